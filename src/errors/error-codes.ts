@@ -1,0 +1,43 @@
+/**
+ * The closed set of error codes the helpdesk raises, and the one table that maps each code to an
+ * HTTP status. Adding a code means adding its status here; the compiler enforces the pairing.
+ * @module
+ */
+
+export const ERROR_HTTP_STATUS = {
+  /** A request body, query or CLI argument failed validation. */
+  INVALID_INPUT: 400,
+  /** The request body is not valid JSON. */
+  MALFORMED_JSON: 400,
+  /** A chat message is longer than the allowed maximum. */
+  MESSAGE_TOO_LONG: 413,
+  /** A session id that this server does not know. */
+  SESSION_NOT_FOUND: 404,
+  /** An instruction (runbook) id that does not exist. */
+  INSTRUCTION_NOT_FOUND: 404,
+  /** A registry lookup named an id that is not registered. */
+  NO_SUCH_IMPLEMENTATION: 400,
+  /** A runbook file on disk is invalid; start-up refuses to continue. */
+  INVALID_INSTRUCTION: 500,
+  /** Configuration (environment variables) is invalid. */
+  INVALID_CONFIGURATION: 500,
+  /** The vector store (Chroma) cannot be reached or answered with an error. */
+  KNOWLEDGE_STORE_UNAVAILABLE: 503,
+  /** The embedded Chroma runtime could not be prepared or started. */
+  CHROMA_RUNTIME_FAILED: 503,
+  /** An embeddings endpoint failed. */
+  EMBEDDING_FAILED: 502,
+  /** A plan step could not be rendered from its template and parameters. */
+  RENDER_FAILED: 500,
+  /** Anything that was not raised as a HelpdeskError. */
+  INTERNAL: 500,
+} as const satisfies Record<string, number>
+
+export type ErrorCode = keyof typeof ERROR_HTTP_STATUS
+
+/** Whose fault an error is: the caller's, ours, or a third-party system's. */
+export type ErrorCategory = 'USER' | 'SYSTEM' | 'THIRD_PARTY'
+
+export function httpStatusOf(code: ErrorCode): number {
+  return ERROR_HTTP_STATUS[code]
+}
