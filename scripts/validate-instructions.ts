@@ -6,7 +6,9 @@ const directory = process.argv[2] ?? 'data/instructions'
 try {
   const instructions = await loadInstructions(directory)
   for (const each of instructions) {
-    console.log(`ok ${each.id}: ${each.examples.length} examples, ${each.actions.length} actions, ${each.parameters.length} parameters`)
+    console.log(
+      `ok ${each.id}: ${each.examples.length} examples, ${each.actions.length} actions, ${each.parameters.length} parameters`,
+    )
   }
 } catch (error) {
   console.error(isHelpdeskError(error) ? error.message : error)

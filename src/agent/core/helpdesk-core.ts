@@ -1,0 +1,227 @@
+import { randomUUID } from 'node:crypto'
+import { HelpdeskError } from '../../errors/index.ts'
+import type { Executor, StepResult } from '../../executors/executor.ts'
+import type { Instruction } from '../../knowledge/instructions/instruction.ts'
+import type { Plan } from '../../planning/plan.ts'
+import { buildPlan } from '../../planning/planner.ts'
+import type { RequestRouter, RouteDecision } from '../../retrieval/request-router.ts'
+import { extractParameter } from './parameter-extraction.ts'
+import { validateParameter } from './parameter-validation.ts'
+import { GENERIC_HANDOFF, writeReply } from './reply-writer.ts'
+import type { Session, SessionStore } from './session.ts'
+import { fillSlots, type MissingParameter, parameterSpec } from './slot-filling.ts'
+import type { TurnEvent, TurnResult } from './turn.ts'
+
+export interface HelpdeskCoreOptions {
+  instructions: ReadonlyMap<string, Instruction>
+  router: RequestRouter
+  sessions: SessionStore
+  /** Performs plan steps; the dry-run executor until real executors are configured. */
+  executor: Executor
+  /** Out-of-scope topic -> where to send the person instead. */
+  handoffs: ReadonlyMap<string, string>
+  maxMessageCharacters: number
+}
+
+export interface TurnInput {
+  sessionId?: string
+  message: string
+  /** The signed-in requester's username, when known. */
+  requester?: string
+}
+
+const HISTORY_LIMIT = 200
+
+/**
+ * The framework-free helpdesk: routing, slot filling, planning and execution of one chat turn.
+ * Agent framework adapters orchestrate these same steps; the behaviour lives here.
+ */
+export class HelpdeskCore {
+  private readonly options: HelpdeskCoreOptions
+
+  constructor(options: HelpdeskCoreOptions) {
+    this.options = options
+  }
+
+  /**
+   * @throws {HelpdeskError} INVALID_INPUT or MESSAGE_TOO_LONG for a bad message,
+   *   SESSION_NOT_FOUND for an unknown session, KNOWLEDGE_STORE_UNAVAILABLE when routing fails.
+   */
+  async handleTurn(
+    input: TurnInput,
+    onEvent: (event: TurnEvent) => void = () => {},
+  ): Promise<TurnResult> {
+    const message = this.checkMessage(input.message)
+    const session = await this.openSession(input)
+    session.history.push({ role: 'user', text: message, at: new Date().toISOString() })
+
+    let answeredPending = false
+    let decision: RouteDecision | undefined
+    if (session.pending) answeredPending = this.tryAnswer(session, message)
+    if (!answeredPending) {
+      decision = await this.options.router.route(message)
+      onEvent({ type: 'route-end', tasks: decision.tasks, ranked: decision.ranked })
+      if (decision.tasks.length > 0) {
+        session.queue = [...decision.tasks]
+        delete session.pending
+      } else if (!session.pending) {
+        return this.finish(session, this.outOfScope(session, decision), onEvent)
+      }
+    }
+
+    const plans: Array<{ plan: Plan; instruction: Instruction; results: StepResult[] }> = []
+    let question: MissingParameter | undefined
+    const turnTasks = [...session.queue]
+    while (session.queue.length > 0) {
+      const taskType = session.queue[0] ?? ''
+      const instruction = this.instruction(taskType)
+      const slots = fillSlots(instruction, {
+        message,
+        mode: session.pending?.taskType === taskType ? 'answer' : 'message',
+        ...(session.pending?.taskType === taskType ? { answering: session.pending.parameter } : {}),
+        known: session.known,
+        ...(session.requester ? { requester: session.requester } : {}),
+      })
+      Object.assign(session.known, slots.fromMessage)
+      if (slots.missing.length > 0) {
+        question = slots.missing[0]
+        session.pending = { taskType, parameter: question?.parameter ?? '' }
+        if (question) onEvent({ type: 'question', missing: question })
+        break
+      }
+      delete session.pending
+      session.queue.shift()
+      const plan = buildPlan(instruction, slots.values)
+      onEvent({ type: 'plan-end', plan })
+      const results: StepResult[] = []
+      for (const step of plan.steps) {
+        const result = await this.options.executor.doExecute(step, {
+          requester: session.requester ?? 'anonymous',
+          requestId: randomUUID(),
+        })
+        results.push(result)
+        onEvent({ type: 'step-end', result })
+      }
+      plans.push({ plan, instruction, results })
+    }
+
+    const remaining = question ? this.missingFor(session, question) : []
+    const reply = writeReply({
+      plans,
+      ...(question ? { question, questionTitle: this.instruction(question.taskType).title } : {}),
+    })
+    return this.finish(
+      session,
+      {
+        reply,
+        tasks: decision ? decision.tasks : turnTasks,
+        plan: plans.map((each) => each.plan),
+        results: plans.flatMap((each) => each.results),
+        missing: remaining,
+        ranked: decision?.ranked ?? [],
+      },
+      onEvent,
+    )
+  }
+
+  /** A reply to our pending question fills the parameter; anything else is a new request. */
+  private tryAnswer(session: Session, message: string): boolean {
+    const pending = session.pending
+    if (!pending) return false
+    const spec = parameterSpec(this.instruction(pending.taskType), pending.parameter)
+    if (!spec) return false
+    const candidate = extractParameter(spec, message, 'answer')
+    if (candidate === undefined) return false
+    const result = validateParameter(spec, candidate)
+    if (result.ok) {
+      session.known[spec.name] = result.value
+      return true
+    }
+    // A short reply is an attempt at an answer even when invalid: ask again with the reason.
+    return message.trim().split(/\s+/).length <= 6
+  }
+
+  private missingFor(session: Session, first: MissingParameter): MissingParameter[] {
+    const missing = [first]
+    for (const taskType of session.queue.slice(1)) {
+      const instruction = this.instruction(taskType)
+      const slots = fillSlots(instruction, { message: '', mode: 'message', known: session.known })
+      missing.push(...slots.missing)
+    }
+    return missing
+  }
+
+  private outOfScope(session: Session, decision: RouteDecision): Omit<TurnResult, 'sessionId'> {
+    const topic = decision.outOfScopeTopic
+    const specific = topic ? this.options.handoffs.get(topic) : undefined
+    const handoff = specific
+      ? `That isn't something I can handle here, so I haven't done anything. ${specific}`
+      : GENERIC_HANDOFF
+    session.queue = []
+    return {
+      reply: handoff,
+      tasks: [],
+      plan: [],
+      results: [],
+      missing: [],
+      ranked: decision.ranked,
+      outOfScope: { ...(topic ? { topic } : {}), handoff },
+    }
+  }
+
+  private async finish(
+    session: Session,
+    result: Omit<TurnResult, 'sessionId'>,
+    onEvent: (event: TurnEvent) => void,
+  ): Promise<TurnResult> {
+    session.history.push({ role: 'assistant', text: result.reply, at: new Date().toISOString() })
+    if (session.history.length > HISTORY_LIMIT)
+      session.history.splice(0, session.history.length - HISTORY_LIMIT)
+    await this.options.sessions.save(session)
+    const complete: TurnResult = { sessionId: session.id, ...result }
+    onEvent({ type: 'reply-end', result: complete })
+    return complete
+  }
+
+  private checkMessage(message: unknown): string {
+    if (typeof message !== 'string') {
+      throw new HelpdeskError({ code: 'INVALID_INPUT', message: 'message: expected a string' })
+    }
+    const trimmed = message.trim()
+    if (trimmed.length === 0) {
+      throw new HelpdeskError({ code: 'INVALID_INPUT', message: 'message: must not be empty' })
+    }
+    if (trimmed.length > this.options.maxMessageCharacters) {
+      throw new HelpdeskError({
+        code: 'MESSAGE_TOO_LONG',
+        message: `message: ${trimmed.length} characters is more than the ${this.options.maxMessageCharacters} allowed`,
+        details: { length: trimmed.length, limit: this.options.maxMessageCharacters },
+      })
+    }
+    return trimmed
+  }
+
+  private async openSession(input: TurnInput): Promise<Session> {
+    if (input.sessionId === undefined) return this.options.sessions.create(input.requester)
+    const session = await this.options.sessions.get(input.sessionId)
+    if (!session) {
+      throw new HelpdeskError({
+        code: 'SESSION_NOT_FOUND',
+        message: `sessionId: no session "${input.sessionId.slice(0, 80)}"; omit sessionId to start a new one`,
+      })
+    }
+    return session
+  }
+
+  private instruction(taskType: string): Instruction {
+    const instruction = this.options.instructions.get(taskType)
+    if (!instruction) {
+      throw new HelpdeskError({
+        code: 'INSTRUCTION_NOT_FOUND',
+        category: 'SYSTEM',
+        message: `the router chose "${taskType}", which has no runbook`,
+      })
+    }
+    return instruction
+  }
+}

@@ -1,0 +1,316 @@
+import type { ParameterSpec } from '../../knowledge/instructions/instruction-schema.ts'
+import { allowedValues } from './parameter-validation.ts'
+
+/**
+ * Finds a candidate value for a parameter in free text. Candidates still go through
+ * `validateParameter`; extraction only has to be good at finding, not at judging safety.
+ * @module
+ */
+
+export type ExtractionMode =
+  /** A whole request: only values clearly introduced as such are taken. */
+  | 'message'
+  /** An answer to our question about this parameter: a bare value is taken too. */
+  | 'answer'
+
+/** Words that follow "user"/"account" in ordinary sentences and are never usernames. */
+const NOT_USERNAMES = new Set(
+  (
+    'is was locked unlocked disabled expired name names account accounts password passwords ' +
+    'not no the a an my me it its this that for to in on keeps got has have had been being ' +
+    'settings login logon profile access id which who here there again please can cannot could ' +
+    'will would should and or but with without from of'
+  ).split(' '),
+)
+
+const SYSTEM_ALIASES: Readonly<Record<string, RegExp>> = {
+  aws_iam: /\b(aws|amazon|iam|management console|aws console|the console)\b/i,
+  active_directory:
+    /\b(active directory|ad|domain|windows (login|logon|account|password)|network (login|account|password)|computer (login|password)|laptop (login|password)|corp(orate)? account)\b/i,
+  local:
+    /\b(local (account|user|admin|administrator)|on (this|the) (machine|computer|laptop) only)\b/i,
+}
+
+const PLATFORM_ALIASES: Readonly<Record<string, RegExp>> = {
+  windows: /\b(windows|win ?1[01]|win ?7|pc)\b/i,
+  linux: /\b(linux|ubuntu|debian|fedora|red ?hat|rhel|centos|mint)\b/i,
+  macos: /\b(mac|macos|mac ?os|macbook|osx|imac)\b/i,
+}
+
+const KNOWN_APPLICATIONS = [
+  'Adobe Acrobat',
+  'Acrobat Reader',
+  'Adobe Reader',
+  'Acrobat',
+  'Photoshop',
+  'Illustrator',
+  'AutoCAD',
+  'SolidWorks',
+  'Chrome',
+  'Google Chrome',
+  'Firefox',
+  'Edge',
+  'Microsoft Edge',
+  'Word',
+  'PowerPoint',
+  'OneNote',
+  'Access',
+  'Visio',
+  'Project',
+  'Outlook',
+  'Excel',
+  'Teams',
+  'Zoom',
+  'Slack',
+  'Webex',
+  'SAP GUI',
+  'SAP',
+  'Tableau',
+  'Power BI',
+  'QuickBooks',
+  'Notepad++',
+  'Visual Studio Code',
+  'VS Code',
+  'Visual Studio',
+  'IntelliJ',
+  'Eclipse',
+  'Python',
+  'Java',
+  'Citrix Workspace',
+  'Citrix',
+  'AnyConnect',
+  'GlobalProtect',
+  'FortiClient',
+  'Snagit',
+  '7-Zip',
+  'WinRAR',
+  'VLC',
+  'Spotify',
+  'Dropbox',
+  'Docker Desktop',
+  'Git',
+  'Postman',
+  'Figma',
+  'Miro',
+  'Salesforce',
+  'Skype',
+  'Paint',
+  'Notepad',
+  'File Explorer',
+  'Explorer',
+  'Calculator',
+]
+
+/** Common software names mapped to their winget package ids. */
+const PACKAGE_IDS: Readonly<Record<string, string>> = {
+  '7-zip': '7zip.7zip',
+  '7zip': '7zip.7zip',
+  'notepad++': 'Notepad++.Notepad++',
+  'vs code': 'Microsoft.VisualStudioCode',
+  'visual studio code': 'Microsoft.VisualStudioCode',
+  vscode: 'Microsoft.VisualStudioCode',
+  python: 'Python.Python.3.12',
+  git: 'Git.Git',
+  'google chrome': 'Google.Chrome',
+  chrome: 'Google.Chrome',
+  firefox: 'Mozilla.Firefox',
+  'adobe reader': 'Adobe.Acrobat.Reader.64-bit',
+  'acrobat reader': 'Adobe.Acrobat.Reader.64-bit',
+  zoom: 'Zoom.Zoom',
+  slack: 'SlackTechnologies.Slack',
+  vlc: 'VideoLAN.VLC',
+  'power bi': 'Microsoft.PowerBI',
+  'power bi desktop': 'Microsoft.PowerBI',
+  putty: 'PuTTY.PuTTY',
+  winscp: 'WinSCP.WinSCP',
+  postman: 'Postman.Postman',
+  'docker desktop': 'Docker.DockerDesktop',
+  figma: 'Figma.Figma',
+  snagit: 'TechSmith.Snagit',
+  greenshot: 'Greenshot.Greenshot',
+  'node.js': 'OpenJS.NodeJS.LTS',
+  nodejs: 'OpenJS.NodeJS.LTS',
+  node: 'OpenJS.NodeJS.LTS',
+  intellij: 'JetBrains.IntelliJIDEA.Community',
+  'r studio': 'Posit.RStudio',
+  rstudio: 'Posit.RStudio',
+  keepass: 'DominikReichl.KeePass',
+  wireshark: 'WiresharkFoundation.Wireshark',
+  teams: 'Microsoft.Teams',
+  'microsoft teams': 'Microsoft.Teams',
+  'citrix workspace': 'Citrix.Workspace',
+  webex: 'Cisco.Webex',
+  miro: 'Miro.Miro',
+  spotify: 'Spotify.Spotify',
+  dbeaver: 'dbeaver.dbeaver',
+  'paint.net': 'dotPDN.PaintDotNet',
+}
+
+/** Phrases people put before a bare answer: "it's jdoe", "the user is jdoe", "sure: jdoe". */
+const ANSWER_PREFIX =
+  /^(?:(?:ok(?:ay)?|sure|yes|yeah|yep|sorry|oh|hmm|so|well)[,!.]?\s+)*(?:(?:it'?s|it is|that'?s|that is|this is|the|my|our|his|her|their)\s+)*(?:(?:user\s?name|user|login|account|id|computer|laptop|pc|machine|device|host\s?name|printer|group|project|path|share|email|address|app|application|program|package|code|error)\s+)?(?:name\s+)?(?:is|=|:)?\s*/i
+
+export function extractParameter(
+  spec: ParameterSpec,
+  text: string,
+  mode: ExtractionMode,
+): string | undefined {
+  switch (spec.kind) {
+    case 'system':
+      return matchAlias(SYSTEM_ALIASES, allowedValues(spec), text)
+    case 'platform':
+      return matchAlias(PLATFORM_ALIASES, allowedValues(spec), text)
+    case 'enum':
+      return matchEnum(spec, text)
+    case 'unc_path':
+      return first(text, /\\\\[^\s"'<>|,;]+/)?.replace(/[.)!?]+$/, '')
+    case 'email':
+      return first(text, /\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+\b/)
+    case 'url':
+      return first(text, /\bhttps?:\/\/[^\s"'<>]+/)?.replace(/[.,)!?]+$/, '')
+    default:
+      return extractWord(spec, text, mode)
+  }
+}
+
+function extractWord(spec: ParameterSpec, text: string, mode: ExtractionMode): string | undefined {
+  const found = findInMessage(spec, text)
+  if (found || mode === 'message') return found
+  const bare = text
+    .trim()
+    .replace(ANSWER_PREFIX, '')
+    .replace(/[\s.!?,]+$/, '')
+    .replace(/^["'`]|["'`]$/g, '')
+  if (spec.kind === 'package_name') return PACKAGE_IDS[bare.toLowerCase()] ?? bare
+  return bare || undefined
+}
+
+function findInMessage(spec: ParameterSpec, text: string): string | undefined {
+  switch (spec.kind) {
+    case 'username': {
+      const cued = text.matchAll(
+        /\b(?:user\s?name|user\s?id|user|login|account|samaccountname|for|colleague|employee)\s*(?:is|=|:|name is|called)?\s*[:=]?\s*["'`]?([A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9](?:@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)?)/gi,
+      )
+      for (const match of cued) {
+        const candidate = match[1] ?? ''
+        if (!NOT_USERNAMES.has(candidate.toLowerCase()) && looksLikeUsername(candidate))
+          return candidate
+      }
+      return first(text, /\b[a-z]+\.[a-z]+(?:\d+)?\b(?!\.\w)/)
+    }
+    case 'hostname':
+      return (
+        first(
+          text,
+          /\b(?!PRN-|PRT-)([A-Za-z]{2,6}-(?=[A-Za-z0-9-]*\d)[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*)\b/i,
+        ) ??
+        cuedWord(
+          text,
+          /\b(?:laptop|computer|pc|machine|device|workstation|desktop|host\s?name|host)\s+(?:is\s+|name\s+is\s+|called\s+|named\s+)?[:=]?\s*([A-Za-z0-9][A-Za-z0-9.-]*\d[A-Za-z0-9.-]*)/i,
+        )
+      )
+    case 'printer':
+      return (
+        first(text, /\b((?:PRN|PRT|PRINTER)-[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*)\b/i) ??
+        cuedWord(
+          text,
+          /\bprinter\s+(?:is\s+|called\s+|named\s+)?[:=]?\s*["']?([A-Z0-9][A-Za-z0-9_-]*[0-9-][A-Za-z0-9_-]*)/,
+        )
+      )
+    case 'group':
+      return (
+        cuedWord(
+          text,
+          /\b(?:group|project|space|team)\s+(?:called\s+|named\s+|is\s+)?["'`]?([A-Za-z0-9][A-Za-z0-9._-]{1,62})["'`]?/i,
+          true,
+        ) ??
+        cuedWord(
+          text,
+          /\bthe\s+["'`]?([A-Za-z0-9][A-Za-z0-9._-]{1,62})["'`]?\s+(?:group|project)\b/i,
+          true,
+        )
+      )
+    case 'application':
+      return findApplication(text)
+    case 'package_name':
+      return findPackage(text)
+    case 'error_code':
+      return (
+        first(text, /\b0x[0-9a-f]{8}\b/i) ??
+        first(text, /\b[45]\.\d\.\d{1,3}\b/) ??
+        first(text, /\bcaa[0-9a-f]{5}\b/i) ??
+        first(text, /\b[A-Z]+(?:_[A-Z]+){2,}\b/) ??
+        cuedWord(text, /\b(?:error|code)\s*(?:code\s*)?[:#]?\s*(\d{3,5})\b/i)
+      )
+    default:
+      return undefined
+  }
+}
+
+function looksLikeUsername(candidate: string): boolean {
+  return /[._\d@-]/.test(candidate) || /^[a-z]{3,20}$/.test(candidate)
+}
+
+function findApplication(text: string): string | undefined {
+  const lowered = text.toLowerCase()
+  for (const name of KNOWN_APPLICATIONS) {
+    const pattern = new RegExp(`(^|[^a-z0-9])${escapeRegExp(name.toLowerCase())}($|[^a-z0-9+])`)
+    if (pattern.test(lowered)) return name
+  }
+  return cuedWord(
+    text,
+    /\b([A-Z][A-Za-z0-9+.]*(?:\s[A-Z][A-Za-z0-9+.]*)?)\s+(?:keeps\s+|just\s+|always\s+)?(?:crash|crashes|crashing|crashed|closes|freezes|won't open|will not open|stopped working|has stopped)/,
+  )
+}
+
+function findPackage(text: string): string | undefined {
+  const lowered = text.toLowerCase()
+  const names = Object.keys(PACKAGE_IDS).sort((left, right) => right.length - left.length)
+  for (const name of names) {
+    const pattern = new RegExp(`(^|[^a-z0-9])${escapeRegExp(name)}($|[^a-z0-9+])`)
+    if (pattern.test(lowered)) return PACKAGE_IDS[name]
+  }
+  return first(text, /\b([A-Z][A-Za-z0-9]+\.[A-Z][A-Za-z0-9.]+)\b/)
+}
+
+function matchAlias(
+  aliases: Readonly<Record<string, RegExp>>,
+  allowed: readonly string[],
+  text: string,
+): string | undefined {
+  const lowered = text.toLowerCase()
+  for (const value of allowed) {
+    if (lowered.includes(value.replace(/_/g, ' ')) || lowered.includes(value)) return value
+  }
+  for (const value of allowed) {
+    if (aliases[value]?.test(text)) return value
+  }
+  return undefined
+}
+
+function matchEnum(spec: ParameterSpec, text: string): string | undefined {
+  const lowered = text.toLowerCase()
+  for (const [value, words] of Object.entries(spec.values ?? {})) {
+    for (const word of [value.replace(/_/g, ' '), ...words]) {
+      const pattern = new RegExp(`(^|[^a-z0-9])${escapeRegExp(word.toLowerCase())}($|[^a-z0-9])`)
+      if (pattern.test(lowered)) return value
+    }
+  }
+  return undefined
+}
+
+function cuedWord(text: string, pattern: RegExp, rejectCommon = false): string | undefined {
+  const value = pattern.exec(text)?.[1]
+  if (!value) return undefined
+  if (rejectCommon && NOT_USERNAMES.has(value.toLowerCase())) return undefined
+  return value
+}
+
+function first(text: string, pattern: RegExp): string | undefined {
+  const match = pattern.exec(text)
+  return match ? (match[1] ?? match[0]) : undefined
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}

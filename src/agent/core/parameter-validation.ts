@@ -1,0 +1,112 @@
+import type { ParameterSpec } from '../../knowledge/instructions/instruction-schema.ts'
+import type { ParameterKind } from '../../knowledge/instructions/parameter-kinds.ts'
+
+/**
+ * What each parameter kind accepts. Closed character sets: no kind admits quotes, `$`, backticks,
+ * semicolons, pipes, parentheses or control characters, so even before quoting no value can carry
+ * code. The error texts are shown to the employee, so they say what is expected.
+ * @module
+ */
+
+interface KindRule {
+  pattern: RegExp
+  maxLength: number
+  expected: string
+  normalise?: (value: string) => string
+}
+
+const RULES: Readonly<Record<Exclude<ParameterKind, 'enum' | 'system' | 'platform'>, KindRule>> = {
+  username: {
+    pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}(@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+)?$/,
+    maxLength: 128,
+    expected:
+      'a username of letters, digits, dots, dashes or underscores (for example jdoe or maria.garcia)',
+  },
+  group: {
+    pattern: /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,62}[A-Za-z0-9]$/,
+    maxLength: 64,
+    expected: 'a group name of letters, digits, spaces, dots, dashes or underscores',
+  },
+  hostname: {
+    pattern: /^[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9-]{1,63})*$/,
+    maxLength: 253,
+    expected: 'a computer name such as LT-0423 or ws-fin-12.corp.example.com',
+    normalise: (value) => value.toUpperCase(),
+  },
+  unc_path: {
+    pattern: /^\\\\[A-Za-z0-9][A-Za-z0-9.-]*(\\[A-Za-z0-9 ._$-]+)+\\?$/,
+    maxLength: 260,
+    expected: 'a share path such as \\\\fs01\\finance (no .. and no special characters)',
+  },
+  email: {
+    pattern: /^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/,
+    maxLength: 254,
+    expected: 'an email address such as jane.doe@example.com',
+    normalise: (value) => value.toLowerCase(),
+  },
+  application: {
+    pattern: /^[A-Za-z0-9][A-Za-z0-9 .+_-]{0,62}$/,
+    maxLength: 64,
+    expected: 'an application name of letters, digits, spaces, dots, plus signs or dashes',
+  },
+  printer: {
+    pattern: /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,62}$/,
+    maxLength: 64,
+    expected: 'a printer name such as PRN-3F-EAST',
+  },
+  package_name: {
+    pattern: /^[A-Za-z0-9][A-Za-z0-9.+_-]{0,99}$/,
+    maxLength: 100,
+    expected: 'a package id such as Microsoft.VisualStudioCode or 7zip.7zip',
+  },
+  error_code: {
+    pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{0,47}$/,
+    // Stop codes such as IRQL_NOT_LESS_OR_EQUAL are long upper-case words.
+    maxLength: 48,
+    expected: 'an error code such as 809, 0x80070005 or 5.1.1',
+  },
+  url: {
+    pattern: /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/[A-Za-z0-9._~%/-]*)?$/,
+    maxLength: 2048,
+    expected: 'an http(s) address without query strings',
+  },
+}
+
+export type ValidationResult = { ok: true; value: string } | { ok: false; reason: string }
+
+/** Validates (and canonicalises) a value for a parameter; never throws. */
+export function validateParameter(spec: ParameterSpec, raw: string): ValidationResult {
+  const value = raw.normalize('NFC').trim()
+  if (value.length === 0) return { ok: false, reason: `${spec.name} is empty` }
+  if (spec.kind === 'enum' || spec.kind === 'system' || spec.kind === 'platform') {
+    const allowed = allowedValues(spec)
+    const lowered = value.toLowerCase()
+    return allowed.includes(lowered)
+      ? { ok: true, value: lowered }
+      : { ok: false, reason: `${spec.name} must be one of ${allowed.join(', ')}` }
+  }
+  const rule = RULES[spec.kind]
+  if (value.length > rule.maxLength) {
+    return { ok: false, reason: `${spec.name} is longer than ${rule.maxLength} characters` }
+  }
+  if (!rule.pattern.test(value) || /\.\./.test(value)) {
+    return {
+      ok: false,
+      reason: `"${printable(value)}" is not a valid ${spec.name}: expected ${rule.expected}`,
+    }
+  }
+  return { ok: true, value: rule.normalise ? rule.normalise(value) : value }
+}
+
+export function allowedValues(spec: ParameterSpec): string[] {
+  if (spec.kind === 'system') return [...(spec.systems ?? [])]
+  if (spec.kind === 'platform') return [...(spec.platforms ?? [])]
+  return Object.keys(spec.values ?? {})
+}
+
+/** Shows a rejected value without letting control characters or a huge paste into the reply. */
+function printable(value: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: masking control characters is the point
+  const cleaned = value.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?')
+  return cleaned.length > 60 ? `${cleaned.slice(0, 57)}...` : cleaned
+}

@@ -1,0 +1,103 @@
+import path from 'node:path'
+import { HelpdeskCore } from '../agent/core/helpdesk-core.ts'
+import { MemorySessionStore } from '../agent/core/memory-session-store.ts'
+import type { HelpdeskConfig } from '../config/config-schema.ts'
+import { DryRunExecutor } from '../executors/dry-run/dry-run-executor.ts'
+import { ChromaVectorStore } from '../knowledge/chroma/chroma-vector-store.ts'
+import { EmbeddedChromaServer } from '../knowledge/chroma/embedded-chroma-server.ts'
+import type { IngestReport } from '../knowledge/ingest/ingest-knowledge.ts'
+import { KnowledgeBase, loadKnowledgeSources } from '../knowledge/knowledge-base.ts'
+import type { VectorStore } from '../knowledge/vector-store.ts'
+import { RetrievalRouter } from '../retrieval/retrieval-router.ts'
+import { buildEmbedding } from './build-embedding.ts'
+
+export interface HelpdeskRuntime {
+  config: HelpdeskConfig
+  knowledge: KnowledgeBase
+  router: RetrievalRouter
+  core: HelpdeskCore
+  /** Where Chroma listens: CHROMA_URL, or the embedded server's address. */
+  chromaUrl: string | undefined
+  ingestReport: IngestReport | undefined
+  close(): Promise<void>
+}
+
+export interface RuntimeOptions {
+  log: (line: string) => void
+  /** Ingest at start (the server does; `route` and `eval` do too when the store is empty). */
+  ingest: boolean
+  /** Tests and benchmarks may supply a store; otherwise Chroma is used. */
+  store?: VectorStore
+}
+
+/**
+ * The composition root: configuration in, a running helpdesk out. Runbooks are validated before
+ * anything is started, so an invalid file stops start-up without leaving Chroma behind.
+ */
+export async function buildRuntime(
+  config: HelpdeskConfig,
+  options: RuntimeOptions,
+): Promise<HelpdeskRuntime> {
+  const embedding = buildEmbedding(config)
+  const sources = await loadKnowledgeSources({
+    instructionsDirectory: config.INSTRUCTIONS_DIR,
+    outOfScopeFile: config.OUT_OF_SCOPE_FILE,
+  })
+
+  let chroma: EmbeddedChromaServer | undefined
+  let chromaUrl: string | undefined
+  let store = options.store
+  if (!store) {
+    let url = config.CHROMA_URL
+    if (!url) {
+      const dataDirectory = path.resolve(config.HELPDESK_DATA_DIR)
+      chroma = new EmbeddedChromaServer({
+        dataDirectory: path.join(dataDirectory, 'chroma'),
+        runtimeCacheDirectory: path.join(dataDirectory, 'runtime'),
+        logFile: path.join(dataDirectory, 'chroma.log'),
+        port: config.CHROMA_PORT,
+        log: options.log,
+      })
+      options.log('starting the embedded Chroma server (CHROMA_URL is not set)')
+      url = (await chroma.start()).url
+      options.log(`embedded Chroma is listening on ${url}`)
+    }
+    chromaUrl = url
+    store = new ChromaVectorStore({ url, collectionName: config.CHROMA_COLLECTION })
+  }
+  const knowledge = new KnowledgeBase({ ...sources, store, embedding })
+
+  const close = async () => {
+    await chroma?.stop()
+  }
+  try {
+    let ingestReport: IngestReport | undefined
+    if (options.ingest) {
+      ingestReport = await knowledge.ingest()
+      options.log(
+        `knowledge ingested: ${ingestReport.added} added, ${ingestReport.updated} updated, ` +
+          `${ingestReport.unchanged} unchanged, ${ingestReport.deleted} deleted` +
+          `${ingestReport.reset ? ' (rebuilt: the embedding function changed)' : ''} in ${ingestReport.durationMs} ms`,
+      )
+    }
+    const router = new RetrievalRouter({
+      store: knowledge.store,
+      embedding,
+      ...(config.ROUTE_THRESHOLD !== undefined
+        ? { tuning: { threshold: config.ROUTE_THRESHOLD } }
+        : {}),
+    })
+    const core = new HelpdeskCore({
+      instructions: knowledge.instructions,
+      router,
+      sessions: new MemorySessionStore(),
+      executor: new DryRunExecutor(),
+      handoffs: knowledge.handoffs,
+      maxMessageCharacters: config.MAX_MESSAGE_CHARS,
+    })
+    return { config, knowledge, router, core, chromaUrl, ingestReport, close }
+  } catch (error) {
+    await close()
+    throw error
+  }
+}

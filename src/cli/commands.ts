@@ -1,0 +1,123 @@
+import { serve } from '@hono/node-server'
+import { buildRuntime, type HelpdeskRuntime } from '../app/build-runtime.ts'
+import { loadConfig } from '../config/load-config.ts'
+import {
+  type LabelledRequest,
+  type RoutedRequest,
+  summariseRouting,
+} from '../retrieval/routing-evaluation.ts'
+import { RETRIEVAL_PROBE } from '../retrieval/routing-probe.ts'
+import { createApp } from '../server/create-app.ts'
+import { readRequestLines } from './read-jsonl.ts'
+
+/** Logs go to stderr so that stdout carries only the command's output (JSON lines for `route`). */
+export const log = (line: string): void => {
+  if (process.env.LOG_LEVEL !== 'silent')
+    process.stderr.write(`${new Date().toISOString()} ${line}\n`)
+}
+
+async function withRuntime<T>(work: (runtime: HelpdeskRuntime) => Promise<T>): Promise<T> {
+  const runtime = await buildRuntime(loadConfig(), { log, ingest: true })
+  try {
+    return await work(runtime)
+  } finally {
+    await runtime.close()
+  }
+}
+
+export async function serveCommand(options: { port?: string; host?: string }): Promise<void> {
+  const config = loadConfig({
+    ...process.env,
+    ...(options.port ? { PORT: options.port } : {}),
+    ...(options.host ? { HOST: options.host } : {}),
+  })
+  const started = performance.now()
+  const runtime = await buildRuntime(config, { log, ingest: config.AUTO_INGEST })
+  const app = createApp({
+    core: runtime.core,
+    instructions: runtime.knowledge.instructions,
+    readiness: () => runtime.knowledge.readiness(),
+    log,
+  })
+  const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, (info) => {
+    log(
+      `helpdesk chat is ready at http://${config.HOST}:${info.port}/ (${Math.round(performance.now() - started)} ms)`,
+    )
+  })
+  let stopping = false
+  const stop = (signal: string) => {
+    if (stopping) return
+    stopping = true
+    log(`${signal}: shutting down`)
+    server.close()
+    runtime.close().finally(() => process.exit(0))
+  }
+  process.on('SIGINT', () => stop('SIGINT'))
+  process.on('SIGTERM', () => stop('SIGTERM'))
+}
+
+export async function ingestCommand(): Promise<void> {
+  await withRuntime(async (runtime) => {
+    const count = await runtime.knowledge.store.count()
+    process.stdout.write(`${JSON.stringify({ ...runtime.ingestReport, stored: count })}\n`)
+  })
+}
+
+export async function routeCommand(options: { input: string }): Promise<void> {
+  const lines = await readRequestLines(options.input, false)
+  await withRuntime(async (runtime) => {
+    await runtime.router.route(RETRIEVAL_PROBE)
+    for (const line of lines) {
+      const started = performance.now()
+      const decision = await runtime.router.route(line.text)
+      const ms = Math.round((performance.now() - started) * 100) / 100
+      process.stdout.write(
+        `${JSON.stringify({ id: line.id, tasks: decision.tasks, ranked: decision.ranked, ms })}\n`,
+      )
+    }
+  })
+}
+
+export async function evalCommand(options: {
+  input: string
+  json?: boolean
+  errors?: boolean
+}): Promise<void> {
+  const lines = await readRequestLines(options.input, true)
+  await withRuntime(async (runtime) => {
+    await runtime.router.route(RETRIEVAL_PROBE)
+    const results: RoutedRequest[] = []
+    for (const line of lines) {
+      const started = performance.now()
+      const decision = await runtime.router.route(line.text)
+      results.push({
+        request: line as LabelledRequest,
+        decision,
+        milliseconds: performance.now() - started,
+      })
+    }
+    const report = summariseRouting(results)
+    if (options.json) {
+      process.stdout.write(
+        `${JSON.stringify(options.errors ? report : { ...report, errors: report.errors.length })}\n`,
+      )
+      return
+    }
+    const lines_ = [
+      `requests: ${report.count}`,
+      `top-1 accuracy: ${report.top1}`,
+      `top-3 accuracy: ${report.top3}`,
+      `out-of-scope precision: ${report.outOfScope.precision} recall: ${report.outOfScope.recall} F1: ${report.outOfScope.f1} (${report.outOfScope.count} labelled)`,
+      `compound exact match: ${report.compoundExactMatch} (${report.compoundCount} compound)`,
+      `latency ms p50: ${report.latencyMs.p50} p99: ${report.latencyMs.p99} mean: ${report.latencyMs.mean}`,
+    ]
+    if (options.errors) {
+      for (const error of report.errors) {
+        lines_.push(
+          `  ${error.id}: expected ${error.expected.join('+')} got ${error.got.join('+') || 'out_of_scope'}: ${error.text}`,
+        )
+      }
+    }
+    process.stdout.write(`${lines_.join('\n')}\n`)
+  })
+}

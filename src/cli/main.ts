@@ -1,0 +1,48 @@
+import { Command } from 'commander'
+import { isHelpdeskError } from '../errors/index.ts'
+import { evalCommand, ingestCommand, routeCommand, serveCommand } from './commands.ts'
+
+const program = new Command()
+  .name('helpdesk')
+  .description('AI IT helpdesk agent: runbooks in Chroma, routing, plans and a chat server')
+  .showHelpAfterError()
+
+program
+  .command('serve')
+  .description('start the chat server (and the embedded Chroma unless CHROMA_URL is set)')
+  .option('--port <port>', 'port to listen on (default: PORT or 8080)')
+  .option('--host <host>', 'address to bind (default: HOST or 127.0.0.1)')
+  .action(serveCommand)
+
+program
+  .command('ingest')
+  .description('embed the runbooks into Chroma; only what changed is written')
+  .action(ingestCommand)
+
+program
+  .command('route')
+  .description(
+    'route requests: one JSON line {"id","text"} in, one {"id","tasks","ranked","ms"} out',
+  )
+  .requiredOption('--input <file>', 'JSON Lines file of {"id": "...", "text": "..."}')
+  .action(routeCommand)
+
+program
+  .command('eval')
+  .description(
+    'evaluate routing on labelled requests: top-1, top-3, out-of-scope P/R/F1, compound, latency',
+  )
+  .requiredOption('--input <file>', 'JSON Lines file of {"id", "text", "labels": [...]}')
+  .option('--json', 'print the report as one JSON object')
+  .option('--errors', 'list every misrouted request')
+  .action(evalCommand)
+
+try {
+  await program.parseAsync(process.argv)
+} catch (error) {
+  if (isHelpdeskError(error)) {
+    process.stderr.write(`helpdesk: ${error.message}\n`)
+    process.exit(error.category === 'USER' ? 2 : 1)
+  }
+  throw error
+}

@@ -1,0 +1,72 @@
+import { readFile } from 'node:fs/promises'
+import { z } from 'zod'
+import { HelpdeskError } from '../errors/index.ts'
+
+const lineSchema = z.object({
+  id: z.string({ error: 'expected a string' }).min(1, 'must not be empty'),
+  text: z.string({ error: 'expected a string' }).min(1, 'must not be empty'),
+  labels: z.array(z.string()).optional(),
+})
+
+export type RequestLine = z.infer<typeof lineSchema>
+
+/**
+ * Reads a JSON Lines file of requests. Validates every line before returning any, so a bad file
+ * produces no partial output.
+ * @throws {HelpdeskError} INVALID_INPUT naming the file, each bad line and field.
+ */
+export async function readRequestLines(
+  file: string,
+  requireLabels: boolean,
+): Promise<RequestLine[]> {
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (error) {
+    throw new HelpdeskError({
+      code: 'INVALID_INPUT',
+      message: `--input ${file}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    })
+  }
+  const lines: RequestLine[] = []
+  const problems: string[] = []
+  text.split(/\r?\n/).forEach((raw, index) => {
+    if (raw.trim() === '') return
+    const where = `${file}:${index + 1}`
+    let value: unknown
+    try {
+      value = JSON.parse(raw)
+    } catch {
+      problems.push(`${where}: not valid JSON`)
+      return
+    }
+    const parsed = lineSchema.safeParse(value)
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues)
+        problems.push(`${where}: ${issue.path.join('.') || '(line)'}: ${issue.message}`)
+      return
+    }
+    if (requireLabels && (!parsed.data.labels || parsed.data.labels.length === 0)) {
+      problems.push(
+        `${where}: labels: expected a non-empty array of task types (or "out_of_scope")`,
+      )
+      return
+    }
+    lines.push(parsed.data)
+  })
+  if (problems.length > 0) {
+    const shown = problems.slice(0, 20)
+    throw new HelpdeskError({
+      code: 'INVALID_INPUT',
+      message: `${problems.length} invalid line(s):\n  ${shown.join('\n  ')}${problems.length > shown.length ? '\n  ...' : ''}`,
+      details: { problems: shown },
+    })
+  }
+  if (lines.length === 0) {
+    throw new HelpdeskError({
+      code: 'INVALID_INPUT',
+      message: `--input ${file}: the file has no requests`,
+    })
+  }
+  return lines
+}

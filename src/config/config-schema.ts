@@ -1,0 +1,54 @@
+import { z } from 'zod'
+
+/**
+ * Every setting of the helpdesk, read from environment variables. The README's configuration table
+ * is this schema in prose: keep them in step.
+ * @module
+ */
+
+const booleanText = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes')
+
+const port = z.coerce.number().int().min(0).max(65535)
+
+export const configSchema = z
+  .object({
+    HOST: z.string().min(1).default('127.0.0.1'),
+    PORT: port.default(8080),
+    HELPDESK_DATA_DIR: z.string().min(1).default('.helpdesk'),
+    INSTRUCTIONS_DIR: z.string().min(1).default('data/instructions'),
+    OUT_OF_SCOPE_FILE: z.string().min(1).default('data/routing/out-of-scope.yaml'),
+    CHROMA_URL: z.url({ protocol: /^https?$/ }).optional(),
+    CHROMA_COLLECTION: z
+      .string()
+      .regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]{1,61}[a-zA-Z0-9]$/, 'must be 3-63 letters, digits, . _ -')
+      .default('helpdesk_instructions'),
+    CHROMA_PORT: port.default(0),
+    EMBEDDING_PROVIDER: z.enum(['local', 'openai']).default('local'),
+    EMBEDDING_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+    EMBEDDING_MODEL: z.string().min(1).optional(),
+    EMBEDDING_API_KEY: z.string().min(1).optional(),
+    ROUTE_THRESHOLD: z.coerce.number().min(0).max(1).optional(),
+    AUTO_INGEST: booleanText.default(true),
+    MAX_MESSAGE_CHARS: z.coerce.number().int().min(1).max(100_000).default(4000),
+    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  })
+  .superRefine((config, context) => {
+    if (config.EMBEDDING_PROVIDER === 'openai') {
+      for (const name of ['EMBEDDING_BASE_URL', 'EMBEDDING_MODEL', 'EMBEDDING_API_KEY'] as const) {
+        if (!config[name]) {
+          context.addIssue({
+            code: 'custom',
+            path: [name],
+            message: `is required when EMBEDDING_PROVIDER=openai`,
+          })
+        }
+      }
+    }
+  })
+
+export type HelpdeskConfig = z.infer<typeof configSchema>
+
+/** Variables whose values are secrets: never logged, never shown. */
+export const SECRET_VARIABLES: readonly (keyof HelpdeskConfig)[] = ['EMBEDDING_API_KEY']

@@ -1,0 +1,258 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { mkdir, open, readFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
+import { createServer } from 'node:net'
+import { dirname, join, resolve } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { stripVTControlCharacters } from 'node:util'
+import { type ErrorDetails, HelpdeskError, isHelpdeskError } from '../../errors/index.ts'
+import { ensureGlibcRuntime, needsGlibcRuntime } from './glibc-runtime.ts'
+
+export interface EmbeddedChromaServerOptions {
+  /** Chroma's persistent data; created if missing. */
+  dataDirectory: string
+  /** Defaults to 127.0.0.1: the embedded server is for this host only. */
+  host?: string
+  /** 0 or unset picks a free port. */
+  port?: number
+  /** Where a private glibc is cached on systems older than glibc 2.39. */
+  runtimeCacheDirectory: string
+  /** Appended to across restarts; defaults to `chroma-server.log` in the data directory. */
+  logFile?: string
+  /** From spawn to a healthy heartbeat; a first-time glibc fetch is not counted. Default 30 s. */
+  startTimeoutMs?: number
+  log?: (line: string) => void
+}
+
+export interface EmbeddedChromaAddress {
+  url: string
+  host: string
+  port: number
+}
+
+const STOP_GRACE_MS = 5000
+const LOG_TAIL_BYTES = 3000
+
+/** A real Chroma server in a child process, used when CHROMA_URL is unset. */
+export class EmbeddedChromaServer {
+  private readonly options: EmbeddedChromaServerOptions
+  private child: ChildProcess | undefined
+  private address: EmbeddedChromaAddress | undefined
+  private starting: Promise<EmbeddedChromaAddress> | undefined
+  private stopping: Promise<void> | undefined
+
+  constructor(options: EmbeddedChromaServerOptions) {
+    this.options = options
+  }
+
+  get url(): string {
+    if (this.address === undefined) throw failure('The embedded Chroma server is not running')
+    return this.address.url
+  }
+
+  /** The child's pid while it runs. */
+  get pid(): number | undefined {
+    return this.child?.pid
+  }
+
+  /** @throws HelpdeskError CHROMA_RUNTIME_FAILED, with the server log's tail in details. */
+  start(): Promise<EmbeddedChromaAddress> {
+    if (this.address !== undefined) return Promise.resolve(this.address)
+    this.starting ??= this.launch()
+      .catch((error: unknown) => {
+        if (isHelpdeskError(error)) throw error
+        throw failure(`Could not start the embedded Chroma server: ${String(error)}`, {}, error)
+      })
+      .finally(() => {
+        this.starting = undefined
+      })
+    return this.starting
+  }
+
+  /** SIGINT, then SIGKILL after 5 s. Safe to call at any time, any number of times. */
+  async stop(): Promise<void> {
+    await this.starting?.catch(() => undefined)
+    await this.stopChild()
+  }
+
+  private stopChild(): Promise<void> {
+    const child = this.child
+    if (child === undefined) return Promise.resolve()
+    this.stopping ??= terminate(child).finally(() => {
+      unguard(child)
+      this.child = undefined
+      this.address = undefined
+      this.stopping = undefined
+    })
+    return this.stopping
+  }
+
+  private async launch(): Promise<EmbeddedChromaAddress> {
+    const { host = '127.0.0.1', startTimeoutMs = 30_000, log = () => {} } = this.options
+    const dataDirectory = resolve(this.options.dataDirectory)
+    const logFile = resolve(this.options.logFile ?? join(dataDirectory, 'chroma-server.log'))
+    await mkdir(dataDirectory, { recursive: true })
+    await mkdir(dirname(logFile), { recursive: true })
+    const prefix: string[] = []
+    let command = process.execPath
+    if (needsGlibcRuntime()) {
+      const runtime = await ensureGlibcRuntime(this.options.runtimeCacheDirectory)
+      log(`Chroma needs glibc >= 2.39; it runs through Debian trixie's ${runtime.loaderPath}`)
+      command = runtime.loaderPath
+      prefix.push('--library-path', runtime.libraryPath, process.execPath)
+    }
+    // Claimed after the slow glibc fetch, to keep the window in which a free port can be taken short.
+    const port = await claimPort(host, this.options.port ?? 0)
+    const args = [...prefix, chromaCliPath(), 'run', '--path', dataDirectory, '--host', host]
+    args.push('--port', String(port))
+
+    const handle = await open(logFile, 'a')
+    const logOffset = (await handle.stat()).size
+    const startedAt = Date.now()
+    // Its own process group: a terminal's Ctrl-C reaches only us, and we stop it with SIGINT.
+    const child = spawn(command, args, {
+      detached: true,
+      stdio: ['ignore', handle.fd, handle.fd],
+      // Our loaders (vitest, --import) are not its; colour codes would garble the log tail.
+      env: { ...process.env, NODE_OPTIONS: undefined, NO_COLOR: '1' },
+    })
+    let spawnError = ''
+    child.once('error', (error) => {
+      spawnError = error.message
+    })
+    child.unref()
+    this.child = child
+    guard(child, 'SIGKILL')
+    await handle.close()
+
+    const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`
+    const ready = await waitForHeartbeat(url, startTimeoutMs, child)
+    // Checked after a heartbeat too: another server on this port could have answered in its place.
+    if (!ready || !isRunning(child)) {
+      const why = spawnError
+        ? `could not be spawned (${spawnError})`
+        : isRunning(child)
+          ? `did not answer its heartbeat within ${startTimeoutMs} ms`
+          : `exited (code ${child.exitCode}, signal ${child.signalCode})`
+      await this.stopChild()
+      const logTail = await readTail(logFile, logOffset)
+      throw failure(`The embedded Chroma server on ${url} ${why}`, { logFile, logTail })
+    }
+    guard(child, 'SIGINT')
+    this.address = { url, host, port }
+    log(`Chroma ${url} (pid ${child.pid}) ready in ${Date.now() - startedAt} ms; log ${logFile}`)
+    return this.address
+  }
+}
+
+function chromaCliPath(): string {
+  // The package's exports hide dist/cli.mjs; it sits next to dist/cjs/, home of the CJS entry.
+  const cli = join(dirname(createRequire(import.meta.url).resolve('chromadb')), '..', 'cli.mjs')
+  if (existsSync(cli)) return cli
+  throw failure(`The chromadb package has no CLI at ${cli}; reinstall it (npm ci)`)
+}
+
+/** Checks the port is free (or picks one) by binding it as Chroma will. */
+function claimPort(host: string, port: number): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const probe = createServer()
+    probe.once('error', (error: NodeJS.ErrnoException) => {
+      const message =
+        error.code === 'EADDRINUSE'
+          ? `Port ${port} on ${host} is already in use, so the embedded Chroma server cannot ` +
+            'start there. Stop what listens on it, choose another port (0 picks a free one), or ' +
+            'set CHROMA_URL if it is a Chroma server you want to use.'
+          : `Cannot listen on ${host}:${port} for the embedded Chroma server: ${error.message}`
+      reject(failure(message, { host, port, reason: error.code ?? error.message }))
+    })
+    probe.listen({ host, port, exclusive: true }, () => {
+      const address = probe.address()
+      const chosen = typeof address === 'object' && address !== null ? address.port : port
+      probe.close(() => resolvePort(chosen))
+    })
+  })
+}
+
+async function waitForHeartbeat(url: string, timeoutMs: number, child: ChildProcess) {
+  const deadline = Date.now() + timeoutMs
+  while (isRunning(child) && Date.now() < deadline) {
+    const response = await fetch(`${url}/api/v2/heartbeat`, {
+      signal: AbortSignal.timeout(1000),
+    }).catch(() => undefined) // refused until Chroma has bound the port
+    if (response?.ok) return true
+    await sleep(100)
+  }
+  return false
+}
+
+function isRunning(child: ChildProcess): boolean {
+  return child.pid !== undefined && child.exitCode === null && child.signalCode === null
+}
+
+async function terminate(child: ChildProcess): Promise<void> {
+  if (!isRunning(child)) return
+  // Unreferenced at spawn so it never holds the app open; here its exit is what we wait for.
+  child.ref()
+  const exit = new Promise<boolean>((resolveExit) => child.once('exit', () => resolveExit(true)))
+  signalGroup(child, guarded.get(child) ?? 'SIGINT')
+  if (await Promise.race([exit, sleep(STOP_GRACE_MS, false, { ref: false })])) return
+  signalGroup(child, 'SIGKILL')
+  await exit
+}
+
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return
+  try {
+    process.kill(-child.pid, signal)
+  } catch {
+    // Already gone.
+  }
+}
+
+async function readTail(logFile: string, fromOffset: number): Promise<string> {
+  const bytes = await readFile(logFile).catch(() => Buffer.alloc(0))
+  const tail = bytes.subarray(Math.max(fromOffset, bytes.length - LOG_TAIL_BYTES))
+  return stripVTControlCharacters(tail.toString('utf8'))
+}
+
+/**
+ * How to stop each live child if this process ends without stop() (a crash, process.exit(),
+ * Ctrl-C). SIGTERM makes Chroma 1.x log a shutdown and then spin forever, so a ready server gets
+ * SIGINT. Until it is ready, a SIGINT can be lost: the CLI's JS handler is blocked behind the
+ * synchronous native call and Chroma's own handler is not installed yet, so it gets SIGKILL.
+ */
+const guarded = new Map<ChildProcess, 'SIGINT' | 'SIGKILL'>()
+const FATAL_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
+
+function releaseGuarded(): void {
+  for (const [child, signal] of guarded) signalGroup(child, signal)
+}
+
+function onFatalSignal(signal: NodeJS.Signals): void {
+  // Listening turned off Node's default of dying on the signal. An app with its own handler owns
+  // shutdown (its process.exit() runs releaseGuarded); otherwise die as Node would have.
+  if (process.listenerCount(signal) > 1) return
+  releaseGuarded()
+  for (const child of [...guarded.keys()]) unguard(child)
+  process.kill(process.pid, signal)
+}
+
+function guard(child: ChildProcess, stopSignal: 'SIGINT' | 'SIGKILL'): void {
+  if (guarded.size === 0) {
+    process.on('exit', releaseGuarded)
+    for (const signal of FATAL_SIGNALS) process.on(signal, onFatalSignal)
+  }
+  guarded.set(child, stopSignal)
+}
+
+function unguard(child: ChildProcess): void {
+  if (!guarded.delete(child) || guarded.size > 0) return
+  process.off('exit', releaseGuarded)
+  for (const signal of FATAL_SIGNALS) process.off(signal, onFatalSignal)
+}
+
+function failure(message: string, details: ErrorDetails = {}, cause?: unknown): HelpdeskError {
+  const category = 'SYSTEM'
+  return new HelpdeskError({ code: 'CHROMA_RUNTIME_FAILED', category, message, details, cause })
+}

@@ -1,0 +1,64 @@
+import { createHash } from 'node:crypto'
+import type { Instruction } from '../instructions/instruction.ts'
+import type { ChunkKind, KnowledgeChunk } from '../knowledge-chunk.ts'
+import type { OutOfScopeTopic } from '../out-of-scope.ts'
+
+export const OUT_OF_SCOPE_PREFIX = 'out_of_scope:'
+
+/** Splits runbooks (and the out-of-scope topics) into the chunks the vector store holds. */
+export function chunkKnowledge(
+  instructions: readonly Instruction[],
+  outOfScope: readonly OutOfScopeTopic[],
+  outOfScopeSource: string,
+): KnowledgeChunk[] {
+  const chunks = new Map<string, KnowledgeChunk>()
+  const add = (
+    taskType: string,
+    kind: ChunkKind,
+    text: string,
+    source: string,
+    heading?: string,
+  ) => {
+    const chunk = makeChunk(taskType, kind, text, source, heading)
+    chunks.set(chunk.id, chunk)
+  }
+  for (const instruction of instructions) {
+    const { id, file } = instruction
+    add(id, 'summary', `${instruction.title}. ${instruction.summary}`, file)
+    for (const example of instruction.examples) add(id, 'example', example, file)
+    for (const keyword of instruction.keywords) add(id, 'keyword', keyword, file)
+    for (const section of instruction.sections) {
+      add(id, 'section', `${section.heading}\n${section.text}`, file, section.heading)
+    }
+  }
+  for (const topic of outOfScope) {
+    for (const example of topic.examples) {
+      add(`${OUT_OF_SCOPE_PREFIX}${topic.topic}`, 'out_of_scope', example, outOfScopeSource)
+    }
+  }
+  return [...chunks.values()]
+}
+
+function makeChunk(
+  taskType: string,
+  kind: ChunkKind,
+  text: string,
+  source: string,
+  heading?: string,
+): KnowledgeChunk {
+  const textHash = sha256(text).slice(0, 16)
+  const contentHash = sha256(JSON.stringify([taskType, kind, text, source, heading ?? '']))
+  return {
+    id: `${taskType}:${kind}:${textHash}`,
+    taskType,
+    kind,
+    text,
+    contentHash,
+    source,
+    ...(heading ? { heading } : {}),
+  }
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex')
+}

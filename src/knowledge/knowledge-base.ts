@@ -1,0 +1,99 @@
+import path from 'node:path'
+import type { EmbeddingFunction } from '../embeddings/embedding-function.ts'
+import { isHelpdeskError } from '../errors/index.ts'
+import { chunkKnowledge } from './ingest/chunk-instructions.ts'
+import { type IngestReport, ingestKnowledge } from './ingest/ingest-knowledge.ts'
+import type { Instruction } from './instructions/instruction.ts'
+import { loadInstructions } from './instructions/instruction-loader.ts'
+import { loadOutOfScopeTopics, type OutOfScopeTopic } from './out-of-scope.ts'
+import type { VectorStore } from './vector-store.ts'
+
+/** The files the knowledge base is built from, loaded and validated. */
+export interface KnowledgeSources {
+  instructions: readonly Instruction[]
+  outOfScope: readonly OutOfScopeTopic[]
+  outOfScopeFile: string
+}
+
+/**
+ * Loads and validates every runbook and the out-of-scope file.
+ * @throws {HelpdeskError} INVALID_INSTRUCTION naming each file, field and reason.
+ */
+export async function loadKnowledgeSources(options: {
+  instructionsDirectory: string
+  outOfScopeFile: string
+}): Promise<KnowledgeSources> {
+  const [instructions, outOfScope] = await Promise.all([
+    loadInstructions(options.instructionsDirectory),
+    loadOutOfScopeTopics(options.outOfScopeFile),
+  ])
+  return { instructions, outOfScope, outOfScopeFile: options.outOfScopeFile }
+}
+
+export interface Readiness {
+  ready: boolean
+  checks: { store: 'ok' | string; ingested: 'ok' | string }
+}
+
+/** The runbooks, the out-of-scope topics and the store that indexes them, kept in step. */
+export class KnowledgeBase {
+  readonly instructions: ReadonlyMap<string, Instruction>
+  readonly outOfScope: readonly OutOfScopeTopic[]
+  readonly store: VectorStore
+  readonly embedding: EmbeddingFunction
+  private readonly outOfScopeFile: string
+  private ingestedCount = 0
+  private ingesting: Promise<IngestReport> | undefined
+
+  constructor(parts: KnowledgeSources & { store: VectorStore; embedding: EmbeddingFunction }) {
+    this.instructions = new Map(parts.instructions.map((each) => [each.id, each]))
+    this.outOfScope = parts.outOfScope
+    this.outOfScopeFile = parts.outOfScopeFile
+    this.store = parts.store
+    this.embedding = parts.embedding
+  }
+
+  get handoffs(): ReadonlyMap<string, string> {
+    return new Map(this.outOfScope.map((topic) => [topic.topic, topic.handoff]))
+  }
+
+  /** Idempotent: writes only what changed. Concurrent calls share one run. */
+  async ingest(): Promise<IngestReport> {
+    this.ingesting ??= (async () => {
+      try {
+        const chunks = chunkKnowledge(
+          [...this.instructions.values()],
+          this.outOfScope,
+          path.relative(process.cwd(), this.outOfScopeFile) || this.outOfScopeFile,
+        )
+        const report = await ingestKnowledge(this.store, this.embedding, chunks)
+        this.ingestedCount = report.total
+        return report
+      } finally {
+        this.ingesting = undefined
+      }
+    })()
+    return this.ingesting
+  }
+
+  /**
+   * Ready when the store answers and holds every chunk. A store that lost its data (a wiped or
+   * replaced Chroma) is re-ingested here, so readiness recovers by itself.
+   */
+  async readiness(): Promise<Readiness> {
+    try {
+      await this.store.ping()
+    } catch (error) {
+      const reason = isHelpdeskError(error) ? error.message : String(error)
+      return { ready: false, checks: { store: reason, ingested: 'unknown: store unreachable' } }
+    }
+    try {
+      const count = await this.store.count()
+      if (this.ingestedCount === 0 || count < this.ingestedCount) await this.ingest()
+      return { ready: true, checks: { store: 'ok', ingested: 'ok' } }
+    } catch (error) {
+      const reason = isHelpdeskError(error) ? error.message : String(error)
+      return { ready: false, checks: { store: 'ok', ingested: reason } }
+    }
+  }
+}

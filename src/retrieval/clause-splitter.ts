@@ -1,0 +1,24 @@
+/**
+ * Splits a message into the clauses a person may have joined several requests with: sentences,
+ * list items, and conjunctions such as "and also", "plus", "btw". Over-splitting is harmless
+ * (the router merges parts that route to the same task or route nowhere); under-splitting loses a
+ * request, so the patterns lean generous.
+ */
+const SENTENCE_BREAK =
+  /(?<=[.!?])\s+(?=[A-Za-z0-9"'(])|[\r\n]+|;\s*|\s+-\s+|\s*\(\d\)\s*|(?:^|\s)\d[.)]\s+/
+const CONJUNCTION =
+  /,?\s+(?:and\s+also|and\s+then|and\s+btw|oh\s+and|also|plus|as\s+well\s+as|additionally|on\s+top\s+of\s+that|another\s+thing|besides|btw|by\s+the\s+way|p\.?s\.?|and|&)\s+/i
+
+const MIN_PART_CHARACTERS = 4
+
+export function splitClauses(text: string): string[] {
+  const parts: string[] = []
+  for (const sentence of text.split(SENTENCE_BREAK)) {
+    if (!sentence) continue
+    for (const part of sentence.split(new RegExp(CONJUNCTION.source, 'gi'))) {
+      const trimmed = part.trim().replace(/^[,\s]+|[,\s]+$/g, '')
+      if (trimmed.length >= MIN_PART_CHARACTERS) parts.push(trimmed)
+    }
+  }
+  return parts
+}

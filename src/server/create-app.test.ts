@@ -1,0 +1,176 @@
+import { beforeAll, describe, expect, it } from 'vitest'
+import { buildMemoryRuntime } from '../../tests/support/memory-runtime.ts'
+import type { TurnResult } from '../agent/core/turn.ts'
+import { HelpdeskError } from '../errors/index.ts'
+import type { Instruction } from '../knowledge/instructions/instruction.ts'
+import type { Readiness } from '../knowledge/knowledge-base.ts'
+import { createApp } from './create-app.ts'
+
+let app: ReturnType<typeof createApp>
+let readiness: Readiness = { ready: true, checks: { store: 'ok', ingested: 'ok' } }
+const logged: string[] = []
+
+beforeAll(async () => {
+  const runtime = await buildMemoryRuntime()
+  app = createApp({
+    core: runtime.core,
+    instructions: runtime.knowledge.instructions,
+    readiness: async () => readiness,
+    log: (line) => logged.push(line),
+  })
+})
+
+interface ErrorBody {
+  error: { code: string; message: string }
+}
+const turn = async (response: Response) => (await response.json()) as TurnResult
+const failure = async (response: Response) => (await response.json()) as ErrorBody
+
+const chat = (body: unknown, path = '/api/chat') =>
+  app.request(path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  })
+
+describe('chat API', () => {
+  it('answers a request with tasks, a dry-run plan and the exact script', async () => {
+    const response = await chat({ message: 'I forgot my password, my username is jdoe' })
+    expect(response.status).toBe(200)
+    const body = await turn(response)
+    expect(body.sessionId).toMatch(/^[0-9a-f-]{36}$/)
+    expect(body.tasks).toEqual(['password_reset'])
+    expect(body.missing).toEqual([])
+    expect(body.plan[0]?.parameters).toMatchObject({ username: 'jdoe', system: 'active_directory' })
+    const operations = body.plan[0]?.steps.map((step) =>
+      step.invocation.type === 'operation' ? step.invocation.operation : '',
+    )
+    expect(operations).toContain('reset_password')
+    expect(body.results.every((result) => result.status === 'dry_run' && !result.changed)).toBe(
+      true,
+    )
+    expect(body.reply).toMatch(/dry run: nothing has been changed/)
+  })
+
+  it('asks for a missing parameter and takes "it is the AWS one" as the answer', async () => {
+    const first = await turn(
+      await chat({ message: 'I need a password reset', requester: 'maria.garcia' }),
+    )
+    expect(first.tasks).toEqual(['password_reset'])
+    // The system has a default, so the plan goes ahead with the requester's username.
+    expect(first.plan[0]?.parameters.username).toBe('maria.garcia')
+    const aws = await turn(
+      await chat({ sessionId: first.sessionId, message: 'reset my aws console password please' }),
+    )
+    expect(aws.plan[0]?.parameters.system).toBe('aws_iam')
+    expect(
+      aws.plan[0]?.steps.map((step) =>
+        step.invocation.type === 'operation' ? step.invocation.operation : '',
+      ),
+    ).toContain('reset_console_password')
+  })
+
+  it('streams noun-verb events over SSE and ends with reply-end', async () => {
+    const response = await chat({ message: 'forgot my password, user jdoe' }, '/api/chat/stream')
+    expect(response.headers.get('content-type')).toMatch(/text\/event-stream/)
+    const text = await response.text()
+    const events = [...text.matchAll(/^event: (.+)$/gm)].map((match) => match[1])
+    expect(events[0]).toBe('route-end')
+    expect(events).toContain('plan-end')
+    expect(events).toContain('step-end')
+    expect(events.at(-1)).toBe('reply-end')
+  })
+})
+
+describe('bad input gets a 4xx that says what was wrong', () => {
+  it.each([
+    [{ message: '' }, 400, 'INVALID_INPUT', /message: must not be empty/],
+    [{ message: '   ' }, 400, 'INVALID_INPUT', /message: must not be empty/],
+    [
+      { message: 'x'.repeat(4001) },
+      413,
+      'MESSAGE_TOO_LONG',
+      /4001 characters is more than the 4000 allowed/,
+    ],
+    [{}, 400, 'INVALID_INPUT', /message: expected a string/],
+    [{ message: 'hi', extra: 1 }, 400, 'INVALID_INPUT', /extra/],
+    [
+      { message: 'hi', sessionId: 'no-such-session' },
+      404,
+      'SESSION_NOT_FOUND',
+      /no session "no-such-session"/,
+    ],
+    ['{"message": "unterminated', 400, 'MALFORMED_JSON', /not valid JSON/],
+  ])('%j -> %i %s', async (body, status, code, message) => {
+    const response = await chat(body)
+    expect(response.status).toBe(status)
+    const json = await failure(response)
+    expect(json.error.code).toBe(code)
+    expect(json.error.message).toMatch(message)
+  })
+
+  it('refuses an unknown instruction id and an unknown route', async () => {
+    const unknown = await app.request('/api/instructions/nope')
+    expect(unknown.status).toBe(404)
+    expect((await failure(unknown)).error.message).toMatch(/no instruction "nope"/)
+    expect((await app.request('/api/nothing')).status).toBe(404)
+  })
+
+  it('refuses an over-large body before reading it', async () => {
+    const response = await chat({ message: 'a'.repeat(70_000) })
+    expect(response.status).toBe(413)
+  })
+})
+
+describe('instructions, health and the page', () => {
+  it('lists every runbook and returns one in full', async () => {
+    const list = (await (await app.request('/api/instructions')).json()) as {
+      instructions: unknown[]
+    }
+    expect(list.instructions.length).toBeGreaterThanOrEqual(23)
+    const one = (await (
+      await app.request('/api/instructions/password_reset')
+    ).json()) as Instruction
+    expect(one.actions.length).toBeGreaterThan(0)
+    expect(one.body).toMatch(/## When to use/)
+  })
+
+  it('is alive, and ready only when the store is', async () => {
+    expect((await app.request('/healthz')).status).toBe(200)
+    expect((await app.request('/readyz')).status).toBe(200)
+    readiness = { ready: false, checks: { store: 'Chroma unreachable', ingested: 'unknown' } }
+    const down = await app.request('/readyz')
+    expect(down.status).toBe(503)
+    expect(((await down.json()) as Readiness).checks.store).toBe('Chroma unreachable')
+    readiness = { ready: true, checks: { store: 'ok', ingested: 'ok' } }
+  })
+
+  it('serves the chat page with a strict content security policy', async () => {
+    const page = await app.request('/')
+    expect(page.status).toBe(200)
+    expect(page.headers.get('content-type')).toMatch(/text\/html/)
+    expect(page.headers.get('content-security-policy')).toMatch(/script-src 'self'/)
+  })
+
+  it('keeps internal error details out of responses and in the log', async () => {
+    const failing = createApp({
+      core: {
+        handleTurn: async () => {
+          throw new Error('secret stack detail')
+        },
+      } as never,
+      instructions: new Map(),
+      readiness: async () => {
+        throw new HelpdeskError({ code: 'KNOWLEDGE_STORE_UNAVAILABLE', message: 'down' })
+      },
+      log: (line) => logged.push(line),
+    })
+    const response = await failing.request('/api/chat', {
+      method: 'POST',
+      body: JSON.stringify({ message: 'hi' }),
+    })
+    expect(response.status).toBe(500)
+    expect(JSON.stringify(await response.json())).not.toMatch(/secret stack detail/)
+    expect(logged.join('\n')).toMatch(/secret stack detail/)
+  })
+})
