@@ -53,7 +53,9 @@ export async function buildRuntime(
       const dataDirectory = path.resolve(config.HELPDESK_DATA_DIR)
       chroma = new EmbeddedChromaServer({
         dataDirectory: path.join(dataDirectory, 'chroma'),
-        runtimeCacheDirectory: path.join(dataDirectory, 'runtime'),
+        runtimeCacheDirectory: path.resolve(
+          config.CHROMA_RUNTIME_DIR ?? path.join(dataDirectory, 'runtime'),
+        ),
         logFile: path.join(dataDirectory, 'chroma.log'),
         port: config.CHROMA_PORT,
         log: options.log,

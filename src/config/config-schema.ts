@@ -25,6 +25,8 @@ export const configSchema = z
       .regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]{1,61}[a-zA-Z0-9]$/, 'must be 3-63 letters, digits, . _ -')
       .default('helpdesk_instructions'),
     CHROMA_PORT: port.default(0),
+    /** Where the private glibc for Chroma is cached on systems older than glibc 2.39. */
+    CHROMA_RUNTIME_DIR: z.string().min(1).optional(),
     EMBEDDING_PROVIDER: z.enum(['local', 'openai']).default('local'),
     EMBEDDING_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
     EMBEDDING_MODEL: z.string().min(1).optional(),

@@ -9,6 +9,10 @@ const SENTENCE_BREAK =
 const CONJUNCTION =
   /,?\s+(?:and\s+also|and\s+then|and\s+btw|oh\s+and|also|plus|as\s+well\s+as|additionally|on\s+top\s+of\s+that|another\s+thing|besides|btw|by\s+the\s+way|p\.?s\.?|and|&)\s+/i
 
+/** A sentence may itself open with the joining word: "Also, the printer...". */
+const LEADING_CONJUNCTION =
+  /^(?:and\s+also|oh\s+and|and|also|plus|additionally|besides|btw|by\s+the\s+way|p\.?s\.?|another\s+thing)\b[,:]?\s*/i
+
 const MIN_PART_CHARACTERS = 4
 
 export function splitClauses(text: string): string[] {
@@ -16,7 +20,10 @@ export function splitClauses(text: string): string[] {
   for (const sentence of text.split(SENTENCE_BREAK)) {
     if (!sentence) continue
     for (const part of sentence.split(new RegExp(CONJUNCTION.source, 'gi'))) {
-      const trimmed = part.trim().replace(/^[,\s]+|[,\s]+$/g, '')
+      const trimmed = part
+        .trim()
+        .replace(LEADING_CONJUNCTION, '')
+        .replace(/^[,\s]+|[,\s]+$/g, '')
       if (trimmed.length >= MIN_PART_CHARACTERS) parts.push(trimmed)
     }
   }

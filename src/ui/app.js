@@ -1,1 +1,393 @@
-/* placeholder replaced by the chat page */
+// The helpdesk chat page: plain ES module, no framework. Server text only ever reaches the page
+// through textContent / text nodes, so nothing the server or the user sends is parsed as HTML.
+
+const MAX_CHARACTERS = 4000
+const REQUESTER_KEY = 'helpdesk.requester'
+const USERNAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
+const APPROVAL = {
+  0: 'runs at once (read-only)',
+  1: 'you confirm',
+  2: 'a technician approves the plan',
+  3: 'a technician approves each step',
+}
+const STATUS = {
+  dry_run: 'dry run: nothing changed',
+  succeeded: 'succeeded',
+  failed: 'failed',
+  skipped: 'skipped',
+  awaiting_approval: 'awaiting approval',
+}
+
+const $ = (id) => document.getElementById(id)
+const log = $('log')
+const welcome = $('welcome')
+const form = $('composer')
+const input = $('message')
+const sendButton = $('send')
+const counter = $('counter')
+const requesterInput = $('requester')
+const statusLine = $('status')
+
+let sessionId
+let busy = false
+
+/** Creates an element; `text` is set with textContent, children are appended in order. */
+function el(tag, className, text, children = []) {
+  const node = document.createElement(tag)
+  if (className) node.className = className
+  if (text !== undefined && text !== null) node.textContent = String(text)
+  for (const child of children) if (child) node.append(child)
+  return node
+}
+
+/** Renders text with **bold** (unless `plain`) and line breaks only, as DOM nodes, never HTML. */
+function richText(text, className = 'text', plain = false) {
+  const container = el('div', className)
+  const lines = String(text ?? '').split('\n')
+  lines.forEach((line, index) => {
+    if (index > 0) container.append(document.createElement('br'))
+    const parts = plain ? [line] : line.split(/\*\*(.+?)\*\*/)
+    parts.forEach((part, partIndex) => {
+      if (part === '') return
+      container.append(partIndex % 2 === 1 ? el('strong', '', part) : document.createTextNode(part))
+    })
+  })
+  return container
+}
+
+function scrollIntoView(node, block = 'end') {
+  node?.scrollIntoView({ block, behavior: 'smooth' })
+}
+
+function updateWelcome() {
+  welcome.hidden = log.childElementCount > 0
+}
+
+function addMessage(role, className = '') {
+  const who = role === 'user' ? 'You' : 'Helpdesk'
+  const bubble = el('article', `message message-${role} ${className}`.trim())
+  bubble.append(el('h3', 'message-author', who))
+  log.append(bubble)
+  updateWelcome()
+  return bubble
+}
+
+function addUserMessage(text) {
+  const bubble = addMessage('user')
+  bubble.append(richText(text, 'text', true))
+  scrollIntoView(bubble)
+}
+
+function addError(text) {
+  const bubble = addMessage('assistant', 'message-error')
+  bubble.setAttribute('role', 'alert')
+  bubble.append(el('p', 'error-title', 'Something went wrong'), richText(text, 'text', true))
+  scrollIntoView(bubble)
+}
+
+function invocationText(invocation) {
+  if (!invocation) return ''
+  if (invocation.type === 'script') return `${invocation.commandLine}\n${invocation.script}`
+  if (invocation.type === 'operation') {
+    const args = Object.entries(invocation.arguments ?? {})
+      .map(([name, value]) => `${name}=${JSON.stringify(value)}`)
+      .join(', ')
+    return `${invocation.executor}.${invocation.operation}(${args})`
+  }
+  return invocation.text ?? ''
+}
+
+async function copyText(text, button) {
+  try {
+    await navigator.clipboard.writeText(text)
+    button.textContent = 'Copied'
+    statusLine.textContent = 'Copied to the clipboard.'
+  } catch {
+    const code = button.closest('.code')?.querySelector('code')
+    if (code) window.getSelection()?.selectAllChildren(code)
+    button.textContent = 'Press Ctrl+C'
+    statusLine.textContent = 'Copy failed; the text is selected, press Ctrl+C.'
+  }
+  setTimeout(() => {
+    button.textContent = 'Copy'
+  }, 2000)
+}
+
+function codeBlock(text, label) {
+  const copy = el('button', 'button button-small copy', 'Copy')
+  copy.type = 'button'
+  copy.setAttribute('aria-label', `Copy ${label}`)
+  copy.addEventListener('click', () => copyText(text, copy))
+  const pre = el('pre', '', undefined, [el('code', '', text)])
+  pre.tabIndex = 0
+  pre.setAttribute('aria-label', label)
+  return el('div', 'code', undefined, [copy, pre])
+}
+
+function badge(risk) {
+  return el('span', `badge risk-${risk}`, `risk ${risk}`)
+}
+
+function probe(name, value, stepTitle) {
+  if (!value) return null
+  const body = [el('p', '', value.description)]
+  if (value.expect) body.push(el('p', 'expect', `Expect: ${value.expect}`))
+  if (value.invocation) {
+    body.push(codeBlock(invocationText(value.invocation), `${name} for ${stepTitle}`))
+  }
+  return el('details', `probe probe-${name.toLowerCase()}`, undefined, [
+    el('summary', '', name),
+    ...body,
+  ])
+}
+
+function stepRow(step, index) {
+  const status = el('span', 'step-status', 'pending')
+  status.dataset.stepId = step.id
+  const meta = el('p', 'step-meta', undefined, [
+    badge(step.risk),
+    el('span', `approval approval-${step.approvalLevel}`, APPROVAL[step.approvalLevel] ?? ''),
+    status,
+  ])
+  const heading = el('div', 'step-heading', undefined, [
+    el('span', 'step-number', index + 1),
+    el('div', 'step-title-wrap', undefined, [
+      el('h5', 'step-title', step.title),
+      step.target ? el('p', 'step-target', `on ${step.target}`) : null,
+    ]),
+  ])
+  return el('li', 'step', undefined, [
+    heading,
+    meta,
+    codeBlock(invocationText(step.invocation), `What step ${index + 1} runs`),
+    probe('Verification', step.verification, step.title),
+    probe('Rollback', step.rollback, step.title),
+  ])
+}
+
+function planCard(plan) {
+  const parameters = Object.entries(plan.parameters ?? {})
+  const list = el('dl', 'parameters')
+  for (const [name, value] of parameters) list.append(el('dt', '', name), el('dd', '', value))
+  const header = el('header', 'plan-header', undefined, [
+    el('h4', 'plan-title', plan.title),
+    el('span', 'plan-risk', 'Overall ', [badge(plan.risk)]),
+  ])
+  const steps = el('ol', 'steps')
+  plan.steps.forEach((step, index) => {
+    steps.append(stepRow(step, index))
+  })
+  const card = el('section', 'plan-card', undefined, [
+    header,
+    parameters.length > 0 ? list : null,
+    steps,
+  ])
+  card.dataset.taskType = plan.taskType
+  return card
+}
+
+function markStep(container, result) {
+  for (const node of container.querySelectorAll('.step-status')) {
+    if (node.dataset.stepId !== result.stepId) continue
+    node.textContent = STATUS[result.status] ?? result.status
+    node.className = `step-status status-${result.status}`
+    if (result.errorMessage) node.title = result.errorMessage
+  }
+}
+
+/** The assistant's answer to one turn, filled in as the server-sent events arrive. */
+function startReply() {
+  const bubble = addMessage('assistant')
+  bubble.setAttribute('aria-busy', 'true')
+  const working = el('p', 'working', 'Working on it…')
+  const text = el('div', 'reply')
+  const plans = el('div', 'plans')
+  bubble.append(working, text, plans)
+  scrollIntoView(bubble)
+  return {
+    event(name, data) {
+      if (name === 'route-end') {
+        working.textContent = data.tasks?.length ? 'Preparing a plan…' : 'Checking…'
+      } else if (name === 'plan-end') {
+        plans.append(planCard(data.plan))
+      } else if (name === 'step-end') {
+        markStep(plans, data.result)
+      } else if (name === 'question') {
+        working.textContent = 'I need one more detail…'
+      }
+    },
+    finish(result) {
+      working.remove()
+      bubble.removeAttribute('aria-busy')
+      if (result.outOfScope) bubble.classList.add('message-handoff')
+      const question = result.missing?.[0]
+      for (const paragraph of String(result.reply ?? '').split(/\n\s*\n/)) {
+        const isQuestion = question && paragraph.includes(question.question)
+        text.append(richText(paragraph, isQuestion ? 'text prompt' : 'text'))
+      }
+      if (question && !text.querySelector('.prompt')) {
+        text.append(richText(question.question, 'text prompt'))
+      }
+      if (plans.childElementCount !== (result.plan ?? []).length) {
+        plans.replaceChildren(...(result.plan ?? []).map(planCard))
+      }
+      for (const each of result.results ?? []) markStep(plans, each)
+      scrollIntoView(bubble, 'start')
+    },
+    fail() {
+      bubble.remove()
+      updateWelcome()
+    },
+  }
+}
+
+/** Reads `event:` / `data:` frames from a server-sent-events response body. */
+async function* readEvents(body) {
+  const reader = body.pipeThrough(new TextDecoderStream()).getReader()
+  let buffer = ''
+  while (true) {
+    const { value, done } = await reader.read()
+    if (value) buffer += value.replaceAll('\r\n', '\n')
+    let end = buffer.indexOf('\n\n')
+    while (end !== -1) {
+      const frame = buffer.slice(0, end)
+      buffer = buffer.slice(end + 2)
+      let name = 'message'
+      const data = []
+      for (const line of frame.split('\n')) {
+        if (line.startsWith('event:')) name = line.slice(6).trim()
+        else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''))
+      }
+      if (data.length > 0) yield { name, data: data.join('\n') }
+      end = buffer.indexOf('\n\n')
+    }
+    if (done) return
+  }
+}
+
+async function errorMessage(response) {
+  try {
+    const body = await response.json()
+    if (body?.error?.message) return body.error.message
+  } catch {
+    // fall through to the status line
+  }
+  return `The server answered ${response.status} ${response.statusText}.`.replace(' .', '.')
+}
+
+function setBusy(value) {
+  busy = value
+  input.disabled = value
+  sendButton.disabled = value
+  form.setAttribute('aria-busy', String(value))
+  statusLine.textContent = value ? 'Waiting for the helpdesk…' : ''
+}
+
+async function send(message) {
+  const text = message.trim()
+  if (busy || text === '') return
+  addUserMessage(text)
+  input.value = ''
+  updateCounter()
+  setBusy(true)
+  const requester = requesterInput.value.trim()
+  const body = { message: text }
+  if (sessionId) body.sessionId = sessionId
+  if (requester) body.requester = requester
+  let reply
+  try {
+    const response = await fetch('/api/chat/stream', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify(body),
+    })
+    if (!response.ok || !response.body) {
+      addError(await errorMessage(response))
+      return
+    }
+    reply = startReply()
+    let finished = false
+    for await (const { name, data } of readEvents(response.body)) {
+      const payload = JSON.parse(data)
+      if (name === 'reply-end') {
+        sessionId = payload.result.sessionId
+        reply.finish(payload.result)
+        finished = true
+      } else if (name === 'error') {
+        reply.fail()
+        const error = payload.error ?? {}
+        if (error.code === 'SESSION_NOT_FOUND') sessionId = undefined
+        addError(error.message ?? 'The helpdesk could not answer.')
+        finished = true
+      } else {
+        reply.event(name, payload)
+      }
+    }
+    if (!finished) {
+      reply.fail()
+      addError('The connection closed before the answer was complete. Please try again.')
+    }
+  } catch (error) {
+    reply?.fail()
+    const detail = error instanceof Error ? error.message : String(error)
+    addError(`Could not get an answer from the helpdesk: ${detail}`)
+  } finally {
+    setBusy(false)
+    input.focus()
+  }
+}
+
+function updateCounter() {
+  const length = input.value.length
+  counter.textContent = `${length} / ${MAX_CHARACTERS}`
+  counter.classList.toggle('counter-near', length >= MAX_CHARACTERS * 0.9)
+  counter.classList.toggle('counter-over', length > MAX_CHARACTERS)
+}
+
+function newConversation() {
+  sessionId = undefined
+  log.replaceChildren()
+  updateWelcome()
+  input.value = ''
+  updateCounter()
+  statusLine.textContent = 'Started a new conversation.'
+  input.focus()
+}
+
+form.addEventListener('submit', (event) => {
+  event.preventDefault()
+  void send(input.value)
+})
+input.addEventListener('keydown', (event) => {
+  if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+    event.preventDefault()
+    void send(input.value)
+  } else if (event.key === 'Escape') {
+    event.preventDefault()
+    input.value = ''
+    updateCounter()
+  }
+})
+input.addEventListener('input', updateCounter)
+$('new-conversation').addEventListener('click', newConversation)
+for (const chip of welcome.querySelectorAll('.chip')) {
+  chip.addEventListener('click', () => send(chip.textContent ?? ''))
+}
+
+try {
+  requesterInput.value = localStorage.getItem(REQUESTER_KEY) ?? ''
+} catch {
+  // storage can be unavailable (private mode); the field still works for this page
+}
+requesterInput.addEventListener('input', () => {
+  const value = requesterInput.value.trim()
+  requesterInput.setAttribute('aria-invalid', String(value !== '' && !USERNAME.test(value)))
+  try {
+    if (value === '') localStorage.removeItem(REQUESTER_KEY)
+    else localStorage.setItem(REQUESTER_KEY, value)
+  } catch {
+    // not remembered; harmless
+  }
+})
+updateCounter()
+updateWelcome()

@@ -19,7 +19,7 @@ const NOT_USERNAMES = new Set(
     'is was locked unlocked disabled expired name names account accounts password passwords ' +
     'not no the a an my me it its this that for to in on keeps got has have had been being ' +
     'settings login logon profile access id which who here there again please can cannot could ' +
-    'will would should and or but with without from of'
+    'will would should and or but with without from of user users name'
   ).split(' '),
 )
 
@@ -188,8 +188,9 @@ function extractWord(spec: ParameterSpec, text: string, mode: ExtractionMode): s
 function findInMessage(spec: ParameterSpec, text: string): string | undefined {
   switch (spec.kind) {
     case 'username': {
+      // The value sits in a lookahead so "for user jdoe" can try "user" and then "jdoe".
       const cued = text.matchAll(
-        /\b(?:user\s?name|user\s?id|user|login|account|samaccountname|for|colleague|employee)\s*(?:is|=|:|name is|called)?\s*[:=]?\s*["'`]?([A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9](?:@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)?)/gi,
+        /\b(?:user\s?name|user\s?id|user|login|account|samaccountname|for|colleague|employee)\s*(?:is|=|:|name is|called)?\s*[:=]?\s*(?=["'`]?([A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9](?:@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)?))/gi,
       )
       for (const match of cued) {
         const candidate = match[1] ?? ''

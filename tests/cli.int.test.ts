@@ -1,0 +1,153 @@
+import { spawn } from 'node:child_process'
+import { cp, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { RUNTIME_CACHE_DIRECTORY, temporaryDirectory } from './support/temporary-directory.ts'
+
+let directory: Awaited<ReturnType<typeof temporaryDirectory>>
+
+function helpdesk(args: string[], environment: Record<string, string> = {}) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, ['bin/helpdesk.js', ...args], {
+      env: {
+        ...process.env,
+        HELPDESK_DATA_DIR: directory.path,
+        CHROMA_RUNTIME_DIR: RUNTIME_CACHE_DIRECTORY,
+        ...environment,
+      },
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk
+    })
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk
+    })
+    child.on('close', (code) => resolve({ code, stdout, stderr }))
+  })
+}
+
+beforeAll(async () => {
+  directory = await temporaryDirectory('helpdesk-cli')
+})
+afterAll(async () => {
+  await directory?.remove()
+})
+
+describe('helpdesk command', () => {
+  it.each(['serve', 'ingest', 'route', 'eval'])(
+    '%s --help describes the command',
+    async (command) => {
+      const result = await helpdesk([command, '--help'])
+      expect(result.code).toBe(0)
+      expect(result.stdout).toMatch(new RegExp(`Usage: helpdesk ${command}`))
+    },
+  )
+
+  it('ingest is idempotent: the second run writes nothing', async () => {
+    const first = await helpdesk(['ingest'])
+    expect(first.code, first.stderr).toBe(0)
+    const firstReport = JSON.parse(first.stdout)
+    expect(firstReport.added).toBe(firstReport.total)
+    const second = JSON.parse((await helpdesk(['ingest'])).stdout)
+    expect(second).toMatchObject({
+      added: 0,
+      updated: 0,
+      deleted: 0,
+      unchanged: firstReport.total,
+      stored: firstReport.total,
+    })
+  })
+
+  it('route prints exactly one {id, tasks, ranked, ms} line per request', async () => {
+    const input = path.join(directory.path, 'requests.jsonl')
+    await writeFile(
+      input,
+      [
+        { id: 'a', text: 'I am locked out of my account' },
+        { id: 'b', text: 'reset my password and I also need Jira access' },
+        { id: 'c', text: 'what is the lunch menu today' },
+      ]
+        .map((line) => JSON.stringify(line))
+        .join('\n'),
+    )
+    const result = await helpdesk(['route', '--input', input])
+    expect(result.code, result.stderr).toBe(0)
+    const lines = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line))
+    expect(lines.map((line) => line.id)).toEqual(['a', 'b', 'c'])
+    for (const line of lines) {
+      expect(Object.keys(line)).toEqual(['id', 'tasks', 'ranked', 'ms'])
+      expect(line.ranked.length).toBeLessThanOrEqual(5)
+      for (const entry of line.ranked) {
+        expect(Object.keys(entry)).toEqual(['taskType', 'score'])
+        expect(entry.score).toBeGreaterThanOrEqual(0)
+        expect(entry.score).toBeLessThanOrEqual(1)
+      }
+      expect(typeof line.ms).toBe('number')
+    }
+    expect(lines[0].tasks).toEqual(['account_locked'])
+    expect(lines[1].tasks).toEqual(['password_reset', 'jira_access_request'])
+    expect(lines[2].tasks).toEqual([])
+  })
+
+  it('route refuses a bad file, naming the line and field, and prints nothing', async () => {
+    const input = path.join(directory.path, 'bad.jsonl')
+    await writeFile(input, '{"id": "ok", "text": "vpn 809"}\n{"id": 7, "text": "x"}\nnot json\n')
+    const result = await helpdesk(['route', '--input', input])
+    expect(result.code).toBe(2)
+    expect(result.stdout).toBe('')
+    expect(result.stderr).toMatch(/bad\.jsonl:2: id: expected a string/)
+    expect(result.stderr).toMatch(/bad\.jsonl:3: not valid JSON/)
+  })
+
+  it('eval reports accuracy, out-of-scope P/R/F1, compound match and latency', async () => {
+    const input = path.join(directory.path, 'labelled.jsonl')
+    await writeFile(
+      input,
+      [
+        {
+          id: '1',
+          text: 'my screen went blue and the PC restarted',
+          labels: ['blue_screen_error'],
+        },
+        { id: '2', text: 'please order more paper for the copier', labels: ['out_of_scope'] },
+      ]
+        .map((line) => JSON.stringify(line))
+        .join('\n'),
+    )
+    const result = await helpdesk(['eval', '--input', input, '--json'])
+    expect(result.code, result.stderr).toBe(0)
+    const report = JSON.parse(result.stdout)
+    expect(report).toMatchObject({
+      count: 2,
+      top1: expect.any(Number),
+      outOfScope: { f1: expect.any(Number) },
+    })
+    expect(report.latencyMs.p99).toBeGreaterThan(0)
+  })
+
+  it('serve refuses to start on an invalid runbook, naming file and field, and leaves no Chroma behind', async () => {
+    const runbooks = path.join(directory.path, 'runbooks')
+    await cp('data/instructions', runbooks, { recursive: true })
+    const file = path.join(runbooks, 'printer_not_working.md')
+    const { readFile } = await import('node:fs/promises')
+    await writeFile(
+      file,
+      (await readFile(file, 'utf8')).replace(/^category: .*$/m, 'category: plumbing'),
+    )
+    const result = await helpdesk(['serve', '--port', '0'], { INSTRUCTIONS_DIR: runbooks })
+    expect(result.code).not.toBe(0)
+    expect(result.stderr).toMatch(/printer_not_working\.md: category: .*expected one of/)
+    expect(result.stderr).not.toMatch(/starting the embedded Chroma/)
+  })
+
+  it('invalid configuration names the variable', async () => {
+    const result = await helpdesk(['ingest'], { PORT: 'eighty', EMBEDDING_PROVIDER: 'openai' })
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/PORT: /)
+  })
+})
