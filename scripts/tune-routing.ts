@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises'
 import { HashingEmbeddingFunction } from '../src/embeddings/hashing-embedding-function.ts'
 import { KnowledgeBase, loadKnowledgeSources } from '../src/knowledge/knowledge-base.ts'
 import { MemoryVectorStore } from '../src/knowledge/memory-vector-store.ts'
+import { LexicalScorer } from '../src/retrieval/lexical-scorer.ts'
 import {
   DEFAULT_ROUTING_TUNING,
   RetrievalRouter,
@@ -29,10 +30,16 @@ const embedding = new HashingEmbeddingFunction()
 const store = new MemoryVectorStore()
 await new KnowledgeBase({ ...sources, store, embedding }).ingest()
 
+const lexical = new LexicalScorer(sources.instructions, sources.outOfScope)
 const grid: Array<Partial<RoutingTuning>> = JSON.parse(process.env.GRID ?? '[{}]')
 for (const overrides of grid) {
   const tuning = { ...DEFAULT_ROUTING_TUNING, ...overrides }
-  const router = new RetrievalRouter({ store, embedding, tuning })
+  const router = new RetrievalRouter({
+    store,
+    embedding,
+    tuning,
+    lexical: process.env.NO_LEXICAL ? undefined : lexical,
+  })
   const results = []
   for (const request of requests) {
     const started = performance.now()

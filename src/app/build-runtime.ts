@@ -8,6 +8,7 @@ import { EmbeddedChromaServer } from '../knowledge/chroma/embedded-chroma-server
 import type { IngestReport } from '../knowledge/ingest/ingest-knowledge.ts'
 import { KnowledgeBase, loadKnowledgeSources } from '../knowledge/knowledge-base.ts'
 import type { VectorStore } from '../knowledge/vector-store.ts'
+import { LexicalScorer } from '../retrieval/lexical-scorer.ts'
 import { RetrievalRouter } from '../retrieval/retrieval-router.ts'
 import { buildEmbedding } from './build-embedding.ts'
 
@@ -85,6 +86,7 @@ export async function buildRuntime(
     const router = new RetrievalRouter({
       store: knowledge.store,
       embedding,
+      lexical: new LexicalScorer(sources.instructions, sources.outOfScope),
       ...(config.ROUTE_THRESHOLD !== undefined
         ? { tuning: { threshold: config.ROUTE_THRESHOLD } }
         : {}),

@@ -29,6 +29,11 @@ describe('planning from a runbook', () => {
       arguments: { username: 'jdoe', passwordResetRequired: true },
     })
     expect(reset?.approvalLevel).toBe(2)
+    // The verification reads the account; it must not inherit the reset's own arguments.
+    expect(reset?.verification?.invocation).toMatchObject({
+      operation: 'get_user',
+      arguments: { username: 'jdoe' },
+    })
     expect(plan.steps[0]?.approvalLevel).toBe(0)
     expect(plan.risk).toBe('high')
   })

@@ -51,7 +51,13 @@ function buildStep(
     risk: action.risk,
     readOnly: action.readOnly,
     approvalLevel: approvalLevelFor(action),
-    invocation: invocationFor(action, action.operation, action.script ?? action.text, bindings),
+    invocation: invocationFor(
+      action,
+      action.operation,
+      action.script ?? action.text,
+      bindings,
+      action.arguments,
+    ),
     ...(target ? { target } : {}),
   }
   if (action.verification) step.verification = probe(action, action.verification, bindings)
@@ -68,7 +74,9 @@ function probe(
   return {
     description: spec.description,
     ...(spec.expect ? { expect: spec.expect } : {}),
-    ...(body ? { invocation: invocationFor(action, spec.operation, spec.script, bindings) } : {}),
+    ...(body
+      ? { invocation: invocationFor(action, spec.operation, spec.script, bindings, {}) }
+      : {}),
   }
 }
 
@@ -77,6 +85,7 @@ function invocationFor(
   operation: string | undefined,
   text: string | undefined,
   bindings: readonly ScriptBinding[],
+  fixedArguments: Readonly<Record<string, string | number | boolean>> = {},
 ): Invocation {
   switch (action.executor) {
     case 'active_directory':
@@ -85,7 +94,7 @@ function invocationFor(
       const spec = findOperation(action.executor, name)
       const argumentsObject: Record<string, string | number | boolean> = {}
       for (const binding of bindings) argumentsObject[binding.name] = binding.value
-      Object.assign(argumentsObject, action.arguments ?? {})
+      Object.assign(argumentsObject, fixedArguments)
       return {
         type: 'operation',
         executor: action.executor,

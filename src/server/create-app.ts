@@ -70,7 +70,7 @@ export function createApp(dependencies: AppDependencies): Hono {
     )
   })
 
-  app.route('/api', chatRoutes(dependencies.core))
+  app.route('/api', chatRoutes(dependencies.core, log))
   app.route('/api', instructionRoutes(dependencies.instructions))
 
   for (const [route, file] of Object.entries(UI_FILES)) {

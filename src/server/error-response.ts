@@ -1,6 +1,30 @@
 import type { Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
-import { httpStatusOf, toHelpdeskError } from '../errors/index.ts'
+import {
+  type ErrorCode,
+  type ErrorDetails,
+  httpStatusOf,
+  toHelpdeskError,
+} from '../errors/index.ts'
+
+export interface PublicError {
+  code: ErrorCode
+  message: string
+  details: ErrorDetails
+}
+
+/**
+ * What a client may see of an error. Internal errors keep their detail in the log only; every
+ * error of a 5xx status is logged.
+ */
+export function publicError(thrown: unknown, log: (line: string) => void, where = ''): PublicError {
+  const error = toHelpdeskError(thrown)
+  if (httpStatusOf(error.code) >= 500) log(`error ${error.code}${where}: ${error.message}`)
+  if (error.code === 'INTERNAL') {
+    return { code: error.code, message: 'internal error; see the server log', details: {} }
+  }
+  return { code: error.code, message: error.message, details: error.details }
+}
 
 /** The one place an error becomes an HTTP response: `{ error: { code, message, details } }`. */
 export function errorResponse(
@@ -8,16 +32,6 @@ export function errorResponse(
   thrown: unknown,
   log: (line: string) => void,
 ): Response {
-  const error = toHelpdeskError(thrown)
-  const status = httpStatusOf(error.code) as ContentfulStatusCode
-  if (status >= 500)
-    log(`error ${error.code} on ${context.req.method} ${context.req.path}: ${error.message}`)
-  // Internal errors keep their detail in the log, not in the response.
-  const message = error.code === 'INTERNAL' ? 'internal error; see the server log' : error.message
-  return context.json(
-    {
-      error: { code: error.code, message, details: error.code === 'INTERNAL' ? {} : error.details },
-    },
-    status,
-  )
+  const error = publicError(thrown, log, ` on ${context.req.method} ${context.req.path}`)
+  return context.json({ error }, httpStatusOf(error.code) as ContentfulStatusCode)
 }

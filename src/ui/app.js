@@ -10,13 +10,6 @@ const APPROVAL = {
   2: 'a technician approves the plan',
   3: 'a technician approves each step',
 }
-const STATUS = {
-  dry_run: 'dry run: nothing changed',
-  succeeded: 'succeeded',
-  failed: 'failed',
-  skipped: 'skipped',
-  awaiting_approval: 'awaiting approval',
-}
 
 const $ = (id) => document.getElementById(id)
 const log = $('log')
@@ -28,8 +21,8 @@ const counter = $('counter')
 const requesterInput = $('requester')
 const statusLine = $('status')
 
+const motion = matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth'
 let sessionId
-let busy = false
 
 /** Creates an element; `text` is set with textContent, children are appended in order. */
 function el(tag, className, text, children = []) {
@@ -56,7 +49,7 @@ function richText(text, className = 'text', plain = false) {
 }
 
 function scrollIntoView(node, block = 'end') {
-  node?.scrollIntoView({ block, behavior: 'smooth' })
+  node?.scrollIntoView({ block, behavior: motion })
 }
 
 function updateWelcome() {
@@ -70,12 +63,6 @@ function addMessage(role, className = '') {
   log.append(bubble)
   updateWelcome()
   return bubble
-}
-
-function addUserMessage(text) {
-  const bubble = addMessage('user')
-  bubble.append(richText(text, 'text', true))
-  scrollIntoView(bubble)
 }
 
 function addError(text) {
@@ -113,7 +100,13 @@ async function copyText(text, button) {
   }, 2000)
 }
 
-function codeBlock(text, label) {
+function kindOf(invocation) {
+  if (invocation?.type === 'script') return invocation.language === 'bash' ? 'Bash' : 'PowerShell'
+  return invocation?.type === 'operation' ? 'API operation' : 'Guidance'
+}
+
+function codeBlock(invocation, label) {
+  const text = invocationText(invocation)
   const copy = el('button', 'button button-small copy', 'Copy')
   copy.type = 'button'
   copy.setAttribute('aria-label', `Copy ${label}`)
@@ -121,7 +114,8 @@ function codeBlock(text, label) {
   const pre = el('pre', '', undefined, [el('code', '', text)])
   pre.tabIndex = 0
   pre.setAttribute('aria-label', label)
-  return el('div', 'code', undefined, [copy, pre])
+  const bar = el('div', 'code-bar', undefined, [el('span', 'code-kind', kindOf(invocation)), copy])
+  return el('div', 'code', undefined, [bar, pre])
 }
 
 function badge(risk) {
@@ -130,14 +124,11 @@ function badge(risk) {
 
 function probe(name, value, stepTitle) {
   if (!value) return null
-  const body = [el('p', '', value.description)]
-  if (value.expect) body.push(el('p', 'expect', `Expect: ${value.expect}`))
-  if (value.invocation) {
-    body.push(codeBlock(invocationText(value.invocation), `${name} for ${stepTitle}`))
-  }
   return el('details', `probe probe-${name.toLowerCase()}`, undefined, [
     el('summary', '', name),
-    ...body,
+    el('p', '', value.description),
+    value.expect ? el('p', 'expect', `Expect: ${value.expect}`) : null,
+    value.invocation ? codeBlock(value.invocation, `${name} for ${stepTitle}`) : null,
   ])
 }
 
@@ -159,7 +150,7 @@ function stepRow(step, index) {
   return el('li', 'step', undefined, [
     heading,
     meta,
-    codeBlock(invocationText(step.invocation), `What step ${index + 1} runs`),
+    codeBlock(step.invocation, `What step ${index + 1} runs`),
     probe('Verification', step.verification, step.title),
     probe('Rollback', step.rollback, step.title),
   ])
@@ -173,13 +164,10 @@ function planCard(plan) {
     el('h4', 'plan-title', plan.title),
     el('span', 'plan-risk', 'Overall ', [badge(plan.risk)]),
   ])
-  const steps = el('ol', 'steps')
-  plan.steps.forEach((step, index) => {
-    steps.append(stepRow(step, index))
-  })
+  const steps = el('ol', 'steps', undefined, plan.steps.map(stepRow))
   const card = el('section', 'plan-card', undefined, [
     header,
-    parameters.length > 0 ? list : null,
+    parameters.length ? list : null,
     steps,
   ])
   card.dataset.taskType = plan.taskType
@@ -189,7 +177,8 @@ function planCard(plan) {
 function markStep(container, result) {
   for (const node of container.querySelectorAll('.step-status')) {
     if (node.dataset.stepId !== result.stepId) continue
-    node.textContent = STATUS[result.status] ?? result.status
+    const status = result.status.replaceAll('_', ' ')
+    node.textContent = result.status === 'dry_run' ? 'dry run: nothing changed' : status
     node.className = `step-status status-${result.status}`
     if (result.errorMessage) node.title = result.errorMessage
   }
@@ -247,7 +236,8 @@ async function* readEvents(body) {
   let buffer = ''
   while (true) {
     const { value, done } = await reader.read()
-    if (value) buffer += value.replaceAll('\r\n', '\n')
+    // Normalised after joining, so a \r\n split across two chunks is still caught.
+    if (value) buffer = (buffer + value).replaceAll('\r\n', '\n')
     let end = buffer.indexOf('\n\n')
     while (end !== -1) {
       const frame = buffer.slice(0, end)
@@ -265,18 +255,13 @@ async function* readEvents(body) {
   }
 }
 
+/** The message of a `{ error: { code, message } }` body, or the HTTP status when there is none. */
 async function errorMessage(response) {
-  try {
-    const body = await response.json()
-    if (body?.error?.message) return body.error.message
-  } catch {
-    // fall through to the status line
-  }
-  return `The server answered ${response.status} ${response.statusText}.`.replace(' .', '.')
+  const body = await response.json().catch(() => null)
+  return body?.error?.message ?? `The server answered ${response.status} ${response.statusText}`
 }
 
 function setBusy(value) {
-  busy = value
   input.disabled = value
   sendButton.disabled = value
   form.setAttribute('aria-busy', String(value))
@@ -285,8 +270,10 @@ function setBusy(value) {
 
 async function send(message) {
   const text = message.trim()
-  if (busy || text === '') return
-  addUserMessage(text)
+  if (input.disabled || text === '') return
+  const mine = addMessage('user')
+  mine.append(richText(text, 'text', true))
+  scrollIntoView(mine)
   input.value = ''
   updateCounter()
   setBusy(true)
@@ -340,7 +327,6 @@ async function send(message) {
 function updateCounter() {
   const length = input.value.length
   counter.textContent = `${length} / ${MAX_CHARACTERS}`
-  counter.classList.toggle('counter-near', length >= MAX_CHARACTERS * 0.9)
   counter.classList.toggle('counter-over', length > MAX_CHARACTERS)
 }
 

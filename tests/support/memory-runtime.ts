@@ -4,6 +4,7 @@ import { HashingEmbeddingFunction } from '../../src/embeddings/hashing-embedding
 import { DryRunExecutor } from '../../src/executors/dry-run/dry-run-executor.ts'
 import { KnowledgeBase, loadKnowledgeSources } from '../../src/knowledge/knowledge-base.ts'
 import { MemoryVectorStore } from '../../src/knowledge/memory-vector-store.ts'
+import { LexicalScorer } from '../../src/retrieval/lexical-scorer.ts'
 import { RetrievalRouter } from '../../src/retrieval/retrieval-router.ts'
 
 /**
@@ -19,7 +20,11 @@ export async function buildMemoryRuntime() {
   const store = new MemoryVectorStore()
   const knowledge = new KnowledgeBase({ ...sources, store, embedding })
   await knowledge.ingest()
-  const router = new RetrievalRouter({ store, embedding })
+  const router = new RetrievalRouter({
+    store,
+    embedding,
+    lexical: new LexicalScorer(sources.instructions, sources.outOfScope),
+  })
   const core = new HelpdeskCore({
     instructions: knowledge.instructions,
     router,

@@ -55,18 +55,24 @@ export class HelpdeskCore {
     const session = await this.openSession(input)
     session.history.push({ role: 'user', text: message, at: new Date().toISOString() })
 
-    let answeredPending = false
+    const answer = session.pending ? this.tryAnswer(session, message) : 'none'
     let decision: RouteDecision | undefined
-    if (session.pending) answeredPending = this.tryAnswer(session, message)
-    if (!answeredPending) {
+    if (answer !== 'answered') {
       decision = await this.options.router.route(message)
       onEvent({ type: 'route-end', tasks: decision.tasks, ranked: decision.ranked })
       if (decision.tasks.length > 0) {
-        session.queue = [...decision.tasks]
+        // A new request, even while a question is open: the open task waits behind it.
+        session.queue = [
+          ...decision.tasks,
+          ...session.queue.filter((task) => !decision?.tasks.includes(task)),
+        ]
         delete session.pending
-      } else if (!session.pending) {
+      } else if (answer === 'none' || decision.outOfScopeTopic !== undefined) {
+        // Not an answer, or a recognisably different (out-of-scope) request: hand off; the
+        // open question, if any, stays open.
         return this.finish(session, this.outOfScope(session, decision), onEvent)
       }
+      // Otherwise: an attempt at an answer that was invalid; ask again with the reason.
     }
 
     const plans: Array<{ plan: Plan; instruction: Instruction; results: StepResult[] }> = []
@@ -75,10 +81,12 @@ export class HelpdeskCore {
     while (session.queue.length > 0) {
       const taskType = session.queue[0] ?? ''
       const instruction = this.instruction(taskType)
+      const answered =
+        session.pending?.taskType === taskType ? session.pending.parameter : undefined
       const slots = fillSlots(instruction, {
         message,
-        mode: session.pending?.taskType === taskType ? 'answer' : 'message',
-        ...(session.pending?.taskType === taskType ? { answering: session.pending.parameter } : {}),
+        mode: answered ? 'answer' : 'message',
+        ...(answered ? { answering: answered } : {}),
         known: session.known,
         ...(session.requester ? { requester: session.requester } : {}),
       })
@@ -124,21 +132,35 @@ export class HelpdeskCore {
     )
   }
 
-  /** A reply to our pending question fills the parameter; anything else is a new request. */
-  private tryAnswer(session: Session, message: string): boolean {
+  /**
+   * Whether the message answers our open question: `answered` (the value is taken), `invalid`
+   * (a short reply that fails validation: likely a mistyped answer) or `none`.
+   */
+  private tryAnswer(session: Session, message: string): 'answered' | 'invalid' | 'none' {
     const pending = session.pending
-    if (!pending) return false
+    if (!pending) return 'none'
     const spec = parameterSpec(this.instruction(pending.taskType), pending.parameter)
-    if (!spec) return false
+    if (!spec) return 'none'
     const candidate = extractParameter(spec, message, 'answer')
-    if (candidate === undefined) return false
+    if (candidate === undefined) return 'none'
     const result = validateParameter(spec, candidate)
     if (result.ok) {
       session.known[spec.name] = result.value
-      return true
+      return 'answered'
     }
-    // A short reply is an attempt at an answer even when invalid: ask again with the reason.
-    return message.trim().split(/\s+/).length <= 6
+    return message.trim().split(/\s+/).length <= 6 ? 'invalid' : 'none'
+  }
+
+  /**
+   * Checks a turn's input without running it, so a streaming endpoint can refuse bad input with
+   * a plain 4xx before its stream opens.
+   * @throws {HelpdeskError} INVALID_INPUT, MESSAGE_TOO_LONG or SESSION_NOT_FOUND.
+   */
+  async checkInput(input: TurnInput): Promise<void> {
+    this.checkMessage(input.message)
+    if (input.sessionId !== undefined && !(await this.options.sessions.get(input.sessionId))) {
+      await this.openSession(input)
+    }
   }
 
   private missingFor(session: Session, first: MissingParameter): MissingParameter[] {

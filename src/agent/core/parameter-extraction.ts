@@ -19,7 +19,9 @@ const NOT_USERNAMES = new Set(
     'is was locked unlocked disabled expired name names account accounts password passwords ' +
     'not no the a an my me it its this that for to in on keeps got has have had been being ' +
     'settings login logon profile access id which who here there again please can cannot could ' +
-    'will would should and or but with without from of user users name'
+    'will would should and or but with without from of user users name broken fails failed ' +
+    'failing error errors problem problems issue issues screen page window loop prompt details ' +
+    'info keeps stuck working expires expiring'
   ).split(' '),
 )
 
@@ -100,6 +102,23 @@ const KNOWN_APPLICATIONS = [
   'Explorer',
   'Calculator',
 ]
+
+/** Application names that are also ordinary words: matched only when written with a capital. */
+const AMBIGUOUS_APPLICATIONS = new Set([
+  'Access',
+  'Project',
+  'Word',
+  'Paint',
+  'Explorer',
+  'Edge',
+  'Teams',
+  'Zoom',
+  'Git',
+  'Java',
+  'Python',
+  'Calculator',
+  'Notepad',
+])
 
 /** Common software names mapped to their winget package ids. */
 const PACKAGE_IDS: Readonly<Record<string, string>> = {
@@ -187,18 +206,8 @@ function extractWord(spec: ParameterSpec, text: string, mode: ExtractionMode): s
 
 function findInMessage(spec: ParameterSpec, text: string): string | undefined {
   switch (spec.kind) {
-    case 'username': {
-      // The value sits in a lookahead so "for user jdoe" can try "user" and then "jdoe".
-      const cued = text.matchAll(
-        /\b(?:user\s?name|user\s?id|user|login|account|samaccountname|for|colleague|employee)\s*(?:is|=|:|name is|called)?\s*[:=]?\s*(?=["'`]?([A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9](?:@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)?))/gi,
-      )
-      for (const match of cued) {
-        const candidate = match[1] ?? ''
-        if (!NOT_USERNAMES.has(candidate.toLowerCase()) && looksLikeUsername(candidate))
-          return candidate
-      }
-      return first(text, /\b[a-z]+\.[a-z]+(?:\d+)?\b(?!\.\w)/)
-    }
+    case 'username':
+      return findUsername(text)
     case 'hostname':
       return (
         first(
@@ -219,15 +228,22 @@ function findInMessage(spec: ParameterSpec, text: string): string | undefined {
         )
       )
     case 'group':
+      // A group name people type has a shape of its own (jira-fin-users, FIN, SG_Finance_RW);
+      // a plain lower-case word after "group" is usually prose ("the group yesterday").
       return (
         cuedWord(
           text,
-          /\b(?:group|project|space|team)\s+(?:called\s+|named\s+|is\s+)?["'`]?([A-Za-z0-9][A-Za-z0-9._-]{1,62})["'`]?/i,
+          /\b(?:group|project|space)\s+(?:called|named|is)\s+["'`]?([A-Za-z0-9][A-Za-z0-9._-]{1,62})["'`]?/i,
           true,
         ) ??
         cuedWord(
           text,
-          /\bthe\s+["'`]?([A-Za-z0-9][A-Za-z0-9._-]{1,62})["'`]?\s+(?:group|project)\b/i,
+          /\b(?:group|project|space)\s+["'`]?((?=[A-Za-z0-9._-]*[A-Z0-9._-])[A-Za-z0-9][A-Za-z0-9._-]{1,62})["'`]?/,
+          true,
+        ) ??
+        cuedWord(
+          text,
+          /\bthe\s+["'`]?((?=[A-Za-z0-9._-]*[A-Z0-9._-])[A-Za-z0-9][A-Za-z0-9._-]{1,62})["'`]?\s+(?:group|project)\b/,
           true,
         )
       )
@@ -248,15 +264,63 @@ function findInMessage(spec: ParameterSpec, text: string): string | undefined {
   }
 }
 
-function looksLikeUsername(candidate: string): boolean {
-  return /[._\d@-]/.test(candidate) || /^[a-z]{3,20}$/.test(candidate)
+const USERNAME_VALUE = `["'\`]?([A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9](?:@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)+)?)`
+const CONNECTOR = `\\s*(?:is|=|:|name is|called)?\\s*[:=]?\\s*`
+
+/**
+ * How sure a cue word makes us that what follows is an account name. The value sits in a
+ * lookahead so "for user jdoe" can try "user" and then "jdoe".
+ */
+const USERNAME_CUES: ReadonlyArray<{ cue: RegExp; plainWordAllowed: boolean }> = [
+  {
+    cue: new RegExp(
+      `\\b(?:user\\s?name|user\\s?id|samaccountname|login\\s?name|account\\s?name)\\b${CONNECTOR}(?=${USERNAME_VALUE})`,
+      'gi',
+    ),
+    plainWordAllowed: true,
+  },
+  {
+    cue: new RegExp(`\\b(?:user|login|account)\\s*(?:is|=|:)\\s*(?=${USERNAME_VALUE})`, 'gi'),
+    plainWordAllowed: true,
+  },
+  { cue: new RegExp(`\\buser\\s+(?=${USERNAME_VALUE})`, 'gi'), plainWordAllowed: true },
+  {
+    cue: new RegExp(`\\b(?:for|login|account|colleague|employee)\\s+(?=${USERNAME_VALUE})`, 'gi'),
+    plainWordAllowed: false,
+  },
+]
+
+function findUsername(text: string): string | undefined {
+  for (const { cue, plainWordAllowed } of USERNAME_CUES) {
+    for (const match of text.matchAll(cue)) {
+      const candidate = match[1] ?? ''
+      if (NOT_USERNAMES.has(candidate.toLowerCase())) continue
+      // A plain word after a weak cue ("for two days") is prose, not an account.
+      if (plainWordAllowed || /[._\d@-]/.test(candidate)) return candidate
+    }
+  }
+  // A bare first.last, but not inside an email address, a URL or a domain name.
+  for (const match of text.matchAll(/(?<![\w@./:-])([a-z]+\.[a-z]+\d*)(?![\w@./-])/g)) {
+    const candidate = match[1] ?? ''
+    if (!TOP_LEVEL_DOMAINS.has(candidate.split('.')[1] ?? '')) return candidate
+  }
+  return undefined
 }
+
+const TOP_LEVEL_DOMAINS = new Set(
+  'com net org io local corp internal lan de uk fr nl es it eu us ca au ch se no dk fi be at pl info biz co app dev cloud'.split(
+    ' ',
+  ),
+)
 
 function findApplication(text: string): string | undefined {
   const lowered = text.toLowerCase()
   for (const name of KNOWN_APPLICATIONS) {
-    const pattern = new RegExp(`(^|[^a-z0-9])${escapeRegExp(name.toLowerCase())}($|[^a-z0-9+])`)
-    if (pattern.test(lowered)) return name
+    const caseSensitive = AMBIGUOUS_APPLICATIONS.has(name)
+    const pattern = caseSensitive
+      ? new RegExp(`(^|[^A-Za-z0-9])${escapeRegExp(name)}($|[^A-Za-z0-9+])`)
+      : new RegExp(`(^|[^a-z0-9])${escapeRegExp(name.toLowerCase())}($|[^a-z0-9+])`)
+    if (pattern.test(caseSensitive ? text : lowered)) return name
   }
   return cuedWord(
     text,

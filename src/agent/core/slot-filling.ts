@@ -40,14 +40,18 @@ export function fillSlots(instruction: Instruction, sources: SlotSources): SlotS
   const values: Record<string, string> = {}
   const fromMessage: Record<string, string> = {}
   const problems = new Map<string, string>()
+  // An answer to one question is that parameter's value, not also another's ("PRN-3F-EAST" given
+  // as the computer must not become the printer too).
+  const answeringSpec = instruction.parameters.find((spec) => spec.name === sources.answering)
+  const answerValue = answeringSpec
+    ? extractParameter(answeringSpec, sources.message, 'answer')
+    : undefined
   for (const spec of instruction.parameters) {
+    const isAnswer = sources.answering === spec.name
+    const found = extractParameter(spec, sources.message, isAnswer ? 'answer' : 'message')
     const candidates: Array<{ value: string | undefined; from: 'message' | 'other' }> = [
       {
-        value: extractParameter(
-          spec,
-          sources.message,
-          sources.answering === spec.name ? 'answer' : 'message',
-        ),
+        value: !isAnswer && found !== undefined && found === answerValue ? undefined : found,
         from: 'message',
       },
       { value: sources.known[spec.name], from: 'other' },

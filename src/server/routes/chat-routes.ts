@@ -2,7 +2,7 @@ import { Hono } from 'hono'
 import { streamSSE } from 'hono/streaming'
 import { z } from 'zod'
 import type { HelpdeskCore } from '../../agent/core/helpdesk-core.ts'
-import { toHelpdeskError } from '../../errors/index.ts'
+import { publicError } from '../error-response.ts'
 import { readJsonBody } from '../read-json-body.ts'
 
 const chatRequestSchema = z
@@ -18,7 +18,7 @@ const chatRequestSchema = z
   .strict()
 
 /** `POST /api/chat` (one JSON answer) and `POST /api/chat/stream` (server-sent events). */
-export function chatRoutes(core: HelpdeskCore): Hono {
+export function chatRoutes(core: HelpdeskCore, log: (line: string) => void): Hono {
   const app = new Hono()
 
   app.post('/chat', async (context) => {
@@ -29,17 +29,15 @@ export function chatRoutes(core: HelpdeskCore): Hono {
   app.post('/chat/stream', async (context) => {
     // Validate before the stream opens, so bad input still gets a plain 4xx.
     const body = await readJsonBody(context, chatRequestSchema)
+    await core.checkInput(body)
     return streamSSE(context, async (stream) => {
       try {
         await core.handleTurn(body, (event) => {
           void stream.writeSSE({ event: event.type, data: JSON.stringify(event) })
         })
       } catch (thrown) {
-        const error = toHelpdeskError(thrown)
-        await stream.writeSSE({
-          event: 'error',
-          data: JSON.stringify({ type: 'error', error: error.toJSON() }),
-        })
+        const error = publicError(thrown, log)
+        await stream.writeSSE({ event: 'error', data: JSON.stringify({ type: 'error', error }) })
       }
     })
   })

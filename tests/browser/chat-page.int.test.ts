@@ -1,0 +1,226 @@
+import { existsSync } from 'node:fs'
+import type { AddressInfo } from 'node:net'
+import { type ServerType, serve } from '@hono/node-server'
+import { type Browser, chromium, type Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { createApp } from '../../src/server/create-app.ts'
+import { buildMemoryRuntime } from '../support/memory-runtime.ts'
+
+// The chat page in a real browser against the real HTTP server (in-memory reference store,
+// dry-run executor). Needs Debian's Chromium: `bash scripts/install-test-deps.sh`.
+
+const CHROMIUM = '/usr/bin/chromium'
+const TIMEOUT = 30_000
+
+let server: ServerType | undefined
+let browser: Browser | undefined
+let baseUrl = ''
+let page: Page
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `Chromium is not installed at ${CHROMIUM}; run \`bash scripts/install-test-deps.sh\` first`,
+    )
+  }
+  const runtime = await buildMemoryRuntime()
+  const app = createApp({
+    core: runtime.core,
+    instructions: runtime.knowledge.instructions,
+    readiness: async () => ({ ready: true, checks: { store: 'ok', ingested: 'ok' } }),
+    log: () => {},
+  })
+  const port = await new Promise<number>((resolve) => {
+    server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) =>
+      resolve(info.port),
+    )
+  })
+  baseUrl = `http://127.0.0.1:${port}`
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  })
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await new Promise<void>((resolve) => {
+    if (!server) resolve()
+    else server.close(() => resolve())
+  })
+})
+
+const pageErrors: string[] = []
+
+beforeEach(async () => {
+  if (!browser) throw new Error('the browser did not start')
+  pageErrors.length = 0
+  page = await browser.newPage({ viewport: { width: 1100, height: 900 } })
+  page.setDefaultTimeout(TIMEOUT)
+  page.on('pageerror', (error) => pageErrors.push(error.message))
+  page.on('console', (message) => {
+    // Chromium logs every 4xx response; those are expected here, script and CSP errors are not.
+    const expected = /^Failed to load resource: .* status of 4\d\d/.test(message.text())
+    if (message.type() === 'error' && !expected) pageErrors.push(message.text())
+  })
+  await page.goto(`${baseUrl}/`)
+  await page.locator('#message').waitFor()
+})
+
+afterEach(async () => {
+  await page.close()
+  // No script errors and no CSP violations (they are reported on the console).
+  expect(pageErrors).toEqual([])
+})
+
+// Browser-side code is passed as strings: the project's TypeScript has no DOM library.
+const focusedId = () => page.evaluate('document.activeElement?.id')
+
+async function say(text: string) {
+  const replies = await page.locator('.message-assistant').count()
+  await page.locator('#message').fill(text)
+  await page.locator('#message').press('Enter')
+  await page.locator('.message-assistant').nth(replies).waitFor()
+  await expect.poll(() => page.locator('#message').isEnabled(), { timeout: TIMEOUT }).toBe(true)
+  return page.locator('.message-assistant').nth(replies)
+}
+
+describe('the chat page', () => {
+  it('shows suggestion chips on an empty conversation', async () => {
+    expect(await page.locator('.chip').count()).toBe(4)
+    expect(await page.locator('#welcome').isVisible()).toBe(true)
+    expect(await page.locator('#counter').textContent()).toBe('0 / 4000')
+  })
+
+  it('turns a password request into a plan card with the exact operation', async () => {
+    const reply = await say('I forgot my password, my username is jdoe')
+    const card = reply.locator('.plan-card')
+    await card.first().waitFor()
+    expect(await card.count()).toBe(1)
+    expect(await reply.locator('.reply').textContent()).toMatch(/dry run/i)
+    // **bold** is rendered as <strong>, not as asterisks.
+    expect(await reply.locator('.reply strong').first().textContent()).toMatch(/password/i)
+    const codes = await card.locator('.step pre code').allTextContents()
+    expect(codes.some((code) => code.includes('reset_password'))).toBe(true)
+    expect(codes.some((code) => code.includes('username="jdoe"'))).toBe(true)
+    const steps = await card.locator('.step').allTextContents()
+    expect(steps.join('\n')).toMatch(/a technician approves the plan/)
+    expect(steps.join('\n')).toMatch(/dry run: nothing changed/)
+    expect(await card.locator('.parameters').textContent()).toMatch(/jdoe/)
+    expect(await card.locator('details summary').first().textContent()).toBe('Verification')
+    expect(await page.locator('#welcome').isVisible()).toBe(false)
+
+    await page.screenshot({ path: '/tmp/chat-page.png', fullPage: false })
+    // At phone width nothing sticks out sideways: long code scrolls inside its own block.
+    await page.setViewportSize({ width: 360, height: 780 })
+    await card.locator('.step').nth(1).scrollIntoViewIfNeeded()
+    await page.screenshot({ path: '/tmp/chat-page-360.png', fullPage: false })
+    const widest = await page.evaluate(`Math.max(
+      ...[...document.querySelectorAll('header, .message, .plan-card, .code, #composer')]
+        .map((node) => node.getBoundingClientRect().right))`)
+    expect(widest).toBeLessThanOrEqual(360)
+  })
+
+  it('asks for a missing printer and plans once it is given', async () => {
+    const question = await say('my printer is not working')
+    expect(await question.locator('.plan-card').count()).toBe(0)
+    const prompt = question.locator('.prompt')
+    await prompt.waitFor()
+    expect(await prompt.textContent()).toMatch(/printer/i)
+    expect(await focusedId()).toBe('message')
+
+    const answer = await say('PRN-3F-EAST')
+    await answer.locator('.plan-card').first().waitFor()
+    const codes = await answer.locator('.plan-card pre code').allTextContents()
+    expect(codes.some((code) => code.includes('PRN-3F-EAST'))).toBe(true)
+  })
+
+  it('hands an out-of-scope request off without a plan', async () => {
+    const reply = await say('can you order toner for the 3rd floor')
+    expect(await reply.getAttribute('class')).toMatch(/message-handoff/)
+    expect(await reply.locator('.plan-card').count()).toBe(0)
+    expect(await reply.textContent()).toMatch(/haven't done anything/)
+  })
+
+  it("shows the server's error for a message over 4,000 characters", async () => {
+    // The textarea's maxlength stops typing past the limit; a script can still set the value.
+    await page.evaluate(`{
+      const input = document.querySelector('#message')
+      input.value = 'x'.repeat(4001)
+      input.dispatchEvent(new Event('input', { bubbles: true }))
+    }`)
+    expect(await page.locator('#counter').textContent()).toBe('4001 / 4000')
+    await page.locator('#send').click()
+    const error = page.locator('.message-error')
+    await error.waitFor()
+    expect(await error.textContent()).toMatch(/4001 characters is more than the 4000 allowed/)
+    expect(await page.locator('#message').isEnabled()).toBe(true)
+    // The page still works after the error.
+    const reply = await say('VPN error 809')
+    await reply.locator('.plan-card, .prompt').first().waitFor()
+  })
+
+  it('shows the JSON error of a 4xx answer (an invalid username)', async () => {
+    await page.locator('#requester').fill('not a username')
+    expect(await page.locator('#requester').getAttribute('aria-invalid')).toBe('true')
+    await say('I forgot my password')
+    const error = page.locator('.message-error')
+    expect(await error.textContent()).toMatch(/requester: expected a username such as jdoe/)
+    expect(await page.locator('.plan-card').count()).toBe(0)
+  })
+
+  it('is usable from the keyboard: Tab to the box and Send, Enter sends', async () => {
+    await page.evaluate('document.activeElement?.blur()')
+    let reached = false
+    for (let presses = 0; presses < 20 && !reached; presses++) {
+      await page.keyboard.press('Tab')
+      reached = (await focusedId()) === 'message'
+    }
+    expect(reached).toBe(true)
+    await page.keyboard.type('first line')
+    await page.keyboard.press('Shift+Enter')
+    await page.keyboard.type('second line')
+    expect(await page.locator('#message').inputValue()).toBe('first line\nsecond line')
+    await page.keyboard.press('Escape')
+    expect(await page.locator('#message').inputValue()).toBe('')
+
+    await page.keyboard.type('Printer PRN-3F-EAST is offline')
+    await page.keyboard.press('Tab')
+    expect(await focusedId()).toBe('send')
+    await page.keyboard.press('Shift+Tab')
+    await page.keyboard.press('Enter')
+    // The server asks which computer prints (a prompt) or plans at once (a card).
+    await page
+      .locator('.message-assistant')
+      .first()
+      .locator('.plan-card, .prompt')
+      .first()
+      .waitFor()
+    expect(await page.locator('.message-user').first().textContent()).toMatch(/PRN-3F-EAST/)
+    await expect.poll(() => focusedId()).toBe('message')
+
+    // A new conversation clears the log and brings the suggestions back.
+    await page.locator('#new-conversation').click()
+    expect(await page.locator('.message').count()).toBe(0)
+    expect(await page.locator('#welcome').isVisible()).toBe(true)
+  })
+
+  it('sends a suggestion chip and remembers the username', async () => {
+    await page.locator('#requester').fill('maria.garcia')
+    await page.locator('.chip', { hasText: 'I forgot my password' }).click()
+    const reply = page.locator('.message-assistant').first()
+    await reply.locator('.plan-card').first().waitFor()
+    expect(await reply.locator('.parameters').textContent()).toMatch(/maria\.garcia/)
+    await page.reload()
+    expect(await page.locator('#requester').inputValue()).toBe('maria.garcia')
+    await page.evaluate('localStorage.clear()')
+  })
+})
