@@ -16,6 +16,12 @@ export interface RoutingTuning {
   candidates: number
   /** Below this score a request is out of scope. */
   threshold: number
+  /**
+   * Below this score a request must also stand clear of the runner-up by `ambiguityMargin`:
+   * "what is the lunch menu" brushes two runbooks equally weakly, and that is not a match.
+   */
+  confidentScore: number
+  ambiguityMargin: number
   /** Out of scope when the nearest out-of-scope example beats the best runbook by this much. */
   outOfScopeMargin: number
   /** A part of a compound request must reach this score to count as a request of its own. */
@@ -46,6 +52,8 @@ export const DEFAULT_ROUTING_TUNING: RoutingTuning = {
   candidates: 48,
   threshold: 0.13,
   outOfScopeMargin: 0,
+  confidentScore: 0.25,
+  ambiguityMargin: 0.015,
   partThreshold: 0.2,
   bestWeight: 0.6,
   kindWeights: { example: 1, keyword: 0.9, summary: 0.85, section: 0, out_of_scope: 1 },
@@ -149,6 +157,13 @@ export class RetrievalRouter implements RequestRouter {
     const best = scores.ranked[0]
     if (!best || best.score < this.tuning.threshold) {
       return { taskType: undefined, score: best?.score ?? 0 }
+    }
+    const runnerUp = scores.ranked[1]?.score ?? 0
+    if (
+      best.score < this.tuning.confidentScore &&
+      best.score - runnerUp < this.tuning.ambiguityMargin
+    ) {
+      return { taskType: undefined, score: best.score }
     }
     if (scores.outOfScope.score > best.score + this.tuning.outOfScopeMargin) {
       return { taskType: undefined, score: best.score }

@@ -51,7 +51,7 @@ describe('a conversation', () => {
     })
     const device = first.missing.find((each) => each.parameter === 'device')
     expect(device).toBeDefined()
-    const second = await core.handleTurn({ sessionId: first.sessionId, message: 'LT-1; shutdown' })
+    const second = await core.handleTurn({ sessionId: first.sessionId, message: '$(reboot)' })
     expect(second.missing[0]).toMatchObject({
       parameter: 'device',
       problem: expect.stringMatching(/not a valid device/),

@@ -31,6 +31,12 @@ export interface TurnInput {
 }
 
 const HISTORY_LIMIT = 200
+/**
+ * A short reply that fails validation is a mistyped answer unless it is clearly a request of its
+ * own: "$(reboot)" brushes against the blue-screen runbook (0.29) but "excel freezes" is a
+ * request (0.81).
+ */
+const NEW_REQUEST_SCORE = 0.4
 
 /**
  * The framework-free helpdesk: routing, slot filling, planning and execution of one chat turn.
@@ -60,7 +66,9 @@ export class HelpdeskCore {
     if (answer !== 'answered') {
       decision = await this.options.router.route(message)
       onEvent({ type: 'route-end', tasks: decision.tasks, ranked: decision.ranked })
-      if (decision.tasks.length > 0) {
+      const confident =
+        answer !== 'invalid' || (decision.ranked[0]?.score ?? 0) >= NEW_REQUEST_SCORE
+      if (decision.tasks.length > 0 && confident) {
         // A new request, even while a question is open: the open task waits behind it.
         session.queue = [
           ...decision.tasks,

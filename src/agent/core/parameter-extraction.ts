@@ -192,6 +192,14 @@ export function extractParameter(
   }
 }
 
+const MAX_BARE_ANSWER_WORDS = 3
+/** Kinds whose valid values may contain spaces, so a sentence could pass their validator. */
+const KINDS_WITH_SPACES: ReadonlySet<ParameterSpec['kind']> = new Set([
+  'printer',
+  'application',
+  'group',
+])
+
 function extractWord(spec: ParameterSpec, text: string, mode: ExtractionMode): string | undefined {
   const found = findInMessage(spec, text)
   if (found || mode === 'message') return found
@@ -201,6 +209,9 @@ function extractWord(spec: ParameterSpec, text: string, mode: ExtractionMode): s
     .replace(/[\s.!?,]+$/, '')
     .replace(/^["'`]|["'`]$/g, '')
   if (spec.kind === 'package_name') return PACKAGE_IDS[bare.toLowerCase()] ?? bare
+  // A bare answer is a name, not a sentence: "HP LaserJet 4250" yes, "vpn says error 809" no.
+  if (KINDS_WITH_SPACES.has(spec.kind) && bare.split(/\s+/).length > MAX_BARE_ANSWER_WORDS)
+    return undefined
   return bare || undefined
 }
 

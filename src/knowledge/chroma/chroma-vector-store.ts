@@ -134,18 +134,29 @@ export class ChromaVectorStore implements VectorStore {
   private async call<T>(what: string, work: () => Promise<T>): Promise<T> {
     try {
       return await work()
+    } catch (first) {
+      if (isHelpdeskError(first)) throw first
+      if (this.collection === undefined) throw this.unavailable(what, first)
+      // A restarted or wiped server invalidates the cached handle: resolve it once more.
+      this.collection = undefined
+    }
+    try {
+      return await work()
     } catch (error) {
       if (isHelpdeskError(error)) throw error
-      // A restarted or wiped server invalidates the handle; resolve it again next time.
       this.collection = undefined
-      throw new HelpdeskError({
-        code: 'KNOWLEDGE_STORE_UNAVAILABLE',
-        category: 'THIRD_PARTY',
-        message: `Chroma at ${this.options.url} could not ${what}: ${(error as Error).message}`,
-        details: { url: this.options.url, collection: this.options.collectionName },
-        cause: error,
-      })
+      throw this.unavailable(what, error)
     }
+  }
+
+  private unavailable(what: string, error: unknown): HelpdeskError {
+    return new HelpdeskError({
+      code: 'KNOWLEDGE_STORE_UNAVAILABLE',
+      category: 'THIRD_PARTY',
+      message: `Chroma at ${this.options.url} could not ${what}: ${(error as Error).message}`,
+      details: { url: this.options.url, collection: this.options.collectionName },
+      cause: error,
+    })
   }
 }
 
