@@ -79,9 +79,11 @@ describe('chat server on a real Chroma', () => {
     expect(first.missing[0]?.parameter).toBe('printer')
     expect(first.reply).toContain(first.missing[0]?.question ?? 'no question')
     const second = (await (await chat("it's PRN-3F-EAST", first.sessionId)).json()) as TurnResult
-    expect(second.missing).toEqual([])
-    expect(second.plan[0]?.parameters.printer).toBe('PRN-3F-EAST')
-    const scripts = second.plan[0]?.steps.filter((step) => step.invocation.type === 'script') ?? []
+    expect(second.missing[0]?.parameter).toBe('device')
+    const third = (await (await chat('LT-0423', first.sessionId)).json()) as TurnResult
+    expect(third.missing).toEqual([])
+    expect(third.plan[0]?.parameters).toMatchObject({ printer: 'PRN-3F-EAST', device: 'LT-0423' })
+    const scripts = third.plan[0]?.steps.filter((step) => step.invocation.type === 'script') ?? []
     expect(scripts.length).toBeGreaterThan(0)
     expect(JSON.stringify(scripts)).toContain("'PRN-3F-EAST'")
   })

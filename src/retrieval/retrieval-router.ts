@@ -1,4 +1,5 @@
 import type { EmbeddingFunction } from '../embeddings/embedding-function.ts'
+import { analyze } from '../embeddings/text-analysis.ts'
 import { OUT_OF_SCOPE_PREFIX } from '../knowledge/ingest/chunk-instructions.ts'
 import {
   type ChunkKind,
@@ -6,7 +7,6 @@ import {
   type ScoredChunk,
 } from '../knowledge/knowledge-chunk.ts'
 import type { VectorStore } from '../knowledge/vector-store.ts'
-import { analyze } from '../embeddings/text-analysis.ts'
 import { splitClauses } from './clause-splitter.ts'
 import type { LexicalScorer } from './lexical-scorer.ts'
 import type { RankedTask, RequestRouter, RouteDecision, RoutedPart } from './request-router.ts'

@@ -137,10 +137,16 @@ describe('the chat page', () => {
     expect(await prompt.textContent()).toMatch(/printer/i)
     expect(await focusedId()).toBe('message')
 
-    const answer = await say('PRN-3F-EAST')
+    // The printer is taken; the computer it prints from is asked next.
+    const next = await say('PRN-3F-EAST')
+    const computer = next.locator('.prompt')
+    await computer.waitFor()
+    expect(await computer.textContent()).toMatch(/computer/i)
+    const answer = await say('LT-0423')
     await answer.locator('.plan-card').first().waitFor()
     const codes = await answer.locator('.plan-card pre code').allTextContents()
-    expect(codes.some((code) => code.includes('PRN-3F-EAST'))).toBe(true)
+    expect(codes.some((code) => code.includes("'PRN-3F-EAST'"))).toBe(true)
+    expect(await answer.locator('.plan-card').first().textContent()).toMatch(/LT-0423/)
   })
 
   it('hands an out-of-scope request off without a plan', async () => {
