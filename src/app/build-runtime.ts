@@ -1,15 +1,13 @@
 import path from 'node:path'
-import { HelpdeskCore } from '../agent/core/helpdesk-core.ts'
-import { MemorySessionStore } from '../agent/core/memory-session-store.ts'
+import type { HelpdeskCore } from '../agent/core/helpdesk-core.ts'
 import type { HelpdeskConfig } from '../config/config-schema.ts'
-import { DryRunExecutor } from '../executors/dry-run/dry-run-executor.ts'
 import { ChromaVectorStore } from '../knowledge/chroma/chroma-vector-store.ts'
 import { EmbeddedChromaServer } from '../knowledge/chroma/embedded-chroma-server.ts'
 import type { IngestReport } from '../knowledge/ingest/ingest-knowledge.ts'
 import { KnowledgeBase, loadKnowledgeSources } from '../knowledge/knowledge-base.ts'
 import type { VectorStore } from '../knowledge/vector-store.ts'
-import { LexicalScorer } from '../retrieval/lexical-scorer.ts'
-import { RetrievalRouter } from '../retrieval/retrieval-router.ts'
+import type { RetrievalRouter } from '../retrieval/retrieval-router.ts'
+import { assembleHelpdesk } from './assemble-helpdesk.ts'
 import { buildEmbedding } from './build-embedding.ts'
 
 export interface HelpdeskRuntime {
@@ -83,21 +81,11 @@ export async function buildRuntime(
           `${ingestReport.reset ? ' (rebuilt: the embedding function changed)' : ''} in ${ingestReport.durationMs} ms`,
       )
     }
-    const router = new RetrievalRouter({
-      store: knowledge.store,
-      embedding,
-      lexical: new LexicalScorer(sources.instructions, sources.outOfScope),
+    const { router, core } = assembleHelpdesk(knowledge, {
+      maxMessageCharacters: config.MAX_MESSAGE_CHARS,
       ...(config.ROUTE_THRESHOLD !== undefined
         ? { tuning: { threshold: config.ROUTE_THRESHOLD } }
         : {}),
-    })
-    const core = new HelpdeskCore({
-      instructions: knowledge.instructions,
-      router,
-      sessions: new MemorySessionStore(),
-      executor: new DryRunExecutor(),
-      handoffs: knowledge.handoffs,
-      maxMessageCharacters: config.MAX_MESSAGE_CHARS,
     })
     return { config, knowledge, router, core, chromaUrl, ingestReport, close }
   } catch (error) {

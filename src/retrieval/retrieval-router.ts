@@ -1,7 +1,7 @@
 import type { EmbeddingFunction } from '../embeddings/embedding-function.ts'
 import { analyze } from '../embeddings/text-analysis.ts'
 import { OUT_OF_SCOPE_PREFIX } from '../knowledge/ingest/chunk-instructions.ts'
-import { type ChunkKind, type ScoredChunk } from '../knowledge/knowledge-chunk.ts'
+import type { ChunkKind, ScoredChunk } from '../knowledge/knowledge-chunk.ts'
 import type { VectorStore } from '../knowledge/vector-store.ts'
 import { splitClauses } from './clause-splitter.ts'
 import type { LexicalScorer } from './lexical-scorer.ts'

@@ -1,0 +1,31 @@
+import { HelpdeskCore } from '../agent/core/helpdesk-core.ts'
+import { MemorySessionStore } from '../agent/core/memory-session-store.ts'
+import { DryRunExecutor } from '../executors/dry-run/dry-run-executor.ts'
+import type { KnowledgeBase } from '../knowledge/knowledge-base.ts'
+import { LexicalScorer } from '../retrieval/lexical-scorer.ts'
+import { RetrievalRouter, type RoutingTuning } from '../retrieval/retrieval-router.ts'
+
+/**
+ * The router and the conversation core over a knowledge base: the same assembly for the server,
+ * the CLI, the benchmarks and the tests, whatever store the knowledge base uses.
+ */
+export function assembleHelpdesk(
+  knowledge: KnowledgeBase,
+  options: { maxMessageCharacters: number; tuning?: Partial<RoutingTuning> },
+): { router: RetrievalRouter; core: HelpdeskCore } {
+  const router = new RetrievalRouter({
+    store: knowledge.store,
+    embedding: knowledge.embedding,
+    lexical: new LexicalScorer([...knowledge.instructions.values()], knowledge.outOfScope),
+    ...(options.tuning ? { tuning: options.tuning } : {}),
+  })
+  const core = new HelpdeskCore({
+    instructions: knowledge.instructions,
+    router,
+    sessions: new MemorySessionStore(),
+    executor: new DryRunExecutor(),
+    handoffs: knowledge.handoffs,
+    maxMessageCharacters: options.maxMessageCharacters,
+  })
+  return { router, core }
+}
