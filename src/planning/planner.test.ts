@@ -63,15 +63,15 @@ describe('planning from a runbook', () => {
     expect(slots.missing.map((each) => each.parameter)).toEqual(['device'])
   })
 
-  it('fills the username from the requester when the message names none', () => {
+  it('fills the username from the requester, and asks which system when the message does not say', () => {
     const slots = fillSlots(passwordReset, {
       message: 'I forgot my password',
       mode: 'message',
       known: {},
       requester: 'maria.garcia',
     })
-    expect(slots.values).toEqual({ username: 'maria.garcia', system: 'active_directory' })
-    expect(slots.missing).toEqual([])
+    expect(slots.values).toEqual({ username: 'maria.garcia' })
+    expect(slots.missing.map((each) => each.parameter)).toEqual(['system'])
   })
 
   it('explains why an answer was rejected and asks again', () => {

@@ -35,7 +35,7 @@ const chat = (body: unknown, path = '/api/chat') =>
 
 describe('chat API', () => {
   it('answers a request with tasks, a dry-run plan and the exact script', async () => {
-    const response = await chat({ message: 'I forgot my password, my username is jdoe' })
+    const response = await chat({ message: 'I forgot my Windows password, my username is jdoe' })
     expect(response.status).toBe(200)
     const body = await turn(response)
     expect(body.sessionId).toMatch(/^[0-9a-f-]{36}$/)
@@ -52,16 +52,16 @@ describe('chat API', () => {
     expect(body.reply).toMatch(/dry run: nothing has been changed/)
   })
 
-  it('asks for a missing parameter and takes "it is the AWS one" as the answer', async () => {
+  it('asks for a missing parameter and takes "the AWS one" as the answer', async () => {
     const first = await turn(
       await chat({ message: 'I need a password reset', requester: 'maria.garcia' }),
     )
     expect(first.tasks).toEqual(['password_reset'])
-    // The system has a default, so the plan goes ahead with the requester's username.
-    expect(first.plan[0]?.parameters.username).toBe('maria.garcia')
-    const aws = await turn(
-      await chat({ sessionId: first.sessionId, message: 'reset my aws console password please' }),
-    )
+    expect(first.plan).toEqual([])
+    expect(first.missing[0]?.parameter).toBe('system')
+    expect(first.reply).toMatch(/AWS console login/)
+    const aws = await turn(await chat({ sessionId: first.sessionId, message: 'the AWS one' }))
+    expect(aws.plan[0]?.parameters.username).toBe('maria.garcia')
     expect(aws.plan[0]?.parameters.system).toBe('aws_iam')
     expect(
       aws.plan[0]?.steps.map((step) =>
@@ -71,7 +71,7 @@ describe('chat API', () => {
   })
 
   it('streams noun-verb events over SSE and ends with reply-end', async () => {
-    const response = await chat({ message: 'forgot my password, user jdoe' }, '/api/chat/stream')
+    const response = await chat({ message: 'forgot my AD password, user jdoe' }, '/api/chat/stream')
     expect(response.headers.get('content-type')).toMatch(/text\/event-stream/)
     const text = await response.text()
     const events = [...text.matchAll(/^event: (.+)$/gm)].map((match) => match[1])

@@ -101,7 +101,7 @@ describe('the chat page', () => {
   })
 
   it('turns a password request into a plan card with the exact operation', async () => {
-    const reply = await say('I forgot my password, my username is jdoe')
+    const reply = await say('I forgot my Windows password, my username is jdoe')
     const card = reply.locator('.plan-card')
     await card.first().waitFor()
     expect(await card.count()).toBe(1)
@@ -222,9 +222,16 @@ describe('the chat page', () => {
   it('sends a suggestion chip and remembers the username', async () => {
     await page.locator('#requester').fill('maria.garcia')
     await page.locator('.chip', { hasText: 'I forgot my password' }).click()
-    const reply = page.locator('.message-assistant').first()
+    // Which system the password belongs to is asked; "the AWS one" answers it.
+    const question = page.locator('.message-assistant').first()
+    await question.locator('.prompt').waitFor()
+    expect(await question.textContent()).toMatch(/AWS console/)
+    const reply = await say('the AWS one')
     await reply.locator('.plan-card').first().waitFor()
     expect(await reply.locator('.parameters').textContent()).toMatch(/maria\.garcia/)
+    expect(await reply.locator('.plan-card pre code').allTextContents()).toEqual(
+      expect.arrayContaining([expect.stringMatching(/aws_iam\.reset_console_password/)]),
+    )
     await page.reload()
     expect(await page.locator('#requester').inputValue()).toBe('maria.garcia')
     await page.evaluate('localStorage.clear()')

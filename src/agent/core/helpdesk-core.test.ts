@@ -60,7 +60,9 @@ describe('a conversation', () => {
   })
 
   it('uses what was said earlier: the username given for one task serves the next', async () => {
-    const first = await core.handleTurn({ message: 'I forgot my password, username a.smith' })
+    const first = await core.handleTurn({
+      message: 'I forgot my domain password, username a.smith',
+    })
     expect(first.plan[0]?.parameters.username).toBe('a.smith')
     const second = await core.handleTurn({
       sessionId: first.sessionId,
