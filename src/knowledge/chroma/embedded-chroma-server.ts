@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { stripVTControlCharacters } from 'node:util'
 import { type ErrorDetails, HelpdeskError, isHelpdeskError } from '../../errors/index.ts'
 import { ensureGlibcRuntime, needsGlibcRuntime } from './glibc-runtime.ts'
+import { forgetServer, recordServer, stopLeftoverServer } from './leftover-server.ts'
 
 export interface EmbeddedChromaServerOptions {
   /** Chroma's persistent data; created if missing. */
@@ -79,12 +80,14 @@ export class EmbeddedChromaServer {
   private stopChild(): Promise<void> {
     const child = this.child
     if (child === undefined) return Promise.resolve()
-    this.stopping ??= terminate(child).finally(() => {
-      unguard(child)
-      this.child = undefined
-      this.address = undefined
-      this.stopping = undefined
-    })
+    this.stopping ??= terminate(child)
+      .then(() => forgetServer(resolve(this.options.dataDirectory)))
+      .finally(() => {
+        unguard(child)
+        this.child = undefined
+        this.address = undefined
+        this.stopping = undefined
+      })
     return this.stopping
   }
 
@@ -94,6 +97,7 @@ export class EmbeddedChromaServer {
     const logFile = resolve(this.options.logFile ?? join(dataDirectory, 'chroma-server.log'))
     await mkdir(dataDirectory, { recursive: true })
     await mkdir(dirname(logFile), { recursive: true })
+    await stopLeftoverServer(dataDirectory, log)
     const prefix: string[] = []
     let command = process.execPath
     if (needsGlibcRuntime()) {
@@ -140,6 +144,7 @@ export class EmbeddedChromaServer {
       throw failure(`The embedded Chroma server on ${url} ${why}`, { logFile, logTail })
     }
     guard(child, 'SIGINT')
+    if (child.pid !== undefined) await recordServer(dataDirectory, child.pid)
     this.address = { url, host, port }
     log(`Chroma ${url} (pid ${child.pid}) ready in ${Date.now() - startedAt} ms; log ${logFile}`)
     return this.address
