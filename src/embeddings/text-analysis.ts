@@ -8,7 +8,7 @@ import { stemmer } from 'stemmer'
  */
 
 /** Bump whenever the output of `analyze` changes for some input: stored vectors become stale. */
-export const ANALYSIS_VERSION = 3
+export const ANALYSIS_VERSION = 4
 
 const STOPWORDS = new Set(
   (
@@ -83,8 +83,21 @@ export interface AnalyzedText {
 
 const TOKEN = /[\p{L}\p{N}]+(?:[.\-_'][\p{L}\p{N}]+)*/gu
 
+/**
+ * Identifiers mean nothing to a bag of words, but their shape tells what they are: a print queue,
+ * a share path, an email address. Each is read as the words it stands for, next to itself.
+ */
+const ENTITIES: ReadonlyArray<[RegExp, string]> = [
+  [/\\\\[^\s"'<>|]+/g, ' shared folder network drive '],
+  [/\b[\w.%+-]+@[\w-]+(?:\.[\w-]+)+\b/g, ' email address '],
+  [/\b(?:PRN|PRT)-[\w-]+/gi, ' printer '],
+]
+
 export function normalize(text: string): string {
-  return text
+  let expanded = text
+  for (const [pattern, words] of ENTITIES)
+    expanded = expanded.replace(pattern, (match) => `${match} ${words}`)
+  return expanded
     .normalize('NFKD')
     .replace(/\p{M}+/gu, '')
     .toLowerCase()

@@ -55,7 +55,7 @@ export const DEFAULT_ROUTING_TUNING: RoutingTuning = {
   kindWeights: { example: 1, keyword: 0.9, summary: 0.85, section: 0, out_of_scope: 1 },
   denseWeight: 0.3,
   rerankDepth: 8,
-  minimumPartTerms: 2,
+  minimumPartTerms: 1,
   compoundSupport: 0.55,
   partMargin: 0.25,
 }
