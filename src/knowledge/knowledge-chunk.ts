@@ -1,14 +1,13 @@
 /** What a stored chunk is: a way to ask for the task (example, keyword), or prose about it. */
-export const CHUNK_KINDS = ['example', 'keyword', 'summary', 'section', 'out_of_scope'] as const
-export type ChunkKind = (typeof CHUNK_KINDS)[number]
-
-/** The kinds that describe how people ask; routing compares requests with these only. */
-export const ROUTING_CHUNK_KINDS: readonly ChunkKind[] = [
+export const CHUNK_KINDS = [
   'example',
   'keyword',
   'summary',
+  'section',
+  'step',
   'out_of_scope',
-]
+] as const
+export type ChunkKind = (typeof CHUNK_KINDS)[number]
 
 /** One unit of runbook knowledge, embedded and stored in the vector store. */
 export interface KnowledgeChunk {
@@ -22,7 +21,7 @@ export interface KnowledgeChunk {
   contentHash: string
   /** The runbook file the chunk came from (or the out-of-scope file). */
   source: string
-  /** For sections: the heading. */
+  /** For sections: the heading; for steps: the action id. */
   heading?: string
 }
 

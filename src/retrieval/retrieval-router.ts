@@ -52,7 +52,7 @@ export const DEFAULT_ROUTING_TUNING: RoutingTuning = {
   ambiguityMargin: 0.015,
   partThreshold: 0.2,
   bestWeight: 0.6,
-  kindWeights: { example: 1, keyword: 0.9, summary: 0.85, section: 0, out_of_scope: 1 },
+  kindWeights: { example: 1, keyword: 0.9, summary: 0.85, section: 0, step: 0, out_of_scope: 1 },
   denseWeight: 0.3,
   rerankDepth: 8,
   minimumPartTerms: 1,

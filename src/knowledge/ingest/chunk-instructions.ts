@@ -27,6 +27,16 @@ export function chunkKnowledge(
     add(id, 'summary', `${instruction.title}. ${instruction.summary}`, file)
     for (const example of instruction.examples) add(id, 'example', example, file)
     for (const keyword of instruction.keywords) add(id, 'keyword', keyword, file)
+    for (const action of instruction.actions) {
+      const detail = action.text ?? action.verification?.description ?? ''
+      add(
+        id,
+        'step',
+        `${action.title} (${action.executor}, risk ${action.risk})${detail ? `. ${detail}` : ''}`,
+        file,
+        action.id,
+      )
+    }
     for (const section of instruction.sections) {
       add(id, 'section', `${section.heading}\n${section.text}`, file, section.heading)
     }
