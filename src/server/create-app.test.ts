@@ -1,9 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { buildMemoryRuntime } from '../../tests/support/memory-runtime.ts'
+import { HelpdeskCore } from '../agent/core/helpdesk-core.ts'
+import { MemorySessionStore } from '../agent/core/memory-session-store.ts'
 import type { TurnResult } from '../agent/core/turn.ts'
-import { HelpdeskError } from '../errors/index.ts'
+import { DryRunExecutor } from '../executors/dry-run/dry-run-executor.ts'
 import type { Instruction } from '../knowledge/instructions/instruction.ts'
 import type { Readiness } from '../knowledge/knowledge-base.ts'
+import type { RequestRouter } from '../retrieval/request-router.ts'
 import { createApp } from './create-app.ts'
 
 let app: ReturnType<typeof createApp>
@@ -153,16 +156,23 @@ describe('instructions, health and the page', () => {
   })
 
   it('keeps internal error details out of responses and in the log', async () => {
-    const failing = createApp({
-      core: {
-        handleTurn: async () => {
-          throw new Error('secret stack detail')
-        },
-      } as never,
-      instructions: new Map(),
-      readiness: async () => {
-        throw new HelpdeskError({ code: 'KNOWLEDGE_STORE_UNAVAILABLE', message: 'down' })
+    // A real core whose router fails with an unexpected (non-helpdesk) error.
+    const failingRouter: RequestRouter = {
+      route: async () => {
+        throw new Error('secret stack detail')
       },
+    }
+    const failing = createApp({
+      core: new HelpdeskCore({
+        instructions: new Map(),
+        router: failingRouter,
+        sessions: new MemorySessionStore(),
+        executor: new DryRunExecutor(),
+        handoffs: new Map(),
+        maxMessageCharacters: 4000,
+      }),
+      instructions: new Map(),
+      readiness: async () => ({ ready: true, checks: { store: 'ok', ingested: 'ok' } }),
       log: (line) => logged.push(line),
     })
     const response = await failing.request('/api/chat', {
