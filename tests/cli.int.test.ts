@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process'
 import { cp, writeFile } from 'node:fs/promises'
 import path from 'node:path'
+import { DatabaseSync } from 'node:sqlite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { SqliteAuditLog } from '../src/audit/sqlite-audit-log.ts'
 import { RUNTIME_CACHE_DIRECTORY, temporaryDirectory } from './support/temporary-directory.ts'
 
 let directory: Awaited<ReturnType<typeof temporaryDirectory>>
@@ -36,10 +38,10 @@ afterAll(async () => {
 })
 
 describe('helpdesk command', () => {
-  it.each(['serve', 'ingest', 'route', 'eval'])(
+  it.each(['serve', 'ingest', 'route', 'eval', 'audit verify'])(
     '%s --help describes the command',
     async (command) => {
-      const result = await helpdesk([command, '--help'])
+      const result = await helpdesk([...command.split(' '), '--help'])
       expect(result.code).toBe(0)
       expect(result.stdout).toMatch(new RegExp(`Usage: helpdesk ${command}`))
     },
@@ -143,6 +145,31 @@ describe('helpdesk command', () => {
     expect(result.code).not.toBe(0)
     expect(result.stderr).toMatch(/printer_not_working\.md: category: .*expected one of/)
     expect(result.stderr).not.toMatch(/starting the embedded Chroma/)
+  })
+
+  it('audit verify passes an intact chain and names the first changed record', async () => {
+    const file = path.join(directory.path, 'audit.sqlite')
+    const log = new SqliteAuditLog({ file })
+    for (const index of [1, 2, 3]) {
+      await log.append({
+        actor: 'jdoe',
+        action: 'step-execute',
+        target: 'LT-0423',
+        detail: { script: `echo ${index}` },
+      })
+    }
+    await log.close()
+    const intact = await helpdesk(['audit', 'verify', '--database', file])
+    expect(intact.code).toBe(0)
+    expect(intact.stdout).toMatch(/audit log ok: 3 records/)
+    const raw = new DatabaseSync(file)
+    raw.exec(
+      "DROP TRIGGER audit_records_no_update; UPDATE audit_records SET target = 'DC-01' WHERE sequence = 2",
+    )
+    raw.close()
+    const broken = await helpdesk(['audit', 'verify', '--database', file])
+    expect(broken.code).toBe(1)
+    expect(broken.stdout).toMatch(/BROKEN at record 2: its content was changed/)
   })
 
   it('invalid configuration names the variable', async () => {

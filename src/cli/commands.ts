@@ -1,6 +1,10 @@
+import { existsSync } from 'node:fs'
+import path from 'node:path'
 import { serve } from '@hono/node-server'
 import { buildRuntime, type HelpdeskRuntime } from '../app/build-runtime.ts'
+import { SqliteAuditLog } from '../audit/sqlite-audit-log.ts'
 import { loadConfig } from '../config/load-config.ts'
+import { HelpdeskError } from '../errors/index.ts'
 import {
   type LabelledRequest,
   type RoutedRequest,
@@ -54,6 +58,31 @@ export async function serveCommand(options: { port?: string; host?: string }): P
   }
   process.on('SIGINT', () => stop('SIGINT'))
   process.on('SIGTERM', () => stop('SIGTERM'))
+}
+
+export async function auditVerifyCommand(options: { database?: string }): Promise<void> {
+  const config = loadConfig()
+  const file =
+    options.database ??
+    config.HELPDESK_DATABASE ??
+    path.join(config.HELPDESK_DATA_DIR, 'helpdesk.sqlite')
+  if (!existsSync(file)) {
+    throw new HelpdeskError({ code: 'INVALID_INPUT', message: `--database ${file}: no such file` })
+  }
+  const log = new SqliteAuditLog({ file })
+  try {
+    const result = await log.verify()
+    if (result.ok) {
+      process.stdout.write(`audit log ok: ${result.count} records, head ${result.headHash}\n`)
+    } else {
+      process.stdout.write(
+        `audit log BROKEN at record ${result.sequence}: ${result.reason} (${result.count} records verified before it)\n`,
+      )
+      process.exitCode = 1
+    }
+  } finally {
+    await log.close()
+  }
 }
 
 export async function ingestCommand(): Promise<void> {

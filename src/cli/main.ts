@@ -1,6 +1,12 @@
 import { Command } from 'commander'
 import { isHelpdeskError } from '../errors/index.ts'
-import { evalCommand, ingestCommand, routeCommand, serveCommand } from './commands.ts'
+import {
+  auditVerifyCommand,
+  evalCommand,
+  ingestCommand,
+  routeCommand,
+  serveCommand,
+} from './commands.ts'
 
 const program = new Command()
   .name('helpdesk')
@@ -36,6 +42,19 @@ program
   .option('--json', 'print the report as one JSON object')
   .option('--errors', 'list every misrouted request')
   .action(evalCommand)
+
+program
+  .command('audit')
+  .description('the tamper-evident audit log')
+  .command('verify')
+  .description(
+    'check the audit chain: exit 0 when intact, 1 naming the first changed or missing record',
+  )
+  .option(
+    '--database <file>',
+    'SQLite file (default: HELPDESK_DATABASE or $HELPDESK_DATA_DIR/helpdesk.sqlite)',
+  )
+  .action(auditVerifyCommand)
 
 try {
   await program.parseAsync(process.argv)

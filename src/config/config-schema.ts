@@ -17,6 +17,8 @@ export const configSchema = z
     HOST: z.string().min(1).default('127.0.0.1'),
     PORT: port.default(8080),
     HELPDESK_DATA_DIR: z.string().min(1).default('.helpdesk'),
+    /** The project store (SQLite): audit records today. Default: $HELPDESK_DATA_DIR/helpdesk.sqlite. */
+    HELPDESK_DATABASE: z.string().min(1).optional(),
     INSTRUCTIONS_DIR: z.string().min(1).default('data/instructions'),
     OUT_OF_SCOPE_FILE: z.string().min(1).default('data/routing/out-of-scope.yaml'),
     CHROMA_URL: z.url({ protocol: /^https?$/ }).optional(),

@@ -29,6 +29,8 @@ export const ERROR_HTTP_STATUS = {
   EMBEDDING_FAILED: 502,
   /** A plan step could not be rendered from its template and parameters. */
   RENDER_FAILED: 500,
+  /** An audit record could not be written; the action it records must not go ahead. */
+  AUDIT_FAILED: 500,
   /** Anything that was not raised as a HelpdeskError. */
   INTERNAL: 500,
 } as const satisfies Record<string, number>
