@@ -5,6 +5,7 @@ import { buildRuntime, type HelpdeskRuntime } from '../app/build-runtime.ts'
 import { SqliteAuditLog } from '../audit/sqlite-audit-log.ts'
 import { loadConfig } from '../config/load-config.ts'
 import { HelpdeskError } from '../errors/index.ts'
+import { encryptCredential, secretKey } from '../inventory/credential-reference.ts'
 import {
   type LabelledRequest,
   type RoutedRequest,
@@ -83,6 +84,22 @@ export async function auditVerifyCommand(options: { database?: string }): Promis
   } finally {
     await log.close()
   }
+}
+
+/** Reads a secret on standard input and prints the `encrypted:` reference for an inventory. */
+export async function encryptCredentialCommand(): Promise<void> {
+  const key = secretKey()
+  const chunks: Buffer[] = []
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
+  const secret = Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '')
+  if (secret === '')
+    throw new HelpdeskError({
+      code: 'INVALID_INPUT',
+      message: 'standard input: expected the secret to encrypt',
+    })
+  process.stdout.write(`encrypted:${encryptCredential(secret, key)}\n`)
 }
 
 export async function ingestCommand(): Promise<void> {

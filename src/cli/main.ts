@@ -2,6 +2,7 @@ import { Command } from 'commander'
 import { isHelpdeskError } from '../errors/index.ts'
 import {
   auditVerifyCommand,
+  encryptCredentialCommand,
   evalCommand,
   ingestCommand,
   routeCommand,
@@ -55,6 +56,15 @@ program
     'SQLite file (default: HELPDESK_DATABASE or $HELPDESK_DATA_DIR/helpdesk.sqlite)',
   )
   .action(auditVerifyCommand)
+
+program
+  .command('credentials')
+  .description('credential references for the inventory')
+  .command('encrypt')
+  .description(
+    'read a secret on standard input; print an encrypted: reference (key: HELPDESK_SECRET_KEY)',
+  )
+  .action(encryptCredentialCommand)
 
 try {
   await program.parseAsync(process.argv)

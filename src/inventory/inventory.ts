@@ -1,0 +1,69 @@
+import { readFile } from 'node:fs/promises'
+import { parse as parseYaml } from 'yaml'
+import { HelpdeskError } from '../errors/index.ts'
+import { type InventoryData, inventorySchema, type Target } from './inventory-schema.ts'
+
+/** The machines the helpdesk may act on and the groups they form, read from a YAML file. */
+export class Inventory {
+  private readonly targets: ReadonlyMap<string, Target>
+  private readonly groups: Readonly<Record<string, readonly string[]>>
+
+  constructor(data: InventoryData) {
+    this.targets = new Map(data.targets.map((target) => [target.name.toUpperCase(), target]))
+    this.groups = data.groups
+  }
+
+  /** @throws {HelpdeskError} INVALID_CONFIGURATION naming the file, field and reason. */
+  static async load(file: string): Promise<Inventory> {
+    let raw: unknown
+    try {
+      raw = parseYaml(await readFile(file, 'utf8'), { uniqueKeys: true })
+    } catch (error) {
+      throw new HelpdeskError({
+        code: 'INVALID_CONFIGURATION',
+        message: `${file}: ${(error as Error).message}`,
+        details: { file },
+      })
+    }
+    const parsed = inventorySchema.safeParse(raw ?? {})
+    if (!parsed.success) {
+      const lines = parsed.error.issues.map(
+        (issue) => `${file}: ${issue.path.join('.') || '(file)'}: ${issue.message}`,
+      )
+      throw new HelpdeskError({
+        code: 'INVALID_CONFIGURATION',
+        message: lines.join('\n'),
+        details: { problems: lines },
+      })
+    }
+    return new Inventory(parsed.data)
+  }
+
+  list(): Target[] {
+    return [...this.targets.values()]
+  }
+
+  /** Target names are matched case-insensitively (LT-0423 = lt-0423). @throws {HelpdeskError} INVALID_INPUT */
+  target(name: string): Target {
+    const target = this.targets.get(name.toUpperCase())
+    if (!target) {
+      throw new HelpdeskError({
+        code: 'INVALID_INPUT',
+        message: `unknown target "${name.slice(0, 80)}"; the inventory has: ${[...this.targets.values()].map((each) => each.name).join(', ') || 'no targets'}`,
+      })
+    }
+    return target
+  }
+
+  /** @throws {HelpdeskError} INVALID_INPUT naming the known groups. */
+  group(name: string): Target[] {
+    const members = this.groups[name]
+    if (!members) {
+      throw new HelpdeskError({
+        code: 'INVALID_INPUT',
+        message: `unknown group "${name.slice(0, 80)}"; the inventory has: ${Object.keys(this.groups).join(', ') || 'no groups'}`,
+      })
+    }
+    return members.map((member) => this.target(member))
+  }
+}
