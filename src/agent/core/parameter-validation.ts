@@ -72,12 +72,29 @@ const RULES: Readonly<Record<Exclude<ParameterKind, 'enum' | 'system' | 'platfor
   },
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const CONTROL_OR_LINE_BREAK = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/
+
 export type ValidationResult = { ok: true; value: string } | { ok: false; reason: string }
 
 /** Validates (and canonicalises) a value for a parameter; never throws. */
 export function validateParameter(spec: ParameterSpec, raw: string): ValidationResult {
-  const value = raw.normalize('NFC').trim()
+  // A trailing newline or surrounding spaces are how people paste; a line break or control
+  // character anywhere else is never part of a name.
+  const value = raw
+    .normalize('NFC')
+    .replace(/[\r\n]+$/, '')
+    .replace(/^[ \t]+|[ \t]+$/g, '')
   if (value.length === 0) return { ok: false, reason: `${spec.name} is empty` }
+  if (CONTROL_OR_LINE_BREAK.test(value)) {
+    return { ok: false, reason: `${spec.name} contains a line break or control character` }
+  }
+  if (/\s-/.test(value)) {
+    return {
+      ok: false,
+      reason: `${spec.name} must not contain " -" (it reads like a command-line switch)`,
+    }
+  }
   if (spec.kind === 'enum' || spec.kind === 'system' || spec.kind === 'platform') {
     const allowed = allowedValues(spec)
     const lowered = value.toLowerCase()

@@ -1,0 +1,88 @@
+import { spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { validateParameter } from '../src/agent/core/parameter-validation.ts'
+import type { ParameterSpec } from '../src/knowledge/instructions/instruction-schema.ts'
+import { quoteBash, quotePowerShell } from '../src/rendering/quoting.ts'
+import { renderBash } from '../src/rendering/script-renderer.ts'
+
+const corpus = readFileSync('tests/fixtures/hostile-inputs.jsonl', 'utf8')
+  .split('\n')
+  .filter((line) => line.trim())
+  .map((line) => JSON.parse(line) as { category: string; value: string })
+
+const FREE_FORM_KINDS: ParameterSpec['kind'][] = [
+  'username',
+  'group',
+  'hostname',
+  'unc_path',
+  'email',
+  'application',
+  'printer',
+  'package_name',
+  'error_code',
+  'url',
+]
+const spec = (kind: ParameterSpec['kind']): ParameterSpec => ({
+  name: kind,
+  kind,
+  description: 'test',
+  question: '?',
+  required: true,
+  defaultFromRequester: false,
+})
+
+describe(`the hostile-input corpus (${corpus.length} inputs)`, () => {
+  it('has at least 200 inputs across every category', () => {
+    expect(corpus.length).toBeGreaterThanOrEqual(200)
+    expect(new Set(corpus.map((entry) => entry.category))).toEqual(
+      new Set([
+        'shell-metacharacters',
+        'powershell-injection',
+        'ldap-filter-and-dn-injection',
+        'path-traversal',
+        'unicode-look-alikes',
+        'control-characters',
+        'oversized',
+        'template-and-url',
+      ]),
+    )
+  })
+
+  it('is rejected by every free-form parameter kind, each time with a reason', () => {
+    const accepted: string[] = []
+    for (const { value } of corpus) {
+      for (const kind of FREE_FORM_KINDS) {
+        const result = validateParameter(spec(kind), value)
+        if (result.ok) accepted.push(`${kind} accepted ${JSON.stringify(value)}`)
+        else expect(result.reason.length).toBeGreaterThan(10)
+      }
+    }
+    expect(accepted).toEqual([])
+  })
+
+  it('stays one literal argument in a real bash even if validation were bypassed', () => {
+    const printable = corpus.filter(
+      ({ value }) => !/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.test(value),
+    )
+    const rendered = renderBash('printf "%s\\0" "$value"', [
+      { name: 'value', value: 'placeholder' },
+    ])
+    for (const { value } of printable) {
+      const command = rendered.script
+      const run = spawnSync('bash', ['-c', `bash -s -- ${quoteBash(value)}`], {
+        input: command,
+        encoding: 'utf8',
+      })
+      expect(run.stdout, JSON.stringify(value)).toBe(`${value}\0`)
+    }
+  })
+
+  it('is refused by both quoting functions when it carries control characters', () => {
+    for (const { value } of corpus.filter((entry) => entry.category === 'control-characters')) {
+      if (/^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*$/.test(value)) continue
+      expect(() => quoteBash(value)).toThrow(/control character/)
+      expect(() => quotePowerShell(value)).toThrow(/control character/)
+    }
+  })
+})
