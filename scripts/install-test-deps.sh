@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the system packages the test suite needs on Debian 12 (bookworm): Chromium for the
-# browser tests. Safe to run again. The Chroma runtime is prepared by the app itself on first use.
+# browser tests, Samba as an AD domain controller, OpenSSH server, Ansible and parallel-ssh for
+# the fleet benchmark. Safe to run again. The Chroma runtime is prepared by the app itself on first use.
 set -euo pipefail
-packages=(chromium)
+packages=(chromium samba samba-ad-dc samba-ad-provision ldb-tools krb5-user openssh-server openssh-client ansible-core pssh)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")

@@ -31,6 +31,12 @@ export const ERROR_HTTP_STATUS = {
   RENDER_FAILED: 500,
   /** An audit record could not be written; the action it records must not go ahead. */
   AUDIT_FAILED: 500,
+  /** A step needs an approval record it does not have. */
+  AWAITING_APPROVAL: 409,
+  /** A backend (directory, cloud API, remote machine) could not be reached or refused us. */
+  BACKEND_UNAVAILABLE: 502,
+  /** An executor is not configured (no inventory, no directory connection...). */
+  NOT_CONFIGURED: 503,
   /** Anything that was not raised as a HelpdeskError. */
   INTERNAL: 500,
 } as const satisfies Record<string, number>

@@ -1,3 +1,4 @@
+import type { AuditValue } from '../audit/audit-log.ts'
 import type { PlanStep } from '../planning/plan.ts'
 
 /**
@@ -46,8 +47,14 @@ export interface StepResult {
   durationMs: number
   /** Whether the step changed anything. A dry run never does. */
   changed: boolean
+  /**
+   * Upper snake case, namespaced by backend: `LDAP_INVALID_CREDENTIALS`, `SSH_HOST_KEY_MISMATCH`,
+   * `IAM_NO_SUCH_ENTITY`, `TIMEOUT`, `AWAITING_APPROVAL`, `VERIFICATION_FAILED`...
+   */
   errorCode?: string
   errorMessage?: string
+  /** Structured facts a read step found (account flags, group members, key ids); JSON, no secrets. */
+  data?: { [key: string]: AuditValue }
 }
 
 export const OUTPUT_LIMIT = 64 * 1024
