@@ -10,7 +10,10 @@ import type { SecretDelivery } from './secret-delivery.ts'
  */
 export class FileSecretDelivery implements SecretDelivery {
   readonly id = 'file'
-  constructor(private readonly directory: string) {}
+  private readonly directory: string
+  constructor(directory: string) {
+    this.directory = directory
+  }
 
   async deliver(delivery: Parameters<SecretDelivery['deliver']>[0]): Promise<{ receipt: string }> {
     await mkdir(this.directory, { recursive: true, mode: 0o700 })
