@@ -8,6 +8,7 @@ import {
   routeCommand,
   serveCommand,
 } from './commands.ts'
+import { runCommand } from './run-command.ts'
 
 const program = new Command()
   .name('helpdesk')
@@ -43,6 +44,26 @@ program
   .option('--json', 'print the report as one JSON object')
   .option('--errors', 'list every misrouted request')
   .action(evalCommand)
+
+program
+  .command('run')
+  .description(
+    "run a runbook's plan directly: exit 0 on success, 1 when a step failed or awaits approval, 2 on invalid input",
+  )
+  .argument('<task-type>', 'a runbook id, e.g. account_locked')
+  .option(
+    '--param <name=value>',
+    'a parameter value (repeatable)',
+    (value: string, previous: string[]) => [...previous, value],
+    [] as string[],
+  )
+  .option('--target <machine>', 'run machine steps on this inventory target')
+  .option('--group <group>', 'run machine steps on every target of this inventory group')
+  .option('--dry-run', 'show exactly what would run; change nothing')
+  .option('--yes', "approve the plan's steps as the technician running the command (audited)")
+  .option('--requester <username>', 'who asked for it (default: cli:<your user name>)')
+  .option('--json', 'print one JSON object with every result')
+  .action(runCommand)
 
 program
   .command('audit')

@@ -19,6 +19,15 @@ export const configSchema = z
     HELPDESK_DATA_DIR: z.string().min(1).default('.helpdesk'),
     /** The project store (SQLite): audit records today. Default: $HELPDESK_DATA_DIR/helpdesk.sqlite. */
     HELPDESK_DATABASE: z.string().min(1).optional(),
+    /** YAML inventory of the machines and groups steps may run on; without it scripts only dry-run. */
+    HELPDESK_INVENTORY: z.string().min(1).optional(),
+    /** Where generated temporary passwords are left for a technician (mode 0700). */
+    SECRET_DELIVERY_DIR: z.string().min(1).optional(),
+    /** Longest a script step may run on a machine before it is stopped there. */
+    EXECUTION_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(120_000),
+    SSH_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+    /** Machines a fleet step runs on at once. */
+    FLEET_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(20),
     INSTRUCTIONS_DIR: z.string().min(1).default('data/instructions'),
     OUT_OF_SCOPE_FILE: z.string().min(1).default('data/routing/out-of-scope.yaml'),
     CHROMA_URL: z.url({ protocol: /^https?$/ }).optional(),

@@ -1,0 +1,64 @@
+import path from 'node:path'
+import type { AuditLog } from '../audit/audit-log.ts'
+import { SqliteAuditLog } from '../audit/sqlite-audit-log.ts'
+import type { HelpdeskConfig } from '../config/config-schema.ts'
+import { ExecutionService } from '../execution/execution-service.ts'
+import { BashExecutor } from '../executors/bash/bash-executor.ts'
+import { FileSecretDelivery } from '../executors/delivery/file-secret-delivery.ts'
+import { ExecutorRegistry } from '../executors/executor-registry.ts'
+import { Inventory } from '../inventory/inventory.ts'
+import type { Instruction } from '../knowledge/instructions/instruction.ts'
+import { SshRemoteShell } from '../transports/ssh/ssh-remote-shell.ts'
+
+export interface ExecutionRuntime {
+  service: ExecutionService
+  registry: ExecutorRegistry
+  audit: AuditLog
+  inventory: Inventory | undefined
+  close(): Promise<void>
+}
+
+/** The project store file: HELPDESK_DATABASE, or helpdesk.sqlite in the data directory. */
+export function databaseFile(config: HelpdeskConfig): string {
+  return config.HELPDESK_DATABASE ?? path.join(config.HELPDESK_DATA_DIR, 'helpdesk.sqlite')
+}
+
+/**
+ * Real executors for what is configured: scripts when there is an inventory, Active Directory
+ * and AWS IAM when their variables are set. A kind with no executor makes its steps fail with
+ * NOT_CONFIGURED rather than pretend.
+ */
+export async function buildExecution(
+  config: HelpdeskConfig,
+  instructions: ReadonlyMap<string, Instruction>,
+  log: (line: string) => void,
+): Promise<ExecutionRuntime> {
+  const audit = new SqliteAuditLog({ file: databaseFile(config) })
+  const registry = new ExecutorRegistry()
+  const closers: Array<() => Promise<void>> = [() => audit.close()]
+  const delivery = new FileSecretDelivery(
+    config.SECRET_DELIVERY_DIR ?? path.join(config.HELPDESK_DATA_DIR, 'deliveries'),
+  )
+  void delivery
+  let inventory: Inventory | undefined
+  if (config.HELPDESK_INVENTORY) {
+    inventory = await Inventory.load(config.HELPDESK_INVENTORY)
+    const ssh = new SshRemoteShell({ connectTimeoutMs: config.SSH_CONNECT_TIMEOUT_MS })
+    closers.push(() => ssh.close())
+    registry.register(
+      new BashExecutor({ inventory, shell: ssh, timeoutMs: config.EXECUTION_TIMEOUT_MS }),
+    )
+    log(`inventory ${config.HELPDESK_INVENTORY}: ${inventory.list().length} machines`)
+  }
+  log(`executors: ${registry.kinds.join(', ') || 'none (plans are dry-run only)'}`)
+  const service = new ExecutionService({ instructions, registry, audit })
+  return {
+    service,
+    registry,
+    audit,
+    inventory,
+    close: async () => {
+      for (const close of closers.reverse()) await close()
+    },
+  }
+}
