@@ -1,9 +1,9 @@
-import { HelpdeskCore } from '../agent/core/helpdesk-core.ts'
+import { HelpdeskCore, type StepRunner } from '../agent/core/helpdesk-core.ts'
 import { MemorySessionStore } from '../agent/core/memory-session-store.ts'
-import { DryRunExecutor } from '../executors/dry-run/dry-run-executor.ts'
 import type { KnowledgeBase } from '../knowledge/knowledge-base.ts'
 import { LexicalScorer } from '../retrieval/lexical-scorer.ts'
 import { RetrievalRouter, type RoutingTuning } from '../retrieval/retrieval-router.ts'
+import { dryRunSteps } from './chat-step-runner.ts'
 
 /**
  * The router and the conversation core over a knowledge base: the same assembly for the server,
@@ -11,7 +11,7 @@ import { RetrievalRouter, type RoutingTuning } from '../retrieval/retrieval-rout
  */
 export function assembleHelpdesk(
   knowledge: KnowledgeBase,
-  options: { maxMessageCharacters: number; tuning?: Partial<RoutingTuning> },
+  options: { maxMessageCharacters: number; tuning?: Partial<RoutingTuning>; runStep?: StepRunner },
 ): { router: RetrievalRouter; core: HelpdeskCore } {
   const router = new RetrievalRouter({
     store: knowledge.store,
@@ -23,7 +23,7 @@ export function assembleHelpdesk(
     instructions: knowledge.instructions,
     router,
     sessions: new MemorySessionStore(),
-    executor: new DryRunExecutor(),
+    runStep: options.runStep ?? dryRunSteps(),
     handoffs: knowledge.handoffs,
     maxMessageCharacters: options.maxMessageCharacters,
   })

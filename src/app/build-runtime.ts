@@ -9,6 +9,8 @@ import type { VectorStore } from '../knowledge/vector-store.ts'
 import type { RetrievalRouter } from '../retrieval/retrieval-router.ts'
 import { assembleHelpdesk } from './assemble-helpdesk.ts'
 import { buildEmbedding } from './build-embedding.ts'
+import { buildExecution, type ExecutionRuntime } from './build-execution.ts'
+import { liveSteps } from './chat-step-runner.ts'
 
 export interface HelpdeskRuntime {
   config: HelpdeskConfig
@@ -27,6 +29,8 @@ export interface RuntimeOptions {
   ingest: boolean
   /** Tests and benchmarks may supply a store; otherwise Chroma is used. */
   store?: VectorStore
+  /** Build the executors (the server does): read-only steps then run for real from the chat. */
+  execution?: boolean
 }
 
 /**
@@ -68,7 +72,9 @@ export async function buildRuntime(
   }
   const knowledge = new KnowledgeBase({ ...sources, store, embedding })
 
+  let execution: ExecutionRuntime | undefined
   const close = async () => {
+    await execution?.close()
     await chroma?.stop()
   }
   try {
@@ -81,7 +87,12 @@ export async function buildRuntime(
           `${ingestReport.reset ? ' (rebuilt: the embedding function changed)' : ''} in ${ingestReport.durationMs} ms`,
       )
     }
+    if (options.execution) {
+      execution = await buildExecution(config, knowledge.instructions, options.log)
+    }
+    const live = execution && execution.registry.kinds.length > 0 ? execution : undefined
     const { router, core } = assembleHelpdesk(knowledge, {
+      ...(live ? { runStep: liveSteps(live.service, live.registry) } : {}),
       maxMessageCharacters: config.MAX_MESSAGE_CHARS,
       ...(config.ROUTE_THRESHOLD !== undefined
         ? { tuning: { threshold: config.ROUTE_THRESHOLD } }

@@ -37,7 +37,7 @@ export async function serveCommand(options: { port?: string; host?: string }): P
     ...(options.host ? { HOST: options.host } : {}),
   })
   const started = performance.now()
-  const runtime = await buildRuntime(config, { log, ingest: config.AUTO_INGEST })
+  const runtime = await buildRuntime(config, { log, ingest: config.AUTO_INGEST, execution: true })
   const app = createApp({
     core: runtime.core,
     instructions: runtime.knowledge.instructions,

@@ -3,7 +3,7 @@ import { buildMemoryRuntime } from '../../tests/support/memory-runtime.ts'
 import { HelpdeskCore } from '../agent/core/helpdesk-core.ts'
 import { MemorySessionStore } from '../agent/core/memory-session-store.ts'
 import type { TurnResult } from '../agent/core/turn.ts'
-import { DryRunExecutor } from '../executors/dry-run/dry-run-executor.ts'
+import { dryRunSteps } from '../app/chat-step-runner.ts'
 import type { Instruction } from '../knowledge/instructions/instruction.ts'
 import type { Readiness } from '../knowledge/knowledge-base.ts'
 import type { RequestRouter } from '../retrieval/request-router.ts'
@@ -167,7 +167,7 @@ describe('instructions, health and the page', () => {
         instructions: new Map(),
         router: failingRouter,
         sessions: new MemorySessionStore(),
-        executor: new DryRunExecutor(),
+        runStep: dryRunSteps(),
         handoffs: new Map(),
         maxMessageCharacters: 4000,
       }),

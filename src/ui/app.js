@@ -181,6 +181,22 @@ function markStep(container, result) {
     node.textContent = result.status === 'dry_run' ? 'dry run: nothing changed' : status
     node.className = `step-status status-${result.status}`
     if (result.errorMessage) node.title = result.errorMessage
+    const row = node.closest('.step')
+    const ran = result.status === 'succeeded' || result.status === 'failed'
+    if (row && ran && !row.querySelector('.step-output')) {
+      const text = [result.stdout, result.stderr, result.errorMessage].filter(Boolean).join('\n')
+      row.append(
+        el('details', 'step-output', undefined, [
+          el(
+            'summary',
+            '',
+            result.status === 'failed' ? 'What went wrong' : 'What the check found',
+          ),
+          el('pre', 'output', text.trimEnd() || '(no output)'),
+        ]),
+      )
+      if (result.status === 'failed') row.querySelector('.step-output').open = true
+    }
   }
 }
 

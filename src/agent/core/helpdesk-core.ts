@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { HelpdeskError } from '../../errors/index.ts'
-import type { Executor, StepResult } from '../../executors/executor.ts'
+import type { StepResult } from '../../executors/executor.ts'
 import type { Instruction } from '../../knowledge/instructions/instruction.ts'
-import type { Plan } from '../../planning/plan.ts'
+import type { Plan, PlanStep } from '../../planning/plan.ts'
 import { buildPlan } from '../../planning/planner.ts'
 import type { RequestRouter, RouteDecision } from '../../retrieval/request-router.ts'
 import { extractParameter } from './parameter-extraction.ts'
@@ -16,12 +16,21 @@ export interface HelpdeskCoreOptions {
   instructions: ReadonlyMap<string, Instruction>
   router: RequestRouter
   sessions: SessionStore
-  /** Performs plan steps; the dry-run executor until real executors are configured. */
-  executor: Executor
+  /**
+   * Performs a plan's step for the chat: a dry run, or (with executors configured) the execution
+   * service, which runs read-only steps at once and holds the others for approval.
+   */
+  runStep: StepRunner
   /** Out-of-scope topic -> where to send the person instead. */
   handoffs: ReadonlyMap<string, string>
   maxMessageCharacters: number
 }
+
+export type StepRunner = (
+  plan: Plan,
+  step: PlanStep,
+  context: { requester: string; requestId: string },
+) => Promise<StepResult>
 
 export interface TurnInput {
   sessionId?: string
@@ -110,10 +119,11 @@ export class HelpdeskCore {
       const plan = buildPlan(instruction, slots.values)
       onEvent({ type: 'plan-end', plan })
       const results: StepResult[] = []
+      const requestId = randomUUID()
       for (const step of plan.steps) {
-        const result = await this.options.executor.doExecute(step, {
+        const result = await this.options.runStep(plan, step, {
           requester: session.requester ?? 'anonymous',
-          requestId: randomUUID(),
+          requestId,
         })
         results.push(result)
         onEvent({ type: 'step-end', result })

@@ -40,10 +40,19 @@ function describePlan(
   const parameters = Object.entries(plan.parameters)
     .map(([name, value]) => `${name}: ${value}`)
     .join(', ')
-  const lines = [
-    `**${plan.title}**${parameters ? ` (${parameters})` : ''}`,
-    'Here is exactly what I would do. This is a dry run: nothing has been changed.',
-  ]
+  const ran = results.filter((each) => each.status === 'succeeded' || each.status === 'failed')
+  const held = results.filter((each) => each.status === 'awaiting_approval')
+  const lines = [`**${plan.title}**${parameters ? ` (${parameters})` : ''}`]
+  if (ran.length === 0 && held.length === 0) {
+    lines.push('Here is exactly what I would do. This is a dry run: nothing has been changed.')
+  } else {
+    lines.push(
+      `I ran the checks that only read${ran.length ? '' : ' (none were needed)'}; nothing has been changed.` +
+        (held.length
+          ? ` ${held.length === 1 ? 'One step changes' : `${held.length} steps change`} something and ${held.length === 1 ? 'is' : 'are'} awaiting approval.`
+          : ''),
+    )
+  }
   plan.steps.forEach((step, index) => {
     const where = step.target ? ` on ${step.target}` : ''
     const approval = APPROVAL_LEVEL_NAMES[step.approvalLevel]
@@ -51,6 +60,15 @@ function describePlan(
     const status = result ? ` [${result.status.replace('_', '-')}]` : ''
     lines.push(`${index + 1}. ${step.title}${where} (risk ${step.risk}; ${approval})${status}`)
   })
+  for (const result of ran) {
+    const index = plan.steps.findIndex((step) => step.id === result.stepId)
+    const found =
+      result.status === 'failed'
+        ? `could not finish: ${result.errorMessage ?? 'failed'}`
+        : summariseOutput(result.stdout)
+    if (found)
+      lines.push(`Step ${index + 1} ${result.status === 'failed' ? found : `found: ${found}`}`)
+  }
   const guidance = plan.steps
     .filter((step) => step.invocation.type === 'guidance')
     .map((step) => (step.invocation.type === 'guidance' ? step.invocation.text : ''))
@@ -58,6 +76,17 @@ function describePlan(
   if (guidance.length > 0) lines.push('', `What you can do: ${guidance.join(' ')}`)
   else if (firstSection) lines.push('', `${firstSection.heading}: ${firstLines(firstSection.text)}`)
   return lines.join('\n')
+}
+
+/** The first few lines of a check's output: enough to see what it found; the card has the rest. */
+function summariseOutput(stdout: string): string {
+  const lines = stdout
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .slice(0, 3)
+  const text = lines.join(' | ')
+  return text.length > 300 ? `${text.slice(0, 297)}...` : text
 }
 
 function firstLines(text: string): string {
