@@ -3,6 +3,10 @@ import type { AuditLog } from '../audit/audit-log.ts'
 import { SqliteAuditLog } from '../audit/sqlite-audit-log.ts'
 import type { HelpdeskConfig } from '../config/config-schema.ts'
 import { ExecutionService } from '../execution/execution-service.ts'
+import { activeDirectoryConfigFromEnvironment } from '../executors/active-directory/active-directory-config.ts'
+import { ActiveDirectoryExecutor } from '../executors/active-directory/active-directory-executor.ts'
+import { awsIamConfigFromEnvironment } from '../executors/aws-iam/aws-iam-config.ts'
+import { AwsIamExecutor } from '../executors/aws-iam/aws-iam-executor.ts'
 import { BashExecutor } from '../executors/bash/bash-executor.ts'
 import { FileSecretDelivery } from '../executors/delivery/file-secret-delivery.ts'
 import { ExecutorRegistry } from '../executors/executor-registry.ts'
@@ -32,6 +36,7 @@ export async function buildExecution(
   config: HelpdeskConfig,
   instructions: ReadonlyMap<string, Instruction>,
   log: (line: string) => void,
+  environment: NodeJS.ProcessEnv = process.env,
 ): Promise<ExecutionRuntime> {
   const audit = new SqliteAuditLog({ file: databaseFile(config) })
   const registry = new ExecutorRegistry()
@@ -39,7 +44,22 @@ export async function buildExecution(
   const delivery = new FileSecretDelivery(
     config.SECRET_DELIVERY_DIR ?? path.join(config.HELPDESK_DATA_DIR, 'deliveries'),
   )
-  void delivery
+  const directory = activeDirectoryConfigFromEnvironment(environment)
+  if (directory) {
+    registry.register(new ActiveDirectoryExecutor({ config: directory, delivery }))
+    log(
+      `Active Directory: ${directory.url} (temporary passwords go to the ${delivery.id} delivery)`,
+    )
+  }
+  const iam = awsIamConfigFromEnvironment(environment)
+  if (iam.enabled) {
+    const executor = AwsIamExecutor.fromConfig(iam, delivery)
+    registry.register(executor)
+    closers.push(async () => executor.close())
+    log(
+      `AWS IAM: ${iam.endpoint ?? 'the AWS endpoint'}, signing for ${iam.region} (temporary passwords go to the ${delivery.id} delivery)`,
+    )
+  }
   let inventory: Inventory | undefined
   if (config.HELPDESK_INVENTORY) {
     inventory = await Inventory.load(config.HELPDESK_INVENTORY)
