@@ -43,6 +43,24 @@ setup() {
   home="$(getent passwd "$user" | cut -d: -f6)"
   install -d -m700 -o "$user" -g "$user" "$home/.ssh"
   install -m600 -o "$user" -g "$user" "$state/client_ed25519.pub" "$home/.ssh/authorized_keys"
+  # A stand-in for Windows PowerShell on this Linux sshd (there is no pwsh here): it decodes
+  # -EncodedCommand (base64 of UTF-16LE) and prints the script and its switches, so a test can
+  # prove the exact script crossed SSH intact. It runs nothing.
+  mkdir -p "$state/bin"
+  cat > "$state/bin/powershell" <<'SHIM'
+#!/bin/bash
+encoded=''
+switches=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -EncodedCommand) encoded="$2"; shift 2 ;;
+    *) switches+=("$1"); shift ;;
+  esac
+done
+printf 'switches: %s\n' "${switches[*]}" >&2
+printf '%s' "$encoded" | base64 -d | iconv -f UTF-16LE -t UTF-8
+SHIM
+  chmod 755 "$state/bin" "$state/bin/powershell"
   cat > "$state/sshd_config" <<CONFIG
 Port $port
 ListenAddress 127.0.0.1
@@ -64,6 +82,7 @@ LoginGraceTime 30
 ClientAliveInterval 15
 LogLevel VERBOSE
 Subsystem sftp internal-sftp
+SetEnv PATH=$state/bin:/usr/local/bin:/usr/bin:/bin
 CONFIG
   mkdir -p /run/sshd
   /usr/sbin/sshd -t -f "$state/sshd_config"

@@ -10,9 +10,12 @@ import { AwsIamExecutor } from '../executors/aws-iam/aws-iam-executor.ts'
 import { BashExecutor } from '../executors/bash/bash-executor.ts'
 import { FileSecretDelivery } from '../executors/delivery/file-secret-delivery.ts'
 import { ExecutorRegistry } from '../executors/executor-registry.ts'
+import { PowerShellExecutor } from '../executors/powershell/powershell-executor.ts'
 import { Inventory } from '../inventory/inventory.ts'
 import type { Instruction } from '../knowledge/instructions/instruction.ts'
 import { SshRemoteShell } from '../transports/ssh/ssh-remote-shell.ts'
+import { loadWinRmConfig } from '../transports/winrm/winrm-config.ts'
+import { WinRmRemoteShell } from '../transports/winrm/winrm-remote-shell.ts'
 
 export interface ExecutionRuntime {
   service: ExecutionService
@@ -65,9 +68,17 @@ export async function buildExecution(
     inventory = await Inventory.load(config.HELPDESK_INVENTORY)
     const ssh = new SshRemoteShell({ connectTimeoutMs: config.SSH_CONNECT_TIMEOUT_MS })
     closers.push(() => ssh.close())
-    registry.register(
-      new BashExecutor({ inventory, shell: ssh, timeoutMs: config.EXECUTION_TIMEOUT_MS }),
-    )
+    const winrm = new WinRmRemoteShell({ config: loadWinRmConfig(environment), environment })
+    closers.push(() => winrm.close())
+    registry
+      .register(new BashExecutor({ inventory, shell: ssh, timeoutMs: config.EXECUTION_TIMEOUT_MS }))
+      .register(
+        new PowerShellExecutor({
+          inventory,
+          shells: { ssh, winrm },
+          timeoutMs: config.EXECUTION_TIMEOUT_MS,
+        }),
+      )
     log(`inventory ${config.HELPDESK_INVENTORY}: ${inventory.list().length} machines`)
   }
   log(`executors: ${registry.kinds.join(', ') || 'none (plans are dry-run only)'}`)
