@@ -8,6 +8,7 @@ import { buildRuntime } from '../src/app/build-runtime.ts'
 import { loadConfig } from '../src/config/load-config.ts'
 import { RETRIEVAL_PROBE } from '../src/retrieval/routing-probe.ts'
 import { distribution, startServer } from './bench-support.ts'
+import { runFleetBenchmark } from './fleet-benchmark.ts'
 
 const CONCURRENT_CLIENTS = 20
 const THROUGHPUT_SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
@@ -88,3 +89,9 @@ try {
 } finally {
   await rm(dataDirectory, { recursive: true, force: true })
 }
+
+// 4. Fleet: the same command on 50 targets of the loopback sshd, our stack against bare ssh2,
+// parallel-ssh and Ansible (bench/fleet-benchmark.ts; alone: npm run bench:fleet).
+const fleet = await runFleetBenchmark({ log: (line) => console.error(`fleet ${line}`) })
+console.log(fleet.report)
+if (fleet.failures.length) process.exitCode = 1

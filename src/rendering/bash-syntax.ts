@@ -10,6 +10,20 @@ export type SyntaxCheck =
  * here with a line number instead of half-running on a target.
  */
 export function checkBashSyntax(script: string): SyntaxCheck {
+  // The verdict depends only on the text (values travel as arguments, not in the script), so a
+  // fleet checks its one script once instead of spawning bash per machine.
+  const known = verdicts.get(script)
+  if (known) return known
+  const verdict = parse(script)
+  if (verdicts.size >= VERDICT_CACHE_SIZE) verdicts.delete(verdicts.keys().next().value ?? '')
+  verdicts.set(script, verdict)
+  return verdict
+}
+
+const VERDICT_CACHE_SIZE = 500
+const verdicts = new Map<string, SyntaxCheck>()
+
+function parse(script: string): SyntaxCheck {
   const result = spawnSync('bash', ['-n'], { input: script, encoding: 'utf8', timeout: 10_000 })
   if (result.error) {
     return {

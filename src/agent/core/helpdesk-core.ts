@@ -10,7 +10,7 @@ import { validateParameter } from './parameter-validation.ts'
 import { GENERIC_HANDOFF, writeReply } from './reply-writer.ts'
 import type { Session, SessionStore } from './session.ts'
 import { fillSlots, type MissingParameter, parameterSpec } from './slot-filling.ts'
-import type { TurnEvent, TurnResult } from './turn.ts'
+import type { TurnEvent, TurnResult, TurnState } from './turn.ts'
 
 export interface HelpdeskCoreOptions {
   instructions: ReadonlyMap<string, Instruction>
@@ -66,14 +66,42 @@ export class HelpdeskCore {
     input: TurnInput,
     onEvent: (event: TurnEvent) => void = () => {},
   ): Promise<TurnResult> {
+    const turn = await this.startTurn(input)
+    if ((await this.routeTurn(turn, onEvent)) === 'out_of_scope')
+      return this.finishTurn(turn, onEvent)
+    this.planTurn(turn, onEvent)
+    await this.executeTurn(turn, onEvent)
+    return this.finishTurn(turn, onEvent)
+  }
+
+  /**
+   * Phase 1: checks the message and opens the session. The phases below are what agent
+   * framework adapters orchestrate; `handleTurn` is the plain sequence of them. A `TurnState`
+   * is JSON, so a framework may checkpoint it between phases.
+   * @throws {HelpdeskError} INVALID_INPUT, MESSAGE_TOO_LONG or SESSION_NOT_FOUND.
+   */
+  async startTurn(input: TurnInput): Promise<TurnState> {
     const message = this.checkMessage(input.message)
     const session = await this.openSession(input)
     session.history.push({ role: 'user', text: message, at: new Date().toISOString() })
+    return { session, message, tasks: [], ranked: [], planned: [] }
+  }
 
+  /**
+   * Phase 2: an answer to the open question, a new request (queued first), or out of scope
+   * (the hand-off is the turn's result).
+   * @throws {HelpdeskError} KNOWLEDGE_STORE_UNAVAILABLE when routing fails.
+   */
+  async routeTurn(
+    turn: TurnState,
+    onEvent: (event: TurnEvent) => void = () => {},
+  ): Promise<'continue' | 'out_of_scope'> {
+    const { session, message } = turn
     const answer = session.pending ? this.tryAnswer(session, message) : 'none'
-    let decision: RouteDecision | undefined
     if (answer !== 'answered') {
-      decision = await this.options.router.route(message)
+      const decision = await this.options.router.route(message)
+      turn.tasks = decision.tasks
+      turn.ranked = decision.ranked
       onEvent({ type: 'route-end', tasks: decision.tasks, ranked: decision.ranked })
       const confident =
         answer !== 'invalid' || (decision.ranked[0]?.score ?? 0) >= NEW_REQUEST_SCORE
@@ -81,20 +109,25 @@ export class HelpdeskCore {
         // A new request, even while a question is open: the open task waits behind it.
         session.queue = [
           ...decision.tasks,
-          ...session.queue.filter((task) => !decision?.tasks.includes(task)),
+          ...session.queue.filter((task) => !decision.tasks.includes(task)),
         ]
         delete session.pending
       } else if (answer === 'none' || decision.outOfScopeTopic !== undefined) {
         // Not an answer, or a recognisably different (out-of-scope) request: hand off; the
         // open question, if any, stays open.
-        return this.finish(session, this.outOfScope(session, decision), onEvent)
+        turn.outOfScope = this.outOfScope(session, decision)
+        return 'out_of_scope'
       }
       // Otherwise: an attempt at an answer that was invalid; ask again with the reason.
+    } else {
+      turn.tasks = [...session.queue]
     }
+    return 'continue'
+  }
 
-    const plans: Array<{ plan: Plan; instruction: Instruction; results: StepResult[] }> = []
-    let question: MissingParameter | undefined
-    const turnTasks = [...session.queue]
+  /** Phase 3: fills each queued task's parameters and plans it, until one needs a question. */
+  planTurn(turn: TurnState, onEvent: (event: TurnEvent) => void = () => {}): void {
+    const { session, message } = turn
     while (session.queue.length > 0) {
       const taskType = session.queue[0] ?? ''
       const instruction = this.instruction(taskType)
@@ -108,43 +141,71 @@ export class HelpdeskCore {
         ...(session.requester ? { requester: session.requester } : {}),
       })
       Object.assign(session.known, slots.fromMessage)
-      if (slots.missing.length > 0) {
-        question = slots.missing[0]
-        session.pending = { taskType, parameter: question?.parameter ?? '' }
-        if (question) onEvent({ type: 'question', missing: question })
+      const question = slots.missing[0]
+      if (question) {
+        turn.question = question
+        session.pending = { taskType, parameter: question.parameter }
+        onEvent({ type: 'question', missing: question })
         break
       }
       delete session.pending
       session.queue.shift()
       const plan = buildPlan(instruction, slots.values)
       onEvent({ type: 'plan-end', plan })
-      const results: StepResult[] = []
+      turn.planned.push({ plan, results: [] })
+    }
+  }
+
+  /** Phase 4: performs each planned step through the step runner (dry run or execution service). */
+  async executeTurn(
+    turn: TurnState,
+    onEvent: (event: TurnEvent) => void = () => {},
+  ): Promise<void> {
+    for (const planned of turn.planned) {
+      if (planned.results.length > 0) continue
       const requestId = randomUUID()
-      for (const step of plan.steps) {
-        const result = await this.options.runStep(plan, step, {
-          requester: session.requester ?? 'anonymous',
+      for (const step of planned.plan.steps) {
+        onEvent({
+          type: 'step-start',
+          stepId: step.id,
+          ...(step.target ? { target: step.target } : {}),
+        })
+        const result = await this.options.runStep(planned.plan, step, {
+          requester: turn.session.requester ?? 'anonymous',
           requestId,
         })
-        results.push(result)
+        planned.results.push(result)
         onEvent({ type: 'step-end', result })
       }
-      plans.push({ plan, instruction, results })
     }
+  }
 
-    const remaining = question ? this.missingFor(session, question) : []
+  /** Phase 5: writes the reply, saves the session and ends the turn. */
+  async finishTurn(
+    turn: TurnState,
+    onEvent: (event: TurnEvent) => void = () => {},
+  ): Promise<TurnResult> {
+    if (turn.outOfScope) return this.finish(turn.session, turn.outOfScope, onEvent)
+    const question = turn.question
+    const remaining = question ? this.missingFor(turn.session, question) : []
+    const plans = turn.planned.map(({ plan, results }) => ({
+      plan,
+      results,
+      instruction: this.instruction(plan.taskType),
+    }))
     const reply = writeReply({
       plans,
       ...(question ? { question, questionTitle: this.instruction(question.taskType).title } : {}),
     })
     return this.finish(
-      session,
+      turn.session,
       {
         reply,
-        tasks: decision ? decision.tasks : turnTasks,
+        tasks: turn.tasks,
         plan: plans.map((each) => each.plan),
         results: plans.flatMap((each) => each.results),
         missing: remaining,
-        ranked: decision?.ranked ?? [],
+        ranked: turn.ranked,
       },
       onEvent,
     )

@@ -1,6 +1,7 @@
 import type { StepResult } from '../../executors/executor.ts'
 import type { Plan } from '../../planning/plan.ts'
 import type { RankedTask } from '../../retrieval/request-router.ts'
+import type { Session } from './session.ts'
 import type { MissingParameter } from './slot-filling.ts'
 
 /** What one chat turn produced. The HTTP API returns it as JSON. */
@@ -18,10 +19,26 @@ export interface TurnResult {
   outOfScope?: { topic?: string; handoff: string }
 }
 
+/**
+ * One turn between its phases (start, route, plan, execute, finish): plain JSON, so an agent
+ * framework can checkpoint it and resume on another process.
+ */
+export interface TurnState {
+  session: Session
+  message: string
+  /** What this turn is about: the routed tasks, or the queue an answer continued. */
+  tasks: string[]
+  ranked: RankedTask[]
+  planned: Array<{ plan: Plan; results: StepResult[] }>
+  question?: MissingParameter
+  outOfScope?: Omit<TurnResult, 'sessionId'>
+}
+
 /** Events a turn emits while it runs, for streaming clients. Names are noun-verb. */
 export type TurnEvent =
   | { type: 'route-end'; tasks: string[]; ranked: RankedTask[] }
   | { type: 'question'; missing: MissingParameter }
   | { type: 'plan-end'; plan: Plan }
+  | { type: 'step-start'; stepId: string; target?: string }
   | { type: 'step-end'; result: StepResult }
   | { type: 'reply-end'; result: TurnResult }
