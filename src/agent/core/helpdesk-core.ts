@@ -4,6 +4,7 @@ import type { StepResult } from '../../executors/executor.ts'
 import type { Instruction } from '../../knowledge/instructions/instruction.ts'
 import type { Plan, PlanStep } from '../../planning/plan.ts'
 import { buildPlan } from '../../planning/planner.ts'
+import type { ApprovalRecord } from '../../policy/approval-record.ts'
 import type { RequestRouter, RouteDecision } from '../../retrieval/request-router.ts'
 import { extractParameter } from './parameter-extraction.ts'
 import { validateParameter } from './parameter-validation.ts'
@@ -29,7 +30,7 @@ export interface HelpdeskCoreOptions {
 export type StepRunner = (
   plan: Plan,
   step: PlanStep,
-  context: { requester: string; requestId: string },
+  context: { requester: string; requestId: string; approval?: ApprovalRecord },
 ) => Promise<StepResult>
 
 export interface TurnInput {

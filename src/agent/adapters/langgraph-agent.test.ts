@@ -1,0 +1,56 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { DatabaseSync } from 'node:sqlite'
+import { describe, expect, it } from 'vitest'
+import { buildMemoryRuntime } from '../../../tests/support/memory-runtime.ts'
+import { dryRunSteps } from '../../app/chat-step-runner.ts'
+import { runAgentConformance } from '../agent-conformance.case.test.ts'
+import { SCENARIOS } from '../agent-scenarios.ts'
+import { AgentToolbox } from '../agent-toolbox.ts'
+import { lastReply } from '../event-stream.ts'
+import { NodeSqliteCheckpointSaver } from '../langgraph/node-sqlite-checkpoint-saver.ts'
+import { CoreAgent } from './core-agent.ts'
+import { LangGraphAgent } from './langgraph-agent.ts'
+
+const runtime = buildMemoryRuntime()
+
+async function toolbox(): Promise<AgentToolbox> {
+  const { core, router, knowledge } = await runtime
+  return new AgentToolbox({
+    core,
+    router,
+    instructions: knowledge.instructions,
+    runStep: dryRunSteps(),
+  })
+}
+
+function database(): DatabaseSync {
+  return new DatabaseSync(path.join(mkdtempSync(path.join(tmpdir(), 'langgraph-')), 'store.sqlite'))
+}
+
+runAgentConformance(
+  {
+    name: 'langgraph (SQLite checkpointer)',
+    create: async () =>
+      new LangGraphAgent(await toolbox(), new NodeSqliteCheckpointSaver(database())),
+    reference: async () => new CoreAgent(await toolbox()),
+  },
+  SCENARIOS,
+)
+
+describe('LangGraphAgent', () => {
+  it('checkpoints every node of a turn in the SQLite file', async () => {
+    const store = database()
+    const agent = new LangGraphAgent(await toolbox(), new NodeSqliteCheckpointSaver(store))
+    const result = await lastReply(
+      agent.handleTurn({ message: 'my AD account jdoe is locked out' }),
+    )
+    expect(result.tasks).toEqual(['account_locked'])
+    const rows = store.prepare('SELECT COUNT(*) AS count FROM langgraph_checkpoints').get() as {
+      count: number
+    }
+    // input, route_request, plan_tasks, execute_steps, write_reply
+    expect(rows.count).toBeGreaterThanOrEqual(5)
+  })
+})

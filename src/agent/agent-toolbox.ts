@@ -1,0 +1,69 @@
+import { HelpdeskError } from '../errors/index.ts'
+import type { StepResult } from '../executors/executor.ts'
+import type { Instruction } from '../knowledge/instructions/instruction.ts'
+import type { Plan } from '../planning/plan.ts'
+import { buildPlan } from '../planning/planner.ts'
+import type { ApprovalRecord } from '../policy/approval-record.ts'
+import type { RankedTask, RequestRouter } from '../retrieval/request-router.ts'
+import type { HelpdeskCore, StepRunner } from './core/helpdesk-core.ts'
+import { fillSlots } from './core/slot-filling.ts'
+
+/** What every adapter orchestrates: the core's turn phases and the helpdesk's tools. */
+export interface AgentToolboxOptions {
+  core: HelpdeskCore
+  router: RequestRouter
+  instructions: ReadonlyMap<string, Instruction>
+  runStep: StepRunner
+}
+
+/**
+ * The framework-free tools behind every adapter: `HelpdeskAgent`'s four tool methods are these,
+ * whatever framework calls them.
+ */
+export class AgentToolbox {
+  readonly core: HelpdeskCore
+  private readonly options: AgentToolboxOptions
+
+  constructor(options: AgentToolboxOptions) {
+    this.options = options
+    this.core = options.core
+  }
+
+  async retrieveInstructions(query: string): Promise<RankedTask[]> {
+    return (await this.options.router.route(query)).ranked
+  }
+
+  async decomposeTask(message: string): Promise<string[]> {
+    return (await this.options.router.route(message)).tasks
+  }
+
+  /** @throws {HelpdeskError} INSTRUCTION_NOT_FOUND, or INVALID_INPUT naming what is missing or invalid. */
+  async planTask(taskType: string, parameters: Readonly<Record<string, string>>): Promise<Plan> {
+    const instruction = this.options.instructions.get(taskType)
+    if (!instruction) {
+      throw new HelpdeskError({
+        code: 'INSTRUCTION_NOT_FOUND',
+        message: `no runbook "${taskType.slice(0, 60)}"; valid: ${[...this.options.instructions.keys()].join(', ')}`,
+      })
+    }
+    const slots = fillSlots(instruction, { message: '', mode: 'message', known: parameters })
+    const missing = slots.missing.map((each) => each.parameter)
+    const rejected = Object.keys(parameters).filter((name) => slots.values[name] === undefined)
+    if (missing.length > 0 || rejected.length > 0) {
+      throw new HelpdeskError({
+        code: 'INVALID_INPUT',
+        message: `${taskType}: ${[missing.length ? `missing ${missing.join(', ')}` : '', rejected.length ? `invalid ${rejected.join(', ')}` : ''].filter(Boolean).join('; ')}`,
+      })
+    }
+    return buildPlan(instruction, slots.values)
+  }
+
+  async executeTask(
+    plan: Plan,
+    context: { requester: string; requestId: string; approval?: ApprovalRecord },
+  ): Promise<StepResult[]> {
+    const results: StepResult[] = []
+    for (const step of plan.steps) results.push(await this.options.runStep(plan, step, context))
+    return results
+  }
+}
