@@ -1,0 +1,68 @@
+import { ChatOpenAI } from '@langchain/openai'
+import { createAgent, HumanMessage, tool } from 'langchain'
+import { z } from 'zod'
+import { HELPDESK_SYSTEM_PROMPT, HELPDESK_TOOLS } from '../../models/helpdesk-tools.ts'
+import type { ModelEndpoint } from '../../models/model-endpoint.ts'
+import type { AgentToolbox } from '../agent-toolbox.ts'
+import type { TurnInput } from '../core/helpdesk-core.ts'
+import { eventStream } from '../event-stream.ts'
+import type { AgentEvent, HelpdeskAgent } from '../helpdesk-agent.ts'
+import { TurnRun } from '../turn-run.ts'
+
+/**
+ * LangChain v1: `createAgent` with the helpdesk tools and a ChatOpenAI model pointed at the
+ * configured chat-completions endpoint (the offline model by default). The model's tool calls
+ * drive the core's phases through a per-turn `TurnRun`.
+ */
+export class LangChainAgent implements HelpdeskAgent {
+  readonly specificationVersion = 'helpdesk-agent-v1'
+  readonly framework = 'langchain'
+  private readonly toolbox: AgentToolbox
+  private readonly agent
+
+  constructor(toolbox: AgentToolbox, endpoint: ModelEndpoint) {
+    this.toolbox = toolbox
+    const model = new ChatOpenAI({
+      model: endpoint.model,
+      apiKey: endpoint.apiKey,
+      timeout: endpoint.timeoutMs,
+      maxRetries: endpoint.maxRetries,
+      configuration: {
+        baseURL: endpoint.baseURL,
+        ...(endpoint.fetch ? { fetch: endpoint.fetch } : {}),
+      },
+    })
+    const tools = HELPDESK_TOOLS.map((spec) =>
+      tool(
+        async (_input: Record<string, never>, config) => {
+          const run = config?.configurable?.turnRun as TurnRun | undefined
+          if (!run) throw new Error('helpdesk tool called outside a turn')
+          return JSON.stringify(await run.call(spec.name))
+        },
+        { name: spec.name, description: spec.description, schema: z.object({}) },
+      ),
+    )
+    this.agent = createAgent({ model, tools, systemPrompt: HELPDESK_SYSTEM_PROMPT })
+  }
+
+  retrieveInstructions: HelpdeskAgent['retrieveInstructions'] = (query) =>
+    this.toolbox.retrieveInstructions(query)
+  decomposeTask: HelpdeskAgent['decomposeTask'] = (message) => this.toolbox.decomposeTask(message)
+  planTask: HelpdeskAgent['planTask'] = (taskType, parameters) =>
+    this.toolbox.planTask(taskType, parameters)
+  executeTask: HelpdeskAgent['executeTask'] = (plan, context) =>
+    this.toolbox.executeTask(plan, context)
+
+  handleTurn(input: TurnInput): AsyncIterable<AgentEvent> {
+    return eventStream(async (emit) => {
+      const run = new TurnRun(this.toolbox.core, await this.toolbox.core.startTurn(input), emit)
+      await this.agent.invoke(
+        { messages: [new HumanMessage(run.message)] },
+        { configurable: { turnRun: run }, recursionLimit: 25 },
+      )
+      await run.finish()
+    })
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,82 @@
+import type { HelpdeskToolName } from '../models/helpdesk-tools.ts'
+import type { HelpdeskCore } from './core/helpdesk-core.ts'
+import type { TurnEvent, TurnResult, TurnState } from './core/turn.ts'
+
+/**
+ * One turn as a model-driven adapter sees it: the four helpdesk tools, each running its core
+ * phase once, in order (a tool called early runs the phases before it first; called twice, it
+ * answers what it answered). `finish` completes whatever the model left undone, so a model that
+ * stops early or wanders cannot change what the turn does, only how it was orchestrated.
+ */
+export class TurnRun {
+  private readonly core: HelpdeskCore
+  private readonly turn: TurnState
+  private readonly emit: (event: TurnEvent) => void
+  private route?: 'continue' | 'out_of_scope'
+  private planned = false
+  private executed = false
+  private result?: TurnResult
+  /** Tool names in the order the model called them, for tests and traces. */
+  readonly calls: string[] = []
+
+  constructor(core: HelpdeskCore, turn: TurnState, emit: (event: TurnEvent) => void) {
+    this.core = core
+    this.turn = turn
+    this.emit = emit
+  }
+
+  get message(): string {
+    return this.turn.message
+  }
+
+  async call(name: HelpdeskToolName | string): Promise<Record<string, unknown>> {
+    this.calls.push(name)
+    switch (name) {
+      case 'route_request':
+        return { route: await this.routed(), tasks: this.turn.tasks }
+      case 'plan_tasks':
+        await this.plan()
+        return {
+          planned: this.turn.planned.map(({ plan }) => plan.taskType),
+          question: this.turn.question?.question ?? null,
+        }
+      case 'execute_steps':
+        await this.execute()
+        return {
+          results: this.turn.planned.flatMap(({ results }) =>
+            results.map((each) => ({ step: each.stepId, status: each.status })),
+          ),
+        }
+      case 'write_reply':
+        return { reply: (await this.finish()).reply }
+      default:
+        return { error: `no tool "${String(name).slice(0, 40)}"` }
+    }
+  }
+
+  /** The turn's result, running any phase the model did not ask for. */
+  async finish(): Promise<TurnResult> {
+    if (this.result) return this.result
+    if ((await this.routed()) === 'continue') await this.execute()
+    this.result = await this.core.finishTurn(this.turn, this.emit)
+    return this.result
+  }
+
+  private async routed(): Promise<'continue' | 'out_of_scope'> {
+    this.route ??= await this.core.routeTurn(this.turn, this.emit)
+    return this.route
+  }
+
+  private async plan(): Promise<void> {
+    if ((await this.routed()) === 'out_of_scope' || this.planned) return
+    this.planned = true
+    this.core.planTurn(this.turn, this.emit)
+  }
+
+  private async execute(): Promise<void> {
+    await this.plan()
+    if (this.route === 'out_of_scope' || this.executed) return
+    this.executed = true
+    await this.core.executeTurn(this.turn, this.emit)
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * The tools every model-driven adapter offers its model, in the order a turn needs them. Each
+ * runs one phase of the core on the turn at hand and answers a small JSON result; none takes
+ * arguments from the model, so a model can choose *when* to act but never *what* runs (the
+ * core decides that from the runbooks and validated parameters).
+ * @module
+ */
+
+export const HELPDESK_TOOLS = [
+  {
+    name: 'route_request',
+    description:
+      "Find which helpdesk runbooks the employee's message asks for, or whether it is an answer to the open question, or out of scope.",
+  },
+  {
+    name: 'plan_tasks',
+    description:
+      'Fill the parameters of the routed runbooks from the conversation and plan their steps; asks for anything missing.',
+  },
+  {
+    name: 'execute_steps',
+    description:
+      'Run the planned steps through the execution service: read-only checks run, changes wait for approval.',
+  },
+  {
+    name: 'write_reply',
+    description:
+      'Write the reply to the employee from the plans, results and questions. Call it last.',
+  },
+] as const
+
+export type HelpdeskToolName = (typeof HELPDESK_TOOLS)[number]['name']
+
+export const HELPDESK_SYSTEM_PROMPT = [
+  'You are an IT helpdesk agent. Work only through the tools, in this order:',
+  'route_request; then, unless it answered {"route":"out_of_scope"}, plan_tasks and execute_steps;',
+  'then write_reply. Finally answer with exactly the "reply" text write_reply returned.',
+  'Never invent commands, accounts or results. Refuse anything a tool did not produce.',
+].join(' ')
