@@ -29,6 +29,11 @@ export class AgentToolbox {
     this.core = options.core
   }
 
+  /** The runbook category of a task type (access, applications, hardware, network, system, email). */
+  categoryOf(taskType: string): string | undefined {
+    return this.options.instructions.get(taskType)?.category
+  }
+
   async retrieveInstructions(query: string): Promise<RankedTask[]> {
     return (await this.options.router.route(query)).ranked
   }

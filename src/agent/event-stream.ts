@@ -47,11 +47,13 @@ export function eventStream(
   }
 }
 
-/** Drains a turn's events and returns the result carried by `reply-end`. */
+/** Drains a turn's events (to the end of the run) and returns the result `reply-end` carried. */
 export async function lastReply(events: AsyncIterable<AgentEvent>, seen?: AgentEvent[]) {
+  let reply: Extract<AgentEvent, { type: 'reply-end' }>['result'] | undefined
   for await (const event of events) {
     seen?.push(event)
-    if (event.type === 'reply-end') return event.result
+    if (event.type === 'reply-end') reply = event.result
   }
-  throw new Error('the turn ended without a reply-end event')
+  if (!reply) throw new Error('the turn ended without a reply-end event')
+  return reply
 }

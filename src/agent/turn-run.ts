@@ -19,10 +19,18 @@ export class TurnRun {
   /** Tool names in the order the model called them, for tests and traces. */
   readonly calls: string[] = []
 
-  constructor(core: HelpdeskCore, turn: TurnState, emit: (event: TurnEvent) => void) {
+  private readonly categoryOf: (taskType: string) => string | undefined
+
+  constructor(
+    core: HelpdeskCore,
+    turn: TurnState,
+    emit: (event: TurnEvent) => void,
+    categoryOf: (taskType: string) => string | undefined = () => undefined,
+  ) {
     this.core = core
     this.turn = turn
     this.emit = emit
+    this.categoryOf = categoryOf
   }
 
   get message(): string {
@@ -33,7 +41,12 @@ export class TurnRun {
     this.calls.push(name)
     switch (name) {
       case 'route_request':
-        return { route: await this.routed(), tasks: this.turn.tasks }
+        return {
+          route: await this.routed(),
+          tasks: this.turn.tasks,
+          // Which specialist should take it, for frameworks that hand off by category.
+          category: this.categoryOf(this.turn.session.queue[0] ?? this.turn.tasks[0] ?? '') ?? null,
+        }
       case 'plan_tasks':
         await this.plan()
         return {

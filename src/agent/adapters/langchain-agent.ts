@@ -55,7 +55,12 @@ export class LangChainAgent implements HelpdeskAgent {
 
   handleTurn(input: TurnInput): AsyncIterable<AgentEvent> {
     return eventStream(async (emit) => {
-      const run = new TurnRun(this.toolbox.core, await this.toolbox.core.startTurn(input), emit)
+      const run = new TurnRun(
+        this.toolbox.core,
+        await this.toolbox.core.startTurn(input),
+        emit,
+        (task) => this.toolbox.categoryOf(task),
+      )
       await this.agent.invoke(
         { messages: [new HumanMessage(run.message)] },
         { configurable: { turnRun: run }, recursionLimit: 25 },

@@ -28,10 +28,18 @@ export function decideNext(
   const called = toolNameOf(messages, last.tool_call_id)
   const result = parseResult(last.content)
   switch (called) {
-    case 'route_request':
-      return result.route === 'out_of_scope'
-        ? tool('write_reply', offered)
+    case 'route_request': {
+      if (result.route === 'out_of_scope') return tool('write_reply', offered)
+      // A triage agent hands the work to the specialist of the task's category when it has one.
+      const handoff = offered.find(
+        (name) => name === `transfer_to_${String(result.category)}_specialist`,
+      )
+      return handoff
+        ? { type: 'tool', name: handoff as HelpdeskToolName }
         : tool('plan_tasks', offered)
+    }
+    case 'handoff':
+      return tool('plan_tasks', offered)
     case 'plan_tasks':
       return tool('execute_steps', offered)
     case 'execute_steps':
@@ -58,11 +66,12 @@ function toolNameOf(
 ): string | undefined {
   for (const message of messages) {
     for (const call of message.tool_calls ?? []) {
-      if (call.id === callId)
-        return call.function.name.replace(
-          /^.*?(route_request|plan_tasks|execute_steps|write_reply)$/,
-          '$1',
-        )
+      if (call.id !== callId) continue
+      if (call.function.name.startsWith('transfer_to_')) return 'handoff'
+      return call.function.name.replace(
+        /^.*?(route_request|plan_tasks|execute_steps|write_reply)$/,
+        '$1',
+      )
     }
   }
   return undefined

@@ -1,0 +1,108 @@
+import { Agent, OpenAIChatCompletionsModel, run, setTracingDisabled, tool } from '@openai/agents'
+import OpenAI from 'openai'
+import { z } from 'zod'
+import { CATEGORIES } from '../../knowledge/instructions/instruction-schema.ts'
+import {
+  HELPDESK_SYSTEM_PROMPT,
+  HELPDESK_TOOLS,
+  type HelpdeskToolName,
+} from '../../models/helpdesk-tools.ts'
+import type { ModelEndpoint } from '../../models/model-endpoint.ts'
+import type { AgentToolbox } from '../agent-toolbox.ts'
+import type { TurnInput } from '../core/helpdesk-core.ts'
+import { eventStream } from '../event-stream.ts'
+import type { AgentEvent, HelpdeskAgent } from '../helpdesk-agent.ts'
+import { TurnRun } from '../turn-run.ts'
+
+// Traces would go to OpenAI's servers; a helpdesk keeps its conversations to itself.
+setTracingDisabled(true)
+
+interface RunContext {
+  turnRun: TurnRun
+}
+
+/**
+ * OpenAI Agents SDK (the AutoGen-like role): a triage agent routes the request and hands off to
+ * the specialist of its category (access, applications, hardware, network, system, email),
+ * which plans, executes and replies. The model is the configured chat-completions endpoint
+ * (never the Responses API), the offline model by default.
+ */
+export class OpenAiAgentsAgent implements HelpdeskAgent {
+  readonly specificationVersion = 'helpdesk-agent-v1'
+  readonly framework = 'openai-agents'
+  private readonly toolbox: AgentToolbox
+  private readonly triage: Agent<RunContext>
+
+  constructor(toolbox: AgentToolbox, endpoint: ModelEndpoint) {
+    this.toolbox = toolbox
+    const client = new OpenAI({
+      baseURL: endpoint.baseURL,
+      apiKey: endpoint.apiKey,
+      timeout: endpoint.timeoutMs,
+      maxRetries: endpoint.maxRetries,
+      ...(endpoint.fetch ? { fetch: endpoint.fetch } : {}),
+    })
+    const model = new OpenAIChatCompletionsModel(client, endpoint.model)
+    const helpdeskTool = (name: HelpdeskToolName) => {
+      const spec = HELPDESK_TOOLS.find((each) => each.name === name)
+      return tool<z.ZodObject<Record<string, never>>, RunContext>({
+        name,
+        description: spec?.description ?? name,
+        parameters: z.object({}),
+        execute: async (_input, context) => {
+          const turnRun = context?.context.turnRun
+          if (!turnRun) throw new Error('helpdesk tool called outside a turn')
+          return JSON.stringify(await turnRun.call(name))
+        },
+      })
+    }
+    const specialists = CATEGORIES.map(
+      (category) =>
+        new Agent<RunContext>({
+          name: `${category}_specialist`,
+          handoffDescription: `Plans and carries out ${category} requests from the runbooks.`,
+          instructions: HELPDESK_SYSTEM_PROMPT,
+          model,
+          tools: [
+            helpdeskTool('plan_tasks'),
+            helpdeskTool('execute_steps'),
+            helpdeskTool('write_reply'),
+          ],
+        }),
+    )
+    this.triage = new Agent<RunContext>({
+      name: 'triage',
+      instructions: `${HELPDESK_SYSTEM_PROMPT} You are the triage agent: route the request, then hand off to the specialist of its category; reply yourself only when it is out of scope.`,
+      model,
+      tools: [helpdeskTool('route_request'), helpdeskTool('write_reply')],
+      handoffs: specialists,
+    })
+  }
+
+  retrieveInstructions: HelpdeskAgent['retrieveInstructions'] = (query) =>
+    this.toolbox.retrieveInstructions(query)
+  decomposeTask: HelpdeskAgent['decomposeTask'] = (message) => this.toolbox.decomposeTask(message)
+  planTask: HelpdeskAgent['planTask'] = (taskType, parameters) =>
+    this.toolbox.planTask(taskType, parameters)
+  executeTask: HelpdeskAgent['executeTask'] = (plan, context) =>
+    this.toolbox.executeTask(plan, context)
+
+  /** The agent that ended the last turn, for tests of the hand-off. */
+  lastAgentName: string | undefined
+
+  handleTurn(input: TurnInput): AsyncIterable<AgentEvent> {
+    return eventStream(async (emit) => {
+      const turnRun = new TurnRun(
+        this.toolbox.core,
+        await this.toolbox.core.startTurn(input),
+        emit,
+        (task) => this.toolbox.categoryOf(task),
+      )
+      const result = await run(this.triage, turnRun.message, { context: { turnRun }, maxTurns: 12 })
+      this.lastAgentName = result.lastAgent?.name
+      await turnRun.finish()
+    })
+  }
+
+  async close(): Promise<void> {}
+}
