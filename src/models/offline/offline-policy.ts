@@ -24,40 +24,61 @@ export function decideNext(
   offered: readonly string[],
 ): PolicyDecision {
   const last = messages.at(-1)
-  if (!last || last.role !== 'tool') return tool('route_request', offered)
+  // A fresh conversation starts with the earliest phase this agent has a tool for (a crew
+  // member may hold only some of them).
+  if (!last || last.role !== 'tool')
+    return firstOffered(offered) ?? { type: 'answer', text: 'Nothing for me to do.' }
   const called = toolNameOf(messages, last.tool_call_id)
   const result = parseResult(last.content)
+  let next: string | undefined
   switch (called) {
     case 'route_request': {
-      if (result.route === 'out_of_scope') return tool('write_reply', offered)
+      if (result.route === 'out_of_scope') {
+        next = 'write_reply'
+        break
+      }
       // A triage agent hands the work to the specialist of the task's category when it has one.
       const handoff = offered.find(
         (name) => name === `transfer_to_${String(result.category)}_specialist`,
       )
-      return handoff
-        ? { type: 'tool', name: handoff as HelpdeskToolName }
-        : tool('plan_tasks', offered)
+      if (handoff) return { type: 'tool', name: handoff as HelpdeskToolName }
+      next = 'plan_tasks'
+      break
     }
     case 'handoff':
-      return tool('plan_tasks', offered)
+      next = 'plan_tasks'
+      break
     case 'plan_tasks':
-      return tool('execute_steps', offered)
+      next = 'execute_steps'
+      break
     case 'execute_steps':
-      return tool('write_reply', offered)
+      next = 'write_reply'
+      break
     case 'write_reply':
       return { type: 'answer', text: typeof result.reply === 'string' ? result.reply : '' }
     default:
-      return tool('route_request', offered)
+      next = 'route_request'
   }
+  const offeredName = offered.find((name) => name === next || name.endsWith(next ?? ''))
+  // Not this agent's tool: its part is done; it says what it did, and the next member goes on.
+  return offeredName
+    ? { type: 'tool', name: offeredName as HelpdeskToolName }
+    : { type: 'answer', text: `Done: ${called}. Next: ${next}.` }
 }
 
-function tool(name: HelpdeskToolName, offered: readonly string[]): PolicyDecision {
-  // Offered under another name (a framework prefix, say)? Use the one that ends with ours.
-  return {
-    type: 'tool',
-    name: (offered.find((each) => each === name || each.endsWith(name)) ??
-      name) as HelpdeskToolName,
+const PHASES: readonly HelpdeskToolName[] = [
+  'route_request',
+  'plan_tasks',
+  'execute_steps',
+  'write_reply',
+]
+
+function firstOffered(offered: readonly string[]): PolicyDecision | undefined {
+  for (const phase of PHASES) {
+    const name = offered.find((each) => each === phase || each.endsWith(phase))
+    if (name) return { type: 'tool', name: name as HelpdeskToolName }
   }
+  return undefined
 }
 
 function toolNameOf(

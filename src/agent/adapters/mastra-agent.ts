@@ -1,0 +1,124 @@
+import { createOpenAICompatible } from '@ai-sdk/openai-compatible'
+import { Agent } from '@mastra/core/agent'
+import { createTool } from '@mastra/core/tools'
+import { z } from 'zod'
+import {
+  HELPDESK_SYSTEM_PROMPT,
+  HELPDESK_TOOLS,
+  type HelpdeskToolName,
+} from '../../models/helpdesk-tools.ts'
+import type { ModelEndpoint } from '../../models/model-endpoint.ts'
+import type { AgentToolbox } from '../agent-toolbox.ts'
+import type { TurnInput } from '../core/helpdesk-core.ts'
+import { eventStream } from '../event-stream.ts'
+import type { AgentEvent, HelpdeskAgent } from '../helpdesk-agent.ts'
+import { TurnRun } from '../turn-run.ts'
+
+type MastraModel = ConstructorParameters<typeof Agent>[0]['model']
+
+/** The crew: each member a role with only the tools of its part of the work. */
+const CREW: ReadonlyArray<{ name: string; role: string; tools: readonly HelpdeskToolName[] }> = [
+  {
+    name: 'dispatcher',
+    role: 'You are the dispatcher: find which runbooks the request needs.',
+    tools: ['route_request'],
+  },
+  {
+    name: 'technician',
+    role: 'You are the technician: plan the routed runbooks and carry out their steps.',
+    tools: ['plan_tasks', 'execute_steps'],
+  },
+  {
+    name: 'writer',
+    role: 'You are the writer: write the reply to the employee.',
+    tools: ['write_reply'],
+  },
+]
+
+/**
+ * Mastra (the CrewAI-like role): a crew of role-based agents working one request in sequence,
+ * dispatcher -> technician -> writer (out of scope skips the technician), each a Mastra `Agent`
+ * whose model is the configured chat-completions endpoint through the AI SDK's OpenAI-compatible
+ * provider (the offline model by default).
+ */
+export class MastraAgent implements HelpdeskAgent {
+  readonly specificationVersion = 'helpdesk-agent-v1'
+  readonly framework = 'mastra'
+  private readonly toolbox: AgentToolbox
+  private readonly endpoint: ModelEndpoint
+
+  constructor(toolbox: AgentToolbox, endpoint: ModelEndpoint) {
+    this.toolbox = toolbox
+    this.endpoint = endpoint
+  }
+
+  retrieveInstructions: HelpdeskAgent['retrieveInstructions'] = (query) =>
+    this.toolbox.retrieveInstructions(query)
+  decomposeTask: HelpdeskAgent['decomposeTask'] = (message) => this.toolbox.decomposeTask(message)
+  planTask: HelpdeskAgent['planTask'] = (taskType, parameters) =>
+    this.toolbox.planTask(taskType, parameters)
+  executeTask: HelpdeskAgent['executeTask'] = (plan, context) =>
+    this.toolbox.executeTask(plan, context)
+
+  /** Crew members that worked on the last turn, in order. */
+  lastCrew: string[] = []
+
+  handleTurn(input: TurnInput): AsyncIterable<AgentEvent> {
+    return eventStream(async (emit) => {
+      const run = new TurnRun(
+        this.toolbox.core,
+        await this.toolbox.core.startTurn(input),
+        emit,
+        (task) => this.toolbox.categoryOf(task),
+      )
+      // The tools of a turn close over its TurnRun, so the crew is assembled per turn (cheap:
+      // agents are plain objects until they generate).
+      const crew = this.assemble(run)
+      this.lastCrew = []
+      for (const member of crew) {
+        if (
+          member.name === 'technician' &&
+          (await run.call('route_request')).route === 'out_of_scope'
+        )
+          continue
+        this.lastCrew.push(member.name)
+        await member.agent.generate(run.message, { maxSteps: 6 })
+      }
+      await run.finish()
+    })
+  }
+
+  private assemble(run: TurnRun): Array<{ name: string; agent: Agent }> {
+    const provider = createOpenAICompatible({
+      name: 'helpdesk',
+      baseURL: this.endpoint.baseURL,
+      apiKey: this.endpoint.apiKey,
+      ...(this.endpoint.fetch ? { fetch: this.endpoint.fetch } : {}),
+    })
+    // Mastra 1.71 runs AI SDK 7 models (LanguageModelV4; the conformance suite proves it) but its
+    // declared model types stop at the V3 interface, hence the cast.
+    const model = provider.chatModel(this.endpoint.model) as unknown as MastraModel
+    return CREW.map((member) => ({
+      name: member.name,
+      agent: new Agent({
+        id: member.name,
+        name: member.name,
+        instructions: `${HELPDESK_SYSTEM_PROMPT} ${member.role}`,
+        model,
+        tools: Object.fromEntries(
+          member.tools.map((name) => [
+            name,
+            createTool({
+              id: name,
+              description: HELPDESK_TOOLS.find((each) => each.name === name)?.description ?? name,
+              inputSchema: z.object({}),
+              execute: async () => JSON.stringify(await run.call(name)),
+            }),
+          ]),
+        ),
+      }),
+    }))
+  }
+
+  async close(): Promise<void> {}
+}
