@@ -40,6 +40,13 @@ describe('LangChainAgent with the offline model', () => {
       events,
     )
     expect(result.tasks).toEqual(['account_locked'])
+    // The model drove the turn: finish() had nothing left to do.
+    expect(agent.lastToolCalls).toEqual([
+      'route_request',
+      'plan_tasks',
+      'execute_steps',
+      'write_reply',
+    ])
     expect(events.map((event) => event.type)).toEqual([
       'route-end',
       'plan-end',

@@ -53,6 +53,9 @@ export class LangChainAgent implements HelpdeskAgent {
   executeTask: HelpdeskAgent['executeTask'] = (plan, context) =>
     this.toolbox.executeTask(plan, context)
 
+  /** The helpdesk tools the model called in the last turn, in order. */
+  lastToolCalls: string[] = []
+
   handleTurn(input: TurnInput): AsyncIterable<AgentEvent> {
     return eventStream(async (emit) => {
       const run = new TurnRun(
@@ -65,6 +68,7 @@ export class LangChainAgent implements HelpdeskAgent {
         { messages: [new HumanMessage(run.message)] },
         { configurable: { turnRun: run }, recursionLimit: 25 },
       )
+      this.lastToolCalls = run.calls
       await run.finish()
     })
   }

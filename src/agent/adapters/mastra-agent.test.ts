@@ -40,6 +40,14 @@ describe('MastraAgent with the offline model', () => {
       events,
     )
     expect(result.tasks).toEqual(['account_locked'])
+    // The model drove the turn: finish() had nothing left to do.
+    expect(agent.lastToolCalls).toEqual([
+      'route_request',
+      'route_request',
+      'plan_tasks',
+      'execute_steps',
+      'write_reply',
+    ])
     expect(agent.lastCrew).toEqual(['dispatcher', 'technician', 'writer'])
     expect(events.map((event) => event.type)).toEqual([
       'route-end',

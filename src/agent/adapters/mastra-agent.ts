@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible'
 import { Agent } from '@mastra/core/agent'
 import { createTool } from '@mastra/core/tools'
@@ -46,10 +47,14 @@ export class MastraAgent implements HelpdeskAgent {
   readonly framework = 'mastra'
   private readonly toolbox: AgentToolbox
   private readonly endpoint: ModelEndpoint
+  private readonly crew: Array<{ name: string; agent: Agent }>
+  /** The turn a tool call belongs to: turns run concurrently on one crew. */
+  private readonly currentRun = new AsyncLocalStorage<TurnRun>()
 
   constructor(toolbox: AgentToolbox, endpoint: ModelEndpoint) {
     this.toolbox = toolbox
     this.endpoint = endpoint
+    this.crew = this.assemble()
   }
 
   retrieveInstructions: HelpdeskAgent['retrieveInstructions'] = (query) =>
@@ -62,6 +67,8 @@ export class MastraAgent implements HelpdeskAgent {
 
   /** Crew members that worked on the last turn, in order. */
   lastCrew: string[] = []
+  /** The helpdesk tools the models called in the last turn, in order. */
+  lastToolCalls: string[] = []
 
   handleTurn(input: TurnInput): AsyncIterable<AgentEvent> {
     return eventStream(async (emit) => {
@@ -71,24 +78,23 @@ export class MastraAgent implements HelpdeskAgent {
         emit,
         (task) => this.toolbox.categoryOf(task),
       )
-      // The tools of a turn close over its TurnRun, so the crew is assembled per turn (cheap:
-      // agents are plain objects until they generate).
-      const crew = this.assemble(run)
       this.lastCrew = []
-      for (const member of crew) {
-        if (
-          member.name === 'technician' &&
-          (await run.call('route_request')).route === 'out_of_scope'
-        )
-          continue
-        this.lastCrew.push(member.name)
-        await member.agent.generate(run.message, { maxSteps: 6 })
-      }
+      await this.currentRun.run(run, async () => {
+        for (const member of this.crew) {
+          const outOfScope =
+            member.name === 'technician' &&
+            (await run.call('route_request')).route === 'out_of_scope'
+          if (outOfScope) continue
+          this.lastCrew.push(member.name)
+          await member.agent.generate(run.message, { maxSteps: 6 })
+        }
+      })
+      this.lastToolCalls = run.calls
       await run.finish()
     })
   }
 
-  private assemble(run: TurnRun): Array<{ name: string; agent: Agent }> {
+  private assemble(): Array<{ name: string; agent: Agent }> {
     const provider = createOpenAICompatible({
       name: 'helpdesk',
       baseURL: this.endpoint.baseURL,
@@ -112,7 +118,11 @@ export class MastraAgent implements HelpdeskAgent {
               id: name,
               description: HELPDESK_TOOLS.find((each) => each.name === name)?.description ?? name,
               inputSchema: z.object({}),
-              execute: async () => JSON.stringify(await run.call(name)),
+              execute: async () => {
+                const run = this.currentRun.getStore()
+                if (!run) throw new Error('helpdesk tool called outside a turn')
+                return JSON.stringify(await run.call(name))
+              },
             }),
           ]),
         ),

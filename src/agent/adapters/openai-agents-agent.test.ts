@@ -40,6 +40,13 @@ describe('OpenAiAgentsAgent with the offline model', () => {
       events,
     )
     expect(result.tasks).toEqual(['account_locked'])
+    // The model drove the turn: finish() had nothing left to do.
+    expect(agent.lastToolCalls).toEqual([
+      'route_request',
+      'plan_tasks',
+      'execute_steps',
+      'write_reply',
+    ])
     expect(agent.lastAgentName).toBe('access_specialist')
     expect(events.map((event) => event.type)).toEqual([
       'route-end',

@@ -90,6 +90,9 @@ export class OpenAiAgentsAgent implements HelpdeskAgent {
   /** The agent that ended the last turn, for tests of the hand-off. */
   lastAgentName: string | undefined
 
+  /** The helpdesk tools the model called in the last turn, in order. */
+  lastToolCalls: string[] = []
+
   handleTurn(input: TurnInput): AsyncIterable<AgentEvent> {
     return eventStream(async (emit) => {
       const turnRun = new TurnRun(
@@ -100,6 +103,7 @@ export class OpenAiAgentsAgent implements HelpdeskAgent {
       )
       const result = await run(this.triage, turnRun.message, { context: { turnRun }, maxTurns: 12 })
       this.lastAgentName = result.lastAgent?.name
+      this.lastToolCalls = turnRun.calls
       await turnRun.finish()
     })
   }

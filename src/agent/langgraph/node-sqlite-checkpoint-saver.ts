@@ -29,6 +29,9 @@ export class NodeSqliteCheckpointSaver extends BaseCheckpointSaver {
 
   private setup(): void {
     if (this.latest) return
+    // WAL, and NORMAL sync on this connection only: a checkpoint lost to a power cut replays a
+    // node; the audit log keeps its own connection at FULL.
+    this.database.exec('PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL')
     this.database.exec(`
       CREATE TABLE IF NOT EXISTS langgraph_checkpoints (
         thread_id TEXT NOT NULL, checkpoint_ns TEXT NOT NULL DEFAULT '', checkpoint_id TEXT NOT NULL,

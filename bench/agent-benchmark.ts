@@ -1,0 +1,76 @@
+// Turn latency per agent adapter with the offline model, against the framework-free core, over
+// the same conversations (in-memory reference store, dry-run steps, so only orchestration
+// differs). Run alone: node bench/agent-benchmark.ts. Figures vary with load: compare ratios.
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { DatabaseSync } from 'node:sqlite'
+import { CoreAgent } from '../src/agent/adapters/core-agent.ts'
+import { LangChainAgent } from '../src/agent/adapters/langchain-agent.ts'
+import { LangGraphAgent } from '../src/agent/adapters/langgraph-agent.ts'
+import { MastraAgent } from '../src/agent/adapters/mastra-agent.ts'
+import { OpenAiAgentsAgent } from '../src/agent/adapters/openai-agents-agent.ts'
+import { AgentToolbox } from '../src/agent/agent-toolbox.ts'
+import { lastReply } from '../src/agent/event-stream.ts'
+import type { HelpdeskAgent } from '../src/agent/helpdesk-agent.ts'
+import { NodeSqliteCheckpointSaver } from '../src/agent/langgraph/node-sqlite-checkpoint-saver.ts'
+import { dryRunSteps } from '../src/app/chat-step-runner.ts'
+import { modelEndpointFromEnvironment } from '../src/models/model-endpoint.ts'
+import { buildMemoryRuntime } from '../tests/support/memory-runtime.ts'
+import { distribution } from './bench-support.ts'
+
+export async function runAgentBenchmark(options: { rounds?: number } = {}): Promise<string> {
+  const rounds = options.rounds ?? 3
+  const { core, router, knowledge } = await buildMemoryRuntime()
+  const toolbox = new AgentToolbox({
+    core,
+    router,
+    instructions: knowledge.instructions,
+    runStep: dryRunSteps(),
+  })
+  const endpoint = modelEndpointFromEnvironment({})
+  const database = new DatabaseSync(
+    path.join(mkdtempSync(path.join(tmpdir(), 'agent-bench-')), 'store.sqlite'),
+  )
+  const agents: HelpdeskAgent[] = [
+    new CoreAgent(toolbox),
+    new LangGraphAgent(toolbox, new NodeSqliteCheckpointSaver(database)),
+    new LangChainAgent(toolbox, endpoint),
+    new OpenAiAgentsAgent(toolbox, endpoint),
+    new MastraAgent(toolbox, endpoint),
+  ]
+  const texts = readFileSync('tests/fixtures/routing-dev.jsonl', 'utf8')
+    .split('\n')
+    .filter((line) => line.trim())
+    .map((line) => (JSON.parse(line) as { text: string }).text)
+    .slice(0, 60)
+  const samples = new Map<string, number[]>(agents.map((agent) => [agent.framework, []]))
+  for (const agent of agents) await lastReply(agent.handleTurn({ message: texts[0] ?? 'hello' }))
+  for (let round = 0; round < rounds; round++) {
+    for (const text of texts) {
+      // Interleaved, so machine load hits every adapter alike.
+      for (const agent of agents) {
+        const started = performance.now()
+        await lastReply(agent.handleTurn({ message: text }))
+        samples.get(agent.framework)?.push(performance.now() - started)
+      }
+    }
+  }
+  const baseline = distribution(samples.get('core') ?? [])
+  const lines = [
+    `agent turn latency (ms; ${texts.length} dev requests x ${rounds} rounds, offline model, dry-run steps, in-memory store):`,
+    'adapter        p50     p90     p99     overhead p50 vs core',
+  ]
+  for (const agent of agents) {
+    const figures = distribution(samples.get(agent.framework) ?? [])
+    const overhead = Math.round((figures.p50 - baseline.p50) * 10) / 10
+    lines.push(
+      `${agent.framework.padEnd(14)} ${String(figures.p50).padStart(6)}  ${String(figures.p90).padStart(6)}  ${String(figures.p99).padStart(6)}  ${agent.framework === 'core' ? '(baseline)' : `${overhead >= 0 ? '+' : ''}${overhead} ms${overhead <= 20 ? '' : '  (goal <= 20 ms: missed)'}`}`,
+    )
+  }
+  return lines.join('\n')
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(await runAgentBenchmark())
+}
