@@ -93,4 +93,95 @@ export const SCENARIOS: readonly Scenario[] = [
       { message: 'actually my outlook has stopped syncing, laptop LT-0423 windows' },
     ],
   },
+  {
+    name: 'excel freezing when opening a file',
+    turns: [{ message: 'Excel freezes when I open the forecast file on LT-0423 (windows)' }],
+  },
+  {
+    name: 'Teams sign-in loop',
+    turns: [
+      { message: 'Teams keeps saying we need you to sign in again on my laptop LT-0423, windows' },
+    ],
+  },
+  {
+    name: 'Zoom audio: people cannot hear me',
+    turns: [{ message: "people on my zoom call can't hear me, laptop LT-0423 windows" }],
+  },
+  {
+    name: 'no sound on Windows',
+    turns: [{ message: 'no sound at all from my windows laptop LT-0423 speakers' }],
+  },
+  {
+    name: 'monitor not detected',
+    turns: [{ message: 'my second monitor is not detected on LT-0423, windows' }],
+  },
+  {
+    name: 'laptop overheating on linux',
+    turns: [{ message: 'my linux laptop LT-0423 is overheating and the fan is loud' }],
+  },
+  {
+    name: 'laptop running slow',
+    turns: [{ message: 'computer LT-0423 takes 20 minutes to boot, windows' }],
+  },
+  {
+    name: 'blue screen with a stop code',
+    turns: [{ message: 'blue screen with IRQL_NOT_LESS_OR_EQUAL on LT-0423 windows' }],
+  },
+  {
+    name: 'OneDrive sync stuck',
+    turns: [{ message: 'OneDrive has red crosses and files stuck pending on LT-0423 windows' }],
+  },
+  {
+    name: 'bounce 550 5.1.1',
+    turns: [{ message: 'my email to jane.doe@example.com bounced with 550 5.1.1 user unknown' }],
+  },
+  {
+    name: 'Wi-Fi not working',
+    turns: [{ message: 'wifi not working on my laptop LT-0423, windows, it says no internet' }],
+  },
+  { name: 'VPN not connecting', turns: [{ message: "vpn won't connect from LT-0423, windows" }] },
+  {
+    name: 'software install request',
+    turns: [{ message: 'please install 7-zip on LT-0423, package 7zip.7zip, windows' }],
+  },
+  {
+    name: 'application crashing',
+    turns: [{ message: 'Adobe Acrobat keeps crashing on LT-0423 windows' }],
+  },
+  {
+    name: 'shared drive access',
+    turns: [{ message: 'I need access to \\\\\\\\fs01\\\\finance, my username is maria.garcia' }],
+  },
+  {
+    name: 'Jira access request',
+    turns: [{ message: 'I need access to Jira, username maria.garcia' }],
+  },
+  {
+    name: 'Outlook not syncing',
+    turns: [{ message: 'outlook says working offline since this morning on LT-0423 windows' }],
+  },
+  {
+    name: 'AWS console password reset',
+    turns: [{ message: 'reset my AWS console password, IAM user maria.garcia' }],
+  },
+  {
+    name: 'out of scope: payroll',
+    turns: [{ message: 'how do I change the bank account my salary goes to' }],
+  },
+  {
+    name: 'out of scope: MFA re-registration near miss',
+    turns: [{ message: 'I got a new phone and need to set up the authenticator app again' }],
+  },
+  {
+    name: 'three-turn conversation with a change of subject',
+    turns: [
+      { message: 'my printer is not working' },
+      { message: 'what is the weather tomorrow' },
+      {
+        message: 'PRN-3F-EAST',
+        // The detour did not lose the open question: the printer is taken, the computer asked.
+        check: (result) => expect(result.missing[0]?.parameter).toBe('device'),
+      },
+    ],
+  },
 ]

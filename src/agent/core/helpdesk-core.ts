@@ -259,7 +259,8 @@ export class HelpdeskCore {
     const handoff = specific
       ? `That isn't something I can handle here, so I haven't done anything. ${specific}`
       : GENERIC_HANDOFF
-    session.queue = []
+    // An open question survives a detour ("what's the weather?"), and so does its task.
+    if (!session.pending) session.queue = []
     return {
       reply: handoff,
       tasks: [],
