@@ -11,16 +11,16 @@ const labDirectory = '.helpdesk/lab'
 let labWasUp = false
 let labEnvironment: Record<string, string> = {}
 let server: Awaited<ReturnType<typeof startServer>> | undefined
+/** The first start creates an admin and leaves its token in the data directory. */
+let adminToken = ''
 
-async function chat(
-  message: string,
-): Promise<{
+async function chat(message: string): Promise<{
   results: Array<{ stepId: string; status: string; data?: Record<string, unknown> }>
   reply: string
 }> {
   const response = await fetch(`${server?.url}/api/chat`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
     body: JSON.stringify({ message }),
   })
   expect(response.status).toBe(200)
@@ -35,11 +35,13 @@ beforeAll(async () => {
     string,
     string
   >
+  const dataDirectory = mkdtempSync(path.join(tmpdir(), 'lab-chat-'))
   server = await startServer({
     ...labEnvironment,
-    HELPDESK_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'lab-chat-')),
+    HELPDESK_DATA_DIR: dataDirectory,
     CHROMA_RUNTIME_DIR: path.resolve('.helpdesk/runtime'),
   })
+  adminToken = readFileSync(path.join(dataDirectory, 'admin-token'), 'utf8').trim()
 })
 
 afterAll(async () => {

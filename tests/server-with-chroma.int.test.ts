@@ -1,6 +1,7 @@
 import path from 'node:path'
 import { serve } from '@hono/node-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { SqliteSessionStore } from '../src/agent/core/sqlite-session-store.ts'
 import type { TurnResult } from '../src/agent/core/turn.ts'
 import { buildRuntime, type HelpdeskRuntime } from '../src/app/build-runtime.ts'
 import { loadConfig } from '../src/config/load-config.ts'
@@ -15,6 +16,7 @@ let runtime: HelpdeskRuntime
 let baseUrl: string
 let closeHttp: () => void
 let chromaPort: number
+let token = ''
 
 beforeAll(async () => {
   directory = await temporaryDirectory('helpdesk-server')
@@ -26,10 +28,15 @@ beforeAll(async () => {
   chromaPort = address.port
   runtime = await buildRuntime(
     loadConfig({ CHROMA_URL: address.url, HELPDESK_DATA_DIR: directory.path }),
-    { log: () => {}, ingest: true },
+    { log: () => {}, ingest: true, persistence: true },
   )
+  const users = runtime.users
+  if (!users) throw new Error('persistence: true builds a user store')
+  token = (await users.add('jdoe', 'requester')).token
   const app = createApp({
     core: runtime.core,
+    sessions: runtime.sessions,
+    authentication: { mode: 'token', users },
     instructions: runtime.knowledge.instructions,
     readiness: () => runtime.knowledge.readiness(),
     log: () => {},
@@ -50,10 +57,10 @@ afterAll(async () => {
   await directory?.remove()
 })
 
-const chat = (message: string, sessionId?: string) =>
+const chat = (message: string, sessionId?: string, authorization = `Bearer ${token}`) =>
   fetch(`${baseUrl}/api/chat`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization },
     body: JSON.stringify({ message, sessionId }),
   })
 
@@ -63,6 +70,16 @@ describe('chat server on a real Chroma', () => {
     expect(await runtime.knowledge.store.count()).toBe(runtime.ingestReport?.total)
     const ready = await fetch(`${baseUrl}/readyz`)
     expect(ready.status).toBe(200)
+  })
+
+  it('refuses a chat without a valid bearer token', async () => {
+    for (const authorization of ['', 'Bearer hd_not-a-real-token', `Basic ${token}`]) {
+      const refused = await chat('my vpn says error 809', undefined, authorization)
+      expect(refused.status).toBe(401)
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe(
+        'UNAUTHENTICATED',
+      )
+    }
   })
 
   it('re-ingesting changes nothing', async () => {
@@ -86,6 +103,19 @@ describe('chat server on a real Chroma', () => {
     const scripts = third.plan[0]?.steps.filter((step) => step.invocation.type === 'script') ?? []
     expect(scripts.length).toBeGreaterThan(0)
     expect(JSON.stringify(scripts)).toContain("'PRN-3F-EAST'")
+
+    // The conversation is in the project store, owned by the signed-in user.
+    const reopened = new SqliteSessionStore({ file: path.join(directory.path, 'helpdesk.sqlite') })
+    const stored = await reopened.get(first.sessionId)
+    await reopened.close()
+    expect(stored).toMatchObject({ owner: 'jdoe', requester: 'jdoe' })
+    expect(
+      stored?.history.filter((entry) => entry.role === 'user').map((entry) => entry.text),
+    ).toEqual([
+      'my printer is not printing, jobs are stuck in the queue',
+      "it's PRN-3F-EAST",
+      'LT-0423',
+    ])
   })
 
   it('splits a compound request and plans each part', async () => {

@@ -1,5 +1,6 @@
 import { HelpdeskCore, type StepRunner } from '../agent/core/helpdesk-core.ts'
 import { MemorySessionStore } from '../agent/core/memory-session-store.ts'
+import type { SessionStore } from '../agent/core/session.ts'
 import type { KnowledgeBase } from '../knowledge/knowledge-base.ts'
 import { LexicalScorer } from '../retrieval/lexical-scorer.ts'
 import { RetrievalRouter, type RoutingTuning } from '../retrieval/retrieval-router.ts'
@@ -11,21 +12,28 @@ import { dryRunSteps } from './chat-step-runner.ts'
  */
 export function assembleHelpdesk(
   knowledge: KnowledgeBase,
-  options: { maxMessageCharacters: number; tuning?: Partial<RoutingTuning>; runStep?: StepRunner },
-): { router: RetrievalRouter; core: HelpdeskCore } {
+  options: {
+    maxMessageCharacters: number
+    tuning?: Partial<RoutingTuning>
+    runStep?: StepRunner
+    /** Where conversations live; in process memory unless the caller persists them. */
+    sessions?: SessionStore
+  },
+): { router: RetrievalRouter; core: HelpdeskCore; sessions: SessionStore } {
   const router = new RetrievalRouter({
     store: knowledge.store,
     embedding: knowledge.embedding,
     lexical: new LexicalScorer([...knowledge.instructions.values()], knowledge.outOfScope),
     ...(options.tuning ? { tuning: options.tuning } : {}),
   })
+  const sessions = options.sessions ?? new MemorySessionStore()
   const core = new HelpdeskCore({
     instructions: knowledge.instructions,
     router,
-    sessions: new MemorySessionStore(),
+    sessions,
     runStep: options.runStep ?? dryRunSteps(),
     handoffs: knowledge.handoffs,
     maxMessageCharacters: options.maxMessageCharacters,
   })
-  return { router, core }
+  return { router, core, sessions }
 }

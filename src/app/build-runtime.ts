@@ -1,6 +1,10 @@
 import path from 'node:path'
 import type { HelpdeskCore } from '../agent/core/helpdesk-core.ts'
+import type { SessionStore } from '../agent/core/session.ts'
+import { SqliteSessionStore } from '../agent/core/sqlite-session-store.ts'
 import type { HelpdeskConfig } from '../config/config-schema.ts'
+import { SqliteUserStore } from '../identity/sqlite-user-store.ts'
+import type { UserStore } from '../identity/user-store.ts'
 import { ChromaVectorStore } from '../knowledge/chroma/chroma-vector-store.ts'
 import { EmbeddedChromaServer } from '../knowledge/chroma/embedded-chroma-server.ts'
 import type { IngestReport } from '../knowledge/ingest/ingest-knowledge.ts'
@@ -9,7 +13,7 @@ import type { VectorStore } from '../knowledge/vector-store.ts'
 import type { RetrievalRouter } from '../retrieval/retrieval-router.ts'
 import { assembleHelpdesk } from './assemble-helpdesk.ts'
 import { buildEmbedding } from './build-embedding.ts'
-import { buildExecution, type ExecutionRuntime } from './build-execution.ts'
+import { buildExecution, databaseFile, type ExecutionRuntime } from './build-execution.ts'
 import { liveSteps } from './chat-step-runner.ts'
 
 export interface HelpdeskRuntime {
@@ -17,6 +21,10 @@ export interface HelpdeskRuntime {
   knowledge: KnowledgeBase
   router: RetrievalRouter
   core: HelpdeskCore
+  /** The core's conversations: in the project store with `persistence`, else in memory. */
+  sessions: SessionStore
+  /** The users and their bearer tokens; only with `persistence`. */
+  users: UserStore | undefined
   /** Where Chroma listens: CHROMA_URL, or the embedded server's address. */
   chromaUrl: string | undefined
   ingestReport: IngestReport | undefined
@@ -31,6 +39,11 @@ export interface RuntimeOptions {
   store?: VectorStore
   /** Build the executors (the server does): read-only steps then run for real from the chat. */
   execution?: boolean
+  /**
+   * Keep conversations and users in the project store (the server does), so sessions survive a
+   * restart; otherwise conversations live in memory and there is no user store.
+   */
+  persistence?: boolean
 }
 
 /**
@@ -73,11 +86,19 @@ export async function buildRuntime(
   const knowledge = new KnowledgeBase({ ...sources, store, embedding })
 
   let execution: ExecutionRuntime | undefined
+  let sessionStore: SqliteSessionStore | undefined
+  let users: SqliteUserStore | undefined
   const close = async () => {
     await execution?.close()
+    await sessionStore?.close()
+    await users?.close()
     await chroma?.stop()
   }
   try {
+    if (options.persistence) {
+      sessionStore = new SqliteSessionStore({ file: databaseFile(config) })
+      users = new SqliteUserStore({ file: databaseFile(config) })
+    }
     let ingestReport: IngestReport | undefined
     if (options.ingest) {
       ingestReport = await knowledge.ingest()
@@ -91,14 +112,15 @@ export async function buildRuntime(
       execution = await buildExecution(config, knowledge.instructions, options.log)
     }
     const live = execution && execution.registry.kinds.length > 0 ? execution : undefined
-    const { router, core } = assembleHelpdesk(knowledge, {
+    const { router, core, sessions } = assembleHelpdesk(knowledge, {
       ...(live ? { runStep: liveSteps(live.service, live.registry) } : {}),
+      ...(sessionStore ? { sessions: sessionStore } : {}),
       maxMessageCharacters: config.MAX_MESSAGE_CHARS,
       ...(config.ROUTE_THRESHOLD !== undefined
         ? { tuning: { threshold: config.ROUTE_THRESHOLD } }
         : {}),
     })
-    return { config, knowledge, router, core, chromaUrl, ingestReport, close }
+    return { config, knowledge, router, core, sessions, users, chromaUrl, ingestReport, close }
   } catch (error) {
     await close()
     throw error

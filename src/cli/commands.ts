@@ -5,6 +5,7 @@ import { buildRuntime, type HelpdeskRuntime } from '../app/build-runtime.ts'
 import { SqliteAuditLog } from '../audit/sqlite-audit-log.ts'
 import { loadConfig } from '../config/load-config.ts'
 import { HelpdeskError } from '../errors/index.ts'
+import { ensureFirstAdmin } from '../identity/first-admin.ts'
 import { encryptCredential, secretKey } from '../inventory/credential-reference.ts'
 import {
   type LabelledRequest,
@@ -12,6 +13,7 @@ import {
   summariseRouting,
 } from '../retrieval/routing-evaluation.ts'
 import { RETRIEVAL_PROBE } from '../retrieval/routing-probe.ts'
+import type { Authentication } from '../server/authentication.ts'
 import { createApp } from '../server/create-app.ts'
 import { readRequestLines } from './read-jsonl.ts'
 
@@ -37,9 +39,23 @@ export async function serveCommand(options: { port?: string; host?: string }): P
     ...(options.host ? { HOST: options.host } : {}),
   })
   const started = performance.now()
-  const runtime = await buildRuntime(config, { log, ingest: config.AUTO_INGEST, execution: true })
+  const runtime = await buildRuntime(config, {
+    log,
+    ingest: config.AUTO_INGEST,
+    execution: true,
+    persistence: true,
+  })
+  let authentication: Authentication
+  try {
+    authentication = await serverAuthentication(runtime)
+  } catch (error) {
+    await runtime.close()
+    throw error
+  }
   const app = createApp({
     core: runtime.core,
+    sessions: runtime.sessions,
+    authentication,
     instructions: runtime.knowledge.instructions,
     readiness: () => runtime.knowledge.readiness(),
     log,
@@ -59,6 +75,26 @@ export async function serveCommand(options: { port?: string; host?: string }): P
   }
   process.on('SIGINT', () => stop('SIGINT'))
   process.on('SIGTERM', () => stop('SIGTERM'))
+}
+
+/**
+ * Bearer tokens from the user store; on the very first start an `admin` is created so that
+ * `npm start` leads to a working chat. `HELPDESK_AUTH=none` switches sign-in off, loudly.
+ */
+async function serverAuthentication(runtime: HelpdeskRuntime): Promise<Authentication> {
+  if (runtime.config.HELPDESK_AUTH === 'none') {
+    log(
+      'HELPDESK_AUTH=none: sign-in is OFF; anyone who can reach this server chats as one anonymous user and can read its conversations. Use only on a trusted machine.',
+    )
+    return { mode: 'none' }
+  }
+  const users = runtime.users
+  if (!users) throw new Error('the runtime was built without its user store')
+  await ensureFirstAdmin(users, {
+    tokenFile: path.join(runtime.config.HELPDESK_DATA_DIR, 'admin-token'),
+    log,
+  })
+  return { mode: 'token', users }
 }
 
 export async function auditVerifyCommand(options: { database?: string }): Promise<void> {

@@ -9,6 +9,7 @@ import {
   serveCommand,
 } from './commands.ts'
 import { runCommand } from './run-command.ts'
+import { usersAddCommand, usersListCommand } from './users-command.ts'
 
 const program = new Command()
   .name('helpdesk')
@@ -77,6 +78,21 @@ program
     'SQLite file (default: HELPDESK_DATABASE or $HELPDESK_DATA_DIR/helpdesk.sqlite)',
   )
   .action(auditVerifyCommand)
+
+const users = program
+  .command('users')
+  .description('who may use the chat and the API, with which role, by bearer token')
+users
+  .command('add')
+  .description('add a user; prints their bearer token, which is shown only this once')
+  .argument('<username>', 'letters, digits, . _ - (e.g. maria.garcia)')
+  .requiredOption('--role <role>', 'requester, technician or admin')
+  .action(usersAddCommand)
+users
+  .command('list')
+  .description('list the users and their roles (never their tokens)')
+  .option('--json', 'print one JSON array')
+  .action(usersListCommand)
 
 program
   .command('credentials')

@@ -17,8 +17,13 @@ export const configSchema = z
     HOST: z.string().min(1).default('127.0.0.1'),
     PORT: port.default(8080),
     HELPDESK_DATA_DIR: z.string().min(1).default('.helpdesk'),
-    /** The project store (SQLite): audit records today. Default: $HELPDESK_DATA_DIR/helpdesk.sqlite. */
+    /** The project store (SQLite): audit records, users, conversations. Default: $HELPDESK_DATA_DIR/helpdesk.sqlite. */
     HELPDESK_DATABASE: z.string().min(1).optional(),
+    /**
+     * `token`: every API call needs `Authorization: Bearer <token>` of a user. `none`: anyone who
+     * can reach the server chats as one anonymous user (the old behaviour; local demos only).
+     */
+    HELPDESK_AUTH: z.enum(['token', 'none']).default('token'),
     /** YAML inventory of the machines and groups steps may run on; without it scripts only dry-run. */
     HELPDESK_INVENTORY: z.string().min(1).optional(),
     /** Where generated temporary passwords are left for a technician (mode 0700). */

@@ -7,6 +7,12 @@
 export const ERROR_HTTP_STATUS = {
   /** A request body, query or CLI argument failed validation. */
   INVALID_INPUT: 400,
+  /** An API call without a valid `Authorization: Bearer` token (missing, malformed or unknown). */
+  UNAUTHENTICATED: 401,
+  /** The caller is signed in but their role does not allow this. */
+  FORBIDDEN: 403,
+  /** A user of that name already exists. */
+  USER_EXISTS: 409,
   /** The request body is not valid JSON. */
   MALFORMED_JSON: 400,
   /** A chat message is longer than the allowed maximum. */
@@ -39,6 +45,12 @@ export const ERROR_HTTP_STATUS = {
   NOT_CONFIGURED: 503,
   /** Anything that was not raised as a HelpdeskError. */
   INTERNAL: 500,
+  /** An approval request id that the store does not know. */
+  APPROVAL_NOT_FOUND: 404,
+  /** An approval request was already decided (or executed) by someone else; reload it. */
+  APPROVAL_CONFLICT: 409,
+  /** An approval request passed its expiry time and can no longer be decided. */
+  APPROVAL_EXPIRED: 410,
 } as const satisfies Record<string, number>
 
 export type ErrorCode = keyof typeof ERROR_HTTP_STATUS

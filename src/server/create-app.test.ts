@@ -4,6 +4,7 @@ import { HelpdeskCore } from '../agent/core/helpdesk-core.ts'
 import { MemorySessionStore } from '../agent/core/memory-session-store.ts'
 import type { TurnResult } from '../agent/core/turn.ts'
 import { dryRunSteps } from '../app/chat-step-runner.ts'
+import { SqliteUserStore } from '../identity/sqlite-user-store.ts'
 import type { Instruction } from '../knowledge/instructions/instruction.ts'
 import type { Readiness } from '../knowledge/knowledge-base.ts'
 import type { RequestRouter } from '../retrieval/request-router.ts'
@@ -12,11 +13,18 @@ import { createApp } from './create-app.ts'
 let app: ReturnType<typeof createApp>
 let readiness: Readiness = { ready: true, checks: { store: 'ok', ingested: 'ok' } }
 const logged: string[] = []
+const users = new SqliteUserStore({ file: ':memory:' })
+const tokens: Record<string, string> = {}
 
 beforeAll(async () => {
   const runtime = await buildMemoryRuntime()
+  for (const username of ['jdoe', 'maria.garcia']) {
+    tokens[username] = (await users.add(username, 'requester')).token
+  }
   app = createApp({
     core: runtime.core,
+    sessions: runtime.sessions,
+    authentication: { mode: 'token', users },
     instructions: runtime.knowledge.instructions,
     readiness: async () => readiness,
     log: (line) => logged.push(line),
@@ -29,10 +37,13 @@ interface ErrorBody {
 const turn = async (response: Response) => (await response.json()) as TurnResult
 const failure = async (response: Response) => (await response.json()) as ErrorBody
 
-const chat = (body: unknown, path = '/api/chat') =>
+const signedIn = (username = 'jdoe') => ({ authorization: `Bearer ${tokens[username]}` })
+const get = (path: string) => app.request(path, { headers: signedIn() })
+
+const chat = (body: unknown, path = '/api/chat', username = 'jdoe') =>
   app.request(path, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...signedIn(username) },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   })
 
@@ -56,14 +67,21 @@ describe('chat API', () => {
   })
 
   it('asks for a missing parameter and takes "the AWS one" as the answer', async () => {
+    // The signed-in user is the requester: their username fills the request.
     const first = await turn(
-      await chat({ message: 'I need a password reset', requester: 'maria.garcia' }),
+      await chat({ message: 'I need a password reset' }, '/api/chat', 'maria.garcia'),
     )
     expect(first.tasks).toEqual(['password_reset'])
     expect(first.plan).toEqual([])
     expect(first.missing[0]?.parameter).toBe('system')
     expect(first.reply).toMatch(/AWS console login/)
-    const aws = await turn(await chat({ sessionId: first.sessionId, message: 'the AWS one' }))
+    const aws = await turn(
+      await chat(
+        { sessionId: first.sessionId, message: 'the AWS one' },
+        '/api/chat',
+        'maria.garcia',
+      ),
+    )
     expect(aws.plan[0]?.parameters.username).toBe('maria.garcia')
     expect(aws.plan[0]?.parameters.system).toBe('aws_iam')
     expect(
@@ -113,10 +131,10 @@ describe('bad input gets a 4xx that says what was wrong', () => {
   })
 
   it('refuses an unknown instruction id and an unknown route', async () => {
-    const unknown = await app.request('/api/instructions/nope')
+    const unknown = await get('/api/instructions/nope')
     expect(unknown.status).toBe(404)
     expect((await failure(unknown)).error.message).toMatch(/no instruction "nope"/)
-    expect((await app.request('/api/nothing')).status).toBe(404)
+    expect((await get('/api/nothing')).status).toBe(404)
   })
 
   it('refuses an over-large body before reading it', async () => {
@@ -127,13 +145,11 @@ describe('bad input gets a 4xx that says what was wrong', () => {
 
 describe('instructions, health and the page', () => {
   it('lists every runbook and returns one in full', async () => {
-    const list = (await (await app.request('/api/instructions')).json()) as {
+    const list = (await (await get('/api/instructions')).json()) as {
       instructions: unknown[]
     }
     expect(list.instructions.length).toBeGreaterThanOrEqual(23)
-    const one = (await (
-      await app.request('/api/instructions/password_reset')
-    ).json()) as Instruction
+    const one = (await (await get('/api/instructions/password_reset')).json()) as Instruction
     expect(one.actions.length).toBeGreaterThan(0)
     expect(one.body).toMatch(/## When to use/)
   })
@@ -162,21 +178,25 @@ describe('instructions, health and the page', () => {
         throw new Error('secret stack detail')
       },
     }
+    const sessions = new MemorySessionStore()
     const failing = createApp({
       core: new HelpdeskCore({
         instructions: new Map(),
         router: failingRouter,
-        sessions: new MemorySessionStore(),
+        sessions,
         runStep: dryRunSteps(),
         handoffs: new Map(),
         maxMessageCharacters: 4000,
       }),
+      sessions,
+      authentication: { mode: 'token', users },
       instructions: new Map(),
       readiness: async () => ({ ready: true, checks: { store: 'ok', ingested: 'ok' } }),
       log: (line) => logged.push(line),
     })
     const response = await failing.request('/api/chat', {
       method: 'POST',
+      headers: signedIn(),
       body: JSON.stringify({ message: 'hi' }),
     })
     expect(response.status).toBe(500)

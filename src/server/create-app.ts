@@ -3,15 +3,26 @@ import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { secureHeaders } from 'hono/secure-headers'
 import type { HelpdeskCore } from '../agent/core/helpdesk-core.ts'
+import type { SessionStore } from '../agent/core/session.ts'
 import { HelpdeskError } from '../errors/index.ts'
 import type { Instruction } from '../knowledge/instructions/instruction.ts'
 import type { Readiness } from '../knowledge/knowledge-base.ts'
+import {
+  type AuthenticatedEnvironment,
+  type Authentication,
+  authenticate,
+} from './authentication.ts'
 import { errorResponse } from './error-response.ts'
 import { chatRoutes } from './routes/chat-routes.ts'
 import { instructionRoutes } from './routes/instruction-routes.ts'
+import { sessionRoutes } from './routes/session-routes.ts'
 
 export interface AppDependencies {
   core: HelpdeskCore
+  /** The core's session store: the API checks ownership and lists a user's sessions in it. */
+  sessions: SessionStore
+  /** Bearer tokens of the user store, or none at all (`HELPDESK_AUTH=none`, local demos only). */
+  authentication: Authentication
   instructions: ReadonlyMap<string, Instruction>
   readiness: () => Promise<Readiness>
   log?: (line: string) => void
@@ -23,6 +34,7 @@ const BODY_LIMIT_BYTES = 64 * 1024
 const UI_FILES: Readonly<Record<string, string>> = {
   '/': 'index.html',
   '/ui/app.js': 'app.js',
+  '/ui/sign-in.js': 'sign-in.js',
   '/ui/styles.css': 'styles.css',
 }
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
@@ -31,10 +43,14 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
   css: 'text/css; charset=utf-8',
 }
 
-/** The HTTP application: API, health checks and the chat page. No socket; `serve` adds one. */
-export function createApp(dependencies: AppDependencies): Hono {
+/**
+ * The HTTP application: API, health checks and the chat page. No socket; `serve` adds one. Every
+ * `/api` route needs a signed-in caller; the health checks and the page itself do not (the page
+ * asks for a token and sends it on each API call).
+ */
+export function createApp(dependencies: AppDependencies): Hono<AuthenticatedEnvironment> {
   const log = dependencies.log ?? ((line: string) => console.error(line))
-  const app = new Hono()
+  const app = new Hono<AuthenticatedEnvironment>()
 
   app.use(
     secureHeaders({
@@ -48,6 +64,8 @@ export function createApp(dependencies: AppDependencies): Hono {
       },
     }),
   )
+  // Before the body limit: a caller without a token learns that first, and sends nothing big.
+  app.use('/api/*', authenticate(dependencies.authentication))
   app.use(
     '/api/*',
     bodyLimit({
@@ -70,7 +88,8 @@ export function createApp(dependencies: AppDependencies): Hono {
     )
   })
 
-  app.route('/api', chatRoutes(dependencies.core, log))
+  app.route('/api', chatRoutes(dependencies.core, dependencies.sessions, log))
+  app.route('/api', sessionRoutes(dependencies.sessions, dependencies.authentication.mode))
   app.route('/api', instructionRoutes(dependencies.instructions))
 
   for (const [route, file] of Object.entries(UI_FILES)) {

@@ -33,5 +33,8 @@ export function errorResponse(
   log: (line: string) => void,
 ): Response {
   const error = publicError(thrown, log, ` on ${context.req.method} ${context.req.path}`)
+  // RFC 6750: a 401 names the scheme the client should use.
+  if (error.code === 'UNAUTHENTICATED')
+    context.header('WWW-Authenticate', 'Bearer realm="helpdesk"')
   return context.json({ error }, httpStatusOf(error.code) as ContentfulStatusCode)
 }

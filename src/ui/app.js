@@ -1,5 +1,8 @@
 // The helpdesk chat page: plain ES module, no framework. Server text only ever reaches the page
 // through textContent / text nodes, so nothing the server or the user sends is parsed as HTML.
+// Every API call goes through `api` (sign-in.js), which carries the user's bearer token.
+
+import { api, remember, remembered, SignInNeeded, startSignIn } from './sign-in.js'
 
 const MAX_CHARACTERS = 4000
 const REQUESTER_KEY = 'helpdesk.requester'
@@ -19,10 +22,17 @@ const input = $('message')
 const sendButton = $('send')
 const counter = $('counter')
 const requesterInput = $('requester')
+const requesterField = $('requester-field')
 const statusLine = $('status')
+const composerWrap = $('composer-wrap')
+const newConversationButton = $('new-conversation')
 
 const motion = matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth'
 let sessionId
+/** The signed-in user from GET /api/me: { username, role, authentication }, or undefined. */
+let me
+/** Whose conversation is on screen: signing in again as the same user keeps it. */
+let conversationOwner
 
 /** Creates an element; `text` is set with textContent, children are appended in order. */
 function el(tag, className, text, children = []) {
@@ -53,7 +63,7 @@ function scrollIntoView(node, block = 'end') {
 }
 
 function updateWelcome() {
-  welcome.hidden = log.childElementCount > 0
+  welcome.hidden = !me || log.childElementCount > 0
 }
 
 function addMessage(role, className = '') {
@@ -293,13 +303,13 @@ async function send(message) {
   input.value = ''
   updateCounter()
   setBusy(true)
-  const requester = requesterInput.value.trim()
+  const requester = requesterField.hidden ? '' : requesterInput.value.trim()
   const body = { message: text }
   if (sessionId) body.sessionId = sessionId
   if (requester) body.requester = requester
   let reply
   try {
-    const response = await fetch('/api/chat/stream', {
+    const response = await api('/api/chat/stream', {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
       body: JSON.stringify(body),
@@ -332,11 +342,18 @@ async function send(message) {
     }
   } catch (error) {
     reply?.fail()
+    if (error instanceof SignInNeeded) {
+      // Nothing was sent: the message waits in the box for after signing in.
+      mine.remove()
+      input.value = text
+      updateCounter()
+      return
+    }
     const detail = error instanceof Error ? error.message : String(error)
     addError(`Could not get an answer from the helpdesk: ${detail}`)
   } finally {
     setBusy(false)
-    input.focus()
+    if (me) input.focus()
   }
 }
 
@@ -346,12 +363,16 @@ function updateCounter() {
   counter.classList.toggle('counter-over', length > MAX_CHARACTERS)
 }
 
-function newConversation() {
+function clearConversation() {
   sessionId = undefined
   log.replaceChildren()
   updateWelcome()
   input.value = ''
   updateCounter()
+}
+
+function newConversation() {
+  clearConversation()
   statusLine.textContent = 'Started a new conversation.'
   input.focus()
 }
@@ -371,25 +392,41 @@ input.addEventListener('keydown', (event) => {
   }
 })
 input.addEventListener('input', updateCounter)
-$('new-conversation').addEventListener('click', newConversation)
+newConversationButton.addEventListener('click', newConversation)
 for (const chip of welcome.querySelectorAll('.chip')) {
   chip.addEventListener('click', () => send(chip.textContent ?? ''))
 }
 
-try {
-  requesterInput.value = localStorage.getItem(REQUESTER_KEY) ?? ''
-} catch {
-  // storage can be unavailable (private mode); the field still works for this page
-}
+requesterInput.value = remembered(REQUESTER_KEY) ?? ''
 requesterInput.addEventListener('input', () => {
   const value = requesterInput.value.trim()
   requesterInput.setAttribute('aria-invalid', String(value !== '' && !USERNAME.test(value)))
-  try {
-    if (value === '') localStorage.removeItem(REQUESTER_KEY)
-    else localStorage.setItem(REQUESTER_KEY, value)
-  } catch {
-    // not remembered; harmless
-  }
+  remember(REQUESTER_KEY, value)
 })
+
+/** The chat follows who is signed in: hidden while nobody is, cleared for another user. */
+function onAccountChange(user, { signedOut = false } = {}) {
+  me = user
+  if (!user) {
+    if (signedOut) {
+      clearConversation()
+      conversationOwner = undefined
+    }
+    for (const node of [composerWrap, newConversationButton, requesterField]) node.hidden = true
+    updateWelcome()
+    return
+  }
+  if (conversationOwner !== user.username) clearConversation()
+  conversationOwner = user.username
+  // A requester asks for themselves; technicians and admins may name the employee they help.
+  const anonymous = user.authentication === 'none'
+  $('requester-label').textContent = anonymous ? 'Your username' : 'For user'
+  requesterField.hidden = !anonymous && user.role === 'requester'
+  composerWrap.hidden = false
+  newConversationButton.hidden = false
+  updateWelcome()
+  input.focus()
+}
+
 updateCounter()
-updateWelcome()
+void startSignIn(onAccountChange)

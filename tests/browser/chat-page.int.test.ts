@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { type ServerType, serve } from '@hono/node-server'
 import { type Browser, chromium, type Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { SqliteUserStore } from '../../src/identity/sqlite-user-store.ts'
 import { createApp } from '../../src/server/create-app.ts'
 import { buildMemoryRuntime } from '../support/memory-runtime.ts'
 
@@ -16,6 +17,8 @@ let server: ServerType | undefined
 let browser: Browser | undefined
 let baseUrl = ''
 let page: Page
+const users = new SqliteUserStore({ file: ':memory:' })
+const tokens: Record<string, string> = {}
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
@@ -24,8 +27,13 @@ beforeAll(async () => {
     )
   }
   const runtime = await buildMemoryRuntime()
+  tokens.jdoe = (await users.add('jdoe', 'requester')).token
+  tokens['maria.garcia'] = (await users.add('maria.garcia', 'requester')).token
+  tokens.helper = (await users.add('helper', 'technician')).token
   const app = createApp({
     core: runtime.core,
+    sessions: runtime.sessions,
+    authentication: { mode: 'token', users },
     instructions: runtime.knowledge.instructions,
     readiness: async () => ({ ready: true, checks: { store: 'ok', ingested: 'ok' } }),
     log: () => {},
@@ -52,6 +60,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close()
+  await users.close()
   await new Promise<void>((resolve) => {
     if (!server) resolve()
     else server.close(() => resolve())
@@ -72,7 +81,8 @@ beforeEach(async () => {
     if (message.type() === 'error' && !expected) pageErrors.push(message.text())
   })
   await page.goto(`${baseUrl}/`)
-  await page.locator('#message').waitFor()
+  // A fresh browser context remembers no token: the page asks for one.
+  await page.locator('#token').waitFor()
 })
 
 afterEach(async () => {
@@ -83,6 +93,15 @@ afterEach(async () => {
 
 // Browser-side code is passed as strings: the project's TypeScript has no DOM library.
 const focusedId = () => page.evaluate('document.activeElement?.id')
+const storedToken = () => page.evaluate("localStorage.getItem('helpdesk.token')")
+
+/** Signs in through the form, from the keyboard, as one of the users added above. */
+async function signIn(username: string) {
+  await page.locator('#token').fill(tokens[username] ?? '')
+  await page.locator('#token').press('Enter')
+  await page.locator('#signed-in', { hasText: username }).waitFor()
+  await page.locator('#message').waitFor()
+}
 
 async function say(text: string) {
   const replies = await page.locator('.message-assistant').count()
@@ -93,7 +112,79 @@ async function say(text: string) {
   return page.locator('.message-assistant').nth(replies)
 }
 
+describe('signing in', () => {
+  it('asks for the token once, then chats, remembers it across a reload, and signs out', async () => {
+    expect(await page.locator('#sign-in').isVisible()).toBe(true)
+    expect(await page.locator('#message').isVisible()).toBe(false)
+    expect(await page.locator('#welcome').isVisible()).toBe(false)
+    expect(await focusedId()).toBe('token')
+
+    await page.keyboard.press('Enter')
+    expect(await page.locator('#token-error').textContent()).toMatch(/Paste your access token/)
+    await page.keyboard.type(`hd_${'A'.repeat(43)}`)
+    await page.keyboard.press('Enter')
+    await page.locator('#token-error', { hasText: 'not accepted' }).waitFor()
+    expect(await page.locator('#token').getAttribute('aria-invalid')).toBe('true')
+    expect(await storedToken()).toBeNull()
+
+    await page.locator('#token').fill(tokens.jdoe ?? '')
+    await page.keyboard.press('Enter')
+    await page.locator('#signed-in', { hasText: 'jdoe' }).waitFor()
+    expect(await page.locator('#signed-in').textContent()).toBe('Signed in as jdoe requester')
+    expect(await page.locator('#sign-in').isVisible()).toBe(false)
+    // A requester asks for themselves: no field to name someone else.
+    expect(await page.locator('#requester').isVisible()).toBe(false)
+    await expect.poll(() => focusedId()).toBe('message')
+    expect(await storedToken()).toBe(tokens.jdoe)
+
+    const reply = await say('I forgot my AWS password')
+    await reply.locator('.plan-card').first().waitFor()
+    expect(await reply.locator('.parameters').textContent()).toMatch(/jdoe/)
+
+    // Asked once: after a reload the page goes straight to the chat, and its calls still work.
+    await page.reload()
+    await page.locator('#signed-in', { hasText: 'jdoe' }).waitFor()
+    expect(await page.locator('#sign-in').isVisible()).toBe(false)
+    const again = await say('VPN error 809')
+    await again.locator('.plan-card, .prompt').first().waitFor()
+
+    await page.locator('#sign-out').click()
+    await page.locator('#sign-in').waitFor()
+    expect(await page.locator('#sign-in-reason').textContent()).toMatch(/signed out/)
+    expect(await page.locator('.message').count()).toBe(0)
+    expect(await storedToken()).toBeNull()
+    await page.reload()
+    await page.locator('#token').waitFor()
+    expect(await page.locator('#message').isVisible()).toBe(false)
+  })
+
+  it('asks again when the server stops accepting the token, keeping the message', async () => {
+    await signIn('jdoe')
+    await page.route('**/api/chat/stream', (route) =>
+      route.fulfill({
+        status: 401,
+        contentType: 'application/json',
+        body: JSON.stringify({ error: { code: 'UNAUTHENTICATED', message: 'no' } }),
+      }),
+    )
+    await page.locator('#message').fill('my printer is not working')
+    await page.locator('#message').press('Enter')
+    await page.locator('#sign-in-reason', { hasText: 'no longer accepted' }).waitFor()
+    expect(await storedToken()).toBeNull()
+    expect(await page.locator('.message-user').count()).toBe(0)
+    await page.unroute('**/api/chat/stream')
+    await signIn('jdoe')
+    expect(await page.locator('#message').inputValue()).toBe('my printer is not working')
+    await page.locator('#message').press('Enter')
+    await page.locator('.message-assistant .prompt').first().waitFor()
+  })
+})
+
 describe('the chat page', () => {
+  beforeEach(async () => {
+    await signIn('jdoe')
+  })
+
   it('shows suggestion chips on an empty conversation', async () => {
     expect(await page.locator('.chip').count()).toBe(4)
     expect(await page.locator('#welcome').isVisible()).toBe(true)
@@ -174,13 +265,21 @@ describe('the chat page', () => {
     await reply.locator('.plan-card, .prompt').first().waitFor()
   })
 
-  it('shows the JSON error of a 4xx answer (an invalid username)', async () => {
+  it('lets a technician ask for someone; shows the JSON error of a 4xx (an invalid username)', async () => {
+    await page.locator('#sign-out').click()
+    await signIn('helper')
+    expect(await page.locator('#signed-in').textContent()).toMatch(/helper technician/)
     await page.locator('#requester').fill('not a username')
     expect(await page.locator('#requester').getAttribute('aria-invalid')).toBe('true')
     await say('I forgot my password')
     const error = page.locator('.message-error')
     expect(await error.textContent()).toMatch(/requester: expected a username such as jdoe/)
     expect(await page.locator('.plan-card').count()).toBe(0)
+    await page.locator('#requester').fill('maria.garcia')
+    const reply = await say('I forgot my AWS password')
+    await reply.locator('.plan-card').first().waitFor()
+    expect(await reply.locator('.parameters').textContent()).toMatch(/maria\.garcia/)
+    await page.evaluate('localStorage.clear()')
   })
 
   it('is usable from the keyboard: Tab to the box and Send, Enter sends', async () => {
@@ -219,8 +318,9 @@ describe('the chat page', () => {
     expect(await page.locator('#welcome').isVisible()).toBe(true)
   })
 
-  it('sends a suggestion chip and remembers the username', async () => {
-    await page.locator('#requester').fill('maria.garcia')
+  it('sends a suggestion chip as the signed-in user, who stays signed in after a reload', async () => {
+    await page.locator('#sign-out').click()
+    await signIn('maria.garcia')
     await page.locator('.chip', { hasText: 'I forgot my password' }).click()
     // Which system the password belongs to is asked; "the AWS one" answers it.
     const question = page.locator('.message-assistant').first()
@@ -233,7 +333,8 @@ describe('the chat page', () => {
       expect.arrayContaining([expect.stringMatching(/aws_iam\.reset_console_password/)]),
     )
     await page.reload()
-    expect(await page.locator('#requester').inputValue()).toBe('maria.garcia')
+    await page.locator('#signed-in', { hasText: 'maria.garcia' }).waitFor()
+    expect(await page.locator('#sign-in').isVisible()).toBe(false)
     await page.evaluate('localStorage.clear()')
   })
 })

@@ -16,6 +16,6 @@ export async function buildMemoryRuntime() {
   const store = new MemoryVectorStore()
   const knowledge = new KnowledgeBase({ ...sources, store, embedding })
   await knowledge.ingest()
-  const { router, core } = assembleHelpdesk(knowledge, { maxMessageCharacters: 4000 })
-  return { knowledge, router, core, store, embedding }
+  const { router, core, sessions } = assembleHelpdesk(knowledge, { maxMessageCharacters: 4000 })
+  return { knowledge, router, core, sessions, store, embedding }
 }

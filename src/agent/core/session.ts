@@ -14,7 +14,13 @@ export interface PendingQuestion {
 /** A conversation: what was said, what is known, and what is still to be done. */
 export interface Session {
   id: string
+  /** Whose requests these are: fills the `username` slot. Fixed for the session. */
   requester?: string
+  /**
+   * The signed-in user the conversation belongs to: only they (and admins) may see or continue
+   * it. Differs from `requester` when a technician acts for someone. Absent without sign-in.
+   */
+  owner?: string
   createdAt: string
   updatedAt: string
   history: ConversationEntry[]
@@ -25,13 +31,33 @@ export interface Session {
   pending?: PendingQuestion
 }
 
+/** A line of a user's list of conversations. */
+export interface SessionSummary {
+  id: string
+  requester?: string
+  createdAt: string
+  updatedAt: string
+  /** The first thing the user wrote, or undefined while nothing was said. */
+  firstMessage?: string
+}
+
 /**
- * Where conversations live between turns. `MemorySessionStore` is the default; a persistent
- * store replaces it without touching the core.
+ * Where conversations live between turns. `MemorySessionStore` keeps them in process memory (lost
+ * on restart); `SqliteSessionStore` keeps them in the project store. The core does not know which.
+ *
+ * Contract (checked by `session-store-contract.case.test.ts` for every implementation):
+ * - `create` returns a new session with a unique id, empty history, known values and queue.
+ * - `get` returns a copy: changing it changes nothing until `save`; an unknown id is undefined.
+ * - `save` stores the whole session (history, known values, queue, pending question) and sets
+ *   `updatedAt` to the time of saving; `requester`, `owner` and `createdAt` never change.
+ * - `listFor(owner)` returns only that owner's sessions, most recently updated first.
+ * - A persistent store keeps all of it across closing and reopening.
  */
 export interface SessionStore {
-  create(requester?: string): Promise<Session>
+  create(requester?: string, options?: { owner?: string }): Promise<Session>
   /** @returns undefined for an unknown id. */
   get(id: string): Promise<Session | undefined>
   save(session: Session): Promise<void>
+  /** The owner's sessions, newest activity first, at most `limit` (default 50). */
+  listFor(owner: string, options?: { limit?: number }): Promise<SessionSummary[]>
 }

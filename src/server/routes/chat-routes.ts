@@ -1,38 +1,77 @@
-import { Hono } from 'hono'
+import { type Context, Hono } from 'hono'
 import { streamSSE } from 'hono/streaming'
 import { z } from 'zod'
-import type { HelpdeskCore } from '../../agent/core/helpdesk-core.ts'
+import type { HelpdeskCore, TurnInput } from '../../agent/core/helpdesk-core.ts'
+import type { SessionStore } from '../../agent/core/session.ts'
+import { HelpdeskError } from '../../errors/index.ts'
+import { USERNAME_PATTERN } from '../../identity/user.ts'
+import { type AuthenticatedEnvironment, mayActForOthers } from '../authentication.ts'
 import { publicError } from '../error-response.ts'
 import { readJsonBody } from '../read-json-body.ts'
+import { findVisibleSession } from '../session-access.ts'
 
 const chatRequestSchema = z
   .object({
     sessionId: z.string().min(1).max(100).optional(),
     // Length is checked by the core so the limit and its message live in one place.
     message: z.string({ error: 'expected a string' }),
-    requester: z
-      .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'expected a username such as jdoe')
-      .optional(),
+    /** For technicians and admins: the employee they act for (see `mayActForOthers`). */
+    requester: z.string().regex(USERNAME_PATTERN, 'expected a username such as jdoe').optional(),
   })
   .strict()
 
 /** `POST /api/chat` (one JSON answer) and `POST /api/chat/stream` (server-sent events). */
-export function chatRoutes(core: HelpdeskCore, log: (line: string) => void): Hono {
-  const app = new Hono()
+export function chatRoutes(
+  core: HelpdeskCore,
+  sessions: SessionStore,
+  log: (line: string) => void,
+): Hono<AuthenticatedEnvironment> {
+  const app = new Hono<AuthenticatedEnvironment>()
+
+  /**
+   * Checks the turn against the caller and opens its session: a new one is created here, owned
+   * by the caller, so the core only ever continues a session the caller may see. Everything is
+   * checked before a stream opens, so refusals are plain 4xx answers.
+   */
+  async function prepareTurn(context: Context<AuthenticatedEnvironment>): Promise<TurnInput> {
+    const body = await readJsonBody(context, chatRequestSchema)
+    const caller = context.get('caller')
+    if (body.requester !== undefined && body.requester !== caller.username) {
+      if (!mayActForOthers(caller)) {
+        throw new HelpdeskError({
+          code: 'FORBIDDEN',
+          message: `requester: you are signed in as ${caller.username} (requester) and can ask only for yourself; a technician or admin may give another requester`,
+        })
+      }
+    }
+    if (body.sessionId !== undefined) {
+      const session = await findVisibleSession(sessions, caller, body.sessionId)
+      if (body.requester !== undefined && session.requester !== undefined) {
+        if (body.requester !== session.requester) {
+          throw new HelpdeskError({
+            code: 'INVALID_INPUT',
+            message: `requester: this conversation is for ${session.requester}; start a new conversation to ask for ${body.requester}`,
+          })
+        }
+      }
+      return { sessionId: session.id, message: body.message }
+    }
+    await core.checkInput({ message: body.message })
+    const requester = body.requester ?? (caller.signedIn ? caller.username : undefined)
+    const session = await sessions.create(requester, { owner: caller.username })
+    return { sessionId: session.id, message: body.message }
+  }
 
   app.post('/chat', async (context) => {
-    const body = await readJsonBody(context, chatRequestSchema)
-    return context.json(await core.handleTurn(body))
+    const input = await prepareTurn(context)
+    return context.json(await core.handleTurn(input))
   })
 
   app.post('/chat/stream', async (context) => {
-    // Validate before the stream opens, so bad input still gets a plain 4xx.
-    const body = await readJsonBody(context, chatRequestSchema)
-    await core.checkInput(body)
+    const input = await prepareTurn(context)
     return streamSSE(context, async (stream) => {
       try {
-        await core.handleTurn(body, (event) => {
+        await core.handleTurn(input, (event) => {
           void stream.writeSSE({ event: event.type, data: JSON.stringify(event) })
         })
       } catch (thrown) {

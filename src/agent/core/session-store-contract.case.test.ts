@@ -1,0 +1,147 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { Session, SessionStore } from './session.ts'
+
+/** Run by every SessionStore implementation. */
+export interface SessionStoreContractInitializer {
+  name: string
+  /** `now` is the store's clock; each call is one second after the last. */
+  create(now: () => Date): Promise<{
+    store: SessionStore
+    /** A second store over the same data, as after a restart; absent for a store that forgets. */
+    reopen?: () => Promise<SessionStore>
+    close: () => Promise<void>
+  }>
+  /** Tests an implementation cannot pass, each with the reason. */
+  skip?: { reopen?: string }
+}
+
+function tickingClock(): () => Date {
+  let seconds = 0
+  return () => new Date(Date.UTC(2026, 0, 5, 9, 0, seconds++))
+}
+
+/** A turn's worth of changes: the employee asked, the agent asked back. */
+function talk(session: Session, text: string): Session {
+  session.history.push({ role: 'user', text, at: '2026-01-05T09:00:00.000Z' })
+  session.history.push({ role: 'assistant', text: 'Which printer?', at: '2026-01-05T09:00:01Z' })
+  session.known.device = 'LT-0423'
+  session.queue = ['printer_not_working', 'vpn_not_connecting']
+  session.pending = { taskType: 'printer_not_working', parameter: 'printer' }
+  return session
+}
+
+export function runSessionStoreContract(initializer: SessionStoreContractInitializer): void {
+  describe(`SessionStore contract: ${initializer.name}`, () => {
+    let subject: Awaited<ReturnType<SessionStoreContractInitializer['create']>>
+    let store: SessionStore
+    beforeEach(async () => {
+      subject = await initializer.create(tickingClock())
+      store = subject.store
+    })
+    afterEach(async () => {
+      await subject.close()
+    })
+
+    it('creates empty sessions with unique ids, requester and owner', async () => {
+      const first = await store.create('maria.garcia', { owner: 'tech1' })
+      const second = await store.create()
+      expect(first.id).not.toBe(second.id)
+      expect(first).toMatchObject({ requester: 'maria.garcia', owner: 'tech1' })
+      expect(first).toMatchObject({ history: [], known: {}, queue: [] })
+      expect(first.createdAt).toBe(first.updatedAt)
+      expect(second.requester).toBeUndefined()
+      expect(second.owner).toBeUndefined()
+      expect(await store.get(first.id)).toEqual(first)
+      expect(await store.get('no-such-session')).toBeUndefined()
+    })
+
+    it('saves history, known values, queue and the open question; get returns a copy', async () => {
+      const created = await store.create('jdoe', { owner: 'jdoe' })
+      const saved = talk(await store.get(created.id).then((each) => each as Session), 'printer')
+      await store.save(saved)
+      const loaded = await store.get(created.id)
+      expect(loaded).toMatchObject({
+        history: saved.history,
+        known: { device: 'LT-0423' },
+        queue: ['printer_not_working', 'vpn_not_connecting'],
+        pending: { taskType: 'printer_not_working', parameter: 'printer' },
+        createdAt: created.createdAt,
+      })
+      expect(loaded?.updatedAt && loaded.updatedAt > created.updatedAt).toBe(true)
+
+      loaded?.history.push({ role: 'user', text: 'not saved', at: 'x' })
+      expect((await store.get(created.id))?.history).toHaveLength(2)
+
+      const answered = (await store.get(created.id)) as Session
+      delete answered.pending
+      answered.queue = []
+      await store.save(answered)
+      const after = await store.get(created.id)
+      expect(after?.pending).toBeUndefined()
+      expect(after?.queue).toEqual([])
+    })
+
+    it('never changes requester, owner or createdAt on save', async () => {
+      const created = await store.create('alice', { owner: 'alice' })
+      const forged: Session = {
+        ...(talk(created, 'hi') as Session),
+        requester: 'mallory',
+        owner: 'mallory',
+        createdAt: '2000-01-01T00:00:00.000Z',
+      }
+      await store.save(forged)
+      expect(await store.get(created.id)).toMatchObject({
+        requester: 'alice',
+        owner: 'alice',
+        createdAt: created.createdAt,
+      })
+      expect(await store.listFor('mallory')).toEqual([])
+    })
+
+    it("lists only the owner's sessions, newest activity first, with the first message", async () => {
+      const older = await store.create('alice', { owner: 'alice' })
+      const newer = await store.create('alice', { owner: 'alice' })
+      const bobs = await store.create('bob', { owner: 'bob' })
+      await store.create('alice')
+      await store.save(talk(newer, 'my vpn says 809'))
+      await store.save(talk(older, 'printer is jammed'))
+      await store.save(talk(bobs, 'bob secret'))
+      const second = (await store.get(older.id)) as Session
+      second.history.push({ role: 'user', text: 'also the toner', at: 'x' })
+      await store.save(second)
+
+      const alices = await store.listFor('alice')
+      expect(alices.map((each) => each.id)).toEqual([older.id, newer.id])
+      expect(alices.map((each) => each.firstMessage)).toEqual([
+        'printer is jammed',
+        'my vpn says 809',
+      ])
+      expect(alices[0]).toMatchObject({ requester: 'alice', createdAt: older.createdAt })
+      expect(JSON.stringify(alices)).not.toContain('bob')
+      expect((await store.listFor('bob')).map((each) => each.id)).toEqual([bobs.id])
+      expect(await store.listFor('alice', { limit: 1 })).toHaveLength(1)
+      expect(await store.listFor('nobody')).toEqual([])
+    })
+
+    it.skipIf(initializer.skip?.reopen)('keeps every session across a reopen', async () => {
+      const created = await store.create('jdoe', { owner: 'jdoe' })
+      await store.save(talk(created, 'printer'))
+      const before = await store.get(created.id)
+      await subject.close()
+      const reopened = (await subject.reopen?.()) as SessionStore
+      try {
+        expect(await reopened.get(created.id)).toEqual(before)
+        expect((await reopened.listFor('jdoe')).map((each) => each.firstMessage)).toEqual([
+          'printer',
+        ])
+        // The conversation carries on where it was.
+        const again = (await reopened.get(created.id)) as Session
+        again.history.push({ role: 'user', text: 'PRN-3F-EAST', at: 'x' })
+        await reopened.save(again)
+        expect((await reopened.get(created.id))?.history).toHaveLength(3)
+      } finally {
+        await (reopened as { close?: () => Promise<void> }).close?.()
+      }
+    })
+  })
+}

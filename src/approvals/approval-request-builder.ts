@@ -1,0 +1,107 @@
+import type { AuditValue } from '../audit/audit-log.ts'
+import { HelpdeskError } from '../errors/index.ts'
+import { replanForTarget } from '../execution/replan.ts'
+import { describeInvocation } from '../executors/describe-invocation.ts'
+import type { StepResult } from '../executors/executor.ts'
+import type { Instruction } from '../knowledge/instructions/instruction.ts'
+import type { Plan } from '../planning/plan.ts'
+import type { ApprovalLevel } from '../policy/approval-policy.ts'
+import type { ApprovalStepEntry, DryRunSummary, NewApprovalRequest } from './approval-store.ts'
+
+export interface ApprovalRequestInput {
+  plan: Plan
+  requester: string
+  /** What the chat's dry run or read-only checks showed, shown to the approver. */
+  dryRunResults?: readonly StepResult[]
+  sessionId?: string
+}
+
+const OUTPUT_SHOWN = 4096
+
+/**
+ * The request a person will decide on. Every step is re-rendered from the runbook and the
+ * re-validated parameters, exactly as the execution service will run it, so what is shown (and
+ * its approval level) cannot come from a plan edited on its way here.
+ * @throws {HelpdeskError} INVALID_INPUT for a plan that needs no approval or does not fit its runbook.
+ */
+export function buildApprovalRequest(
+  input: ApprovalRequestInput,
+  context: {
+    instructions: ReadonlyMap<string, Instruction>
+    id: string
+    createdAt: Date
+    ttlMinutes: number
+  },
+): NewApprovalRequest {
+  const requester = input.requester.trim()
+  if (!requester || requester.length > 128)
+    throw invalid('a requester (1-128 characters) is required')
+  const instruction = context.instructions.get(input.plan.taskType)
+  if (!instruction) throw invalid(`unknown task type "${input.plan.taskType.slice(0, 60)}"`)
+  if (input.plan.steps.length === 0) throw invalid('the plan has no steps')
+  const rendered = input.plan.steps.map((step) =>
+    replanForTarget(context.instructions, input.plan, step),
+  )
+  const level = Math.max(...rendered.map((step) => step.approvalLevel)) as ApprovalLevel
+  if (level === 0) throw invalid('nothing in this plan changes anything: it runs without approval')
+  const steps = rendered.map(
+    (step): ApprovalStepEntry => ({
+      stepId: step.id,
+      title: step.title,
+      executor: step.executor,
+      risk: step.risk,
+      readOnly: step.readOnly,
+      approvalLevel: step.approvalLevel,
+      wouldRun: describeInvocation(step.invocation),
+      ...(step.target ? { target: step.target } : {}),
+      ...dryRunOf(input.dryRunResults, step.id, step.target),
+    }),
+  )
+  const expiresAt = new Date(context.createdAt.getTime() + context.ttlMinutes * 60_000)
+  return {
+    id: context.id,
+    requester,
+    taskType: instruction.id,
+    runbook: { id: instruction.id, title: instruction.title },
+    level,
+    plan: { ...input.plan, steps: rendered },
+    steps,
+    ...(input.sessionId !== undefined ? { sessionId: input.sessionId } : {}),
+    createdAt: context.createdAt.toISOString(),
+    expiresAt: expiresAt.toISOString(),
+  }
+}
+
+/** The steps as the audit trail records them: what runs, where, at which level. */
+export function describeSteps(steps: readonly ApprovalStepEntry[]): AuditValue {
+  return steps.map((step) => ({
+    stepId: step.stepId,
+    approvalLevel: step.approvalLevel,
+    wouldRun: step.wouldRun,
+    target: step.target ?? null,
+  }))
+}
+
+function dryRunOf(
+  results: readonly StepResult[] | undefined,
+  stepId: string,
+  target: string | undefined,
+): { dryRun?: DryRunSummary } {
+  const found = results?.find(
+    (result) =>
+      result.stepId === stepId && (result.target === undefined || result.target === target),
+  )
+  if (!found) return {}
+  return {
+    dryRun: {
+      status: found.status,
+      output: found.stdout.slice(0, OUTPUT_SHOWN),
+      ...(found.errorMessage ? { errorMessage: found.errorMessage.slice(0, OUTPUT_SHOWN) } : {}),
+      ...(found.data ? { data: found.data } : {}),
+    },
+  }
+}
+
+function invalid(message: string): HelpdeskError {
+  return new HelpdeskError({ code: 'INVALID_INPUT', message })
+}

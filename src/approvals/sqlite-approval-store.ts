@@ -1,0 +1,192 @@
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { DatabaseSync } from 'node:sqlite'
+import { HelpdeskError } from '../errors/index.ts'
+import type { ApprovalLevel } from '../policy/approval-policy.ts'
+import type {
+  ApprovalDecision,
+  ApprovalExecution,
+  ApprovalListFilter,
+  ApprovalRequest,
+  ApprovalStatus,
+  ApprovalStore,
+  NewApprovalRequest,
+} from './approval-store.ts'
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS approval_requests (
+  id TEXT PRIMARY KEY,
+  requester TEXT NOT NULL,
+  task_type TEXT NOT NULL,
+  level INTEGER NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'denied', 'expired', 'executed')),
+  created_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  -- plan, steps, runbook and session: written once, never changed
+  body TEXT NOT NULL,
+  decisions TEXT NOT NULL,
+  execution TEXT
+);
+CREATE INDEX IF NOT EXISTS approval_requests_by_status ON approval_requests (status, created_at);
+CREATE INDEX IF NOT EXISTS approval_requests_by_requester ON approval_requests (requester, created_at);
+`
+
+interface Row {
+  id: string
+  requester: string
+  task_type: string
+  level: number
+  status: string
+  created_at: string
+  expires_at: string
+  version: number
+  body: string
+  decisions: string
+  execution: string | null
+}
+
+type Body = Pick<ApprovalRequest, 'runbook' | 'plan' | 'steps' | 'sessionId'>
+
+/** Approval requests in the project's SQLite file (`node:sqlite`): the embedded default. */
+export class SqliteApprovalStore implements ApprovalStore {
+  private readonly database: DatabaseSync
+
+  /** @param options.file a path, or `:memory:` */
+  constructor(options: { file: string }) {
+    if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true })
+    this.database = new DatabaseSync(options.file)
+    this.database.exec('PRAGMA journal_mode = WAL')
+    // Another process (a second server, the CLI) may be writing the same file: wait, do not fail.
+    this.database.exec('PRAGMA busy_timeout = 5000')
+    this.database.exec(SCHEMA)
+  }
+
+  async create(request: NewApprovalRequest): Promise<ApprovalRequest> {
+    const body: Body = {
+      runbook: request.runbook,
+      plan: request.plan,
+      steps: request.steps,
+      ...(request.sessionId !== undefined ? { sessionId: request.sessionId } : {}),
+    }
+    const inserted = this.database
+      .prepare(
+        `INSERT INTO approval_requests
+           (id, requester, task_type, level, status, created_at, expires_at, version, body, decisions)
+         VALUES (?, ?, ?, ?, 'pending', ?, ?, 1, ?, '[]')
+         ON CONFLICT (id) DO NOTHING`,
+      )
+      .run(
+        request.id,
+        request.requester,
+        request.taskType,
+        request.level,
+        request.createdAt,
+        request.expiresAt,
+        JSON.stringify(body),
+      )
+    if (inserted.changes === 0) {
+      throw new HelpdeskError({
+        code: 'APPROVAL_CONFLICT',
+        category: 'SYSTEM',
+        message: `an approval request with id ${request.id} exists already`,
+      })
+    }
+    return this.require(request.id)
+  }
+
+  async get(id: string): Promise<ApprovalRequest | undefined> {
+    const row = this.database.prepare('SELECT * FROM approval_requests WHERE id = ?').get(id) as
+      | Row
+      | undefined
+    return row ? toRequest(row) : undefined
+  }
+
+  async list(filter: ApprovalListFilter = {}): Promise<ApprovalRequest[]> {
+    const rows = this.database
+      .prepare(
+        `SELECT * FROM approval_requests
+         WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR requester = ?2)
+         ORDER BY created_at DESC, rowid DESC LIMIT ?3`,
+      )
+      .all(filter.status ?? null, filter.requester ?? null, filter.limit ?? 100) as unknown as Row[]
+    return rows.map(toRequest)
+  }
+
+  async decide(
+    id: string,
+    expectedVersion: number,
+    decision: ApprovalDecision,
+    status: 'pending' | 'approved' | 'denied',
+  ): Promise<ApprovalRequest | undefined> {
+    // The WHERE clause is the compare-and-set: one UPDATE, so two deciders cannot both match.
+    const rows = this.database
+      .prepare(
+        `UPDATE approval_requests
+         SET status = ?, decisions = json_insert(decisions, '$[#]', json(?)), version = version + 1
+         WHERE id = ? AND version = ? AND status = 'pending'
+         RETURNING *`,
+      )
+      .all(status, JSON.stringify(decision), id, expectedVersion) as unknown as Row[]
+    return rows[0] ? toRequest(rows[0]) : undefined
+  }
+
+  async expireDue(now: Date, id?: string): Promise<ApprovalRequest[]> {
+    const rows = this.database
+      .prepare(
+        `UPDATE approval_requests SET status = 'expired', version = version + 1
+         WHERE status = 'pending' AND expires_at <= ? AND (? IS NULL OR id = ?)
+         RETURNING *`,
+      )
+      .all(now.toISOString(), id ?? null, id ?? null) as unknown as Row[]
+    return rows.map(toRequest).sort((left, right) => left.createdAt.localeCompare(right.createdAt))
+  }
+
+  async markExecuted(
+    id: string,
+    execution: ApprovalExecution,
+  ): Promise<ApprovalRequest | undefined> {
+    const rows = this.database
+      .prepare(
+        `UPDATE approval_requests SET status = 'executed', execution = ?, version = version + 1
+         WHERE id = ? AND (status = 'approved' OR (
+           status = 'executed' AND ? <> 'unknown' AND json_extract(execution, '$.outcome') = 'unknown'
+         ))
+         RETURNING *`,
+      )
+      .all(JSON.stringify(execution), id, execution.outcome) as unknown as Row[]
+    return rows[0] ? toRequest(rows[0]) : undefined
+  }
+
+  async close(): Promise<void> {
+    if (this.database.isOpen) this.database.close()
+  }
+
+  private async require(id: string): Promise<ApprovalRequest> {
+    const request = await this.get(id)
+    if (!request) throw new Error(`approval request ${id} vanished right after it was written`)
+    return request
+  }
+}
+
+function toRequest(row: Row): ApprovalRequest {
+  const body = JSON.parse(row.body) as Body
+  return {
+    id: row.id,
+    requester: row.requester,
+    taskType: row.task_type,
+    runbook: body.runbook,
+    level: row.level as ApprovalLevel,
+    plan: body.plan,
+    steps: body.steps,
+    ...(body.sessionId !== undefined ? { sessionId: body.sessionId } : {}),
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    status: row.status as ApprovalStatus,
+    decisions: JSON.parse(row.decisions) as ApprovalDecision[],
+    version: row.version,
+    ...(row.execution !== null
+      ? { execution: JSON.parse(row.execution) as ApprovalExecution }
+      : {}),
+  }
+}
