@@ -7,6 +7,7 @@ import path from 'node:path'
 import { buildRuntime } from '../src/app/build-runtime.ts'
 import { loadConfig } from '../src/config/load-config.ts'
 import { RETRIEVAL_PROBE } from '../src/retrieval/routing-probe.ts'
+import { runAgentBenchmark } from './agent-benchmark.ts'
 import { distribution, startServer } from './bench-support.ts'
 import { runFleetBenchmark } from './fleet-benchmark.ts'
 
@@ -55,6 +56,8 @@ try {
     `start to ready (ms): first start ${cold.readyMs} (empty data directory, ingest included)  restart ${server.readyMs}`,
   )
 
+  // The first start created the admin and left its token for the operator.
+  const token = (await readFile(path.join(dataDirectory, 'admin-token'), 'utf8')).trim()
   // 3. Chat turns per second with concurrent clients, each turn a new conversation.
   try {
     const latencies: number[] = []
@@ -68,7 +71,7 @@ try {
           const begun = performance.now()
           const response = await fetch(`${server.url}/api/chat`, {
             method: 'POST',
-            headers: { 'content-type': 'application/json' },
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
             body: JSON.stringify({ message, requester: 'bench.user' }),
           })
           await response.arrayBuffer()
@@ -95,3 +98,7 @@ try {
 const fleet = await runFleetBenchmark({ log: (line) => console.error(`fleet ${line}`) })
 console.log(fleet.report)
 if (fleet.failures.length) process.exitCode = 1
+
+// 5. Agent adapters: turn latency per framework with the offline model against the
+// framework-free core (bench/agent-benchmark.ts; alone: node bench/agent-benchmark.ts).
+console.log(await runAgentBenchmark())

@@ -38,14 +38,21 @@ afterAll(async () => {
 })
 
 describe('helpdesk command', () => {
-  it.each(['serve', 'ingest', 'route', 'eval', 'audit verify'])(
-    '%s --help describes the command',
-    async (command) => {
-      const result = await helpdesk([...command.split(' '), '--help'])
-      expect(result.code).toBe(0)
-      expect(result.stdout).toMatch(new RegExp(`Usage: helpdesk ${command}`))
-    },
-  )
+  it.each([
+    'serve',
+    'ingest',
+    'route',
+    'eval',
+    'run',
+    'audit verify',
+    'users add',
+    'users list',
+    'credentials encrypt',
+  ])('%s --help describes the command', async (command) => {
+    const result = await helpdesk([...command.split(' '), '--help'])
+    expect(result.code).toBe(0)
+    expect(result.stdout).toMatch(new RegExp(`Usage: helpdesk ${command}`))
+  })
 
   it('ingest is idempotent: the second run writes nothing', async () => {
     const first = await helpdesk(['ingest'])

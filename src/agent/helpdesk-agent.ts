@@ -8,13 +8,6 @@ import type { TurnEvent } from './core/turn.ts'
 /** Everything a turn streams, in order. Names are noun-verb; the last event is `reply-end`. */
 export type AgentEvent =
   | TurnEvent
-  | {
-      type: 'approval-request'
-      approvalId: string
-      stepIds: string[]
-      /** The exact scripts or operations awaiting a decision. */
-      wouldRun: string[]
-    }
   | { type: 'step-output'; stepId: string; stream: 'stdout' | 'stderr'; text: string }
 
 /** The agent frameworks an adapter exists for; `core` is the framework-free reference. */

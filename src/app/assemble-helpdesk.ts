@@ -1,4 +1,8 @@
-import { HelpdeskCore, type StepRunner } from '../agent/core/helpdesk-core.ts'
+import {
+  type ApprovalRequester,
+  HelpdeskCore,
+  type StepRunner,
+} from '../agent/core/helpdesk-core.ts'
 import { MemorySessionStore } from '../agent/core/memory-session-store.ts'
 import type { SessionStore } from '../agent/core/session.ts'
 import type { KnowledgeBase } from '../knowledge/knowledge-base.ts'
@@ -18,6 +22,7 @@ export function assembleHelpdesk(
     runStep?: StepRunner
     /** Where conversations live; in process memory unless the caller persists them. */
     sessions?: SessionStore
+    requestApproval?: ApprovalRequester
   },
 ): { router: RetrievalRouter; core: HelpdeskCore; sessions: SessionStore } {
   const router = new RetrievalRouter({
@@ -32,6 +37,7 @@ export function assembleHelpdesk(
     router,
     sessions,
     runStep: options.runStep ?? dryRunSteps(),
+    ...(options.requestApproval ? { requestApproval: options.requestApproval } : {}),
     handoffs: knowledge.handoffs,
     maxMessageCharacters: options.maxMessageCharacters,
   })

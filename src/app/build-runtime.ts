@@ -1,7 +1,11 @@
 import path from 'node:path'
+import type { SwitchableAgent } from '../agent/agent-registry.ts'
 import type { HelpdeskCore } from '../agent/core/helpdesk-core.ts'
 import type { SessionStore } from '../agent/core/session.ts'
 import { SqliteSessionStore } from '../agent/core/sqlite-session-store.ts'
+import { ApprovalService } from '../approvals/approval-service.ts'
+import { SqliteApprovalStore } from '../approvals/sqlite-approval-store.ts'
+import { SqliteStepExecutionLedger } from '../approvals/sqlite-step-execution-ledger.ts'
 import type { HelpdeskConfig } from '../config/config-schema.ts'
 import { SqliteUserStore } from '../identity/sqlite-user-store.ts'
 import type { UserStore } from '../identity/user-store.ts'
@@ -12,9 +16,10 @@ import { KnowledgeBase, loadKnowledgeSources } from '../knowledge/knowledge-base
 import type { VectorStore } from '../knowledge/vector-store.ts'
 import type { RetrievalRouter } from '../retrieval/retrieval-router.ts'
 import { assembleHelpdesk } from './assemble-helpdesk.ts'
+import { buildAgents } from './build-agents.ts'
 import { buildEmbedding } from './build-embedding.ts'
 import { buildExecution, databaseFile, type ExecutionRuntime } from './build-execution.ts'
-import { liveSteps } from './chat-step-runner.ts'
+import { dryRunSteps, liveSteps } from './chat-step-runner.ts'
 
 export interface HelpdeskRuntime {
   config: HelpdeskConfig
@@ -25,6 +30,10 @@ export interface HelpdeskRuntime {
   sessions: SessionStore
   /** The users and their bearer tokens; only with `persistence`. */
   users: UserStore | undefined
+  /** The agent adapter turns go through (AGENT_FRAMEWORK), switchable at run time. */
+  agents: SwitchableAgent
+  /** Approval requests for held steps: with executors and `persistence`. */
+  approvals: ApprovalService | undefined
   /** Where Chroma listens: CHROMA_URL, or the embedded server's address. */
   chromaUrl: string | undefined
   ingestReport: IngestReport | undefined
@@ -86,9 +95,15 @@ export async function buildRuntime(
   const knowledge = new KnowledgeBase({ ...sources, store, embedding })
 
   let execution: ExecutionRuntime | undefined
+  let approvals: ApprovalService | undefined
+  let approvalStores: { store: SqliteApprovalStore; ledger: SqliteStepExecutionLedger } | undefined
+  let agentRuntime: Awaited<ReturnType<typeof buildAgents>> | undefined
   let sessionStore: SqliteSessionStore | undefined
   let users: SqliteUserStore | undefined
   const close = async () => {
+    await agentRuntime?.close()
+    await approvalStores?.store.close()
+    await approvalStores?.ledger.close()
     await execution?.close()
     await sessionStore?.close()
     await users?.close()
@@ -112,15 +127,73 @@ export async function buildRuntime(
       execution = await buildExecution(config, knowledge.instructions, options.log)
     }
     const live = execution && execution.registry.kinds.length > 0 ? execution : undefined
+    if (live && options.persistence) {
+      const file = databaseFile(config)
+      approvalStores = {
+        store: new SqliteApprovalStore({ file }),
+        ledger: new SqliteStepExecutionLedger({ file }),
+      }
+      approvals = new ApprovalService({
+        ...approvalStores,
+        execution: live.service,
+        audit: live.audit,
+        instructions: knowledge.instructions,
+        ttlMinutes: config.APPROVAL_TTL_MINUTES,
+      })
+    }
+    const approvalService = approvals
+    const runStep = live ? liveSteps(live.service, live.registry) : dryRunSteps()
     const { router, core, sessions } = assembleHelpdesk(knowledge, {
-      ...(live ? { runStep: liveSteps(live.service, live.registry) } : {}),
+      runStep,
+      ...(approvalService
+        ? {
+            requestApproval: async ({ plan, results, requester, sessionId }) => {
+              const request = await approvalService.requestApproval({
+                plan,
+                requester,
+                dryRunResults: results,
+                sessionId,
+              })
+              const held = request.steps.filter((step) => step.approvalLevel > 0)
+              return {
+                id: request.id,
+                taskType: request.taskType,
+                stepIds: held.map((step) => step.stepId),
+                wouldRun: held.map((step) => step.wouldRun),
+                expiresAt: request.expiresAt,
+              }
+            },
+          }
+        : {}),
       ...(sessionStore ? { sessions: sessionStore } : {}),
       maxMessageCharacters: config.MAX_MESSAGE_CHARS,
       ...(config.ROUTE_THRESHOLD !== undefined
         ? { tuning: { threshold: config.ROUTE_THRESHOLD } }
         : {}),
     })
-    return { config, knowledge, router, core, sessions, users, chromaUrl, ingestReport, close }
+    agentRuntime = await buildAgents({
+      framework: config.AGENT_FRAMEWORK,
+      core,
+      router,
+      instructions: knowledge.instructions,
+      runStep,
+      ...(options.persistence ? { databaseFile: databaseFile(config) } : {}),
+      log: options.log,
+    })
+    const agents = agentRuntime.agents
+    return {
+      config,
+      knowledge,
+      router,
+      core,
+      sessions,
+      users,
+      agents,
+      approvals,
+      chromaUrl,
+      ingestReport,
+      close,
+    }
   } catch (error) {
     await close()
     throw error

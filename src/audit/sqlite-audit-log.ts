@@ -55,7 +55,8 @@ export class SqliteAuditLog implements AuditLog {
   /** @param file a path, or `:memory:` */
   constructor(options: { file: string; now?: () => Date }) {
     if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true })
-    this.database = new DatabaseSync(options.file)
+    // Other connections (sessions, approvals, a CLI) share the file: wait for them, don't fail.
+    this.database = new DatabaseSync(options.file, { timeout: 5000 })
     this.database.exec('PRAGMA journal_mode = WAL')
     this.database.exec(SCHEMA)
     this.now = options.now ?? (() => new Date())

@@ -59,6 +59,9 @@ export async function serveCommand(options: { port?: string; host?: string }): P
     instructions: runtime.knowledge.instructions,
     readiness: () => runtime.knowledge.readiness(),
     log,
+    agents: runtime.agents,
+    frameworks: ['langgraph', 'langchain', 'openai-agents', 'mastra', 'core'],
+    ...(runtime.approvals ? { approvals: runtime.approvals } : {}),
   })
   const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, (info) => {
     log(

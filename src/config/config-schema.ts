@@ -33,6 +33,12 @@ export const configSchema = z
     SSH_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
     /** Machines a fleet step runs on at once. */
     FLEET_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(20),
+    /** Which agent framework orchestrates a turn; an admin may switch it at run time. */
+    AGENT_FRAMEWORK: z
+      .enum(['langgraph', 'langchain', 'openai-agents', 'mastra', 'core'])
+      .default('langgraph'),
+    /** A pending approval request expires after this long. */
+    APPROVAL_TTL_MINUTES: z.coerce.number().int().min(1).max(10_080).default(60),
     INSTRUCTIONS_DIR: z.string().min(1).default('data/instructions'),
     OUT_OF_SCOPE_FILE: z.string().min(1).default('data/routing/out-of-scope.yaml'),
     CHROMA_URL: z.url({ protocol: /^https?$/ }).optional(),

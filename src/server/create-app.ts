@@ -2,8 +2,10 @@ import { readFileSync } from 'node:fs'
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { secureHeaders } from 'hono/secure-headers'
+import type { SwitchableAgent } from '../agent/agent-registry.ts'
 import type { HelpdeskCore } from '../agent/core/helpdesk-core.ts'
 import type { SessionStore } from '../agent/core/session.ts'
+import type { ApprovalService } from '../approvals/approval-service.ts'
 import { HelpdeskError } from '../errors/index.ts'
 import type { Instruction } from '../knowledge/instructions/instruction.ts'
 import type { Readiness } from '../knowledge/knowledge-base.ts'
@@ -13,6 +15,8 @@ import {
   authenticate,
 } from './authentication.ts'
 import { errorResponse } from './error-response.ts'
+import { adminRoutes } from './routes/admin-routes.ts'
+import { approvalRoutes } from './routes/approval-routes.ts'
 import { chatRoutes } from './routes/chat-routes.ts'
 import { instructionRoutes } from './routes/instruction-routes.ts'
 import { sessionRoutes } from './routes/session-routes.ts'
@@ -26,6 +30,11 @@ export interface AppDependencies {
   instructions: ReadonlyMap<string, Instruction>
   readiness: () => Promise<Readiness>
   log?: (line: string) => void
+  /** The agent adapter turns go through; without one the core runs them directly. */
+  agents?: SwitchableAgent
+  /** Frameworks an admin may switch to. */
+  frameworks?: readonly string[]
+  approvals?: ApprovalService
 }
 
 /** A request body larger than this is refused before it is read (messages are 4,000 characters). */
@@ -88,7 +97,9 @@ export function createApp(dependencies: AppDependencies): Hono<AuthenticatedEnvi
     )
   })
 
-  app.route('/api', chatRoutes(dependencies.core, dependencies.sessions, log))
+  app.route('/api', chatRoutes(dependencies.core, dependencies.sessions, log, dependencies.agents))
+  app.route('/api', approvalRoutes(dependencies.approvals))
+  app.route('/api', adminRoutes(dependencies.agents, dependencies.frameworks ?? []))
   app.route('/api', sessionRoutes(dependencies.sessions, dependencies.authentication.mode))
   app.route('/api', instructionRoutes(dependencies.instructions))
 

@@ -11,7 +11,7 @@ import { validateParameter } from './parameter-validation.ts'
 import { GENERIC_HANDOFF, writeReply } from './reply-writer.ts'
 import type { Session, SessionStore } from './session.ts'
 import { fillSlots, type MissingParameter, parameterSpec } from './slot-filling.ts'
-import type { TurnEvent, TurnResult, TurnState } from './turn.ts'
+import type { PendingApproval, TurnEvent, TurnResult, TurnState } from './turn.ts'
 
 export interface HelpdeskCoreOptions {
   instructions: ReadonlyMap<string, Instruction>
@@ -22,6 +22,11 @@ export interface HelpdeskCoreOptions {
    * service, which runs read-only steps at once and holds the others for approval.
    */
   runStep: StepRunner
+  /**
+   * Opens an approval request for a plan whose steps came back `awaiting_approval`; without it
+   * held steps just say so (no approvals configured).
+   */
+  requestApproval?: ApprovalRequester
   /** Out-of-scope topic -> where to send the person instead. */
   handoffs: ReadonlyMap<string, string>
   maxMessageCharacters: number
@@ -32,6 +37,13 @@ export type StepRunner = (
   step: PlanStep,
   context: { requester: string; requestId: string; approval?: ApprovalRecord },
 ) => Promise<StepResult>
+
+export type ApprovalRequester = (input: {
+  plan: Plan
+  results: readonly StepResult[]
+  requester: string
+  sessionId: string
+}) => Promise<PendingApproval | undefined>
 
 export interface TurnInput {
   sessionId?: string
@@ -178,6 +190,19 @@ export class HelpdeskCore {
         planned.results.push(result)
         onEvent({ type: 'step-end', result })
       }
+      const held = planned.results.some((result) => result.status === 'awaiting_approval')
+      if (held && this.options.requestApproval) {
+        const approval = await this.options.requestApproval({
+          plan: planned.plan,
+          results: planned.results,
+          requester: turn.session.requester ?? 'anonymous',
+          sessionId: turn.session.id,
+        })
+        if (approval) {
+          turn.approvals = [...(turn.approvals ?? []), approval]
+          onEvent({ type: 'approval-request', approval })
+        }
+      }
     }
   }
 
@@ -196,6 +221,7 @@ export class HelpdeskCore {
     }))
     const reply = writeReply({
       plans,
+      ...(turn.approvals ? { approvals: turn.approvals } : {}),
       ...(question ? { question, questionTitle: this.instruction(question.taskType).title } : {}),
     })
     return this.finish(
@@ -207,6 +233,7 @@ export class HelpdeskCore {
         results: plans.flatMap((each) => each.results),
         missing: remaining,
         ranked: turn.ranked,
+        ...(turn.approvals ? { approvals: turn.approvals } : {}),
       },
       onEvent,
     )

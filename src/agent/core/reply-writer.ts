@@ -3,6 +3,7 @@ import type { Instruction } from '../../knowledge/instructions/instruction.ts'
 import type { Plan } from '../../planning/plan.ts'
 import { APPROVAL_LEVEL_NAMES } from '../../policy/approval-policy.ts'
 import type { MissingParameter } from './slot-filling.ts'
+import type { PendingApproval } from './turn.ts'
 
 export const GENERIC_HANDOFF =
   "That isn't something I can handle here, so I haven't done anything. I help with IT problems " +
@@ -17,11 +18,17 @@ export function writeReply(parts: {
   questionTitle?: string
   handoff?: string
   acknowledged?: string
+  approvals?: readonly PendingApproval[]
 }): string {
   const paragraphs: string[] = []
   if (parts.acknowledged) paragraphs.push(parts.acknowledged)
   for (const { plan, instruction, results } of parts.plans) {
     paragraphs.push(describePlan(plan, instruction, results))
+  }
+  for (const approval of parts.approvals ?? []) {
+    paragraphs.push(
+      `I asked a technician to approve ${approval.stepIds.length === 1 ? 'the step' : `${approval.stepIds.length} steps`} that change something (approval ${approval.id.slice(0, 8)}, open until ${approval.expiresAt.slice(0, 16).replace('T', ' ')} UTC). I will carry ${approval.stepIds.length === 1 ? 'it' : 'them'} out as soon as it is approved.`,
+    )
   }
   if (parts.question) {
     const prefix = parts.questionTitle ? `For "${parts.questionTitle}": ` : ''

@@ -4,6 +4,16 @@ import type { RankedTask } from '../../retrieval/request-router.ts'
 import type { Session } from './session.ts'
 import type { MissingParameter } from './slot-filling.ts'
 
+/** An approval request a turn opened for its held steps; technicians decide it in the API. */
+export interface PendingApproval {
+  id: string
+  taskType: string
+  stepIds: string[]
+  /** The exact scripts or operations awaiting a decision. */
+  wouldRun: string[]
+  expiresAt: string
+}
+
 /** What one chat turn produced. The HTTP API returns it as JSON. */
 export interface TurnResult {
   sessionId: string
@@ -17,6 +27,8 @@ export interface TurnResult {
   missing: MissingParameter[]
   ranked: RankedTask[]
   outOfScope?: { topic?: string; handoff: string }
+  /** Approval requests this turn opened, when approvals are configured. */
+  approvals?: PendingApproval[]
 }
 
 /**
@@ -32,6 +44,7 @@ export interface TurnState {
   planned: Array<{ plan: Plan; results: StepResult[] }>
   question?: MissingParameter
   outOfScope?: Omit<TurnResult, 'sessionId'>
+  approvals?: PendingApproval[]
 }
 
 /** Events a turn emits while it runs, for streaming clients. Names are noun-verb. */
@@ -40,5 +53,6 @@ export type TurnEvent =
   | { type: 'question'; missing: MissingParameter }
   | { type: 'plan-end'; plan: Plan }
   | { type: 'step-start'; stepId: string; target?: string }
+  | { type: 'approval-request'; approval: PendingApproval }
   | { type: 'step-end'; result: StepResult }
   | { type: 'reply-end'; result: TurnResult }

@@ -1,8 +1,11 @@
 import { type Context, Hono } from 'hono'
 import { streamSSE } from 'hono/streaming'
 import { z } from 'zod'
+import type { SwitchableAgent } from '../../agent/agent-registry.ts'
 import type { HelpdeskCore, TurnInput } from '../../agent/core/helpdesk-core.ts'
 import type { SessionStore } from '../../agent/core/session.ts'
+import { lastReply } from '../../agent/event-stream.ts'
+import type { AgentEvent } from '../../agent/helpdesk-agent.ts'
 import { HelpdeskError } from '../../errors/index.ts'
 import { USERNAME_PATTERN } from '../../identity/user.ts'
 import { type AuthenticatedEnvironment, mayActForOthers } from '../authentication.ts'
@@ -25,6 +28,8 @@ export function chatRoutes(
   core: HelpdeskCore,
   sessions: SessionStore,
   log: (line: string) => void,
+  /** The agent adapter that orchestrates turns; without one the core runs them directly. */
+  agents?: SwitchableAgent,
 ): Hono<AuthenticatedEnvironment> {
   const app = new Hono<AuthenticatedEnvironment>()
 
@@ -62,16 +67,22 @@ export function chatRoutes(
     return { sessionId: session.id, message: body.message }
   }
 
+  /** One turn through the current adapter, its events passed on as they happen. */
+  async function runTurn(input: TurnInput, onEvent: (event: AgentEvent) => void = () => {}) {
+    if (!agents) return core.handleTurn(input, onEvent)
+    return lastReply(tap(agents.agent.handleTurn(input), onEvent))
+  }
+
   app.post('/chat', async (context) => {
     const input = await prepareTurn(context)
-    return context.json(await core.handleTurn(input))
+    return context.json(await runTurn(input))
   })
 
   app.post('/chat/stream', async (context) => {
     const input = await prepareTurn(context)
     return streamSSE(context, async (stream) => {
       try {
-        await core.handleTurn(input, (event) => {
+        await runTurn(input, (event) => {
           void stream.writeSSE({ event: event.type, data: JSON.stringify(event) })
         })
       } catch (thrown) {
@@ -82,4 +93,11 @@ export function chatRoutes(
   })
 
   return app
+}
+
+async function* tap(events: AsyncIterable<AgentEvent>, onEvent: (event: AgentEvent) => void) {
+  for await (const event of events) {
+    onEvent(event)
+    yield event
+  }
 }

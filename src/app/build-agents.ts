@@ -1,0 +1,56 @@
+import { DatabaseSync } from 'node:sqlite'
+import { CoreAgent } from '../agent/adapters/core-agent.ts'
+import { LangChainAgent } from '../agent/adapters/langchain-agent.ts'
+import { LangGraphAgent } from '../agent/adapters/langgraph-agent.ts'
+import { MastraAgent } from '../agent/adapters/mastra-agent.ts'
+import { OpenAiAgentsAgent } from '../agent/adapters/openai-agents-agent.ts'
+import { AgentRegistry, SwitchableAgent } from '../agent/agent-registry.ts'
+import { AgentToolbox } from '../agent/agent-toolbox.ts'
+import type { HelpdeskCore, StepRunner } from '../agent/core/helpdesk-core.ts'
+import { NodeSqliteCheckpointSaver } from '../agent/langgraph/node-sqlite-checkpoint-saver.ts'
+import type { Instruction } from '../knowledge/instructions/instruction.ts'
+import { modelEndpointFromEnvironment } from '../models/model-endpoint.ts'
+import type { RequestRouter } from '../retrieval/request-router.ts'
+
+/**
+ * Every adapter over the same toolbox, and the one selected by AGENT_FRAMEWORK. LangGraph keeps
+ * its checkpoints in the project store file when there is one.
+ */
+export async function buildAgents(options: {
+  framework: string
+  core: HelpdeskCore
+  router: RequestRouter
+  instructions: ReadonlyMap<string, Instruction>
+  runStep: StepRunner
+  /** The project store file, for LangGraph's checkpoints; in memory without it. */
+  databaseFile?: string
+  environment?: NodeJS.ProcessEnv
+  log: (line: string) => void
+}): Promise<{ agents: SwitchableAgent; registry: AgentRegistry; close(): Promise<void> }> {
+  const toolbox = new AgentToolbox(options)
+  const endpoint = modelEndpointFromEnvironment(options.environment ?? process.env)
+  const database = options.databaseFile
+    ? new DatabaseSync(options.databaseFile, { timeout: 5000 })
+    : undefined
+  const registry = new AgentRegistry()
+    .register('langgraph', (tools) =>
+      database
+        ? new LangGraphAgent(tools, new NodeSqliteCheckpointSaver(database))
+        : new LangGraphAgent(tools),
+    )
+    .register('langchain', (tools) => new LangChainAgent(tools, endpoint))
+    .register('openai-agents', (tools) => new OpenAiAgentsAgent(tools, endpoint))
+    .register('mastra', (tools) => new MastraAgent(tools, endpoint))
+    .register('core', (tools) => new CoreAgent(tools))
+  const initial = await registry.create(options.framework, toolbox)
+  options.log(
+    `agent framework: ${initial.framework}; model: ${endpoint.offline ? 'the offline model (in process)' : `${endpoint.model} at ${endpoint.baseURL}`}`,
+  )
+  return {
+    agents: new SwitchableAgent(registry, toolbox, initial),
+    registry,
+    close: async () => {
+      database?.close()
+    },
+  }
+}

@@ -1,0 +1,91 @@
+import { Hono } from 'hono'
+import { z } from 'zod'
+import type { ApprovalService } from '../../approvals/approval-service.ts'
+import { HelpdeskError } from '../../errors/index.ts'
+import type { AuthenticatedEnvironment } from '../authentication.ts'
+import { readJsonBody } from '../read-json-body.ts'
+
+const STATUSES = ['pending', 'approved', 'denied', 'expired', 'executed'] as const
+const approveSchema = z
+  .object({ stepIds: z.array(z.string().min(1).max(200)).max(100).optional() })
+  .strict()
+const denySchema = z.object({ reason: z.string().trim().min(1, 'say why').max(1000) }).strict()
+
+/**
+ * `GET /api/approvals?status=pending`, `GET /api/approvals/:id`,
+ * `POST /api/approvals/:id/approve` (then the plan runs, exactly once) and
+ * `POST /api/approvals/:id/deny {reason}`. Technicians and admins see every request; a requester
+ * sees their own. Who may decide what is the approval service's rule (never the requester for
+ * a technician-level step).
+ */
+export function approvalRoutes(
+  approvals: ApprovalService | undefined,
+): Hono<AuthenticatedEnvironment> {
+  const app = new Hono<AuthenticatedEnvironment>()
+  const service = (): ApprovalService => {
+    if (!approvals) {
+      throw new HelpdeskError({
+        code: 'NOT_CONFIGURED',
+        message:
+          'approvals need executors (an inventory, Active Directory or AWS IAM) and the project store',
+      })
+    }
+    return approvals
+  }
+
+  app.get('/approvals', async (context) => {
+    const caller = context.get('caller')
+    const status = context.req.query('status')
+    if (status !== undefined && !(STATUSES as readonly string[]).includes(status)) {
+      throw new HelpdeskError({
+        code: 'INVALID_INPUT',
+        message: `status: expected one of ${STATUSES.join(', ')}`,
+      })
+    }
+    const everyone = caller.role === 'technician' || caller.role === 'admin'
+    const list = await service().list({
+      ...(status ? { status: status as (typeof STATUSES)[number] } : {}),
+      ...(everyone ? {} : { requester: caller.username }),
+    })
+    return context.json({ approvals: list })
+  })
+
+  app.get('/approvals/:id', async (context) => {
+    const caller = context.get('caller')
+    const request = await service().get(context.req.param('id'))
+    const everyone = caller.role === 'technician' || caller.role === 'admin'
+    if (!everyone && request.requester !== caller.username) {
+      throw new HelpdeskError({
+        code: 'APPROVAL_NOT_FOUND',
+        message: `no approval request "${context.req.param('id').slice(0, 60)}"`,
+      })
+    }
+    return context.json(request)
+  })
+
+  app.post('/approvals/:id/approve', async (context) => {
+    const caller = context.get('caller')
+    const body = await readJsonBody(context, approveSchema)
+    const decided = await service().approve(
+      context.req.param('id'),
+      { username: caller.username, role: caller.role },
+      body.stepIds ? { stepIds: body.stepIds } : {},
+    )
+    if (decided.status !== 'approved') return context.json({ approval: decided, results: [] })
+    const run = await service().executeApproved(decided.id, { actor: caller.username })
+    return context.json({ approval: run.approval, results: run.results })
+  })
+
+  app.post('/approvals/:id/deny', async (context) => {
+    const caller = context.get('caller')
+    const body = await readJsonBody(context, denySchema)
+    const denied = await service().deny(
+      context.req.param('id'),
+      { username: caller.username, role: caller.role },
+      body.reason,
+    )
+    return context.json({ approval: denied })
+  })
+
+  return app
+}
