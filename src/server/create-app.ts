@@ -43,6 +43,7 @@ const BODY_LIMIT_BYTES = 64 * 1024
 const UI_FILES: Readonly<Record<string, string>> = {
   '/': 'index.html',
   '/ui/app.js': 'app.js',
+  '/ui/approvals.js': 'approvals.js',
   '/ui/sign-in.js': 'sign-in.js',
   '/ui/styles.css': 'styles.css',
 }

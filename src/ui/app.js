@@ -2,17 +2,12 @@
 // through textContent / text nodes, so nothing the server or the user sends is parsed as HTML.
 // Every API call goes through `api` (sign-in.js), which carries the user's bearer token.
 
+import { APPROVAL_LEVELS, refreshApprovals, setApprovalsUser, shortId, when } from './approvals.js'
 import { api, remember, remembered, SignInNeeded, startSignIn } from './sign-in.js'
 
 const MAX_CHARACTERS = 4000
 const REQUESTER_KEY = 'helpdesk.requester'
 const USERNAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
-const APPROVAL = {
-  0: 'runs at once (read-only)',
-  1: 'you confirm',
-  2: 'a technician approves the plan',
-  3: 'a technician approves each step',
-}
 
 const $ = (id) => document.getElementById(id)
 const log = $('log')
@@ -147,7 +142,11 @@ function stepRow(step, index) {
   status.dataset.stepId = step.id
   const meta = el('p', 'step-meta', undefined, [
     badge(step.risk),
-    el('span', `approval approval-${step.approvalLevel}`, APPROVAL[step.approvalLevel] ?? ''),
+    el(
+      'span',
+      `approval approval-${step.approvalLevel}`,
+      APPROVAL_LEVELS[step.approvalLevel] ?? '',
+    ),
     status,
   ])
   const heading = el('div', 'step-heading', undefined, [
@@ -184,13 +183,26 @@ function planCard(plan) {
   return card
 }
 
-function markStep(container, result) {
+/** "awaiting approval (request 7d4e7432)" once the approval request for the step is known. */
+function awaitingText(approval) {
+  return approval ? `awaiting approval (request ${shortId(approval.id)})` : 'awaiting approval'
+}
+
+/** `held`: step id -> the approval request (`{ id, expiresAt }`) opened for it, if any. */
+function markStep(container, result, held = new Map()) {
   for (const node of container.querySelectorAll('.step-status')) {
     if (node.dataset.stepId !== result.stepId) continue
     const status = result.status.replaceAll('_', ' ')
-    node.textContent = result.status === 'dry_run' ? 'dry run: nothing changed' : status
+    const approval = held.get(result.stepId)
+    node.textContent =
+      result.status === 'dry_run'
+        ? 'dry run: nothing changed'
+        : result.status === 'awaiting_approval'
+          ? awaitingText(approval)
+          : status
     node.className = `step-status status-${result.status}`
     if (result.errorMessage) node.title = result.errorMessage
+    if (approval && result.status === 'awaiting_approval') node.dataset.approvalId = approval.id
     const row = node.closest('.step')
     const ran = result.status === 'succeeded' || result.status === 'failed'
     if (row && ran && !row.querySelector('.step-output')) {
@@ -210,6 +222,35 @@ function markStep(container, result) {
   }
 }
 
+/**
+ * Marks a plan card's held steps with the approval request opened for them and notes the
+ * request under the card's title; once per request, however often it is reported.
+ */
+function noteApproval(plans, approval, held) {
+  for (const stepId of approval.stepIds ?? []) held.set(stepId, approval)
+  for (const node of plans.querySelectorAll('.step-status.status-awaiting_approval')) {
+    const known = held.get(node.dataset.stepId)
+    if (!known) continue
+    node.textContent = awaitingText(known)
+    node.dataset.approvalId = known.id
+  }
+  for (const card of plans.querySelectorAll('.plan-card')) {
+    if (card.dataset.taskType !== approval.taskType) continue
+    if (
+      [...card.querySelectorAll('.plan-approval')].some((n) => n.dataset.approvalId === approval.id)
+    )
+      continue
+    const steps = approval.stepIds?.length ?? 0
+    const note = el(
+      'p',
+      'plan-approval',
+      `Awaiting approval: request ${shortId(approval.id)} (${steps} ${steps === 1 ? 'step' : 'steps'}), open until ${when(approval.expiresAt)}. A technician sees it in their Approvals list.`,
+    )
+    note.dataset.approvalId = approval.id
+    card.querySelector('.plan-header')?.after(note)
+  }
+}
+
 /** The assistant's answer to one turn, filled in as the server-sent events arrive. */
 function startReply() {
   const bubble = addMessage('assistant')
@@ -219,6 +260,9 @@ function startReply() {
   const plans = el('div', 'plans')
   bubble.append(working, text, plans)
   scrollIntoView(bubble)
+  /** Step id -> the approval request opened for it in this turn. */
+  const held = new Map()
+  let approvalsSeen = false
   return {
     event(name, data) {
       if (name === 'route-end') {
@@ -226,7 +270,12 @@ function startReply() {
       } else if (name === 'plan-end') {
         plans.append(planCard(data.plan))
       } else if (name === 'step-end') {
-        markStep(plans, data.result)
+        markStep(plans, data.result, held)
+      } else if (name === 'approval-request' && data.approval) {
+        noteApproval(plans, data.approval, held)
+        approvalsSeen = true
+        // A technician's own list picks the new request up at once.
+        void refreshApprovals()
       } else if (name === 'question') {
         working.textContent = 'I need one more detail…'
       }
@@ -246,7 +295,9 @@ function startReply() {
       if (plans.childElementCount !== (result.plan ?? []).length) {
         plans.replaceChildren(...(result.plan ?? []).map(planCard))
       }
-      for (const each of result.results ?? []) markStep(plans, each)
+      for (const each of result.results ?? []) markStep(plans, each, held)
+      for (const approval of result.approvals ?? []) noteApproval(plans, approval, held)
+      if (result.approvals?.length && !approvalsSeen) void refreshApprovals()
       scrollIntoView(bubble, 'start')
     },
     fail() {
@@ -407,6 +458,7 @@ requesterInput.addEventListener('input', () => {
 /** The chat follows who is signed in: hidden while nobody is, cleared for another user. */
 function onAccountChange(user, { signedOut = false } = {}) {
   me = user
+  setApprovalsUser(user)
   if (!user) {
     if (signedOut) {
       clearConversation()

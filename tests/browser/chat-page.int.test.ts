@@ -1,21 +1,44 @@
-import { existsSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { type ServerType, serve } from '@hono/node-server'
 import { type Browser, chromium, type Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { assembleHelpdesk } from '../../src/app/assemble-helpdesk.ts'
+import { liveSteps } from '../../src/app/chat-step-runner.ts'
+import {
+  type ApprovalStack,
+  CRITICAL_PRINTER_STEPS,
+  criticalPrinterPlan,
+  loadTestInstructions,
+  openApprovalStack,
+  RecordingExecutor,
+  unlockPlan,
+} from '../../src/approvals/testing/approval-fixture.ts'
+import { ExecutorRegistry } from '../../src/executors/executor-registry.ts'
 import { SqliteUserStore } from '../../src/identity/sqlite-user-store.ts'
+import type { Instruction } from '../../src/knowledge/instructions/instruction.ts'
 import { createApp } from '../../src/server/create-app.ts'
 import { buildMemoryRuntime } from '../support/memory-runtime.ts'
 
 // The chat page in a real browser against the real HTTP server (in-memory reference store,
 // dry-run executor). Needs Debian's Chromium: `bash scripts/install-test-deps.sh`.
+// A second server runs the approval loop for real: a recording executor stands in for Active
+// Directory and SSH, so read-only checks "run", changes are held, and approving runs them.
 
 const CHROMIUM = '/usr/bin/chromium'
 const TIMEOUT = 30_000
 
 let server: ServerType | undefined
+let approvalsServer: ServerType | undefined
 let browser: Browser | undefined
 let baseUrl = ''
+let approvalsUrl = ''
+let stack: ApprovalStack | undefined
+let stackDirectory = ''
+let testInstructions: Map<string, Instruction>
+const executor = new RecordingExecutor()
 let page: Page
 const users = new SqliteUserStore({ file: ':memory:' })
 const tokens: Record<string, string> = {}
@@ -44,6 +67,53 @@ beforeAll(async () => {
     )
   })
   baseUrl = `http://127.0.0.1:${port}`
+
+  // The runbooks plus a copy of the printer runbook whose queue steps need per-step approval.
+  testInstructions = await loadTestInstructions()
+  stackDirectory = mkdtempSync(path.join(tmpdir(), 'chat-page-approvals-'))
+  const approvals = openApprovalStack({
+    file: path.join(stackDirectory, 'helpdesk.sqlite'),
+    instructions: testInstructions,
+    executor,
+  })
+  stack = approvals
+  const live = assembleHelpdesk(runtime.knowledge, {
+    maxMessageCharacters: 4000,
+    runStep: liveSteps(approvals.execution, new ExecutorRegistry().register(executor)),
+    // What the server's runtime does (src/app/build-runtime.ts).
+    requestApproval: async ({ plan, results, requester, sessionId }) => {
+      const request = await approvals.service.requestApproval({
+        plan,
+        requester,
+        dryRunResults: results,
+        sessionId,
+      })
+      const held = request.steps.filter((step) => step.approvalLevel > 0)
+      return {
+        id: request.id,
+        taskType: request.taskType,
+        stepIds: held.map((step) => step.stepId),
+        wouldRun: held.map((step) => step.wouldRun),
+        expiresAt: request.expiresAt,
+      }
+    },
+  })
+  const approvalsApp = createApp({
+    core: live.core,
+    sessions: live.sessions,
+    authentication: { mode: 'token', users },
+    instructions: runtime.knowledge.instructions,
+    readiness: async () => ({ ready: true, checks: { store: 'ok', ingested: 'ok' } }),
+    log: () => {},
+    approvals: approvals.service,
+  })
+  const approvalsPort = await new Promise<number>((resolve) => {
+    approvalsServer = serve(
+      { fetch: approvalsApp.fetch, port: 0, hostname: '127.0.0.1' },
+      (info: AddressInfo) => resolve(info.port),
+    )
+  })
+  approvalsUrl = `http://127.0.0.1:${approvalsPort}`
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -60,11 +130,15 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close()
+  for (const each of [server, approvalsServer]) {
+    await new Promise<void>((resolve) => {
+      if (!each) resolve()
+      else each.close(() => resolve())
+    })
+  }
+  await stack?.close()
   await users.close()
-  await new Promise<void>((resolve) => {
-    if (!server) resolve()
-    else server.close(() => resolve())
-  })
+  if (stackDirectory) rmSync(stackDirectory, { recursive: true, force: true })
 })
 
 const pageErrors: string[] = []
@@ -77,7 +151,11 @@ beforeEach(async () => {
   page.on('pageerror', (error) => pageErrors.push(error.message))
   page.on('console', (message) => {
     // Chromium logs every 4xx response; those are expected here, script and CSP errors are not.
-    const expected = /^Failed to load resource: .* status of 4\d\d/.test(message.text())
+    // Nor is the 503 of the approvals list on the server without executors (NOT_CONFIGURED).
+    const expected =
+      /^Failed to load resource: .* status of 4\d\d/.test(message.text()) ||
+      (/^Failed to load resource: .* status of 503/.test(message.text()) &&
+        message.location().url.startsWith(`${baseUrl}/api/approvals`))
     if (message.type() === 'error' && !expected) pageErrors.push(message.text())
   })
   await page.goto(`${baseUrl}/`)
@@ -336,5 +414,276 @@ describe('the chat page', () => {
     await page.locator('#signed-in', { hasText: 'maria.garcia' }).waitFor()
     expect(await page.locator('#sign-in').isVisible()).toBe(false)
     await page.evaluate('localStorage.clear()')
+  })
+})
+
+describe('the approvals panel', () => {
+  const panel = () => page.getByRole('region', { name: 'Approvals' })
+  const cardOf = (id: string) => page.locator(`#approvals-list [data-approval-id="${id}"]`)
+  const pendingIds = async () =>
+    (await stack?.service.list({ status: 'pending' }))?.map((each) => each.id) ?? []
+
+  async function openApprovalsServer() {
+    await page.goto(`${approvalsUrl}/`)
+    await page.locator('#token').waitFor()
+  }
+
+  async function signOut() {
+    await page.locator('#sign-out').click()
+    await page.locator('#token').waitFor()
+  }
+
+  /** Leaves nothing pending for the next test. */
+  afterEach(async () => {
+    for (const id of await pendingIds()) {
+      await stack?.service.deny(id, { username: 'cleanup', role: 'admin' }, 'test cleanup')
+    }
+  })
+
+  it('is there for a technician (empty at first, from the keyboard), never for a requester', async () => {
+    await openApprovalsServer()
+    await signIn('helper')
+    await panel().waitFor()
+    expect(await panel().locator('h2').textContent()).toBe('Approvals')
+    await panel().getByText('No approvals waiting').first().waitFor()
+    expect(await page.locator('#approvals-empty').isVisible()).toBe(true)
+    expect(await page.locator('#approvals-toggle').getAttribute('aria-expanded')).toBe('true')
+    // The chat is still there beside it.
+    expect(await page.locator('#message').isVisible()).toBe(true)
+    expect(await page.locator('#welcome').isVisible()).toBe(true)
+
+    // The toggle closes and opens it (and opening reloads the list); Refresh is reachable by Tab.
+    const loads: string[] = []
+    page.on('request', (request) => {
+      if (request.url().includes('/api/approvals')) loads.push(request.url())
+    })
+    await page.locator('#approvals-toggle').focus()
+    await page.keyboard.press('Enter')
+    expect(await panel().isVisible()).toBe(false)
+    expect(await page.locator('#approvals-toggle').getAttribute('aria-expanded')).toBe('false')
+    await page.keyboard.press('Enter')
+    await panel().waitFor()
+    await expect.poll(() => focusedId()).toBe('approvals-title')
+    await expect.poll(() => loads.length).toBe(1)
+    await page.keyboard.press('Tab')
+    expect(await focusedId()).toBe('approvals-refresh')
+    await page.keyboard.press('Enter')
+    await expect.poll(() => loads.length).toBe(2)
+
+    await signOut()
+    await signIn('jdoe')
+    expect(await page.locator('#approvals-toggle').isVisible()).toBe(false)
+    expect(await panel().count()).toBe(0)
+    expect(await page.locator('#approvals').isVisible()).toBe(false)
+  })
+
+  it("says in plain words when the server has no approvals (no executors): the API's message", async () => {
+    await signIn('helper')
+    await panel().waitFor()
+    const error = page.locator('#approvals-error')
+    await error.waitFor()
+    expect(await error.textContent()).toMatch(
+      /^Approvals are not available on this server: approvals need executors/,
+    )
+  })
+
+  it("shows a requester their held step's request; a technician approves it and sees what ran", async () => {
+    await openApprovalsServer()
+    await signIn('jdoe')
+    const reply = await say('user jdoe is locked out of active directory')
+    const held = reply.locator('.step-status.status-awaiting_approval')
+    await held.waitFor()
+    const id = (await held.getAttribute('data-approval-id')) ?? ''
+    expect(await pendingIds()).toEqual([id])
+    expect(await held.textContent()).toBe(`awaiting approval (request ${id.slice(0, 8)})`)
+    expect(await reply.locator('.plan-approval').textContent()).toMatch(
+      new RegExp(`Awaiting approval: request ${id.slice(0, 8)}`),
+    )
+    // The read-only check ran for real (through the recording executor).
+    expect(await reply.locator('.status-succeeded').count()).toBe(1)
+    await held.scrollIntoViewIfNeeded()
+    await page.screenshot({ path: '/tmp/chat-page-held.png', fullPage: false })
+
+    await signOut()
+    await signIn('helper')
+    const card = cardOf(id)
+    await card.waitFor()
+    expect(await page.locator('#approvals-count').textContent()).toBe('1 waiting')
+    const facts = await card.locator('.approval-facts').textContent()
+    expect(facts).toMatch(/Requested byjdoe/)
+    expect(facts).toMatch(/Level2: a technician approves the plan/)
+    expect(facts).toMatch(/Expires/)
+    expect(await card.locator('.approval-title').textContent()).toBe(
+      'Unlock a locked-out account and find what keeps locking it',
+    )
+    // Exactly what will run, and what the dry run (the chat's turn) found for it.
+    expect(await card.locator('.approval-step pre code').allTextContents()).toEqual([
+      'active_directory.unlock_account(username="jdoe")',
+    ])
+    expect(await card.locator('.approval-dry-run').first().textContent()).toMatch(
+      /awaiting approval/,
+    )
+    await card.locator('.approval-others summary').click()
+    expect(await card.locator('.approval-others').textContent()).toMatch(/succeeded.*ok/s)
+
+    // At phone width the panel sits above the chat and nothing sticks out sideways.
+    await page.setViewportSize({ width: 360, height: 780 })
+    await page.screenshot({ path: '/tmp/chat-page-approvals-360.png', fullPage: false })
+    const widest = await page.evaluate(`Math.max(
+      ...[...document.querySelectorAll('header, #approvals, .approval-card, .code, #composer')]
+        .map((node) => node.getBoundingClientRect().right))`)
+    expect(widest).toBeLessThanOrEqual(360)
+    await page.setViewportSize({ width: 1100, height: 900 })
+    await page.screenshot({ path: '/tmp/chat-page-approvals.png', fullPage: false })
+
+    const before = executor.count('account_locked.unlock_ad_account')
+    await card.getByRole('button', { name: 'Approve and run' }).click()
+    const outcome = page.locator('.approval-outcome').first()
+    await outcome.waitFor()
+    expect(await outcome.locator('.approval-outcome-summary').textContent()).toBe(
+      'Approved and carried out for jdoe: succeeded.',
+    )
+    const results = await outcome.locator('.approval-result').allTextContents()
+    expect(results.join('\n')).toMatch(/Unlock the Active Directory account.*succeeded.*ok/s)
+    await expect
+      .poll(() => page.evaluate('document.activeElement?.className'))
+      .toBe('approval-outcome-title')
+    expect(await cardOf(id).count()).toBe(0)
+    await page.locator('#approvals-empty').waitFor()
+    expect(await page.locator('#approvals-count').isVisible()).toBe(false)
+    expect(executor.count('account_locked.unlock_ad_account')).toBe(before + 1)
+    expect((await stack?.service.get(id))?.status).toBe('executed')
+    await page.screenshot({ path: '/tmp/chat-page-approvals-done.png', fullPage: false })
+  })
+
+  it('picks up a request from the chat at once; Deny needs a reason, then shows it denied', async () => {
+    await openApprovalsServer()
+    await signIn('helper')
+    await page.locator('#approvals-empty').waitFor()
+    // The technician asks for someone: the held step opens a request, and the list reloads.
+    await page.locator('#requester').fill('maria.garcia')
+    const reply = await say('user maria.garcia is locked out of active directory')
+    const held = reply.locator('.step-status.status-awaiting_approval')
+    await held.waitFor()
+    const id = (await held.getAttribute('data-approval-id')) ?? ''
+    const card = cardOf(id)
+    await card.waitFor()
+    expect(await card.locator('.approval-facts').textContent()).toMatch(/Requested bymaria\.garcia/)
+
+    const denials: string[] = []
+    page.on('request', (request) => {
+      if (request.url().endsWith('/deny')) denials.push(request.url())
+    })
+    await card.getByRole('button', { name: 'Deny…' }).click()
+    const reason = card.getByLabel(/Why do you deny it/)
+    await expect.poll(() => page.evaluate('document.activeElement?.className')).toBe('deny-reason')
+    // An empty (or blank) reason is refused here, before anything is sent.
+    await reason.fill('   ')
+    await reason.press('Enter')
+    expect(await card.locator('.deny-form .form-error').textContent()).toMatch(
+      /Say why you deny it/,
+    )
+    expect(await reason.getAttribute('aria-invalid')).toBe('true')
+    expect(denials).toEqual([])
+    expect(await pendingIds()).toEqual([id])
+
+    await reason.fill('Locked on purpose by security, ticket SEC-12')
+    await reason.press('Enter')
+    const outcome = page.locator('.approval-outcome').first()
+    await outcome.waitFor()
+    expect(await outcome.locator('.approval-outcome-summary').textContent()).toBe(
+      'Denied: Locked on purpose by security, ticket SEC-12. Nothing of it runs.',
+    )
+    expect(denials).toHaveLength(1)
+    expect(await cardOf(id).count()).toBe(0)
+    const denied = await stack?.service.get(id)
+    expect(denied?.status).toBe('denied')
+    expect(denied?.decisions.at(-1)).toMatchObject({ approver: 'helper', outcome: 'denied' })
+    await outcome.getByRole('button', { name: /Dismiss/ }).click()
+    expect(await page.locator('.approval-outcome').count()).toBe(0)
+  })
+
+  it("shows the API's refusals in plain words: decided by someone else first, your own request", async () => {
+    if (!stack) throw new Error('no approval stack')
+    const taken = await stack.service.requestApproval({
+      plan: unlockPlan(testInstructions),
+      requester: 'maria.garcia',
+    })
+    const own = await stack.service.requestApproval({
+      plan: unlockPlan(testInstructions),
+      requester: 'helper',
+    })
+    await openApprovalsServer()
+    await signIn('helper')
+    await cardOf(taken.id).waitFor()
+    await cardOf(own.id).waitFor()
+
+    // Another technician denies it while this page still shows it.
+    await stack.service.deny(taken.id, { username: 'tech.anna', role: 'technician' }, 'duplicate')
+    await cardOf(taken.id).getByRole('button', { name: 'Approve and run' }).click()
+    const error = page.locator('#approvals-error')
+    await error.waitFor()
+    expect(await error.textContent()).toMatch(
+      new RegExp(
+        `^Could not approve .*request ${taken.id.slice(0, 8)}.*is denied already \\(denied by tech\\.anna`,
+      ),
+    )
+    expect(await error.textContent()).toMatch(/The list has been refreshed\.$/)
+    await expect.poll(() => cardOf(taken.id).count()).toBe(0)
+    await expect.poll(() => focusedId()).toBe('approvals-error')
+
+    // A technician cannot approve a technician-level step they asked for themselves (403).
+    await cardOf(own.id).getByRole('button', { name: 'Approve and run' }).click()
+    await expect
+      .poll(() => error.textContent())
+      .toMatch(/helper asked for this plan and cannot approve it/)
+    expect(await cardOf(own.id).isVisible()).toBe(true)
+    expect(await cardOf(own.id).getByRole('button', { name: 'Approve and run' }).isEnabled()).toBe(
+      true,
+    )
+    expect(executor.count('account_locked.unlock_ad_account')).toBe(1)
+  })
+
+  it('approves a per-step (level 3) request step by step', async () => {
+    if (!stack) throw new Error('no approval stack')
+    const request = await stack.service.requestApproval({
+      plan: criticalPrinterPlan(testInstructions),
+      requester: 'jdoe',
+    })
+    await openApprovalsServer()
+    await signIn('helper')
+    const card = cardOf(request.id)
+    await card.waitFor()
+    expect(await card.locator('.approval-facts').textContent()).toMatch(
+      /Level3: a technician approves each step/,
+    )
+    const boxes = card.getByLabel('Approve this step')
+    expect(await boxes.count()).toBe(CRITICAL_PRINTER_STEPS.length)
+    const approve = card.getByRole('button', { name: 'Approve selected steps' })
+
+    // None chosen: refused here.
+    for (const box of await boxes.all()) await box.uncheck()
+    await approve.click()
+    expect(await card.locator('.approval-card-status').textContent()).toMatch(/Choose at least one/)
+
+    // One step first: the request stays pending, that step shows who approved it.
+    await boxes.first().check()
+    await approve.click()
+    await page.locator('#approvals-status', { hasText: 'the others still wait' }).waitFor()
+    const again = cardOf(request.id)
+    await again.locator('.approval-step-approved', { hasText: 'Approved by helper' }).waitFor()
+    expect(await again.getByLabel('Approve this step').count()).toBe(
+      CRITICAL_PRINTER_STEPS.length - 1,
+    )
+    expect((await stack.service.get(request.id)).status).toBe('pending')
+
+    await again.getByRole('button', { name: 'Approve selected steps' }).click()
+    const outcome = page.locator('.approval-outcome').first()
+    await outcome.waitFor()
+    expect(await outcome.locator('.approval-outcome-summary').textContent()).toMatch(
+      /^Approved and carried out for jdoe: (succeeded|failed)\.$/,
+    )
+    expect(await outcome.locator('.approval-result').count()).toBeGreaterThan(0)
+    expect((await stack.service.get(request.id)).status).toBe('executed')
   })
 })
