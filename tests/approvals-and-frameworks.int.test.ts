@@ -87,6 +87,8 @@ describe('approvals across a server restart, and switching frameworks at run tim
 
     const approved = await api('tech', 'POST', `/api/approvals/${id}/approve`, {})
     expect(approved.status, JSON.stringify(approved.body)).toBe(200)
+    // The LangGraph thread interrupted before the kill was resumed from its SQLite checkpoint.
+    expect(approved.body.resumedBy).toBe('langgraph')
     const results = approved.body.results as Array<{ stepId: string; status: string }>
     expect(results.find((each) => each.stepId === 'account_locked.unlock_ad_account')?.status).toBe(
       'succeeded',

@@ -1,3 +1,4 @@
+import type { ApprovalService } from '../approvals/approval-service.ts'
 import { HelpdeskError } from '../errors/index.ts'
 import type { StepResult } from '../executors/executor.ts'
 import type { Instruction } from '../knowledge/instructions/instruction.ts'
@@ -14,6 +15,8 @@ export interface AgentToolboxOptions {
   router: RequestRouter
   instructions: ReadonlyMap<string, Instruction>
   runStep: StepRunner
+  /** Approval requests, when executors and the project store are configured. */
+  approvals?: ApprovalService
 }
 
 /**
@@ -22,11 +25,13 @@ export interface AgentToolboxOptions {
  */
 export class AgentToolbox {
   readonly core: HelpdeskCore
+  readonly approvals: ApprovalService | undefined
   private readonly options: AgentToolboxOptions
 
   constructor(options: AgentToolboxOptions) {
     this.options = options
     this.core = options.core
+    this.approvals = options.approvals
   }
 
   /** The runbook category of a task type (access, applications, hardware, network, system, email). */

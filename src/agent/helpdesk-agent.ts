@@ -1,3 +1,4 @@
+import type { ApprovalRun } from '../approvals/approval-service.ts'
 import type { StepResult } from '../executors/executor.ts'
 import type { Plan } from '../planning/plan.ts'
 import type { ApprovalRecord } from '../policy/approval-record.ts'
@@ -46,5 +47,18 @@ export interface HelpdeskAgent {
     context: { requester: string; requestId: string; approval?: ApprovalRecord },
   ): Promise<StepResult[]>
   handleTurn(input: TurnInput): AsyncIterable<AgentEvent>
+  /**
+   * Adapters whose framework pauses a run for a human (LangGraph's `interrupt`) resume it with
+   * the decision; the run then carries out the approved plan through the approval service and
+   * returns its outcome. Undefined when this adapter holds no paused run for the request; the
+   * caller then runs the approved plan itself (the same service, so the same exactly-once steps).
+   */
+  resumeApproval?(approvalId: string, decision: ApprovalDecision): Promise<ApprovalRun | undefined>
   close(): Promise<void>
+}
+
+export interface ApprovalDecision {
+  outcome: 'approved' | 'denied'
+  /** Who decided: recorded as the actor of what runs. */
+  actor: string
 }

@@ -8,6 +8,7 @@ import { AgentRegistry, SwitchableAgent } from '../agent/agent-registry.ts'
 import { AgentToolbox } from '../agent/agent-toolbox.ts'
 import type { HelpdeskCore, StepRunner } from '../agent/core/helpdesk-core.ts'
 import { NodeSqliteCheckpointSaver } from '../agent/langgraph/node-sqlite-checkpoint-saver.ts'
+import type { ApprovalService } from '../approvals/approval-service.ts'
 import type { Instruction } from '../knowledge/instructions/instruction.ts'
 import { modelEndpointFromEnvironment } from '../models/model-endpoint.ts'
 import type { RequestRouter } from '../retrieval/request-router.ts'
@@ -22,6 +23,7 @@ export async function buildAgents(options: {
   router: RequestRouter
   instructions: ReadonlyMap<string, Instruction>
   runStep: StepRunner
+  approvals?: ApprovalService
   /** The project store file, for LangGraph's checkpoints; in memory without it. */
   databaseFile?: string
   environment?: NodeJS.ProcessEnv
@@ -35,7 +37,7 @@ export async function buildAgents(options: {
   const registry = new AgentRegistry()
     .register('langgraph', (tools) =>
       database
-        ? new LangGraphAgent(tools, new NodeSqliteCheckpointSaver(database))
+        ? new LangGraphAgent(tools, new NodeSqliteCheckpointSaver(database), database)
         : new LangGraphAgent(tools),
     )
     .register('langchain', (tools) => new LangChainAgent(tools, endpoint))

@@ -177,6 +177,7 @@ export async function buildRuntime(
       router,
       instructions: knowledge.instructions,
       runStep,
+      ...(approvals ? { approvals } : {}),
       ...(options.persistence ? { databaseFile: databaseFile(config) } : {}),
       log: options.log,
     })

@@ -1,23 +1,32 @@
 import { randomUUID } from 'node:crypto'
+import type { DatabaseSync } from 'node:sqlite'
 import type { RunnableConfig } from '@langchain/core/runnables'
 import {
   Annotation,
   type BaseCheckpointSaver,
+  Command,
   END,
+  interrupt,
   MemorySaver,
   START,
   StateGraph,
 } from '@langchain/langgraph'
+import type { ApprovalRun } from '../../approvals/approval-service.ts'
 import type { AgentToolbox } from '../agent-toolbox.ts'
 import type { TurnInput } from '../core/helpdesk-core.ts'
 import type { TurnEvent, TurnResult, TurnState } from '../core/turn.ts'
 import { eventStream } from '../event-stream.ts'
-import type { AgentEvent, HelpdeskAgent } from '../helpdesk-agent.ts'
+import type { AgentEvent, ApprovalDecision, HelpdeskAgent } from '../helpdesk-agent.ts'
+import { ApprovalThreads } from '../langgraph/approval-threads.ts'
 
 const GraphState = Annotation.Root({
   turn: Annotation<TurnState>(),
   route: Annotation<'continue' | 'out_of_scope'>(),
   result: Annotation<TurnResult>(),
+  /** Approval requests of this turn still waiting for a decision. */
+  waiting: Annotation<string[]>(),
+  decision: Annotation<ApprovalDecision & { approvalId: string }>(),
+  runs: Annotation<Record<string, ApprovalRun>>(),
 })
 
 type Emit = (event: TurnEvent) => void
@@ -27,17 +36,27 @@ const emitOf = (config: RunnableConfig): Emit =>
 /**
  * LangGraph: each turn is a StateGraph run, route_request -> plan_tasks -> execute_steps ->
  * write_reply (out of scope goes straight to write_reply), checkpointed after every node on a
- * durable checkpointer (the project's SQLite file by default), one thread per turn. The nodes
+ * durable checkpointer (the project's SQLite file by default), one thread per turn. When the
+ * turn held steps for approval, the thread goes on to await_approval, which `interrupt`s: the
+ * run stops there, checkpointed, until a technician decides (even after a restart); the decision
+ * resumes the thread into run_approved, which carries the approved plan out through the approval
+ * service (exactly once), then waits for the turn's next pending approval, if any. The nodes
  * call the core's phases; the graph decides only their order.
  */
 export class LangGraphAgent implements HelpdeskAgent {
   readonly specificationVersion = 'helpdesk-agent-v1'
   readonly framework = 'langgraph'
   private readonly toolbox: AgentToolbox
+  private readonly threads: ApprovalThreads
   private readonly graph
 
-  constructor(toolbox: AgentToolbox, checkpointer: BaseCheckpointSaver = new MemorySaver()) {
+  constructor(
+    toolbox: AgentToolbox,
+    checkpointer: BaseCheckpointSaver = new MemorySaver(),
+    database?: DatabaseSync,
+  ) {
     this.toolbox = toolbox
+    this.threads = new ApprovalThreads(database)
     const core = toolbox.core
     // Node names must differ from state keys (LangGraph keeps them in one namespace).
     this.graph = new StateGraph(GraphState)
@@ -55,7 +74,22 @@ export class LangGraphAgent implements HelpdeskAgent {
       })
       .addNode('write_reply', async (state, config) => ({
         result: await core.finishTurn(state.turn, emitOf(config)),
+        waiting: (state.turn.approvals ?? []).map((approval) => approval.id),
       }))
+      // Runs again from the top on resume; `interrupt` then returns the decision.
+      .addNode('await_approval', (state) => ({
+        decision: interrupt<{ waiting: string[] }, ApprovalDecision & { approvalId: string }>({
+          waiting: state.waiting,
+        }),
+      }))
+      .addNode('run_approved', async (state) => {
+        const { approvalId, outcome, actor } = state.decision
+        const runs = { ...(state.runs ?? {}) }
+        if (outcome === 'approved' && toolbox.approvals) {
+          runs[approvalId] = await toolbox.approvals.executeApproved(approvalId, { actor })
+        }
+        return { runs, waiting: state.waiting.filter((id) => id !== approvalId) }
+      })
       .addEdge(START, 'route_request')
       .addConditionalEdges(
         'route_request',
@@ -64,7 +98,17 @@ export class LangGraphAgent implements HelpdeskAgent {
       )
       .addEdge('plan_tasks', 'execute_steps')
       .addEdge('execute_steps', 'write_reply')
-      .addEdge('write_reply', END)
+      .addConditionalEdges(
+        'write_reply',
+        (state) => (state.waiting.length ? 'await_approval' : END),
+        ['await_approval', END],
+      )
+      .addEdge('await_approval', 'run_approved')
+      .addConditionalEdges(
+        'run_approved',
+        (state) => (state.waiting.length ? 'await_approval' : END),
+        ['await_approval', END],
+      )
       .compile({ checkpointer })
   }
 
@@ -79,11 +123,32 @@ export class LangGraphAgent implements HelpdeskAgent {
   handleTurn(input: TurnInput): AsyncIterable<AgentEvent> {
     return eventStream(async (emit) => {
       const turn = await this.toolbox.core.startTurn(input)
-      await this.graph.invoke(
-        { turn },
-        { configurable: { thread_id: `turn-${turn.session.id}-${randomUUID()}`, emit } },
+      const threadId = `turn-${turn.session.id}-${randomUUID()}`
+      const state = await this.graph.invoke(
+        { turn, waiting: [] },
+        { configurable: { thread_id: threadId, emit } },
       )
+      for (const id of (state.waiting as string[] | undefined) ?? [])
+        this.threads.remember(id, threadId)
     })
+  }
+
+  /** Resumes the interrupted thread that waits on this approval; undefined when none does. */
+  async resumeApproval(
+    approvalId: string,
+    decision: ApprovalDecision,
+  ): Promise<ApprovalRun | undefined> {
+    const threadId = this.threads.find(approvalId)
+    if (!threadId) return undefined
+    const config = { configurable: { thread_id: threadId } }
+    const waiting = (await this.graph.getState(config)).values.waiting as string[] | undefined
+    if (!waiting?.includes(approvalId)) return undefined
+    const state = await this.graph.invoke(
+      new Command({ resume: { ...decision, approvalId } }),
+      config,
+    )
+    this.threads.forget(approvalId)
+    return (state.runs as Record<string, ApprovalRun> | undefined)?.[approvalId]
   }
 
   async close(): Promise<void> {}

@@ -1,5 +1,6 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
+import type { SwitchableAgent } from '../../agent/agent-registry.ts'
 import type { ApprovalService } from '../../approvals/approval-service.ts'
 import { HelpdeskError } from '../../errors/index.ts'
 import type { AuthenticatedEnvironment } from '../authentication.ts'
@@ -20,6 +21,7 @@ const denySchema = z.object({ reason: z.string().trim().min(1, 'say why').max(10
  */
 export function approvalRoutes(
   approvals: ApprovalService | undefined,
+  agents?: SwitchableAgent,
 ): Hono<AuthenticatedEnvironment> {
   const app = new Hono<AuthenticatedEnvironment>()
   const service = (): ApprovalService => {
@@ -71,9 +73,20 @@ export function approvalRoutes(
       { username: caller.username, role: caller.role },
       body.stepIds ? { stepIds: body.stepIds } : {},
     )
-    if (decided.status !== 'approved') return context.json({ approval: decided, results: [] })
-    const run = await service().executeApproved(decided.id, { actor: caller.username })
-    return context.json({ approval: run.approval, results: run.results })
+    if (decided.status !== 'approved')
+      return context.json({ approval: decided, results: [], resumedBy: null })
+    // The adapter that paused a run for this request resumes it (LangGraph's interrupt); else
+    // the plan runs here. Either way through the same service, so each step runs once.
+    const resumed = await agents?.agent.resumeApproval?.(decided.id, {
+      outcome: 'approved',
+      actor: caller.username,
+    })
+    const run = resumed ?? (await service().executeApproved(decided.id, { actor: caller.username }))
+    return context.json({
+      approval: run.approval,
+      results: run.results,
+      resumedBy: resumed ? agents?.agent.framework : null,
+    })
   })
 
   app.post('/approvals/:id/deny', async (context) => {
