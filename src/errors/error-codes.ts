@@ -43,6 +43,8 @@ export const ERROR_HTTP_STATUS = {
   BACKEND_UNAVAILABLE: 502,
   /** An executor is not configured (no inventory, no directory connection...). */
   NOT_CONFIGURED: 503,
+  /** The LLM could not be reached, timed out, or answered with an unusable tool call. */
+  MODEL_FAILED: 502,
   /** Anything that was not raised as a HelpdeskError. */
   INTERNAL: 500,
   /** An approval request id that the store does not know. */

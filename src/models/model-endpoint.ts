@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { HelpdeskError } from '../errors/index.ts'
+import { guardedModelFetch } from './guarded-model-fetch.ts'
 import {
   OFFLINE_BASE_URL,
   OFFLINE_MODEL_ID,
@@ -16,11 +17,18 @@ export interface ModelEndpoint {
   model: string
   /** Servers that ignore keys still need one in the OpenAI clients. */
   apiKey: string
-  /** The in-process transport of the offline model; undefined for a real server. */
-  fetch?: typeof fetch
+  /**
+   * The transport every client must use: time limit, retries on 429 and 5xx, and tool-call
+   * checks (guarded-model-fetch.ts) over the network or over the in-process offline model.
+   */
+  fetch: typeof fetch
   offline: boolean
+  /** One call's time limit, enforced by `fetch`. */
   timeoutMs: number
+  /** Retries done by `fetch`; clients are told 0 so calls are not retried twice. */
   maxRetries: number
+  /** A generous limit for the clients' own timers, past `fetch`'s retries. */
+  clientTimeoutMs: number
 }
 
 const schema = z.object({
@@ -46,14 +54,18 @@ export function modelEndpointFromEnvironment(
   }
   const settings = parsed.data
   if (!settings.LLM_BASE_URL) {
-    return {
+    const guarded = {
       baseURL: OFFLINE_BASE_URL,
       model: OFFLINE_MODEL_ID,
-      apiKey: 'offline',
-      fetch: offlineModelFetch,
-      offline: true,
       timeoutMs: settings.LLM_TIMEOUT_MS,
       maxRetries: 0,
+    }
+    return {
+      ...guarded,
+      apiKey: 'offline',
+      fetch: guardedModelFetch({ ...guarded, fetch: offlineModelFetch }),
+      offline: true,
+      clientTimeoutMs: settings.LLM_TIMEOUT_MS + 5000,
     }
   }
   if (!settings.LLM_MODEL) {
@@ -62,12 +74,18 @@ export function modelEndpointFromEnvironment(
       message: 'LLM_MODEL: required when LLM_BASE_URL is set (e.g. llama3.1)',
     })
   }
-  return {
+  const guarded = {
     baseURL: settings.LLM_BASE_URL,
     model: settings.LLM_MODEL,
-    apiKey: settings.LLM_API_KEY ?? 'not-needed',
-    offline: false,
     timeoutMs: settings.LLM_TIMEOUT_MS,
     maxRetries: settings.LLM_MAX_RETRIES,
+  }
+  return {
+    ...guarded,
+    apiKey: settings.LLM_API_KEY ?? 'not-needed',
+    fetch: guardedModelFetch(guarded),
+    offline: false,
+    // Retries may wait for Retry-After (up to 30 s each) on top of each call's limit.
+    clientTimeoutMs: (settings.LLM_TIMEOUT_MS + 30_000) * (settings.LLM_MAX_RETRIES + 1),
   }
 }

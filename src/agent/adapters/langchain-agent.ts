@@ -7,6 +7,7 @@ import type { AgentToolbox } from '../agent-toolbox.ts'
 import type { TurnInput } from '../core/helpdesk-core.ts'
 import { eventStream } from '../event-stream.ts'
 import type { AgentEvent, HelpdeskAgent } from '../helpdesk-agent.ts'
+import { rethrowModelFailure } from '../model-failure.ts'
 import { TurnRun } from '../turn-run.ts'
 
 /**
@@ -25,11 +26,11 @@ export class LangChainAgent implements HelpdeskAgent {
     const model = new ChatOpenAI({
       model: endpoint.model,
       apiKey: endpoint.apiKey,
-      timeout: endpoint.timeoutMs,
-      maxRetries: endpoint.maxRetries,
+      timeout: endpoint.clientTimeoutMs,
+      maxRetries: 0,
       configuration: {
         baseURL: endpoint.baseURL,
-        ...(endpoint.fetch ? { fetch: endpoint.fetch } : {}),
+        fetch: endpoint.fetch,
       },
     })
     const tools = HELPDESK_TOOLS.map((spec) =>
@@ -64,9 +65,11 @@ export class LangChainAgent implements HelpdeskAgent {
         emit,
         (task) => this.toolbox.categoryOf(task),
       )
-      await this.agent.invoke(
-        { messages: [new HumanMessage(run.message)] },
-        { configurable: { turnRun: run }, recursionLimit: 25 },
+      await rethrowModelFailure(() =>
+        this.agent.invoke(
+          { messages: [new HumanMessage(run.message)] },
+          { configurable: { turnRun: run }, recursionLimit: 25 },
+        ),
       )
       this.lastToolCalls = run.calls
       await run.finish()

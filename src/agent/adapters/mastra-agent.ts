@@ -13,6 +13,7 @@ import type { AgentToolbox } from '../agent-toolbox.ts'
 import type { TurnInput } from '../core/helpdesk-core.ts'
 import { eventStream } from '../event-stream.ts'
 import type { AgentEvent, HelpdeskAgent } from '../helpdesk-agent.ts'
+import { rethrowModelFailure } from '../model-failure.ts'
 import { TurnRun } from '../turn-run.ts'
 
 type MastraModel = ConstructorParameters<typeof Agent>[0]['model']
@@ -86,7 +87,9 @@ export class MastraAgent implements HelpdeskAgent {
             (await run.call('route_request')).route === 'out_of_scope'
           if (outOfScope) continue
           this.lastCrew.push(member.name)
-          await member.agent.generate(run.message, { maxSteps: 6 })
+          await rethrowModelFailure(() =>
+            member.agent.generate(run.message, { maxSteps: 6, modelSettings: { maxRetries: 0 } }),
+          )
         }
       })
       this.lastToolCalls = run.calls
@@ -99,7 +102,7 @@ export class MastraAgent implements HelpdeskAgent {
       name: 'helpdesk',
       baseURL: this.endpoint.baseURL,
       apiKey: this.endpoint.apiKey,
-      ...(this.endpoint.fetch ? { fetch: this.endpoint.fetch } : {}),
+      fetch: this.endpoint.fetch,
     })
     // Mastra 1.71 runs AI SDK 7 models (LanguageModelV4; the conformance suite proves it) but its
     // declared model types stop at the V3 interface, hence the cast.

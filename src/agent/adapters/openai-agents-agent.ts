@@ -12,6 +12,7 @@ import type { AgentToolbox } from '../agent-toolbox.ts'
 import type { TurnInput } from '../core/helpdesk-core.ts'
 import { eventStream } from '../event-stream.ts'
 import type { AgentEvent, HelpdeskAgent } from '../helpdesk-agent.ts'
+import { rethrowModelFailure } from '../model-failure.ts'
 import { TurnRun } from '../turn-run.ts'
 
 // Traces would go to OpenAI's servers; a helpdesk keeps its conversations to itself.
@@ -38,9 +39,9 @@ export class OpenAiAgentsAgent implements HelpdeskAgent {
     const client = new OpenAI({
       baseURL: endpoint.baseURL,
       apiKey: endpoint.apiKey,
-      timeout: endpoint.timeoutMs,
-      maxRetries: endpoint.maxRetries,
-      ...(endpoint.fetch ? { fetch: endpoint.fetch } : {}),
+      timeout: endpoint.clientTimeoutMs,
+      maxRetries: 0,
+      fetch: endpoint.fetch,
     })
     const model = new OpenAIChatCompletionsModel(client, endpoint.model)
     const helpdeskTool = (name: HelpdeskToolName) => {
@@ -101,7 +102,9 @@ export class OpenAiAgentsAgent implements HelpdeskAgent {
         emit,
         (task) => this.toolbox.categoryOf(task),
       )
-      const result = await run(this.triage, turnRun.message, { context: { turnRun }, maxTurns: 12 })
+      const result = await rethrowModelFailure(() =>
+        run(this.triage, turnRun.message, { context: { turnRun }, maxTurns: 12 }),
+      )
       this.lastAgentName = result.lastAgent?.name
       this.lastToolCalls = turnRun.calls
       await turnRun.finish()

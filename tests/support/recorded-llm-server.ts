@@ -1,0 +1,78 @@
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+/** One recorded answer, or a fault to play instead of one. */
+export interface RecordedAnswer {
+  status: number
+  body?: unknown
+  headers?: Record<string, string>
+  /** Hold the answer this long (to trip a client's time limit). */
+  delayMs?: number
+}
+
+export interface RecordedRequest {
+  path: string
+  authorization: string | undefined
+  body: {
+    model?: string
+    messages?: unknown[]
+    tools?: Array<{ function: { name: string } }>
+    stream?: boolean
+  }
+}
+
+/**
+ * An OpenAI-compatible server on loopback that replays recorded chat-completions answers in
+ * order and records what it was sent; answers anything but POST /v1/chat/completions with 404
+ * (so a client drifting to the Responses API fails loudly).
+ */
+export async function startRecordedLlmServer(answers: RecordedAnswer[]): Promise<{
+  baseURL: string
+  requests: RecordedRequest[]
+  close(): Promise<void>
+}> {
+  const queue = [...answers]
+  const requests: RecordedRequest[] = []
+  const server: Server = createServer((request, response) => {
+    let text = ''
+    request.on('data', (chunk: Buffer) => {
+      text += chunk.toString()
+    })
+    request.on('end', () => {
+      if (request.method !== 'POST' || request.url !== '/v1/chat/completions') {
+        response
+          .writeHead(404, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: { message: `no route ${request.url}` } }))
+        return
+      }
+      requests.push({
+        path: request.url,
+        authorization: request.headers.authorization,
+        body: JSON.parse(text || '{}'),
+      })
+      const answer = queue.shift() ?? {
+        status: 500,
+        body: { error: { message: 'no more recorded answers' } },
+      }
+      setTimeout(() => {
+        if (response.destroyed) return
+        response.writeHead(answer.status, {
+          'content-type': 'application/json',
+          ...(answer.headers ?? {}),
+        })
+        response.end(JSON.stringify(answer.body ?? {}))
+      }, answer.delayMs ?? 0)
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    baseURL: `http://127.0.0.1:${port}/v1`,
+    requests,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+}
