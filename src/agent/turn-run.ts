@@ -37,6 +37,27 @@ export class TurnRun {
     return this.turn.message
   }
 
+  /**
+   * The conversation so far for the model's context, this message last: the newest turns that
+   * fit, each cut to a length, older ones dropped. The session keeps everything; a model needs
+   * only enough to read a follow-up ("same for maria.garcia") in context.
+   */
+  conversation(
+    options: { turns?: number; characters?: number } = {},
+  ): Array<{ role: 'user' | 'assistant'; content: string }> {
+    const earlier = this.turn.session.history.slice(0, -1).slice(-(options.turns ?? 6))
+    const budget = options.characters ?? 4000
+    const messages: Array<{ role: 'user' | 'assistant'; content: string }> = []
+    let used = this.turn.message.length
+    for (const entry of earlier.reverse()) {
+      const content = entry.text.length > 600 ? `${entry.text.slice(0, 597)}...` : entry.text
+      if (used + content.length > budget) break
+      used += content.length
+      messages.unshift({ role: entry.role, content })
+    }
+    return [...messages, { role: 'user', content: this.turn.message }]
+  }
+
   async call(name: HelpdeskToolName | string): Promise<Record<string, unknown>> {
     this.calls.push(name)
     switch (name) {

@@ -109,6 +109,9 @@ async function live(
   return { turn, approvalId, executor, stack, decide, resumed: () => resumedByAdapter }
 }
 
+/** Audit actions of the approved scenario, per adapter: they must be the same for all. */
+const auditTrails = new Map<string, string[]>()
+
 for (const [name, adapter] of ADAPTERS) {
   describe(`approval scenarios: ${name}`, () => {
     it('a held unlock opens one request; approved by a technician it runs exactly once', async () => {
@@ -131,6 +134,13 @@ for (const [name, adapter] of ADAPTERS) {
         ),
       ).toHaveLength(1)
       expect((await stack.audit.verify()).ok).toBe(true)
+      auditTrails.set(
+        name,
+        audit.map(
+          (record) =>
+            `${record.action} ${String(record.detail.stepId ?? '')} ${String(record.detail.status ?? '')}`,
+        ),
+      )
       await stack.close()
     })
 
@@ -156,3 +166,11 @@ for (const [name, adapter] of ADAPTERS) {
     })
   })
 }
+
+describe('approval scenarios: the same audit trail whatever the framework', () => {
+  it('every adapter wrote the same audit records, in the same order, as the core', () => {
+    const reference = auditTrails.get('core')
+    expect(reference?.length).toBeGreaterThan(4)
+    for (const [name] of ADAPTERS) expect(auditTrails.get(name), name).toEqual(reference)
+  })
+})

@@ -1,5 +1,5 @@
 import { ChatOpenAI } from '@langchain/openai'
-import { createAgent, HumanMessage, tool } from 'langchain'
+import { AIMessage, createAgent, HumanMessage, tool } from 'langchain'
 import { z } from 'zod'
 import { HELPDESK_SYSTEM_PROMPT, HELPDESK_TOOLS } from '../../models/helpdesk-tools.ts'
 import type { ModelEndpoint } from '../../models/model-endpoint.ts'
@@ -67,7 +67,15 @@ export class LangChainAgent implements HelpdeskAgent {
       )
       await rethrowModelFailure(() =>
         this.agent.invoke(
-          { messages: [new HumanMessage(run.message)] },
+          {
+            messages: run
+              .conversation()
+              .map((entry) =>
+                entry.role === 'user'
+                  ? new HumanMessage(entry.content)
+                  : new AIMessage(entry.content),
+              ),
+          },
           { configurable: { turnRun: run }, recursionLimit: 25 },
         ),
       )

@@ -88,7 +88,19 @@ export class MastraAgent implements HelpdeskAgent {
           if (outOfScope) continue
           this.lastCrew.push(member.name)
           await rethrowModelFailure(() =>
-            member.agent.generate(run.message, { maxSteps: 6, modelSettings: { maxRetries: 0 } }),
+            member.agent.generate(
+              run
+                .conversation()
+                .map((entry) =>
+                  entry.role === 'user'
+                    ? { role: 'user' as const, content: entry.content }
+                    : { role: 'assistant' as const, content: entry.content },
+                ),
+              {
+                maxSteps: 6,
+                modelSettings: { maxRetries: 0 },
+              },
+            ),
           )
         }
       })

@@ -1,4 +1,12 @@
-import { Agent, OpenAIChatCompletionsModel, run, setTracingDisabled, tool } from '@openai/agents'
+import {
+  Agent,
+  assistant,
+  OpenAIChatCompletionsModel,
+  run,
+  setTracingDisabled,
+  tool,
+  user,
+} from '@openai/agents'
 import OpenAI from 'openai'
 import { z } from 'zod'
 import { CATEGORIES } from '../../knowledge/instructions/instruction-schema.ts'
@@ -103,7 +111,15 @@ export class OpenAiAgentsAgent implements HelpdeskAgent {
         (task) => this.toolbox.categoryOf(task),
       )
       const result = await rethrowModelFailure(() =>
-        run(this.triage, turnRun.message, { context: { turnRun }, maxTurns: 12 }),
+        run(
+          this.triage,
+          turnRun
+            .conversation()
+            .map((entry) =>
+              entry.role === 'user' ? user(entry.content) : assistant(entry.content),
+            ),
+          { context: { turnRun }, maxTurns: 12 },
+        ),
       )
       this.lastAgentName = result.lastAgent?.name
       this.lastToolCalls = turnRun.calls
