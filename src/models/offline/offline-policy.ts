@@ -26,7 +26,7 @@ export function decideNext(
   const last = messages.at(-1)
   // A fresh conversation starts with the earliest phase this agent has a tool for (a crew
   // member may hold only some of them).
-  if (!last || last.role !== 'tool')
+  if (last?.role !== 'tool')
     return firstOffered(offered) ?? { type: 'answer', text: 'Nothing for me to do.' }
   const called = toolNameOf(messages, last.tool_call_id)
   const result = parseResult(last.content)
