@@ -53,6 +53,10 @@ export class SqliteSessionStore implements SessionStore {
     // Other connections (the audit log, the CLI) write to the same file: wait rather than fail.
     this.database.exec('PRAGMA busy_timeout = 5000')
     this.database.exec('PRAGMA journal_mode = WAL')
+    // node:sqlite is synchronous: a full sync per save would stall every other request while
+    // the disk flushes. In WAL mode NORMAL survives a crash of the process; a power cut may lose
+    // the last conversation turns, never corrupt the file. The audit log keeps its own FULL.
+    this.database.exec('PRAGMA synchronous = NORMAL')
     this.database.exec(SCHEMA)
     this.now = options.now ?? (() => new Date())
   }
