@@ -9,6 +9,8 @@ import type { Instruction } from '../knowledge/instructions/instruction.ts'
 import type { Plan, PlanStep } from '../planning/plan.ts'
 import { APPROVAL_LEVEL_NAMES } from '../policy/approval-policy.ts'
 import { type ApprovalRecord, approvalCovers } from '../policy/approval-record.ts'
+import { checkProposedScript, type ScriptLanguage } from '../policy/proposed-script-policy.ts'
+import { renderBash, renderPowerShell } from '../rendering/script-renderer.ts'
 import { replanForTarget } from './replan.ts'
 import { verifyStep } from './verify-step.ts'
 
@@ -127,6 +129,102 @@ export class ExecutionService {
   }
 
   /**
+   * Runs a script a model proposed for a request no runbook covers. Never without a
+   * technician's approval naming this very proposal (level 3, step scope, not the requester);
+   * the policy (deny-list, syntax, size) is checked again here, and the audit record carries
+   * the whole script.
+   */
+  async executeProposedScript(request: {
+    proposal: {
+      id: string
+      language: ScriptLanguage
+      script: string
+      target: string
+      reason: string
+    }
+    requester: string
+    requestId: string
+    approval?: ApprovalRecord
+    actor?: string
+  }): Promise<StepResult> {
+    const { proposal } = request
+    const step = proposedStep(proposal)
+    const plan: Plan = {
+      taskType: 'proposed_script',
+      title: 'A proposed script',
+      risk: 'critical',
+      parameters: {},
+      steps: [step],
+    }
+    const context: StepRequest = {
+      plan,
+      step,
+      requester: request.requester,
+      requestId: request.requestId,
+      ...(request.actor ? { actor: request.actor } : {}),
+    }
+    const wouldRun = describeInvocation(step.invocation)
+    const verdict = await checkProposedScript(proposal.language, proposal.script)
+    if (!verdict.ok) {
+      await this.record('step-refuse', context, step, {
+        reason: verdict.problems.join('; '),
+        wouldRun,
+      })
+      return failedStep(step, wouldRun, 'POLICY_REFUSED', verdict.problems.join('; '))
+    }
+    const approval = approvalCovers(request.approval, step, request.requester)
+    if (!approval.ok) {
+      await this.record('step-hold', context, step, {
+        reason: approval.reason,
+        needs: APPROVAL_LEVEL_NAMES[3],
+        wouldRun,
+      })
+      return {
+        ...failedStep(
+          step,
+          wouldRun,
+          'AWAITING_APPROVAL',
+          `awaiting approval: ${APPROVAL_LEVEL_NAMES[3]} (${approval.reason})`,
+        ),
+        status: 'awaiting_approval',
+      }
+    }
+    let executor: ReturnType<ExecutorRegistry['get']>
+    try {
+      executor = this.options.registry.get(step.executor)
+    } catch (error) {
+      if (!isHelpdeskError(error)) throw error
+      return failedStep(
+        step,
+        wouldRun,
+        'NOT_CONFIGURED',
+        `${step.executor} is not configured here: ${error.message}`,
+      )
+    }
+    await this.record('step-execute', context, step, {
+      executor: executor.id,
+      operation: wouldRun,
+      proposed: true,
+      reason: proposal.reason,
+      risk: step.risk,
+      approvalLevel: 3,
+      approval: request.approval
+        ? {
+            id: request.approval.id,
+            approver: request.approval.approver,
+            via: request.approval.via,
+          }
+        : null,
+    })
+    const result = await executor.doExecute(step, {
+      requester: request.requester,
+      requestId: request.requestId,
+    })
+    await this.record('step-result', context, step, summarise(result))
+    return result
+  }
+
+  /**
    * Runs a plan's steps in order and stops at the first that does not succeed: later steps
    * usually depend on earlier ones (find the user, then unlock). The rest come back `skipped`.
    */
@@ -190,6 +288,31 @@ export class ExecutionService {
 }
 
 const AUDITED_OUTPUT = 4096
+
+function proposedStep(proposal: {
+  id: string
+  language: ScriptLanguage
+  script: string
+  target: string
+}): PlanStep {
+  return {
+    id: `proposed.${proposal.id}`,
+    actionId: 'proposed',
+    title: 'A script proposed for this request (no runbook covers it)',
+    executor: proposal.language,
+    risk: 'critical',
+    readOnly: false,
+    approvalLevel: 3,
+    target: proposal.target,
+    invocation: {
+      type: 'script',
+      language: proposal.language,
+      ...(proposal.language === 'bash'
+        ? renderBash(proposal.script, [])
+        : renderPowerShell(proposal.script, [])),
+    },
+  }
+}
 
 function summarise(result: StepResult): { [key: string]: AuditValue } {
   return {
