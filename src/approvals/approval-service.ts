@@ -4,6 +4,7 @@ import { HelpdeskError } from '../errors/index.ts'
 import type { ExecutionService } from '../execution/execution-service.ts'
 import type { Instruction } from '../knowledge/instructions/instruction.ts'
 import { APPROVAL_LEVEL_NAMES } from '../policy/approval-policy.ts'
+import { checkProposedScript } from '../policy/proposed-script-policy.ts'
 import {
   type ApprovalRequestInput,
   buildApprovalRequest,
@@ -24,6 +25,7 @@ import type {
   ApprovalStore,
 } from './approval-store.ts'
 import { type ApprovalRun, ApprovedPlanRunner } from './approved-plan-runner.ts'
+import { buildProposalRequest, type ScriptProposal } from './proposal-request-builder.ts'
 import type { StepExecutionLedger } from './step-execution-ledger.ts'
 
 export type { ApprovalRequestInput } from './approval-request-builder.ts'
@@ -84,6 +86,41 @@ export class ApprovalService {
       needs: APPROVAL_LEVEL_NAMES[request.level],
       expiresAt: request.expiresAt,
       steps: describeSteps(request.steps.filter((step) => step.approvalLevel > 0)),
+    })
+    return request
+  }
+
+  /**
+   * A request for a script a model proposed: checked against the policy first (a refused one
+   * never becomes a request), then level 3, shown in full.
+   * @throws {HelpdeskError} INVALID_INPUT naming every policy problem.
+   */
+  async requestProposal(input: {
+    proposal: ScriptProposal
+    requester: string
+    sessionId?: string
+  }): Promise<ApprovalRequest> {
+    const verdict = await checkProposedScript(input.proposal.language, input.proposal.script)
+    if (!verdict.ok) {
+      throw new HelpdeskError({
+        code: 'INVALID_INPUT',
+        message: `the proposed script is refused: ${verdict.problems.join('; ')}`,
+      })
+    }
+    const request = await this.options.store.create(
+      buildProposalRequest(input, {
+        id: (this.options.createId ?? randomUUID)(),
+        createdAt: this.now(),
+        ttlMinutes: this.options.ttlMinutes ?? 60,
+      }),
+    )
+    await this.record(request.requester, 'approval-request', request, {
+      level: 3,
+      needs: APPROVAL_LEVEL_NAMES[3],
+      expiresAt: request.expiresAt,
+      proposed: true,
+      reason: input.proposal.reason.slice(0, 500),
+      steps: describeSteps(request.steps),
     })
     return request
   }

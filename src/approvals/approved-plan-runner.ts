@@ -9,6 +9,7 @@ import type { Instruction } from '../knowledge/instructions/instruction.ts'
 import type { PlanStep } from '../planning/plan.ts'
 import { approvalRecordFor } from './approval-rules.ts'
 import type { ApprovalExecution, ApprovalRequest, ApprovalStore } from './approval-store.ts'
+import { proposalOf } from './proposal-request-builder.ts'
 import {
   type LedgerEntry,
   type StepExecutionLedger,
@@ -146,22 +147,35 @@ export class ApprovedPlanRunner {
     if (!claim.claimed) return fromEntry(claim.entry, step)
     const entry = request.steps.find((each) => each.stepId === step.id)
     const approval = entry ? approvalRecordFor(request, entry) : undefined
+    const proposal = proposalOf(request.plan)
     const refusal = entry
-      ? await this.changedSinceApproval(request, step, entry.wouldRun)
+      ? proposal
+        ? undefined
+        : await this.changedSinceApproval(request, step, entry.wouldRun)
       : `${step.id} was not part of what was approved`
     // If the execution service throws (its audit record could not be written), the entry stays
     // "started": we cannot tell whether the step ran, so it must not run again by itself.
     const result = refusal
       ? failedStep(step, describeInvocation(step.invocation), 'APPROVED_TEXT_CHANGED', refusal)
-      : await this.options.execution.executeStep({
-          plan: request.plan,
-          step,
-          requester: request.requester,
-          requestId: request.id,
-          actor: options.actor ?? approval?.approver ?? request.requester,
-          ...(approval ? { approval } : {}),
-          ...(options.signal ? { signal: options.signal } : {}),
-        })
+      : proposal
+        ? // A proposed script has no runbook to re-render from: the execution service checks the
+          // policy again and runs exactly the approved text.
+          await this.options.execution.executeProposedScript({
+            proposal,
+            requester: request.requester,
+            requestId: request.id,
+            actor: options.actor ?? approval?.approver ?? request.requester,
+            ...(approval ? { approval } : {}),
+          })
+        : await this.options.execution.executeStep({
+            plan: request.plan,
+            step,
+            requester: request.requester,
+            requestId: request.id,
+            actor: options.actor ?? approval?.approver ?? request.requester,
+            ...(approval ? { approval } : {}),
+            ...(options.signal ? { signal: options.signal } : {}),
+          })
     await this.options.ledger.finish(key, result, this.options.now().toISOString())
     return { ...result, idempotencyKey: key, replayed: false }
   }

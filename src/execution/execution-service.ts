@@ -10,7 +10,7 @@ import type { Plan, PlanStep } from '../planning/plan.ts'
 import { APPROVAL_LEVEL_NAMES } from '../policy/approval-policy.ts'
 import { type ApprovalRecord, approvalCovers } from '../policy/approval-record.ts'
 import { checkProposedScript, type ScriptLanguage } from '../policy/proposed-script-policy.ts'
-import { renderBash, renderPowerShell } from '../rendering/script-renderer.ts'
+import { proposedStep } from './proposed-step.ts'
 import { replanForTarget } from './replan.ts'
 import { verifyStep } from './verify-step.ts'
 
@@ -288,31 +288,6 @@ export class ExecutionService {
 }
 
 const AUDITED_OUTPUT = 4096
-
-function proposedStep(proposal: {
-  id: string
-  language: ScriptLanguage
-  script: string
-  target: string
-}): PlanStep {
-  return {
-    id: `proposed.${proposal.id}`,
-    actionId: 'proposed',
-    title: 'A script proposed for this request (no runbook covers it)',
-    executor: proposal.language,
-    risk: 'critical',
-    readOnly: false,
-    approvalLevel: 3,
-    target: proposal.target,
-    invocation: {
-      type: 'script',
-      language: proposal.language,
-      ...(proposal.language === 'bash'
-        ? renderBash(proposal.script, [])
-        : renderPowerShell(proposal.script, [])),
-    },
-  }
-}
 
 function summarise(result: StepResult): { [key: string]: AuditValue } {
   return {
