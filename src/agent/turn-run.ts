@@ -1,4 +1,11 @@
 import type { HelpdeskToolName } from '../models/helpdesk-tools.ts'
+import type { PendingApproval } from './core/turn.ts'
+
+export type ProposeScript = (
+  input: { language: string; script: string; target: string; reason: string },
+  context: { requester: string; sessionId: string },
+) => Promise<PendingApproval>
+
 import type { HelpdeskCore } from './core/helpdesk-core.ts'
 import type { TurnEvent, TurnResult, TurnState } from './core/turn.ts'
 
@@ -20,17 +27,48 @@ export class TurnRun {
   readonly calls: string[] = []
 
   private readonly categoryOf: (taskType: string) => string | undefined
+  private readonly propose: ProposeScript | undefined
 
   constructor(
     core: HelpdeskCore,
     turn: TurnState,
     emit: (event: TurnEvent) => void,
     categoryOf: (taskType: string) => string | undefined = () => undefined,
+    propose?: ProposeScript,
   ) {
     this.core = core
     this.turn = turn
     this.emit = emit
     this.categoryOf = categoryOf
+    this.propose = propose
+  }
+
+  /**
+   * `propose_script`: a model's script for a request no runbook covers becomes an approval
+   * request (level 3, shown in full) if the policy lets it; it never runs from here.
+   */
+  async proposeScript(input: {
+    language: string
+    script: string
+    target: string
+    reason: string
+  }): Promise<Record<string, unknown>> {
+    this.calls.push('propose_script')
+    if (!this.propose)
+      return {
+        refused: 'proposals need approvals to be configured (executors and the project store)',
+      }
+    try {
+      const approval = await this.propose(input, {
+        requester: this.turn.session.requester ?? 'anonymous',
+        sessionId: this.turn.session.id,
+      })
+      this.turn.approvals = [...(this.turn.approvals ?? []), approval]
+      this.emit({ type: 'approval-request', approval })
+      return { approvalId: approval.id, status: 'waiting for a technician to approve it' }
+    } catch (error) {
+      return { refused: (error as Error).message }
+    }
   }
 
   get message(): string {

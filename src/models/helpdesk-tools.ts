@@ -37,3 +37,13 @@ export const HELPDESK_SYSTEM_PROMPT = [
   'then write_reply. Finally answer with exactly the "reply" text write_reply returned.',
   'Never invent commands, accounts or results. Refuse anything a tool did not produce.',
 ].join(' ')
+
+/**
+ * Offered besides the four: a script for a request no runbook covers. It never runs from the
+ * tool: the policy checks it, then it waits for a technician's approval of that very script.
+ */
+export const PROPOSE_SCRIPT_TOOL = {
+  name: 'propose_script',
+  description:
+    'Only when no runbook covers the request: propose a short bash or powershell script for one machine. A technician must approve it; deleting accounts, privileged groups, downloads and shutdowns are refused.',
+} as const

@@ -48,7 +48,7 @@ async function setUp(answers: RecordedAnswer[], extra: Record<string, string> = 
 const toolCall = (name: string, argumentsText: string): RecordedAnswer => ({
   status: 200,
   body: {
-    id: 'chatcmpl-recorded',
+    id: `chatcmpl-recorded-${Math.random().toString(36).slice(2)}`,
     object: 'chat.completion',
     created: 1795295641,
     model: 'llama3.1',

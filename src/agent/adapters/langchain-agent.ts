@@ -1,13 +1,19 @@
+import type { StructuredToolInterface } from '@langchain/core/tools'
 import { ChatOpenAI } from '@langchain/openai'
 import { AIMessage, createAgent, HumanMessage, tool } from 'langchain'
 import { z } from 'zod'
-import { HELPDESK_SYSTEM_PROMPT, HELPDESK_TOOLS } from '../../models/helpdesk-tools.ts'
+import {
+  HELPDESK_SYSTEM_PROMPT,
+  HELPDESK_TOOLS,
+  PROPOSE_SCRIPT_TOOL,
+} from '../../models/helpdesk-tools.ts'
 import type { ModelEndpoint } from '../../models/model-endpoint.ts'
 import type { AgentToolbox } from '../agent-toolbox.ts'
 import type { TurnInput } from '../core/helpdesk-core.ts'
 import { eventStream } from '../event-stream.ts'
 import type { AgentEvent, HelpdeskAgent } from '../helpdesk-agent.ts'
 import { rethrowModelFailure } from '../model-failure.ts'
+import { PROPOSAL_SCHEMA, type ProposalInput } from '../proposal-schema.ts'
 import { TurnRun } from '../turn-run.ts'
 
 /**
@@ -43,7 +49,23 @@ export class LangChainAgent implements HelpdeskAgent {
         { name: spec.name, description: spec.description, schema: z.object({}) },
       ),
     )
-    this.agent = createAgent({ model, tools, systemPrompt: HELPDESK_SYSTEM_PROMPT })
+    const propose = tool(
+      async (input: ProposalInput, config) => {
+        const run = config?.configurable?.turnRun as TurnRun | undefined
+        if (!run) throw new Error('helpdesk tool called outside a turn')
+        return JSON.stringify(await run.proposeScript(input))
+      },
+      {
+        name: PROPOSE_SCRIPT_TOOL.name,
+        description: PROPOSE_SCRIPT_TOOL.description,
+        schema: PROPOSAL_SCHEMA,
+      },
+    )
+    this.agent = createAgent({
+      model,
+      tools: [...tools, propose] as StructuredToolInterface[],
+      systemPrompt: HELPDESK_SYSTEM_PROMPT,
+    })
   }
 
   retrieveInstructions: HelpdeskAgent['retrieveInstructions'] = (query) =>
@@ -64,6 +86,7 @@ export class LangChainAgent implements HelpdeskAgent {
         await this.toolbox.core.startTurn(input),
         emit,
         (task) => this.toolbox.categoryOf(task),
+        this.toolbox.approvals ? this.toolbox.proposeScript : undefined,
       )
       await rethrowModelFailure(() =>
         this.agent.invoke(

@@ -8,7 +8,7 @@ import type { ApprovalRecord } from '../../policy/approval-record.ts'
 import type { RequestRouter, RouteDecision } from '../../retrieval/request-router.ts'
 import { extractParameter } from './parameter-extraction.ts'
 import { validateParameter } from './parameter-validation.ts'
-import { GENERIC_HANDOFF, writeReply } from './reply-writer.ts'
+import { describeApproval, GENERIC_HANDOFF, writeReply } from './reply-writer.ts'
 import type { Session, SessionStore } from './session.ts'
 import { fillSlots, type MissingParameter, parameterSpec } from './slot-filling.ts'
 import type { PendingApproval, TurnEvent, TurnResult, TurnState } from './turn.ts'
@@ -211,7 +211,18 @@ export class HelpdeskCore {
     turn: TurnState,
     onEvent: (event: TurnEvent) => void = () => {},
   ): Promise<TurnResult> {
-    if (turn.outOfScope) return this.finish(turn.session, turn.outOfScope, onEvent)
+    if (turn.outOfScope) {
+      // A model may have proposed a script for what no runbook covers: say it waits.
+      const approvals = turn.approvals
+      const result = approvals
+        ? {
+            ...turn.outOfScope,
+            approvals,
+            reply: [turn.outOfScope.reply, ...approvals.map(describeApproval)].join('\n\n'),
+          }
+        : turn.outOfScope
+      return this.finish(turn.session, result, onEvent)
+    }
     const question = turn.question
     const remaining = question ? this.missingFor(turn.session, question) : []
     const plans = turn.planned.map(({ plan, results }) => ({

@@ -25,11 +25,7 @@ export function writeReply(parts: {
   for (const { plan, instruction, results } of parts.plans) {
     paragraphs.push(describePlan(plan, instruction, results))
   }
-  for (const approval of parts.approvals ?? []) {
-    paragraphs.push(
-      `I asked a technician to approve ${approval.stepIds.length === 1 ? 'the step' : `${approval.stepIds.length} steps`} that change something (approval ${approval.id.slice(0, 8)}, open until ${approval.expiresAt.slice(0, 16).replace('T', ' ')} UTC). I will carry ${approval.stepIds.length === 1 ? 'it' : 'them'} out as soon as it is approved.`,
-    )
-  }
+  paragraphs.push(...(parts.approvals ?? []).map(describeApproval))
   if (parts.question) {
     const prefix = parts.questionTitle ? `For "${parts.questionTitle}": ` : ''
     const problem = parts.question.problem ? `${parts.question.problem}. ` : ''
@@ -99,4 +95,10 @@ function summariseOutput(stdout: string): string {
 function firstLines(text: string): string {
   const paragraph = text.split(/\n\s*\n/)[0] ?? text
   return paragraph.length > 400 ? `${paragraph.slice(0, 397)}...` : paragraph
+}
+
+/** One paragraph per approval request a turn opened. */
+export function describeApproval(approval: PendingApproval): string {
+  const count = approval.stepIds.length
+  return `I asked a technician to approve ${count === 1 ? 'the step' : `${count} steps`} that change something (approval ${approval.id.slice(0, 8)}, open until ${approval.expiresAt.slice(0, 16).replace('T', ' ')} UTC). I will carry ${count === 1 ? 'it' : 'them'} out as soon as it is approved.`
 }
