@@ -7,6 +7,7 @@ import {
   HELPDESK_SYSTEM_PROMPT,
   HELPDESK_TOOLS,
   type HelpdeskToolName,
+  PROPOSE_SCRIPT_TOOL,
 } from '../../models/helpdesk-tools.ts'
 import type { ModelEndpoint } from '../../models/model-endpoint.ts'
 import type { AgentToolbox } from '../agent-toolbox.ts'
@@ -14,6 +15,7 @@ import type { TurnInput } from '../core/helpdesk-core.ts'
 import { eventStream } from '../event-stream.ts'
 import type { AgentEvent, HelpdeskAgent } from '../helpdesk-agent.ts'
 import { rethrowModelFailure } from '../model-failure.ts'
+import { PROPOSAL_SCHEMA } from '../proposal-schema.ts'
 import { TurnRun } from '../turn-run.ts'
 
 type MastraModel = ConstructorParameters<typeof Agent>[0]['model']
@@ -78,6 +80,7 @@ export class MastraAgent implements HelpdeskAgent {
         await this.toolbox.core.startTurn(input),
         emit,
         (task) => this.toolbox.categoryOf(task),
+        this.toolbox.approvals ? this.toolbox.proposeScript : undefined,
       )
       this.lastCrew = []
       await this.currentRun.run(run, async () => {
@@ -126,23 +129,38 @@ export class MastraAgent implements HelpdeskAgent {
         name: member.name,
         instructions: `${HELPDESK_SYSTEM_PROMPT} ${member.role}`,
         model,
-        tools: Object.fromEntries(
-          member.tools.map((name) => [
-            name,
-            createTool({
-              id: name,
-              description: HELPDESK_TOOLS.find((each) => each.name === name)?.description ?? name,
-              inputSchema: z.object({}),
-              execute: async () => {
-                const run = this.currentRun.getStore()
-                if (!run) throw new Error('helpdesk tool called outside a turn')
-                return JSON.stringify(await run.call(name))
-              },
-            }),
-          ]),
-        ),
+        tools: {
+          ...Object.fromEntries(
+            member.tools.map((name) => [
+              name,
+              createTool({
+                id: name,
+                description: HELPDESK_TOOLS.find((each) => each.name === name)?.description ?? name,
+                inputSchema: z.object({}),
+                execute: async () => JSON.stringify(await this.turn().call(name)),
+              }),
+            ]),
+          ),
+          // The dispatcher alone may propose a script for what no runbook covers.
+          ...(member.name === 'dispatcher'
+            ? {
+                [PROPOSE_SCRIPT_TOOL.name]: createTool({
+                  id: PROPOSE_SCRIPT_TOOL.name,
+                  description: PROPOSE_SCRIPT_TOOL.description,
+                  inputSchema: PROPOSAL_SCHEMA,
+                  execute: async (input) => JSON.stringify(await this.turn().proposeScript(input)),
+                }),
+              }
+            : {}),
+        },
       }),
     }))
+  }
+
+  private turn(): TurnRun {
+    const run = this.currentRun.getStore()
+    if (!run) throw new Error('helpdesk tool called outside a turn')
+    return run
   }
 
   async close(): Promise<void> {}

@@ -14,6 +14,7 @@ import {
   HELPDESK_SYSTEM_PROMPT,
   HELPDESK_TOOLS,
   type HelpdeskToolName,
+  PROPOSE_SCRIPT_TOOL,
 } from '../../models/helpdesk-tools.ts'
 import type { ModelEndpoint } from '../../models/model-endpoint.ts'
 import type { AgentToolbox } from '../agent-toolbox.ts'
@@ -21,6 +22,7 @@ import type { TurnInput } from '../core/helpdesk-core.ts'
 import { eventStream } from '../event-stream.ts'
 import type { AgentEvent, HelpdeskAgent } from '../helpdesk-agent.ts'
 import { rethrowModelFailure } from '../model-failure.ts'
+import { PROPOSAL_SCHEMA } from '../proposal-schema.ts'
 import { TurnRun } from '../turn-run.ts'
 
 // Traces would go to OpenAI's servers; a helpdesk keeps its conversations to itself.
@@ -65,6 +67,17 @@ export class OpenAiAgentsAgent implements HelpdeskAgent {
         },
       })
     }
+    // For requests no runbook covers: triage may propose a script for a technician to approve.
+    const proposeTool = tool<typeof PROPOSAL_SCHEMA, RunContext>({
+      name: PROPOSE_SCRIPT_TOOL.name,
+      description: PROPOSE_SCRIPT_TOOL.description,
+      parameters: PROPOSAL_SCHEMA,
+      execute: async (input, context) => {
+        const turnRun = context?.context.turnRun
+        if (!turnRun) throw new Error('helpdesk tool called outside a turn')
+        return JSON.stringify(await turnRun.proposeScript(input))
+      },
+    })
     const specialists = CATEGORIES.map(
       (category) =>
         new Agent<RunContext>({
@@ -83,7 +96,7 @@ export class OpenAiAgentsAgent implements HelpdeskAgent {
       name: 'triage',
       instructions: `${HELPDESK_SYSTEM_PROMPT} You are the triage agent: route the request, then hand off to the specialist of its category; reply yourself only when it is out of scope.`,
       model,
-      tools: [helpdeskTool('route_request'), helpdeskTool('write_reply')],
+      tools: [helpdeskTool('route_request'), helpdeskTool('write_reply'), proposeTool],
       handoffs: specialists,
     })
   }
@@ -109,6 +122,7 @@ export class OpenAiAgentsAgent implements HelpdeskAgent {
         await this.toolbox.core.startTurn(input),
         emit,
         (task) => this.toolbox.categoryOf(task),
+        this.toolbox.approvals ? this.toolbox.proposeScript : undefined,
       )
       const result = await rethrowModelFailure(() =>
         run(

@@ -14,6 +14,8 @@ import { modelEndpointFromEnvironment } from '../../models/model-endpoint.ts'
 import { AgentToolbox } from '../agent-toolbox.ts'
 import { lastReply } from '../event-stream.ts'
 import { LangChainAgent } from './langchain-agent.ts'
+import { MastraAgent } from './mastra-agent.ts'
+import { OpenAiAgentsAgent } from './openai-agents-agent.ts'
 
 const runtime = buildMemoryRuntime()
 let closeServer: (() => Promise<void>) | undefined
@@ -53,18 +55,23 @@ const call = (name: string, args: unknown) =>
     'tool_calls',
   )
 
-async function setUp(script: string) {
-  const server = await startRecordedLlmServer([
-    call('route_request', {}),
-    call('propose_script', {
-      language: 'bash',
-      script,
-      target: 'LT-0423',
-      reason: 'rotate the huge application log; no runbook covers it',
-    }),
-    call('write_reply', {}),
-    answer({ content: 'A technician will review the script.' }, 'stop'),
-  ])
+type Framework = 'langchain' | 'openai-agents' | 'mastra'
+
+async function setUp(script: string, framework: Framework) {
+  const proposal = call('propose_script', {
+    language: 'bash',
+    script,
+    target: 'LT-0423',
+    reason: 'rotate the huge application log; no runbook covers it',
+  })
+  const done = () => answer({ content: 'A technician will review the script.' }, 'stop')
+  // Mastra's crew: the dispatcher routes and proposes, then the writer replies (the
+  // technician sits out an out-of-scope request); the others are one agent loop.
+  const answers =
+    framework === 'mastra'
+      ? [call('route_request', {}), proposal, done(), call('write_reply', {}), done()]
+      : [call('route_request', {}), proposal, call('write_reply', {}), done()]
+  const server = await startRecordedLlmServer(answers)
   closeServer = server.close
   const { knowledge, router } = await runtime
   const executor = new RecordingExecutor()
@@ -86,40 +93,48 @@ async function setUp(script: string) {
     LLM_MODEL: 'llama3.1',
     LLM_API_KEY: 'sk-local',
   })
-  return { agent: new LangChainAgent(toolbox, endpoint), stack, executor }
+  const agent =
+    framework === 'langchain'
+      ? new LangChainAgent(toolbox, endpoint)
+      : framework === 'mastra'
+        ? new MastraAgent(toolbox, endpoint)
+        : new OpenAiAgentsAgent(toolbox, endpoint)
+  return { agent, stack, executor }
 }
 
 const MESSAGE =
   'our app server LT-0423 has a 40 GB application log in /var/log/app, can you rotate it'
 
-describe('an LLM proposes a script for a request no runbook covers', () => {
-  it('a script the policy allows becomes a level-3 request shown in full; nothing runs before approval', async () => {
-    const { agent, stack, executor } = await setUp(
-      'ls -lh /var/log/app\ngzip -9 /var/log/app/app.log.1\n',
-    )
-    const result = await lastReply(
-      agent.handleTurn({ message: MESSAGE, requester: 'maria.garcia' }),
-    )
-    expect(result.approvals).toHaveLength(1)
-    expect(result.reply).toMatch(/I asked a technician to approve the step/)
-    const request = await stack.service.get(result.approvals?.[0]?.id ?? '')
-    expect(request).toMatchObject({
-      level: 3,
-      status: 'pending',
-      requester: 'maria.garcia',
-      taskType: 'proposed_script',
+for (const framework of ['langchain', 'openai-agents', 'mastra'] as const)
+  describe(`an LLM proposes a script for a request no runbook covers (${framework})`, () => {
+    it('a script the policy allows becomes a level-3 request shown in full; nothing runs before approval', async () => {
+      const { agent, stack, executor } = await setUp(
+        'ls -lh /var/log/app\ngzip -9 /var/log/app/app.log.1\n',
+        framework,
+      )
+      const result = await lastReply(
+        agent.handleTurn({ message: MESSAGE, requester: 'maria.garcia' }),
+      )
+      expect(result.approvals).toHaveLength(1)
+      expect(result.reply).toMatch(/I asked a technician to approve the step/)
+      const request = await stack.service.get(result.approvals?.[0]?.id ?? '')
+      expect(request).toMatchObject({
+        level: 3,
+        status: 'pending',
+        requester: 'maria.garcia',
+        taskType: 'proposed_script',
+      })
+      expect(request.steps[0]?.wouldRun).toContain('gzip -9 /var/log/app/app.log.1')
+      expect(executor.ran).toEqual([])
     })
-    expect(request.steps[0]?.wouldRun).toContain('gzip -9 /var/log/app/app.log.1')
-    expect(executor.ran).toEqual([])
-  })
 
-  it('a script the deny-list refuses never becomes a request; the model is told why', async () => {
-    const { agent, stack } = await setUp('rm -rf / --no-preserve-root')
-    const result = await lastReply(
-      agent.handleTurn({ message: MESSAGE, requester: 'maria.garcia' }),
-    )
-    expect(result.approvals ?? []).toEqual([])
-    expect(await stack.service.list()).toEqual([])
-    expect(agent.lastToolCalls).toContain('propose_script')
+    it('a script the deny-list refuses never becomes a request; the model is told why', async () => {
+      const { agent, stack } = await setUp('rm -rf / --no-preserve-root', framework)
+      const result = await lastReply(
+        agent.handleTurn({ message: MESSAGE, requester: 'maria.garcia' }),
+      )
+      expect(result.approvals ?? []).toEqual([])
+      expect(await stack.service.list()).toEqual([])
+      expect(agent.lastToolCalls).toContain('propose_script')
+    })
   })
-})
