@@ -103,6 +103,12 @@ program
   )
   .action(encryptCredentialCommand)
 
+// `helpdesk route ... | head` closes the pipe early: stop quietly, as other Unix tools do.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0)
+  throw error
+})
+
 try {
   await program.parseAsync(process.argv)
 } catch (error) {
