@@ -1,11 +1,11 @@
-import { isHelpdeskError } from '../../errors/index.ts'
 import type { Inventory } from '../../inventory/inventory.ts'
 import type { PlanStep } from '../../planning/plan.ts'
 import { checkBashSyntax } from '../../rendering/bash-syntax.ts'
 import type { RemoteShell } from '../../transports/remote-shell.ts'
 import { describeInvocation } from '../describe-invocation.ts'
 import { type ExecutionContext, type Executor, OUTPUT_LIMIT, type StepResult } from '../executor.ts'
-import { failedStep, scriptStepResult, transportFailure } from '../step-results.ts'
+import { runOnTarget, targetOf } from '../remote-script.ts'
+import { failedStep } from '../step-results.ts'
 
 export interface BashExecutorOptions {
   inventory: Inventory
@@ -30,7 +30,6 @@ export class BashExecutor implements Executor {
   }
 
   async doExecute(step: PlanStep, context: ExecutionContext): Promise<StepResult> {
-    const started = performance.now()
     const wouldRun = describeInvocation(step.invocation)
     const invocation = step.invocation
     if (invocation.type !== 'script' || invocation.language !== 'bash') {
@@ -41,16 +40,9 @@ export class BashExecutor implements Executor {
         'the Bash executor runs Bash scripts only',
       )
     }
-    if (!step.target) {
-      return failedStep(step, wouldRun, 'NO_TARGET', 'the step names no machine to run on')
-    }
-    let target: ReturnType<Inventory['target']>
-    try {
-      target = this.options.inventory.target(step.target)
-    } catch (error) {
-      if (isHelpdeskError(error)) return failedStep(step, wouldRun, 'UNKNOWN_TARGET', error.message)
-      throw error
-    }
+    const found = targetOf(step, this.options.inventory, wouldRun)
+    if ('refused' in found) return found.refused
+    const { target } = found
     if (target.transport !== 'ssh') {
       return failedStep(
         step,
@@ -69,19 +61,11 @@ export class BashExecutor implements Executor {
         `bash -n refused the rendered script (line ${first?.line}: ${first?.message}); nothing was run`,
       )
     }
-    try {
-      const remote = await this.options.shell.run(
-        target,
-        { commandLine: invocation.commandLine, stdin: invocation.script },
-        {
-          timeoutMs: this.options.timeoutMs,
-          outputLimit: this.options.outputLimit,
-          ...(context.signal ? { signal: context.signal } : {}),
-        },
-      )
-      return scriptStepResult(step, wouldRun, remote)
-    } catch (error) {
-      return transportFailure(step, wouldRun, error, performance.now() - started)
-    }
+    return runOnTarget(
+      this.options.shell,
+      target,
+      { commandLine: invocation.commandLine, stdin: invocation.script },
+      { step, wouldRun, context, ...this.options },
+    )
   }
 }

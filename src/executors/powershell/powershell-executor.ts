@@ -1,13 +1,12 @@
-import { isHelpdeskError } from '../../errors/index.ts'
 import type { Inventory } from '../../inventory/inventory.ts'
-import type { Target } from '../../inventory/inventory-schema.ts'
 import type { PlanStep } from '../../planning/plan.ts'
 import { checkPowerShellSyntax, loadPowerShellGrammar } from '../../rendering/powershell-syntax.ts'
 import { encodePowerShellCommand } from '../../rendering/script-renderer.ts'
 import type { RemoteShell } from '../../transports/remote-shell.ts'
 import { describeInvocation } from '../describe-invocation.ts'
 import { type ExecutionContext, type Executor, OUTPUT_LIMIT, type StepResult } from '../executor.ts'
-import { failedStep, scriptStepResult, transportFailure } from '../step-results.ts'
+import { runOnTarget, targetOf } from '../remote-script.ts'
+import { failedStep } from '../step-results.ts'
 
 export interface PowerShellExecutorOptions {
   inventory: Inventory
@@ -41,7 +40,6 @@ export class PowerShellExecutor implements Executor {
   }
 
   async doExecute(step: PlanStep, context: ExecutionContext): Promise<StepResult> {
-    const started = performance.now()
     const wouldRun = describeInvocation(step.invocation)
     const invocation = step.invocation
     if (invocation.type !== 'script' || invocation.language !== 'powershell') {
@@ -52,16 +50,9 @@ export class PowerShellExecutor implements Executor {
         'the PowerShell executor runs PowerShell scripts only',
       )
     }
-    if (!step.target) {
-      return failedStep(step, wouldRun, 'NO_TARGET', 'the step names no machine to run on')
-    }
-    let target: Target
-    try {
-      target = this.options.inventory.target(step.target)
-    } catch (error) {
-      if (isHelpdeskError(error)) return failedStep(step, wouldRun, 'UNKNOWN_TARGET', error.message)
-      throw error
-    }
+    const found = targetOf(step, this.options.inventory, wouldRun)
+    if ('refused' in found) return found.refused
+    const { target } = found
     const shell = this.options.shells[target.transport]
     if (!shell) {
       return failedStep(
@@ -91,19 +82,6 @@ export class PowerShellExecutor implements Executor {
         `the encoded script makes a ${commandLine.length}-character command line; cmd.exe on ${target.name} takes at most ${MAX_COMMAND_LINE}; nothing was run`,
       )
     }
-    try {
-      const remote = await shell.run(
-        target,
-        { commandLine },
-        {
-          timeoutMs: this.options.timeoutMs,
-          outputLimit: this.options.outputLimit,
-          ...(context.signal ? { signal: context.signal } : {}),
-        },
-      )
-      return scriptStepResult(step, wouldRun, remote)
-    } catch (error) {
-      return transportFailure(step, wouldRun, error, performance.now() - started)
-    }
+    return runOnTarget(shell, target, { commandLine }, { step, wouldRun, context, ...this.options })
   }
 }
