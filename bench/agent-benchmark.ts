@@ -10,24 +10,16 @@ import { LangChainAgent } from '../src/agent/adapters/langchain-agent.ts'
 import { LangGraphAgent } from '../src/agent/adapters/langgraph-agent.ts'
 import { MastraAgent } from '../src/agent/adapters/mastra-agent.ts'
 import { OpenAiAgentsAgent } from '../src/agent/adapters/openai-agents-agent.ts'
-import { AgentToolbox } from '../src/agent/agent-toolbox.ts'
 import { lastReply } from '../src/agent/event-stream.ts'
 import type { HelpdeskAgent } from '../src/agent/helpdesk-agent.ts'
 import { NodeSqliteCheckpointSaver } from '../src/agent/langgraph/node-sqlite-checkpoint-saver.ts'
-import { dryRunSteps } from '../src/app/chat-step-runner.ts'
 import { modelEndpointFromEnvironment } from '../src/models/model-endpoint.ts'
-import { buildMemoryRuntime } from '../tests/support/memory-runtime.ts'
+import { memoryToolbox } from '../tests/support/agent-toolbox.ts'
 import { distribution } from './bench-support.ts'
 
 export async function runAgentBenchmark(options: { rounds?: number } = {}): Promise<string> {
   const rounds = options.rounds ?? 3
-  const { core, router, knowledge } = await buildMemoryRuntime()
-  const toolbox = new AgentToolbox({
-    core,
-    router,
-    instructions: knowledge.instructions,
-    runStep: dryRunSteps(),
-  })
+  const toolbox = await memoryToolbox()
   const endpoint = modelEndpointFromEnvironment({})
   const database = new DatabaseSync(
     path.join(mkdtempSync(path.join(tmpdir(), 'agent-bench-')), 'store.sqlite'),

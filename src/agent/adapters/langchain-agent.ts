@@ -11,24 +11,23 @@ import type { ModelEndpoint } from '../../models/model-endpoint.ts'
 import type { AgentToolbox } from '../agent-toolbox.ts'
 import type { TurnInput } from '../core/helpdesk-core.ts'
 import { eventStream } from '../event-stream.ts'
-import type { AgentEvent, HelpdeskAgent } from '../helpdesk-agent.ts'
+import type { AgentEvent } from '../helpdesk-agent.ts'
 import { rethrowModelFailure } from '../model-failure.ts'
 import { PROPOSAL_SCHEMA, type ProposalInput } from '../proposal-schema.ts'
-import { TurnRun } from '../turn-run.ts'
+import type { TurnRun } from '../turn-run.ts'
+import { ToolboxAgent } from './toolbox-agent.ts'
 
 /**
  * LangChain v1: `createAgent` with the helpdesk tools and a ChatOpenAI model pointed at the
  * configured chat-completions endpoint (the offline model by default). The model's tool calls
  * drive the core's phases through a per-turn `TurnRun`.
  */
-export class LangChainAgent implements HelpdeskAgent {
-  readonly specificationVersion = 'helpdesk-agent-v1'
+export class LangChainAgent extends ToolboxAgent {
   readonly framework = 'langchain'
-  private readonly toolbox: AgentToolbox
   private readonly agent
 
   constructor(toolbox: AgentToolbox, endpoint: ModelEndpoint) {
-    this.toolbox = toolbox
+    super(toolbox)
     const model = new ChatOpenAI({
       model: endpoint.model,
       apiKey: endpoint.apiKey,
@@ -68,26 +67,12 @@ export class LangChainAgent implements HelpdeskAgent {
     })
   }
 
-  retrieveInstructions: HelpdeskAgent['retrieveInstructions'] = (query) =>
-    this.toolbox.retrieveInstructions(query)
-  decomposeTask: HelpdeskAgent['decomposeTask'] = (message) => this.toolbox.decomposeTask(message)
-  planTask: HelpdeskAgent['planTask'] = (taskType, parameters) =>
-    this.toolbox.planTask(taskType, parameters)
-  executeTask: HelpdeskAgent['executeTask'] = (plan, context) =>
-    this.toolbox.executeTask(plan, context)
-
   /** The helpdesk tools the model called in the last turn, in order. */
   lastToolCalls: string[] = []
 
   handleTurn(input: TurnInput): AsyncIterable<AgentEvent> {
     return eventStream(async (emit) => {
-      const run = new TurnRun(
-        this.toolbox.core,
-        await this.toolbox.core.startTurn(input),
-        emit,
-        (task) => this.toolbox.categoryOf(task),
-        this.toolbox.approvals ? this.toolbox.proposeScript : undefined,
-      )
+      const run = await this.startTurnRun(input, emit)
       await rethrowModelFailure(() =>
         this.agent.invoke(
           {
@@ -106,6 +91,4 @@ export class LangChainAgent implements HelpdeskAgent {
       await run.finish()
     })
   }
-
-  async close(): Promise<void> {}
 }

@@ -3,27 +3,15 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { describe, expect, it } from 'vitest'
-import { buildMemoryRuntime } from '../../../tests/support/memory-runtime.ts'
-import { dryRunSteps } from '../../app/chat-step-runner.ts'
+import { memoryToolbox } from '../../../tests/support/agent-toolbox.ts'
 import { runAgentConformance } from '../agent-conformance.case.test.ts'
 import { SCENARIOS } from '../agent-scenarios.ts'
-import { AgentToolbox } from '../agent-toolbox.ts'
 import { lastReply } from '../event-stream.ts'
 import { NodeSqliteCheckpointSaver } from '../langgraph/node-sqlite-checkpoint-saver.ts'
 import { CoreAgent } from './core-agent.ts'
 import { LangGraphAgent } from './langgraph-agent.ts'
 
-const runtime = buildMemoryRuntime()
-
-async function toolbox(): Promise<AgentToolbox> {
-  const { core, router, knowledge } = await runtime
-  return new AgentToolbox({
-    core,
-    router,
-    instructions: knowledge.instructions,
-    runStep: dryRunSteps(),
-  })
-}
+const toolbox = memoryToolbox
 
 function database(): DatabaseSync {
   return new DatabaseSync(path.join(mkdtempSync(path.join(tmpdir(), 'langgraph-')), 'store.sqlite'))

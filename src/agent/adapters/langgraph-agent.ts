@@ -16,8 +16,9 @@ import type { AgentToolbox } from '../agent-toolbox.ts'
 import type { TurnInput } from '../core/helpdesk-core.ts'
 import type { TurnEvent, TurnResult, TurnState } from '../core/turn.ts'
 import { eventStream } from '../event-stream.ts'
-import type { AgentEvent, ApprovalDecision, HelpdeskAgent } from '../helpdesk-agent.ts'
+import type { AgentEvent, ApprovalDecision } from '../helpdesk-agent.ts'
 import { ApprovalThreads } from '../langgraph/approval-threads.ts'
+import { ToolboxAgent } from './toolbox-agent.ts'
 
 const GraphState = Annotation.Root({
   turn: Annotation<TurnState>(),
@@ -43,10 +44,8 @@ const emitOf = (config: RunnableConfig): Emit =>
  * service (exactly once), then waits for the turn's next pending approval, if any. The nodes
  * call the core's phases; the graph decides only their order.
  */
-export class LangGraphAgent implements HelpdeskAgent {
-  readonly specificationVersion = 'helpdesk-agent-v1'
+export class LangGraphAgent extends ToolboxAgent {
   readonly framework = 'langgraph'
-  private readonly toolbox: AgentToolbox
   private readonly threads: ApprovalThreads
   private readonly graph
 
@@ -55,7 +54,7 @@ export class LangGraphAgent implements HelpdeskAgent {
     checkpointer: BaseCheckpointSaver = new MemorySaver(),
     database?: DatabaseSync,
   ) {
-    this.toolbox = toolbox
+    super(toolbox)
     this.threads = new ApprovalThreads(database)
     const core = toolbox.core
     // Node names must differ from state keys (LangGraph keeps them in one namespace).
@@ -112,14 +111,6 @@ export class LangGraphAgent implements HelpdeskAgent {
       .compile({ checkpointer })
   }
 
-  retrieveInstructions: HelpdeskAgent['retrieveInstructions'] = (query) =>
-    this.toolbox.retrieveInstructions(query)
-  decomposeTask: HelpdeskAgent['decomposeTask'] = (message) => this.toolbox.decomposeTask(message)
-  planTask: HelpdeskAgent['planTask'] = (taskType, parameters) =>
-    this.toolbox.planTask(taskType, parameters)
-  executeTask: HelpdeskAgent['executeTask'] = (plan, context) =>
-    this.toolbox.executeTask(plan, context)
-
   handleTurn(input: TurnInput): AsyncIterable<AgentEvent> {
     return eventStream(async (emit) => {
       const turn = await this.toolbox.core.startTurn(input)
@@ -150,6 +141,4 @@ export class LangGraphAgent implements HelpdeskAgent {
     this.threads.forget(approvalId)
     return (state.runs as Record<string, ApprovalRun> | undefined)?.[approvalId]
   }
-
-  async close(): Promise<void> {}
 }

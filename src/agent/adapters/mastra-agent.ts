@@ -13,10 +13,11 @@ import type { ModelEndpoint } from '../../models/model-endpoint.ts'
 import type { AgentToolbox } from '../agent-toolbox.ts'
 import type { TurnInput } from '../core/helpdesk-core.ts'
 import { eventStream } from '../event-stream.ts'
-import type { AgentEvent, HelpdeskAgent } from '../helpdesk-agent.ts'
+import type { AgentEvent } from '../helpdesk-agent.ts'
 import { rethrowModelFailure } from '../model-failure.ts'
 import { PROPOSAL_SCHEMA } from '../proposal-schema.ts'
-import { TurnRun } from '../turn-run.ts'
+import type { TurnRun } from '../turn-run.ts'
+import { ToolboxAgent } from './toolbox-agent.ts'
 
 type MastraModel = ConstructorParameters<typeof Agent>[0]['model']
 
@@ -45,28 +46,18 @@ const CREW: ReadonlyArray<{ name: string; role: string; tools: readonly Helpdesk
  * whose model is the configured chat-completions endpoint through the AI SDK's OpenAI-compatible
  * provider (the offline model by default).
  */
-export class MastraAgent implements HelpdeskAgent {
-  readonly specificationVersion = 'helpdesk-agent-v1'
+export class MastraAgent extends ToolboxAgent {
   readonly framework = 'mastra'
-  private readonly toolbox: AgentToolbox
   private readonly endpoint: ModelEndpoint
   private readonly crew: Array<{ name: string; agent: Agent }>
   /** The turn a tool call belongs to: turns run concurrently on one crew. */
   private readonly currentRun = new AsyncLocalStorage<TurnRun>()
 
   constructor(toolbox: AgentToolbox, endpoint: ModelEndpoint) {
-    this.toolbox = toolbox
+    super(toolbox)
     this.endpoint = endpoint
     this.crew = this.assemble()
   }
-
-  retrieveInstructions: HelpdeskAgent['retrieveInstructions'] = (query) =>
-    this.toolbox.retrieveInstructions(query)
-  decomposeTask: HelpdeskAgent['decomposeTask'] = (message) => this.toolbox.decomposeTask(message)
-  planTask: HelpdeskAgent['planTask'] = (taskType, parameters) =>
-    this.toolbox.planTask(taskType, parameters)
-  executeTask: HelpdeskAgent['executeTask'] = (plan, context) =>
-    this.toolbox.executeTask(plan, context)
 
   /** Crew members that worked on the last turn, in order. */
   lastCrew: string[] = []
@@ -75,13 +66,7 @@ export class MastraAgent implements HelpdeskAgent {
 
   handleTurn(input: TurnInput): AsyncIterable<AgentEvent> {
     return eventStream(async (emit) => {
-      const run = new TurnRun(
-        this.toolbox.core,
-        await this.toolbox.core.startTurn(input),
-        emit,
-        (task) => this.toolbox.categoryOf(task),
-        this.toolbox.approvals ? this.toolbox.proposeScript : undefined,
-      )
+      const run = await this.startTurnRun(input, emit)
       this.lastCrew = []
       await this.currentRun.run(run, async () => {
         for (const member of this.crew) {
@@ -162,6 +147,4 @@ export class MastraAgent implements HelpdeskAgent {
     if (!run) throw new Error('helpdesk tool called outside a turn')
     return run
   }
-
-  async close(): Promise<void> {}
 }

@@ -20,10 +20,11 @@ import type { ModelEndpoint } from '../../models/model-endpoint.ts'
 import type { AgentToolbox } from '../agent-toolbox.ts'
 import type { TurnInput } from '../core/helpdesk-core.ts'
 import { eventStream } from '../event-stream.ts'
-import type { AgentEvent, HelpdeskAgent } from '../helpdesk-agent.ts'
+import type { AgentEvent } from '../helpdesk-agent.ts'
 import { rethrowModelFailure } from '../model-failure.ts'
 import { PROPOSAL_SCHEMA } from '../proposal-schema.ts'
-import { TurnRun } from '../turn-run.ts'
+import type { TurnRun } from '../turn-run.ts'
+import { ToolboxAgent } from './toolbox-agent.ts'
 
 // Traces would go to OpenAI's servers; a helpdesk keeps its conversations to itself.
 setTracingDisabled(true)
@@ -38,14 +39,12 @@ interface RunContext {
  * which plans, executes and replies. The model is the configured chat-completions endpoint
  * (never the Responses API), the offline model by default.
  */
-export class OpenAiAgentsAgent implements HelpdeskAgent {
-  readonly specificationVersion = 'helpdesk-agent-v1'
+export class OpenAiAgentsAgent extends ToolboxAgent {
   readonly framework = 'openai-agents'
-  private readonly toolbox: AgentToolbox
   private readonly triage: Agent<RunContext>
 
   constructor(toolbox: AgentToolbox, endpoint: ModelEndpoint) {
-    this.toolbox = toolbox
+    super(toolbox)
     const client = new OpenAI({
       baseURL: endpoint.baseURL,
       apiKey: endpoint.apiKey,
@@ -101,14 +100,6 @@ export class OpenAiAgentsAgent implements HelpdeskAgent {
     })
   }
 
-  retrieveInstructions: HelpdeskAgent['retrieveInstructions'] = (query) =>
-    this.toolbox.retrieveInstructions(query)
-  decomposeTask: HelpdeskAgent['decomposeTask'] = (message) => this.toolbox.decomposeTask(message)
-  planTask: HelpdeskAgent['planTask'] = (taskType, parameters) =>
-    this.toolbox.planTask(taskType, parameters)
-  executeTask: HelpdeskAgent['executeTask'] = (plan, context) =>
-    this.toolbox.executeTask(plan, context)
-
   /** The agent that ended the last turn, for tests of the hand-off. */
   lastAgentName: string | undefined
 
@@ -117,13 +108,7 @@ export class OpenAiAgentsAgent implements HelpdeskAgent {
 
   handleTurn(input: TurnInput): AsyncIterable<AgentEvent> {
     return eventStream(async (emit) => {
-      const turnRun = new TurnRun(
-        this.toolbox.core,
-        await this.toolbox.core.startTurn(input),
-        emit,
-        (task) => this.toolbox.categoryOf(task),
-        this.toolbox.approvals ? this.toolbox.proposeScript : undefined,
-      )
+      const turnRun = await this.startTurnRun(input, emit)
       const result = await rethrowModelFailure(() =>
         run(
           this.triage,
@@ -140,6 +125,4 @@ export class OpenAiAgentsAgent implements HelpdeskAgent {
       await turnRun.finish()
     })
   }
-
-  async close(): Promise<void> {}
 }
