@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { ApprovalService } from '../approvals/approval-service.ts'
+import { pendingApprovalOf } from '../approvals/pending-approval.ts'
 import { HelpdeskError } from '../errors/index.ts'
 import type { StepResult } from '../executors/executor.ts'
 import type { Instruction } from '../knowledge/instructions/instruction.ts'
@@ -75,13 +76,7 @@ export class AgentToolbox {
       requester: context.requester,
       sessionId: context.sessionId,
     })
-    return {
-      id: request.id,
-      taskType: request.taskType,
-      stepIds: request.steps.map((step) => step.stepId),
-      wouldRun: request.steps.map((step) => step.wouldRun),
-      expiresAt: request.expiresAt,
-    }
+    return pendingApprovalOf(request)
   }
 
   async retrieveInstructions(query: string): Promise<RankedTask[]> {

@@ -4,6 +4,7 @@ import type { HelpdeskCore } from '../agent/core/helpdesk-core.ts'
 import type { SessionStore } from '../agent/core/session.ts'
 import { SqliteSessionStore } from '../agent/core/sqlite-session-store.ts'
 import { ApprovalService } from '../approvals/approval-service.ts'
+import { approvalRequester } from '../approvals/pending-approval.ts'
 import { SqliteApprovalStore } from '../approvals/sqlite-approval-store.ts'
 import { SqliteStepExecutionLedger } from '../approvals/sqlite-step-execution-ledger.ts'
 import type { HelpdeskConfig } from '../config/config-schema.ts'
@@ -141,30 +142,10 @@ export async function buildRuntime(
         ttlMinutes: config.APPROVAL_TTL_MINUTES,
       })
     }
-    const approvalService = approvals
     const runStep = live ? liveSteps(live.service, live.registry) : dryRunSteps()
     const { router, core, sessions } = assembleHelpdesk(knowledge, {
       runStep,
-      ...(approvalService
-        ? {
-            requestApproval: async ({ plan, results, requester, sessionId }) => {
-              const request = await approvalService.requestApproval({
-                plan,
-                requester,
-                dryRunResults: results,
-                sessionId,
-              })
-              const held = request.steps.filter((step) => step.approvalLevel > 0)
-              return {
-                id: request.id,
-                taskType: request.taskType,
-                stepIds: held.map((step) => step.stepId),
-                wouldRun: held.map((step) => step.wouldRun),
-                expiresAt: request.expiresAt,
-              }
-            },
-          }
-        : {}),
+      ...(approvals ? { requestApproval: approvalRequester(approvals) } : {}),
       ...(sessionStore ? { sessions: sessionStore } : {}),
       maxMessageCharacters: config.MAX_MESSAGE_CHARS,
       ...(config.ROUTE_THRESHOLD !== undefined

@@ -7,6 +7,7 @@ import { type Browser, chromium, type Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { assembleHelpdesk } from '../../src/app/assemble-helpdesk.ts'
 import { liveSteps } from '../../src/app/chat-step-runner.ts'
+import { approvalRequester } from '../../src/approvals/pending-approval.ts'
 import {
   type ApprovalStack,
   CRITICAL_PRINTER_STEPS,
@@ -81,22 +82,7 @@ beforeAll(async () => {
     maxMessageCharacters: 4000,
     runStep: liveSteps(approvals.execution, new ExecutorRegistry().register(executor)),
     // What the server's runtime does (src/app/build-runtime.ts).
-    requestApproval: async ({ plan, results, requester, sessionId }) => {
-      const request = await approvals.service.requestApproval({
-        plan,
-        requester,
-        dryRunResults: results,
-        sessionId,
-      })
-      const held = request.steps.filter((step) => step.approvalLevel > 0)
-      return {
-        id: request.id,
-        taskType: request.taskType,
-        stepIds: held.map((step) => step.stepId),
-        wouldRun: held.map((step) => step.wouldRun),
-        expiresAt: request.expiresAt,
-      }
-    },
+    requestApproval: approvalRequester(approvals.service),
   })
   const approvalsApp = createApp({
     core: live.core,

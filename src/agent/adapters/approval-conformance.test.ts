@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { buildMemoryRuntime } from '../../../tests/support/memory-runtime.ts'
 import { assembleHelpdesk } from '../../app/assemble-helpdesk.ts'
 import { liveSteps } from '../../app/chat-step-runner.ts'
+import { approvalRequester } from '../../approvals/pending-approval.ts'
 import { openApprovalStack, RecordingExecutor } from '../../approvals/testing/approval-fixture.ts'
 import { ExecutorRegistry } from '../../executors/executor-registry.ts'
 import { modelEndpointFromEnvironment } from '../../models/model-endpoint.ts'
@@ -56,22 +57,7 @@ async function live(
   const { core } = assembleHelpdesk(knowledge, {
     maxMessageCharacters: 4000,
     runStep,
-    requestApproval: async ({ plan, results, requester, sessionId }) => {
-      const request = await stack.service.requestApproval({
-        plan,
-        requester,
-        dryRunResults: results,
-        sessionId,
-      })
-      const held = request.steps.filter((step) => step.approvalLevel > 0)
-      return {
-        id: request.id,
-        taskType: request.taskType,
-        stepIds: held.map((step) => step.stepId),
-        wouldRun: held.map((step) => step.wouldRun),
-        expiresAt: request.expiresAt,
-      }
-    },
+    requestApproval: approvalRequester(stack.service),
   })
   const toolbox = new AgentToolbox({
     core,

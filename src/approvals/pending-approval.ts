@@ -1,0 +1,24 @@
+import type { ApprovalRequester } from '../agent/core/helpdesk-core.ts'
+import type { PendingApproval } from '../agent/core/turn.ts'
+import type { ApprovalService } from './approval-service.ts'
+import type { ApprovalRequest } from './approval-store.ts'
+
+/** What a chat turn shows of a request: its held steps and exactly what they would run. */
+export function pendingApprovalOf(request: ApprovalRequest): PendingApproval {
+  const held = request.steps.filter((step) => step.approvalLevel > 0)
+  return {
+    id: request.id,
+    taskType: request.taskType,
+    stepIds: held.map((step) => step.stepId),
+    wouldRun: held.map((step) => step.wouldRun),
+    expiresAt: request.expiresAt,
+  }
+}
+
+/** The core's hook: a plan with held steps opens a request in the approval service. */
+export function approvalRequester(service: ApprovalService): ApprovalRequester {
+  return async ({ plan, results, requester, sessionId }) =>
+    pendingApprovalOf(
+      await service.requestApproval({ plan, requester, dryRunResults: results, sessionId }),
+    )
+}
