@@ -75,57 +75,7 @@ export class ExecutionService {
       }
     }
 
-    const approval = approvalCovers(request.approval, step, request.requester)
-    if (!approval.ok) {
-      await this.record('step-hold', request, step, {
-        reason: approval.reason,
-        needs: APPROVAL_LEVEL_NAMES[step.approvalLevel],
-        wouldRun: describeInvocation(step.invocation),
-      })
-      return {
-        ...failedStep(
-          step,
-          describeInvocation(step.invocation),
-          'AWAITING_APPROVAL',
-          `awaiting approval: ${APPROVAL_LEVEL_NAMES[step.approvalLevel]} (${approval.reason})`,
-        ),
-        status: 'awaiting_approval',
-      }
-    }
-
-    let executor: ReturnType<ExecutorRegistry['get']>
-    try {
-      executor = this.options.registry.get(step.executor)
-    } catch (error) {
-      if (!isHelpdeskError(error)) throw error
-      return failedStep(
-        step,
-        describeInvocation(step.invocation),
-        'NOT_CONFIGURED',
-        `${step.executor} is not configured here: ${error.message}`,
-      )
-    }
-
-    // The record comes first: if it cannot be written, nothing runs.
-    await this.record('step-execute', request, step, {
-      executor: executor.id,
-      operation: describeInvocation(step.invocation),
-      risk: step.risk,
-      approvalLevel: step.approvalLevel,
-      approval: request.approval
-        ? {
-            id: request.approval.id,
-            approver: request.approval.approver,
-            via: request.approval.via,
-          }
-        : null,
-    })
-    let result = await executor.doExecute(step, context)
-    if (result.status === 'succeeded' && step.verification?.invocation) {
-      result = await verifyStep(step, result, executor, context)
-    }
-    await this.record('step-result', request, step, summarise(result))
-    return result
+    return this.approveAuditRun({ ...request, step }, context, {})
   }
 
   /**
@@ -172,19 +122,35 @@ export class ExecutionService {
       })
       return failedStep(step, wouldRun, 'POLICY_REFUSED', verdict.problems.join('; '))
     }
+    return this.approveAuditRun(
+      { ...context, ...(request.approval ? { approval: request.approval } : {}) },
+      { requester: request.requester, requestId: request.requestId },
+      { proposed: true, reason: proposal.reason },
+    )
+  }
+
+  /**
+   * What every step goes through once it is known to be the right text: the approval it needs,
+   * an executor for its kind, the audit record (first: if it cannot be written, nothing runs),
+   * the run, the verification, the recorded result.
+   */
+  private async approveAuditRun(
+    request: StepRequest,
+    context: ExecutionContext,
+    detail: { [key: string]: AuditValue },
+  ): Promise<StepResult> {
+    const { step } = request
+    const wouldRun = describeInvocation(step.invocation)
     const approval = approvalCovers(request.approval, step, request.requester)
     if (!approval.ok) {
-      await this.record('step-hold', context, step, {
-        reason: approval.reason,
-        needs: APPROVAL_LEVEL_NAMES[3],
-        wouldRun,
-      })
+      const needs = APPROVAL_LEVEL_NAMES[step.approvalLevel]
+      await this.record('step-hold', request, step, { reason: approval.reason, needs, wouldRun })
       return {
         ...failedStep(
           step,
           wouldRun,
           'AWAITING_APPROVAL',
-          `awaiting approval: ${APPROVAL_LEVEL_NAMES[3]} (${approval.reason})`,
+          `awaiting approval: ${needs} (${approval.reason})`,
         ),
         status: 'awaiting_approval',
       }
@@ -201,13 +167,12 @@ export class ExecutionService {
         `${step.executor} is not configured here: ${error.message}`,
       )
     }
-    await this.record('step-execute', context, step, {
+    await this.record('step-execute', request, step, {
       executor: executor.id,
       operation: wouldRun,
-      proposed: true,
-      reason: proposal.reason,
+      ...detail,
       risk: step.risk,
-      approvalLevel: 3,
+      approvalLevel: step.approvalLevel,
       approval: request.approval
         ? {
             id: request.approval.id,
@@ -216,11 +181,11 @@ export class ExecutionService {
           }
         : null,
     })
-    const result = await executor.doExecute(step, {
-      requester: request.requester,
-      requestId: request.requestId,
-    })
-    await this.record('step-result', context, step, summarise(result))
+    let result = await executor.doExecute(step, context)
+    if (result.status === 'succeeded' && step.verification?.invocation) {
+      result = await verifyStep(step, result, executor, context)
+    }
+    await this.record('step-result', request, step, summarise(result))
     return result
   }
 
