@@ -12,43 +12,23 @@ const ALREADY_MEMBER = new Set([68, 20])
 const NOT_A_MEMBER = 16
 
 /** Adding someone already in the group succeeds without a change, so a retry is harmless. */
-export async function addGroupMember(request: OperationRequest): Promise<OperationOutcome> {
-  const { connection, username, group: groupName } = request
-  const group = await requireChangeableGroup(connection, groupName)
-  const user = await requireChangeableUser(connection, username)
-  const data = {
-    username: user.username,
-    group: group.name,
-    groupDistinguishedName: group.distinguishedName,
-  }
-  if (await connection.isMember(group, user.distinguishedName)) {
-    return {
-      stdout: `${user.username} is already a member of ${group.name}; nothing changed`,
-      data: { ...data, member: true },
-      changed: false,
-    }
-  }
-  try {
-    await connection.addMember(group, user.distinguishedName)
-  } catch (error) {
-    // Someone added them between the check and the write: the wanted state holds.
-    if (!ALREADY_MEMBER.has(resultCode(error) ?? 0)) throw error
-    return {
-      stdout: `${user.username} is already a member of ${group.name}; nothing changed`,
-      data: { ...data, member: true },
-      changed: false,
-    }
-  }
-  await verifyMembership(connection, group, user.distinguishedName, true, user.username)
-  return {
-    stdout: `added ${user.username} to ${group.name}`,
-    data: { ...data, member: true },
-    changed: true,
-  }
+export function addGroupMember(request: OperationRequest): Promise<OperationOutcome> {
+  return changeMembership(request, true)
 }
 
 /** Removing someone who is not in the group succeeds without a change. */
-export async function removeGroupMember(request: OperationRequest): Promise<OperationOutcome> {
+export function removeGroupMember(request: OperationRequest): Promise<OperationOutcome> {
+  return changeMembership(request, false)
+}
+
+/**
+ * Brings membership to the wanted state: already there, or made so by someone between our
+ * check and our write, is success without a change; a change is read back before it counts.
+ */
+async function changeMembership(
+  request: OperationRequest,
+  member: boolean,
+): Promise<OperationOutcome> {
   const { connection, username, group: groupName } = request
   const group = await requireChangeableGroup(connection, groupName)
   const user = await requireChangeableUser(connection, username)
@@ -56,28 +36,28 @@ export async function removeGroupMember(request: OperationRequest): Promise<Oper
     username: user.username,
     group: group.name,
     groupDistinguishedName: group.distinguishedName,
+    member,
   }
-  if (!(await connection.isMember(group, user.distinguishedName))) {
-    return {
-      stdout: `${user.username} is not a member of ${group.name}; nothing changed`,
-      data: { ...data, member: false },
-      changed: false,
-    }
+  const unchanged: OperationOutcome = {
+    stdout: `${user.username} is ${member ? 'already' : 'not'} a member of ${group.name}; nothing changed`,
+    data,
+    changed: false,
   }
+  if ((await connection.isMember(group, user.distinguishedName)) === member) return unchanged
   try {
-    await connection.removeMember(group, user.distinguishedName)
+    if (member) await connection.addMember(group, user.distinguishedName)
+    else await connection.removeMember(group, user.distinguishedName)
   } catch (error) {
-    if (resultCode(error) !== NOT_A_MEMBER) throw error
-    return {
-      stdout: `${user.username} is not a member of ${group.name}; nothing changed`,
-      data: { ...data, member: false },
-      changed: false,
-    }
+    const code = resultCode(error) ?? 0
+    if (member ? !ALREADY_MEMBER.has(code) : code !== NOT_A_MEMBER) throw error
+    return unchanged
   }
-  await verifyMembership(connection, group, user.distinguishedName, false, user.username)
+  await verifyMembership(connection, group, user.distinguishedName, member, user.username)
   return {
-    stdout: `removed ${user.username} from ${group.name}`,
-    data: { ...data, member: false },
+    stdout: member
+      ? `added ${user.username} to ${group.name}`
+      : `removed ${user.username} from ${group.name}`,
+    data,
     changed: true,
   }
 }
