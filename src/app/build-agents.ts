@@ -1,4 +1,3 @@
-import { DatabaseSync } from 'node:sqlite'
 import { CoreAgent } from '../agent/adapters/core-agent.ts'
 import { LangChainAgent } from '../agent/adapters/langchain-agent.ts'
 import { LangGraphAgent } from '../agent/adapters/langgraph-agent.ts'
@@ -12,6 +11,7 @@ import type { ApprovalService } from '../approvals/approval-service.ts'
 import type { Instruction } from '../knowledge/instructions/instruction.ts'
 import { modelEndpointFromEnvironment } from '../models/model-endpoint.ts'
 import type { RequestRouter } from '../retrieval/request-router.ts'
+import { openProjectDatabase } from '../store/open-project-database.ts'
 
 /**
  * Every adapter over the same toolbox, and the one selected by AGENT_FRAMEWORK. LangGraph keeps
@@ -32,7 +32,8 @@ export async function buildAgents(options: {
   const toolbox = new AgentToolbox(options)
   const endpoint = modelEndpointFromEnvironment(options.environment ?? process.env)
   const database = options.databaseFile
-    ? new DatabaseSync(options.databaseFile, { timeout: 5000 })
+    ? // A checkpoint lost to a power cut replays a node: NORMAL sync is enough here.
+      openProjectDatabase(options.databaseFile, { synchronous: 'NORMAL' })
     : undefined
   const registry = new AgentRegistry()
     .register('langgraph', (tools) =>

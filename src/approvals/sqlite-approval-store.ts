@@ -1,8 +1,7 @@
-import { mkdirSync } from 'node:fs'
-import { dirname } from 'node:path'
-import { DatabaseSync } from 'node:sqlite'
+import type { DatabaseSync } from 'node:sqlite'
 import { HelpdeskError } from '../errors/index.ts'
 import type { ApprovalLevel } from '../policy/approval-policy.ts'
+import { openProjectDatabase } from '../store/open-project-database.ts'
 import type {
   ApprovalDecision,
   ApprovalExecution,
@@ -54,11 +53,7 @@ export class SqliteApprovalStore implements ApprovalStore {
 
   /** @param options.file a path, or `:memory:` */
   constructor(options: { file: string }) {
-    if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true })
-    this.database = new DatabaseSync(options.file)
-    this.database.exec('PRAGMA journal_mode = WAL')
-    // Another process (a second server, the CLI) may be writing the same file: wait, do not fail.
-    this.database.exec('PRAGMA busy_timeout = 5000')
+    this.database = openProjectDatabase(options.file)
     this.database.exec(SCHEMA)
   }
 

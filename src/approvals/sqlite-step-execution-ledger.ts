@@ -1,7 +1,6 @@
-import { mkdirSync } from 'node:fs'
-import { dirname } from 'node:path'
-import { DatabaseSync } from 'node:sqlite'
+import type { DatabaseSync } from 'node:sqlite'
 import type { StepResult } from '../executors/executor.ts'
+import { openProjectDatabase } from '../store/open-project-database.ts'
 import type { LedgerClaim, LedgerEntry, StepExecutionLedger } from './step-execution-ledger.ts'
 
 const SCHEMA = `
@@ -34,12 +33,7 @@ export class SqliteStepExecutionLedger implements StepExecutionLedger {
 
   /** @param options.file a path, or `:memory:` */
   constructor(options: { file: string }) {
-    if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true })
-    this.database = new DatabaseSync(options.file)
-    this.database.exec('PRAGMA journal_mode = WAL')
-    this.database.exec('PRAGMA busy_timeout = 5000')
-    // The "started" row must be on disk before the step runs, or a crash could forget it.
-    this.database.exec('PRAGMA synchronous = FULL')
+    this.database = openProjectDatabase(options.file)
     this.database.exec(SCHEMA)
   }
 

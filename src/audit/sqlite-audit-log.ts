@@ -1,7 +1,6 @@
-import { mkdirSync } from 'node:fs'
-import { dirname } from 'node:path'
-import { DatabaseSync } from 'node:sqlite'
+import type { DatabaseSync } from 'node:sqlite'
 import { HelpdeskError } from '../errors/index.ts'
+import { openProjectDatabase } from '../store/open-project-database.ts'
 import { GENESIS_HASH, hashRecord, redactSecrets } from './audit-hash.ts'
 import type {
   AuditEntry,
@@ -54,10 +53,7 @@ export class SqliteAuditLog implements AuditLog {
 
   /** @param file a path, or `:memory:` */
   constructor(options: { file: string; now?: () => Date }) {
-    if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true })
-    // Other connections (sessions, approvals, a CLI) share the file: wait for them, don't fail.
-    this.database = new DatabaseSync(options.file, { timeout: 5000 })
-    this.database.exec('PRAGMA journal_mode = WAL')
+    this.database = openProjectDatabase(options.file)
     this.database.exec(SCHEMA)
     this.now = options.now ?? (() => new Date())
   }

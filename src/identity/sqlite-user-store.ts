@@ -1,7 +1,6 @@
-import { mkdirSync } from 'node:fs'
-import { dirname } from 'node:path'
-import { DatabaseSync } from 'node:sqlite'
+import type { DatabaseSync } from 'node:sqlite'
 import { HelpdeskError } from '../errors/index.ts'
+import { openProjectDatabase } from '../store/open-project-database.ts'
 import {
   ACCESS_TOKEN_PATTERN,
   createAccessToken,
@@ -34,11 +33,7 @@ export class SqliteUserStore implements UserStore {
 
   /** @param file a path, or `:memory:` */
   constructor(options: { file: string; now?: () => Date }) {
-    if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true })
-    this.database = new DatabaseSync(options.file)
-    // `helpdesk users add` may write while the server reads the same file: wait, do not fail.
-    this.database.exec('PRAGMA busy_timeout = 5000')
-    this.database.exec('PRAGMA journal_mode = WAL')
+    this.database = openProjectDatabase(options.file)
     this.database.exec(SCHEMA)
     this.now = options.now ?? (() => new Date())
   }

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto'
-import { mkdirSync } from 'node:fs'
-import { dirname } from 'node:path'
-import { DatabaseSync } from 'node:sqlite'
+import type { DatabaseSync } from 'node:sqlite'
 import { z } from 'zod'
+import { openProjectDatabase } from '../../store/open-project-database.ts'
 import type { Session, SessionStore, SessionSummary } from './session.ts'
 
 const SCHEMA = `
@@ -48,15 +47,7 @@ export class SqliteSessionStore implements SessionStore {
 
   /** @param file a path, or `:memory:` */
   constructor(options: { file: string; now?: () => Date }) {
-    if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true })
-    this.database = new DatabaseSync(options.file)
-    // Other connections (the audit log, the CLI) write to the same file: wait rather than fail.
-    this.database.exec('PRAGMA busy_timeout = 5000')
-    this.database.exec('PRAGMA journal_mode = WAL')
-    // node:sqlite is synchronous: a full sync per save would stall every other request while
-    // the disk flushes. In WAL mode NORMAL survives a crash of the process; a power cut may lose
-    // the last conversation turns, never corrupt the file. The audit log keeps its own FULL.
-    this.database.exec('PRAGMA synchronous = NORMAL')
+    this.database = openProjectDatabase(options.file, { synchronous: 'NORMAL' })
     this.database.exec(SCHEMA)
     this.now = options.now ?? (() => new Date())
   }

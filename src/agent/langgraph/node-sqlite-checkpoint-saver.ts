@@ -22,6 +22,7 @@ export class NodeSqliteCheckpointSaver extends BaseCheckpointSaver {
   private latest?: StatementSync
   private exact?: StatementSync
 
+  /** @param database the project store, opened by `openProjectDatabase` (NORMAL sync suffices). */
   constructor(database: DatabaseSync) {
     super()
     this.database = database
@@ -29,9 +30,6 @@ export class NodeSqliteCheckpointSaver extends BaseCheckpointSaver {
 
   private setup(): void {
     if (this.latest) return
-    // WAL, and NORMAL sync on this connection only: a checkpoint lost to a power cut replays a
-    // node; the audit log keeps its own connection at FULL.
-    this.database.exec('PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL')
     this.database.exec(`
       CREATE TABLE IF NOT EXISTS langgraph_checkpoints (
         thread_id TEXT NOT NULL, checkpoint_ns TEXT NOT NULL DEFAULT '', checkpoint_id TEXT NOT NULL,
