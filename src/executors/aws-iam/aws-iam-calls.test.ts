@@ -2,6 +2,7 @@ import { IAMClient } from '@aws-sdk/client-iam'
 import { mockClient } from 'aws-sdk-client-mock'
 import { describe, expect, it } from 'vitest'
 import { AWS_IAM_OPERATIONS, type AwsIamOperation } from '../operation-catalog.ts'
+import { operationStep } from '../testing/operation-step.ts'
 import {
   describePlannedIamCalls,
   formatIamCalls,
@@ -67,22 +68,7 @@ describe('the IAM calls of each operation, as data', () => {
       })
       const delivery = { id: 'memory', deliver: async () => ({ receipt: 'r' }) }
       const result = await new AwsIamExecutor({ client: new IAMClient({}), delivery }).doExecute(
-        {
-          id: `t.${operation}`,
-          actionId: operation,
-          title: operation,
-          executor: 'aws_iam',
-          risk: 'low',
-          readOnly: false,
-          approvalLevel: 0,
-          invocation: {
-            type: 'operation',
-            executor: 'aws_iam',
-            operation,
-            description: '',
-            arguments: ARGUMENTS,
-          },
-        },
+        operationStep('aws_iam', operation, ARGUMENTS, { idPrefix: 't' }),
         { requester: 'jdoe', requestId: 'r' },
       )
       const planned = new Set(plannedIamCalls(operation, ARGUMENTS).map((call) => call.action))

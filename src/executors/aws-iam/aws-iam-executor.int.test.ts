@@ -7,6 +7,7 @@ import { temporaryDirectory } from '../../../tests/support/temporary-directory.t
 import type { PlanStep } from '../../planning/plan.ts'
 import { FileSecretDelivery } from '../delivery/file-secret-delivery.ts'
 import { allRunbookSteps, runExecutorContract } from '../executor-contract.case.test.ts'
+import { operationStep } from '../testing/operation-step.ts'
 import { awsIamConfigFromEnvironment } from './aws-iam-config.ts'
 import { AwsIamExecutor } from './aws-iam-executor.ts'
 
@@ -42,22 +43,7 @@ function executorFromEnvironment(overrides: Record<string, string | undefined> =
 }
 
 function step(operation: string, values: Record<string, string | boolean>): PlanStep {
-  return {
-    id: `int.${operation}`,
-    actionId: operation,
-    title: operation,
-    executor: 'aws_iam',
-    risk: 'low',
-    readOnly: false,
-    approvalLevel: 0,
-    invocation: {
-      type: 'operation',
-      executor: 'aws_iam',
-      operation,
-      description: '',
-      arguments: values,
-    },
-  }
+  return operationStep('aws_iam', operation, values, { idPrefix: 'int' })
 }
 const context = { requester: 'helpdesk', requestId: 'int-request' }
 const run = (operation: string, values: Record<string, string | boolean> = { username: 'jdoe' }) =>

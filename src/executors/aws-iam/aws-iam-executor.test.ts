@@ -13,6 +13,7 @@ import fc from 'fast-check'
 import { beforeEach, describe, expect, it } from 'vitest'
 import type { PlanStep } from '../../planning/plan.ts'
 import type { SecretDelivery } from '../delivery/secret-delivery.ts'
+import { operationStep } from '../testing/operation-step.ts'
 import { AwsIamExecutor } from './aws-iam-executor.ts'
 import { generateConsolePassword } from './aws-iam-operations.ts'
 
@@ -32,22 +33,7 @@ const noSuchEntity = (message: string) =>
   new NoSuchEntityException({ message, $metadata: { httpStatusCode: 404 } })
 
 function iamStep(operation: string, values: Record<string, string | boolean>): PlanStep {
-  return {
-    id: `test.${operation}`,
-    actionId: operation,
-    title: operation,
-    executor: 'aws_iam',
-    risk: 'low',
-    readOnly: false,
-    approvalLevel: 0,
-    invocation: {
-      type: 'operation',
-      executor: 'aws_iam',
-      operation,
-      description: '',
-      arguments: values,
-    },
-  }
+  return operationStep('aws_iam', operation, values)
 }
 const run = (operation: string, values: Record<string, string | boolean> = { username: 'jdoe' }) =>
   executor().doExecute(iamStep(operation, values), context)

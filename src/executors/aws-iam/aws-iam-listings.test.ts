@@ -11,6 +11,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock'
 import { beforeEach, describe, expect, it } from 'vitest'
 import type { SecretDelivery } from '../delivery/secret-delivery.ts'
+import { operationStep } from '../testing/operation-step.ts'
 import { AwsIamExecutor } from './aws-iam-executor.ts'
 
 // The listing operations and the ones built on them: pagination, idempotent changes.
@@ -23,25 +24,10 @@ const run = (operation: string, values: Record<string, string> = { username: 'jd
   new AwsIamExecutor({
     client: new IAMClient({ region: 'us-east-1' }),
     delivery: unused,
-  }).doExecute(
-    {
-      id: `test.${operation}`,
-      actionId: operation,
-      title: operation,
-      executor: 'aws_iam',
-      risk: 'low',
-      readOnly: false,
-      approvalLevel: 0,
-      invocation: {
-        type: 'operation',
-        executor: 'aws_iam',
-        operation,
-        description: '',
-        arguments: values,
-      },
-    },
-    { requester: 'helpdesk', requestId: 'request-1' },
-  )
+  }).doExecute(operationStep('aws_iam', operation, values, { idPrefix: 'test' }), {
+    requester: 'helpdesk',
+    requestId: 'request-1',
+  })
 const actions = () =>
   iam.calls().map((call) => call.args[0].constructor.name.replace(/Command$/, ''))
 

@@ -7,6 +7,7 @@ import type { PlanStep } from '../../../planning/plan.ts'
 import { quoteLdapDnValue, quoteLdapFilterValue } from '../../../rendering/ldap-quoting.ts'
 import { FileSecretDelivery } from '../../delivery/file-secret-delivery.ts'
 import type { StepResult } from '../../executor.ts'
+import { operationStep } from '../../testing/operation-step.ts'
 import { activeDirectoryConfigFromEnvironment } from '../active-directory-config.ts'
 import { ActiveDirectoryExecutor } from '../active-directory-executor.ts'
 
@@ -47,23 +48,8 @@ export async function executor(
 }
 
 export function step(operation: string, values: Record<string, string | boolean>): PlanStep {
-  return {
-    id: `test.${operation}`,
-    actionId: operation,
-    title: operation,
-    executor: 'active_directory',
-    risk: 'low',
-    readOnly:
-      operation.startsWith('find') || operation.startsWith('get') || operation.startsWith('list'),
-    approvalLevel: 0,
-    invocation: {
-      type: 'operation',
-      executor: 'active_directory',
-      operation,
-      description: operation,
-      arguments: values,
-    },
-  }
+  const readOnly = /^(find|get|list)/.test(operation)
+  return operationStep('active_directory', operation, values, { readOnly })
 }
 
 export async function run(
