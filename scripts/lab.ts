@@ -3,35 +3,17 @@
 // .helpdesk/lab/inventory.yaml for `npm run start:lab`. Needs root (Samba) and the packages of
 // scripts/install-test-deps.sh.
 //   node scripts/lab.ts up | down | lock USER | status
-import { execFile } from 'node:child_process'
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { promisify } from 'node:util'
 import { Client } from 'ldapts'
+import { serviceControl } from './test-services/service-control.ts'
 
-const run = promisify(execFile)
 const labDirectory = path.resolve('.helpdesk/lab')
-
-async function service(
-  name: string,
-  action: 'start' | 'stop' | 'teardown',
-): Promise<Record<string, string>> {
-  const { stdout } = await run('bash', [`scripts/test-services/${name}.sh`, action], {
-    timeout: 180_000,
-  })
-  return Object.fromEntries(
-    stdout
-      .split('\n')
-      .map((line) => /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line))
-      .filter((match): match is RegExpExecArray => match !== null)
-      .map((match) => [match[1], match[2]]),
-  )
-}
 
 async function up(): Promise<void> {
   const [directory, ssh] = await Promise.all([
-    service('samba-dc', 'start'),
-    service('sshd', 'start'),
+    serviceControl('samba-dc', 'start'),
+    serviceControl('sshd', 'start'),
   ])
   await mkdir(labDirectory, { recursive: true, mode: 0o700 })
   const inventory = path.join(labDirectory, 'inventory.yaml')
@@ -79,7 +61,10 @@ async function up(): Promise<void> {
 }
 
 async function down(): Promise<void> {
-  await Promise.allSettled([service('samba-dc', 'teardown'), service('sshd', 'teardown')])
+  await Promise.allSettled([
+    serviceControl('samba-dc', 'teardown'),
+    serviceControl('sshd', 'teardown'),
+  ])
   await rm(labDirectory, { recursive: true, force: true })
   process.stdout.write('Lab removed (domain controller, SSH target, users and settings).\n')
 }
@@ -88,7 +73,7 @@ async function down(): Promise<void> {
 async function lock(username: string): Promise<void> {
   if (!/^[a-z][a-z0-9._-]{0,19}$/.test(username))
     throw new Error(`lab:lock: "${username}" is not a lab user name`)
-  const directory = await service('samba-dc', 'start')
+  const directory = await serviceControl('samba-dc', 'start')
   const tlsOptions = {
     ca: [await readFile(directory.LDAP_CA_FILE ?? '')],
     servername: directory.LDAP_TLS_SERVERNAME,
@@ -112,7 +97,7 @@ if (command === 'up') await up()
 else if (command === 'down') await down()
 else if (command === 'lock' && argument) await lock(argument)
 else if (command === 'status')
-  process.stdout.write(`${JSON.stringify(await service('samba-dc', 'start'), null, 2)}\n`)
+  process.stdout.write(`${JSON.stringify(await serviceControl('samba-dc', 'start'), null, 2)}\n`)
 else {
   process.stderr.write('usage: node scripts/lab.ts up | down | lock USER | status\n')
   process.exit(2)

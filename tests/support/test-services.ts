@@ -1,9 +1,8 @@
-import { execFile } from 'node:child_process'
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { promisify } from 'node:util'
 
-const run = promisify(execFile)
+import { serviceControl } from '../../scripts/test-services/service-control.ts'
+
 const STATE = '.helpdesk/test-services'
 
 /**
@@ -16,23 +15,13 @@ const STATE = '.helpdesk/test-services'
  * already running (the lab, another test run) is left alone.
  */
 export async function startTestService(name: string): Promise<Record<string, string>> {
-  const wasRunning = await run('bash', [`scripts/test-services/${name}.sh`, 'status'], {
-    timeout: 30_000,
-  }).then(
+  const wasRunning = await serviceControl(name, 'status').then(
     () => true,
     () => false,
   )
-  const { stdout } = await run('bash', [`scripts/test-services/${name}.sh`, 'start'], {
-    maxBuffer: 1024 * 1024,
-    timeout: 170_000,
-  })
+  const facts = await serviceControl(name, 'start')
   const runId = process.env.HELPDESK_TEST_RUN_ID
   if (!wasRunning && runId) await writeFile(path.join(STATE, name, 'started-by'), runId)
-  const facts: Record<string, string> = {}
-  for (const line of stdout.split('\n')) {
-    const match = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line)
-    if (match?.[1]) facts[match[1]] = match[2] ?? ''
-  }
   return facts
 }
 
@@ -44,8 +33,8 @@ export async function stopTestServicesStartedBy(runId: string): Promise<void> {
     const marker = path.join(STATE, name, 'started-by')
     const owner = await readFile(marker, 'utf8').catch(() => '')
     if (owner !== runId) continue
-    await run('bash', [`scripts/test-services/${script}`, 'stop'], { timeout: 60_000 }).catch(
-      (error: Error) => console.error(`stopping ${script}: ${error.message}`),
+    await serviceControl(name, 'stop').catch((error: Error) =>
+      console.error(`stopping ${script}: ${error.message}`),
     )
     await rm(marker, { force: true })
   }
