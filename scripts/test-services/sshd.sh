@@ -46,8 +46,8 @@ setup() {
   # A stand-in for Windows PowerShell on this Linux sshd (there is no pwsh here): it decodes
   # -EncodedCommand (base64 of UTF-16LE) and prints the script and its switches, so a test can
   # prove the exact script crossed SSH intact. It runs nothing.
-  mkdir -p "$state/bin"
-  cat > "$state/bin/powershell" <<'SHIM'
+  # It lives in the user's home: the checkout may sit in a directory only root can enter.
+  cat > "$state/powershell" <<'SHIM'
 #!/bin/bash
 encoded=''
 switches=()
@@ -60,7 +60,8 @@ done
 printf 'switches: %s\n' "${switches[*]}" >&2
 printf '%s' "$encoded" | base64 -d | iconv -f UTF-16LE -t UTF-8
 SHIM
-  chmod 755 "$state/bin" "$state/bin/powershell"
+  install -d -m755 -o "$user" -g "$user" "$home/.helpdesk-bin"
+  install -m755 -o "$user" -g "$user" "$state/powershell" "$home/.helpdesk-bin/powershell"
   cat > "$state/sshd_config" <<CONFIG
 Port $port
 ListenAddress 127.0.0.1
@@ -82,7 +83,7 @@ LoginGraceTime 30
 ClientAliveInterval 15
 LogLevel VERBOSE
 Subsystem sftp internal-sftp
-SetEnv PATH=$state/bin:/usr/local/bin:/usr/bin:/bin
+SetEnv PATH=$home/.helpdesk-bin:/usr/local/bin:/usr/bin:/bin
 CONFIG
   mkdir -p /run/sshd
   /usr/sbin/sshd -t -f "$state/sshd_config"
