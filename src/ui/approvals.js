@@ -520,7 +520,9 @@ export async function refreshApprovals() {
   if (!approver) return
   const load = ++loads
   panel.setAttribute('aria-busy', 'true')
-  refreshButton.disabled = true
+  // aria-disabled, not disabled: a disabled button drops keyboard focus to the page and leaves
+  // the Tab order while the list loads.
+  refreshButton.setAttribute('aria-disabled', 'true')
   try {
     const response = await api('/api/approvals?status=pending')
     if (load !== loads) return
@@ -553,7 +555,7 @@ export async function refreshApprovals() {
   } finally {
     if (load === loads) {
       panel.removeAttribute('aria-busy')
-      refreshButton.disabled = false
+      refreshButton.removeAttribute('aria-disabled')
     }
   }
 }
@@ -597,4 +599,6 @@ toggle.addEventListener('click', () => {
   setOpen(open)
   if (open) $('approvals-title').focus()
 })
-refreshButton.addEventListener('click', () => void refreshApprovals())
+refreshButton.addEventListener('click', () => {
+  if (refreshButton.getAttribute('aria-disabled') !== 'true') void refreshApprovals()
+})

@@ -451,10 +451,15 @@ describe('the approvals panel', () => {
     await panel().waitFor()
     await expect.poll(() => focusedId()).toBe('approvals-title')
     await expect.poll(() => loads.length).toBe(1)
+    // Refresh stays in the Tab order even while the list loads (aria-disabled, not disabled).
     await page.keyboard.press('Tab')
     expect(await focusedId()).toBe('approvals-refresh')
+    await expect.poll(() => panel().getAttribute('aria-busy')).toBe(null)
     await page.keyboard.press('Enter')
     await expect.poll(() => loads.length).toBe(2)
+    // Loading does not take the focus away from the button that started it.
+    await expect.poll(() => panel().getAttribute('aria-busy')).toBe(null)
+    expect(await focusedId()).toBe('approvals-refresh')
 
     await signOut()
     await signIn('jdoe')
