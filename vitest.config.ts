@@ -22,7 +22,7 @@ export default defineConfig({
           hookTimeout: 180_000,
           // Integration tests share one embedded Chroma and fixed ports; run files one at a time.
           fileParallelism: false,
-          // Stops the loopback services (Samba AD, sshd) the files started; see tests/support/test-services.ts.
+          // Stops the loopback services (Samba AD, sshd, PostgreSQL) the files started; see tests/support/test-services.ts.
           globalSetup: ['tests/support/int-global-setup.ts'],
         },
       },

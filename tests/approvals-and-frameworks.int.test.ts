@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
+import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startServer } from '../bench/bench-support.ts'
 import { SqliteAuditLog } from '../src/audit/sqlite-audit-log.ts'
@@ -56,64 +57,135 @@ beforeAll(async () => {
   tokens.admin = readFileSync(path.join(dataDirectory, 'admin-token'), 'utf8').trim()
   tokens.carol = await addUser('carol', 'requester')
   tokens.tech = await addUser('tech.anna', 'technician')
-  await run(process.execPath, ['scripts/lab.ts', 'lock', 'carol'])
 })
 
 afterAll(async () => {
   await server?.stop()
 })
 
+async function unlockCount(): Promise<number> {
+  const audit = new SqliteAuditLog({ file: path.join(dataDirectory, 'helpdesk.sqlite') })
+  const records = await audit.list({ limit: 10_000 })
+  await audit.close()
+  return records.filter(
+    (record) =>
+      record.action === 'step-execute' &&
+      record.detail.stepId === 'account_locked.unlock_ad_account',
+  ).length
+}
+
+/**
+ * A held unlock, the server killed while it waits, started again (with the same framework and
+ * store), approved: the framework's paused run resumes and the unlock runs exactly once.
+ */
+async function killWhilePendingThenApprove(
+  framework: string,
+  extra: Record<string, string> = {},
+  whilePending: () => Promise<void> = async () => {},
+) {
+  await run(process.execPath, ['scripts/lab.ts', 'lock', 'carol'])
+  const unlocksBefore = await unlockCount()
+  await server?.stop()
+  server = await startServer({ ...environment, AGENT_FRAMEWORK: framework, ...extra })
+  const turn = await api('carol', 'POST', '/api/chat', {
+    message: 'user carol is locked out of active directory',
+  })
+  expect(turn.status).toBe(200)
+  const approvals = turn.body.approvals as Array<{ id: string; stepIds: string[] }>
+  expect(approvals).toHaveLength(1)
+  const id = approvals[0]?.id ?? ''
+  expect(approvals[0]?.stepIds).toEqual(['account_locked.unlock_ad_account'])
+
+  const pending = await api('tech', 'GET', '/api/approvals?status=pending')
+  expect((pending.body.approvals as Array<{ id: string }>).map((each) => each.id)).toContain(id)
+  const byRequester = await api('carol', 'POST', `/api/approvals/${id}/approve`, {})
+  expect(byRequester.status).toBe(403)
+  expect(byRequester.body.error?.message).toMatch(/requester|technician/i)
+
+  await whilePending()
+  // Kill the server with the approval pending, then start it again on the same store.
+  server?.child.kill('SIGKILL')
+  await new Promise((resolve) => server?.child.once('exit', resolve))
+  server = await startServer({ ...environment, AGENT_FRAMEWORK: framework, ...extra })
+
+  const approved = await api('tech', 'POST', `/api/approvals/${id}/approve`, {})
+  expect(approved.status, JSON.stringify(approved.body)).toBe(200)
+  // The run the framework paused before the kill was resumed from its stored state.
+  expect(approved.body.resumedBy).toBe(framework)
+  const results = approved.body.results as Array<{ stepId: string; status: string }>
+  expect(results.find((each) => each.stepId === 'account_locked.unlock_ad_account')?.status).toBe(
+    'succeeded',
+  )
+  const again = await api('tech', 'POST', `/api/approvals/${id}/approve`, {})
+  expect(again.status).toBeGreaterThanOrEqual(400)
+
+  const audit = new SqliteAuditLog({ file: path.join(dataDirectory, 'helpdesk.sqlite') })
+  const unlocks = (await audit.list({ limit: 10_000 })).filter(
+    (record) =>
+      record.action === 'step-execute' &&
+      record.detail.stepId === 'account_locked.unlock_ad_account',
+  )
+  expect((await audit.verify()).ok).toBe(true)
+  await audit.close()
+  expect(unlocks).toHaveLength(unlocksBefore + 1)
+  expect(unlocks.at(-1)?.detail.approval).toMatchObject({ approver: 'tech.anna' })
+
+  const after = await api('carol', 'POST', '/api/chat', {
+    message: 'user carol is locked out of active directory',
+  })
+  const status = (
+    after.body.results as Array<{ stepId: string; data?: { locked?: boolean } }>
+  ).find((each) => each.stepId === 'account_locked.check_ad_status')
+  expect(status?.data?.locked).toBe(false)
+}
+
 describe('approvals across a server restart, and switching frameworks at run time', () => {
   it('a held unlock waits for a technician, survives a kill, runs exactly once when approved', async () => {
-    const turn = await api('carol', 'POST', '/api/chat', {
-      message: 'user carol is locked out of active directory',
-    })
-    expect(turn.status).toBe(200)
-    const approvals = turn.body.approvals as Array<{ id: string; stepIds: string[] }>
-    expect(approvals).toHaveLength(1)
-    const id = approvals[0]?.id ?? ''
-    expect(approvals[0]?.stepIds).toEqual(['account_locked.unlock_ad_account'])
+    await killWhilePendingThenApprove('langgraph')
+  })
 
-    const pending = await api('tech', 'GET', '/api/approvals?status=pending')
-    expect((pending.body.approvals as Array<{ id: string }>).map((each) => each.id)).toContain(id)
-    const byRequester = await api('carol', 'POST', `/api/approvals/${id}/approve`, {})
-    expect(byRequester.status).toBe(403)
-    expect(byRequester.body.error?.message).toMatch(/requester|technician/i)
+  it('the same with LangChain (human-in-the-loop middleware) and OpenAI Agents (needsApproval)', async () => {
+    await killWhilePendingThenApprove('langchain')
+    await killWhilePendingThenApprove('openai-agents')
+  })
 
-    // Kill the server with the approval pending, then start it again on the same store.
-    server?.child.kill('SIGKILL')
-    await new Promise((resolve) => server?.child.once('exit', resolve))
+  it('the same with LangGraph checkpoints in PostgreSQL (LANGGRAPH_CHECKPOINT_URL)', async () => {
+    const postgres = await startTestService('postgres')
+    const password = readFileSync(postgres.PG_PASSWORD_FILE ?? '', 'utf8').trim()
+    // The password by the standard PGPASSWORD reference, not in the URL.
+    const url = `postgresql://${postgres.PG_USER}@${postgres.PG_HOST}:${postgres.PG_PORT}/${postgres.PG_DATABASE}`
+    const checkpointRows = async () => {
+      const client = new pg.Client({
+        host: postgres.PG_HOST,
+        port: Number(postgres.PG_PORT),
+        user: postgres.PG_USER,
+        database: postgres.PG_DATABASE,
+        password,
+      })
+      await client.connect()
+      try {
+        const { rows } = await client.query<{ count: string }>(
+          'SELECT COUNT(*) AS count FROM helpdesk_langgraph.checkpoints',
+        )
+        return Number(rows[0]?.count)
+      } finally {
+        await client.end()
+      }
+    }
+    await startServer({ ...environment, LANGGRAPH_CHECKPOINT_URL: url, PGPASSWORD: password }).then(
+      (started) => started.stop(),
+    )
+    const rowsBefore = await checkpointRows()
+    await killWhilePendingThenApprove(
+      'langgraph',
+      { LANGGRAPH_CHECKPOINT_URL: url, PGPASSWORD: password },
+      async () => {
+        // The paused thread went to PostgreSQL.
+        expect(await checkpointRows()).toBeGreaterThan(rowsBefore)
+      },
+    )
+    await server?.stop()
     server = await startServer(environment)
-
-    const approved = await api('tech', 'POST', `/api/approvals/${id}/approve`, {})
-    expect(approved.status, JSON.stringify(approved.body)).toBe(200)
-    // The LangGraph thread interrupted before the kill was resumed from its SQLite checkpoint.
-    expect(approved.body.resumedBy).toBe('langgraph')
-    const results = approved.body.results as Array<{ stepId: string; status: string }>
-    expect(results.find((each) => each.stepId === 'account_locked.unlock_ad_account')?.status).toBe(
-      'succeeded',
-    )
-    const again = await api('tech', 'POST', `/api/approvals/${id}/approve`, {})
-    expect(again.status).toBeGreaterThanOrEqual(400)
-
-    const audit = new SqliteAuditLog({ file: path.join(dataDirectory, 'helpdesk.sqlite') })
-    const unlocks = (await audit.list({ limit: 10_000 })).filter(
-      (record) =>
-        record.action === 'step-execute' &&
-        record.detail.stepId === 'account_locked.unlock_ad_account',
-    )
-    expect((await audit.verify()).ok).toBe(true)
-    await audit.close()
-    expect(unlocks).toHaveLength(1)
-    expect(unlocks[0]?.detail.approval).toMatchObject({ approver: 'tech.anna' })
-
-    const after = await api('carol', 'POST', '/api/chat', {
-      message: 'user carol is locked out of active directory',
-    })
-    const status = (
-      after.body.results as Array<{ stepId: string; data?: { locked?: boolean } }>
-    ).find((each) => each.stepId === 'account_locked.check_ad_status')
-    expect(status?.data?.locked).toBe(false)
   })
 
   it('an admin switches the agent framework at run time; others may not; unknown names are listed', async () => {

@@ -71,6 +71,11 @@ export class TurnRun {
     }
   }
 
+  /** The approval requests this turn opened, in order. */
+  approvalIds(): string[] {
+    return (this.turn.approvals ?? []).map((approval) => approval.id)
+  }
+
   get message(): string {
     return this.turn.message
   }
@@ -120,7 +125,8 @@ export class TurnRun {
           ),
         }
       case 'write_reply':
-        return { reply: (await this.finish()).reply }
+        // `waiting`: the approval requests this turn opened, for a model that may wait on them.
+        return { reply: (await this.finish()).reply, waiting: this.approvalIds() }
       default:
         return { error: `no tool "${String(name).slice(0, 40)}"` }
     }

@@ -6,7 +6,10 @@ import { OpenAiAgentsAgent } from '../agent/adapters/openai-agents-agent.ts'
 import { AgentRegistry, SwitchableAgent } from '../agent/agent-registry.ts'
 import { AgentToolbox } from '../agent/agent-toolbox.ts'
 import type { HelpdeskCore, StepRunner } from '../agent/core/helpdesk-core.ts'
-import { NodeSqliteCheckpointSaver } from '../agent/langgraph/node-sqlite-checkpoint-saver.ts'
+import {
+  checkpointerUrlFromEnvironment,
+  openCheckpointer,
+} from '../agent/langgraph/checkpointer-from-config.ts'
 import type { ApprovalService } from '../approvals/approval-service.ts'
 import type { Instruction } from '../knowledge/instructions/instruction.ts'
 import { modelEndpointFromEnvironment } from '../models/model-endpoint.ts'
@@ -14,8 +17,9 @@ import type { RequestRouter } from '../retrieval/request-router.ts'
 import { openProjectDatabase } from '../store/open-project-database.ts'
 
 /**
- * Every adapter over the same toolbox, and the one selected by AGENT_FRAMEWORK. LangGraph keeps
- * its checkpoints in the project store file when there is one.
+ * Every adapter over the same toolbox, and the one selected by AGENT_FRAMEWORK. LangGraph and
+ * LangChain keep their checkpoints, and every adapter its paused runs, in the project store file
+ * when there is one.
  */
 export async function buildAgents(options: {
   framework: string
@@ -35,25 +39,42 @@ export async function buildAgents(options: {
     ? // A checkpoint lost to a power cut replays a node: NORMAL sync is enough here.
       openProjectDatabase(options.databaseFile, { synchronous: 'NORMAL' })
     : undefined
+  // One saver for both graph frameworks (their thread ids never meet): PostgreSQL when
+  // LANGGRAPH_CHECKPOINT_URL says so, else the project file. Which run waits on which approval
+  // stays in the project file either way.
+  const opened = await openCheckpointer({
+    ...(database ? { database } : {}),
+    ...optionalUrl(checkpointerUrlFromEnvironment(options.environment ?? process.env)),
+    log: options.log,
+  })
+  const checkpointer = opened.saver
   const registry = new AgentRegistry()
-    .register('langgraph', (tools) =>
-      database
-        ? new LangGraphAgent(tools, new NodeSqliteCheckpointSaver(database), database)
-        : new LangGraphAgent(tools),
+    .register('langgraph', (tools) => new LangGraphAgent(tools, checkpointer, database))
+    .register(
+      'langchain',
+      (tools) =>
+        new LangChainAgent(tools, endpoint, { checkpointer, ...(database ? { database } : {}) }),
     )
-    .register('langchain', (tools) => new LangChainAgent(tools, endpoint))
-    .register('openai-agents', (tools) => new OpenAiAgentsAgent(tools, endpoint))
+    .register(
+      'openai-agents',
+      (tools) => new OpenAiAgentsAgent(tools, endpoint, database ? { database } : {}),
+    )
     .register('mastra', (tools) => new MastraAgent(tools, endpoint))
     .register('core', (tools) => new CoreAgent(tools))
   const initial = await registry.create(options.framework, toolbox)
   options.log(
-    `agent framework: ${initial.framework}; model: ${endpoint.offline ? 'the offline model (in process)' : `${endpoint.model} at ${endpoint.baseURL}`}`,
+    `agent framework: ${initial.framework}; checkpoints: ${opened.description}; model: ${endpoint.offline ? 'the offline model (in process)' : `${endpoint.model} at ${endpoint.baseURL}`}`,
   )
   return {
     agents: new SwitchableAgent(registry, toolbox, initial),
     registry,
     close: async () => {
+      await opened.close()
       database?.close()
     },
   }
+}
+
+function optionalUrl(url: string | undefined): { postgresUrl?: string } {
+  return url === undefined ? {} : { postgresUrl: url }
 }

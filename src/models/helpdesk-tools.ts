@@ -47,3 +47,15 @@ export const PROPOSE_SCRIPT_TOOL = {
   description:
     'Only when no runbook covers the request: propose a short bash or powershell script for one machine. A technician must approve it; deleting accounts, privileged groups, downloads and shutdowns are refused.',
 } as const
+
+/**
+ * Offered by adapters whose framework can pause a run for a human (LangChain's human-in-the-loop
+ * middleware, the OpenAI Agents SDK's `needsApproval`): the run stops at this call until a
+ * technician decides, maybe after a restart. Approved, it carries out that approval request
+ * through the approval service (each step exactly once); denied, nothing runs.
+ */
+export const AWAIT_APPROVAL_TOOL = {
+  name: 'await_approval',
+  description:
+    'After write_reply, when its "waiting" list is not empty: wait for the decision on one approval request (give its approvalId). Approved, its steps run; the answer says what ran and which requests are still waiting.',
+} as const

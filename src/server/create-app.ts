@@ -99,7 +99,7 @@ export function createApp(dependencies: AppDependencies): Hono<AuthenticatedEnvi
   })
 
   app.route('/api', chatRoutes(dependencies.core, dependencies.sessions, log, dependencies.agents))
-  app.route('/api', approvalRoutes(dependencies.approvals, dependencies.agents))
+  app.route('/api', approvalRoutes(dependencies.approvals, dependencies.agents, log))
   app.route('/api', adminRoutes(dependencies.agents, dependencies.frameworks ?? []))
   app.route('/api', sessionRoutes(dependencies.sessions, dependencies.authentication.mode))
   app.route('/api', instructionRoutes(dependencies.instructions))

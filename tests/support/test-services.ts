@@ -6,8 +6,8 @@ import { serviceControl } from '../../scripts/test-services/service-control.ts'
 const STATE = '.helpdesk/test-services'
 
 /**
- * Loopback services for integration tests (Samba AD DC, sshd...), one shell script each in
- * `scripts/test-services/NAME.sh` with `start | stop | status`. `start` is idempotent and
+ * Loopback services for integration tests (Samba AD DC, sshd, PostgreSQL), one shell script
+ * each in `scripts/test-services/NAME.sh` with `start | stop | status`. `start` is idempotent and
  * serialised with flock, so test files may all ask for a service; it prints `KEY=VALUE` lines
  * (ports, paths, keys) that describe how to reach it.
  *

@@ -1,72 +1,18 @@
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
-import { DatabaseSync } from 'node:sqlite'
 import { describe, expect, it } from 'vitest'
-import { buildMemoryRuntime } from '../../../tests/support/memory-runtime.ts'
-import { assembleHelpdesk } from '../../app/assemble-helpdesk.ts'
-import { liveSteps } from '../../app/chat-step-runner.ts'
-import { approvalRequester } from '../../approvals/pending-approval.ts'
-import { openApprovalStack, RecordingExecutor } from '../../approvals/testing/approval-fixture.ts'
-import { ExecutorRegistry } from '../../executors/executor-registry.ts'
-import { modelEndpointFromEnvironment } from '../../models/model-endpoint.ts'
-import { AgentToolbox } from '../agent-toolbox.ts'
 import { lastReply } from '../event-stream.ts'
-import type { HelpdeskAgent } from '../helpdesk-agent.ts'
-import { NodeSqliteCheckpointSaver } from '../langgraph/node-sqlite-checkpoint-saver.ts'
-import { CoreAgent } from './core-agent.ts'
-import { LangChainAgent } from './langchain-agent.ts'
-import { LangGraphAgent } from './langgraph-agent.ts'
-import { MastraAgent } from './mastra-agent.ts'
-import { OpenAiAgentsAgent } from './openai-agents-agent.ts'
+import {
+  ADAPTERS,
+  type AdapterFactory,
+  openLiveStack,
+  PAUSING,
+} from './testing/live-approval-stack.ts'
 
-const runtime = buildMemoryRuntime()
-const ADAPTERS: Array<[string, (toolbox: AgentToolbox, database: DatabaseSync) => HelpdeskAgent]> =
-  [
-    ['core', (toolbox) => new CoreAgent(toolbox)],
-    [
-      'langgraph',
-      (toolbox, database) =>
-        new LangGraphAgent(toolbox, new NodeSqliteCheckpointSaver(database), database),
-    ],
-    ['langchain', (toolbox) => new LangChainAgent(toolbox, modelEndpointFromEnvironment({}))],
-    [
-      'openai-agents',
-      (toolbox) => new OpenAiAgentsAgent(toolbox, modelEndpointFromEnvironment({})),
-    ],
-    ['mastra', (toolbox) => new MastraAgent(toolbox, modelEndpointFromEnvironment({}))],
-  ]
 const TECHNICIAN = { username: 'tech.anna', role: 'technician' as const }
 const UNLOCK = 'account_locked.unlock_ad_account'
 
-/** A live stack per test: recording executor, approvals and audit on a fresh SQLite file. */
-async function live(
-  adapter: (toolbox: AgentToolbox, database: DatabaseSync) => HelpdeskAgent,
-  now?: () => Date,
-) {
-  const { knowledge, router } = await runtime
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'approval-conformance-')), 'store.sqlite')
-  const executor = new RecordingExecutor()
-  const stack = openApprovalStack({
-    file,
-    instructions: knowledge.instructions,
-    executor,
-    ...(now ? { now } : {}),
-  })
-  const runStep = liveSteps(stack.execution, new ExecutorRegistry().register(executor))
-  const { core } = assembleHelpdesk(knowledge, {
-    maxMessageCharacters: 4000,
-    runStep,
-    requestApproval: approvalRequester(stack.service),
-  })
-  const toolbox = new AgentToolbox({
-    core,
-    router,
-    instructions: knowledge.instructions,
-    runStep,
-    approvals: stack.service,
-  })
-  const agent = adapter(toolbox, new DatabaseSync(file, { timeout: 5000 }))
+/** A live stack per test, one held unlock asked for, and the API's way of deciding. */
+async function live(adapter: AdapterFactory, now?: () => Date) {
+  const { executor, stack, agent } = await openLiveStack(adapter, now ? { now } : {})
   const turn = await lastReply(
     agent.handleTurn({
       message: 'user maria.garcia is locked out of active directory',
@@ -92,7 +38,7 @@ async function live(
       resumed ?? (await stack.service.executeApproved(approvalId, { actor: TECHNICIAN.username }))
     )
   }
-  return { turn, approvalId, executor, stack, decide, resumed: () => resumedByAdapter }
+  return { turn, approvalId, executor, stack, decide, resumed: () => resumedByAdapter, agent }
 }
 
 /** Audit actions of the approved scenario, per adapter: they must be the same for all. */
@@ -109,8 +55,8 @@ for (const [name, adapter] of ADAPTERS) {
       expect(executor.count(UNLOCK)).toBe(0)
       const run = await decide('approved')
       expect(run?.results.find((result) => result.stepId === UNLOCK)?.status).toBe('succeeded')
-      // LangGraph's interrupted thread carried it out; the others hand it to the service.
-      expect(resumed()).toBe(name === 'langgraph')
+      // A run paused by its framework carried it out; the others hand it to the service.
+      expect(resumed()).toBe(PAUSING.has(name))
       await stack.service.executeApproved(approvalId).catch(() => undefined)
       expect(executor.count(UNLOCK)).toBe(1)
       const audit = await stack.audit.list({ limit: 1000 })
@@ -131,8 +77,13 @@ for (const [name, adapter] of ADAPTERS) {
     })
 
     it('denied: nothing runs and the reason is recorded', async () => {
-      const { approvalId, executor, stack, decide } = await live(adapter)
+      const { approvalId, executor, stack, decide, agent } = await live(adapter)
       await decide('denied')
+      expect(executor.count(UNLOCK)).toBe(0)
+      // The paused run took the denial and ended: nothing is left waiting to be resumed.
+      expect(
+        await agent.resumeApproval?.(approvalId, { outcome: 'approved', actor: 'tech.anna' }),
+      ).toBeUndefined()
       expect(executor.count(UNLOCK)).toBe(0)
       const request = await stack.service.get(approvalId)
       expect(request.status).toBe('denied')

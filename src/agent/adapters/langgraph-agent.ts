@@ -17,7 +17,7 @@ import type { TurnInput } from '../core/helpdesk-core.ts'
 import type { TurnEvent, TurnResult, TurnState } from '../core/turn.ts'
 import { eventStream } from '../event-stream.ts'
 import type { AgentEvent, ApprovalDecision } from '../helpdesk-agent.ts'
-import { ApprovalThreads } from '../langgraph/approval-threads.ts'
+import { PausedRuns } from '../paused-runs.ts'
 import { ToolboxAgent } from './toolbox-agent.ts'
 
 const GraphState = Annotation.Root({
@@ -46,7 +46,8 @@ const emitOf = (config: RunnableConfig): Emit =>
  */
 export class LangGraphAgent extends ToolboxAgent {
   readonly framework = 'langgraph'
-  private readonly threads: ApprovalThreads
+  private readonly threads: PausedRuns
+  private readonly checkpointer: BaseCheckpointSaver
   private readonly graph
 
   constructor(
@@ -55,7 +56,8 @@ export class LangGraphAgent extends ToolboxAgent {
     database?: DatabaseSync,
   ) {
     super(toolbox)
-    this.threads = new ApprovalThreads(database)
+    this.checkpointer = checkpointer
+    this.threads = new PausedRuns(database, 'langgraph')
     const core = toolbox.core
     // Node names must differ from state keys (LangGraph keeps them in one namespace).
     this.graph = new StateGraph(GraphState)
@@ -119,8 +121,10 @@ export class LangGraphAgent extends ToolboxAgent {
         { turn, waiting: [] },
         { configurable: { thread_id: threadId, emit } },
       )
-      for (const id of (state.waiting as string[] | undefined) ?? [])
-        this.threads.remember(id, threadId)
+      const waiting = (state.waiting as string[] | undefined) ?? []
+      if (waiting.length) this.threads.remember(threadId, waiting)
+      // A finished thread is never read again; its checkpoints would only grow the store.
+      else await this.checkpointer.deleteThread(threadId)
     })
   }
 
@@ -139,6 +143,8 @@ export class LangGraphAgent extends ToolboxAgent {
       config,
     )
     this.threads.forget(approvalId)
+    if (!(state.waiting as string[] | undefined)?.length)
+      await this.checkpointer.deleteThread(threadId)
     return (state.runs as Record<string, ApprovalRun> | undefined)?.[approvalId]
   }
 }

@@ -38,7 +38,10 @@ export function offlineChatCompletionsApp(): Hono {
               {
                 id: `call_${randomUUID().slice(0, 12)}`,
                 type: 'function' as const,
-                function: { name: decision.name, arguments: '{}' },
+                function: {
+                  name: decision.name,
+                  arguments: JSON.stringify(decision.arguments ?? {}),
+                },
               },
             ],
           }

@@ -1,4 +1,4 @@
-import type { HelpdeskToolName } from '../helpdesk-tools.ts'
+import { AWAIT_APPROVAL_TOOL, type HelpdeskToolName } from '../helpdesk-tools.ts'
 
 /** The part of an OpenAI chat-completions request the policy reads. */
 export interface ChatMessage {
@@ -9,14 +9,16 @@ export interface ChatMessage {
 }
 
 export type PolicyDecision =
-  | { type: 'tool'; name: HelpdeskToolName }
+  | { type: 'tool'; name: string; arguments?: Record<string, string> }
   | { type: 'answer'; text: string }
 
 /**
  * The offline model's whole mind: a deterministic policy over the conversation so far. After
  * the employee's message it routes; after routing it plans (or, out of scope, replies); after
  * planning it executes; after executing it writes the reply; after the reply it answers with
- * its text. The judgement lives in the tools (retrieval and the rule planner), so the policy
+ * its text, unless the reply left approval requests waiting and it may wait for them
+ * (`await_approval`, offered where the framework pauses a run for a human): then it waits for
+ * each in turn, and answers when none is left. The judgement lives in the tools (retrieval and the rule planner), so the policy
  * stays this small, and a real LLM given the same tools and prompt can take its place.
  */
 export function decideNext(
@@ -55,7 +57,19 @@ export function decideNext(
       next = 'write_reply'
       break
     case 'write_reply':
-      return { type: 'answer', text: typeof result.reply === 'string' ? result.reply : '' }
+      return (
+        awaitNext(result, offered) ?? {
+          type: 'answer',
+          text: typeof result.reply === 'string' ? result.reply : '',
+        }
+      )
+    case AWAIT_APPROVAL_TOOL.name:
+      return (
+        awaitNext(result, offered) ?? {
+          type: 'answer',
+          text: typeof result.summary === 'string' ? result.summary : 'Done.',
+        }
+      )
     default:
       next = 'route_request'
   }
@@ -81,6 +95,17 @@ function firstOffered(offered: readonly string[]): PolicyDecision | undefined {
   return undefined
 }
 
+/** Waits for the first approval request a result says is still waiting, if this agent can. */
+function awaitNext(
+  result: Record<string, unknown>,
+  offered: readonly string[],
+): PolicyDecision | undefined {
+  const waiting = Array.isArray(result.waiting) ? result.waiting : []
+  const first = waiting.find((each): each is string => typeof each === 'string')
+  if (!first || !offered.includes(AWAIT_APPROVAL_TOOL.name)) return undefined
+  return { type: 'tool', name: AWAIT_APPROVAL_TOOL.name, arguments: { approvalId: first } }
+}
+
 function toolNameOf(
   messages: readonly ChatMessage[],
   callId: string | undefined,
@@ -90,7 +115,7 @@ function toolNameOf(
       if (call.id !== callId) continue
       if (call.function.name.startsWith('transfer_to_')) return 'handoff'
       return call.function.name.replace(
-        /^.*?(route_request|plan_tasks|execute_steps|write_reply)$/,
+        /^.*?(route_request|plan_tasks|execute_steps|write_reply|await_approval)$/,
         '$1',
       )
     }

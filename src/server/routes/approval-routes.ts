@@ -22,6 +22,7 @@ const denySchema = z.object({ reason: z.string().trim().min(1, 'say why').max(10
 export function approvalRoutes(
   approvals: ApprovalService | undefined,
   agents?: SwitchableAgent,
+  log: (line: string) => void = () => {},
 ): Hono<AuthenticatedEnvironment> {
   const app = new Hono<AuthenticatedEnvironment>()
   const service = (): ApprovalService => {
@@ -97,6 +98,15 @@ export function approvalRoutes(
       { username: caller.username, role: caller.role },
       body.reason,
     )
+    // A run paused on it takes the denial and ends (it runs nothing); its failing to must not
+    // make the denial, already recorded, look failed.
+    await agents?.agent
+      .resumeApproval?.(denied.id, { outcome: 'denied', actor: caller.username })
+      ?.catch((error: unknown) =>
+        log(
+          `approval ${denied.id}: the paused run did not take the denial: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+      )
     return context.json({ approval: denied })
   })
 
