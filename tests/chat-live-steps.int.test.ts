@@ -1,4 +1,5 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
+import { type AddressInfo, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -7,6 +8,15 @@ import { SqliteAuditLog } from '../src/audit/sqlite-audit-log.ts'
 import { loadConfig } from '../src/config/load-config.ts'
 import { MemoryVectorStore } from '../src/knowledge/memory-vector-store.ts'
 import { startTestService } from './support/test-services.ts'
+
+/** A loopback port nothing listens on: the machine that is down. */
+async function closedPort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
 
 let runtime: HelpdeskRuntime
 let directory = ''
@@ -25,6 +35,24 @@ beforeAll(async () => {
     username: ${facts.SSH_USER}
     credential: file:${facts.SSH_CLIENT_KEY}
     hostKey: ${facts.SSH_HOST_KEY}
+  - name: LT-0424
+    host: 127.0.0.1
+    port: ${facts.SSH_PORT}
+    os: linux
+    transport: ssh
+    username: ${facts.SSH_USER}
+    credential: file:${facts.SSH_CLIENT_KEY}
+    hostKey: ${facts.SSH_HOST_KEY}
+  - name: LT-0499
+    host: 127.0.0.1
+    port: ${await closedPort()}
+    os: linux
+    transport: ssh
+    username: ${facts.SSH_USER}
+    credential: file:${facts.SSH_CLIENT_KEY}
+    hostKey: ${facts.SSH_HOST_KEY}
+groups:
+  finance: [LT-0423, LT-0424, LT-0499]
 `,
   )
   const config = loadConfig({
@@ -71,6 +99,37 @@ describe('chat with an inventory configured', () => {
     expect(actions).toContain('step-execute laptop_overheating.read_thermal_state_linux')
     expect(actions).toContain('step-hold laptop_overheating.balanced_power_profile_linux')
     expect(actions).not.toContain('step-execute laptop_overheating.balanced_power_profile_linux')
+  })
+
+  it('a group request runs on every machine; the one that is down fails alone, and says so', async () => {
+    const turn = await runtime.core.handleTurn({
+      message: 'the laptops in the finance group are running slow',
+      requester: 'jdoe',
+    })
+    expect(turn.tasks).toEqual(['laptop_running_slow'])
+    expect(turn.plan.map((plan) => plan.parameters.device)).toEqual([
+      'LT-0423',
+      'LT-0424',
+      'LT-0499',
+    ])
+    const read = 'laptop_running_slow.read_resource_use_linux'
+    const reads = turn.results.filter((result) => result.stepId === read)
+    expect(reads.map((each) => each.status)).toEqual(['succeeded', 'succeeded', 'failed'])
+    expect(reads[0]?.stdout).toContain('== Top 10 by CPU')
+    expect(reads[2]?.errorCode).toBe('CONNECT_FAILED')
+    expect(turn.reply).toMatch(/on the finance group \(3 machines, 1 failed\): LT-0499 failed/)
+
+    const audit = new SqliteAuditLog({ file: path.join(directory, 'helpdesk.sqlite') })
+    const executed = (await audit.list({ limit: 10_000 })).filter(
+      (record) => record.action === 'step-execute' && record.detail.stepId === read,
+    )
+    await audit.close()
+    // Each machine audited on its own, the unreachable one included.
+    expect(executed.map((record) => record.target).slice(-3)).toEqual([
+      'LT-0423',
+      'LT-0424',
+      'LT-0499',
+    ])
   })
 
   it('keeps dry runs for kinds with no executor here (Active Directory not configured)', async () => {

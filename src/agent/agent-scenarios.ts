@@ -7,6 +7,44 @@ import type { Scenario } from './agent-conformance.case.test.ts'
  */
 export const SCENARIOS: readonly Scenario[] = [
   {
+    name: 'a failure on one target of a group leaves the other machines done',
+    turns: [
+      {
+        message: 'the laptops in the finance group are running slow',
+        check: (result) => {
+          expect(result.tasks).toEqual(['laptop_running_slow'])
+          // One plan per machine, each with that machine's own system from the inventory.
+          expect(
+            result.plan.map((plan) => Object.values(plan.parameters).sort().join(' ')),
+          ).toEqual(['LT-0423 windows', 'LT-0424 linux', 'LT-0499 linux'])
+          // Results come in plan order, a result per step; the plans share their step ids.
+          const onTarget = (target: string) => {
+            let offset = 0
+            const statuses: string[] = []
+            for (const plan of result.plan) {
+              plan.steps.forEach((step, index) => {
+                const status = result.results[offset + index]?.status ?? 'missing'
+                if (step.target === target) statuses.push(status)
+              })
+              offset += plan.steps.length
+            }
+            return statuses
+          }
+          expect(onTarget('LT-0499').length).toBeGreaterThan(0)
+          expect(new Set(onTarget('LT-0499'))).toEqual(new Set(['failed']))
+          for (const target of ['LT-0423', 'LT-0424']) {
+            expect(onTarget(target).length).toBeGreaterThan(0)
+            expect(onTarget(target)).not.toContain('failed')
+          }
+          expect(result.reply).toMatch(
+            /on the finance group \(3 machines, 1 failed\): LT-0499 failed \(LT-0499 did not answer/,
+          )
+          expect(result.missing).toEqual([])
+        },
+      },
+    ],
+  },
+  {
     name: 'single request with everything given',
     turns: [
       {

@@ -3,6 +3,7 @@ import {
   HelpdeskCore,
   type StepRunner,
 } from '../agent/core/helpdesk-core.ts'
+import type { MachineGroups } from '../agent/core/machine-groups.ts'
 import { MemorySessionStore } from '../agent/core/memory-session-store.ts'
 import type { SessionStore } from '../agent/core/session.ts'
 import type { KnowledgeBase } from '../knowledge/knowledge-base.ts'
@@ -23,6 +24,8 @@ export function assembleHelpdesk(
     /** Where conversations live; in process memory unless the caller persists them. */
     sessions?: SessionStore
     requestApproval?: ApprovalRequester
+    /** The inventory's machine groups, for requests about a whole group. */
+    machineGroups?: MachineGroups
   },
 ): { router: RetrievalRouter; core: HelpdeskCore; sessions: SessionStore } {
   const router = new RetrievalRouter({
@@ -38,6 +41,7 @@ export function assembleHelpdesk(
     sessions,
     runStep: options.runStep ?? dryRunSteps(),
     ...(options.requestApproval ? { requestApproval: options.requestApproval } : {}),
+    ...(options.machineGroups ? { machineGroups: options.machineGroups } : {}),
     handoffs: knowledge.handoffs,
     maxMessageCharacters: options.maxMessageCharacters,
   })

@@ -148,6 +148,9 @@ export async function buildRuntime(
       ...(approvals ? { requestApproval: approvalRequester(approvals) } : {}),
       ...(sessionStore ? { sessions: sessionStore } : {}),
       maxMessageCharacters: config.MAX_MESSAGE_CHARS,
+      ...(execution?.inventory
+        ? { machineGroups: (name: string) => execution?.inventory?.members(name) }
+        : {}),
       ...(config.ROUTE_THRESHOLD !== undefined
         ? { tuning: { threshold: config.ROUTE_THRESHOLD } }
         : {}),

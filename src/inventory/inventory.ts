@@ -55,6 +55,21 @@ export class Inventory {
     return target
   }
 
+  /**
+   * The member names of a group (any letter case), or undefined when there is no such group:
+   * for the chat, where a group name is a guess from a sentence, not a typed argument.
+   */
+  members(name: string): Array<{ name: string; platform: Target['os'] }> | undefined {
+    const wanted = name.toLowerCase()
+    const found = Object.keys(this.groups).find((group) => group.toLowerCase() === wanted)
+    return found
+      ? (this.groups[found] ?? []).map((member) => {
+          const target = this.target(member)
+          return { name: target.name, platform: target.os }
+        })
+      : undefined
+  }
+
   /** @throws {HelpdeskError} INVALID_INPUT naming the known groups. */
   group(name: string): Target[] {
     const members = this.groups[name]

@@ -6,6 +6,7 @@ import type { Plan, PlanStep } from '../../planning/plan.ts'
 import { buildPlan } from '../../planning/planner.ts'
 import type { ApprovalRecord } from '../../policy/approval-record.ts'
 import type { RequestRouter, RouteDecision } from '../../retrieval/request-router.ts'
+import { type MachineGroups, machinesOf } from './machine-groups.ts'
 import { extractParameter } from './parameter-extraction.ts'
 import { validateParameter } from './parameter-validation.ts'
 import { describeApproval, GENERIC_HANDOFF, writeReply } from './reply-writer.ts'
@@ -30,6 +31,11 @@ export interface HelpdeskCoreOptions {
   /** Out-of-scope topic -> where to send the person instead. */
   handoffs: ReadonlyMap<string, string>
   maxMessageCharacters: number
+  /**
+   * The inventory's machine groups: a request naming one ("the finance laptops are slow") is
+   * planned once per member machine. Without it, groups are not understood.
+   */
+  machineGroups?: MachineGroups
 }
 
 export type StepRunner = (
@@ -146,11 +152,13 @@ export class HelpdeskCore {
       const instruction = this.instruction(taskType)
       const answered =
         session.pending?.taskType === taskType ? session.pending.parameter : undefined
+      const fleet = machinesOf(instruction, message, answered, this.options.machineGroups)
       const slots = fillSlots(instruction, {
         message,
         mode: answered ? 'answer' : 'message',
         ...(answered ? { answering: answered } : {}),
-        known: session.known,
+        // A group stands for the machine (and its system): the rest is asked for as usual.
+        known: fleet ? { ...session.known, ...fleet.members[0] } : session.known,
         ...(session.requester ? { requester: session.requester } : {}),
       })
       Object.assign(session.known, slots.fromMessage)
@@ -163,9 +171,14 @@ export class HelpdeskCore {
       }
       delete session.pending
       session.queue.shift()
-      const plan = buildPlan(instruction, slots.values)
-      onEvent({ type: 'plan-end', plan })
-      turn.planned.push({ plan, results: [] })
+      // One plan per machine of a group: each runs, is approved and audited on its own, and
+      // one machine failing leaves the others' results standing.
+      for (const machine of fleet?.members ?? [undefined]) {
+        const values = machine ? { ...slots.values, ...machine } : slots.values
+        const plan = buildPlan(instruction, values)
+        onEvent({ type: 'plan-end', plan })
+        turn.planned.push({ plan, results: [], ...(fleet ? { group: fleet.name } : {}) })
+      }
     }
   }
 
@@ -225,10 +238,11 @@ export class HelpdeskCore {
     }
     const question = turn.question
     const remaining = question ? this.missingFor(turn.session, question) : []
-    const plans = turn.planned.map(({ plan, results }) => ({
+    const plans = turn.planned.map(({ plan, results, group }) => ({
       plan,
       results,
       instruction: this.instruction(plan.taskType),
+      ...(group ? { group } : {}),
     }))
     const reply = writeReply({
       plans,

@@ -13,7 +13,13 @@ export const GENERIC_HANDOFF =
 
 /** Composes the reply text; the structured plan travels beside it for the page to render. */
 export function writeReply(parts: {
-  plans: ReadonlyArray<{ plan: Plan; instruction: Instruction; results: readonly StepResult[] }>
+  plans: ReadonlyArray<{
+    plan: Plan
+    instruction: Instruction
+    results: readonly StepResult[]
+    /** The machine group the plan is one member's share of. */
+    group?: string
+  }>
   question?: MissingParameter
   questionTitle?: string
   handoff?: string
@@ -22,8 +28,12 @@ export function writeReply(parts: {
 }): string {
   const paragraphs: string[] = []
   if (parts.acknowledged) paragraphs.push(parts.acknowledged)
+  paragraphs.push(...describeGroups(parts.plans))
+  const described = new Set<string>()
   for (const { plan, instruction, results } of parts.plans) {
-    paragraphs.push(describePlan(plan, instruction, results))
+    // The same runbook on a group's next machine: its advice was already given once.
+    paragraphs.push(describePlan(plan, instruction, results, !described.has(plan.taskType)))
+    described.add(plan.taskType)
   }
   paragraphs.push(...(parts.approvals ?? []).map(describeApproval))
   if (parts.question) {
@@ -39,6 +49,7 @@ function describePlan(
   plan: Plan,
   instruction: Instruction,
   results: readonly StepResult[],
+  withAdvice = true,
 ): string {
   const parameters = Object.entries(plan.parameters)
     .map(([name, value]) => `${name}: ${value}`)
@@ -76,9 +87,43 @@ function describePlan(
     .filter((step) => step.invocation.type === 'guidance')
     .map((step) => (step.invocation.type === 'guidance' ? step.invocation.text : ''))
   const firstSection = instruction.sections[0]
+  if (!withAdvice) return lines.join('\n')
   if (guidance.length > 0) lines.push('', `What you can do: ${guidance.join(' ')}`)
   else if (firstSection) lines.push('', `${firstSection.heading}: ${firstLines(firstSection.text)}`)
   return lines.join('\n')
+}
+
+/** A line per machine group a request named: how each member fared, failures first. */
+function describeGroups(
+  plans: ReadonlyArray<{ plan: Plan; results: readonly StepResult[]; group?: string }>,
+): string[] {
+  const byGroup = new Map<string, Array<{ plan: Plan; results: readonly StepResult[] }>>()
+  for (const each of plans) {
+    if (!each.group) continue
+    const key = `${each.plan.title}\u0000${each.group}`
+    byGroup.set(key, [...(byGroup.get(key) ?? []), each])
+  }
+  return [...byGroup].map(([key, members]) => {
+    const [title, group] = key.split('\u0000')
+    const machines = members.map(({ plan, results }) => {
+      const target = plan.steps.find((step) => step.target)?.target ?? '?'
+      const failed = results.find((result) => result.status === 'failed')
+      const status = failed
+        ? `failed (${failed.errorMessage ?? failed.stepId})`
+        : results.some((result) => result.status === 'awaiting_approval')
+          ? 'checked; changes await approval'
+          : results.some((result) => result.status === 'succeeded')
+            ? 'done'
+            : 'planned (dry run)'
+      return { target, status, failed: Boolean(failed) }
+    })
+    const failures = machines.filter((each) => each.failed).length
+    const ordered = [
+      ...machines.filter((each) => each.failed),
+      ...machines.filter((each) => !each.failed),
+    ]
+    return `**${title}** on the ${group} group (${machines.length} machines${failures ? `, ${failures} failed` : ''}): ${ordered.map((each) => `${each.target} ${each.status}`).join('; ')}.`
+  })
 }
 
 /** The first few lines of a check's output: enough to see what it found; the card has the rest. */

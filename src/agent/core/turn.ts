@@ -41,7 +41,8 @@ export interface TurnState {
   /** What this turn is about: the routed tasks, or the queue an answer continued. */
   tasks: string[]
   ranked: RankedTask[]
-  planned: Array<{ plan: Plan; results: StepResult[] }>
+  /** `group`: the machine group this plan is one member's share of. */
+  planned: Array<{ plan: Plan; results: StepResult[]; group?: string }>
   question?: MissingParameter
   outOfScope?: Omit<TurnResult, 'sessionId'>
   approvals?: PendingApproval[]
