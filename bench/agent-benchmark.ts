@@ -4,7 +4,6 @@
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { DatabaseSync } from 'node:sqlite'
 import { CoreAgent } from '../src/agent/adapters/core-agent.ts'
 import { LangChainAgent } from '../src/agent/adapters/langchain-agent.ts'
 import { LangGraphAgent } from '../src/agent/adapters/langgraph-agent.ts'
@@ -13,6 +12,7 @@ import { OpenAiAgentsAgent } from '../src/agent/adapters/openai-agents-agent.ts'
 import { lastReply } from '../src/agent/event-stream.ts'
 import type { HelpdeskAgent } from '../src/agent/helpdesk-agent.ts'
 import { NodeSqliteCheckpointSaver } from '../src/agent/langgraph/node-sqlite-checkpoint-saver.ts'
+import { openProjectDatabase } from '../src/store/open-project-database.ts'
 import { modelEndpointFromEnvironment } from '../src/models/model-endpoint.ts'
 import { memoryToolbox } from '../tests/support/agent-toolbox.ts'
 import { distribution } from './bench-support.ts'
@@ -21,14 +21,20 @@ export async function runAgentBenchmark(options: { rounds?: number } = {}): Prom
   const rounds = options.rounds ?? 3
   const toolbox = await memoryToolbox()
   const endpoint = modelEndpointFromEnvironment({})
-  const database = new DatabaseSync(
+  // Opened as the server opens it for checkpoints (WAL, NORMAL sync).
+  const database = openProjectDatabase(
     path.join(mkdtempSync(path.join(tmpdir(), 'agent-bench-')), 'store.sqlite'),
+    { synchronous: 'NORMAL' },
   )
   const agents: HelpdeskAgent[] = [
     new CoreAgent(toolbox),
-    new LangGraphAgent(toolbox, new NodeSqliteCheckpointSaver(database)),
-    new LangChainAgent(toolbox, endpoint),
-    new OpenAiAgentsAgent(toolbox, endpoint),
+    new LangGraphAgent(toolbox, new NodeSqliteCheckpointSaver(database), database),
+    // As the server builds them: checkpoints and paused runs in the project file.
+    new LangChainAgent(toolbox, endpoint, {
+      checkpointer: new NodeSqliteCheckpointSaver(database),
+      database,
+    }),
+    new OpenAiAgentsAgent(toolbox, endpoint, { database }),
     new MastraAgent(toolbox, endpoint),
   ]
   const texts = readFileSync('tests/fixtures/routing-dev.jsonl', 'utf8')

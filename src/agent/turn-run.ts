@@ -71,6 +71,11 @@ export class TurnRun {
     }
   }
 
+  /** How routing went, once the model has routed (undefined before). */
+  get routeOutcome(): 'continue' | 'out_of_scope' | undefined {
+    return this.route
+  }
+
   /** The approval requests this turn opened, in order. */
   approvalIds(): string[] {
     return (this.turn.approvals ?? []).map((approval) => approval.id)

@@ -149,6 +149,8 @@ export class LangChainAgent extends ToolboxAgent {
           {
             configurable: { turnRun: run, thread_id: threadId },
             recursionLimit: RECURSION_LIMIT,
+            // Only a pause needs the run's state again: it is saved when the run stops there.
+            durability: 'exit',
           },
         ),
       )
@@ -186,6 +188,7 @@ export class LangChainAgent extends ToolboxAgent {
         this.agent.invoke(new Command({ resume: answer }), {
           configurable: { thread_id: threadId, approvalResume: resume },
           recursionLimit: RECURSION_LIMIT,
+          durability: 'exit',
         }),
       )
       await this.pauseOrClose(threadId, awaitedIn(state), this.paused.approvalsOf(threadId))

@@ -21,22 +21,35 @@ import { ToolboxAgent } from './toolbox-agent.ts'
 
 type MastraModel = ConstructorParameters<typeof Agent>[0]['model']
 
-/** The crew: each member a role with only the tools of its part of the work. */
-const CREW: ReadonlyArray<{ name: string; role: string; tools: readonly HelpdeskToolName[] }> = [
+/**
+ * The crew: each member a role with only the tools of its part of the work, and when that part
+ * is done: the member then hands over at once, without a closing message nobody reads (a
+ * model round trip saved per member).
+ */
+const CREW: ReadonlyArray<{
+  name: string
+  role: string
+  tools: readonly HelpdeskToolName[]
+  done: (run: TurnRun) => boolean
+}> = [
   {
     name: 'dispatcher',
     role: 'You are the dispatcher: find which runbooks the request needs.',
     tools: ['route_request'],
+    // Out of scope, the dispatcher may still propose a script; in scope, routing is all.
+    done: (run) => run.routeOutcome === 'continue' || run.calls.includes(PROPOSE_SCRIPT_TOOL.name),
   },
   {
     name: 'technician',
     role: 'You are the technician: plan the routed runbooks and carry out their steps.',
     tools: ['plan_tasks', 'execute_steps'],
+    done: (run) => run.calls.includes('execute_steps'),
   },
   {
     name: 'writer',
     role: 'You are the writer: write the reply to the employee.',
     tools: ['write_reply'],
+    done: (run) => run.calls.includes('write_reply'),
   },
 ]
 
@@ -49,7 +62,7 @@ const CREW: ReadonlyArray<{ name: string; role: string; tools: readonly Helpdesk
 export class MastraAgent extends ToolboxAgent {
   readonly framework = 'mastra'
   private readonly endpoint: ModelEndpoint
-  private readonly crew: Array<{ name: string; agent: Agent }>
+  private readonly crew: Array<{ name: string; agent: Agent; done: (run: TurnRun) => boolean }>
   /** The turn a tool call belongs to: turns run concurrently on one crew. */
   private readonly currentRun = new AsyncLocalStorage<TurnRun>()
 
@@ -86,6 +99,7 @@ export class MastraAgent extends ToolboxAgent {
                 ),
               {
                 maxSteps: 6,
+                stopWhen: () => member.done(run),
                 modelSettings: { maxRetries: 0 },
               },
             ),
@@ -97,7 +111,7 @@ export class MastraAgent extends ToolboxAgent {
     })
   }
 
-  private assemble(): Array<{ name: string; agent: Agent }> {
+  private assemble(): Array<{ name: string; agent: Agent; done: (run: TurnRun) => boolean }> {
     const provider = createOpenAICompatible({
       name: 'helpdesk',
       baseURL: this.endpoint.baseURL,
@@ -109,6 +123,7 @@ export class MastraAgent extends ToolboxAgent {
     const model = provider.chatModel(this.endpoint.model) as unknown as MastraModel
     return CREW.map((member) => ({
       name: member.name,
+      done: member.done,
       agent: new Agent({
         id: member.name,
         name: member.name,

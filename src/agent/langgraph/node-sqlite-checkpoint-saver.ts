@@ -163,8 +163,16 @@ export class NodeSqliteCheckpointSaver extends BaseCheckpointSaver {
 
   async deleteThread(threadId: string): Promise<void> {
     this.setup()
-    this.database.prepare('DELETE FROM langgraph_checkpoints WHERE thread_id = ?').run(threadId)
-    this.database.prepare('DELETE FROM langgraph_writes WHERE thread_id = ?').run(threadId)
+    // One transaction: one sync of the file instead of two.
+    this.database.exec('BEGIN')
+    try {
+      this.database.prepare('DELETE FROM langgraph_checkpoints WHERE thread_id = ?').run(threadId)
+      this.database.prepare('DELETE FROM langgraph_writes WHERE thread_id = ?').run(threadId)
+      this.database.exec('COMMIT')
+    } catch (error) {
+      this.database.exec('ROLLBACK')
+      throw error
+    }
   }
 
   private async toTuple(row: Row, namespace: string): Promise<CheckpointTuple> {
