@@ -144,6 +144,36 @@ describe('approvals across a server restart, and switching frameworks at run tim
     await killWhilePendingThenApprove('langgraph')
   })
 
+  it("GET /api/jobs: a requester sees their own jobs, a technician everyone's", async () => {
+    tokens.dave = tokens.dave ?? (await addUser('dave', 'requester'))
+    const mine = await api('carol', 'GET', '/api/jobs?limit=5')
+    expect(mine.status).toBe(200)
+    const jobs = mine.body.jobs as Array<{
+      id: string
+      requester: string
+      status: string
+      approvals: string[]
+      steps: Array<{ stepId: string; status: string }>
+    }>
+    expect(jobs.length).toBeGreaterThan(0)
+    expect(jobs.every((job) => job.requester === 'carol')).toBe(true)
+    // The first turn's job: its unlock was held, then run by the approval after the restart.
+    const approved = jobs.find((job) => job.approvals.length > 0 && job.status === 'succeeded')
+    expect(
+      approved?.steps.find((step) => step.stepId === 'account_locked.unlock_ad_account')?.status,
+    ).toBe('succeeded')
+    const id = approved?.id ?? ''
+    expect((await api('carol', 'GET', `/api/jobs/${id}`)).body.id).toBe(id)
+    expect((await api('tech', 'GET', `/api/jobs/${id}`)).status).toBe(200)
+    const other = await api('dave', 'GET', `/api/jobs/${id}`)
+    expect(other.status).toBe(404)
+    expect(other.body.error?.code).toBe('JOB_NOT_FOUND')
+    expect((await api('dave', 'GET', '/api/jobs')).body.jobs).toEqual([])
+    const bad = await api('carol', 'GET', '/api/jobs?limit=0')
+    expect(bad.status).toBe(400)
+    expect(bad.body.error?.message).toMatch(/^limit: expected a whole number/)
+  })
+
   it('the same with LangChain (human-in-the-loop middleware) and OpenAI Agents (needsApproval)', async () => {
     await killWhilePendingThenApprove('langchain')
     await killWhilePendingThenApprove('openai-agents')

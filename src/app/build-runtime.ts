@@ -10,6 +10,7 @@ import { SqliteStepExecutionLedger } from '../approvals/sqlite-step-execution-le
 import type { HelpdeskConfig } from '../config/config-schema.ts'
 import { SqliteUserStore } from '../identity/sqlite-user-store.ts'
 import type { UserStore } from '../identity/user-store.ts'
+import { JobHistory } from '../jobs/job-history.ts'
 import { ChromaVectorStore } from '../knowledge/chroma/chroma-vector-store.ts'
 import { EmbeddedChromaServer } from '../knowledge/chroma/embedded-chroma-server.ts'
 import type { IngestReport } from '../knowledge/ingest/ingest-knowledge.ts'
@@ -35,6 +36,8 @@ export interface HelpdeskRuntime {
   agents: SwitchableAgent
   /** Approval requests for held steps: with executors and `persistence`. */
   approvals: ApprovalService | undefined
+  /** What ran for whom, from the audit trail: with executors. */
+  jobs: JobHistory | undefined
   /** Where Chroma listens: CHROMA_URL, or the embedded server's address. */
   chromaUrl: string | undefined
   ingestReport: IngestReport | undefined
@@ -175,6 +178,7 @@ export async function buildRuntime(
       users,
       agents,
       approvals,
+      jobs: live ? new JobHistory(live.audit) : undefined,
       chromaUrl,
       ingestReport,
       close,

@@ -14,6 +14,8 @@ export interface ApprovalRequestInput {
   /** What the chat's dry run or read-only checks showed, shown to the approver. */
   dryRunResults?: readonly StepResult[]
   sessionId?: string
+  /** The run (audit request id) whose steps were held: its job carries on under this request. */
+  jobId?: string
 }
 
 const OUTPUT_SHOWN = 4096

@@ -82,6 +82,7 @@ export class ApprovalService {
       }),
     )
     await this.record(request.requester, 'approval-request', request, {
+      ...(input.jobId ? { jobId: input.jobId } : {}),
       level: request.level,
       needs: APPROVAL_LEVEL_NAMES[request.level],
       expiresAt: request.expiresAt,

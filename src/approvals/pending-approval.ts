@@ -17,8 +17,14 @@ export function pendingApprovalOf(request: ApprovalRequest): PendingApproval {
 
 /** The core's hook: a plan with held steps opens a request in the approval service. */
 export function approvalRequester(service: ApprovalService): ApprovalRequester {
-  return async ({ plan, results, requester, sessionId }) =>
+  return async ({ plan, results, requester, sessionId, requestId }) =>
     pendingApprovalOf(
-      await service.requestApproval({ plan, requester, dryRunResults: results, sessionId }),
+      await service.requestApproval({
+        plan,
+        requester,
+        dryRunResults: results,
+        sessionId,
+        ...(requestId ? { jobId: requestId } : {}),
+      }),
     )
 }

@@ -44,6 +44,10 @@ export function runAuditLogContract(initializer: AuditLogContractInitializer): v
         'LT-044',
         'LT-045',
       ])
+      const newest = await subject.log.list({ newest: true, limit: 2 })
+      expect(newest.map((record) => record.sequence)).toEqual([5, 4])
+      const page = await subject.log.list({ newest: true, before: 4, limit: 10 })
+      expect(page.map((record) => record.sequence)).toEqual([3, 2, 1])
     })
 
     it('keeps one chain under concurrent appends', async () => {

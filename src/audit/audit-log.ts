@@ -44,6 +44,8 @@ export type AuditVerification =
  * - `append` assigns consecutive sequence numbers from 1 and chains each record to the previous
  *   one; concurrent appends never fork the chain.
  * - Stored records cannot be updated or deleted through the implementation's own store.
+ * - `list` returns records in sequence order after `after`; with `newest`, in reverse order
+ *   before `before`; at most `limit` either way.
  * - `verify` detects a changed record, a deleted record (in the middle or at the end) and an
  *   inserted one, and names the first sequence number where the chain breaks.
  * - Values under keys that name secrets (password, secret, token, apiKey, credential...) are
@@ -52,7 +54,16 @@ export type AuditVerification =
 export interface AuditLog {
   /** @throws {HelpdeskError} AUDIT_FAILED when the record cannot be written: callers must not proceed. */
   append(entry: AuditEntry): Promise<AuditRecord>
-  list(options?: { after?: number; limit?: number }): Promise<AuditRecord[]>
+  /**
+   * Records in sequence order: after `after`, at most `limit`. `newest: true` lists from the
+   * end backwards (before `before` when given), for views of recent activity.
+   */
+  list(options?: {
+    after?: number
+    limit?: number
+    newest?: boolean
+    before?: number
+  }): Promise<AuditRecord[]>
   verify(): Promise<AuditVerification>
   close(): Promise<void>
 }

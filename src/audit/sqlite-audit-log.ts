@@ -113,10 +113,22 @@ export class SqliteAuditLog implements AuditLog {
     }
   }
 
-  async list(options: { after?: number; limit?: number } = {}): Promise<AuditRecord[]> {
-    const rows = this.database
-      .prepare('SELECT * FROM audit_records WHERE sequence > ? ORDER BY sequence LIMIT ?')
-      .all(options.after ?? 0, options.limit ?? -1) as unknown as Row[]
+  async list(
+    options: { after?: number; limit?: number; newest?: boolean; before?: number } = {},
+  ): Promise<AuditRecord[]> {
+    const rows = options.newest
+      ? (this.database
+          .prepare(
+            'SELECT * FROM audit_records WHERE sequence > ? AND sequence < ? ORDER BY sequence DESC LIMIT ?',
+          )
+          .all(
+            options.after ?? 0,
+            options.before ?? Number.MAX_SAFE_INTEGER,
+            options.limit ?? -1,
+          ) as unknown as Row[])
+      : (this.database
+          .prepare('SELECT * FROM audit_records WHERE sequence > ? ORDER BY sequence LIMIT ?')
+          .all(options.after ?? 0, options.limit ?? -1) as unknown as Row[])
     return rows.map(toRecord)
   }
 

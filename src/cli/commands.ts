@@ -62,6 +62,7 @@ export async function serveCommand(options: { port?: string; host?: string }): P
     agents: runtime.agents,
     frameworks: ['langgraph', 'langchain', 'openai-agents', 'mastra', 'core'],
     ...(runtime.approvals ? { approvals: runtime.approvals } : {}),
+    ...(runtime.jobs ? { jobs: runtime.jobs } : {}),
   })
   const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, (info) => {
     log(

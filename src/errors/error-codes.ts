@@ -53,6 +53,8 @@ export const ERROR_HTTP_STATUS = {
   APPROVAL_CONFLICT: 409,
   /** An approval request passed its expiry time and can no longer be decided. */
   APPROVAL_EXPIRED: 410,
+  /** A job id with no run this caller may see. */
+  JOB_NOT_FOUND: 404,
 } as const satisfies Record<string, number>
 
 export type ErrorCode = keyof typeof ERROR_HTTP_STATUS

@@ -7,6 +7,7 @@ import type { HelpdeskCore } from '../agent/core/helpdesk-core.ts'
 import type { SessionStore } from '../agent/core/session.ts'
 import type { ApprovalService } from '../approvals/approval-service.ts'
 import { HelpdeskError } from '../errors/index.ts'
+import type { JobHistory } from '../jobs/job-history.ts'
 import type { Instruction } from '../knowledge/instructions/instruction.ts'
 import type { Readiness } from '../knowledge/knowledge-base.ts'
 import {
@@ -19,6 +20,7 @@ import { adminRoutes } from './routes/admin-routes.ts'
 import { approvalRoutes } from './routes/approval-routes.ts'
 import { chatRoutes } from './routes/chat-routes.ts'
 import { instructionRoutes } from './routes/instruction-routes.ts'
+import { jobRoutes } from './routes/job-routes.ts'
 import { sessionRoutes } from './routes/session-routes.ts'
 
 export interface AppDependencies {
@@ -35,6 +37,8 @@ export interface AppDependencies {
   /** Frameworks an admin may switch to. */
   frameworks?: readonly string[]
   approvals?: ApprovalService
+  /** What ran for whom, from the audit trail; without executors nothing runs. */
+  jobs?: JobHistory
 }
 
 /** A request body larger than this is refused before it is read (messages are 4,000 characters). */
@@ -100,6 +104,7 @@ export function createApp(dependencies: AppDependencies): Hono<AuthenticatedEnvi
 
   app.route('/api', chatRoutes(dependencies.core, dependencies.sessions, log, dependencies.agents))
   app.route('/api', approvalRoutes(dependencies.approvals, dependencies.agents, log))
+  app.route('/api', jobRoutes(dependencies.jobs))
   app.route('/api', adminRoutes(dependencies.agents, dependencies.frameworks ?? []))
   app.route('/api', sessionRoutes(dependencies.sessions, dependencies.authentication.mode))
   app.route('/api', instructionRoutes(dependencies.instructions))

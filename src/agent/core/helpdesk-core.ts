@@ -49,6 +49,8 @@ export type ApprovalRequester = (input: {
   results: readonly StepResult[]
   requester: string
   sessionId: string
+  /** The run whose steps were held, so its job carries on under the approval. */
+  requestId?: string
 }) => Promise<PendingApproval | undefined>
 
 export interface TurnInput {
@@ -210,6 +212,7 @@ export class HelpdeskCore {
           results: planned.results,
           requester: turn.session.requester ?? 'anonymous',
           sessionId: turn.session.id,
+          requestId,
         })
         if (approval) {
           turn.approvals = [...(turn.approvals ?? []), approval]

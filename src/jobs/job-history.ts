@@ -1,0 +1,149 @@
+import type { AuditLog, AuditRecord } from '../audit/audit-log.ts'
+
+/** How one step of a job ended, as the audit trail tells it. */
+export interface JobStep {
+  stepId: string
+  target?: string
+  /**
+   * `held`: waiting for an approval (`denied` or `expired` when it never came); `refused`:
+   * stopped by validation or policy; `unknown`: started, and no result was ever recorded.
+   */
+  status: 'running' | 'succeeded' | 'failed' | 'held' | 'denied' | 'expired' | 'refused' | 'skipped'
+  at: string
+  actor: string
+  errorCode?: string
+}
+
+/**
+ * A job: one run of a plan through the execution service (a chat turn's steps, a
+ * `helpdesk run`), told by its audit records, which are the system of record. Steps held for
+ * approval carry on in the same job when the approval runs them (or end denied or expired).
+ */
+export interface Job {
+  id: string
+  requester: string
+  taskType: string
+  startedAt: string
+  updatedAt: string
+  status: 'running' | 'succeeded' | 'failed' | 'awaiting_approval' | 'denied' | 'refused'
+  /** The approval requests its held steps went to, in order. */
+  approvals: string[]
+  steps: JobStep[]
+}
+
+const STEP_ACTIONS = new Set(['step-execute', 'step-result', 'step-hold', 'step-refuse'])
+const ENDINGS: Readonly<Record<string, JobStep['status']>> = {
+  'approval-deny': 'denied',
+  'approval-expire': 'expired',
+}
+
+/**
+ * Jobs from the audit trail, newest first: `GET /api/jobs` lists a requester's own, and a
+ * technician's or admin's everyone's. Reads the newest records only (`window`), so the cost
+ * stays flat however long the trail grows; older jobs are in the audit log itself.
+ */
+export class JobHistory {
+  private readonly audit: AuditLog
+  private readonly window: number
+
+  constructor(audit: AuditLog, options: { window?: number } = {}) {
+    this.audit = audit
+    this.window = options.window ?? 5000
+  }
+
+  async list(options: { requester?: string; limit?: number } = {}): Promise<Job[]> {
+    const records = await this.audit.list({ newest: true, limit: this.window })
+    const jobs = new Map<string, Job>()
+    /** Approval request id -> the job whose held steps it covers. */
+    const jobOfApproval = new Map<string, string>()
+    // Oldest first, so each step's last record decides its status.
+    for (const record of records.reverse()) {
+      if (!record.requestId) continue
+      if (record.action === 'approval-request' && typeof record.detail.jobId === 'string') {
+        jobOfApproval.set(record.requestId, record.detail.jobId)
+        jobs.get(record.detail.jobId)?.approvals.push(record.requestId)
+        continue
+      }
+      const jobId = jobOfApproval.get(record.requestId) ?? record.requestId
+      const ending = ENDINGS[record.action]
+      if (ending) {
+        for (const step of jobs.get(jobId)?.steps ?? [])
+          if (step.status === 'held') Object.assign(step, { status: ending, at: record.at })
+        continue
+      }
+      if (!STEP_ACTIONS.has(record.action)) continue
+      const requester = String(record.detail.requester ?? '')
+      if (options.requester !== undefined && requester !== options.requester) continue
+      const job = jobs.get(jobId) ?? newJob(jobId, record, requester)
+      jobs.set(jobId, job)
+      apply(job, record)
+    }
+    return [...jobs.values()]
+      .map(finish)
+      .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))
+      .slice(0, options.limit ?? 50)
+  }
+
+  async get(id: string, options: { requester?: string } = {}): Promise<Job | undefined> {
+    return (await this.list({ ...options, limit: Number.MAX_SAFE_INTEGER })).find(
+      (job) => job.id === id,
+    )
+  }
+}
+
+function newJob(id: string, record: AuditRecord, requester: string): Job {
+  return {
+    id,
+    requester,
+    taskType: String(record.detail.taskType ?? ''),
+    startedAt: record.at,
+    updatedAt: record.at,
+    status: 'running',
+    approvals: [],
+    steps: [],
+  }
+}
+
+function apply(job: Job, record: AuditRecord): void {
+  const stepId = String(record.detail.stepId ?? '')
+  const key = `${stepId} ${record.target ?? ''}`
+  let step = job.steps.find((each) => `${each.stepId} ${each.target ?? ''}` === key)
+  if (!step) {
+    step = {
+      stepId,
+      ...(record.target ? { target: record.target } : {}),
+      status: 'running',
+      at: record.at,
+      actor: record.actor,
+    }
+    job.steps.push(step)
+  }
+  step.at = record.at
+  step.actor = record.actor
+  job.updatedAt = record.at
+  if (record.action === 'step-hold') step.status = 'held'
+  else if (record.action === 'step-refuse') step.status = 'refused'
+  else if (record.action === 'step-execute') step.status = 'running'
+  else {
+    const status = String(record.detail.status ?? '')
+    step.status =
+      status === 'succeeded' || status === 'failed' || status === 'skipped' ? status : 'failed'
+    if (record.detail.errorCode) step.errorCode = String(record.detail.errorCode)
+  }
+}
+
+function finish(job: Job): Job {
+  const statuses = new Set(job.steps.map((step) => step.status))
+  job.status = statuses.has('failed')
+    ? 'failed'
+    : statuses.has('running')
+      ? 'running'
+      : statuses.has('held')
+        ? 'awaiting_approval'
+        : statuses.has('denied') || statuses.has('expired')
+          ? 'denied'
+          : statuses.has('refused') && !statuses.has('succeeded')
+            ? 'refused'
+            : 'succeeded'
+  return job
+}
