@@ -37,14 +37,17 @@ export async function runApprovedRequest(
   }
 }
 
-/** What the model is told when the human denied the request it waited on. */
+/** What the model is told when the request it waited on was denied or expired. */
 export async function deniedAnswer(
   resume: ApprovalResume,
   stillWaiting: () => Promise<string[]>,
 ): Promise<string> {
+  const expired = resume.decision.outcome === 'expired'
   return JSON.stringify({
-    outcome: 'denied',
-    summary: `Denied by ${resume.decision.actor}: nothing of ${resume.approvalId} ran.`,
+    outcome: expired ? 'expired' : 'denied',
+    summary: expired
+      ? `Nobody decided on ${resume.approvalId} in time: it expired and nothing of it ran.`
+      : `Denied by ${resume.decision.actor}: nothing of ${resume.approvalId} ran.`,
     waiting: await stillWaiting(),
   })
 }

@@ -58,7 +58,8 @@ export interface HelpdeskAgent {
 }
 
 export interface ApprovalDecision {
-  outcome: 'approved' | 'denied'
+  /** `expired`: nobody decided in time; the paused run ends as if denied. */
+  outcome: 'approved' | 'denied' | 'expired'
   /** Who decided: recorded as the actor of what runs. */
   actor: string
 }

@@ -169,6 +169,12 @@ export async function buildRuntime(
       log: options.log,
     })
     const agents = agentRuntime.agents
+    // A run paused on a request that expires ends there (nothing of it runs).
+    approvals?.whenExpired((request) =>
+      Promise.resolve(
+        agents.agent.resumeApproval?.(request.id, { outcome: 'expired', actor: 'system' }),
+      ),
+    )
     return {
       config,
       knowledge,

@@ -281,6 +281,15 @@ export class ApprovalService {
       expiresAt: request.expiresAt,
       waitingFor: stepsAwaitingApproval(request, request.decisions).map((step) => step.stepId),
     })
+    // What listens (a paused agent run) must not turn an expiry, already recorded, into an error.
+    for (const listener of this.expiryListeners) await listener(request).catch(() => undefined)
+  }
+
+  private readonly expiryListeners: Array<(request: ApprovalRequest) => Promise<unknown>> = []
+
+  /** Calls `listener` for each request that expires from now on (e.g. to end a paused run). */
+  whenExpired(listener: (request: ApprovalRequest) => Promise<unknown>): void {
+    this.expiryListeners.push(listener)
   }
 
   private async require(id: string): Promise<ApprovalRequest> {

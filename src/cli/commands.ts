@@ -69,10 +69,18 @@ export async function serveCommand(options: { port?: string; host?: string }): P
       `helpdesk chat is ready at http://${config.HOST}:${info.port}/ (${Math.round(performance.now() - started)} ms)`,
     )
   })
+  // Expiry is also noticed when requests are read; this ends paused runs nobody looks at.
+  const sweep = setInterval(() => {
+    runtime.approvals?.sweepExpired().catch((error: unknown) => {
+      log(`approval expiry sweep failed: ${error instanceof Error ? error.message : String(error)}`)
+    })
+  }, 60_000)
+  sweep.unref()
   let stopping = false
   const stop = (signal: string) => {
     if (stopping) return
     stopping = true
+    clearInterval(sweep)
     log(`${signal}: shutting down`)
     server.close()
     runtime.close().finally(() => process.exit(0))

@@ -93,11 +93,23 @@ for (const [name, adapter] of ADAPTERS) {
 
     it('expired: it can no longer be approved and nothing runs', async () => {
       let clock = Date.parse('2026-11-21T10:00:00Z')
-      const { approvalId, executor, stack } = await live(adapter, () => new Date(clock))
+      const { approvalId, executor, stack, agent } = await live(adapter, () => new Date(clock))
+      // As the server wires it: an expiry ends the run paused on it.
+      stack.service.whenExpired(async (request) =>
+        agent.resumeApproval?.(request.id, { outcome: 'expired', actor: 'system' }),
+      )
       clock += 61 * 60_000
+      expect((await stack.service.sweepExpired()).map((request) => request.id)).toEqual([
+        approvalId,
+      ])
       await expect(stack.service.approve(approvalId, TECHNICIAN)).rejects.toMatchObject({
         code: 'APPROVAL_EXPIRED',
       })
+      expect(executor.count(UNLOCK)).toBe(0)
+      // Nothing is left paused on it.
+      expect(
+        await agent.resumeApproval?.(approvalId, { outcome: 'approved', actor: 'tech.anna' }),
+      ).toBeUndefined()
       expect(executor.count(UNLOCK)).toBe(0)
       await stack.close()
     })
