@@ -6,12 +6,14 @@ import type { ApprovalRequest } from './approval-store.ts'
 /** What a chat turn shows of a request: its held steps and exactly what they would run. */
 export function pendingApprovalOf(request: ApprovalRequest): PendingApproval {
   const held = request.steps.filter((step) => step.approvalLevel > 0)
+  const targets = [...new Set(held.flatMap((step) => (step.target ? [step.target] : [])))]
   return {
     id: request.id,
     taskType: request.taskType,
     stepIds: held.map((step) => step.stepId),
     wouldRun: held.map((step) => step.wouldRun),
     expiresAt: request.expiresAt,
+    ...(targets.length === 1 && targets[0] ? { target: targets[0] } : {}),
   }
 }
 

@@ -180,7 +180,14 @@ function planCard(plan) {
     steps,
   ])
   card.dataset.taskType = plan.taskType
+  // A group request has a card per machine, all with the same step ids: the machine tells them apart.
+  card.dataset.target = plan.steps.find((step) => step.target)?.target ?? ''
   return card
+}
+
+/** The key of a held step: its id on its card's machine. */
+function heldKey(stepId, target) {
+  return `${stepId}@${target ?? ''}`
 }
 
 /** "awaiting approval (request 7d4e7432)" once the approval request for the step is known. */
@@ -188,12 +195,16 @@ function awaitingText(approval) {
   return approval ? `awaiting approval (request ${shortId(approval.id)})` : 'awaiting approval'
 }
 
-/** `held`: step id -> the approval request (`{ id, expiresAt }`) opened for it, if any. */
+/**
+ * Shows a step's result on the first card still waiting for it (results come in plan order,
+ * and a group's cards share step ids). `held`: step key -> the approval request opened for it.
+ */
 function markStep(container, result, held = new Map()) {
   for (const node of container.querySelectorAll('.step-status')) {
-    if (node.dataset.stepId !== result.stepId) continue
+    if (node.dataset.stepId !== result.stepId || node.dataset.marked) continue
+    node.dataset.marked = 'true'
     const status = result.status.replaceAll('_', ' ')
-    const approval = held.get(result.stepId)
+    const approval = held.get(heldKey(result.stepId, node.closest('.plan-card')?.dataset.target))
     node.textContent =
       result.status === 'dry_run'
         ? 'dry run: nothing changed'
@@ -219,6 +230,7 @@ function markStep(container, result, held = new Map()) {
       )
       if (result.status === 'failed') row.querySelector('.step-output').open = true
     }
+    return
   }
 }
 
@@ -227,15 +239,16 @@ function markStep(container, result, held = new Map()) {
  * request under the card's title; once per request, however often it is reported.
  */
 function noteApproval(plans, approval, held) {
-  for (const stepId of approval.stepIds ?? []) held.set(stepId, approval)
+  for (const stepId of approval.stepIds ?? []) held.set(heldKey(stepId, approval.target), approval)
   for (const node of plans.querySelectorAll('.step-status.status-awaiting_approval')) {
-    const known = held.get(node.dataset.stepId)
+    const known = held.get(heldKey(node.dataset.stepId, node.closest('.plan-card')?.dataset.target))
     if (!known) continue
     node.textContent = awaitingText(known)
     node.dataset.approvalId = known.id
   }
   for (const card of plans.querySelectorAll('.plan-card')) {
     if (card.dataset.taskType !== approval.taskType) continue
+    if (approval.target && card.dataset.target !== approval.target) continue
     if (
       [...card.querySelectorAll('.plan-approval')].some((n) => n.dataset.approvalId === approval.id)
     )

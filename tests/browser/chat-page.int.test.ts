@@ -21,7 +21,7 @@ import { ExecutorRegistry } from '../../src/executors/executor-registry.ts'
 import { SqliteUserStore } from '../../src/identity/sqlite-user-store.ts'
 import type { Instruction } from '../../src/knowledge/instructions/instruction.ts'
 import { createApp } from '../../src/server/create-app.ts'
-import { buildMemoryRuntime } from '../support/memory-runtime.ts'
+import { buildMemoryRuntime, MACHINE_GROUPS } from '../support/memory-runtime.ts'
 
 // The chat page in a real browser against the real HTTP server (in-memory reference store,
 // dry-run executor). Needs Debian's Chromium: `bash scripts/install-test-deps.sh`.
@@ -83,6 +83,7 @@ beforeAll(async () => {
     runStep: liveSteps(approvals.execution, new ExecutorRegistry().register(executor)),
     // What the server's runtime does (src/app/build-runtime.ts).
     requestApproval: approvalRequester(approvals.service),
+    machineGroups: (name) => MACHINE_GROUPS[name.toLowerCase()],
   })
   const approvalsApp = createApp({
     core: live.core,
@@ -476,6 +477,42 @@ describe('the approvals panel', () => {
     expect(await error.textContent()).toMatch(
       /^Approvals are not available on this server: approvals need executors/,
     )
+  })
+
+  it('a group request shows a card per machine, each with its own results and approval request', async () => {
+    await openApprovalsServer()
+    await signIn('jdoe')
+    const reply = await say('the laptops in the finance group are running slow')
+    expect(await reply.locator('.plan-card').count()).toBe(3)
+    const card = (target: string) => reply.locator(`.plan-card[data-target="${target}"]`)
+    // The recording executor here runs Bash only: the Windows machine's steps stay dry runs.
+    expect(await card('LT-0423').locator('.status-dry_run').count()).toBeGreaterThan(0)
+    expect(await card('LT-0423').locator('.plan-approval').count()).toBe(0)
+    // Each Linux machine's held steps went to a request of its own, noted on its own card.
+    const linux = ['LT-0424', 'LT-0499']
+    const ids: string[] = []
+    for (const target of linux) {
+      const note = card(target).locator('.plan-approval')
+      await note.waitFor()
+      const id = (await note.getAttribute('data-approval-id')) ?? ''
+      ids.push(id)
+      const held = await card(target)
+        .locator('.step-status.status-awaiting_approval')
+        .evaluateAll((nodes) =>
+          nodes.map(
+            (node) => (node as unknown as { dataset: { approvalId?: string } }).dataset.approvalId,
+          ),
+        )
+      expect(held.length).toBeGreaterThan(0)
+      expect(new Set(held)).toEqual(new Set([id]))
+      // The read-only check ran on this machine, and shows once, on this card.
+      expect(await card(target).locator('.status-succeeded').count()).toBe(1)
+    }
+    expect(new Set(ids).size).toBe(2)
+    expect(await reply.locator('.reply').textContent()).toMatch(
+      /on the finance group \(3 machines\): LT-0423 planned \(dry run\); LT-0424 checked; changes await approval; LT-0499 checked; changes await approval/,
+    )
+    expect((await pendingIds()).sort()).toEqual([...ids].sort())
   })
 
   it("shows a requester their held step's request; a technician approves it and sees what ran", async () => {

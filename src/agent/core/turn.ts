@@ -12,6 +12,8 @@ export interface PendingApproval {
   /** The exact scripts or operations awaiting a decision. */
   wouldRun: string[]
   expiresAt: string
+  /** The machine the held steps run on, when they run on one (a group has a request per machine). */
+  target?: string
 }
 
 /** What one chat turn produced. The HTTP API returns it as JSON. */
