@@ -54,6 +54,10 @@ export const PROPOSE_SCRIPT_TOOL = {
  * technician decides, maybe after a restart. Approved, it carries out that approval request
  * through the approval service (each step exactly once); denied, nothing runs.
  */
+/** Added to the system prompt of agents offered `await_approval`. */
+export const AWAIT_APPROVAL_PROMPT =
+  'If write_reply answered a non-empty "waiting" list, call await_approval with its first approvalId; after each answer, call it again for the next id in its "waiting" list, and when none is left answer with its "summary".'
+
 export const AWAIT_APPROVAL_TOOL = {
   name: 'await_approval',
   description:

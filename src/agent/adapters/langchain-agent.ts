@@ -15,6 +15,7 @@ import {
 import { z } from 'zod'
 import type { ApprovalRun } from '../../approvals/approval-service.ts'
 import {
+  AWAIT_APPROVAL_PROMPT,
   AWAIT_APPROVAL_TOOL,
   HELPDESK_SYSTEM_PROMPT,
   HELPDESK_TOOLS,
@@ -113,7 +114,7 @@ export class LangChainAgent extends ToolboxAgent {
     this.agent = createAgent({
       model,
       tools: [...tools, propose, awaitApproval] as StructuredToolInterface[],
-      systemPrompt: HELPDESK_SYSTEM_PROMPT,
+      systemPrompt: `${HELPDESK_SYSTEM_PROMPT} ${AWAIT_APPROVAL_PROMPT}`,
       checkpointer: this.checkpointer,
       middleware: [
         humanInTheLoopMiddleware({

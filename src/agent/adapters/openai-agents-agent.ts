@@ -17,6 +17,7 @@ import { z } from 'zod'
 import type { ApprovalRun } from '../../approvals/approval-service.ts'
 import { CATEGORIES } from '../../knowledge/instructions/instruction-schema.ts'
 import {
+  AWAIT_APPROVAL_PROMPT,
   AWAIT_APPROVAL_TOOL,
   HELPDESK_SYSTEM_PROMPT,
   HELPDESK_TOOLS,
@@ -143,7 +144,7 @@ export class OpenAiAgentsAgent extends ToolboxAgent {
         new Agent<HelpdeskRunContext>({
           name: `${category}_specialist`,
           handoffDescription: `Plans and carries out ${category} requests from the runbooks.`,
-          instructions: HELPDESK_SYSTEM_PROMPT,
+          instructions: `${HELPDESK_SYSTEM_PROMPT} ${AWAIT_APPROVAL_PROMPT}`,
           model,
           tools: [
             helpdeskTool('plan_tasks'),
@@ -155,7 +156,7 @@ export class OpenAiAgentsAgent extends ToolboxAgent {
     )
     this.triage = new Agent<HelpdeskRunContext>({
       name: 'triage',
-      instructions: `${HELPDESK_SYSTEM_PROMPT} You are the triage agent: route the request, then hand off to the specialist of its category; reply yourself only when it is out of scope.`,
+      instructions: `${HELPDESK_SYSTEM_PROMPT} You are the triage agent: route the request, then hand off to the specialist of its category; reply yourself only when it is out of scope. ${AWAIT_APPROVAL_PROMPT}`,
       model,
       tools: [
         helpdeskTool('route_request'),
