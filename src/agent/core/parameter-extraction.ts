@@ -296,6 +296,15 @@ const USERNAME_CUES: ReadonlyArray<{ cue: RegExp; plainWordAllowed: boolean }> =
   },
   { cue: new RegExp(`\\buser\\s+(?=${USERNAME_VALUE})`, 'gi'), plainWordAllowed: true },
   {
+    // "my AD account jdoe is locked": a name right after "my ... account" when a verb or the
+    // end of the clause follows it ("my account seems locked" names nobody).
+    cue: new RegExp(
+      `\\b(?:my|his|her|their)\\s+(?:(?:ad|active\\s+directory|windows|domain|network|aws|iam)\\s+)?account\\s+(?=${USERNAME_VALUE}(?:\\s+(?:is|was|has|got|keeps|gets|just|cannot|can't|won't|will|needs|still)\\b|\\s*[,.;:!?]|\\s*$))`,
+      'gi',
+    ),
+    plainWordAllowed: true,
+  },
+  {
     cue: new RegExp(`\\b(?:for|login|account|colleague|employee)\\s+(?=${USERNAME_VALUE})`, 'gi'),
     plainWordAllowed: false,
   },
