@@ -118,6 +118,13 @@ async function killWhilePendingThenApprove(
   )
   const again = await api('tech', 'POST', `/api/approvals/${id}/approve`, {})
   expect(again.status).toBeGreaterThanOrEqual(400)
+  // The employee reads the outcome in the conversation they asked in.
+  const conversation = await api('carol', 'GET', `/api/sessions/${String(turn.body.sessionId)}`)
+  const history = conversation.body.history as Array<{ role: string; text: string }>
+  expect(history.at(-1)?.role).toBe('assistant')
+  expect(history.at(-1)?.text).toMatch(
+    /approved by tech\.anna and carried out\.\n- Unlock .*: succeeded/,
+  )
 
   const audit = new SqliteAuditLog({ file: path.join(dataDirectory, 'helpdesk.sqlite') })
   const unlocks = (await audit.list({ limit: 10_000 })).filter(

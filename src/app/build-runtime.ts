@@ -4,6 +4,7 @@ import type { HelpdeskCore } from '../agent/core/helpdesk-core.ts'
 import type { SessionStore } from '../agent/core/session.ts'
 import { SqliteSessionStore } from '../agent/core/sqlite-session-store.ts'
 import { ApprovalService } from '../approvals/approval-service.ts'
+import { reportToConversation } from '../approvals/conversation-report.ts'
 import { approvalRequester } from '../approvals/pending-approval.ts'
 import { SqliteApprovalStore } from '../approvals/sqlite-approval-store.ts'
 import { SqliteStepExecutionLedger } from '../approvals/sqlite-step-execution-ledger.ts'
@@ -170,11 +171,10 @@ export async function buildRuntime(
     })
     const agents = agentRuntime.agents
     // A run paused on a request that expires ends there (nothing of it runs).
-    approvals?.whenExpired((request) =>
-      Promise.resolve(
-        agents.agent.resumeApproval?.(request.id, { outcome: 'expired', actor: 'system' }),
-      ),
-    )
+    approvals?.whenExpired(async (request) => {
+      await reportToConversation(sessions, request, { kind: 'expired' })
+      await agents.agent.resumeApproval?.(request.id, { outcome: 'expired', actor: 'system' })
+    })
     return {
       config,
       knowledge,

@@ -6,6 +6,7 @@ import type { SwitchableAgent } from '../agent/agent-registry.ts'
 import type { HelpdeskCore } from '../agent/core/helpdesk-core.ts'
 import type { SessionStore } from '../agent/core/session.ts'
 import type { ApprovalService } from '../approvals/approval-service.ts'
+import { reportToConversation } from '../approvals/conversation-report.ts'
 import { HelpdeskError } from '../errors/index.ts'
 import type { JobHistory } from '../jobs/job-history.ts'
 import type { Instruction } from '../knowledge/instructions/instruction.ts'
@@ -103,7 +104,12 @@ export function createApp(dependencies: AppDependencies): Hono<AuthenticatedEnvi
   })
 
   app.route('/api', chatRoutes(dependencies.core, dependencies.sessions, log, dependencies.agents))
-  app.route('/api', approvalRoutes(dependencies.approvals, dependencies.agents, log))
+  app.route(
+    '/api',
+    approvalRoutes(dependencies.approvals, dependencies.agents, log, (request, ending) =>
+      reportToConversation(dependencies.sessions, request, ending),
+    ),
+  )
   app.route('/api', jobRoutes(dependencies.jobs))
   app.route('/api', adminRoutes(dependencies.agents, dependencies.frameworks ?? []))
   app.route('/api', sessionRoutes(dependencies.sessions, dependencies.authentication.mode))

@@ -2,6 +2,8 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import type { SwitchableAgent } from '../../agent/agent-registry.ts'
 import type { ApprovalService } from '../../approvals/approval-service.ts'
+import type { ApprovalRequest } from '../../approvals/approval-store.ts'
+import type { ApprovalEnding } from '../../approvals/conversation-report.ts'
 import { HelpdeskError } from '../../errors/index.ts'
 import type { AuthenticatedEnvironment } from '../authentication.ts'
 import { readJsonBody } from '../read-json-body.ts'
@@ -23,7 +25,16 @@ export function approvalRoutes(
   approvals: ApprovalService | undefined,
   agents?: SwitchableAgent,
   log: (line: string) => void = () => {},
+  report: (request: ApprovalRequest, ending: ApprovalEnding) => Promise<void> = async () => {},
 ): Hono<AuthenticatedEnvironment> {
+  /** The conversation hears how its request ended; failing to tell it fails nothing else. */
+  const tell = async (request: ApprovalRequest, ending: ApprovalEnding) => {
+    await report(request, ending).catch((error: unknown) =>
+      log(
+        `approval ${request.id}: could not add the outcome to its conversation: ${error instanceof Error ? error.message : String(error)}`,
+      ),
+    )
+  }
   const app = new Hono<AuthenticatedEnvironment>()
   const service = (): ApprovalService => {
     if (!approvals) {
@@ -83,6 +94,7 @@ export function approvalRoutes(
       actor: caller.username,
     })
     const run = resumed ?? (await service().executeApproved(decided.id, { actor: caller.username }))
+    await tell(run.approval, { kind: 'executed', approver: caller.username, results: run.results })
     return context.json({
       approval: run.approval,
       results: run.results,
@@ -107,6 +119,7 @@ export function approvalRoutes(
           `approval ${denied.id}: the paused run did not take the denial: ${error instanceof Error ? error.message : String(error)}`,
         ),
       )
+    await tell(denied, { kind: 'denied', approver: caller.username, reason: body.reason })
     return context.json({ approval: denied })
   })
 

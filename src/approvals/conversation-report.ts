@@ -1,0 +1,56 @@
+import type { SessionStore } from '../agent/core/session.ts'
+import type { ApprovalRequest } from './approval-store.ts'
+import type { ApprovedStepResult } from './approved-plan-runner.ts'
+
+/** How an approval request ended, for the conversation it came from. */
+export type ApprovalEnding =
+  | { kind: 'executed'; approver: string; results: readonly ApprovedStepResult[] }
+  | { kind: 'denied'; approver: string; reason: string }
+  | { kind: 'expired' }
+
+/** The assistant's note in the conversation, in the words the chat uses. */
+export function describeEnding(request: ApprovalRequest, ending: ApprovalEnding): string {
+  const head = `Update on "${request.runbook.title}" (approval ${request.id.slice(0, 8)}):`
+  if (ending.kind === 'denied')
+    return `${head} ${ending.approver} did not approve it ("${ending.reason}"), so nothing of it was changed.`
+  if (ending.kind === 'expired')
+    return `${head} nobody approved it in time, so it expired and nothing of it was changed. Ask again if it is still needed.`
+  const held = new Set(request.steps.filter((step) => step.approvalLevel > 0).map((s) => s.stepId))
+  const lines = ending.results
+    .filter((result) => held.has(result.stepId))
+    .map((result) => {
+      const step = request.steps.find((each) => each.stepId === result.stepId)
+      const where = step?.target ? ` on ${step.target}` : ''
+      const detail =
+        result.status === 'failed' && result.errorMessage ? `: ${result.errorMessage}` : ''
+      return `- ${step?.title ?? result.stepId}${where}: ${result.status.replaceAll('_', ' ')}${detail}`
+    })
+  const failed = ending.results.some(
+    (result) => result.status === 'failed' || result.status === 'unknown',
+  )
+  return [
+    `${head} approved by ${ending.approver} and carried out${failed ? ', not all of it successfully' : ''}.`,
+    ...lines,
+  ].join('\n')
+}
+
+/**
+ * Adds how the request ended to the conversation it came from, so the employee reads the outcome
+ * where they asked. A request without a conversation (the CLI), or whose conversation is gone,
+ * is left alone.
+ */
+export async function reportToConversation(
+  sessions: SessionStore,
+  request: ApprovalRequest,
+  ending: ApprovalEnding,
+): Promise<void> {
+  if (!request.sessionId) return
+  const session = await sessions.get(request.sessionId)
+  if (!session) return
+  session.history.push({
+    role: 'assistant',
+    text: describeEnding(request, ending),
+    at: new Date().toISOString(),
+  })
+  await sessions.save(session)
+}
