@@ -51,6 +51,7 @@ export async function reportToConversation(
     role: 'assistant',
     text: describeEnding(request, ending),
     at: new Date().toISOString(),
+    approvalId: request.id,
   })
   await sessions.save(session)
 }

@@ -70,6 +70,52 @@ function addMessage(role, className = '') {
   return bubble
 }
 
+/**
+ * How this conversation's approval requests end (approved and run, denied, expired) arrives
+ * later, as assistant notes the server adds to the session: while any is awaited the page looks
+ * for them every few seconds and shows each once.
+ */
+const OUTCOME_POLL_MS = 4000
+let watch
+
+function watchOutcomes(id, opened) {
+  if (!id || opened === 0) return
+  if (watch?.sessionId !== id) {
+    stopWatching()
+    watch = { sessionId: id, awaiting: 0, shown: new Set(), timer: undefined }
+  }
+  watch.awaiting += opened
+  watch.timer ??= setInterval(() => void checkOutcomes(), OUTCOME_POLL_MS)
+}
+
+function stopWatching() {
+  if (watch?.timer) clearInterval(watch.timer)
+  watch = undefined
+}
+
+async function checkOutcomes() {
+  const current = watch
+  if (!current) return
+  let session
+  try {
+    const response = await api(`/api/sessions/${encodeURIComponent(current.sessionId)}`)
+    if (!response.ok) return
+    session = await response.json()
+  } catch {
+    return // signed out, or the server is away for a moment: the next look will tell
+  }
+  if (watch !== current) return
+  for (const entry of session.history ?? []) {
+    if (!entry.approvalId || current.shown.has(entry.approvalId)) continue
+    current.shown.add(entry.approvalId)
+    const bubble = addMessage('assistant', 'message-outcome')
+    bubble.append(richText(entry.text))
+    scrollIntoView(bubble)
+    statusLine.textContent = 'An approval request of this conversation was decided.'
+  }
+  if (current.shown.size >= current.awaiting) stopWatching()
+}
+
 function addError(text) {
   const bubble = addMessage('assistant', 'message-error')
   bubble.setAttribute('role', 'alert')
@@ -389,6 +435,7 @@ async function send(message) {
       if (name === 'reply-end') {
         sessionId = payload.result.sessionId
         reply.finish(payload.result)
+        watchOutcomes(sessionId, payload.result.approvals?.length ?? 0)
         finished = true
       } else if (name === 'error') {
         reply.fail()
@@ -428,6 +475,7 @@ function updateCounter() {
 }
 
 function clearConversation() {
+  stopWatching()
   sessionId = undefined
   log.replaceChildren()
   updateWelcome()

@@ -515,6 +515,34 @@ describe('the approvals panel', () => {
     expect((await pendingIds()).sort()).toEqual([...ids].sort())
   })
 
+  it('the requester sees in the conversation how the request ended, without reloading', async () => {
+    await openApprovalsServer()
+    await signIn('jdoe')
+    const reply = await say('user jdoe is locked out of active directory')
+    const held = reply.locator('.step-status.status-awaiting_approval')
+    await held.waitFor()
+    const id = (await held.getAttribute('data-approval-id')) ?? ''
+    expect(await page.locator('.message-outcome').count()).toBe(0)
+    // A technician approves elsewhere (through the API).
+    const approved = await fetch(`${approvalsUrl}/api/approvals/${id}/approve`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens.helper}`, 'content-type': 'application/json' },
+      body: '{}',
+    })
+    expect(approved.status).toBe(200)
+    const outcome = page.locator('.message-outcome')
+    await outcome.waitFor()
+    expect(await outcome.textContent()).toMatch(
+      new RegExp(
+        `approval ${id.slice(0, 8)}\\): approved by helper and carried out\\..*Unlock.*: succeeded`,
+      ),
+    )
+    expect(await page.locator('#status').textContent()).toMatch(/was decided/)
+    // Shown once, however often the page looks again.
+    await page.waitForTimeout(4500)
+    expect(await page.locator('.message-outcome').count()).toBe(1)
+  })
+
   it("shows a requester their held step's request; a technician approves it and sees what ran", async () => {
     await openApprovalsServer()
     await signIn('jdoe')
@@ -633,6 +661,7 @@ describe('the approvals panel', () => {
 
   it("shows the API's refusals in plain words: decided by someone else first, your own request", async () => {
     if (!stack) throw new Error('no approval stack')
+    const unlocksBefore = executor.count('account_locked.unlock_ad_account')
     const taken = await stack.service.requestApproval({
       plan: unlockPlan(testInstructions),
       requester: 'maria.garcia',
@@ -669,7 +698,8 @@ describe('the approvals panel', () => {
     expect(await cardOf(own.id).getByRole('button', { name: 'Approve and run' }).isEnabled()).toBe(
       true,
     )
-    expect(executor.count('account_locked.unlock_ad_account')).toBe(1)
+    // Neither refused approval ran anything.
+    expect(executor.count('account_locked.unlock_ad_account')).toBe(unlocksBefore)
   })
 
   it('approves a per-step (level 3) request step by step', async () => {

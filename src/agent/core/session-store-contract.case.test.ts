@@ -79,6 +79,11 @@ export function runSessionStoreContract(initializer: SessionStoreContractInitial
       const after = await store.get(created.id)
       expect(after?.pending).toBeUndefined()
       expect(after?.queue).toEqual([])
+
+      // The note of how an approval request ended keeps the request it is about.
+      after?.history.push({ role: 'assistant', text: 'Update', at: 'y', approvalId: 'a-1' })
+      if (after) await store.save(after)
+      expect((await store.get(created.id))?.history.at(-1)?.approvalId).toBe('a-1')
     })
 
     it('never changes requester, owner or createdAt on save', async () => {

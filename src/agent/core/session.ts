@@ -3,6 +3,8 @@ export interface ConversationEntry {
   role: 'user' | 'assistant'
   text: string
   at: string
+  /** Set on the assistant's note of how an approval request of this conversation ended. */
+  approvalId?: string
 }
 
 /** The question the agent is waiting on: which parameter of which task. */

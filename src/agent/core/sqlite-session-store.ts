@@ -20,7 +20,12 @@ CREATE INDEX IF NOT EXISTS chat_sessions_by_owner ON chat_sessions (owner, updat
 /** What changes from turn to turn, stored as one JSON document. */
 const stateSchema = z.object({
   history: z.array(
-    z.object({ role: z.enum(['user', 'assistant']), text: z.string(), at: z.string() }),
+    z.object({
+      role: z.enum(['user', 'assistant']),
+      text: z.string(),
+      at: z.string(),
+      approvalId: z.string().optional(),
+    }),
   ),
   known: z.record(z.string(), z.string()),
   queue: z.array(z.string()),
