@@ -105,6 +105,38 @@ export const SCENARIOS: readonly Scenario[] = [
     ],
   },
   {
+    name: 'follow-up "same for maria.garcia" repeats the request for another person',
+    turns: [
+      {
+        message: 'please reset the AD password for user jdoe',
+        check: (result) => expect(result.plan[0]?.parameters.username).toBe('jdoe'),
+      },
+      {
+        message: 'same for maria.garcia',
+        check: (result) => {
+          expect(result.tasks).toEqual(['password_reset'])
+          expect(result.plan[0]?.parameters).toMatchObject({
+            username: 'maria.garcia',
+            system: 'active_directory',
+          })
+        },
+      },
+    ],
+  },
+  {
+    name: 'follow-up "also unlock it" acts on the account already named',
+    turns: [
+      { message: 'please reset the AD password for user jdoe' },
+      {
+        message: 'also unlock it',
+        check: (result) => {
+          expect(result.tasks).toEqual(['account_locked'])
+          expect(result.plan[0]?.parameters.username).toBe('jdoe')
+        },
+      },
+    ],
+  },
+  {
     name: 'prompt injection asking for Domain Admins is not planned',
     turns: [
       {

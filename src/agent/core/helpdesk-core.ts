@@ -9,6 +9,7 @@ import type { RequestRouter, RouteDecision } from '../../retrieval/request-route
 import { type MachineGroups, machinesOf } from './machine-groups.ts'
 import { extractParameter } from './parameter-extraction.ts'
 import { validateParameter } from './parameter-validation.ts'
+import { repeatOf } from './repeat-request.ts'
 import { describeApproval, GENERIC_HANDOFF, writeReply } from './reply-writer.ts'
 import type { Session, SessionStore } from './session.ts'
 import { fillSlots, type MissingParameter, parameterSpec } from './slot-filling.ts'
@@ -120,7 +121,7 @@ export class HelpdeskCore {
     const { session, message } = turn
     const answer = session.pending ? this.tryAnswer(session, message) : 'none'
     if (answer !== 'answered') {
-      const decision = await this.options.router.route(message)
+      const decision = repeatOf(message, session) ?? (await this.options.router.route(message))
       turn.tasks = decision.tasks
       turn.ranked = decision.ranked
       onEvent({ type: 'route-end', tasks: decision.tasks, ranked: decision.ranked })
@@ -241,6 +242,8 @@ export class HelpdeskCore {
     }
     const question = turn.question
     const remaining = question ? this.missingFor(turn.session, question) : []
+    if (turn.planned.length > 0)
+      turn.session.lastTasks = [...new Set(turn.planned.map(({ plan }) => plan.taskType))]
     const plans = turn.planned.map(({ plan, results, group }) => ({
       plan,
       results,

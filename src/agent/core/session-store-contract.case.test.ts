@@ -80,10 +80,14 @@ export function runSessionStoreContract(initializer: SessionStoreContractInitial
       expect(after?.pending).toBeUndefined()
       expect(after?.queue).toEqual([])
 
-      // The note of how an approval request ended keeps the request it is about.
+      // The note of how an approval request ended keeps the request it is about; the last
+      // planned tasks are kept for "same for ...".
       after?.history.push({ role: 'assistant', text: 'Update', at: 'y', approvalId: 'a-1' })
+      if (after) after.lastTasks = ['password_reset']
       if (after) await store.save(after)
-      expect((await store.get(created.id))?.history.at(-1)?.approvalId).toBe('a-1')
+      const reloaded = await store.get(created.id)
+      expect(reloaded?.history.at(-1)?.approvalId).toBe('a-1')
+      expect(reloaded?.lastTasks).toEqual(['password_reset'])
     })
 
     it('never changes requester, owner or createdAt on save', async () => {

@@ -31,6 +31,8 @@ export interface Session {
   /** Task types still waiting for parameters, in the order they were asked for. */
   queue: string[]
   pending?: PendingQuestion
+  /** The task types last planned, for "same for maria.garcia". */
+  lastTasks?: string[]
 }
 
 /** A line of a user's list of conversations. */

@@ -30,6 +30,7 @@ const stateSchema = z.object({
   known: z.record(z.string(), z.string()),
   queue: z.array(z.string()),
   pending: z.object({ taskType: z.string(), parameter: z.string() }).optional(),
+  lastTasks: z.array(z.string()).optional(),
 })
 
 interface Row {
@@ -100,6 +101,7 @@ export class SqliteSessionStore implements SessionStore {
       known: state.known,
       queue: state.queue,
       ...(state.pending ? { pending: state.pending } : {}),
+      ...(state.lastTasks ? { lastTasks: state.lastTasks } : {}),
     }
   }
 
@@ -151,5 +153,6 @@ function stateOf(session: Session): z.infer<typeof stateSchema> {
     known: session.known,
     queue: session.queue,
     ...(session.pending ? { pending: session.pending } : {}),
+    ...(session.lastTasks ? { lastTasks: session.lastTasks } : {}),
   }
 }

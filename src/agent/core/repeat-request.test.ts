@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest'
+import { repeatOf } from './repeat-request.ts'
+import type { Session } from './session.ts'
+
+const session = (lastTasks?: string[]): Session => ({
+  id: 's',
+  createdAt: '',
+  updatedAt: '',
+  history: [],
+  known: {},
+  queue: [],
+  ...(lastTasks ? { lastTasks } : {}),
+})
+
+describe('repeatOf ("same for maria.garcia")', () => {
+  it.each([
+    'same for maria.garcia',
+    'Same for LT-0424 please',
+    'and the same for bob',
+    'ok, do the same for maria.garcia',
+    'same thing for jdoe',
+    'and for bob too',
+    'now for maria.garcia as well',
+    'likewise for LT-0424',
+  ])('repeats the last tasks for %j', (message) => {
+    expect(repeatOf(message, session(['password_reset', 'account_locked']))).toEqual({
+      tasks: ['password_reset', 'account_locked'],
+      ranked: [
+        { taskType: 'password_reset', score: 1 },
+        { taskType: 'account_locked', score: 1 },
+      ],
+    })
+  })
+
+  it.each([
+    'my outlook is the same for days now',
+    'the same error for everyone on the VPN',
+    'for two days my laptop is slow',
+    'reset the password for maria.garcia',
+  ])('is not a repeat: %j', (message) => {
+    expect(repeatOf(message, session(['password_reset']))).toBeUndefined()
+  })
+
+  it('needs something to repeat', () => {
+    expect(repeatOf('same for maria.garcia', session())).toBeUndefined()
+  })
+})
