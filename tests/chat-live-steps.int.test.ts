@@ -1,22 +1,14 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
-import { type AddressInfo, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { freePort } from '../bench/bench-support.ts'
 import { buildRuntime, type HelpdeskRuntime } from '../src/app/build-runtime.ts'
 import { SqliteAuditLog } from '../src/audit/sqlite-audit-log.ts'
 import { loadConfig } from '../src/config/load-config.ts'
 import { MemoryVectorStore } from '../src/knowledge/memory-vector-store.ts'
+import { sshInventoryTarget } from './support/ssh-inventory.ts'
 import { startTestService } from './support/test-services.ts'
-
-/** A loopback port nothing listens on: the machine that is down. */
-async function closedPort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
 
 let runtime: HelpdeskRuntime
 let directory = ''
@@ -27,31 +19,7 @@ beforeAll(async () => {
   writeFileSync(
     path.join(directory, 'inventory.yaml'),
     `targets:
-  - name: LT-0423
-    host: 127.0.0.1
-    port: ${facts.SSH_PORT}
-    os: linux
-    transport: ssh
-    username: ${facts.SSH_USER}
-    credential: file:${facts.SSH_CLIENT_KEY}
-    hostKey: ${facts.SSH_HOST_KEY}
-  - name: LT-0424
-    host: 127.0.0.1
-    port: ${facts.SSH_PORT}
-    os: linux
-    transport: ssh
-    username: ${facts.SSH_USER}
-    credential: file:${facts.SSH_CLIENT_KEY}
-    hostKey: ${facts.SSH_HOST_KEY}
-  - name: LT-0499
-    host: 127.0.0.1
-    port: ${await closedPort()}
-    os: linux
-    transport: ssh
-    username: ${facts.SSH_USER}
-    credential: file:${facts.SSH_CLIENT_KEY}
-    hostKey: ${facts.SSH_HOST_KEY}
-groups:
+${sshInventoryTarget(facts, 'LT-0423')}${sshInventoryTarget(facts, 'LT-0424')}${sshInventoryTarget(facts, 'LT-0499', { port: await freePort() })}groups:
   finance: [LT-0423, LT-0424, LT-0499]
 `,
   )

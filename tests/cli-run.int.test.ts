@@ -5,6 +5,7 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { SqliteAuditLog } from '../src/audit/sqlite-audit-log.ts'
+import { sshInventoryTarget } from './support/ssh-inventory.ts'
 import { startTestService } from './support/test-services.ts'
 
 const run = promisify(execFile)
@@ -14,15 +15,7 @@ let environment: NodeJS.ProcessEnv = {}
 beforeAll(async () => {
   const facts = await startTestService('sshd')
   directory = mkdtempSync(path.join(tmpdir(), 'cli-run-'))
-  const target = (name: string) => `  - name: ${name}
-    host: 127.0.0.1
-    port: ${facts.SSH_PORT}
-    os: linux
-    transport: ssh
-    username: ${facts.SSH_USER}
-    credential: file:${facts.SSH_CLIENT_KEY}
-    hostKey: ${facts.SSH_HOST_KEY}
-`
+  const target = (name: string) => sshInventoryTarget(facts, name)
   writeFileSync(
     path.join(directory, 'inventory.yaml'),
     `targets:\n${target('LT-0423')}${target('LT-0424')}${target('LT-0425')}groups:\n  lab: [LT-0423, LT-0424, LT-0425]\n`,

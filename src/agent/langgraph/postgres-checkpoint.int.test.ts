@@ -8,16 +8,12 @@ import { DatabaseSync } from 'node:sqlite'
 import { MemorySaver } from '@langchain/langgraph-checkpoint'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildMemoryRuntime } from '../../../tests/support/memory-runtime.ts'
+import { freePort } from '../../../bench/bench-support.ts'
 import { startTestService } from '../../../tests/support/test-services.ts'
-import { assembleHelpdesk } from '../../app/assemble-helpdesk.ts'
-import { liveSteps } from '../../app/chat-step-runner.ts'
-import { approvalRequester } from '../../approvals/pending-approval.ts'
-import { openApprovalStack, RecordingExecutor } from '../../approvals/testing/approval-fixture.ts'
+import { RecordingExecutor } from '../../approvals/testing/approval-fixture.ts'
 import { HelpdeskError } from '../../errors/index.ts'
-import { ExecutorRegistry } from '../../executors/executor-registry.ts'
 import { LangGraphAgent } from '../adapters/langgraph-agent.ts'
-import { AgentToolbox } from '../agent-toolbox.ts'
+import { openLiveStack } from '../adapters/testing/live-approval-stack.ts'
 import { lastReply } from '../event-stream.ts'
 import {
   CHECKPOINT_URL_VARIABLE,
@@ -31,7 +27,6 @@ const UNLOCK = 'account_locked.unlock_ad_account'
 // One prefix per run: a rerun never finds an earlier run's tables, and afterAll drops them.
 const RUN = `lgtest_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`
 const schemas: string[] = []
-const runtime = buildMemoryRuntime()
 
 let service: Record<string, string>
 let password = ''
@@ -82,48 +77,22 @@ function expectNoSecret(error: HelpdeskError, ...secrets: string[]): void {
   for (const secret of secrets) expect(visible).not.toContain(secret)
 }
 
-/** A TCP port where nothing listens: the kernel's pick, released again. */
-async function closedPort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
-
 /**
  * One "server process": approvals, audit and the LangGraph paused-run table on the SQLite file,
  * checkpoints on PostgreSQL, the executor's runs appended to `runLog` so they add up across two.
  */
 async function helpdeskProcess(file: string, runLog: string, schema: string) {
-  const { knowledge, router } = await runtime
-  const executor = new RecordingExecutor({ logFile: runLog })
-  const stack = openApprovalStack({ file, instructions: knowledge.instructions, executor })
-  const runStep = liveSteps(stack.execution, new ExecutorRegistry().register(executor))
-  const { core } = assembleHelpdesk(knowledge, {
-    maxMessageCharacters: 4000,
-    runStep,
-    requestApproval: approvalRequester(stack.service),
-  })
-  const toolbox = new AgentToolbox({
-    core,
-    router,
-    instructions: knowledge.instructions,
-    runStep,
-    approvals: stack.service,
-  })
   const checkpoints = await openCheckpointer({ postgresUrl: url, schema })
-  const database = new DatabaseSync(file, { timeout: 5000 })
-  const agent = new LangGraphAgent(toolbox, checkpoints.saver, database)
+  const live = await openLiveStack(
+    (toolbox, database) => new LangGraphAgent(toolbox, checkpoints.saver, database),
+    { file, executor: new RecordingExecutor({ logFile: runLog }) },
+  )
   return {
-    agent,
-    toolbox,
-    stack,
+    ...live,
     checkpoints,
     stop: async () => {
       await checkpoints.close()
-      database.close()
-      await stack.close()
+      await live.close()
     },
   }
 }
@@ -270,7 +239,7 @@ describe('LangGraph checkpoints in PostgreSQL', () => {
 
   describe('a database that cannot be used gives an error naming host:port, never the password', () => {
     it('nothing listens on the port', async () => {
-      const port = await closedPort()
+      const port = await freePort()
       const error = await rejection(
         openCheckpointer({ postgresUrl: urlWith({ port }), schema: freshSchema('closed') }),
       )

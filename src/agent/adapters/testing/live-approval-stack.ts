@@ -59,8 +59,8 @@ export const PAUSING = new Set(['langgraph', 'langchain', 'openai-agents'])
 const runtime = buildMemoryRuntime()
 
 /** Opens the stack on a new file (or `file`, as a restarted server would) with this adapter. */
-export async function openLiveStack(
-  adapter: AdapterFactory,
+export async function openLiveStack<Agent extends HelpdeskAgent = HelpdeskAgent>(
+  adapter: (toolbox: AgentToolbox, database: DatabaseSync) => Agent,
   options: { now?: () => Date; file?: string; executor?: RecordingExecutor } = {},
 ) {
   const { knowledge, router } = await runtime
@@ -93,6 +93,7 @@ export async function openLiveStack(
     file,
     executor,
     stack,
+    toolbox,
     agent,
     async close() {
       await agent.close()
