@@ -85,11 +85,14 @@ describe('the conversation hears how its approval request ended', () => {
   })
 
   it('a request from no conversation (the CLI) is left alone', async () => {
-    const { stack, sessions, request } = await heldUnlock()
+    const { stack, sessions, request, lastWords } = await heldUnlock()
     const { sessionId: _ignored, ...withoutSession } = request
-    await expect(
-      reportToConversation(sessions, withoutSession, { kind: 'expired' }),
-    ).resolves.toBeUndefined()
+    await reportToConversation(sessions, withoutSession, { kind: 'expired' })
+    // Nothing was added to any conversation (the one made for the test has no history).
+    expect(await lastWords()).toBeUndefined()
+    // A conversation that is gone is left alone too.
+    await reportToConversation(sessions, { ...request, sessionId: 'gone' }, { kind: 'expired' })
+    expect(await sessions.get('gone')).toBeUndefined()
     await stack.close()
   })
 })

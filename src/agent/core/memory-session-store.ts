@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { Session, SessionStore, SessionSummary } from './session.ts'
+import { newSession, type Session, type SessionStore, type SessionSummary } from './session.ts'
 
 /** Sessions in process memory, oldest evicted past `capacity`. Lost on restart. */
 export class MemorySessionStore implements SessionStore {
@@ -16,16 +16,7 @@ export class MemorySessionStore implements SessionStore {
 
   async create(requester?: string, options: { owner?: string } = {}): Promise<Session> {
     const at = this.now().toISOString()
-    const session: Session = {
-      id: randomUUID(),
-      ...(requester ? { requester } : {}),
-      ...(options.owner ? { owner: options.owner } : {}),
-      createdAt: at,
-      updatedAt: at,
-      history: [],
-      known: {},
-      queue: [],
-    }
+    const session = newSession(randomUUID(), at, requester, options.owner)
     this.store(session)
     return structuredClone(session)
   }

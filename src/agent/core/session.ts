@@ -65,3 +65,17 @@ export interface SessionStore {
   /** The owner's sessions, newest activity first, at most `limit` (default 50). */
   listFor(owner: string, options?: { limit?: number }): Promise<SessionSummary[]>
 }
+
+/** A new, empty conversation: what every session store's `create` starts from. */
+export function newSession(id: string, at: string, requester?: string, owner?: string): Session {
+  return {
+    id,
+    ...(requester ? { requester } : {}),
+    ...(owner ? { owner } : {}),
+    createdAt: at,
+    updatedAt: at,
+    history: [],
+    known: {},
+    queue: [],
+  }
+}

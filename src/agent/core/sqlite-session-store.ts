@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { DatabaseSync } from 'node:sqlite'
 import { z } from 'zod'
 import { openProjectDatabase } from '../../store/open-project-database.ts'
-import type { Session, SessionStore, SessionSummary } from './session.ts'
+import { newSession, type Session, type SessionStore, type SessionSummary } from './session.ts'
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS chat_sessions (
@@ -60,16 +60,7 @@ export class SqliteSessionStore implements SessionStore {
 
   async create(requester?: string, options: { owner?: string } = {}): Promise<Session> {
     const at = this.now().toISOString()
-    const session: Session = {
-      id: randomUUID(),
-      ...(requester ? { requester } : {}),
-      ...(options.owner ? { owner: options.owner } : {}),
-      createdAt: at,
-      updatedAt: at,
-      history: [],
-      known: {},
-      queue: [],
-    }
+    const session = newSession(randomUUID(), at, requester, options.owner)
     this.database
       .prepare(
         'INSERT INTO chat_sessions (id, owner, requester, created_at, updated_at, state) VALUES (?, ?, ?, ?, ?, ?)',

@@ -1,0 +1,76 @@
+/**
+ * Finding an account name in free text: the cue words that introduce one, and the words that
+ * only look like one ("my account is locked"). Split from parameter-extraction.ts, which uses it
+ * for the `username` kind.
+ * @module
+ */
+
+/** Words a cue may be followed by that are prose, never an account name. */
+export const NOT_USERNAMES = new Set(
+  (
+    'is was locked unlocked disabled expired name names account accounts password passwords ' +
+    'not no the a an my me it its this that for to in on keeps got has have had been being ' +
+    'settings login logon profile access id which who here there again please can cannot could ' +
+    'will would should and or but with without from of user users name broken fails failed ' +
+    'failing error errors problem problems issue issues screen page window loop prompt details ' +
+    'info keeps stuck working expires expiring'
+  ).split(' '),
+)
+
+const USERNAME_VALUE = `["'\`]?([A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9](?:@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)+)?)`
+const CONNECTOR = `\\s*(?:is|=|:|name is|called)?\\s*[:=]?\\s*`
+
+/**
+ * How sure a cue word makes us that what follows is an account name. The value sits in a
+ * lookahead so "for user jdoe" can try "user" and then "jdoe".
+ */
+const USERNAME_CUES: ReadonlyArray<{ cue: RegExp; plainWordAllowed: boolean }> = [
+  {
+    cue: new RegExp(
+      `\\b(?:user\\s?name|user\\s?id|samaccountname|login\\s?name|account\\s?name)\\b${CONNECTOR}(?=${USERNAME_VALUE})`,
+      'gi',
+    ),
+    plainWordAllowed: true,
+  },
+  {
+    cue: new RegExp(`\\b(?:user|login|account)\\s*(?:is|=|:)\\s*(?=${USERNAME_VALUE})`, 'gi'),
+    plainWordAllowed: true,
+  },
+  { cue: new RegExp(`\\buser\\s+(?=${USERNAME_VALUE})`, 'gi'), plainWordAllowed: true },
+  {
+    // "my AD account jdoe is locked": a name right after "my ... account" when a verb or the
+    // end of the clause follows it ("my account seems locked" names nobody).
+    cue: new RegExp(
+      `\\b(?:my|his|her|their)\\s+(?:(?:ad|active\\s+directory|windows|domain|network|aws|iam)\\s+)?account\\s+(?=${USERNAME_VALUE}(?:\\s+(?:is|was|has|got|keeps|gets|just|cannot|can't|won't|will|needs|still)\\b|\\s*[,.;:!?]|\\s*$))`,
+      'gi',
+    ),
+    plainWordAllowed: true,
+  },
+  {
+    cue: new RegExp(`\\b(?:for|login|account|colleague|employee)\\s+(?=${USERNAME_VALUE})`, 'gi'),
+    plainWordAllowed: false,
+  },
+]
+
+export function findUsername(text: string): string | undefined {
+  for (const { cue, plainWordAllowed } of USERNAME_CUES) {
+    for (const match of text.matchAll(cue)) {
+      const candidate = match[1] ?? ''
+      if (NOT_USERNAMES.has(candidate.toLowerCase())) continue
+      // A plain word after a weak cue ("for two days") is prose, not an account.
+      if (plainWordAllowed || /[._\d@-]/.test(candidate)) return candidate
+    }
+  }
+  // A bare first.last, but not inside an email address, a URL or a domain name.
+  for (const match of text.matchAll(/(?<![\w@./:-])([a-z]+\.[a-z]+\d*)(?![\w@./-])/g)) {
+    const candidate = match[1] ?? ''
+    if (!TOP_LEVEL_DOMAINS.has(candidate.split('.')[1] ?? '')) return candidate
+  }
+  return undefined
+}
+
+const TOP_LEVEL_DOMAINS = new Set(
+  'com net org io local corp internal lan de uk fr nl es it eu us ca au ch se no dk fi be at pl info biz co app dev cloud'.split(
+    ' ',
+  ),
+)
