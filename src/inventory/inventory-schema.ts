@@ -5,6 +5,21 @@ const name = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'letters, digits, . _ - (up to 63)')
 
+/**
+ * What kind of machine a target is. Requesters may act only on their own workstations and
+ * laptops; servers (and anything else) are for technicians and admins.
+ */
+export const MACHINE_CLASSES = ['workstation', 'laptop', 'server', 'network', 'other'] as const
+export type MachineClass = (typeof MACHINE_CLASSES)[number]
+
+/** One assignee: a helpdesk username (`jdoe`) or a user group (`group:finance`). */
+const assignee = z
+  .string()
+  .regex(
+    /^(group:)?[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
+    'a username (jdoe) or a user group (group:finance)',
+  )
+
 export const targetSchema = z
   .object({
     name,
@@ -27,6 +42,13 @@ export const targetSchema = z
         'an OpenSSH public key line',
       )
       .optional(),
+    /**
+     * The machine's class. Unset means `server`, the most restrictive: an inventory written before
+     * classes existed gives requesters nothing they did not explicitly get.
+     */
+    class: z.enum(MACHINE_CLASSES).optional(),
+    /** Who the machine is assigned to: usernames and/or `group:NAME`. Unset or empty: nobody's own machine. */
+    assignedTo: z.array(assignee).optional(),
   })
   .strict()
   .superRefine((target, context) => {
@@ -70,3 +92,8 @@ export const inventorySchema = z
 
 export type Target = z.infer<typeof targetSchema>
 export type InventoryData = z.infer<typeof inventorySchema>
+
+/** A target's class, `server` when the inventory does not say (see `targetSchema.class`). */
+export function machineClassOf(target: Pick<Target, 'class'>): MachineClass {
+  return target.class ?? 'server'
+}
