@@ -7,6 +7,7 @@ import type { MachineGroups } from '../agent/core/machine-groups.ts'
 import { MemorySessionStore } from '../agent/core/memory-session-store.ts'
 import type { SessionStore } from '../agent/core/session.ts'
 import type { KnowledgeBase } from '../knowledge/knowledge-base.ts'
+import type { AccessPolicy } from '../policy/access-policy.ts'
 import { LexicalScorer } from '../retrieval/lexical-scorer.ts'
 import { RetrievalRouter, type RoutingTuning } from '../retrieval/retrieval-router.ts'
 import { dryRunSteps } from './chat-step-runner.ts'
@@ -26,6 +27,8 @@ export function assembleHelpdesk(
     requestApproval?: ApprovalRequester
     /** The inventory's machine groups, for requests about a whole group. */
     machineGroups?: MachineGroups
+    /** Whose account and machine a signed-in person may act on. */
+    access?: AccessPolicy
   },
 ): { router: RetrievalRouter; core: HelpdeskCore; sessions: SessionStore } {
   const router = new RetrievalRouter({
@@ -42,6 +45,7 @@ export function assembleHelpdesk(
     runStep: options.runStep ?? dryRunSteps(),
     ...(options.requestApproval ? { requestApproval: options.requestApproval } : {}),
     ...(options.machineGroups ? { machineGroups: options.machineGroups } : {}),
+    ...(options.access ? { access: options.access } : {}),
     handoffs: knowledge.handoffs,
     maxMessageCharacters: options.maxMessageCharacters,
   })

@@ -22,6 +22,8 @@ export interface ExecutionRuntime {
   registry: ExecutorRegistry
   audit: AuditLog
   inventory: Inventory | undefined
+  /** The domain controller's executor, when one is configured: also answers who exists there. */
+  directory: ActiveDirectoryExecutor | undefined
   close(): Promise<void>
 }
 
@@ -48,8 +50,11 @@ export async function buildExecution(
     config.SECRET_DELIVERY_DIR ?? path.join(config.HELPDESK_DATA_DIR, 'deliveries'),
   )
   const directory = activeDirectoryConfigFromEnvironment(environment)
-  if (directory) {
-    registry.register(new ActiveDirectoryExecutor({ config: directory, delivery }))
+  const directoryExecutor = directory
+    ? new ActiveDirectoryExecutor({ config: directory, delivery })
+    : undefined
+  if (directory && directoryExecutor) {
+    registry.register(directoryExecutor)
     log(
       `Active Directory: ${directory.url} (temporary passwords go to the ${delivery.id} delivery)`,
     )
@@ -88,6 +93,7 @@ export async function buildExecution(
     registry,
     audit,
     inventory,
+    directory: directoryExecutor,
     close: async () => {
       for (const close of closers.reverse()) await close()
     },

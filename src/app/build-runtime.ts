@@ -17,6 +17,9 @@ import { EmbeddedChromaServer } from '../knowledge/chroma/embedded-chroma-server
 import type { IngestReport } from '../knowledge/ingest/ingest-knowledge.ts'
 import { KnowledgeBase, loadKnowledgeSources } from '../knowledge/knowledge-base.ts'
 import type { VectorStore } from '../knowledge/vector-store.ts'
+import { AccessPolicy } from '../policy/access-policy.ts'
+import { AccountMap } from '../policy/account-map.ts'
+import { knownPeople, type PersonLookup } from '../policy/known-people.ts'
 import type { RetrievalRouter } from '../retrieval/retrieval-router.ts'
 import { assembleHelpdesk } from './assemble-helpdesk.ts'
 import { buildAgents } from './build-agents.ts'
@@ -39,6 +42,10 @@ export interface HelpdeskRuntime {
   approvals: ApprovalService | undefined
   /** What ran for whom, from the audit trail: with executors. */
   jobs: JobHistory | undefined
+  /** Whose account and machine a signed-in person may act on. */
+  access: AccessPolicy
+  /** Whether a person a technician names exists (a user, or a directory account). */
+  findPerson: PersonLookup
   /** Where Chroma listens: CHROMA_URL, or the embedded server's address. */
   chromaUrl: string | undefined
   ingestReport: IngestReport | undefined
@@ -147,8 +154,15 @@ export async function buildRuntime(
       })
     }
     const runStep = live ? liveSteps(live.service, live.registry) : dryRunSteps()
+    const access = new AccessPolicy({
+      accounts: config.HELPDESK_ACCOUNT_MAP
+        ? await AccountMap.load(config.HELPDESK_ACCOUNT_MAP)
+        : new AccountMap(),
+      ...(execution?.inventory ? { machines: execution.inventory } : {}),
+    })
     const { router, core, sessions } = assembleHelpdesk(knowledge, {
       runStep,
+      access,
       ...(approvals ? { requestApproval: approvalRequester(approvals) } : {}),
       ...(sessionStore ? { sessions: sessionStore } : {}),
       maxMessageCharacters: config.MAX_MESSAGE_CHARS,
@@ -185,6 +199,11 @@ export async function buildRuntime(
       agents,
       approvals,
       jobs: live ? new JobHistory(live.audit) : undefined,
+      access,
+      findPerson: knownPeople({
+        ...(users ? { users } : {}),
+        ...(execution?.directory ? { directory: execution.directory } : {}),
+      }),
       chromaUrl,
       ingestReport,
       close,

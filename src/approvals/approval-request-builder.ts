@@ -3,6 +3,7 @@ import { HelpdeskError } from '../errors/index.ts'
 import { replanForTarget } from '../execution/replan.ts'
 import { describeInvocation } from '../executors/describe-invocation.ts'
 import type { StepResult } from '../executors/executor.ts'
+import { samePerson } from '../identity/same-person.ts'
 import type { Instruction } from '../knowledge/instructions/instruction.ts'
 import type { Plan } from '../planning/plan.ts'
 import type { ApprovalLevel } from '../policy/approval-policy.ts'
@@ -10,7 +11,10 @@ import type { ApprovalStepEntry, DryRunSummary, NewApprovalRequest } from './app
 
 export interface ApprovalRequestInput {
   plan: Plan
+  /** Whose request it is: the person acted for. */
   requester: string
+  /** Who caused it, when not the requester (a technician acting for them). */
+  actor?: string
   /** What the chat's dry run or read-only checks showed, shown to the approver. */
   dryRunResults?: readonly StepResult[]
   sessionId?: string
@@ -63,6 +67,9 @@ export function buildApprovalRequest(
   return {
     id: context.id,
     requester,
+    ...(input.actor !== undefined && !samePerson(input.actor, requester)
+      ? { actor: input.actor }
+      : {}),
     taskType: instruction.id,
     runbook: { id: instruction.id, title: instruction.title },
     level,

@@ -4,7 +4,9 @@
  * @module
  */
 import { HelpdeskError } from '../errors/index.ts'
+import { samePerson } from '../identity/same-person.ts'
 import { checkRole, type Role } from '../identity/user.ts'
+import { isTechnician } from '../policy/access-policy.ts'
 import { APPROVAL_LEVEL_NAMES } from '../policy/approval-policy.ts'
 import type { ApprovalRecord } from '../policy/approval-record.ts'
 import type { ApprovalDecision, ApprovalRequest, ApprovalStepEntry } from './approval-store.ts'
@@ -18,32 +20,46 @@ export interface Approver {
 /** Recorded in the audit trail and on every `ApprovalRecord` this module builds. */
 export const APPROVAL_VIA = 'approval request'
 
-/** Usernames compare without case: directory accounts do, so JDoe cannot approve for jdoe. */
-export function samePerson(left: string, right: string): boolean {
-  return left.toLowerCase() === right.toLowerCase()
+export { samePerson }
+
+/**
+ * The people who caused a request: the person it is for and, when someone else sent the turn
+ * (a technician acting for an employee), that person too. Neither may approve it at level 2 or 3.
+ */
+export function causersOf(request: Pick<ApprovalRequest, 'requester' | 'actor'>): string[] {
+  return request.actor === undefined ? [request.requester] : [request.requester, request.actor]
 }
 
-function isTechnician(role: Role): boolean {
-  return role === 'technician' || role === 'admin'
+/** A technician or admin who is none of the people who caused the request. */
+function isIndependentTechnician(
+  approver: { username: string; role: Role },
+  request: Pick<ApprovalRequest, 'requester' | 'actor'>,
+): boolean {
+  return (
+    isTechnician(approver.role) &&
+    !causersOf(request).some((person) => samePerson(person, approver.username))
+  )
 }
 
 /**
  * Whether an approval covers a step. Level 1: the requester confirms (a technician may too).
- * Level 2: a technician or admin other than the requester. Level 3: the same, naming the step.
+ * Level 2: a technician or admin who did not cause the request. Level 3: the same, naming the step.
  */
 export function decisionCovers(
   decision: ApprovalDecision,
   step: Pick<ApprovalStepEntry, 'stepId' | 'approvalLevel'>,
-  requester: string,
+  request: Pick<ApprovalRequest, 'requester' | 'actor'>,
 ): boolean {
   if (decision.outcome !== 'approved') return false
-  const independentTechnician =
-    isTechnician(decision.role) && !samePerson(decision.approver, requester)
+  const independentTechnician = isIndependentTechnician(
+    { username: decision.approver, role: decision.role },
+    request,
+  )
   switch (step.approvalLevel) {
     case 0:
       return true
     case 1:
-      return samePerson(decision.approver, requester) || isTechnician(decision.role)
+      return samePerson(decision.approver, request.requester) || isTechnician(decision.role)
     case 2:
       return independentTechnician
     case 3:
@@ -53,13 +69,13 @@ export function decisionCovers(
 
 /** Steps above level 0 that no approval covers yet. */
 export function stepsAwaitingApproval(
-  request: Pick<ApprovalRequest, 'steps' | 'requester'>,
+  request: Pick<ApprovalRequest, 'steps' | 'requester' | 'actor'>,
   decisions: readonly ApprovalDecision[],
 ): ApprovalStepEntry[] {
   return request.steps.filter(
     (step) =>
       step.approvalLevel > 0 &&
-      !decisions.some((decision) => decisionCovers(decision, step, request.requester)),
+      !decisions.some((decision) => decisionCovers(decision, step, request)),
   )
 }
 
@@ -75,9 +91,13 @@ export function checkApprover(
   stepIds: readonly string[] | undefined,
 ): string[] | undefined {
   const needs = `level ${request.level}: ${APPROVAL_LEVEL_NAMES[request.level]}`
-  if (request.level >= 2 && samePerson(approver.username, request.requester)) {
+  const causer = causersOf(request).find((person) => samePerson(person, approver.username))
+  if (request.level >= 2 && causer !== undefined) {
+    const how = samePerson(causer, request.requester)
+      ? 'is who this plan is for'
+      : 'asked for this plan'
     throw forbidden(
-      `${approver.username} asked for this plan and cannot approve it; a technician other than the requester must (${needs})`,
+      `${approver.username} ${how} and cannot approve it; a technician other than the requester and whoever asked for it must (${needs})`,
     )
   }
   if (request.level >= 2 && !isTechnician(approver.role)) {
@@ -135,14 +155,16 @@ export function approvalRecordFor(
   step: ApprovalStepEntry,
 ): ApprovalRecord | undefined {
   if (step.approvalLevel === 0) return undefined
-  const decision = request.decisions.find((each) => decisionCovers(each, step, request.requester))
+  const decision = request.decisions.find((each) => decisionCovers(each, step, request))
   if (!decision) return undefined
   const base = { id: request.id, approver: decision.approver, approvedAt: decision.at }
   if (step.approvalLevel === 3) {
     return { ...base, level: 3, scope: 'step', stepIds: decision.stepIds ?? [], via: APPROVAL_VIA }
   }
-  const independentTechnician =
-    isTechnician(decision.role) && !samePerson(decision.approver, request.requester)
+  const independentTechnician = isIndependentTechnician(
+    { username: decision.approver, role: decision.role },
+    request,
+  )
   return { ...base, level: independentTechnician ? 2 : 1, scope: 'plan', via: APPROVAL_VIA }
 }
 

@@ -81,7 +81,7 @@ export class ApprovalService {
         ttlMinutes: this.options.ttlMinutes ?? 60,
       }),
     )
-    await this.record(request.requester, 'approval-request', request, {
+    await this.record(request.actor ?? request.requester, 'approval-request', request, {
       ...(input.jobId ? { jobId: input.jobId } : {}),
       level: request.level,
       needs: APPROVAL_LEVEL_NAMES[request.level],
@@ -318,6 +318,7 @@ export class ApprovalService {
       detail: {
         approvalId: request.id,
         requester: request.requester,
+        ...(request.actor !== undefined ? { causedBy: request.actor } : {}),
         taskType: request.taskType,
         runbook: request.runbook.title,
         ...detail,

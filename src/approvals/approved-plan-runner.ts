@@ -173,6 +173,7 @@ export class ApprovedPlanRunner {
             requester: request.requester,
             requestId: request.id,
             actor: options.actor ?? approval?.approver ?? request.requester,
+            ...(request.actor !== undefined ? { causedBy: request.actor } : {}),
             ...(approval ? { approval } : {}),
             ...(options.signal ? { signal: options.signal } : {}),
           })

@@ -19,11 +19,12 @@ export function pendingApprovalOf(request: ApprovalRequest): PendingApproval {
 
 /** The core's hook: a plan with held steps opens a request in the approval service. */
 export function approvalRequester(service: ApprovalService): ApprovalRequester {
-  return async ({ plan, results, requester, sessionId, requestId }) =>
+  return async ({ plan, results, requester, actor, sessionId, requestId }) =>
     pendingApprovalOf(
       await service.requestApproval({
         plan,
         requester,
+        ...(actor ? { actor: actor.username } : {}),
         dryRunResults: results,
         sessionId,
         ...(requestId ? { jobId: requestId } : {}),

@@ -45,7 +45,7 @@ interface Row {
   execution: string | null
 }
 
-type Body = Pick<ApprovalRequest, 'runbook' | 'plan' | 'steps' | 'sessionId'>
+type Body = Pick<ApprovalRequest, 'runbook' | 'plan' | 'steps' | 'sessionId' | 'actor'>
 
 /** Approval requests in the project's SQLite file (`node:sqlite`): the embedded default. */
 export class SqliteApprovalStore implements ApprovalStore {
@@ -63,6 +63,7 @@ export class SqliteApprovalStore implements ApprovalStore {
       plan: request.plan,
       steps: request.steps,
       ...(request.sessionId !== undefined ? { sessionId: request.sessionId } : {}),
+      ...(request.actor !== undefined ? { actor: request.actor } : {}),
     }
     const inserted = this.database
       .prepare(
@@ -169,6 +170,7 @@ function toRequest(row: Row): ApprovalRequest {
   return {
     id: row.id,
     requester: row.requester,
+    ...(body.actor !== undefined ? { actor: body.actor } : {}),
     taskType: row.task_type,
     runbook: body.runbook,
     level: row.level as ApprovalLevel,

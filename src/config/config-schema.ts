@@ -26,6 +26,11 @@ export const configSchema = z
     HELPDESK_AUTH: z.enum(['token', 'none']).default('token'),
     /** YAML inventory of the machines and groups steps may run on; without it scripts only dry-run. */
     HELPDESK_INVENTORY: z.string().min(1).optional(),
+    /**
+     * YAML map of each user's own account per system (default: the same name) and of user
+     * groups, which inventory machines may be assigned to. See src/policy/account-map.ts.
+     */
+    HELPDESK_ACCOUNT_MAP: z.string().min(1).optional(),
     /** Where generated temporary passwords are left for a technician (mode 0700). */
     SECRET_DELIVERY_DIR: z.string().min(1).optional(),
     /** Longest a script step may run on a machine before it is stopped there. */

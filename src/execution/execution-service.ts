@@ -19,8 +19,13 @@ export interface StepRequest {
   step: PlanStep
   requester: string
   requestId: string
-  /** Who is running it, when not the requester (a technician at the CLI). */
+  /** Who is running it, when not the requester (a technician at the CLI, the approver). */
   actor?: string
+  /**
+   * Who caused the request when not the requester (a technician acting for them): like the
+   * requester, they may not be the approver of a level 2 or 3 step.
+   */
+  causedBy?: string
   approval?: ApprovalRecord
   /** Run on this machine instead of the step's own target (a member of a group). */
   target?: string
@@ -141,7 +146,7 @@ export class ExecutionService {
   ): Promise<StepResult> {
     const { step } = request
     const wouldRun = describeInvocation(step.invocation)
-    const approval = approvalCovers(request.approval, step, request.requester)
+    const approval = approvalCovers(request.approval, step, request.requester, request.causedBy)
     if (!approval.ok) {
       const needs = APPROVAL_LEVEL_NAMES[step.approvalLevel]
       await this.record('step-hold', request, step, { reason: approval.reason, needs, wouldRun })
@@ -235,6 +240,7 @@ export class ExecutionService {
         requestId: request.requestId,
         detail: {
           requester: request.requester,
+          ...(request.causedBy !== undefined ? { causedBy: request.causedBy } : {}),
           taskType: request.plan.taskType,
           stepId: step.id,
           ...detail,

@@ -43,6 +43,11 @@ export class Inventory {
     return [...this.targets.values()]
   }
 
+  /** The target of that name (any letter case), or undefined: for checks that must not throw. */
+  find(name: string): Target | undefined {
+    return this.targets.get(name.toUpperCase())
+  }
+
   /** Target names are matched case-insensitively (LT-0423 = lt-0423). @throws {HelpdeskError} INVALID_INPUT */
   target(name: string): Target {
     const target = this.targets.get(name.toUpperCase())

@@ -1,3 +1,4 @@
+import { samePerson } from '../identity/same-person.ts'
 import type { ApprovalLevel } from './approval-policy.ts'
 
 /**
@@ -20,11 +21,15 @@ export interface ApprovalRecord {
   via: string
 }
 
-/** Whether an approval allows this step for this requester; the reason says why not. */
+/**
+ * Whether an approval allows this step for this requester (and whoever caused it, when someone
+ * else did); the reason says why not. Names compare without case.
+ */
 export function approvalCovers(
   approval: ApprovalRecord | undefined,
   step: { id: string; approvalLevel: ApprovalLevel },
   requester: string,
+  causedBy?: string,
 ): { ok: true } | { ok: false; reason: string } {
   if (step.approvalLevel === 0) return { ok: true }
   if (!approval) return { ok: false, reason: 'no approval has been given' }
@@ -37,8 +42,13 @@ export function approvalCovers(
   if (approval.scope === 'step' && !approval.stepIds?.includes(step.id)) {
     return { ok: false, reason: 'the approval names other steps' }
   }
-  if (step.approvalLevel >= 2 && approval.approver === requester) {
-    return { ok: false, reason: 'a technician other than the requester must approve this step' }
+  const causers = causedBy === undefined ? [requester] : [requester, causedBy]
+  if (step.approvalLevel >= 2 && causers.some((person) => samePerson(person, approval.approver))) {
+    return {
+      ok: false,
+      reason:
+        'a technician other than the requester and whoever asked for it must approve this step',
+    }
   }
   if (step.approvalLevel === 3 && approval.scope !== 'step') {
     return { ok: false, reason: 'this step needs its own approval, not a plan approval' }

@@ -11,6 +11,7 @@ import { HelpdeskError } from '../errors/index.ts'
 import type { JobHistory } from '../jobs/job-history.ts'
 import type { Instruction } from '../knowledge/instructions/instruction.ts'
 import type { Readiness } from '../knowledge/knowledge-base.ts'
+import { knownPeople, type PersonLookup } from '../policy/known-people.ts'
 import {
   type AuthenticatedEnvironment,
   type Authentication,
@@ -40,6 +41,11 @@ export interface AppDependencies {
   approvals?: ApprovalService
   /** What ran for whom, from the audit trail; without executors nothing runs. */
   jobs?: JobHistory
+  /**
+   * Whether a person a technician acts for exists (a user, or a directory account). Default:
+   * the user store's users.
+   */
+  findPerson?: PersonLookup
 }
 
 /** A request body larger than this is refused before it is read (messages are 4,000 characters). */
@@ -103,7 +109,15 @@ export function createApp(dependencies: AppDependencies): Hono<AuthenticatedEnvi
     )
   })
 
-  app.route('/api', chatRoutes(dependencies.core, dependencies.sessions, log, dependencies.agents))
+  const findPerson =
+    dependencies.findPerson ??
+    (dependencies.authentication.mode === 'token'
+      ? knownPeople({ users: dependencies.authentication.users })
+      : undefined)
+  app.route(
+    '/api',
+    chatRoutes(dependencies.core, dependencies.sessions, log, dependencies.agents, findPerson),
+  )
   app.route(
     '/api',
     approvalRoutes(dependencies.approvals, dependencies.agents, log, (request, ending) =>

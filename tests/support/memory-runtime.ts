@@ -6,6 +6,7 @@ import { describeInvocation } from '../../src/executors/describe-invocation.ts'
 import { failedStep } from '../../src/executors/step-results.ts'
 import { KnowledgeBase, loadKnowledgeSources } from '../../src/knowledge/knowledge-base.ts'
 import { MemoryVectorStore } from '../../src/knowledge/memory-vector-store.ts'
+import type { AccessPolicy } from '../../src/policy/access-policy.ts'
 
 /** A machine group for the conversations about many machines; LT-0499 never answers. */
 export const MACHINE_GROUPS: Readonly<
@@ -41,7 +42,7 @@ const UNREACHABLE_MACHINE_STEPS: StepRunner = (() => {
  * The real runbooks, router and core over the in-memory reference store: for unit tests that
  * need the whole conversation logic but not a Chroma server.
  */
-export async function buildMemoryRuntime() {
+export async function buildMemoryRuntime(options: { access?: AccessPolicy } = {}) {
   const sources = await loadKnowledgeSources({
     instructionsDirectory: 'data/instructions',
     outOfScopeFile: 'data/routing/out-of-scope.yaml',
@@ -54,6 +55,7 @@ export async function buildMemoryRuntime() {
     maxMessageCharacters: 4000,
     machineGroups: (name) => MACHINE_GROUPS[name.toLowerCase()],
     runStep: UNREACHABLE_MACHINE_STEPS,
+    ...(options.access ? { access: options.access } : {}),
   })
   return { knowledge, router, core, sessions, store, embedding }
 }

@@ -4,15 +4,17 @@ import type { StepResult } from '../../executors/executor.ts'
 import type { Instruction } from '../../knowledge/instructions/instruction.ts'
 import type { Plan, PlanStep } from '../../planning/plan.ts'
 import { buildPlan } from '../../planning/planner.ts'
+import type { AccessPolicy, Actor } from '../../policy/access-policy.ts'
 import type { ApprovalRecord } from '../../policy/approval-record.ts'
 import type { RequestRouter, RouteDecision } from '../../retrieval/request-router.ts'
 import { type MachineGroups, machinesOf } from './machine-groups.ts'
+import { ownAccountByDefault, ownMachineOf } from './own-resources.ts'
 import { extractParameter } from './parameter-extraction.ts'
 import { validateParameter } from './parameter-validation.ts'
 import { repeatOf } from './repeat-request.ts'
 import { describeApproval, GENERIC_HANDOFF, writeReply } from './reply-writer.ts'
 import type { Session, SessionStore } from './session.ts'
-import { fillSlots, type MissingParameter, parameterSpec } from './slot-filling.ts'
+import { fillSlots, type MissingParameter, parameterSpec, selectActions } from './slot-filling.ts'
 import type { PendingApproval, TurnEvent, TurnResult, TurnState } from './turn.ts'
 
 export interface HelpdeskCoreOptions {
@@ -37,18 +39,31 @@ export interface HelpdeskCoreOptions {
    * planned once per member machine. Without it, groups are not understood.
    */
   machineGroups?: MachineGroups
+  /**
+   * Whose account and whose machine a signed-in actor may act on. Without it (no sign-in, unit
+   * tests) nothing is refused on those grounds.
+   */
+  access?: AccessPolicy
 }
 
 export type StepRunner = (
   plan: Plan,
   step: PlanStep,
-  context: { requester: string; requestId: string; approval?: ApprovalRecord },
+  context: {
+    requester: string
+    requestId: string
+    approval?: ApprovalRecord
+    /** Who sent the turn, when not the requester: recorded as the actor in the audit trail. */
+    actor?: string
+  },
 ) => Promise<StepResult>
 
 export type ApprovalRequester = (input: {
   plan: Plan
   results: readonly StepResult[]
   requester: string
+  /** Who sent the turn: with the requester, excluded from approving level 2 and 3 steps. */
+  actor?: Actor
   sessionId: string
   /** The run whose steps were held, so its job carries on under the approval. */
   requestId?: string
@@ -59,6 +74,8 @@ export interface TurnInput {
   message: string
   /** The signed-in requester's username, when known. */
   requester?: string
+  /** The signed-in person sending the turn (may differ from the session's requester). */
+  actor?: Actor
 }
 
 const HISTORY_LIMIT = 200
@@ -106,7 +123,14 @@ export class HelpdeskCore {
     const message = this.checkMessage(input.message)
     const session = await this.openSession(input)
     session.history.push({ role: 'user', text: message, at: new Date().toISOString() })
-    return { session, message, tasks: [], ranked: [], planned: [] }
+    return {
+      session,
+      message,
+      tasks: [],
+      ranked: [],
+      planned: [],
+      ...(input.actor ? { actor: input.actor } : {}),
+    }
   }
 
   /**
@@ -156,14 +180,26 @@ export class HelpdeskCore {
       const answered =
         session.pending?.taskType === taskType ? session.pending.parameter : undefined
       const fleet = machinesOf(instruction, message, answered, this.options.machineGroups)
+      const known = fleet
+        ? // A group stands for the machine (and its system): the rest is asked for as usual.
+          { ...session.known, ...fleet.members[0] }
+        : { ...session.known, ...ownMachineOf(instruction, message, turn, this.options.access) }
       const slots = fillSlots(instruction, {
         message,
         mode: answered ? 'answer' : 'message',
         ...(answered ? { answering: answered } : {}),
-        // A group stands for the machine (and its system): the rest is asked for as usual.
-        known: fleet ? { ...session.known, ...fleet.members[0] } : session.known,
+        known,
         ...(session.requester ? { requester: session.requester } : {}),
       })
+      ownAccountByDefault(instruction, slots, known, session.requester, this.options.access)
+      const refusal = this.refusalOf(turn, instruction, slots.values, fleet?.name)
+      if (refusal) {
+        // Nothing of it is kept: the next request must not inherit another person's name.
+        turn.refusals = [...new Set([...(turn.refusals ?? []), refusal])]
+        if (session.pending?.taskType === taskType) delete session.pending
+        session.queue.shift()
+        continue
+      }
       Object.assign(session.known, slots.fromMessage)
       const question = slots.missing[0]
       if (question) {
@@ -202,6 +238,7 @@ export class HelpdeskCore {
         const result = await this.options.runStep(planned.plan, step, {
           requester: turn.session.requester ?? 'anonymous',
           requestId,
+          ...(turn.actor ? { actor: turn.actor.username } : {}),
         })
         planned.results.push(result)
         onEvent({ type: 'step-end', result })
@@ -212,6 +249,7 @@ export class HelpdeskCore {
           plan: planned.plan,
           results: planned.results,
           requester: turn.session.requester ?? 'anonymous',
+          ...(turn.actor ? { actor: turn.actor } : {}),
           sessionId: turn.session.id,
           requestId,
         })
@@ -250,15 +288,22 @@ export class HelpdeskCore {
       instruction: this.instruction(plan.taskType),
       ...(group ? { group } : {}),
     }))
-    const reply = writeReply({
-      plans,
-      ...(turn.approvals ? { approvals: turn.approvals } : {}),
-      ...(question ? { question, questionTitle: this.instruction(question.taskType).title } : {}),
-    })
+    const written =
+      plans.length > 0 || question || !turn.refusals
+        ? writeReply({
+            plans,
+            ...(turn.approvals ? { approvals: turn.approvals } : {}),
+            ...(question
+              ? { question, questionTitle: this.instruction(question.taskType).title }
+              : {}),
+          })
+        : undefined
+    const reply = [...(turn.refusals ?? []), ...(written ? [written] : [])].join('\n\n')
     return this.finish(
       turn.session,
       {
         reply,
+        ...(turn.refusals ? { refused: turn.refusals } : {}),
         tasks: turn.tasks,
         plan: plans.map((each) => each.plan),
         results: plans.flatMap((each) => each.results),
@@ -268,6 +313,27 @@ export class HelpdeskCore {
       },
       onEvent,
     )
+  }
+
+  /**
+   * Why this actor may not have this task planned (someone else's account, a machine that is not
+   * theirs, a whole group), or undefined when they may. Checked with the values known so far, so
+   * a requester naming another person is told at once rather than asked more questions first.
+   */
+  private refusalOf(
+    turn: TurnState,
+    instruction: Instruction,
+    values: Readonly<Record<string, string>>,
+    group: string | undefined,
+  ): string | undefined {
+    const access = this.options.access
+    if (!access || !turn.actor) return undefined
+    const steps = selectActions(instruction.actions, values).flatMap((action) => {
+      const target = action.target ? values[action.target] : undefined
+      return target ? [{ target }] : []
+    })
+    const decision = access.checkPlan(turn.actor, instruction, { parameters: values, steps }, group)
+    return decision.ok ? undefined : decision.reason
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { StepResult } from '../../executors/executor.ts'
 import type { Plan } from '../../planning/plan.ts'
+import type { Actor } from '../../policy/access-policy.ts'
 import type { RankedTask } from '../../retrieval/request-router.ts'
 import type { Session } from './session.ts'
 import type { MissingParameter } from './slot-filling.ts'
@@ -29,6 +30,8 @@ export interface TurnResult {
   missing: MissingParameter[]
   ranked: RankedTask[]
   outOfScope?: { topic?: string; handoff: string }
+  /** Requests of this turn the asker may not make (another person's account, a server...), and why. */
+  refused?: string[]
   /** Approval requests this turn opened, when approvals are configured. */
   approvals?: PendingApproval[]
 }
@@ -40,6 +43,8 @@ export interface TurnResult {
 export interface TurnState {
   session: Session
   message: string
+  /** Who sent the turn (signed in); undefined without sign-in. Decides what may be planned. */
+  actor?: Actor
   /** What this turn is about: the routed tasks, or the queue an answer continued. */
   tasks: string[]
   ranked: RankedTask[]
@@ -48,6 +53,8 @@ export interface TurnState {
   question?: MissingParameter
   outOfScope?: Omit<TurnResult, 'sessionId'>
   approvals?: PendingApproval[]
+  /** Why a request of this turn was not planned (someone else's account or machine), in plain words. */
+  refusals?: string[]
 }
 
 /** Events a turn emits while it runs, for streaming clients. Names are noun-verb. */

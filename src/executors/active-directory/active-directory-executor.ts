@@ -62,6 +62,24 @@ export class ActiveDirectoryExecutor implements Executor {
     this.createClient = options.createClient ?? ((clientOptions) => new Client(clientOptions))
   }
 
+  /**
+   * The account's sAMAccountName as the directory spells it, or undefined when there is none:
+   * whether a person a technician acts for exists. Connection failures throw.
+   */
+  async findAccount(username: string): Promise<string | undefined> {
+    if (samAccountNameProblem(username) !== undefined) return undefined
+    const connection = await DirectoryConnection.open(
+      this.options.config,
+      this.createClient,
+      this.options.environment ?? process.env,
+    )
+    try {
+      return (await connection.findUser(username))?.username
+    } finally {
+      await connection.close()
+    }
+  }
+
   async doExecute(step: PlanStep, context: ExecutionContext): Promise<StepResult> {
     const started = performance.now()
     const wouldRun = describeInvocation(step.invocation)

@@ -7,8 +7,10 @@ import type { SessionStore } from '../../agent/core/session.ts'
 import { lastReply } from '../../agent/event-stream.ts'
 import type { AgentEvent } from '../../agent/helpdesk-agent.ts'
 import { HelpdeskError } from '../../errors/index.ts'
+import { samePerson } from '../../identity/same-person.ts'
 import { USERNAME_PATTERN } from '../../identity/user.ts'
-import { type AuthenticatedEnvironment, mayActForOthers } from '../authentication.ts'
+import type { PersonLookup } from '../../policy/known-people.ts'
+import { type AuthenticatedEnvironment, type Caller, mayActForOthers } from '../authentication.ts'
 import { publicError } from '../error-response.ts'
 import { readJsonBody } from '../read-json-body.ts'
 import { findVisibleSession } from '../session-access.ts'
@@ -30,6 +32,8 @@ export function chatRoutes(
   log: (line: string) => void,
   /** The agent adapter that orchestrates turns; without one the core runs them directly. */
   agents?: SwitchableAgent,
+  /** Whether a person a technician acts for exists; without it, names are not checked. */
+  findPerson?: PersonLookup,
 ): Hono<AuthenticatedEnvironment> {
   const app = new Hono<AuthenticatedEnvironment>()
 
@@ -41,30 +45,53 @@ export function chatRoutes(
   async function prepareTurn(context: Context<AuthenticatedEnvironment>): Promise<TurnInput> {
     const body = await readJsonBody(context, chatRequestSchema)
     const caller = context.get('caller')
-    if (body.requester !== undefined && body.requester !== caller.username) {
-      if (!mayActForOthers(caller)) {
-        throw new HelpdeskError({
-          code: 'FORBIDDEN',
-          message: `requester: you are signed in as ${caller.username} (requester) and can ask only for yourself; a technician or admin may give another requester`,
-        })
-      }
+    // Who sent the turn: with the requester, never the approver of what it asks for.
+    const actor = caller.signedIn ? { actor: { username: caller.username, role: caller.role } } : {}
+    const named =
+      body.requester === undefined || samePerson(body.requester, caller.username)
+        ? undefined
+        : body.requester
+    if (named !== undefined && !mayActForOthers(caller)) {
+      throw new HelpdeskError({
+        code: 'FORBIDDEN',
+        message: `requester: you are signed in as ${caller.username} (requester) and can ask only for yourself; a technician or admin may give another requester`,
+      })
     }
     if (body.sessionId !== undefined) {
       const session = await findVisibleSession(sessions, caller, body.sessionId)
-      if (body.requester !== undefined && session.requester !== undefined) {
-        if (body.requester !== session.requester) {
+      const wanted = named ?? body.requester
+      if (wanted !== undefined && session.requester !== undefined) {
+        if (!samePerson(wanted, session.requester)) {
           throw new HelpdeskError({
             code: 'INVALID_INPUT',
-            message: `requester: this conversation is for ${session.requester}; start a new conversation to ask for ${body.requester}`,
+            message: `requester: this conversation is for ${session.requester}; start a new conversation to ask for ${wanted}`,
           })
         }
       }
-      return { sessionId: session.id, message: body.message }
+      return { sessionId: session.id, message: body.message, ...actor }
     }
     await core.checkInput({ message: body.message })
-    const requester = body.requester ?? (caller.signedIn ? caller.username : undefined)
+    const actingFor = named !== undefined ? await existingPerson(named, caller) : undefined
+    const requester = actingFor ?? (caller.signedIn ? caller.username : body.requester)
     const session = await sessions.create(requester, { owner: caller.username })
-    return { sessionId: session.id, message: body.message }
+    return { sessionId: session.id, message: body.message, ...actor }
+  }
+
+  /**
+   * The person a technician acts for, spelled as the user store or directory spells them.
+   * @throws {HelpdeskError} INVALID_INPUT when nobody of that name exists.
+   */
+  async function existingPerson(name: string, caller: Caller): Promise<string> {
+    // Without sign-in there is nobody to check against (HELPDESK_AUTH=none, local demos only).
+    if (!caller.signedIn || !findPerson) return name
+    const found = await findPerson(name)
+    if (found === undefined) {
+      throw new HelpdeskError({
+        code: 'INVALID_INPUT',
+        message: `requester: there is no user or directory account "${name}"; check the spelling (the person must exist before anyone acts for them)`,
+      })
+    }
+    return found
   }
 
   /** One turn through the current adapter, its events passed on as they happen. */

@@ -1,0 +1,65 @@
+/**
+ * A person's own account and own machine, filled in where they did not name one: "my laptop"
+ * is the one machine assigned to them, and an account parameter that defaults to the requester
+ * is their account on the system in question (the account map may name it differently).
+ * @module
+ */
+
+import { samePerson } from '../../identity/same-person.ts'
+import type { Instruction } from '../../knowledge/instructions/instruction.ts'
+import { ACCOUNT_SYSTEMS } from '../../knowledge/instructions/parameter-kinds.ts'
+import type { AccessPolicy } from '../../policy/access-policy.ts'
+import { machineParameterOf, platformParameterOf } from './machine-groups.ts'
+import type { SlotState } from './slot-filling.ts'
+import type { TurnState } from './turn.ts'
+
+const MY_MACHINE =
+  /\b(?:my|mine|my own)\s+(?:own\s+)?(?:work\s+|company\s+|office\s+)?(?:laptop|computer|pc|machine|desktop|workstation|notebook|device)\b/i
+
+/**
+ * The machine (and its system) "my laptop" means: the one workstation or laptop assigned to the
+ * requester, when there is exactly one and the message says "my ..." (or answers the machine
+ * question that way). Otherwise nothing: the machine is asked for as usual.
+ */
+export function ownMachineOf(
+  instruction: Instruction,
+  message: string,
+  turn: Pick<TurnState, 'session' | 'actor'>,
+  access: AccessPolicy | undefined,
+): Record<string, string> {
+  const parameter = machineParameterOf(instruction)
+  const requester = turn.session.requester
+  if (!access || !parameter || !requester || turn.session.known[parameter] !== undefined) return {}
+  // "my laptop" from a technician acting for someone is the technician's, not theirs.
+  if (turn.actor && !samePerson(turn.actor.username, requester)) return {}
+  if (!MY_MACHINE.test(message)) return {}
+  const machines = access.ownMachines(requester)
+  const only = machines.length === 1 ? machines[0] : undefined
+  if (!only) return {}
+  const platform = platformParameterOf(instruction)
+  return { [parameter]: only.name, ...(platform ? { [platform]: only.os } : {}) }
+}
+
+/**
+ * An account parameter that fell back to the requester's helpdesk name becomes their account on
+ * the system in question (`alice` -> `alice.smith` in Active Directory). A name the person typed
+ * or gave earlier is never changed.
+ */
+export function ownAccountByDefault(
+  instruction: Instruction,
+  slots: SlotState,
+  known: Readonly<Record<string, string>>,
+  requester: string | undefined,
+  access: AccessPolicy | undefined,
+): void {
+  if (!access || !requester) return
+  const systemSpec = instruction.parameters.find((spec) => spec.kind === 'system')
+  const systemValue = systemSpec ? slots.values[systemSpec.name] : undefined
+  const system = ACCOUNT_SYSTEMS.find((each) => each === systemValue) ?? 'active_directory'
+  for (const spec of instruction.parameters) {
+    if (spec.kind !== 'username' || !spec.defaultFromRequester) continue
+    if (spec.name in slots.fromMessage || known[spec.name] !== undefined) continue
+    if (slots.values[spec.name] !== requester) continue
+    slots.values[spec.name] = access.accountOf(requester, system)
+  }
+}

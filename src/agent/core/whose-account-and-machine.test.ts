@@ -1,0 +1,137 @@
+import { beforeAll, describe, expect, it } from 'vitest'
+import { buildMemoryRuntime } from '../../../tests/support/memory-runtime.ts'
+import { Inventory } from '../../inventory/inventory.ts'
+import { AccessPolicy, type Actor } from '../../policy/access-policy.ts'
+import { AccountMap } from '../../policy/account-map.ts'
+import type { HelpdeskCore } from './helpdesk-core.ts'
+import type { SessionStore } from './session.ts'
+
+const machine = (name: string, extra: Record<string, unknown>) => ({
+  name,
+  host: '127.0.0.1',
+  os: 'windows' as const,
+  transport: 'winrm' as const,
+  username: 'helpdesk',
+  credential: 'env:WINRM_PASSWORD',
+  ...extra,
+})
+
+const inventory = new Inventory({
+  targets: [
+    machine('LT-0423', { class: 'laptop', assignedTo: ['alice'] }),
+    machine('LT-0424', { class: 'laptop', assignedTo: ['bob'] }),
+    machine('WS-FIN-12', { class: 'workstation', assignedTo: ['group:finance'] }),
+    machine('PROD-DB-01', { os: 'linux', class: 'server', assignedTo: ['alice'] }),
+    machine('LT-0499', {}),
+  ],
+  groups: { finance: ['LT-0423', 'LT-0424'] },
+})
+
+const alice: Actor = { username: 'alice', role: 'requester' }
+const carol: Actor = { username: 'carol', role: 'requester' }
+const tom: Actor = { username: 'tom', role: 'technician' }
+
+let core: HelpdeskCore
+let sessions: SessionStore
+
+beforeAll(async () => {
+  const access = new AccessPolicy({
+    accounts: new AccountMap({
+      users: { carol: { active_directory: 'c.jones' } },
+      groups: { finance: ['carol'] },
+    }),
+    machines: inventory,
+  })
+  ;({ core, sessions } = await buildMemoryRuntime({ access }))
+})
+
+async function turn(actor: Actor, message: string, requester = actor.username) {
+  const session = await sessions.create(requester, { owner: actor.username })
+  return core.handleTurn({ sessionId: session.id, message, actor })
+}
+
+describe('whose account: a requester acts on their own account only', () => {
+  it('refuses another person named in the message, in plain words, with no plan', async () => {
+    const result = await turn(alice, 'please reset the active directory password for user bob')
+    expect(result.plan).toEqual([])
+    expect(result.approvals).toBeUndefined()
+    expect(result.refused?.[0]).toMatch(/only help with your own account \(alice\)/)
+    expect(result.reply).toMatch(/Only a technician can do this for another person/)
+    expect(result.reply).toMatch(/IT service desk/)
+  })
+
+  it('never switches a named account to the requester\'s own ("unlock user administrator")', async () => {
+    const result = await turn(alice, 'unlock user administrator')
+    expect(result.plan).toEqual([])
+    expect(result.refused?.[0]).toMatch(/haven't done anything for administrator/)
+    const session = await sessions.get(result.sessionId)
+    expect(session?.known.username).toBeUndefined()
+  })
+
+  it("plans for the requester's own account, named or not, in any letter case", async () => {
+    const unnamed = await turn(alice, 'my AD account is locked out')
+    expect(unnamed.refused).toBeUndefined()
+    const named = await turn(alice, 'unlock user ALICE in active directory')
+    expect(named.refused).toBeUndefined()
+    expect(named.plan[0]?.parameters.username?.toLowerCase()).toBe('alice')
+  })
+
+  it("uses the account map: carol's directory account is c.jones", async () => {
+    const own = await turn(carol, 'my active directory account is locked out')
+    expect(own.refused).toBeUndefined()
+    expect(own.plan[0]?.parameters.username).toBe('c.jones')
+    const other = await turn(carol, 'unlock user carol in active directory')
+    expect(other.refused?.[0]).toMatch(/your own account \(c\.jones\)/)
+  })
+
+  it('lets a technician act for someone else', async () => {
+    const result = await turn(tom, 'user carol is locked out of active directory')
+    expect(result.refused).toBeUndefined()
+    expect(result.plan[0]?.parameters.username).toBe('carol')
+  })
+})
+
+describe('whose machine: a requester works on their own workstation or laptop only', () => {
+  it("refuses a colleague's laptop without saying whether it exists", async () => {
+    const result = await turn(alice, 'LT-0424 keeps showing a blue screen')
+    expect(result.plan).toEqual([])
+    expect(result.refused?.[0]).toMatch(/LT-0424 isn't one of the computers assigned to you/)
+    const unknown = await turn(alice, 'PC-9999 keeps showing a blue screen')
+    expect(unknown.refused?.[0]).toMatch(/PC-9999 isn't one of the computers assigned to you/)
+    for (const reply of [result.reply, unknown.reply]) {
+      expect(reply).not.toMatch(/LT-0423|PROD-DB-01|127\.0\.0\.1|WS-FIN-12/)
+    }
+  })
+
+  it('refuses a server even when it is assigned to the requester', async () => {
+    const result = await turn(alice, 'PROD-DB-01 is running really slow')
+    expect(result.plan).toEqual([])
+    expect(result.refused?.[0]).toMatch(/PROD-DB-01 is a server, and only technicians/)
+  })
+
+  it('refuses a whole machine group to a requester, not to a technician', async () => {
+    const refused = await turn(alice, 'the laptops in the finance group are running slow')
+    expect(refused.plan).toEqual([])
+    expect(refused.refused?.[0]).toMatch(/whole group of machines/)
+    const allowed = await turn(tom, 'the laptops in the finance group are running slow')
+    expect(allowed.plan.length).toBeGreaterThan(1)
+  })
+
+  it('resolves "my laptop" to the one machine assigned to the requester', async () => {
+    const result = await turn(alice, 'my laptop is running really slow')
+    expect(result.refused).toBeUndefined()
+    expect(result.missing.map((each) => each.parameter)).not.toContain('device')
+    expect(result.plan[0]?.steps.some((step) => step.target === 'LT-0423')).toBe(true)
+  })
+
+  it('accepts a machine assigned through a user group', async () => {
+    const result = await turn(carol, 'WS-FIN-12 shows a blue screen every morning')
+    expect(result.refused).toBeUndefined()
+    expect(result.plan[0]?.steps.some((step) => step.target === 'WS-FIN-12')).toBe(true)
+  })
+
+  it('lets a technician work on any machine', async () => {
+    const result = await turn(tom, 'PROD-DB-01 is running really slow')
+    expect(result.refused).toBeUndefined()
+  })
+})
