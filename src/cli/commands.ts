@@ -104,6 +104,9 @@ async function serverAuthentication(runtime: HelpdeskRuntime): Promise<Authentic
   if (!users) throw new Error('the runtime was built without its user store')
   await ensureFirstAdmin(users, {
     tokenFile: path.join(runtime.config.HELPDESK_DATA_DIR, 'admin-token'),
+    ...(runtime.config.HELPDESK_ADMIN_TOKEN_FILE
+      ? { givenTokenFile: runtime.config.HELPDESK_ADMIN_TOKEN_FILE }
+      : {}),
     log,
   })
   return { mode: 'token', users }
