@@ -63,6 +63,7 @@ export async function serveCommand(options: { port?: string; host?: string }): P
     frameworks: ['langgraph', 'langchain', 'openai-agents', 'mastra', 'core'],
     ...(runtime.approvals ? { approvals: runtime.approvals } : {}),
     ...(runtime.jobs ? { jobs: runtime.jobs } : {}),
+    trustProxy: config.HELPDESK_TRUST_PROXY,
   })
   const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, (info) => {
     log(
