@@ -4,7 +4,7 @@
  * @module
  */
 import { HelpdeskError } from '../errors/index.ts'
-import { checkRole, type Role } from '../identity/user.ts'
+import { checkRole, type Role, samePerson } from '../identity/user.ts'
 import { APPROVAL_LEVEL_NAMES } from '../policy/approval-policy.ts'
 import type { ApprovalRecord } from '../policy/approval-record.ts'
 import type { ApprovalDecision, ApprovalRequest, ApprovalStepEntry } from './approval-store.ts'
@@ -18,10 +18,8 @@ export interface Approver {
 /** Recorded in the audit trail and on every `ApprovalRecord` this module builds. */
 export const APPROVAL_VIA = 'approval request'
 
-/** Usernames compare without case: directory accounts do, so JDoe cannot approve for jdoe. */
-export function samePerson(left: string, right: string): boolean {
-  return left.toLowerCase() === right.toLowerCase()
-}
+/** Usernames compare without case (one function for the whole project, in identity/user.ts). */
+export { samePerson }
 
 function isTechnician(role: Role): boolean {
   return role === 'technician' || role === 'admin'

@@ -1,3 +1,4 @@
+import { samePerson } from '../identity/user.ts'
 import type { ApprovalLevel } from './approval-policy.ts'
 
 /**
@@ -37,7 +38,7 @@ export function approvalCovers(
   if (approval.scope === 'step' && !approval.stepIds?.includes(step.id)) {
     return { ok: false, reason: 'the approval names other steps' }
   }
-  if (step.approvalLevel >= 2 && approval.approver === requester) {
+  if (step.approvalLevel >= 2 && samePerson(approval.approver, requester)) {
     return { ok: false, reason: 'a technician other than the requester must approve this step' }
   }
   if (step.approvalLevel === 3 && approval.scope !== 'step') {

@@ -7,7 +7,7 @@ import type { SessionStore } from '../../agent/core/session.ts'
 import { lastReply } from '../../agent/event-stream.ts'
 import type { AgentEvent } from '../../agent/helpdesk-agent.ts'
 import { HelpdeskError } from '../../errors/index.ts'
-import { USERNAME_PATTERN } from '../../identity/user.ts'
+import { samePerson, USERNAME_PATTERN } from '../../identity/user.ts'
 import { type AuthenticatedEnvironment, mayActForOthers } from '../authentication.ts'
 import { publicError } from '../error-response.ts'
 import { readJsonBody } from '../read-json-body.ts'
@@ -41,7 +41,7 @@ export function chatRoutes(
   async function prepareTurn(context: Context<AuthenticatedEnvironment>): Promise<TurnInput> {
     const body = await readJsonBody(context, chatRequestSchema)
     const caller = context.get('caller')
-    if (body.requester !== undefined && body.requester !== caller.username) {
+    if (body.requester !== undefined && !samePerson(body.requester, caller.username)) {
       if (!mayActForOthers(caller)) {
         throw new HelpdeskError({
           code: 'FORBIDDEN',
@@ -52,7 +52,7 @@ export function chatRoutes(
     if (body.sessionId !== undefined) {
       const session = await findVisibleSession(sessions, caller, body.sessionId)
       if (body.requester !== undefined && session.requester !== undefined) {
-        if (body.requester !== session.requester) {
+        if (!samePerson(body.requester, session.requester)) {
           throw new HelpdeskError({
             code: 'INVALID_INPUT',
             message: `requester: this conversation is for ${session.requester}; start a new conversation to ask for ${body.requester}`,
