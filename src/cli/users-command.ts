@@ -85,8 +85,7 @@ export async function usersTokensCommand(
     }
     const width = Math.max(...tokens.map((token) => token.username.length))
     for (const token of tokens) {
-      const state =
-        token.status === 'revoked' ? `revoked ${token.revokedAt}` : token.status.padEnd(7)
+      const state = token.status === 'revoked' ? `revoked ${token.revokedAt}` : token.status
       process.stdout.write(
         `${token.id}  ${token.username.padEnd(width)}  created ${token.createdAt}  expires ${token.expiresAt}  ${state}${token.lastUsedAt ? `  last used ${token.lastUsedAt}` : ''}\n`,
       )
@@ -102,7 +101,8 @@ export async function usersRevokeCommand(
   if (options.token !== undefined && !TOKEN_ID_PATTERN.test(options.token)) {
     throw new HelpdeskError({
       code: 'INVALID_INPUT',
-      message: `--token "${options.token.slice(0, 40)}": expected a token id such as tok_0123456789ab (helpdesk users tokens ${username} lists them), not the token itself`,
+      // Not echoed: a person may have pasted the token itself.
+      message: `--token: expected a token id such as tok_0123456789ab (helpdesk users tokens ${username} lists them), not the token itself`,
     })
   }
   await withUsers(async (users) => {

@@ -7,6 +7,7 @@ import {
   createTokenId,
   hashAccessToken,
   sameHash,
+  TOKEN_ID_PATTERN,
 } from './access-token.ts'
 import { inTransaction, prepareUserSchema } from './sqlite-user-schema.ts'
 import { checkRole, checkUsername, type Role, type User } from './user.ts'
@@ -162,7 +163,8 @@ export class SqliteUserStore implements UserStore {
       if (tokenId !== undefined && !tokens.some((token) => token.id === tokenId)) {
         throw new HelpdeskError({
           code: 'TOKEN_NOT_FOUND',
-          message: `user "${user.username}" has no token "${tokenId.slice(0, 40)}"; helpdesk users tokens ${user.username} lists them`,
+          // Only an id is repeated: what was given may be a pasted token.
+          message: `user "${user.username}" has no token ${TOKEN_ID_PATTERN.test(tokenId) ? `"${tokenId}"` : 'of that id (expected tok_ and 12 hex digits)'}; helpdesk users tokens ${user.username} lists them`,
         })
       }
       return this.revokeRows(
