@@ -78,6 +78,13 @@ describe('a user store of the first version', () => {
     const again = new SqliteUserStore({ file })
     expect(await again.listTokens()).toHaveLength(2)
     await again.close()
+    const database = new DatabaseSync(file)
+    const tables = database
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+      .all()
+      .map((row) => row.name)
+    expect(tables).toEqual(['helpdesk_tokens', 'helpdesk_users'])
+    database.close()
   })
 
   it('refuses, changing nothing, when two users differ only by case', async () => {
