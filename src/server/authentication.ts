@@ -2,7 +2,7 @@ import type { MiddlewareHandler } from 'hono'
 import { HelpdeskError } from '../errors/index.ts'
 import type { Role } from '../identity/user.ts'
 import type { TokenCheck, UserStore } from '../identity/user-store.ts'
-import { clientAddress } from './client-address.ts'
+import { clientAddress, limitedAddressGroup } from './client-address.ts'
 import { FailedSignInLimiter } from './failed-sign-in-limiter.ts'
 
 /**
@@ -61,11 +61,12 @@ export function authenticate(
       return next()
     }
     const address = clientAddress(context, options.trustProxy ?? false)
-    const wait = limiter.retryAfterSeconds(address)
+    const group = limitedAddressGroup(address)
+    const wait = limiter.retryAfterSeconds(group)
     if (wait !== undefined) {
       throw new HelpdeskError({
         code: 'TOO_MANY_ATTEMPTS',
-        message: `too many failed sign-ins from ${address}; try again in ${wait} s`,
+        message: `too many failed sign-ins from ${group}; try again in ${wait} s`,
         details: { retryAfterSeconds: wait },
       })
     }
@@ -74,10 +75,10 @@ export function authenticate(
       throw unauthenticated(`this API needs a signed-in user: ${HOW_TO_GET_ONE}`)
     }
     const failed = (reason: string, message: string): HelpdeskError => {
-      const count = limiter.recordFailure(address)
+      const count = limiter.recordFailure(group)
       const limited =
         count >= limiter.limit
-          ? `; ${count} failures within ${limiter.windowMilliseconds / 1000} s: requests from ${address} now get 429`
+          ? `; ${count} failures within ${limiter.windowMilliseconds / 1000} s: requests from ${group} now get 429`
           : ''
       log(
         `sign-in failed from ${address} (${context.req.method} ${context.req.path}): ${reason}${limited}`,

@@ -28,3 +28,27 @@ export function clientAddress(context: Context, trustProxy: boolean): string {
 function normalise(address: string): string {
   return address.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i, '$1')
 }
+
+/**
+ * The unit failed sign-ins are counted by: an IPv4 address, or an IPv6 address's /64 network (one
+ * household or server usually holds a whole /64, so counting single IPv6 addresses would let one
+ * client try 2^64 times as often).
+ */
+export function limitedAddressGroup(address: string): string {
+  if (isIP(address) !== 6) return address
+  const [head = '', tail] = address.toLowerCase().split('::')
+  const headGroups = head === '' ? [] : head.split(':')
+  const tailGroups = tail === undefined || tail === '' ? [] : tail.split(':')
+  const groups =
+    tail === undefined
+      ? headGroups
+      : [
+          ...headGroups,
+          ...Array(8 - headGroups.length - tailGroups.length).fill('0'),
+          ...tailGroups,
+        ]
+  return `${groups
+    .slice(0, 4)
+    .map((group) => group.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`
+}

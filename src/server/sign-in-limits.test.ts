@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { buildMemoryRuntime } from '../../tests/support/memory-runtime.ts'
 import { SqliteUserStore } from '../identity/sqlite-user-store.ts'
+import { limitedAddressGroup } from './client-address.ts'
 import { createApp } from './create-app.ts'
 import { FailedSignInLimiter } from './failed-sign-in-limiter.ts'
 
@@ -132,6 +133,28 @@ describe('failed sign-ins', () => {
     expect((await from('10.0.0.11', '/api/me', bearer(tokens.jdoe ?? ''))).status).toBe(200)
     expect((await from('10.0.0.11', '/api/me', bearer(WRONG))).status).toBe(401)
     expect((await from('10.0.0.11', '/api/me', bearer(WRONG))).status).toBe(429)
+  })
+
+  it('counts an IPv6 client by its /64 network', async () => {
+    const { from, logged } = appWith()
+    for (let attempt = 0; attempt < 10; attempt += 1) {
+      await from(`2001:db8:0:12::${attempt + 1}`, '/api/me', bearer(WRONG))
+    }
+    expect(logged[0]).toMatch(/^sign-in failed from 2001:db8:0:12::1 /)
+    expect(logged[9]).toMatch(/requests from 2001:db8:0:12::\/64 now get 429/)
+    expect((await from('2001:db8:0:12:ffff::1', '/api/me', bearer(WRONG))).status).toBe(429)
+    expect((await from('2001:db8:0:13::1', '/api/me', bearer(tokens.jdoe ?? ''))).status).toBe(200)
+  })
+
+  it.each([
+    ['2001:db8::1', '2001:db8:0:0::/64'],
+    ['2001:0db8:0000:0012:0000:0000:0000:0001', '2001:db8:0:12::/64'],
+    ['::1', '0:0:0:0::/64'],
+    ['fe80::1:2:3:4', 'fe80:0:0:0::/64'],
+    ['192.0.2.1', '192.0.2.1'],
+    ['unknown', 'unknown'],
+  ])('groups %s as %s', (address, group) => {
+    expect(limitedAddressGroup(address)).toBe(group)
   })
 
   it('keeps a bounded number of addresses', () => {
