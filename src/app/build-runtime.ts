@@ -124,7 +124,10 @@ export async function buildRuntime(
   try {
     if (options.persistence) {
       sessionStore = new SqliteSessionStore({ file: databaseFile(config) })
-      users = new SqliteUserStore({ file: databaseFile(config) })
+      users = new SqliteUserStore({
+        file: databaseFile(config),
+        tokenLifetimeDays: config.HELPDESK_TOKEN_TTL_DAYS,
+      })
     }
     let ingestReport: IngestReport | undefined
     if (options.ingest) {

@@ -4,8 +4,7 @@
  * @module
  */
 import { HelpdeskError } from '../errors/index.ts'
-import { samePerson } from '../identity/same-person.ts'
-import { checkRole, type Role } from '../identity/user.ts'
+import { checkRole, type Role, samePerson } from '../identity/user.ts'
 import { isTechnician } from '../policy/access-policy.ts'
 import { APPROVAL_LEVEL_NAMES } from '../policy/approval-policy.ts'
 import type { ApprovalRecord } from '../policy/approval-record.ts'

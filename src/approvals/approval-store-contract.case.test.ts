@@ -100,6 +100,10 @@ export function runApprovalStoreContract(initializer: ApprovalStoreContractIniti
       expect((await subject.store.list({ requester: 'jdoe' })).map((each) => each.id)).toEqual([
         'old',
       ])
+      // Usernames compare without case.
+      expect((await subject.store.list({ requester: 'JDoe' })).map((each) => each.id)).toEqual([
+        'old',
+      ])
       expect(await subject.store.list({ limit: 1 })).toHaveLength(1)
     })
 

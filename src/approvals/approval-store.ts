@@ -94,6 +94,7 @@ export type NewApprovalRequest = Omit<
 
 export interface ApprovalListFilter {
   status?: ApprovalStatus
+  /** Compared without case, as usernames are everywhere. */
   requester?: string
   /** Default 100. */
   limit?: number

@@ -102,7 +102,7 @@ export class SqliteApprovalStore implements ApprovalStore {
     const rows = this.database
       .prepare(
         `SELECT * FROM approval_requests
-         WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR requester = ?2)
+         WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR requester = ?2 COLLATE NOCASE)
          ORDER BY created_at DESC, rowid DESC LIMIT ?3`,
       )
       .all(filter.status ?? null, filter.requester ?? null, filter.limit ?? 100) as unknown as Row[]

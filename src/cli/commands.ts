@@ -64,6 +64,7 @@ export async function serveCommand(options: { port?: string; host?: string }): P
     ...(runtime.approvals ? { approvals: runtime.approvals } : {}),
     ...(runtime.jobs ? { jobs: runtime.jobs } : {}),
     findPerson: runtime.findPerson,
+    trustProxy: config.HELPDESK_TRUST_PROXY,
   })
   const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, (info) => {
     log(
@@ -105,6 +106,9 @@ async function serverAuthentication(runtime: HelpdeskRuntime): Promise<Authentic
   if (!users) throw new Error('the runtime was built without its user store')
   await ensureFirstAdmin(users, {
     tokenFile: path.join(runtime.config.HELPDESK_DATA_DIR, 'admin-token'),
+    ...(runtime.config.HELPDESK_ADMIN_TOKEN_FILE
+      ? { givenTokenFile: runtime.config.HELPDESK_ADMIN_TOKEN_FILE }
+      : {}),
     log,
   })
   return { mode: 'token', users }

@@ -9,7 +9,13 @@ import {
   serveCommand,
 } from './commands.ts'
 import { runCommand } from './run-command.ts'
-import { usersAddCommand, usersListCommand } from './users-command.ts'
+import {
+  usersAddCommand,
+  usersListCommand,
+  usersRevokeCommand,
+  usersRotateCommand,
+  usersTokensCommand,
+} from './users-command.ts'
 
 const program = new Command()
   .name('helpdesk')
@@ -93,6 +99,26 @@ users
   .description('list the users and their roles (never their tokens)')
   .option('--json', 'print one JSON array')
   .action(usersListCommand)
+users
+  .command('tokens')
+  .description('list bearer tokens: id, owner, created, expires, state (never the token)')
+  .argument('[username]', 'only this user’s tokens')
+  .option('--json', 'print one JSON array')
+  .action(usersTokensCommand)
+users
+  .command('revoke')
+  .description('revoke every token of a user, or one with --token; the user stays')
+  .argument('<username>', 'whose tokens')
+  .option(
+    '--token <id>',
+    'only this token (an id from helpdesk users tokens, e.g. tok_0123456789ab)',
+  )
+  .action(usersRevokeCommand)
+users
+  .command('rotate')
+  .description('issue a new token for a user (shown once) and revoke all their older ones')
+  .argument('<username>', 'whose token')
+  .action(usersRotateCommand)
 
 program
   .command('credentials')

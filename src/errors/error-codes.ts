@@ -13,6 +13,12 @@ export const ERROR_HTTP_STATUS = {
   FORBIDDEN: 403,
   /** A user of that name already exists. */
   USER_EXISTS: 409,
+  /** No user of that name (compared without case). */
+  USER_NOT_FOUND: 404,
+  /** A token id that is not one of the named user's tokens. */
+  TOKEN_NOT_FOUND: 404,
+  /** Too many failed sign-ins from one client address; the answer says when to retry. */
+  TOO_MANY_ATTEMPTS: 429,
   /** The request body is not valid JSON. */
   MALFORMED_JSON: 400,
   /** A chat message is longer than the allowed maximum. */

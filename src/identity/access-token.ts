@@ -16,6 +16,13 @@ export function createAccessToken(): string {
   return `${ACCESS_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`
 }
 
+/** The public id of a token (`tok_` and 12 hex digits): shown in listings, never secret. */
+export function createTokenId(): string {
+  return `tok_${randomBytes(6).toString('hex')}`
+}
+
+export const TOKEN_ID_PATTERN = /^tok_[0-9a-f]{12}$/
+
 /** The stored form of a token: its SHA-256, hex. */
 export function hashAccessToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex')

@@ -41,6 +41,16 @@ export function checkUsername(username: string): string {
   return username
 }
 
+/**
+ * Whether two usernames name the same person. Usernames compare without case everywhere (as
+ * directory accounts do), so `JDoe` can neither approve nor read what belongs to `jdoe`; the user
+ * store refuses a name that differs from another only by case. Names are ASCII (see
+ * `USERNAME_PATTERN`), so lower-casing is exact.
+ */
+export function samePerson(left: string, right: string): boolean {
+  return left.toLowerCase() === right.toLowerCase()
+}
+
 /** @throws {HelpdeskError} INVALID_INPUT listing the valid roles. */
 export function checkRole(role: string): Role {
   const known = ROLES.find((each) => each === role)

@@ -42,6 +42,8 @@ describe('JobHistory (from the audit trail)', () => {
     expect(status(done, UNLOCK)).toBe('succeeded')
     expect(done?.steps.find((step) => step.stepId === UNLOCK)?.actor).toBe('tech.anna')
     expect(await jobs.get(held?.id ?? '', { requester: 'maria.garcia' })).toEqual(done)
+    // Usernames compare without case: Maria.Garcia is the same person.
+    expect(await jobs.get(held?.id ?? '', { requester: 'Maria.Garcia' })).toEqual(done)
     await close()
   })
 

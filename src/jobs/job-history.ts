@@ -1,4 +1,5 @@
 import type { AuditLog, AuditRecord } from '../audit/audit-log.ts'
+import { samePerson } from '../identity/user.ts'
 
 /** How one step of a job ended, as the audit trail tells it. */
 export interface JobStep {
@@ -73,7 +74,7 @@ export class JobHistory {
       }
       if (!STEP_ACTIONS.has(record.action)) continue
       const requester = String(record.detail.requester ?? '')
-      if (options.requester !== undefined && requester !== options.requester) continue
+      if (options.requester !== undefined && !samePerson(requester, options.requester)) continue
       const job = jobs.get(jobId) ?? newJob(jobId, record, requester)
       jobs.set(jobId, job)
       apply(job, record)

@@ -6,8 +6,9 @@
  * them that are workstations or laptops; servers and machine groups are for technicians.
  * @module
  */
-import { samePerson } from '../identity/same-person.ts'
+
 import type { Role } from '../identity/user.ts'
+import { samePerson } from '../identity/user.ts'
 import { type MachineClass, machineClassOf, type Target } from '../inventory/inventory-schema.ts'
 import type { Instruction } from '../knowledge/instructions/instruction.ts'
 import { ACCOUNT_SYSTEMS, type AccountSystem } from '../knowledge/instructions/parameter-kinds.ts'

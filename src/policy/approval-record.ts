@@ -1,4 +1,4 @@
-import { samePerson } from '../identity/same-person.ts'
+import { samePerson } from '../identity/user.ts'
 import type { ApprovalLevel } from './approval-policy.ts'
 
 /**

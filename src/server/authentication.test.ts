@@ -144,6 +144,9 @@ describe('the signed-in user is the requester', () => {
     expect(stream.status).toBe(403)
     const own = await chatAs('jdoe', { message: 'I forgot my AWS password', requester: 'jdoe' })
     expect(own.plan[0]?.parameters.username).toBe('jdoe')
+    // Usernames compare without case: JDOE is jdoe asking for themselves.
+    const upper = await chatAs('jdoe', { message: 'I forgot my AWS password', requester: 'JDOE' })
+    expect(upper.plan).toHaveLength(1)
   })
 
   it('lets a technician act for an employee; the session stays the technician’s', async () => {

@@ -18,6 +18,7 @@ import {
   authenticate,
 } from './authentication.ts'
 import { errorResponse } from './error-response.ts'
+import type { FailedSignInLimiter } from './failed-sign-in-limiter.ts'
 import { adminRoutes } from './routes/admin-routes.ts'
 import { approvalRoutes } from './routes/approval-routes.ts'
 import { chatRoutes } from './routes/chat-routes.ts'
@@ -46,6 +47,10 @@ export interface AppDependencies {
    * the user store's users.
    */
   findPerson?: PersonLookup
+  /** Take the client address from `X-Forwarded-For` (`HELPDESK_TRUST_PROXY`). */
+  trustProxy?: boolean
+  /** Failed sign-ins per client address (default: 10 a minute). */
+  signInLimiter?: FailedSignInLimiter
 }
 
 /** A request body larger than this is refused before it is read (messages are 4,000 characters). */
@@ -85,8 +90,21 @@ export function createApp(dependencies: AppDependencies): Hono<AuthenticatedEnvi
       },
     }),
   )
+  // API answers are per user and may carry conversations: no cache (browser or proxy) keeps them.
+  // Set after the handlers ran, so error answers (401, 404, 429...) carry it too.
+  app.use('/api/*', async (context, next) => {
+    await next()
+    context.header('Cache-Control', 'no-store')
+  })
   // Before the body limit: a caller without a token learns that first, and sends nothing big.
-  app.use('/api/*', authenticate(dependencies.authentication))
+  app.use(
+    '/api/*',
+    authenticate(dependencies.authentication, {
+      log,
+      trustProxy: dependencies.trustProxy ?? false,
+      ...(dependencies.signInLimiter ? { limiter: dependencies.signInLimiter } : {}),
+    }),
+  )
   app.use(
     '/api/*',
     bodyLimit({

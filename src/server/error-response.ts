@@ -36,5 +36,8 @@ export function errorResponse(
   // RFC 6750: a 401 names the scheme the client should use.
   if (error.code === 'UNAUTHENTICATED')
     context.header('WWW-Authenticate', 'Bearer realm="helpdesk"')
+  // RFC 6585: a 429 says when to come back.
+  if (error.code === 'TOO_MANY_ATTEMPTS' && typeof error.details.retryAfterSeconds === 'number')
+    context.header('Retry-After', String(error.details.retryAfterSeconds))
   return context.json({ error }, httpStatusOf(error.code) as ContentfulStatusCode)
 }

@@ -1,10 +1,14 @@
 import type { Session, SessionStore } from '../agent/core/session.ts'
 import { HelpdeskError } from '../errors/index.ts'
+import { samePerson } from '../identity/user.ts'
 import type { Caller } from './authentication.ts'
 
 /** A session is visible to its owner and to admins; to anyone else it does not exist. */
 export function maySeeSession(caller: Caller, session: Session): boolean {
-  return session.owner === caller.username || (caller.signedIn && caller.role === 'admin')
+  return (
+    (session.owner !== undefined && samePerson(session.owner, caller.username)) ||
+    (caller.signedIn && caller.role === 'admin')
+  )
 }
 
 /**

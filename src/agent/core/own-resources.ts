@@ -5,7 +5,7 @@
  * @module
  */
 
-import { samePerson } from '../../identity/same-person.ts'
+import { samePerson } from '../../identity/user.ts'
 import type { Instruction } from '../../knowledge/instructions/instruction.ts'
 import { ACCOUNT_SYSTEMS } from '../../knowledge/instructions/parameter-kinds.ts'
 import type { AccessPolicy } from '../../policy/access-policy.ts'

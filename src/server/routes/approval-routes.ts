@@ -5,6 +5,7 @@ import type { ApprovalService } from '../../approvals/approval-service.ts'
 import type { ApprovalRequest } from '../../approvals/approval-store.ts'
 import type { ApprovalEnding } from '../../approvals/conversation-report.ts'
 import { HelpdeskError } from '../../errors/index.ts'
+import { samePerson } from '../../identity/user.ts'
 import type { AuthenticatedEnvironment } from '../authentication.ts'
 import { readJsonBody } from '../read-json-body.ts'
 
@@ -68,7 +69,7 @@ export function approvalRoutes(
     const caller = context.get('caller')
     const request = await service().get(context.req.param('id'))
     const everyone = caller.role === 'technician' || caller.role === 'admin'
-    if (!everyone && request.requester !== caller.username) {
+    if (!everyone && !samePerson(request.requester, caller.username)) {
       throw new HelpdeskError({
         code: 'APPROVAL_NOT_FOUND',
         message: `no approval request "${context.req.param('id').slice(0, 60)}"`,
