@@ -1,0 +1,170 @@
+import { spawn } from 'node:child_process'
+import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { canonicalJson } from './audit-hash.ts'
+import type { AuditKey } from './audit-key.ts'
+
+/**
+ * A signed statement "the chain had `count` records ending in `headHash` at `at`", written
+ * outside the database as records are added (as CloudTrail's digest files are written outside
+ * the log bucket's objects). Whoever rewrites, truncates or restores the database cannot make it
+ * agree with these lines without the key.
+ */
+export interface AuditCheckpoint {
+  sequence: number
+  count: number
+  headHash: string
+  at: string
+  keyId: string
+  mac: string
+}
+
+export interface NumberedCheckpoint extends AuditCheckpoint {
+  /** Line number in the checkpoint file, from 1, for messages. */
+  line: number
+}
+
+export type CheckpointReading =
+  | { ok: true; exists: boolean; checkpoints: NumberedCheckpoint[] }
+  | { ok: false; problem: 'checkpoint-tampered' | 'wrong-key'; line: number; reason: string }
+
+function checkpointContent(checkpoint: Omit<AuditCheckpoint, 'mac'>): string {
+  return canonicalJson({
+    kind: 'helpdesk-audit-checkpoint',
+    sequence: checkpoint.sequence,
+    count: checkpoint.count,
+    headHash: checkpoint.headHash,
+    at: checkpoint.at,
+    keyId: checkpoint.keyId,
+  })
+}
+
+/** The checkpoint file when none is configured: beside the database, outside it. */
+export function defaultCheckpointFile(databaseFile: string): string {
+  return join(dirname(databaseFile), 'audit-checkpoints.jsonl')
+}
+
+export function signCheckpoint(
+  key: AuditKey,
+  head: { sequence: number; count: number; headHash: string; at: string },
+): AuditCheckpoint {
+  const unsigned = { ...head, keyId: key.id }
+  return { ...unsigned, mac: key.sign(checkpointContent(unsigned)) }
+}
+
+/** Sends a line to syslog/journald through the `logger` command; never waits for it. */
+export type CheckpointForwarder = (line: string) => void
+
+export function loggerForwarder(
+  onError: (message: string) => void,
+  command: readonly string[] = ['logger', '--tag', 'helpdesk-audit', '--'],
+): CheckpointForwarder {
+  const [program, ...options] = command
+  if (program === undefined) throw new Error('the syslog command is empty')
+  return (line) => {
+    const child = spawn(program, [...options, line], { stdio: 'ignore' })
+    child.on('error', (error) => onError(`audit checkpoint to syslog failed: ${error.message}`))
+    child.on('exit', (code) => {
+      if (code !== 0) onError(`audit checkpoint to syslog failed: ${program} exited with ${code}`)
+    })
+    child.unref()
+  }
+}
+
+/** The append-only checkpoint file (created 0600; opened with O_APPEND, never rewritten). */
+export class AuditCheckpointFile {
+  readonly file: string
+  readonly #descriptor: number
+  readonly #forward: CheckpointForwarder | undefined
+  #open = true
+
+  constructor(options: { file: string; forward?: CheckpointForwarder }) {
+    this.file = options.file
+    mkdirSync(dirname(options.file), { recursive: true })
+    this.#descriptor = openSync(options.file, 'a', 0o600)
+    this.#forward = options.forward
+  }
+
+  /** One write(2) of a whole line on an O_APPEND descriptor: writers in other processes interleave lines, never bytes. */
+  append(checkpoint: AuditCheckpoint): void {
+    const line = JSON.stringify(checkpoint)
+    writeSync(this.#descriptor, `${line}\n`)
+    this.#forward?.(line)
+  }
+
+  close(): void {
+    if (!this.#open) return
+    this.#open = false
+    closeSync(this.#descriptor)
+  }
+}
+
+function isCheckpoint(value: unknown): value is AuditCheckpoint {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false
+  const candidate = value as Record<string, unknown>
+  return (
+    Number.isSafeInteger(candidate.sequence) &&
+    (candidate.sequence as number) >= 0 &&
+    candidate.count === candidate.sequence &&
+    typeof candidate.headHash === 'string' &&
+    typeof candidate.at === 'string' &&
+    typeof candidate.keyId === 'string' &&
+    typeof candidate.mac === 'string' &&
+    Object.keys(candidate).length === 6
+  )
+}
+
+/**
+ * Every checkpoint in `file`, each checked against `key`. The first line that is not a
+ * checkpoint, or whose signature does not match, fails the whole reading: a checkpoint file
+ * is written only by the helpdesk, so any such line means it was edited.
+ */
+export function readCheckpoints(file: string, key: AuditKey): CheckpointReading {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+      return { ok: true, exists: false, checkpoints: [] }
+    throw error
+  }
+  const checkpoints: NumberedCheckpoint[] = []
+  const lines = text.split('\n')
+  if (lines.at(-1) === '') lines.pop()
+  for (const [index, text] of lines.entries()) {
+    const line = index + 1
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(text)
+    } catch {
+      parsed = undefined
+    }
+    if (!isCheckpoint(parsed)) {
+      return {
+        ok: false,
+        problem: 'checkpoint-tampered',
+        line,
+        reason: `checkpoint file ${file} line ${line} is not a checkpoint (expected JSON with sequence, count, headHash, at, keyId, mac): the file was edited`,
+      }
+    }
+    if (parsed.keyId !== key.id) {
+      return {
+        ok: false,
+        problem: 'wrong-key',
+        line,
+        reason: `checkpoint file ${file} line ${line} was signed by audit key ${parsed.keyId}, but the key given is ${key.id}: wrong audit key (HELPDESK_AUDIT_KEY or its key file)`,
+      }
+    }
+    const { mac, ...unsigned } = parsed
+    if (!key.verifies(checkpointContent(unsigned), mac)) {
+      return {
+        ok: false,
+        problem: 'checkpoint-tampered',
+        line,
+        reason: `checkpoint file ${file} line ${line} does not match its signature: the line was changed`,
+      }
+    }
+    checkpoints.push({ ...parsed, line })
+  }
+  return { ok: true, exists: true, checkpoints }
+}
