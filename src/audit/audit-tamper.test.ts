@@ -1,0 +1,423 @@
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { DatabaseSync } from 'node:sqlite'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { GENESIS_HASH, hashRecord } from './audit-hash.ts'
+import type { AuditEntry, AuditRecord } from './audit-log.ts'
+import { type AuditSettings, auditSettings, verifyAuditDatabase } from './audit-settings.ts'
+import { SqliteAuditLog } from './sqlite-audit-log.ts'
+
+/**
+ * Every tamper an attacker with write access to the database file can do, done the way they
+ * would: with node:sqlite straight on the file, recomputing plain SHA-256 hashes where that
+ * helps them. Each must fail `verify` with a problem and a message that names what is wrong.
+ */
+
+let directory: string
+let file: string
+let settings: AuditSettings
+
+type AuditConfig = Parameters<typeof auditSettings>[0]
+
+const NO_AUDIT_CONFIG: AuditConfig = {
+  HELPDESK_AUDIT_KEY: undefined,
+  HELPDESK_AUDIT_KEY_FILE: undefined,
+  HELPDESK_AUDIT_CHECKPOINT_FILE: undefined,
+  HELPDESK_AUDIT_CHECKPOINT_SYSLOG: false,
+}
+
+const decisions: AuditEntry[] = [
+  { actor: 'tom', action: 'approval-grant', target: 'LT-0423', detail: { request: 'r-1' } },
+  { actor: 'tina', action: 'step-execute', target: 'LT-0423', detail: { script: 'echo 1' } },
+  { actor: 'tom', action: 'approval-grant', target: 'DC-01', detail: { request: 'r-2' } },
+  { actor: 'tina', action: 'step-execute', target: 'DC-01', detail: { script: 'echo 2' } },
+  { actor: 'tom', action: 'approval-deny', target: 'DC-02', detail: { request: 'r-3' } },
+]
+
+async function writeRecords(entries = decisions): Promise<AuditRecord[]> {
+  const log = new SqliteAuditLog({ file })
+  const records: AuditRecord[] = []
+  try {
+    for (const entry of entries) records.push(await log.append(entry))
+  } finally {
+    await log.close()
+  }
+  return records
+}
+
+/** The attacker: raw SQL on the database file, triggers dropped first. */
+function attack(statements: string): void {
+  const raw = new DatabaseSync(file)
+  try {
+    raw.exec(`DROP TRIGGER IF EXISTS audit_records_no_update;
+      DROP TRIGGER IF EXISTS audit_records_no_delete;
+      DROP TRIGGER IF EXISTS audit_head_no_delete;
+      DROP TRIGGER IF EXISTS audit_head_forward;`)
+    raw.exec(statements)
+  } finally {
+    raw.close()
+  }
+}
+
+interface RawRow {
+  sequence: number
+  at: string
+  actor: string
+  action: string
+  target: string | null
+  request_id: string | null
+  detail: string
+  previous_hash: string
+}
+
+/** Recomputes the plain SHA-256 chain from `from` on, as the old unkeyed format allowed. */
+function rechain(from: number, format: number): void {
+  const raw = new DatabaseSync(file)
+  try {
+    const rows = raw
+      .prepare('SELECT * FROM audit_records ORDER BY sequence')
+      .all() as unknown as RawRow[]
+    let previousHash = GENESIS_HASH
+    for (const row of rows) {
+      if (row.sequence >= from) {
+        const hash = hashRecord({
+          sequence: row.sequence,
+          at: row.at,
+          actor: row.actor,
+          action: row.action,
+          ...(row.target !== null ? { target: row.target } : {}),
+          ...(row.request_id !== null ? { requestId: row.request_id } : {}),
+          detail: JSON.parse(row.detail),
+          previousHash,
+        })
+        raw
+          .prepare(
+            'UPDATE audit_records SET previous_hash = ?, hash = ?, format = ? WHERE sequence = ?',
+          )
+          .run(previousHash, hash, format, row.sequence)
+        previousHash = hash
+      } else {
+        previousHash = (
+          raw.prepare('SELECT hash FROM audit_records WHERE sequence = ?').get(row.sequence) as {
+            hash: string
+          }
+        ).hash
+      }
+    }
+    raw.prepare('UPDATE audit_head SET hash = ?, count = ?').run(previousHash, rows.length)
+  } finally {
+    raw.close()
+  }
+}
+
+/** Verifies as `helpdesk audit verify` does, with the default settings or these overrides. */
+const verify = (overrides?: Partial<AuditConfig>) =>
+  verifyAuditDatabase(
+    file,
+    overrides ? auditSettings({ ...NO_AUDIT_CONFIG, ...overrides }, file) : settings,
+  )
+
+beforeEach(() => {
+  directory = mkdtempSync(path.join(tmpdir(), 'audit-tamper-'))
+  file = path.join(directory, 'helpdesk.sqlite')
+  settings = auditSettings(NO_AUDIT_CONFIG, file)
+})
+
+describe('audit verify against an attacker who can write the database', () => {
+  it('passes the intact log, every record checkpointed, files 0600', async () => {
+    const records = await writeRecords()
+    expect(await verify()).toEqual({
+      ok: true,
+      count: 5,
+      headHash: records[4]?.hash,
+      legacy: 0,
+      checkpointed: 5,
+    })
+    for (const name of ['helpdesk.sqlite', 'audit.key', 'audit-checkpoints.jsonl'])
+      expect((statSync(path.join(directory, name)).mode & 0o777).toString(8)).toBe('600')
+    expect(
+      readFileSync(path.join(directory, 'audit-checkpoints.jsonl'), 'utf8').split('\n'),
+    ).toHaveLength(6)
+  })
+
+  it("names a record whose actor was changed (tom's approval to tina), hashes recomputed", async () => {
+    await writeRecords()
+    attack("UPDATE audit_records SET actor = 'tina' WHERE sequence = 3")
+    rechain(3, 2)
+    expect(await verify()).toMatchObject({
+      ok: false,
+      problem: 'changed',
+      sequence: 3,
+      reason: expect.stringMatching(/record 3: its content was changed/),
+    })
+  })
+
+  it('names a changed record rewritten in the unkeyed format', async () => {
+    await writeRecords()
+    attack("UPDATE audit_records SET actor = 'tina' WHERE sequence = 3")
+    rechain(3, 1)
+    expect(await verify()).toMatchObject({
+      ok: false,
+      problem: 'downgraded',
+      sequence: 3,
+      reason: expect.stringMatching(/record 3 is in the unkeyed legacy format/),
+    })
+  })
+
+  it('names the first record when the whole log is rewritten unkeyed: the checkpoints disagree', async () => {
+    await writeRecords()
+    attack("UPDATE audit_records SET actor = 'tina' WHERE sequence = 3")
+    rechain(1, 1)
+    expect(await verify()).toMatchObject({
+      ok: false,
+      problem: 'checkpoint-mismatch',
+      sequence: 1,
+      reason: expect.stringMatching(/record 1 differs from checkpoint line 1/),
+    })
+  })
+
+  it('names a record inserted in the middle', async () => {
+    await writeRecords()
+    attack(`UPDATE audit_records SET sequence = -sequence WHERE sequence >= 3;
+      UPDATE audit_records SET sequence = 1 - sequence WHERE sequence < 0;
+      INSERT INTO audit_records (sequence, at, actor, action, target, detail, previous_hash, hash, format, key_id)
+        SELECT 3, at, 'tom', 'approval-grant', 'DC-03', '{}', hash, hash, format, key_id FROM audit_records WHERE sequence = 2;
+      UPDATE audit_head SET count = 6`)
+    expect(await verify()).toMatchObject({
+      ok: false,
+      problem: 'changed',
+      sequence: 3,
+      reason: expect.stringMatching(/record 3: .*inserted/),
+    })
+  })
+
+  it('names a record inserted after the head', async () => {
+    await writeRecords()
+    attack(`INSERT INTO audit_records (sequence, at, actor, action, detail, previous_hash, hash, format, key_id)
+      SELECT 6, at, 'tom', 'approval-grant', '{}', hash, hash, format, key_id FROM audit_records WHERE sequence = 5`)
+    expect(await verify()).toMatchObject({
+      ok: false,
+      sequence: 6,
+      reason: expect.stringMatching(/inserted/),
+    })
+  })
+
+  it('names a record deleted in the middle', async () => {
+    await writeRecords()
+    attack('DELETE FROM audit_records WHERE sequence = 3')
+    expect(await verify()).toMatchObject({
+      ok: false,
+      problem: 'missing',
+      sequence: 3,
+      reason: expect.stringMatching(/record 3 is missing/),
+    })
+  })
+
+  it('detects the last records deleted and the head rewound', async () => {
+    const records = await writeRecords()
+    attack(
+      `DELETE FROM audit_records WHERE sequence >= 4; UPDATE audit_head SET count = 3, hash = '${records[2]?.hash}'`,
+    )
+    expect(await verify()).toMatchObject({
+      ok: false,
+      problem: 'behind-checkpoint',
+      sequence: 4,
+      reason: expect.stringMatching(
+        /ends at record 3 but .*audit-checkpoints.jsonl line 5 .* says 5 records were written/,
+      ),
+    })
+  })
+
+  it('detects a wiped log, with or without its head', async () => {
+    await writeRecords()
+    attack('DELETE FROM audit_records')
+    expect(await verify()).toMatchObject({
+      ok: false,
+      problem: 'wiped',
+      reason: expect.stringMatching(/empty but its head says 5/),
+    })
+    attack('DELETE FROM audit_head')
+    expect(await verify()).toMatchObject({
+      ok: false,
+      problem: 'wiped',
+      reason: expect.stringMatching(/empty but .*line 5 .* says 5 records were written/),
+    })
+  })
+
+  it('detects dropped tables and does not recreate them', async () => {
+    await writeRecords()
+    attack('DROP TABLE audit_records; DROP TABLE audit_head')
+    expect(await verify()).toMatchObject({
+      ok: false,
+      problem: 'no-tables',
+      reason: expect.stringMatching(/audit tables are missing \(audit_records, audit_head\)/),
+    })
+    const raw = new DatabaseSync(file)
+    expect(raw.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'audit_%'").all()).toEqual(
+      [],
+    )
+    raw.close()
+  })
+
+  it('detects dropped tables that a restarted server recreated and wrote to', async () => {
+    await writeRecords()
+    attack('DROP TABLE audit_records; DROP TABLE audit_head')
+    await writeRecords(decisions.slice(0, 1))
+    expect(await verify()).toMatchObject({
+      ok: false,
+      problem: 'checkpoint-mismatch',
+      sequence: 1,
+    })
+  })
+
+  it('detects a database restored from an older copy', async () => {
+    await writeRecords(decisions.slice(0, 3))
+    copyFileSync(file, path.join(directory, 'older.sqlite'))
+    await writeRecords(decisions.slice(3))
+    copyFileSync(path.join(directory, 'older.sqlite'), file)
+    expect(await verify()).toMatchObject({
+      ok: false,
+      problem: 'behind-checkpoint',
+      reason: expect.stringMatching(
+        /ends at record 3 .* says 5 records were written: the database was restored from an older copy/,
+      ),
+    })
+  })
+
+  it('names a missing key, and never creates one while verifying', async () => {
+    await writeRecords()
+    rmSync(path.join(directory, 'audit.key'))
+    expect(await verify()).toMatchObject({
+      ok: false,
+      problem: 'no-key',
+      reason: expect.stringMatching(
+        /audit key is missing: HELPDESK_AUDIT_KEY is not set, .*audit\.key does not exist/,
+      ),
+    })
+    expect(() => statSync(path.join(directory, 'audit.key'))).toThrow(/ENOENT/)
+    expect(
+      await verify({ HELPDESK_AUDIT_KEY_FILE: path.join(directory, 'elsewhere.key') }),
+    ).toMatchObject({
+      problem: 'no-key',
+      reason: expect.stringMatching(/HELPDESK_AUDIT_KEY_FILE .*elsewhere\.key does not exist/),
+    })
+  })
+
+  it('refuses to start a new key over records signed by a lost one', async () => {
+    await writeRecords()
+    rmSync(path.join(directory, 'audit.key'))
+    expect(() => new SqliteAuditLog({ file })).toThrow(
+      /audit key is missing.*records signed by key [0-9a-f]{16}: restore that key/,
+    )
+  })
+
+  it('names a wrong key', async () => {
+    await writeRecords()
+    expect(await verify({ HELPDESK_AUDIT_KEY: 'ab'.repeat(32) })).toMatchObject({
+      ok: false,
+      problem: 'wrong-key',
+      reason: expect.stringMatching(
+        /line 1 was signed by audit key [0-9a-f]{16}, but the key given is [0-9a-f]{16}: wrong audit key/,
+      ),
+    })
+  })
+
+  it('names an edited checkpoint line, and a deleted checkpoint file', async () => {
+    const records = await writeRecords()
+    const checkpoints = path.join(directory, 'audit-checkpoints.jsonl')
+    const lines = readFileSync(checkpoints, 'utf8').split('\n')
+    lines[2] = (lines[2] as string).replace(records[2]?.hash as string, records[1]?.hash as string)
+    writeFileSync(checkpoints, lines.join('\n'))
+    expect(await verify()).toMatchObject({
+      ok: false,
+      problem: 'checkpoint-tampered',
+      reason: expect.stringMatching(/line 3 does not match its signature: the line was changed/),
+    })
+    lines[2] = 'not a checkpoint'
+    writeFileSync(checkpoints, lines.join('\n'))
+    expect(await verify()).toMatchObject({
+      problem: 'checkpoint-tampered',
+      reason: expect.stringMatching(/line 3 is not a checkpoint/),
+    })
+    rmSync(checkpoints)
+    expect(await verify()).toMatchObject({
+      ok: false,
+      problem: 'no-checkpoints',
+      reason: expect.stringMatching(
+        /5 keyed records but no checkpoint in .*audit-checkpoints\.jsonl \(no such file\)/,
+      ),
+    })
+  })
+
+  it('rejects a key that is too short or not hex/base64, naming the variable', async () => {
+    await writeRecords()
+    await expect(verify({ HELPDESK_AUDIT_KEY: 'abcd' })).rejects.toThrow(
+      /HELPDESK_AUDIT_KEY: expected an audit key of at least 32 bytes/,
+    )
+    await expect(verify({ HELPDESK_AUDIT_KEY: 'not a key!' })).rejects.toThrow(
+      /HELPDESK_AUDIT_KEY: expected/,
+    )
+  })
+})
+
+describe('a database written before the audit key (legacy unkeyed records)', () => {
+  function writeLegacyDatabase(count: number): void {
+    const raw = new DatabaseSync(file)
+    raw.exec(`CREATE TABLE audit_records (sequence INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL,
+        action TEXT NOT NULL, target TEXT, request_id TEXT, detail TEXT NOT NULL, previous_hash TEXT NOT NULL, hash TEXT NOT NULL);
+      CREATE TABLE audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), count INTEGER NOT NULL, hash TEXT NOT NULL);`)
+    let previousHash = GENESIS_HASH
+    for (let sequence = 1; sequence <= count; sequence += 1) {
+      const content = {
+        sequence,
+        at: `2026-01-0${sequence}T00:00:00.000Z`,
+        actor: 'tom',
+        action: 'approval-grant',
+        detail: { request: `r-${sequence}` },
+        previousHash,
+      }
+      const hash = hashRecord(content)
+      raw
+        .prepare(
+          'INSERT INTO audit_records (sequence, at, actor, action, detail, previous_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        )
+        .run(
+          sequence,
+          content.at,
+          content.actor,
+          content.action,
+          JSON.stringify(content.detail),
+          previousHash,
+          hash,
+        )
+      previousHash = hash
+    }
+    raw
+      .prepare('INSERT INTO audit_head (id, count, hash) VALUES (1, ?, ?)')
+      .run(count, previousHash)
+    raw.close()
+  }
+
+  it('are reported as legacy, checkpointed when the keyed log opens, and chained into by keyed records', async () => {
+    writeLegacyDatabase(3)
+    await writeRecords([])
+    expect(await verify()).toMatchObject({ ok: true, count: 3, legacy: 3, checkpointed: 3 })
+    await writeRecords(decisions.slice(0, 2))
+    expect(await verify()).toMatchObject({ ok: true, count: 5, legacy: 3, checkpointed: 5 })
+  })
+
+  it('cannot be rewritten after the upgrade: the first keyed record signs their head', async () => {
+    writeLegacyDatabase(3)
+    await writeRecords(decisions.slice(0, 1))
+    attack("UPDATE audit_records SET actor = 'tina' WHERE sequence = 2")
+    rechain(2, 1)
+    // Record 2 has no checkpoint of its own; record 3, the legacy head, was checkpointed at the upgrade.
+    expect(await verify()).toMatchObject({
+      ok: false,
+      sequence: 3,
+      problem: 'checkpoint-mismatch',
+      reason: expect.stringMatching(/record 3 differs from checkpoint line 1/),
+    })
+  })
+})
