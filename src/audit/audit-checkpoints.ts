@@ -52,20 +52,34 @@ export function signCheckpoint(
   return { ...unsigned, mac: key.sign(checkpointContent(unsigned)) }
 }
 
-/** Sends a line to syslog/journald through the `logger` command; never waits for it. */
+/** Sends a checkpoint line elsewhere as well (syslog); must not block the append. */
 export type CheckpointForwarder = (line: string) => void
 
+/** The `logger` command line (util-linux): to the local syslog socket, /dev/log, which journald also serves. */
+export const SYSLOG_COMMAND = ['logger', '--socket-errors=on', '--tag', 'helpdesk-audit', '--']
+
+/**
+ * Each checkpoint line to syslog/journald through `logger`, started and not waited for (about a
+ * process per record: acceptable at the helpdesk's rate of audited actions). A failure is
+ * reported once, then again only after a success, so a missing syslog does not flood the log.
+ */
 export function loggerForwarder(
   onError: (message: string) => void,
-  command: readonly string[] = ['logger', '--tag', 'helpdesk-audit', '--'],
+  command: readonly string[] = SYSLOG_COMMAND,
 ): CheckpointForwarder {
   const [program, ...options] = command
   if (program === undefined) throw new Error('the syslog command is empty')
+  let failing = false
+  const failed = (message: string) => {
+    if (!failing) onError(`audit checkpoint to syslog failed: ${message}`)
+    failing = true
+  }
   return (line) => {
     const child = spawn(program, [...options, line], { stdio: 'ignore' })
-    child.on('error', (error) => onError(`audit checkpoint to syslog failed: ${error.message}`))
+    child.on('error', (error) => failed(error.message))
     child.on('exit', (code) => {
-      if (code !== 0) onError(`audit checkpoint to syslog failed: ${program} exited with ${code}`)
+      if (code === 0) failing = false
+      else if (code !== null) failed(`${program} exited with ${code}`)
     })
     child.unref()
   }

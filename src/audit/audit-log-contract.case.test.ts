@@ -94,6 +94,40 @@ export function runAuditLogContract(initializer: AuditLogContractInitializer): v
       await expect(subject.tamper('DELETE FROM audit_records')).rejects.toThrow(/append-only/)
     })
 
+    it('refuses to move its head back or delete it through its own store', async () => {
+      await subject.log.append(step(1))
+      await subject.log.append(step(2))
+      await expect(subject.tamper('UPDATE audit_head SET count = 1')).rejects.toThrow(
+        /only moves forward/,
+      )
+      await expect(subject.tamper('DELETE FROM audit_head')).rejects.toThrow(/only moves forward/)
+    })
+
+    it('detects its end cut off and its head rewound to match, from its checkpoints', async () => {
+      for (let index = 1; index <= 4; index += 1) await subject.log.append(step(index))
+      await subject.tamper(
+        'DROP TRIGGER audit_records_no_delete; DROP TRIGGER audit_head_forward; DELETE FROM audit_records WHERE sequence = 4; UPDATE audit_head SET count = 3, hash = (SELECT hash FROM audit_records WHERE sequence = 3)',
+      )
+      expect(await subject.log.verify()).toMatchObject({
+        ok: false,
+        problem: 'behind-checkpoint',
+        sequence: 4,
+        reason: expect.stringMatching(/ends at record 3 but .* says 4 records were written/),
+      })
+    })
+
+    it('detects a wiped log, head and all, from its checkpoints', async () => {
+      for (let index = 1; index <= 3; index += 1) await subject.log.append(step(index))
+      await subject.tamper(
+        'DROP TRIGGER audit_records_no_delete; DROP TRIGGER audit_head_no_delete; DELETE FROM audit_records; DELETE FROM audit_head',
+      )
+      expect(await subject.log.verify()).toMatchObject({
+        ok: false,
+        problem: 'wiped',
+        reason: expect.stringMatching(/empty but .* says 3 records were written/),
+      })
+    })
+
     it('detects a changed record, naming it', async () => {
       for (let index = 1; index <= 4; index += 1) await subject.log.append(step(index))
       await subject.tamper(
