@@ -116,9 +116,7 @@ export class SqliteAuditLog implements AuditLog {
         return
       }
       this.database.exec(SCHEMA)
-      const columns = this.columns()
-      for (const [column, statement] of Object.entries(KEYED_COLUMNS))
-        if (!columns.has(column)) this.database.exec(statement)
+      this.addKeyedColumns()
       const inMemory = options.file === ':memory:'
       this.key =
         options.key ??
@@ -155,6 +153,21 @@ export class SqliteAuditLog implements AuditLog {
     checkpointFile?: string
   }): SqliteAuditLog {
     return new SqliteAuditLog({ ...options, readOnly: true })
+  }
+
+  /** In one write transaction: two processes upgrading the same file at once add each column once. */
+  private addKeyedColumns(): void {
+    if (Object.keys(KEYED_COLUMNS).every((column) => this.columns().has(column))) return
+    this.database.exec('BEGIN IMMEDIATE')
+    try {
+      const columns = this.columns()
+      for (const [column, statement] of Object.entries(KEYED_COLUMNS))
+        if (!columns.has(column)) this.database.exec(statement)
+      this.database.exec('COMMIT')
+    } catch (error) {
+      this.database.exec('ROLLBACK')
+      throw error
+    }
   }
 
   private columns(): Set<string> {
