@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process'
 import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs'
 import { dirname, join } from 'node:path'
+import { HelpdeskError } from '../errors/index.ts'
 import { canonicalJson } from './audit-hash.ts'
 import type { AuditKey } from './audit-key.ts'
 
@@ -140,7 +141,12 @@ export function readCheckpoints(file: string, key: AuditKey): CheckpointReading 
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT')
       return { ok: true, exists: false, checkpoints: [] }
-    throw error
+    throw new HelpdeskError({
+      code: 'INVALID_CONFIGURATION',
+      category: 'USER',
+      message: `audit checkpoint file ${file}: ${(error as Error).message}`,
+      cause: error,
+    })
   }
   const checkpoints: NumberedCheckpoint[] = []
   const lines = text.split('\n')

@@ -323,6 +323,19 @@ describe('audit verify against an attacker who can write the database', () => {
     })
   })
 
+  it('names a wrong key from the records when there are no checkpoints to tell', async () => {
+    await writeRecords()
+    rmSync(path.join(directory, 'audit-checkpoints.jsonl'))
+    expect(await verify({ HELPDESK_AUDIT_KEY: 'ab'.repeat(32) })).toMatchObject({
+      ok: false,
+      problem: 'wrong-key',
+      sequence: 1,
+      reason: expect.stringMatching(
+        /record 1 was signed by audit key [0-9a-f]{16}, but the key given is [0-9a-f]{16}: wrong audit key/,
+      ),
+    })
+  })
+
   it('names an edited checkpoint line, and a deleted checkpoint file', async () => {
     const records = await writeRecords()
     const checkpoints = path.join(directory, 'audit-checkpoints.jsonl')
