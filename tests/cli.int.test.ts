@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { cp, readFile, rename, writeFile } from 'node:fs/promises'
 import path from 'node:path'
@@ -8,6 +8,15 @@ import { SqliteAuditLog } from '../src/audit/sqlite-audit-log.ts'
 import { RUNTIME_CACHE_DIRECTORY, temporaryDirectory } from './support/temporary-directory.ts'
 
 let directory: Awaited<ReturnType<typeof temporaryDirectory>>
+
+function hasSqlite3(): boolean {
+  try {
+    execFileSync('sqlite3', ['-version'], { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+}
 
 function helpdesk(args: string[], environment: Record<string, string> = {}) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
@@ -183,7 +192,7 @@ describe('helpdesk command', () => {
     const broken = await helpdesk(['audit', 'verify', '--database', file])
     expect(broken.code).toBe(1)
     expect(broken.stdout).toMatch(
-      /audit log BROKEN \(changed\): record 2: its content was changed, or it was inserted, after it was written \(signature differs\) \(1 record verified before it\)/,
+      /audit log BROKEN \(changed\): record 2: its content was changed, or it was inserted, after it was written \(signature differs\) \(1 record verified\)/,
     )
   })
 
@@ -233,6 +242,30 @@ describe('helpdesk command', () => {
     const again = await helpdesk(['audit', 'verify', '--database', file], withKey)
     expect(again.stdout).toMatch(/no-tables/)
   })
+
+  it.skipIf(!hasSqlite3())(
+    'audit verify catches the sqlite3 CLI attacks of issue 8 (last record deleted and head rewound; tables dropped)',
+    async () => {
+      const file = path.join(directory.path, 'audit-sqlite3', 'helpdesk.sqlite')
+      const log = new SqliteAuditLog({ file })
+      for (const actor of ['tom', 'tina'])
+        await log.append({ actor, action: 'approval-grant', detail: {} })
+      await log.close()
+      execFileSync('sqlite3', [
+        file,
+        'DROP TRIGGER audit_records_no_delete; DROP TRIGGER audit_head_forward; DELETE FROM audit_records WHERE sequence = 2; UPDATE audit_head SET count = 1, hash = (SELECT hash FROM audit_records WHERE sequence = 1);',
+      ])
+      const rewound = await helpdesk(['audit', 'verify', '--database', file])
+      expect(rewound.code).toBe(1)
+      expect(rewound.stdout).toMatch(
+        /BROKEN \(behind-checkpoint\): the audit log ends at record 1 but/,
+      )
+      execFileSync('sqlite3', [file, 'DROP TABLE audit_records; DROP TABLE audit_head;'])
+      const dropped = await helpdesk(['audit', 'verify', '--database', file])
+      expect(dropped.code).toBe(1)
+      expect(dropped.stdout).toMatch(/BROKEN \(no-tables\)/)
+    },
+  )
 
   it('audit export prints the records since a time as JSON lines', async () => {
     const file = path.join(directory.path, 'audit-export', 'helpdesk.sqlite')

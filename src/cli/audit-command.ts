@@ -24,7 +24,7 @@ export async function auditVerifyCommand(options: { database?: string }): Promis
   const settings = auditSettings(config, file)
   const result = await verifyAuditDatabase(file, settings)
   if (!result.ok) {
-    const verified = `${result.count} record${result.count === 1 ? '' : 's'} verified before it`
+    const verified = `${result.count} record${result.count === 1 ? '' : 's'} verified`
     process.stdout.write(`audit log BROKEN (${result.problem}): ${result.reason} (${verified})\n`)
     process.exitCode = 1
     return
