@@ -1,5 +1,13 @@
 import { spawn } from 'node:child_process'
-import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs'
+import {
+  closeSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  writeSync,
+} from 'node:fs'
 import { dirname, join } from 'node:path'
 import { HelpdeskError } from '../errors/index.ts'
 import { canonicalJson } from './audit-hash.ts'
@@ -187,4 +195,32 @@ export function readCheckpoints(file: string, key: AuditKey): CheckpointReading 
     checkpoints.push({ ...parsed, line })
   }
   return { ok: true, exists: true, checkpoints }
+}
+
+/**
+ * The last checkpoint of `file` if it is a valid one under `key`, reading only the file's end:
+ * cheap enough for every start. Anything else (no file, an edited line) is left to `verify`.
+ */
+export function lastCheckpoint(file: string, key: AuditKey): AuditCheckpoint | undefined {
+  let descriptor: number
+  try {
+    descriptor = openSync(file, 'r')
+  } catch {
+    return undefined
+  }
+  try {
+    const size = fstatSync(descriptor).size
+    const length = Math.min(size, 4096)
+    const buffer = Buffer.alloc(length)
+    readSync(descriptor, buffer, 0, length, size - length)
+    const line = buffer.toString('utf8').trimEnd().split('\n').at(-1) ?? ''
+    const parsed: unknown = JSON.parse(line)
+    if (!isCheckpoint(parsed) || parsed.keyId !== key.id) return undefined
+    const { mac, ...unsigned } = parsed
+    return key.verifies(checkpointContent(unsigned), mac) ? parsed : undefined
+  } catch {
+    return undefined
+  } finally {
+    closeSync(descriptor)
+  }
 }

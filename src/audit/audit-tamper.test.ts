@@ -276,6 +276,13 @@ describe('audit verify against an attacker who can write the database', () => {
     copyFileSync(file, path.join(directory, 'older.sqlite'))
     await writeRecords(decisions.slice(3))
     copyFileSync(path.join(directory, 'older.sqlite'), file)
+    const warnings: string[] = []
+    await new SqliteAuditLog({ file, log: (line) => warnings.push(line) }).close()
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /WARNING: the audit log ends at record 3 but its last checkpoint .* says 5 records were written: the database was restored from an older copy/,
+      ),
+    ])
     expect(await verify()).toMatchObject({
       ok: false,
       problem: 'behind-checkpoint',

@@ -6,70 +6,15 @@ import {
   type CheckpointForwarder,
   type CheckpointReading,
   defaultCheckpointFile,
+  lastCheckpoint,
   readCheckpoints,
   signCheckpoint,
 } from './audit-checkpoints.ts'
 import { GENESIS_HASH, KEYED_FORMAT, redactSecrets, signRecord } from './audit-hash.ts'
 import { AuditKey, type AuditKeyLocation, defaultKeyLocation, openAuditKey } from './audit-key.ts'
-import type {
-  AuditEntry,
-  AuditLog,
-  AuditRecord,
-  AuditValue,
-  AuditVerification,
-} from './audit-log.ts'
+import type { AuditEntry, AuditLog, AuditRecord, AuditVerification } from './audit-log.ts'
 import { type StoredAuditRecord, verifyChain } from './audit-verification.ts'
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS audit_records (
-  sequence INTEGER PRIMARY KEY,
-  at TEXT NOT NULL,
-  actor TEXT NOT NULL,
-  action TEXT NOT NULL,
-  target TEXT,
-  request_id TEXT,
-  detail TEXT NOT NULL,
-  previous_hash TEXT NOT NULL,
-  hash TEXT NOT NULL,
-  format INTEGER NOT NULL DEFAULT 1,
-  key_id TEXT
-);
--- The head remembers how long the chain is, so deleting its last records is detected too.
-CREATE TABLE IF NOT EXISTS audit_head (
-  id INTEGER PRIMARY KEY CHECK (id = 1),
-  count INTEGER NOT NULL,
-  hash TEXT NOT NULL
-);
-CREATE TRIGGER IF NOT EXISTS audit_records_no_update BEFORE UPDATE ON audit_records
-BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
-CREATE TRIGGER IF NOT EXISTS audit_records_no_delete BEFORE DELETE ON audit_records
-BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
-CREATE TRIGGER IF NOT EXISTS audit_head_no_delete BEFORE DELETE ON audit_head
-BEGIN SELECT RAISE(ABORT, 'the audit head only moves forward'); END;
-CREATE TRIGGER IF NOT EXISTS audit_head_forward BEFORE UPDATE ON audit_head
-WHEN NEW.count <> OLD.count + 1
-BEGIN SELECT RAISE(ABORT, 'the audit head only moves forward'); END;
-`
-
-/** Columns added by the keyed format, for databases written before it (all their records are legacy). */
-const KEYED_COLUMNS = {
-  format: 'ALTER TABLE audit_records ADD COLUMN format INTEGER NOT NULL DEFAULT 1',
-  key_id: 'ALTER TABLE audit_records ADD COLUMN key_id TEXT',
-} as const
-
-interface Row {
-  sequence: number
-  at: string
-  actor: string
-  action: string
-  target: string | null
-  request_id: string | null
-  detail: string
-  previous_hash: string
-  hash: string
-  format: number
-  key_id: string | null
-}
+import { KEYED_COLUMNS, type Row, SCHEMA, toRecord } from './sqlite-audit-schema.ts'
 
 export interface SqliteAuditLogOptions {
   /** A path, or `:memory:` (then a random key and no checkpoints: for tests). */
@@ -136,6 +81,7 @@ export class SqliteAuditLog implements AuditLog {
           })
         : undefined
       this.adoptLegacyRecords()
+      this.warnWhenBehind(options.log)
     } catch (error) {
       this.database.close()
       throw error
@@ -194,6 +140,20 @@ export class SqliteAuditLog implements AuditLog {
     return this.database.prepare('SELECT count, hash FROM audit_head WHERE id = 1').get() as
       | { count: number; hash: string }
       | undefined
+  }
+
+  /**
+   * A database behind its last checkpoint was restored from an older copy or cut: said at start,
+   * loudly, without refusing to run (a restore may be deliberate); `verify` fails on it.
+   */
+  private warnWhenBehind(log: ((line: string) => void) | undefined): void {
+    if (!log || !this.key || !this.checkpointPath) return
+    const checkpoint = lastCheckpoint(this.checkpointPath, this.key)
+    const count = this.head()?.count ?? 0
+    if (checkpoint && checkpoint.count > count)
+      log(
+        `WARNING: the audit log ends at record ${count} but its last checkpoint (${checkpoint.at}) in ${this.checkpointPath} says ${checkpoint.count} records were written: the database was restored from an older copy or its end was cut; run helpdesk audit verify`,
+      )
   }
 
   /**
@@ -379,21 +339,5 @@ export class SqliteAuditLog implements AuditLog {
   async close(): Promise<void> {
     this.checkpoints?.close()
     if (this.database.isOpen) this.database.close()
-  }
-}
-
-function toRecord(row: Row): StoredAuditRecord {
-  return {
-    sequence: row.sequence,
-    at: row.at,
-    actor: row.actor,
-    action: row.action,
-    ...(row.target !== null ? { target: row.target } : {}),
-    ...(row.request_id !== null ? { requestId: row.request_id } : {}),
-    detail: JSON.parse(row.detail) as { [key: string]: AuditValue },
-    previousHash: row.previous_hash,
-    hash: row.hash,
-    format: row.format,
-    keyId: row.key_id,
   }
 }
