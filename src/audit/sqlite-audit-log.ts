@@ -174,10 +174,10 @@ export class SqliteAuditLog implements AuditLog {
   }
 
   async append(entry: AuditEntry): Promise<AuditRecord> {
+    const key = this.key
     let record: AuditRecord
     try {
-      if (this.readOnly || !this.key) throw new Error('this audit log was opened only to be read')
-      const key = this.key
+      if (this.readOnly || !key) throw new Error('this audit log was opened only to be read')
       // One immediate transaction: concurrent writers queue here instead of forking the chain.
       this.database.exec('BEGIN IMMEDIATE')
       try {
@@ -233,7 +233,7 @@ export class SqliteAuditLog implements AuditLog {
     // verify accepts (those records are signed); the reverse would read as a rollback.
     try {
       this.checkpoints?.append(
-        signCheckpoint(this.key as AuditKey, {
+        signCheckpoint(key, {
           sequence: record.sequence,
           count: record.sequence,
           headHash: record.hash,
