@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { inspect } from 'node:util'
 import { describe, expect, it } from 'vitest'
+import { loadConfig } from '../config/load-config.ts'
 import { AuditKey, findAuditKey, parseAuditKey } from './audit-key.ts'
 import { auditSettings, openConfiguredAuditLog, verifyAuditDatabase } from './audit-settings.ts'
 import { SqliteAuditLog } from './sqlite-audit-log.ts'
@@ -95,6 +96,17 @@ describe('audit key', () => {
       ),
     ).toThrow(new RegExp(`HELPDESK_AUDIT_KEY_FILE ${missing} does not exist`))
     expect(() => statSync(missing)).toThrow(/ENOENT/)
+  })
+
+  it('is configured by value or by file, not both', () => {
+    expect(() =>
+      loadConfig({ HELPDESK_AUDIT_KEY: secret.toString('hex'), HELPDESK_AUDIT_KEY_FILE: '/k' }),
+    ).toThrow(
+      /HELPDESK_AUDIT_KEY_FILE: set HELPDESK_AUDIT_KEY or HELPDESK_AUDIT_KEY_FILE, not both/,
+    )
+    expect(loadConfig({ HELPDESK_AUDIT_CHECKPOINT_SYSLOG: 'true' })).toMatchObject({
+      HELPDESK_AUDIT_CHECKPOINT_SYSLOG: true,
+    })
   })
 
   it('an in-memory log signs with a key of its own and keeps no checkpoint file', async () => {
