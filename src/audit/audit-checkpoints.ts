@@ -127,7 +127,7 @@ function isCheckpoint(value: unknown): value is AuditCheckpoint {
   const candidate = value as Record<string, unknown>
   return (
     Number.isSafeInteger(candidate.sequence) &&
-    (candidate.sequence as number) >= 0 &&
+    (candidate.sequence as number) >= 1 &&
     candidate.count === candidate.sequence &&
     typeof candidate.headHash === 'string' &&
     typeof candidate.at === 'string' &&

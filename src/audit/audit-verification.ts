@@ -56,12 +56,6 @@ export function verifyChain(chain: ChainToVerify): AuditVerification {
     ? [...chain.checkpoints.checkpoints].sort((a, b) => a.sequence - b.sequence)
     : []
   let nextCheckpoint = 0
-  while (checkpoints[nextCheckpoint]?.sequence === 0) {
-    const genesis = checkpoints[nextCheckpoint] as NumberedCheckpoint
-    if (genesis.headHash !== GENESIS_HASH)
-      return fail('checkpoint-mismatch', 0, `checkpoint line ${genesis.line} is not an empty log`)
-    nextCheckpoint += 1
-  }
   let expected = 1
   let previousHash = GENESIS_HASH
   let legacy = 0
