@@ -1,6 +1,6 @@
 import path from 'node:path'
 import type { AuditLog } from '../audit/audit-log.ts'
-import { SqliteAuditLog } from '../audit/sqlite-audit-log.ts'
+import { openConfiguredAuditLog } from '../audit/audit-settings.ts'
 import type { HelpdeskConfig } from '../config/config-schema.ts'
 import { ExecutionService } from '../execution/execution-service.ts'
 import { activeDirectoryConfigFromEnvironment } from '../executors/active-directory/active-directory-config.ts'
@@ -43,7 +43,7 @@ export async function buildExecution(
   log: (line: string) => void,
   environment: NodeJS.ProcessEnv = process.env,
 ): Promise<ExecutionRuntime> {
-  const audit = new SqliteAuditLog({ file: databaseFile(config) })
+  const audit = openConfiguredAuditLog(config, databaseFile(config), log)
   const registry = new ExecutorRegistry()
   const closers: Array<() => Promise<void>> = [() => audit.close()]
   const delivery = new FileSecretDelivery(

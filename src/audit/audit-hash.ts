@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import type { AuditKey } from './audit-key.ts'
 import type { AuditRecord, AuditValue } from './audit-log.ts'
 
 export const GENESIS_HASH = '0'.repeat(64)
@@ -28,8 +29,33 @@ export function canonicalJson(value: AuditValue | undefined): string {
   return JSON.stringify(value)
 }
 
+/**
+ * The record formats: 1 (legacy) is a plain SHA-256 chain, which anyone who can write the
+ * database can recompute; 2 is HMAC-SHA256 with a key kept outside the database.
+ */
+export const LEGACY_FORMAT = 1
+export const KEYED_FORMAT = 2
+
+/** A legacy (format 1) record's hash: plain SHA-256 of its content. */
 export function hashRecord(record: Omit<AuditRecord, 'hash'>): string {
-  const content = canonicalJson({
+  return createHash('sha256').update(recordContent(record)).digest('hex')
+}
+
+/**
+ * A keyed (format 2) record's hash: HMAC-SHA256 of its content, its format and the key's id,
+ * so that neither can be swapped without the key.
+ */
+export function signRecord(record: Omit<AuditRecord, 'hash'>, key: AuditKey): string {
+  return key.sign(`${KEYED_FORMAT}:${key.id}:${recordContent(record)}`)
+}
+
+export function verifiesRecord(record: AuditRecord, key: AuditKey): boolean {
+  const { hash, ...content } = record
+  return key.verifies(`${KEYED_FORMAT}:${key.id}:${recordContent(content)}`, hash)
+}
+
+function recordContent(record: Omit<AuditRecord, 'hash'>): string {
+  return canonicalJson({
     sequence: record.sequence,
     at: record.at,
     actor: record.actor,
@@ -39,5 +65,4 @@ export function hashRecord(record: Omit<AuditRecord, 'hash'>): string {
     detail: record.detail,
     previousHash: record.previousHash,
   })
-  return createHash('sha256').update(content).digest('hex')
 }

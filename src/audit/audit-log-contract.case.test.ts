@@ -39,7 +39,11 @@ export function runAuditLogContract(initializer: AuditLogContractInitializer): v
         records.push(await subject.log.append(step(index)))
       expect(records.map((record) => record.sequence)).toEqual([1, 2, 3, 4, 5])
       expect(records[1]?.previousHash).toBe(records[0]?.hash)
-      expect(await subject.log.verify()).toEqual({ ok: true, count: 5, headHash: records[4]?.hash })
+      expect(await subject.log.verify()).toMatchObject({
+        ok: true,
+        count: 5,
+        headHash: records[4]?.hash,
+      })
       expect((await subject.log.list({ after: 3 })).map((record) => record.target)).toEqual([
         'LT-044',
         'LT-045',
@@ -88,6 +92,40 @@ export function runAuditLogContract(initializer: AuditLogContractInitializer): v
         /append-only/,
       )
       await expect(subject.tamper('DELETE FROM audit_records')).rejects.toThrow(/append-only/)
+    })
+
+    it('refuses to move its head back or delete it through its own store', async () => {
+      await subject.log.append(step(1))
+      await subject.log.append(step(2))
+      await expect(subject.tamper('UPDATE audit_head SET count = 1')).rejects.toThrow(
+        /only moves forward/,
+      )
+      await expect(subject.tamper('DELETE FROM audit_head')).rejects.toThrow(/only moves forward/)
+    })
+
+    it('detects its end cut off and its head rewound to match, from its checkpoints', async () => {
+      for (let index = 1; index <= 4; index += 1) await subject.log.append(step(index))
+      await subject.tamper(
+        'DROP TRIGGER audit_records_no_delete; DROP TRIGGER audit_head_forward; DELETE FROM audit_records WHERE sequence = 4; UPDATE audit_head SET count = 3, hash = (SELECT hash FROM audit_records WHERE sequence = 3)',
+      )
+      expect(await subject.log.verify()).toMatchObject({
+        ok: false,
+        problem: 'behind-checkpoint',
+        sequence: 4,
+        reason: expect.stringMatching(/ends at record 3 but .* says 4 records were written/),
+      })
+    })
+
+    it('detects a wiped log, head and all, from its checkpoints', async () => {
+      for (let index = 1; index <= 3; index += 1) await subject.log.append(step(index))
+      await subject.tamper(
+        'DROP TRIGGER audit_records_no_delete; DROP TRIGGER audit_head_no_delete; DELETE FROM audit_records; DELETE FROM audit_head',
+      )
+      expect(await subject.log.verify()).toMatchObject({
+        ok: false,
+        problem: 'wiped',
+        reason: expect.stringMatching(/empty but .* says 3 records were written/),
+      })
     })
 
     it('detects a changed record, naming it', async () => {

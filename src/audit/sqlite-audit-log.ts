@@ -1,71 +1,187 @@
 import type { DatabaseSync } from 'node:sqlite'
 import { HelpdeskError } from '../errors/index.ts'
 import { openProjectDatabase } from '../store/open-project-database.ts'
-import { GENESIS_HASH, hashRecord, redactSecrets } from './audit-hash.ts'
-import type {
-  AuditEntry,
-  AuditLog,
-  AuditRecord,
-  AuditValue,
-  AuditVerification,
-} from './audit-log.ts'
+import {
+  AuditCheckpointFile,
+  type CheckpointForwarder,
+  type CheckpointReading,
+  defaultCheckpointFile,
+  lastCheckpoint,
+  readCheckpoints,
+  signCheckpoint,
+} from './audit-checkpoints.ts'
+import { GENESIS_HASH, KEYED_FORMAT, redactSecrets, signRecord } from './audit-hash.ts'
+import { AuditKey, type AuditKeyLocation, defaultKeyLocation, openAuditKey } from './audit-key.ts'
+import type { AuditEntry, AuditLog, AuditRecord, AuditVerification } from './audit-log.ts'
+import { type StoredAuditRecord, verifyChain } from './audit-verification.ts'
+import { KEYED_COLUMNS, type Row, SCHEMA, toRecord } from './sqlite-audit-schema.ts'
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS audit_records (
-  sequence INTEGER PRIMARY KEY,
-  at TEXT NOT NULL,
-  actor TEXT NOT NULL,
-  action TEXT NOT NULL,
-  target TEXT,
-  request_id TEXT,
-  detail TEXT NOT NULL,
-  previous_hash TEXT NOT NULL,
-  hash TEXT NOT NULL
-);
--- The head remembers how long the chain is, so deleting its last records is detected too.
-CREATE TABLE IF NOT EXISTS audit_head (
-  id INTEGER PRIMARY KEY CHECK (id = 1),
-  count INTEGER NOT NULL,
-  hash TEXT NOT NULL
-);
-CREATE TRIGGER IF NOT EXISTS audit_records_no_update BEFORE UPDATE ON audit_records
-BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
-CREATE TRIGGER IF NOT EXISTS audit_records_no_delete BEFORE DELETE ON audit_records
-BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
-`
-
-interface Row {
-  sequence: number
-  at: string
-  actor: string
-  action: string
-  target: string | null
-  request_id: string | null
-  detail: string
-  previous_hash: string
-  hash: string
+export interface SqliteAuditLogOptions {
+  /** A path, or `:memory:` (then a random key and no checkpoints: for tests). */
+  file: string
+  now?: () => Date
+  /** The key; without it, it is found at `keyLocation`. */
+  key?: AuditKey
+  /**
+   * Where the key is (see `auditLogOptions`). Default: `audit.key` beside the database. A missing
+   * key is created there only when that is the default file and the log has no keyed record yet.
+   */
+  keyLocation?: AuditKeyLocation
+  /** The checkpoint file. Default: `audit-checkpoints.jsonl` beside the database. */
+  checkpointFile?: string
+  /** Also sends each checkpoint line elsewhere (syslog). */
+  forward?: CheckpointForwarder
+  /** Told when a key file is created (never the key). */
+  log?: (line: string) => void
 }
 
-/** The audit log in an SQLite file (`node:sqlite`, no native addon): the embedded default. */
+/**
+ * The audit log in an SQLite file (`node:sqlite`, no native addon): the embedded default.
+ * Records are signed with HMAC-SHA256 under a key kept outside the database, and each append
+ * writes a signed checkpoint of the new head to a file outside the database.
+ */
 export class SqliteAuditLog implements AuditLog {
   private readonly database: DatabaseSync
   private readonly now: () => Date
+  private readonly key: AuditKey | undefined
+  private readonly checkpointPath: string | undefined
+  private readonly checkpoints: AuditCheckpointFile | undefined
 
-  /** @param file a path, or `:memory:` */
-  constructor(options: { file: string; now?: () => Date }) {
+  private readonly readOnly: boolean
+
+  constructor(options: SqliteAuditLogOptions & { readOnly?: boolean }) {
     this.database = openProjectDatabase(options.file)
-    this.database.exec(SCHEMA)
     this.now = options.now ?? (() => new Date())
+    this.readOnly = options.readOnly === true
+    try {
+      if (this.readOnly) {
+        this.key = options.key
+        this.checkpointPath = options.checkpointFile ?? defaultCheckpointFile(options.file)
+        this.checkpoints = undefined
+        return
+      }
+      this.database.exec(SCHEMA)
+      this.addKeyedColumns()
+      const inMemory = options.file === ':memory:'
+      this.key =
+        options.key ??
+        (inMemory
+          ? AuditKey.generate()
+          : openAuditKey(options.keyLocation ?? defaultKeyLocation(options.file), {
+              signedBy: () => this.keyedRecord()?.key_id,
+              ...(options.log ? { log: options.log } : {}),
+            }))
+      this.checkpointPath = inMemory
+        ? undefined
+        : (options.checkpointFile ?? defaultCheckpointFile(options.file))
+      this.checkpoints = this.checkpointPath
+        ? new AuditCheckpointFile({
+            file: this.checkpointPath,
+            ...(options.forward ? { forward: options.forward } : {}),
+          })
+        : undefined
+      this.adoptLegacyRecords()
+      this.warnWhenBehind(options.log)
+    } catch (error) {
+      this.database.close()
+      throw error
+    }
+  }
+
+  /**
+   * Opens an existing log only to read and verify it: no table is created and nothing is
+   * written, so a dropped table stays dropped and `verify` says so.
+   */
+  static openExisting(options: {
+    file: string
+    /** Needed by `verify` only. */
+    key?: AuditKey
+    checkpointFile?: string
+  }): SqliteAuditLog {
+    return new SqliteAuditLog({ ...options, readOnly: true })
+  }
+
+  /** In one write transaction: two processes upgrading the same file at once add each column once. */
+  private addKeyedColumns(): void {
+    if (Object.keys(KEYED_COLUMNS).every((column) => this.columns().has(column))) return
+    this.database.exec('BEGIN IMMEDIATE')
+    try {
+      const columns = this.columns()
+      for (const [column, statement] of Object.entries(KEYED_COLUMNS))
+        if (!columns.has(column)) this.database.exec(statement)
+      this.database.exec('COMMIT')
+    } catch (error) {
+      this.database.exec('ROLLBACK')
+      throw error
+    }
+  }
+
+  private columns(): Set<string> {
+    const rows = this.database.prepare('PRAGMA table_info(audit_records)').all() as Array<{
+      name: string
+    }>
+    return new Set(rows.map((row) => row.name))
+  }
+
+  private tables(): Set<string> {
+    const rows = this.database
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'audit_%'")
+      .all() as Array<{ name: string }>
+    return new Set(rows.map((row) => row.name))
+  }
+
+  private keyedRecord(): { key_id: string | null } | undefined {
+    return this.database
+      .prepare('SELECT key_id FROM audit_records WHERE format = ? LIMIT 1')
+      .get(KEYED_FORMAT) as { key_id: string | null } | undefined
+  }
+
+  private head(): { count: number; hash: string } | undefined {
+    return this.database.prepare('SELECT count, hash FROM audit_head WHERE id = 1').get() as
+      | { count: number; hash: string }
+      | undefined
+  }
+
+  /**
+   * A database behind its last checkpoint was restored from an older copy or cut: said at start,
+   * loudly, without refusing to run (a restore may be deliberate); `verify` fails on it.
+   */
+  private warnWhenBehind(log: ((line: string) => void) | undefined): void {
+    if (!log || !this.key || !this.checkpointPath) return
+    const checkpoint = lastCheckpoint(this.checkpointPath, this.key)
+    const count = this.head()?.count ?? 0
+    if (checkpoint && checkpoint.count > count)
+      log(
+        `WARNING: the audit log ends at record ${count} but its last checkpoint (${checkpoint.at}) in ${this.checkpointPath} says ${checkpoint.count} records were written: the database was restored from an older copy or its end was cut; run helpdesk audit verify`,
+      )
+  }
+
+  /**
+   * A database written before the key: its unkeyed records get a signed checkpoint of their head
+   * at once, so that from now on they cannot change unseen (what they were before, no one knows).
+   */
+  private adoptLegacyRecords(): void {
+    const head = this.head()
+    if (!head || head.count === 0 || !this.key || this.keyedRecord()) return
+    this.checkpoints?.append(
+      signCheckpoint(this.key, {
+        sequence: head.count,
+        count: head.count,
+        headHash: head.hash,
+        at: this.now().toISOString(),
+      }),
+    )
   }
 
   async append(entry: AuditEntry): Promise<AuditRecord> {
+    const key = this.key
+    let record: AuditRecord
     try {
+      if (this.readOnly || !key) throw new Error('this audit log was opened only to be read')
       // One immediate transaction: concurrent writers queue here instead of forking the chain.
       this.database.exec('BEGIN IMMEDIATE')
       try {
-        const head = this.database
-          .prepare('SELECT count, hash FROM audit_head WHERE id = 1')
-          .get() as { count: number; hash: string } | undefined
+        const head = this.head()
         const partial: Omit<AuditRecord, 'hash'> = {
           sequence: (head?.count ?? 0) + 1,
           at: this.now().toISOString(),
@@ -76,10 +192,10 @@ export class SqliteAuditLog implements AuditLog {
           detail: redactSecrets(entry.detail) as AuditEntry['detail'],
           previousHash: head?.hash ?? GENESIS_HASH,
         }
-        const record: AuditRecord = { ...partial, hash: hashRecord(partial) }
+        record = { ...partial, hash: signRecord(partial, key) }
         this.database
           .prepare(
-            'INSERT INTO audit_records (sequence, at, actor, action, target, request_id, detail, previous_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+            'INSERT INTO audit_records (sequence, at, actor, action, target, request_id, detail, previous_hash, hash, format, key_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
           )
           .run(
             record.sequence,
@@ -91,6 +207,8 @@ export class SqliteAuditLog implements AuditLog {
             JSON.stringify(record.detail),
             record.previousHash,
             record.hash,
+            KEYED_FORMAT,
+            key.id,
           )
         this.database
           .prepare(
@@ -98,7 +216,6 @@ export class SqliteAuditLog implements AuditLog {
           )
           .run(record.sequence, record.hash)
         this.database.exec('COMMIT')
-        return record
       } catch (error) {
         this.database.exec('ROLLBACK')
         throw error
@@ -111,6 +228,27 @@ export class SqliteAuditLog implements AuditLog {
         cause: error,
       })
     }
+    // After the commit: a checkpoint must never claim a record the database does not have. A
+    // crash between the two leaves the database one record ahead of its checkpoints, which
+    // verify accepts (those records are signed); the reverse would read as a rollback.
+    try {
+      this.checkpoints?.append(
+        signCheckpoint(key, {
+          sequence: record.sequence,
+          count: record.sequence,
+          headHash: record.hash,
+          at: record.at,
+        }),
+      )
+    } catch (error) {
+      throw new HelpdeskError({
+        code: 'AUDIT_FAILED',
+        category: 'SYSTEM',
+        message: `audit record ${record.sequence} was written but its checkpoint could not be appended to ${this.checkpointPath}: ${(error as Error).message}`,
+        cause: error,
+      })
+    }
+    return record
   }
 
   async list(
@@ -129,75 +267,77 @@ export class SqliteAuditLog implements AuditLog {
       : (this.database
           .prepare('SELECT * FROM audit_records WHERE sequence > ? ORDER BY sequence LIMIT ?')
           .all(options.after ?? 0, options.limit ?? -1) as unknown as Row[])
-    return rows.map(toRecord)
+    return rows.map((row) => {
+      const { format: _format, keyId: _keyId, ...record } = toRecord(row)
+      return record
+    })
+  }
+
+  /**
+   * Records written at or after `since` (an ISO 8601 instant), in sequence order, with their
+   * format and key id: what `helpdesk audit export` prints. Reads as it goes.
+   * @throws {HelpdeskError} INVALID_INPUT when the database has no audit records table.
+   */
+  *recordsSince(since: Date): Iterable<StoredAuditRecord> {
+    if (!this.tables().has('audit_records'))
+      throw new HelpdeskError({
+        code: 'INVALID_INPUT',
+        message:
+          'the database has no audit_records table: nothing was ever audited in it, or it was dropped',
+      })
+    for (const row of this.database
+      .prepare(`SELECT ${this.recordColumns()} FROM audit_records WHERE at >= ? ORDER BY sequence`)
+      .iterate(since.toISOString()) as Iterable<Row>)
+      yield toRecord(row)
+  }
+
+  /** A database never opened by a keyed log has no format column: its records are all legacy. */
+  private recordColumns(): string {
+    const columns = this.columns()
+    return [
+      '*',
+      ...(columns.has('format') ? [] : ['1 AS format']),
+      ...(columns.has('key_id') ? [] : ['NULL AS key_id']),
+    ].join(', ')
   }
 
   async verify(): Promise<AuditVerification> {
-    let expected = 1
-    let previousHash = GENESIS_HASH
-    for (const row of this.database
-      .prepare('SELECT * FROM audit_records ORDER BY sequence')
-      .iterate() as Iterable<Row>) {
-      const record = toRecord(row)
-      const count = expected - 1
-      if (record.sequence !== expected) {
-        return {
-          ok: false,
-          count,
-          sequence: expected,
-          reason: `record ${expected} is missing (the next one is ${record.sequence})`,
-        }
-      }
-      if (record.previousHash !== previousHash) {
-        return {
-          ok: false,
-          count,
-          sequence: record.sequence,
-          reason: 'it does not follow the record before it (previous hash differs)',
-        }
-      }
-      const { hash, ...content } = record
-      if (hashRecord(content) !== hash) {
-        return {
-          ok: false,
-          count,
-          sequence: record.sequence,
-          reason: 'its content was changed after it was written (hash differs)',
-        }
-      }
-      previousHash = hash
-      expected += 1
-    }
-    const count = expected - 1
-    const head = this.database.prepare('SELECT count, hash FROM audit_head WHERE id = 1').get() as
-      | { count: number; hash: string }
-      | undefined
-    if ((head?.count ?? 0) !== count || (head?.hash ?? GENESIS_HASH) !== previousHash) {
+    const key = this.key
+    if (!key)
       return {
         ok: false,
-        count,
-        sequence: count + 1,
-        reason: `the log ends at record ${count} but ${head?.count ?? 0} were written (records were removed from the end)`,
+        count: 0,
+        problem: 'no-key',
+        reason: 'the audit key is missing: without it the log cannot be verified',
       }
-    }
-    return { ok: true, count, headHash: previousHash }
+    const tables = this.tables()
+    const missing = ['audit_records', 'audit_head'].filter((table) => !tables.has(table))
+    if (missing.length > 0)
+      return {
+        ok: false,
+        count: 0,
+        problem: 'no-tables',
+        reason: `the audit tables are missing (${missing.join(', ')}): they were dropped, or this is not the helpdesk database`,
+      }
+    const checkpoints: CheckpointReading | undefined = this.checkpointPath
+      ? readCheckpoints(this.checkpointPath, key)
+      : undefined
+    const rows = this.database
+      .prepare(`SELECT ${this.recordColumns()} FROM audit_records ORDER BY sequence`)
+      .iterate() as Iterable<Row>
+    return verifyChain({
+      records: (function* () {
+        for (const row of rows) yield toRecord(row)
+      })(),
+      head: this.head(),
+      key,
+      checkpoints,
+      ...(this.checkpointPath ? { checkpointFile: this.checkpointPath } : {}),
+    })
   }
 
   async close(): Promise<void> {
+    this.checkpoints?.close()
     if (this.database.isOpen) this.database.close()
-  }
-}
-
-function toRecord(row: Row): AuditRecord {
-  return {
-    sequence: row.sequence,
-    at: row.at,
-    actor: row.actor,
-    action: row.action,
-    ...(row.target !== null ? { target: row.target } : {}),
-    ...(row.request_id !== null ? { requestId: row.request_id } : {}),
-    detail: JSON.parse(row.detail) as { [key: string]: AuditValue },
-    previousHash: row.previous_hash,
-    hash: row.hash,
   }
 }

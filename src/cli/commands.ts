@@ -1,8 +1,6 @@
-import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { serve } from '@hono/node-server'
 import { buildRuntime, type HelpdeskRuntime } from '../app/build-runtime.ts'
-import { SqliteAuditLog } from '../audit/sqlite-audit-log.ts'
 import { loadConfig } from '../config/load-config.ts'
 import { HelpdeskError } from '../errors/index.ts'
 import { ensureFirstAdmin } from '../identity/first-admin.ts'
@@ -112,31 +110,6 @@ async function serverAuthentication(runtime: HelpdeskRuntime): Promise<Authentic
     log,
   })
   return { mode: 'token', users }
-}
-
-export async function auditVerifyCommand(options: { database?: string }): Promise<void> {
-  const config = loadConfig()
-  const file =
-    options.database ??
-    config.HELPDESK_DATABASE ??
-    path.join(config.HELPDESK_DATA_DIR, 'helpdesk.sqlite')
-  if (!existsSync(file)) {
-    throw new HelpdeskError({ code: 'INVALID_INPUT', message: `--database ${file}: no such file` })
-  }
-  const log = new SqliteAuditLog({ file })
-  try {
-    const result = await log.verify()
-    if (result.ok) {
-      process.stdout.write(`audit log ok: ${result.count} records, head ${result.headHash}\n`)
-    } else {
-      process.stdout.write(
-        `audit log BROKEN at record ${result.sequence}: ${result.reason} (${result.count} records verified before it)\n`,
-      )
-      process.exitCode = 1
-    }
-  } finally {
-    await log.close()
-  }
 }
 
 /** Reads a secret on standard input and prints the `encrypted:` reference for an inventory. */

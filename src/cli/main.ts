@@ -1,7 +1,7 @@
 import { Command } from 'commander'
 import { isHelpdeskError } from '../errors/index.ts'
+import { auditExportCommand, auditVerifyCommand } from './audit-command.ts'
 import {
-  auditVerifyCommand,
   encryptCredentialCommand,
   evalCommand,
   ingestCommand,
@@ -72,18 +72,33 @@ program
   .option('--json', 'print one JSON object with every result')
   .action(runCommand)
 
-program
+const audit = program
   .command('audit')
-  .description('the tamper-evident audit log')
+  .description('the tamper-evident audit log (HMAC-chained, checkpointed outside the database)')
+audit
   .command('verify')
   .description(
-    'check the audit chain: exit 0 when intact, 1 naming the first changed or missing record',
+    'check the audit chain under its key (HELPDESK_AUDIT_KEY, HELPDESK_AUDIT_KEY_FILE or audit.key beside the database) against its head and its signed checkpoints (HELPDESK_AUDIT_CHECKPOINT_FILE or audit-checkpoints.jsonl beside the database): exit 0 when intact, 1 naming what is wrong (a changed, inserted or deleted record, a cut, wiped or rolled-back log, a dropped table, an edited checkpoint, a missing or wrong key)',
   )
   .option(
     '--database <file>',
     'SQLite file (default: HELPDESK_DATABASE or $HELPDESK_DATA_DIR/helpdesk.sqlite)',
   )
   .action(auditVerifyCommand)
+audit
+  .command('export')
+  .description(
+    'print the audit records as JSON lines for a SIEM: one {sequence, at, actor, action, target, requestId, detail, previousHash, hash, format, keyId} per line, in order',
+  )
+  .option(
+    '--since <time>',
+    'only records written at or after this ISO 8601 date or time with zone (e.g. 2026-05-01T08:00:00Z)',
+  )
+  .option(
+    '--database <file>',
+    'SQLite file (default: HELPDESK_DATABASE or $HELPDESK_DATA_DIR/helpdesk.sqlite)',
+  )
+  .action(auditExportCommand)
 
 const users = program
   .command('users')

@@ -20,6 +20,18 @@ export const configSchema = z
     /** The project store (SQLite): audit records, users, conversations. Default: $HELPDESK_DATA_DIR/helpdesk.sqlite. */
     HELPDESK_DATABASE: z.string().min(1).optional(),
     /**
+     * The key that signs the audit chain and its checkpoints (HMAC-SHA256): hex or base64, at
+     * least 32 bytes. Kept outside the database; prefer HELPDESK_AUDIT_KEY_FILE. With neither set,
+     * the server creates `audit.key` (0600) beside the database on its first start.
+     */
+    HELPDESK_AUDIT_KEY: z.string().min(1).optional(),
+    /** A file holding the audit key (hex or base64), e.g. a mounted secret on another volume. */
+    HELPDESK_AUDIT_KEY_FILE: z.string().min(1).optional(),
+    /** Append-only file of signed checkpoints of the audit chain's head. Default: audit-checkpoints.jsonl beside the database. */
+    HELPDESK_AUDIT_CHECKPOINT_FILE: z.string().min(1).optional(),
+    /** Also send each audit checkpoint to syslog/journald (through the `logger` command). */
+    HELPDESK_AUDIT_CHECKPOINT_SYSLOG: booleanText.default(false),
+    /**
      * `token`: every API call needs `Authorization: Bearer <token>` of a user. `none`: anyone who
      * can reach the server chats as one anonymous user (the old behaviour; local demos only).
      */
@@ -76,6 +88,12 @@ export const configSchema = z
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   })
   .superRefine((config, context) => {
+    if (config.HELPDESK_AUDIT_KEY && config.HELPDESK_AUDIT_KEY_FILE)
+      context.addIssue({
+        code: 'custom',
+        path: ['HELPDESK_AUDIT_KEY_FILE'],
+        message: 'set HELPDESK_AUDIT_KEY or HELPDESK_AUDIT_KEY_FILE, not both',
+      })
     if (config.EMBEDDING_PROVIDER === 'openai') {
       for (const name of ['EMBEDDING_BASE_URL', 'EMBEDDING_MODEL', 'EMBEDDING_API_KEY'] as const) {
         if (!config[name]) {
@@ -92,4 +110,7 @@ export const configSchema = z
 export type HelpdeskConfig = z.infer<typeof configSchema>
 
 /** Variables whose values are secrets: never logged, never shown. */
-export const SECRET_VARIABLES: readonly (keyof HelpdeskConfig)[] = ['EMBEDDING_API_KEY']
+export const SECRET_VARIABLES: readonly (keyof HelpdeskConfig)[] = [
+  'EMBEDDING_API_KEY',
+  'HELPDESK_AUDIT_KEY',
+]

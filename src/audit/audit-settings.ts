@@ -1,0 +1,76 @@
+import type { HelpdeskConfig } from '../config/config-schema.ts'
+import { defaultCheckpointFile, loggerForwarder } from './audit-checkpoints.ts'
+import { type AuditKeyLocation, defaultKeyLocation, findAuditKey } from './audit-key.ts'
+import type { AuditVerification } from './audit-log.ts'
+import { SqliteAuditLog } from './sqlite-audit-log.ts'
+
+type AuditConfig = Pick<
+  HelpdeskConfig,
+  | 'HELPDESK_AUDIT_KEY'
+  | 'HELPDESK_AUDIT_KEY_FILE'
+  | 'HELPDESK_AUDIT_CHECKPOINT_FILE'
+  | 'HELPDESK_AUDIT_CHECKPOINT_SYSLOG'
+>
+
+export interface AuditSettings {
+  keyLocation: AuditKeyLocation
+  checkpointFile: string
+  syslog: boolean
+}
+
+/** Where the key and the checkpoints of the audit log in `databaseFile` are, from the configuration. */
+export function auditSettings(config: AuditConfig, databaseFile: string): AuditSettings {
+  return {
+    keyLocation: {
+      ...defaultKeyLocation(databaseFile),
+      value: config.HELPDESK_AUDIT_KEY,
+      file: config.HELPDESK_AUDIT_KEY_FILE,
+    },
+    checkpointFile: config.HELPDESK_AUDIT_CHECKPOINT_FILE ?? defaultCheckpointFile(databaseFile),
+    syslog: config.HELPDESK_AUDIT_CHECKPOINT_SYSLOG,
+  }
+}
+
+/** The audit log a server or CLI writes to: keyed, checkpointed, as configured. */
+export function openConfiguredAuditLog(
+  config: AuditConfig,
+  databaseFile: string,
+  log: (line: string) => void,
+): SqliteAuditLog {
+  const settings = auditSettings(config, databaseFile)
+  return new SqliteAuditLog({
+    file: databaseFile,
+    keyLocation: settings.keyLocation,
+    checkpointFile: settings.checkpointFile,
+    ...(settings.syslog ? { forward: loggerForwarder(log) } : {}),
+    log,
+  })
+}
+
+/**
+ * Verifies the audit log in an existing `databaseFile` without writing to it: no table is
+ * created, no key is created. A key that cannot be found is reported as such.
+ */
+export async function verifyAuditDatabase(
+  databaseFile: string,
+  settings: AuditSettings,
+): Promise<AuditVerification> {
+  const lookup = findAuditKey(settings.keyLocation)
+  if ('missing' in lookup)
+    return {
+      ok: false,
+      count: 0,
+      problem: 'no-key',
+      reason: `${lookup.missing}: without it the log cannot be verified`,
+    }
+  const log = SqliteAuditLog.openExisting({
+    file: databaseFile,
+    key: lookup.key,
+    checkpointFile: settings.checkpointFile,
+  })
+  try {
+    return await log.verify()
+  } finally {
+    await log.close()
+  }
+}
