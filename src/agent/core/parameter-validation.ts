@@ -96,12 +96,15 @@ export function validateParameter(spec: ParameterSpec, raw: string): ValidationR
     }
   }
   if (CONTROL_OR_LINE_BREAK.test(value)) {
-    return { ok: false, reason: `${spec.name} contains a line break or control character` }
+    return {
+      ok: false,
+      reason: `${spec.name} "${printable(value)}" contains a line break or control character`,
+    }
   }
   if (/\s-/.test(value)) {
     return {
       ok: false,
-      reason: `${spec.name} must not contain " -" (it reads like a command-line switch)`,
+      reason: `${spec.name} "${printable(value)}" must not contain " -" (it reads like a command-line switch)`,
     }
   }
   if (spec.kind === 'enum' || spec.kind === 'system' || spec.kind === 'platform') {
@@ -113,7 +116,10 @@ export function validateParameter(spec: ParameterSpec, raw: string): ValidationR
   }
   const rule = RULES[spec.kind]
   if (value.length > rule.maxLength) {
-    return { ok: false, reason: `${spec.name} is longer than ${rule.maxLength} characters` }
+    return {
+      ok: false,
+      reason: `${spec.name} "${printable(value)}" is longer than ${rule.maxLength} characters`,
+    }
   }
   if (!rule.pattern.test(value) || /\.\./.test(value)) {
     return {
