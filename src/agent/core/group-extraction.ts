@@ -50,7 +50,7 @@ export function findGroup(text: string): string | undefined {
 /** The name starting at `start`: quoted whole, or unquoted up to the end of the clause. */
 function nameAt(text: string, start: number, firstWord: RegExp): string | undefined {
   // Quoted: to the closing quote; an unclosed quote has no clear end, so it is asked for.
-  if (/["'`‘“«]/.test(text[start] ?? '')) return quotedAt(text, start) || undefined
+  if (/["'‘“«]/.test(text[start] ?? '')) return quotedAt(text, start) || undefined
   const words: string[] = []
   for (const raw of text.slice(start).split(/\p{White_Space}+/u)) {
     const word = trimPunctuation(raw)
@@ -75,7 +75,7 @@ function nameBeforeGroupWord(text: string): string | undefined {
   const pattern = /\bthe\s+(?=((?:\S+\s+){0,5}?\S+)\s+(?:group|project)\b)/gi
   for (const match of text.matchAll(pattern)) {
     const span = match[1] ?? ''
-    const quoted = /^["'`‘“«](.+)["'`’”»]$/u.exec(span)?.[1]
+    const quoted = /^["'‘“«](.+)["'’”»]$/u.exec(span)?.[1]
     if (quoted !== undefined) return quoted
     const words = span.split(/\s+/)
     const first = SHAPED_WORD.exec(words[0] ?? '')?.[0]

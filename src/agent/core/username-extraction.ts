@@ -20,14 +20,16 @@ export const NOT_USERNAMES = new Set(
 )
 
 /** What an account name looks like, for recognising one; the value taken is the whole token. */
-const USERNAME_VALUE = `["'\`]?([A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9](?:@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)+)?)`
+const USERNAME_VALUE = `["']?([A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9](?:@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)+)?)`
 /** The start of whatever follows a strong cue, shape or not: "user $(id)" names "$(id)". */
-const ANY_VALUE = `["'\`‘“]?([^\\s"'\`‘“])`
+const ANY_VALUE = `["'‘“]?([^\\s"'‘“])`
 /** The name-shaped start of a token. */
 const NAME_SHAPE =
   /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?(?:@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)?/
 /** Dashes, dots and colons after "user" are prose ("the user - jdoe - ..."), not a value. */
 const PROSE_PUNCTUATION = /^[-\u2013\u2014:.,;!?\u2026]*$/u
+/** "can't", "won't", "they're": English, not an account name. */
+const CONTRACTION = /^[A-Za-z]+['’](?:t|re|ll|ve|d|m)$/i
 /** "is" only as a word: "username isabel" names isabel. */
 const CONNECTOR = `\\s*(?:(?:is|name\\s+is|called)\\b\\s*)?[:=]?\\s*`
 
@@ -73,7 +75,10 @@ export function findUsername(text: string): string | undefined {
       const token = wholeToken(text, start)
       if (PROSE_PUNCTUATION.test(token)) continue
       const shape = NAME_SHAPE.exec(token)?.[0]
-      if (shape !== undefined && NOT_USERNAMES.has(shape.toLowerCase())) continue
+      // Prose after the cue ("user is locked", "user can't log in"); a prose word with more
+      // glued to it ("a,b") is a value to refuse.
+      if (CONTRACTION.test(token)) continue
+      if (shape === token && NOT_USERNAMES.has(shape.toLowerCase())) continue
       // A plain word after a weak cue ("for two days") is prose, not an account; a word with
       // something glued to it ("for jdoe;rm") is a value to refuse, not prose to skip.
       if (plainWordAllowed || /[._\d@-]/.test(shape ?? '') || token !== shape) return token

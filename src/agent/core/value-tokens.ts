@@ -10,18 +10,20 @@
 /** Unicode whitespace. Not `\s`: JavaScript counts U+FEFF as a space, Unicode does not. */
 const SPACE = /^\p{White_Space}$/u
 /** Punctuation that ends a sentence or a parenthesis, not a value, when it ends a token. */
-const TRAILING_PUNCTUATION = /[.,;:!?)\]}>"'`’”»]+$/u
+const TRAILING_PUNCTUATION = /[.,;:!?)\]}>"'’”»]+$/u
 /** Punctuation that opens a quotation or a parenthesis when it starts a token. */
-const LEADING_PUNCTUATION = /^[([{<"'`‘“«]+/u
+const LEADING_PUNCTUATION = /^[([{<"'‘“«]+/u
 /** An English possessive: "jdoe's laptop" is about jdoe. */
 const POSSESSIVE = /['’]s$/u
 /** Key-value separators: "host=LT-0423" and "login:jdoe" give the value after them. */
 const KEY_SEPARATORS = new Set([':', '='])
-/** Opening quote -> the quotes that may close it. */
+/**
+ * Opening quote -> the quotes that may close it. Not the backtick: in a shell it runs a command,
+ * so "`id`" is kept whole (and refused), not read as the name "id".
+ */
 const CLOSING_QUOTES: Readonly<Record<string, readonly string[]>> = {
   '"': ['"', '”'],
   "'": ["'", '’'],
-  '`': ['`'],
   '“': ['”', '"'],
   '‘': ['’', "'"],
   '«': ['»'],
