@@ -3,6 +3,7 @@ import type { Instruction } from '../../knowledge/instructions/instruction.ts'
 import type { ActionSpec, ParameterSpec } from '../../knowledge/instructions/instruction-schema.ts'
 import { type ExtractionMode, extractParameter } from './parameter-extraction.ts'
 import { validateParameter } from './parameter-validation.ts'
+import { repeatSubject } from './repeat-request.ts'
 
 /** A parameter the plan still needs, with the question to ask. */
 export interface MissingParameter {
@@ -79,6 +80,10 @@ export function fillSlots(instruction: Instruction, sources: SlotSources): SlotS
       }
     }
   }
+  const subject = sources.mode === 'message' ? repeatSubject(sources.message) : undefined
+  if (subject !== undefined && Object.keys(fromMessage).length === 0 && problems.size === 0) {
+    placeSubject(instruction, subject, { values, fromMessage, problems })
+  }
   for (const [name, reason] of accountNameProblems(instruction, values)) {
     delete values[name]
     delete fromMessage[name]
@@ -106,6 +111,38 @@ export function fillSlots(instruction: Instruction, sources: SlotSources): SlotS
     (left, right) => Number(right.problem !== undefined) - Number(left.problem !== undefined),
   )
   return { values, fromMessage, missing }
+}
+
+/** Kinds whose values are recognised from a fixed list, never named freely. */
+const LISTED_KINDS: ReadonlySet<ParameterSpec['kind']> = new Set(['system', 'platform', 'enum'])
+
+/**
+ * The X of "same for X" for the first freely named parameter that accepts it; if none does,
+ * the first one is asked for again with why X was refused. Never dropped: repeating the previous
+ * values would act on someone or something the person did not name this time.
+ */
+function placeSubject(
+  instruction: Instruction,
+  subject: string,
+  state: {
+    values: Record<string, string>
+    fromMessage: Record<string, string>
+    problems: Map<string, string>
+  },
+): void {
+  const named = instruction.parameters.filter((spec) => !LISTED_KINDS.has(spec.kind))
+  for (const spec of named) {
+    const result = validateParameter(spec, subject)
+    if (!result.ok) continue
+    state.values[spec.name] = result.value
+    state.fromMessage[spec.name] = result.value
+    return
+  }
+  const first = named[0]
+  if (!first) return
+  const result = validateParameter(first, subject)
+  delete state.values[first.name]
+  state.problems.set(first.name, result.ok ? '' : result.reason)
 }
 
 /**

@@ -111,6 +111,32 @@ describe('a value with something glued to it ("jdoe;rm -rf /")', () => {
   })
 })
 
+describe('a follow-up ("same for X") names its own value', () => {
+  it.each([
+    ['and the same for bob', { username: 'bob', group: 'Enterprise Admins' }],
+    ['and for bob too', { username: 'bob', group: 'Enterprise Admins' }],
+    ['same for Finance Team', { username: 'alice', group: 'Finance Team' }],
+    ['same for the Finance Team group', { username: 'alice', group: 'Finance Team' }],
+  ])('%j is planned with what it names, not the previous values', async (message, expected) => {
+    const first = await core.handleTurn({
+      message: 'add user alice to group Enterprise Admins',
+      requester: 'jdoe',
+    })
+    const again = await core.handleTurn({ sessionId: first.sessionId, message, requester: 'jdoe' })
+    expect(again.plan[0]?.parameters).toMatchObject(expected)
+  })
+
+  it('asks again when no parameter takes what it names', async () => {
+    const first = await core.handleTurn({ message: 'unlock AD user a.smith' })
+    const again = await core.handleTurn({
+      sessionId: first.sessionId,
+      message: 'same for John Smith',
+    })
+    expect(again.plan).toEqual([])
+    expect(again.missing[0]?.problem).toContain('"John Smith" is not a valid username')
+  })
+})
+
 describe('group names with spaces', () => {
   it.each([
     ['add user alice to group Enterprise Admins', 'alice', 'Enterprise Admins'],
