@@ -6,7 +6,9 @@ import { wholeToken } from './value-tokens.ts'
 
 /**
  * Finds a candidate value for a parameter in free text. Candidates still go through
- * `validateParameter`; extraction only has to be good at finding, not at judging safety.
+ * `validateParameter`; extraction only has to be good at finding, not at judging safety. What
+ * it finds is always the whole token (see value-tokens.ts), never the part that looked right:
+ * "jdoe;rm" is handed on to be refused, not shortened to "jdoe".
  * @module
  */
 
