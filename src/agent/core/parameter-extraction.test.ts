@@ -97,6 +97,8 @@ describe('values are found whole, never cut at the first odd character', () => {
     ['username', 'unlock user `id`', '`id`'],
     ['username', "the user can't log in", undefined],
     ['username', 'maria.garcia;rm is locked', 'maria.garcia;rm'],
+    ['username', 'unlock user ad\u200bministrator', 'ad\u200bministrator'],
+    ['username', 'unlock user ad\ufeffministrator', 'ad\ufeffministrator'],
     ['hostname', 'my laptop LT-0423;reboot is slow', 'LT-0423;reboot'],
     ['hostname', 'x;LT-0423 is slow', 'x;LT-0423'],
     ['hostname', 'my laptop (LT-0423) is slow', 'LT-0423'],
@@ -144,6 +146,32 @@ describe('values are found whole, never cut at the first odd character', () => {
         },
       ),
       { numRuns: 2000 },
+    )
+  })
+})
+
+describe('an invisible character inside a name in a message', () => {
+  it('stays in the value, so validation refuses it by name; the name is never cut there (property)', () => {
+    const invisible = fc.constantFrom(
+      ...'\u00ad\u061c\u180e\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\ufeff',
+    )
+    fc.assert(
+      fc.property(
+        fc.constantFrom('administrator', 'maria.garcia', 'LT-0423'),
+        fc.nat(),
+        invisible,
+        fc.constantFrom('unlock user ', 'my username is ', 'reset password for '),
+        (name, position, character, lead) => {
+          const at = 1 + (position % (name.length - 1))
+          const value = `${name.slice(0, at)}${character}${name.slice(at)}`
+          const found = extractParameter(spec('username'), `${lead}${value} please`, 'message')
+          if (found === undefined) return
+          expect(found).toBe(value)
+          const result = validateParameter(spec('username'), found)
+          expect(result.ok ? '' : result.reason).toMatch(/contains U\+[0-9A-F]{4}/)
+        },
+      ),
+      { numRuns: 1000 },
     )
   })
 })
