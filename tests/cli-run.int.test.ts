@@ -67,6 +67,21 @@ describe('helpdesk run', () => {
     const unknownTarget = await helpdesk('laptop_overheating', '--target', 'NOT-THERE')
     expect(unknownTarget.code).toBe(2)
     expect(unknownTarget.stderr).toMatch(/unknown target "NOT-THERE"; the inventory has: LT-0423/)
+    // Named, never cleaned: an invisible character, and a name Active Directory would refuse.
+    const invisible = await helpdesk('account_locked', '--param', 'username=ad\u200bministrator')
+    expect(invisible.code).toBe(2)
+    expect(invisible.stderr).toMatch(/--param username: .*U\+200B ZERO WIDTH SPACE/)
+    const tooLong = await helpdesk(
+      'account_locked',
+      '--param',
+      'username=Enterprise.Administrator01',
+      '--param',
+      'system=active_directory',
+    )
+    expect(tooLong.code).toBe(2)
+    expect(tooLong.stderr).toMatch(
+      /--param username: "Enterprise.Administrator01" cannot be an Active Directory username \(username is longer than 20 characters\)/,
+    )
     const missing = await helpdesk('printer_not_working')
     expect(missing.code).toBe(2)
     expect(missing.stderr).toMatch(/needs more parameters:\n\s+--param printer=/)

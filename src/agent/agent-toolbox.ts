@@ -97,12 +97,22 @@ export class AgentToolbox {
       })
     }
     const slots = fillSlots(instruction, { message: '', mode: 'message', known: parameters })
-    const missing = slots.missing.map((each) => each.parameter)
-    const rejected = Object.keys(parameters).filter((name) => slots.values[name] === undefined)
-    if (missing.length > 0 || rejected.length > 0) {
+    const refused = slots.missing.filter((each) => each.problem !== undefined)
+    const missing = slots.missing.filter((each) => each.problem === undefined)
+    const rejected = Object.keys(parameters).filter(
+      (name) =>
+        slots.values[name] === undefined && !refused.some((each) => each.parameter === name),
+    )
+    if (missing.length > 0 || rejected.length > 0 || refused.length > 0) {
+      // Each refused value with its reason, so a model (or its caller) can correct it.
+      const parts = [
+        ...refused.map((each) => `${each.parameter}: ${each.problem}`),
+        missing.length ? `missing ${missing.map((each) => each.parameter).join(', ')}` : '',
+        rejected.length ? `invalid ${rejected.join(', ')}` : '',
+      ]
       throw new HelpdeskError({
         code: 'INVALID_INPUT',
-        message: `${taskType}: ${[missing.length ? `missing ${missing.join(', ')}` : '', rejected.length ? `invalid ${rejected.join(', ')}` : ''].filter(Boolean).join('; ')}`,
+        message: `${taskType}: ${parts.filter(Boolean).join('; ')}`,
       })
     }
     return buildPlan(instruction, slots.values)

@@ -140,6 +140,10 @@ function parameterValues(
     if (platform && given[platform.name] === undefined && known) given[platform.name] = known.os
   }
   const slots = fillSlots(instruction, { message: '', mode: 'message', known: given })
+  // A given value the account system refuses (an AD name over 20 characters) is an error, not
+  // a missing value.
+  const refused = slots.missing.find((each) => each.problem !== undefined)
+  if (refused) throw invalid(`--param ${refused.parameter}: ${refused.problem}`)
   if (slots.missing.length > 0) {
     const lines = slots.missing.map((each) => `  --param ${each.parameter}=...  (${each.question})`)
     throw invalid(`${instruction.id} needs more parameters:\n${lines.join('\n')}`)

@@ -1,4 +1,5 @@
 import { validateParameter } from '../agent/core/parameter-validation.ts'
+import { accountNameProblems } from '../agent/core/slot-filling.ts'
 import { HelpdeskError } from '../errors/index.ts'
 import type { Instruction } from '../knowledge/instructions/instruction.ts'
 import type { Plan, PlanStep } from '../planning/plan.ts'
@@ -29,6 +30,10 @@ export function replanForTarget(
     if (!checked.ok) throw invalid(checked.reason)
     values[name] = checked.value
   }
+  // The account system's own name rules, as when the plan was filled: a plan edited on its way
+  // cannot carry a name the system would refuse or read differently.
+  const [refused] = accountNameProblems(instruction, values)
+  if (refused) throw invalid(`${refused[0]}: ${refused[1]}`)
   if (target !== undefined) {
     if (!action.target)
       throw invalid(`step ${step.id} does not run on a machine, so it cannot take a target`)

@@ -30,6 +30,17 @@ describe('checkProposedScript', () => {
     if (!verdict.ok) expect(verdict.problems.join('; ')).toContain(reason)
   })
 
+  it('refuses an invisible character, naming it (a script the approver reads must be the one that runs)', async () => {
+    // "Trojan Source": the override makes the comment's end look like code, or code like a comment.
+    const verdict = await checkProposedScript('bash', 'df -h / # check \u202e ; rm -rf ~ \u202c\n')
+    expect(verdict).toEqual({
+      ok: false,
+      problems: [expect.stringMatching(/U\+202E RIGHT-TO-LEFT OVERRIDE \(character 17\)/)],
+    })
+    const zeroWidth = await checkProposedScript('powershell', 'Get-Service -Name Spo\u200boler\n')
+    expect(zeroWidth.ok ? '' : zeroWidth.problems.join()).toMatch(/U\+200B ZERO WIDTH SPACE/)
+  })
+
   it('accepts ordinary read-only diagnostics in both languages', async () => {
     expect(
       await checkProposedScript(

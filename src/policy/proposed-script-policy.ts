@@ -1,4 +1,5 @@
 import { checkBashSyntax } from '../rendering/bash-syntax.ts'
+import { findInvisibleCharacter } from '../rendering/invisible-characters.ts'
 import { checkPowerShellSyntax, loadPowerShellGrammar } from '../rendering/powershell-syntax.ts'
 
 /**
@@ -75,6 +76,14 @@ export async function checkProposedScript(
   // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
   if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(script))
     problems.push('the script contains control characters')
+  // Trojan Source: a bidi override or zero-width character makes the script an approver reads
+  // differently from the one that runs.
+  const invisible = findInvisibleCharacter(script)
+  if (invisible) {
+    problems.push(
+      `the script contains ${invisible.description} (character ${invisible.index + 1}), an invisible character an approver cannot see`,
+    )
+  }
   for (const rule of DENY_LIST) {
     if ((!rule.languages || rule.languages.includes(language)) && rule.pattern.test(script)) {
       problems.push(`refused by policy: it ${rule.reason}`)

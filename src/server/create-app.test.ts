@@ -113,6 +113,12 @@ describe('bad input gets a 4xx that says what was wrong', () => {
       'MESSAGE_TOO_LONG',
       /4001 characters is more than the 4000 allowed/,
     ],
+    [
+      { message: 'unlock user ad\u200bministrator' },
+      400,
+      'INVALID_INPUT',
+      /message: contains U\+200B ZERO WIDTH SPACE \(character 15\)/,
+    ],
     [{}, 400, 'INVALID_INPUT', /message: expected a string/],
     [{ message: 'hi', extra: 1 }, 400, 'INVALID_INPUT', /extra/],
     [
@@ -128,6 +134,12 @@ describe('bad input gets a 4xx that says what was wrong', () => {
     const json = await failure(response)
     expect(json.error.code).toBe(code)
     expect(json.error.message).toMatch(message)
+  })
+
+  it('the stream refuses an invisible character with a 400 before it opens', async () => {
+    const response = await chat({ message: 'unlock user jdoe\u202e' }, '/api/chat/stream')
+    expect(response.status).toBe(400)
+    expect((await failure(response)).error.message).toMatch(/U\+202E RIGHT-TO-LEFT OVERRIDE/)
   })
 
   it('refuses an unknown instruction id and an unknown route', async () => {

@@ -6,6 +6,7 @@ import type { Plan, PlanStep } from '../../planning/plan.ts'
 import { buildPlan } from '../../planning/planner.ts'
 import type { AccessPolicy, Actor } from '../../policy/access-policy.ts'
 import type { ApprovalRecord } from '../../policy/approval-record.ts'
+import { findInvisibleCharacter } from '../../rendering/invisible-characters.ts'
 import type { RequestRouter, RouteDecision } from '../../retrieval/request-router.ts'
 import { type MachineGroups, machinesOf } from './machine-groups.ts'
 import { ownAccountByDefault, ownMachineOf } from './own-resources.ts'
@@ -423,6 +424,16 @@ export class HelpdeskCore {
         code: 'MESSAGE_TOO_LONG',
         message: `message: ${trimmed.length} characters is more than the ${this.options.maxMessageCharacters} allowed`,
         details: { length: trimmed.length, limit: this.options.maxMessageCharacters },
+      })
+    }
+    // Refused whole, before any value is read from it: an invisible character inside a name
+    // would otherwise end the name there ("ad\u200Bministrator" read as "ad"), and cleaning it
+    // out would change what the person sent. Checked before trimming, which drops U+FEFF.
+    const invisible = findInvisibleCharacter(message, { allowEmojiJoiner: true })
+    if (invisible) {
+      throw new HelpdeskError({
+        code: 'INVALID_INPUT',
+        message: `message: contains ${invisible.description} (character ${invisible.index + 1}), an invisible character that can hide what a name really is; please type the message again without it`,
       })
     }
     return trimmed

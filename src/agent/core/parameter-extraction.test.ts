@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { ParameterSpec } from '../../knowledge/instructions/instruction-schema.ts'
 import { extractParameter } from './parameter-extraction.ts'
@@ -79,6 +80,99 @@ describe('finding parameters in a message', () => {
     })
     expect(extractParameter(mode, 'switch me to online mode', 'message')).toBe('online')
     expect(extractParameter(mode, 'nothing relevant', 'message')).toBeUndefined()
+  })
+})
+
+describe('values are found whole, never cut at the first odd character', () => {
+  it.each([
+    ['username', 'unlock user jdoe;rm -rf /', 'jdoe;rm'],
+    ['username', 'unlock user jdoe$(id) now', 'jdoe$(id)'],
+    ['username', 'reset password for j.doe|id', 'j.doe|id'],
+    ['username', 'reset password for jdoe;rm', 'jdoe;rm'],
+    ['username', 'my username is maria.garcia;x', 'maria.garcia;x'],
+    ['username', 'username isabel', 'isabel'],
+    ['username', 'unlock user "John Doe" please', 'John Doe'],
+    ['username', "unlock user jdoe's account", 'jdoe'],
+    ['username', 'unlock user (jdoe).', 'jdoe'],
+    ['username', 'unlock user `id`', '`id`'],
+    ['username', "the user can't log in", undefined],
+    ['username', 'maria.garcia;rm is locked', 'maria.garcia;rm'],
+    ['username', 'unlock user ad\u200bministrator', 'ad\u200bministrator'],
+    ['username', 'unlock user ad\ufeffministrator', 'ad\ufeffministrator'],
+    ['hostname', 'my laptop LT-0423;reboot is slow', 'LT-0423;reboot'],
+    ['hostname', 'x;LT-0423 is slow', 'x;LT-0423'],
+    ['hostname', 'my laptop (LT-0423) is slow', 'LT-0423'],
+    ['hostname', "LT-0423's fan is loud", 'LT-0423'],
+    ['hostname', 'the computer name is ws-fin-12$(id)', 'ws-fin-12$(id)'],
+    ['printer', 'PRN-3F-EAST&&calc shows offline', 'PRN-3F-EAST&&calc'],
+    ['email', 'mail to jane.doe@example.com;x bounced', 'jane.doe@example.com;x'],
+    ['unc_path', 'access denied on \\\\fs01\\finance;calc', '\\\\fs01\\finance;calc'],
+    ['error_code', 'vpn error 809;id again', '809;id'],
+    ['group', 'add user alice to group Enterprise Admins', 'Enterprise Admins'],
+    ['group', 'add user alice to group Enterprise Admins, thanks', 'Enterprise Admins'],
+    ['group', 'add me to group FIN today', 'FIN'],
+    ['group', "add me to the 'Finance Team' group", 'Finance Team'],
+    ['group', 'add me to the Finance Team group', 'Finance Team'],
+    ['group', 'add me to the group called "Access for Contractors"', 'Access for Contractors'],
+    ['group', 'add me to group Enterprise Admins;reboot', 'Enterprise Admins;reboot'],
+    ['group', "add me to group 'Enterprise Admins", undefined],
+    ['group', 'the laptop of the HR group keeps crashing', 'HR'],
+  ] as const)('%s in %j -> %j', (kind, text, expected) => {
+    expect(extractParameter(spec(kind), text, 'message')).toBe(expected)
+  })
+
+  it('takes whatever is glued to a username, so validation sees it (property)', () => {
+    const glued = fc
+      .string({
+        unit: fc.constantFrom(...';|&$()`<>*\\/"#%^~+=,@!?.:-_ab1\u00e9\u0430'),
+        minLength: 1,
+        maxLength: 6,
+      })
+      // Sentence punctuation alone at the end ("jdoe.") is not part of the value.
+      .filter((suffix) => !/^[.,;:!?)\]}>"'’”»]+$/.test(suffix))
+    fc.assert(
+      fc.property(
+        fc.constantFrom('jdoe', 'maria.garcia', 'svc_backup-01'),
+        glued,
+        (name, suffix) => {
+          const found = extractParameter(
+            spec('username'),
+            `please unlock user ${name}${suffix} today`,
+            'message',
+          )
+          // Never the bare name when something was glued to it.
+          expect(found).not.toBe(name)
+          expect(found === undefined || found.startsWith(name.slice(0, 1))).toBe(true)
+        },
+      ),
+      { numRuns: 2000 },
+    )
+  })
+})
+
+describe('an invisible character inside a name in a message', () => {
+  it('stays in the value, so validation refuses it by name; the name is never cut there (property)', () => {
+    const invisible = fc.constantFrom(
+      ...'\u00ad\u061c\u180e\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\ufeff',
+    )
+    fc.assert(
+      fc.property(
+        fc.constantFrom('administrator', 'maria.garcia', 'LT-0423'),
+        fc.nat(),
+        invisible,
+        fc.constantFrom('unlock user ', 'my username is ', 'reset password for '),
+        (name, position, character, lead) => {
+          const at = 1 + (position % (name.length - 1))
+          const value = `${name.slice(0, at)}${character}${name.slice(at)}`
+          const found = extractParameter(spec('username'), `${lead}${value} please`, 'message')
+          if (found === undefined) return
+          expect(found).toBe(value)
+          const result = validateParameter(spec('username'), found)
+          expect(result.ok ? '' : result.reason).toMatch(/contains U\+[0-9A-F]{4}/)
+        },
+      ),
+      { numRuns: 1000 },
+    )
   })
 })
 

@@ -1,10 +1,14 @@
 import type { ParameterSpec } from '../../knowledge/instructions/instruction-schema.ts'
+import { findGroup } from './group-extraction.ts'
 import { allowedValues } from './parameter-validation.ts'
 import { findUsername, NOT_USERNAMES } from './username-extraction.ts'
+import { wholeToken } from './value-tokens.ts'
 
 /**
  * Finds a candidate value for a parameter in free text. Candidates still go through
- * `validateParameter`; extraction only has to be good at finding, not at judging safety.
+ * `validateParameter`; extraction only has to be good at finding, not at judging safety. What
+ * it finds is always the whole token (see value-tokens.ts), never the part that looked right:
+ * "jdoe;rm" is handed on to be refused, not shortened to "jdoe".
  * @module
  */
 
@@ -173,11 +177,11 @@ export function extractParameter(
     case 'enum':
       return matchEnum(spec, text)
     case 'unc_path':
-      return first(text, /\\\\[^\s"'<>|,;]+/)?.replace(/[.)!?]+$/, '')
+      return first(text, /\\\\[^\s"'<>|,;]+/)
     case 'email':
       return first(text, /\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+\b/)
     case 'url':
-      return first(text, /\bhttps?:\/\/[^\s"'<>]+/)?.replace(/[.,)!?]+$/, '')
+      return first(text, /\bhttps?:\/\/[^\s"'<>]+/)
     default:
       return extractWord(spec, text, mode)
   }
@@ -230,25 +234,7 @@ function findInMessage(spec: ParameterSpec, text: string): string | undefined {
         )
       )
     case 'group':
-      // A group name people type has a shape of its own (jira-fin-users, FIN, SG_Finance_RW);
-      // a plain lower-case word after "group" is usually prose ("the group yesterday").
-      return (
-        cuedWord(
-          text,
-          /\b(?:group|project|space)\s+(?:called|named|is)\s+["'`]?([A-Za-z0-9][A-Za-z0-9._-]{1,62})["'`]?/i,
-          true,
-        ) ??
-        cuedWord(
-          text,
-          /\b(?:group|project|space)\s+["'`]?((?=[A-Za-z0-9._-]*[A-Z0-9._-])[A-Za-z0-9][A-Za-z0-9._-]{1,62})["'`]?/,
-          true,
-        ) ??
-        cuedWord(
-          text,
-          /\bthe\s+["'`]?((?=[A-Za-z0-9._-]*[A-Z0-9._-])[A-Za-z0-9][A-Za-z0-9._-]{1,62})["'`]?\s+(?:group|project)\b/,
-          true,
-        )
-      )
+      return findGroup(text)
     case 'application':
       return findApplication(text)
     case 'package_name':
@@ -317,16 +303,28 @@ function matchEnum(spec: ParameterSpec, text: string): string | undefined {
   return undefined
 }
 
+/**
+ * The value a cue introduces ("laptop is X"): the whole token from where the pattern's group
+ * starts, so "laptop LT-0423;reboot" gives "LT-0423;reboot" to refuse, not "LT-0423".
+ */
 function cuedWord(text: string, pattern: RegExp, rejectCommon = false): string | undefined {
-  const value = pattern.exec(text)?.[1]
-  if (!value) return undefined
-  if (rejectCommon && NOT_USERNAMES.has(value.toLowerCase())) return undefined
-  return value
+  const match = withIndices(pattern).exec(text)
+  const span = match?.indices?.[1]
+  if (!match?.[1] || !span) return undefined
+  if (rejectCommon && NOT_USERNAMES.has(match[1].toLowerCase())) return undefined
+  return wholeToken(text, span[0], span[1]) || undefined
 }
 
+/** The whole token around the first match of a shape (see value-tokens.ts for why whole). */
 function first(text: string, pattern: RegExp): string | undefined {
-  const match = pattern.exec(text)
-  return match ? (match[1] ?? match[0]) : undefined
+  const match = withIndices(pattern).exec(text)
+  const span = match?.indices?.[1] ?? match?.indices?.[0]
+  if (!span) return undefined
+  return wholeToken(text, span[0], span[1], { extendLeft: true }) || undefined
+}
+
+function withIndices(pattern: RegExp): RegExp {
+  return pattern.hasIndices ? pattern : new RegExp(pattern.source, `${pattern.flags}d`)
 }
 
 function escapeRegExp(text: string): string {

@@ -1,5 +1,6 @@
 import type { ParameterSpec } from '../../knowledge/instructions/instruction-schema.ts'
 import type { ParameterKind } from '../../knowledge/instructions/parameter-kinds.ts'
+import { findInvisibleCharacter } from '../../rendering/invisible-characters.ts'
 
 /**
  * What each parameter kind accepts. Closed character sets: no kind admits quotes, `$`, backticks,
@@ -86,13 +87,24 @@ export function validateParameter(spec: ParameterSpec, raw: string): ValidationR
     .replace(/[\r\n]+$/, '')
     .replace(/^[ \t]+|[ \t]+$/g, '')
   if (value.length === 0) return { ok: false, reason: `${spec.name} is empty` }
+  // Named rather than cleaned: "ad\u200Bministrator" is not "administrator", whatever it shows.
+  const invisible = findInvisibleCharacter(value)
+  if (invisible) {
+    return {
+      ok: false,
+      reason: `${spec.name} "${printable(value)}" contains ${invisible.description}, an invisible character; please type the value again without it`,
+    }
+  }
   if (CONTROL_OR_LINE_BREAK.test(value)) {
-    return { ok: false, reason: `${spec.name} contains a line break or control character` }
+    return {
+      ok: false,
+      reason: `${spec.name} "${printable(value)}" contains a line break or control character`,
+    }
   }
   if (/\s-/.test(value)) {
     return {
       ok: false,
-      reason: `${spec.name} must not contain " -" (it reads like a command-line switch)`,
+      reason: `${spec.name} "${printable(value)}" must not contain " -" (it reads like a command-line switch)`,
     }
   }
   if (spec.kind === 'enum' || spec.kind === 'system' || spec.kind === 'platform') {
@@ -104,7 +116,10 @@ export function validateParameter(spec: ParameterSpec, raw: string): ValidationR
   }
   const rule = RULES[spec.kind]
   if (value.length > rule.maxLength) {
-    return { ok: false, reason: `${spec.name} is longer than ${rule.maxLength} characters` }
+    return {
+      ok: false,
+      reason: `${spec.name} "${printable(value)}" is longer than ${rule.maxLength} characters`,
+    }
   }
   if (!rule.pattern.test(value) || /\.\./.test(value)) {
     return {
@@ -121,9 +136,18 @@ export function allowedValues(spec: ParameterSpec): string[] {
   return Object.keys(spec.values ?? {})
 }
 
-/** Shows a rejected value without letting control characters or a huge paste into the reply. */
-function printable(value: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: masking control characters is the point
-  const cleaned = value.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?')
+/**
+ * Shows a rejected value without letting control characters or a huge paste into the reply;
+ * invisible formatting characters are shown as their code point, so the person sees them.
+ */
+export function printable(value: string): string {
+  const cleaned = value
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: masking control characters is the point
+    .replace(/[\u0000-\u001f\u007f-\u009f]/g, '?')
+    .replace(
+      /\p{Cf}/gu,
+      (character) =>
+        `<U+${(character.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}>`,
+    )
   return cleaned.length > 60 ? `${cleaned.slice(0, 57)}...` : cleaned
 }

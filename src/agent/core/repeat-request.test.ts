@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { repeatOf } from './repeat-request.ts'
+import { repeatOf, repeatSubject } from './repeat-request.ts'
 import type { Session } from './session.ts'
 
 const session = (lastTasks?: string[]): Session => ({
@@ -44,4 +44,26 @@ describe('repeatOf ("same for maria.garcia")', () => {
   it('needs something to repeat', () => {
     expect(repeatOf('same for maria.garcia', session())).toBeUndefined()
   })
+})
+
+describe('repeatSubject: the X of "same for X", whole', () => {
+  it.each([
+    ['same for maria.garcia', 'maria.garcia'],
+    ['and the same for bob', 'bob'],
+    ['and for bob too', 'bob'],
+    ['now for maria.garcia as well', 'maria.garcia'],
+    ['same for Finance Team please', 'Finance Team'],
+    ["same for 'Finance Team'", 'Finance Team'],
+    ['same for jdoe;rm -rf /', 'jdoe;rm -rf /'],
+    ['likewise for LT-0424.', 'LT-0424'],
+  ])('%j -> %j', (message, subject) => {
+    expect(repeatSubject(message)).toBe(subject)
+  })
+
+  it.each(['same for the finance laptops', 'same for me', 'reset the password for maria.garcia'])(
+    '%j has no subject',
+    (message) => {
+      expect(repeatSubject(message)).toBeUndefined()
+    },
+  )
 })

@@ -1,5 +1,6 @@
 import type { RouteDecision } from '../../retrieval/request-router.ts'
 import type { Session } from './session.ts'
+import { quotedAt, trimTrailingPunctuation } from './value-tokens.ts'
 
 /**
  * "same for maria.garcia", "do the same for LT-0424", "and for bob too": the previous request
@@ -19,4 +20,36 @@ export function repeatOf(message: string, session: Session): RouteDecision | und
   if (previous.length === 0 || !REPEAT_PATTERNS.some((pattern) => pattern.test(message)))
     return undefined
   return { tasks: [...previous], ranked: previous.map((taskType) => ({ taskType, score: 1 })) }
+}
+
+/** Where the "X" of a follow-up starts, and the words that may follow it. */
+const SUBJECT_PATTERNS: readonly RegExp[] = [
+  /^\s*(?:(?:and|now|ok|okay|please|then|also)[\s,]+)*(?:do\s+|please\s+do\s+)?(?:the\s+)?same(?:\s+thing)?\s+(?:for|with|on)\s+/i,
+  /^\s*(?:(?:and|now|ok|okay|please|then|also)[\s,]+)*for\s+/i,
+  /^\s*(?:likewise|ditto)\s+(?:for|with|on)\s+/i,
+]
+const DESCRIPTION =
+  /^(?:the|my|our|his|her|their|its|this|that|these|those|all|every|each|a|an|him|her|them|me|us)\b/i
+const SUBJECT_END = /(?:\s+(?:too|as\s+well|please|pls|thanks|thank\s+you))+\s*[.!]?\s*$/i
+
+/**
+ * The "X" of a follow-up shaped like "same for X" / "for X too", whole ("Finance Team", not
+ * "Finance"); undefined for any other message. Slot filling gives it to the first parameter that
+ * accepts it when the message names no value by its own cues ("same for bob": no cue says bob
+ * is a username), so the follow-up never quietly repeats the previous values instead.
+ */
+export function repeatSubject(message: string): string | undefined {
+  if (!REPEAT_PATTERNS.some((pattern) => pattern.test(message))) return undefined
+  for (const pattern of SUBJECT_PATTERNS) {
+    const start = pattern.exec(message)?.[0].length
+    if (start === undefined) continue
+    const quoted = quotedAt(message, start)
+    if (quoted !== undefined) return quoted
+    const subject = trimTrailingPunctuation(message.slice(start).replace(SUBJECT_END, '').trim())
+    // "the finance laptops", "my other account": a description (a machine group, say), which
+    // the message's own cues read; only a name is a subject.
+    if (subject.length === 0 || DESCRIPTION.test(subject)) return undefined
+    return subject
+  }
+  return undefined
 }

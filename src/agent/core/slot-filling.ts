@@ -1,7 +1,9 @@
+import { accountNameProblem } from '../../executors/account-name-rules.ts'
 import type { Instruction } from '../../knowledge/instructions/instruction.ts'
 import type { ActionSpec, ParameterSpec } from '../../knowledge/instructions/instruction-schema.ts'
 import { type ExtractionMode, extractParameter } from './parameter-extraction.ts'
 import { validateParameter } from './parameter-validation.ts'
+import { repeatSubject } from './repeat-request.ts'
 
 /** A parameter the plan still needs, with the question to ask. */
 export interface MissingParameter {
@@ -49,15 +51,18 @@ export function fillSlots(instruction: Instruction, sources: SlotSources): SlotS
   for (const spec of instruction.parameters) {
     const isAnswer = sources.answering === spec.name
     const found = extractParameter(spec, sources.message, isAnswer ? 'answer' : 'message')
-    const candidates: Array<{ value: string | undefined; from: 'message' | 'other' }> = [
-      {
-        value: !isAnswer && found !== undefined && found === answerValue ? undefined : found,
-        from: 'message',
-      },
-      { value: sources.known[spec.name], from: 'other' },
-      { value: spec.defaultFromRequester ? sources.requester : undefined, from: 'other' },
-      { value: spec.default, from: 'other' },
-    ]
+    // `given`: named in the message or by the caller (known values, an API's or a model's
+    // parameters); `fallback`: the requester or the runbook's default.
+    const candidates: Array<{ value: string | undefined; from: 'message' | 'given' | 'fallback' }> =
+      [
+        {
+          value: !isAnswer && found !== undefined && found === answerValue ? undefined : found,
+          from: 'message',
+        },
+        { value: sources.known[spec.name], from: 'given' },
+        { value: spec.defaultFromRequester ? sources.requester : undefined, from: 'fallback' },
+        { value: spec.default, from: 'fallback' },
+      ]
     for (const candidate of candidates) {
       if (candidate.value === undefined) continue
       const result = validateParameter(spec, candidate.value)
@@ -66,15 +71,23 @@ export function fillSlots(instruction: Instruction, sources: SlotSources): SlotS
         if (candidate.from === 'message') fromMessage[spec.name] = result.value
         break
       }
-      // Only a value the person just typed deserves a complaint; stale defaults are skipped.
-      if (
-        candidate.from === 'message' &&
-        sources.mode === 'answer' &&
-        sources.answering === spec.name
-      ) {
+      // A value someone gave is refused and asked for again, never replaced: falling back to
+      // the requester or a default would act on someone or something nobody named ("unlock
+      // user jdoe;rm" must not unlock the requester). Only a stale fallback is skipped quietly.
+      if (candidate.from !== 'fallback') {
         problems.set(spec.name, result.reason)
+        break
       }
     }
+  }
+  const subject = sources.mode === 'message' ? repeatSubject(sources.message) : undefined
+  if (subject !== undefined && Object.keys(fromMessage).length === 0 && problems.size === 0) {
+    placeSubject(instruction, subject, { values, fromMessage, problems })
+  }
+  for (const [name, reason] of accountNameProblems(instruction, values)) {
+    delete values[name]
+    delete fromMessage[name]
+    problems.set(name, reason)
   }
   const needed = new Set(
     instruction.parameters.filter((spec) => spec.required).map((spec) => spec.name),
@@ -93,7 +106,66 @@ export function fillSlots(instruction: Instruction, sources: SlotSources): SlotS
       ...(problem ? { problem } : {}),
     })
   }
+  // A refused value is asked about first, while the person still has it in mind.
+  missing.sort(
+    (left, right) => Number(right.problem !== undefined) - Number(left.problem !== undefined),
+  )
   return { values, fromMessage, missing }
+}
+
+/** Kinds whose values are recognised from a fixed list, never named freely. */
+const LISTED_KINDS: ReadonlySet<ParameterSpec['kind']> = new Set(['system', 'platform', 'enum'])
+
+/**
+ * The X of "same for X" for the first freely named parameter that accepts it; if none does,
+ * the first one is asked for again with why X was refused. Never dropped: repeating the previous
+ * values would act on someone or something the person did not name this time.
+ */
+function placeSubject(
+  instruction: Instruction,
+  subject: string,
+  state: {
+    values: Record<string, string>
+    fromMessage: Record<string, string>
+    problems: Map<string, string>
+  },
+): void {
+  const named = instruction.parameters.filter((spec) => !LISTED_KINDS.has(spec.kind))
+  for (const spec of named) {
+    const result = validateParameter(spec, subject)
+    if (!result.ok) continue
+    state.values[spec.name] = result.value
+    state.fromMessage[spec.name] = result.value
+    return
+  }
+  const first = named[0]
+  if (!first) return
+  const result = validateParameter(first, subject)
+  delete state.values[first.name]
+  state.problems.set(first.name, result.ok ? '' : result.reason)
+}
+
+/**
+ * Usernames the runbook's chosen account system would refuse: "Enterprise.Administrator01" is a
+ * valid username in general but not an Active Directory sAMAccountName (over 20 characters).
+ */
+export function accountNameProblems(
+  instruction: Instruction,
+  values: Readonly<Record<string, string>>,
+): Array<[name: string, reason: string]> {
+  const systems = instruction.parameters
+    .filter((spec) => spec.kind === 'system')
+    .map((spec) => values[spec.name])
+  const problems: Array<[string, string]> = []
+  for (const spec of instruction.parameters) {
+    const name = values[spec.name]
+    if (spec.kind !== 'username' || name === undefined) continue
+    for (const system of systems) {
+      const problem = system === undefined ? undefined : accountNameProblem(system, name)
+      if (problem) problems.push([spec.name, problem])
+    }
+  }
+  return problems
 }
 
 /** The runbook actions whose `when` conditions hold for these values, in runbook order. */

@@ -1,3 +1,5 @@
+import { wholeToken } from './value-tokens.ts'
+
 /**
  * Finding an account name in free text: the cue words that introduce one, and the words that
  * only look like one ("my account is locked"). Split from parameter-extraction.ts, which uses it
@@ -17,37 +19,50 @@ export const NOT_USERNAMES = new Set(
   ).split(' '),
 )
 
-const USERNAME_VALUE = `["'\`]?([A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9](?:@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)+)?)`
-const CONNECTOR = `\\s*(?:is|=|:|name is|called)?\\s*[:=]?\\s*`
+/** What an account name looks like, for recognising one; the value taken is the whole token. */
+const USERNAME_VALUE = `["']?([A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9](?:@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)+)?)`
+/** The start of whatever follows a strong cue, shape or not: "user $(id)" names "$(id)". */
+const ANY_VALUE = `["'‘“]?([^\\s"'‘“])`
+/** The name-shaped start of a token. */
+const NAME_SHAPE =
+  /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?(?:@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)?/
+/** Dashes, dots and colons after "user" are prose ("the user - jdoe - ..."), not a value. */
+const PROSE_PUNCTUATION = /^[-\u2013\u2014:.,;!?\u2026]*$/u
+/** "can't", "won't", "they're": English, not an account name. */
+const CONTRACTION = /^[A-Za-z]+['’](?:t|re|ll|ve|d|m)$/i
+/** "is" only as a word: "username isabel" names isabel. */
+const CONNECTOR = `\\s*(?:(?:is|name\\s+is|called)\\b\\s*)?[:=]?\\s*`
 
 /**
  * How sure a cue word makes us that what follows is an account name. The value sits in a
- * lookahead so "for user jdoe" can try "user" and then "jdoe".
+ * lookahead so "for user jdoe" can try "user" and then "jdoe". Strong cues take whatever token
+ * follows (so "user jdoe;rm" is refused whole instead of read as "jdoe"); weak ones only a
+ * name-shaped token, since "for" is mostly prose.
  */
 const USERNAME_CUES: ReadonlyArray<{ cue: RegExp; plainWordAllowed: boolean }> = [
   {
     cue: new RegExp(
-      `\\b(?:user\\s?name|user\\s?id|samaccountname|login\\s?name|account\\s?name)\\b${CONNECTOR}(?=${USERNAME_VALUE})`,
-      'gi',
+      `\\b(?:user\\s?name|user\\s?id|samaccountname|login\\s?name|account\\s?name)\\b${CONNECTOR}(?=${ANY_VALUE})`,
+      'gid',
     ),
     plainWordAllowed: true,
   },
   {
-    cue: new RegExp(`\\b(?:user|login|account)\\s*(?:is|=|:)\\s*(?=${USERNAME_VALUE})`, 'gi'),
+    cue: new RegExp(`\\b(?:user|login|account)\\s*(?:is\\b|=|:)\\s*(?=${ANY_VALUE})`, 'gid'),
     plainWordAllowed: true,
   },
-  { cue: new RegExp(`\\buser\\s+(?=${USERNAME_VALUE})`, 'gi'), plainWordAllowed: true },
+  { cue: new RegExp(`\\buser\\s+(?=${ANY_VALUE})`, 'gid'), plainWordAllowed: true },
   {
     // "my AD account jdoe is locked": a name right after "my ... account" when a verb or the
     // end of the clause follows it ("my account seems locked" names nobody).
     cue: new RegExp(
       `\\b(?:my|his|her|their)\\s+(?:(?:ad|active\\s+directory|windows|domain|network|aws|iam)\\s+)?account\\s+(?=${USERNAME_VALUE}(?:\\s+(?:is|was|has|got|keeps|gets|just|cannot|can't|won't|will|needs|still)\\b|\\s*[,.;:!?]|\\s*$))`,
-      'gi',
+      'gid',
     ),
     plainWordAllowed: true,
   },
   {
-    cue: new RegExp(`\\b(?:for|login|account|colleague|employee)\\s+(?=${USERNAME_VALUE})`, 'gi'),
+    cue: new RegExp(`\\b(?:for|login|account|colleague|employee)\\s+(?=${USERNAME_VALUE})`, 'gid'),
     plainWordAllowed: false,
   },
 ]
@@ -55,16 +70,26 @@ const USERNAME_CUES: ReadonlyArray<{ cue: RegExp; plainWordAllowed: boolean }> =
 export function findUsername(text: string): string | undefined {
   for (const { cue, plainWordAllowed } of USERNAME_CUES) {
     for (const match of text.matchAll(cue)) {
-      const candidate = match[1] ?? ''
-      if (NOT_USERNAMES.has(candidate.toLowerCase())) continue
-      // A plain word after a weak cue ("for two days") is prose, not an account.
-      if (plainWordAllowed || /[._\d@-]/.test(candidate)) return candidate
+      const start = match.indices?.[1]?.[0]
+      if (start === undefined) continue
+      const token = wholeToken(text, start)
+      if (PROSE_PUNCTUATION.test(token)) continue
+      const shape = NAME_SHAPE.exec(token)?.[0]
+      // Prose after the cue ("user is locked", "user can't log in"); a prose word with more
+      // glued to it ("a,b") is a value to refuse.
+      if (CONTRACTION.test(token)) continue
+      if (shape === token && NOT_USERNAMES.has(shape.toLowerCase())) continue
+      // A plain word after a weak cue ("for two days") is prose, not an account; a word with
+      // something glued to it ("for jdoe;rm") is a value to refuse, not prose to skip.
+      if (plainWordAllowed || /[._\d@-]/.test(shape ?? '') || token !== shape) return token
     }
   }
   // A bare first.last, but not inside an email address, a URL or a domain name.
   for (const match of text.matchAll(/(?<![\w@./:-])([a-z]+\.[a-z]+\d*)(?![\w@./-])/g)) {
     const candidate = match[1] ?? ''
-    if (!TOP_LEVEL_DOMAINS.has(candidate.split('.')[1] ?? '')) return candidate
+    if (!TOP_LEVEL_DOMAINS.has(candidate.split('.')[1] ?? '')) {
+      return wholeToken(text, match.index, match.index + candidate.length, { extendLeft: true })
+    }
   }
   return undefined
 }

@@ -27,6 +27,8 @@ describe('samAccountNameProblem and groupNameProblem', () => {
     [' jdoe', /space/],
     ['jdoe.', /dot/],
     ['...', /dot/],
+    ['ad\u200bministrator', /U\+200B ZERO WIDTH SPACE/],
+    ['jdoe\u202e', /U\+202E RIGHT-TO-LEFT OVERRIDE/],
   ])('refuses the username %j', (name, message) => {
     expect(samAccountNameProblem(name)).toMatch(message)
   })

@@ -1,3 +1,5 @@
+import { findInvisibleCharacter } from '../../rendering/invisible-characters.ts'
+
 /**
  * What a sAMAccountName may be, checked again right before the directory is touched: the
  * parameter kinds already validated the value, but this executor must be safe on its own
@@ -21,6 +23,10 @@ export function groupNameProblem(value: unknown): string | undefined {
 
 function nameProblem(value: unknown, what: string, maxLength: number): string | undefined {
   if (typeof value !== 'string' || value.length === 0) return `${what} is missing`
+  // AD would store a zero-width space as part of the name: a second "administrator" that looks
+  // like the first. Never part of a real name, so refused by name.
+  const invisible = findInvisibleCharacter(value)
+  if (invisible) return `${what} must not contain ${invisible.description} (an invisible character)`
   const forbidden = FORBIDDEN.exec(value)?.[0]
   if (forbidden !== undefined) {
     const code = forbidden.charCodeAt(0)

@@ -1,5 +1,6 @@
 import { IAMClient } from '@aws-sdk/client-iam'
 import type { PlanStep } from '../../planning/plan.ts'
+import { IAM_USER_NAME } from '../account-name-rules.ts'
 import type { SecretDelivery } from '../delivery/secret-delivery.ts'
 import { describeInvocation, describeOperationCall } from '../describe-invocation.ts'
 import { type ExecutionContext, type Executor, OUTPUT_LIMIT, type StepResult } from '../executor.ts'
@@ -11,7 +12,7 @@ import { iamFailure } from './aws-iam-errors.ts'
 import { DeliveryFailed, IamOperations, IamSession } from './aws-iam-operations.ts'
 
 /** IAM's own name rules, checked again here even though the planner validated the values. */
-const USER_NAME = /^[\w+=,.@-]{1,64}$/
+const USER_NAME = IAM_USER_NAME
 const GROUP_NAME = /^[\w+=,.@-]{1,128}$/
 
 export interface AwsIamExecutorOptions {
