@@ -170,6 +170,21 @@ export async function buildRuntime(
       log: options.log,
     })
     const agents = agentRuntime.agents
+    // Runs a killed process left unfinished wait for a technician; their conversations are told.
+    for (const request of (await approvals?.recoverInterrupted()) ?? []) {
+      const unknown = request.interruption?.unknownSteps ?? []
+      options.log(
+        `approval ${request.id}: its run was interrupted by a server stop; ` +
+          `${unknown.length > 0 ? `outcome unknown for ${unknown.join(', ')}; ` : ''}` +
+          'it waits for a technician to resume or stop it',
+      )
+      await reportToConversation(sessions, request, { kind: 'interrupted' }).catch(
+        (error: unknown) =>
+          options.log(
+            `approval ${request.id}: could not tell its conversation: ${error instanceof Error ? error.message : String(error)}`,
+          ),
+      )
+    }
     // A run paused on a request that expires ends there (nothing of it runs).
     approvals?.whenExpired(async (request) => {
       await reportToConversation(sessions, request, { kind: 'expired' })
