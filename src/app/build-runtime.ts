@@ -58,6 +58,12 @@ export interface RuntimeOptions {
    * restart; otherwise conversations live in memory and there is no user store.
    */
   persistence?: boolean
+  /**
+   * When a running helpdesk already runs the embedded Chroma on this data directory: `use` it
+   * (CLI commands such as `ingest`; it is never stopped) or `refuse` to start (the server).
+   * Default `use`.
+   */
+  sharedChroma?: 'use' | 'refuse'
 }
 
 /**
@@ -89,13 +95,18 @@ export async function buildRuntime(
         logFile: path.join(dataDirectory, 'chroma.log'),
         port: config.CHROMA_PORT,
         log: options.log,
+        whenShared: options.sharedChroma ?? 'use',
       })
       options.log('starting the embedded Chroma server (CHROMA_URL is not set)')
       url = (await chroma.start()).url
       options.log(`embedded Chroma is listening on ${url}`)
     }
     chromaUrl = url
-    store = new ChromaVectorStore({ url, collectionName: config.CHROMA_COLLECTION })
+    store = new ChromaVectorStore({
+      url,
+      collectionName: config.CHROMA_COLLECTION,
+      timeoutMs: config.CHROMA_TIMEOUT_MS,
+    })
   }
   const knowledge = new KnowledgeBase({ ...sources, store, embedding })
 
