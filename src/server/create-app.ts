@@ -36,8 +36,8 @@ async function withinReadinessLimit(check: () => Promise<Readiness>): Promise<Re
         resolve({
           ready: false,
           checks: {
-            store: `no answer within ${READINESS_LIMIT_MS} ms`,
-            ingested: 'unknown: store unreachable',
+            store: `no answer within ${READINESS_LIMIT_MS} ms (the store is slow or frozen, or re-ingesting)`,
+            ingested: 'unknown',
           },
         }),
       READINESS_LIMIT_MS,
