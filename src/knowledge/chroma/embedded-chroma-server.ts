@@ -156,7 +156,7 @@ export class EmbeddedChromaServer {
         (error: unknown) => {
           if (this.stopped) return
           this.scheduleRestart(
-            `restart ${this.restarts} of the embedded Chroma server failed: ${error instanceof Error ? error.message : String(error)}`,
+            `restart ${this.restarts} of the embedded Chroma server failed: ${(error instanceof Error ? error.message : String(error)).replace(/\.$/, '')}`,
           )
         },
       )
