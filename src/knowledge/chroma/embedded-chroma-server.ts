@@ -11,6 +11,7 @@ import { ensureGlibcRuntime, needsGlibcRuntime } from './glibc-runtime.ts'
 import {
   forgetServer,
   ownedByAnotherProcess,
+  ownerFields,
   readServerRecord,
   recordServer,
   stopLeftoverServer,
@@ -253,7 +254,7 @@ export class EmbeddedChromaServer {
     }
     guard(child, 'SIGINT')
     if (child.pid !== undefined)
-      await recordServer(dataDirectory, { pid: child.pid, owner: process.pid, url })
+      await recordServer(dataDirectory, { pid: child.pid, ...ownerFields(), url })
     this.port = port
     this.upSince = Date.now()
     child.once('exit', (code, signal) => this.exited(child, code, signal))

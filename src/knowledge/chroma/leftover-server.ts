@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -17,7 +18,29 @@ export interface ServerRecord {
   pid: number
   /** The helpdesk process that started and supervises it; absent in records of older versions. */
   owner?: number
+  /**
+   * When the owner started (clock ticks since boot, from /proc): tells the owner from a later
+   * process that got its pid after it died.
+   */
+  ownerStart?: number
   url?: string
+}
+
+/** This process's record of itself as an owner. */
+export function ownerFields(): Pick<ServerRecord, 'owner' | 'ownerStart'> {
+  const start = startTime(process.pid)
+  return { owner: process.pid, ...(start !== undefined ? { ownerStart: start } : {}) }
+}
+
+/** Field 22 of /proc/PID/stat (after the command name, which may contain spaces). */
+function startTime(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const value = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19])
+    return Number.isFinite(value) ? value : undefined
+  } catch {
+    return undefined
+  }
 }
 
 export async function recordServer(dataDirectory: string, record: ServerRecord): Promise<void> {
@@ -40,6 +63,7 @@ export async function readServerRecord(dataDirectory: string): Promise<ServerRec
         record = {
           pid: Number(parsed.pid),
           ...(Number.isInteger(parsed.owner) ? { owner: Number(parsed.owner) } : {}),
+          ...(Number.isFinite(parsed.ownerStart) ? { ownerStart: Number(parsed.ownerStart) } : {}),
           ...(typeof parsed.url === 'string' ? { url: parsed.url } : {}),
         }
     } catch {
@@ -52,7 +76,9 @@ export async function readServerRecord(dataDirectory: string): Promise<ServerRec
 
 /** A live helpdesk process other than this one owns the Chroma on `dataDirectory`. */
 export function ownedByAnotherProcess(record: ServerRecord): boolean {
-  return record.owner !== undefined && record.owner !== process.pid && alive(record.owner)
+  if (record.owner === undefined || record.owner === process.pid || !alive(record.owner))
+    return false
+  return record.ownerStart === undefined || startTime(record.owner) === record.ownerStart
 }
 
 /**
