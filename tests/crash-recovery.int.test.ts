@@ -75,6 +75,7 @@ class HoldingRelay {
 }
 
 let relay: HoldingRelay
+let currentFramework = 'langgraph'
 
 async function api(who: string, method: string, route: string, body?: unknown) {
   const response = await fetch(`${server?.url}${route}`, {
@@ -165,7 +166,12 @@ afterAll(async () => {
  * bob, locked out, asks; a technician approves; the relay holds the `holdFrom`-th LDAP connection
  * of the run and the server is killed once `stepId` has started. Then it is started again.
  */
-async function killDuring(stepId: string, holdFrom: number) {
+async function killDuring(stepId: string, holdFrom: number, framework = 'langgraph') {
+  if (server?.child.exitCode === null && framework !== currentFramework) {
+    await server?.stop()
+    server = await startServer({ ...environment, AGENT_FRAMEWORK: framework })
+  }
+  currentFramework = framework
   await run(process.execPath, ['scripts/lab.ts', 'lock', USER])
   const turn = await api('bob', 'POST', '/api/chat', {
     message: `user ${USER} is locked out of active directory`,
@@ -182,7 +188,7 @@ async function killDuring(stepId: string, holdFrom: number) {
   await new Promise((resolve) => server?.child.once('exit', resolve))
   await approving
   relay.release()
-  server = await startServer(environment)
+  server = await startServer({ ...environment, AGENT_FRAMEWORK: framework })
   return { id, sessionId: String(turn.body.sessionId) }
 }
 
@@ -279,6 +285,23 @@ describe('a server killed during an approved run (Samba AD DC)', () => {
     expect(again.status).toBe(409)
     expect(await executions(UNLOCK)).toBe(unlocksBefore + 1)
   }, 180_000)
+
+  it.each(['langchain', 'openai-agents'])(
+    'the same under %s: its paused run, killed inside the first step, is resumed by a technician',
+    async (framework) => {
+      const { id } = await killDuring(CHECK, 1, framework)
+      const unlocksBefore = await executions(UNLOCK)
+      const resumed = await api('tech', 'POST', `/api/approvals/${id}/resume`, {
+        resolve: { [CHECK]: 'succeeded' },
+        reason: 'a read; nothing to undo',
+      })
+      expect(resumed.status, JSON.stringify(resumed.body)).toBe(200)
+      expect(resumed.body.approval).toMatchObject({ execution: { outcome: 'succeeded' } })
+      expect(await executions(UNLOCK)).toBe(unlocksBefore + 1)
+      expect(await lockedOut(USER)).toBe(false)
+    },
+    180_000,
+  )
 
   it('killed inside an unlock, then stopped: nothing after it runs, the audit trail verifies', async () => {
     const { id } = await killDuring(UNLOCK, 2)
