@@ -199,4 +199,38 @@ describe('EmbeddedChromaServer', () => {
     },
     TIMEOUT_MS,
   )
+  it(
+    'kills and restarts a server that stopped answering (SIGSTOP)',
+    async () => {
+      await withTempDirectory(async (directory) => {
+        const logged: string[] = []
+        const server = new EmbeddedChromaServer({
+          dataDirectory: directory,
+          runtimeCacheDirectory,
+          restartDelayMs: 100,
+          watchdog: { intervalMs: 200, timeoutMs: 300, strikes: 2 },
+          log: (line) => logged.push(line),
+        })
+        try {
+          const { url } = await server.start()
+          const frozen = server.pid ?? 0
+          process.kill(frozen, 'SIGSTOP')
+          const deadline = Date.now() + 30_000
+          while (!logged.some((line) => /is back on/.test(line))) {
+            if (Date.now() > deadline) throw new Error(`not restarted: ${logged.join('\n')}`)
+            await new Promise((resolve) => setTimeout(resolve, 20))
+          }
+          expect(logged.join('\n')).toContain(
+            `the embedded Chroma server (pid ${frozen}) missed 2 heartbeats in a row (300 ms each): it is frozen; killing it so that it restarts`,
+          )
+          expect(isProcessAlive(frozen)).toBe(false)
+          expect(server.pid).not.toBe(frozen)
+          expect((await fetch(`${url}/api/v2/heartbeat`)).ok).toBe(true)
+        } finally {
+          await server.stop()
+        }
+      })
+    },
+    TIMEOUT_MS,
+  )
 })

@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { stripVTControlCharacters } from 'node:util'
 import { type ErrorDetails, HelpdeskError, isHelpdeskError } from '../../errors/index.ts'
 import { ensureGlibcRuntime, needsGlibcRuntime } from './glibc-runtime.ts'
+import { DEFAULT_WATCHDOG, HeartbeatWatchdog, type WatchdogSettings } from './heartbeat-watchdog.ts'
 import {
   forgetServer,
   ownedByAnotherProcess,
@@ -39,6 +40,8 @@ export interface EmbeddedChromaServerOptions {
   whenShared?: 'use' | 'refuse'
   /** The first restart after an unexpected exit waits this long, doubling up to 30 s. Default 1 s. */
   restartDelayMs?: number
+  /** A server that stops answering its heartbeat is killed (and so restarted); see the watchdog. */
+  watchdog?: Partial<WatchdogSettings>
 }
 
 export interface EmbeddedChromaAddress {
@@ -74,6 +77,7 @@ export class EmbeddedChromaServer {
   private restarts = 0
   private upSince = 0
   private restartTimer: NodeJS.Timeout | undefined
+  private watchdog: HeartbeatWatchdog | undefined
 
   constructor(options: EmbeddedChromaServerOptions) {
     this.options = options
@@ -132,6 +136,7 @@ export class EmbeddedChromaServer {
   /** The child exited: unless we stopped it, log it and start it again after a backoff. */
   private exited(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (this.child !== child || this.stopped || this.stopping) return
+    this.watchdog?.stop()
     unguard(child)
     this.child = undefined
     this.address = undefined
@@ -167,6 +172,7 @@ export class EmbeddedChromaServer {
 
   private stopChild(): Promise<void> {
     const child = this.child
+    this.watchdog?.stop()
     if (child === undefined) return Promise.resolve()
     this.stopping ??= terminate(child)
       .then(() => forgetServer(resolve(this.options.dataDirectory)))
@@ -258,6 +264,15 @@ export class EmbeddedChromaServer {
     this.port = port
     this.upSince = Date.now()
     child.once('exit', (code, signal) => this.exited(child, code, signal))
+    const watchdog = { ...DEFAULT_WATCHDOG, ...this.options.watchdog }
+    this.watchdog = new HeartbeatWatchdog(url, watchdog, (missed) => {
+      if (this.child !== child || this.stopped) return
+      log(
+        `the embedded Chroma server (pid ${child.pid}) missed ${missed} heartbeats in a row (${watchdog.timeoutMs} ms each): it is frozen; killing it so that it restarts`,
+      )
+      signalGroup(child, 'SIGKILL')
+    })
+    this.watchdog.start()
     this.address = { url, host, port }
     log(`Chroma ${url} (pid ${child.pid}) ready in ${Date.now() - startedAt} ms; log ${logFile}`)
     return this.address
