@@ -209,6 +209,8 @@ describe('approvals across a server restart, and switching frameworks at run tim
         await client.end()
       }
     }
+    // One server per data directory: a second one refuses to start next to the running one.
+    await server?.stop()
     await startServer({ ...environment, LANGGRAPH_CHECKPOINT_URL: url, PGPASSWORD: password }).then(
       (started) => started.stop(),
     )

@@ -7,6 +7,7 @@ import { buildRuntime, type HelpdeskRuntime } from '../src/app/build-runtime.ts'
 import { loadConfig } from '../src/config/load-config.ts'
 import { EmbeddedChromaServer } from '../src/knowledge/chroma/embedded-chroma-server.ts'
 import { createApp } from '../src/server/create-app.ts'
+import { TROUBLE_MESSAGE } from '../src/server/error-response.ts'
 import { RUNTIME_CACHE_DIRECTORY, temporaryDirectory } from './support/temporary-directory.ts'
 
 // The server against a real Chroma that the test controls, so it can take it away and bring it back.
@@ -17,6 +18,7 @@ let baseUrl: string
 let closeHttp: () => void
 let chromaPort: number
 let token = ''
+let technicianToken = ''
 
 beforeAll(async () => {
   directory = await temporaryDirectory('helpdesk-server')
@@ -33,6 +35,7 @@ beforeAll(async () => {
   const users = runtime.users
   if (!users) throw new Error('persistence: true builds a user store')
   token = (await users.add('jdoe', 'requester')).token
+  technicianToken = (await users.add('tech.tina', 'technician')).token
   const app = createApp({
     core: runtime.core,
     sessions: runtime.sessions,
@@ -144,7 +147,11 @@ describe('chat server on a real Chroma', () => {
     expect(failed.status).toBe(503)
     const body = (await failed.json()) as { error: { code: string; message: string } }
     expect(body.error.code).toBe('KNOWLEDGE_STORE_UNAVAILABLE')
-    expect(body.error.message).toMatch(/Chroma .* could not/)
+    // The employee reads a plain sentence; a technician the detail.
+    expect(body.error.message).toBe(TROUBLE_MESSAGE)
+    const detailed = await chat('my vpn says error 809', undefined, `Bearer ${technicianToken}`)
+    const detail = (await detailed.json()) as { error: { code: string; message: string } }
+    expect(detail.error.message).toMatch(/Chroma .* could not/)
 
     chroma = new EmbeddedChromaServer({
       dataDirectory: path.join(directory.path, 'chroma'),
@@ -165,7 +172,12 @@ describe('chat server on a real Chroma', () => {
       port: chromaPort,
     })
     await chroma.start()
-    expect((await fetch(`${baseUrl}/readyz`)).status).toBe(200)
+    // The first /readyz starts the re-ingest and answers within its limit; it turns ready when done.
+    const deadline = Date.now() + 60_000
+    while ((await fetch(`${baseUrl}/readyz`)).status !== 200) {
+      if (Date.now() > deadline) throw new Error('not ready again within 60 s')
+      await new Promise((resolve) => setTimeout(resolve, 200))
+    }
     expect(await runtime.knowledge.store.count()).toBe(runtime.ingestReport?.total)
   })
 })

@@ -65,6 +65,12 @@ export interface RuntimeOptions {
    * restart; otherwise conversations live in memory and there is no user store.
    */
   persistence?: boolean
+  /**
+   * When a running helpdesk already runs the embedded Chroma on this data directory: `use` it
+   * (CLI commands such as `ingest`; it is never stopped) or `refuse` to start (the server).
+   * Default `use`.
+   */
+  sharedChroma?: 'use' | 'refuse'
 }
 
 /**
@@ -96,13 +102,18 @@ export async function buildRuntime(
         logFile: path.join(dataDirectory, 'chroma.log'),
         port: config.CHROMA_PORT,
         log: options.log,
+        whenShared: options.sharedChroma ?? 'use',
       })
       options.log('starting the embedded Chroma server (CHROMA_URL is not set)')
       url = (await chroma.start()).url
       options.log(`embedded Chroma is listening on ${url}`)
     }
     chromaUrl = url
-    store = new ChromaVectorStore({ url, collectionName: config.CHROMA_COLLECTION })
+    store = new ChromaVectorStore({
+      url,
+      collectionName: config.CHROMA_COLLECTION,
+      timeoutMs: config.CHROMA_TIMEOUT_MS,
+    })
   }
   const knowledge = new KnowledgeBase({ ...sources, store, embedding })
 
@@ -187,6 +198,21 @@ export async function buildRuntime(
       log: options.log,
     })
     const agents = agentRuntime.agents
+    // Runs a killed process left unfinished wait for a technician; their conversations are told.
+    for (const request of (await approvals?.recoverInterrupted()) ?? []) {
+      const unknown = request.interruption?.unknownSteps ?? []
+      options.log(
+        `approval ${request.id}: its run was interrupted by a server stop; ` +
+          `${unknown.length > 0 ? `outcome unknown for ${unknown.join(', ')}; ` : ''}` +
+          'it waits for a technician to resume or stop it',
+      )
+      await reportToConversation(sessions, request, { kind: 'interrupted' }).catch(
+        (error: unknown) =>
+          options.log(
+            `approval ${request.id}: could not tell its conversation: ${error instanceof Error ? error.message : String(error)}`,
+          ),
+      )
+    }
     // A run paused on a request that expires ends there (nothing of it runs).
     approvals?.whenExpired(async (request) => {
       await reportToConversation(sessions, request, { kind: 'expired' })

@@ -24,13 +24,25 @@ import type {
   ApprovalRequest,
   ApprovalStore,
 } from './approval-store.ts'
-import { type ApprovalRun, ApprovedPlanRunner } from './approved-plan-runner.ts'
+import {
+  type ApprovalRun,
+  type ApprovalRunOptions,
+  ApprovedPlanRunner,
+} from './approved-plan-runner.ts'
+import {
+  findInterruptedRuns,
+  type InterruptedRunsOptions,
+  interruptedError,
+  type ResumeInput,
+  resumeInterruptedRun,
+} from './interrupted-runs.ts'
 import { buildProposalRequest, type ScriptProposal } from './proposal-request-builder.ts'
 import type { StepExecutionLedger } from './step-execution-ledger.ts'
 
 export type { ApprovalRequestInput } from './approval-request-builder.ts'
 export type { Approver } from './approval-rules.ts'
 export type { ApprovalRun, ApprovedStepResult } from './approved-plan-runner.ts'
+export type { ResumeInput } from './interrupted-runs.ts'
 
 export interface ApprovalServiceOptions {
   store: ApprovalStore
@@ -198,11 +210,37 @@ export class ApprovalService {
    * @throws {HelpdeskError} APPROVAL_NOT_FOUND, AWAITING_APPROVAL (still pending),
    *   APPROVAL_CONFLICT (denied or expired).
    */
-  async executeApproved(
-    id: string,
-    options: { actor?: string; signal?: AbortSignal } = {},
-  ): Promise<ApprovalRun> {
+  async executeApproved(id: string, options: ApprovalRunOptions = {}): Promise<ApprovalRun> {
     return this.runner.run(await this.get(id), options)
+  }
+
+  /**
+   * At start, before anything else runs: sets every approved run a previous process left
+   * unfinished `interrupted` (see `interrupted-runs.ts`), audited. Nothing is run.
+   * @returns the requests now waiting for a technician.
+   */
+  async recoverInterrupted(): Promise<ApprovalRequest[]> {
+    return findInterruptedRuns(this.interruptedRuns())
+  }
+
+  /**
+   * A technician resumes an interrupted run, saying what they found for each step of unknown
+   * outcome; the request is `approved` again and `executeApproved` continues it (with `stop`, it
+   * ends it: `executeApproved(id, { stop })`).
+   * @throws {HelpdeskError} FORBIDDEN, INVALID_INPUT, APPROVAL_NOT_FOUND, APPROVAL_CONFLICT.
+   */
+  async resume(id: string, technician: Approver, input: ResumeInput): Promise<ApprovalRequest> {
+    return resumeInterruptedRun(this.interruptedRuns(), await this.get(id), technician, input)
+  }
+
+  private interruptedRuns(): InterruptedRunsOptions {
+    return {
+      store: this.options.store,
+      ledger: this.options.ledger,
+      now: this.now,
+      record: (actor, action, request, detail) => this.record(actor, action, request, detail),
+      complete: (request) => this.runner.run(request, {}),
+    }
   }
 
   /** Expires every pending request past its time; audits each. */
@@ -257,6 +295,7 @@ export class ApprovalService {
   private async pendingRequest(id: string): Promise<ApprovalRequest> {
     const request = await this.get(id)
     if (request.status === 'pending') return request
+    if (request.status === 'interrupted') throw interruptedError(request)
     if (request.status === 'expired') {
       throw new HelpdeskError({
         code: 'APPROVAL_EXPIRED',

@@ -10,11 +10,20 @@ import type { ExecutorKind, RiskLevel } from '../knowledge/instructions/instruct
 import type { Plan } from '../planning/plan.ts'
 import type { ApprovalLevel } from '../policy/approval-policy.ts'
 
-export const APPROVAL_STATUSES = ['pending', 'approved', 'denied', 'expired', 'executed'] as const
+export const APPROVAL_STATUSES = [
+  'pending',
+  'approved',
+  'denied',
+  'expired',
+  'executed',
+  'interrupted',
+] as const
 
 /**
  * pending -> approved -> executed; pending -> denied; pending -> expired. Nothing leaves
- * denied, expired or executed.
+ * denied, expired or executed. approved -> interrupted when a starting server finds the run
+ * unfinished (the previous process died while it ran); interrupted -> approved only when a
+ * technician resumes it (`ApprovalService.resume`).
  */
 export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number]
 
@@ -55,8 +64,34 @@ export interface ApprovalDecision {
 
 export interface ApprovalExecution {
   finishedAt: string
-  /** `unknown`: a step was started earlier and its result never recorded (see the ledger). */
-  outcome: 'succeeded' | 'failed' | 'unknown'
+  /**
+   * `unknown`: a step was started earlier and its result never recorded (see the ledger).
+   * `stopped`: a technician ended an interrupted run without running the steps it had not reached.
+   */
+  outcome: 'succeeded' | 'failed' | 'unknown' | 'stopped'
+}
+
+/** What a technician decided about a step whose outcome was unknown after a crash. */
+export type StepResolution = 'succeeded' | 'failed'
+
+/** A run a crash (or kill) interrupted, as the next server found it at start. */
+export interface ApprovalInterruption {
+  /** ISO 8601: when the starting server found it. */
+  at: string
+  /** Started and never finished: what happened is unknown; never re-run by itself. */
+  unknownSteps: string[]
+  /** Not started: they wait for a technician to resume the run (or stop it). */
+  waitingSteps: string[]
+  /** Set when a technician resumed (or stopped) the run. */
+  resumed?: {
+    by: string
+    at: string
+    reason: string
+    /** The technician's finding for each unknown step. */
+    resolved: Record<string, StepResolution>
+    /** True when the steps not started are not to run at all. */
+    stop: boolean
+  }
 }
 
 export interface ApprovalRequest {
@@ -85,11 +120,13 @@ export interface ApprovalRequest {
   /** Starts at 1 and grows with every change: the compare-and-set token of `decide`. */
   version: number
   execution?: ApprovalExecution
+  /** Present once a restart found its run unfinished (see `ApprovalInterruption`). */
+  interruption?: ApprovalInterruption
 }
 
 export type NewApprovalRequest = Omit<
   ApprovalRequest,
-  'status' | 'decisions' | 'version' | 'execution'
+  'status' | 'decisions' | 'version' | 'execution' | 'interruption'
 >
 
 export interface ApprovalListFilter {
@@ -142,5 +179,24 @@ export interface ApprovalStore {
    * @returns the updated request, or undefined when nothing changed.
    */
   markExecuted(id: string, execution: ApprovalExecution): Promise<ApprovalRequest | undefined>
+  /**
+   * Sets an `approved` request still at `expectedVersion` `interrupted`, with what was found.
+   * @returns the updated request, or undefined when it changed meanwhile.
+   */
+  markInterrupted(
+    id: string,
+    expectedVersion: number,
+    interruption: ApprovalInterruption,
+  ): Promise<ApprovalRequest | undefined>
+  /**
+   * Sets an `interrupted` request still at `expectedVersion` back to `approved`, recording who
+   * resumed it (`interruption.resumed`).
+   * @returns the updated request, or undefined when it changed meanwhile.
+   */
+  markResumed(
+    id: string,
+    expectedVersion: number,
+    interruption: ApprovalInterruption,
+  ): Promise<ApprovalRequest | undefined>
   close(): Promise<void>
 }

@@ -34,6 +34,16 @@ export interface ApprovalRun {
   results: ApprovedStepResult[]
 }
 
+export interface ApprovalRunOptions {
+  actor?: string
+  signal?: AbortSignal
+  /**
+   * Why the steps not started yet are not to start at all (a technician stopped an interrupted
+   * run): they are reported `skipped` and the run ends `stopped`.
+   */
+  stop?: string
+}
+
 export interface ApprovedPlanRunnerOptions {
   store: ApprovalStore
   ledger: StepExecutionLedger
@@ -60,10 +70,7 @@ export class ApprovedPlanRunner {
     this.options = options
   }
 
-  run(
-    request: ApprovalRequest,
-    options: { actor?: string; signal?: AbortSignal },
-  ): Promise<ApprovalRun> {
+  run(request: ApprovalRequest, options: ApprovalRunOptions): Promise<ApprovalRun> {
     const current = this.running.get(request.id)
     if (current) return current
     const started = this.runOnce(request, options).finally(() => this.running.delete(request.id))
@@ -73,7 +80,7 @@ export class ApprovedPlanRunner {
 
   private async runOnce(
     request: ApprovalRequest,
-    options: { actor?: string; signal?: AbortSignal },
+    options: ApprovalRunOptions,
   ): Promise<ApprovalRun> {
     if (request.status === 'pending') {
       throw new HelpdeskError({
@@ -88,6 +95,13 @@ export class ApprovedPlanRunner {
         details: { status: request.status },
       })
     }
+    if (request.status === 'interrupted') {
+      throw new HelpdeskError({
+        code: 'APPROVAL_INTERRUPTED',
+        message: interruptedMessage(request),
+        details: { status: request.status },
+      })
+    }
     // An executed request only reports: steps it never reached must not start now.
     const replayOnly = request.status === 'executed'
     const results: ApprovedStepResult[] = []
@@ -98,9 +112,10 @@ export class ApprovedPlanRunner {
         results.push(notRun(step, key, `not run: ${stopped.stepId} ended ${stopped.status}`))
         continue
       }
-      const result = replayOnly
-        ? await this.replay(step, key)
-        : await this.runStep(request, step, key, options)
+      const result =
+        replayOnly || options.stop
+          ? await this.replay(step, key, options.stop)
+          : await this.runStep(request, step, key, options)
       results.push(result)
       if (!FINE.has(result.status)) stopped = result
     }
@@ -111,7 +126,9 @@ export class ApprovedPlanRunner {
         ? 'unknown'
         : stopped
           ? 'failed'
-          : 'succeeded',
+          : options.stop && results.some((result) => result.errorCode === 'STOPPED')
+            ? 'stopped'
+            : 'succeeded',
     }
     const marked = await this.options.store.markExecuted(request.id, execution)
     if (marked) {
@@ -135,7 +152,7 @@ export class ApprovedPlanRunner {
     request: ApprovalRequest,
     step: PlanStep,
     key: string,
-    options: { actor?: string; signal?: AbortSignal },
+    options: ApprovalRunOptions,
   ): Promise<ApprovedStepResult> {
     const claim = await this.options.ledger.begin({
       key,
@@ -213,9 +230,12 @@ export class ApprovedPlanRunner {
     return reason
   }
 
-  private async replay(step: PlanStep, key: string): Promise<ApprovedStepResult> {
+  /** What the ledger holds for the step; a step never started is reported and not started. */
+  private async replay(step: PlanStep, key: string, stop?: string): Promise<ApprovedStepResult> {
     const entry = await this.options.ledger.get(key)
-    return entry ? fromEntry(entry, step) : notRun(step, key, 'not run')
+    if (entry) return fromEntry(entry, step)
+    if (!stop) return notRun(step, key, 'not run')
+    return { ...notRun(step, key, `not run: ${stop}`), errorCode: 'STOPPED' }
   }
 }
 
@@ -232,6 +252,17 @@ function fromEntry(entry: LedgerEntry, step: PlanStep): ApprovedStepResult {
     idempotencyKey: entry.key,
     replayed: true,
   }
+}
+
+/** What a caller is told about a request whose run a restart found unfinished. */
+export function interruptedMessage(request: ApprovalRequest): string {
+  const unknown = request.interruption?.unknownSteps ?? []
+  return (
+    `approval request ${request.id} was approved, but the server stopped while carrying it out; ` +
+    (unknown.length > 0
+      ? `the outcome of ${unknown.join(', ')} is unknown. A technician checks the target by hand, then resumes (POST /api/approvals/${request.id}/resume, saying whether each unknown step succeeded or failed) or stops it`
+      : `a technician resumes it (POST /api/approvals/${request.id}/resume) or stops it`)
+  )
 }
 
 function notRun(step: PlanStep, key: string, message: string): ApprovedStepResult {

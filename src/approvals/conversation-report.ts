@@ -7,6 +7,8 @@ export type ApprovalEnding =
   | { kind: 'executed'; approver: string; results: readonly ApprovedStepResult[] }
   | { kind: 'denied'; approver: string; reason: string }
   | { kind: 'expired' }
+  /** A restart found its run unfinished (the request says which steps, `interruption`). */
+  | { kind: 'interrupted' }
 
 /** The assistant's note in the conversation, in the words the chat uses. */
 export function describeEnding(request: ApprovalRequest, ending: ApprovalEnding): string {
@@ -15,6 +17,7 @@ export function describeEnding(request: ApprovalRequest, ending: ApprovalEnding)
     return `${head} ${ending.approver} did not approve it ("${ending.reason}"), so nothing of it was changed.`
   if (ending.kind === 'expired')
     return `${head} nobody approved it in time, so it expired and nothing of it was changed. Ask again if it is still needed.`
+  if (ending.kind === 'interrupted') return describeInterruption(request, head)
   const held = new Set(request.steps.filter((step) => step.approvalLevel > 0).map((s) => s.stepId))
   const lines = ending.results
     .filter((result) => held.has(result.stepId))
@@ -31,6 +34,29 @@ export function describeEnding(request: ApprovalRequest, ending: ApprovalEnding)
   return [
     `${head} approved by ${ending.approver} and carried out${failed ? ', not all of it successfully' : ''}.`,
     ...lines,
+  ].join('\n')
+}
+
+function describeInterruption(request: ApprovalRequest, head: string): string {
+  const interruption = request.interruption
+  const line = (stepId: string, what: string) => {
+    const step = request.steps.find((each) => each.stepId === stepId)
+    return `- ${step?.title ?? stepId}${step?.target ? ` on ${step.target}` : ''}: ${what}`
+  }
+  return [
+    `${head} the helpdesk server stopped while it was carrying this out, so it is on hold.`,
+    ...(interruption?.unknownSteps ?? []).map((stepId) =>
+      line(
+        stepId,
+        'was under way; it is not known whether it finished. It will not be repeated on its own.',
+      ),
+    ),
+    ...(interruption?.waitingSteps ?? [])
+      .filter((stepId) =>
+        request.steps.some((step) => step.stepId === stepId && step.approvalLevel > 0),
+      )
+      .map((stepId) => line(stepId, 'not started yet')),
+    'A technician will check what was done and then continue or stop it; you will read the outcome here.',
   ].join('\n')
 }
 

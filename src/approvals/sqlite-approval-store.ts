@@ -5,6 +5,7 @@ import { openProjectDatabase } from '../store/open-project-database.ts'
 import type {
   ApprovalDecision,
   ApprovalExecution,
+  ApprovalInterruption,
   ApprovalListFilter,
   ApprovalRequest,
   ApprovalStatus,
@@ -18,14 +19,15 @@ CREATE TABLE IF NOT EXISTS approval_requests (
   requester TEXT NOT NULL,
   task_type TEXT NOT NULL,
   level INTEGER NOT NULL,
-  status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'denied', 'expired', 'executed')),
+  status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'denied', 'expired', 'executed', 'interrupted')),
   created_at TEXT NOT NULL,
   expires_at TEXT NOT NULL,
   version INTEGER NOT NULL,
   -- plan, steps, runbook and session: written once, never changed
   body TEXT NOT NULL,
   decisions TEXT NOT NULL,
-  execution TEXT
+  execution TEXT,
+  interruption TEXT
 );
 CREATE INDEX IF NOT EXISTS approval_requests_by_status ON approval_requests (status, created_at);
 CREATE INDEX IF NOT EXISTS approval_requests_by_requester ON approval_requests (requester, created_at);
@@ -43,6 +45,7 @@ interface Row {
   body: string
   decisions: string
   execution: string | null
+  interruption: string | null
 }
 
 type Body = Pick<ApprovalRequest, 'runbook' | 'plan' | 'steps' | 'sessionId' | 'actor'>
@@ -54,6 +57,7 @@ export class SqliteApprovalStore implements ApprovalStore {
   /** @param options.file a path, or `:memory:` */
   constructor(options: { file: string }) {
     this.database = openProjectDatabase(options.file)
+    upgradeSchema(this.database)
     this.database.exec(SCHEMA)
   }
 
@@ -154,6 +158,39 @@ export class SqliteApprovalStore implements ApprovalStore {
     return rows[0] ? toRequest(rows[0]) : undefined
   }
 
+  async markInterrupted(
+    id: string,
+    expectedVersion: number,
+    interruption: ApprovalInterruption,
+  ): Promise<ApprovalRequest | undefined> {
+    return this.move(id, expectedVersion, 'approved', 'interrupted', interruption)
+  }
+
+  async markResumed(
+    id: string,
+    expectedVersion: number,
+    interruption: ApprovalInterruption,
+  ): Promise<ApprovalRequest | undefined> {
+    return this.move(id, expectedVersion, 'interrupted', 'approved', interruption)
+  }
+
+  private move(
+    id: string,
+    expectedVersion: number,
+    from: ApprovalStatus,
+    to: ApprovalStatus,
+    interruption: ApprovalInterruption,
+  ): ApprovalRequest | undefined {
+    const rows = this.database
+      .prepare(
+        `UPDATE approval_requests SET status = ?, interruption = ?, version = version + 1
+         WHERE id = ? AND version = ? AND status = ?
+         RETURNING *`,
+      )
+      .all(to, JSON.stringify(interruption), id, expectedVersion, from) as unknown as Row[]
+    return rows[0] ? toRequest(rows[0]) : undefined
+  }
+
   async close(): Promise<void> {
     if (this.database.isOpen) this.database.close()
   }
@@ -185,5 +222,50 @@ function toRequest(row: Row): ApprovalRequest {
     ...(row.execution !== null
       ? { execution: JSON.parse(row.execution) as ApprovalExecution }
       : {}),
+    ...(row.interruption !== null
+      ? { interruption: JSON.parse(row.interruption) as ApprovalInterruption }
+      : {}),
+  }
+}
+
+/**
+ * A store written before runs could be `interrupted` has a status CHECK without it and no
+ * `interruption` column. SQLite cannot change a CHECK in place, so the table is rebuilt once,
+ * in one transaction (another process opening the file at the same time waits, then sees the
+ * new table and does nothing).
+ */
+function upgradeSchema(database: DatabaseSync): void {
+  const current = () =>
+    (
+      database
+        .prepare(
+          "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'approval_requests'",
+        )
+        .get() as { sql: string } | undefined
+    )?.sql
+  const before = current()
+  if (before === undefined || before.includes("'interrupted'")) return
+  database.exec('BEGIN IMMEDIATE')
+  try {
+    const again = current()
+    if (again !== undefined && !again.includes("'interrupted'")) {
+      database.exec(`
+        ALTER TABLE approval_requests RENAME TO approval_requests_before_interrupted;
+        DROP INDEX IF EXISTS approval_requests_by_status;
+        DROP INDEX IF EXISTS approval_requests_by_requester;
+        ${SCHEMA}
+        INSERT INTO approval_requests
+          (id, requester, task_type, level, status, created_at, expires_at, version, body,
+           decisions, execution)
+        SELECT id, requester, task_type, level, status, created_at, expires_at, version, body,
+           decisions, execution
+        FROM approval_requests_before_interrupted ORDER BY rowid;
+        DROP TABLE approval_requests_before_interrupted;
+      `)
+    }
+    database.exec('COMMIT')
+  } catch (error) {
+    database.exec('ROLLBACK')
+    throw error
   }
 }

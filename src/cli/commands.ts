@@ -42,6 +42,7 @@ export async function serveCommand(options: { port?: string; host?: string }): P
     ingest: config.AUTO_INGEST,
     execution: true,
     persistence: true,
+    sharedChroma: 'refuse',
   })
   let authentication: Authentication
   try {

@@ -76,6 +76,11 @@ export const configSchema = z
       .regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]{1,61}[a-zA-Z0-9]$/, 'must be 3-63 letters, digits, . _ -')
       .default('helpdesk_instructions'),
     CHROMA_PORT: port.default(0),
+    /**
+     * The longest a read of Chroma (a query, a count, a heartbeat) may take before it counts as
+     * failed; writes get six times as long. A frozen Chroma then fails a turn fast.
+     */
+    CHROMA_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5000),
     /** Where the private glibc for Chroma is cached on systems older than glibc 2.39. */
     CHROMA_RUNTIME_DIR: z.string().min(1).optional(),
     EMBEDDING_PROVIDER: z.enum(['local', 'openai']).default('local'),

@@ -57,6 +57,11 @@ export const ERROR_HTTP_STATUS = {
   APPROVAL_NOT_FOUND: 404,
   /** An approval request was already decided (or executed) by someone else; reload it. */
   APPROVAL_CONFLICT: 409,
+  /**
+   * An approved request whose run a restart found unfinished: it waits for a technician to check
+   * the steps of unknown outcome and resume it (or stop it).
+   */
+  APPROVAL_INTERRUPTED: 409,
   /** An approval request passed its expiry time and can no longer be decided. */
   APPROVAL_EXPIRED: 410,
   /** A job id with no run this caller may see. */

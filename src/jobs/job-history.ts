@@ -7,9 +7,21 @@ export interface JobStep {
   target?: string
   /**
    * `held`: waiting for an approval (`denied` or `expired` when it never came); `refused`:
-   * stopped by validation or policy; `unknown`: started, and no result was ever recorded.
+   * stopped by validation or policy; `unknown`: started, and no result was ever recorded (the
+   * server stopped while it ran); `interrupted`: approved, not started, and waiting for a
+   * technician to resume the run the server's stop interrupted.
    */
-  status: 'running' | 'succeeded' | 'failed' | 'held' | 'denied' | 'expired' | 'refused' | 'skipped'
+  status:
+    | 'running'
+    | 'succeeded'
+    | 'failed'
+    | 'held'
+    | 'denied'
+    | 'expired'
+    | 'refused'
+    | 'skipped'
+    | 'unknown'
+    | 'interrupted'
   at: string
   actor: string
   errorCode?: string
@@ -26,7 +38,15 @@ export interface Job {
   taskType: string
   startedAt: string
   updatedAt: string
-  status: 'running' | 'succeeded' | 'failed' | 'awaiting_approval' | 'denied' | 'refused'
+  /** `interrupted`: the server stopped while it ran; a technician checks and resumes it. */
+  status:
+    | 'running'
+    | 'succeeded'
+    | 'failed'
+    | 'awaiting_approval'
+    | 'denied'
+    | 'refused'
+    | 'interrupted'
   /** The approval requests its held steps went to, in order. */
   approvals: string[]
   steps: JobStep[]
@@ -66,6 +86,11 @@ export class JobHistory {
         continue
       }
       const jobId = jobOfApproval.get(record.requestId) ?? record.requestId
+      if (RECOVERY_ACTIONS.has(record.action)) {
+        const job = jobs.get(jobId)
+        if (job) recover(job, record)
+        continue
+      }
       const ending = ENDINGS[record.action]
       if (ending) {
         for (const step of jobs.get(jobId)?.steps ?? [])
@@ -133,18 +158,51 @@ function apply(job: Job, record: AuditRecord): void {
   }
 }
 
+const RECOVERY_ACTIONS = new Set(['approval-interrupt', 'approval-resume', 'approval-execute'])
+
+/**
+ * A restart found the job's approved run unfinished (`approval-interrupt`): the step that was
+ * running is unknown, the held ones wait. A technician resumed it (`approval-resume`): the
+ * unknown steps take what they found, the waiting ones are held until the run reaches them.
+ * The run ended (`approval-execute`): what never started is skipped.
+ */
+function recover(job: Job, record: AuditRecord): void {
+  const resolved = record.detail.resolved
+  for (const step of job.steps) {
+    const before = step.status
+    if (record.action === 'approval-interrupt') {
+      if (before === 'running') step.status = 'unknown'
+      else if (before === 'held') step.status = 'interrupted'
+    } else if (record.action === 'approval-resume') {
+      if (before === 'interrupted') step.status = 'held'
+      else if (before === 'unknown' && isRecord(resolved)) {
+        const found = resolved[step.stepId]
+        if (found === 'succeeded' || found === 'failed') step.status = found
+      }
+    } else if (before === 'interrupted') step.status = 'skipped'
+    if (step.status !== before) step.at = record.at
+  }
+  job.updatedAt = record.at
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
 function finish(job: Job): Job {
   const statuses = new Set(job.steps.map((step) => step.status))
   job.status = statuses.has('failed')
     ? 'failed'
-    : statuses.has('running')
-      ? 'running'
-      : statuses.has('held')
-        ? 'awaiting_approval'
-        : statuses.has('denied') || statuses.has('expired')
-          ? 'denied'
-          : statuses.has('refused') && !statuses.has('succeeded')
-            ? 'refused'
-            : 'succeeded'
+    : statuses.has('unknown') || statuses.has('interrupted')
+      ? 'interrupted'
+      : statuses.has('running')
+        ? 'running'
+        : statuses.has('held')
+          ? 'awaiting_approval'
+          : statuses.has('denied') || statuses.has('expired')
+            ? 'denied'
+            : statuses.has('refused') && !statuses.has('succeeded')
+              ? 'refused'
+              : 'succeeded'
   return job
 }

@@ -26,6 +26,43 @@ import { instructionRoutes } from './routes/instruction-routes.ts'
 import { jobRoutes } from './routes/job-routes.ts'
 import { sessionRoutes } from './routes/session-routes.ts'
 
+/** `/readyz` answers within this, whatever the store does (a frozen Chroma included). */
+export const READINESS_LIMIT_MS = 1500
+
+/** The check, or not ready when it has not answered in time (it may go on in the background). */
+async function withinReadinessLimit(check: () => Promise<Readiness>): Promise<Readiness> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<Readiness>((resolve) => {
+    timer = setTimeout(
+      () =>
+        resolve({
+          ready: false,
+          checks: {
+            store: `no answer within ${READINESS_LIMIT_MS} ms (the store is slow or frozen, or re-ingesting)`,
+            ingested: 'unknown',
+          },
+        }),
+      READINESS_LIMIT_MS,
+    )
+  })
+  try {
+    return await Promise.race([
+      check().catch(
+        (error: unknown): Readiness => ({
+          ready: false,
+          checks: {
+            store: error instanceof Error ? error.message : String(error),
+            ingested: 'unknown',
+          },
+        }),
+      ),
+      late,
+    ])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
 export interface AppDependencies {
   core: HelpdeskCore
   /** The core's session store: the API checks ownership and lists a user's sessions in it. */
@@ -120,7 +157,7 @@ export function createApp(dependencies: AppDependencies): Hono<AuthenticatedEnvi
 
   app.get('/healthz', (context) => context.json({ status: 'ok' }))
   app.get('/readyz', async (context) => {
-    const readiness = await dependencies.readiness()
+    const readiness = await withinReadinessLimit(dependencies.readiness)
     return context.json(
       { status: readiness.ready ? 'ready' : 'not ready', ...readiness },
       readiness.ready ? 200 : 503,

@@ -6,6 +6,7 @@ import {
   httpStatusOf,
   toHelpdeskError,
 } from '../errors/index.ts'
+import type { Caller } from './authentication.ts'
 
 export interface PublicError {
   code: ErrorCode
@@ -13,16 +14,41 @@ export interface PublicError {
   details: ErrorDetails
 }
 
+/** Failures of the helpdesk's own backends: an employee can do nothing about their detail. */
+const BACKEND_TROUBLE: ReadonlySet<ErrorCode> = new Set([
+  'KNOWLEDGE_STORE_UNAVAILABLE',
+  'CHROMA_RUNTIME_FAILED',
+  'EMBEDDING_FAILED',
+])
+
+/** What an employee reads when a backend of the helpdesk fails. */
+export const TROUBLE_MESSAGE =
+  'The helpdesk is having trouble right now; please try again in a minute.'
+
+/** Technicians and admins read the detail of a backend failure; everyone else a plain sentence. */
+export function isStaff(caller: Caller | undefined): boolean {
+  return caller?.signedIn === true && (caller.role === 'technician' || caller.role === 'admin')
+}
+
 /**
  * What a client may see of an error. Internal errors keep their detail in the log only; every
- * error of a 5xx status is logged.
+ * error of a 5xx status is logged. A backend failure (Chroma down or frozen, the embeddings
+ * endpoint failing) reaches staff with its detail and anyone else as `TROUBLE_MESSAGE`: its
+ * detail names internal addresses and settings.
  */
-export function publicError(thrown: unknown, log: (line: string) => void, where = ''): PublicError {
+export function publicError(
+  thrown: unknown,
+  log: (line: string) => void,
+  where = '',
+  staff = false,
+): PublicError {
   const error = toHelpdeskError(thrown)
   if (httpStatusOf(error.code) >= 500) log(`error ${error.code}${where}: ${error.message}`)
   if (error.code === 'INTERNAL') {
     return { code: error.code, message: 'internal error; see the server log', details: {} }
   }
+  if (BACKEND_TROUBLE.has(error.code) && !staff)
+    return { code: error.code, message: TROUBLE_MESSAGE, details: {} }
   return { code: error.code, message: error.message, details: error.details }
 }
 
@@ -32,7 +58,13 @@ export function errorResponse(
   thrown: unknown,
   log: (line: string) => void,
 ): Response {
-  const error = publicError(thrown, log, ` on ${context.req.method} ${context.req.path}`)
+  const caller = (context.var as { caller?: Caller }).caller
+  const error = publicError(
+    thrown,
+    log,
+    ` on ${context.req.method} ${context.req.path}`,
+    isStaff(caller),
+  )
   // RFC 6750: a 401 names the scheme the client should use.
   if (error.code === 'UNAUTHENTICATED')
     context.header('WWW-Authenticate', 'Bearer realm="helpdesk"')

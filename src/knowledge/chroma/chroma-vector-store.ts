@@ -7,11 +7,14 @@ export interface ChromaVectorStoreOptions {
   /** e.g. http://127.0.0.1:8000 */
   url: string
   collectionName: string
+  /** How long a read may take (writes: six times as long). Default 5000 ms. */
+  timeoutMs?: number
 }
 
 const FINGERPRINT_KEY = 'embedding_fingerprint'
 /** Chroma caps a request's size; batches keep large ingests under it. */
 const WRITE_BATCH = 256
+const WRITE_FACTOR = 6
 
 /** The product's vector store: a real Chroma server (embedded or at CHROMA_URL). */
 export class ChromaVectorStore implements VectorStore {
@@ -20,9 +23,11 @@ export class ChromaVectorStore implements VectorStore {
   private readonly options: ChromaVectorStoreOptions
   private collection: Collection | undefined
   private fingerprint: string | undefined
+  private readonly timeoutMs: number
 
   constructor(options: ChromaVectorStoreOptions) {
     this.options = options
+    this.timeoutMs = options.timeoutMs ?? 5000
     const url = new URL(options.url)
     this.client = new ChromaClient({
       host: url.hostname,
@@ -32,7 +37,7 @@ export class ChromaVectorStore implements VectorStore {
   }
 
   async open(fingerprint: string): Promise<{ reset: boolean }> {
-    return this.call('open the collection', async () => {
+    return this.call('open the collection', this.timeoutMs * WRITE_FACTOR, async () => {
       this.fingerprint = fingerprint
       const existing = await this.getOrCreate()
       const stored = existing.metadata?.[FINGERPRINT_KEY]
@@ -50,7 +55,7 @@ export class ChromaVectorStore implements VectorStore {
   }
 
   async listHashes(): Promise<Map<string, string>> {
-    return this.call('list stored chunks', async () => {
+    return this.call('list stored chunks', this.timeoutMs * WRITE_FACTOR, async () => {
       const result = await (await this.getOrCreate()).get({ include: ['metadatas'] })
       const hashes = new Map<string, string>()
       result.ids.forEach((id, index) => {
@@ -62,7 +67,8 @@ export class ChromaVectorStore implements VectorStore {
   }
 
   async upsert(chunks: readonly KnowledgeChunk[], embeddings: readonly number[][]): Promise<void> {
-    await this.call('write chunks', async () => {
+    const batches = Math.ceil(chunks.length / WRITE_BATCH)
+    await this.call('write chunks', this.timeoutMs * WRITE_FACTOR * batches, async () => {
       const collection = await this.getOrCreate()
       for (let start = 0; start < chunks.length; start += WRITE_BATCH) {
         const batch = chunks.slice(start, start + WRITE_BATCH)
@@ -78,7 +84,8 @@ export class ChromaVectorStore implements VectorStore {
 
   async delete(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return
-    await this.call('delete chunks', async () => {
+    const batches = Math.ceil(ids.length / WRITE_BATCH)
+    await this.call('delete chunks', this.timeoutMs * WRITE_FACTOR * batches, async () => {
       const collection = await this.getOrCreate()
       for (let start = 0; start < ids.length; start += WRITE_BATCH) {
         await collection.delete({ ids: ids.slice(start, start + WRITE_BATCH) })
@@ -91,7 +98,7 @@ export class ChromaVectorStore implements VectorStore {
     options: { limit: number; kinds?: readonly ChunkKind[] },
   ): Promise<ScoredChunk[][]> {
     if (embeddings.length === 0) return []
-    return this.call('query', async () => {
+    return this.call('query', this.timeoutMs, async () => {
       const result = await (await this.getOrCreate()).query({
         queryEmbeddings: embeddings.map((vector) => [...vector]),
         nResults: options.limit,
@@ -109,11 +116,11 @@ export class ChromaVectorStore implements VectorStore {
   }
 
   async count(): Promise<number> {
-    return this.call('count chunks', async () => (await this.getOrCreate()).count())
+    return this.call('count chunks', this.timeoutMs, async () => (await this.getOrCreate()).count())
   }
 
   async ping(): Promise<void> {
-    await this.call('reach the server', async () => {
+    await this.call('reach the server', this.timeoutMs, async () => {
       await this.client.heartbeat()
     })
   }
@@ -131,9 +138,13 @@ export class ChromaVectorStore implements VectorStore {
     return this.collection
   }
 
-  private async call<T>(what: string, work: () => Promise<T>): Promise<T> {
+  /**
+   * One call to Chroma, bounded by `limitMs` (a frozen server must not hold a turn or `/readyz`;
+   * the abandoned request ends when the connection does). A timeout is not retried.
+   */
+  private async call<T>(what: string, limitMs: number, work: () => Promise<T>): Promise<T> {
     try {
-      return await work()
+      return await this.bounded(what, limitMs, work)
     } catch (first) {
       if (isHelpdeskError(first)) throw first
       if (this.collection === undefined) throw this.unavailable(what, first)
@@ -141,11 +152,32 @@ export class ChromaVectorStore implements VectorStore {
       this.collection = undefined
     }
     try {
-      return await work()
+      return await this.bounded(what, limitMs, work)
     } catch (error) {
       if (isHelpdeskError(error)) throw error
       this.collection = undefined
       throw this.unavailable(what, error)
+    }
+  }
+
+  private async bounded<T>(what: string, limitMs: number, work: () => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        reject(
+          new HelpdeskError({
+            code: 'KNOWLEDGE_STORE_UNAVAILABLE',
+            category: 'THIRD_PARTY',
+            message: `Chroma at ${this.options.url} did not answer within ${limitMs} ms (could not ${what})`,
+            details: { url: this.options.url, timeoutMs: limitMs },
+          }),
+        )
+      }, limitMs)
+    })
+    try {
+      return await Promise.race([work(), timeout])
+    } finally {
+      clearTimeout(timer)
     }
   }
 

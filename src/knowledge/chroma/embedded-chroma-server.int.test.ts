@@ -148,4 +148,89 @@ describe('EmbeddedChromaServer', () => {
     },
     TIMEOUT_MS,
   )
+  it(
+    'restarts a server that died, on the same port, backing off while the port is taken',
+    async () => {
+      await withTempDirectory(async (directory) => {
+        const logged: string[] = []
+        const server = new EmbeddedChromaServer({
+          dataDirectory: directory,
+          runtimeCacheDirectory,
+          restartDelayMs: 100,
+          log: (line) => logged.push(line),
+        })
+        const until = async (what: RegExp) => {
+          const deadline = Date.now() + 30_000
+          while (!logged.some((line) => what.test(line))) {
+            if (Date.now() > deadline) throw new Error(`no log line ${what}: ${logged.join('\n')}`)
+            await new Promise((resolve) => setTimeout(resolve, 20))
+          }
+        }
+        try {
+          const { port, url } = await server.start()
+          const first = server.pid ?? 0
+          process.kill(first, 'SIGKILL')
+          while (isProcessAlive(first)) await new Promise((resolve) => setTimeout(resolve, 10))
+          // Something else takes the port before the restart: it fails, is logged, waits longer.
+          const blocker = await listen(port)
+          await until(
+            /restart 1 of the embedded Chroma server failed: Port \d+ .* already in use.*; restarting it on port \d+ in 200 ms \(restart 2\)/,
+          )
+          expect(logged.join('\n')).toContain(
+            `the embedded Chroma server (pid ${first}) exited unexpectedly (code null, signal SIGKILL); restarting it on port ${port} in 100 ms (restart 1)`,
+          )
+          await new Promise((resolve) => blocker.close(resolve))
+          await until(/is back on/)
+          expect(server.url).toBe(url)
+          expect(server.pid).not.toBe(first)
+          expect((await fetch(`${url}/api/v2/heartbeat`)).ok).toBe(true)
+
+          // Stopped on purpose: not restarted.
+          const second = server.pid ?? 0
+          await server.stop()
+          const count = logged.length
+          await new Promise((resolve) => setTimeout(resolve, 500))
+          expect(isProcessAlive(second)).toBe(false)
+          expect(logged.slice(count).filter((line) => /restarting/.test(line))).toEqual([])
+        } finally {
+          await server.stop()
+        }
+      })
+    },
+    TIMEOUT_MS,
+  )
+  it(
+    'kills and restarts a server that stopped answering (SIGSTOP)',
+    async () => {
+      await withTempDirectory(async (directory) => {
+        const logged: string[] = []
+        const server = new EmbeddedChromaServer({
+          dataDirectory: directory,
+          runtimeCacheDirectory,
+          restartDelayMs: 100,
+          watchdog: { intervalMs: 200, timeoutMs: 300, strikes: 2 },
+          log: (line) => logged.push(line),
+        })
+        try {
+          const { url } = await server.start()
+          const frozen = server.pid ?? 0
+          process.kill(frozen, 'SIGSTOP')
+          const deadline = Date.now() + 30_000
+          while (!logged.some((line) => /is back on/.test(line))) {
+            if (Date.now() > deadline) throw new Error(`not restarted: ${logged.join('\n')}`)
+            await new Promise((resolve) => setTimeout(resolve, 20))
+          }
+          expect(logged.join('\n')).toContain(
+            `the embedded Chroma server (pid ${frozen}) missed 2 heartbeats in a row (300 ms each): it is frozen; killing it so that it restarts`,
+          )
+          expect(isProcessAlive(frozen)).toBe(false)
+          expect(server.pid).not.toBe(frozen)
+          expect((await fetch(`${url}/api/v2/heartbeat`)).ok).toBe(true)
+        } finally {
+          await server.stop()
+        }
+      })
+    },
+    TIMEOUT_MS,
+  )
 })

@@ -2,23 +2,34 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import type { SwitchableAgent } from '../../agent/agent-registry.ts'
 import type { ApprovalService } from '../../approvals/approval-service.ts'
-import type { ApprovalRequest } from '../../approvals/approval-store.ts'
+import { APPROVAL_STATUSES, type ApprovalRequest } from '../../approvals/approval-store.ts'
 import type { ApprovalEnding } from '../../approvals/conversation-report.ts'
 import { HelpdeskError } from '../../errors/index.ts'
 import { samePerson } from '../../identity/user.ts'
 import type { AuthenticatedEnvironment } from '../authentication.ts'
 import { readJsonBody } from '../read-json-body.ts'
 
-const STATUSES = ['pending', 'approved', 'denied', 'expired', 'executed'] as const
+const STATUSES = APPROVAL_STATUSES
 const approveSchema = z
   .object({ stepIds: z.array(z.string().min(1).max(200)).max(100).optional() })
   .strict()
 const denySchema = z.object({ reason: z.string().trim().min(1, 'say why').max(1000) }).strict()
+const resumeSchema = z
+  .object({
+    /** For each step of unknown outcome: what the technician found on the target. */
+    resolve: z.record(z.string().min(1).max(200), z.enum(['succeeded', 'failed'])).default({}),
+    /** End the run: the steps not started never run. */
+    stop: z.boolean().default(false),
+    reason: z.string().trim().min(1, 'say what you checked on the target').max(1000),
+  })
+  .strict()
 
 /**
  * `GET /api/approvals?status=pending`, `GET /api/approvals/:id`,
  * `POST /api/approvals/:id/approve` (then the plan runs, exactly once) and
- * `POST /api/approvals/:id/deny {reason}`. Technicians and admins see every request; a requester
+ * `POST /api/approvals/:id/deny {reason}`, and
+ * `POST /api/approvals/:id/resume {resolve: {stepId: succeeded|failed}, stop?, reason}` for a run
+ * a server stop interrupted (technicians and admins; see `interrupted-runs.ts`). Technicians and admins see every request; a requester
  * sees their own. Who may decide what is the approval service's rule (never the requester for
  * a technician-level step).
  */
@@ -100,6 +111,35 @@ export function approvalRoutes(
       approval: run.approval,
       results: run.results,
       resumedBy: resumed ? agents?.agent.framework : null,
+    })
+  })
+
+  app.post('/approvals/:id/resume', async (context) => {
+    const caller = context.get('caller')
+    const body = await readJsonBody(context, resumeSchema)
+    const resumed = await service().resume(
+      context.req.param('id'),
+      { username: caller.username, role: caller.role },
+      body,
+    )
+    // Continued like an approval: the framework's paused run when it holds one, else here.
+    const continued = body.stop
+      ? undefined
+      : await agents?.agent.resumeApproval?.(resumed.id, {
+          outcome: 'approved',
+          actor: caller.username,
+        })
+    const run =
+      continued ??
+      (await service().executeApproved(resumed.id, {
+        actor: caller.username,
+        ...(body.stop ? { stop: `${caller.username} stopped the run after the interruption` } : {}),
+      }))
+    await tell(run.approval, { kind: 'executed', approver: caller.username, results: run.results })
+    return context.json({
+      approval: run.approval,
+      results: run.results,
+      resumedBy: continued ? agents?.agent.framework : null,
     })
   })
 

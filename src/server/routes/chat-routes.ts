@@ -10,7 +10,7 @@ import { HelpdeskError } from '../../errors/index.ts'
 import { samePerson, USERNAME_PATTERN } from '../../identity/user.ts'
 import type { PersonLookup } from '../../policy/known-people.ts'
 import { type AuthenticatedEnvironment, type Caller, mayActForOthers } from '../authentication.ts'
-import { publicError } from '../error-response.ts'
+import { isStaff, publicError } from '../error-response.ts'
 import { readJsonBody } from '../read-json-body.ts'
 import { findVisibleSession } from '../session-access.ts'
 
@@ -112,7 +112,12 @@ export function chatRoutes(
           void stream.writeSSE({ event: event.type, data: JSON.stringify(event) })
         })
       } catch (thrown) {
-        const error = publicError(thrown, log)
+        const error = publicError(
+          thrown,
+          log,
+          ' on POST /api/chat/stream',
+          isStaff(context.get('caller')),
+        )
         await stream.writeSSE({ event: 'error', data: JSON.stringify({ type: 'error', error }) })
       }
     })
