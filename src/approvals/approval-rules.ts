@@ -80,6 +80,12 @@ export function checkApprover(
       `${approver.username} asked for this plan and cannot approve it; a technician other than the requester must (${needs})`,
     )
   }
+  // A technician who asked for someone is as much "the one who asked" as the requester.
+  if (request.level >= 2 && request.askedBy && samePerson(approver.username, request.askedBy)) {
+    throw forbidden(
+      `${approver.username} asked for this plan for ${request.requester} and cannot approve it; a technician other than the one who asked must (${needs})`,
+    )
+  }
   if (request.level >= 2 && !isTechnician(approver.role)) {
     throw forbidden(`approving this plan needs a technician or an admin (${needs})`)
   }

@@ -45,7 +45,10 @@ interface Row {
   execution: string | null
 }
 
-type Body = Pick<ApprovalRequest, 'runbook' | 'plan' | 'steps' | 'sessionId'>
+type Body = Pick<
+  ApprovalRequest,
+  'runbook' | 'plan' | 'steps' | 'sessionId' | 'requestText' | 'askedBy' | 'machines'
+>
 
 /** Approval requests in the project's SQLite file (`node:sqlite`): the embedded default. */
 export class SqliteApprovalStore implements ApprovalStore {
@@ -63,6 +66,9 @@ export class SqliteApprovalStore implements ApprovalStore {
       plan: request.plan,
       steps: request.steps,
       ...(request.sessionId !== undefined ? { sessionId: request.sessionId } : {}),
+      ...(request.requestText !== undefined ? { requestText: request.requestText } : {}),
+      ...(request.askedBy !== undefined ? { askedBy: request.askedBy } : {}),
+      ...(request.machines !== undefined ? { machines: request.machines } : {}),
     }
     const inserted = this.database
       .prepare(
@@ -175,6 +181,9 @@ function toRequest(row: Row): ApprovalRequest {
     plan: body.plan,
     steps: body.steps,
     ...(body.sessionId !== undefined ? { sessionId: body.sessionId } : {}),
+    ...(body.requestText !== undefined ? { requestText: body.requestText } : {}),
+    ...(body.askedBy !== undefined ? { askedBy: body.askedBy } : {}),
+    ...(body.machines !== undefined ? { machines: body.machines } : {}),
     createdAt: row.created_at,
     expiresAt: row.expires_at,
     status: row.status as ApprovalStatus,

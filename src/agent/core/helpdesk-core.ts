@@ -52,6 +52,10 @@ export type ApprovalRequester = (input: {
   sessionId: string
   /** The run whose steps were held, so its job carries on under the approval. */
   requestId?: string
+  /** The employee's own words (this turn's message), shown to the approver. */
+  message?: string
+  /** Who is signed in to the conversation (a technician asking for the requester). */
+  askedBy?: string
 }) => Promise<PendingApproval | undefined>
 
 export interface TurnInput {
@@ -214,6 +218,8 @@ export class HelpdeskCore {
           requester: turn.session.requester ?? 'anonymous',
           sessionId: turn.session.id,
           requestId,
+          message: turn.message,
+          ...(turn.session.owner ? { askedBy: turn.session.owner } : {}),
         })
         if (approval) {
           turn.approvals = [...(turn.approvals ?? []), approval]
