@@ -622,7 +622,21 @@ describe('the approvals panel', () => {
       `Second click needed: press “${label}” to approve and run it, or Escape to cancel.`,
     )
     expect(await card.locator('.approval-card-status').getAttribute('role')).toBe('status')
+    // The question replaces Approve and Deny until it is answered.
+    expect(await approveButton.isVisible()).toBe(false)
+    expect(await card.getByRole('button', { name: 'Deny…' }).isVisible()).toBe(false)
+    await page.setViewportSize({ width: 1280, height: 900 })
+    await yes.scrollIntoViewIfNeeded()
     await page.screenshot({ path: '/tmp/approvals-second-click-1280.png', fullPage: false })
+    await page.setViewportSize({ width: 390, height: 844 })
+    await yes.scrollIntoViewIfNeeded()
+    await page.screenshot({ path: '/tmp/approvals-second-click-390.png', fullPage: false })
+    expect(
+      await page.evaluate(
+        "document.querySelector('.approval-confirm').getBoundingClientRect().right",
+      ),
+    ).toBeLessThanOrEqual(390)
+    await page.setViewportSize({ width: 1100, height: 900 })
     // Escape cancels: nothing ran, the focus is back on Approve.
     await page.keyboard.press('Escape')
     expect(await yes.count()).toBe(0)
