@@ -6,6 +6,7 @@ import type { StepResult } from '../executors/executor.ts'
 import type { Instruction } from '../knowledge/instructions/instruction.ts'
 import type { Plan } from '../planning/plan.ts'
 import type { ApprovalLevel } from '../policy/approval-policy.ts'
+import { samePerson } from './approval-rules.ts'
 import type {
   ApprovalStepEntry,
   DryRunSummary,
@@ -15,14 +16,15 @@ import type {
 
 export interface ApprovalRequestInput {
   plan: Plan
+  /** Whose request it is: the person acted for. */
   requester: string
+  /** Who caused it, when not the requester (a technician acting for them). */
+  actor?: string
   /** What the chat's dry run or read-only checks showed, shown to the approver. */
   dryRunResults?: readonly StepResult[]
   sessionId?: string
   /** The employee's own words: the chat message that led to the plan. */
   requestText?: string
-  /** Who typed the message when not the requester (a technician asking for them). */
-  askedBy?: string
   /** The run (audit request id) whose steps were held: its job carries on under this request. */
   jobId?: string
 }
@@ -76,11 +78,13 @@ export function buildApprovalRequest(
   )
   const expiresAt = new Date(context.createdAt.getTime() + context.ttlMinutes * 60_000)
   const requestText = input.requestText === undefined ? undefined : wordsOf(input.requestText)
-  const askedBy = input.askedBy?.trim()
   const machines = machinesOf(steps, context.machineOf)
   return {
     id: context.id,
     requester,
+    ...(input.actor !== undefined && !samePerson(input.actor, requester)
+      ? { actor: input.actor }
+      : {}),
     taskType: instruction.id,
     runbook: { id: instruction.id, title: instruction.title },
     level,
@@ -88,7 +92,6 @@ export function buildApprovalRequest(
     steps,
     ...(input.sessionId !== undefined ? { sessionId: input.sessionId } : {}),
     ...(requestText ? { requestText } : {}),
-    ...(askedBy && askedBy.toLowerCase() !== requester.toLowerCase() ? { askedBy } : {}),
     ...(machines.length > 0 ? { machines } : {}),
     createdAt: context.createdAt.toISOString(),
     expiresAt: expiresAt.toISOString(),

@@ -80,10 +80,10 @@ export function checkApprover(
       `${approver.username} asked for this plan and cannot approve it; a technician other than the requester must (${needs})`,
     )
   }
-  // A technician who asked for someone is as much "the one who asked" as the requester.
-  if (request.level >= 2 && request.askedBy && samePerson(approver.username, request.askedBy)) {
+  // A technician who asked for someone caused the request as much as the requester did.
+  if (request.level >= 2 && request.actor && samePerson(approver.username, request.actor)) {
     throw forbidden(
-      `${approver.username} asked for this plan for ${request.requester} and cannot approve it; a technician other than the one who asked must (${needs})`,
+      `${approver.username} asked for this plan and cannot approve it; a technician other than the requester and whoever asked for it must (${needs})`,
     )
   }
   if (request.level >= 2 && !isTechnician(approver.role)) {

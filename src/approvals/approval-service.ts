@@ -86,7 +86,6 @@ export class ApprovalService {
       }),
     )
     await this.record(request.requester, 'approval-request', request, {
-      ...(request.askedBy ? { askedBy: request.askedBy } : {}),
       ...(input.jobId ? { jobId: input.jobId } : {}),
       level: request.level,
       needs: APPROVAL_LEVEL_NAMES[request.level],

@@ -85,7 +85,7 @@ export function runApprovalStoreContract(initializer: ApprovalStoreContractIniti
     it("keeps the employee's words, who typed them and the machines' owners, as given", async () => {
       const request = sampleRequest('a2', {
         requestText: 'my laptop <b>LT-0423</b> is slow\nsince Monday',
-        askedBy: 'tech.anna',
+        actor: 'tech.anna',
         machines: [{ name: 'LT-0423', class: 'laptop', assignedTo: ['jdoe', 'group:finance'] }],
       })
       await subject.store.create(request)

@@ -71,7 +71,13 @@ export interface ApprovalExecution {
 
 export interface ApprovalRequest {
   id: string
+  /** The person the request is for: whose account or machine it acts on. */
   requester: string
+  /**
+   * The signed-in person who caused it, when that is someone else (a technician acting for
+   * `requester`). Neither of them may approve a level 2 or 3 step. Absent on older requests.
+   */
+  actor?: string
   taskType: string
   runbook: { id: string; title: string }
   /** The highest approval level among the steps: it decides who may approve. */
@@ -86,8 +92,6 @@ export interface ApprovalRequest {
    * text (never as HTML); a very long one keeps its start and says how much was left out.
    */
   requestText?: string
-  /** Who typed the message when not the requester: a technician asking for them. */
-  askedBy?: string
   /** The machines the held steps run on, with their class and owner, when the inventory knows them. */
   machines?: MachineFacts[]
   createdAt: string

@@ -74,12 +74,12 @@ describe('approvalRequester: opening a request from a chat turn', () => {
       requester: 'jdoe',
       sessionId: 'session-1',
       message: '  my laptop <b>LT-0423</b> is really slow  ',
-      askedBy: 'helper',
+      actor: { username: 'helper' },
     })
-    expect(pending).toMatchObject({ level: 1, requester: 'jdoe', askedBy: 'helper' })
+    expect(pending).toMatchObject({ level: 1, requester: 'jdoe', actor: 'helper' })
     const stored = await stack.service.get(pending?.id ?? '')
     expect(stored.requestText).toBe('my laptop <b>LT-0423</b> is really slow')
-    expect(stored.askedBy).toBe('helper')
+    expect(stored.actor).toBe('helper')
     expect(stored.machines).toEqual([
       { name: 'LT-0423', class: 'laptop', assignedTo: ['jdoe', 'group:finance'] },
     ])
@@ -95,13 +95,13 @@ describe('approvalRequester: opening a request from a chat turn', () => {
       requester: 'jdoe',
       sessionId: 'session-1',
       message: 'x'.repeat(REQUEST_TEXT_SHOWN + 25),
-      askedBy: 'JDoe',
+      actor: { username: 'JDoe' },
     })
     const stored = await stack.service.get(pending?.id ?? '')
     expect(stored.requestText).toBe(
       `${'x'.repeat(REQUEST_TEXT_SHOWN)}\n[25 more characters not shown]`,
     )
-    expect(stored.askedBy).toBeUndefined()
+    expect(stored.actor).toBeUndefined()
   })
 
   it('opens no request when a check of the same turn could not reach the machine', async () => {
@@ -157,7 +157,7 @@ describe('describeApproval: who must act', () => {
   })
 
   it('level 1 asked by a technician: the person it is for or a technician', () => {
-    expect(describeApproval({ ...base, askedBy: 'helper' })).toMatch(
+    expect(describeApproval({ ...base, actor: 'helper' })).toMatch(
       /^jdoe, whom it is for, or a technician confirms this step .*As a technician you can: press Confirm/,
     )
   })
@@ -166,7 +166,7 @@ describe('describeApproval: who must act', () => {
     expect(describeApproval({ ...base, level: 2 })).toBe(
       "A technician other than you must approve this step (approval 7d4e7432, open until 2026-11-21 11:00 UTC); you'll see the result here. I will carry it out as soon as it is approved.",
     )
-    expect(describeApproval({ ...base, level: 3, stepIds: ['a', 'b'], askedBy: 'helper' })).toMatch(
+    expect(describeApproval({ ...base, level: 3, stepIds: ['a', 'b'], actor: 'helper' })).toMatch(
       /^A technician other than you and jdoe must approve each of these 2 steps/,
     )
   })

@@ -13,7 +13,7 @@ export function pendingApprovalOf(request: ApprovalRequest): PendingApproval {
     taskType: request.taskType,
     level: request.level,
     requester: request.requester,
-    ...(request.askedBy ? { askedBy: request.askedBy } : {}),
+    ...(request.actor ? { actor: request.actor } : {}),
     stepIds: held.map((step) => step.stepId),
     wouldRun: held.map((step) => step.wouldRun),
     expiresAt: request.expiresAt,
@@ -27,16 +27,16 @@ export function pendingApprovalOf(request: ApprovalRequest): PendingApproval {
  * nobody is asked: the reply says the machine could not be reached, see `reply-writer.ts`).
  */
 export function approvalRequester(service: ApprovalService): ApprovalRequester {
-  return async ({ plan, results, requester, sessionId, requestId, message, askedBy }) => {
+  return async ({ plan, results, requester, actor, sessionId, requestId, message }) => {
     if (failedPrecondition(plan, results)) return undefined
     return pendingApprovalOf(
       await service.requestApproval({
         plan,
         requester,
+        ...(actor ? { actor: actor.username } : {}),
         dryRunResults: results,
         sessionId,
         ...(message !== undefined ? { requestText: message } : {}),
-        ...(askedBy !== undefined ? { askedBy } : {}),
         ...(requestId ? { jobId: requestId } : {}),
       }),
     )

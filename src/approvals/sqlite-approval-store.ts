@@ -47,7 +47,7 @@ interface Row {
 
 type Body = Pick<
   ApprovalRequest,
-  'runbook' | 'plan' | 'steps' | 'sessionId' | 'requestText' | 'askedBy' | 'machines'
+  'runbook' | 'plan' | 'steps' | 'sessionId' | 'actor' | 'requestText' | 'machines'
 >
 
 /** Approval requests in the project's SQLite file (`node:sqlite`): the embedded default. */
@@ -66,8 +66,8 @@ export class SqliteApprovalStore implements ApprovalStore {
       plan: request.plan,
       steps: request.steps,
       ...(request.sessionId !== undefined ? { sessionId: request.sessionId } : {}),
+      ...(request.actor !== undefined ? { actor: request.actor } : {}),
       ...(request.requestText !== undefined ? { requestText: request.requestText } : {}),
-      ...(request.askedBy !== undefined ? { askedBy: request.askedBy } : {}),
       ...(request.machines !== undefined ? { machines: request.machines } : {}),
     }
     const inserted = this.database
@@ -175,6 +175,7 @@ function toRequest(row: Row): ApprovalRequest {
   return {
     id: row.id,
     requester: row.requester,
+    ...(body.actor !== undefined ? { actor: body.actor } : {}),
     taskType: row.task_type,
     runbook: body.runbook,
     level: row.level as ApprovalLevel,
@@ -182,7 +183,6 @@ function toRequest(row: Row): ApprovalRequest {
     steps: body.steps,
     ...(body.sessionId !== undefined ? { sessionId: body.sessionId } : {}),
     ...(body.requestText !== undefined ? { requestText: body.requestText } : {}),
-    ...(body.askedBy !== undefined ? { askedBy: body.askedBy } : {}),
     ...(body.machines !== undefined ? { machines: body.machines } : {}),
     createdAt: row.created_at,
     expiresAt: row.expires_at,

@@ -39,7 +39,7 @@ function assignees(list) {
 /** Who asked for whom, whose account and whose machine: facts for the card's list. */
 export function ownerFacts(approval) {
   const facts = []
-  if (approval.askedBy) facts.push(...fact('Asked by', `${approval.askedBy} (technician)`))
+  if (approval.actor) facts.push(...fact('Asked by', `${approval.actor} (technician)`))
   const account = approval.plan?.parameters?.username
   if (account) facts.push(...fact('Account', account))
   for (const machine of approval.machines ?? []) {
@@ -55,8 +55,8 @@ export function ownerFacts(approval) {
 /** The employee's own words, as plain text (line breaks kept). */
 export function wordsBlock(approval) {
   if (!approval.requestText) return null
-  const who = approval.askedBy
-    ? `What ${approval.askedBy} wrote for ${approval.requester}`
+  const who = approval.actor
+    ? `What ${approval.actor} wrote for ${approval.requester}`
     : `In ${approval.requester}'s words`
   return el('figure', 'approval-words', undefined, [
     el('figcaption', 'approval-words-title', who),

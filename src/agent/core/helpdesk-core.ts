@@ -49,13 +49,13 @@ export type ApprovalRequester = (input: {
   plan: Plan
   results: readonly StepResult[]
   requester: string
+  /** Who sent the turn: with the requester, excluded from approving level 2 and 3 steps. */
+  actor?: { username: string }
   sessionId: string
   /** The run whose steps were held, so its job carries on under the approval. */
   requestId?: string
   /** The employee's own words (this turn's message), shown to the approver. */
   message?: string
-  /** Who is signed in to the conversation (a technician asking for the requester). */
-  askedBy?: string
 }) => Promise<PendingApproval | undefined>
 
 export interface TurnInput {
@@ -216,10 +216,10 @@ export class HelpdeskCore {
           plan: planned.plan,
           results: planned.results,
           requester: turn.session.requester ?? 'anonymous',
+          ...(turn.session.owner ? { actor: { username: turn.session.owner } } : {}),
           sessionId: turn.session.id,
           requestId,
           message: turn.message,
-          ...(turn.session.owner ? { askedBy: turn.session.owner } : {}),
         })
         if (approval) {
           turn.approvals = [...(turn.approvals ?? []), approval]

@@ -35,7 +35,7 @@ export function writeReply(parts: {
   paragraphs.push(...describeGroups(parts.plans))
   const described = new Set<string>()
   // A technician asking for someone: level 1 is theirs or that person's to confirm, not "you".
-  const forSomeone = parts.approvals?.find((each) => each.askedBy)?.requester
+  const forSomeone = parts.approvals?.find((each) => each.actor)?.requester
   const levelName = (level: ApprovalLevel) =>
     level === 1 && forSomeone
       ? `${forSomeone} or a technician confirms`
@@ -170,13 +170,13 @@ export function describeApproval(approval: PendingApproval): string {
   const steps = count === 1 ? 'this step' : `these ${count} steps`
   const them = count === 1 ? 'it' : 'them'
   const request = `approval ${approval.id.slice(0, 8)}, open until ${approval.expiresAt.slice(0, 16).replace('T', ' ')} UTC`
-  if (approval.level === 1 && approval.askedBy) {
+  if (approval.level === 1 && approval.actor) {
     return `${approval.requester}, whom it is for, or a technician confirms ${steps} (${request}). As a technician you can: press Confirm on the plan below, or Cancel to drop ${them}. Nothing changes until then.`
   }
   if (approval.level === 1) {
     return `You confirm ${steps} (${request}): press Confirm on the plan below to carry ${them} out, or Cancel to drop ${them}. Nothing changes until you do.`
   }
-  const who = approval.askedBy
+  const who = approval.actor
     ? `A technician other than you and ${approval.requester} must approve`
     : 'A technician other than you must approve'
   const each =

@@ -16,8 +16,8 @@ export interface PendingApproval {
   level: ApprovalLevel
   /** Whom the plan is for: at level 1, the person who may confirm it. */
   requester: string
-  /** Who typed the message when not the requester (a technician asking for them). */
-  askedBy?: string
+  /** Who caused it, when not the requester (a technician acting for them). */
+  actor?: string
   stepIds: string[]
   /** The exact scripts or operations awaiting a decision. */
   wouldRun: string[]

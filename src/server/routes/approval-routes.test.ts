@@ -94,7 +94,7 @@ describe('POST /api/approvals/:id/approve by the requester', () => {
     const response = await approve(request.id, 'jdoe')
     expect(response.status).toBe(403)
     const body = (await response.json()) as { error: { message: string } }
-    expect(body.error.message).toMatch(/a technician other than the requester must/)
+    expect(body.error.message).toMatch(/cannot approve it; a technician other than the requester/)
     expect((await stack.service.get(request.id)).status).toBe('pending')
   })
 
@@ -102,12 +102,12 @@ describe('POST /api/approvals/:id/approve by the requester', () => {
     const request = await stack.service.requestApproval({
       plan: unlockPlan(instructions),
       requester: 'jdoe',
-      askedBy: 'helper',
+      actor: 'helper',
     })
     const response = await approve(request.id, 'helper')
     expect(response.status).toBe(403)
     const body = (await response.json()) as { error: { message: string } }
-    expect(body.error.message).toMatch(/other than the one who asked/)
+    expect(body.error.message).toMatch(/helper asked for this plan and cannot approve it/)
     expect((await stack.service.get(request.id)).status).toBe('pending')
   })
 })
