@@ -821,6 +821,34 @@ describe('the approvals panel', () => {
     expect(executor.count('laptop_running_slow.clean_caches_linux')).toBe(before)
   })
 
+  it('tells a technician asking for someone who confirms a level-1 step, and lets them confirm it', async () => {
+    await openApprovalsServer()
+    await signIn('helper')
+    await page.locator('#requester').fill('maria.garcia')
+    const reply = await say('my linux laptop LT-0424 is running slow')
+    const note = reply.locator('.plan-approval')
+    await note.waitFor()
+    const id = (await note.getAttribute('data-approval-id')) ?? ''
+    expect(await reply.locator('.reply').textContent()).toMatch(
+      /maria\.garcia, whom it is for, or a technician confirms this step \(approval [0-9a-f]{8}/,
+    )
+    expect(await reply.locator('.approval-1').first().textContent()).toBe(
+      'maria.garcia or a technician confirms',
+    )
+    expect(await note.textContent()).toMatch(
+      /^maria\.garcia or a technician confirms this: .* You can confirm it here\.$/,
+    )
+    const stored = await stack?.service.get(id)
+    expect(stored).toMatchObject({ requester: 'maria.garcia', actor: 'helper', level: 1 })
+    await reply.getByRole('button', { name: 'Confirm' }).click()
+    await expect
+      .poll(() => note.textContent())
+      .toMatch(/Confirmed by helper and carried out: succeeded\.$/)
+    expect((await stack?.service.get(id))?.decisions).toMatchObject([
+      { approver: 'helper', role: 'technician' },
+    ])
+  })
+
   it('gives no Confirm for a technician-level step: the reply says a technician must approve', async () => {
     await openApprovalsServer()
     await signIn('jdoe')
