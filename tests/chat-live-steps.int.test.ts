@@ -19,7 +19,7 @@ beforeAll(async () => {
   writeFileSync(
     path.join(directory, 'inventory.yaml'),
     `targets:
-${sshInventoryTarget(facts, 'LT-0423')}${sshInventoryTarget(facts, 'LT-0424')}${sshInventoryTarget(facts, 'LT-0499', { port: await freePort() })}groups:
+${sshInventoryTarget(facts, 'LT-0423', { class: 'laptop', assignedTo: ['jdoe'] })}${sshInventoryTarget(facts, 'LT-0424')}${sshInventoryTarget(facts, 'LT-0499', { port: await freePort() })}groups:
   finance: [LT-0423, LT-0424, LT-0499]
 `,
   )
@@ -32,6 +32,8 @@ ${sshInventoryTarget(facts, 'LT-0423')}${sshInventoryTarget(facts, 'LT-0424')}${
     log: () => {},
     ingest: true,
     execution: true,
+    // The project store: held steps open approval requests.
+    persistence: true,
     store: new MemoryVectorStore(),
   })
 })
@@ -86,6 +88,20 @@ describe('chat with an inventory configured', () => {
     expect(reads[0]?.stdout).toContain('== Top 10 by CPU')
     expect(reads[2]?.errorCode).toBe('CONNECT_FAILED')
     expect(turn.reply).toMatch(/on the finance group \(3 machines, 1 failed\): LT-0499 failed/)
+    // The machine that could not be reached gets no approval request, and the reply says why;
+    // the others each get one, showing whose machine it is.
+    const requests = await Promise.all(
+      (turn.approvals ?? []).map((each) => runtime.approvals?.get(each.id)),
+    )
+    expect(requests.map((each) => each?.machines?.[0]?.name)).toEqual(['LT-0423', 'LT-0424'])
+    expect(requests[0]?.machines).toEqual([
+      { name: 'LT-0423', class: 'laptop', assignedTo: ['jdoe'] },
+    ])
+    expect(requests[1]?.machines).toEqual([{ name: 'LT-0424', class: 'server', assignedTo: [] }])
+    expect(requests[0]?.requestText).toBe('the laptops in the finance group are running slow')
+    expect(turn.reply).toMatch(
+      /I could not reach LT-0499 \(LT-0499 \(127\.0\.0\.1:\d+\) cannot be reached \(ECONNREFUSED\)\), so I have not asked anyone to approve the changes/,
+    )
 
     const audit = new SqliteAuditLog({ file: path.join(directory, 'helpdesk.sqlite') })
     const executed = (await audit.list({ limit: 10_000 })).filter(

@@ -5,6 +5,7 @@ import type { SessionStore } from '../agent/core/session.ts'
 import { SqliteSessionStore } from '../agent/core/sqlite-session-store.ts'
 import { ApprovalService } from '../approvals/approval-service.ts'
 import { reportToConversation } from '../approvals/conversation-report.ts'
+import { machineFactsFrom } from '../approvals/machine-facts.ts'
 import { approvalRequester } from '../approvals/pending-approval.ts'
 import { SqliteApprovalStore } from '../approvals/sqlite-approval-store.ts'
 import { SqliteStepExecutionLedger } from '../approvals/sqlite-step-execution-ledger.ts'
@@ -165,6 +166,7 @@ export async function buildRuntime(
         audit: live.audit,
         instructions: knowledge.instructions,
         ttlMinutes: config.APPROVAL_TTL_MINUTES,
+        ...(live.inventory ? { machineOf: machineFactsFrom(live.inventory) } : {}),
       })
     }
     const runStep = live ? liveSteps(live.service, live.registry) : dryRunSteps()

@@ -7,7 +7,12 @@ import { samePerson } from '../identity/user.ts'
 import type { Instruction } from '../knowledge/instructions/instruction.ts'
 import type { Plan } from '../planning/plan.ts'
 import type { ApprovalLevel } from '../policy/approval-policy.ts'
-import type { ApprovalStepEntry, DryRunSummary, NewApprovalRequest } from './approval-store.ts'
+import type {
+  ApprovalStepEntry,
+  DryRunSummary,
+  MachineFacts,
+  NewApprovalRequest,
+} from './approval-store.ts'
 
 export interface ApprovalRequestInput {
   plan: Plan
@@ -18,11 +23,18 @@ export interface ApprovalRequestInput {
   /** What the chat's dry run or read-only checks showed, shown to the approver. */
   dryRunResults?: readonly StepResult[]
   sessionId?: string
+  /** The employee's own words: the chat message that led to the plan. */
+  requestText?: string
   /** The run (audit request id) whose steps were held: its job carries on under this request. */
   jobId?: string
 }
 
 const OUTPUT_SHOWN = 4096
+/** As long as a chat message may be by default (MAX_MESSAGE_CHARS). */
+export const REQUEST_TEXT_SHOWN = 4000
+
+/** How the inventory describes a machine, when it knows it. */
+export type MachineLookup = (name: string) => MachineFacts | undefined
 
 /**
  * The request a person will decide on. Every step is re-rendered from the runbook and the
@@ -37,6 +49,7 @@ export function buildApprovalRequest(
     id: string
     createdAt: Date
     ttlMinutes: number
+    machineOf?: MachineLookup
   },
 ): NewApprovalRequest {
   const requester = input.requester.trim()
@@ -64,6 +77,8 @@ export function buildApprovalRequest(
     }),
   )
   const expiresAt = new Date(context.createdAt.getTime() + context.ttlMinutes * 60_000)
+  const requestText = input.requestText === undefined ? undefined : wordsOf(input.requestText)
+  const machines = machinesOf(steps, context.machineOf)
   return {
     id: context.id,
     requester,
@@ -76,6 +91,8 @@ export function buildApprovalRequest(
     plan: { ...input.plan, steps: rendered },
     steps,
     ...(input.sessionId !== undefined ? { sessionId: input.sessionId } : {}),
+    ...(requestText ? { requestText } : {}),
+    ...(machines.length > 0 ? { machines } : {}),
     createdAt: context.createdAt.toISOString(),
     expiresAt: expiresAt.toISOString(),
   }
@@ -89,6 +106,37 @@ export function describeSteps(steps: readonly ApprovalStepEntry[]): AuditValue {
     wouldRun: step.wouldRun,
     target: step.target ?? null,
   }))
+}
+
+/**
+ * The employee's words as the approver reads them. A message longer than the chat allows by
+ * default keeps its start and says, in the text itself, how much is not shown: the approver
+ * sees that it was shortened, and the full message stays in the conversation.
+ */
+function wordsOf(text: string): string | undefined {
+  const trimmed = text.trim()
+  if (trimmed.length <= REQUEST_TEXT_SHOWN) return trimmed || undefined
+  const omitted = trimmed.length - REQUEST_TEXT_SHOWN
+  return `${trimmed.slice(0, REQUEST_TEXT_SHOWN)}\n[${omitted} more characters not shown]`
+}
+
+/** The machines the held steps change, once each, as the inventory describes them. */
+function machinesOf(
+  steps: readonly ApprovalStepEntry[],
+  machineOf: MachineLookup | undefined,
+): MachineFacts[] {
+  if (!machineOf) return []
+  const names = [
+    ...new Set(
+      steps.flatMap((step) => (step.approvalLevel > 0 && step.target ? [step.target] : [])),
+    ),
+  ]
+  return names.flatMap((name) => {
+    const facts = machineOf(name)
+    return facts
+      ? [{ name: facts.name, class: facts.class, assignedTo: [...facts.assignedTo] }]
+      : []
+  })
 }
 
 function dryRunOf(

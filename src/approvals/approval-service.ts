@@ -9,6 +9,7 @@ import {
   type ApprovalRequestInput,
   buildApprovalRequest,
   describeSteps,
+  type MachineLookup,
 } from './approval-request-builder.ts'
 import {
   type Approver,
@@ -52,6 +53,8 @@ export interface ApprovalServiceOptions {
   audit: AuditLog
   /** The runbooks the execution service renders from (the same map). */
   instructions: ReadonlyMap<string, Instruction>
+  /** The inventory's description of a machine (class, owner), shown on the approver's card. */
+  machineOf?: MachineLookup
   /** How long a request can be decided (APPROVAL_TTL_MINUTES). Default 60. */
   ttlMinutes?: number
   now?: () => Date
@@ -91,6 +94,7 @@ export class ApprovalService {
         id: (this.options.createId ?? randomUUID)(),
         createdAt: this.now(),
         ttlMinutes: this.options.ttlMinutes ?? 60,
+        ...(this.options.machineOf ? { machineOf: this.options.machineOf } : {}),
       }),
     )
     await this.record(request.actor ?? request.requester, 'approval-request', request, {

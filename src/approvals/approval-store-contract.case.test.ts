@@ -82,6 +82,23 @@ export function runApprovalStoreContract(initializer: ApprovalStoreContractIniti
       expect(await subject.store.get('missing')).toBeUndefined()
     })
 
+    it("keeps the employee's words, who typed them and the machines' owners, as given", async () => {
+      const request = sampleRequest('a2', {
+        requestText: 'my laptop <b>LT-0423</b> is slow\nsince Monday',
+        actor: 'tech.anna',
+        machines: [{ name: 'LT-0423', class: 'laptop', assignedTo: ['jdoe', 'group:finance'] }],
+      })
+      await subject.store.create(request)
+      const reopened = await subject.reopen()
+      opened.push(reopened)
+      expect(await reopened.get('a2')).toMatchObject(request)
+      // Without them, none appear.
+      await subject.store.create(sampleRequest('a3'))
+      const plain = await subject.store.get('a3')
+      expect(plain && 'requestText' in plain).toBe(false)
+      expect(plain && 'machines' in plain).toBe(false)
+    })
+
     it('refuses a second request with the same id', async () => {
       await subject.store.create(sampleRequest('a1'))
       await expect(subject.store.create(sampleRequest('a1'))).rejects.toMatchObject({

@@ -6,6 +6,7 @@
 import type { AuditValue } from '../audit/audit-log.ts'
 import type { StepStatus } from '../executors/executor.ts'
 import type { Role } from '../identity/user.ts'
+import type { MachineClass } from '../inventory/inventory-schema.ts'
 import type { ExecutorKind, RiskLevel } from '../knowledge/instructions/instruction-schema.ts'
 import type { Plan } from '../planning/plan.ts'
 import type { ApprovalLevel } from '../policy/approval-policy.ts'
@@ -48,6 +49,15 @@ export interface ApprovalStepEntry {
   wouldRun: string
   target?: string
   dryRun?: DryRunSummary
+}
+
+/** A machine a held step runs on, as the inventory describes it: what it is and whose it is. */
+export interface MachineFacts {
+  name: string
+  /** From the inventory; `server` when it does not say. */
+  class: MachineClass
+  /** Usernames and `group:NAME`; empty when the machine is nobody's own. */
+  assignedTo: string[]
 }
 
 export interface ApprovalDecision {
@@ -112,6 +122,13 @@ export interface ApprovalRequest {
   steps: ApprovalStepEntry[]
   /** The conversation the request came from, so its outcome can be posted back there. */
   sessionId?: string
+  /**
+   * The employee's own words: the chat message that led to the request. Plain text, shown as
+   * text (never as HTML); a very long one keeps its start and says how much was left out.
+   */
+  requestText?: string
+  /** The machines the held steps run on, with their class and owner, when the inventory knows them. */
+  machines?: MachineFacts[]
   createdAt: string
   expiresAt: string
   status: ApprovalStatus

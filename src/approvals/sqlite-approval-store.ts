@@ -48,7 +48,10 @@ interface Row {
   interruption: string | null
 }
 
-type Body = Pick<ApprovalRequest, 'runbook' | 'plan' | 'steps' | 'sessionId' | 'actor'>
+type Body = Pick<
+  ApprovalRequest,
+  'runbook' | 'plan' | 'steps' | 'sessionId' | 'actor' | 'requestText' | 'machines'
+>
 
 /** Approval requests in the project's SQLite file (`node:sqlite`): the embedded default. */
 export class SqliteApprovalStore implements ApprovalStore {
@@ -68,6 +71,8 @@ export class SqliteApprovalStore implements ApprovalStore {
       steps: request.steps,
       ...(request.sessionId !== undefined ? { sessionId: request.sessionId } : {}),
       ...(request.actor !== undefined ? { actor: request.actor } : {}),
+      ...(request.requestText !== undefined ? { requestText: request.requestText } : {}),
+      ...(request.machines !== undefined ? { machines: request.machines } : {}),
     }
     const inserted = this.database
       .prepare(
@@ -214,6 +219,8 @@ function toRequest(row: Row): ApprovalRequest {
     plan: body.plan,
     steps: body.steps,
     ...(body.sessionId !== undefined ? { sessionId: body.sessionId } : {}),
+    ...(body.requestText !== undefined ? { requestText: body.requestText } : {}),
+    ...(body.machines !== undefined ? { machines: body.machines } : {}),
     createdAt: row.created_at,
     expiresAt: row.expires_at,
     status: row.status as ApprovalStatus,

@@ -96,7 +96,9 @@ const BODY_LIMIT_BYTES = 64 * 1024
 const UI_FILES: Readonly<Record<string, string>> = {
   '/': 'index.html',
   '/ui/app.js': 'app.js',
+  '/ui/approval-details.js': 'approval-details.js',
   '/ui/approvals.js': 'approvals.js',
+  '/ui/chat-approval.js': 'chat-approval.js',
   '/ui/sign-in.js': 'sign-in.js',
   '/ui/styles.css': 'styles.css',
 }

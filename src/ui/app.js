@@ -2,7 +2,8 @@
 // through textContent / text nodes, so nothing the server or the user sends is parsed as HTML.
 // Every API call goes through `api` (sign-in.js), which carries the user's bearer token.
 
-import { APPROVAL_LEVELS, refreshApprovals, setApprovalsUser, shortId, when } from './approvals.js'
+import { APPROVAL_LEVELS, refreshApprovals, setApprovalsUser, shortId } from './approvals.js'
+import { approvalNoteText, confirmControls, mayConfirm } from './chat-approval.js'
 import { api, remember, remembered, SignInNeeded, startSignIn } from './sign-in.js'
 
 const MAX_CHARACTERS = 4000
@@ -183,16 +184,18 @@ function probe(name, value, stepTitle) {
   ])
 }
 
-function stepRow(step, index) {
+/** Who acts on a step, as the person on this page reads it; `forWhom`: the employee a technician asks for. */
+function levelText(level, forWhom) {
+  if (level === 1 && forWhom) return `${forWhom} or a technician confirms`
+  return APPROVAL_LEVELS[level] ?? ''
+}
+
+function stepRow(step, index, forWhom) {
   const status = el('span', 'step-status', 'pending')
   status.dataset.stepId = step.id
   const meta = el('p', 'step-meta', undefined, [
     badge(step.risk),
-    el(
-      'span',
-      `approval approval-${step.approvalLevel}`,
-      APPROVAL_LEVELS[step.approvalLevel] ?? '',
-    ),
+    el('span', `approval approval-${step.approvalLevel}`, levelText(step.approvalLevel, forWhom)),
     status,
   ])
   const heading = el('div', 'step-heading', undefined, [
@@ -211,7 +214,7 @@ function stepRow(step, index) {
   ])
 }
 
-function planCard(plan) {
+function planCard(plan, forWhom) {
   const parameters = Object.entries(plan.parameters ?? {})
   const list = el('dl', 'parameters')
   for (const [name, value] of parameters) list.append(el('dt', '', name), el('dd', '', value))
@@ -219,7 +222,12 @@ function planCard(plan) {
     el('h4', 'plan-title', plan.title),
     el('span', 'plan-risk', 'Overall ', [badge(plan.risk)]),
   ])
-  const steps = el('ol', 'steps', undefined, plan.steps.map(stepRow))
+  const steps = el(
+    'ol',
+    'steps',
+    undefined,
+    plan.steps.map((step, index) => stepRow(step, index, forWhom)),
+  )
   const card = el('section', 'plan-card', undefined, [
     header,
     parameters.length ? list : null,
@@ -259,6 +267,7 @@ function markStep(container, result, held = new Map()) {
           : status
     node.className = `step-status status-${result.status}`
     if (result.errorMessage) node.title = result.errorMessage
+    if (result.errorCode) node.dataset.errorCode = result.errorCode
     if (approval && result.status === 'awaiting_approval') node.dataset.approvalId = approval.id
     const row = node.closest('.step')
     const ran = result.status === 'succeeded' || result.status === 'failed'
@@ -299,19 +308,46 @@ function noteApproval(plans, approval, held) {
       [...card.querySelectorAll('.plan-approval')].some((n) => n.dataset.approvalId === approval.id)
     )
       continue
-    const steps = approval.stepIds?.length ?? 0
-    const note = el(
-      'p',
-      'plan-approval',
-      `Awaiting approval: request ${shortId(approval.id)} (${steps} ${steps === 1 ? 'step' : 'steps'}), open until ${when(approval.expiresAt)}. A technician sees it in their Approvals list.`,
-    )
+    const note = el('p', 'plan-approval', approvalNoteText(approval, me))
     note.dataset.approvalId = approval.id
+    note.dataset.level = String(approval.level)
     card.querySelector('.plan-header')?.after(note)
+    if (mayConfirm(approval, me)) {
+      note.after(
+        confirmControls(approval, {
+          viewer: me,
+          card,
+          note,
+          onDecided: (decided) => watch?.shown.add(decided.id),
+        }),
+      )
+    }
+  }
+}
+
+/** Transport failures that mean the machine could not be reached (approval-preconditions.ts). */
+const NOT_CONNECTED = new Set(['CONNECT_FAILED', 'HOST_KEY_MISMATCH', 'AUTHENTICATION_FAILED'])
+
+/**
+ * A held step for which no request was opened because a check could not connect to its machine:
+ * it says so instead of "awaiting approval".
+ */
+function noteUnreachable(plans) {
+  for (const card of plans.querySelectorAll('.plan-card')) {
+    const failed = [...card.querySelectorAll('.step-status.status-failed')].some((node) =>
+      NOT_CONNECTED.has(node.dataset.errorCode),
+    )
+    if (!failed) continue
+    for (const node of card.querySelectorAll('.step-status.status-awaiting_approval')) {
+      if (node.dataset.approvalId) continue
+      node.textContent = 'not asked for: the machine could not be reached'
+      node.className = 'step-status status-skipped'
+    }
   }
 }
 
 /** The assistant's answer to one turn, filled in as the server-sent events arrive. */
-function startReply() {
+function startReply(forWhom) {
   const bubble = addMessage('assistant')
   bubble.setAttribute('aria-busy', 'true')
   const working = el('p', 'working', 'Working on it…')
@@ -327,7 +363,7 @@ function startReply() {
       if (name === 'route-end') {
         working.textContent = data.tasks?.length ? 'Preparing a plan…' : 'Checking…'
       } else if (name === 'plan-end') {
-        plans.append(planCard(data.plan))
+        plans.append(planCard(data.plan, forWhom))
       } else if (name === 'step-end') {
         markStep(plans, data.result, held)
       } else if (name === 'approval-request' && data.approval) {
@@ -352,10 +388,11 @@ function startReply() {
         text.append(richText(question.question, 'text prompt'))
       }
       if (plans.childElementCount !== (result.plan ?? []).length) {
-        plans.replaceChildren(...(result.plan ?? []).map(planCard))
+        plans.replaceChildren(...(result.plan ?? []).map((plan) => planCard(plan, forWhom)))
       }
       for (const each of result.results ?? []) markStep(plans, each, held)
       for (const approval of result.approvals ?? []) noteApproval(plans, approval, held)
+      noteUnreachable(plans)
       if (result.approvals?.length && !approvalsSeen) void refreshApprovals()
       scrollIntoView(bubble, 'start')
     },
@@ -428,7 +465,7 @@ async function send(message) {
       addError(await errorMessage(response))
       return
     }
-    reply = startReply()
+    reply = startReply(requester && requester !== me?.username ? requester : undefined)
     let finished = false
     for await (const { name, data } of readEvents(response.body)) {
       const payload = JSON.parse(data)

@@ -2,6 +2,14 @@
 // each held step would run and what its dry run showed, and approve (the plan runs at once) or
 // deny them with a reason. Like the chat, server text only reaches the page through textContent.
 
+import {
+  askSecondClick,
+  checksBlock,
+  ownerFacts,
+  riskOf,
+  secondClickLabel,
+  wordsBlock,
+} from './approval-details.js'
 import { api, SignInNeeded } from './sign-in.js'
 
 /** What each approval level means, as the chat's plan cards say it too. */
@@ -233,6 +241,7 @@ function approvalCard(approval) {
   title.id = titleId
   const facts = el('dl', 'approval-facts', undefined, [
     ...fact('Requested by', document.createTextNode(approval.requester)),
+    ...ownerFacts(approval),
     ...fact(
       'Level',
       document.createTextNode(`${approval.level}: ${LEVELS_FOR_APPROVER[approval.level] ?? ''}`),
@@ -282,7 +291,20 @@ function approvalCard(approval) {
         return
       }
     }
-    void decide(approval, article, busy, 'approve', stepIds ? { stepIds } : {})
+    const run = () => void decide(approval, article, busy, 'approve', stepIds ? { stepIds } : {})
+    // A high or critical change takes a second click that names what it does and where.
+    const label = secondClickLabel(approval, stepIds)
+    if (!label) return run()
+    denyForm.hidden = true
+    denyButton.setAttribute('aria-expanded', 'false')
+    askSecondClick({
+      actions,
+      returnTo: approveButton,
+      status: cardStatus,
+      label,
+      risk: riskOf(approval, stepIds),
+      onYes: run,
+    })
   })
   denyButton.addEventListener('click', () => {
     const open = denyForm.hidden
@@ -306,6 +328,7 @@ function approvalCard(approval) {
     void decide(approval, article, busy, 'deny', { reason })
   })
 
+  const actions = el('div', 'approval-actions', undefined, [approveButton, denyButton])
   const article = el('article', 'approval-card', undefined, [
     el('header', 'approval-card-header', undefined, [
       title,
@@ -314,6 +337,8 @@ function approvalCard(approval) {
         : null,
     ]),
     facts,
+    wordsBlock(approval),
+    checksBlock(approval, statusText),
     el(
       'p',
       'approval-held-title',
@@ -321,7 +346,7 @@ function approvalCard(approval) {
     ),
     steps,
     otherSteps(others),
-    el('div', 'approval-actions', undefined, [approveButton, denyButton]),
+    actions,
     denyForm,
     cardStatus,
   ])
@@ -361,9 +386,6 @@ function denyFormFor(approval, denyButton, cardStatus) {
     problem.textContent = ''
     input.removeAttribute('aria-invalid')
     denyButton.setAttribute('aria-expanded', 'false')
-    // Every card has these buttons: the card's title tells them apart for a screen reader.
-    approveButton.setAttribute('aria-describedby', titleId)
-    denyButton.setAttribute('aria-describedby', titleId)
     cardStatus.textContent = ''
     denyButton.focus()
   }

@@ -76,6 +76,11 @@ beforeAll(async () => {
     file: path.join(stackDirectory, 'helpdesk.sqlite'),
     instructions: testInstructions,
     executor,
+    // The inventory's word on the machines: whose laptop LT-0424 is.
+    machineOf: (name) =>
+      name.toUpperCase() === 'LT-0424'
+        ? { name: 'LT-0424', class: 'laptop', assignedTo: ['jdoe', 'group:finance'] }
+        : undefined,
   })
   stack = approvals
   const live = assembleHelpdesk(runtime.knowledge, {
@@ -420,6 +425,19 @@ describe('the approvals panel', () => {
     await page.locator('#token').waitFor()
   }
 
+  /** Approve, then the second click a high or critical change asks for (from the keyboard). */
+  async function approveHighRisk(
+    card: ReturnType<typeof cardOf>,
+    label: string,
+    button = 'Approve and run',
+  ) {
+    await card.getByRole('button', { name: button }).click()
+    const yes = card.getByRole('button', { name: label })
+    await expect.poll(() => page.evaluate('document.activeElement?.textContent')).toBe(label)
+    expect(await yes.isVisible()).toBe(true)
+    await page.keyboard.press('Enter')
+  }
+
   /** Leaves nothing pending for the next test. */
   afterEach(async () => {
     for (const id of await pendingIds()) {
@@ -553,7 +571,7 @@ describe('the approvals panel', () => {
     expect(await pendingIds()).toEqual([id])
     expect(await held.textContent()).toBe(`awaiting approval (request ${id.slice(0, 8)})`)
     expect(await reply.locator('.plan-approval').textContent()).toMatch(
-      new RegExp(`Awaiting approval: request ${id.slice(0, 8)}`),
+      new RegExp(`^A technician must approve this: request ${id.slice(0, 8)} \\(1 step\\)`),
     )
     // The read-only check ran for real (through the recording executor).
     expect(await reply.locator('.status-succeeded').count()).toBe(1)
@@ -593,7 +611,44 @@ describe('the approvals panel', () => {
     await page.screenshot({ path: '/tmp/chat-page-approvals.png', fullPage: false })
 
     const before = executor.count('account_locked.unlock_ad_account')
-    await card.getByRole('button', { name: 'Approve and run' }).click()
+    // A high-risk change: the first click asks for a second one naming the action and target.
+    const approveButton = card.getByRole('button', { name: 'Approve and run' })
+    await approveButton.click()
+    const label = 'Yes, unlock the Active Directory account for jdoe'
+    const yes = card.getByRole('button', { name: label })
+    await yes.waitFor()
+    await expect.poll(() => page.evaluate('document.activeElement?.textContent')).toBe(label)
+    expect(await card.locator('.approval-card-status').textContent()).toBe(
+      `Second click needed: press “${label}” to approve and run it, or Escape to cancel.`,
+    )
+    expect(await card.locator('.approval-card-status').getAttribute('role')).toBe('status')
+    // The question replaces Approve and Deny until it is answered.
+    expect(await approveButton.isVisible()).toBe(false)
+    expect(await card.getByRole('button', { name: 'Deny…' }).isVisible()).toBe(false)
+    await page.setViewportSize({ width: 1280, height: 900 })
+    await yes.scrollIntoViewIfNeeded()
+    await page.screenshot({ path: '/tmp/approvals-second-click-1280.png', fullPage: false })
+    await page.setViewportSize({ width: 390, height: 844 })
+    await yes.scrollIntoViewIfNeeded()
+    await page.screenshot({ path: '/tmp/approvals-second-click-390.png', fullPage: false })
+    expect(
+      await page.evaluate(
+        "document.querySelector('.approval-confirm').getBoundingClientRect().right",
+      ),
+    ).toBeLessThanOrEqual(390)
+    await page.setViewportSize({ width: 1100, height: 900 })
+    // Escape cancels: nothing ran, the focus is back on Approve.
+    await page.keyboard.press('Escape')
+    expect(await yes.count()).toBe(0)
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Approve and run')
+    expect(await card.locator('.approval-card-status').textContent()).toBe(
+      'Not approved: nothing ran.',
+    )
+    expect(executor.count('account_locked.unlock_ad_account')).toBe(before)
+    // From the keyboard this time: Enter on Approve, then Enter on the named second click.
+    await page.keyboard.press('Enter')
+    await expect.poll(() => page.evaluate('document.activeElement?.textContent')).toBe(label)
+    await page.keyboard.press('Enter')
     const outcome = page.locator('.approval-outcome').first()
     await outcome.waitFor()
     expect(await outcome.locator('.approval-outcome-summary').textContent()).toBe(
@@ -677,7 +732,7 @@ describe('the approvals panel', () => {
 
     // Another technician denies it while this page still shows it.
     await stack.service.deny(taken.id, { username: 'tech.anna', role: 'technician' }, 'duplicate')
-    await cardOf(taken.id).getByRole('button', { name: 'Approve and run' }).click()
+    await approveHighRisk(cardOf(taken.id), 'Yes, unlock the Active Directory account for jdoe')
     const error = page.locator('#approvals-error')
     await error.waitFor()
     expect(await error.textContent()).toMatch(
@@ -690,7 +745,7 @@ describe('the approvals panel', () => {
     await expect.poll(() => focusedId()).toBe('approvals-error')
 
     // A technician cannot approve a technician-level step they asked for themselves (403).
-    await cardOf(own.id).getByRole('button', { name: 'Approve and run' }).click()
+    await approveHighRisk(cardOf(own.id), 'Yes, unlock the Active Directory account for jdoe')
     await expect
       .poll(() => error.textContent())
       .toMatch(/helper asked for this plan and cannot approve it/)
@@ -700,6 +755,148 @@ describe('the approvals panel', () => {
     )
     // Neither refused approval ran anything.
     expect(executor.count('account_locked.unlock_ad_account')).toBe(unlocksBefore)
+  })
+
+  it('lets the employee confirm their own level-1 step on the plan card, from the keyboard', async () => {
+    await openApprovalsServer()
+    await signIn('jdoe')
+    const reply = await say('my linux laptop LT-0424 is running slow')
+    const note = reply.locator('.plan-approval')
+    await note.waitFor()
+    const id = (await note.getAttribute('data-approval-id')) ?? ''
+    expect((await stack?.service.get(id))?.level).toBe(1)
+    // Every text says who acts: the reply, the note, the step's label.
+    expect(await reply.locator('.reply').textContent()).toMatch(
+      /You confirm this step \(approval [0-9a-f]{8}, open until .* UTC\): press Confirm on the plan below/,
+    )
+    expect(await note.textContent()).toMatch(/^You confirm this: request [0-9a-f]{8} \(1 step\)/)
+    expect(await reply.locator('.approval-1').first().textContent()).toBe('you confirm')
+    const confirm = reply.getByRole('button', { name: 'Confirm' })
+    expect(await reply.getByRole('button', { name: 'Cancel' }).isVisible()).toBe(true)
+    await confirm.scrollIntoViewIfNeeded()
+    await page.screenshot({ path: '/tmp/approvals-employee-confirm-1280.png', fullPage: false })
+    await page.setViewportSize({ width: 390, height: 844 })
+    await confirm.scrollIntoViewIfNeeded()
+    await page.screenshot({ path: '/tmp/approvals-employee-confirm-390.png', fullPage: false })
+    const widest = await page.evaluate(`Math.max(
+      ...[...document.querySelectorAll('.plan-card, .plan-confirm, .plan-approval')]
+        .map((node) => node.getBoundingClientRect().right))`)
+    expect(widest).toBeLessThanOrEqual(390)
+    await page.setViewportSize({ width: 1100, height: 900 })
+
+    const before = executor.count('laptop_running_slow.clean_caches_linux')
+    await confirm.focus()
+    await page.keyboard.press('Enter')
+    const status = reply.locator('.plan-confirm-status')
+    await status.filter({ hasText: 'Confirmed by you' }).waitFor()
+    expect(await status.textContent()).toBe('Confirmed by you and carried out: succeeded.')
+    expect(await status.getAttribute('role')).toBe('status')
+    await expect.poll(() => page.evaluate('document.activeElement?.dataset.approvalId')).toBe(id)
+    // The card updates: the held step shows what ran, the buttons are gone.
+    const step = reply.locator(
+      '.step-status[data-step-id="laptop_running_slow.clean_caches_linux"]',
+    )
+    expect(await step.textContent()).toBe('succeeded')
+    expect(await reply.getByRole('button', { name: 'Confirm' }).count()).toBe(0)
+    expect(await note.textContent()).toMatch(/Confirmed by you and carried out: succeeded\.$/)
+    expect(executor.count('laptop_running_slow.clean_caches_linux')).toBe(before + 1)
+    const decided = await stack?.service.get(id)
+    expect(decided?.status).toBe('executed')
+    expect(decided?.decisions).toMatchObject([{ approver: 'jdoe', role: 'requester' }])
+    await page.screenshot({ path: '/tmp/approvals-employee-confirmed-1280.png', fullPage: false })
+  })
+
+  it('lets the employee cancel their level-1 step instead: nothing runs', async () => {
+    await openApprovalsServer()
+    await signIn('jdoe')
+    const reply = await say('my linux laptop LT-0424 is running slow')
+    const note = reply.locator('.plan-approval')
+    await note.waitFor()
+    const id = (await note.getAttribute('data-approval-id')) ?? ''
+    const before = executor.count('laptop_running_slow.clean_caches_linux')
+    await reply.getByRole('button', { name: 'Cancel' }).click()
+    await expect.poll(() => note.textContent()).toMatch(/Cancelled: nothing of it runs\.$/)
+    expect(await reply.getByRole('button', { name: 'Confirm' }).count()).toBe(0)
+    expect((await stack?.service.get(id))?.status).toBe('denied')
+    expect(executor.count('laptop_running_slow.clean_caches_linux')).toBe(before)
+  })
+
+  it('tells a technician asking for someone who confirms a level-1 step, and lets them confirm it', async () => {
+    await openApprovalsServer()
+    await signIn('helper')
+    await page.locator('#requester').fill('maria.garcia')
+    const reply = await say('my linux laptop LT-0424 is running slow')
+    const note = reply.locator('.plan-approval')
+    await note.waitFor()
+    const id = (await note.getAttribute('data-approval-id')) ?? ''
+    expect(await reply.locator('.reply').textContent()).toMatch(
+      /maria\.garcia, whom it is for, or a technician confirms this step \(approval [0-9a-f]{8}/,
+    )
+    expect(await reply.locator('.approval-1').first().textContent()).toBe(
+      'maria.garcia or a technician confirms',
+    )
+    expect(await note.textContent()).toMatch(
+      /^maria\.garcia or a technician confirms this: .* You can confirm it here\.$/,
+    )
+    const stored = await stack?.service.get(id)
+    expect(stored).toMatchObject({ requester: 'maria.garcia', actor: 'helper', level: 1 })
+    await reply.getByRole('button', { name: 'Confirm' }).click()
+    await expect
+      .poll(() => note.textContent())
+      .toMatch(/Confirmed by helper and carried out: succeeded\.$/)
+    expect((await stack?.service.get(id))?.decisions).toMatchObject([
+      { approver: 'helper', role: 'technician' },
+    ])
+  })
+
+  it('gives no Confirm for a technician-level step: the reply says a technician must approve', async () => {
+    await openApprovalsServer()
+    await signIn('jdoe')
+    const reply = await say('user jdoe is locked out of active directory')
+    await reply.locator('.plan-approval').waitFor()
+    expect(await reply.getByRole('button', { name: 'Confirm' }).count()).toBe(0)
+    expect(await reply.locator('.reply').textContent()).toMatch(
+      /A technician other than you must approve this step \(approval [0-9a-f]{8}, .*\); you'll see the result here\./,
+    )
+    expect(await reply.locator('.plan-approval').textContent()).toMatch(
+      /^A technician must approve this: request [0-9a-f]{8} \(1 step\), open until .*\. You'll see the result here\.$/,
+    )
+  })
+
+  it("shows the technician the employee's words, what the checks found and whose machine it is", async () => {
+    await openApprovalsServer()
+    await signIn('jdoe')
+    const words = 'my linux laptop LT-0424 is running slow <b>since Monday</b>'
+    const reply = await say(words)
+    const note = reply.locator('.plan-approval')
+    await note.waitFor()
+    const id = (await note.getAttribute('data-approval-id')) ?? ''
+    await signOut()
+    await signIn('helper')
+    const card = cardOf(id)
+    await card.waitFor()
+    const quoted = card.locator('.approval-words')
+    expect(await quoted.locator('figcaption').textContent()).toBe("In jdoe's words")
+    // Shown as text, never as HTML.
+    expect(await quoted.locator('blockquote').textContent()).toBe(words)
+    expect(await quoted.locator('b').count()).toBe(0)
+    const checks = card.locator('.approval-checks')
+    expect(await checks.locator('h4').textContent()).toBe('What the checks found')
+    expect(await checks.locator('.approval-check').allTextContents()).toEqual([
+      'Read load, memory, swap, disk space, disk I/O and the top processes on Linux on LT-0424 succeededok',
+    ])
+    const facts = await card.locator('.approval-facts').textContent()
+    expect(facts).toMatch(/MachineLT-0424: laptop, assigned to jdoe and the finance group/)
+    expect(facts).toMatch(/Level1: the requester confirms, or a technician approves/)
+    await card.scrollIntoViewIfNeeded()
+    await page.screenshot({ path: '/tmp/approvals-technician-card-1280.png', fullPage: false })
+    await page.setViewportSize({ width: 390, height: 844 })
+    await card.locator('.approval-words').scrollIntoViewIfNeeded()
+    await page.screenshot({ path: '/tmp/approvals-technician-card-390.png', fullPage: false })
+    const widest = await page.evaluate(`Math.max(
+      ...[...document.querySelectorAll('.approval-card, .approval-words, .approval-checks')]
+        .map((node) => node.getBoundingClientRect().right))`)
+    expect(widest).toBeLessThanOrEqual(390)
   })
 
   it('approves a per-step (level 3) request step by step', async () => {
@@ -726,7 +923,12 @@ describe('the approvals panel', () => {
 
     // One step first: the request stays pending, that step shows who approved it.
     await boxes.first().check()
-    await approve.click()
+    // Critical: a second click naming only the chosen step and its machine.
+    await approveHighRisk(
+      card,
+      'Yes, re-enable the CUPS queue and let it accept jobs on LT-0423',
+      'Approve selected steps',
+    )
     await page.locator('#approvals-status', { hasText: 'the others still wait' }).waitFor()
     const again = cardOf(request.id)
     await again.locator('.approval-step-approved', { hasText: 'Approved by helper' }).waitFor()
@@ -735,7 +937,11 @@ describe('the approvals panel', () => {
     )
     expect((await stack.service.get(request.id)).status).toBe('pending')
 
-    await again.getByRole('button', { name: 'Approve selected steps' }).click()
+    await approveHighRisk(
+      again,
+      'Yes, cancel the stuck jobs on the CUPS queue and restart CUPS on LT-0423',
+      'Approve selected steps',
+    )
     const outcome = page.locator('.approval-outcome').first()
     await outcome.waitFor()
     expect(await outcome.locator('.approval-outcome-summary').textContent()).toMatch(

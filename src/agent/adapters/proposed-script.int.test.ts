@@ -116,7 +116,7 @@ for (const framework of ['langchain', 'openai-agents', 'mastra'] as const)
         agent.handleTurn({ message: MESSAGE, requester: 'maria.garcia' }),
       )
       expect(result.approvals).toHaveLength(1)
-      expect(result.reply).toMatch(/I asked a technician to approve the step/)
+      expect(result.reply).toMatch(/A technician other than you must approve this step/)
       const request = await stack.service.get(result.approvals?.[0]?.id ?? '')
       expect(request).toMatchObject({
         level: 3,

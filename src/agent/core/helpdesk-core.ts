@@ -68,6 +68,8 @@ export type ApprovalRequester = (input: {
   sessionId: string
   /** The run whose steps were held, so its job carries on under the approval. */
   requestId?: string
+  /** The employee's own words (this turn's message), shown to the approver. */
+  message?: string
 }) => Promise<PendingApproval | undefined>
 
 export interface TurnInput {
@@ -253,6 +255,7 @@ export class HelpdeskCore {
           ...(turn.actor ? { actor: turn.actor } : {}),
           sessionId: turn.session.id,
           requestId,
+          message: turn.message,
         })
         if (approval) {
           turn.approvals = [...(turn.approvals ?? []), approval]

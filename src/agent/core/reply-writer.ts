@@ -1,7 +1,11 @@
+import {
+  describeFailedPrecondition,
+  failedPrecondition,
+} from '../../approvals/approval-preconditions.ts'
 import type { StepResult } from '../../executors/executor.ts'
 import type { Instruction } from '../../knowledge/instructions/instruction.ts'
 import type { Plan } from '../../planning/plan.ts'
-import { APPROVAL_LEVEL_NAMES } from '../../policy/approval-policy.ts'
+import { APPROVAL_LEVEL_NAMES, type ApprovalLevel } from '../../policy/approval-policy.ts'
 import type { MissingParameter } from './slot-filling.ts'
 import type { PendingApproval } from './turn.ts'
 
@@ -30,9 +34,17 @@ export function writeReply(parts: {
   if (parts.acknowledged) paragraphs.push(parts.acknowledged)
   paragraphs.push(...describeGroups(parts.plans))
   const described = new Set<string>()
+  // A technician asking for someone: level 1 is theirs or that person's to confirm, not "you".
+  const forSomeone = parts.approvals?.find((each) => each.actor)?.requester
+  const levelName = (level: ApprovalLevel) =>
+    level === 1 && forSomeone
+      ? `${forSomeone} or a technician confirms`
+      : APPROVAL_LEVEL_NAMES[level]
   for (const { plan, instruction, results } of parts.plans) {
     // The same runbook on a group's next machine: its advice was already given once.
-    paragraphs.push(describePlan(plan, instruction, results, !described.has(plan.taskType)))
+    paragraphs.push(
+      describePlan(plan, instruction, results, !described.has(plan.taskType), levelName),
+    )
     described.add(plan.taskType)
   }
   paragraphs.push(...(parts.approvals ?? []).map(describeApproval))
@@ -50,6 +62,7 @@ function describePlan(
   instruction: Instruction,
   results: readonly StepResult[],
   withAdvice = true,
+  levelName: (level: ApprovalLevel) => string = (level) => APPROVAL_LEVEL_NAMES[level],
 ): string {
   const parameters = Object.entries(plan.parameters)
     .map(([name, value]) => `${name}: ${value}`)
@@ -57,8 +70,13 @@ function describePlan(
   const ran = results.filter((each) => each.status === 'succeeded' || each.status === 'failed')
   const held = results.filter((each) => each.status === 'awaiting_approval')
   const lines = [`**${plan.title}**${parameters ? ` (${parameters})` : ''}`]
+  const blocked = held.length > 0 ? failedPrecondition(plan, results) : undefined
   if (ran.length === 0 && held.length === 0) {
     lines.push('Here is exactly what I would do. This is a dry run: nothing has been changed.')
+  } else if (blocked) {
+    lines.push(
+      `I ran the checks that only read; nothing has been changed. ${describeFailedPrecondition(blocked)}`,
+    )
   } else {
     lines.push(
       `I ran the checks that only read${ran.length ? '' : ' (none were needed)'}; nothing has been changed.` +
@@ -69,7 +87,7 @@ function describePlan(
   }
   plan.steps.forEach((step, index) => {
     const where = step.target ? ` on ${step.target}` : ''
-    const approval = APPROVAL_LEVEL_NAMES[step.approvalLevel]
+    const approval = levelName(step.approvalLevel)
     const result = results.find((each) => each.stepId === step.id)
     const status = result ? ` [${result.status.replace('_', '-')}]` : ''
     lines.push(`${index + 1}. ${step.title}${where} (risk ${step.risk}; ${approval})${status}`)
@@ -142,8 +160,26 @@ function firstLines(text: string): string {
   return paragraph.length > 400 ? `${paragraph.slice(0, 397)}...` : paragraph
 }
 
-/** One paragraph per approval request a turn opened. */
+/**
+ * One paragraph per approval request a turn opened, saying exactly who must act: at level 1 the
+ * person it is for confirms it on the page (a technician asking for them may confirm it too); at
+ * levels 2 and 3 a technician other than the one who asked approves it.
+ */
 export function describeApproval(approval: PendingApproval): string {
   const count = approval.stepIds.length
-  return `I asked a technician to approve ${count === 1 ? 'the step' : `${count} steps`} that change something (approval ${approval.id.slice(0, 8)}, open until ${approval.expiresAt.slice(0, 16).replace('T', ' ')} UTC). I will carry ${count === 1 ? 'it' : 'them'} out as soon as it is approved.`
+  const steps = count === 1 ? 'this step' : `these ${count} steps`
+  const them = count === 1 ? 'it' : 'them'
+  const request = `approval ${approval.id.slice(0, 8)}, open until ${approval.expiresAt.slice(0, 16).replace('T', ' ')} UTC`
+  if (approval.level === 1 && approval.actor) {
+    return `${approval.requester}, whom it is for, or a technician confirms ${steps} (${request}). As a technician you can: press Confirm on the plan below, or Cancel to drop ${them}. Nothing changes until then.`
+  }
+  if (approval.level === 1) {
+    return `You confirm ${steps} (${request}): press Confirm on the plan below to carry ${them} out, or Cancel to drop ${them}. Nothing changes until you do.`
+  }
+  const who = approval.actor
+    ? `A technician other than you and ${approval.requester} must approve`
+    : 'A technician other than you must approve'
+  const each =
+    approval.level === 3 ? (count === 1 ? 'this step' : `each of these ${count} steps`) : steps
+  return `${who} ${each} (${request}); you'll see the result here. I will carry ${them} out as soon as ${count === 1 || approval.level < 3 ? 'it is' : 'they are'} approved.`
 }

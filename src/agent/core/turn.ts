@@ -1,14 +1,24 @@
 import type { StepResult } from '../../executors/executor.ts'
 import type { Plan } from '../../planning/plan.ts'
 import type { Actor } from '../../policy/access-policy.ts'
+import type { ApprovalLevel } from '../../policy/approval-policy.ts'
 import type { RankedTask } from '../../retrieval/request-router.ts'
 import type { Session } from './session.ts'
 import type { MissingParameter } from './slot-filling.ts'
 
-/** An approval request a turn opened for its held steps; technicians decide it in the API. */
+/**
+ * An approval request a turn opened for its held steps. Level 1: the requester confirms it (or a
+ * technician approves it); levels 2 and 3: a technician other than the requester approves it.
+ */
 export interface PendingApproval {
   id: string
   taskType: string
+  /** Who must act: see `APPROVAL_LEVEL_NAMES`. */
+  level: ApprovalLevel
+  /** Whom the plan is for: at level 1, the person who may confirm it. */
+  requester: string
+  /** Who caused it, when not the requester (a technician acting for them). */
+  actor?: string
   stepIds: string[]
   /** The exact scripts or operations awaiting a decision. */
   wouldRun: string[]

@@ -13,6 +13,7 @@ import type { Instruction } from '../../knowledge/instructions/instruction.ts'
 import { loadInstructions } from '../../knowledge/instructions/instruction-loader.ts'
 import type { Plan, PlanStep } from '../../planning/plan.ts'
 import { buildPlan } from '../../planning/planner.ts'
+import type { MachineLookup } from '../approval-request-builder.ts'
 import { ApprovalService } from '../approval-service.ts'
 import { SqliteApprovalStore } from '../sqlite-approval-store.ts'
 import { SqliteStepExecutionLedger } from '../sqlite-step-execution-ledger.ts'
@@ -121,6 +122,7 @@ export function openApprovalStack(options: {
   executor: Executor
   ttlMinutes?: number
   now?: () => Date
+  machineOf?: MachineLookup
 }): ApprovalStack {
   const audit = new SqliteAuditLog({
     file: options.file,
@@ -141,6 +143,7 @@ export function openApprovalStack(options: {
     instructions: options.instructions,
     ...(options.ttlMinutes !== undefined ? { ttlMinutes: options.ttlMinutes } : {}),
     ...(options.now ? { now: options.now } : {}),
+    ...(options.machineOf ? { machineOf: options.machineOf } : {}),
   })
   return {
     service,

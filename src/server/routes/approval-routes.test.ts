@@ -1,0 +1,113 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildMemoryRuntime } from '../../../tests/support/memory-runtime.ts'
+import type { ApprovalRequest } from '../../approvals/approval-store.ts'
+import {
+  type ApprovalStack,
+  cleanCachesPlan,
+  loadTestInstructions,
+  openApprovalStack,
+  RecordingExecutor,
+  unlockPlan,
+} from '../../approvals/testing/approval-fixture.ts'
+import { SqliteUserStore } from '../../identity/sqlite-user-store.ts'
+import type { Instruction } from '../../knowledge/instructions/instruction.ts'
+import { createApp } from '../create-app.ts'
+
+// Who may confirm what through the HTTP API, as the chat page's Confirm button calls it.
+
+let app: ReturnType<typeof createApp>
+let stack: ApprovalStack
+let directory: string
+let instructions: Map<string, Instruction>
+const executor = new RecordingExecutor()
+const users = new SqliteUserStore({ file: ':memory:' })
+const tokens: Record<string, string> = {}
+
+beforeAll(async () => {
+  const runtime = await buildMemoryRuntime()
+  tokens.jdoe = (await users.add('jdoe', 'requester')).token
+  tokens['maria.garcia'] = (await users.add('maria.garcia', 'requester')).token
+  tokens.helper = (await users.add('helper', 'technician')).token
+  instructions = await loadTestInstructions()
+  directory = mkdtempSync(path.join(tmpdir(), 'approval-routes-'))
+  stack = openApprovalStack({
+    file: path.join(directory, 'helpdesk.sqlite'),
+    instructions,
+    executor,
+  })
+  app = createApp({
+    core: runtime.core,
+    sessions: runtime.sessions,
+    authentication: { mode: 'token', users },
+    instructions: runtime.knowledge.instructions,
+    readiness: async () => ({ ready: true, checks: { store: 'ok', ingested: 'ok' } }),
+    log: () => {},
+    approvals: stack.service,
+  })
+})
+
+afterAll(async () => {
+  await stack.close()
+  await users.close()
+  rmSync(directory, { recursive: true, force: true })
+})
+
+const approve = (id: string, username: string) =>
+  app.request(`/api/approvals/${id}/approve`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${tokens[username]}`, 'content-type': 'application/json' },
+    body: '{}',
+  })
+
+describe('POST /api/approvals/:id/approve by the requester', () => {
+  it('confirms their own level-1 request, which then runs', async () => {
+    const request = await stack.service.requestApproval({
+      plan: cleanCachesPlan(instructions),
+      requester: 'jdoe',
+    })
+    expect(request.level).toBe(1)
+    const response = await approve(request.id, 'jdoe')
+    expect(response.status).toBe(200)
+    const body = (await response.json()) as { approval: ApprovalRequest }
+    expect(body.approval.status).toBe('executed')
+    expect(body.approval.decisions).toMatchObject([{ approver: 'jdoe', role: 'requester' }])
+  })
+
+  it("cannot confirm someone else's level-1 request: it stays pending", async () => {
+    const request = await stack.service.requestApproval({
+      plan: cleanCachesPlan(instructions),
+      requester: 'jdoe',
+    })
+    const response = await approve(request.id, 'maria.garcia')
+    expect(response.status).toBe(403)
+    expect((await stack.service.get(request.id)).status).toBe('pending')
+  })
+
+  it('cannot confirm their own level-2 request: a technician must', async () => {
+    const request = await stack.service.requestApproval({
+      plan: unlockPlan(instructions),
+      requester: 'jdoe',
+    })
+    const response = await approve(request.id, 'jdoe')
+    expect(response.status).toBe(403)
+    const body = (await response.json()) as { error: { message: string } }
+    expect(body.error.message).toMatch(/cannot approve it; a technician other than the requester/)
+    expect((await stack.service.get(request.id)).status).toBe('pending')
+  })
+
+  it('lets no technician approve a level-2 request they asked for someone else', async () => {
+    const request = await stack.service.requestApproval({
+      plan: unlockPlan(instructions),
+      requester: 'jdoe',
+      actor: 'helper',
+    })
+    const response = await approve(request.id, 'helper')
+    expect(response.status).toBe(403)
+    const body = (await response.json()) as { error: { message: string } }
+    expect(body.error.message).toMatch(/helper asked for this plan and cannot approve it/)
+    expect((await stack.service.get(request.id)).status).toBe('pending')
+  })
+})
