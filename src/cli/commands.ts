@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { serve } from '@hono/node-server'
+import { databaseFile } from '../app/build-execution.ts'
 import { buildRuntime, type HelpdeskRuntime } from '../app/build-runtime.ts'
 import { SqliteAuditLog } from '../audit/sqlite-audit-log.ts'
 import { loadConfig } from '../config/load-config.ts'
@@ -15,6 +16,7 @@ import {
 import { RETRIEVAL_PROBE } from '../retrieval/routing-probe.ts'
 import type { Authentication } from '../server/authentication.ts'
 import { createApp } from '../server/create-app.ts'
+import { startOidc } from '../server/oidc/start-oidc.ts'
 import { readRequestLines } from './read-jsonl.ts'
 
 /** Logs go to stderr so that stdout carries only the command's output (JSON lines for `route`). */
@@ -46,8 +48,10 @@ export async function serveCommand(options: { port?: string; host?: string }): P
     persistence: true,
   })
   let authentication: Authentication
+  let oidc: Awaited<ReturnType<typeof startOidc>>
   try {
     authentication = await serverAuthentication(runtime)
+    oidc = await startOidc(config, databaseFile(config), log)
   } catch (error) {
     await runtime.close()
     throw error
@@ -63,6 +67,7 @@ export async function serveCommand(options: { port?: string; host?: string }): P
     frameworks: ['langgraph', 'langchain', 'openai-agents', 'mastra', 'core'],
     ...(runtime.approvals ? { approvals: runtime.approvals } : {}),
     ...(runtime.jobs ? { jobs: runtime.jobs } : {}),
+    ...(oidc ? { oidc: oidc.signIn } : {}),
   })
   const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, (info) => {
     log(
@@ -83,7 +88,7 @@ export async function serveCommand(options: { port?: string; host?: string }): P
     clearInterval(sweep)
     log(`${signal}: shutting down`)
     server.close()
-    runtime.close().finally(() => process.exit(0))
+    Promise.all([runtime.close(), oidc?.close()]).finally(() => process.exit(0))
   }
   process.on('SIGINT', () => stop('SIGINT'))
   process.on('SIGTERM', () => stop('SIGTERM'))

@@ -17,6 +17,8 @@ import {
   authenticate,
 } from './authentication.ts'
 import { errorResponse } from './error-response.ts'
+import { cookieAuthentication, oidcRoutes } from './oidc/oidc-routes.ts'
+import type { OidcSignIn } from './oidc/oidc-sign-in.ts'
 import { adminRoutes } from './routes/admin-routes.ts'
 import { approvalRoutes } from './routes/approval-routes.ts'
 import { chatRoutes } from './routes/chat-routes.ts'
@@ -40,6 +42,8 @@ export interface AppDependencies {
   approvals?: ApprovalService
   /** What ran for whom, from the audit trail; without executors nothing runs. */
   jobs?: JobHistory
+  /** Browser sign-in with OpenID Connect (OIDC_ISSUER): /auth routes and a session cookie. */
+  oidc?: OidcSignIn
 }
 
 /** A request body larger than this is refused before it is read (messages are 4,000 characters). */
@@ -79,8 +83,13 @@ export function createApp(dependencies: AppDependencies): Hono<AuthenticatedEnvi
       },
     }),
   )
+  // With browser sign-in, the session cookie is a second way to be the caller of /api.
+  const authentication: Authentication =
+    dependencies.oidc && dependencies.authentication.mode === 'token'
+      ? { ...dependencies.authentication, cookies: cookieAuthentication(dependencies.oidc) }
+      : dependencies.authentication
   // Before the body limit: a caller without a token learns that first, and sends nothing big.
-  app.use('/api/*', authenticate(dependencies.authentication))
+  app.use('/api/*', authenticate(authentication))
   app.use(
     '/api/*',
     bodyLimit({
@@ -114,6 +123,7 @@ export function createApp(dependencies: AppDependencies): Hono<AuthenticatedEnvi
   app.route('/api', adminRoutes(dependencies.agents, dependencies.frameworks ?? []))
   app.route('/api', sessionRoutes(dependencies.sessions, dependencies.authentication.mode))
   app.route('/api', instructionRoutes(dependencies.instructions))
+  app.route('/auth', oidcRoutes(dependencies.oidc, log))
 
   for (const [route, file] of Object.entries(UI_FILES)) {
     const body = readFileSync(new URL(`../ui/${file}`, import.meta.url), 'utf8')
