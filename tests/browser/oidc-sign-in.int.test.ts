@@ -292,6 +292,39 @@ describe('callbacks that must be refused', () => {
     expect((await inPage('/api/me')).status).toBe(401)
   })
 
+  it("refuses the provider's real answer with its state altered", async () => {
+    // Hold the provider's redirect back to us: follow its redirects without the browser, keep
+    // the callback URL (a real code), and show a placeholder instead.
+    let callback = ''
+    const issuer = provider?.issuer ?? ''
+    await context.route(`${issuer}/interaction/**`, async (route) => {
+      // The consent form's POST; the login form posts to the same URL with prompt=login.
+      if (!route.request().postData()?.includes('prompt=consent')) {
+        return route.continue()
+      }
+      let response = await route.fetch({ maxRedirects: 0 })
+      let location = response.headers().location ?? ''
+      while (location && !location.startsWith(`${appUrl}/auth/callback`)) {
+        response = await context.request.get(new URL(location, issuer).href, { maxRedirects: 0 })
+        location = response.headers().location ?? ''
+      }
+      callback = location
+      return route.fulfill({ status: 200, contentType: 'text/html', body: '<p>held</p>' })
+    })
+    await signInAtProvider('alice')
+    await expect.poll(() => callback).toMatch(/[?&]code=/)
+    const altered = new URL(callback)
+    altered.searchParams.set('state', `${altered.searchParams.get('state')}x`)
+    const response = await page.goto(altered.href)
+    expect(response?.status()).toBe(400)
+    expect(await page.locator('#refused-reason').textContent()).toMatch(
+      /does not carry the state this sign-in was started with/,
+    )
+    // The attempt used the sign-in up: the genuine answer after it is refused as well.
+    expect((await page.goto(callback))?.status()).toBe(400)
+    expect((await inPage('/api/me')).status).toBe(401)
+  })
+
   it('refuses a sign-in whose state expired while the person was at the provider', async () => {
     await signInAtProvider('alice', () => {
       now += 11 * 60 * 1000
