@@ -65,7 +65,8 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
 /**
  * The HTTP application: API, health checks and the chat page. No socket; `serve` adds one. Every
  * `/api` route needs a signed-in caller; the health checks and the page itself do not (the page
- * asks for a token and sends it on each API call).
+ * asks for a token and sends it on each API call, or, with OpenID Connect, signs in at the
+ * provider through /auth and then has a session cookie).
  */
 export function createApp(dependencies: AppDependencies): Hono<AuthenticatedEnvironment> {
   const log = dependencies.log ?? ((line: string) => console.error(line))

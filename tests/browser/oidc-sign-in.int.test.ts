@@ -337,6 +337,15 @@ describe('callbacks that must be refused', () => {
     await page.locator('#signed-in', { hasText: 'alice' }).waitFor()
   })
 
+  it('refuses a person whose username claim is not a helpdesk username', async () => {
+    await signInAtProvider('Maria Garcia')
+    await page.locator('#refused-reason').waitFor()
+    expect(await page.locator('#refused-reason').textContent()).toMatch(
+      /the "preferred_username" claim "Maria Garcia" is not a helpdesk username/,
+    )
+    expect((await inPage('/api/me')).status).toBe(401)
+  })
+
   it('refuses an answer for a sign-in this browser never started', async () => {
     const response = await page.goto(`${appUrl}/auth/callback?code=abc&state=def`)
     expect(response?.status()).toBe(400)

@@ -155,12 +155,18 @@ export class OidcSignIn {
     // Groups and roles often come from the userinfo endpoint only; the ID token's claims win.
     let claims: Record<string, unknown> = { ...idClaims }
     if (this.configuration.serverMetadata().userinfo_endpoint) {
-      const userInfo = await client.fetchUserInfo(
-        this.configuration,
-        tokens.access_token,
-        idClaims.sub,
-      )
-      claims = { ...userInfo, ...idClaims }
+      try {
+        const userInfo = await client.fetchUserInfo(
+          this.configuration,
+          tokens.access_token,
+          idClaims.sub,
+        )
+        claims = { ...userInfo, ...idClaims }
+      } catch (error) {
+        throw refused(
+          `the provider's userinfo endpoint failed: ${error instanceof Error ? error.message : String(error)}`,
+        )
+      }
     }
     const username = usernameFromClaims(
       claims,
