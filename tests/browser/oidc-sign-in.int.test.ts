@@ -289,6 +289,7 @@ describe('callbacks that must be refused', () => {
     expect(await page.locator('a', { hasText: 'Sign in again' }).getAttribute('href')).toBe(
       '/auth/login',
     )
+    await page.screenshot({ path: '/tmp/oidc-refused-1280.png' })
     expect((await inPage('/api/me')).status).toBe(401)
   })
 
@@ -370,5 +371,8 @@ describe('bearer tokens next to company sign-in', () => {
     await page.goto(`${appUrl}/`)
     await page.locator('#company-sign-in-link').waitFor()
     expect(await page.locator('#token').isVisible()).toBe(true)
+    await page.setViewportSize({ width: 390, height: 844 })
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390)
+    await page.screenshot({ path: '/tmp/oidc-sign-in-390.png', fullPage: true })
   })
 })

@@ -138,7 +138,7 @@ function refusedPage(message: string): string {
   <body>
     <main class="main sign-in">
       <h1 id="refused-title">Sign-in refused</h1>
-      <p id="refused-reason" role="alert">${escapeHtml(message)}</p>
+      <p id="refused-reason" role="alert">${escapeHtml(message.replace(/^sign-in refused: /, ''))}</p>
       <p><a class="button button-primary" href="/auth/login">Sign in again</a> <a href="/">Back to the helpdesk</a></p>
     </main>
   </body>
