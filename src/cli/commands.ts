@@ -1,5 +1,6 @@
 import path from 'node:path'
 import { serve } from '@hono/node-server'
+import { databaseFile } from '../app/build-execution.ts'
 import { buildRuntime, type HelpdeskRuntime } from '../app/build-runtime.ts'
 import { loadConfig } from '../config/load-config.ts'
 import { HelpdeskError } from '../errors/index.ts'
@@ -13,6 +14,7 @@ import {
 import { RETRIEVAL_PROBE } from '../retrieval/routing-probe.ts'
 import type { Authentication } from '../server/authentication.ts'
 import { createApp } from '../server/create-app.ts'
+import { startOidc } from '../server/oidc/start-oidc.ts'
 import { readRequestLines } from './read-jsonl.ts'
 
 /** Logs go to stderr so that stdout carries only the command's output (JSON lines for `route`). */
@@ -45,8 +47,10 @@ export async function serveCommand(options: { port?: string; host?: string }): P
     sharedChroma: 'refuse',
   })
   let authentication: Authentication
+  let oidc: Awaited<ReturnType<typeof startOidc>>
   try {
     authentication = await serverAuthentication(runtime)
+    oidc = await startOidc(config, databaseFile(config), log)
   } catch (error) {
     await runtime.close()
     throw error
@@ -64,6 +68,7 @@ export async function serveCommand(options: { port?: string; host?: string }): P
     ...(runtime.jobs ? { jobs: runtime.jobs } : {}),
     findPerson: runtime.findPerson,
     trustProxy: config.HELPDESK_TRUST_PROXY,
+    ...(oidc ? { oidc: oidc.signIn } : {}),
   })
   const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, (info) => {
     log(
@@ -84,7 +89,7 @@ export async function serveCommand(options: { port?: string; host?: string }): P
     clearInterval(sweep)
     log(`${signal}: shutting down`)
     server.close()
-    runtime.close().finally(() => process.exit(0))
+    Promise.all([runtime.close(), oidc?.close()]).finally(() => process.exit(0))
   }
   process.on('SIGINT', () => stop('SIGINT'))
   process.on('SIGTERM', () => stop('SIGTERM'))

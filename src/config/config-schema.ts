@@ -1,4 +1,6 @@
 import { z } from 'zod'
+import { CREDENTIAL_REFERENCE } from '../inventory/credential-reference.ts'
+import { parseRoleMap } from '../server/oidc/role-mapping.ts'
 
 /**
  * Every setting of the helpdesk, read from environment variables. The README's configuration table
@@ -91,6 +93,52 @@ export const configSchema = z
     AUTO_INGEST: booleanText.default(true),
     MAX_MESSAGE_CHARS: z.coerce.number().int().min(1).max(100_000).default(4000),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+    /**
+     * Browser sign-in with OpenID Connect (authorization code + PKCE) at this provider; the page
+     * then offers "Sign in with your company account". Bearer tokens keep working for the API.
+     */
+    OIDC_ISSUER: z.url({ protocol: /^https?$/ }).optional(),
+    OIDC_CLIENT_ID: z.string().min(1).optional(),
+    /** A credential reference (env:NAME, file:/path, encrypted:…); unset for a public client. */
+    OIDC_CLIENT_SECRET: z
+      .string()
+      .regex(CREDENTIAL_REFERENCE, 'expected a reference: env:NAME, file:/path or encrypted:BASE64')
+      .optional(),
+    /** This server's callback as the provider knows it: https://helpdesk.example.com/auth/callback. */
+    OIDC_REDIRECT_URL: z
+      .url({ protocol: /^https?$/ })
+      .refine((value) => new URL(value).pathname === '/auth/callback', 'must end in /auth/callback')
+      .optional(),
+    /** Where the provider sends the browser after sign-out; default: the page (/) of OIDC_REDIRECT_URL. */
+    OIDC_POST_LOGOUT_URL: z.url({ protocol: /^https?$/ }).optional(),
+    OIDC_SCOPES: z
+      .string()
+      .regex(/(^| )openid( |$)/, 'must include openid')
+      .default('openid profile email'),
+    /** The claim holding groups or app roles; a dotted name reaches inside (realm_access.roles). */
+    OIDC_ROLE_CLAIM: z.string().min(1).default('groups'),
+    /** VALUE=ROLE,… from the role claim's values to helpdesk roles; unmapped people are requesters. */
+    OIDC_ROLE_MAP: z
+      .string()
+      .superRefine((value, context) => {
+        try {
+          parseRoleMap(value)
+        } catch (error) {
+          context.addIssue({
+            code: 'custom',
+            message: error instanceof Error ? error.message : String(error),
+          })
+        }
+      })
+      .optional(),
+    OIDC_USERNAME_CLAIM: z.string().min(1).default('preferred_username'),
+    /** With it, a username claim of NAME@THIS-DOMAIN becomes NAME (an Entra ID UPN, an e-mail). */
+    OIDC_USERNAME_DOMAIN: z
+      .string()
+      .regex(/^[A-Za-z0-9.-]+$/, 'a domain such as contoso.com')
+      .optional(),
+    /** How long a browser sign-in lasts before the provider is asked again. */
+    OIDC_SESSION_HOURS: z.coerce.number().int().min(1).max(720).default(8),
   })
   .superRefine((config, context) => {
     if (config.HELPDESK_AUDIT_KEY && config.HELPDESK_AUDIT_KEY_FILE)
@@ -110,6 +158,24 @@ export const configSchema = z
         }
       }
     }
+    if (config.OIDC_ISSUER) {
+      for (const name of ['OIDC_CLIENT_ID', 'OIDC_REDIRECT_URL'] as const) {
+        if (!config[name]) {
+          context.addIssue({
+            code: 'custom',
+            path: [name],
+            message: 'is required with OIDC_ISSUER',
+          })
+        }
+      }
+      if (config.HELPDESK_AUTH === 'none') {
+        context.addIssue({
+          code: 'custom',
+          path: ['HELPDESK_AUTH'],
+          message: 'must be token when OIDC_ISSUER is set (sign-in cannot be both on and off)',
+        })
+      }
+    }
   })
 
 export type HelpdeskConfig = z.infer<typeof configSchema>
@@ -118,4 +184,6 @@ export type HelpdeskConfig = z.infer<typeof configSchema>
 export const SECRET_VARIABLES: readonly (keyof HelpdeskConfig)[] = [
   'EMBEDDING_API_KEY',
   'HELPDESK_AUDIT_KEY',
+  // A reference, not the secret itself; kept out of logs all the same.
+  'OIDC_CLIENT_SECRET',
 ]

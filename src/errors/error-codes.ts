@@ -66,6 +66,8 @@ export const ERROR_HTTP_STATUS = {
   APPROVAL_EXPIRED: 410,
   /** A job id with no run this caller may see. */
   JOB_NOT_FOUND: 404,
+  /** A browser sign-in's answer from the provider was refused (forged or expired state, error). */
+  SIGN_IN_REFUSED: 400,
 } as const satisfies Record<string, number>
 
 export type ErrorCode = keyof typeof ERROR_HTTP_STATUS

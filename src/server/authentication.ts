@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
 import { HelpdeskError } from '../errors/index.ts'
 import type { Role } from '../identity/user.ts'
 import type { TokenCheck, UserStore } from '../identity/user-store.ts'
@@ -16,7 +16,18 @@ export interface Caller {
   signedIn: boolean
 }
 
-export type Authentication = { mode: 'token'; users: UserStore } | { mode: 'none' }
+export type Authentication =
+  | { mode: 'token'; users: UserStore; cookies?: CookieAuthentication }
+  | { mode: 'none' }
+
+/**
+ * A second way to be the caller, besides a bearer token: the chat page's session cookie after
+ * browser sign-in (src/server/oidc). Undefined when the request brings no valid session.
+ * @throws {HelpdeskError} FORBIDDEN for a state-changing request without the CSRF token.
+ */
+export interface CookieAuthentication {
+  callerOf(context: Context): Promise<Caller | undefined>
+}
 
 export interface AuthenticatedEnvironment {
   Variables: { caller: Caller }
@@ -71,6 +82,13 @@ export function authenticate(
       })
     }
     const header = context.req.header('authorization')
+    if ((header === undefined || header.trim() === '') && authentication.cookies) {
+      const caller = await authentication.cookies.callerOf(context)
+      if (caller) {
+        context.set('caller', caller)
+        return next()
+      }
+    }
     if (header === undefined || header.trim() === '') {
       throw unauthenticated(`this API needs a signed-in user: ${HOW_TO_GET_ONE}`)
     }

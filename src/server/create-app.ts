@@ -19,6 +19,8 @@ import {
 } from './authentication.ts'
 import { errorResponse } from './error-response.ts'
 import type { FailedSignInLimiter } from './failed-sign-in-limiter.ts'
+import { cookieAuthentication, oidcRoutes } from './oidc/oidc-routes.ts'
+import type { OidcSignIn } from './oidc/oidc-sign-in.ts'
 import { adminRoutes } from './routes/admin-routes.ts'
 import { approvalRoutes } from './routes/approval-routes.ts'
 import { chatRoutes } from './routes/chat-routes.ts'
@@ -88,6 +90,8 @@ export interface AppDependencies {
   trustProxy?: boolean
   /** Failed sign-ins per client address (default: 10 a minute). */
   signInLimiter?: FailedSignInLimiter
+  /** Browser sign-in with OpenID Connect (OIDC_ISSUER): /auth routes and a session cookie. */
+  oidc?: OidcSignIn
 }
 
 /** A request body larger than this is refused before it is read (messages are 4,000 characters). */
@@ -111,7 +115,8 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
 /**
  * The HTTP application: API, health checks and the chat page. No socket; `serve` adds one. Every
  * `/api` route needs a signed-in caller; the health checks and the page itself do not (the page
- * asks for a token and sends it on each API call).
+ * asks for a token and sends it on each API call, or, with OpenID Connect, signs in at the
+ * provider through /auth and then has a session cookie).
  */
 export function createApp(dependencies: AppDependencies): Hono<AuthenticatedEnvironment> {
   const log = dependencies.log ?? ((line: string) => console.error(line))
@@ -136,9 +141,14 @@ export function createApp(dependencies: AppDependencies): Hono<AuthenticatedEnvi
     context.header('Cache-Control', 'no-store')
   })
   // Before the body limit: a caller without a token learns that first, and sends nothing big.
+  // With browser sign-in, the session cookie is a second way to be the caller of /api.
+  const authentication: Authentication =
+    dependencies.oidc && dependencies.authentication.mode === 'token'
+      ? { ...dependencies.authentication, cookies: cookieAuthentication(dependencies.oidc) }
+      : dependencies.authentication
   app.use(
     '/api/*',
-    authenticate(dependencies.authentication, {
+    authenticate(authentication, {
       log,
       trustProxy: dependencies.trustProxy ?? false,
       ...(dependencies.signInLimiter ? { limiter: dependencies.signInLimiter } : {}),
@@ -185,6 +195,7 @@ export function createApp(dependencies: AppDependencies): Hono<AuthenticatedEnvi
   app.route('/api', adminRoutes(dependencies.agents, dependencies.frameworks ?? []))
   app.route('/api', sessionRoutes(dependencies.sessions, dependencies.authentication.mode))
   app.route('/api', instructionRoutes(dependencies.instructions))
+  app.route('/auth', oidcRoutes(dependencies.oidc, log))
 
   for (const [route, file] of Object.entries(UI_FILES)) {
     const body = readFileSync(new URL(`../ui/${file}`, import.meta.url), 'utf8')
