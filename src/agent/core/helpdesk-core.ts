@@ -1,85 +1,26 @@
 import { randomUUID } from 'node:crypto'
 import { HelpdeskError } from '../../errors/index.ts'
-import type { StepResult } from '../../executors/executor.ts'
 import type { Instruction } from '../../knowledge/instructions/instruction.ts'
-import type { Plan, PlanStep } from '../../planning/plan.ts'
 import { buildPlan } from '../../planning/planner.ts'
-import type { AccessPolicy, Actor } from '../../policy/access-policy.ts'
-import type { ApprovalRecord } from '../../policy/approval-record.ts'
-import { findInvisibleCharacter } from '../../rendering/invisible-characters.ts'
-import type { RequestRouter, RouteDecision } from '../../retrieval/request-router.ts'
-import { type MachineGroups, machinesOf } from './machine-groups.ts'
-import { ownAccountByDefault, ownMachineOf } from './own-resources.ts'
+import type { RouteDecision } from '../../retrieval/request-router.ts'
+import type { HelpdeskCoreOptions, TurnInput } from './core-types.ts'
+import { machinesOf } from './machine-groups.ts'
+import { checkMessage } from './message-check.ts'
+import { ownAccountByDefault, ownMachineOf, refusalOf } from './own-resources.ts'
 import { extractParameter } from './parameter-extraction.ts'
 import { validateParameter } from './parameter-validation.ts'
 import { repeatOf } from './repeat-request.ts'
 import { describeApproval, GENERIC_HANDOFF, writeReply } from './reply-writer.ts'
-import type { Session, SessionStore } from './session.ts'
-import { fillSlots, type MissingParameter, parameterSpec, selectActions } from './slot-filling.ts'
-import type { PendingApproval, TurnEvent, TurnResult, TurnState } from './turn.ts'
+import type { Session } from './session.ts'
+import { fillSlots, type MissingParameter, parameterSpec } from './slot-filling.ts'
+import type { TurnEvent, TurnResult, TurnState } from './turn.ts'
 
-export interface HelpdeskCoreOptions {
-  instructions: ReadonlyMap<string, Instruction>
-  router: RequestRouter
-  sessions: SessionStore
-  /**
-   * Performs a plan's step for the chat: a dry run, or (with executors configured) the execution
-   * service, which runs read-only steps at once and holds the others for approval.
-   */
-  runStep: StepRunner
-  /**
-   * Opens an approval request for a plan whose steps came back `awaiting_approval`; without it
-   * held steps just say so (no approvals configured).
-   */
-  requestApproval?: ApprovalRequester
-  /** Out-of-scope topic -> where to send the person instead. */
-  handoffs: ReadonlyMap<string, string>
-  maxMessageCharacters: number
-  /**
-   * The inventory's machine groups: a request naming one ("the finance laptops are slow") is
-   * planned once per member machine. Without it, groups are not understood.
-   */
-  machineGroups?: MachineGroups
-  /**
-   * Whose account and whose machine a signed-in actor may act on. Without it (no sign-in, unit
-   * tests) nothing is refused on those grounds.
-   */
-  access?: AccessPolicy
-}
-
-export type StepRunner = (
-  plan: Plan,
-  step: PlanStep,
-  context: {
-    requester: string
-    requestId: string
-    approval?: ApprovalRecord
-    /** Who sent the turn, when not the requester: recorded as the actor in the audit trail. */
-    actor?: string
-  },
-) => Promise<StepResult>
-
-export type ApprovalRequester = (input: {
-  plan: Plan
-  results: readonly StepResult[]
-  requester: string
-  /** Who sent the turn: with the requester, excluded from approving level 2 and 3 steps. */
-  actor?: Actor
-  sessionId: string
-  /** The run whose steps were held, so its job carries on under the approval. */
-  requestId?: string
-  /** The employee's own words (this turn's message), shown to the approver. */
-  message?: string
-}) => Promise<PendingApproval | undefined>
-
-export interface TurnInput {
-  sessionId?: string
-  message: string
-  /** The signed-in requester's username, when known. */
-  requester?: string
-  /** The signed-in person sending the turn (may differ from the session's requester). */
-  actor?: Actor
-}
+export type {
+  ApprovalRequester,
+  HelpdeskCoreOptions,
+  StepRunner,
+  TurnInput,
+} from './core-types.ts'
 
 const HISTORY_LIMIT = 200
 /**
@@ -123,7 +64,7 @@ export class HelpdeskCore {
    * @throws {HelpdeskError} INVALID_INPUT, MESSAGE_TOO_LONG or SESSION_NOT_FOUND.
    */
   async startTurn(input: TurnInput): Promise<TurnState> {
-    const message = this.checkMessage(input.message)
+    const message = checkMessage(input.message, this.options.maxMessageCharacters)
     const session = await this.openSession(input)
     session.history.push({ role: 'user', text: message, at: new Date().toISOString() })
     return {
@@ -195,7 +136,7 @@ export class HelpdeskCore {
         ...(session.requester ? { requester: session.requester } : {}),
       })
       ownAccountByDefault(instruction, slots, known, session.requester, this.options.access)
-      const refusal = this.refusalOf(turn, instruction, slots.values, fleet?.name)
+      const refusal = refusalOf(this.options.access, turn, instruction, slots.values, fleet?.name)
       if (refusal) {
         // Nothing of it is kept: the next request must not inherit another person's name.
         turn.refusals = [...new Set([...(turn.refusals ?? []), refusal])]
@@ -320,27 +261,6 @@ export class HelpdeskCore {
   }
 
   /**
-   * Why this actor may not have this task planned (someone else's account, a machine that is not
-   * theirs, a whole group), or undefined when they may. Checked with the values known so far, so
-   * a requester naming another person is told at once rather than asked more questions first.
-   */
-  private refusalOf(
-    turn: TurnState,
-    instruction: Instruction,
-    values: Readonly<Record<string, string>>,
-    group: string | undefined,
-  ): string | undefined {
-    const access = this.options.access
-    if (!access || !turn.actor) return undefined
-    const steps = selectActions(instruction.actions, values).flatMap((action) => {
-      const target = action.target ? values[action.target] : undefined
-      return target ? [{ target }] : []
-    })
-    const decision = access.checkPlan(turn.actor, instruction, { parameters: values, steps }, group)
-    return decision.ok ? undefined : decision.reason
-  }
-
-  /**
    * Whether the message answers our open question: `answered` (the value is taken), `invalid`
    * (a short reply that fails validation: likely a mistyped answer) or `none`.
    */
@@ -365,7 +285,7 @@ export class HelpdeskCore {
    * @throws {HelpdeskError} INVALID_INPUT, MESSAGE_TOO_LONG or SESSION_NOT_FOUND.
    */
   async checkInput(input: TurnInput): Promise<void> {
-    this.checkMessage(input.message)
+    checkMessage(input.message, this.options.maxMessageCharacters)
     if (input.sessionId !== undefined && !(await this.options.sessions.get(input.sessionId))) {
       await this.openSession(input)
     }
@@ -412,34 +332,6 @@ export class HelpdeskCore {
     const complete: TurnResult = { sessionId: session.id, ...result }
     onEvent({ type: 'reply-end', result: complete })
     return complete
-  }
-
-  private checkMessage(message: unknown): string {
-    if (typeof message !== 'string') {
-      throw new HelpdeskError({ code: 'INVALID_INPUT', message: 'message: expected a string' })
-    }
-    const trimmed = message.trim()
-    if (trimmed.length === 0) {
-      throw new HelpdeskError({ code: 'INVALID_INPUT', message: 'message: must not be empty' })
-    }
-    if (trimmed.length > this.options.maxMessageCharacters) {
-      throw new HelpdeskError({
-        code: 'MESSAGE_TOO_LONG',
-        message: `message: ${trimmed.length} characters is more than the ${this.options.maxMessageCharacters} allowed`,
-        details: { length: trimmed.length, limit: this.options.maxMessageCharacters },
-      })
-    }
-    // Refused whole, before any value is read from it: an invisible character inside a name
-    // would otherwise end the name there ("ad\u200Bministrator" read as "ad"), and cleaning it
-    // out would change what the person sent. Checked before trimming, which drops U+FEFF.
-    const invisible = findInvisibleCharacter(message, { allowEmojiJoiner: true })
-    if (invisible) {
-      throw new HelpdeskError({
-        code: 'INVALID_INPUT',
-        message: `message: contains ${invisible.description} (character ${invisible.index + 1}), an invisible character that can hide what a name really is; please type the message again without it`,
-      })
-    }
-    return trimmed
   }
 
   private async openSession(input: TurnInput): Promise<Session> {

@@ -10,7 +10,7 @@ import type { Instruction } from '../../knowledge/instructions/instruction.ts'
 import { ACCOUNT_SYSTEMS } from '../../knowledge/instructions/parameter-kinds.ts'
 import type { AccessPolicy } from '../../policy/access-policy.ts'
 import { machineParameterOf, platformParameterOf } from './machine-groups.ts'
-import type { SlotState } from './slot-filling.ts'
+import { type SlotState, selectActions } from './slot-filling.ts'
 import type { TurnState } from './turn.ts'
 
 const MY_MACHINE =
@@ -62,4 +62,25 @@ export function ownAccountByDefault(
     if (slots.values[spec.name] !== requester) continue
     slots.values[spec.name] = access.accountOf(requester, system)
   }
+}
+
+/**
+ * Why this actor may not have this task planned (someone else's account, a machine that is not
+ * theirs, a whole group), or undefined when they may. Checked with the values known so far, so
+ * a requester naming another person is told at once rather than asked more questions first.
+ */
+export function refusalOf(
+  access: AccessPolicy | undefined,
+  turn: Pick<TurnState, 'actor'>,
+  instruction: Instruction,
+  values: Readonly<Record<string, string>>,
+  group: string | undefined,
+): string | undefined {
+  if (!access || !turn.actor) return undefined
+  const steps = selectActions(instruction.actions, values).flatMap((action) => {
+    const target = action.target ? values[action.target] : undefined
+    return target ? [{ target }] : []
+  })
+  const decision = access.checkPlan(turn.actor, instruction, { parameters: values, steps }, group)
+  return decision.ok ? undefined : decision.reason
 }
