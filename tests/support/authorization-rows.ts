@@ -138,6 +138,36 @@ export function matrixRows(current: () => AuthorizationWorld): readonly Row[] {
       }),
     },
     {
+      route: 'POST /api/chat',
+      variant: 'a new conversation for a person',
+      whose: BOTH,
+      // Only technicians and admins act for someone else; the conversation stays the caller's.
+      expected: { requester: [200, 403], technician: [200, 200], admin: [200, 200] },
+      call: async (owner, caller) => ({
+        method: 'POST',
+        path: '/api/chat',
+        body: { message: 'hello', requester: owner },
+        check: async ({ status, body }) => {
+          if (status !== 200 || caller === undefined) return
+          const session = await current().dependencies.sessions.get(
+            (body as { sessionId: string }).sessionId,
+          )
+          expect(session).toMatchObject({ owner: caller, requester: owner })
+        },
+      }),
+    },
+    {
+      route: 'POST /api/chat/stream',
+      variant: 'a new conversation for a person',
+      whose: BOTH,
+      expected: { requester: [200, 403], technician: [200, 200], admin: [200, 200] },
+      call: async (owner) => ({
+        method: 'POST',
+        path: '/api/chat/stream',
+        body: { message: 'hello', requester: owner },
+      }),
+    },
+    {
       route: 'POST /api/chat/stream',
       variant: 'continuing a conversation',
       whose: BOTH,
@@ -223,6 +253,26 @@ export function matrixRows(current: () => AuthorizationWorld): readonly Row[] {
           path: `/api/approvals/${request.id}/approve`,
           objectId: request.id,
           body: {},
+          check: unchangedUnless(current, request.id, 'pending', 'executed'),
+        }
+      },
+    },
+    {
+      route: 'POST /api/approvals/:id/approve',
+      variant: 'level 3, each critical step by name',
+      whose: BOTH,
+      expected: { requester: [403, 404], technician: [403, 200], admin: [403, 200] },
+      call: async (owner) => {
+        const request = await current().approvalFor(owner, 3)
+        return {
+          method: 'POST',
+          path: `/api/approvals/${request.id}/approve`,
+          objectId: request.id,
+          body: {
+            stepIds: request.steps
+              .filter((step) => step.approvalLevel === 3)
+              .map((step) => step.stepId),
+          },
           check: unchangedUnless(current, request.id, 'pending', 'executed'),
         }
       },

@@ -16,6 +16,7 @@ import { approvalRequester } from '../../src/approvals/pending-approval.ts'
 import {
   type ApprovalStack,
   cleanCachesPlan,
+  criticalPrinterPlan,
   loadTestInstructions,
   openApprovalStack,
   RecordingExecutor,
@@ -57,7 +58,7 @@ export interface AuthorizationWorld {
   /** Each person's job: a level-1 plan of theirs, confirmed by them and run. */
   jobs: Readonly<Record<Person, string>>
   /** A new pending request for `requester`, caused by `actor` when given. */
-  approvalFor(requester: Person, level: 1 | 2, actor?: Person): Promise<ApprovalRequest>
+  approvalFor(requester: Person, level: 1 | 2 | 3, actor?: Person): Promise<ApprovalRequest>
   /** A new level-1 request of `requester`'s, approved, whose run a server stop interrupted. */
   interruptedFor(requester: Person): Promise<ApprovalRequest>
   close(): Promise<void>
@@ -115,9 +116,10 @@ export async function buildAuthorizationWorld(): Promise<AuthorizationWorld> {
   }
   const app = createApp(dependencies)
 
-  const approvalFor = (requester: Person, level: 1 | 2, actor?: Person) =>
+  const plans = { 1: cleanCachesPlan, 2: unlockPlan, 3: criticalPrinterPlan } as const
+  const approvalFor = (requester: Person, level: 1 | 2 | 3, actor?: Person) =>
     stack.service.requestApproval({
-      plan: level === 1 ? cleanCachesPlan(instructions) : unlockPlan(instructions),
+      plan: plans[level](instructions),
       requester,
       ...(actor ? { actor } : {}),
     })
