@@ -144,6 +144,15 @@ describe(`authorization matrix (${AUTHORIZATION_CELLS} cells)`, () => {
     }
   })
 
+  it('a path spelled another way (percent-encoded, dot segments) meets the same checks', async () => {
+    for (const path of ['/%61pi/admin/%61gent', '/api/admin/./agent', '/x/../api/admin/agent']) {
+      const call = { method: 'GET', path } as const
+      expect((await send(world.app, call, authorization('no token'))).status, path).toBe(401)
+      expect((await send(world.app, call, authorization('technician'))).status, path).toBe(403)
+      expect((await send(world.app, call, authorization('admin'))).status, path).toBe(200)
+    }
+  })
+
   it('repeated bad tokens from one address: 429, then even for a right token', async () => {
     const app = createApp({
       ...world.dependencies,
