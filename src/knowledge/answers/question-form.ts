@@ -15,7 +15,7 @@ const MAXIMUM_WORDS = 30
 
 /** Greetings and fillers before the question proper ("hi team, quick question: ..."). */
 const LEAD_IN =
-  /^(?:(?:hi|hello|hey|good (?:morning|afternoon|evening)|quick question|question|sorry|so|ok|okay|um+|hmm+)\b[\s,:;!.-]*)+/
+  /^(?:(?:(?:hi|hello|hey|good (?:morning|afternoon|evening))(?: (?:team|all|everyone|there|support|it))?|quick question|question|sorry|so|ok|okay|um+|hmm+)\b[\s,:;!.-]*)+/
 
 const HOW_TO: readonly RegExp[] = [
   /^how (?:do|can|could|should|would|shall|must) (?:i|we|one|you|people|staff|employees)\b/,
@@ -33,6 +33,7 @@ const WHY: readonly RegExp[] = [
   /^is it (?:normal|expected|usual|ok|okay|safe|possible|true) (?:that|for|to|if|when)\b/,
   /^what (?:does|do) .+ mean\b/,
   /^what (?:causes|makes|is causing)\b/,
+  /^how (?:does|do) .+ work\b/,
 ]
 
 /**
