@@ -40,12 +40,13 @@ describe('splitPassages', () => {
     ])
   })
 
-  it('splits a paragraph into sentences, but not at a dot in code or in "e.g."', () => {
+  it('splits a paragraph into sentences, but not at a dot in code, in a quote or in "e.g."', () => {
     const passages = splitPassages(
-      'Run `gpupdate /force. Then` wait, e.g. Two minutes. Sign out and\nin again. The drive returns.',
+      'Run `gpupdate /force. Then` wait, e.g. Two minutes. "Not licensed. Ask your admin" means\nno licence. Sign out and\nin again. The drive returns.',
     )
     expect(passages).toEqual([
       'Run `gpupdate /force. Then` wait, e.g. Two minutes.',
+      '"Not licensed. Ask your admin" means no licence.',
       'Sign out and in again.',
       'The drive returns.',
     ])

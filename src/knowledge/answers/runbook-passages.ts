@@ -160,15 +160,21 @@ export function splitPassages(markdown: string): string[] {
   return passages.filter((passage) => analyze(passage).terms.length > 0)
 }
 
-/** Sentences of a paragraph; a full stop inside `code`, a version or "e.g." does not end one. */
+/**
+ * Sentences of a paragraph; a full stop inside `code`, inside a quoted message or after "e.g."
+ * does not end one.
+ */
 function sentences(paragraph: string): string[] {
   const result: string[] = []
   let start = 0
   let inCode = false
+  let inQuote = false
   for (let index = 0; index < paragraph.length; index += 1) {
     const character = paragraph[index]
     if (character === '`') inCode = !inCode
-    if (inCode || !(character === '.' || character === '!' || character === '?')) continue
+    if (character === '"' && !inCode) inQuote = !inQuote
+    if (inCode || inQuote || !(character === '.' || character === '!' || character === '?'))
+      continue
     const next = paragraph[index + 1]
     const after = paragraph.slice(index + 2, index + 3)
     if (next !== ' ' || !/[A-Z*`"(]/.test(after)) continue
