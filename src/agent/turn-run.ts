@@ -54,6 +54,9 @@ export class TurnRun {
     reason: string
   }): Promise<Record<string, unknown>> {
     this.calls.push('propose_script')
+    // A question the runbooks answered needs nothing run (routing says 'out_of_scope' for it).
+    if (this.turn.outOfScope?.answer)
+      return { refused: 'the runbooks answered this question; there is nothing to run' }
     if (!this.propose)
       return {
         refused: 'proposals need approvals to be configured (executors and the project store)',
@@ -112,6 +115,8 @@ export class TurnRun {
       case 'route_request':
         return {
           route: await this.routed(),
+          // A how-to or why question answered from the runbooks: nothing to plan or propose.
+          ...(this.turn.outOfScope?.answer ? { answered: true } : {}),
           tasks: this.turn.tasks,
           // Which specialist should take it, for frameworks that hand off by category.
           category: this.categoryOf(this.turn.session.queue[0] ?? this.turn.tasks[0] ?? '') ?? null,

@@ -6,6 +6,8 @@ import {
 import type { MachineGroups } from '../agent/core/machine-groups.ts'
 import { MemorySessionStore } from '../agent/core/memory-session-store.ts'
 import type { SessionStore } from '../agent/core/session.ts'
+import type { AnswerWriter } from '../knowledge/answers/answer-writer.ts'
+import { RunbookAnswers } from '../knowledge/answers/runbook-answers.ts'
 import type { KnowledgeBase } from '../knowledge/knowledge-base.ts'
 import type { AccessPolicy } from '../policy/access-policy.ts'
 import { LexicalScorer } from '../retrieval/lexical-scorer.ts'
@@ -29,6 +31,11 @@ export function assembleHelpdesk(
     machineGroups?: MachineGroups
     /** Whose account and machine a signed-in person may act on. */
     access?: AccessPolicy
+    /**
+     * Who writes answers to how-to and why questions: a model (ModelAnswerWriter) when one is
+     * configured; the runbook passages themselves (extractive) by default.
+     */
+    answerWriter?: AnswerWriter
   },
 ): { router: RetrievalRouter; core: HelpdeskCore; sessions: SessionStore } {
   const router = new RetrievalRouter({
@@ -46,6 +53,10 @@ export function assembleHelpdesk(
     ...(options.requestApproval ? { requestApproval: options.requestApproval } : {}),
     ...(options.machineGroups ? { machineGroups: options.machineGroups } : {}),
     ...(options.access ? { access: options.access } : {}),
+    answers: new RunbookAnswers({
+      instructions: knowledge.instructions,
+      ...(options.answerWriter ? { writer: options.answerWriter } : {}),
+    }),
     handoffs: knowledge.handoffs,
     maxMessageCharacters: options.maxMessageCharacters,
   })

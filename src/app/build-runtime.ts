@@ -13,11 +13,13 @@ import type { HelpdeskConfig } from '../config/config-schema.ts'
 import { SqliteUserStore } from '../identity/sqlite-user-store.ts'
 import type { UserStore } from '../identity/user-store.ts'
 import { JobHistory } from '../jobs/job-history.ts'
+import { ModelAnswerWriter } from '../knowledge/answers/model-answer-writer.ts'
 import { ChromaVectorStore } from '../knowledge/chroma/chroma-vector-store.ts'
 import { EmbeddedChromaServer } from '../knowledge/chroma/embedded-chroma-server.ts'
 import type { IngestReport } from '../knowledge/ingest/ingest-knowledge.ts'
 import { KnowledgeBase, loadKnowledgeSources } from '../knowledge/knowledge-base.ts'
 import type { VectorStore } from '../knowledge/vector-store.ts'
+import { modelEndpointFromEnvironment } from '../models/model-endpoint.ts'
 import { AccessPolicy } from '../policy/access-policy.ts'
 import { AccountMap } from '../policy/account-map.ts'
 import { knownPeople, type PersonLookup } from '../policy/known-people.ts'
@@ -176,8 +178,13 @@ export async function buildRuntime(
         : new AccountMap(),
       ...(execution?.inventory ? { machines: execution.inventory } : {}),
     })
+    // With LLM_BASE_URL set, a model writes answers to how-to questions from the runbook passages.
+    const answerModel = modelEndpointFromEnvironment()
     const { router, core, sessions } = assembleHelpdesk(knowledge, {
       runStep,
+      ...(answerModel.offline
+        ? {}
+        : { answerWriter: new ModelAnswerWriter(answerModel, { log: options.log }) }),
       access,
       ...(approvals ? { requestApproval: approvalRequester(approvals) } : {}),
       ...(sessionStore ? { sessions: sessionStore } : {}),

@@ -4,6 +4,7 @@ import { dryRunSteps } from '../../src/app/chat-step-runner.ts'
 import { HashingEmbeddingFunction } from '../../src/embeddings/hashing-embedding-function.ts'
 import { describeInvocation } from '../../src/executors/describe-invocation.ts'
 import { failedStep } from '../../src/executors/step-results.ts'
+import type { AnswerWriter } from '../../src/knowledge/answers/answer-writer.ts'
 import { KnowledgeBase, loadKnowledgeSources } from '../../src/knowledge/knowledge-base.ts'
 import { MemoryVectorStore } from '../../src/knowledge/memory-vector-store.ts'
 import type { AccessPolicy } from '../../src/policy/access-policy.ts'
@@ -42,7 +43,9 @@ const UNREACHABLE_MACHINE_STEPS: StepRunner = (() => {
  * The real runbooks, router and core over the in-memory reference store: for unit tests that
  * need the whole conversation logic but not a Chroma server.
  */
-export async function buildMemoryRuntime(options: { access?: AccessPolicy } = {}) {
+export async function buildMemoryRuntime(
+  options: { access?: AccessPolicy; answerWriter?: AnswerWriter } = {},
+) {
   const sources = await loadKnowledgeSources({
     instructionsDirectory: 'data/instructions',
     outOfScopeFile: 'data/routing/out-of-scope.yaml',
@@ -56,6 +59,7 @@ export async function buildMemoryRuntime(options: { access?: AccessPolicy } = {}
     machineGroups: (name) => MACHINE_GROUPS[name.toLowerCase()],
     runStep: UNREACHABLE_MACHINE_STEPS,
     ...(options.access ? { access: options.access } : {}),
+    ...(options.answerWriter ? { answerWriter: options.answerWriter } : {}),
   })
   return { knowledge, router, core, sessions, store, embedding }
 }

@@ -4,6 +4,7 @@
  * @module
  */
 import type { StepResult } from '../../executors/executor.ts'
+import type { QuestionAnswers } from '../../knowledge/answers/runbook-answers.ts'
 import type { Instruction } from '../../knowledge/instructions/instruction.ts'
 import type { Plan, PlanStep } from '../../planning/plan.ts'
 import type { AccessPolicy, Actor } from '../../policy/access-policy.ts'
@@ -40,6 +41,11 @@ export interface HelpdeskCoreOptions {
    * tests) nothing is refused on those grounds.
    */
   access?: AccessPolicy
+  /**
+   * Answers how-to and why questions from the runbooks' prose (cited, no plan) and hands off the
+   * ones they do not cover. Without it every message takes the request path.
+   */
+  answers?: QuestionAnswers
 }
 
 export type StepRunner = (

@@ -90,6 +90,7 @@ export class HelpdeskCore {
     const answer = session.pending ? this.tryAnswer(session, message) : 'none'
     if (answer !== 'answered') {
       const decision = repeatOf(message, session) ?? (await this.options.router.route(message))
+      if (await this.answerQuestion(turn, decision, onEvent)) return 'out_of_scope'
       turn.tasks = decision.tasks
       turn.ranked = decision.ranked
       onEvent({ type: 'route-end', tasks: decision.tasks, ranked: decision.ranked })
@@ -113,6 +114,35 @@ export class HelpdeskCore {
       turn.tasks = [...session.queue]
     }
     return 'continue'
+  }
+
+  /**
+   * A how-to or why question (options.answers) ends the turn without a plan: answered from the
+   * runbooks' prose, or handed off when they do not cover it. An open question stays open.
+   * True when it did; routeTurn then says 'out_of_scope' (nothing to plan) and the answer is
+   * the turn's result.
+   */
+  private async answerQuestion(
+    turn: TurnState,
+    decision: RouteDecision,
+    onEvent: (event: TurnEvent) => void,
+  ): Promise<boolean> {
+    const response = await this.options.answers?.respond(turn.message, decision)
+    if (!response) return false
+    onEvent({ type: 'route-end', tasks: [], ranked: decision.ranked })
+    turn.outOfScope =
+      response.kind === 'answer'
+        ? {
+            reply: response.answer.text,
+            tasks: [],
+            plan: [],
+            results: [],
+            missing: [],
+            ranked: decision.ranked,
+            answer: response.answer,
+          }
+        : this.outOfScope(turn.session, decision)
+    return true
   }
 
   /** Phase 3: fills each queued task's parameters and plans it, until one needs a question. */

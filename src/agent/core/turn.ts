@@ -44,6 +44,11 @@ export interface TurnResult {
   refused?: string[]
   /** Approval requests this turn opened, when approvals are configured. */
   approvals?: PendingApproval[]
+  /**
+   * The answer to a how-to or why question, taken from the runbooks' prose (no plan): its text
+   * (also the reply) and the runbook sections it comes from.
+   */
+  answer?: { text: string; sources: Array<{ runbook: string; section: string }> }
 }
 
 /**
@@ -61,6 +66,7 @@ export interface TurnState {
   /** `group`: the machine group this plan is one member's share of. */
   planned: Array<{ plan: Plan; results: StepResult[]; group?: string }>
   question?: MissingParameter
+  /** The turn's whole result when it ends without a plan: a hand-off, or a question's answer. */
   outOfScope?: Omit<TurnResult, 'sessionId'>
   approvals?: PendingApproval[]
   /** Why a request of this turn was not planned (someone else's account or machine), in plain words. */

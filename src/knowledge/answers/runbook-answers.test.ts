@@ -1,0 +1,131 @@
+import { beforeAll, describe, expect, it } from 'vitest'
+import { buildMemoryRuntime } from '../../../tests/support/memory-runtime.ts'
+import type { HelpdeskCore } from '../../agent/core/helpdesk-core.ts'
+import type { Instruction } from '../instructions/instruction.ts'
+
+let core: HelpdeskCore
+let instructions: ReadonlyMap<string, Instruction>
+
+beforeAll(async () => {
+  const runtime = await buildMemoryRuntime()
+  core = runtime.core
+  instructions = runtime.knowledge.instructions
+})
+
+/** Runbook text with Markdown line wrapping undone, to find an extract in it. */
+function flatBody(runbook: string): string {
+  return (instructions.get(runbook)?.body ?? '').replace(/\s+/g, ' ')
+}
+
+describe('how-to and why questions, through the core', () => {
+  it.each([
+    ['how do I map a network drive', 'shared_drive_access'],
+    ['why does my account keep locking', 'account_locked'],
+    ['how do I add a shared mailbox to Outlook', 'outlook_sync'],
+    ['what does system error 1219 mean', 'shared_drive_access'],
+    ['how can I keep my laptop from overheating', 'laptop_overheating'],
+    ['why does outlook say disconnected', 'outlook_not_syncing'],
+    ["how do I show a colleague's calendar in outlook", 'outlook_sync'],
+    ['how do I get my work email on my phone', 'outlook_sync'],
+    ['why does teams keep asking me to sign in', 'teams_not_signing_in'],
+    ['what does error 0x80070035 mean', 'shared_drive_access'],
+    ['how do I stop my wifi dropping after sleep', 'wifi_not_working'],
+    ['why is my laptop so slow after a few weeks', 'laptop_running_slow'],
+    ['how do I force a send and receive in outlook', 'outlook_sync'],
+    ['why does my vpn keep disconnecting', 'vpn_troubleshooting'],
+    ['what does a 550 5.1.1 bounce mean', 'email_delivery_failed'],
+    ['how do I start excel in safe mode', 'excel_freezing'],
+    ['why does my second monitor not show up', 'monitor_not_detected'],
+    ['why does zoom say it cannot detect my microphone', 'zoom_audio_not_working'],
+    ['how do I clear stuck print jobs', 'printer_not_working'],
+    ['what does the stop code WHEA_UNCORRECTABLE_ERROR mean', 'blue_screen_error'],
+    ['why does jira say my session has timed out', 'access_jira'],
+  ])('"%s" is answered from %s, cited, with no plan and no approval', async (message, runbook) => {
+    const result = await core.handleTurn({ message })
+    expect(result.answer?.sources.length).toBeGreaterThan(0)
+    expect(new Set(result.answer?.sources.map((source) => source.runbook))).toEqual(
+      new Set([runbook]),
+    )
+    const instruction = instructions.get(runbook)
+    const headings = instruction?.sections.map((section) => section.heading)
+    for (const source of result.answer?.sources ?? []) expect(headings).toContain(source.section)
+    expect(result.reply).toBe(result.answer?.text)
+    expect(result.reply).toContain(`Source: ${instruction?.title} › `)
+    // Extractive: the answer proper is the runbook's own text (a table row's cells joined by ": ").
+    const extract = (result.answer?.text ?? '').split('\n\n')[1] ?? ''
+    const body = flatBody(runbook)
+    for (const piece of extract.split(/\n|: /))
+      expect(body).toContain(piece.replace(/:$/, '').trim())
+    expect(result.plan).toEqual([])
+    expect(result.results).toEqual([])
+    expect(result.missing).toEqual([])
+    expect(result.tasks).toEqual([])
+    expect(result.approvals).toBeUndefined()
+    expect(result.outOfScope).toBeUndefined()
+  })
+
+  it('keeps a numbered step as a step', async () => {
+    const result = await core.handleTurn({ message: 'how can I keep my laptop from overheating' })
+    expect(result.answer?.text).toMatch(/^\d\. Physical: hard surface, clear vents/m)
+  })
+
+  it.each([
+    ['how do I change the bank account my salary goes to', 'hr_payroll_benefits'],
+    ['how do I change my outlook signature', 'outlook_howto'],
+    ['how do I book a meeting room', 'conference_room_av'],
+    ['how do I claim travel expenses', 'expenses_and_travel'],
+    ['how do I set up the authenticator app on my new phone', 'mfa_reregistration'],
+    ['how do I order toner for the printer', 'printer_supplies'],
+    ['what should I do if I lose my building badge', 'building_access'],
+    ['how do I get a parking permit', 'facilities'],
+    ['why is the canteen closed', undefined],
+    ['why is the coffee machine broken again', undefined],
+  ])('"%s" is not covered: out of scope with a hand-off', async (message, topic) => {
+    const result = await core.handleTurn({ message })
+    expect(result.answer).toBeUndefined()
+    expect(result.outOfScope?.handoff).toBeTruthy()
+    expect(result.outOfScope?.topic).toBe(topic)
+    expect(result.reply).toBe(result.outOfScope?.handoff)
+    expect(result.plan).toEqual([])
+    expect(result.tasks).toEqual([])
+  })
+
+  it.each([
+    ['how do I get my password reset', 'password_reset'],
+    ['how do I reset my password', 'password_reset'],
+    ['how can I get my account unlocked', 'account_locked'],
+    ['why is my laptop slow, can you check', 'laptop_running_slow'],
+    ['please map the S drive to \\\\fs01\\finance for me', 'shared_drive_access'],
+    ['how do I get access to the finance share', 'shared_drive_access'],
+    ['could you add the support shared mailbox to my outlook', 'outlook_sync'],
+    ['my account keeps locking, please fix it', 'account_locked'],
+    ['why does my vpn fail with error 809? please fix it on LT-0423', 'vpn_not_connecting'],
+    ['how do I install zoom on my laptop', 'software_install_request'],
+    ['how do I get my S drive back', 'shared_drive_access'],
+    ['can you unlock my account, username a.smith', 'account_locked'],
+  ])('"%s" is a request to act: it is planned, not answered', async (message, runbook) => {
+    const result = await core.handleTurn({ message })
+    expect(result.answer).toBeUndefined()
+    expect(result.outOfScope).toBeUndefined()
+    expect(result.tasks).toEqual([runbook])
+    // Planned, or a question asked on the way to the plan.
+    expect(result.plan.length + result.missing.length).toBeGreaterThan(0)
+  })
+
+  it('answers a question asked while a question of ours is open, and keeps ours open', async () => {
+    const first = await core.handleTurn({ message: 'my printer is not working' })
+    const asked = first.missing[0]?.parameter
+    expect(asked).toBeDefined()
+    const detour = await core.handleTurn({
+      sessionId: first.sessionId,
+      message: 'how do I map a network drive',
+    })
+    expect(detour.answer?.sources[0]?.runbook).toBe('shared_drive_access')
+    const back = await core.handleTurn({
+      sessionId: first.sessionId,
+      message: asked === 'printer' ? 'PRN-3F-EAST' : 'LT-0423',
+    })
+    expect(back.tasks).toEqual(['printer_not_working'])
+    expect(back.missing[0]?.parameter).not.toBe(asked)
+  })
+})

@@ -1,0 +1,216 @@
+import { analyze } from '../../embeddings/text-analysis.ts'
+import type { Instruction } from '../instructions/instruction.ts'
+
+/**
+ * Sections that say which runbook applies or whom to call, not how or why: "When to use" lists
+ * the borders and the out-of-scope look-alikes ("signatures are out of scope"), which must never
+ * read as an answer.
+ */
+const SCOPE_SECTIONS = /^(?:when to use|escalation)\b/i
+
+/** One answerable piece of a runbook: a paragraph's sentence, a list item (a step), a table row. */
+export interface Passage {
+  runbook: string
+  runbookTitle: string
+  section: string
+  /** The text as written (a numbered step keeps its number, a sub-list stays with its item). */
+  text: string
+  /** Order within the runbook, so an answer reads in the runbook's order. */
+  position: number
+}
+
+export interface ScoredPassage {
+  passage: Passage
+  /** Cosine similarity of TF-IDF vectors in [0, 1]. */
+  score: number
+}
+
+type SparseVector = Map<string, number>
+
+/**
+ * The runbooks' prose cut into passages and scored against a question by TF-IDF over the
+ * passages themselves (words every runbook uses count little, "lockout" or "1219" a lot). In
+ * process over the loaded runbooks: a few thousand sparse vectors, a millisecond a question.
+ */
+export class RunbookPassages {
+  private readonly passages: Array<{ passage: Passage; vector: SparseVector }> = []
+  private readonly inverseFrequency = new Map<string, number>()
+  private readonly defaultInverseFrequency: number
+
+  constructor(instructions: Iterable<Instruction>) {
+    const cut: Passage[] = []
+    for (const instruction of instructions) {
+      for (const section of instruction.sections) {
+        if (SCOPE_SECTIONS.test(section.heading)) continue
+        for (const text of splitPassages(section.text)) {
+          cut.push({
+            runbook: instruction.id,
+            runbookTitle: instruction.title,
+            section: section.heading,
+            text,
+            position: cut.length,
+          })
+        }
+      }
+    }
+    // The section heading is part of what a passage is about ("Prevention" answers "how do I
+    // stop it happening"), weighed once like any word.
+    const counts = cut.map((passage) => termCounts(`${passage.section} ${passage.text}`))
+    const documentFrequency = new Map<string, number>()
+    for (const count of counts)
+      for (const term of count.keys())
+        documentFrequency.set(term, (documentFrequency.get(term) ?? 0) + 1)
+    for (const [term, frequency] of documentFrequency)
+      this.inverseFrequency.set(term, Math.log((1 + cut.length) / (1 + frequency)) + 1)
+    this.defaultInverseFrequency = Math.log(1 + cut.length) + 1
+    cut.forEach((passage, index) => {
+      this.passages.push({ passage, vector: this.weigh(counts[index] ?? new Map()) })
+    })
+  }
+
+  get size(): number {
+    return this.passages.length
+  }
+
+  /** Passages best first, of the given runbooks only when `runbooks` is given. */
+  search(
+    question: string,
+    options: { runbooks?: ReadonlySet<string>; limit?: number } = {},
+  ): ScoredPassage[] {
+    const query = this.weigh(termCounts(question))
+    const scored: ScoredPassage[] = []
+    for (const { passage, vector } of this.passages) {
+      if (options.runbooks && !options.runbooks.has(passage.runbook)) continue
+      const score = dot(query, vector)
+      if (score > 0) scored.push({ passage, score })
+    }
+    scored.sort((left, right) => right.score - left.score)
+    return scored.slice(0, options.limit ?? 20)
+  }
+
+  private weigh(counts: Map<string, number>): SparseVector {
+    const vector: SparseVector = new Map()
+    let norm = 0
+    for (const [term, count] of counts) {
+      // Sub-linear: a word said twice is not twice as telling.
+      const weight = count > 1 ? 1 + Math.log(count) : count
+      const value = weight * (this.inverseFrequency.get(term) ?? this.defaultInverseFrequency)
+      vector.set(term, value)
+      norm += value * value
+    }
+    norm = Math.sqrt(norm)
+    if (norm > 0) for (const [term, value] of vector) vector.set(term, value / norm)
+    return vector
+  }
+}
+
+/**
+ * Cuts a section's Markdown into passages: each list item with its indented continuation and
+ * sub-items, each table row as "cell: cell", and each paragraph's sentences.
+ */
+export function splitPassages(markdown: string): string[] {
+  const passages: string[] = []
+  let item: string[] = []
+  let paragraph: string[] = []
+  let tableHeader: string[] | undefined
+  const flushItem = () => {
+    if (item.length > 0) passages.push(item.join('\n'))
+    item = []
+  }
+  const flushParagraph = () => {
+    if (paragraph.length > 0) passages.push(...sentences(paragraph.join(' ')))
+    paragraph = []
+  }
+  for (const line of markdown.split('\n')) {
+    const trimmed = line.trim()
+    if (trimmed === '') {
+      flushItem()
+      flushParagraph()
+      tableHeader = undefined
+      continue
+    }
+    if (trimmed.startsWith('|')) {
+      flushItem()
+      flushParagraph()
+      const cells = trimmed
+        .replace(/^\||\|$/g, '')
+        .split('|')
+        .map((cell) => cell.trim())
+      if (cells.every((cell) => /^:?-+:?$/.test(cell))) continue
+      if (!tableHeader) tableHeader = cells
+      else passages.push(cells.filter((cell) => cell.length > 0).join(': '))
+      continue
+    }
+    const startsItem = /^(?:[-*+]|\d+[.)])\s+/.test(trimmed)
+    const indented = /^\s+/.test(line)
+    if (startsItem && !indented) {
+      flushItem()
+      flushParagraph()
+      item = [trimmed]
+    } else if (item.length > 0 && (indented || !startsItem)) {
+      // A wrapped line or a sub-item belongs to the item above it.
+      if (indented && startsItem) item.push(`   ${trimmed}`)
+      else item[item.length - 1] = `${item[item.length - 1]} ${trimmed}`
+    } else {
+      paragraph.push(trimmed)
+    }
+  }
+  flushItem()
+  flushParagraph()
+  return passages.filter((passage) => analyze(passage).terms.length > 0)
+}
+
+/**
+ * Sentences of a paragraph; a full stop inside `code`, inside a quoted message or after "e.g."
+ * does not end one.
+ */
+function sentences(paragraph: string): string[] {
+  const result: string[] = []
+  let start = 0
+  let inCode = false
+  let inQuote = false
+  for (let index = 0; index < paragraph.length; index += 1) {
+    const character = paragraph[index]
+    if (character === '`') inCode = !inCode
+    if (character === '"' && !inCode) inQuote = !inQuote
+    if (inCode || inQuote || !(character === '.' || character === '!' || character === '?'))
+      continue
+    const next = paragraph[index + 1]
+    const after = paragraph.slice(index + 2, index + 3)
+    if (next !== ' ' || !/[A-Z*`"(]/.test(after)) continue
+    if (/\b(?:e\.g|i\.e|etc|vs|approx)$/i.test(paragraph.slice(start, index))) continue
+    result.push(paragraph.slice(start, index + 1).trim())
+    start = index + 2
+  }
+  const rest = paragraph.slice(start).trim()
+  if (rest) result.push(rest)
+  return result
+}
+
+/** Character 4-grams of longer words weigh this much against a whole word. */
+const CHARACTER_WEIGHT = 0.25
+
+/**
+ * Words and character 4-grams of longer words: "locking" and "lockouts" share no stem but share
+ * "lock", and a question rarely uses the runbook's exact word.
+ */
+function termCounts(text: string): Map<string, number> {
+  const counts = new Map<string, number>()
+  const add = (term: string, weight: number) => counts.set(term, (counts.get(term) ?? 0) + weight)
+  const { terms, tokens } = analyze(text)
+  for (const term of terms) add(`w:${term}`, 1)
+  for (const token of tokens) {
+    if (token.length < 5) continue
+    const padded = `#${token}#`
+    for (let start = 0; start + 4 <= padded.length; start += 1)
+      add(`c:${padded.slice(start, start + 4)}`, CHARACTER_WEIGHT)
+  }
+  return counts
+}
+
+function dot(left: SparseVector, right: SparseVector): number {
+  const [small, large] = left.size <= right.size ? [left, right] : [right, left]
+  let sum = 0
+  for (const [term, value] of small) sum += value * (large.get(term) ?? 0)
+  return sum
+}
