@@ -92,9 +92,12 @@ export function checkApprover(
   const needs = `level ${request.level}: ${APPROVAL_LEVEL_NAMES[request.level]}`
   const causer = causersOf(request).find((person) => samePerson(person, approver.username))
   if (request.level >= 2 && causer !== undefined) {
-    const how = samePerson(causer, request.requester)
-      ? 'is who this plan is for'
-      : 'asked for this plan'
+    // Someone who asked for themselves "asked for" it; the employee a technician acted for is
+    // "who it is for".
+    const how =
+      request.actor !== undefined && !samePerson(causer, request.actor)
+        ? 'is who this plan is for'
+        : 'asked for this plan'
     throw forbidden(
       `${approver.username} ${how} and cannot approve it; a technician other than the requester and whoever asked for it must (${needs})`,
     )

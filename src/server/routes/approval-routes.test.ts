@@ -76,13 +76,20 @@ describe('POST /api/approvals/:id/approve by the requester', () => {
     expect(body.approval.decisions).toMatchObject([{ approver: 'jdoe', role: 'requester' }])
   })
 
-  it("cannot confirm someone else's level-1 request: it stays pending", async () => {
+  it("cannot confirm someone else's level-1 request, which is a 404 to them: it stays pending", async () => {
     const request = await stack.service.requestApproval({
       plan: cleanCachesPlan(instructions),
       requester: 'jdoe',
     })
     const response = await approve(request.id, 'maria.garcia')
-    expect(response.status).toBe(403)
+    expect(response.status).toBe(404)
+    // The very answer an unknown id gets: neither that it exists nor whose it is.
+    const unknown = await approve('00000000-0000-4000-8000-000000000000', 'maria.garcia')
+    const message = async (answer: Response) =>
+      ((await answer.json()) as { error: { message: string } }).error.message
+    expect((await message(response)).replace(request.id, 'ID')).toBe(
+      (await message(unknown)).replace('00000000-0000-4000-8000-000000000000', 'ID'),
+    )
     expect((await stack.service.get(request.id)).status).toBe('pending')
   })
 

@@ -6,7 +6,7 @@ import { APPROVAL_STATUSES, type ApprovalRequest } from '../../approvals/approva
 import type { ApprovalEnding } from '../../approvals/conversation-report.ts'
 import { HelpdeskError } from '../../errors/index.ts'
 import { samePerson } from '../../identity/user.ts'
-import type { AuthenticatedEnvironment } from '../authentication.ts'
+import type { AuthenticatedEnvironment, Caller } from '../authentication.ts'
 import { readJsonBody } from '../read-json-body.ts'
 
 const STATUSES = APPROVAL_STATUSES
@@ -29,9 +29,10 @@ const resumeSchema = z
  * `POST /api/approvals/:id/approve` (then the plan runs, exactly once) and
  * `POST /api/approvals/:id/deny {reason}`, and
  * `POST /api/approvals/:id/resume {resolve: {stepId: succeeded|failed}, stop?, reason}` for a run
- * a server stop interrupted (technicians and admins; see `interrupted-runs.ts`). Technicians and admins see every request; a requester
- * sees their own. Who may decide what is the approval service's rule (never the requester for
- * a technician-level step).
+ * a server stop interrupted (technicians and admins; see `interrupted-runs.ts`). Technicians and
+ * admins see every request; a requester sees their own, and on every route another person's is
+ * a 404 like an unknown id. Who may decide what is the approval service's rule (never the
+ * requester for a technician-level step).
  */
 export function approvalRoutes(
   approvals: ApprovalService | undefined,
@@ -76,21 +77,38 @@ export function approvalRoutes(
     return context.json({ approvals: list })
   })
 
-  app.get('/approvals/:id', async (context) => {
-    const caller = context.get('caller')
-    const request = await service().get(context.req.param('id'))
-    const everyone = caller.role === 'technician' || caller.role === 'admin'
-    if (!everyone && !samePerson(request.requester, caller.username)) {
-      throw new HelpdeskError({
+  /**
+   * The request, if the caller may see it: technicians and admins see every request, a requester
+   * their own.
+   * @throws {HelpdeskError} APPROVAL_NOT_FOUND for an unknown id and, with the very same answer,
+   *   for another person's request, so a guessed id reveals neither that it exists nor whose it is.
+   */
+  const visibleRequest = async (caller: Caller, id: string): Promise<ApprovalRequest> => {
+    const notFound = () =>
+      new HelpdeskError({
         code: 'APPROVAL_NOT_FOUND',
-        message: `no approval request "${context.req.param('id').slice(0, 60)}"`,
+        message: `no approval request "${id.slice(0, 60)}"`,
       })
-    }
-    return context.json(request)
-  })
+    const request = await service()
+      .get(id)
+      .catch((error: unknown) => {
+        throw error instanceof HelpdeskError && error.code === 'APPROVAL_NOT_FOUND'
+          ? notFound()
+          : error
+      })
+    const everyone = caller.role === 'technician' || caller.role === 'admin'
+    if (!everyone && !samePerson(request.requester, caller.username)) throw notFound()
+    return request
+  }
+
+  app.get('/approvals/:id', async (context) =>
+    context.json(await visibleRequest(context.get('caller'), context.req.param('id'))),
+  )
 
   app.post('/approvals/:id/approve', async (context) => {
     const caller = context.get('caller')
+    // Another person's request is a 404 for a requester, as on GET, before anything else is said.
+    await visibleRequest(caller, context.req.param('id'))
     const body = await readJsonBody(context, approveSchema)
     const decided = await service().approve(
       context.req.param('id'),
@@ -116,6 +134,8 @@ export function approvalRoutes(
 
   app.post('/approvals/:id/resume', async (context) => {
     const caller = context.get('caller')
+    // Another person's request is a 404 for a requester, as on GET, before anything else is said.
+    await visibleRequest(caller, context.req.param('id'))
     const body = await readJsonBody(context, resumeSchema)
     const resumed = await service().resume(
       context.req.param('id'),
@@ -145,6 +165,8 @@ export function approvalRoutes(
 
   app.post('/approvals/:id/deny', async (context) => {
     const caller = context.get('caller')
+    // Another person's request is a 404 for a requester, as on GET, before anything else is said.
+    await visibleRequest(caller, context.req.param('id'))
     const body = await readJsonBody(context, denySchema)
     const denied = await service().deny(
       context.req.param('id'),
