@@ -109,6 +109,8 @@ describe('checkTurn: each expectation reads one field of the turn', () => {
     expect(checkTurn({ refused: true, plan: true }, turn({ refused: refusal }))).toEqual([])
     expect(checkTurn({ refused: true }, turn({ plan: [], refused: [] }))).toHaveLength(1)
     expect(checkTurn({ refused: false }, turn({ plan: [], refused: refusal }))).toHaveLength(1)
+    expect(checkTurn({ refused: false }, turn({ refused: refusal }))).toHaveLength(1)
+    expect(checkTurn({ refused: false }, turn({ refused: [] }))).toEqual([])
   })
 
   it('answered: an answer field and no plan; a turn without the field is not answered', () => {

@@ -45,9 +45,11 @@ export function checkTurn(expect: TurnExpectation, result: EvaluatedTurn): Misma
     check('outOfScope', (result.outOfScope !== undefined) === expect.outOfScope, result.outOfScope)
   if (expect.refused !== undefined) {
     // "Refused" means nothing was planned for the refused request; a turn that also plans
-    // something else says so with `plan: true`.
-    const refused = refusals.length > 0 && (!planned || expect.plan === true)
-    check('refused', refused === expect.refused, { refused: refusals, plans: result.plan.length })
+    // something else says so with `plan: true`. "Not refused" means no refusal at all.
+    const holds = expect.refused
+      ? refusals.length > 0 && (!planned || expect.plan === true)
+      : refusals.length === 0
+    check('refused', holds, { refused: refusals, plans: result.plan.length })
   }
   if (expect.answered !== undefined) {
     const answered = present(result.answer) && !planned
