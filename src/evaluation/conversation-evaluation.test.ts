@@ -62,6 +62,7 @@ const conversations: Conversation[] = parseConversations(
     {
       id: 'hello',
       as: { username: 'tom', role: 'technician' },
+      note: 'a greeting gets a human answer',
       turns: [{ message: 'hello', expect: { plan: false, replyExcludes: ['out of scope'] } }],
     },
   ]
@@ -166,7 +167,9 @@ describe('playing conversations', () => {
     const text = formatConversationReport(report, { errors: true })
     expect(text).toContain('core: 2/2 conversations passed (100%); turns 3/3 (100%)')
     expect(text).toContain('langgraph: 0/2 conversations passed (0%); turns 1/3 (33.3%)')
-    expect(text).toContain('  langgraph hello turn 1: "hello"')
+    expect(text).toContain(
+      '  langgraph hello turn 1: "hello"\n    note: a greeting gets a human answer\n',
+    )
     expect(text).toContain(
       '    replyExcludes: expected ["out of scope"], got {"found":["out of scope"]}',
     )

@@ -31,6 +31,8 @@ export interface TurnOutcome {
 
 export interface ConversationOutcome {
   id: string
+  /** What the conversation checks, from its script. */
+  note?: string
   framework: string
   passed: boolean
   turns: TurnOutcome[]
@@ -39,6 +41,7 @@ export interface ConversationOutcome {
 /** One failing turn, for `--errors`. */
 export interface FailedTurn {
   conversation: string
+  note?: string
   turn: number
   message: string
   mismatches: Mismatch[]
@@ -99,6 +102,7 @@ export async function playConversation(
   }
   return {
     id: conversation.id,
+    ...(conversation.note !== undefined ? { note: conversation.note } : {}),
     framework: agent.framework,
     passed: turns.every(turnPassed),
     turns,
@@ -141,7 +145,11 @@ export function summariseConversations(
       failures: played.flatMap((conversation) =>
         conversation.turns
           .filter((turn) => !turnPassed(turn))
-          .map((turn) => ({ conversation: conversation.id, ...turn })),
+          .map((turn) => ({
+            conversation: conversation.id,
+            ...(conversation.note !== undefined ? { note: conversation.note } : {}),
+            ...turn,
+          })),
       ),
     }
   })
@@ -174,6 +182,7 @@ export function formatConversationReport(
         lines.push(
           `  ${adapter.framework} ${failure.conversation} turn ${failure.turn}: ${JSON.stringify(failure.message)}`,
         )
+        if (failure.note !== undefined) lines.push(`    note: ${failure.note}`)
         if (failure.error !== undefined) lines.push(`    ${failure.error}`)
         for (const mismatch of failure.mismatches) {
           lines.push(
