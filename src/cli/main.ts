@@ -1,5 +1,5 @@
 import { Command } from 'commander'
-import { isHelpdeskError } from '../errors/index.ts'
+import { HelpdeskError, isHelpdeskError } from '../errors/index.ts'
 import { auditExportCommand, auditVerifyCommand } from './audit-command.ts'
 import {
   encryptCredentialCommand,
@@ -8,6 +8,10 @@ import {
   routeCommand,
   serveCommand,
 } from './commands.ts'
+import {
+  type EvalConversationsOptions,
+  evalConversationsCommand,
+} from './eval-conversations-command.ts'
 import { runCommand } from './run-command.ts'
 import {
   usersAddCommand,
@@ -16,6 +20,10 @@ import {
   usersRotateCommand,
   usersTokensCommand,
 } from './users-command.ts'
+
+interface EvalOptions extends Partial<EvalConversationsOptions> {
+  input?: string
+}
 
 const program = new Command()
   .name('helpdesk')
@@ -45,12 +53,40 @@ program
 program
   .command('eval')
   .description(
-    'evaluate routing on labelled requests: top-1, top-3, out-of-scope P/R/F1, compound, latency',
+    'evaluate routing on labelled requests (--input: top-1, top-3, out-of-scope P/R/F1, compound, latency) or whole conversations (--conversations: pass rate per agent adapter)',
   )
-  .requiredOption('--input <file>', 'JSON Lines file of {"id", "text", "labels": [...]}')
+  .option('--input <file>', 'JSON Lines file of {"id", "text", "labels": [...]}')
+  .option(
+    '--conversations <file>',
+    'JSON Lines file of conversations {"id", "as": {"username", "role"}, "turns": [{"message", "expect"}]}',
+  )
+  .option('--framework <name>', 'with --conversations: the adapter to play them on, or all', 'all')
+  .option(
+    '--inventory <file>',
+    'with --conversations: inventory YAML for whose machine and which OS (steps stay dry runs)',
+  )
+  .option(
+    '--account-map <file>',
+    'with --conversations: account map YAML (whose account on each system, user groups)',
+  )
   .option('--json', 'print the report as one JSON object')
-  .option('--errors', 'list every misrouted request')
-  .action(evalCommand)
+  .option('--errors', 'list every misrouted request or failing conversation turn')
+  .action(async (options: EvalOptions) => {
+    if ((options.input === undefined) === (options.conversations === undefined))
+      throw new HelpdeskError({
+        code: 'INVALID_INPUT',
+        message: 'eval: give --input FILE (routing) or --conversations FILE, one of the two',
+      })
+    if (options.conversations !== undefined)
+      return evalConversationsCommand({ ...options, conversations: options.conversations })
+    for (const flag of ['inventory', 'accountMap'] as const)
+      if (options[flag] !== undefined)
+        throw new HelpdeskError({
+          code: 'INVALID_INPUT',
+          message: `eval: --${flag === 'accountMap' ? 'account-map' : flag} goes with --conversations`,
+        })
+    return evalCommand({ ...options, input: options.input ?? '' })
+  })
 
 program
   .command('run')
