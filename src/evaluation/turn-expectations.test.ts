@@ -113,12 +113,20 @@ describe('checkTurn: each expectation reads one field of the turn', () => {
     expect(checkTurn({ refused: false }, turn({ refused: [] }))).toEqual([])
   })
 
-  it('answered: an answer field and no plan; a turn without the field is not answered', () => {
-    const answered = turn({ tasks: [], plan: [], answer: { text: 'Open File Explorer...' } })
+  it('answered: an answer with a cited source and no plan; anything less is not answered', () => {
+    const sources = [{ runbook: 'Shared drive access', section: 'Fix' }]
+    const answered = turn({
+      tasks: [],
+      plan: [],
+      answer: { text: 'Open File Explorer...', sources },
+    })
     expect(checkTurn({ answered: true, plan: false }, answered)).toEqual([])
     expect(checkTurn({ answered: true }, turn({ plan: [] }))).toHaveLength(1)
-    expect(checkTurn({ answered: true }, turn({ answer: 'yes' }))).toHaveLength(1)
-    expect(checkTurn({ answered: false }, turn({ plan: [], answer: '' }))).toEqual([])
+    const uncited = turn({ plan: [], answer: { text: 'Open File Explorer...', sources: [] } })
+    expect(checkTurn({ answered: true }, uncited)).toHaveLength(1)
+    expect(
+      checkTurn({ answered: false }, turn({ plan: [], answer: { text: '', sources } })),
+    ).toEqual([])
   })
 
   it('reply texts are matched without letter case and report what was missing or found', () => {

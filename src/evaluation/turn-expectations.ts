@@ -7,11 +7,10 @@ import type { TurnResult } from '../agent/core/turn.ts'
 import type { TurnExpectation } from './conversation-script.ts'
 
 /**
- * A turn's result as the evaluation reads it. `answer` (a how-to or why question answered from the
- * runbooks) and `handoff` (handed to a person) are read when an agent sets them; an agent that
- * does not have them yet simply never answers or hands off that way, which is what is measured.
+ * A turn's result as the evaluation reads it. `handoff` (handed to a person) is read when an
+ * agent sets it; an agent that does not simply never hands off that way, which is what is measured.
  */
-export type EvaluatedTurn = TurnResult & { answer?: unknown; handoff?: unknown }
+export type EvaluatedTurn = TurnResult & { handoff?: unknown }
 
 /** One expectation that did not hold: its key, what the script wanted, what the turn gave. */
 export interface Mismatch {
@@ -52,7 +51,12 @@ export function checkTurn(expect: TurnExpectation, result: EvaluatedTurn): Misma
     check('refused', holds, { refused: refusals, plans: result.plan.length })
   }
   if (expect.answered !== undefined) {
-    const answered = present(result.answer) && !planned
+    // An answer counts only with its text and at least one cited runbook section.
+    const answered =
+      result.answer !== undefined &&
+      result.answer.text.trim() !== '' &&
+      result.answer.sources.length > 0 &&
+      !planned
     check('answered', answered === expect.answered, result.answer ?? null)
   }
   if (expect.handoff !== undefined) {
