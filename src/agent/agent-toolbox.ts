@@ -13,6 +13,7 @@ import type { HelpdeskCore, StepRunner } from './core/helpdesk-core.ts'
 import { validateParameter } from './core/parameter-validation.ts'
 import { fillSlots } from './core/slot-filling.ts'
 import type { ProposeScript } from './turn-run.ts'
+import type { RequestUnderstanding } from './understanding/request-understanding.ts'
 
 const TARGET_SPEC: ParameterSpec = {
   name: 'target',
@@ -31,6 +32,11 @@ export interface AgentToolboxOptions {
   runStep: StepRunner
   /** Approval requests, when executors and the project store are configured. */
   approvals?: ApprovalService
+  /**
+   * A configured LLM's reading of each request, consulted by the model-driven adapters when
+   * routing; absent offline (the rules decide alone, deterministically).
+   */
+  understanding?: RequestUnderstanding
 }
 
 /**
@@ -40,12 +46,14 @@ export interface AgentToolboxOptions {
 export class AgentToolbox {
   readonly core: HelpdeskCore
   readonly approvals: ApprovalService | undefined
+  readonly understanding: RequestUnderstanding | undefined
   private readonly options: AgentToolboxOptions
 
   constructor(options: AgentToolboxOptions) {
     this.options = options
     this.core = options.core
     this.approvals = options.approvals
+    this.understanding = options.understanding
   }
 
   /** The runbook category of a task type (access, applications, hardware, network, system, email). */

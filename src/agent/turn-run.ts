@@ -1,5 +1,7 @@
 import type { HelpdeskToolName } from '../models/helpdesk-tools.ts'
 import type { PendingApproval } from './core/turn.ts'
+import { type ConversationEntry, recentConversation } from './understanding/recent-conversation.ts'
+import type { RequestUnderstanding } from './understanding/request-understanding.ts'
 
 export type ProposeScript = (
   input: { language: string; script: string; target: string; reason: string },
@@ -28,6 +30,8 @@ export class TurnRun {
 
   private readonly categoryOf: (taskType: string) => string | undefined
   private readonly propose: ProposeScript | undefined
+  /** The configured LLM's reading of the request, consulted when routing; none offline. */
+  private readonly understanding: RequestUnderstanding | undefined
 
   constructor(
     core: HelpdeskCore,
@@ -35,12 +39,14 @@ export class TurnRun {
     emit: (event: TurnEvent) => void,
     categoryOf: (taskType: string) => string | undefined = () => undefined,
     propose?: ProposeScript,
+    understanding?: RequestUnderstanding,
   ) {
     this.core = core
     this.turn = turn
     this.emit = emit
     this.categoryOf = categoryOf
     this.propose = propose
+    this.understanding = understanding
   }
 
   /**
@@ -85,25 +91,9 @@ export class TurnRun {
     return this.turn.message
   }
 
-  /**
-   * The conversation so far for the model's context, this message last: the newest turns that
-   * fit, each cut to a length, older ones dropped. The session keeps everything; a model needs
-   * only enough to read a follow-up ("same for maria.garcia") in context.
-   */
-  conversation(
-    options: { turns?: number; characters?: number } = {},
-  ): Array<{ role: 'user' | 'assistant'; content: string }> {
-    const earlier = this.turn.session.history.slice(0, -1).slice(-(options.turns ?? 6))
-    const budget = options.characters ?? 4000
-    const messages: Array<{ role: 'user' | 'assistant'; content: string }> = []
-    let used = this.turn.message.length
-    for (const entry of earlier.reverse()) {
-      const content = entry.text.length > 600 ? `${entry.text.slice(0, 597)}...` : entry.text
-      if (used + content.length > budget) break
-      used += content.length
-      messages.unshift({ role: entry.role, content })
-    }
-    return [...messages, { role: 'user', content: this.turn.message }]
+  /** The conversation so far for the model's context, this message last (trimmed). */
+  conversation(options: { turns?: number; characters?: number } = {}): ConversationEntry[] {
+    return recentConversation(this.turn, options)
   }
 
   async call(name: HelpdeskToolName | string): Promise<Record<string, unknown>> {
@@ -146,7 +136,11 @@ export class TurnRun {
   }
 
   private async routed(): Promise<'continue' | 'out_of_scope'> {
-    this.route ??= await this.core.routeTurn(this.turn, this.emit)
+    this.route ??= await this.core.routeTurn(
+      this.turn,
+      this.emit,
+      this.understanding ? { understanding: this.understanding } : {},
+    )
     return this.route
   }
 

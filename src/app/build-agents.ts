@@ -10,6 +10,7 @@ import {
   checkpointerUrlFromEnvironment,
   openCheckpointer,
 } from '../agent/langgraph/checkpointer-from-config.ts'
+import { ModelUnderstanding } from '../agent/understanding/model-understanding.ts'
 import type { ApprovalService } from '../approvals/approval-service.ts'
 import type { Instruction } from '../knowledge/instructions/instruction.ts'
 import { modelEndpointFromEnvironment } from '../models/model-endpoint.ts'
@@ -33,8 +34,20 @@ export async function buildAgents(options: {
   environment?: NodeJS.ProcessEnv
   log: (line: string) => void
 }): Promise<{ agents: SwitchableAgent; registry: AgentRegistry; close(): Promise<void> }> {
-  const toolbox = new AgentToolbox(options)
   const endpoint = modelEndpointFromEnvironment(options.environment ?? process.env)
+  // A configured LLM (not the offline model) reads each request in the model-driven adapters.
+  const toolbox = new AgentToolbox({
+    ...options,
+    ...(endpoint.offline
+      ? {}
+      : {
+          understanding: new ModelUnderstanding({
+            endpoint,
+            instructions: options.instructions,
+            log: options.log,
+          }),
+        }),
+  })
   const database = options.databaseFile
     ? // A checkpoint lost to a power cut replays a node: NORMAL sync is enough here.
       openProjectDatabase(options.databaseFile, { synchronous: 'NORMAL' })

@@ -62,7 +62,11 @@ export class LangGraphAgent extends ToolboxAgent {
     // Node names must differ from state keys (LangGraph keeps them in one namespace).
     this.graph = new StateGraph(GraphState)
       .addNode('route_request', async (state, config) => ({
-        route: await core.routeTurn(state.turn, emitOf(config)),
+        route: await core.routeTurn(
+          state.turn,
+          emitOf(config),
+          toolbox.understanding ? { understanding: toolbox.understanding } : {},
+        ),
         turn: state.turn,
       }))
       .addNode('plan_tasks', (state, config) => {

@@ -40,6 +40,7 @@ export abstract class ToolboxAgent implements HelpdeskAgent {
       emit,
       (task) => this.toolbox.categoryOf(task),
       this.toolbox.approvals ? this.toolbox.proposeScript : undefined,
+      this.toolbox.understanding,
     )
   }
 }
