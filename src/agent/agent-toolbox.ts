@@ -11,8 +11,11 @@ import type { ApprovalRecord } from '../policy/approval-record.ts'
 import type { RankedTask, RequestRouter } from '../retrieval/request-router.ts'
 import type { HelpdeskCore, StepRunner } from './core/helpdesk-core.ts'
 import { validateParameter } from './core/parameter-validation.ts'
+import type { SessionStore } from './core/session.ts'
 import { fillSlots } from './core/slot-filling.ts'
+import type { TurnEvent, TurnResult, TurnState } from './core/turn.ts'
 import type { ProposeScript } from './turn-run.ts'
+import type { ReplyWriter } from './understanding/model-reply-writer.ts'
 import type { RequestUnderstanding } from './understanding/request-understanding.ts'
 
 const TARGET_SPEC: ParameterSpec = {
@@ -37,6 +40,10 @@ export interface AgentToolboxOptions {
    * routing; absent offline (the rules decide alone, deterministically).
    */
   understanding?: RequestUnderstanding
+  /** A configured LLM's wording of each reply, grounded in the plan; absent offline. */
+  replyWriter?: ReplyWriter
+  /** Where the conversation is kept, so a reply in the model's words is the one remembered. */
+  sessions?: SessionStore
 }
 
 /**
@@ -85,6 +92,28 @@ export class AgentToolbox {
       sessionId: context.sessionId,
     })
     return pendingApprovalOf(request)
+  }
+
+  /**
+   * The core's last phase, with the reply in the configured model's words when it has a writer
+   * and the words pass the grounding check: the result's plans, results and questions are the
+   * core's, unchanged; only `reply` (and the conversation's copy of it) differs.
+   */
+  async finishTurn(turn: TurnState, emit: (event: TurnEvent) => void): Promise<TurnResult> {
+    const writer = this.options.replyWriter
+    if (!writer) return this.core.finishTurn(turn, emit)
+    const result = await this.core.finishTurn(turn, (event) => {
+      if (event.type !== 'reply-end') emit(event)
+    })
+    const written = await writer.write(result, turn.message)
+    const final = written === undefined ? result : { ...result, reply: written }
+    const last = turn.session.history.at(-1)
+    if (written !== undefined && last?.role === 'assistant') {
+      last.text = written
+      await this.options.sessions?.save(turn.session)
+    }
+    emit({ type: 'reply-end', result: final })
+    return final
   }
 
   async retrieveInstructions(query: string): Promise<RankedTask[]> {

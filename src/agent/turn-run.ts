@@ -11,6 +11,17 @@ export type ProposeScript = (
 import type { HelpdeskCore } from './core/helpdesk-core.ts'
 import type { TurnEvent, TurnResult, TurnState } from './core/turn.ts'
 
+export interface TurnRunOptions {
+  /** The runbook category of a task, for frameworks that hand off by category. */
+  categoryOf?: (taskType: string) => string | undefined
+  /** Turns a model's script proposal into an approval request; without it proposals are refused. */
+  propose?: ProposeScript
+  /** The configured LLM's reading of the request, consulted when routing; none offline. */
+  understanding?: RequestUnderstanding
+  /** Ends the turn (the core's phase 5, maybe with the reply in a model's words). */
+  finishTurn?: (turn: TurnState, emit: (event: TurnEvent) => void) => Promise<TurnResult>
+}
+
 /**
  * One turn as a model-driven adapter sees it: the four helpdesk tools, each running its core
  * phase once, in order (a tool called early runs the phases before it first; called twice, it
@@ -28,25 +39,18 @@ export class TurnRun {
   /** Tool names in the order the model called them, for tests and traces. */
   readonly calls: string[] = []
 
-  private readonly categoryOf: (taskType: string) => string | undefined
-  private readonly propose: ProposeScript | undefined
-  /** The configured LLM's reading of the request, consulted when routing; none offline. */
-  private readonly understanding: RequestUnderstanding | undefined
+  private readonly options: TurnRunOptions
 
   constructor(
     core: HelpdeskCore,
     turn: TurnState,
     emit: (event: TurnEvent) => void,
-    categoryOf: (taskType: string) => string | undefined = () => undefined,
-    propose?: ProposeScript,
-    understanding?: RequestUnderstanding,
+    options: TurnRunOptions = {},
   ) {
     this.core = core
     this.turn = turn
     this.emit = emit
-    this.categoryOf = categoryOf
-    this.propose = propose
-    this.understanding = understanding
+    this.options = options
   }
 
   /**
@@ -60,12 +64,12 @@ export class TurnRun {
     reason: string
   }): Promise<Record<string, unknown>> {
     this.calls.push('propose_script')
-    if (!this.propose)
+    if (!this.options.propose)
       return {
         refused: 'proposals need approvals to be configured (executors and the project store)',
       }
     try {
-      const approval = await this.propose(input, {
+      const approval = await this.options.propose(input, {
         requester: this.turn.session.requester ?? 'anonymous',
         sessionId: this.turn.session.id,
       })
@@ -104,7 +108,9 @@ export class TurnRun {
           route: await this.routed(),
           tasks: this.turn.tasks,
           // Which specialist should take it, for frameworks that hand off by category.
-          category: this.categoryOf(this.turn.session.queue[0] ?? this.turn.tasks[0] ?? '') ?? null,
+          category:
+            this.options.categoryOf?.(this.turn.session.queue[0] ?? this.turn.tasks[0] ?? '') ??
+            null,
         }
       case 'plan_tasks':
         await this.plan()
@@ -131,7 +137,9 @@ export class TurnRun {
   async finish(): Promise<TurnResult> {
     if (this.result) return this.result
     if ((await this.routed()) === 'continue') await this.execute()
-    this.result = await this.core.finishTurn(this.turn, this.emit)
+    this.result = this.options.finishTurn
+      ? await this.options.finishTurn(this.turn, this.emit)
+      : await this.core.finishTurn(this.turn, this.emit)
     return this.result
   }
 
@@ -139,7 +147,7 @@ export class TurnRun {
     this.route ??= await this.core.routeTurn(
       this.turn,
       this.emit,
-      this.understanding ? { understanding: this.understanding } : {},
+      this.options.understanding ? { understanding: this.options.understanding } : {},
     )
     return this.route
   }

@@ -6,10 +6,12 @@ import { OpenAiAgentsAgent } from '../agent/adapters/openai-agents-agent.ts'
 import { AgentRegistry, SwitchableAgent } from '../agent/agent-registry.ts'
 import { AgentToolbox } from '../agent/agent-toolbox.ts'
 import type { HelpdeskCore, StepRunner } from '../agent/core/helpdesk-core.ts'
+import type { SessionStore } from '../agent/core/session.ts'
 import {
   checkpointerUrlFromEnvironment,
   openCheckpointer,
 } from '../agent/langgraph/checkpointer-from-config.ts'
+import { ModelReplyWriter } from '../agent/understanding/model-reply-writer.ts'
 import { ModelUnderstanding } from '../agent/understanding/model-understanding.ts'
 import type { ApprovalService } from '../approvals/approval-service.ts'
 import type { Instruction } from '../knowledge/instructions/instruction.ts'
@@ -29,23 +31,24 @@ export async function buildAgents(options: {
   instructions: ReadonlyMap<string, Instruction>
   runStep: StepRunner
   approvals?: ApprovalService
+  /** Where conversations are kept: a reply in the model's words is saved as the one given. */
+  sessions?: SessionStore
   /** The project store file, for LangGraph's checkpoints; in memory without it. */
   databaseFile?: string
   environment?: NodeJS.ProcessEnv
   log: (line: string) => void
 }): Promise<{ agents: SwitchableAgent; registry: AgentRegistry; close(): Promise<void> }> {
   const endpoint = modelEndpointFromEnvironment(options.environment ?? process.env)
-  // A configured LLM (not the offline model) reads each request in the model-driven adapters.
+  // A configured LLM (not the offline model) reads each request and words each reply in the
+  // model-driven adapters; offline, the rules decide and the plan's words are the reply.
+  const model = { endpoint, instructions: options.instructions, log: options.log }
   const toolbox = new AgentToolbox({
     ...options,
     ...(endpoint.offline
       ? {}
       : {
-          understanding: new ModelUnderstanding({
-            endpoint,
-            instructions: options.instructions,
-            log: options.log,
-          }),
+          understanding: new ModelUnderstanding(model),
+          replyWriter: new ModelReplyWriter(model),
         }),
   })
   const database = options.databaseFile

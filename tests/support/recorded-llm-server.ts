@@ -27,6 +27,8 @@ export interface RecordedServerOptions {
    * order, apart from the orchestration answers: the two interleave differently per framework.
    */
   understanding?: RecordedAnswer[]
+  /** Answers for the reply-writing requests (those offering no tools at all), in order. */
+  replies?: RecordedAnswer[]
   /**
    * Answers the other requests once `answers` is used up: the offline model's policy, say, to
    * drive a framework's tool calls while the understanding answers are the recorded ones.
@@ -49,6 +51,7 @@ export async function startRecordedLlmServer(
 }> {
   const queue = [...answers]
   const understandingQueue = [...(options.understanding ?? [])]
+  const replyQueue = [...(options.replies ?? [])]
   const requests: RecordedRequest[] = []
   const server: Server = createServer((request, response) => {
     let text = ''
@@ -67,8 +70,13 @@ export async function startRecordedLlmServer(
       const understanding =
         options.understanding !== undefined &&
         (body.tools ?? []).some((tool) => tool.function.name === 'understand_request')
-      const recorded = understanding ? understandingQueue.shift() : queue.shift()
-      if (!recorded && !understanding && options.otherwise) {
+      const reply = options.replies !== undefined && (body.tools ?? []).length === 0
+      const recorded = understanding
+        ? understandingQueue.shift()
+        : reply
+          ? replyQueue.shift()
+          : queue.shift()
+      if (!recorded && !understanding && !reply && options.otherwise) {
         void forward(options.otherwise, text, response)
         return
       }

@@ -78,7 +78,7 @@ export class LangGraphAgent extends ToolboxAgent {
         return { turn: state.turn }
       })
       .addNode('write_reply', async (state, config) => ({
-        result: await core.finishTurn(state.turn, emitOf(config)),
+        result: await toolbox.finishTurn(state.turn, emitOf(config)),
         waiting: (state.turn.approvals ?? []).map((approval) => approval.id),
       }))
       // Runs again from the top on resume; `interrupt` then returns the decision.

@@ -1,0 +1,71 @@
+/**
+ * Whether a model's wording of a reply says only what the plan says. Checked by what can be
+ * checked mechanically, strictly: a reply that fails any check is not used and the plan's own
+ * words (the deterministic reply) are sent instead.
+ * @module
+ */
+
+export interface ReplyFacts {
+  /** The deterministic reply: the plan, its results and its question in the core's words. */
+  reply: string
+  /** The employee's message (the model may repeat what they said). */
+  message: string
+  /** The planned tasks' ids, titles and parameter values. */
+  planned: Array<{ id: string; title: string; values: readonly string[] }>
+  /** Every runbook id and title: naming one that is not planned is naming a task not in the plan. */
+  runbooks: Array<{ id: string; title: string }>
+  /** Texts the reply must keep word for word: the open question, the approval request ids. */
+  verbatim: readonly string[]
+}
+
+const MAX_REPLY_CHARACTERS = 4000
+
+/**
+ * Value-like words: anything with a digit or an inner dot, underscore, @, slash, backslash or
+ * colon (usernames, machines, paths, codes, numbers). Each must appear in the facts.
+ */
+const VALUE_LIKE = /[\p{L}\p{N}][\p{L}\p{N}._@\\/:-]*/gu
+
+export function checkGrounded(
+  written: string,
+  facts: ReplyFacts,
+): { ok: true } | { ok: false; reason: string } {
+  const text = written.trim()
+  if (text.length === 0) return { ok: false, reason: 'the written reply is empty' }
+  if (text.length > MAX_REPLY_CHARACTERS)
+    return {
+      ok: false,
+      reason: `the written reply is longer than ${MAX_REPLY_CHARACTERS} characters`,
+    }
+  for (const required of facts.verbatim) {
+    if (!text.includes(required))
+      return { ok: false, reason: `the written reply leaves out "${required.slice(0, 80)}"` }
+  }
+  const lower = text.toLowerCase()
+  const plannedIds = new Set(facts.planned.map((each) => each.id))
+  for (const runbook of facts.runbooks) {
+    if (plannedIds.has(runbook.id)) continue
+    if (lower.includes(runbook.id.toLowerCase()) || lower.includes(runbook.title.toLowerCase()))
+      return {
+        ok: false,
+        reason: `the written reply names "${runbook.id}", which is not in the plan`,
+      }
+  }
+  const allowed = [
+    facts.reply,
+    facts.message,
+    ...facts.planned.flatMap((each) => [each.id, each.title, ...each.values]),
+  ]
+    .join('\n')
+    .toLowerCase()
+  for (const match of text.matchAll(VALUE_LIKE)) {
+    const word = match[0].replace(/[.:/\\-]+$/, '')
+    if (!/[\p{N}]|[^.][._@\\/:][^.]/u.test(word)) continue
+    if (!allowed.includes(word.toLowerCase()))
+      return {
+        ok: false,
+        reason: `the written reply mentions "${word.slice(0, 80)}", which is not in the plan`,
+      }
+  }
+  return { ok: true }
+}
