@@ -15,7 +15,7 @@ import { ModelReplyWriter } from '../agent/understanding/model-reply-writer.ts'
 import { ModelUnderstanding } from '../agent/understanding/model-understanding.ts'
 import type { ApprovalService } from '../approvals/approval-service.ts'
 import type { Instruction } from '../knowledge/instructions/instruction.ts'
-import { modelEndpointFromEnvironment } from '../models/model-endpoint.ts'
+import { type ModelEndpoint, modelEndpointFromEnvironment } from '../models/model-endpoint.ts'
 import type { RequestRouter } from '../retrieval/request-router.ts'
 import { openProjectDatabase } from '../store/open-project-database.ts'
 
@@ -39,17 +39,9 @@ export async function buildAgents(options: {
   log: (line: string) => void
 }): Promise<{ agents: SwitchableAgent; registry: AgentRegistry; close(): Promise<void> }> {
   const endpoint = modelEndpointFromEnvironment(options.environment ?? process.env)
-  // A configured LLM (not the offline model) reads each request and words each reply in the
-  // model-driven adapters; offline, the rules decide and the plan's words are the reply.
-  const model = { endpoint, instructions: options.instructions, log: options.log }
   const toolbox = new AgentToolbox({
     ...options,
-    ...(endpoint.offline
-      ? {}
-      : {
-          understanding: new ModelUnderstanding(model),
-          replyWriter: new ModelReplyWriter(model),
-        }),
+    ...languageModelParts({ endpoint, instructions: options.instructions, log: options.log }),
   })
   const database = options.databaseFile
     ? // A checkpoint lost to a power cut replays a node: NORMAL sync is enough here.
@@ -89,6 +81,20 @@ export async function buildAgents(options: {
       database?.close()
     },
   }
+}
+
+/**
+ * A configured LLM (not the offline model) reads each request and words each reply in the
+ * model-driven adapters; offline there is neither: the rules decide and the plan's words are
+ * the reply, deterministically.
+ */
+export function languageModelParts(model: {
+  endpoint: ModelEndpoint
+  instructions: ReadonlyMap<string, Instruction>
+  log: (line: string) => void
+}): { understanding?: ModelUnderstanding; replyWriter?: ModelReplyWriter } {
+  if (model.endpoint.offline) return {}
+  return { understanding: new ModelUnderstanding(model), replyWriter: new ModelReplyWriter(model) }
 }
 
 function optionalUrl(url: string | undefined): { postgresUrl?: string } {

@@ -20,11 +20,18 @@ export interface ReplyFacts {
 
 const MAX_REPLY_CHARACTERS = 4000
 
+const WORD = /[\p{L}\p{N}][\p{L}\p{N}._@\\/:-]*/gu
+
 /**
- * Value-like words: anything with a digit or an inner dot, underscore, @, slash, backslash or
- * colon (usernames, machines, paths, codes, numbers). Each must appear in the facts.
+ * Value-like words: anything with a digit, an inner dot, underscore, @, slash, backslash or
+ * colon, or a dash before a capital (usernames, machines, paths, codes, numbers, cmdlets). Each
+ * must appear, whole, in the facts: "3" is not grounded by "9:30".
  */
-const VALUE_LIKE = /[\p{L}\p{N}][\p{L}\p{N}._@\\/:-]*/gu
+function valueLikeWords(text: string): string[] {
+  return [...text.matchAll(WORD)]
+    .map((match) => match[0].replace(/[.:/\\-]+$/, ''))
+    .filter((word) => /\p{N}|[^.][._@\\/:][^.]|-\p{Lu}/u.test(word))
+}
 
 export function checkGrounded(
   written: string,
@@ -51,17 +58,18 @@ export function checkGrounded(
         reason: `the written reply names "${runbook.id}", which is not in the plan`,
       }
   }
-  const allowed = [
-    facts.reply,
-    facts.message,
-    ...facts.planned.flatMap((each) => [each.id, each.title, ...each.values]),
-  ]
-    .join('\n')
-    .toLowerCase()
-  for (const match of text.matchAll(VALUE_LIKE)) {
-    const word = match[0].replace(/[.:/\\-]+$/, '')
-    if (!/[\p{N}]|[^.][._@\\/:][^.]/u.test(word)) continue
-    if (!allowed.includes(word.toLowerCase()))
+  const allowed = new Set(
+    valueLikeWords(
+      [
+        facts.reply,
+        facts.message,
+        ...facts.verbatim,
+        ...facts.planned.flatMap((each) => [each.id, each.title, ...each.values]),
+      ].join('\n'),
+    ).map((word) => word.toLowerCase()),
+  )
+  for (const word of valueLikeWords(text)) {
+    if (!allowed.has(word.toLowerCase()))
       return {
         ok: false,
         reason: `the written reply mentions "${word.slice(0, 80)}", which is not in the plan`,
