@@ -149,4 +149,38 @@ describe('ModelUnderstanding', () => {
     await understanding.understand(turn, ROUTED)
     expect(turn.session.known).toEqual({ device: 'LT-0423' })
   })
+
+  it('a compound request split by the model is routed in its order, with its parts, through the core', async () => {
+    const { core } = await runtime
+    const { understanding } = await understandingWith([
+      toolAnswer(
+        JSON.stringify({
+          tasks: ['account_locked', 'laptop_running_slow'],
+          parameters: {},
+          parts: [
+            { text: 'unlock maria.garcia please', task: 'account_locked' },
+            { text: 'my laptop is really slow lately', task: 'laptop_running_slow' },
+          ],
+        }),
+      ),
+    ])
+    const message = 'unlock maria.garcia please; btw my laptop is really slow lately'
+    // The rules alone hear only the slow laptop.
+    expect((await core.handleTurn({ message })).tasks).toEqual(['laptop_running_slow'])
+    const turn = await core.startTurn({ message })
+    const routes: unknown[] = []
+    await core.routeTurn(turn, (event) => routes.push(event), { understanding })
+    expect(turn.tasks).toEqual(['account_locked', 'laptop_running_slow'])
+    expect(routes).toEqual([
+      expect.objectContaining({
+        type: 'route-end',
+        tasks: ['account_locked', 'laptop_running_slow'],
+      }),
+    ])
+    core.planTurn(turn)
+    expect(turn.planned.map(({ plan }) => [plan.taskType, plan.parameters.username])).toEqual([
+      ['account_locked', 'maria.garcia'],
+    ])
+    expect(turn.question?.taskType).toBe('laptop_running_slow')
+  })
 })

@@ -136,17 +136,19 @@ export class ModelUnderstanding implements RequestUnderstanding {
       )
   }
 
-  /** A refused value was asked about once; at the next routed turn it is gone. */
+  /**
+   * A refused value was asked about once; at the next routed turn it is gone. Refused means
+   * valid for no runbook's parameter of that name: a value one runbook accepts (a system another
+   * lists no longer) is a value people gave, and stays as the core keeps it.
+   */
   private forgetRefusedValues(turn: TurnState): void {
     const known = turn.session.known
     for (const [name, value] of Object.entries(known)) {
-      for (const instruction of this.instructions.values()) {
-        const spec = instruction.parameters.find((each) => each.name === name)
-        if (spec && !validateParameter(spec, value).ok) {
-          delete known[name]
-          break
-        }
-      }
+      const specs = [...this.instructions.values()].flatMap((instruction) =>
+        instruction.parameters.filter((spec) => spec.name === name),
+      )
+      if (specs.length > 0 && !specs.some((spec) => validateParameter(spec, value).ok))
+        delete known[name]
     }
   }
 }
