@@ -42,7 +42,9 @@ const emitOf = (config: RunnableConfig): Emit =>
  * run stops there, checkpointed, until a technician decides (even after a restart); the decision
  * resumes the thread into run_approved, which carries the approved plan out through the approval
  * service (exactly once), then waits for the turn's next pending approval, if any. The nodes
- * call the core's phases; the graph decides only their order.
+ * call the core's phases; the graph decides only their order. The graph has no model of its
+ * own: a configured LLM serves only the toolbox's understanding (in route_request) and reply
+ * wording (in write_reply), as in every model-driven adapter.
  */
 export class LangGraphAgent extends ToolboxAgent {
   readonly framework = 'langgraph'

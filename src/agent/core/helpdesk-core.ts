@@ -85,7 +85,8 @@ export class HelpdeskCore {
 
   /**
    * Phase 2: an answer to the open question, a new request (queued first), or out of scope
-   * (the hand-off is the turn's result).
+   * (the hand-off is the turn's result). With `options.understanding` (a configured LLM), a new
+   * request's routing is the model's choice among the router's candidates (see routeMessage).
    * @throws {HelpdeskError} KNOWLEDGE_STORE_UNAVAILABLE when routing fails.
    */
   async routeTurn(
