@@ -11,8 +11,12 @@ import type { ApprovalRecord } from '../policy/approval-record.ts'
 import type { RankedTask, RequestRouter } from '../retrieval/request-router.ts'
 import type { HelpdeskCore, StepRunner } from './core/helpdesk-core.ts'
 import { validateParameter } from './core/parameter-validation.ts'
+import type { SessionStore } from './core/session.ts'
 import { fillSlots } from './core/slot-filling.ts'
+import type { TurnEvent, TurnResult, TurnState } from './core/turn.ts'
 import type { ProposeScript } from './turn-run.ts'
+import type { ReplyWriter } from './understanding/model-reply-writer.ts'
+import type { RequestUnderstanding } from './understanding/request-understanding.ts'
 
 const TARGET_SPEC: ParameterSpec = {
   name: 'target',
@@ -31,6 +35,15 @@ export interface AgentToolboxOptions {
   runStep: StepRunner
   /** Approval requests, when executors and the project store are configured. */
   approvals?: ApprovalService
+  /**
+   * A configured LLM's reading of each request, consulted by the model-driven adapters when
+   * routing; absent offline (the rules decide alone, deterministically).
+   */
+  understanding?: RequestUnderstanding
+  /** A configured LLM's wording of each reply, grounded in the plan; absent offline. */
+  replyWriter?: ReplyWriter
+  /** Where the conversation is kept, so a reply in the model's words is the one remembered. */
+  sessions?: SessionStore
 }
 
 /**
@@ -40,12 +53,14 @@ export interface AgentToolboxOptions {
 export class AgentToolbox {
   readonly core: HelpdeskCore
   readonly approvals: ApprovalService | undefined
+  readonly understanding: RequestUnderstanding | undefined
   private readonly options: AgentToolboxOptions
 
   constructor(options: AgentToolboxOptions) {
     this.options = options
     this.core = options.core
     this.approvals = options.approvals
+    this.understanding = options.understanding
   }
 
   /** The runbook category of a task type (access, applications, hardware, network, system, email). */
@@ -77,6 +92,28 @@ export class AgentToolbox {
       sessionId: context.sessionId,
     })
     return pendingApprovalOf(request)
+  }
+
+  /**
+   * The core's last phase, with the reply in the configured model's words when it has a writer
+   * and the words pass the grounding check: the result's plans, results and questions are the
+   * core's, unchanged; only `reply` (and the conversation's copy of it) differs.
+   */
+  async finishTurn(turn: TurnState, emit: (event: TurnEvent) => void): Promise<TurnResult> {
+    const writer = this.options.replyWriter
+    if (!writer) return this.core.finishTurn(turn, emit)
+    const result = await this.core.finishTurn(turn, (event) => {
+      if (event.type !== 'reply-end') emit(event)
+    })
+    const written = await writer.write(result, turn.message)
+    const final = written === undefined ? result : { ...result, reply: written }
+    const last = turn.session.history.at(-1)
+    if (written !== undefined && last?.role === 'assistant') {
+      last.text = written
+      await this.options.sessions?.save(turn.session)
+    }
+    emit({ type: 'reply-end', result: final })
+    return final
   }
 
   async retrieveInstructions(query: string): Promise<RankedTask[]> {

@@ -11,10 +11,11 @@ describe('a question answered from the runbooks, as a model-driven adapter sees 
       core,
       await core.startTurn({ message: 'how do I map a network drive' }),
       () => {},
-      () => undefined,
-      async () => {
-        proposed += 1
-        return {} as PendingApproval
+      {
+        propose: async () => {
+          proposed += 1
+          return {} as PendingApproval
+        },
       },
     )
     expect(await run.call('route_request')).toMatchObject({ route: 'out_of_scope', answered: true })

@@ -1,5 +1,7 @@
 import type { HelpdeskToolName } from '../models/helpdesk-tools.ts'
 import type { PendingApproval } from './core/turn.ts'
+import { type ConversationEntry, recentConversation } from './understanding/recent-conversation.ts'
+import type { RequestUnderstanding } from './understanding/request-understanding.ts'
 
 export type ProposeScript = (
   input: { language: string; script: string; target: string; reason: string },
@@ -8,6 +10,17 @@ export type ProposeScript = (
 
 import type { HelpdeskCore } from './core/helpdesk-core.ts'
 import type { TurnEvent, TurnResult, TurnState } from './core/turn.ts'
+
+export interface TurnRunOptions {
+  /** The runbook category of a task, for frameworks that hand off by category. */
+  categoryOf?: (taskType: string) => string | undefined
+  /** Turns a model's script proposal into an approval request; without it proposals are refused. */
+  propose?: ProposeScript
+  /** The configured LLM's reading of the request, consulted when routing; none offline. */
+  understanding?: RequestUnderstanding
+  /** Ends the turn (the core's phase 5, maybe with the reply in a model's words). */
+  finishTurn?: (turn: TurnState, emit: (event: TurnEvent) => void) => Promise<TurnResult>
+}
 
 /**
  * One turn as a model-driven adapter sees it: the four helpdesk tools, each running its core
@@ -26,21 +39,18 @@ export class TurnRun {
   /** Tool names in the order the model called them, for tests and traces. */
   readonly calls: string[] = []
 
-  private readonly categoryOf: (taskType: string) => string | undefined
-  private readonly propose: ProposeScript | undefined
+  private readonly options: TurnRunOptions
 
   constructor(
     core: HelpdeskCore,
     turn: TurnState,
     emit: (event: TurnEvent) => void,
-    categoryOf: (taskType: string) => string | undefined = () => undefined,
-    propose?: ProposeScript,
+    options: TurnRunOptions = {},
   ) {
     this.core = core
     this.turn = turn
     this.emit = emit
-    this.categoryOf = categoryOf
-    this.propose = propose
+    this.options = options
   }
 
   /**
@@ -57,12 +67,12 @@ export class TurnRun {
     // A question the runbooks answered needs nothing run (routing says 'out_of_scope' for it).
     if (this.turn.outOfScope?.answer)
       return { refused: 'the runbooks answered this question; there is nothing to run' }
-    if (!this.propose)
+    if (!this.options.propose)
       return {
         refused: 'proposals need approvals to be configured (executors and the project store)',
       }
     try {
-      const approval = await this.propose(input, {
+      const approval = await this.options.propose(input, {
         requester: this.turn.session.requester ?? 'anonymous',
         sessionId: this.turn.session.id,
       })
@@ -88,25 +98,9 @@ export class TurnRun {
     return this.turn.message
   }
 
-  /**
-   * The conversation so far for the model's context, this message last: the newest turns that
-   * fit, each cut to a length, older ones dropped. The session keeps everything; a model needs
-   * only enough to read a follow-up ("same for maria.garcia") in context.
-   */
-  conversation(
-    options: { turns?: number; characters?: number } = {},
-  ): Array<{ role: 'user' | 'assistant'; content: string }> {
-    const earlier = this.turn.session.history.slice(0, -1).slice(-(options.turns ?? 6))
-    const budget = options.characters ?? 4000
-    const messages: Array<{ role: 'user' | 'assistant'; content: string }> = []
-    let used = this.turn.message.length
-    for (const entry of earlier.reverse()) {
-      const content = entry.text.length > 600 ? `${entry.text.slice(0, 597)}...` : entry.text
-      if (used + content.length > budget) break
-      used += content.length
-      messages.unshift({ role: entry.role, content })
-    }
-    return [...messages, { role: 'user', content: this.turn.message }]
+  /** The conversation so far for the model's context, this message last (trimmed). */
+  conversation(options: { turns?: number; characters?: number } = {}): ConversationEntry[] {
+    return recentConversation(this.turn, options)
   }
 
   async call(name: HelpdeskToolName | string): Promise<Record<string, unknown>> {
@@ -119,7 +113,9 @@ export class TurnRun {
           ...(this.turn.outOfScope?.answer ? { answered: true } : {}),
           tasks: this.turn.tasks,
           // Which specialist should take it, for frameworks that hand off by category.
-          category: this.categoryOf(this.turn.session.queue[0] ?? this.turn.tasks[0] ?? '') ?? null,
+          category:
+            this.options.categoryOf?.(this.turn.session.queue[0] ?? this.turn.tasks[0] ?? '') ??
+            null,
         }
       case 'plan_tasks':
         await this.plan()
@@ -146,12 +142,18 @@ export class TurnRun {
   async finish(): Promise<TurnResult> {
     if (this.result) return this.result
     if ((await this.routed()) === 'continue') await this.execute()
-    this.result = await this.core.finishTurn(this.turn, this.emit)
+    this.result = this.options.finishTurn
+      ? await this.options.finishTurn(this.turn, this.emit)
+      : await this.core.finishTurn(this.turn, this.emit)
     return this.result
   }
 
   private async routed(): Promise<'continue' | 'out_of_scope'> {
-    this.route ??= await this.core.routeTurn(this.turn, this.emit)
+    this.route ??= await this.core.routeTurn(
+      this.turn,
+      this.emit,
+      this.options.understanding ? { understanding: this.options.understanding } : {},
+    )
     return this.route
   }
 

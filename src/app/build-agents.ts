@@ -6,13 +6,16 @@ import { OpenAiAgentsAgent } from '../agent/adapters/openai-agents-agent.ts'
 import { AgentRegistry, SwitchableAgent } from '../agent/agent-registry.ts'
 import { AgentToolbox } from '../agent/agent-toolbox.ts'
 import type { HelpdeskCore, StepRunner } from '../agent/core/helpdesk-core.ts'
+import type { SessionStore } from '../agent/core/session.ts'
 import {
   checkpointerUrlFromEnvironment,
   openCheckpointer,
 } from '../agent/langgraph/checkpointer-from-config.ts'
+import { ModelReplyWriter } from '../agent/understanding/model-reply-writer.ts'
+import { ModelUnderstanding } from '../agent/understanding/model-understanding.ts'
 import type { ApprovalService } from '../approvals/approval-service.ts'
 import type { Instruction } from '../knowledge/instructions/instruction.ts'
-import { modelEndpointFromEnvironment } from '../models/model-endpoint.ts'
+import { type ModelEndpoint, modelEndpointFromEnvironment } from '../models/model-endpoint.ts'
 import type { RequestRouter } from '../retrieval/request-router.ts'
 import { openProjectDatabase } from '../store/open-project-database.ts'
 
@@ -28,13 +31,18 @@ export async function buildAgents(options: {
   instructions: ReadonlyMap<string, Instruction>
   runStep: StepRunner
   approvals?: ApprovalService
+  /** Where conversations are kept: a reply in the model's words is saved as the one given. */
+  sessions?: SessionStore
   /** The project store file, for LangGraph's checkpoints; in memory without it. */
   databaseFile?: string
   environment?: NodeJS.ProcessEnv
   log: (line: string) => void
 }): Promise<{ agents: SwitchableAgent; registry: AgentRegistry; close(): Promise<void> }> {
-  const toolbox = new AgentToolbox(options)
   const endpoint = modelEndpointFromEnvironment(options.environment ?? process.env)
+  const toolbox = new AgentToolbox({
+    ...options,
+    ...languageModelParts({ endpoint, instructions: options.instructions, log: options.log }),
+  })
   const database = options.databaseFile
     ? // A checkpoint lost to a power cut replays a node: NORMAL sync is enough here.
       openProjectDatabase(options.databaseFile, { synchronous: 'NORMAL' })
@@ -73,6 +81,20 @@ export async function buildAgents(options: {
       database?.close()
     },
   }
+}
+
+/**
+ * A configured LLM (not the offline model) reads each request and words each reply in the
+ * model-driven adapters; offline there is neither: the rules decide and the plan's words are
+ * the reply, deterministically.
+ */
+export function languageModelParts(model: {
+  endpoint: ModelEndpoint
+  instructions: ReadonlyMap<string, Instruction>
+  log: (line: string) => void
+}): { understanding?: ModelUnderstanding; replyWriter?: ModelReplyWriter } {
+  if (model.endpoint.offline) return {}
+  return { understanding: new ModelUnderstanding(model), replyWriter: new ModelReplyWriter(model) }
 }
 
 function optionalUrl(url: string | undefined): { postgresUrl?: string } {

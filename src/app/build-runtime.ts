@@ -200,6 +200,7 @@ export async function buildRuntime(
       framework: config.AGENT_FRAMEWORK,
       core,
       router,
+      sessions,
       instructions: knowledge.instructions,
       runStep,
       ...(approvals ? { approvals } : {}),

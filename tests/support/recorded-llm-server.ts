@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http'
+import { createServer, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
 /** One recorded answer, or a fault to play instead of one. */
@@ -21,17 +21,37 @@ export interface RecordedRequest {
   }
 }
 
+export interface RecordedServerOptions {
+  /**
+   * Answers for the understanding requests (those offering the `understand_request` tool), in
+   * order, apart from the orchestration answers: the two interleave differently per framework.
+   */
+  understanding?: RecordedAnswer[]
+  /** Answers for the reply-writing requests (those offering no tools at all), in order. */
+  replies?: RecordedAnswer[]
+  /**
+   * Answers the other requests once `answers` is used up: the offline model's policy, say, to
+   * drive a framework's tool calls while the understanding answers are the recorded ones.
+   */
+  otherwise?: typeof fetch
+}
+
 /**
  * An OpenAI-compatible server on loopback that replays recorded chat-completions answers in
  * order and records what it was sent; answers anything but POST /v1/chat/completions with 404
  * (so a client drifting to the Responses API fails loudly).
  */
-export async function startRecordedLlmServer(answers: RecordedAnswer[]): Promise<{
+export async function startRecordedLlmServer(
+  answers: RecordedAnswer[],
+  options: RecordedServerOptions = {},
+): Promise<{
   baseURL: string
   requests: RecordedRequest[]
   close(): Promise<void>
 }> {
   const queue = [...answers]
+  const understandingQueue = [...(options.understanding ?? [])]
+  const replyQueue = [...(options.replies ?? [])]
   const requests: RecordedRequest[] = []
   const server: Server = createServer((request, response) => {
     let text = ''
@@ -45,12 +65,22 @@ export async function startRecordedLlmServer(answers: RecordedAnswer[]): Promise
           .end(JSON.stringify({ error: { message: `no route ${request.url}` } }))
         return
       }
-      requests.push({
-        path: request.url,
-        authorization: request.headers.authorization,
-        body: JSON.parse(text || '{}'),
-      })
-      const answer = queue.shift() ?? {
+      const body = JSON.parse(text || '{}') as RecordedRequest['body']
+      requests.push({ path: request.url, authorization: request.headers.authorization, body })
+      const understanding =
+        options.understanding !== undefined &&
+        (body.tools ?? []).some((tool) => tool.function.name === 'understand_request')
+      const reply = options.replies !== undefined && (body.tools ?? []).length === 0
+      const recorded = understanding
+        ? understandingQueue.shift()
+        : reply
+          ? replyQueue.shift()
+          : queue.shift()
+      if (!recorded && !understanding && !reply && options.otherwise) {
+        void forward(options.otherwise, text, response)
+        return
+      }
+      const answer = recorded ?? {
         status: 500,
         body: { error: { message: 'no more recorded answers' } },
       }
@@ -75,4 +105,20 @@ export async function startRecordedLlmServer(answers: RecordedAnswer[]): Promise
         server.close(() => resolve())
       }),
   }
+}
+
+async function forward(
+  transport: typeof fetch,
+  text: string,
+  response: ServerResponse,
+): Promise<void> {
+  const answer = await transport('http://127.0.0.1/v1/chat/completions', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: text,
+  })
+  response.writeHead(answer.status, {
+    'content-type': answer.headers.get('content-type') ?? 'application/json',
+  })
+  response.end(await answer.text())
 }

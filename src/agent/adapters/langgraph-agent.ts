@@ -42,7 +42,9 @@ const emitOf = (config: RunnableConfig): Emit =>
  * run stops there, checkpointed, until a technician decides (even after a restart); the decision
  * resumes the thread into run_approved, which carries the approved plan out through the approval
  * service (exactly once), then waits for the turn's next pending approval, if any. The nodes
- * call the core's phases; the graph decides only their order.
+ * call the core's phases; the graph decides only their order. The graph has no model of its
+ * own: a configured LLM serves only the toolbox's understanding (in route_request) and reply
+ * wording (in write_reply), as in every model-driven adapter.
  */
 export class LangGraphAgent extends ToolboxAgent {
   readonly framework = 'langgraph'
@@ -62,7 +64,11 @@ export class LangGraphAgent extends ToolboxAgent {
     // Node names must differ from state keys (LangGraph keeps them in one namespace).
     this.graph = new StateGraph(GraphState)
       .addNode('route_request', async (state, config) => ({
-        route: await core.routeTurn(state.turn, emitOf(config)),
+        route: await core.routeTurn(
+          state.turn,
+          emitOf(config),
+          toolbox.understanding ? { understanding: toolbox.understanding } : {},
+        ),
         turn: state.turn,
       }))
       .addNode('plan_tasks', (state, config) => {
@@ -74,7 +80,7 @@ export class LangGraphAgent extends ToolboxAgent {
         return { turn: state.turn }
       })
       .addNode('write_reply', async (state, config) => ({
-        result: await core.finishTurn(state.turn, emitOf(config)),
+        result: await toolbox.finishTurn(state.turn, emitOf(config)),
         waiting: (state.turn.approvals ?? []).map((approval) => approval.id),
       }))
       // Runs again from the top on resume; `interrupt` then returns the decision.

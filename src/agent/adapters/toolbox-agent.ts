@@ -34,12 +34,12 @@ export abstract class ToolboxAgent implements HelpdeskAgent {
     input: TurnInput,
     emit: (event: TurnEvent) => void,
   ): Promise<TurnRun> {
-    return new TurnRun(
-      this.toolbox.core,
-      await this.toolbox.core.startTurn(input),
-      emit,
-      (task) => this.toolbox.categoryOf(task),
-      this.toolbox.approvals ? this.toolbox.proposeScript : undefined,
-    )
+    const toolbox = this.toolbox
+    return new TurnRun(toolbox.core, await toolbox.core.startTurn(input), emit, {
+      categoryOf: (task) => toolbox.categoryOf(task),
+      ...(toolbox.approvals ? { propose: toolbox.proposeScript } : {}),
+      ...(toolbox.understanding ? { understanding: toolbox.understanding } : {}),
+      finishTurn: (turn, emitEvent) => toolbox.finishTurn(turn, emitEvent),
+    })
   }
 }

@@ -3,6 +3,7 @@ import { HelpdeskError } from '../../errors/index.ts'
 import type { Instruction } from '../../knowledge/instructions/instruction.ts'
 import { buildPlan } from '../../planning/planner.ts'
 import type { RouteDecision } from '../../retrieval/request-router.ts'
+import type { RequestUnderstanding } from '../understanding/request-understanding.ts'
 import type { HelpdeskCoreOptions, TurnInput } from './core-types.ts'
 import { machinesOf } from './machine-groups.ts'
 import { checkMessage } from './message-check.ts'
@@ -21,6 +22,11 @@ export type {
   StepRunner,
   TurnInput,
 } from './core-types.ts'
+
+/** How one turn is routed: with an LLM's understanding (model-driven adapters) or by the rules. */
+export interface RouteOptions {
+  understanding?: RequestUnderstanding
+}
 
 const HISTORY_LIMIT = 200
 /**
@@ -79,17 +85,19 @@ export class HelpdeskCore {
 
   /**
    * Phase 2: an answer to the open question, a new request (queued first), or out of scope
-   * (the hand-off is the turn's result).
+   * (the hand-off is the turn's result). With `options.understanding` (a configured LLM), a new
+   * request's routing is the model's choice among the router's candidates (see routeMessage).
    * @throws {HelpdeskError} KNOWLEDGE_STORE_UNAVAILABLE when routing fails.
    */
   async routeTurn(
     turn: TurnState,
     onEvent: (event: TurnEvent) => void = () => {},
+    options: RouteOptions = {},
   ): Promise<'continue' | 'out_of_scope'> {
     const { session, message } = turn
     const answer = session.pending ? this.tryAnswer(session, message) : 'none'
     if (answer !== 'answered') {
-      const decision = repeatOf(message, session) ?? (await this.options.router.route(message))
+      const decision = repeatOf(message, session) ?? (await this.routeMessage(turn, options))
       if (await this.answerQuestion(turn, decision, onEvent)) return 'out_of_scope'
       turn.tasks = decision.tasks
       turn.ranked = decision.ranked
@@ -288,6 +296,15 @@ export class HelpdeskCore {
       },
       onEvent,
     )
+  }
+
+  /**
+   * The router's decision, refined by a configured LLM's understanding when the caller has one
+   * (model-driven adapters); the understanding chooses only among the router's candidates.
+   */
+  private async routeMessage(turn: TurnState, options: RouteOptions): Promise<RouteDecision> {
+    const routed = await this.options.router.route(turn.message)
+    return options.understanding ? options.understanding.understand(turn, routed) : routed
   }
 
   /**
