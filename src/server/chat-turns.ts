@@ -19,6 +19,9 @@ export interface ChatTurnRequest {
   requester?: string
 }
 
+/** A checked turn: it always names its session (an existing one the caller may see, or a new one). */
+export type PreparedTurn = TurnInput & { sessionId: string }
+
 /**
  * How a signed-in caller's chat turn is checked and run, whatever protocol brought it: the JSON
  * API (`/api/chat`) and the Gradio-compatible API (src/server/gradio) both go through this, so
@@ -31,7 +34,7 @@ export interface ChatTurns {
    * checked here, before any answer starts, so refusals are plain errors.
    * @throws {HelpdeskError} SESSION_NOT_FOUND, FORBIDDEN, INVALID_INPUT, MESSAGE_TOO_LONG.
    */
-  prepare(caller: Caller, request: ChatTurnRequest): Promise<TurnInput>
+  prepare(caller: Caller, request: ChatTurnRequest): Promise<PreparedTurn>
   /** One turn through the current adapter, its events passed on as they happen. */
   run(input: TurnInput, onEvent?: (event: AgentEvent) => void): Promise<TurnResult>
 }
