@@ -124,6 +124,25 @@ describe('Gradio routes in the app', () => {
     expect(output?.data[0]).toMatch(/dry run: nothing has been changed/)
   })
 
+  it("failed sign-ins there count with the API's: guessing tokens on /config is limited as on /api", async () => {
+    const from = (address: string, path: string, token: string) =>
+      app.request(
+        path,
+        { headers: { authorization: `Bearer ${token}` } },
+        { incoming: { socket: { remoteAddress: address } } },
+      )
+    const wrong = `hd_${'W'.repeat(43)}`
+    for (let attempt = 0; attempt < 10; attempt += 1) {
+      expect((await from('10.9.0.1', '/config', wrong)).status, `attempt ${attempt + 1}`).toBe(401)
+    }
+    // The API, with a right token, now waits at that address too.
+    expect((await from('10.9.0.1', '/api/me', tokens.jdoe ?? '')).status).toBe(429)
+    const limited = await from('10.9.0.1', '/gradio_api/info', tokens.jdoe ?? '')
+    expect(limited.status).toBe(429)
+    expect(limited.headers.get('retry-after')).toMatch(/^\d+$/)
+    expect((await from('10.9.0.2', '/config', tokens.jdoe ?? '')).status).toBe(200)
+  })
+
   it.each([
     [{ ...chatBody('hi', 'h1'), fn_index: 0 }, /fn_index: expected 1, the only endpoint/],
     [{ ...chatBody('hi', 'h1'), data: ['hi'] }, /data: /],

@@ -44,12 +44,12 @@ export interface GradioRoutesOptions {
 }
 
 /**
- * A Gradio-compatible API, so `@gradio/client` (JavaScript, or Python's gradio_client) can chat
- * with the helpdesk: `GET /config`, `GET /gradio_api/info`, `POST /gradio_api/queue/join` and
+ * A Gradio-compatible API, so `@gradio/client` (tested with 2.7.0) can chat with the helpdesk: `GET /config`, `GET /gradio_api/info`, `POST /gradio_api/queue/join` and
  * the data stream `GET /gradio_api/queue/data` (protocol: ../shared/design/gradio-protocol.md).
  * Every route needs the same sign-in as `/api`, and a turn is checked and run exactly as
  * `POST /api/chat` does it (`ChatTurns`): refusals are answered at join, before any stream.
- * Mounted at the root; it claims only these paths.
+ * Mounted at the root; it claims only these paths. Not offered: `job.cancel()` (`/cancel`,
+ * `/reset`: a turn, once started, runs to its end) and file uploads (`/chat` takes text only).
  */
 export function gradioRoutes(options: GradioRoutesOptions): Hono<AuthenticatedEnvironment> {
   const { turns, signIn, log } = options
