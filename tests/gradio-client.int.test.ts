@@ -4,6 +4,8 @@ import { type ServerType, serve } from '@hono/node-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SqliteUserStore } from '../src/identity/sqlite-user-store.ts'
 import type { Plan } from '../src/planning/plan.ts'
+import { AccessPolicy } from '../src/policy/access-policy.ts'
+import { AccountMap } from '../src/policy/account-map.ts'
 import { createApp } from '../src/server/create-app.ts'
 import { buildMemoryRuntime } from './support/memory-runtime.ts'
 
@@ -18,7 +20,10 @@ const tokens: Record<string, string> = {}
 const clients: Client[] = []
 
 beforeAll(async () => {
-  const runtime = await buildMemoryRuntime()
+  // Whose account: a requester may have only their own planned (the access policy sees the actor).
+  const runtime = await buildMemoryRuntime({
+    access: new AccessPolicy({ accounts: new AccountMap() }),
+  })
   for (const username of ['jdoe', 'maria.garcia']) {
     tokens[username] = (await users.add(username, 'requester')).token
   }
@@ -167,6 +172,20 @@ describe('@gradio/client against the helpdesk', () => {
     // The owner's open question is still open: their answer continues it.
     const [, , plan] = await chat(owner, 'the AWS one', sessionId)
     expect(plan[0]?.parameters).toMatchObject({ username: 'jdoe', system: 'aws_iam' })
+  })
+
+  it("a requester asking for another person's account is refused as through the API: the turn's actor is the caller", async () => {
+    const message = 'please reset the active directory password for user maria.garcia'
+    const client = await connect('jdoe')
+    const [reply, , plan] = await chat(client, message)
+    expect(plan).toEqual([])
+    expect(reply).toMatch(/Only a technician can do this for another person/)
+    const api = await fetch(`${url}api/chat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.jdoe}` },
+      body: JSON.stringify({ message }),
+    })
+    expect(((await api.json()) as { reply: string }).reply).toBe(reply)
   })
 
   it('bad input is refused with the same message as the API, and the client keeps working', async () => {
