@@ -155,6 +155,22 @@ describe('@gradio/client against the helpdesk', () => {
     expect(again).toMatch(/dry run/)
   })
 
+  it('two predicts at once on one client share its stream and each gets its own answer', async () => {
+    const client = await connect('maria.garcia')
+    const [aws, windows] = await Promise.all([
+      chat(client, 'I forgot my AWS console password'),
+      chat(client, 'I forgot my Windows password'),
+    ])
+    expect(aws[1]).not.toBe(windows[1])
+    expect(aws[2][0]?.parameters).toMatchObject({ username: 'maria.garcia', system: 'aws_iam' })
+    expect(windows[2][0]?.parameters).toMatchObject({
+      username: 'maria.garcia',
+      system: 'active_directory',
+    })
+    const [after] = await chat(client, 'I forgot my Windows password')
+    expect(after).toMatch(/dry run/)
+  })
+
   it('without a token the client cannot connect, and says why', async () => {
     await expect(Client.connect(url)).rejects.toThrow(/this API needs a signed-in user/)
     await expect(
