@@ -4,9 +4,9 @@ import type { Plan } from '../../planning/plan.ts'
 import { type ChatOutputs, outputEdits } from './gradio-outputs.ts'
 import { type GradioMessage, GradioQueue } from './gradio-queue.ts'
 
-async function collect(stream: AsyncIterable<GradioMessage>): Promise<GradioMessage[]> {
+async function collect(stream: AsyncIterable<GradioMessage[]>): Promise<GradioMessage[]> {
   const all: GradioMessage[] = []
-  for await (const message of stream) all.push(message)
+  for await (const batch of stream) all.push(...batch)
   return all
 }
 
@@ -31,17 +31,18 @@ describe('GradioQueue', () => {
     expect(queue.size).toBe(0)
   })
 
-  it('keeps messages sent before the stream opens', async () => {
+  it('keeps messages sent before the stream opens, and writes the last completion with close_stream', async () => {
     const queue = new GradioQueue()
     const event = queue.join('jdoe', 'hash')
     event.send({ msg: 'process_generating', success: true, output: { data: ['so far'] } })
     event.send({ msg: 'process_completed', success: true, output: { data: ['done'] } })
-    const sent = await collect(queue.stream('jdoe', 'hash', new AbortController().signal))
-    expect(sent.map((message) => message.msg)).toEqual([
-      'process_generating',
-      'process_completed',
-      'close_stream',
-    ])
+    const batches: string[][] = []
+    for await (const batch of queue.stream('jdoe', 'hash', new AbortController().signal)) {
+      batches.push(batch.map((message) => message.msg))
+    }
+    // The last completion and `close_stream` go out in one write (the client must not join again
+    // between them).
+    expect(batches).toEqual([['process_generating'], ['process_completed', 'close_stream']])
   })
 
   it('refuses a second stream for a session that is already streaming, and drops a session whose client went away', async () => {

@@ -97,24 +97,30 @@ export class GradioQueue {
   }
 
   /**
-   * The session's messages in order, heartbeats while idle, and `close_stream` once every event
+   * The session's messages in order, in batches to be written at once, heartbeats while idle, and `close_stream` once every event
    * has completed. An unknown session (or one already streaming) gets Gradio's
    * `unexpected_error` instead: the client wedges if this stream fails with an HTTP error.
    * Ends early when `signal` aborts (the client went away); the session is then dropped.
    */
-  async *stream(caller: string, sessionHash: string, signal: AbortSignal) {
+  async *stream(
+    caller: string,
+    sessionHash: string,
+    signal: AbortSignal,
+  ): AsyncGenerator<GradioMessage[]> {
     const key = sessionKey(caller, sessionHash)
     const session = this.#sessions.get(key)
     if (!session || session.streaming) {
-      yield {
-        msg: 'unexpected_error',
-        event_id: null,
-        message: session
-          ? 'this session already has an open data stream'
-          : 'no pending event for this session; join the queue first',
-        session_not_found: !session,
-        success: false,
-      } satisfies GradioMessage
+      yield [
+        {
+          msg: 'unexpected_error',
+          event_id: null,
+          message: session
+            ? 'this session already has an open data stream'
+            : 'no pending event for this session; join the queue first',
+          session_not_found: !session,
+          success: false,
+        },
+      ]
       return
     }
     session.streaming = true
@@ -124,23 +130,24 @@ export class GradioQueue {
         const message = session.buffered.shift()
         if (message === undefined) {
           const arrived = await session.waitForMessage(this.#heartbeatMilliseconds, signal)
-          if (!arrived && !signal.aborted) yield { msg: 'heartbeat', event_id: null }
+          if (!arrived && !signal.aborted) yield [{ msg: 'heartbeat', event_id: null }]
           continue
         }
         if (message.msg !== 'process_completed' || message.event_id === null) {
-          yield message
+          yield [message]
           continue
         }
         session.pending.delete(message.event_id)
         if (session.pending.size > 0) {
-          yield message
+          yield [message]
           continue
         }
         // Dropped before the last message goes out: a join after this starts a new session,
         // whose stream the client opens once it has read `close_stream`.
         this.#sessions.delete(key)
-        yield message
-        yield { msg: 'close_stream', event_id: null }
+        // In one write with the last completion: the client must read `close_stream` before it
+        // can join again, or it would wait on this ending stream for the new event.
+        yield [message, { msg: 'close_stream', event_id: null }]
         return
       }
     } finally {

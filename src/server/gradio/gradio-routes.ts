@@ -109,8 +109,8 @@ export function gradioRoutes(options: GradioRoutesOptions): Hono<AuthenticatedEn
     return streamSSE(context, async (stream) => {
       const aborted = new AbortController()
       stream.onAbort(() => aborted.abort())
-      for await (const message of queue.stream(caller.username, sessionHash, aborted.signal)) {
-        await stream.writeSSE({ data: JSON.stringify(message) })
+      for await (const batch of queue.stream(caller.username, sessionHash, aborted.signal)) {
+        await stream.write(sseFrames(batch))
       }
     })
   })
@@ -170,10 +170,18 @@ const noStore: MiddlewareHandler = async (context, next) => {
   context.header('Cache-Control', 'no-store')
 }
 
-/** A short data stream of fixed messages (the client parses every `data:` line as JSON). */
+/**
+ * Server-sent events, one per message: `data: <json>` and a blank line. Every block has a JSON
+ * `data:` line; anything else throws inside the client and ends its process.
+ */
+function sseFrames(messages: GradioMessage[]): string {
+  return messages.map((message) => `data: ${JSON.stringify(message)}\n\n`).join('')
+}
+
+/** A short data stream of fixed messages. */
 function streamMessages(context: Context, messages: GradioMessage[]): Response {
   return streamSSE(context, async (stream) => {
-    for (const message of messages) await stream.writeSSE({ data: JSON.stringify(message) })
+    await stream.write(sseFrames(messages))
   })
 }
 
