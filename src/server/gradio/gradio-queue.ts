@@ -97,9 +97,10 @@ export class GradioQueue {
   }
 
   /**
-   * The session's messages in order, in batches to be written at once, heartbeats while idle, and `close_stream` once every event
-   * has completed. An unknown session (or one already streaming) gets Gradio's
-   * `unexpected_error` instead: the client wedges if this stream fails with an HTTP error.
+   * The session's messages in order (in batches, each to be written at once), heartbeats while
+   * idle, and `close_stream` once every event has completed. An unknown session (or one already
+   * streaming) gets Gradio's `unexpected_error` instead: the client wedges if this stream fails
+   * with an HTTP error.
    * Ends early when `signal` aborts (the client went away); the session is then dropped.
    */
   async *stream(
