@@ -17,8 +17,10 @@ import {
   type Authentication,
   authenticate,
 } from './authentication.ts'
+import { chatTurns } from './chat-turns.ts'
 import { errorResponse } from './error-response.ts'
 import type { FailedSignInLimiter } from './failed-sign-in-limiter.ts'
+import { gradioRoutes } from './gradio/gradio-routes.ts'
 import { cookieAuthentication, oidcRoutes } from './oidc/oidc-routes.ts'
 import type { OidcSignIn } from './oidc/oidc-sign-in.ts'
 import { adminRoutes } from './routes/admin-routes.ts'
@@ -146,14 +148,13 @@ export function createApp(dependencies: AppDependencies): Hono<AuthenticatedEnvi
     dependencies.oidc && dependencies.authentication.mode === 'token'
       ? { ...dependencies.authentication, cookies: cookieAuthentication(dependencies.oidc) }
       : dependencies.authentication
-  app.use(
-    '/api/*',
-    authenticate(authentication, {
-      log,
-      trustProxy: dependencies.trustProxy ?? false,
-      ...(dependencies.signInLimiter ? { limiter: dependencies.signInLimiter } : {}),
-    }),
-  )
+  // One middleware (one failed sign-in limiter) for /api and the Gradio-compatible routes.
+  const signIn = authenticate(authentication, {
+    log,
+    trustProxy: dependencies.trustProxy ?? false,
+    ...(dependencies.signInLimiter ? { limiter: dependencies.signInLimiter } : {}),
+  })
+  app.use('/api/*', signIn)
   app.use(
     '/api/*',
     bodyLimit({
@@ -196,6 +197,7 @@ export function createApp(dependencies: AppDependencies): Hono<AuthenticatedEnvi
   app.route('/api', sessionRoutes(dependencies.sessions, dependencies.authentication.mode))
   app.route('/api', instructionRoutes(dependencies.instructions))
   app.route('/auth', oidcRoutes(dependencies.oidc, log))
+  app.route('/', gradioRoutes({ turns: chatTurns({ ...dependencies, findPerson }), signIn, log }))
 
   for (const [route, file] of Object.entries(UI_FILES)) {
     const body = readFileSync(new URL(`../ui/${file}`, import.meta.url), 'utf8')

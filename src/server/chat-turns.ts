@@ -1,0 +1,119 @@
+import type { SwitchableAgent } from '../agent/agent-registry.ts'
+import type { HelpdeskCore, TurnInput } from '../agent/core/helpdesk-core.ts'
+import type { SessionStore } from '../agent/core/session.ts'
+import type { TurnResult } from '../agent/core/turn.ts'
+import { lastReply } from '../agent/event-stream.ts'
+import type { AgentEvent } from '../agent/helpdesk-agent.ts'
+import { HelpdeskError } from '../errors/index.ts'
+import { samePerson } from '../identity/user.ts'
+import type { PersonLookup } from '../policy/known-people.ts'
+import { type Caller, mayActForOthers } from './authentication.ts'
+import { findVisibleSession } from './session-access.ts'
+
+/** One chat turn as a client asks for it, already shaped (field types checked by the route). */
+export interface ChatTurnRequest {
+  /** The conversation to continue; omitted for a new one. */
+  sessionId?: string
+  message: string
+  /** For technicians and admins: the employee they act for (see `mayActForOthers`). */
+  requester?: string
+}
+
+/** A checked turn: it always names its session (an existing one the caller may see, or a new one). */
+export type PreparedTurn = TurnInput & { sessionId: string }
+
+/**
+ * How a signed-in caller's chat turn is checked and run, whatever protocol brought it: the JSON
+ * API (`/api/chat`) and the Gradio-compatible API (src/server/gradio) both go through this, so
+ * ownership, acting for others and the input checks hold identically for both.
+ */
+export interface ChatTurns {
+  /**
+   * Checks the turn against the caller and opens its session: a new one is created here, owned
+   * by the caller, so the core only ever continues a session the caller may see. Everything is
+   * checked here, before any answer starts, so refusals are plain errors.
+   * @throws {HelpdeskError} SESSION_NOT_FOUND, FORBIDDEN, INVALID_INPUT, MESSAGE_TOO_LONG.
+   */
+  prepare(caller: Caller, request: ChatTurnRequest): Promise<PreparedTurn>
+  /** One turn through the current adapter, its events passed on as they happen. */
+  run(input: TurnInput, onEvent?: (event: AgentEvent) => void): Promise<TurnResult>
+}
+
+export interface ChatTurnsOptions {
+  core: HelpdeskCore
+  sessions: SessionStore
+  /** The agent adapter that orchestrates turns; without one the core runs them directly. */
+  agents?: SwitchableAgent
+  /** Whether a person a technician acts for exists; without it, names are not checked. */
+  findPerson?: PersonLookup
+}
+
+export function chatTurns(options: ChatTurnsOptions): ChatTurns {
+  const { core, sessions, agents, findPerson } = options
+
+  /**
+   * The person a technician acts for, spelled as the user store or directory spells them.
+   * @throws {HelpdeskError} INVALID_INPUT when nobody of that name exists.
+   */
+  async function existingPerson(name: string, caller: Caller): Promise<string> {
+    // Without sign-in there is nobody to check against (HELPDESK_AUTH=none, local demos only).
+    if (!caller.signedIn || !findPerson) return name
+    const found = await findPerson(name)
+    if (found === undefined) {
+      throw new HelpdeskError({
+        code: 'INVALID_INPUT',
+        message: `requester: there is no user or directory account "${name}"; check the spelling (the person must exist before anyone acts for them)`,
+      })
+    }
+    return found
+  }
+
+  return {
+    async prepare(caller, request) {
+      // Who sent the turn: with the requester, never the approver of what it asks for.
+      const actor = caller.signedIn
+        ? { actor: { username: caller.username, role: caller.role } }
+        : {}
+      const named =
+        request.requester === undefined || samePerson(request.requester, caller.username)
+          ? undefined
+          : request.requester
+      if (named !== undefined && !mayActForOthers(caller)) {
+        throw new HelpdeskError({
+          code: 'FORBIDDEN',
+          message: `requester: you are signed in as ${caller.username} (requester) and can ask only for yourself; a technician or admin may give another requester`,
+        })
+      }
+      if (request.sessionId !== undefined) {
+        const session = await findVisibleSession(sessions, caller, request.sessionId)
+        const wanted = named ?? request.requester
+        if (wanted !== undefined && session.requester !== undefined) {
+          if (!samePerson(wanted, session.requester)) {
+            throw new HelpdeskError({
+              code: 'INVALID_INPUT',
+              message: `requester: this conversation is for ${session.requester}; start a new conversation to ask for ${wanted}`,
+            })
+          }
+        }
+        return { sessionId: session.id, message: request.message, ...actor }
+      }
+      await core.checkInput({ message: request.message })
+      const actingFor = named !== undefined ? await existingPerson(named, caller) : undefined
+      const requester = actingFor ?? (caller.signedIn ? caller.username : request.requester)
+      const session = await sessions.create(requester, { owner: caller.username })
+      return { sessionId: session.id, message: request.message, ...actor }
+    },
+
+    async run(input, onEvent = () => {}) {
+      if (!agents) return core.handleTurn(input, onEvent)
+      return lastReply(tap(agents.agent.handleTurn(input), onEvent))
+    },
+  }
+}
+
+async function* tap(events: AsyncIterable<AgentEvent>, onEvent: (event: AgentEvent) => void) {
+  for await (const event of events) {
+    onEvent(event)
+    yield event
+  }
+}
