@@ -4,15 +4,22 @@ import type { Instruction } from '../../knowledge/instructions/instruction.ts'
 import { buildPlan } from '../../planning/planner.ts'
 import type { RouteDecision } from '../../retrieval/request-router.ts'
 import type { HelpdeskCoreOptions, TurnInput } from './core-types.ts'
+import { classifyMessage } from './dialogue-act.ts'
+import { deferredNote } from './dialogue-replies.ts'
+import { type DialogueDependencies, dialogueContextOf, respondToAct } from './dialogue-turn.ts'
 import { machinesOf } from './machine-groups.ts'
 import { checkMessage } from './message-check.ts'
-import { ownAccountByDefault, ownMachineOf, refusalOf } from './own-resources.ts'
-import { extractParameter } from './parameter-extraction.ts'
-import { validateParameter } from './parameter-validation.ts'
+import { deferOptional, skippedOf, withoutActionsNeeding } from './optional-parameters.ts'
+import {
+  inventoryPlatformOf,
+  ownAccountByDefault,
+  ownMachineOf,
+  refusalOf,
+} from './own-resources.ts'
 import { repeatOf } from './repeat-request.ts'
 import { describeApproval, GENERIC_HANDOFF, writeReply } from './reply-writer.ts'
 import type { Session } from './session.ts'
-import { fillSlots, type MissingParameter, parameterSpec } from './slot-filling.ts'
+import { fillSlots, type MissingParameter } from './slot-filling.ts'
 import type { TurnEvent, TurnResult, TurnState } from './turn.ts'
 
 export type {
@@ -36,9 +43,14 @@ const NEW_REQUEST_SCORE = 0.4
  */
 export class HelpdeskCore {
   private readonly options: HelpdeskCoreOptions
+  private readonly dialogue: DialogueDependencies
 
   constructor(options: HelpdeskCoreOptions) {
     this.options = options
+    this.dialogue = {
+      instruction: (taskType) => this.instruction(taskType),
+      ...(options.access ? { access: options.access } : {}),
+    }
   }
 
   /**
@@ -78,8 +90,10 @@ export class HelpdeskCore {
   }
 
   /**
-   * Phase 2: an answer to the open question, a new request (queued first), or out of scope
-   * (the hand-off is the turn's result).
+   * Phase 2: decides what the message does (see dialogue-act.ts): an answer to the open
+   * question, a correction, small talk, "I don't know", "talk to a person", or a new request
+   * (routed, and queued in place of the topic it leaves). `out_of_scope`: the turn's result is
+   * already decided (a hand-off, small talk, help to find a value).
    * @throws {HelpdeskError} KNOWLEDGE_STORE_UNAVAILABLE when routing fails.
    */
   async routeTurn(
@@ -87,40 +101,65 @@ export class HelpdeskCore {
     onEvent: (event: TurnEvent) => void = () => {},
   ): Promise<'continue' | 'out_of_scope'> {
     const { session, message } = turn
-    const answer = session.pending ? this.tryAnswer(session, message) : 'none'
-    if (answer !== 'answered') {
-      const decision = repeatOf(message, session) ?? (await this.options.router.route(message))
-      turn.tasks = decision.tasks
-      turn.ranked = decision.ranked
-      onEvent({ type: 'route-end', tasks: decision.tasks, ranked: decision.ranked })
-      const confident =
-        answer !== 'invalid' || (decision.ranked[0]?.score ?? 0) >= NEW_REQUEST_SCORE
-      if (decision.tasks.length > 0 && confident) {
-        // A new request, even while a question is open: the open task waits behind it.
-        session.queue = [
-          ...decision.tasks,
-          ...session.queue.filter((task) => !decision.tasks.includes(task)),
-        ]
-        delete session.pending
-      } else if (answer === 'none' || decision.outOfScopeTopic !== undefined) {
-        // Not an answer, or a recognisably different (out-of-scope) request: hand off; the
-        // open question, if any, stays open.
-        turn.outOfScope = this.outOfScope(session, decision)
-        return 'out_of_scope'
-      }
-      // Otherwise: an attempt at an answer that was invalid; ask again with the reason.
-    } else {
-      turn.tasks = [...session.queue]
+    const act = classifyMessage(dialogueContextOf(turn, this.dialogue))
+    const decided = respondToAct(act, turn, this.dialogue)
+    if (decided) {
+      turn.outOfScope = decided
+      return 'out_of_scope'
     }
+    if (act.kind === 'answer' || act.kind === 'correction' || act.kind === 'dont_know') {
+      if (act.kind !== 'dont_know') session.known[act.parameter] = act.value
+      if (act.kind === 'correction') {
+        // The value changes, not the task: the corrected task is planned again with it.
+        turn.planText = ''
+        if (!session.pending)
+          session.queue = [act.taskType, ...session.queue.filter((task) => task !== act.taskType)]
+      }
+      if (act.kind === 'answer' && act.remainder) await this.routeRemainder(turn, act.remainder)
+      turn.tasks = [...session.queue]
+      return 'continue'
+    }
+    const decision = repeatOf(message, session) ?? (await this.options.router.route(message))
+    turn.tasks = decision.tasks
+    turn.ranked = decision.ranked
+    onEvent({ type: 'route-end', tasks: decision.tasks, ranked: decision.ranked })
+    const invalid = act.kind === 'new_request' && act.invalidAnswer === true
+    const confident = !invalid || (decision.ranked[0]?.score ?? 0) >= NEW_REQUEST_SCORE
+    if (decision.tasks.length > 0 && confident) {
+      // A new request, even while a question is open: the topic it leaves is dropped, so its
+      // question does not follow later, unrelated replies.
+      session.queue = [...decision.tasks]
+      delete session.pending
+    } else if (!invalid || decision.outOfScopeTopic !== undefined) {
+      // Not an answer, or a recognisably different (out-of-scope) request: hand off; the
+      // open question, if any, stays open.
+      turn.outOfScope = this.outOfScope(session, decision)
+      return 'out_of_scope'
+    }
+    // Otherwise: an attempt at an answer that was invalid; ask again with the reason.
     return 'continue'
+  }
+
+  /** "LT-0423, and my vpn is down too": the second request is queued after the answered one. */
+  private async routeRemainder(turn: TurnState, remainder: string): Promise<void> {
+    const decision = await this.options.router.route(remainder)
+    if ((decision.ranked[0]?.score ?? 0) < NEW_REQUEST_SCORE) return
+    const added = decision.tasks.filter((task) => !turn.session.queue.includes(task))
+    turn.session.queue.push(...added)
+    turn.ranked = decision.ranked
   }
 
   /** Phase 3: fills each queued task's parameters and plans it, until one needs a question. */
   planTurn(turn: TurnState, onEvent: (event: TurnEvent) => void = () => {}): void {
-    const { session, message } = turn
+    const { session } = turn
+    const message = turn.planText ?? turn.message
     while (session.queue.length > 0) {
       const taskType = session.queue[0] ?? ''
-      const instruction = this.instruction(taskType)
+      // Steps needing a value the person said they don't know are left out (see dialogue-turn.ts).
+      let { instruction } = withoutActionsNeeding(
+        this.instruction(taskType),
+        skippedOf(session.skipped, taskType),
+      )
       const answered =
         session.pending?.taskType === taskType ? session.pending.parameter : undefined
       const fleet = machinesOf(instruction, message, answered, this.options.machineGroups)
@@ -128,13 +167,22 @@ export class HelpdeskCore {
         ? // A group stands for the machine (and its system): the rest is asked for as usual.
           { ...session.known, ...fleet.members[0] }
         : { ...session.known, ...ownMachineOf(instruction, message, turn, this.options.access) }
-      const slots = fillSlots(instruction, {
-        message,
-        mode: answered ? 'answer' : 'message',
-        ...(answered ? { answering: answered } : {}),
-        known,
-        ...(session.requester ? { requester: session.requester } : {}),
-      })
+      const fill = (overrides: Record<string, string>) =>
+        fillSlots(instruction, {
+          message,
+          mode: answered ? 'answer' : 'message',
+          ...(answered ? { answering: answered } : {}),
+          known,
+          overrides,
+          ...(session.requester ? { requester: session.requester } : {}),
+        })
+      let slots = fill({})
+      // A machine the inventory knows brings its operating system: no Windows steps for Linux.
+      const platform = fleet
+        ? {}
+        : inventoryPlatformOf(instruction, slots.values, this.options.access)
+      if (Object.entries(platform).some(([name, os]) => slots.values[name] !== os))
+        slots = fill(platform)
       ownAccountByDefault(instruction, slots, known, session.requester, this.options.access)
       const refusal = refusalOf(this.options.access, turn, instruction, slots.values, fleet?.name)
       if (refusal) {
@@ -145,12 +193,18 @@ export class HelpdeskCore {
         continue
       }
       Object.assign(session.known, slots.fromMessage)
-      const question = slots.missing[0]
+      const deferred = deferOptional(instruction, slots.missing, slots.values)
+      const question = deferred ? undefined : slots.missing[0]
       if (question) {
         turn.question = question
         session.pending = { taskType, parameter: question.parameter }
         onEvent({ type: 'question', missing: question })
         break
+      }
+      if (deferred) {
+        // The main steps now; what only the optional value enables is offered after them.
+        instruction = deferred.instruction
+        turn.notes = [...(turn.notes ?? []), deferredNote(deferred.left, slots.missing)]
       }
       delete session.pending
       session.queue.shift()
@@ -243,7 +297,9 @@ export class HelpdeskCore {
               : {}),
           })
         : undefined
-    const reply = [...(turn.refusals ?? []), ...(written ? [written] : [])].join('\n\n')
+    const reply = [...(turn.refusals ?? []), ...(written ? [written] : []), ...(turn.notes ?? [])]
+      .filter((paragraph) => paragraph.length > 0)
+      .join('\n\n')
     return this.finish(
       turn.session,
       {
@@ -258,25 +314,6 @@ export class HelpdeskCore {
       },
       onEvent,
     )
-  }
-
-  /**
-   * Whether the message answers our open question: `answered` (the value is taken), `invalid`
-   * (a short reply that fails validation: likely a mistyped answer) or `none`.
-   */
-  private tryAnswer(session: Session, message: string): 'answered' | 'invalid' | 'none' {
-    const pending = session.pending
-    if (!pending) return 'none'
-    const spec = parameterSpec(this.instruction(pending.taskType), pending.parameter)
-    if (!spec) return 'none'
-    const candidate = extractParameter(spec, message, 'answer')
-    if (candidate === undefined) return 'none'
-    const result = validateParameter(spec, candidate)
-    if (result.ok) {
-      session.known[spec.name] = result.value
-      return 'answered'
-    }
-    return message.trim().split(/\s+/).length <= 6 ? 'invalid' : 'none'
   }
 
   /**
@@ -295,7 +332,12 @@ export class HelpdeskCore {
     const missing = [first]
     for (const taskType of session.queue.slice(1)) {
       const instruction = this.instruction(taskType)
-      const slots = fillSlots(instruction, { message: '', mode: 'message', known: session.known })
+      const slots = fillSlots(instruction, {
+        message: '',
+        mode: 'message',
+        known: session.known,
+        ...(session.requester ? { requester: session.requester } : {}),
+      })
       missing.push(...slots.missing)
     }
     return missing

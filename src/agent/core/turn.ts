@@ -44,6 +44,11 @@ export interface TurnResult {
   refused?: string[]
   /** Approval requests this turn opened, when approvals are configured. */
   approvals?: PendingApproval[]
+  /**
+   * Set when a person takes over: `requested` ("talk to a person"), or `needs_a_person` (a value
+   * the employee cannot find). The reply says how to reach the service desk.
+   */
+  handoff?: { reason: 'requested' | 'needs_a_person' }
 }
 
 /**
@@ -65,6 +70,13 @@ export interface TurnState {
   approvals?: PendingApproval[]
   /** Why a request of this turn was not planned (someone else's account or machine), in plain words. */
   refusals?: string[]
+  /** Said after the plans: steps left out for a value nobody knows, a question that can wait. */
+  notes?: string[]
+  /**
+   * The text slot filling reads, when not the message: empty when the dialogue already took the
+   * message's value (a correction, a skipped question), so it is not read a second time.
+   */
+  planText?: string
 }
 
 /** Events a turn emits while it runs, for streaming clients. Names are noun-verb. */
