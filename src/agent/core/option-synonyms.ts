@@ -56,7 +56,7 @@ const FILLER =
 
 /**
  * The option among `allowed` this answer names, by the longest phrase it contains; undefined
- * when it names none or two equally well ("windows or linux?" answered "both").
+ * when it names none, or two ("windows or linux?" answered "both, windows and linux").
  */
 export function optionNamedIn(
   allowed: readonly string[],
@@ -69,26 +69,23 @@ export function optionNamedIn(
     ' ',
   )
   const spaced = ` ${lowered.replace(/[^a-z0-9 ]+/g, ' ').replace(/\s+/g, ' ')} `
-  let best: { value: string; length: number } | undefined
-  let tied = false
+  const matched: Array<{ value: string; phrase: string }> = []
   for (const value of allowed) {
     const phrases = [
       value.replace(/_/g, ' '),
       ...(OPTION_SYNONYMS[value] ?? []),
       ...(extra[value] ?? []),
     ]
-    const length = Math.max(
-      0,
-      ...phrases
-        .map((phrase) => phrase.toLowerCase())
-        .filter((phrase) => spaced.includes(` ${phrase} `) || stripped.includes(` ${phrase} `))
-        .map((phrase) => phrase.length),
-    )
-    if (length === 0) continue
-    if (!best || length > best.length) {
-      best = { value, length }
-      tied = false
-    } else if (length === best.length) tied = true
+    const longest = phrases
+      .map((phrase) => phrase.toLowerCase())
+      .filter((phrase) => spaced.includes(` ${phrase} `) || stripped.includes(` ${phrase} `))
+      .sort((left, right) => right.length - left.length)[0]
+    if (longest !== undefined) matched.push({ value, phrase: longest })
   }
-  return best && !tied ? best.value : undefined
+  matched.sort((left, right) => right.phrase.length - left.phrase.length)
+  const [best, ...others] = matched
+  // "windows and linux" names two options; "a local account on one computer" names one, whose
+  // longer phrase holds the other's word.
+  if (!best || others.some((other) => !best.phrase.includes(other.phrase))) return undefined
+  return best.value
 }

@@ -224,8 +224,7 @@ function extractWord(spec: ParameterSpec, text: string, mode: ExtractionMode): s
   if (KINDS_WITH_SPACES.has(spec.kind) && words.length > MAX_BARE_ANSWER_WORDS) return undefined
   // "account is locked" to "which printer?" is a sentence too: a name has no verbs.
   // "my account is locked" leaves "locked" once its opening is read as "my account is".
-  if (words.some((word) => PROSE_IN_NAMES.has(word.toLowerCase())))
-    return undefined
+  if (words.some((word) => PROSE_IN_NAMES.has(word.toLowerCase()))) return undefined
   return bare || undefined
 }
 
