@@ -7,6 +7,7 @@
 
 import type { Instruction } from '../../knowledge/instructions/instruction.ts'
 import type { AccessPolicy } from '../../policy/access-policy.ts'
+import type { RequestRouter } from '../../retrieval/request-router.ts'
 import type { DialogueAct, DialogueContext } from './dialogue-act.ts'
 import { dontKnowReply, handoffReply, skippedNote, smallTalkReply } from './dialogue-replies.ts'
 import { canSkip, withoutActionsNeeding } from './optional-parameters.ts'
@@ -96,6 +97,20 @@ export function respondToAct(
     default:
       return undefined
   }
+}
+
+/** "LT-0423, and my vpn is down too": the second request is queued after the answered one. */
+export async function routeRemainder(
+  turn: TurnState,
+  remainder: string,
+  router: RequestRouter,
+  minimumScore: number,
+): Promise<void> {
+  const decision = await router.route(remainder)
+  if ((decision.ranked[0]?.score ?? 0) < minimumScore) return
+  const added = decision.tasks.filter((task) => !turn.session.queue.includes(task))
+  turn.session.queue.push(...added)
+  turn.ranked = decision.ranked
 }
 
 function openQuestion(

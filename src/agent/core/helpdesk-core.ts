@@ -6,7 +6,12 @@ import type { RouteDecision } from '../../retrieval/request-router.ts'
 import type { HelpdeskCoreOptions, TurnInput } from './core-types.ts'
 import { classifyMessage } from './dialogue-act.ts'
 import { deferredNote } from './dialogue-replies.ts'
-import { type DialogueDependencies, dialogueContextOf, respondToAct } from './dialogue-turn.ts'
+import {
+  type DialogueDependencies,
+  dialogueContextOf,
+  respondToAct,
+  routeRemainder,
+} from './dialogue-turn.ts'
 import { machinesOf } from './machine-groups.ts'
 import { checkMessage } from './message-check.ts'
 import { deferOptional, skippedOf, withoutActionsNeeding } from './optional-parameters.ts'
@@ -115,7 +120,8 @@ export class HelpdeskCore {
         if (!session.pending)
           session.queue = [act.taskType, ...session.queue.filter((task) => task !== act.taskType)]
       }
-      if (act.kind === 'answer' && act.remainder) await this.routeRemainder(turn, act.remainder)
+      if (act.kind === 'answer' && act.remainder)
+        await routeRemainder(turn, act.remainder, this.options.router, NEW_REQUEST_SCORE)
       turn.tasks = [...session.queue]
       return 'continue'
     }
@@ -138,15 +144,6 @@ export class HelpdeskCore {
     }
     // Otherwise: an attempt at an answer that was invalid; ask again with the reason.
     return 'continue'
-  }
-
-  /** "LT-0423, and my vpn is down too": the second request is queued after the answered one. */
-  private async routeRemainder(turn: TurnState, remainder: string): Promise<void> {
-    const decision = await this.options.router.route(remainder)
-    if ((decision.ranked[0]?.score ?? 0) < NEW_REQUEST_SCORE) return
-    const added = decision.tasks.filter((task) => !turn.session.queue.includes(task))
-    turn.session.queue.push(...added)
-    turn.ranked = decision.ranked
   }
 
   /** Phase 3: fills each queued task's parameters and plans it, until one needs a question. */
@@ -178,9 +175,11 @@ export class HelpdeskCore {
         })
       let slots = fill({})
       // A machine the inventory knows brings its operating system: no Windows steps for Linux.
-      const platform = fleet
-        ? {}
-        : inventoryPlatformOf(instruction, slots.values, this.options.access)
+      const platform = inventoryPlatformOf(
+        instruction,
+        fleet ? {} : slots.values,
+        this.options.access,
+      )
       if (Object.entries(platform).some(([name, os]) => slots.values[name] !== os))
         slots = fill(platform)
       ownAccountByDefault(instruction, slots, known, session.requester, this.options.access)
