@@ -1,17 +1,19 @@
 /**
- * The turns the dialogue decides on its own, without routing or planning: small talk, "talk to
- * a person", and help for "I don't know". Split from helpdesk-core.ts, which calls
+ * The turns the dialogue decides on its own, without planning: small talk, "talk to a person",
+ * help for "I don't know", and what no runbook covers. Split from helpdesk-core.ts, which calls
  * `respondToAct` right after `classifyMessage`.
  * @module
  */
 
 import type { Instruction } from '../../knowledge/instructions/instruction.ts'
 import type { AccessPolicy } from '../../policy/access-policy.ts'
-import type { RequestRouter } from '../../retrieval/request-router.ts'
+import type { RequestRouter, RouteDecision } from '../../retrieval/request-router.ts'
 import type { DialogueAct, DialogueContext } from './dialogue-act.ts'
 import { dontKnowReply, handoffReply, skippedNote, smallTalkReply } from './dialogue-replies.ts'
 import { canSkip, withoutActionsNeeding } from './optional-parameters.ts'
 import { assignedMachineOf } from './own-resources.ts'
+import { GENERIC_HANDOFF } from './reply-writer.ts'
+import type { Session } from './session.ts'
 import type { MissingParameter } from './slot-filling.ts'
 import type { TurnResult, TurnState } from './turn.ts'
 
@@ -111,6 +113,26 @@ export async function routeRemainder(
   const added = decision.tasks.filter((task) => !turn.session.queue.includes(task))
   turn.session.queue.push(...added)
   turn.ranked = decision.ranked
+}
+
+/** What no runbook covers: where to go instead (the topic's own hand-off, or the generic one). */
+export function outOfScopeResult(
+  session: Session,
+  decision: RouteDecision,
+  handoffs: ReadonlyMap<string, string>,
+): Decided {
+  const topic = decision.outOfScopeTopic
+  const specific = topic ? handoffs.get(topic) : undefined
+  const handoff = specific
+    ? `That isn't something I can handle here, so I haven't done anything. ${specific}`
+    : GENERIC_HANDOFF
+  // An open question survives a detour ("what's the weather?"), and so does its task.
+  if (!session.pending) session.queue = []
+  return {
+    ...decided(handoff, []),
+    ranked: decision.ranked,
+    outOfScope: { ...(topic ? { topic } : {}), handoff },
+  }
 }
 
 function openQuestion(

@@ -200,4 +200,13 @@ describe('machines and locks', () => {
     expect(results[0]?.missing).toEqual([])
     expect(results[0]?.reply).toMatch(/Which computer is it\?/)
   })
+
+  it('the computer given after that plans only the steps it was asked for', async () => {
+    const { results } = await talk(alice, 'my windows login keeps getting locked', 'LT-0423')
+    expect(results[1]?.tasks).toEqual(['account_locked'])
+    expect(stepIds(results[1] ?? { plan: [] })).toEqual([
+      'account_locked.scan_device_for_stale_credentials',
+    ])
+    expect(results[1]?.plan[0]?.parameters.device).toBe('LT-0423')
+  })
 })

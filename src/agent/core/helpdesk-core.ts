@@ -2,19 +2,25 @@ import { randomUUID } from 'node:crypto'
 import { HelpdeskError } from '../../errors/index.ts'
 import type { Instruction } from '../../knowledge/instructions/instruction.ts'
 import { buildPlan } from '../../planning/planner.ts'
-import type { RouteDecision } from '../../retrieval/request-router.ts'
 import type { HelpdeskCoreOptions, TurnInput } from './core-types.ts'
 import { classifyMessage } from './dialogue-act.ts'
 import { deferredNote } from './dialogue-replies.ts'
 import {
   type DialogueDependencies,
   dialogueContextOf,
+  outOfScopeResult,
   respondToAct,
   routeRemainder,
 } from './dialogue-turn.ts'
 import { machinesOf } from './machine-groups.ts'
 import { checkMessage } from './message-check.ts'
-import { deferOptional, skippedOf, withoutActionsNeeding } from './optional-parameters.ts'
+import {
+  deferOptional,
+  followUpOf,
+  onlyActions,
+  skippedOf,
+  withoutActionsNeeding,
+} from './optional-parameters.ts'
 import {
   inventoryPlatformOf,
   ownAccountByDefault,
@@ -22,8 +28,8 @@ import {
   refusalOf,
 } from './own-resources.ts'
 import { repeatOf } from './repeat-request.ts'
-import { describeApproval, GENERIC_HANDOFF, writeReply } from './reply-writer.ts'
-import type { Session } from './session.ts'
+import { describeApproval, writeReply } from './reply-writer.ts'
+import type { PendingQuestion, Session } from './session.ts'
 import { fillSlots, type MissingParameter } from './slot-filling.ts'
 import type { TurnEvent, TurnResult, TurnState } from './turn.ts'
 
@@ -114,6 +120,8 @@ export class HelpdeskCore {
     }
     if (act.kind === 'answer' || act.kind === 'correction' || act.kind === 'dont_know') {
       if (act.kind !== 'dont_know') session.known[act.parameter] = act.value
+      const followed = session.pending?.only ? session.pending.taskType : undefined
+      if (followed && !session.queue.includes(followed)) session.queue.unshift(followed)
       if (act.kind === 'correction') {
         // The value changes, not the task: the corrected task is planned again with it.
         turn.planText = ''
@@ -139,7 +147,7 @@ export class HelpdeskCore {
     } else if (!invalid || decision.outOfScopeTopic !== undefined) {
       // Not an answer, or a recognisably different (out-of-scope) request: hand off; the
       // open question, if any, stays open.
-      turn.outOfScope = this.outOfScope(session, decision)
+      turn.outOfScope = outOfScopeResult(session, decision, this.options.handoffs)
       return 'out_of_scope'
     }
     // Otherwise: an attempt at an answer that was invalid; ask again with the reason.
@@ -150,11 +158,13 @@ export class HelpdeskCore {
   planTurn(turn: TurnState, onEvent: (event: TurnEvent) => void = () => {}): void {
     const { session } = turn
     const message = turn.planText ?? turn.message
+    let followUp: PendingQuestion | undefined
     while (session.queue.length > 0) {
       const taskType = session.queue[0] ?? ''
-      // Steps needing a value the person said they don't know are left out (see dialogue-turn.ts).
+      // Steps needing a value the person said they don't know are left out (see dialogue-turn.ts);
+      // an answer to a follow-up plans only the steps it was asked for.
       let { instruction } = withoutActionsNeeding(
-        this.instruction(taskType),
+        onlyActions(this.instruction(taskType), followUpOf(session, taskType)),
         skippedOf(session.skipped, taskType),
       )
       const answered =
@@ -201,9 +211,14 @@ export class HelpdeskCore {
         break
       }
       if (deferred) {
-        // The main steps now; what only the optional value enables is offered after them.
+        // The main steps now; what only the optional value enables is asked about after them.
         instruction = deferred.instruction
         turn.notes = [...(turn.notes ?? []), deferredNote(deferred.left, slots.missing)]
+        followUp = {
+          taskType,
+          parameter: deferred.parameter,
+          only: deferred.left.map(({ id }) => id),
+        }
       }
       delete session.pending
       session.queue.shift()
@@ -216,6 +231,7 @@ export class HelpdeskCore {
         turn.planned.push({ plan, results: [], ...(fleet ? { group: fleet.name } : {}) })
       }
     }
+    if (followUp && !session.pending) session.pending = followUp
   }
 
   /** Phase 4: performs each planned step through the step runner (dry run or execution service). */
@@ -340,25 +356,6 @@ export class HelpdeskCore {
       missing.push(...slots.missing)
     }
     return missing
-  }
-
-  private outOfScope(session: Session, decision: RouteDecision): Omit<TurnResult, 'sessionId'> {
-    const topic = decision.outOfScopeTopic
-    const specific = topic ? this.options.handoffs.get(topic) : undefined
-    const handoff = specific
-      ? `That isn't something I can handle here, so I haven't done anything. ${specific}`
-      : GENERIC_HANDOFF
-    // An open question survives a detour ("what's the weather?"), and so does its task.
-    if (!session.pending) session.queue = []
-    return {
-      reply: handoff,
-      tasks: [],
-      plan: [],
-      results: [],
-      missing: [],
-      ranked: decision.ranked,
-      outOfScope: { ...(topic ? { topic } : {}), handoff },
-    }
   }
 
   private async finish(

@@ -8,6 +8,7 @@
 
 import type { Instruction } from '../../knowledge/instructions/instruction.ts'
 import type { ActionSpec } from '../../knowledge/instructions/instruction-schema.ts'
+import type { Session } from './session.ts'
 import { type MissingParameter, selectActions } from './slot-filling.ts'
 
 /** The runbook less the actions that need any of these parameters, and what was left out. */
@@ -50,8 +51,9 @@ export function deferOptional(
   instruction: Instruction,
   missing: readonly MissingParameter[],
   values: Readonly<Record<string, string>>,
-): { instruction: Instruction; left: ActionSpec[] } | undefined {
-  if (missing.length === 0 || missing.some((each) => each.problem !== undefined)) return undefined
+): { instruction: Instruction; left: ActionSpec[]; parameter: string } | undefined {
+  const first = missing[0]
+  if (!first || missing.some((each) => each.problem !== undefined)) return undefined
   const optional = missing.every(
     (each) =>
       instruction.parameters.find((spec) => spec.name === each.parameter)?.required === false,
@@ -60,5 +62,27 @@ export function deferOptional(
   const reduced = withoutActionsNeeding(instruction, new Set(missing.map((each) => each.parameter)))
   const changes = selectActions(reduced.instruction.actions, values).some((each) => !each.readOnly)
   // Only the steps these values would have run are worth offering.
-  return changes ? { ...reduced, left: selectActions(reduced.left, values) } : undefined
+  return changes
+    ? { ...reduced, left: selectActions(reduced.left, values), parameter: first.parameter }
+    : undefined
+}
+
+/** The action ids a follow-up question about this task was asked for, when it is open. */
+export function followUpOf(
+  session: Pick<Session, 'pending'>,
+  taskType: string,
+): readonly string[] | undefined {
+  return session.pending?.taskType === taskType ? session.pending.only : undefined
+}
+
+/** The runbook with only these actions (all of them when `ids` is undefined). */
+export function onlyActions(
+  instruction: Instruction,
+  ids: readonly string[] | undefined,
+): Instruction {
+  if (!ids) return instruction
+  return {
+    ...instruction,
+    actions: instruction.actions.filter((action) => ids.includes(action.id)),
+  }
 }

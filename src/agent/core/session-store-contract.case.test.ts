@@ -97,6 +97,7 @@ export function runSessionStoreContract(initializer: SessionStoreContractInitial
         parameter: 'device',
         helped: true,
         reminded: true,
+        only: ['account_locked.scan_device_for_stale_credentials'],
       }
       created.skipped = ['shared_drive_access:group']
       await store.save(created)

@@ -15,6 +15,11 @@ export interface PendingQuestion {
   helped?: boolean
   /** Set once small talk re-asked it: it is not repeated under every remark. */
   reminded?: boolean
+  /**
+   * A follow-up asked after the task was planned (an optional value that enables more steps):
+   * the ids of the steps its answer plans. The rest of the task was planned already.
+   */
+  only?: string[]
 }
 
 /** A conversation: what was said, what is known, and what is still to be done. */

@@ -41,6 +41,7 @@ const stateSchema = z.object({
       parameter: z.string(),
       helped: z.boolean().optional(),
       reminded: z.boolean().optional(),
+      only: z.array(z.string()).optional(),
     })
     .optional(),
   lastTasks: z.array(z.string()).optional(),
@@ -170,5 +171,6 @@ function pendingOf(stored: NonNullable<z.infer<typeof stateSchema>['pending']>):
     parameter: stored.parameter,
     ...(stored.helped ? { helped: true } : {}),
     ...(stored.reminded ? { reminded: true } : {}),
+    ...(stored.only ? { only: stored.only } : {}),
   }
 }
