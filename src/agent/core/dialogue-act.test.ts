@@ -73,6 +73,14 @@ describe('an answer is checked against the question asked', () => {
     })
   })
 
+  it('takes a name in an answer\'s usual phrasing ("it\'s jdoe")', () => {
+    expect(asking('outlook_not_syncing', 'username')("it's jdoe")).toEqual({
+      kind: 'answer',
+      parameter: 'username',
+      value: 'jdoe',
+    })
+  })
+
   it('marks a short reply that fails the check as a mistyped answer', () => {
     expect(asking('password_reset', 'device')('$(reboot)')).toEqual({
       kind: 'new_request',
@@ -90,6 +98,19 @@ describe('what is not an answer is classified, never taken as a value', () => {
     expect(answer('are you a bot?')).toEqual({ kind: 'small_talk', topic: 'bot' })
     expect(answer('hi, how are you?')).toEqual({ kind: 'small_talk', topic: 'how_are_you' })
     expect(smallTalkOf('hi, my printer is broken')).toBeUndefined()
+  })
+
+  it('a question about company records is not a request ("how many laptops do we have")', () => {
+    for (const message of [
+      'how many assets does the company have?',
+      'how many laptops do we have',
+      'what is the total number of licenses?',
+    ]) {
+      expect(classifyMessage({ message, known: {} }), message).toEqual({ kind: 'records_question' })
+    }
+    expect(classifyMessage({ message: 'how many times must I restart?', known: {} })).toEqual({
+      kind: 'new_request',
+    })
   })
 
   it('"talk to a person" in its usual phrasings', () => {

@@ -31,6 +31,11 @@ export type DialogueAct =
   | { kind: 'dont_know'; parameter: string }
   /** "talk to a person": always handed off. */
   | { kind: 'handoff_request' }
+  /**
+   * A question about the company's records ("how many laptops do we have?"): nothing to fix,
+   * so never routed to a runbook (it once planned an unlock for the person asking).
+   */
+  | { kind: 'records_question' }
 
 export interface DialogueContext {
   message: string
@@ -70,6 +75,10 @@ const SMALL_TALK: ReadonlyArray<[SmallTalkTopic, RegExp]> = [
   ['acknowledgement', /^(?:ok(?:ay)?|k|cool|great|got\s+it|alright|all\s+right|sure|fine|noted)$/],
 ]
 
+/** "how many assets does the company have?", "what is the total number of licenses?" */
+const RECORDS_QUESTION =
+  /^\s*(?:(?:hi|hello|hey)[,!.]?\s+)?(?:(?:can|could)\s+you\s+tell\s+me\s+)?(?:how\s+many\s+[\w\s-]{1,40}?\s+(?:do|does|did)\s+(?:we|you|the\s+company|our\s+company|the\s+organi[sz]ation|our\s+team|the\s+team|our\s+office|the\s+office)\s+(?:have|own|use|got)\b|what(?:'s|\s+is)\s+the\s+(?:total\s+)?(?:number|count)\s+of\s+|what(?:'s|\s+is)\s+the\s+(?:asset|license|licence|device|laptop|user)\s+count\b)/i
+
 /** A greeting before the real content: "hi, it's LT-0423". */
 const LEADING_GREETING =
   /^\s*(?:hi|hello|hey|hiya|good\s+(?:morning|afternoon|evening))(?:\s+there)?\s*[,!.:;-]+\s*/i
@@ -96,6 +105,7 @@ export function classifyMessage(context: DialogueContext): DialogueAct {
   if (HANDOFF.test(message)) return { kind: 'handoff_request' }
   const topic = smallTalkOf(message)
   if (topic) return { kind: 'small_talk', topic }
+  if (RECORDS_QUESTION.test(message)) return { kind: 'records_question' }
   const text = message.replace(LEADING_GREETING, '')
   const pending = context.pending
   const spec = pending

@@ -22,6 +22,11 @@ export function smallTalkReply(topic: SmallTalkTopic, openQuestion?: string): st
   return openQuestion ? `${reply} To carry on where we were: ${openQuestion}` : reply
 }
 
+export const RECORDS_REPLY =
+  "I can't look up company records such as how many assets or licences there are; the IT " +
+  "asset team can, through a request in the IT portal. I haven't done anything. If something " +
+  "isn't working, tell me what and I'll help."
+
 /**
  * "talk to a person", or a value nobody can give: how a person takes over. Until the technician
  * workspace opens tickets, the person reaches the service desk themselves.

@@ -9,7 +9,13 @@ import type { Instruction } from '../../knowledge/instructions/instruction.ts'
 import type { AccessPolicy } from '../../policy/access-policy.ts'
 import type { RequestRouter, RouteDecision } from '../../retrieval/request-router.ts'
 import type { DialogueAct, DialogueContext } from './dialogue-act.ts'
-import { dontKnowReply, handoffReply, skippedNote, smallTalkReply } from './dialogue-replies.ts'
+import {
+  dontKnowReply,
+  handoffReply,
+  RECORDS_REPLY,
+  skippedNote,
+  smallTalkReply,
+} from './dialogue-replies.ts'
 import { canSkip, withoutActionsNeeding } from './optional-parameters.ts'
 import { assignedMachineOf } from './own-resources.ts'
 import { GENERIC_HANDOFF } from './reply-writer.ts'
@@ -65,6 +71,9 @@ export function respondToAct(
   switch (act.kind) {
     case 'handoff_request':
       return handOff(turn, 'requested', dependencies)
+    case 'records_question':
+      // Nothing to fix: answered in words; an open question stays open, as after small talk.
+      return decided(RECORDS_REPLY, [])
     case 'small_talk': {
       // The open question stays open, re-asked once (not under every "thanks").
       const reAsk = pending && open && !pending.reminded ? open : undefined

@@ -187,6 +187,15 @@ describe('names in any common phrasing', () => {
   })
 })
 
+describe('questions that are not requests', () => {
+  it('"how many laptops do we have?" plans nothing for the person asking', async () => {
+    const { results } = await talk(tom, 'how many laptops do we have?')
+    expect(results[0]?.plan).toEqual([])
+    expect(results[0]?.tasks).toEqual([])
+    expect(results[0]?.reply).toMatch(/company records/)
+  })
+})
+
 describe('machines and locks', () => {
   it('a machine named in the inventory brings its operating system', async () => {
     const { results } = await talk(tom, 'LT-0424 is running really slow')
