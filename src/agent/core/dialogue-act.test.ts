@@ -158,6 +158,14 @@ describe('what is not an answer is classified, never taken as a value', () => {
         known: { device: 'LT-0423' },
       }),
     ).toMatchObject({ kind: 'correction', parameter: 'device', value: 'LT-0424' })
+    // "no sound on LT-0423" is no "no,": a request of its own.
+    expect(
+      classifyMessage({
+        message: 'no sound on LT-0424 since this morning',
+        current: runbook('laptop_running_slow'),
+        known: { device: 'LT-0423' },
+      }),
+    ).toEqual({ kind: 'new_request' })
     // "no, my printer is broken" names nothing of the current task: a new request.
     expect(
       classifyMessage({

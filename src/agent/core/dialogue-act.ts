@@ -92,7 +92,9 @@ const DONT_KNOW =
 
 /** "actually", "no,", "sorry, I meant": the message changes a value given before. */
 const CORRECTION =
-  /^\s*(?:(?:oh|oops|sorry|wait|hmm|hang\s+on|my\s+bad)[,.!]?\s+)*(?:actually|no|nope|not\s+that|correction|i\s+meant?|i\s+mean|rather|make\s+that|change\s+(?:it|that)\s+to)\b[,.!:;-]?\s*(?:(?:actually|sorry|i\s+meant?|i\s+mean)\b[,.!:;-]?\s*)*/i
+  /^\s*(?:(?:oh|oops|sorry|wait|hmm|hang\s+on|my\s+bad)[,.!]?\s+)*(?:(?:no|nope)\s*[,.!:;-]+|(?:actually|not\s+that|correction|i\s+meant?|i\s+mean|rather|make\s+that|change\s+(?:it|that)\s+to)\b[,.!:;-]?)\s*(?:(?:actually|sorry|i\s+meant?|i\s+mean)\b[,.!:;-]?\s*)*/i
+/** A correction is short: "actually LT-0423 has no sound either" is a request of its own. */
+const CORRECTION_WORDS = 6
 
 /** A reply this short that fails the question's check is a mistyped answer, not a request. */
 const SHORT_REPLY_WORDS = 6
@@ -157,17 +159,18 @@ function correctionOf(text: string, context: DialogueContext): DialogueAct | und
   const current = context.current
   if (!cue || !current) return undefined
   const rest = text.slice(cue[0].length)
-  if (!rest.trim()) return undefined
+  const words = rest.trim().split(/\s+/).length
+  if (!rest.trim() || words > CORRECTION_WORDS) return undefined
   const pending = context.pending
   // The open question's own value first: "no, LT-0424" to "which computer?" is its answer.
   const ordered = [...current.parameters].sort(
     (left, right) =>
       Number(right.name === pending?.parameter) - Number(left.name === pending?.parameter),
   )
-  const short = rest.trim().split(/\s+/).length <= SHORT_REPLY_WORDS
   for (const spec of ordered) {
     const isPending = spec.name === pending?.parameter && pending.instruction.id === current.id
-    const mode = isPending || (LISTED_KINDS.has(spec.kind) && short) ? 'answer' : 'message'
+    // A listed value is read by its natural names ("the AWS one"): a correction is short.
+    const mode = isPending || LISTED_KINDS.has(spec.kind) ? 'answer' : 'message'
     const value = validated(spec, rest, mode)
     if (value === undefined) continue
     if (isPending) return { kind: 'answer', parameter: spec.name, value }
