@@ -96,6 +96,7 @@ describe('what is not an answer is classified, never taken as a value', () => {
     expect(answer('Good morning!')).toEqual({ kind: 'small_talk', topic: 'greeting' })
     expect(answer('thanks a lot')).toEqual({ kind: 'small_talk', topic: 'thanks' })
     expect(answer('are you a bot?')).toEqual({ kind: 'small_talk', topic: 'bot' })
+    expect(answer('Are you a bot or a real person?')).toEqual({ kind: 'small_talk', topic: 'bot' })
     expect(answer('hi, how are you?')).toEqual({ kind: 'small_talk', topic: 'how_are_you' })
     expect(smallTalkOf('hi, my printer is broken')).toBeUndefined()
   })

@@ -58,7 +58,7 @@ const HANDOFF =
 const SMALL_TALK: ReadonlyArray<[SmallTalkTopic, RegExp]> = [
   [
     'bot',
-    /^(?:are\s+you\s+(?:a\s+)?(?:bot|robot|human|real|real\s+person|person|ai|machine|an?\s+ai)|is\s+this\s+(?:a\s+)?(?:bot|robot|human|real\s+person|an?\s+ai|automated)|am\s+i\s+(?:talking|chatting|speaking)\s+(?:to|with)\s+(?:a\s+)?(?:bot|robot|human|machine|person|real\s+person|an?\s+ai)|who\s+are\s+you|what\s+are\s+you)$/,
+    /^(?:are\s+you\s+(?:a\s+)?(?:bot|robot|human|real|real\s+person|person|ai|machine|an?\s+ai)|is\s+this\s+(?:a\s+)?(?:bot|robot|human|real\s+person|an?\s+ai|automated)|am\s+i\s+(?:talking|chatting|speaking)\s+(?:to|with)\s+(?:a\s+)?(?:bot|robot|human|machine|person|real\s+person|an?\s+ai)|who\s+are\s+you|what\s+are\s+you)(?:\s+or\s+(?:a\s+)?(?:bot|robot|human|real\s+person|person|machine))?$/,
   ],
   [
     'how_are_you',
