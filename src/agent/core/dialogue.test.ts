@@ -111,6 +111,22 @@ describe('"I don\'t know" gets help or a way round, never a topic switch', () =>
     expect(results[1]?.plan[0]?.parameters.device).toBe('LT-0423')
   })
 
+  it('a mistyped computer for the follow-up is asked again with the reason', async () => {
+    const { results } = await talk(
+      alice,
+      'my windows login keeps getting locked',
+      '$(reboot)',
+      'LT-0423',
+    )
+    expect(results[1]?.plan).toEqual([])
+    expect(results[1]?.missing[0]).toMatchObject({ parameter: 'device' })
+    expect(results[1]?.reply).toMatch(/not a valid device/)
+    // Still only the step it was asked for: the unlock was planned already.
+    expect(stepIds(results[2] ?? { plan: [] })).toEqual([
+      'account_locked.scan_device_for_stale_credentials',
+    ])
+  })
+
   it('a machine name nobody knows: how to find it, then a hand-off, never another runbook', async () => {
     const { results } = await talk(
       tom,

@@ -21,12 +21,7 @@ import {
   skippedOf,
   withoutActionsNeeding,
 } from './optional-parameters.ts'
-import {
-  inventoryPlatformOf,
-  ownAccountByDefault,
-  ownMachineOf,
-  refusalOf,
-} from './own-resources.ts'
+import { fillWithInventory, ownAccountByDefault, ownMachineOf, refusalOf } from './own-resources.ts'
 import { repeatOf } from './repeat-request.ts'
 import { describeApproval, writeReply } from './reply-writer.ts'
 import type { PendingQuestion, Session } from './session.ts'
@@ -112,6 +107,11 @@ export class HelpdeskCore {
     onEvent: (event: TurnEvent) => void = () => {},
   ): Promise<'continue' | 'out_of_scope'> {
     const { session, message } = turn
+    // A follow-up's task was planned already: an answer (or a retry) brings it back.
+    const followed = session.pending?.only ? session.pending.taskType : undefined
+    const requeue = () => {
+      if (followed && !session.queue.includes(followed)) session.queue.unshift(followed)
+    }
     const act = classifyMessage(dialogueContextOf(turn, this.dialogue))
     const decided = respondToAct(act, turn, this.dialogue)
     if (decided) {
@@ -120,8 +120,7 @@ export class HelpdeskCore {
     }
     if (act.kind === 'answer' || act.kind === 'correction' || act.kind === 'dont_know') {
       if (act.kind !== 'dont_know') session.known[act.parameter] = act.value
-      const followed = session.pending?.only ? session.pending.taskType : undefined
-      if (followed && !session.queue.includes(followed)) session.queue.unshift(followed)
+      requeue()
       if (act.kind === 'correction') {
         // The value changes, not the task: the corrected task is planned again with it.
         turn.planText = ''
@@ -151,6 +150,7 @@ export class HelpdeskCore {
       return 'out_of_scope'
     }
     // Otherwise: an attempt at an answer that was invalid; ask again with the reason.
+    requeue()
     return 'continue'
   }
 
@@ -163,8 +163,9 @@ export class HelpdeskCore {
       const taskType = session.queue[0] ?? ''
       // Steps needing a value the person said they don't know are left out (see dialogue-turn.ts);
       // an answer to a follow-up plans only the steps it was asked for.
+      const only = followUpOf(session, taskType)
       let { instruction } = withoutActionsNeeding(
-        onlyActions(this.instruction(taskType), followUpOf(session, taskType)),
+        onlyActions(this.instruction(taskType), only),
         skippedOf(session.skipped, taskType),
       )
       const answered =
@@ -183,15 +184,8 @@ export class HelpdeskCore {
           overrides,
           ...(session.requester ? { requester: session.requester } : {}),
         })
-      let slots = fill({})
       // A machine the inventory knows brings its operating system: no Windows steps for Linux.
-      const platform = inventoryPlatformOf(
-        instruction,
-        fleet ? {} : slots.values,
-        this.options.access,
-      )
-      if (Object.entries(platform).some(([name, os]) => slots.values[name] !== os))
-        slots = fill(platform)
+      const slots = fillWithInventory(instruction, fill, fleet ? undefined : this.options.access)
       ownAccountByDefault(instruction, slots, known, session.requester, this.options.access)
       const refusal = refusalOf(this.options.access, turn, instruction, slots.values, fleet?.name)
       if (refusal) {
@@ -206,7 +200,11 @@ export class HelpdeskCore {
       const question = deferred ? undefined : slots.missing[0]
       if (question) {
         turn.question = question
-        session.pending = { taskType, parameter: question.parameter }
+        session.pending = {
+          taskType,
+          parameter: question.parameter,
+          ...(only ? { only: [...only] } : {}),
+        }
         onEvent({ type: 'question', missing: question })
         break
       }

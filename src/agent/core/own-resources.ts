@@ -73,6 +73,21 @@ export function inventoryPlatformOf(
 }
 
 /**
+ * Slot filling, again with the inventory's operating system when the machine it found is in
+ * the inventory and the platform differs (the runbook's default or the message said otherwise).
+ */
+export function fillWithInventory(
+  instruction: Instruction,
+  fill: (overrides: Record<string, string>) => SlotState,
+  access: AccessPolicy | undefined,
+): SlotState {
+  const slots = fill({})
+  const platform = inventoryPlatformOf(instruction, slots.values, access)
+  const differs = Object.entries(platform).some(([name, os]) => slots.values[name] !== os)
+  return differs ? fill(platform) : slots
+}
+
+/**
  * An account parameter that fell back to the requester's helpdesk name becomes their account on
  * the system in question (`alice` -> `alice.smith` in Active Directory). A name the person typed
  * or gave earlier is never changed.
