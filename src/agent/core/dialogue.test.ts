@@ -127,6 +127,12 @@ describe('"I don\'t know" gets help or a way round, never a topic switch', () =>
     ])
   })
 
+  it('offers "my laptop" to someone with one assigned laptop who does not know its name', async () => {
+    const { results } = await talk(alice, 'outlook is not syncing', "I don't know")
+    expect(results[1]?.reply).toMatch(/just say "my laptop" and I'll use LT-0423/)
+    expect(results[1]?.missing[0]?.parameter).toBe('device')
+  })
+
   it('a machine name nobody knows: how to find it, then a hand-off, never another runbook', async () => {
     const { results } = await talk(
       tom,
