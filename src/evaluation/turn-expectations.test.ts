@@ -96,7 +96,7 @@ describe('checkTurn: each expectation reads one field of the turn', () => {
     const handedOff = turn({ tasks: [], plan: [], outOfScope: { handoff: 'the HR portal' } })
     expect(checkTurn({ outOfScope: true, handoff: true }, handedOff)).toEqual([])
     expect(checkTurn({ outOfScope: true }, turn())).toHaveLength(1)
-    const person = turn({ plan: [], handoff: { to: 'service desk' } })
+    const person = turn({ plan: [], handoff: { reason: 'requested' } })
     expect(checkTurn({ handoff: true, outOfScope: false }, person)).toEqual([])
     expect(checkTurn({ handoff: true }, turn())).toHaveLength(1)
     expect(checkTurn({ handoff: false }, handedOff)).toHaveLength(1)

@@ -6,11 +6,8 @@
 import type { TurnResult } from '../agent/core/turn.ts'
 import type { TurnExpectation } from './conversation-script.ts'
 
-/**
- * A turn's result as the evaluation reads it. `handoff` (handed to a person) is read when an
- * agent sets it; an agent that does not simply never hands off that way, which is what is measured.
- */
-export type EvaluatedTurn = TurnResult & { handoff?: unknown }
+/** A turn's result as the evaluation reads it. */
+export type EvaluatedTurn = TurnResult
 
 /** One expectation that did not hold: its key, what the script wanted, what the turn gave. */
 export interface Mismatch {

@@ -114,6 +114,11 @@ export class AccessPolicy {
     return { ok: true }
   }
 
+  /** The inventory's machine of that name (any letter case), for its operating system. */
+  machine(name: string): Target | undefined {
+    return this.machines?.find(name)
+  }
+
   /** The workstations and laptops assigned to this user, for "my laptop". */
   ownMachines(username: string): Target[] {
     return (this.machines?.list() ?? []).filter(

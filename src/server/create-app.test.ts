@@ -209,7 +209,8 @@ describe('instructions, health and the page', () => {
     const response = await failing.request('/api/chat', {
       method: 'POST',
       headers: signedIn(),
-      body: JSON.stringify({ message: 'hi' }),
+      // A request, so the router is asked (a greeting is answered without routing).
+      body: JSON.stringify({ message: 'my printer is broken' }),
     })
     expect(response.status).toBe(500)
     expect(JSON.stringify(await response.json())).not.toMatch(/secret stack detail/)

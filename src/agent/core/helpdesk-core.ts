@@ -5,15 +5,29 @@ import { buildPlan } from '../../planning/planner.ts'
 import type { RouteDecision } from '../../retrieval/request-router.ts'
 import type { RequestUnderstanding } from '../understanding/request-understanding.ts'
 import type { HelpdeskCoreOptions, TurnInput } from './core-types.ts'
+import { classifyMessage } from './dialogue-act.ts'
+import { deferredNote } from './dialogue-replies.ts'
+import {
+  type DialogueDependencies,
+  dialogueContextOf,
+  outOfScopeResult,
+  respondToAct,
+  routeRemainder,
+} from './dialogue-turn.ts'
 import { machinesOf } from './machine-groups.ts'
 import { checkMessage } from './message-check.ts'
-import { ownAccountByDefault, ownMachineOf, refusalOf } from './own-resources.ts'
-import { extractParameter } from './parameter-extraction.ts'
-import { validateParameter } from './parameter-validation.ts'
+import {
+  deferOptional,
+  followUpOf,
+  onlyActions,
+  skippedOf,
+  withoutActionsNeeding,
+} from './optional-parameters.ts'
+import { fillWithInventory, ownAccountByDefault, ownMachineOf, refusalOf } from './own-resources.ts'
 import { repeatOf } from './repeat-request.ts'
-import { describeApproval, GENERIC_HANDOFF, writeReply } from './reply-writer.ts'
-import type { Session } from './session.ts'
-import { fillSlots, type MissingParameter, parameterSpec } from './slot-filling.ts'
+import { describeApproval, writeReply } from './reply-writer.ts'
+import type { PendingQuestion, Session } from './session.ts'
+import { fillSlots, type MissingParameter } from './slot-filling.ts'
 import type { TurnEvent, TurnResult, TurnState } from './turn.ts'
 
 export type {
@@ -42,9 +56,14 @@ const NEW_REQUEST_SCORE = 0.4
  */
 export class HelpdeskCore {
   private readonly options: HelpdeskCoreOptions
+  private readonly dialogue: DialogueDependencies
 
   constructor(options: HelpdeskCoreOptions) {
     this.options = options
+    this.dialogue = {
+      instruction: (taskType) => this.instruction(taskType),
+      ...(options.access ? { access: options.access } : {}),
+    }
   }
 
   /**
@@ -84,9 +103,10 @@ export class HelpdeskCore {
   }
 
   /**
-   * Phase 2: an answer to the open question, a new request (queued first), or out of scope
-   * (the hand-off is the turn's result). With `options.understanding` (a configured LLM), a new
-   * request's routing is the model's choice among the router's candidates (see routeMessage).
+   * Phase 2: decides what the message does (see dialogue-act.ts): an answer to the open
+   * question, a correction, small talk, "I don't know", "talk to a person", or a new request
+   * (routed, and queued in place of the topic it leaves). `out_of_scope`: the turn's result is
+   * already decided (a hand-off, small talk, help to find a value).
    * @throws {HelpdeskError} KNOWLEDGE_STORE_UNAVAILABLE when routing fails.
    */
   async routeTurn(
@@ -95,32 +115,51 @@ export class HelpdeskCore {
     options: RouteOptions = {},
   ): Promise<'continue' | 'out_of_scope'> {
     const { session, message } = turn
-    const answer = session.pending ? this.tryAnswer(session, message) : 'none'
-    if (answer !== 'answered') {
-      const decision = repeatOf(message, session) ?? (await this.routeMessage(turn, options))
-      if (await this.answerQuestion(turn, decision, onEvent)) return 'out_of_scope'
-      turn.tasks = decision.tasks
-      turn.ranked = decision.ranked
-      onEvent({ type: 'route-end', tasks: decision.tasks, ranked: decision.ranked })
-      const confident =
-        answer !== 'invalid' || (decision.ranked[0]?.score ?? 0) >= NEW_REQUEST_SCORE
-      if (decision.tasks.length > 0 && confident) {
-        // A new request, even while a question is open: the open task waits behind it.
-        session.queue = [
-          ...decision.tasks,
-          ...session.queue.filter((task) => !decision.tasks.includes(task)),
-        ]
-        delete session.pending
-      } else if (answer === 'none' || decision.outOfScopeTopic !== undefined) {
-        // Not an answer, or a recognisably different (out-of-scope) request: hand off; the
-        // open question, if any, stays open.
-        turn.outOfScope = this.outOfScope(session, decision)
-        return 'out_of_scope'
-      }
-      // Otherwise: an attempt at an answer that was invalid; ask again with the reason.
-    } else {
-      turn.tasks = [...session.queue]
+    // A follow-up's task was planned already: an answer (or a retry) brings it back.
+    const followed = session.pending?.only ? session.pending.taskType : undefined
+    const requeue = () => {
+      if (followed && !session.queue.includes(followed)) session.queue.unshift(followed)
     }
+    const act = classifyMessage(dialogueContextOf(turn, this.dialogue))
+    const decided = respondToAct(act, turn, this.dialogue)
+    if (decided) {
+      turn.outOfScope = decided
+      return 'out_of_scope'
+    }
+    if (act.kind === 'answer' || act.kind === 'correction' || act.kind === 'dont_know') {
+      if (act.kind !== 'dont_know') session.known[act.parameter] = act.value
+      requeue()
+      if (act.kind === 'correction') {
+        // The value changes, not the task: the corrected task is planned again with it.
+        turn.planText = ''
+        if (!session.pending)
+          session.queue = [act.taskType, ...session.queue.filter((task) => task !== act.taskType)]
+      }
+      if (act.kind === 'answer' && act.remainder)
+        await routeRemainder(turn, act.remainder, this.options.router, NEW_REQUEST_SCORE)
+      turn.tasks = [...session.queue]
+      return 'continue'
+    }
+    const decision = repeatOf(message, session) ?? (await this.routeMessage(turn, options))
+    if (await this.answerQuestion(turn, decision, onEvent)) return 'out_of_scope'
+    turn.tasks = decision.tasks
+    turn.ranked = decision.ranked
+    onEvent({ type: 'route-end', tasks: decision.tasks, ranked: decision.ranked })
+    const invalid = act.kind === 'new_request' && act.invalidAnswer === true
+    const confident = !invalid || (decision.ranked[0]?.score ?? 0) >= NEW_REQUEST_SCORE
+    if (decision.tasks.length > 0 && confident) {
+      // A new request, even while a question is open: the topic it leaves is dropped, so its
+      // question does not follow later, unrelated replies.
+      session.queue = [...decision.tasks]
+      delete session.pending
+    } else if (!invalid || decision.outOfScopeTopic !== undefined) {
+      // Not an answer, or a recognisably different (out-of-scope) request: hand off; the
+      // open question, if any, stays open.
+      turn.outOfScope = outOfScopeResult(session, decision, this.options.handoffs)
+      return 'out_of_scope'
+    }
+    // Otherwise: an attempt at an answer that was invalid; ask again with the reason.
+    requeue()
     return 'continue'
   }
 
@@ -149,16 +188,24 @@ export class HelpdeskCore {
             ranked: decision.ranked,
             answer: response.answer,
           }
-        : this.outOfScope(turn.session, decision)
+        : outOfScopeResult(turn.session, decision, this.options.handoffs)
     return true
   }
 
   /** Phase 3: fills each queued task's parameters and plans it, until one needs a question. */
   planTurn(turn: TurnState, onEvent: (event: TurnEvent) => void = () => {}): void {
-    const { session, message } = turn
+    const { session } = turn
+    const message = turn.planText ?? turn.message
+    let followUp: PendingQuestion | undefined
     while (session.queue.length > 0) {
       const taskType = session.queue[0] ?? ''
-      const instruction = this.instruction(taskType)
+      // Steps needing a value the person said they don't know are left out (see dialogue-turn.ts);
+      // an answer to a follow-up plans only the steps it was asked for.
+      const only = followUpOf(session, taskType)
+      let { instruction } = withoutActionsNeeding(
+        onlyActions(this.instruction(taskType), only),
+        skippedOf(session.skipped, taskType),
+      )
       const answered =
         session.pending?.taskType === taskType ? session.pending.parameter : undefined
       const fleet = machinesOf(instruction, message, answered, this.options.machineGroups)
@@ -166,13 +213,17 @@ export class HelpdeskCore {
         ? // A group stands for the machine (and its system): the rest is asked for as usual.
           { ...session.known, ...fleet.members[0] }
         : { ...session.known, ...ownMachineOf(instruction, message, turn, this.options.access) }
-      const slots = fillSlots(instruction, {
-        message,
-        mode: answered ? 'answer' : 'message',
-        ...(answered ? { answering: answered } : {}),
-        known,
-        ...(session.requester ? { requester: session.requester } : {}),
-      })
+      const fill = (overrides: Record<string, string>) =>
+        fillSlots(instruction, {
+          message,
+          mode: answered ? 'answer' : 'message',
+          ...(answered ? { answering: answered } : {}),
+          known,
+          overrides,
+          ...(session.requester ? { requester: session.requester } : {}),
+        })
+      // A machine the inventory knows brings its operating system: no Windows steps for Linux.
+      const slots = fillWithInventory(instruction, fill, fleet ? undefined : this.options.access)
       ownAccountByDefault(instruction, slots, known, session.requester, this.options.access)
       const refusal = refusalOf(this.options.access, turn, instruction, slots.values, fleet?.name)
       if (refusal) {
@@ -183,12 +234,27 @@ export class HelpdeskCore {
         continue
       }
       Object.assign(session.known, slots.fromMessage)
-      const question = slots.missing[0]
+      const deferred = deferOptional(instruction, slots.missing, slots.values)
+      const question = deferred ? undefined : slots.missing[0]
       if (question) {
         turn.question = question
-        session.pending = { taskType, parameter: question.parameter }
+        session.pending = {
+          taskType,
+          parameter: question.parameter,
+          ...(only ? { only: [...only] } : {}),
+        }
         onEvent({ type: 'question', missing: question })
         break
+      }
+      if (deferred) {
+        // The main steps now; what only the optional value enables is asked about after them.
+        instruction = deferred.instruction
+        turn.notes = [...(turn.notes ?? []), deferredNote(deferred.left, slots.missing)]
+        followUp = {
+          taskType,
+          parameter: deferred.parameter,
+          only: deferred.left.map(({ id }) => id),
+        }
       }
       delete session.pending
       session.queue.shift()
@@ -201,6 +267,7 @@ export class HelpdeskCore {
         turn.planned.push({ plan, results: [], ...(fleet ? { group: fleet.name } : {}) })
       }
     }
+    if (followUp && !session.pending) session.pending = followUp
   }
 
   /** Phase 4: performs each planned step through the step runner (dry run or execution service). */
@@ -281,7 +348,9 @@ export class HelpdeskCore {
               : {}),
           })
         : undefined
-    const reply = [...(turn.refusals ?? []), ...(written ? [written] : [])].join('\n\n')
+    const reply = [...(turn.refusals ?? []), ...(written ? [written] : []), ...(turn.notes ?? [])]
+      .filter((paragraph) => paragraph.length > 0)
+      .join('\n\n')
     return this.finish(
       turn.session,
       {
@@ -308,25 +377,6 @@ export class HelpdeskCore {
   }
 
   /**
-   * Whether the message answers our open question: `answered` (the value is taken), `invalid`
-   * (a short reply that fails validation: likely a mistyped answer) or `none`.
-   */
-  private tryAnswer(session: Session, message: string): 'answered' | 'invalid' | 'none' {
-    const pending = session.pending
-    if (!pending) return 'none'
-    const spec = parameterSpec(this.instruction(pending.taskType), pending.parameter)
-    if (!spec) return 'none'
-    const candidate = extractParameter(spec, message, 'answer')
-    if (candidate === undefined) return 'none'
-    const result = validateParameter(spec, candidate)
-    if (result.ok) {
-      session.known[spec.name] = result.value
-      return 'answered'
-    }
-    return message.trim().split(/\s+/).length <= 6 ? 'invalid' : 'none'
-  }
-
-  /**
    * Checks a turn's input without running it, so a streaming endpoint can refuse bad input with
    * a plain 4xx before its stream opens.
    * @throws {HelpdeskError} INVALID_INPUT, MESSAGE_TOO_LONG or SESSION_NOT_FOUND.
@@ -342,29 +392,15 @@ export class HelpdeskCore {
     const missing = [first]
     for (const taskType of session.queue.slice(1)) {
       const instruction = this.instruction(taskType)
-      const slots = fillSlots(instruction, { message: '', mode: 'message', known: session.known })
+      const slots = fillSlots(instruction, {
+        message: '',
+        mode: 'message',
+        known: session.known,
+        ...(session.requester ? { requester: session.requester } : {}),
+      })
       missing.push(...slots.missing)
     }
     return missing
-  }
-
-  private outOfScope(session: Session, decision: RouteDecision): Omit<TurnResult, 'sessionId'> {
-    const topic = decision.outOfScopeTopic
-    const specific = topic ? this.options.handoffs.get(topic) : undefined
-    const handoff = specific
-      ? `That isn't something I can handle here, so I haven't done anything. ${specific}`
-      : GENERIC_HANDOFF
-    // An open question survives a detour ("what's the weather?"), and so does its task.
-    if (!session.pending) session.queue = []
-    return {
-      reply: handoff,
-      tasks: [],
-      plan: [],
-      results: [],
-      missing: [],
-      ranked: decision.ranked,
-      outOfScope: { ...(topic ? { topic } : {}), handoff },
-    }
   }
 
   private async finish(

@@ -6,6 +6,7 @@
  */
 
 import { samePerson } from '../../identity/user.ts'
+import type { Target } from '../../inventory/inventory-schema.ts'
 import type { Instruction } from '../../knowledge/instructions/instruction.ts'
 import { ACCOUNT_SYSTEMS } from '../../knowledge/instructions/parameter-kinds.ts'
 import type { AccessPolicy } from '../../policy/access-policy.ts'
@@ -33,11 +34,57 @@ export function ownMachineOf(
   // "my laptop" from a technician acting for someone is the technician's, not theirs.
   if (turn.actor && !samePerson(turn.actor.username, requester)) return {}
   if (!MY_MACHINE.test(message)) return {}
-  const machines = access.ownMachines(requester)
-  const only = machines.length === 1 ? machines[0] : undefined
+  const only = assignedMachineOf(turn, access)
   if (!only) return {}
   const platform = platformParameterOf(instruction)
   return { [parameter]: only.name, ...(platform ? { [platform]: only.os } : {}) }
+}
+
+/**
+ * The one workstation or laptop assigned to the requester, which "my laptop" means; undefined
+ * when they have none or several, or when someone else (a technician) sends the turn.
+ */
+export function assignedMachineOf(
+  turn: Pick<TurnState, 'session' | 'actor'>,
+  access: AccessPolicy | undefined,
+): Target | undefined {
+  const requester = turn.session.requester
+  if (!access || !requester) return undefined
+  if (turn.actor && !samePerson(turn.actor.username, requester)) return undefined
+  const machines = access.ownMachines(requester)
+  return machines.length === 1 ? machines[0] : undefined
+}
+
+/**
+ * The operating system of a machine the inventory knows, for the runbook's platform parameter:
+ * LT-0424 runs Linux, so its steps are the Linux ones whatever the runbook's default says.
+ */
+export function inventoryPlatformOf(
+  instruction: Instruction,
+  values: Readonly<Record<string, string>>,
+  access: AccessPolicy | undefined,
+): Record<string, string> {
+  const parameter = machineParameterOf(instruction)
+  const platform = platformParameterOf(instruction)
+  const name = parameter ? values[parameter] : undefined
+  if (!access || !platform || name === undefined) return {}
+  const machine = access.machine(name)
+  return machine ? { [platform]: machine.os } : {}
+}
+
+/**
+ * Slot filling, again with the inventory's operating system when the machine it found is in
+ * the inventory and the platform differs (the runbook's default or the message said otherwise).
+ */
+export function fillWithInventory(
+  instruction: Instruction,
+  fill: (overrides: Record<string, string>) => SlotState,
+  access: AccessPolicy | undefined,
+): SlotState {
+  const slots = fill({})
+  const platform = inventoryPlatformOf(instruction, slots.values, access)
+  const differs = Object.entries(platform).some(([name, os]) => slots.values[name] !== os)
+  return differs ? fill(platform) : slots
 }
 
 /**

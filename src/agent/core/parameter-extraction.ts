@@ -1,5 +1,6 @@
 import type { ParameterSpec } from '../../knowledge/instructions/instruction-schema.ts'
 import { findGroup } from './group-extraction.ts'
+import { optionNamedIn } from './option-synonyms.ts'
 import { allowedValues } from './parameter-validation.ts'
 import { findUsername, NOT_USERNAMES } from './username-extraction.ts'
 import { wholeToken } from './value-tokens.ts'
@@ -169,6 +170,11 @@ export function extractParameter(
   text: string,
   mode: ExtractionMode,
 ): string | undefined {
+  if (mode === 'answer' && LISTED_KINDS.has(spec.kind)) {
+    // An answer to "Windows/network, AWS or local?" may name its option naturally ("windows").
+    const named = optionNamedIn(allowedValues(spec), text, spec.values ?? {})
+    if (named !== undefined) return named
+  }
   switch (spec.kind) {
     case 'system':
       return matchAlias(SYSTEM_ALIASES, allowedValues(spec), text)
@@ -187,7 +193,16 @@ export function extractParameter(
   }
 }
 
+const LISTED_KINDS: ReadonlySet<ParameterSpec['kind']> = new Set(['system', 'platform', 'enum'])
 const MAX_BARE_ANSWER_WORDS = 3
+/** Words that make a bare reply a sentence rather than a name. */
+const PROSE_IN_NAMES = new Set(
+  (
+    "is are was were be been am not no can't cannot won't doesn't don't isn't didn't it i you me " +
+    'my your we our they locked broken working keeps stopped help need want have has had does do ' +
+    'know idea sure'
+  ).split(' '),
+)
 /** Kinds whose valid values may contain spaces, so a sentence could pass their validator. */
 const KINDS_WITH_SPACES: ReadonlySet<ParameterSpec['kind']> = new Set([
   'printer',
@@ -205,8 +220,11 @@ function extractWord(spec: ParameterSpec, text: string, mode: ExtractionMode): s
     .replace(/^["'`]|["'`]$/g, '')
   if (spec.kind === 'package_name') return PACKAGE_IDS[bare.toLowerCase()] ?? bare
   // A bare answer is a name, not a sentence: "HP LaserJet 4250" yes, "vpn says error 809" no.
-  if (KINDS_WITH_SPACES.has(spec.kind) && bare.split(/\s+/).length > MAX_BARE_ANSWER_WORDS)
-    return undefined
+  const words = bare.split(/\s+/)
+  if (KINDS_WITH_SPACES.has(spec.kind) && words.length > MAX_BARE_ANSWER_WORDS) return undefined
+  // "account is locked" to "which printer?" is a sentence too: a name has no verbs.
+  // "my account is locked" leaves "locked" once its opening is read as "my account is".
+  if (words.some((word) => PROSE_IN_NAMES.has(word.toLowerCase()))) return undefined
   return bare || undefined
 }
 

@@ -90,6 +90,22 @@ export function runSessionStoreContract(initializer: SessionStoreContractInitial
       expect(reloaded?.lastTasks).toEqual(['password_reset'])
     })
 
+    it('keeps where the dialogue stands: help given, the question re-asked, values skipped', async () => {
+      const created = await store.create('jdoe')
+      created.pending = {
+        taskType: 'outlook_not_syncing',
+        parameter: 'device',
+        helped: true,
+        reminded: true,
+        only: ['account_locked.scan_device_for_stale_credentials'],
+      }
+      created.skipped = ['shared_drive_access:group']
+      await store.save(created)
+      const loaded = await store.get(created.id)
+      expect(loaded?.pending).toEqual(created.pending)
+      expect(loaded?.skipped).toEqual(['shared_drive_access:group'])
+    })
+
     it('never changes requester, owner or createdAt on save', async () => {
       const created = await store.create('alice', { owner: 'alice' })
       const forged: Session = {

@@ -11,6 +11,15 @@ export interface ConversationEntry {
 export interface PendingQuestion {
   taskType: string
   parameter: string
+  /** Set once the person said they don't know it and got help: a second time hands off. */
+  helped?: boolean
+  /** Set once small talk re-asked it: it is not repeated under every remark. */
+  reminded?: boolean
+  /**
+   * A follow-up asked after the task was planned (an optional value that enables more steps):
+   * the ids of the steps its answer plans. The rest of the task was planned already.
+   */
+  only?: string[]
 }
 
 /** A conversation: what was said, what is known, and what is still to be done. */
@@ -33,6 +42,11 @@ export interface Session {
   pending?: PendingQuestion
   /** The task types last planned, for "same for maria.garcia". */
   lastTasks?: string[]
+  /**
+   * Optional parameters the person did not know ("taskType:parameter"): their task is planned
+   * without the steps that need them.
+   */
+  skipped?: string[]
 }
 
 /** A line of a user's list of conversations. */

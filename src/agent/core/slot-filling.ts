@@ -31,6 +31,8 @@ export interface SlotSources {
   known: Readonly<Record<string, string>>
   /** The signed-in requester's username, for `defaultFromRequester` parameters. */
   requester?: string
+  /** Facts that win over the message: the inventory's operating system of a named machine. */
+  overrides?: Readonly<Record<string, string>>
 }
 
 /**
@@ -55,6 +57,7 @@ export function fillSlots(instruction: Instruction, sources: SlotSources): SlotS
     // parameters); `fallback`: the requester or the runbook's default.
     const candidates: Array<{ value: string | undefined; from: 'message' | 'given' | 'fallback' }> =
       [
+        { value: sources.overrides?.[spec.name], from: 'given' },
         {
           value: !isAnswer && found !== undefined && found === answerValue ? undefined : found,
           from: 'message',

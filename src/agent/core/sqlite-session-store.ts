@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto'
 import type { DatabaseSync } from 'node:sqlite'
 import { z } from 'zod'
 import { openProjectDatabase } from '../../store/open-project-database.ts'
-import { newSession, type Session, type SessionStore, type SessionSummary } from './session.ts'
+import {
+  newSession,
+  type PendingQuestion,
+  type Session,
+  type SessionStore,
+  type SessionSummary,
+} from './session.ts'
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS chat_sessions (
@@ -29,8 +35,17 @@ const stateSchema = z.object({
   ),
   known: z.record(z.string(), z.string()),
   queue: z.array(z.string()),
-  pending: z.object({ taskType: z.string(), parameter: z.string() }).optional(),
+  pending: z
+    .object({
+      taskType: z.string(),
+      parameter: z.string(),
+      helped: z.boolean().optional(),
+      reminded: z.boolean().optional(),
+      only: z.array(z.string()).optional(),
+    })
+    .optional(),
   lastTasks: z.array(z.string()).optional(),
+  skipped: z.array(z.string()).optional(),
 })
 
 interface Row {
@@ -91,8 +106,9 @@ export class SqliteSessionStore implements SessionStore {
       history: state.history,
       known: state.known,
       queue: state.queue,
-      ...(state.pending ? { pending: state.pending } : {}),
+      ...(state.pending ? { pending: pendingOf(state.pending) } : {}),
       ...(state.lastTasks ? { lastTasks: state.lastTasks } : {}),
+      ...(state.skipped ? { skipped: state.skipped } : {}),
     }
   }
 
@@ -145,5 +161,16 @@ function stateOf(session: Session): z.infer<typeof stateSchema> {
     queue: session.queue,
     ...(session.pending ? { pending: session.pending } : {}),
     ...(session.lastTasks ? { lastTasks: session.lastTasks } : {}),
+    ...(session.skipped ? { skipped: session.skipped } : {}),
+  }
+}
+
+function pendingOf(stored: NonNullable<z.infer<typeof stateSchema>['pending']>): PendingQuestion {
+  return {
+    taskType: stored.taskType,
+    parameter: stored.parameter,
+    ...(stored.helped ? { helped: true } : {}),
+    ...(stored.reminded ? { reminded: true } : {}),
+    ...(stored.only ? { only: stored.only } : {}),
   }
 }

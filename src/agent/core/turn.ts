@@ -49,6 +49,11 @@ export interface TurnResult {
    * (also the reply) and the runbook sections it comes from.
    */
   answer?: { text: string; sources: Array<{ runbook: string; section: string }> }
+  /**
+   * Set when a person takes over: `requested` ("talk to a person"), or `needs_a_person` (a value
+   * the employee cannot find). The reply says how to reach the service desk.
+   */
+  handoff?: { reason: 'requested' | 'needs_a_person' }
 }
 
 /**
@@ -71,6 +76,13 @@ export interface TurnState {
   approvals?: PendingApproval[]
   /** Why a request of this turn was not planned (someone else's account or machine), in plain words. */
   refusals?: string[]
+  /** Said after the plans: steps left out for a value nobody knows, a question that can wait. */
+  notes?: string[]
+  /**
+   * The text slot filling reads, when not the message: empty when the dialogue already took the
+   * message's value (a correction, a skipped question), so it is not read a second time.
+   */
+  planText?: string
 }
 
 /** Events a turn emits while it runs, for streaming clients. Names are noun-verb. */

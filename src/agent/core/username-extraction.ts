@@ -67,6 +67,54 @@ const USERNAME_CUES: ReadonlyArray<{ cue: RegExp; plainWordAllowed: boolean }> =
   },
 ]
 
+/**
+ * Plain words that follow "for", "reset" or come before "'s" in ordinary sentences: "for now",
+ * "reset everything", "my manager's account".
+ */
+const PROSE_WORDS = new Set(
+  (
+    'now today tomorrow yesterday ages while years weeks days hours minutes months me us you him ' +
+    'them everyone everybody someone somebody anyone nobody work example instance sure free real ' +
+    'good long once lunch some testing nothing everything all both what there here let he she who ' +
+    'where manager boss colleague team company office person employee today tonight your our ' +
+    'their his her mine yours'
+  ).split(' '),
+)
+const NAME = '([A-Za-z][A-Za-z0-9._-]*[A-Za-z0-9]|[A-Za-z])'
+/**
+ * Shapes that name an account in a plain word: "reset the password for jdoe in AD", "jdoe's
+ * password", "unlock kwong". The word must stand where a name stands (before the end of the
+ * clause or a preposition, or before "'s" and an account word), and not be a prose word.
+ */
+const PLAIN_NAME_CUES: readonly RegExp[] = [
+  new RegExp(
+    `\\bfor\\s+${NAME}(?=\\s*(?:$|[,.!?;:]|\\s(?:in|on|at|please|pls|too|as\\s+well|asap|again|thanks|thank|who|she|he|they|because|since|so)\\b))`,
+    'gid',
+  ),
+  new RegExp(
+    `(?:^|[\\s,(])${NAME}['’]s\\s+(?:\\w+\\s+)?(?:password|account|login|logon|laptop|computer|pc|machine|access|mailbox|outlook|email|vpn|user)\\b`,
+    'gid',
+  ),
+  new RegExp(
+    `\\b(?:reset|unlock|unblock|re-?enable|enable)\\s+(?:the\\s+)?(?:password\\s+(?:of|for)\\s+)?${NAME}(?=\\s*(?:$|[,.!?;:]|\\s(?:in|on|at|please|pls|too|asap|again|now)\\b|['’]s\\b))`,
+    'gid',
+  ),
+]
+
+function plainName(text: string): string | undefined {
+  for (const cue of PLAIN_NAME_CUES) {
+    for (const match of text.matchAll(cue)) {
+      const word = match[1] ?? ''
+      const span = match.indices?.[1]
+      const lowered = word.toLowerCase()
+      if (!span || NOT_USERNAMES.has(lowered) || PROSE_WORDS.has(lowered)) continue
+      // Whole, as every value: "for jdoe;rm" is refused, never read as "jdoe".
+      return wholeToken(text, span[0], span[1], { extendLeft: true })
+    }
+  }
+  return undefined
+}
+
 export function findUsername(text: string): string | undefined {
   for (const { cue, plainWordAllowed } of USERNAME_CUES) {
     for (const match of text.matchAll(cue)) {
@@ -84,6 +132,8 @@ export function findUsername(text: string): string | undefined {
       if (plainWordAllowed || /[._\d@-]/.test(shape ?? '') || token !== shape) return token
     }
   }
+  const plain = plainName(text)
+  if (plain !== undefined) return plain
   // A bare first.last, but not inside an email address, a URL or a domain name.
   for (const match of text.matchAll(/(?<![\w@./:-])([a-z]+\.[a-z]+\d*)(?![\w@./-])/g)) {
     const candidate = match[1] ?? ''

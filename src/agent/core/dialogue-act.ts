@@ -1,0 +1,215 @@
+/**
+ * What a message does in the conversation, decided once per turn before anything else is tried
+ * (the shape of Rasa's forms): the open question names the parameter it asks for, and the
+ * message is first checked as an answer to it; a message that is not an answer is classified
+ * explicitly, so "windows" to "Windows/network, AWS or local?" is never routed as a new request,
+ * "hello" never becomes a group name and "I don't know" never switches the topic.
+ * @module
+ */
+
+import type { Instruction } from '../../knowledge/instructions/instruction.ts'
+import type { ParameterSpec } from '../../knowledge/instructions/instruction-schema.ts'
+import { splitClauses } from '../../retrieval/clause-splitter.ts'
+import { extractParameter } from './parameter-extraction.ts'
+import { validateParameter } from './parameter-validation.ts'
+
+export type SmallTalkTopic = 'greeting' | 'thanks' | 'bot' | 'how_are_you' | 'acknowledgement'
+
+export type DialogueAct =
+  /** The open question's value; `remainder`: other clauses of the message (a second request). */
+  | { kind: 'answer'; parameter: string; value: string; remainder?: string }
+  /** A new value for a parameter already given ("actually it's the AWS one", "no, LT-0424"). */
+  | { kind: 'correction'; taskType: string; parameter: string; value: string }
+  /** A new request, or anything that is not about the open question. */
+  | {
+      kind: 'new_request'
+      /** A short reply that failed the open question's check: likely a mistyped answer. */
+      invalidAnswer?: boolean
+    }
+  | { kind: 'small_talk'; topic: SmallTalkTopic }
+  /** "I don't know" to the open question (with nothing in the message that answers it). */
+  | { kind: 'dont_know'; parameter: string }
+  /** "talk to a person": always handed off. */
+  | { kind: 'handoff_request' }
+  /**
+   * A question about the company's records ("how many laptops do we have?"): nothing to fix,
+   * so never routed to a runbook (it once planned an unlock for the person asking).
+   */
+  | { kind: 'records_question' }
+
+export interface DialogueContext {
+  message: string
+  /** The open question: which parameter of which runbook. */
+  pending?: { instruction: Instruction; parameter: string }
+  /** The runbook the conversation is on (the open question's, or the one last planned). */
+  current?: Instruction
+  /** Values already given in this conversation. */
+  known: Readonly<Record<string, string>>
+  /**
+   * The value "my laptop" stands for when the message says so (the requester's one assigned
+   * machine), for an answer to a machine question.
+   */
+  ownMachine?: string
+}
+
+const HANDOFF =
+  /\b(?:talk|speak|chat|connect\s+me|put\s+me\s+through|transfer\s+me)\s+(?:to|with)\s+(?:a|an|some|the|your)?\s*(?:real\s+|live\s+|actual\s+|human\s+)?(?:person|human|humans|agent|someone|somebody|technician|tech|people|operator|representative|engineer)\b|^\s*(?:(?:i\s+want|i\s+need|get\s+me|give\s+me)\s+)?(?:a\s+)?(?:real\s+|live\s+)?(?:human|person|agent|operator|representative|technician)(?:\s+please|\s+pls)?\s*[.!?]*\s*$/i
+
+const SMALL_TALK: ReadonlyArray<[SmallTalkTopic, RegExp]> = [
+  [
+    'bot',
+    /^(?:are\s+you\s+(?:a\s+)?(?:bot|robot|human|real|real\s+person|person|ai|machine|an?\s+ai)|is\s+this\s+(?:a\s+)?(?:bot|robot|human|real\s+person|an?\s+ai|automated)|am\s+i\s+(?:talking|chatting|speaking)\s+(?:to|with)\s+(?:a\s+)?(?:bot|robot|human|machine|person|real\s+person|an?\s+ai)|who\s+are\s+you|what\s+are\s+you)(?:\s+or\s+(?:a\s+)?(?:bot|robot|human|real\s+person|person|machine))?$/,
+  ],
+  [
+    'how_are_you',
+    /^(?:(?:hi|hello|hey)\s+)?(?:how\s+are\s+you(?:\s+doing)?(?:\s+today)?|how'?s\s+it\s+going|how\s+are\s+things|how\s+do\s+you\s+do|what'?s\s+up|sup)$/,
+  ],
+  [
+    'thanks',
+    /^(?:(?:ok(?:ay)?|great|perfect|awesome|cool|brilliant|nice|lovely)\s+)*(?:thanks?|thank\s+you|thx|ty|cheers|many\s+thanks|thanks\s+a\s+lot|thank\s+you\s+so\s+much|thanks\s+so\s+much|much\s+appreciated|appreciate\s+it)(?:\s+(?:a\s+lot|so\s+much|very\s+much|again|mate|buddy))*$/,
+  ],
+  [
+    'greeting',
+    /^(?:hi|hello|hey|hiya|howdy|yo|hey\s+there|hi\s+there|hello\s+there|good\s+(?:morning|afternoon|evening|day)|greetings)(?:\s+(?:there|team|all|everyone|helpdesk|bot))?$/,
+  ],
+  ['acknowledgement', /^(?:ok(?:ay)?|k|cool|great|got\s+it|alright|all\s+right|sure|fine|noted)$/],
+]
+
+/** "how many assets does the company have?", "what is the total number of licenses?" */
+const RECORDS_QUESTION =
+  /^\s*(?:(?:hi|hello|hey)[,!.]?\s+)?(?:(?:can|could)\s+you\s+tell\s+me\s+)?(?:how\s+many\s+[\w\s-]{1,40}?\s+(?:do|does|did)\s+(?:we|you|the\s+company|our\s+company|the\s+organi[sz]ation|our\s+team|the\s+team|our\s+office|the\s+office)\s+(?:have|own|use|got)\b|what(?:'s|\s+is)\s+the\s+(?:total\s+)?(?:number|count)\s+of\s+|what(?:'s|\s+is)\s+the\s+(?:asset|license|licence|device|laptop|user)\s+count\b)/i
+
+/** A greeting before the real content: "hi, it's LT-0423". */
+const LEADING_GREETING =
+  /^\s*(?:hi|hello|hey|hiya|good\s+(?:morning|afternoon|evening))(?:\s+there)?\s*[,!.:;-]+\s*/i
+
+/**
+ * "I don't know", "no idea", "not sure", "no clue": at the start, standing alone or before a
+ * pause, so "I don't know my password" stays a request.
+ */
+const DONT_KNOW =
+  /^\s*(?:(?:hmm+|um+|sorry|honestly|oh|well)[,.!]?\s+)*(?:i\s+)?(?:really\s+)?(?:(?:do\s*n[o']?t|dont|do\s+not)\s+know|dunno|have\s+no\s+idea|no\s+idea|not\s+sure|i'?m\s+not\s+sure|no\s+clue|not\s+a\s+clue|idk|can'?t\s+remember|cannot\s+remember|don'?t\s+remember|can'?t\s+find\s+it|no\s+clue)(?:\s+(?:which|what|the\s+name|its\s+name|it|that|sorry|either|really|tbh))*\s*(?:[,.;:!?-]+|$)/i
+
+/** "actually", "no,", "sorry, I meant": the message changes a value given before. */
+const CORRECTION =
+  /^\s*(?:(?:oh|oops|sorry|wait|hmm|hang\s+on|my\s+bad)[,.!]?\s+)*(?:(?:no|nope)\s*[,.!:;-]+|(?:actually|not\s+that|correction|i\s+meant?|i\s+mean|rather|make\s+that|change\s+(?:it|that)\s+to)\b[,.!:;-]?)\s*(?:(?:actually|sorry|i\s+meant?|i\s+mean)\b[,.!:;-]?\s*)*/i
+/** A correction is short: "actually LT-0423 has no sound either" is a request of its own. */
+const CORRECTION_WORDS = 6
+
+/** A reply this short that fails the question's check is a mistyped answer, not a request. */
+const SHORT_REPLY_WORDS = 6
+/** Kinds named from a fixed list: read from an answer, even a correction's, by their names. */
+const LISTED_KINDS: ReadonlySet<ParameterSpec['kind']> = new Set(['system', 'platform', 'enum'])
+
+/** Decides what the message does: see `DialogueAct`. */
+export function classifyMessage(context: DialogueContext): DialogueAct {
+  const { message } = context
+  if (HANDOFF.test(message)) return { kind: 'handoff_request' }
+  const topic = smallTalkOf(message)
+  if (topic) return { kind: 'small_talk', topic }
+  if (RECORDS_QUESTION.test(message)) return { kind: 'records_question' }
+  const text = message.replace(LEADING_GREETING, '')
+  const pending = context.pending
+  const spec = pending
+    ? pending.instruction.parameters.find((each) => each.name === pending.parameter)
+    : undefined
+  if (pending && spec) {
+    const unknown = DONT_KNOW.exec(text)
+    if (unknown) {
+      // "no idea, it's LT-0423" still answers; "no idea, my manager is Bob" does not.
+      const rest = text.slice(unknown[0].length)
+      const value = ownMachineAnswer(spec, rest, context) ?? validated(spec, rest, 'message')
+      return value !== undefined
+        ? { kind: 'answer', parameter: spec.name, value }
+        : { kind: 'dont_know', parameter: spec.name }
+    }
+  }
+  const correction = correctionOf(text, context)
+  if (correction) return correction
+  if (!pending || !spec) return { kind: 'new_request' }
+  const value = ownMachineAnswer(spec, text, context) ?? validated(spec, text, 'answer')
+  if (value !== undefined) {
+    const remainder = remainderOf(spec, text, value)
+    return { kind: 'answer', parameter: spec.name, value, ...(remainder ? { remainder } : {}) }
+  }
+  const attempted = extractParameter(spec, text, 'answer') !== undefined
+  const short = text.trim().split(/\s+/).length <= SHORT_REPLY_WORDS
+  return { kind: 'new_request', ...(attempted && short ? { invalidAnswer: true } : {}) }
+}
+
+/** The kind of small talk the whole message is, or undefined. */
+export function smallTalkOf(message: string): SmallTalkTopic | undefined {
+  const normalised = message
+    .toLowerCase()
+    .replace(/[’]/g, "'")
+    .replace(/[^a-z0-9' ]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+  if (!normalised) return undefined
+  // "hi, thanks!" or "hello, are you a bot?": a greeting in front of small talk is still small talk.
+  const withoutGreeting = normalised.replace(/^(?:hi|hello|hey|hiya)(?: there)? (?=\S)/, '')
+  for (const [topic, pattern] of SMALL_TALK) {
+    if (pattern.test(normalised) || pattern.test(withoutGreeting)) return topic
+  }
+  return undefined
+}
+
+function correctionOf(text: string, context: DialogueContext): DialogueAct | undefined {
+  const cue = CORRECTION.exec(text)
+  const current = context.current
+  if (!cue || !current) return undefined
+  const rest = text.slice(cue[0].length)
+  const words = rest.trim().split(/\s+/).length
+  if (!rest.trim() || words > CORRECTION_WORDS) return undefined
+  const pending = context.pending
+  // The open question's own value first: "no, LT-0424" to "which computer?" is its answer.
+  const ordered = [...current.parameters].sort(
+    (left, right) =>
+      Number(right.name === pending?.parameter) - Number(left.name === pending?.parameter),
+  )
+  for (const spec of ordered) {
+    const isPending = spec.name === pending?.parameter && pending.instruction.id === current.id
+    // A listed value is read by its natural names ("the AWS one"): a correction is short.
+    const mode = isPending || LISTED_KINDS.has(spec.kind) ? 'answer' : 'message'
+    const value = validated(spec, rest, mode)
+    if (value === undefined) continue
+    if (isPending) return { kind: 'answer', parameter: spec.name, value }
+    if (context.known[spec.name] === value) continue
+    return { kind: 'correction', taskType: current.id, parameter: spec.name, value }
+  }
+  return undefined
+}
+
+function validated(
+  spec: ParameterSpec,
+  text: string,
+  mode: 'message' | 'answer',
+): string | undefined {
+  if (!text.trim()) return undefined
+  const candidate = extractParameter(spec, text, mode)
+  if (candidate === undefined) return undefined
+  const result = validateParameter(spec, candidate)
+  return result.ok ? result.value : undefined
+}
+
+const MY_MACHINE =
+  /\b(?:my|mine|my own)\s+(?:own\s+)?(?:work\s+|company\s+|office\s+)?(?:laptop|computer|pc|machine|desktop|workstation|notebook|device)\b/i
+
+function ownMachineAnswer(
+  spec: ParameterSpec,
+  text: string,
+  context: DialogueContext,
+): string | undefined {
+  if (spec.kind !== 'hostname' || context.ownMachine === undefined) return undefined
+  return MY_MACHINE.test(text) ? context.ownMachine : undefined
+}
+
+/** The clauses of an answer that are not the answer: "LT-0423, and also my vpn is down". */
+function remainderOf(spec: ParameterSpec, text: string, value: string): string | undefined {
+  const clauses = splitClauses(text)
+  if (clauses.length < 2) return undefined
+  const rest = clauses.filter((clause) => validated(spec, clause, 'answer') !== value)
+  // Every clause names the value, or none alone does: nothing else was asked.
+  if (rest.length === 0 || rest.length === clauses.length) return undefined
+  return rest.join('. ')
+}

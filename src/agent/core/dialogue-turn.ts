@@ -1,0 +1,173 @@
+/**
+ * The turns the dialogue decides on its own, without planning: small talk, "talk to a person",
+ * help for "I don't know", and what no runbook covers. Split from helpdesk-core.ts, which calls
+ * `respondToAct` right after `classifyMessage`.
+ * @module
+ */
+
+import type { Instruction } from '../../knowledge/instructions/instruction.ts'
+import type { AccessPolicy } from '../../policy/access-policy.ts'
+import type { RequestRouter, RouteDecision } from '../../retrieval/request-router.ts'
+import type { DialogueAct, DialogueContext } from './dialogue-act.ts'
+import {
+  dontKnowReply,
+  handoffReply,
+  RECORDS_REPLY,
+  skippedNote,
+  smallTalkReply,
+} from './dialogue-replies.ts'
+import { canSkip, withoutActionsNeeding } from './optional-parameters.ts'
+import { assignedMachineOf } from './own-resources.ts'
+import { GENERIC_HANDOFF } from './reply-writer.ts'
+import type { Session } from './session.ts'
+import type { MissingParameter } from './slot-filling.ts'
+import type { TurnResult, TurnState } from './turn.ts'
+
+export interface DialogueDependencies {
+  instruction(taskType: string): Instruction
+  access?: AccessPolicy
+}
+
+/** What the classifier needs to know about the conversation. */
+export function dialogueContextOf(turn: TurnState, dependencies: DialogueDependencies) {
+  const { session, message } = turn
+  const pending = session.pending
+  const currentTask = pending?.taskType ?? session.lastTasks?.[0]
+  const own = assignedMachineOf(turn, dependencies.access)
+  const context: DialogueContext = {
+    message,
+    known: session.known,
+    ...(pending
+      ? {
+          pending: {
+            instruction: dependencies.instruction(pending.taskType),
+            parameter: pending.parameter,
+          },
+        }
+      : {}),
+    ...(currentTask ? { current: dependencies.instruction(currentTask) } : {}),
+    ...(own ? { ownMachine: own.name } : {}),
+  }
+  return context
+}
+
+type Decided = Omit<TurnResult, 'sessionId'>
+
+/**
+ * The turn's whole result when the act settles it (small talk, a hand-off, help to find a
+ * value); undefined when routing and planning carry on (an answer, a correction, a new request,
+ * or an optional value skipped).
+ */
+export function respondToAct(
+  act: DialogueAct,
+  turn: TurnState,
+  dependencies: DialogueDependencies,
+): Decided | undefined {
+  const { session } = turn
+  const pending = session.pending
+  const open = pending
+    ? openQuestion(dependencies.instruction(pending.taskType), pending)
+    : undefined
+  switch (act.kind) {
+    case 'handoff_request':
+      return handOff(turn, 'requested', dependencies)
+    case 'records_question':
+      // Nothing to fix: answered in words; an open question stays open, as after small talk.
+      return decided(RECORDS_REPLY, [])
+    case 'small_talk': {
+      // The open question stays open, re-asked once (not under every "thanks").
+      const reAsk = pending && open && !pending.reminded ? open : undefined
+      if (pending && reAsk) pending.reminded = true
+      return decided(smallTalkReply(act.topic, reAsk?.question), reAsk ? [reAsk] : [])
+    }
+    case 'dont_know': {
+      if (!pending || !open) return undefined
+      const instruction = dependencies.instruction(pending.taskType)
+      if (canSkip(instruction, pending.parameter)) {
+        // Optional: planned without the steps that need it, and said so.
+        session.skipped = [...(session.skipped ?? []), `${pending.taskType}:${pending.parameter}`]
+        const { left } = withoutActionsNeeding(instruction, new Set([pending.parameter]))
+        turn.notes = [
+          ...(turn.notes ?? []),
+          skippedNote(
+            pending.parameter,
+            left.map((action) => action.title),
+          ),
+        ]
+        delete session.pending
+        turn.planText = ''
+        return undefined
+      }
+      if (pending.helped) return handOff(turn, 'needs_a_person', dependencies)
+      pending.helped = true
+      const spec = instruction.parameters.find((each) => each.name === pending.parameter)
+      if (!spec) return undefined
+      const own = assignedMachineOf(turn, dependencies.access)
+      return decided(dontKnowReply(spec, open.question, own?.name), [open])
+    }
+    default:
+      return undefined
+  }
+}
+
+/** "LT-0423, and my vpn is down too": the second request is queued after the answered one. */
+export async function routeRemainder(
+  turn: TurnState,
+  remainder: string,
+  router: RequestRouter,
+  minimumScore: number,
+): Promise<void> {
+  const decision = await router.route(remainder)
+  if ((decision.ranked[0]?.score ?? 0) < minimumScore) return
+  const added = decision.tasks.filter((task) => !turn.session.queue.includes(task))
+  turn.session.queue.push(...added)
+  turn.ranked = decision.ranked
+}
+
+/** What no runbook covers: where to go instead (the topic's own hand-off, or the generic one). */
+export function outOfScopeResult(
+  session: Session,
+  decision: RouteDecision,
+  handoffs: ReadonlyMap<string, string>,
+): Decided {
+  const topic = decision.outOfScopeTopic
+  const specific = topic ? handoffs.get(topic) : undefined
+  const handoff = specific
+    ? `That isn't something I can handle here, so I haven't done anything. ${specific}`
+    : GENERIC_HANDOFF
+  // An open question survives a detour ("what's the weather?"), and so does its task.
+  if (!session.pending) session.queue = []
+  return {
+    ...decided(handoff, []),
+    ranked: decision.ranked,
+    outOfScope: { ...(topic ? { topic } : {}), handoff },
+  }
+}
+
+function openQuestion(
+  instruction: Instruction,
+  pending: { taskType: string; parameter: string },
+): MissingParameter | undefined {
+  const spec = instruction.parameters.find((each) => each.name === pending.parameter)
+  return spec
+    ? { taskType: pending.taskType, parameter: pending.parameter, question: spec.question }
+    : undefined
+}
+
+/** A person takes over: nothing is kept waiting here, so no question follows later replies. */
+function handOff(
+  turn: TurnState,
+  reason: 'requested' | 'needs_a_person',
+  dependencies: DialogueDependencies,
+): Decided {
+  const { session } = turn
+  const taskType = session.pending?.taskType ?? session.queue[0] ?? session.lastTasks?.[0]
+  const topic = taskType ? dependencies.instruction(taskType).title : undefined
+  delete session.pending
+  session.queue = []
+  return { ...decided(handoffReply(reason, topic), []), handoff: { reason } }
+}
+
+function decided(reply: string, missing: MissingParameter[]): Decided {
+  return { reply, tasks: [], plan: [], results: [], missing, ranked: [] }
+}

@@ -1,0 +1,243 @@
+import { beforeAll, describe, expect, it } from 'vitest'
+import { buildMemoryRuntime } from '../../../tests/support/memory-runtime.ts'
+import { Inventory } from '../../inventory/inventory.ts'
+import { AccessPolicy, type Actor } from '../../policy/access-policy.ts'
+import { AccountMap } from '../../policy/account-map.ts'
+import type { HelpdeskCore } from './helpdesk-core.ts'
+import type { SessionStore } from './session.ts'
+
+/**
+ * Conversations that went wrong for outside testers (issue 9): each turn must decide whether the
+ * message answers the open question, corrects a value, starts a new request or is small talk.
+ */
+
+const machine = (name: string, os: 'windows' | 'linux', assignedTo: string[]) => ({
+  name,
+  host: '127.0.0.1',
+  os,
+  transport: os === 'windows' ? ('winrm' as const) : ('ssh' as const),
+  username: 'helpdesk',
+  credential: 'env:MACHINE_PASSWORD',
+  class: 'laptop' as const,
+  assignedTo,
+})
+
+const alice: Actor = { username: 'alice', role: 'requester' }
+const tom: Actor = { username: 'tom', role: 'technician' }
+
+let core: HelpdeskCore
+let sessions: SessionStore
+
+beforeAll(async () => {
+  const access = new AccessPolicy({
+    accounts: new AccountMap({ users: {}, groups: {} }),
+    machines: new Inventory({
+      targets: [machine('LT-0423', 'windows', ['alice']), machine('LT-0424', 'linux', ['bob'])],
+      groups: {},
+    }),
+  })
+  ;({ core, sessions } = await buildMemoryRuntime({ access }))
+})
+
+/** A conversation: each message in turn, the results in order. */
+async function talk(actor: Actor, ...messages: string[]) {
+  const session = await sessions.create(actor.username, { owner: actor.username })
+  const results = []
+  for (const message of messages) {
+    results.push(await core.handleTurn({ sessionId: session.id, message, actor }))
+  }
+  return { results, session: async () => sessions.get(session.id) }
+}
+
+const stepIds = (result: { plan: Array<{ steps: Array<{ id: string }> }> }) =>
+  result.plan.flatMap((plan) => plan.steps.map((step) => step.id))
+
+describe('answers to the open question', () => {
+  it('"windows" to "Windows/network, AWS or local?" is the directory login, not a slow computer', async () => {
+    const { results } = await talk(alice, 'I forgot my password', 'windows')
+    expect(results[0]?.missing[0]?.parameter).toBe('system')
+    expect(results[1]?.tasks).toEqual(['password_reset'])
+    expect(results[1]?.plan[0]?.parameters.system).toBe('active_directory')
+  })
+
+  it('a correction changes the value, not the task ("actually it\'s the AWS one")', async () => {
+    const { results } = await talk(
+      alice,
+      'I forgot my password',
+      'windows',
+      "actually it's the AWS one",
+    )
+    expect(results[2]?.tasks).toEqual(['password_reset'])
+    expect(results[2]?.plan[0]?.parameters.system).toBe('aws_iam')
+  })
+
+  it('a two-part message keeps its second part: the answer and a new request', async () => {
+    const { results } = await talk(
+      alice,
+      'outlook is not syncing',
+      'LT-0423 and also my vpn keeps dropping',
+    )
+    expect(results[0]?.missing[0]?.parameter).toBe('device')
+    expect(results[1]?.plan.map((plan) => plan.taskType)).toContain('outlook_not_syncing')
+    expect(results[1]?.tasks).toContain('vpn_troubleshooting')
+  })
+})
+
+describe('"I don\'t know" gets help or a way round, never a topic switch', () => {
+  it('an unknown optional share group is skipped: planned without the step that needs it', async () => {
+    const { results, session } = await talk(
+      alice,
+      'I need access to \\\\fs01\\finance',
+      'no idea, my manager is Bob',
+    )
+    expect(results[0]?.missing[0]?.parameter).toBe('group')
+    expect(results[1]?.tasks).toEqual(['shared_drive_access'])
+    expect(results[1]?.plan[0]?.parameters.group).toBeUndefined()
+    expect(stepIds(results[1] ?? { plan: [] })).not.toContain(
+      'shared_drive_access.add_to_share_group',
+    )
+    expect(results[1]?.reply).toMatch(/a technician can do that part/)
+    // Nothing is left open for the next message to be taken as.
+    expect((await session())?.pending).toBeUndefined()
+  })
+
+  it("\"i don't know, it's my work laptop\" to Outlook's device question uses the assigned laptop", async () => {
+    const { results } = await talk(
+      alice,
+      'outlook is not syncing',
+      "i don't know, it's my work laptop",
+    )
+    expect(results[1]?.tasks).toEqual(['outlook_not_syncing'])
+    expect(results[1]?.plan[0]?.parameters.device).toBe('LT-0423')
+  })
+
+  it('a mistyped computer for the follow-up is asked again with the reason', async () => {
+    const { results } = await talk(
+      alice,
+      'my windows login keeps getting locked',
+      '$(reboot)',
+      'LT-0423',
+    )
+    expect(results[1]?.plan).toEqual([])
+    expect(results[1]?.missing[0]).toMatchObject({ parameter: 'device' })
+    expect(results[1]?.reply).toMatch(/not a valid device/)
+    // Still only the step it was asked for: the unlock was planned already.
+    expect(stepIds(results[2] ?? { plan: [] })).toEqual([
+      'account_locked.scan_device_for_stale_credentials',
+    ])
+  })
+
+  it('offers "my laptop" to someone with one assigned laptop who does not know its name', async () => {
+    const { results } = await talk(alice, 'outlook is not syncing', "I don't know")
+    expect(results[1]?.reply).toMatch(/just say "my laptop" and I'll use LT-0423/)
+    expect(results[1]?.missing[0]?.parameter).toBe('device')
+  })
+
+  it('a machine name nobody knows: how to find it, then a hand-off, never another runbook', async () => {
+    const { results } = await talk(
+      tom,
+      'outlook is not syncing for jdoe',
+      "i don't know",
+      'no idea',
+    )
+    expect(results[1]?.tasks).toEqual([])
+    expect(results[1]?.reply).toMatch(/Settings > System > About/)
+    expect(results[1]?.missing[0]?.parameter).toBe('device')
+    expect(results[2]?.handoff).toEqual({ reason: 'needs_a_person' })
+    expect(results[2]?.plan).toEqual([])
+  })
+})
+
+describe('small talk and "talk to a person"', () => {
+  it('a greeting while a group question is open is answered, never taken as the group', async () => {
+    const { results, session } = await talk(alice, 'I need access to \\\\fs01\\finance', 'hello')
+    expect(results[1]?.plan).toEqual([])
+    expect(results[1]?.outOfScope).toBeUndefined()
+    expect(results[1]?.reply).toMatch(/^Hello!/)
+    expect(results[1]?.reply).toMatch(/Which access group controls this share/)
+    expect((await session())?.known.group).toBeUndefined()
+    expect((await session())?.pending?.parameter).toBe('group')
+  })
+
+  it('greetings, thanks and "are you a bot?" get a human answer, not a refusal', async () => {
+    const { results } = await talk(alice, 'hi', 'thanks!', 'are you a bot?')
+    for (const result of results) {
+      expect(result.outOfScope).toBeUndefined()
+      expect(result.reply).not.toMatch(/isn't something I can handle/)
+    }
+    expect(results[2]?.reply).toMatch(/automated assistant/)
+  })
+
+  it('"talk to a person" hands off, and the open question is not asked again', async () => {
+    const { results, session } = await talk(alice, 'my printer is not working', 'talk to a person')
+    expect(results[1]?.handoff).toEqual({ reason: 'requested' })
+    expect(results[1]?.reply).toMatch(/IT service desk/)
+    expect((await session())?.pending).toBeUndefined()
+  })
+})
+
+describe('topics the employee left', () => {
+  it("an unanswered printer question is not appended to the VPN request's replies", async () => {
+    const { results } = await talk(alice, 'my printer is not working', 'my vpn says error 809')
+    expect(results[1]?.tasks).toEqual(['vpn_not_connecting'])
+    expect(results[1]?.missing.map((each) => each.taskType)).not.toContain('printer_not_working')
+    expect(results[1]?.reply).not.toMatch(/printer/i)
+  })
+})
+
+describe('names in any common phrasing', () => {
+  it('a technician naming the employee with "for NAME" plans for that employee', async () => {
+    const { results } = await talk(tom, 'reset the password for jdoe in active directory')
+    expect(results[0]?.plan[0]?.parameters.username).toBe('jdoe')
+  })
+
+  it('"jdoe\'s password" and "unlock kwong" name the account', async () => {
+    const { results } = await talk(tom, "jdoe's password expired, it's the windows login")
+    expect(results[0]?.plan[0]?.parameters.username).toBe('jdoe')
+    const unlock = await talk(tom, 'please unlock kwong in active directory')
+    expect(unlock.results[0]?.plan[0]?.parameters.username).toBe('kwong')
+  })
+
+  it('"same for NAME" takes a plain username, not the machine', async () => {
+    const { results } = await talk(
+      tom,
+      'outlook is not syncing for jdoe on LT-0423',
+      'same for kwong',
+    )
+    expect(results[0]?.plan[0]?.parameters.username).toBe('jdoe')
+    expect(results[1]?.plan[0]?.parameters).toMatchObject({ username: 'kwong', device: 'LT-0423' })
+  })
+})
+
+describe('questions that are not requests', () => {
+  it('"how many laptops do we have?" plans nothing for the person asking', async () => {
+    const { results } = await talk(tom, 'how many laptops do we have?')
+    expect(results[0]?.plan).toEqual([])
+    expect(results[0]?.tasks).toEqual([])
+    expect(results[0]?.reply).toMatch(/company records/)
+  })
+})
+
+describe('machines and locks', () => {
+  it('a machine named in the inventory brings its operating system', async () => {
+    const { results } = await talk(tom, 'LT-0424 is running really slow')
+    expect(results[0]?.plan[0]?.parameters.platform).toBe('linux')
+    expect(results[0]?.plan[0]?.steps.every((step) => !/windows/i.test(step.id))).toBe(true)
+  })
+
+  it('a recurring Windows lockout plans the directory unlock before asking for a computer', async () => {
+    const { results } = await talk(alice, 'my windows login keeps getting locked')
+    expect(stepIds(results[0] ?? { plan: [] })).toContain('account_locked.unlock_ad_account')
+    expect(results[0]?.missing).toEqual([])
+    expect(results[0]?.reply).toMatch(/Which computer is it\?/)
+  })
+
+  it('the computer given after that plans only the steps it was asked for', async () => {
+    const { results } = await talk(alice, 'my windows login keeps getting locked', 'LT-0423')
+    expect(results[1]?.tasks).toEqual(['account_locked'])
+    expect(stepIds(results[1] ?? { plan: [] })).toEqual([
+      'account_locked.scan_device_for_stale_credentials',
+    ])
+    expect(results[1]?.plan[0]?.parameters.device).toBe('LT-0423')
+  })
+})
