@@ -8,6 +8,7 @@
 import type { Instruction } from '../../knowledge/instructions/instruction.ts'
 import type { AccessPolicy } from '../../policy/access-policy.ts'
 import type { RequestRouter, RouteDecision } from '../../retrieval/request-router.ts'
+import type { HelpdeskCoreOptions } from './core-types.ts'
 import type { DialogueAct, DialogueContext } from './dialogue-act.ts'
 import {
   dontKnowReply,
@@ -21,7 +22,7 @@ import { assignedMachineOf } from './own-resources.ts'
 import { GENERIC_HANDOFF } from './reply-writer.ts'
 import type { Session } from './session.ts'
 import type { MissingParameter } from './slot-filling.ts'
-import type { TurnResult, TurnState } from './turn.ts'
+import type { TurnEvent, TurnResult, TurnState } from './turn.ts'
 
 export interface DialogueDependencies {
   instruction(taskType: string): Instruction
@@ -170,4 +171,34 @@ function handOff(
 
 function decided(reply: string, missing: MissingParameter[]): Decided {
   return { reply, tasks: [], plan: [], results: [], missing, ranked: [] }
+}
+
+/**
+ * A how-to or why question (`options.answers`) ends the turn without a plan: answered from the
+ * runbooks' prose, or handed off when they do not cover it. An open question stays open.
+ * True when it did; routeTurn then says 'out_of_scope' (nothing to plan) and the answer is
+ * the turn's result.
+ */
+export async function answerQuestion(
+  turn: TurnState,
+  decision: RouteDecision,
+  options: Pick<HelpdeskCoreOptions, 'answers' | 'handoffs'>,
+  onEvent: (event: TurnEvent) => void,
+): Promise<boolean> {
+  const response = await options.answers?.respond(turn.message, decision)
+  if (!response) return false
+  onEvent({ type: 'route-end', tasks: [], ranked: decision.ranked })
+  turn.outOfScope =
+    response.kind === 'answer'
+      ? {
+          reply: response.answer.text,
+          tasks: [],
+          plan: [],
+          results: [],
+          missing: [],
+          ranked: decision.ranked,
+          answer: response.answer,
+        }
+      : outOfScopeResult(turn.session, decision, options.handoffs)
+  return true
 }

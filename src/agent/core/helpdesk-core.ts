@@ -8,6 +8,7 @@ import type { HelpdeskCoreOptions, TurnInput } from './core-types.ts'
 import { classifyMessage } from './dialogue-act.ts'
 import { deferredNote } from './dialogue-replies.ts'
 import {
+  answerQuestion,
   type DialogueDependencies,
   dialogueContextOf,
   outOfScopeResult,
@@ -141,7 +142,7 @@ export class HelpdeskCore {
       return 'continue'
     }
     const decision = repeatOf(message, session) ?? (await this.routeMessage(turn, options))
-    if (await this.answerQuestion(turn, decision, onEvent)) return 'out_of_scope'
+    if (await answerQuestion(turn, decision, this.options, onEvent)) return 'out_of_scope'
     turn.tasks = decision.tasks
     turn.ranked = decision.ranked
     onEvent({ type: 'route-end', tasks: decision.tasks, ranked: decision.ranked })
@@ -161,35 +162,6 @@ export class HelpdeskCore {
     // Otherwise: an attempt at an answer that was invalid; ask again with the reason.
     requeue()
     return 'continue'
-  }
-
-  /**
-   * A how-to or why question (options.answers) ends the turn without a plan: answered from the
-   * runbooks' prose, or handed off when they do not cover it. An open question stays open.
-   * True when it did; routeTurn then says 'out_of_scope' (nothing to plan) and the answer is
-   * the turn's result.
-   */
-  private async answerQuestion(
-    turn: TurnState,
-    decision: RouteDecision,
-    onEvent: (event: TurnEvent) => void,
-  ): Promise<boolean> {
-    const response = await this.options.answers?.respond(turn.message, decision)
-    if (!response) return false
-    onEvent({ type: 'route-end', tasks: [], ranked: decision.ranked })
-    turn.outOfScope =
-      response.kind === 'answer'
-        ? {
-            reply: response.answer.text,
-            tasks: [],
-            plan: [],
-            results: [],
-            missing: [],
-            ranked: decision.ranked,
-            answer: response.answer,
-          }
-        : outOfScopeResult(turn.session, decision, this.options.handoffs)
-    return true
   }
 
   /** Phase 3: fills each queued task's parameters and plans it, until one needs a question. */
