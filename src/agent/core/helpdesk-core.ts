@@ -10,7 +10,7 @@ import { ownAccountByDefault, ownMachineOf, refusalOf } from './own-resources.ts
 import { extractParameter } from './parameter-extraction.ts'
 import { validateParameter } from './parameter-validation.ts'
 import { repeatOf } from './repeat-request.ts'
-import { describeApproval, GENERIC_HANDOFF, writeReply } from './reply-writer.ts'
+import { audienceOf, describeApproval, GENERIC_HANDOFF, writeReply } from './reply-writer.ts'
 import type { Session } from './session.ts'
 import { fillSlots, type MissingParameter, parameterSpec } from './slot-filling.ts'
 import type { TurnEvent, TurnResult, TurnState } from './turn.ts'
@@ -237,6 +237,7 @@ export class HelpdeskCore {
       plans.length > 0 || question || !turn.refusals
         ? writeReply({
             plans,
+            audience: audienceOf(turn.actor),
             ...(turn.approvals ? { approvals: turn.approvals } : {}),
             ...(question
               ? { question, questionTitle: this.instruction(question.taskType).title }

@@ -6,6 +6,7 @@ import type { StepResult } from '../../executors/executor.ts'
 import type { Instruction } from '../../knowledge/instructions/instruction.ts'
 import type { Plan } from '../../planning/plan.ts'
 import { APPROVAL_LEVEL_NAMES, type ApprovalLevel } from '../../policy/approval-policy.ts'
+import { writeEmployeeReply } from './employee-reply.ts'
 import type { MissingParameter } from './slot-filling.ts'
 import type { PendingApproval } from './turn.ts'
 
@@ -15,7 +16,18 @@ export const GENERIC_HANDOFF =
   'monitors, slow or crashing computers and software installs. For anything else, please open ' +
   'a request in the IT portal or contact the service desk.'
 
-/** Composes the reply text; the structured plan travels beside it for the page to render. */
+/** Who reads a reply: `requester` (an employee) gets the short one, `technician` the full one. */
+export type ReplyAudience = 'requester' | 'technician'
+
+/** A turn's audience: the short reply for a signed-in requester, the full one otherwise. */
+export function audienceOf(actor: { role: string } | undefined): ReplyAudience {
+  return actor?.role === 'requester' ? 'requester' : 'technician'
+}
+
+/**
+ * Composes the reply text; the structured plan travels beside it for the page to render. For a
+ * requester it is the short, plain reply of `writeEmployeeReply`.
+ */
 export function writeReply(parts: {
   plans: ReadonlyArray<{
     plan: Plan
@@ -29,7 +41,13 @@ export function writeReply(parts: {
   handoff?: string
   acknowledged?: string
   approvals?: readonly PendingApproval[]
+  /** Default `technician`: the full reply, with steps, risks, statuses and outputs. */
+  audience?: ReplyAudience
 }): string {
+  if (parts.audience === 'requester') {
+    const short = writeEmployeeReply(parts)
+    return [parts.acknowledged, short, parts.handoff].filter(Boolean).join('\n\n')
+  }
   const paragraphs: string[] = []
   if (parts.acknowledged) paragraphs.push(parts.acknowledged)
   paragraphs.push(...describeGroups(parts.plans))
