@@ -193,7 +193,10 @@ export function createApp(dependencies: AppDependencies): Hono<AuthenticatedEnvi
   )
   app.route('/api', jobRoutes(dependencies.jobs))
   app.route('/api', adminRoutes(dependencies.agents, dependencies.frameworks ?? []))
-  app.route('/api', sessionRoutes(dependencies.sessions, dependencies.authentication.mode))
+  app.route(
+    '/api',
+    sessionRoutes(dependencies.sessions, dependencies.authentication.mode, dependencies.approvals),
+  )
   app.route('/api', instructionRoutes(dependencies.instructions))
   app.route('/auth', oidcRoutes(dependencies.oidc, log))
 

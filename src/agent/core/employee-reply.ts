@@ -129,10 +129,11 @@ function highestRisk(plan: Plan, held: readonly StepResult[]): RiskLevel {
 
 /**
  * Removes what only a technician can use from text that reaches a requester: IP addresses,
- * host:port pairs, ports, error codes (ECONNREFUSED, 0x80070005), long ids.
+ * host:port pairs, ports, error codes (ECONNREFUSED, 0x80070005), ids of requests.
  */
 export function redactForRequester(text: string): string {
   return text
+    .replace(/\s*\(approval [0-9a-f]{8}\)/g, '')
     .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '[id]')
     .replace(/\b(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?\b/g, '[address]')
     .replace(/\b(?:[0-9a-f]{1,4}:){2,7}[0-9a-f]{1,4}\b/gi, '[address]')

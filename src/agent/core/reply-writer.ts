@@ -10,11 +10,19 @@ import { writeEmployeeReply } from './employee-reply.ts'
 import type { MissingParameter } from './slot-filling.ts'
 import type { PendingApproval } from './turn.ts'
 
+/** How every hand-off reply opens: `isHandoffReply` recognises a conversation handed off by it. */
+export const HANDOFF_OPENING = "That isn't something I can handle here"
+
 export const GENERIC_HANDOFF =
-  "That isn't something I can handle here, so I haven't done anything. I help with IT problems " +
+  `${HANDOFF_OPENING}, so I haven't done anything. I help with IT problems ` +
   'such as passwords and lockouts, VPN and Wi-Fi, Outlook, Teams, OneDrive, printers, sound, ' +
   'monitors, slow or crashing computers and software installs. For anything else, please open ' +
   'a request in the IT portal or contact the service desk.'
+
+/** Whether a reply sent the person elsewhere (the service desk, the IT portal). */
+export function isHandoffReply(text: string): boolean {
+  return text.startsWith(HANDOFF_OPENING)
+}
 
 /** Who reads a reply: `requester` (an employee) gets the short one, `technician` the full one. */
 export type ReplyAudience = 'requester' | 'technician'
