@@ -129,6 +129,9 @@ describe('guidance as the employee reads it', () => {
 
   it('leaves out guidance only a technician can follow', () => {
     expect(
+      employeeSteps('With the employee: (1) restart; (2) sign in. Technician: read the event log.'),
+    ).toEqual(['Restart.', 'Sign in.'])
+    expect(
       employeeSteps('On a management host with RSAT: read Event 4740 on the PDC.'),
     ).toBeUndefined()
     expect(employeeSteps('Give the temporary password to the employee by phone.')).toBeUndefined()
@@ -222,3 +225,14 @@ async function plannedWithFailure(message: string): Promise<{ plan: Plan; result
   )
   return { plan, results }
 }
+
+describe('a long guidance step', () => {
+  it('is cut at its semicolons outside brackets', () => {
+    const long = `Update the password everywhere it is saved: the phone (forget the network; join again); Credential Manager ${'x'.repeat(150)}; and a second laptop.`
+    expect(splitSteps(long)).toEqual([
+      'Update the password everywhere it is saved: the phone (forget the network; join again).',
+      `Credential Manager ${'x'.repeat(150)}.`,
+      'A second laptop.',
+    ])
+  })
+})

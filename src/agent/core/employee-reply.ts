@@ -28,7 +28,8 @@ export const TYPICAL_APPROVAL_MINUTES: Readonly<Record<RiskLevel, number>> = {
 const RISK_ORDER: readonly RiskLevel[] = ['low', 'medium', 'high', 'critical']
 
 export interface EmployeeReplyParts {
-  plans: ReadonlyArray<{ plan: Plan; results: readonly StepResult[] }>
+  /** `group`: the machine group the plan is one member's share of (the machine is then named). */
+  plans: ReadonlyArray<{ plan: Plan; results: readonly StepResult[]; group?: string }>
   question?: MissingParameter
   questionTitle?: string
   approvals?: readonly PendingApproval[]
@@ -37,14 +38,17 @@ export interface EmployeeReplyParts {
 export function writeEmployeeReply(parts: EmployeeReplyParts): string {
   const paragraphs: string[] = []
   const advised = new Set<string>()
-  for (const { plan, results } of parts.plans) {
+  for (const { plan, results, group } of parts.plans) {
     const approvals = (parts.approvals ?? []).filter(
       (approval) =>
         approval.taskType === plan.taskType &&
         (approval.target === undefined ||
           plan.steps.some((step) => step.target === approval.target)),
     )
-    paragraphs.push(describeForEmployee(plan, results, approvals, !advised.has(plan.taskType)))
+    const machine = group ? plan.steps.find((step) => step.target)?.target : undefined
+    paragraphs.push(
+      describeForEmployee(plan, results, approvals, !advised.has(plan.taskType), machine),
+    )
     advised.add(plan.taskType)
   }
   if (parts.question) {
@@ -59,8 +63,9 @@ function describeForEmployee(
   results: readonly StepResult[],
   approvals: readonly PendingApproval[],
   withAdvice: boolean,
+  machine: string | undefined,
 ): string {
-  const lines = [`**${plan.title}**`]
+  const lines = [`**${plan.title}**${machine ? ` on ${machine}` : ''}`]
   const checked = results.filter((each) => each.status === 'succeeded').length
   const failed = results.filter((each) => each.status === 'failed').length
   const held = results.filter((each) => each.status === 'awaiting_approval')
@@ -79,17 +84,17 @@ function describeForEmployee(
     )
   }
   lines.push(done.join(' '))
-  lines.push(nextStep(plan, held, approvals, blocked !== undefined))
-  if (withAdvice) {
-    const steps = plan.steps.flatMap((step) =>
-      step.invocation.type === 'guidance' ? (employeeSteps(step.invocation.text) ?? []) : [],
-    )
-    if (steps.length > 0) {
-      lines.push('', 'What you can do now:')
-      steps.forEach((step, index) => {
-        lines.push(`${index + 1}. ${step}`)
-      })
-    }
+  const steps = withAdvice
+    ? plan.steps.flatMap((step) =>
+        step.invocation.type === 'guidance' ? (employeeSteps(step.invocation.text) ?? []) : [],
+      )
+    : []
+  lines.push(nextStep(plan, held, approvals, blocked !== undefined, steps.length > 0))
+  if (steps.length > 0) {
+    lines.push('', 'What you can do now:')
+    steps.forEach((step, index) => {
+      lines.push(`${index + 1}. ${step}`)
+    })
   }
   return lines.join('\n')
 }
@@ -100,14 +105,15 @@ function nextStep(
   held: readonly StepResult[],
   approvals: readonly PendingApproval[],
   blocked: boolean,
+  withSteps: boolean,
 ): string {
   if (blocked) {
     return 'I could not reach your computer, so nothing was asked for. Check that it is switched on and connected to the network (or the VPN), then ask me again; if it stays unreachable, contact the service desk.'
   }
   if (held.length === 0) {
-    return plan.steps.every((step) => step.invocation.type === 'guidance')
-      ? 'Next: you try the steps below. If that does not help, tell me here.'
-      : 'Next: a technician looks at this with you if it is still not working.'
+    return withSteps
+      ? 'Next: you try the steps below. If that does not fix it, tell me here or contact the service desk.'
+      : 'Next: if it is still not working, contact the service desk; a technician can carry out this plan.'
   }
   const confirm = approvals.find((approval) => approval.level === 1)
   if (confirm && approvals.every((approval) => approval.level === 1)) {

@@ -1,7 +1,8 @@
 /**
  * Runbook guidance as an employee reads it. Guidance text is written for the technician ("Ask the
  * employee to save their work..."); the parts addressed to the employee are rewritten to direct
- * address and cut into numbered steps, the parts only a technician can do are left out.
+ * address and cut into numbered steps, the parts only a technician can do are left out: a text
+ * that does not open by handing something to the employee, and whatever follows "Technician:".
  * @module
  */
 
@@ -33,7 +34,12 @@ const TO_SECOND_PERSON: ReadonlyArray<[RegExp, string]> = [
  * the text is for the technician only (it does not open by handing something to the employee).
  */
 export function employeeSteps(guidance: string): string[] | undefined {
-  const text = guidance.replace(/\s+/g, ' ').trim()
+  // "Technician: ..." ends the employee's part: what follows is for the technician only.
+  const text =
+    guidance
+      .replace(/\s+/g, ' ')
+      .split(/(?:^|\s)Technician:\s/)[0]
+      ?.trim() ?? ''
   for (const [pattern, replacement] of OPENINGS) {
     const found = pattern.exec(text)
     if (!found) continue
@@ -51,6 +57,28 @@ function secondPerson(text: string): string {
   return result.replace(/\band to\b/g, 'and')
 }
 
+/** A step longer than this is cut at its semicolons (outside brackets) into several. */
+const LONG_STEP = 200
+
+function splitLongStep(step: string): string[] {
+  if (step.length <= LONG_STEP) return [step]
+  const pieces: string[] = []
+  let depth = 0
+  let start = 0
+  for (let index = 0; index < step.length; index++) {
+    const character = step[index]
+    if (character === '(') depth++
+    else if (character === ')') depth = Math.max(0, depth - 1)
+    else if (character === ';' && depth === 0) {
+      pieces.push(step.slice(start, index))
+      start = index + 1
+    }
+  }
+  pieces.push(step.slice(start))
+  // "...; and a second laptop" reads as a step of its own without the "and".
+  return pieces.map((piece) => piece.trim().replace(/^and\s+/i, ''))
+}
+
 /**
  * Cuts text into steps: at "(1) ... (2) ..." when the runbook numbered them, else at sentences.
  * Text before "(1)" ("In Zoom:") stays in front of the first step.
@@ -62,6 +90,7 @@ export function splitSteps(text: string): string[] {
       ? [`${numbered[0] ?? ''} ${numbered[1] ?? ''}`, ...numbered.slice(2)]
       : text.split(/(?<=[.!?])\s+(?=[A-Z])/)
   return parts
+    .flatMap(splitLongStep)
     .map((part) =>
       part
         .trim()
@@ -72,6 +101,6 @@ export function splitSteps(text: string): string[] {
     .filter((part) => part.length > 0)
     .map((part) => {
       const capital = `${part.charAt(0).toUpperCase()}${part.slice(1)}`
-      return /[.!?)]$/.test(capital) ? capital : `${capital}.`
+      return /[.!?]$/.test(capital) ? capital : `${capital}.`
     })
 }

@@ -22,7 +22,7 @@ export interface MissingParameter {
 export interface ParameterOption {
   value: string
   label: string
-  /** The answer text a quick-reply button sends: `extractParameter` reads it back as `value`. */
+  /** The text a quick-reply button sends as the answer: `extractParameter` reads it as `value`. */
   answer: string
 }
 
@@ -39,10 +39,12 @@ const PLATFORM_LABELS: Readonly<Record<string, string>> = {
 
 /** The fixed values a parameter accepts, as quick replies; undefined for freely named kinds. */
 export function parameterOptions(spec: ParameterSpec): ParameterOption[] | undefined {
+  // The label itself is the answer: it names the value in words the extraction recognises
+  // (checked for every runbook by employee-reply.test.ts), and reads well in the conversation.
   const option = (value: string, label: string): ParameterOption => ({
     value,
     label,
-    answer: value.replaceAll('_', ' '),
+    answer: label,
   })
   if (spec.kind === 'system')
     return spec.systems?.map((value) => option(value, SYSTEM_LABELS[value] ?? value))
