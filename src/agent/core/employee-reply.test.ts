@@ -53,12 +53,16 @@ describe('the reply for an employee', () => {
 
   it('is the full reply for a technician', async () => {
     const result = await core.handleTurn({
-      message: 'my vpn says error 809 on laptop LT-0423',
+      message: 'my teams will not sign in on laptop LT-0423',
       requester: 'alice',
       actor: technician,
     })
     expect(result.reply).toMatch(/\(risk (low|medium|high|critical);/)
     expect(result.reply).toMatch(/\[dry-run\]/)
+    // Numbered guidance reads as numbered steps, in the runbook's words for the technician.
+    expect(result.reply).toMatch(
+      /What you can do:\n1\. Ask the employee, signed in as themselves: quit Teams/,
+    )
   })
 
   it("never carries a failed step's address, port or error code", async () => {

@@ -7,6 +7,7 @@ import type { Instruction } from '../../knowledge/instructions/instruction.ts'
 import type { Plan } from '../../planning/plan.ts'
 import { APPROVAL_LEVEL_NAMES, type ApprovalLevel } from '../../policy/approval-policy.ts'
 import { writeEmployeeReply } from './employee-reply.ts'
+import { splitSteps } from './guidance-steps.ts'
 import type { MissingParameter } from './slot-filling.ts'
 import type { PendingApproval } from './turn.ts'
 
@@ -132,8 +133,18 @@ function describePlan(
     .map((step) => (step.invocation.type === 'guidance' ? step.invocation.text : ''))
   const firstSection = instruction.sections[0]
   if (!withAdvice) return lines.join('\n')
-  if (guidance.length > 0) lines.push('', `What you can do: ${guidance.join(' ')}`)
-  else if (firstSection) lines.push('', `${firstSection.heading}: ${firstLines(firstSection.text)}`)
+  // Steps the runbook numbered "(1) ... (2) ..." go one per line, so the page shows a list that
+  // wraps; other guidance stays the runbook's paragraph (reference notes read badly cut up).
+  if (guidance.length > 0) {
+    const text = guidance.join(' ')
+    lines.push(
+      '',
+      ...(/\(2\)\s/.test(text)
+        ? ['What you can do:', ...splitSteps(text).map((step, index) => `${index + 1}. ${step}`)]
+        : [`What you can do: ${text}`]),
+    )
+  } else if (firstSection)
+    lines.push('', `${firstSection.heading}: ${firstLines(firstSection.text)}`)
   return lines.join('\n')
 }
 
