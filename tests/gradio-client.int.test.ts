@@ -107,7 +107,7 @@ describe('@gradio/client against the helpdesk', () => {
       'I forgot my Windows password, my username is jdoe',
     )
     expect(sessionId).toMatch(/^[0-9a-f-]{36}$/)
-    expect(reply).toMatch(/dry run: nothing has been changed/)
+    expect(reply).toMatch(/Reset a forgotten or expired password/)
     expect(plan[0]?.taskType).toBe('password_reset')
     expect(plan[0]?.parameters).toMatchObject({ username: 'jdoe', system: 'active_directory' })
     expect(operationsOf(plan[0])).toContain('reset_password')
@@ -147,7 +147,7 @@ describe('@gradio/client against the helpdesk', () => {
     expect(beforeLast?.[0]).toMatch(/Planned: .*\n(.*\n)*Step .*: dry_run/)
     expect(beforeLast?.[2].length).toBe(1)
     const final = updates.at(-1)?.data
-    expect(final?.[0]).toMatch(/dry run: nothing has been changed/)
+    expect(final?.[0]).toMatch(/Reset a forgotten or expired password/)
     expect(final?.[1]).toBe(updates[0]?.data?.[1])
     expect(final?.[2][0]?.taskType).toBe('password_reset')
     // The same client can ask again: the stream was closed properly.

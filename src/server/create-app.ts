@@ -105,6 +105,8 @@ const UI_FILES: Readonly<Record<string, string>> = {
   '/ui/approval-details.js': 'approval-details.js',
   '/ui/approvals.js': 'approvals.js',
   '/ui/chat-approval.js': 'chat-approval.js',
+  '/ui/my-requests.js': 'my-requests.js',
+  '/ui/reply-view.js': 'reply-view.js',
   '/ui/sign-in.js': 'sign-in.js',
   '/ui/styles.css': 'styles.css',
 }
@@ -194,7 +196,10 @@ export function createApp(dependencies: AppDependencies): Hono<AuthenticatedEnvi
   )
   app.route('/api', jobRoutes(dependencies.jobs))
   app.route('/api', adminRoutes(dependencies.agents, dependencies.frameworks ?? []))
-  app.route('/api', sessionRoutes(dependencies.sessions, dependencies.authentication.mode))
+  app.route(
+    '/api',
+    sessionRoutes(dependencies.sessions, dependencies.authentication.mode, dependencies.approvals),
+  )
   app.route('/api', instructionRoutes(dependencies.instructions))
   app.route('/auth', oidcRoutes(dependencies.oidc, log))
   app.route('/', gradioRoutes({ turns: chatTurns({ ...dependencies, findPerson }), signIn, log }))

@@ -4,10 +4,14 @@
 
 import { APPROVAL_LEVELS, refreshApprovals, setApprovalsUser, shortId } from './approvals.js'
 import { approvalNoteText, confirmControls, mayConfirm } from './chat-approval.js'
+import { myRequests } from './my-requests.js'
+import { guidanceList, quickReplies, richText } from './reply-view.js'
 import { api, remember, remembered, SignInNeeded, startSignIn } from './sign-in.js'
 
 const MAX_CHARACTERS = 4000
 const REQUESTER_KEY = 'helpdesk.requester'
+/** The open conversation of each user on this device, so a reload brings it back. */
+const sessionKey = (username) => `helpdesk.session.${username}`
 const USERNAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
 
 const $ = (id) => document.getElementById(id)
@@ -39,23 +43,26 @@ function el(tag, className, text, children = []) {
   return node
 }
 
-/** Renders text with **bold** (unless `plain`) and line breaks only, as DOM nodes, never HTML. */
-function richText(text, className = 'text', plain = false) {
-  const container = el('div', className)
-  const lines = String(text ?? '').split('\n')
-  lines.forEach((line, index) => {
-    if (index > 0) container.append(document.createElement('br'))
-    const parts = plain ? [line] : line.split(/\*\*(.+?)\*\*/)
-    parts.forEach((part, partIndex) => {
-      if (part === '') return
-      container.append(partIndex % 2 === 1 ? el('strong', '', part) : document.createTextNode(part))
-    })
-  })
-  return container
-}
-
 function scrollIntoView(node, block = 'end') {
   node?.scrollIntoView({ block, behavior: motion })
+}
+
+/**
+ * An employee (a signed-in requester) reads the short reply with the plan's details collapsed;
+ * technicians and admins, and the local demo without sign-in, read everything open.
+ */
+function isEmployee() {
+  return me?.role === 'requester' && me.authentication !== 'none'
+}
+
+/** A reply's paragraphs as DOM; `promptText`: the question, styled as the prompt. */
+function replyParagraphs(reply, promptText) {
+  return String(reply ?? '')
+    .split(/\n\s*\n/)
+    .filter((paragraph) => paragraph.trim() !== '')
+    .map((paragraph) =>
+      richText(paragraph, promptText && paragraph.includes(promptText) ? 'text prompt' : 'text'),
+    )
 }
 
 function updateWelcome() {
@@ -208,7 +215,10 @@ function stepRow(step, index, forWhom) {
   return el('li', 'step', undefined, [
     heading,
     meta,
-    codeBlock(step.invocation, `What step ${index + 1} runs`),
+    // Guidance is prose for a person: wrapped numbered steps, not a code block.
+    step.invocation?.type === 'guidance'
+      ? guidanceList(step.invocation.text, `What step ${index + 1} says`)
+      : codeBlock(step.invocation, `What step ${index + 1} runs`),
     probe('Verification', step.verification, step.title),
     probe('Rollback', step.rollback, step.title),
   ])
@@ -293,7 +303,7 @@ function markStep(container, result, held = new Map()) {
  * Marks a plan card's held steps with the approval request opened for them and notes the
  * request under the card's title; once per request, however often it is reported.
  */
-function noteApproval(plans, approval, held) {
+function noteApproval(plans, approval, held, actions) {
   for (const stepId of approval.stepIds ?? []) held.set(heldKey(stepId, approval.target), approval)
   for (const node of plans.querySelectorAll('.step-status.status-awaiting_approval')) {
     const known = held.get(heldKey(node.dataset.stepId, node.closest('.plan-card')?.dataset.target))
@@ -308,20 +318,38 @@ function noteApproval(plans, approval, held) {
       [...card.querySelectorAll('.plan-approval')].some((n) => n.dataset.approvalId === approval.id)
     )
       continue
-    const note = el('p', 'plan-approval', approvalNoteText(approval, me))
-    note.dataset.approvalId = approval.id
-    note.dataset.level = String(approval.level)
-    card.querySelector('.plan-header')?.after(note)
-    if (mayConfirm(approval, me)) {
-      note.after(
-        confirmControls(approval, {
-          viewer: me,
-          card,
-          note,
-          onDecided: (decided) => watch?.shown.add(decided.id),
-        }),
+    // An employee's details are collapsed: who acts, and their Confirm, stay in sight above them.
+    if (
+      actions &&
+      [...actions.querySelectorAll('.plan-approval')].some(
+        (n) => n.dataset.approvalId === approval.id,
       )
-    }
+    )
+      continue
+    addApprovalNote(approval, card, (note) =>
+      actions ? actions.append(note) : card.querySelector('.plan-header')?.after(note),
+    )
+  }
+}
+
+/**
+ * Who must act on an approval request, and Confirm / Cancel when the viewer confirms it;
+ * `place(note)` puts the note on the page, the buttons follow it. `card`: where its steps show.
+ */
+function addApprovalNote(approval, card, place) {
+  const note = el('p', 'plan-approval', approvalNoteText(approval, me))
+  note.dataset.approvalId = approval.id
+  note.dataset.level = String(approval.level)
+  place(note)
+  if (mayConfirm(approval, me)) {
+    note.after(
+      confirmControls(approval, {
+        viewer: me,
+        card,
+        note,
+        onDecided: (decided) => watch?.shown.add(decided.id),
+      }),
+    )
   }
 }
 
@@ -353,7 +381,16 @@ function startReply(forWhom) {
   const working = el('p', 'working', 'Working on it…')
   const text = el('div', 'reply')
   const plans = el('div', 'plans')
-  bubble.append(working, text, plans)
+  const employee = isEmployee()
+  // Confirm buttons and who acts, for an employee, outside the collapsed details.
+  const actions = employee ? el('div', 'reply-actions') : undefined
+  const details = el('details', 'reply-details', undefined, [
+    el('summary', '', 'Details: plan, scripts and risk'),
+    plans,
+  ])
+  details.open = !employee
+  details.hidden = true
+  bubble.append(working, text, actions, details)
   scrollIntoView(bubble)
   /** Step id -> the approval request opened for it in this turn. */
   const held = new Map()
@@ -364,10 +401,11 @@ function startReply(forWhom) {
         working.textContent = data.tasks?.length ? 'Preparing a plan…' : 'Checking…'
       } else if (name === 'plan-end') {
         plans.append(planCard(data.plan, forWhom))
+        details.hidden = false
       } else if (name === 'step-end') {
         markStep(plans, data.result, held)
       } else if (name === 'approval-request' && data.approval) {
-        noteApproval(plans, data.approval, held)
+        noteApproval(plans, data.approval, held, actions)
         approvalsSeen = true
         // A technician's own list picks the new request up at once.
         void refreshApprovals()
@@ -380,19 +418,19 @@ function startReply(forWhom) {
       bubble.removeAttribute('aria-busy')
       if (result.outOfScope) bubble.classList.add('message-handoff')
       const question = result.missing?.[0]
-      for (const paragraph of String(result.reply ?? '').split(/\n\s*\n/)) {
-        const isQuestion = question && paragraph.includes(question.question)
-        text.append(richText(paragraph, isQuestion ? 'text prompt' : 'text'))
-      }
+      text.append(...replyParagraphs(result.reply, question?.question))
       if (question && !text.querySelector('.prompt')) {
         text.append(richText(question.question, 'text prompt'))
       }
+      if (question?.options?.length)
+        text.append(quickReplies(question.options, question.question, send))
       if (plans.childElementCount !== (result.plan ?? []).length) {
         plans.replaceChildren(...(result.plan ?? []).map((plan) => planCard(plan, forWhom)))
       }
       for (const each of result.results ?? []) markStep(plans, each, held)
-      for (const approval of result.approvals ?? []) noteApproval(plans, approval, held)
+      for (const approval of result.approvals ?? []) noteApproval(plans, approval, held, actions)
       noteUnreachable(plans)
+      details.hidden = plans.childElementCount === 0
       if (result.approvals?.length && !approvalsSeen) void refreshApprovals()
       scrollIntoView(bubble, 'start')
     },
@@ -471,7 +509,9 @@ async function send(message) {
       const payload = JSON.parse(data)
       if (name === 'reply-end') {
         sessionId = payload.result.sessionId
+        if (me) remember(sessionKey(me.username), sessionId)
         reply.finish(payload.result)
+        void requests.refresh()
         watchOutcomes(sessionId, payload.result.approvals?.length ?? 0)
         finished = true
       } else if (name === 'error') {
@@ -505,6 +545,96 @@ async function send(message) {
   }
 }
 
+/** The conversation list; choosing one opens it. */
+const requests = myRequests({
+  onOpen: (id) => void openConversation(id, { focus: true }),
+  currentId: () => sessionId,
+})
+
+/**
+ * Shows a stored conversation (a reload, or one chosen under "My requests"): its history, the
+ * Confirm of a level-1 change still waiting, and from then on how its approval requests end.
+ */
+async function openConversation(id, { focus = false } = {}) {
+  let session
+  try {
+    const response = await api(`/api/sessions/${encodeURIComponent(id)}`)
+    if (response.status === 404) {
+      // Gone, or another user's: not ours to show; forget it.
+      if (me && remembered(sessionKey(me.username)) === id)
+        remember(sessionKey(me.username), undefined)
+      return
+    }
+    if (!response.ok) {
+      addError(await errorMessage(response))
+      return
+    }
+    session = await response.json()
+  } catch (error) {
+    if (!(error instanceof SignInNeeded)) {
+      addError(
+        `Could not load the conversation: ${error instanceof Error ? error.message : String(error)}`,
+      )
+    }
+    return
+  }
+  clearConversation()
+  sessionId = session.id
+  if (me) remember(sessionKey(me.username), session.id)
+  const history = session.history ?? []
+  const lastReply = history.findLastIndex((entry) => entry.role === 'assistant')
+  history.forEach((entry, index) => {
+    if (entry.role === 'user') {
+      addMessage('user').append(richText(entry.text, 'text', true))
+      return
+    }
+    const bubble = addMessage('assistant', entry.approvalId ? 'message-outcome' : '')
+    // The open question is the last paragraph of the last reply.
+    const waiting = session.pending && index === lastReply
+    const paragraphs = replyParagraphs(entry.text)
+    if (waiting) paragraphs.at(-1)?.classList.add('prompt')
+    bubble.append(el('div', 'reply', undefined, paragraphs))
+  })
+  const decided = history.filter((entry) => entry.approvalId).map((entry) => entry.approvalId)
+  const open = await openApprovals(session.id)
+  if (open.length > 0) {
+    const bubble = [...log.querySelectorAll('.message-assistant')].at(-1) ?? addMessage('assistant')
+    const actions = el('div', 'reply-actions')
+    bubble.append(actions)
+    for (const approval of open) addApprovalNote(approval, bubble, (note) => actions.append(note))
+    watchOutcomes(session.id, open.length + decided.length)
+    for (const approvalId of decided) watch?.shown.add(approvalId)
+  }
+  requests.mark(session.id)
+  statusLine.textContent = 'Your conversation was restored.'
+  scrollIntoView(log.lastElementChild)
+  if (focus) input.focus()
+}
+
+/** The pending approval requests of a conversation, as the chat's turn reported them. */
+async function openApprovals(id) {
+  try {
+    const response = await api('/api/approvals?status=pending')
+    // 503: this server has no approvals (no executors); nothing can be waiting.
+    if (!response.ok) return []
+    const body = await response.json()
+    return (body.approvals ?? [])
+      .filter((request) => request.sessionId === id)
+      .map((request) => ({
+        id: request.id,
+        taskType: request.taskType,
+        level: request.level,
+        requester: request.requester,
+        stepIds: (request.steps ?? [])
+          .filter((step) => step.approvalLevel > 0)
+          .map((step) => step.stepId),
+        expiresAt: request.expiresAt,
+      }))
+  } catch {
+    return []
+  }
+}
+
 function updateCounter() {
   const length = input.value.length
   counter.textContent = `${length} / ${MAX_CHARACTERS}`
@@ -522,6 +652,8 @@ function clearConversation() {
 
 function newConversation() {
   clearConversation()
+  if (me) remember(sessionKey(me.username), undefined)
+  requests.mark(undefined)
   statusLine.textContent = 'Started a new conversation.'
   input.focus()
 }
@@ -563,11 +695,16 @@ function onAccountChange(user, { signedOut = false } = {}) {
       conversationOwner = undefined
     }
     for (const node of [composerWrap, newConversationButton, requesterField]) node.hidden = true
+    requests.hide()
     updateWelcome()
     return
   }
   if (conversationOwner !== user.username) clearConversation()
   conversationOwner = user.username
+  void requests.refresh()
+  // A reload brings back the conversation that was open.
+  const stored = remembered(sessionKey(user.username))
+  if (stored && log.childElementCount === 0) void openConversation(stored)
   // A requester asks for themselves; technicians and admins may name the employee they help.
   const anonymous = user.authentication === 'none'
   $('requester-label').textContent = anonymous ? 'Your username' : 'For user'

@@ -27,7 +27,11 @@ export function mayConfirm(approval, viewer) {
 /** The note under a plan card's title: which request, until when, and who must act. */
 export function approvalNoteText(approval, viewer) {
   const steps = approval.stepIds?.length ?? 0
-  const what = `request ${shortId(approval.id)} (${steps} ${steps === 1 ? 'step' : 'steps'}), open until ${when(approval.expiresAt)}`
+  const count = `${steps} ${steps === 1 ? 'step' : 'steps'}`
+  // Request ids are for technicians; an employee reads what and until when.
+  const what = isTechnician(viewer)
+    ? `request ${shortId(approval.id)} (${count}), open until ${when(approval.expiresAt)}`
+    : `${count}, open until ${when(approval.expiresAt)}`
   if (approval.level === 1 && mayConfirm(approval, viewer)) {
     return same(approval.requester, viewer.username)
       ? `You confirm this: ${what}. Nothing changes until you press Confirm.`
@@ -132,7 +136,9 @@ export function confirmControls(approval, { viewer, card, note, onDecided }) {
       buttons.remove()
       // The note says how it ended (and takes the focus); the live region announces it once.
       const outcome = outcomeText(action, decided, viewer)
-      note.textContent = `Request ${shortId(approval.id)}: ${outcome}`
+      note.textContent = isTechnician(viewer)
+        ? `Request ${shortId(approval.id)}: ${outcome}`
+        : outcome
       note.classList.add(
         decided.execution?.outcome === 'succeeded' ? 'plan-approval-done' : 'plan-approval-ended',
       )

@@ -54,6 +54,9 @@ beforeAll(async () => {
   tokens.jdoe = (await users.add('jdoe', 'requester')).token
   tokens['maria.garcia'] = (await users.add('maria.garcia', 'requester')).token
   tokens.helper = (await users.add('helper', 'technician')).token
+  // Requesters of one test each: their "My requests" lists hold only that test's conversations.
+  tokens.kim = (await users.add('kim', 'requester')).token
+  tokens.lee = (await users.add('lee', 'requester')).token
   const app = createApp({
     core: runtime.core,
     sessions: runtime.sessions,
@@ -182,6 +185,17 @@ async function say(text: string) {
   return page.locator('.message-assistant').nth(replies)
 }
 
+/**
+ * Opens a reply's details: an employee's plan, scripts and risk are collapsed under them (a
+ * technician's are open).
+ */
+async function showDetails(reply: ReturnType<Page['locator']>) {
+  const details = reply.locator('.reply-details')
+  await details.locator('> summary').waitFor()
+  const open = await details.evaluate((node) => (node as unknown as { open: boolean }).open)
+  if (!open) await details.locator('> summary').click()
+}
+
 describe('signing in', () => {
   it('asks for the token once, then chats, remembers it across a reload, and signs out', async () => {
     expect(await page.locator('#sign-in').isVisible()).toBe(true)
@@ -208,6 +222,7 @@ describe('signing in', () => {
     expect(await storedToken()).toBe(tokens.jdoe)
 
     const reply = await say('I forgot my AWS password')
+    await showDetails(reply)
     await reply.locator('.plan-card').first().waitFor()
     expect(await reply.locator('.parameters').textContent()).toMatch(/jdoe/)
 
@@ -263,10 +278,12 @@ describe('the chat page', () => {
 
   it('turns a password request into a plan card with the exact operation', async () => {
     const reply = await say('I forgot my Windows password, my username is jdoe')
+    // An employee's reply is plain: the plan's details are one click away.
+    expect(await reply.locator('.reply').textContent()).toMatch(/nothing has been changed/)
+    await showDetails(reply)
     const card = reply.locator('.plan-card')
     await card.first().waitFor()
     expect(await card.count()).toBe(1)
-    expect(await reply.locator('.reply').textContent()).toMatch(/dry run/i)
     // **bold** is rendered as <strong>, not as asterisks.
     expect(await reply.locator('.reply strong').first().textContent()).toMatch(/password/i)
     const codes = await card.locator('.step pre code').allTextContents()
@@ -304,6 +321,7 @@ describe('the chat page', () => {
     await computer.waitFor()
     expect(await computer.textContent()).toMatch(/computer/i)
     const answer = await say('LT-0423')
+    await showDetails(answer)
     await answer.locator('.plan-card').first().waitFor()
     const codes = await answer.locator('.plan-card pre code').allTextContents()
     expect(codes.some((code) => code.includes("'PRN-3F-EAST'"))).toBe(true)
@@ -347,6 +365,7 @@ describe('the chat page', () => {
     expect(await page.locator('.plan-card').count()).toBe(0)
     await page.locator('#requester').fill('maria.garcia')
     const reply = await say('I forgot my AWS password')
+    await showDetails(reply)
     await reply.locator('.plan-card').first().waitFor()
     expect(await reply.locator('.parameters').textContent()).toMatch(/maria\.garcia/)
     await page.evaluate('localStorage.clear()')
@@ -397,6 +416,7 @@ describe('the chat page', () => {
     await question.locator('.prompt').waitFor()
     expect(await question.textContent()).toMatch(/AWS console/)
     const reply = await say('the AWS one')
+    await showDetails(reply)
     await reply.locator('.plan-card').first().waitFor()
     expect(await reply.locator('.parameters').textContent()).toMatch(/maria\.garcia/)
     expect(await reply.locator('.plan-card pre code').allTextContents()).toEqual(
@@ -501,19 +521,23 @@ describe('the approvals panel', () => {
     await openApprovalsServer()
     await signIn('jdoe')
     const reply = await say('the laptops in the finance group are running slow')
+    await showDetails(reply)
     expect(await reply.locator('.plan-card').count()).toBe(3)
     const card = (target: string) => reply.locator(`.plan-card[data-target="${target}"]`)
     // The recording executor here runs Bash only: the Windows machine's steps stay dry runs.
     expect(await card('LT-0423').locator('.status-dry_run').count()).toBeGreaterThan(0)
-    expect(await card('LT-0423').locator('.plan-approval').count()).toBe(0)
-    // Each Linux machine's held steps went to a request of its own, noted on its own card.
+    // Each Linux machine's held steps went to a request of its own; an employee reads who acts
+    // on each above the collapsed cards.
+    const notes = reply.locator('.reply-actions .plan-approval')
+    await expect.poll(() => notes.count()).toBe(2)
+    const noted = await notes.evaluateAll((nodes) =>
+      nodes.map(
+        (node) => (node as unknown as { dataset: { approvalId?: string } }).dataset.approvalId,
+      ),
+    )
     const linux = ['LT-0424', 'LT-0499']
     const ids: string[] = []
     for (const target of linux) {
-      const note = card(target).locator('.plan-approval')
-      await note.waitFor()
-      const id = (await note.getAttribute('data-approval-id')) ?? ''
-      ids.push(id)
       const held = await card(target)
         .locator('.step-status.status-awaiting_approval')
         .evaluateAll((nodes) =>
@@ -522,14 +546,18 @@ describe('the approvals panel', () => {
           ),
         )
       expect(held.length).toBeGreaterThan(0)
-      expect(new Set(held)).toEqual(new Set([id]))
+      expect(new Set(held).size).toBe(1)
+      const id = held[0] ?? ''
+      expect(noted).toContain(id)
+      ids.push(id)
       // The read-only check ran on this machine, and shows once, on this card.
       expect(await card(target).locator('.status-succeeded').count()).toBe(1)
     }
     expect(new Set(ids).size).toBe(2)
-    expect(await reply.locator('.reply').textContent()).toMatch(
-      /on the finance group \(3 machines\): LT-0423 planned \(dry run\); LT-0424 checked; changes await approval; LT-0499 checked; changes await approval/,
-    )
+    // One paragraph per machine, by name; no statuses or dry-run tags.
+    const text = (await reply.locator('.reply').textContent()) ?? ''
+    for (const target of ['LT-0423', ...linux]) expect(text).toContain(`on ${target}`)
+    expect(text).not.toMatch(/dry run|\[dry-run\]|risk/)
     expect((await pendingIds()).sort()).toEqual([...ids].sort())
   })
 
@@ -537,6 +565,7 @@ describe('the approvals panel', () => {
     await openApprovalsServer()
     await signIn('jdoe')
     const reply = await say('user jdoe is locked out of active directory')
+    await showDetails(reply)
     const held = reply.locator('.step-status.status-awaiting_approval')
     await held.waitFor()
     const id = (await held.getAttribute('data-approval-id')) ?? ''
@@ -550,11 +579,11 @@ describe('the approvals panel', () => {
     expect(approved.status).toBe(200)
     const outcome = page.locator('.message-outcome')
     await outcome.waitFor()
+    // An employee reads it without the request's id.
     expect(await outcome.textContent()).toMatch(
-      new RegExp(
-        `approval ${id.slice(0, 8)}\\): approved by helper and carried out\\..*Unlock.*: succeeded`,
-      ),
+      /Update on ".*": approved by helper and carried out\..*Unlock.*: succeeded/,
     )
+    expect(await outcome.textContent()).not.toContain(id.slice(0, 8))
     expect(await page.locator('#status').textContent()).toMatch(/was decided/)
     // Shown once, however often the page looks again.
     await page.waitForTimeout(4500)
@@ -565,13 +594,14 @@ describe('the approvals panel', () => {
     await openApprovalsServer()
     await signIn('jdoe')
     const reply = await say('user jdoe is locked out of active directory')
+    await showDetails(reply)
     const held = reply.locator('.step-status.status-awaiting_approval')
     await held.waitFor()
     const id = (await held.getAttribute('data-approval-id')) ?? ''
     expect(await pendingIds()).toEqual([id])
     expect(await held.textContent()).toBe(`awaiting approval (request ${id.slice(0, 8)})`)
     expect(await reply.locator('.plan-approval').textContent()).toMatch(
-      new RegExp(`^A technician must approve this: request ${id.slice(0, 8)} \\(1 step\\)`),
+      /^A technician must approve this: 1 step, open until /,
     )
     // The read-only check ran for real (through the recording executor).
     expect(await reply.locator('.status-succeeded').count()).toBe(1)
@@ -748,7 +778,7 @@ describe('the approvals panel', () => {
     await approveHighRisk(cardOf(own.id), 'Yes, unlock the Active Directory account for jdoe')
     await expect
       .poll(() => error.textContent())
-      .toMatch(/helper asked for this plan and cannot approve it/)
+      .toMatch(/helper (asked for this plan|is who this plan is for) and cannot approve it/)
     expect(await cardOf(own.id).isVisible()).toBe(true)
     expect(await cardOf(own.id).getByRole('button', { name: 'Approve and run' }).isEnabled()).toBe(
       true,
@@ -767,9 +797,9 @@ describe('the approvals panel', () => {
     expect((await stack?.service.get(id))?.level).toBe(1)
     // Every text says who acts: the reply, the note, the step's label.
     expect(await reply.locator('.reply').textContent()).toMatch(
-      /You confirm this step \(approval [0-9a-f]{8}, open until .* UTC\): press Confirm on the plan below/,
+      /Next: you confirm\. Press Confirm below to go ahead, or Cancel to drop it\./,
     )
-    expect(await note.textContent()).toMatch(/^You confirm this: request [0-9a-f]{8} \(1 step\)/)
+    expect(await note.textContent()).toMatch(/^You confirm this: 1 step, open until /)
     expect(await reply.locator('.approval-1').first().textContent()).toBe('you confirm')
     const confirm = reply.getByRole('button', { name: 'Confirm' })
     expect(await reply.getByRole('button', { name: 'Cancel' }).isVisible()).toBe(true)
@@ -856,10 +886,10 @@ describe('the approvals panel', () => {
     await reply.locator('.plan-approval').waitFor()
     expect(await reply.getByRole('button', { name: 'Confirm' }).count()).toBe(0)
     expect(await reply.locator('.reply').textContent()).toMatch(
-      /A technician other than you must approve this step \(approval [0-9a-f]{8}, .*\); you'll see the result here\./,
+      /Next: a technician reviews and approves the change, typically within \d+ minutes\. I carry it out as soon as it is approved; you'll see the result here\./,
     )
     expect(await reply.locator('.plan-approval').textContent()).toMatch(
-      /^A technician must approve this: request [0-9a-f]{8} \(1 step\), open until .*\. You'll see the result here\.$/,
+      /^A technician must approve this: 1 step, open until .*\. You'll see the result here\.$/,
     )
   })
 
@@ -949,5 +979,179 @@ describe('the approvals panel', () => {
     )
     expect(await outcome.locator('.approval-result').count()).toBeGreaterThan(0)
     expect((await stack.service.get(request.id)).status).toBe('executed')
+  })
+})
+
+describe('replies for employees, quick replies and continuity', () => {
+  /** What a reply shows to its reader, visible or not. */
+  const replyText = async (reply: ReturnType<Page['locator']>) =>
+    (await reply.locator('.reply').textContent()) ?? ''
+
+  /** The right edge of the widest box: nothing may stick out sideways at phone width. */
+  const widest = () =>
+    page.evaluate(`Math.max(
+      ...[...document.querySelectorAll('header, .message, .plan-card, .code, .guidance, .requests, #composer')]
+        .filter((node) => node.getClientRects().length > 0)
+        .map((node) => node.getBoundingClientRect().right))`) as Promise<number>
+
+  it('an employee reads a short reply without scripts, risks or dry-run tags; the details are one click away', async () => {
+    await signIn('jdoe')
+    await page.setViewportSize({ width: 1280, height: 900 })
+    const reply = await say('I have no sound on my laptop LT-0423')
+    const text = await replyText(reply)
+    expect(text).toMatch(/nothing has been changed/)
+    expect(text).toMatch(/Next: /)
+    for (const technical of [/\brisk\b/i, /\[dry-run\]/, /dry run/i, /the employee/i])
+      expect(text).not.toMatch(technical)
+    // The runbook's advice, addressed to the employee, as a numbered list that wraps.
+    const advice = reply.locator('.reply ol.numbered li')
+    expect(await advice.count()).toBeGreaterThanOrEqual(2)
+    expect(await advice.first().textContent()).toMatch(/^Open Settings > System > Sound/)
+    // The plan is there, collapsed: no script, risk or status in sight.
+    const details = reply.locator('.reply-details')
+    expect(await details.evaluate((node) => (node as unknown as { open: boolean }).open)).toBe(
+      false,
+    )
+    expect(await reply.locator('.plan-card').isVisible()).toBe(false)
+    expect(await reply.locator('.badge').first().isVisible()).toBe(false)
+    await page.screenshot({ path: '/tmp/replies-employee-1280.png', fullPage: false })
+    await page.setViewportSize({ width: 390, height: 844 })
+    await reply.scrollIntoViewIfNeeded()
+    await page.screenshot({ path: '/tmp/replies-employee-390.png', fullPage: false })
+    expect(await widest()).toBeLessThanOrEqual(390)
+
+    // From the keyboard: the summary opens the plan, scripts and risk.
+    await details.locator('> summary').focus()
+    await page.keyboard.press('Enter')
+    const card = reply.locator('.plan-card')
+    await card.waitFor()
+    expect(await card.locator('.badge').first().textContent()).toMatch(/^risk /)
+    // Guidance in the plan is wrapped prose in numbered steps, not a code block.
+    const guidance = card.locator('.guidance-steps li')
+    expect(await guidance.count()).toBeGreaterThanOrEqual(2)
+    expect(await card.locator('pre code', { hasText: 'Settings > System > Sound' }).count()).toBe(0)
+    await card.locator('.guidance').first().scrollIntoViewIfNeeded()
+    await page.screenshot({ path: '/tmp/replies-details-390.png', fullPage: false })
+    expect(await widest()).toBeLessThanOrEqual(390)
+  })
+
+  it('a technician reads the full reply with the details open', async () => {
+    await signIn('helper')
+    await page.setViewportSize({ width: 1280, height: 900 })
+    const reply = await say('I have no sound on my laptop LT-0423')
+    expect(await replyText(reply)).toMatch(/\(risk (low|medium|high|critical);/)
+    expect(
+      await reply
+        .locator('.reply-details')
+        .evaluate((node) => (node as unknown as { open: boolean }).open),
+    ).toBe(true)
+    await reply.locator('.plan-card').waitFor()
+    expect(await reply.locator('.plan-card pre code').count()).toBeGreaterThan(0)
+    await page.screenshot({ path: '/tmp/replies-technician-1280.png', fullPage: false })
+  })
+
+  it('a quick-reply button answers a question with a fixed list of answers, from the keyboard', async () => {
+    await signIn('jdoe')
+    await page.setViewportSize({ width: 390, height: 844 })
+    const question = await say('I forgot my password')
+    await question.locator('.prompt').waitFor()
+    const buttons = question.locator('.quick-reply')
+    expect(await buttons.count()).toBeGreaterThanOrEqual(2)
+    expect(await question.getByRole('group').getAttribute('aria-label')).toMatch(/^Answers to: /)
+    await page.screenshot({ path: '/tmp/replies-quick-390.png', fullPage: false })
+    expect(await widest()).toBeLessThanOrEqual(390)
+    const directory = question.getByRole('button', { name: /Active Directory/ })
+    const label = (await directory.textContent()) ?? ''
+    const replies = await page.locator('.message-assistant').count()
+    await directory.focus()
+    await page.keyboard.press('Enter')
+    const answer = page.locator('.message-assistant').nth(replies)
+    await answer.locator('.reply-details').waitFor({ state: 'attached' })
+    await expect.poll(() => page.locator('#message').isEnabled()).toBe(true)
+    expect(await page.locator('.message-user').last().textContent()).toMatch(label)
+    expect(await answer.locator('.plan-card').count()).toBe(1)
+    expect(await answer.locator('.plan-card .parameters').textContent()).toMatch(/active_directory/)
+    // Spent: the question's buttons cannot send a second answer.
+    expect(await buttons.first().isDisabled()).toBe(true)
+  })
+
+  it('a reload restores the open conversation; My requests lists each request with its status', async () => {
+    await signIn('kim')
+    await say('my printer is not working')
+    await page.locator('#new-conversation').click()
+    await say('can you order toner for the 3rd floor')
+    await page.locator('#new-conversation').click()
+    await say('I have no sound on my laptop LT-0423')
+
+    await page.reload()
+    await page.locator('#signed-in', { hasText: 'kim' }).waitFor()
+    const restored = page.locator('.message-user .text')
+    await restored.first().waitFor()
+    expect(await restored.allTextContents()).toEqual(['I have no sound on my laptop LT-0423'])
+    expect(await page.locator('.message-assistant .reply').first().textContent()).toMatch(
+      /What you can do now/,
+    )
+
+    const requests = page.locator('#requests')
+    await requests.locator('summary').focus()
+    await page.keyboard.press('Enter')
+    const items = requests.locator('.request')
+    await expect.poll(() => items.count()).toBe(3)
+    const statusOf = async (text: string) =>
+      (await items.filter({ hasText: text }).locator('.request-status').textContent()) ?? ''
+    expect(await statusOf('my printer is not working')).toBe('Waiting for your answer')
+    expect(await statusOf('order toner')).toBe('Handed off')
+    expect(await statusOf('no sound')).toBe('Done')
+    expect(await items.filter({ hasText: 'no sound' }).getAttribute('aria-current')).toBe('true')
+    await page.setViewportSize({ width: 390, height: 844 })
+    await page.screenshot({ path: '/tmp/replies-requests-390.png', fullPage: false })
+    expect(await widest()).toBeLessThanOrEqual(390)
+    await page.setViewportSize({ width: 1280, height: 900 })
+    await page.screenshot({ path: '/tmp/replies-requests-1280.png', fullPage: false })
+
+    // From the keyboard: open the waiting one, and answer its question in the same conversation.
+    await items.filter({ hasText: 'my printer is not working' }).focus()
+    await page.keyboard.press('Enter')
+    await page.locator('.message-user', { hasText: 'my printer is not working' }).waitFor()
+    expect(await page.locator('.message-assistant .prompt').textContent()).toMatch(/printer/i)
+    const next = await say('PRN-3F-EAST')
+    expect(await next.locator('.prompt').textContent()).toMatch(/computer/i)
+    await expect.poll(() => page.locator('.message-user').count()).toBe(2)
+  })
+
+  it("keeps an employee's Confirm in sight, and after a reload, while their level-1 change waits", async () => {
+    await page.goto(`${approvalsUrl}/`)
+    await page.locator('#token').waitFor()
+    await signIn('lee')
+    const reply = await say('my linux laptop LT-0424 is running slow')
+    // Outside the collapsed details: who acts, and the buttons.
+    const actions = reply.locator('.reply-actions')
+    await actions.getByRole('button', { name: 'Confirm' }).waitFor()
+    expect(await actions.locator('.plan-approval').textContent()).toMatch(
+      /^You confirm this: 1 step, open until/,
+    )
+    expect(await replyText(reply)).toMatch(/Next: you confirm\. Press Confirm below/)
+    expect(await replyText(reply)).not.toMatch(/approval [0-9a-f]{8}/)
+    await page.screenshot({ path: '/tmp/replies-confirm-1280.png', fullPage: false })
+
+    await page.reload()
+    await page.locator('#signed-in', { hasText: 'lee' }).waitFor()
+    const confirm = page.locator('.reply-actions').getByRole('button', { name: 'Confirm' })
+    await confirm.waitFor()
+    const requests = page.locator('#requests')
+    await requests.locator('summary').click()
+    await expect
+      .poll(() => requests.locator('.request-status').first().textContent())
+      .toBe('Waiting for your answer')
+    await confirm.click()
+    await page
+      .locator('.plan-approval', { hasText: 'Confirmed by you and carried out: succeeded.' })
+      .waitFor()
+
+    await page.locator('#new-conversation').click()
+    await say('user lee is locked out of active directory')
+    await expect
+      .poll(async () => (await requests.locator('.request-status').allTextContents()).join('|'))
+      .toBe('Awaiting approval|Done')
   })
 })

@@ -26,7 +26,7 @@ import {
 } from './optional-parameters.ts'
 import { fillWithInventory, ownAccountByDefault, ownMachineOf, refusalOf } from './own-resources.ts'
 import { repeatOf } from './repeat-request.ts'
-import { describeApproval, writeReply } from './reply-writer.ts'
+import { audienceOf, describeApproval, writeReply } from './reply-writer.ts'
 import type { PendingQuestion, Session } from './session.ts'
 import { fillSlots, type MissingParameter } from './slot-filling.ts'
 import type { TurnEvent, TurnResult, TurnState } from './turn.ts'
@@ -314,6 +314,7 @@ export class HelpdeskCore {
       plans.length > 0 || question || !turn.refusals
         ? writeReply({
             plans,
+            audience: audienceOf(turn.actor),
             ...(turn.approvals ? { approvals: turn.approvals } : {}),
             ...(question
               ? { question, questionTitle: this.instruction(question.taskType).title }

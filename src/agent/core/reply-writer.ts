@@ -6,16 +6,37 @@ import type { StepResult } from '../../executors/executor.ts'
 import type { Instruction } from '../../knowledge/instructions/instruction.ts'
 import type { Plan } from '../../planning/plan.ts'
 import { APPROVAL_LEVEL_NAMES, type ApprovalLevel } from '../../policy/approval-policy.ts'
+import { writeEmployeeReply } from './employee-reply.ts'
+import { splitSteps } from './guidance-steps.ts'
 import type { MissingParameter } from './slot-filling.ts'
 import type { PendingApproval } from './turn.ts'
 
+/** How every hand-off reply opens: `isHandoffReply` recognises a conversation handed off by it. */
+export const HANDOFF_OPENING = "That isn't something I can handle here"
+
 export const GENERIC_HANDOFF =
-  "That isn't something I can handle here, so I haven't done anything. I help with IT problems " +
+  `${HANDOFF_OPENING}, so I haven't done anything. I help with IT problems ` +
   'such as passwords and lockouts, VPN and Wi-Fi, Outlook, Teams, OneDrive, printers, sound, ' +
   'monitors, slow or crashing computers and software installs. For anything else, please open ' +
   'a request in the IT portal or contact the service desk.'
 
-/** Composes the reply text; the structured plan travels beside it for the page to render. */
+/** Whether a reply sent the person elsewhere (the service desk, the IT portal). */
+export function isHandoffReply(text: string): boolean {
+  return text.startsWith(HANDOFF_OPENING)
+}
+
+/** Who reads a reply: `requester` (an employee) gets the short one, `technician` the full one. */
+export type ReplyAudience = 'requester' | 'technician'
+
+/** A turn's audience: the short reply for a signed-in requester, the full one otherwise. */
+export function audienceOf(actor: { role: string } | undefined): ReplyAudience {
+  return actor?.role === 'requester' ? 'requester' : 'technician'
+}
+
+/**
+ * Composes the reply text; the structured plan travels beside it for the page to render. For a
+ * requester it is the short, plain reply of `writeEmployeeReply`.
+ */
 export function writeReply(parts: {
   plans: ReadonlyArray<{
     plan: Plan
@@ -29,7 +50,13 @@ export function writeReply(parts: {
   handoff?: string
   acknowledged?: string
   approvals?: readonly PendingApproval[]
+  /** Default `technician`: the full reply, with steps, risks, statuses and outputs. */
+  audience?: ReplyAudience
 }): string {
+  if (parts.audience === 'requester') {
+    const short = writeEmployeeReply(parts)
+    return [parts.acknowledged, short, parts.handoff].filter(Boolean).join('\n\n')
+  }
   const paragraphs: string[] = []
   if (parts.acknowledged) paragraphs.push(parts.acknowledged)
   paragraphs.push(...describeGroups(parts.plans))
@@ -106,8 +133,18 @@ function describePlan(
     .map((step) => (step.invocation.type === 'guidance' ? step.invocation.text : ''))
   const firstSection = instruction.sections[0]
   if (!withAdvice) return lines.join('\n')
-  if (guidance.length > 0) lines.push('', `What you can do: ${guidance.join(' ')}`)
-  else if (firstSection) lines.push('', `${firstSection.heading}: ${firstLines(firstSection.text)}`)
+  // Steps the runbook numbered "(1) ... (2) ..." go one per line, so the page shows a list that
+  // wraps; other guidance stays the runbook's paragraph (reference notes read badly cut up).
+  if (guidance.length > 0) {
+    const text = guidance.join(' ')
+    lines.push(
+      '',
+      ...(/\(2\)\s/.test(text)
+        ? ['What you can do:', ...splitSteps(text).map((step, index) => `${index + 1}. ${step}`)]
+        : [`What you can do: ${text}`]),
+    )
+  } else if (firstSection)
+    lines.push('', `${firstSection.heading}: ${firstLines(firstSection.text)}`)
   return lines.join('\n')
 }
 

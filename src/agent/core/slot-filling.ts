@@ -12,6 +12,51 @@ export interface MissingParameter {
   question: string
   /** Set when a value was given but rejected: why. */
   problem?: string
+  /**
+   * For a parameter with a fixed list of values (enum, system, platform): each value, its label
+   * for a quick-reply button, and the words to send as the answer (they are recognised as it).
+   */
+  options?: ParameterOption[]
+}
+
+export interface ParameterOption {
+  value: string
+  label: string
+  /** The text a quick-reply button sends as the answer: `extractParameter` reads it as `value`. */
+  answer: string
+}
+
+const SYSTEM_LABELS: Readonly<Record<string, string>> = {
+  active_directory: 'My normal Windows/network (Active Directory) login',
+  aws_iam: 'An AWS account',
+  local: 'A local account on one computer',
+}
+const PLATFORM_LABELS: Readonly<Record<string, string>> = {
+  windows: 'Windows',
+  linux: 'Linux',
+  macos: 'macOS',
+}
+
+/** The fixed values a parameter accepts, as quick replies; undefined for freely named kinds. */
+export function parameterOptions(spec: ParameterSpec): ParameterOption[] | undefined {
+  // The label itself is the answer: it names the value in words the extraction recognises
+  // (checked for every runbook by employee-reply.test.ts), and reads well in the conversation.
+  const option = (value: string, label: string): ParameterOption => ({
+    value,
+    label,
+    answer: label,
+  })
+  if (spec.kind === 'system')
+    return spec.systems?.map((value) => option(value, SYSTEM_LABELS[value] ?? value))
+  if (spec.kind === 'platform')
+    return spec.platforms?.map((value) => option(value, PLATFORM_LABELS[value] ?? value))
+  if (spec.kind === 'enum' && spec.values) {
+    return Object.keys(spec.values).map((value) => {
+      const words = value.replaceAll('_', ' ')
+      return option(value, `${words.charAt(0).toUpperCase()}${words.slice(1)}`)
+    })
+  }
+  return undefined
 }
 
 export interface SlotState {
@@ -102,11 +147,13 @@ export function fillSlots(instruction: Instruction, sources: SlotSources): SlotS
   for (const spec of instruction.parameters) {
     if (!needed.has(spec.name) || values[spec.name] !== undefined) continue
     const problem = problems.get(spec.name)
+    const options = parameterOptions(spec)
     missing.push({
       taskType: instruction.id,
       parameter: spec.name,
       question: spec.question,
       ...(problem ? { problem } : {}),
+      ...(options ? { options } : {}),
     })
   }
   // A refused value is asked about first, while the person still has it in mind.
