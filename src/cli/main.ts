@@ -47,7 +47,10 @@ program
   .description(
     'evaluate routing on labelled requests: top-1, top-3, out-of-scope P/R/F1, compound, latency',
   )
-  .requiredOption('--input <file>', 'JSON Lines file of {"id", "text", "labels": [...]}')
+  .requiredOption(
+    '--input <file>',
+    'JSON Lines file of {"id", "text", "labels": [...]}; labels [] or ["out_of_scope"] mean none of the task types',
+  )
   .option('--json', 'print the report as one JSON object')
   .option('--errors', 'list every misrouted request')
   .action(evalCommand)
