@@ -63,6 +63,10 @@ export class IntentClassifier {
     const order = encoded.map((_, index) => index)
     const random = seededRandom(7)
     const logits = new Float64Array(classes)
+    // The average of the weights after each epoch: one late, lucky-ordered step then cannot tip
+    // a near tie, and a change to one runbook changes the model a little, not at random.
+    const averageWeights = new Float64Array(this.weights.length)
+    const averageBias = new Float64Array(classes)
     for (let epoch = 0; epoch < options.epochs; epoch += 1) {
       shuffle(order, random)
       for (const position of order) {
@@ -89,7 +93,14 @@ export class IntentClassifier {
           }
         }
       }
+      for (let index = 0; index < averageWeights.length; index += 1)
+        averageWeights[index] =
+          (averageWeights[index] ?? 0) + (this.weights[index] ?? 0) / options.epochs
+      for (let index = 0; index < classes; index += 1)
+        averageBias[index] = (averageBias[index] ?? 0) + (this.bias[index] ?? 0) / options.epochs
     }
+    this.weights.set(averageWeights)
+    this.bias.set(averageBias)
   }
 
   /** Whether training saw this feature. */

@@ -2,7 +2,7 @@ import type { EmbeddingFunction } from '../embeddings/embedding-function.ts'
 import { analyze } from '../embeddings/text-analysis.ts'
 import type { ChunkKind, ScoredChunk } from '../knowledge/knowledge-chunk.ts'
 import type { VectorStore } from '../knowledge/vector-store.ts'
-import { splitClauses } from './clause-splitter.ts'
+import { splitClauses, statesNoProblem } from './clause-splitter.ts'
 import { softmaxInPlace } from './intent-classifier.ts'
 import type { RankedTask, RequestRouter, RouteDecision, RoutedPart } from './request-router.ts'
 import type { ClassProbabilities, RoutingModel } from './routing-model.ts'
@@ -19,6 +19,11 @@ export interface RoutingTuning {
    * probability: fragments such as "tried 3 times" then cannot add a task alone.
    */
   compoundSupport: number
+  /**
+   * Within a clause, its task must beat each task already taken from earlier clauses by this much
+   * probability: "I do know the password" inside a lockout message is about the lockout.
+   */
+  partMargin: number
   /** ...and must rank among this many best task types of the whole message. */
   compoundRank: number
   /**
@@ -36,14 +41,16 @@ export const DEFAULT_ROUTING_TUNING: RoutingTuning = {
   candidates: 40,
   threshold: 0.3,
   partThreshold: 0.5,
-  compoundSupport: 0.01,
+  compoundSupport: 0.001,
   compoundRank: 5,
+  partMargin: 0.5,
   denseWeight: 0,
   kindWeights: { example: 1, keyword: 0.9, summary: 0.85, section: 0, step: 0, out_of_scope: 1 },
   minimumPartTerms: 1,
 }
 
 const RANKED_LIMIT = 5
+const THIN_EVIDENCE_FACTOR = 2
 /** The least probability of the nearest out-of-scope topic for a recognised hand-off. */
 const TOPIC_SCORE = 0.3
 
@@ -81,20 +88,29 @@ export class RetrievalRouter implements RequestRouter {
     const ranked = rank(whole)
     const single = this.decide(whole, this.tuning.threshold)
     if (clauses.length >= 2) {
-      const parts: RoutedPart[] = clauses.map((clause, index) => {
-        const decision = this.decide(
-          this.classify(clause, hits[index + 1] ?? []),
-          this.tuning.partThreshold,
-        )
-        return { text: clause, taskType: decision.taskType, score: round(decision.score) }
+      const routed = clauses.map((clause, index) => {
+        const scores = this.classify(clause, hits[index + 1] ?? [])
+        const decision = statesNoProblem(clause)
+          ? { taskType: undefined, score: 0 }
+          : this.decide(scores, this.tuning.partThreshold)
+        return {
+          part: { text: clause, taskType: decision.taskType, score: round(decision.score) },
+          scores,
+        }
       })
+      const parts: RoutedPart[] = routed.map((each) => each.part)
       const tasks: string[] = []
-      for (const part of parts) {
-        if (!part.taskType || tasks.includes(part.taskType)) continue
-        if ((whole.tasks.get(part.taskType) ?? 0) < this.tuning.compoundSupport) continue
-        const position = ranked.findIndex((each) => each.taskType === part.taskType)
+      for (const { part, scores } of routed) {
+        const taskType = part.taskType
+        if (!taskType || tasks.includes(taskType)) continue
+        if ((whole.tasks.get(taskType) ?? 0) < this.tuning.compoundSupport) continue
+        const position = ranked.findIndex((each) => each.taskType === taskType)
         if (position < 0 || position >= this.tuning.compoundRank) continue
-        tasks.push(part.taskType)
+        // A clause still half about a task already taken is a detail of that request.
+        const own = scores.tasks.get(taskType) ?? 0
+        if (tasks.some((taken) => own - (scores.tasks.get(taken) ?? 0) < this.tuning.partMargin))
+          continue
+        tasks.push(taskType)
       }
       if (tasks.length >= 2) return { tasks, ranked, parts }
     }
@@ -118,8 +134,12 @@ export class RetrievalRouter implements RequestRouter {
     const classifier = this.model.classifier
     const features = this.model.features(text)
     const logits = classifier.logits(features)
+    const knownWords = this.model.knownWords(features)
+    // One known word ("reboot") is thin evidence: its probabilities are flattened, so a lone word
+    // is not a confident request (and an answer such as "$(reboot)" stays an answer).
+    const temperature = classifier.temperature * (knownWords >= 2 ? 1 : THIN_EVIDENCE_FACTOR)
     for (let index = 0; index < logits.length; index += 1)
-      logits[index] = (logits[index] ?? 0) / classifier.temperature
+      logits[index] = (logits[index] ?? 0) / temperature
     if (this.tuning.denseWeight > 0 && hits.length > 0) {
       const nearest = new Map<string, number>()
       for (const { chunk, similarity } of hits) {
@@ -130,7 +150,7 @@ export class RetrievalRouter implements RequestRouter {
         logits[index] = (logits[index] ?? 0) + this.tuning.denseWeight * (nearest.get(label) ?? 0)
       })
     }
-    return this.model.group(softmaxInPlace(logits), this.model.knownWords(features))
+    return this.model.group(softmaxInPlace(logits), knownWords)
   }
 
   /** The best task type unless out of scope is likelier or the best is not sure enough. */
