@@ -50,6 +50,8 @@ export const DEFAULT_ROUTING_TUNING: RoutingTuning = {
 }
 
 const RANKED_LIMIT = 5
+/** Fewer known words and word pairs than this are thin evidence, flattened by the factor. */
+const THIN_EVIDENCE = 3
 const THIN_EVIDENCE_FACTOR = 2
 /** The least probability of the nearest out-of-scope topic for a recognised hand-off. */
 const TOPIC_SCORE = 0.3
@@ -135,9 +137,10 @@ export class RetrievalRouter implements RequestRouter {
     const features = this.model.features(text)
     const logits = classifier.logits(features)
     const knownWords = this.model.knownWords(features)
-    // One known word ("reboot") is thin evidence: its probabilities are flattened, so a lone word
+    // One known word and its pair with the start ("reboot") is thin evidence: its probabilities are flattened, so a lone word
     // is not a confident request (and an answer such as "$(reboot)" stays an answer).
-    const temperature = classifier.temperature * (knownWords >= 2 ? 1 : THIN_EVIDENCE_FACTOR)
+    const temperature =
+      classifier.temperature * (knownWords >= THIN_EVIDENCE ? 1 : THIN_EVIDENCE_FACTOR)
     for (let index = 0; index < logits.length; index += 1)
       logits[index] = (logits[index] ?? 0) / temperature
     if (this.tuning.denseWeight > 0 && hits.length > 0) {

@@ -68,7 +68,9 @@ export interface ClassProbabilities {
   topic: string | undefined
   /** The probability of that topic alone. */
   topicProbability: number
-  /** How many of the text's words the training texts used: 0 means the text is unknown ground. */
+  /**
+   * How many of the text's words and word pairs the training texts used: 0 means unknown ground.
+   */
   knownWords: number
 }
 
@@ -129,10 +131,13 @@ export class RoutingModel {
     return this.group(this.classifier.probabilities(features), this.knownWords(features))
   }
 
-  knownWords(features: FeatureVector): number {
+  /** How many of these features training saw: content words, plus word pairs when asked. */
+  knownWords(features: FeatureVector, withPhrases = true): number {
     let known = 0
-    for (const feature of features.keys())
-      if (feature.startsWith('w:') && this.classifier.knows(feature)) known += 1
+    for (const feature of features.keys()) {
+      const counted = feature.startsWith('w:') || (withPhrases && feature.startsWith('p:'))
+      if (counted && this.classifier.knows(feature)) known += 1
+    }
     return known
   }
 

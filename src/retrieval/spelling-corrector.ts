@@ -8,7 +8,7 @@
 export class SpellingCorrector {
   private readonly frequency = new Map<string, number>()
   /** Known words by length, so a lookup compares only words of a near length. */
-  private readonly byLength = new Map<number, string[]>()
+  private readonly byLength = new Map<number, Array<{ word: string; letters: number }>>()
   private readonly cache = new Map<string, string | undefined>()
 
   constructor(words: Iterable<string>) {
@@ -16,7 +16,7 @@ export class SpellingCorrector {
     for (const word of this.frequency.keys()) {
       if (word.length < MIN_LENGTH - 1) continue
       const list = this.byLength.get(word.length) ?? []
-      list.push(word)
+      list.push({ word, letters: letterMask(word) })
       this.byLength.set(word.length, list)
     }
   }
@@ -34,8 +34,12 @@ export class SpellingCorrector {
     let best: string | undefined
     let bestDistance = limit + 1
     let bestFrequency = 0
+    const letters = letterMask(word)
     for (let length = word.length - limit; length <= word.length + limit; length += 1) {
-      for (const candidate of this.byLength.get(length) ?? []) {
+      for (const { word: candidate, letters: candidateLetters } of this.byLength.get(length) ??
+        []) {
+        // One edit changes at most two letters of the set of letters used: a cheap first sieve.
+        if (bitCount(letters ^ candidateLetters) > 2 * limit) continue
         const distance = editDistance(word, candidate, limit)
         const frequency = this.frequency.get(candidate) ?? 0
         if (distance < bestDistance || (distance === bestDistance && frequency > bestFrequency)) {
@@ -50,6 +54,26 @@ export class SpellingCorrector {
     this.cache.set(word, corrected)
     return corrected
   }
+}
+
+/** The set of letters a word uses, one bit per letter a-z. */
+function letterMask(word: string): number {
+  let mask = 0
+  for (let index = 0; index < word.length; index += 1) {
+    const code = word.charCodeAt(index) - 97
+    if (code >= 0 && code < 26) mask |= 1 << code
+  }
+  return mask
+}
+
+function bitCount(value: number): number {
+  let count = 0
+  let rest = value
+  while (rest) {
+    rest &= rest - 1
+    count += 1
+  }
+  return count
 }
 
 const MIN_LENGTH = 4
