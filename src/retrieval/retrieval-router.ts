@@ -40,7 +40,7 @@ export interface RoutingTuning {
 export const DEFAULT_ROUTING_TUNING: RoutingTuning = {
   candidates: 40,
   threshold: 0.3,
-  partThreshold: 0.5,
+  partThreshold: 0.65,
   compoundSupport: 0.001,
   compoundRank: 5,
   partMargin: 0.5,
