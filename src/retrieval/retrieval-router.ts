@@ -44,7 +44,7 @@ export const DEFAULT_ROUTING_TUNING: RoutingTuning = {
   compoundSupport: 0.001,
   compoundRank: 5,
   partMargin: 0.5,
-  denseWeight: 0,
+  denseWeight: 2,
   kindWeights: { example: 1, keyword: 0.9, summary: 0.85, section: 0, step: 0, out_of_scope: 1 },
   minimumPartTerms: 1,
 }
@@ -84,14 +84,12 @@ export class RetrievalRouter implements RequestRouter {
     const clauses = splitClauses(text).filter(
       (clause) => analyze(clause).terms.length >= this.tuning.minimumPartTerms,
     )
-    const texts = clauses.length >= 2 ? [text, ...clauses] : [text]
-    const hits = await this.neighbours(texts)
-    const whole = this.classify(text, hits[0] ?? [])
+    const whole = this.classify(text, await this.neighbours(text))
     const ranked = rank(whole)
     const single = this.decide(whole, this.tuning.threshold)
     if (clauses.length >= 2) {
-      const routed = clauses.map((clause, index) => {
-        const scores = this.classify(clause, hits[index + 1] ?? [])
+      const routed = clauses.map((clause) => {
+        const scores = this.classify(clause, [])
         const decision = statesNoProblem(clause)
           ? { taskType: undefined, score: 0 }
           : this.decide(scores, this.tuning.partThreshold)
@@ -123,12 +121,17 @@ export class RetrievalRouter implements RequestRouter {
     }
   }
 
-  private async neighbours(texts: readonly string[]): Promise<ScoredChunk[][]> {
-    if (this.tuning.denseWeight === 0) return []
-    const vectors = await this.embedding.embed(texts)
+  /**
+   * The whole message's nearest chunks in the vector store. Always asked, even at weight 0, so a
+   * store that is down is reported (KNOWLEDGE_STORE_UNAVAILABLE) rather than routed around; the
+   * clauses of a compound message are classified without it (one query keeps latency flat).
+   */
+  private async neighbours(text: string): Promise<ScoredChunk[]> {
+    const vectors = await this.embedding.embed([text])
     // No kind filter on the server: local Chroma pre-filters metadata by brute force, which
     // cost ~6 ms a query; prose sections weigh 0 below and are dropped here instead.
-    return this.store.query(vectors, { limit: this.tuning.candidates })
+    const [hits] = await this.store.query(vectors, { limit: this.tuning.candidates })
+    return hits ?? []
   }
 
   /** Class probabilities: the classifier's calibrated logits plus the weighted dense vote. */
