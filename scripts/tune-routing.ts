@@ -2,7 +2,7 @@
 // out-of-scope examples (with synthetic compounds joined from two held-out examples), then the
 // labelled files given, with the in-memory reference store (exact search, the same ranking
 // Chroma's HNSW gives at this size). Never pass the blind set here: it is for `helpdesk eval`.
-// Usage: node scripts/tune-routing.ts [files...] [--folds 5] [--errors] [--no-cv]
+// Usage: node scripts/tune-routing.ts [files...] [--folds 5] [--errors] [--no-cv] (Node 24: node_modules/.bin)
 //        GRID='[{"threshold":0.3},{"l2":1e-4}]' node scripts/tune-routing.ts tests/fixtures/routing-dev.jsonl
 import { readFile } from 'node:fs/promises'
 import { HashingEmbeddingFunction } from '../src/embeddings/hashing-embedding-function.ts'

@@ -58,7 +58,7 @@ const TOPIC_SCORE = 0.3
 
 /**
  * Routes with a calibrated intent classifier (trained at construction from the runbooks and the
- * out-of-scope topics, in milliseconds) whose logits the nearest neighbours in the vector store
+ * out-of-scope topics, in well under a second) whose logits the nearest neighbours in the vector store
  * (Chroma) nudge; out of scope is a class of its own, not the absence of a match. Compound
  * requests are split into clauses that are routed the same way.
  */
