@@ -10,8 +10,8 @@ import type { AnswerWriter } from '../knowledge/answers/answer-writer.ts'
 import { RunbookAnswers } from '../knowledge/answers/runbook-answers.ts'
 import type { KnowledgeBase } from '../knowledge/knowledge-base.ts'
 import type { AccessPolicy } from '../policy/access-policy.ts'
-import { LexicalScorer } from '../retrieval/lexical-scorer.ts'
 import { RetrievalRouter, type RoutingTuning } from '../retrieval/retrieval-router.ts'
+import { RoutingModel } from '../retrieval/routing-model.ts'
 import { dryRunSteps } from './chat-step-runner.ts'
 
 /**
@@ -41,7 +41,7 @@ export function assembleHelpdesk(
   const router = new RetrievalRouter({
     store: knowledge.store,
     embedding: knowledge.embedding,
-    lexical: new LexicalScorer([...knowledge.instructions.values()], knowledge.outOfScope),
+    model: RoutingModel.fromKnowledge([...knowledge.instructions.values()], knowledge.outOfScope),
     ...(options.tuning ? { tuning: options.tuning } : {}),
   })
   const sessions = options.sessions ?? new MemorySessionStore()

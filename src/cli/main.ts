@@ -55,7 +55,10 @@ program
   .description(
     'evaluate routing on labelled requests (--input: top-1, top-3, out-of-scope P/R/F1, compound, latency) or whole conversations (--conversations: pass rate per agent adapter)',
   )
-  .option('--input <file>', 'JSON Lines file of {"id", "text", "labels": [...]}')
+  .option(
+    '--input <file>',
+    'JSON Lines file of {"id", "text", "labels": [...]}; labels [] or ["out_of_scope"] mean none of the task types',
+  )
   .option(
     '--conversations <file>',
     'JSON Lines file of conversations {"id", "as": {"username", "role"}, "turns": [{"message", "expect"}]}',

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { z } from 'zod'
 import { HelpdeskError } from '../errors/index.ts'
+import { OUT_OF_SCOPE_LABEL } from '../retrieval/routing-evaluation.ts'
 
 const lineSchema = z.object({
   id: z.string({ error: 'expected a string' }).min(1, 'must not be empty'),
@@ -46,10 +47,13 @@ export async function readRequestLines(
         problems.push(`${where}: ${issue.path.join('.') || '(line)'}: ${issue.message}`)
       return
     }
-    if (requireLabels && (!parsed.data.labels || parsed.data.labels.length === 0)) {
-      problems.push(
-        `${where}: labels: expected a non-empty array of task types (or "out_of_scope")`,
-      )
+    if (requireLabels && !parsed.data.labels) {
+      problems.push(`${where}: labels: expected an array of task types (or "out_of_scope")`)
+      return
+    }
+    // An empty list says "none of these task types": the same as ["out_of_scope"].
+    if (requireLabels && parsed.data.labels?.length === 0) {
+      lines.push({ ...parsed.data, labels: [OUT_OF_SCOPE_LABEL] })
       return
     }
     lines.push(parsed.data)

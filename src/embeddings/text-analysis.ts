@@ -126,6 +126,16 @@ function pushToken(token: string, tokens: string[], terms: string[]): void {
   for (const word of words) {
     if (STOPWORDS.has(word)) continue
     tokens.push(word)
-    terms.push(/^[a-z]+$/.test(word) && word.length > 3 ? stemmer(word) : word)
+    terms.push(termOf(word))
   }
+}
+
+/** The term a (canonical, lower-case) word stands for: its stem when it is a plain word. */
+export function termOf(word: string): string {
+  return /^[a-z]+$/.test(word) && word.length > 3 ? stemmer(word) : word
+}
+
+/** Whether `analyze` drops this lower-case word as carrying no topic. */
+export function isStopword(word: string): boolean {
+  return STOPWORDS.has(word)
 }

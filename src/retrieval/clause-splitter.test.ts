@@ -14,6 +14,12 @@ describe('splitting a message into clauses', () => {
     ['1. outlook not syncing 2. teams wont sign in', ['outlook not syncing', 'teams wont sign in']],
     ['wifi keeps dropping; btw excel freezes', ['wifi keeps dropping', 'excel freezes']],
     ['my laptop is slow', ['my laptop is slow']],
+    [
+      "vpn drops, and while you're at it my printer is offline",
+      ['vpn drops', 'my printer is offline'],
+    ],
+    ['account locked + printer offline', ['account locked', 'printer offline']],
+    ['a) excel freezes b) teams caa70004', ['excel freezes', 'teams caa70004']],
   ])('%j', (text, expected) => {
     expect(splitClauses(text).filter((part) => part.length > 3 || expected.includes(part))).toEqual(
       expected.filter((part) => part.length > 3),

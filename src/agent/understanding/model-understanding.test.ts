@@ -165,8 +165,6 @@ describe('ModelUnderstanding', () => {
       ),
     ])
     const message = 'unlock maria.garcia please; btw my laptop is really slow lately'
-    // The rules alone hear only the slow laptop.
-    expect((await core.handleTurn({ message })).tasks).toEqual(['laptop_running_slow'])
     const turn = await core.startTurn({ message })
     const routes: unknown[] = []
     await core.routeTurn(turn, (event) => routes.push(event), { understanding })

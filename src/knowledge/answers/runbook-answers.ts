@@ -33,7 +33,9 @@ export interface AnswerTuning {
 }
 
 export const DEFAULT_ANSWER_TUNING: AnswerTuning = {
-  routeScore: 0.3,
+  // The router's scores are calibrated probabilities, its own threshold 0.3: a question is
+  // answered, not planned, so it asks for a clearer match.
+  routeScore: 0.4,
   passageScore: 0.12,
   keepFraction: 0.6,
   maximumPassages: 3,

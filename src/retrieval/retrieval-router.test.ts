@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest'
+import { HashingEmbeddingFunction } from '../embeddings/hashing-embedding-function.ts'
+import { loadKnowledgeSources } from '../knowledge/knowledge-base.ts'
+import { MemoryVectorStore } from '../knowledge/memory-vector-store.ts'
+import { RetrievalRouter } from './retrieval-router.ts'
+import { RoutingModel } from './routing-model.ts'
+
+const sources = await loadKnowledgeSources({
+  instructionsDirectory: 'data/instructions',
+  outOfScopeFile: 'data/routing/out-of-scope.yaml',
+})
+const model = RoutingModel.fromKnowledge(sources.instructions, sources.outOfScope)
+const router = new RetrievalRouter({
+  store: new MemoryVectorStore(),
+  embedding: new HashingEmbeddingFunction(),
+  model,
+})
+
+describe('the learned router', () => {
+  it('trains from the runbooks at start in well under a few seconds', () => {
+    expect(model.trainingMilliseconds).toBeLessThan(5000)
+    expect(model.classifier.labels).toContain('vpn_not_connecting')
+    expect(model.classifier.labels).toContain('out_of_scope:chit_chat')
+  })
+
+  it.each([
+    ['vpn error 809 when I connect from home', 'vpn_not_connecting'],
+    ['my outlok stoped syncing, new mail is in webmail but not in outlook', 'outlook_not_syncing'],
+    ['can i get visio installed on my laptop', 'software_install_request'],
+  ])('%j goes to %s', async (text, taskType) => {
+    expect((await router.route(text)).tasks).toEqual([taskType])
+  })
+
+  it.each([
+    ['what time does the cafeteria open', 'facilities'],
+    ['our CI build fails on the lint step, can you look', 'devops_and_code'],
+    ['hello, how are you today?', 'chit_chat'],
+  ])('%j is out of scope as a class of its own (%s)', async (text, topic) => {
+    const decision = await router.route(text)
+    expect(decision.tasks).toEqual([])
+    expect(decision.outOfScopeTopic).toBe(topic)
+    expect(decision.ranked.length).toBeGreaterThan(0)
+  })
+
+  it('does not hand off a text of no telling words as a recognised out-of-scope request', async () => {
+    const decision = await router.route('$(reboot)')
+    expect(decision.tasks).toEqual([])
+    expect(decision.outOfScopeTopic).toBeUndefined()
+  })
+
+  it('splits a compound request joined with "and while you are at it", in the order asked', async () => {
+    const decision = await router.route(
+      "my account is locked out after too many attempts, and while you're at it the printer on floor 2 is offline",
+    )
+    expect(decision.tasks).toEqual(['account_locked', 'printer_not_working'])
+  })
+
+  it('does not take a clause saying something works as a second request', async () => {
+    const decision = await router.route(
+      "Outlook status bar has said 'Disconnected' all day but my internet is fine and Teams works.",
+    )
+    expect(decision.tasks).toEqual(['outlook_not_syncing'])
+  })
+
+  it('retrains from changed runbooks: a task type without its runbook is never decided', async () => {
+    const without = RoutingModel.fromKnowledge(
+      sources.instructions.filter((each) => each.id !== 'vpn_not_connecting'),
+      sources.outOfScope,
+    )
+    expect(without.classifier.labels).not.toContain('vpn_not_connecting')
+    const other = new RetrievalRouter({
+      store: new MemoryVectorStore(),
+      embedding: new HashingEmbeddingFunction(),
+      model: without,
+    })
+    expect((await other.route('vpn error 809 when I connect from home')).tasks).not.toContain(
+      'vpn_not_connecting',
+    )
+  })
+})
