@@ -209,7 +209,7 @@ describe('signing in with the company account', () => {
 
     // The chat works with the cookie (the page adds the CSRF token to its POSTs)...
     const reply = await say('I forgot my AWS password')
-    await reply.locator('.plan-card').first().waitFor()
+    await reply.locator('.plan-card').first().waitFor({ state: 'attached' })
     // ...and a POST with the cookie but without the CSRF token is refused.
     const forged = await inPage('/api/chat', {
       method: 'POST',
@@ -249,7 +249,7 @@ describe('signing in with the company account', () => {
     expect(await page.locator('#signed-in').textContent()).toBe('Signed in as bob requester')
     expect((await inPage('/api/admin/agent')).status).toBe(403)
     const reply = await say('I forgot my AWS password')
-    await reply.locator('.plan-card').first().waitFor()
+    await reply.locator('.plan-card').first().waitFor({ state: 'attached' })
     expect(await reply.locator('.parameters').textContent()).toMatch(/bob/)
 
     await context.clearCookies()

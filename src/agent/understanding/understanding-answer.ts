@@ -66,6 +66,13 @@ export type CheckedAnswer =
     }
   | { ok: false; reason: string }
 
+/**
+ * A runbook the router gives less than this probability is not offered to the model: the
+ * router's scores are calibrated probabilities, and a message about the weather should not make
+ * the model choose among runbooks that each have a few percent.
+ */
+export const MINIMUM_CANDIDATE_SCORE = 0.05
+
 /** The candidates the model may choose from: the router's ranking, with each runbook's scope. */
 export function candidatesOf(
   ranked: readonly RankedTask[],
@@ -73,7 +80,7 @@ export function candidatesOf(
 ): UnderstandingCandidate[] {
   return ranked.flatMap(({ taskType, score }) => {
     const instruction = instructions.get(taskType)
-    if (!instruction) return []
+    if (!instruction || score < MINIMUM_CANDIDATE_SCORE) return []
     return [
       {
         id: instruction.id,
