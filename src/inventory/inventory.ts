@@ -1,5 +1,4 @@
-import { readFile } from 'node:fs/promises'
-import { parse as parseYaml } from 'yaml'
+import { loadYamlSettings } from '../config/yaml-settings-file.ts'
 import { HelpdeskError } from '../errors/index.ts'
 import { type InventoryData, inventorySchema, type Target } from './inventory-schema.ts'
 
@@ -15,28 +14,7 @@ export class Inventory {
 
   /** @throws {HelpdeskError} INVALID_CONFIGURATION naming the file, field and reason. */
   static async load(file: string): Promise<Inventory> {
-    let raw: unknown
-    try {
-      raw = parseYaml(await readFile(file, 'utf8'), { uniqueKeys: true })
-    } catch (error) {
-      throw new HelpdeskError({
-        code: 'INVALID_CONFIGURATION',
-        message: `${file}: ${(error as Error).message}`,
-        details: { file },
-      })
-    }
-    const parsed = inventorySchema.safeParse(raw ?? {})
-    if (!parsed.success) {
-      const lines = parsed.error.issues.map(
-        (issue) => `${file}: ${issue.path.join('.') || '(file)'}: ${issue.message}`,
-      )
-      throw new HelpdeskError({
-        code: 'INVALID_CONFIGURATION',
-        message: lines.join('\n'),
-        details: { problems: lines },
-      })
-    }
-    return new Inventory(parsed.data)
+    return new Inventory(await loadYamlSettings(file, inventorySchema))
   }
 
   list(): Target[] {

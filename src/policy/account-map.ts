@@ -14,10 +14,8 @@
  * ```
  * @module
  */
-import { readFile } from 'node:fs/promises'
-import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
-import { HelpdeskError } from '../errors/index.ts'
+import { loadYamlSettings } from '../config/yaml-settings-file.ts'
 import { USERNAME_PATTERN } from '../identity/user.ts'
 import type { AccountSystem } from '../knowledge/instructions/parameter-kinds.ts'
 
@@ -72,28 +70,7 @@ export class AccountMap {
 
   /** @throws {HelpdeskError} INVALID_CONFIGURATION naming the file, field and reason. */
   static async load(file: string): Promise<AccountMap> {
-    let raw: unknown
-    try {
-      raw = parseYaml(await readFile(file, 'utf8'), { uniqueKeys: true })
-    } catch (error) {
-      throw new HelpdeskError({
-        code: 'INVALID_CONFIGURATION',
-        message: `${file}: ${(error as Error).message}`,
-        details: { file },
-      })
-    }
-    const parsed = accountMapSchema.safeParse(raw ?? {})
-    if (!parsed.success) {
-      const lines = parsed.error.issues.map(
-        (issue) => `${file}: ${issue.path.join('.') || '(file)'}: ${issue.message}`,
-      )
-      throw new HelpdeskError({
-        code: 'INVALID_CONFIGURATION',
-        message: lines.join('\n'),
-        details: { problems: lines },
-      })
-    }
-    return new AccountMap(parsed.data)
+    return new AccountMap(await loadYamlSettings(file, accountMapSchema))
   }
 
   /** The user's own account on `system`: the mapped name, or their helpdesk username. */

@@ -28,7 +28,7 @@ import { fillWithInventory, ownAccountByDefault, ownMachineOf, refusalOf } from 
 import { repeatOf } from './repeat-request.ts'
 import { audienceOf, describeApproval, writeReply } from './reply-writer.ts'
 import type { PendingQuestion, Session } from './session.ts'
-import { fillSlots, type MissingParameter } from './slot-filling.ts'
+import { fillSlots, missingAfter } from './slot-filling.ts'
 import type { TurnEvent, TurnResult, TurnState } from './turn.ts'
 
 export type {
@@ -301,7 +301,9 @@ export class HelpdeskCore {
       return this.finish(turn.session, result, onEvent)
     }
     const question = turn.question
-    const remaining = question ? this.missingFor(turn.session, question) : []
+    const remaining = question
+      ? missingAfter(this.options.instructions, turn.session, question)
+      : []
     if (turn.planned.length > 0)
       turn.session.lastTasks = [...new Set(turn.planned.map(({ plan }) => plan.taskType))]
     const plans = turn.planned.map(({ plan, results, group }) => ({
@@ -359,21 +361,6 @@ export class HelpdeskCore {
     if (input.sessionId !== undefined && !(await this.options.sessions.get(input.sessionId))) {
       await this.openSession(input)
     }
-  }
-
-  private missingFor(session: Session, first: MissingParameter): MissingParameter[] {
-    const missing = [first]
-    for (const taskType of session.queue.slice(1)) {
-      const instruction = this.instruction(taskType)
-      const slots = fillSlots(instruction, {
-        message: '',
-        mode: 'message',
-        known: session.known,
-        ...(session.requester ? { requester: session.requester } : {}),
-      })
-      missing.push(...slots.missing)
-    }
-    return missing
   }
 
   private async finish(

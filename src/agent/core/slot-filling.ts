@@ -4,6 +4,7 @@ import type { ActionSpec, ParameterSpec } from '../../knowledge/instructions/ins
 import { type ExtractionMode, extractParameter } from './parameter-extraction.ts'
 import { validateParameter } from './parameter-validation.ts'
 import { repeatSubject } from './repeat-request.ts'
+import type { Session } from './session.ts'
 
 /** A parameter the plan still needs, with the question to ask. */
 export interface MissingParameter {
@@ -234,4 +235,28 @@ export function selectActions(
 
 export function parameterSpec(instruction: Instruction, name: string): ParameterSpec | undefined {
   return instruction.parameters.find((spec) => spec.name === name)
+}
+
+/**
+ * The parameters still missing: the question being asked first, then what the tasks queued
+ * behind it will need, from what the conversation knows so far.
+ */
+export function missingAfter(
+  instructions: ReadonlyMap<string, Instruction>,
+  session: Pick<Session, 'queue' | 'known' | 'requester'>,
+  first: MissingParameter,
+): MissingParameter[] {
+  const missing = [first]
+  for (const taskType of session.queue.slice(1)) {
+    const instruction = instructions.get(taskType)
+    if (!instruction) continue
+    const slots = fillSlots(instruction, {
+      message: '',
+      mode: 'message',
+      known: session.known,
+      ...(session.requester ? { requester: session.requester } : {}),
+    })
+    missing.push(...slots.missing)
+  }
+  return missing
 }
