@@ -8,6 +8,7 @@ import { HelpdeskError } from '../errors/index.ts'
 import { samePerson } from '../identity/user.ts'
 import type { PersonLookup } from '../policy/known-people.ts'
 import { type Caller, mayActForOthers } from './authentication.ts'
+import { eventForRequester, resultForRequester } from './requester-view.ts'
 import { findVisibleSession } from './session-access.ts'
 
 /** One chat turn as a client asks for it, already shaped (field types checked by the route). */
@@ -105,8 +106,13 @@ export function chatTurns(options: ChatTurnsOptions): ChatTurns {
     },
 
     async run(input, onEvent = () => {}) {
-      if (!agents) return core.handleTurn(input, onEvent)
-      return lastReply(tap(agents.agent.handleTurn(input), onEvent))
+      // A requester never sees internal addresses, ports or codes in what comes back.
+      const requester = input.actor?.role === 'requester'
+      const emit = requester ? (event: AgentEvent) => onEvent(eventForRequester(event)) : onEvent
+      const result = agents
+        ? await lastReply(tap(agents.agent.handleTurn(input), emit))
+        : await core.handleTurn(input, emit)
+      return requester ? resultForRequester(result) : result
     },
   }
 }
