@@ -105,6 +105,7 @@ const UI_FILES: Readonly<Record<string, string>> = {
   '/ui/approval-details.js': 'approval-details.js',
   '/ui/approvals.js': 'approvals.js',
   '/ui/chat-approval.js': 'chat-approval.js',
+  '/ui/interrupted-card.js': 'interrupted-card.js',
   '/ui/my-requests.js': 'my-requests.js',
   '/ui/reply-view.js': 'reply-view.js',
   '/ui/sign-in.js': 'sign-in.js',

@@ -10,6 +10,7 @@ import {
   secondClickLabel,
   wordsBlock,
 } from './approval-details.js'
+import { clearInterrupted, renderInterrupted } from './interrupted-card.js'
 import { api, SignInNeeded } from './sign-in.js'
 
 /** What each approval level means, as the chat's plan cards say it too. */
@@ -448,7 +449,7 @@ async function decide(approval, article, busy, action, body) {
 }
 
 /** What a decision did: denied with the reason, or approved with each step's result. */
-function outcomeCard(approval, results, action) {
+export function outcomeCard(approval, results, action) {
   const title = el(
     'h3',
     'approval-outcome-title',
@@ -465,11 +466,13 @@ function outcomeCard(approval, results, action) {
     const ran = approval.execution?.outcome
     kind = ran === 'succeeded' ? 'succeeded' : ran === 'failed' ? 'failed' : 'approved'
     summary =
-      ran === 'unknown'
-        ? `Approved for ${approval.requester}; whether every step ran is unknown: check the target by hand.`
-        : ran
-          ? `Approved and carried out for ${approval.requester}: ${ran}.`
-          : `Approved for ${approval.requester}.`
+      ran === 'stopped'
+        ? `Stopped for ${approval.requester}: the steps not started do not run.`
+        : ran === 'unknown'
+          ? `Approved for ${approval.requester}; whether every step ran is unknown: check the target by hand.`
+          : ran
+            ? `Approved and carried out for ${approval.requester}: ${ran}.`
+            : `Approved for ${approval.requester}.`
   }
   const stepTitle = (stepId) =>
     approval.steps?.find((step) => step.stepId === stepId)?.title ?? stepId
@@ -546,7 +549,13 @@ export async function refreshApprovals() {
   // the Tab order while the list loads.
   refreshButton.setAttribute('aria-disabled', 'true')
   try {
-    const response = await api('/api/approvals?status=pending')
+    const [response, interrupted] = await Promise.all([
+      api('/api/approvals?status=pending'),
+      api('/api/approvals?status=interrupted'),
+    ])
+    if (load !== loads) return
+    // Runs a server stop cut short: shown above the pending ones, each with its resume form.
+    if (interrupted.ok) renderInterrupted((await interrupted.json()).approvals ?? [])
     if (load !== loads) return
     if (!response.ok) {
       const error = await errorOf(response)
@@ -599,6 +608,7 @@ export function setApprovalsUser(user) {
     for (const card of cards.values()) card.node.remove()
     cards.clear()
     decidedList.replaceChildren()
+    clearInterrupted()
     showError('')
     loadFailed = false
     statusLine.textContent = ''
