@@ -465,14 +465,14 @@ export function outcomeCard(approval, results, action) {
   } else {
     const ran = approval.execution?.outcome
     kind = ran === 'succeeded' ? 'succeeded' : ran === 'failed' ? 'failed' : 'approved'
-    summary =
-      ran === 'stopped'
-        ? `Stopped for ${approval.requester}: the steps not started do not run.`
-        : ran === 'unknown'
-          ? `Approved for ${approval.requester}; whether every step ran is unknown: check the target by hand.`
-          : ran
-            ? `Approved and carried out for ${approval.requester}: ${ran}.`
-            : `Approved for ${approval.requester}.`
+    const resumed = approval.interruption?.resumed
+    summary = resumed?.stop
+      ? `Stopped after the interruption by ${resumed.by} (${sentence(resumed.reason)}) The steps not started do not run; outcome: ${ran ?? 'none'}.`
+      : ran === 'unknown'
+        ? `Approved for ${approval.requester}; whether every step ran is unknown: check the target by hand.`
+        : ran
+          ? `Approved and carried out for ${approval.requester}: ${ran}.`
+          : `Approved for ${approval.requester}.`
   }
   const stepTitle = (stepId) =>
     approval.steps?.find((step) => step.stepId === stepId)?.title ?? stepId
@@ -555,7 +555,9 @@ export async function refreshApprovals() {
     ])
     if (load !== loads) return
     // Runs a server stop cut short: shown above the pending ones, each with its resume form.
-    if (interrupted.ok) renderInterrupted((await interrupted.json()).approvals ?? [])
+    const stopped = interrupted.ok
+      ? renderInterrupted((await interrupted.json()).approvals ?? [])
+      : 0
     if (load !== loads) return
     if (!response.ok) {
       const error = await errorOf(response)
@@ -575,8 +577,10 @@ export async function refreshApprovals() {
     render(approvals)
     if (loadFailed) showError('')
     loadFailed = false
+    if (stopped) emptyLine.hidden = true
     const many = approvals.length === 1 ? 'approval' : 'approvals'
-    statusLine.textContent = `${approvals.length || 'No'} ${many} waiting, as of ${when(new Date().toISOString())}.`
+    const cut = stopped ? `, ${stopped} interrupted ${stopped === 1 ? 'run' : 'runs'} to check` : ''
+    statusLine.textContent = `${approvals.length || 'No'} ${many} waiting${cut}, as of ${when(new Date().toISOString())}.`
   } catch (error) {
     if (error instanceof SignInNeeded || load !== loads) return
     loadFailed = true

@@ -7,6 +7,13 @@ import { outcomeCard, refreshApprovals, shortId, when } from './approvals.js'
 import { api, SignInNeeded } from './sign-in.js'
 
 const REASON_LIMIT = 1000
+/** Where a step acts when it names no machine (an Active Directory or AWS IAM operation). */
+const SYSTEM_NAMES = {
+  active_directory: 'Active Directory',
+  aws_iam: 'AWS IAM',
+  bash: 'the server (Bash)',
+  powershell: 'the server (PowerShell)',
+}
 const list = document.getElementById('approvals-interrupted')
 const errorLine = document.getElementById('approvals-error')
 const decidedList = document.getElementById('approvals-decided')
@@ -83,7 +90,14 @@ function interruptedCard(approval) {
   )
   title.id = titleId
   const approvedBy = approval.decisions?.filter((each) => each.outcome === 'approved') ?? []
-  const targets = [...new Set((approval.steps ?? []).map((step) => step.target).filter(Boolean))]
+  // The steps that change something: where the technician has to look.
+  const changing = (approval.steps ?? []).filter((step) => !step.readOnly)
+  const targets = [
+    ...new Set(changing.map((step) => step.target ?? SYSTEM_NAMES[step.executor] ?? step.executor)),
+  ]
+  const parameters = Object.entries(approval.plan?.parameters ?? {})
+    .map(([name, value]) => `${name}: ${value}`)
+    .join(', ')
   const facts = el('dl', 'approval-facts', undefined, [
     el('dt', '', 'Requested by'),
     el('dd', '', approval.requester),
@@ -91,6 +105,8 @@ function interruptedCard(approval) {
     el('dd', '', approvedBy.map((each) => each.approver).join(', ') || 'unknown'),
     el('dt', '', 'Target'),
     el('dd', '', targets.join(', ') || 'none'),
+    parameters ? el('dt', '', 'Parameters') : null,
+    parameters ? el('dd', '', parameters) : null,
     el('dt', '', 'Stopped at'),
     el('dd', '', interruption.at ? when(interruption.at) : 'unknown'),
     el('dt', '', 'Request'),
@@ -237,7 +253,10 @@ async function resume(approval, busy, body) {
   if (outcome) outcome.querySelector('.approval-outcome-title')?.focus()
 }
 
-/** Shows the interrupted requests, keeping cards (and what is typed in them) that are unchanged. */
+/**
+ * Shows the interrupted requests, keeping cards (and what is typed in them) that are unchanged.
+ * @returns how many there are
+ */
 export function renderInterrupted(approvals) {
   const seen = new Set()
   approvals.forEach((approval, index) => {
@@ -256,6 +275,7 @@ export function renderInterrupted(approvals) {
     card.node.remove()
     cards.delete(id)
   }
+  return approvals.length
 }
 
 /** Empties the list (another user signed in). */

@@ -150,6 +150,12 @@ describe('interrupted runs in the approvals panel', () => {
     expect(facts).toMatch(/Requested byjdoe/)
     expect(facts).toMatch(/Approved bytech\.anna/)
     expect(facts).toContain(`Request${id.slice(0, 8)}`)
+    expect(facts).toMatch(/TargetActive Directory/)
+    expect(facts).toMatch(/Parametersusername: jdoe/)
+    expect(await page.locator('#approvals-status').textContent()).toMatch(
+      /^No approvals waiting, 1 interrupted run to check, as of /,
+    )
+    expect(await page.locator('#approvals-empty').isVisible()).toBe(false)
     const unknown = card.getByRole('group')
     expect(await unknown.count()).toBe(1)
     expect(await unknown.locator('legend').textContent()).toMatch(/^What happened to “.+”\?$/)
@@ -229,11 +235,9 @@ describe('interrupted runs in the approvals panel', () => {
       interruption: { resumed: { by: 'helper', resolved: { [UNLOCK]: 'failed' }, stop: true } },
     })
     expect(await outcome.locator('.approval-outcome-summary').textContent()).toBe(
-      `Approved and carried out for jdoe: ${stored?.execution?.outcome}.`.replace(
-        /.*: stopped\.$/,
-        'Stopped for jdoe: the steps not started do not run.',
-      ),
+      'Stopped after the interruption by helper (still locked; the employee called in, unlocking by phone.) The steps not started do not run; outcome: failed.',
     )
+    expect(stored?.execution?.outcome).toBe('failed')
     expect(executor.count(GUIDANCE)).toBe(0)
     expect(executor.count(UNLOCK)).toBe(0)
     expect(await cardOf(id).count()).toBe(0)
