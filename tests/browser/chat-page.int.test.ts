@@ -480,7 +480,7 @@ describe('the approvals panel', () => {
     // The toggle closes and opens it (and opening reloads the list); Refresh is reachable by Tab.
     const loads: string[] = []
     page.on('request', (request) => {
-      if (request.url().includes('/api/approvals')) loads.push(request.url())
+      if (request.url().includes('/api/approvals?status=pending')) loads.push(request.url())
     })
     await page.locator('#approvals-toggle').focus()
     await page.keyboard.press('Enter')

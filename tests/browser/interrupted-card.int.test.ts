@@ -162,12 +162,14 @@ describe('interrupted runs in the approvals panel', () => {
     expect(await card.locator('.resume-waiting li').count()).toBe(1)
 
     await page.screenshot({ path: '/tmp/resume-card-1280.png', fullPage: false })
+    await card.screenshot({ path: '/tmp/resume-form-1280.png' })
     await page.setViewportSize({ width: 390, height: 844 })
     // On a narrow screen the panel waits for its button.
     if (!(await page.locator('#approvals').isVisible()))
       await page.locator('#approvals-toggle').click()
     await card.scrollIntoViewIfNeeded()
     await page.screenshot({ path: '/tmp/resume-card-390.png', fullPage: false })
+    await card.screenshot({ path: '/tmp/resume-form-390.png' })
     const overflow = await page.evaluate(
       `[...document.querySelectorAll('.interrupted-card, .interrupted-card *')].filter((node) => node.getBoundingClientRect().right > 391).map((node) => node.className || node.tagName)`,
     )
