@@ -170,6 +170,8 @@ describe('interrupted runs in the approvals panel', () => {
     await card.scrollIntoViewIfNeeded()
     await page.screenshot({ path: '/tmp/resume-card-390.png', fullPage: false })
     await card.screenshot({ path: '/tmp/resume-form-390.png' })
+    await card.getByRole('button', { name: 'Stop here' }).scrollIntoViewIfNeeded()
+    await page.screenshot({ path: '/tmp/resume-buttons-390.png', fullPage: false })
     const overflow = await page.evaluate(
       `[...document.querySelectorAll('.interrupted-card, .interrupted-card *')].filter((node) => node.getBoundingClientRect().right > 391).map((node) => node.className || node.tagName)`,
     )
