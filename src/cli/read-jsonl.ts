@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { z } from 'zod'
 import { HelpdeskError } from '../errors/index.ts'
 import { OUT_OF_SCOPE_LABEL } from '../retrieval/routing-evaluation.ts'
+import { parseJsonLines } from './json-lines.ts'
 
 const lineSchema = z.object({
   id: z.string({ error: 'expected a string' }).min(1, 'must not be empty'),
@@ -29,34 +30,13 @@ export async function readRequestLines(
       message: `--input ${file}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
     })
   }
-  const lines: RequestLine[] = []
-  const problems: string[] = []
-  text.split(/\r?\n/).forEach((raw, index) => {
-    if (raw.trim() === '') return
-    const where = `${file}:${index + 1}`
-    let value: unknown
-    try {
-      value = JSON.parse(raw)
-    } catch {
-      problems.push(`${where}: not valid JSON`)
-      return
-    }
-    const parsed = lineSchema.safeParse(value)
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues)
-        problems.push(`${where}: ${issue.path.join('.') || '(line)'}: ${issue.message}`)
-      return
-    }
-    if (requireLabels && !parsed.data.labels) {
-      problems.push(`${where}: labels: expected an array of task types (or "out_of_scope")`)
-      return
-    }
+  const { values: lines, problems } = parseJsonLines(text, file, lineSchema, (line) => {
+    if (requireLabels && !line.labels)
+      return { problem: 'labels: expected an array of task types (or "out_of_scope")' }
     // An empty list says "none of these task types": the same as ["out_of_scope"].
-    if (requireLabels && parsed.data.labels?.length === 0) {
-      lines.push({ ...parsed.data, labels: [OUT_OF_SCOPE_LABEL] })
-      return
-    }
-    lines.push(parsed.data)
+    if (requireLabels && line.labels?.length === 0)
+      return { value: { ...line, labels: [OUT_OF_SCOPE_LABEL] } }
+    return { value: line }
   })
   if (problems.length > 0) {
     const shown = problems.slice(0, 20)

@@ -13,6 +13,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import { z } from 'zod'
+import { parseJsonLines } from '../cli/json-lines.ts'
 import { HelpdeskError } from '../errors/index.ts'
 import { ROLES, USERNAME_PATTERN } from '../identity/user.ts'
 
@@ -77,33 +78,19 @@ export type Conversation = z.infer<typeof conversationSchema>
  * @throws {HelpdeskError} INVALID_INPUT naming the file, each bad line and field.
  */
 export function parseConversations(text: string, file: string): Conversation[] {
-  const conversations: Conversation[] = []
-  const problems: string[] = []
   const seen = new Map<string, number>()
-  text.split(/\r?\n/).forEach((raw, index) => {
-    if (raw.trim() === '') return
-    const where = `${file}:${index + 1}`
-    let value: unknown
-    try {
-      value = JSON.parse(raw)
-    } catch {
-      problems.push(`${where}: not valid JSON`)
-      return
-    }
-    const parsed = conversationSchema.safeParse(value)
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues)
-        problems.push(`${where}: ${issue.path.join('.') || '(line)'}: ${issue.message}`)
-      return
-    }
-    const earlier = seen.get(parsed.data.id)
-    if (earlier !== undefined) {
-      problems.push(`${where}: id: "${parsed.data.id}" is already used on line ${earlier}`)
-      return
-    }
-    seen.set(parsed.data.id, index + 1)
-    conversations.push(parsed.data)
-  })
+  const { values: conversations, problems } = parseJsonLines(
+    text,
+    file,
+    conversationSchema,
+    (conversation, line) => {
+      const earlier = seen.get(conversation.id)
+      if (earlier !== undefined)
+        return { problem: `id: "${conversation.id}" is already used on line ${earlier}` }
+      seen.set(conversation.id, line)
+      return { value: conversation }
+    },
+  )
   if (problems.length > 0) {
     const shown = problems.slice(0, 20)
     throw new HelpdeskError({
