@@ -6,6 +6,7 @@ import type { HelpdeskCore, TurnInput } from '../../agent/core/helpdesk-core.ts'
 import type { SessionStore } from '../../agent/core/session.ts'
 import { USERNAME_PATTERN } from '../../identity/user.ts'
 import type { PersonLookup } from '../../policy/known-people.ts'
+import type { TicketService } from '../../tickets/ticket-service.ts'
 import type { AuthenticatedEnvironment } from '../authentication.ts'
 import { chatTurns } from '../chat-turns.ts'
 import { isStaff, publicError } from '../error-response.ts'
@@ -30,6 +31,8 @@ export function chatRoutes(
   agents?: SwitchableAgent,
   /** Whether a person a technician acts for exists; without it, names are not checked. */
   findPerson?: PersonLookup,
+  /** The built-in ticket queue a hand-off opens a ticket in. */
+  tickets?: TicketService,
 ): Hono<AuthenticatedEnvironment> {
   const app = new Hono<AuthenticatedEnvironment>()
 
@@ -38,6 +41,7 @@ export function chatRoutes(
     sessions,
     ...(agents ? { agents } : {}),
     ...(findPerson ? { findPerson } : {}),
+    ...(tickets ? { tickets } : {}),
   })
 
   /** The body, checked against the caller (see `ChatTurns.prepare`); refusals are plain 4xx. */
