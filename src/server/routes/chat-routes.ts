@@ -60,10 +60,13 @@ export function chatRoutes(
   app.post('/chat/stream', async (context) => {
     const input = await prepareTurn(context)
     return streamSSE(context, async (stream) => {
+      // Every event is written before the stream ends, the last one (sent as the turn returns) too.
+      const writes: Promise<void>[] = []
       try {
         await runTurn(input, (event) => {
-          void stream.writeSSE({ event: event.type, data: JSON.stringify(event) })
+          writes.push(stream.writeSSE({ event: event.type, data: JSON.stringify(event) }))
         })
+        await Promise.all(writes)
       } catch (thrown) {
         const error = publicError(
           thrown,
