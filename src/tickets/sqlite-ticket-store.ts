@@ -4,13 +4,7 @@
  */
 import type { DatabaseSync } from 'node:sqlite'
 import { openProjectDatabase } from '../store/open-project-database.ts'
-import type {
-  NewTicket,
-  Ticket,
-  TicketChange,
-  TicketListFilter,
-  TicketStore,
-} from './ticket.ts'
+import type { NewTicket, Ticket, TicketChange, TicketListFilter, TicketStore } from './ticket.ts'
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS tickets (

@@ -257,7 +257,9 @@ export class TicketService {
       ...(this.options.log ? { log: this.options.log } : {}),
     })
       .catch((error: unknown) =>
-        this.options.log?.(`ticket ${ticket.number}: copy to ${connector.name} failed: ${String(error)}`),
+        this.options.log?.(
+          `ticket ${ticket.number}: copy to ${connector.name} failed: ${String(error)}`,
+        ),
       )
       .finally(() => this.deliveries.delete(delivery))
     this.deliveries.add(delivery)

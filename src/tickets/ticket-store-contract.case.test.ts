@@ -68,7 +68,11 @@ export function runTicketStoreContract(init: TicketStoreContractInitializer): vo
       // A stale copy (version 1) changes nothing.
       expect(await store.update(ticket.id, 1, { status: 'closed' })).toBeUndefined()
       expect((await store.get(ticket.id))?.status).toBe('picked_up')
-      const answer = { author: 'tom', text: 'Restart the VPN client.', at: new Date().toISOString() }
+      const answer = {
+        author: 'tom',
+        text: 'Restart the VPN client.',
+        at: new Date().toISOString(),
+      }
       const answered = await store.update(ticket.id, 2, { status: 'answered', message: answer })
       const again = await store.update(ticket.id, 3, {
         message: { ...answer, text: 'And tell me if it happens again.' },
@@ -102,9 +106,16 @@ export function runTicketStoreContract(init: TicketStoreContractInitializer): vo
       const b = (await store.open(sampleTicket({ requester: 'carol', owner: 'tom' }))).ticket
       const c = (await store.open(sampleTicket({ requester: 'Alice', owner: 'Alice' }))).ticket
       await store.update(b.id, 1, { status: 'closed' })
-      expect((await store.list()).map((each) => each.number)).toEqual([c.number, b.number, a.number])
+      expect((await store.list()).map((each) => each.number)).toEqual([
+        c.number,
+        b.number,
+        a.number,
+      ])
       expect((await store.list({ status: 'open' })).map((each) => each.id)).toEqual([c.id, a.id])
-      expect((await store.list({ requester: 'ALICE' })).map((each) => each.id)).toEqual([c.id, a.id])
+      expect((await store.list({ requester: 'ALICE' })).map((each) => each.id)).toEqual([
+        c.id,
+        a.id,
+      ])
       expect((await store.list({ requester: 'tom' })).map((each) => each.id)).toEqual([b.id])
       expect((await store.list({ requester: 'carol', status: 'open' })).length).toBe(0)
       expect(await store.list({ limit: 1 })).toHaveLength(1)

@@ -22,7 +22,10 @@ const MASK = '[hidden]'
  */
 export function maskSecrets(text: string): string {
   return text
-    .replace(/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g, MASK)
+    .replace(
+      /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g,
+      MASK,
+    )
     .replace(
       /\b(pass(?:word|wd|code|phrase)?|pwd|pin|secret|token|api[ _-]?key|key)(\s*(?:is|was|=|:)\s*|\s+)(["']?)[^\s"']{3,}\3/gi,
       (_whole, word: string, joiner: string) => `${word}${joiner}${MASK}`,

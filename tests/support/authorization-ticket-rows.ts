@@ -7,8 +7,8 @@
  */
 import { expect } from 'vitest'
 import type { TicketStatus } from '../../src/tickets/ticket.ts'
-import { type AuthorizationWorld, PEOPLE, type Person } from './authorization-world.ts'
 import type { Row, Whose } from './authorization-rows.ts'
+import { type AuthorizationWorld, PEOPLE, type Person } from './authorization-world.ts'
 
 const BOTH: readonly Whose[] = ['own', "someone else's"]
 const isStaff = (person: Person | undefined) =>

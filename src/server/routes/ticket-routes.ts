@@ -17,7 +17,9 @@ import { readJsonBody } from '../read-json-body.ts'
 
 const listQuerySchema = z
   .object({
-    status: z.enum(TICKET_STATUSES, { error: `expected one of ${TICKET_STATUSES.join(', ')}` }).optional(),
+    status: z
+      .enum(TICKET_STATUSES, { error: `expected one of ${TICKET_STATUSES.join(', ')}` })
+      .optional(),
     requester: z.string().regex(USERNAME_PATTERN, 'expected a username such as jdoe').optional(),
     limit: z.coerce
       .number({ error: 'expected a whole number from 1 to 500' })

@@ -64,7 +64,10 @@ const email = z
     port: z.number().int().min(1).max(65535).default(587),
     /** true: TLS from the start (port 465); false: STARTTLS when the server offers it. */
     secure: z.boolean().default(false),
-    auth: z.object({ username: z.string().min(1), password: reference }).strict().optional(),
+    auth: z
+      .object({ username: z.string().min(1), password: reference })
+      .strict()
+      .optional(),
     from: z.email({ error: 'expected an e-mail address' }),
     to: z.array(z.email({ error: 'expected an e-mail address' })).min(1),
   })

@@ -74,7 +74,10 @@ describe('ServiceNow Table API connector', () => {
       auth: { type: 'basic', username: 'helpdesk.integration', password: 'env:SN_PASSWORD' },
       fields: { assignment_group: 'Service Desk' },
     })
-    const connector = connectorFrom(settings, { environment, helpdeskUrl: 'https://help.example.com' })
+    const connector = connectorFrom(settings, {
+      environment,
+      helpdeskUrl: 'https://help.example.com',
+    })
     answers.push({
       status: 201,
       body: { result: { sys_id: '9d385017c611228701d22104cc95c371', number: 'INC0010001' } },
@@ -101,7 +104,7 @@ describe('ServiceNow Table API connector', () => {
       assignment_group: 'Service Desk',
       correlation_id: ticket.id,
     })
-    const description = (request?.body as { description: string }).description
+    const description = (request?.body as { description: string } | undefined)?.description
     expect(description).toContain('Employee: my vpn drops every hour')
     expect(description).toContain(`https://help.example.com/tickets#${ticket.id}`)
   })
@@ -155,7 +158,11 @@ describe('Jira Service Management connector', () => {
     )
     answers.push({
       status: 201,
-      body: { issueId: '107001', issueKey: 'HELPDESK-42', _links: { web: `${url}/servicedesk/customer/portal/10/HELPDESK-42` } },
+      body: {
+        issueId: '107001',
+        issueKey: 'HELPDESK-42',
+        _links: { web: `${url}/servicedesk/customer/portal/10/HELPDESK-42` },
+      },
     })
     const { ticket } = await storedTicket()
     const receipt = await connector.create(ticket)
@@ -210,7 +217,10 @@ describe('delivery to a connector', () => {
     answers.push({ status: 503, body: { errorMessage: 'down for maintenance' } })
     answers.push({ status: 201, body: { issueKey: 'IT-7' } })
     const { store, ticket } = await storedTicket()
-    const delivered = await deliverTicket(store, connector, ticket, { attempts: 3, firstPauseMs: 5 })
+    const delivered = await deliverTicket(store, connector, ticket, {
+      attempts: 3,
+      firstPauseMs: 5,
+    })
     expect(received).toHaveLength(2)
     expect(delivered.external).toMatchObject({
       connector: 'jira',

@@ -59,7 +59,8 @@ export class JiraServiceManagementConnector implements TicketConnector {
     const web = created._links?.web
     return {
       externalId: created.issueKey,
-      link: typeof web === 'string' ? web : `${base}/browse/${encodeURIComponent(created.issueKey)}`,
+      link:
+        typeof web === 'string' ? web : `${base}/browse/${encodeURIComponent(created.issueKey)}`,
     }
   }
 }

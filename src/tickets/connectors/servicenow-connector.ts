@@ -30,7 +30,10 @@ export class ServiceNowConnector implements TicketConnector {
     const base = this.settings.instanceUrl.replace(/\/+$/, '')
     const body = {
       ...this.settings.fields,
-      short_description: `Helpdesk ticket ${ticket.number}: ${ticket.subject}`.slice(0, SHORT_DESCRIPTION),
+      short_description: `Helpdesk ticket ${ticket.number}: ${ticket.subject}`.slice(
+        0,
+        SHORT_DESCRIPTION,
+      ),
       description: describeTicket(ticket, this.options.helpdeskUrl),
       // The caller's user name (sys_user.user_name); ServiceNow matches a reference field's
       // display value when it is not a sys_id.
@@ -40,12 +43,9 @@ export class ServiceNowConnector implements TicketConnector {
       correlation_id: ticket.id,
       correlation_display: 'helpdesk',
     }
-    const answer = await postJson(
-      'ServiceNow',
-      new URL(`${base}/api/now/table/incident`),
-      body,
-      { authorization: await authorizationHeader(this.settings.auth, this.options.environment) },
-    )
+    const answer = await postJson('ServiceNow', new URL(`${base}/api/now/table/incident`), body, {
+      authorization: await authorizationHeader(this.settings.auth, this.options.environment),
+    })
     const result = (answer.body as { result?: { sys_id?: unknown; number?: unknown } }).result
     if (typeof result?.sys_id !== 'string' || typeof result.number !== 'string') {
       throw new HelpdeskError({

@@ -34,11 +34,14 @@ export function describeTicket(ticket: Ticket, helpdeskUrl?: string): string {
     `Helpdesk ticket ${ticket.number}: ${ticket.subject}`,
     `Requester: ${ticket.requester}${ticket.owner && ticket.owner !== ticket.requester ? ` (asked by ${ticket.owner})` : ''}`,
     `Why a person: ${ticket.reason === 'requested' ? 'the employee asked for a person' : 'the helpdesk needs a value only a person can find'}`,
-    ...(helpdeskUrl ? [`In the helpdesk: ${new URL(`/tickets#${ticket.id}`, helpdeskUrl).href}`] : []),
+    ...(helpdeskUrl
+      ? [`In the helpdesk: ${new URL(`/tickets#${ticket.id}`, helpdeskUrl).href}`]
+      : []),
     '',
     'Conversation:',
     ...ticket.transcript.map(
-      (entry) => `[${entry.at}] ${entry.role === 'employee' ? 'Employee' : 'Helpdesk'}: ${entry.text}`,
+      (entry) =>
+        `[${entry.at}] ${entry.role === 'employee' ? 'Employee' : 'Helpdesk'}: ${entry.text}`,
     ),
   ]
   return lines.join('\n')
