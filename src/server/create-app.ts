@@ -114,6 +114,9 @@ const UI_FILES: Readonly<Record<string, string>> = {
   '/ui/reply-view.js': 'reply-view.js',
   '/ui/sign-in.js': 'sign-in.js',
   '/ui/styles.css': 'styles.css',
+  '/tickets': 'tickets.html',
+  '/ui/tickets.css': 'tickets.css',
+  '/ui/tickets.js': 'tickets.js',
 }
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   html: 'text/html; charset=utf-8',
