@@ -17,8 +17,9 @@ const MASK = '[hidden]'
 
 /**
  * Masks what looks like a secret: a value after "password", "passcode", "pin", "secret",
- * "token" or "key" (`password: x`, `my password is x`), bearer tokens, this helpdesk's access
- * tokens (hd_...), AWS access keys and private key blocks.
+ * "token" or "key" (`password: x`; `my password is x` when x has a digit or a symbol), bearer
+ * tokens, this helpdesk's access tokens (hd_...), AWS access keys and private key blocks. A
+ * password of letters only written as "my password is sunshine" is not recognised.
  */
 export function maskSecrets(text: string): string {
   return text
@@ -27,8 +28,11 @@ export function maskSecrets(text: string): string {
       MASK,
     )
     .replace(
-      /\b(pass(?:word|wd|code|phrase)?|pwd|pin|secret|token|api[ _-]?key|key)(\s*(?:is|was|=|:)\s*|\s+)(["']?)[^\s"']{3,}\3/gi,
-      (_whole, word: string, joiner: string) => `${word}${joiner}${MASK}`,
+      /\b(pass(?:word|wd|code|phrase)?|pwd|pin|secret|token|api[ _-]?key|key)(\s*[=:]\s*|\s+(?:is\s+|was\s+)?)(["']?)([^\s"'),;]{3,})\3/gi,
+      (whole, word: string, joiner: string, _quote: string, value: string) =>
+        // After "=" or ":" anything is a value; after "is" or a space only what looks like a
+        // secret (a digit or a symbol in it), so "my password expired" stays as written.
+        /[=:]/.test(joiner) || /[\d\W_]/.test(value) ? `${word}${joiner}${MASK}` : whole,
     )
     .replace(/\bBearer\s+[A-Za-z0-9._~+/=-]{8,}/gi, `Bearer ${MASK}`)
     .replace(/\bhd_[A-Za-z0-9_-]{16,}/g, MASK)
