@@ -113,6 +113,7 @@ const UI_FILES: Readonly<Record<string, string>> = {
   '/ui/my-requests.js': 'my-requests.js',
   '/ui/reply-view.js': 'reply-view.js',
   '/ui/sign-in.js': 'sign-in.js',
+  '/ui/ticket-watch.js': 'ticket-watch.js',
   '/ui/styles.css': 'styles.css',
   '/tickets': 'tickets.html',
   '/ui/tickets.css': 'tickets.css',

@@ -197,6 +197,33 @@ describe('the ticket queue page', () => {
     await page.screenshot({ path: '/tmp/tickets-page-390.png', fullPage: true })
   })
 
+  it("the employee's open conversation shows the answer when it arrives (390 px)", async () => {
+    const ticket = await handOff('teams has no sound in meetings')
+    page = await newPage(390, 'bob')
+    await page.addInitScript(
+      (id) => localStorage.setItem('helpdesk.session.bob', id),
+      ticket.sessionId,
+    )
+    await page.goto(`${baseUrl}/`)
+    await page
+      .locator('.message-assistant', { hasText: `opened ticket ${ticket.number}` })
+      .waitFor()
+    const answered = await fetch(`${baseUrl}/api/tickets/${ticket.id}/answer`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens.tom}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'Pick the headset under Teams > Settings > Devices.' }),
+    })
+    expect(answered.status).toBe(200)
+    // No reload: the page looks every 10 s while the request is handed off.
+    const answer = page.locator('.message-assistant', { hasText: 'Answer from tom' })
+    await answer.waitFor({ timeout: 25_000 })
+    expect(await answer.count()).toBe(1)
+    expect(await page.locator('#status').textContent()).toBe(
+      'A technician answered in this conversation.',
+    )
+    await page.screenshot({ path: '/tmp/tickets-chat-answer-390.png' })
+  })
+
   it('a requester is sent back to the chat', async () => {
     page = await newPage(1280, 'bob')
     await page.goto(`${baseUrl}/tickets`)
