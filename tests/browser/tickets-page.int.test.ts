@@ -141,7 +141,7 @@ describe('the ticket queue page', () => {
     await page.keyboard.press('Enter')
     const heading = page.locator('#ticket-title')
     await expect.poll(() => heading.textContent()).toContain(`Ticket ${ticket.number}`)
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('ticket-title')
+    expect(await page.evaluate('document.activeElement?.id')).toBe('ticket-title')
     expect(await page.locator('#ticket-transcript').textContent()).toContain(
       'can I talk to a person please',
     )
@@ -191,7 +191,7 @@ describe('the ticket queue page', () => {
       .poll(() => page.locator('#ticket-title').textContent())
       .toContain(`Ticket ${ticket.number}`)
     const overflow = await page.evaluate(
-      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      'document.documentElement.scrollWidth - document.documentElement.clientWidth',
     )
     expect(overflow).toBe(0)
     await page.screenshot({ path: '/tmp/tickets-page-390.png', fullPage: true })
