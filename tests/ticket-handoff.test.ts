@@ -127,6 +127,24 @@ describe('tickets through the API', () => {
     expect(ours.sort()).toEqual(['ticket-answer', 'ticket-close', 'ticket-open', 'ticket-pick-up'])
   })
 
+  it('a value nobody knows hands off too: the ticket says it needs a person', async () => {
+    const first = await call('carol', 'POST', '/api/chat', { message: 'my outlook keeps crashing' })
+    const sessionId = first.body.sessionId as string
+    let last = first
+    for (const message of ["I don't know", "no idea, I really don't know"]) {
+      last = await call('carol', 'POST', '/api/chat', { sessionId, message })
+      if (last.body.ticket) break
+    }
+    expect(last.body.handoff).toEqual({ reason: 'needs_a_person' })
+    const opened = last.body.ticket as { id: string; number: number }
+    expect(last.body.reply).toContain(
+      "this needs a person, who can look it up for you, so I've handed it over",
+    )
+    expect(last.body.reply).toContain(`ticket ${opened.number}`)
+    const ticket = await call('tom', 'GET', `/api/tickets/${opened.id}`)
+    expect(ticket.body).toMatchObject({ reason: 'needs_a_person', requester: 'carol' })
+  })
+
   it('the streamed turn ends with the ticket reply', async () => {
     const response = await world.app.request('/api/chat/stream', {
       method: 'POST',
