@@ -12,10 +12,16 @@ describe('the conversation attached to a ticket', () => {
     ['password: "hunter2x"', 'password: [hidden]'],
     ['new pin=48213 please', 'new pin=[hidden] please'],
     ['the passcode 99887766 does not work', 'the passcode [hidden] does not work'],
-    ['curl -H "Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.abc"', 'curl -H "Authorization: Bearer [hidden]"'],
+    [
+      'curl -H "Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.abc"',
+      'curl -H "Authorization: Bearer [hidden]"',
+    ],
     ['token hd_abcdefghijklmnopqrstuvwxyz0123', 'token [hidden]'],
     ['key AKIAIOSFODNN7EXAMPLE leaked', 'key [hidden] leaked'],
-    ['-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXk\n-----END OPENSSH PRIVATE KEY-----', '[hidden]'],
+    [
+      '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXk\n-----END OPENSSH PRIVATE KEY-----',
+      '[hidden]',
+    ],
   ])('masks %j', (text, masked) => {
     expect(maskSecrets(text)).toBe(masked)
   })
@@ -42,7 +48,10 @@ describe('the conversation attached to a ticket', () => {
     }
     const transcript = transcriptOf(session)
     expect(transcript).toHaveLength(TRANSCRIPT_ENTRIES)
-    expect(transcript.at(-1)).toMatchObject({ role: 'employee', text: `line ${TRANSCRIPT_ENTRIES + 4}` })
+    expect(transcript.at(-1)).toMatchObject({
+      role: 'employee',
+      text: `line ${TRANSCRIPT_ENTRIES + 4}`,
+    })
     expect(subjectOf(session)).toBe('VPN drops (password is [hidden])')
   })
 })
