@@ -230,6 +230,10 @@ export async function buildRuntime(
         ...(connector ? { connector } : {}),
         log: options.log,
       })
+      // Tickets a connector did not take before the last stop are copied again, in the background.
+      const redelivered = await tickets.redeliver()
+      if (redelivered > 0)
+        options.log(`tickets: copying ${redelivered} again to ${connector?.name}`)
     }
     // Runs a killed process left unfinished wait for a technician; their conversations are told.
     for (const request of (await approvals?.recoverInterrupted()) ?? []) {

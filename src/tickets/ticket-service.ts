@@ -200,6 +200,24 @@ export class TicketService {
     })
   }
 
+  /**
+   * Copies again the tickets a connector does not have yet (a delivery that failed, or one a
+   * server stop cut short), closed ones aside: the server calls it at start.
+   * @returns how many deliveries it started
+   */
+  async redeliver(limit = 500): Promise<number> {
+    const connector = this.options.connector
+    if (!connector) return 0
+    const waiting = (await this.options.store.list({ limit })).filter(
+      (ticket) =>
+        ticket.status !== 'closed' &&
+        ticket.external?.status !== 'delivered' &&
+        (ticket.external === undefined || ticket.external.connector === connector.name),
+    )
+    for (const ticket of waiting) this.deliver(ticket)
+    return waiting.length
+  }
+
   /** Waits for the connector deliveries under way. */
   async settled(): Promise<void> {
     await Promise.all([...this.deliveries])
