@@ -112,6 +112,26 @@ describe('the ticket service', () => {
     expect(await restarted.redeliver()).toBe(0)
   })
 
+  it('shutting down ends the attempts after the current one', async () => {
+    connector.failing = true
+    const service = new TicketService({
+      store,
+      sessions,
+      connector,
+      delivery: { attempts: 5, firstPauseMs: 200 },
+    })
+    await service.openForHandoff({
+      sessionId: (await handedOff()).id,
+      reason: 'requested',
+      reply: 'x',
+      actor: 'jdoe',
+    })
+    const started = performance.now()
+    await service.shutdown()
+    expect(performance.now() - started).toBeLessThan(1000)
+    expect(connector.seen).toHaveLength(1)
+  })
+
   it('pick up is idempotent for its assignee; an answered ticket can be picked up again', async () => {
     const service = new TicketService({ store, sessions })
     const tom = { username: 'tom', role: 'technician' as const }

@@ -58,6 +58,7 @@ export class TicketService {
   private readonly options: TicketServiceOptions
   /** Deliveries under way: `settled` waits for them (tests, shutdown). */
   private readonly deliveries = new Set<Promise<unknown>>()
+  private stopping = false
 
   constructor(options: TicketServiceOptions) {
     this.options = options
@@ -223,8 +224,12 @@ export class TicketService {
     await Promise.all([...this.deliveries])
   }
 
-  /** Waits for deliveries under way and closes the connector. */
+  /**
+   * Ends the deliveries under way after their current attempt (what is left is copied at the
+   * next start) and closes the connector.
+   */
   async shutdown(): Promise<void> {
+    this.stopping = true
     await this.settled()
     await this.options.connector?.close?.()
   }
@@ -271,6 +276,7 @@ export class TicketService {
     if (!connector) return
     const delivery = deliverTicket(this.options.store, connector, ticket, {
       ...this.options.delivery,
+      stopping: () => this.stopping,
       ...(this.options.audit ? { audit: this.options.audit } : {}),
       ...(this.options.log ? { log: this.options.log } : {}),
     })

@@ -15,6 +15,8 @@ export interface DeliveryOptions {
   firstPauseMs?: number
   audit?: AuditLog
   log?: (line: string) => void
+  /** Checked before each pause: true ends the attempts (the server is stopping; the next start copies it again). */
+  stopping?: () => boolean
 }
 
 /** @returns the ticket as last recorded */
@@ -73,8 +75,10 @@ export async function deliverTicket(
         )
       return latest
     }
+    if (options.stopping?.()) return latest
     await new Promise((resolve) => setTimeout(resolve, pause))
     pause *= 2
+    if (options.stopping?.()) return latest
   }
   return latest
 }
