@@ -145,6 +145,36 @@ describe('tickets through the API', () => {
     expect(ticket.body).toMatchObject({ reason: 'needs_a_person', requester: 'carol' })
   })
 
+  it("a requester reads the helpdesk's lines of a technician-held conversation without addresses or codes", async () => {
+    const sessions = world.dependencies.sessions
+    const session = await sessions.create('carol', { owner: 'tom' })
+    const at = new Date().toISOString()
+    session.history.push(
+      { role: 'user', text: 'carol cannot reach the file share', at },
+      {
+        role: 'assistant',
+        text: 'Step 1 could not finish: connect ECONNREFUSED 10.0.0.5:5985',
+        at,
+      },
+      { role: 'user', text: 'talk to a person', at },
+      { role: 'assistant', text: 'the hand-off reply', at },
+    )
+    await sessions.save(session)
+    const opened = await world.dependencies.tickets?.openForHandoff({
+      sessionId: session.id,
+      reason: 'requested',
+      reply: 'not the stored reply',
+      actor: 'tom',
+    })
+    const id = opened?.ticket.id ?? ''
+    const asCarol = JSON.stringify((await call('carol', 'GET', `/api/tickets/${id}`)).body)
+    expect(asCarol).not.toContain('10.0.0.5')
+    expect(asCarol).not.toContain('ECONNREFUSED')
+    expect(asCarol).toContain('[address]')
+    const asTom = JSON.stringify((await call('tom', 'GET', `/api/tickets/${id}`)).body)
+    expect(asTom).toContain('ECONNREFUSED 10.0.0.5:5985')
+  })
+
   it('the streamed turn ends with the ticket reply', async () => {
     const response = await world.app.request('/api/chat/stream', {
       method: 'POST',

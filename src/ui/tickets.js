@@ -121,11 +121,13 @@ function renderTicket(ticket) {
     `${ticket.assignee ? ` · picked up by ${ticket.assignee}` : ''}`
   const copy = ticket.external
   external.hidden = !copy
-  if (copy) {
-    external.textContent =
-      copy.status === 'delivered'
-        ? `Copied to ${copy.connector}: ${copy.externalId}${copy.link ? ` (${copy.link})` : ''}`
-        : `Copy to ${copy.connector}: ${copy.status} after ${copy.attempts} attempt(s)${copy.lastError ? `: ${copy.lastError}` : ''}`
+  if (copy?.status === 'delivered') {
+    // Only an http(s) link becomes one; anything else stays text.
+    const link = /^https?:\/\//.test(copy.link ?? '') ? el('a', '', copy.externalId) : undefined
+    if (link) link.href = copy.link
+    external.replaceChildren(`Copied to ${copy.connector}: `, link ?? copy.externalId)
+  } else if (copy) {
+    external.textContent = `Copy to ${copy.connector}: ${copy.status} after ${copy.attempts} attempt(s)${copy.lastError ? `: ${copy.lastError}` : ''}`
   }
   transcript.replaceChildren(
     ...ticket.transcript.map((line) =>

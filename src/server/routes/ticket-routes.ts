@@ -7,6 +7,7 @@
  */
 import { type Context, Hono } from 'hono'
 import { z } from 'zod'
+import { redactForRequester } from '../../agent/core/employee-reply.ts'
 import { HelpdeskError } from '../../errors/index.ts'
 import { USERNAME_PATTERN } from '../../identity/user.ts'
 import { isTechnician } from '../../policy/access-policy.ts'
@@ -41,11 +42,20 @@ const answerSchema = z
 /** Pick up and close take no fields: an empty body or `{}`. */
 const noFieldsSchema = z.object({}).strict()
 
-/** A requester does not see how the copy to another system went (errors, internal links). */
+/**
+ * A requester does not see how the copy to another system went (errors, internal links), and
+ * reads the helpdesk's lines without addresses, ports or codes (a conversation a technician
+ * held for them has the technicians' full replies).
+ */
 function forCaller(ticket: Ticket, caller: Caller): Omit<Ticket, 'external'> & Partial<Ticket> {
   if (isTechnician(caller.role)) return ticket
   const { external: _internal, ...rest } = ticket
-  return rest
+  return {
+    ...rest,
+    transcript: rest.transcript.map((entry) =>
+      entry.role === 'assistant' ? { ...entry, text: redactForRequester(entry.text) } : entry,
+    ),
+  }
 }
 
 export function ticketRoutes(tickets: TicketService | undefined): Hono<AuthenticatedEnvironment> {
