@@ -24,6 +24,9 @@ import { AccessPolicy } from '../policy/access-policy.ts'
 import { AccountMap } from '../policy/account-map.ts'
 import { knownPeople, type PersonLookup } from '../policy/known-people.ts'
 import type { RetrievalRouter } from '../retrieval/retrieval-router.ts'
+import { loadConnector } from '../tickets/connectors/connector-settings.ts'
+import { SqliteTicketStore } from '../tickets/sqlite-ticket-store.ts'
+import { TicketService } from '../tickets/ticket-service.ts'
 import { assembleHelpdesk } from './assemble-helpdesk.ts'
 import { buildAgents } from './build-agents.ts'
 import { buildEmbedding } from './build-embedding.ts'
@@ -45,6 +48,8 @@ export interface HelpdeskRuntime {
   approvals: ApprovalService | undefined
   /** What ran for whom, from the audit trail: with executors. */
   jobs: JobHistory | undefined
+  /** The built-in ticket queue: with `persistence`. */
+  tickets: TicketService | undefined
   /** Whose account and machine a signed-in person may act on. */
   access: AccessPolicy
   /** Whether a person a technician names exists (a user, or a directory account). */
@@ -126,7 +131,11 @@ export async function buildRuntime(
   let agentRuntime: Awaited<ReturnType<typeof buildAgents>> | undefined
   let sessionStore: SqliteSessionStore | undefined
   let users: SqliteUserStore | undefined
+  let ticketStore: SqliteTicketStore | undefined
+  let tickets: TicketService | undefined
   const close = async () => {
+    await tickets?.shutdown()
+    await ticketStore?.close()
     await agentRuntime?.close()
     await approvalStores?.store.close()
     await approvalStores?.ledger.close()
@@ -208,6 +217,24 @@ export async function buildRuntime(
       log: options.log,
     })
     const agents = agentRuntime.agents
+    if (options.persistence) {
+      ticketStore = new SqliteTicketStore({ file: databaseFile(config) })
+      const connector = config.HELPDESK_TICKET_CONNECTOR
+        ? await loadConnector(config.HELPDESK_TICKET_CONNECTOR)
+        : undefined
+      if (connector) options.log(`tickets: new tickets are copied to ${connector.name}`)
+      tickets = new TicketService({
+        store: ticketStore,
+        sessions,
+        ...(execution ? { audit: execution.audit } : {}),
+        ...(connector ? { connector } : {}),
+        log: options.log,
+      })
+      // Tickets a connector did not take before the last stop are copied again, in the background.
+      const redelivered = await tickets.redeliver()
+      if (redelivered > 0)
+        options.log(`tickets: copying ${redelivered} again to ${connector?.name}`)
+    }
     // Runs a killed process left unfinished wait for a technician; their conversations are told.
     for (const request of (await approvals?.recoverInterrupted()) ?? []) {
       const unknown = request.interruption?.unknownSteps ?? []
@@ -238,6 +265,7 @@ export async function buildRuntime(
       agents,
       approvals,
       jobs: live ? new JobHistory(live.audit) : undefined,
+      tickets,
       access,
       findPerson: knownPeople({
         ...(users ? { users } : {}),

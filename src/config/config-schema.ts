@@ -57,6 +57,12 @@ export const configSchema = z
      * groups, which inventory machines may be assigned to. See src/policy/account-map.ts.
      */
     HELPDESK_ACCOUNT_MAP: z.string().min(1).optional(),
+    /**
+     * YAML file choosing the connector that copies each new ticket to ServiceNow, Jira Service
+     * Management or a mailbox (see src/tickets/connectors/connector-settings.ts). Unset: the
+     * built-in queue only.
+     */
+    HELPDESK_TICKET_CONNECTOR: z.string().min(1).optional(),
     /** Where generated temporary passwords are left for a technician (mode 0700). */
     SECRET_DELIVERY_DIR: z.string().min(1).optional(),
     /** Longest a script step may run on a machine before it is stopped there. */

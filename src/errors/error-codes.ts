@@ -68,6 +68,10 @@ export const ERROR_HTTP_STATUS = {
   JOB_NOT_FOUND: 404,
   /** A browser sign-in's answer from the provider was refused (forged or expired state, error). */
   SIGN_IN_REFUSED: 400,
+  /** A ticket id with no ticket this caller may see. */
+  TICKET_NOT_FOUND: 404,
+  /** A ticket change that its state does not allow (closed, picked up by someone else). */
+  TICKET_CONFLICT: 409,
 } as const satisfies Record<string, number>
 
 export type ErrorCode = keyof typeof ERROR_HTTP_STATUS

@@ -7,6 +7,7 @@ import type { AgentEvent } from '../agent/helpdesk-agent.ts'
 import { HelpdeskError } from '../errors/index.ts'
 import { samePerson } from '../identity/user.ts'
 import type { PersonLookup } from '../policy/known-people.ts'
+import type { TicketService } from '../tickets/ticket-service.ts'
 import { type Caller, mayActForOthers } from './authentication.ts'
 import { eventForRequester, resultForRequester } from './requester-view.ts'
 import { findVisibleSession } from './session-access.ts'
@@ -47,10 +48,35 @@ export interface ChatTurnsOptions {
   agents?: SwitchableAgent
   /** Whether a person a technician acts for exists; without it, names are not checked. */
   findPerson?: PersonLookup
+  /**
+   * The built-in ticket queue: a turn that hands off opens a ticket, and its reply says so
+   * (`ticket` on the result). Without it a hand-off's reply points to the service desk.
+   */
+  tickets?: TicketService
 }
 
+/** A turn's result as the API returns it: with the ticket a hand-off opened. */
+export type ChatTurnResult = TurnResult & { ticket?: { id: string; number: number } }
+
 export function chatTurns(options: ChatTurnsOptions): ChatTurns {
-  const { core, sessions, agents, findPerson } = options
+  const { core, sessions, agents, findPerson, tickets } = options
+
+  /** A hand-off opens its ticket (once per turn) and the reply names it. */
+  async function withTicket(result: TurnResult, input: TurnInput): Promise<ChatTurnResult> {
+    if (!tickets || !result.handoff) return result
+    const opened = await tickets.openForHandoff({
+      sessionId: result.sessionId,
+      reason: result.handoff.reason,
+      reply: result.reply,
+      actor: input.actor?.username ?? 'anonymous',
+    })
+    if (!opened) return result
+    return {
+      ...result,
+      reply: opened.reply,
+      ticket: { id: opened.ticket.id, number: opened.ticket.number },
+    }
+  }
 
   /**
    * The person a technician acts for, spelled as the user store or directory spells them.
@@ -108,10 +134,17 @@ export function chatTurns(options: ChatTurnsOptions): ChatTurns {
     async run(input, onEvent = () => {}) {
       // A requester never sees internal addresses, ports or codes in what comes back.
       const requester = input.actor?.role === 'requester'
-      const emit = requester ? (event: AgentEvent) => onEvent(eventForRequester(event)) : onEvent
-      const result = agents
+      const shape = requester ? eventForRequester : (event: AgentEvent) => event
+      // With tickets, the last event waits for the ticket a hand-off opens (the reply names it).
+      const emit = (event: AgentEvent) => {
+        if (tickets && event.type === 'reply-end') return
+        onEvent(shape(event))
+      }
+      const ran = agents
         ? await lastReply(tap(agents.agent.handleTurn(input), emit))
         : await core.handleTurn(input, emit)
+      const result = await withTicket(ran, input)
+      if (tickets) onEvent(shape({ type: 'reply-end', result }))
       return requester ? resultForRequester(result) : result
     },
   }

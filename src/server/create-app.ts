@@ -12,6 +12,7 @@ import type { JobHistory } from '../jobs/job-history.ts'
 import type { Instruction } from '../knowledge/instructions/instruction.ts'
 import type { Readiness } from '../knowledge/knowledge-base.ts'
 import { knownPeople, type PersonLookup } from '../policy/known-people.ts'
+import type { TicketService } from '../tickets/ticket-service.ts'
 import {
   type AuthenticatedEnvironment,
   type Authentication,
@@ -29,6 +30,7 @@ import { chatRoutes } from './routes/chat-routes.ts'
 import { instructionRoutes } from './routes/instruction-routes.ts'
 import { jobRoutes } from './routes/job-routes.ts'
 import { sessionRoutes } from './routes/session-routes.ts'
+import { ticketRoutes } from './routes/ticket-routes.ts'
 
 /** `/readyz` answers within this, whatever the store does (a frozen Chroma included). */
 export const READINESS_LIMIT_MS = 1500
@@ -94,6 +96,8 @@ export interface AppDependencies {
   signInLimiter?: FailedSignInLimiter
   /** Browser sign-in with OpenID Connect (OIDC_ISSUER): /auth routes and a session cookie. */
   oidc?: OidcSignIn
+  /** The built-in ticket queue: a hand-off opens a ticket; technicians answer it. */
+  tickets?: TicketService
 }
 
 /** A request body larger than this is refused before it is read (messages are 4,000 characters). */
@@ -109,7 +113,11 @@ const UI_FILES: Readonly<Record<string, string>> = {
   '/ui/my-requests.js': 'my-requests.js',
   '/ui/reply-view.js': 'reply-view.js',
   '/ui/sign-in.js': 'sign-in.js',
+  '/ui/ticket-watch.js': 'ticket-watch.js',
   '/ui/styles.css': 'styles.css',
+  '/tickets': 'tickets.html',
+  '/ui/tickets.css': 'tickets.css',
+  '/ui/tickets.js': 'tickets.js',
 }
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   html: 'text/html; charset=utf-8',
@@ -187,7 +195,14 @@ export function createApp(dependencies: AppDependencies): Hono<AuthenticatedEnvi
       : undefined)
   app.route(
     '/api',
-    chatRoutes(dependencies.core, dependencies.sessions, log, dependencies.agents, findPerson),
+    chatRoutes(
+      dependencies.core,
+      dependencies.sessions,
+      log,
+      dependencies.agents,
+      findPerson,
+      dependencies.tickets,
+    ),
   )
   app.route(
     '/api',
@@ -199,8 +214,14 @@ export function createApp(dependencies: AppDependencies): Hono<AuthenticatedEnvi
   app.route('/api', adminRoutes(dependencies.agents, dependencies.frameworks ?? []))
   app.route(
     '/api',
-    sessionRoutes(dependencies.sessions, dependencies.authentication.mode, dependencies.approvals),
+    sessionRoutes(
+      dependencies.sessions,
+      dependencies.authentication.mode,
+      dependencies.approvals,
+      dependencies.tickets,
+    ),
   )
+  app.route('/api', ticketRoutes(dependencies.tickets))
   app.route('/api', instructionRoutes(dependencies.instructions))
   app.route('/auth', oidcRoutes(dependencies.oidc, log))
   app.route('/', gradioRoutes({ turns: chatTurns({ ...dependencies, findPerson }), signIn, log }))

@@ -4,6 +4,7 @@ import { newSession, type Session } from '../agent/core/session.ts'
 import type { TurnResult } from '../agent/core/turn.ts'
 import type { ApprovalRequest } from '../approvals/approval-store.ts'
 import { SqliteUserStore } from '../identity/sqlite-user-store.ts'
+import type { Ticket } from '../tickets/ticket.ts'
 import { createApp } from './create-app.ts'
 import { requestStatus } from './request-status.ts'
 
@@ -46,6 +47,17 @@ function approval(extra: Partial<ApprovalRequest>): ApprovalRequest {
 }
 
 describe('where a request stands', () => {
+  it('follows its newest ticket: handed off while open or picked up, answered, then done once closed', () => {
+    const ticket = (status: Ticket['status']) => ({ status }) as Ticket
+    expect(requestStatus(session(), [], [ticket('open')])).toBe('handed_off')
+    expect(requestStatus(session(), [], [ticket('picked_up')])).toBe('handed_off')
+    expect(requestStatus(session(), [], [ticket('answered'), ticket('closed')])).toBe('answered')
+    expect(requestStatus(session(), [], [ticket('closed'), ticket('answered')])).toBe('done')
+    // A question the person must answer comes first.
+    const asked = session({ pending: { taskType: 'x', parameter: 'device' } })
+    expect(requestStatus(asked, [], [ticket('answered')])).toBe('waiting_for_you')
+  })
+
   it('waits for the person while a question is open or a level-1 change waits for their Confirm', () => {
     expect(requestStatus(session({ pending: { taskType: 'x', parameter: 'device' } }), [])).toBe(
       'waiting_for_you',

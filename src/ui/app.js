@@ -7,6 +7,7 @@ import { approvalNoteText, confirmControls, mayConfirm } from './chat-approval.j
 import { myRequests } from './my-requests.js'
 import { guidanceList, quickReplies, richText } from './reply-view.js'
 import { api, remember, remembered, SignInNeeded, startSignIn } from './sign-in.js'
+import { ticketWatch } from './ticket-watch.js'
 
 const MAX_CHARACTERS = 4000
 const REQUESTER_KEY = 'helpdesk.requester'
@@ -123,6 +124,14 @@ async function checkOutcomes() {
   }
   if (current.shown.size >= current.awaiting) stopWatching()
 }
+
+/** A technician's answer on the conversation's ticket, shown as it arrives. */
+const ticketAnswers = ticketWatch((entry) => {
+  const bubble = addMessage('assistant', 'message-outcome')
+  bubble.append(el('div', 'reply', undefined, replyParagraphs(entry.text)))
+  scrollIntoView(bubble)
+  statusLine.textContent = 'A technician answered in this conversation.'
+})
 
 function addError(text) {
   const bubble = addMessage('assistant', 'message-error')
@@ -513,6 +522,8 @@ async function send(message) {
         reply.finish(payload.result)
         void requests.refresh()
         watchOutcomes(sessionId, payload.result.approvals?.length ?? 0)
+        if (payload.result.ticket) ticketAnswers.start(sessionId)
+        else ticketAnswers.turnEnded(sessionId)
         finished = true
       } else if (name === 'error') {
         reply.fail()
@@ -605,6 +616,7 @@ async function openConversation(id, { focus = false } = {}) {
     watchOutcomes(session.id, open.length + decided.length)
     for (const approvalId of decided) watch?.shown.add(approvalId)
   }
+  if (session.status === 'handed_off') ticketAnswers.start(session.id, history.length)
   requests.mark(session.id)
   statusLine.textContent = 'Your conversation was restored.'
   scrollIntoView(log.lastElementChild)
@@ -643,6 +655,7 @@ function updateCounter() {
 
 function clearConversation() {
   stopWatching()
+  ticketAnswers.stop()
   sessionId = undefined
   log.replaceChildren()
   updateWelcome()

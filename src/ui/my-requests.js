@@ -10,6 +10,7 @@ export const STATUS_LABELS = {
   awaiting_approval: 'Awaiting approval',
   failed: 'Failed',
   handed_off: 'Handed off',
+  answered: 'Answered',
   done: 'Done',
 }
 

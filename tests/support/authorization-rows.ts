@@ -6,6 +6,7 @@
  */
 import { expect } from 'vitest'
 import type { Role } from '../../src/identity/user.ts'
+import { ticketRows } from './authorization-ticket-rows.ts'
 import { type AuthorizationWorld, PEOPLE, type Person } from './authorization-world.ts'
 
 export const CALLERS = {
@@ -354,5 +355,6 @@ export function matrixRows(current: () => AuthorizationWorld): readonly Row[] {
       expected: { requester: [403], technician: [403], admin: [200] },
       call: async () => ({ method: 'PUT', path: '/api/admin/agent', body: { framework: 'core' } }),
     },
+    ...ticketRows(current),
   ]
 }

@@ -33,6 +33,9 @@ import { AccessPolicy } from '../../src/policy/access-policy.ts'
 import { AccountMap } from '../../src/policy/account-map.ts'
 import { type AppDependencies, createApp } from '../../src/server/create-app.ts'
 import { FailedSignInLimiter } from '../../src/server/failed-sign-in-limiter.ts'
+import { SqliteTicketStore } from '../../src/tickets/sqlite-ticket-store.ts'
+import type { Ticket } from '../../src/tickets/ticket.ts'
+import { TicketService } from '../../src/tickets/ticket-service.ts'
 
 export const PEOPLE = {
   alice: 'requester',
@@ -61,6 +64,8 @@ export interface AuthorizationWorld {
   approvalFor(requester: Person, level: 1 | 2 | 3, actor?: Person): Promise<ApprovalRequest>
   /** A new level-1 request of `requester`'s, approved, whose run a server stop interrupted. */
   interruptedFor(requester: Person): Promise<ApprovalRequest>
+  /** A new open ticket of `requester`'s: they asked for a person in a new conversation. */
+  ticketFor(requester: Person): Promise<Ticket>
   close(): Promise<void>
 }
 
@@ -99,6 +104,8 @@ export async function buildAuthorizationWorld(): Promise<AuthorizationWorld> {
   })
   const registry = new AgentRegistry().register('core', (tools) => new CoreAgent(tools))
   const agents = new SwitchableAgent(registry, toolbox, new CoreAgent(toolbox))
+  const ticketStore = new SqliteTicketStore({ file: ':memory:' })
+  const tickets = new TicketService({ store: ticketStore, sessions, audit: stack.audit })
   const dependencies: AppDependencies = {
     core,
     sessions,
@@ -113,6 +120,7 @@ export async function buildAuthorizationWorld(): Promise<AuthorizationWorld> {
     // Every bad-token cell fails a sign-in from the same (socketless) address: the limit is
     // checked by one cell of its own, with its own limiter.
     signInLimiter: new FailedSignInLimiter({ limit: 100_000 }),
+    tickets,
   }
   const app = createApp(dependencies)
 
@@ -159,7 +167,22 @@ export async function buildAuthorizationWorld(): Promise<AuthorizationWorld> {
       }
       return stack.service.get(request.id)
     },
+    ticketFor: async (requester) => {
+      const response = await app.request('/api/chat', {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${tokens[requester]}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ message: 'I want to talk to a person' }),
+      })
+      const body = (await response.json()) as { ticket?: { id: string } }
+      if (!body.ticket) throw new Error(`${requester}'s hand-off opened no ticket`)
+      return ticketStore.get(body.ticket.id) as Promise<Ticket>
+    },
     close: async () => {
+      await tickets.shutdown()
+      await ticketStore.close()
       await agents.agent.close()
       await stack.close()
       await users.close()

@@ -6,6 +6,7 @@ import type { HelpdeskCore, TurnInput } from '../../agent/core/helpdesk-core.ts'
 import type { SessionStore } from '../../agent/core/session.ts'
 import { USERNAME_PATTERN } from '../../identity/user.ts'
 import type { PersonLookup } from '../../policy/known-people.ts'
+import type { TicketService } from '../../tickets/ticket-service.ts'
 import type { AuthenticatedEnvironment } from '../authentication.ts'
 import { chatTurns } from '../chat-turns.ts'
 import { isStaff, publicError } from '../error-response.ts'
@@ -30,6 +31,8 @@ export function chatRoutes(
   agents?: SwitchableAgent,
   /** Whether a person a technician acts for exists; without it, names are not checked. */
   findPerson?: PersonLookup,
+  /** The built-in ticket queue a hand-off opens a ticket in. */
+  tickets?: TicketService,
 ): Hono<AuthenticatedEnvironment> {
   const app = new Hono<AuthenticatedEnvironment>()
 
@@ -38,6 +41,7 @@ export function chatRoutes(
     sessions,
     ...(agents ? { agents } : {}),
     ...(findPerson ? { findPerson } : {}),
+    ...(tickets ? { tickets } : {}),
   })
 
   /** The body, checked against the caller (see `ChatTurns.prepare`); refusals are plain 4xx. */
@@ -56,10 +60,13 @@ export function chatRoutes(
   app.post('/chat/stream', async (context) => {
     const input = await prepareTurn(context)
     return streamSSE(context, async (stream) => {
+      // Every event is written before the stream ends, the last one (sent as the turn returns) too.
+      const writes: Promise<void>[] = []
       try {
         await runTurn(input, (event) => {
-          void stream.writeSSE({ event: event.type, data: JSON.stringify(event) })
+          writes.push(stream.writeSSE({ event: event.type, data: JSON.stringify(event) }))
         })
+        await Promise.all(writes)
       } catch (thrown) {
         const error = publicError(
           thrown,

@@ -2,6 +2,7 @@ import { Hono } from 'hono'
 import { redactForRequester } from '../../agent/core/employee-reply.ts'
 import type { Session, SessionStore, SessionSummary } from '../../agent/core/session.ts'
 import type { ApprovalListFilter, ApprovalRequest } from '../../approvals/approval-store.ts'
+import type { Ticket } from '../../tickets/ticket.ts'
 import type { AuthenticatedEnvironment, Caller } from '../authentication.ts'
 import { type RequestStatus, requestStatus } from '../request-status.ts'
 import { findVisibleSession } from '../session-access.ts'
@@ -9,6 +10,11 @@ import { findVisibleSession } from '../session-access.ts'
 /** The approval requests of a requester, newest first: what a session's status is derived from. */
 export interface ApprovalLister {
   list(filter?: ApprovalListFilter): Promise<ApprovalRequest[]>
+}
+
+/** A session's tickets, newest first: a ticket's status is part of the request's. */
+export interface TicketLister {
+  forSession(sessionId: string): Promise<Ticket[]>
 }
 
 /** A line of "My requests": the session summary with where the request stands. */
@@ -29,6 +35,7 @@ export function sessionRoutes(
   sessions: SessionStore,
   mode: 'token' | 'none',
   approvals?: ApprovalLister,
+  tickets?: TicketLister,
 ): Hono<AuthenticatedEnvironment> {
   const app = new Hono<AuthenticatedEnvironment>()
 
@@ -62,8 +69,15 @@ export function sessionRoutes(
       (each): each is Session => each !== undefined,
     )
     const bySession = await approvalsBySession(full.map((each) => each.requester))
+    const ticketsOf = await Promise.all(
+      full.map(async (each) => [each.id, (await tickets?.forSession(each.id)) ?? []] as const),
+    )
+    const ticketsBySession = new Map(ticketsOf)
     const statuses = new Map(
-      full.map((each) => [each.id, requestStatus(each, bySession.get(each.id) ?? [])]),
+      full.map((each) => [
+        each.id,
+        requestStatus(each, bySession.get(each.id) ?? [], ticketsBySession.get(each.id)),
+      ]),
     )
     const summaries: RequestSummary[] = worth.map((each) => ({
       ...each,
@@ -76,7 +90,11 @@ export function sessionRoutes(
     const caller = context.get('caller')
     const session = await findVisibleSession(sessions, caller, context.req.param('id'))
     const bySession = await approvalsBySession([session.requester])
-    const status = requestStatus(session, bySession.get(session.id) ?? [])
+    const status = requestStatus(
+      session,
+      bySession.get(session.id) ?? [],
+      (await tickets?.forSession(session.id)) ?? [],
+    )
     return context.json({ ...forCaller(session, caller), status })
   })
 
