@@ -55,6 +55,7 @@ describe('an answer is checked against the question asked', () => {
       parameter: 'device',
       value: 'LT-0423',
       remainder: 'my vpn keeps dropping',
+      request: true,
     })
   })
 
@@ -78,6 +79,38 @@ describe('an answer is checked against the question asked', () => {
       kind: 'answer',
       parameter: 'username',
       value: 'jdoe',
+    })
+  })
+
+  it('takes the value from one part of a longer answer ("jdoe, active directory")', () => {
+    const username = asking('password_reset', 'username')
+    expect(username('jdoe, active directory')).toEqual({
+      kind: 'answer',
+      parameter: 'username',
+      value: 'jdoe',
+      remainder: 'active directory',
+    })
+    // The rest names nothing of the task: a request of its own, to route.
+    expect(asking('outlook_not_syncing', 'device')("it's LT-0423, and my vpn is down")).toEqual({
+      kind: 'answer',
+      parameter: 'device',
+      value: 'LT-0423',
+      remainder: 'my vpn is down',
+      request: true,
+    })
+  })
+
+  it('never cuts a value out of a message with shell characters ("jdoe;rm -rf /")', () => {
+    for (const message of ['jdoe;rm -rf /', 'jdoe, $(reboot)', 'jdoe, rm -rf / | sh']) {
+      expect(asking('password_reset', 'username')(message), message).toMatchObject({
+        kind: 'new_request',
+      })
+    }
+  })
+
+  it('refuses two candidate values in the parts of an answer ("jdoe, kwong")', () => {
+    expect(asking('password_reset', 'username')('jdoe, kwong')).toMatchObject({
+      kind: 'new_request',
     })
   })
 
@@ -136,6 +169,12 @@ describe('what is not an answer is classified, never taken as a value', () => {
       parameter: 'device',
     })
     expect(device('no idea, but it is LT-0423')).toMatchObject({ kind: 'answer', value: 'LT-0423' })
+    // Several ways of not knowing in one message are still not knowing.
+    expect(device("I really don't know and can't find it")).toEqual({
+      kind: 'dont_know',
+      parameter: 'device',
+    })
+    expect(device('no idea, not sure at all')).toEqual({ kind: 'dont_know', parameter: 'device' })
     expect(device("I don't know my password either")).toMatchObject({ kind: 'new_request' })
   })
 

@@ -16,8 +16,12 @@ import { validateParameter } from './parameter-validation.ts'
 export type SmallTalkTopic = 'greeting' | 'thanks' | 'bot' | 'how_are_you' | 'acknowledgement'
 
 export type DialogueAct =
-  /** The open question's value; `remainder`: other clauses of the message (a second request). */
-  | { kind: 'answer'; parameter: string; value: string; remainder?: string }
+  /**
+   * The open question's value. `remainder`: the message's other clauses, read for the task's
+   * other values ("jdoe, active directory"); `request`: they name none, so they are a second
+   * request to route ("LT-0423, and my vpn is down too").
+   */
+  | { kind: 'answer'; parameter: string; value: string; remainder?: string; request?: boolean }
   /** A new value for a parameter already given ("actually it's the AWS one", "no, LT-0424"). */
   | { kind: 'correction'; taskType: string; parameter: string; value: string }
   /** A new request, or anything that is not about the open question. */
@@ -87,8 +91,15 @@ const LEADING_GREETING =
  * "I don't know", "no idea", "not sure", "no clue": at the start, standing alone or before a
  * pause, so "I don't know my password" stays a request.
  */
-const DONT_KNOW =
-  /^\s*(?:(?:hmm+|um+|sorry|honestly|oh|well)[,.!]?\s+)*(?:i\s+)?(?:really\s+)?(?:(?:do\s*n[o']?t|dont|do\s+not)\s+know|dunno|have\s+no\s+idea|no\s+idea|not\s+sure|i'?m\s+not\s+sure|no\s+clue|not\s+a\s+clue|idk|can'?t\s+remember|cannot\s+remember|don'?t\s+remember|can'?t\s+find\s+it|no\s+clue)(?:\s+(?:which|what|the\s+name|its\s+name|it|that|sorry|either|really|tbh))*\s*(?:[,.;:!?-]+|$)/i
+const NOT_KNOWING = String.raw`(?:i\s+)?(?:really\s+|honestly\s+|just\s+|also\s+)?(?:(?:do\s*n[o']?t|dont|do\s+not)\s+know|dunno|have\s+no\s+idea|no\s+idea|not\s+sure|i'?m\s+not\s+sure|no\s+clue|not\s+a\s+clue|idk|can'?t\s+remember|cannot\s+remember|don'?t\s+remember|can'?t\s+find\s+(?:it|out|that)|cannot\s+find\s+(?:it|out|that)|can'?t\s+see\s+it|have\s+no\s+way\s+to\s+(?:check|find\s+out))(?:\s+(?:which|what|the\s+name|its\s+name|it|that|sorry|either|really|tbh|at\s+all|anywhere))*`
+/**
+ * "I don't know", "no idea", "not sure", "no clue", "I really don't know and can't find it": at
+ * the start, standing alone or before a pause, so "I don't know my password" stays a request.
+ */
+const DONT_KNOW = new RegExp(
+  String.raw`^\s*(?:(?:hmm+|um+|sorry|honestly|oh|well)[,.!]?\s+)*${NOT_KNOWING}(?:\s*(?:,|and|or|but|,\s*and)\s+${NOT_KNOWING})*\s*(?:[,.;:!?-]+|$)`,
+  'i',
+)
 
 /** "actually", "no,", "sorry, I meant": the message changes a value given before. */
 const CORRECTION =
@@ -130,7 +141,22 @@ export function classifyMessage(context: DialogueContext): DialogueAct {
   const value = ownMachineAnswer(spec, text, context) ?? validated(spec, text, 'answer')
   if (value !== undefined) {
     const remainder = remainderOf(spec, text, value)
-    return { kind: 'answer', parameter: spec.name, value, ...(remainder ? { remainder } : {}) }
+    return {
+      kind: 'answer',
+      parameter: spec.name,
+      value,
+      ...(remainder ? { remainder, ...requestIf(pending.instruction, spec, remainder) } : {}),
+    }
+  }
+  const part = clauseAnswer(spec, text, context)
+  if (part) {
+    return {
+      kind: 'answer',
+      parameter: spec.name,
+      value: part.value,
+      remainder: part.remainder,
+      ...requestIf(pending.instruction, spec, part.remainder),
+    }
   }
   const attempted = extractParameter(spec, text, 'answer') !== undefined
   const short = text.trim().split(/\s+/).length <= SHORT_REPLY_WORDS
@@ -202,6 +228,54 @@ function ownMachineAnswer(
 ): string | undefined {
   if (spec.kind !== 'hostname' || context.ownMachine === undefined) return undefined
   return MY_MACHINE.test(text) ? context.ownMachine : undefined
+}
+
+/** Where the parts of an answer meet: a comma or a full stop before a space, "and", "also". */
+const PART_BREAK = /[,.!?]\s+|\s+(?:and|also|plus|but)\s+/i
+/** Characters no prose needs: a message with them is never cut into parts. */
+const SHELL_CHARACTERS = /[;|&$`<>\\{}()[\]]/
+
+/**
+ * An answer given with more than the value, in parts split at commas and clause breaks:
+ * "jdoe, active directory" answers "which account?" with jdoe. The value is one whole part (a
+ * part is never cut, so "jdoe;rm" stays one value to refuse); exactly one part may give it.
+ */
+function clauseAnswer(
+  spec: ParameterSpec,
+  text: string,
+  context: DialogueContext,
+): { value: string; remainder: string } | undefined {
+  // Only prose separators: "jdoe;rm -rf /" is one value to refuse, never "jdoe" and the rest.
+  if (SHELL_CHARACTERS.test(text)) return undefined
+  const parts = text
+    .split(PART_BREAK)
+    .map((part) => part.trim())
+    .filter((part) => part !== '')
+  if (parts.length < 2) return undefined
+  const answers = parts.map(
+    (part) => ownMachineAnswer(spec, part, context) ?? validated(spec, part, 'answer'),
+  )
+  const given = answers.flatMap((value, index) => (value === undefined ? [] : [index]))
+  const index = given[0]
+  if (given.length !== 1 || index === undefined) return undefined
+  const value = answers[index]
+  if (value === undefined) return undefined
+  return { value, remainder: parts.filter((_, each) => each !== index).join(', ') }
+}
+
+/**
+ * `request: true` when the clauses beside the answer name no other value of the task: then
+ * they are a request of their own, to be routed.
+ */
+function requestIf(
+  instruction: Instruction,
+  answered: ParameterSpec,
+  remainder: string,
+): { request?: true } {
+  const values = instruction.parameters.some(
+    (spec) => spec.name !== answered.name && validated(spec, remainder, 'message') !== undefined,
+  )
+  return values ? {} : { request: true }
 }
 
 /** The clauses of an answer that are not the answer: "LT-0423, and also my vpn is down". */

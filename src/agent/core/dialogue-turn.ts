@@ -104,7 +104,11 @@ export function respondToAct(
       const spec = instruction.parameters.find((each) => each.name === pending.parameter)
       if (!spec) return undefined
       const own = assignedMachineOf(turn, dependencies.access)
-      return decided(dontKnowReply(spec, open.question, own?.name), [open])
+      // Still on the same task: the turn is about it, though nothing is planned yet.
+      return {
+        ...decided(dontKnowReply(spec, open.question, own?.name), [open]),
+        tasks: [pending.taskType],
+      }
     }
     default:
       return undefined

@@ -140,7 +140,8 @@ describe('"I don\'t know" gets help or a way round, never a topic switch', () =>
       "i don't know",
       'no idea',
     )
-    expect(results[1]?.tasks).toEqual([])
+    // Still the Outlook task: help to find the value, not another topic.
+    expect(results[1]?.tasks).toEqual(['outlook_not_syncing'])
     expect(results[1]?.reply).toMatch(/Settings > System > About/)
     expect(results[1]?.missing[0]?.parameter).toBe('device')
     expect(results[2]?.handoff).toEqual({ reason: 'needs_a_person' })

@@ -24,7 +24,13 @@ import {
   skippedOf,
   withoutActionsNeeding,
 } from './optional-parameters.ts'
-import { fillWithInventory, ownAccountByDefault, ownMachineOf, refusalOf } from './own-resources.ts'
+import {
+  fillWithInventory,
+  ownAccountByDefault,
+  ownMachineOf,
+  refusalOf,
+  requesterDefault,
+} from './own-resources.ts'
 import { repeatOf } from './repeat-request.ts'
 import { audienceOf, describeApproval, writeReply } from './reply-writer.ts'
 import type { PendingQuestion, Session } from './session.ts'
@@ -136,8 +142,13 @@ export class HelpdeskCore {
         if (!session.pending)
           session.queue = [act.taskType, ...session.queue.filter((task) => task !== act.taskType)]
       }
-      if (act.kind === 'answer' && act.remainder)
-        await routeRemainder(turn, act.remainder, this.options.router, NEW_REQUEST_SCORE)
+      if (act.kind === 'answer' && act.remainder) {
+        // The value is taken; the rest is read for the task's other values, or routed.
+        turn.planText = act.remainder
+        turn.answerTaken = true
+        if (act.request)
+          await routeRemainder(turn, act.remainder, this.options.router, NEW_REQUEST_SCORE)
+      }
       turn.tasks = [...session.queue]
       return 'continue'
     }
@@ -179,12 +190,15 @@ export class HelpdeskCore {
         skippedOf(session.skipped, taskType),
       )
       const answered =
-        session.pending?.taskType === taskType ? session.pending.parameter : undefined
+        session.pending?.taskType === taskType && !turn.answerTaken
+          ? session.pending.parameter
+          : undefined
       const fleet = machinesOf(instruction, message, answered, this.options.machineGroups)
       const known = fleet
         ? // A group stands for the machine (and its system): the rest is asked for as usual.
           { ...session.known, ...fleet.members[0] }
         : { ...session.known, ...ownMachineOf(instruction, message, turn, this.options.access) }
+      const requester = requesterDefault(message, session.requester)
       const fill = (overrides: Record<string, string>) =>
         fillSlots(instruction, {
           message,
@@ -192,11 +206,11 @@ export class HelpdeskCore {
           ...(answered ? { answering: answered } : {}),
           known,
           overrides,
-          ...(session.requester ? { requester: session.requester } : {}),
+          ...(requester ? { requester } : {}),
         })
       // A machine the inventory knows brings its operating system: no Windows steps for Linux.
       const slots = fillWithInventory(instruction, fill, fleet ? undefined : this.options.access)
-      ownAccountByDefault(instruction, slots, known, session.requester, this.options.access)
+      ownAccountByDefault(instruction, slots, known, requester, this.options.access)
       const refusal = refusalOf(this.options.access, turn, instruction, slots.values, fleet?.name)
       if (refusal) {
         // Nothing of it is kept: the next request must not inherit another person's name.
