@@ -132,6 +132,15 @@ describe('what is not an answer is classified, never taken as a value', () => {
     expect(answer('Are you a bot or a real person?')).toEqual({ kind: 'small_talk', topic: 'bot' })
     expect(answer('hi, how are you?')).toEqual({ kind: 'small_talk', topic: 'how_are_you' })
     expect(smallTalkOf('hi, my printer is broken')).toBeUndefined()
+    for (const message of [
+      "thanks, that's all",
+      'bye!',
+      'thank you, have a nice day',
+      "it's working now",
+    ])
+      expect(smallTalkOf(message), message).toBe('goodbye')
+    expect(smallTalkOf('thanks for the help')).toBe('thanks')
+    expect(smallTalkOf('the printer works now')).toBeUndefined()
   })
 
   it('a question about company records is not a request ("how many laptops do we have")', () => {
@@ -206,6 +215,28 @@ describe('what is not an answer is classified, never taken as a value', () => {
         known: { device: 'LT-0423' },
       }),
     ).toEqual({ kind: 'new_request' })
+    // Said at the end: "my own laptop then".
+    expect(
+      classifyMessage({
+        message: 'sorry, my own laptop then',
+        current: runbook('wifi_not_working'),
+        known: {},
+        ownMachine: 'LT-0423',
+      }),
+    ).toMatchObject({ kind: 'correction', parameter: 'device', value: 'LT-0423' })
+    // An option the runbook does not have: asked again, never another runbook.
+    expect(
+      classifyMessage({
+        message: 'sorry, I meant the AWS console',
+        current: runbook('account_locked'),
+        known: { system: 'active_directory', username: 'jdoe' },
+      }),
+    ).toEqual({
+      kind: 'unsupported_value',
+      taskType: 'account_locked',
+      parameter: 'system',
+      value: 'aws_iam',
+    })
     // "no, my printer is broken" names nothing of the current task: a new request.
     expect(
       classifyMessage({

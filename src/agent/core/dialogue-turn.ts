@@ -13,15 +13,17 @@ import type { DialogueAct, DialogueContext } from './dialogue-act.ts'
 import {
   dontKnowReply,
   handoffReply,
+  optionLabel,
   RECORDS_REPLY,
   skippedNote,
   smallTalkReply,
+  unsupportedReply,
 } from './dialogue-replies.ts'
 import { canSkip, withoutActionsNeeding } from './optional-parameters.ts'
 import { assignedMachineOf } from './own-resources.ts'
 import { GENERIC_HANDOFF } from './reply-writer.ts'
 import type { Session } from './session.ts'
-import type { MissingParameter } from './slot-filling.ts'
+import { type MissingParameter, parameterOptions } from './slot-filling.ts'
 import type { TurnEvent, TurnResult, TurnState } from './turn.ts'
 
 export interface DialogueDependencies {
@@ -76,10 +78,38 @@ export function respondToAct(
       // Nothing to fix: answered in words; an open question stays open, as after small talk.
       return decided(RECORDS_REPLY, [])
     case 'small_talk': {
+      if (act.topic === 'goodbye') {
+        // The person is done: nothing is left waiting to follow a later, unrelated reply.
+        delete session.pending
+        session.queue = []
+        return decided(smallTalkReply(act.topic), [])
+      }
       // The open question stays open, re-asked once (not under every "thanks").
       const reAsk = pending && open && !pending.reminded ? open : undefined
       if (pending && reAsk) pending.reminded = true
       return decided(smallTalkReply(act.topic, reAsk?.question), reAsk ? [reAsk] : [])
+    }
+    case 'unsupported_value': {
+      // The task stays; its question is asked again with the options it has.
+      const instruction = dependencies.instruction(act.taskType)
+      const spec = instruction.parameters.find((each) => each.name === act.parameter)
+      if (!spec) return undefined
+      const options = parameterOptions(spec)
+      const question = {
+        taskType: act.taskType,
+        parameter: act.parameter,
+        question: spec.question,
+        ...(options ? { options } : {}),
+      }
+      delete session.known[act.parameter]
+      session.pending = { taskType: act.taskType, parameter: act.parameter }
+      session.queue = [act.taskType, ...session.queue.filter((task) => task !== act.taskType)]
+      return {
+        ...decided(unsupportedReply(instruction.title, optionLabel(act.value), spec.question), [
+          question,
+        ]),
+        tasks: [act.taskType],
+      }
     }
     case 'dont_know': {
       if (!pending || !open) return undefined

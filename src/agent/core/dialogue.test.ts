@@ -60,6 +60,19 @@ describe('answers to the open question', () => {
     expect(results[1]?.plan[0]?.parameters.system).toBe('active_directory')
   })
 
+  it('a correction to a system the lockout runbook lacks asks again, never switches runbook', async () => {
+    const { results, session } = await talk(
+      tom,
+      'unlock jdoe in active directory',
+      'sorry, I meant the AWS console',
+    )
+    expect(results[1]?.tasks).toEqual(['account_locked'])
+    expect(results[1]?.plan).toEqual([])
+    expect(results[1]?.missing[0]?.parameter).toBe('system')
+    expect(results[1]?.reply).toMatch(/doesn't cover an AWS account/)
+    expect((await session())?.pending).toEqual({ taskType: 'account_locked', parameter: 'system' })
+  })
+
   it('a correction changes the value, not the task ("actually it\'s the AWS one")', async () => {
     const { results } = await talk(
       alice,
@@ -167,6 +180,18 @@ describe('small talk and "talk to a person"', () => {
       expect(result.reply).not.toMatch(/isn't something I can handle/)
     }
     expect(results[2]?.reply).toMatch(/automated assistant/)
+  })
+
+  it('"thanks, that\'s all" closes the conversation: the open question is not asked again', async () => {
+    const { results, session } = await talk(
+      alice,
+      'my printer is not working',
+      "thanks, that's all",
+    )
+    expect(results[1]?.outOfScope).toBeUndefined()
+    expect(results[1]?.reply).toMatch(/Glad I could help/)
+    expect(results[1]?.missing).toEqual([])
+    expect((await session())?.pending).toBeUndefined()
   })
 
   it('"talk to a person" hands off, and the open question is not asked again', async () => {

@@ -216,6 +216,8 @@ export class HelpdeskCore {
         // Nothing of it is kept: the next request must not inherit another person's name.
         turn.refusals = [...new Set([...(turn.refusals ?? []), refusal])]
         if (session.pending?.taskType === taskType) delete session.pending
+        // Still the topic: "my own laptop then" corrects the machine of this task.
+        session.lastTasks = [taskType]
         session.queue.shift()
         continue
       }

@@ -66,6 +66,9 @@ describe('finding parameters in a message', () => {
     expect(extractParameter(system, 'the AWS one', 'answer')).toBe('aws_iam')
     expect(extractParameter(system, 'my windows login', 'message')).toBe('active_directory')
     expect(extractParameter(system, 'the local account on the lab PC', 'message')).toBe('local')
+    expect(extractParameter(system, 'my password expired, the windows one', 'message')).toBe(
+      'active_directory',
+    )
     expect(
       extractParameter(spec('system', { systems: ['active_directory'] }), 'the AWS one', 'answer'),
     ).toBeUndefined()
