@@ -235,6 +235,19 @@ describe('names in any common phrasing', () => {
   })
 })
 
+describe('one request for two people', () => {
+  it('"reset my windows password and bob\'s too": hers is planned, bob\'s refused', async () => {
+    const { results } = await talk(alice, "reset my windows password and bob's too")
+    expect(results[0]?.plan.map((plan) => plan.parameters.username)).toEqual(['alice'])
+    expect(results[0]?.refused?.[0]).toMatch(/haven't done anything for bob/)
+  })
+
+  it('a technician gets a plan for each name', async () => {
+    const { results } = await talk(tom, 'unlock jdoe in active directory, and kwong as well')
+    expect(results[0]?.plan.map((plan) => plan.parameters.username)).toEqual(['jdoe', 'kwong'])
+  })
+})
+
 describe('questions that are not requests', () => {
   it('"how many laptops do we have?" plans nothing for the person asking', async () => {
     const { results } = await talk(tom, 'how many laptops do we have?')

@@ -31,7 +31,7 @@ import {
   refusalOf,
   requesterDefault,
 } from './own-resources.ts'
-import { repeatOf } from './repeat-request.ts'
+import { alsoForOf, repeatOf } from './repeat-request.ts'
 import { audienceOf, describeApproval, writeReply } from './reply-writer.ts'
 import type { PendingQuestion, Session } from './session.ts'
 import { fillSlots, missingAfter } from './slot-filling.ts'
@@ -164,6 +164,11 @@ export class HelpdeskCore {
       // question does not follow later, unrelated replies.
       session.queue = [...decision.tasks]
       delete session.pending
+      const also = alsoForOf(turn.planText ?? message)
+      if (also) {
+        turn.planText = also.main
+        turn.alsoFor = also.subject
+      }
     } else if (!invalid || decision.outOfScopeTopic !== undefined) {
       // Not an answer, or a recognisably different (out-of-scope) request: hand off; the
       // open question, if any, stays open.
@@ -256,6 +261,14 @@ export class HelpdeskCore {
       }
     }
     if (followUp && !session.pending) session.pending = followUp
+    const alsoFor = turn.alsoFor
+    if (alsoFor !== undefined && !session.pending && turn.tasks.length > 0) {
+      // "... and bob's too": the same tasks again for bob, checked as any follow-up is.
+      delete turn.alsoFor
+      session.queue = [...new Set(turn.tasks)]
+      turn.planText = `same for ${alsoFor}`
+      this.planTurn(turn, onEvent)
+    }
   }
 
   /** Phase 4: performs each planned step through the step runner (dry run or execution service). */

@@ -88,6 +88,8 @@ export interface TurnState {
    * reads `planText` (the other parts) as a message, not as the answer again.
    */
   answerTaken?: boolean
+  /** "... and bob's too": planned again for this name once the request itself is planned. */
+  alsoFor?: string
 }
 
 /** Events a turn emits while it runs, for streaming clients. Names are noun-verb. */
