@@ -249,6 +249,28 @@ describe('one request for two people', () => {
 })
 
 describe('questions that are not requests', () => {
+  it('"my mouse is broken" asks for no Jira address and plans nothing', async () => {
+    const { results } = await talk(alice, 'my mouse is broken')
+    expect(results[0]?.plan).toEqual([])
+    expect(results[0]?.tasks).not.toContain('access_jira')
+    expect(results[0]?.tasks).not.toContain('jira_access_request')
+    expect(results[0]?.missing.map((each) => each.parameter)).not.toContain('url')
+    expect(results[0]?.reply).not.toMatch(/jira|address|url/i)
+  })
+
+  it('"how many assets do we have?" plans no unlock for the technician asking', async () => {
+    for (const message of [
+      'how many assets do we have?',
+      'how many assets does the company have?',
+      'how many accounts do we have',
+    ]) {
+      const { results } = await talk(tom, message)
+      expect(results[0]?.plan, message).toEqual([])
+      expect(results[0]?.tasks, message).toEqual([])
+      expect(results[0]?.missing, message).toEqual([])
+    }
+  })
+
   it('"how many laptops do we have?" plans nothing for the person asking', async () => {
     const { results } = await talk(tom, 'how many laptops do we have?')
     expect(results[0]?.plan).toEqual([])
