@@ -32,6 +32,7 @@ import {
   requesterDefault,
 } from './own-resources.ts'
 import { alsoForOf, repeatOf } from './repeat-request.ts'
+import { replyViewOf } from './reply-view.ts'
 import { audienceOf, describeApproval, writeReply } from './reply-writer.ts'
 import type { PendingQuestion, Session } from './session.ts'
 import { fillSlots, missingAfter } from './slot-filling.ts'
@@ -397,7 +398,13 @@ export class HelpdeskCore {
     result: Omit<TurnResult, 'sessionId'>,
     onEvent: (event: TurnEvent) => void,
   ): Promise<TurnResult> {
-    session.history.push({ role: 'assistant', text: result.reply, at: new Date().toISOString() })
+    const view = replyViewOf(result)
+    session.history.push({
+      role: 'assistant',
+      text: result.reply,
+      at: new Date().toISOString(),
+      ...(view ? { view } : {}),
+    })
     if (session.history.length > HISTORY_LIMIT)
       session.history.splice(0, session.history.length - HISTORY_LIMIT)
     await this.options.sessions.save(session)

@@ -1,0 +1,32 @@
+/**
+ * What a turn showed beside its reply text, kept on the conversation's history so a reload of
+ * the chat page shows the plan cards, step results, quick replies and approval notes again.
+ * @module
+ */
+import type { StepResult } from '../../executors/executor.ts'
+import type { ReplyView } from './session.ts'
+import type { TurnResult } from './turn.ts'
+
+/** A step's output is kept this long in the history; the audit log has it whole. */
+const KEPT_OUTPUT_CHARACTERS = 4000
+
+/** The parts of a result worth showing again; undefined for a turn that was text only. */
+export function replyViewOf(result: Omit<TurnResult, 'sessionId'>): ReplyView | undefined {
+  const view: ReplyView = {
+    ...(result.tasks.length > 0 ? { tasks: result.tasks } : {}),
+    ...(result.plan.length > 0 ? { plan: result.plan } : {}),
+    ...(result.results.length > 0 ? { results: result.results.map(shortened) } : {}),
+    ...(result.missing.length > 0 ? { missing: result.missing } : {}),
+    ...(result.approvals?.length ? { approvals: result.approvals } : {}),
+    ...(result.outOfScope ? { outOfScope: result.outOfScope } : {}),
+    ...(result.handoff ? { handoff: result.handoff } : {}),
+    ...(result.answer ? { answer: result.answer } : {}),
+  }
+  return Object.keys(view).length > 0 ? view : undefined
+}
+
+function shortened(step: StepResult): StepResult {
+  const cut = (text: string) =>
+    text.length > KEPT_OUTPUT_CHARACTERS ? `${text.slice(0, KEPT_OUTPUT_CHARACTERS)}…` : text
+  return { ...step, stdout: cut(step.stdout), stderr: cut(step.stderr) }
+}
