@@ -145,6 +145,32 @@ export function respondToAct(
   }
 }
 
+/**
+ * An answer, a correction or a skipped value: the value is kept and the queue goes on. A
+ * correction plans its task again with the new value; an answer given with more than the
+ * value has the rest read for the task's other values, or routed (`routeRest`) as a request.
+ */
+export async function takeValue(
+  act: Extract<DialogueAct, { kind: 'answer' | 'correction' | 'dont_know' }>,
+  turn: TurnState,
+  routeRest: (remainder: string) => Promise<void>,
+): Promise<void> {
+  const { session } = turn
+  if (act.kind !== 'dont_know') session.known[act.parameter] = act.value
+  if (act.kind === 'correction') {
+    // The value changes, not the task: the corrected task is planned again with it.
+    turn.planText = ''
+    if (!session.pending)
+      session.queue = [act.taskType, ...session.queue.filter((task) => task !== act.taskType)]
+  }
+  if (act.kind === 'answer' && act.remainder) {
+    turn.planText = act.remainder
+    turn.answerTaken = true
+    if (act.request) await routeRest(act.remainder)
+  }
+  turn.tasks = [...session.queue]
+}
+
 /** "LT-0423, and my vpn is down too": the second request is queued after the answered one. */
 export async function routeRemainder(
   turn: TurnState,

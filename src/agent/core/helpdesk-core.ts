@@ -14,6 +14,7 @@ import {
   outOfScopeResult,
   respondToAct,
   routeRemainder,
+  takeValue,
 } from './dialogue-turn.ts'
 import { machinesOf } from './machine-groups.ts'
 import { checkMessage } from './message-check.ts'
@@ -32,7 +33,7 @@ import {
   requesterDefault,
 } from './own-resources.ts'
 import { alsoForOf, repeatOf } from './repeat-request.ts'
-import { replyViewOf } from './reply-view.ts'
+import { recordReply } from './reply-view.ts'
 import { audienceOf, describeApproval, writeReply } from './reply-writer.ts'
 import type { PendingQuestion, Session } from './session.ts'
 import { fillSlots, missingAfter } from './slot-filling.ts'
@@ -50,7 +51,6 @@ export interface RouteOptions {
   understanding?: RequestUnderstanding
 }
 
-const HISTORY_LIMIT = 200
 /**
  * A short reply that fails validation is a mistyped answer unless it is clearly a request of its
  * own: "$(reboot)" brushes against the blue-screen runbook (0.29) but "excel freezes" is a
@@ -135,22 +135,10 @@ export class HelpdeskCore {
       return 'out_of_scope'
     }
     if (act.kind === 'answer' || act.kind === 'correction' || act.kind === 'dont_know') {
-      if (act.kind !== 'dont_know') session.known[act.parameter] = act.value
       requeue()
-      if (act.kind === 'correction') {
-        // The value changes, not the task: the corrected task is planned again with it.
-        turn.planText = ''
-        if (!session.pending)
-          session.queue = [act.taskType, ...session.queue.filter((task) => task !== act.taskType)]
-      }
-      if (act.kind === 'answer' && act.remainder) {
-        // The value is taken; the rest is read for the task's other values, or routed.
-        turn.planText = act.remainder
-        turn.answerTaken = true
-        if (act.request)
-          await routeRemainder(turn, act.remainder, this.options.router, NEW_REQUEST_SCORE)
-      }
-      turn.tasks = [...session.queue]
+      await takeValue(act, turn, (remainder) =>
+        routeRemainder(turn, remainder, this.options.router, NEW_REQUEST_SCORE),
+      )
       return 'continue'
     }
     const decision = repeatOf(message, session) ?? (await this.routeMessage(turn, options))
@@ -398,15 +386,7 @@ export class HelpdeskCore {
     result: Omit<TurnResult, 'sessionId'>,
     onEvent: (event: TurnEvent) => void,
   ): Promise<TurnResult> {
-    const view = replyViewOf(result)
-    session.history.push({
-      role: 'assistant',
-      text: result.reply,
-      at: new Date().toISOString(),
-      ...(view ? { view } : {}),
-    })
-    if (session.history.length > HISTORY_LIMIT)
-      session.history.splice(0, session.history.length - HISTORY_LIMIT)
+    recordReply(session, result)
     await this.options.sessions.save(session)
     const complete: TurnResult = { sessionId: session.id, ...result }
     onEvent({ type: 'reply-end', result: complete })

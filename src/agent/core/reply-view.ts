@@ -4,11 +4,26 @@
  * @module
  */
 import type { StepResult } from '../../executors/executor.ts'
-import type { ReplyView } from './session.ts'
+import type { ReplyView, Session } from './session.ts'
 import type { TurnResult } from './turn.ts'
 
+/** The conversation keeps this many lines; older ones are dropped. */
+const HISTORY_LIMIT = 200
 /** A step's output is kept this long in the history; the audit log has it whole. */
 const KEPT_OUTPUT_CHARACTERS = 4000
+
+/** Adds the reply, with what it showed, to the conversation's history (not saved yet). */
+export function recordReply(session: Session, result: Omit<TurnResult, 'sessionId'>): void {
+  const view = replyViewOf(result)
+  session.history.push({
+    role: 'assistant',
+    text: result.reply,
+    at: new Date().toISOString(),
+    ...(view ? { view } : {}),
+  })
+  if (session.history.length > HISTORY_LIMIT)
+    session.history.splice(0, session.history.length - HISTORY_LIMIT)
+}
 
 /** The parts of a result worth showing again; undefined for a turn that was text only. */
 export function replyViewOf(result: Omit<TurnResult, 'sessionId'>): ReplyView | undefined {
