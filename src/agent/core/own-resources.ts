@@ -18,6 +18,9 @@ const MY_MACHINE =
   /\b(?:my|mine|my own)\s+(?:own\s+)?(?:work\s+|company\s+|office\s+)?(?:laptop|computer|pc|machine|desktop|workstation|notebook|device)\b/i
 
 const FIRST_PERSON = /\b(?:my|mine|i|i'?m|i'?ve|i'?d|me)\b/i
+/** A device that is not the assigned computer: "my phone can't get on the wifi". */
+const OTHER_DEVICE =
+  /\b(?:phone|iphone|android|smartphone|mobile|tablet|ipad|kindle|tv|watch|(?:home|personal|private|kid'?s|son'?s|daughter'?s|wife'?s|husband'?s)\s+(?:pc|computer|laptop|desktop|machine|mac))\b/i
 
 /**
  * The machine (and its system) "my laptop" means: the one workstation or laptop assigned to the
@@ -39,7 +42,8 @@ export function ownMachineOf(
   // "my laptop", or any first-person problem ("my wifi keeps dropping", "I can't print") with
   // a task that cannot go without a machine: the one they have is the one it is about.
   const required = instruction.parameters.find((spec) => spec.name === parameter)?.required
-  if (!MY_MACHINE.test(message) && !(required && FIRST_PERSON.test(message))) return {}
+  const firstPerson = required && FIRST_PERSON.test(message) && !OTHER_DEVICE.test(message)
+  if (!MY_MACHINE.test(message) && !firstPerson) return {}
   const only = assignedMachineOf(turn, access)
   if (!only) return {}
   const platform = platformParameterOf(instruction)
@@ -99,7 +103,7 @@ export function fillWithInventory(
  * the sender's own (a technician got a plan for his own account that way).
  */
 const SOMEONE_ELSE =
-  /\b(?:someone|somebody|a\s+(?:new\s+)?(?:user|colleague|co-?worker|employee|staff\s+member|starter|hire|joiner|contractor|intern|team\s?mate)|an\s+(?:employee|intern|external)|one\s+of\s+(?:my|our|the)\s+(?:users|colleagues|co-?workers|employees|team|staff)|my\s+(?:colleague|co-?worker|team\s?mate|new\s+starter)|the\s+(?:user|employee|new\s+starter|new\s+hire)|(?:his|her|their)\s+(?:password|account|login|logon|username))\b/i
+  /\b(?:someone|somebody|a\s+(?:new\s+)?(?:user|colleague|co-?worker|employee|staff\s+member|starter|hire|joiner|contractor|intern|team\s?mate)|an\s+(?:employee|intern|external)|one\s+of\s+(?:my|our|the)\s+(?:users|colleagues|co-?workers|employees|team|staff)|my\s+(?:colleague|co-?worker|team\s?mate|new\s+starter)|the\s+(?:user(?!\s+(?:account|name|profile|id)\b)|employee|new\s+starter|new\s+hire)|(?:his|her|their)\s+(?:password|account|login|logon|username))\b/i
 
 /** The requester, for parameters that default to them, unless the message is about someone else. */
 export function requesterDefault(

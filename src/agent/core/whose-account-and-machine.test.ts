@@ -94,6 +94,9 @@ describe('whose account: a requester acts on their own account only', () => {
       expect(result.plan, message).toEqual([])
       expect(result.missing[0]?.parameter, message).toBe('username')
     }
+    // "the user account" is an account, not another person.
+    const requester = await turn(alice, 'the user account is locked out in active directory')
+    expect(requester.plan[0]?.parameters.username).toBe('alice')
     // "my account" from the technician is still his own.
     const own = await turn(tom, 'my AD account is locked out')
     expect(own.plan[0]?.parameters.username).toBe('tom')
@@ -147,6 +150,9 @@ describe('whose machine: a requester works on their own workstation or laptop on
     const technician = await turn(tom, 'my wifi keeps dropping', 'alice')
     expect(technician.plan).toEqual([])
     expect(technician.missing[0]?.parameter).toBe('device')
+    // Nor when the message is about another device: the phone is not the laptop.
+    const phone = await turn(alice, "my phone can't connect to the office wifi")
+    expect(phone.plan.flatMap((plan) => Object.values(plan.parameters))).not.toContain('LT-0423')
     // Nor for an optional machine parameter: a password reset stays about the account.
     const reset = await turn(alice, 'I forgot my password, the windows login')
     expect(reset.plan[0]?.parameters.device).toBeUndefined()
