@@ -9,6 +9,8 @@ import type { TurnResult } from './turn.ts'
 
 /** The conversation keeps this many lines; older ones are dropped. */
 const HISTORY_LIMIT = 200
+/** This many of the latest replies keep their view; older ones are shown again as text. */
+const VIEW_LIMIT = 20
 /** A step's output is kept this long in the history; the audit log has it whole. */
 const KEPT_OUTPUT_CHARACTERS = 4000
 
@@ -23,6 +25,13 @@ export function recordReply(session: Session, result: Omit<TurnResult, 'sessionI
   })
   if (session.history.length > HISTORY_LIMIT)
     session.history.splice(0, session.history.length - HISTORY_LIMIT)
+  // Plans are large (their scripts): only the latest replies keep theirs; older ones show text.
+  let kept = 0
+  for (let index = session.history.length - 1; index >= 0; index--) {
+    const entry = session.history[index]
+    if (!entry?.view) continue
+    if (++kept > VIEW_LIMIT) delete entry.view
+  }
 }
 
 /** The parts of a result worth showing again; undefined for a turn that was text only. */
