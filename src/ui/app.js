@@ -633,7 +633,8 @@ async function openConversation(id, { focus = false } = {}) {
     }
     // As it was shown: plan cards, step results, the question and its quick replies (which
     // answer only while the question is still the open one).
-    const parts = replyBubble(undefined)
+    // A technician's conversation for an employee names them on the steps they confirm.
+    const parts = replyBubble(session.requester !== me?.username ? session.requester : undefined)
     showResult(
       parts,
       { reply: entry.text, ...entry.view },
