@@ -1185,6 +1185,11 @@ describe('replies for employees, quick replies and continuity', () => {
     expect(await again.locator('.quick-reply').allTextContents()).toEqual(options)
     expect(await again.locator('.quick-reply').first().isEnabled()).toBe(true)
     await checkAccessibility('restored conversation at 1280 px')
+    // Nor a moderate one here: the messages' headings follow the page's (h1, h2, h3...).
+    const all = (await page.evaluate(
+      "axe.run(document, { resultTypes: ['violations'] }).then((result) => result.violations.map((each) => each.id))",
+    )) as string[]
+    expect(all).toEqual([])
     await page.screenshot({ path: '/tmp/restored-1280.png', fullPage: false })
     await page.setViewportSize({ width: 390, height: 844 })
     await again.scrollIntoViewIfNeeded()
@@ -1213,7 +1218,10 @@ describe('replies for employees, quick replies and continuity', () => {
     }
     await signIn('helper')
     await say('I have no sound on my laptop LT-0423')
-    await say('my printer is not working')
+    await say('I forgot my password')
+    // With "My requests" open too.
+    await page.locator('#requests summary').click()
+    await page.locator('#requests .request').first().waitFor()
     for (const width of [1280, 390]) {
       await page.setViewportSize({ width, height: width === 390 ? 844 : 900 })
       await checkAccessibility(`technician's conversation at ${width} px`)
