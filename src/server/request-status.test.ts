@@ -159,4 +159,42 @@ describe('GET /api/sessions and /api/sessions/:id', () => {
       expect(note).not.toContain(secret)
     await users.close()
   })
+
+  it('keep what each reply showed, for a reload; a requester reads its step outputs redacted', async () => {
+    const runtime = await buildMemoryRuntime()
+    const users = new SqliteUserStore({ file: ':memory:' })
+    const app = createApp({
+      core: runtime.core,
+      sessions: runtime.sessions,
+      authentication: { mode: 'token', users },
+      instructions: runtime.knowledge.instructions,
+      readiness: async () => ({ ready: true, checks: { store: 'ok', ingested: 'ok' } }),
+      log: () => {},
+    })
+    const { token } = await users.add('alice', 'requester')
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' }
+    const planned = (await (
+      await app.request('/api/chat', {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ message: 'I have no sound on my laptop LT-0423' }),
+      })
+    ).json()) as TurnResult
+    const stored = await runtime.sessions.get(planned.sessionId)
+    const view = stored?.history.at(-1)?.view
+    expect(view?.plan?.map((plan) => plan.taskType)).toEqual(planned.plan.map((p) => p.taskType))
+    expect(view?.results?.length).toBe(planned.results.length)
+    // As if a step had run and failed with an address in its output.
+    const first = view?.results?.[0]
+    if (!stored || !view?.results || !first) throw new Error('no view was kept')
+    view.results[0] = { ...first, stdout: 'connect to 10.1.2.3:2222 refused' }
+    await runtime.sessions.save(stored)
+    const read = (await (
+      await app.request(`/api/sessions/${planned.sessionId}`, { headers })
+    ).json()) as { history: Array<{ view?: { results?: Array<{ stdout: string }> } }> }
+    const shown = read.history.at(-1)?.view?.results?.[0]?.stdout ?? ''
+    expect(shown).toContain('refused')
+    for (const secret of ['10.1.2.3', '2222']) expect(shown).not.toContain(secret)
+    await users.close()
+  })
 })

@@ -1,4 +1,5 @@
 import { redactForRequester } from '../agent/core/employee-reply.ts'
+import type { ReplyView } from '../agent/core/session.ts'
 import type { TurnResult } from '../agent/core/turn.ts'
 import type { AgentEvent } from '../agent/helpdesk-agent.ts'
 import type { StepResult } from '../executors/executor.ts'
@@ -24,6 +25,11 @@ export function eventForRequester(event: AgentEvent): AgentEvent {
     default:
       return event
   }
+}
+
+/** A stored reply's view (its step results) as a requester may read it again. */
+export function viewForRequester(view: ReplyView): ReplyView {
+  return view.results ? { ...view, results: view.results.map(stepForRequester) } : view
 }
 
 function stepForRequester(step: StepResult): StepResult {

@@ -383,11 +383,12 @@ function noteUnreachable(plans) {
   }
 }
 
-/** The assistant's answer to one turn, filled in as the server-sent events arrive. */
-function startReply(forWhom) {
-  const bubble = addMessage('assistant')
-  bubble.setAttribute('aria-busy', 'true')
-  const working = el('p', 'working', 'Working on it…')
+/**
+ * An assistant bubble with the parts a reply fills: its text, an employee's actions (outside
+ * the collapsed details) and the plan cards. `forWhom`: the employee a technician asks for.
+ */
+function replyBubble(forWhom, className = '') {
+  const bubble = addMessage('assistant', className)
   const text = el('div', 'reply')
   const plans = el('div', 'plans')
   const employee = isEmployee()
@@ -399,10 +400,55 @@ function startReply(forWhom) {
   ])
   details.open = !employee
   details.hidden = true
-  bubble.append(working, text, actions, details)
-  scrollIntoView(bubble)
-  /** Step id -> the approval request opened for it in this turn. */
+  bubble.append(text, actions, details)
+  /** Step key -> the approval request opened for it in this turn. */
   const held = new Map()
+  return { bubble, text, plans, actions, details, held, forWhom }
+}
+
+/**
+ * Shows a turn's result in its bubble: the reply's paragraphs, the question with its quick
+ * replies, the plan cards with their step results and approval notes. Used when a turn ends
+ * and again when a stored conversation is shown (`restored`: its quick replies are spent unless
+ * `answerable`, and its approval notes come from the server's open requests, not from here).
+ */
+function showResult(parts, result, { restored = false, answerable = true } = {}) {
+  const { bubble, text, plans, actions, details, held, forWhom } = parts
+  if (result.outOfScope) bubble.classList.add('message-handoff')
+  const question = result.missing?.[0]
+  text.append(...replyParagraphs(result.reply, question?.question))
+  if (question && !text.querySelector('.prompt')) {
+    text.append(richText(question.question, 'text prompt'))
+  }
+  if (question?.options?.length) {
+    const buttons = quickReplies(question.options, question.question, send)
+    if (!answerable) for (const button of buttons.querySelectorAll('button')) button.disabled = true
+    text.append(buttons)
+  }
+  if (plans.childElementCount !== (result.plan ?? []).length) {
+    plans.replaceChildren(...(result.plan ?? []).map((plan) => planCard(plan, forWhom)))
+  }
+  if (restored) {
+    // Which request holds each step, for its status; who acts is added for open requests only.
+    for (const approval of result.approvals ?? [])
+      for (const stepId of approval.stepIds ?? [])
+        held.set(heldKey(stepId, approval.target), approval)
+  }
+  for (const each of result.results ?? []) markStep(plans, each, held)
+  if (!restored)
+    for (const approval of result.approvals ?? []) noteApproval(plans, approval, held, actions)
+  noteUnreachable(plans)
+  details.hidden = plans.childElementCount === 0
+}
+
+/** The assistant's answer to one turn, filled in as the server-sent events arrive. */
+function startReply(forWhom) {
+  const parts = replyBubble(forWhom)
+  const { bubble, plans, actions, details, held } = parts
+  bubble.setAttribute('aria-busy', 'true')
+  const working = el('p', 'working', 'Working on it…')
+  bubble.querySelector('.message-author')?.after(working)
+  scrollIntoView(bubble)
   let approvalsSeen = false
   return {
     event(name, data) {
@@ -425,21 +471,7 @@ function startReply(forWhom) {
     finish(result) {
       working.remove()
       bubble.removeAttribute('aria-busy')
-      if (result.outOfScope) bubble.classList.add('message-handoff')
-      const question = result.missing?.[0]
-      text.append(...replyParagraphs(result.reply, question?.question))
-      if (question && !text.querySelector('.prompt')) {
-        text.append(richText(question.question, 'text prompt'))
-      }
-      if (question?.options?.length)
-        text.append(quickReplies(question.options, question.question, send))
-      if (plans.childElementCount !== (result.plan ?? []).length) {
-        plans.replaceChildren(...(result.plan ?? []).map((plan) => planCard(plan, forWhom)))
-      }
-      for (const each of result.results ?? []) markStep(plans, each, held)
-      for (const approval of result.approvals ?? []) noteApproval(plans, approval, held, actions)
-      noteUnreachable(plans)
-      details.hidden = plans.childElementCount === 0
+      showResult(parts, result)
       if (result.approvals?.length && !approvalsSeen) void refreshApprovals()
       scrollIntoView(bubble, 'start')
     },
@@ -594,25 +626,48 @@ async function openConversation(id, { focus = false } = {}) {
   if (me) remember(sessionKey(me.username), session.id)
   const history = session.history ?? []
   const lastReply = history.findLastIndex((entry) => entry.role === 'assistant')
+  /** The bubbles of replies that opened approval requests, by request id. */
+  const byApproval = new Map()
   history.forEach((entry, index) => {
     if (entry.role === 'user') {
       addMessage('user').append(richText(entry.text, 'text', true))
       return
     }
-    const bubble = addMessage('assistant', entry.approvalId ? 'message-outcome' : '')
-    // The open question is the last paragraph of the last reply.
-    const waiting = session.pending && index === lastReply
-    const paragraphs = replyParagraphs(entry.text)
-    if (waiting) paragraphs.at(-1)?.classList.add('prompt')
-    bubble.append(el('div', 'reply', undefined, paragraphs))
+    if (!entry.view) {
+      const bubble = addMessage('assistant', entry.approvalId ? 'message-outcome' : '')
+      // The open question is the last paragraph of the last reply.
+      const waiting = session.pending && index === lastReply
+      const paragraphs = replyParagraphs(entry.text)
+      if (waiting) paragraphs.at(-1)?.classList.add('prompt')
+      bubble.append(el('div', 'reply', undefined, paragraphs))
+      return
+    }
+    // As it was shown: plan cards, step results, the question and its quick replies (which
+    // answer only while the question is still the open one).
+    // A technician's conversation for an employee names them on the steps they confirm.
+    const parts = replyBubble(session.requester !== me?.username ? session.requester : undefined)
+    showResult(
+      parts,
+      { reply: entry.text, ...entry.view },
+      { restored: true, answerable: Boolean(session.pending) && index === lastReply },
+    )
+    for (const approval of entry.view.approvals ?? []) byApproval.set(approval.id, parts)
   })
   const decided = history.filter((entry) => entry.approvalId).map((entry) => entry.approvalId)
   const open = await openApprovals(session.id)
   if (open.length > 0) {
-    const bubble = [...log.querySelectorAll('.message-assistant')].at(-1) ?? addMessage('assistant')
-    const actions = el('div', 'reply-actions')
-    bubble.append(actions)
-    for (const approval of open) addApprovalNote(approval, bubble, (note) => actions.append(note))
+    for (const approval of open) {
+      const parts = byApproval.get(approval.id)
+      if (parts) {
+        noteApproval(parts.plans, approval, parts.held, parts.actions)
+        continue
+      }
+      const bubble =
+        [...log.querySelectorAll('.message-assistant')].at(-1) ?? addMessage('assistant')
+      const actions = el('div', 'reply-actions')
+      bubble.append(actions)
+      addApprovalNote(approval, bubble, (note) => actions.append(note))
+    }
     watchOutcomes(session.id, open.length + decided.length)
     for (const approvalId of decided) watch?.shown.add(approvalId)
   }

@@ -1,10 +1,18 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { type ServerType, serve } from '@hono/node-server'
 import { type Browser, chromium, type Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+
+// The axe-core engine, injected into the page to check it for accessibility violations.
+const AXE_SOURCE = readFileSync(
+  createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
+  'utf8',
+)
+
 import { assembleHelpdesk } from '../../src/app/assemble-helpdesk.ts'
 import { liveSteps } from '../../src/app/chat-step-runner.ts'
 import { approvalRequester } from '../../src/approvals/pending-approval.ts'
@@ -57,6 +65,7 @@ beforeAll(async () => {
   // Requesters of one test each: their "My requests" lists hold only that test's conversations.
   tokens.kim = (await users.add('kim', 'requester')).token
   tokens.lee = (await users.add('lee', 'requester')).token
+  tokens.pat = (await users.add('pat', 'requester')).token
   const app = createApp({
     core: runtime.core,
     sessions: runtime.sessions,
@@ -163,6 +172,36 @@ afterEach(async () => {
   // No script errors and no CSP violations (they are reported on the console).
   expect(pageErrors).toEqual([])
 })
+
+interface AxeViolation {
+  id: string
+  impact: string | null
+  help: string
+  nodes: Array<{ target: string[] }>
+}
+
+/**
+ * Runs axe-core on the page as it is now and fails on any serious or critical violation,
+ * naming the rule and the elements. The engine is injected through the DevTools protocol, which
+ * the page's Content-Security-Policy does not apply to.
+ */
+async function checkAccessibility(where: string) {
+  if (!(await page.evaluate("typeof window.axe !== 'undefined'"))) await page.evaluate(AXE_SOURCE)
+  const violations = (await page.evaluate(
+    "axe.run(document, { resultTypes: ['violations'] }).then((result) => result.violations)",
+  )) as AxeViolation[]
+  const severe = violations
+    .filter((each) => each.impact === 'serious' || each.impact === 'critical')
+    .map(
+      (each) =>
+        `${each.id} (${each.impact}): ${each.help} at ${each.nodes
+          .slice(0, 3)
+          .map((node) => node.target.join(' '))
+          .join(', ')}`,
+    )
+  // As one string, so a failure names every rule and element in full.
+  expect(severe.join('\n'), where).toBe('')
+}
 
 // Browser-side code is passed as strings: the project's TypeScript has no DOM library.
 const focusedId = () => page.evaluate('document.activeElement?.id')
@@ -1117,6 +1156,80 @@ describe('replies for employees, quick replies and continuity', () => {
     const next = await say('PRN-3F-EAST')
     expect(await next.locator('.prompt').textContent()).toMatch(/computer/i)
     await expect.poll(() => page.locator('.message-user').count()).toBe(2)
+  })
+
+  it('a reload shows each reply as it was shown: plan cards, step results and the open question with its quick replies', async () => {
+    await signIn('pat')
+    await page.setViewportSize({ width: 1280, height: 900 })
+    const planned = await say('I have no sound on my laptop LT-0423')
+    const shown = await planned.locator('.plan-card .step-status').allTextContents()
+    expect(shown.length).toBeGreaterThan(0)
+    const question = await say('I forgot my password')
+    await question.locator('.quick-reply').first().waitFor()
+    const options = await question.locator('.quick-reply').allTextContents()
+
+    await page.reload()
+    await page.locator('#signed-in', { hasText: 'pat' }).waitFor()
+    const restored = page.locator('.message-assistant')
+    await expect.poll(() => restored.count()).toBe(2)
+    // The plan card, collapsed for an employee as it was, with each step's result.
+    const card = restored.nth(0).locator('.plan-card')
+    expect(await card.count()).toBe(1)
+    expect(await card.isVisible()).toBe(false)
+    await showDetails(restored.nth(0))
+    expect(await card.locator('.step-status').allTextContents()).toEqual(shown)
+    expect(await card.locator('.plan-title').textContent()).toMatch(/sound/i)
+    // The open question, with its quick replies, still answerable.
+    const again = restored.nth(1)
+    expect(await again.locator('.prompt').textContent()).toMatch(/Active Directory/)
+    expect(await again.locator('.quick-reply').allTextContents()).toEqual(options)
+    expect(await again.locator('.quick-reply').first().isEnabled()).toBe(true)
+    await checkAccessibility('restored conversation at 1280 px')
+    // Nor a moderate one here: the messages' headings follow the page's (h1, h2, h3...).
+    const all = (await page.evaluate(
+      "axe.run(document, { resultTypes: ['violations'] }).then((result) => result.violations.map((each) => each.id))",
+    )) as string[]
+    expect(all).toEqual([])
+    await page.screenshot({ path: '/tmp/restored-1280.png', fullPage: false })
+    await page.setViewportSize({ width: 390, height: 844 })
+    await again.scrollIntoViewIfNeeded()
+    await page.screenshot({ path: '/tmp/restored-390.png', fullPage: false })
+    expect(await widest()).toBeLessThanOrEqual(390)
+    await checkAccessibility('restored conversation at 390 px')
+
+    // Answered from the restored buttons: the same conversation goes on to a plan.
+    await again.getByRole('button', { name: /Active Directory/ }).click()
+    await expect.poll(() => restored.count()).toBe(3)
+    await restored.nth(2).locator('.plan-card').waitFor({ state: 'attached' })
+    await expect.poll(() => page.locator('#message').isEnabled()).toBe(true)
+    // Once answered, a later reload shows that question's buttons spent.
+    await page.reload()
+    await page.locator('#signed-in', { hasText: 'pat' }).waitFor()
+    await expect.poll(() => restored.count()).toBe(3)
+    expect(await restored.nth(1).locator('.quick-reply').first().isDisabled()).toBe(true)
+    expect(await restored.nth(2).locator('.plan-card').count()).toBe(1)
+    await page.setViewportSize({ width: 1280, height: 900 })
+  })
+
+  it('the chat page has no serious or critical accessibility violations, signed out and in, at 1280 and 390 px', async () => {
+    for (const width of [1280, 390]) {
+      await page.setViewportSize({ width, height: width === 390 ? 844 : 900 })
+      await checkAccessibility(`sign-in form at ${width} px`)
+    }
+    await signIn('helper')
+    await say('I have no sound on my laptop LT-0423')
+    await say('I forgot my password')
+    // With "My requests" open too.
+    await page.locator('#requests summary').click()
+    await page.locator('#requests .request').first().waitFor()
+    for (const width of [1280, 390]) {
+      await page.setViewportSize({ width, height: width === 390 ? 844 : 900 })
+      await checkAccessibility(`technician's conversation at ${width} px`)
+      await page.screenshot({ path: `/tmp/axe-technician-${width}.png`, fullPage: false })
+    }
+    // The check itself fails on a violation: a button without a name is a critical one.
+    await page.evaluate("document.body.append(document.createElement('button'))")
+    await expect(checkAccessibility('a nameless button')).rejects.toThrow(/button-name/)
   })
 
   it("keeps an employee's Confirm in sight, and after a reload, while their level-1 change waits", async () => {

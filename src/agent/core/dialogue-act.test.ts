@@ -55,6 +55,7 @@ describe('an answer is checked against the question asked', () => {
       parameter: 'device',
       value: 'LT-0423',
       remainder: 'my vpn keeps dropping',
+      request: true,
     })
   })
 
@@ -81,6 +82,38 @@ describe('an answer is checked against the question asked', () => {
     })
   })
 
+  it('takes the value from one part of a longer answer ("jdoe, active directory")', () => {
+    const username = asking('password_reset', 'username')
+    expect(username('jdoe, active directory')).toEqual({
+      kind: 'answer',
+      parameter: 'username',
+      value: 'jdoe',
+      remainder: 'active directory',
+    })
+    // The rest names nothing of the task: a request of its own, to route.
+    expect(asking('outlook_not_syncing', 'device')("it's LT-0423, and my vpn is down")).toEqual({
+      kind: 'answer',
+      parameter: 'device',
+      value: 'LT-0423',
+      remainder: 'my vpn is down',
+      request: true,
+    })
+  })
+
+  it('never cuts a value out of a message with shell characters ("jdoe;rm -rf /")', () => {
+    for (const message of ['jdoe;rm -rf /', 'jdoe, $(reboot)', 'jdoe, rm -rf / | sh']) {
+      expect(asking('password_reset', 'username')(message), message).toMatchObject({
+        kind: 'new_request',
+      })
+    }
+  })
+
+  it('refuses two candidate values in the parts of an answer ("jdoe, kwong")', () => {
+    expect(asking('password_reset', 'username')('jdoe, kwong')).toMatchObject({
+      kind: 'new_request',
+    })
+  })
+
   it('marks a short reply that fails the check as a mistyped answer', () => {
     expect(asking('password_reset', 'device')('$(reboot)')).toEqual({
       kind: 'new_request',
@@ -99,6 +132,15 @@ describe('what is not an answer is classified, never taken as a value', () => {
     expect(answer('Are you a bot or a real person?')).toEqual({ kind: 'small_talk', topic: 'bot' })
     expect(answer('hi, how are you?')).toEqual({ kind: 'small_talk', topic: 'how_are_you' })
     expect(smallTalkOf('hi, my printer is broken')).toBeUndefined()
+    for (const message of [
+      "thanks, that's all",
+      'bye!',
+      'thank you, have a nice day',
+      "it's working now",
+    ])
+      expect(smallTalkOf(message), message).toBe('goodbye')
+    expect(smallTalkOf('thanks for the help')).toBe('thanks')
+    expect(smallTalkOf('the printer works now')).toBeUndefined()
   })
 
   it('a question about company records is not a request ("how many laptops do we have")', () => {
@@ -136,6 +178,12 @@ describe('what is not an answer is classified, never taken as a value', () => {
       parameter: 'device',
     })
     expect(device('no idea, but it is LT-0423')).toMatchObject({ kind: 'answer', value: 'LT-0423' })
+    // Several ways of not knowing in one message are still not knowing.
+    expect(device("I really don't know and can't find it")).toEqual({
+      kind: 'dont_know',
+      parameter: 'device',
+    })
+    expect(device('no idea, not sure at all')).toEqual({ kind: 'dont_know', parameter: 'device' })
     expect(device("I don't know my password either")).toMatchObject({ kind: 'new_request' })
   })
 
@@ -167,6 +215,28 @@ describe('what is not an answer is classified, never taken as a value', () => {
         known: { device: 'LT-0423' },
       }),
     ).toEqual({ kind: 'new_request' })
+    // Said at the end: "my own laptop then".
+    expect(
+      classifyMessage({
+        message: 'sorry, my own laptop then',
+        current: runbook('wifi_not_working'),
+        known: {},
+        ownMachine: 'LT-0423',
+      }),
+    ).toMatchObject({ kind: 'correction', parameter: 'device', value: 'LT-0423' })
+    // An option the runbook does not have: asked again, never another runbook.
+    expect(
+      classifyMessage({
+        message: 'sorry, I meant the AWS console',
+        current: runbook('account_locked'),
+        known: { system: 'active_directory', username: 'jdoe' },
+      }),
+    ).toEqual({
+      kind: 'unsupported_value',
+      taskType: 'account_locked',
+      parameter: 'system',
+      value: 'aws_iam',
+    })
     // "no, my printer is broken" names nothing of the current task: a new request.
     expect(
       classifyMessage({

@@ -9,17 +9,36 @@
 
 import type { Instruction } from '../../knowledge/instructions/instruction.ts'
 import type { ParameterSpec } from '../../knowledge/instructions/instruction-schema.ts'
+import { ACCOUNT_SYSTEMS, PLATFORMS } from '../../knowledge/instructions/parameter-kinds.ts'
 import { splitClauses } from '../../retrieval/clause-splitter.ts'
+import { optionNamedIn } from './option-synonyms.ts'
 import { extractParameter } from './parameter-extraction.ts'
-import { validateParameter } from './parameter-validation.ts'
+import { allowedValues, validateParameter } from './parameter-validation.ts'
 
-export type SmallTalkTopic = 'greeting' | 'thanks' | 'bot' | 'how_are_you' | 'acknowledgement'
+export type SmallTalkTopic =
+  | 'greeting'
+  | 'thanks'
+  | 'bot'
+  | 'how_are_you'
+  | 'acknowledgement'
+  /** "thanks, that's all", "bye": the person is done. */
+  | 'goodbye'
 
 export type DialogueAct =
-  /** The open question's value; `remainder`: other clauses of the message (a second request). */
-  | { kind: 'answer'; parameter: string; value: string; remainder?: string }
+  /**
+   * The open question's value. `remainder`: the message's other clauses, read for the task's
+   * other values ("jdoe, active directory"); `request`: they name none, so they are a second
+   * request to route ("LT-0423, and my vpn is down too").
+   */
+  | { kind: 'answer'; parameter: string; value: string; remainder?: string; request?: boolean }
   /** A new value for a parameter already given ("actually it's the AWS one", "no, LT-0424"). */
   | { kind: 'correction'; taskType: string; parameter: string; value: string }
+  /**
+   * A correction to an option the current runbook does not have ("actually it's the AWS
+   * console" for a lockout, which covers the directory and local accounts): asked again with
+   * the options it has, never switched to another runbook.
+   */
+  | { kind: 'unsupported_value'; taskType: string; parameter: string; value: string }
   /** A new request, or anything that is not about the open question. */
   | {
       kind: 'new_request'
@@ -55,7 +74,17 @@ export interface DialogueContext {
 const HANDOFF =
   /\b(?:talk|speak|chat|connect\s+me|put\s+me\s+through|transfer\s+me)\s+(?:to|with)\s+(?:a|an|some|the|your)?\s*(?:real\s+|live\s+|actual\s+|human\s+)?(?:person|human|humans|agent|someone|somebody|technician|tech|people|operator|representative|engineer)\b|^\s*(?:(?:i\s+want|i\s+need|get\s+me|give\s+me)\s+)?(?:a\s+)?(?:real\s+|live\s+)?(?:human|person|agent|operator|representative|technician)(?:\s+please|\s+pls)?\s*[.!?]*\s*$/i
 
+const THANKS = String.raw`(?:thanks?|thank\s+you|thx|ty|cheers|many\s+thanks|much\s+appreciated|appreciate\s+it)(?:\s+(?:a\s+lot|so\s+much|very\s+much|again|mate|buddy|for\s+(?:the|your)\s+help|for\s+helping))*`
+/** How people end a chat: "that's all", "bye", "have a nice day", "all sorted". */
+const CLOSING = String.raw`(?:that'?s\s+(?:all|it|everything)(?:\s+for\s+(?:now|today))?|that\s+is\s+(?:all|it)|nothing\s+else|all\s+(?:good|sorted|set|done|fixed)|(?:it'?s\s+)?(?:working|sorted|fixed)\s+now|(?:good\s*)?bye(?:\s+bye)?|goodbye|see\s+(?:you|ya)|have\s+a\s+(?:nice|good|great)\s+(?:day|one|evening|weekend)|(?:you\s+)?can\s+close\s+(?:this|it))(?:\s+now)?`
+
 const SMALL_TALK: ReadonlyArray<[SmallTalkTopic, RegExp]> = [
+  [
+    'goodbye',
+    new RegExp(
+      String.raw`^(?:(?:ok(?:ay)?|great|perfect|awesome|cool|brilliant|nice|lovely|no)\s+)*(?:${THANKS}\s+)?${CLOSING}(?:\s+${THANKS})?(?:\s+${CLOSING})*$`,
+    ),
+  ],
   [
     'bot',
     /^(?:are\s+you\s+(?:a\s+)?(?:bot|robot|human|real|real\s+person|person|ai|machine|an?\s+ai)|is\s+this\s+(?:a\s+)?(?:bot|robot|human|real\s+person|an?\s+ai|automated)|am\s+i\s+(?:talking|chatting|speaking)\s+(?:to|with)\s+(?:a\s+)?(?:bot|robot|human|machine|person|real\s+person|an?\s+ai)|who\s+are\s+you|what\s+are\s+you)(?:\s+or\s+(?:a\s+)?(?:bot|robot|human|real\s+person|person|machine))?$/,
@@ -66,7 +95,9 @@ const SMALL_TALK: ReadonlyArray<[SmallTalkTopic, RegExp]> = [
   ],
   [
     'thanks',
-    /^(?:(?:ok(?:ay)?|great|perfect|awesome|cool|brilliant|nice|lovely)\s+)*(?:thanks?|thank\s+you|thx|ty|cheers|many\s+thanks|thanks\s+a\s+lot|thank\s+you\s+so\s+much|thanks\s+so\s+much|much\s+appreciated|appreciate\s+it)(?:\s+(?:a\s+lot|so\s+much|very\s+much|again|mate|buddy))*$/,
+    new RegExp(
+      String.raw`^(?:(?:ok(?:ay)?|great|perfect|awesome|cool|brilliant|nice|lovely)\s+)*${THANKS}$`,
+    ),
   ],
   [
     'greeting',
@@ -87,8 +118,15 @@ const LEADING_GREETING =
  * "I don't know", "no idea", "not sure", "no clue": at the start, standing alone or before a
  * pause, so "I don't know my password" stays a request.
  */
-const DONT_KNOW =
-  /^\s*(?:(?:hmm+|um+|sorry|honestly|oh|well)[,.!]?\s+)*(?:i\s+)?(?:really\s+)?(?:(?:do\s*n[o']?t|dont|do\s+not)\s+know|dunno|have\s+no\s+idea|no\s+idea|not\s+sure|i'?m\s+not\s+sure|no\s+clue|not\s+a\s+clue|idk|can'?t\s+remember|cannot\s+remember|don'?t\s+remember|can'?t\s+find\s+it|no\s+clue)(?:\s+(?:which|what|the\s+name|its\s+name|it|that|sorry|either|really|tbh))*\s*(?:[,.;:!?-]+|$)/i
+const NOT_KNOWING = String.raw`(?:i\s+)?(?:really\s+|honestly\s+|just\s+|also\s+)?(?:(?:do\s*n[o']?t|dont|do\s+not)\s+know|dunno|have\s+no\s+idea|no\s+idea|not\s+sure|i'?m\s+not\s+sure|no\s+clue|not\s+a\s+clue|idk|can'?t\s+remember|cannot\s+remember|don'?t\s+remember|can'?t\s+find\s+(?:it|out|that)|cannot\s+find\s+(?:it|out|that)|can'?t\s+see\s+it|have\s+no\s+way\s+to\s+(?:check|find\s+out))(?:\s+(?:which|what|the\s+name|its\s+name|it|that|sorry|either|really|tbh|at\s+all|anywhere))*`
+/**
+ * "I don't know", "no idea", "not sure", "no clue", "I really don't know and can't find it": at
+ * the start, standing alone or before a pause, so "I don't know my password" stays a request.
+ */
+const DONT_KNOW = new RegExp(
+  String.raw`^\s*(?:(?:hmm+|um+|sorry|honestly|oh|well)[,.!]?\s+)*${NOT_KNOWING}(?:\s*(?:,|and|or|but|,\s*and)\s+${NOT_KNOWING})*\s*(?:[,.;:!?-]+|$)`,
+  'i',
+)
 
 /** "actually", "no,", "sorry, I meant": the message changes a value given before. */
 const CORRECTION =
@@ -130,7 +168,22 @@ export function classifyMessage(context: DialogueContext): DialogueAct {
   const value = ownMachineAnswer(spec, text, context) ?? validated(spec, text, 'answer')
   if (value !== undefined) {
     const remainder = remainderOf(spec, text, value)
-    return { kind: 'answer', parameter: spec.name, value, ...(remainder ? { remainder } : {}) }
+    return {
+      kind: 'answer',
+      parameter: spec.name,
+      value,
+      ...(remainder ? { remainder, ...requestIf(pending.instruction, spec, remainder) } : {}),
+    }
+  }
+  const part = clauseAnswer(spec, text, context)
+  if (part) {
+    return {
+      kind: 'answer',
+      parameter: spec.name,
+      value: part.value,
+      remainder: part.remainder,
+      ...requestIf(pending.instruction, spec, part.remainder),
+    }
   }
   const attempted = extractParameter(spec, text, 'answer') !== undefined
   const short = text.trim().split(/\s+/).length <= SHORT_REPLY_WORDS
@@ -154,11 +207,17 @@ export function smallTalkOf(message: string): SmallTalkTopic | undefined {
   return undefined
 }
 
+/** "my own laptop then", "LT-0424 instead": a correction said at the end. */
+const TRAILING_CORRECTION =
+  /^\s*(?:(?:oh|oops|sorry|ok(?:ay)?|fine|hmm|right)[,.!]?\s+)*(.+?)[,\s]+(?:then|instead)\s*[.!]*\s*$/i
+
 function correctionOf(text: string, context: DialogueContext): DialogueAct | undefined {
-  const cue = CORRECTION.exec(text)
   const current = context.current
-  if (!cue || !current) return undefined
-  const rest = text.slice(cue[0].length)
+  if (!current) return undefined
+  const cue = CORRECTION.exec(text)
+  const trailing = cue ? undefined : TRAILING_CORRECTION.exec(text)
+  const rest = cue ? text.slice(cue[0].length) : trailing?.[1]
+  if (rest === undefined) return undefined
   const words = rest.trim().split(/\s+/).length
   if (!rest.trim() || words > CORRECTION_WORDS) return undefined
   const pending = context.pending
@@ -171,13 +230,25 @@ function correctionOf(text: string, context: DialogueContext): DialogueAct | und
     const isPending = spec.name === pending?.parameter && pending.instruction.id === current.id
     // A listed value is read by its natural names ("the AWS one"): a correction is short.
     const mode = isPending || LISTED_KINDS.has(spec.kind) ? 'answer' : 'message'
-    const value = validated(spec, rest, mode)
+    const value = ownMachineAnswer(spec, rest, context) ?? validated(spec, rest, mode)
     if (value === undefined) continue
     if (isPending) return { kind: 'answer', parameter: spec.name, value }
     if (context.known[spec.name] === value) continue
     return { kind: 'correction', taskType: current.id, parameter: spec.name, value }
   }
+  for (const spec of current.parameters) {
+    const every = EVERY_OPTION[spec.kind]
+    const value = every ? optionNamedIn(every, rest) : undefined
+    if (value !== undefined && !allowedValues(spec).includes(value))
+      return { kind: 'unsupported_value', taskType: current.id, parameter: spec.name, value }
+  }
   return undefined
+}
+
+/** Every value a kind of listed parameter can have, in any runbook. */
+const EVERY_OPTION: Partial<Record<ParameterSpec['kind'], readonly string[]>> = {
+  system: ACCOUNT_SYSTEMS,
+  platform: PLATFORMS,
 }
 
 function validated(
@@ -202,6 +273,54 @@ function ownMachineAnswer(
 ): string | undefined {
   if (spec.kind !== 'hostname' || context.ownMachine === undefined) return undefined
   return MY_MACHINE.test(text) ? context.ownMachine : undefined
+}
+
+/** Where the parts of an answer meet: a comma or a full stop before a space, "and", "also". */
+const PART_BREAK = /[,.!?]\s+|\s+(?:and|also|plus|but)\s+/i
+/** Characters no prose needs: a message with them is never cut into parts. */
+const SHELL_CHARACTERS = /[;|&$`<>\\{}()[\]]/
+
+/**
+ * An answer given with more than the value, in parts split at commas and clause breaks:
+ * "jdoe, active directory" answers "which account?" with jdoe. The value is one whole part (a
+ * part is never cut, so "jdoe;rm" stays one value to refuse); exactly one part may give it.
+ */
+function clauseAnswer(
+  spec: ParameterSpec,
+  text: string,
+  context: DialogueContext,
+): { value: string; remainder: string } | undefined {
+  // Only prose separators: "jdoe;rm -rf /" is one value to refuse, never "jdoe" and the rest.
+  if (SHELL_CHARACTERS.test(text)) return undefined
+  const parts = text
+    .split(PART_BREAK)
+    .map((part) => part.trim())
+    .filter((part) => part !== '')
+  if (parts.length < 2) return undefined
+  const answers = parts.map(
+    (part) => ownMachineAnswer(spec, part, context) ?? validated(spec, part, 'answer'),
+  )
+  const given = answers.flatMap((value, index) => (value === undefined ? [] : [index]))
+  const index = given[0]
+  if (given.length !== 1 || index === undefined) return undefined
+  const value = answers[index]
+  if (value === undefined) return undefined
+  return { value, remainder: parts.filter((_, each) => each !== index).join(', ') }
+}
+
+/**
+ * `request: true` when the clauses beside the answer name no other value of the task: then
+ * they are a request of their own, to be routed.
+ */
+function requestIf(
+  instruction: Instruction,
+  answered: ParameterSpec,
+  remainder: string,
+): { request?: true } {
+  const values = instruction.parameters.some(
+    (spec) => spec.name !== answered.name && validated(spec, remainder, 'message') !== undefined,
+  )
+  return values ? {} : { request: true }
 }
 
 /** The clauses of an answer that are not the answer: "LT-0423, and also my vpn is down". */

@@ -14,6 +14,7 @@ const SMALL_TALK_REPLIES: Readonly<Record<SmallTalkTopic, string>> = {
   bot: "Yes, I'm an automated assistant for the IT helpdesk. I can sort out common problems myself, and if you'd rather talk to a person, just say so.",
   how_are_you: "I'm fine, thanks for asking! What can I help you with?",
   acknowledgement: 'Okay.',
+  goodbye: 'Glad I could help. If anything else comes up, just write here. Bye for now!',
 }
 
 /** A short human answer to small talk; the open question, if any, follows once, briefly. */
@@ -81,4 +82,23 @@ export function deferredNote(
   const titles = left.map((action) => `"${action.title}"`).join(', ')
   const questions = missing.map((each) => each.question).join(' ')
   return `I can also do ${titles}. For that I need to know: ${questions}`
+}
+
+const OPTION_NAMES: Readonly<Record<string, string>> = {
+  active_directory: 'the Windows/network login',
+  aws_iam: 'an AWS account',
+  local: 'a local account',
+  windows: 'Windows',
+  linux: 'Linux',
+  macos: 'macOS',
+}
+
+/** An option's name in a sentence: "an AWS account". */
+export function optionLabel(value: string): string {
+  return OPTION_NAMES[value] ?? value.replaceAll('_', ' ')
+}
+
+/** A correction to an option this task does not have: said plainly, then asked again. */
+export function unsupportedReply(title: string, option: string, question: string): string {
+  return `"${title}" doesn't cover ${option}, so I've changed nothing. ${question}`
 }

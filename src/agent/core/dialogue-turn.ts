@@ -13,15 +13,17 @@ import type { DialogueAct, DialogueContext } from './dialogue-act.ts'
 import {
   dontKnowReply,
   handoffReply,
+  optionLabel,
   RECORDS_REPLY,
   skippedNote,
   smallTalkReply,
+  unsupportedReply,
 } from './dialogue-replies.ts'
 import { canSkip, withoutActionsNeeding } from './optional-parameters.ts'
 import { assignedMachineOf } from './own-resources.ts'
 import { GENERIC_HANDOFF } from './reply-writer.ts'
 import type { Session } from './session.ts'
-import type { MissingParameter } from './slot-filling.ts'
+import { type MissingParameter, parameterOptions } from './slot-filling.ts'
 import type { TurnEvent, TurnResult, TurnState } from './turn.ts'
 
 export interface DialogueDependencies {
@@ -76,10 +78,38 @@ export function respondToAct(
       // Nothing to fix: answered in words; an open question stays open, as after small talk.
       return decided(RECORDS_REPLY, [])
     case 'small_talk': {
+      if (act.topic === 'goodbye') {
+        // The person is done: nothing is left waiting to follow a later, unrelated reply.
+        delete session.pending
+        session.queue = []
+        return decided(smallTalkReply(act.topic), [])
+      }
       // The open question stays open, re-asked once (not under every "thanks").
       const reAsk = pending && open && !pending.reminded ? open : undefined
       if (pending && reAsk) pending.reminded = true
       return decided(smallTalkReply(act.topic, reAsk?.question), reAsk ? [reAsk] : [])
+    }
+    case 'unsupported_value': {
+      // The task stays; its question is asked again with the options it has.
+      const instruction = dependencies.instruction(act.taskType)
+      const spec = instruction.parameters.find((each) => each.name === act.parameter)
+      if (!spec) return undefined
+      const options = parameterOptions(spec)
+      const question = {
+        taskType: act.taskType,
+        parameter: act.parameter,
+        question: spec.question,
+        ...(options ? { options } : {}),
+      }
+      delete session.known[act.parameter]
+      session.pending = { taskType: act.taskType, parameter: act.parameter }
+      session.queue = [act.taskType, ...session.queue.filter((task) => task !== act.taskType)]
+      return {
+        ...decided(unsupportedReply(instruction.title, optionLabel(act.value), spec.question), [
+          question,
+        ]),
+        tasks: [act.taskType],
+      }
     }
     case 'dont_know': {
       if (!pending || !open) return undefined
@@ -104,11 +134,41 @@ export function respondToAct(
       const spec = instruction.parameters.find((each) => each.name === pending.parameter)
       if (!spec) return undefined
       const own = assignedMachineOf(turn, dependencies.access)
-      return decided(dontKnowReply(spec, open.question, own?.name), [open])
+      // Still on the same task: the turn is about it, though nothing is planned yet.
+      return {
+        ...decided(dontKnowReply(spec, open.question, own?.name), [open]),
+        tasks: [pending.taskType],
+      }
     }
     default:
       return undefined
   }
+}
+
+/**
+ * An answer, a correction or a skipped value: the value is kept and the queue goes on. A
+ * correction plans its task again with the new value; an answer given with more than the
+ * value has the rest read for the task's other values, or routed (`routeRest`) as a request.
+ */
+export async function takeValue(
+  act: Extract<DialogueAct, { kind: 'answer' | 'correction' | 'dont_know' }>,
+  turn: TurnState,
+  routeRest: (remainder: string) => Promise<void>,
+): Promise<void> {
+  const { session } = turn
+  if (act.kind !== 'dont_know') session.known[act.parameter] = act.value
+  if (act.kind === 'correction') {
+    // The value changes, not the task: the corrected task is planned again with it.
+    turn.planText = ''
+    if (!session.pending)
+      session.queue = [act.taskType, ...session.queue.filter((task) => task !== act.taskType)]
+  }
+  if (act.kind === 'answer' && act.remainder) {
+    turn.planText = act.remainder
+    turn.answerTaken = true
+    if (act.request) await routeRest(act.remainder)
+  }
+  turn.tasks = [...session.queue]
 }
 
 /** "LT-0423, and my vpn is down too": the second request is queued after the answered one. */

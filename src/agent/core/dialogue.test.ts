@@ -60,6 +60,19 @@ describe('answers to the open question', () => {
     expect(results[1]?.plan[0]?.parameters.system).toBe('active_directory')
   })
 
+  it('a correction to a system the lockout runbook lacks asks again, never switches runbook', async () => {
+    const { results, session } = await talk(
+      tom,
+      'unlock jdoe in active directory',
+      'sorry, I meant the AWS console',
+    )
+    expect(results[1]?.tasks).toEqual(['account_locked'])
+    expect(results[1]?.plan).toEqual([])
+    expect(results[1]?.missing[0]?.parameter).toBe('system')
+    expect(results[1]?.reply).toMatch(/doesn't cover an AWS account/)
+    expect((await session())?.pending).toEqual({ taskType: 'account_locked', parameter: 'system' })
+  })
+
   it('a correction changes the value, not the task ("actually it\'s the AWS one")', async () => {
     const { results } = await talk(
       alice,
@@ -140,7 +153,8 @@ describe('"I don\'t know" gets help or a way round, never a topic switch', () =>
       "i don't know",
       'no idea',
     )
-    expect(results[1]?.tasks).toEqual([])
+    // Still the Outlook task: help to find the value, not another topic.
+    expect(results[1]?.tasks).toEqual(['outlook_not_syncing'])
     expect(results[1]?.reply).toMatch(/Settings > System > About/)
     expect(results[1]?.missing[0]?.parameter).toBe('device')
     expect(results[2]?.handoff).toEqual({ reason: 'needs_a_person' })
@@ -166,6 +180,18 @@ describe('small talk and "talk to a person"', () => {
       expect(result.reply).not.toMatch(/isn't something I can handle/)
     }
     expect(results[2]?.reply).toMatch(/automated assistant/)
+  })
+
+  it('"thanks, that\'s all" closes the conversation: the open question is not asked again', async () => {
+    const { results, session } = await talk(
+      alice,
+      'my printer is not working',
+      "thanks, that's all",
+    )
+    expect(results[1]?.outOfScope).toBeUndefined()
+    expect(results[1]?.reply).toMatch(/Glad I could help/)
+    expect(results[1]?.missing).toEqual([])
+    expect((await session())?.pending).toBeUndefined()
   })
 
   it('"talk to a person" hands off, and the open question is not asked again', async () => {
@@ -209,7 +235,42 @@ describe('names in any common phrasing', () => {
   })
 })
 
+describe('one request for two people', () => {
+  it('"reset my windows password and bob\'s too": hers is planned, bob\'s refused', async () => {
+    const { results } = await talk(alice, "reset my windows password and bob's too")
+    expect(results[0]?.plan.map((plan) => plan.parameters.username)).toEqual(['alice'])
+    expect(results[0]?.refused?.[0]).toMatch(/haven't done anything for bob/)
+  })
+
+  it('a technician gets a plan for each name', async () => {
+    const { results } = await talk(tom, 'unlock jdoe in active directory, and kwong as well')
+    expect(results[0]?.plan.map((plan) => plan.parameters.username)).toEqual(['jdoe', 'kwong'])
+  })
+})
+
 describe('questions that are not requests', () => {
+  it('"my mouse is broken" asks for no Jira address and plans nothing', async () => {
+    const { results } = await talk(alice, 'my mouse is broken')
+    expect(results[0]?.plan).toEqual([])
+    expect(results[0]?.tasks).not.toContain('access_jira')
+    expect(results[0]?.tasks).not.toContain('jira_access_request')
+    expect(results[0]?.missing.map((each) => each.parameter)).not.toContain('url')
+    expect(results[0]?.reply).not.toMatch(/jira|address|url/i)
+  })
+
+  it('"how many assets do we have?" plans no unlock for the technician asking', async () => {
+    for (const message of [
+      'how many assets do we have?',
+      'how many assets does the company have?',
+      'how many accounts do we have',
+    ]) {
+      const { results } = await talk(tom, message)
+      expect(results[0]?.plan, message).toEqual([])
+      expect(results[0]?.tasks, message).toEqual([])
+      expect(results[0]?.missing, message).toEqual([])
+    }
+  })
+
   it('"how many laptops do we have?" plans nothing for the person asking', async () => {
     const { results } = await talk(tom, 'how many laptops do we have?')
     expect(results[0]?.plan).toEqual([])

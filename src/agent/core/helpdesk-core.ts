@@ -14,6 +14,7 @@ import {
   outOfScopeResult,
   respondToAct,
   routeRemainder,
+  takeValue,
 } from './dialogue-turn.ts'
 import { machinesOf } from './machine-groups.ts'
 import { checkMessage } from './message-check.ts'
@@ -24,8 +25,15 @@ import {
   skippedOf,
   withoutActionsNeeding,
 } from './optional-parameters.ts'
-import { fillWithInventory, ownAccountByDefault, ownMachineOf, refusalOf } from './own-resources.ts'
-import { repeatOf } from './repeat-request.ts'
+import {
+  fillWithInventory,
+  ownAccountByDefault,
+  ownMachineOf,
+  refusalOf,
+  requesterDefault,
+} from './own-resources.ts'
+import { alsoForOf, repeatOf } from './repeat-request.ts'
+import { recordReply } from './reply-view.ts'
 import { audienceOf, describeApproval, writeReply } from './reply-writer.ts'
 import type { PendingQuestion, Session } from './session.ts'
 import { fillSlots, missingAfter } from './slot-filling.ts'
@@ -43,7 +51,6 @@ export interface RouteOptions {
   understanding?: RequestUnderstanding
 }
 
-const HISTORY_LIMIT = 200
 /**
  * A short reply that fails validation is a mistyped answer unless it is clearly a request of its
  * own: "$(reboot)" brushes against the blue-screen runbook (0.29) but "excel freezes" is a
@@ -128,17 +135,10 @@ export class HelpdeskCore {
       return 'out_of_scope'
     }
     if (act.kind === 'answer' || act.kind === 'correction' || act.kind === 'dont_know') {
-      if (act.kind !== 'dont_know') session.known[act.parameter] = act.value
       requeue()
-      if (act.kind === 'correction') {
-        // The value changes, not the task: the corrected task is planned again with it.
-        turn.planText = ''
-        if (!session.pending)
-          session.queue = [act.taskType, ...session.queue.filter((task) => task !== act.taskType)]
-      }
-      if (act.kind === 'answer' && act.remainder)
-        await routeRemainder(turn, act.remainder, this.options.router, NEW_REQUEST_SCORE)
-      turn.tasks = [...session.queue]
+      await takeValue(act, turn, (remainder) =>
+        routeRemainder(turn, remainder, this.options.router, NEW_REQUEST_SCORE),
+      )
       return 'continue'
     }
     const decision = repeatOf(message, session) ?? (await this.routeMessage(turn, options))
@@ -153,6 +153,11 @@ export class HelpdeskCore {
       // question does not follow later, unrelated replies.
       session.queue = [...decision.tasks]
       delete session.pending
+      const also = alsoForOf(turn.planText ?? message)
+      if (also) {
+        turn.planText = also.main
+        turn.alsoFor = also.subject
+      }
     } else if (!invalid || decision.outOfScopeTopic !== undefined) {
       // Not an answer, or a recognisably different (out-of-scope) request: hand off; the
       // open question, if any, stays open.
@@ -179,12 +184,15 @@ export class HelpdeskCore {
         skippedOf(session.skipped, taskType),
       )
       const answered =
-        session.pending?.taskType === taskType ? session.pending.parameter : undefined
+        session.pending?.taskType === taskType && !turn.answerTaken
+          ? session.pending.parameter
+          : undefined
       const fleet = machinesOf(instruction, message, answered, this.options.machineGroups)
       const known = fleet
         ? // A group stands for the machine (and its system): the rest is asked for as usual.
           { ...session.known, ...fleet.members[0] }
         : { ...session.known, ...ownMachineOf(instruction, message, turn, this.options.access) }
+      const requester = requesterDefault(message, session.requester)
       const fill = (overrides: Record<string, string>) =>
         fillSlots(instruction, {
           message,
@@ -192,16 +200,18 @@ export class HelpdeskCore {
           ...(answered ? { answering: answered } : {}),
           known,
           overrides,
-          ...(session.requester ? { requester: session.requester } : {}),
+          ...(requester ? { requester } : {}),
         })
       // A machine the inventory knows brings its operating system: no Windows steps for Linux.
       const slots = fillWithInventory(instruction, fill, fleet ? undefined : this.options.access)
-      ownAccountByDefault(instruction, slots, known, session.requester, this.options.access)
+      ownAccountByDefault(instruction, slots, known, requester, this.options.access)
       const refusal = refusalOf(this.options.access, turn, instruction, slots.values, fleet?.name)
       if (refusal) {
         // Nothing of it is kept: the next request must not inherit another person's name.
         turn.refusals = [...new Set([...(turn.refusals ?? []), refusal])]
         if (session.pending?.taskType === taskType) delete session.pending
+        // Still the topic: "my own laptop then" corrects the machine of this task.
+        session.lastTasks = [taskType]
         session.queue.shift()
         continue
       }
@@ -240,6 +250,14 @@ export class HelpdeskCore {
       }
     }
     if (followUp && !session.pending) session.pending = followUp
+    const alsoFor = turn.alsoFor
+    if (alsoFor !== undefined && !session.pending && turn.tasks.length > 0) {
+      // "... and bob's too": the same tasks again for bob, checked as any follow-up is.
+      delete turn.alsoFor
+      session.queue = [...new Set(turn.tasks)]
+      turn.planText = `same for ${alsoFor}`
+      this.planTurn(turn, onEvent)
+    }
   }
 
   /** Phase 4: performs each planned step through the step runner (dry run or execution service). */
@@ -368,9 +386,7 @@ export class HelpdeskCore {
     result: Omit<TurnResult, 'sessionId'>,
     onEvent: (event: TurnEvent) => void,
   ): Promise<TurnResult> {
-    session.history.push({ role: 'assistant', text: result.reply, at: new Date().toISOString() })
-    if (session.history.length > HISTORY_LIMIT)
-      session.history.splice(0, session.history.length - HISTORY_LIMIT)
+    recordReply(session, result)
     await this.options.sessions.save(session)
     const complete: TurnResult = { sessionId: session.id, ...result }
     onEvent({ type: 'reply-end', result: complete })

@@ -17,10 +17,16 @@ import type { TurnState } from './turn.ts'
 const MY_MACHINE =
   /\b(?:my|mine|my own)\s+(?:own\s+)?(?:work\s+|company\s+|office\s+)?(?:laptop|computer|pc|machine|desktop|workstation|notebook|device)\b/i
 
+const FIRST_PERSON = /\b(?:my|mine|i|i'?m|i'?ve|i'?d|me)\b/i
+/** A device that is not the assigned computer: "my phone can't get on the wifi". */
+const OTHER_DEVICE =
+  /\b(?:phone|iphone|android|smartphone|mobile|tablet|ipad|kindle|tv|watch|(?:home|personal|private|kid'?s|son'?s|daughter'?s|wife'?s|husband'?s)\s+(?:pc|computer|laptop|desktop|machine|mac))\b/i
+
 /**
  * The machine (and its system) "my laptop" means: the one workstation or laptop assigned to the
  * requester, when there is exactly one and the message says "my ..." (or answers the machine
- * question that way). Otherwise nothing: the machine is asked for as usual.
+ * question that way), or speaks in the first person of a task that needs a machine ("my wifi
+ * keeps dropping"). Otherwise nothing: the machine is asked for as usual.
  */
 export function ownMachineOf(
   instruction: Instruction,
@@ -33,7 +39,11 @@ export function ownMachineOf(
   if (!access || !parameter || !requester || turn.session.known[parameter] !== undefined) return {}
   // "my laptop" from a technician acting for someone is the technician's, not theirs.
   if (turn.actor && !samePerson(turn.actor.username, requester)) return {}
-  if (!MY_MACHINE.test(message)) return {}
+  // "my laptop", or any first-person problem ("my wifi keeps dropping", "I can't print") with
+  // a task that cannot go without a machine: the one they have is the one it is about.
+  const required = instruction.parameters.find((spec) => spec.name === parameter)?.required
+  const firstPerson = required && FIRST_PERSON.test(message) && !OTHER_DEVICE.test(message)
+  if (!MY_MACHINE.test(message) && !firstPerson) return {}
   const only = assignedMachineOf(turn, access)
   if (!only) return {}
   const platform = platformParameterOf(instruction)
@@ -85,6 +95,22 @@ export function fillWithInventory(
   const platform = inventoryPlatformOf(instruction, slots.values, access)
   const differs = Object.entries(platform).some(([name, os]) => slots.values[name] !== os)
   return differs ? fill(platform) : slots
+}
+
+/**
+ * Someone other than the sender, not yet named: "a user needs their password reset", "someone
+ * is locked out", "my colleague can't log in". The account is then asked for, never taken to be
+ * the sender's own (a technician got a plan for his own account that way).
+ */
+const SOMEONE_ELSE =
+  /\b(?:someone|somebody|a\s+(?:new\s+)?(?:user|colleague|co-?worker|employee|staff\s+member|starter|hire|joiner|contractor|intern|team\s?mate)|an\s+(?:employee|intern|external)|one\s+of\s+(?:my|our|the)\s+(?:users|colleagues|co-?workers|employees|team|staff)|my\s+(?:colleague|co-?worker|team\s?mate|new\s+starter)|the\s+(?:user(?!\s+(?:account|name|profile|id)\b)|employee|new\s+starter|new\s+hire)|(?:his|her|their)\s+(?:password|account|login|logon|username))\b/i
+
+/** The requester, for parameters that default to them, unless the message is about someone else. */
+export function requesterDefault(
+  message: string,
+  requester: string | undefined,
+): string | undefined {
+  return requester !== undefined && !SOMEONE_ELSE.test(message) ? requester : undefined
 }
 
 /**

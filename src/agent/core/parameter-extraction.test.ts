@@ -20,6 +20,15 @@ describe('finding parameters in a message', () => {
     ['username', 'my username is maria.garcia and I am locked out', 'maria.garcia'],
     ['username', 'reset password for m.garcia, she is new', 'm.garcia'],
     ['username', 'my account is locked again', undefined],
+    ['username', 'a user needs their password reset', undefined],
+    ['username', 'another user forgot the password', undefined],
+    ['username', 'the user jdoe needs a reset', 'jdoe'],
+    ['username', 'jdoe is locked out of the domain', 'jdoe'],
+    ['username', 'kwong forgot her windows password', 'kwong'],
+    ['username', 'ok, r.chen keeps getting locked', 'r.chen'],
+    ['username', 'windows is locked after the update', undefined],
+    ['username', 'teams forgot my password again', undefined],
+    ['username', 'I forgot my password', undefined],
     ['username', 'teams keeps asking for login forever', undefined],
     ['username', 'I have been locked out for two days', undefined],
     ['username', 'teams login broken since monday', undefined],
@@ -57,6 +66,9 @@ describe('finding parameters in a message', () => {
     expect(extractParameter(system, 'the AWS one', 'answer')).toBe('aws_iam')
     expect(extractParameter(system, 'my windows login', 'message')).toBe('active_directory')
     expect(extractParameter(system, 'the local account on the lab PC', 'message')).toBe('local')
+    expect(extractParameter(system, 'my password expired, the windows one', 'message')).toBe(
+      'active_directory',
+    )
     expect(
       extractParameter(spec('system', { systems: ['active_directory'] }), 'the AWS one', 'answer'),
     ).toBeUndefined()

@@ -24,9 +24,9 @@ export type ExtractionMode =
 const SYSTEM_ALIASES: Readonly<Record<string, RegExp>> = {
   aws_iam: /\b(aws|amazon|iam|management console|aws console|the console)\b/i,
   active_directory:
-    /\b(active directory|ad|domain|windows (login|logon|account|password)|network (login|account|password)|computer (login|password)|laptop (login|password)|corp(orate)? account)\b/i,
+    /\b(active directory|ad|domain|(?:the )?windows (login|logon|account|password|one)|network (login|account|password|one)|computer (login|password)|laptop (login|password)|corp(orate)? account)\b/i,
   local:
-    /\b(local (account|user|admin|administrator)|on (this|the) (machine|computer|laptop) only)\b/i,
+    /\b(local (account|user|admin|administrator|one)|on (this|the) (machine|computer|laptop) only)\b/i,
 }
 
 const PLATFORM_ALIASES: Readonly<Record<string, RegExp>> = {

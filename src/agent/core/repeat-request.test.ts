@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { repeatOf, repeatSubject } from './repeat-request.ts'
+import { alsoForOf, repeatOf, repeatSubject } from './repeat-request.ts'
 import type { Session } from './session.ts'
 
 const session = (lastTasks?: string[]): Session => ({
@@ -66,4 +66,32 @@ describe('repeatSubject: the X of "same for X", whole', () => {
       expect(repeatSubject(message)).toBeUndefined()
     },
   )
+})
+
+describe('alsoForOf ("... and bob\'s too")', () => {
+  it('splits one request for two people into the request and the second name', () => {
+    expect(alsoForOf("reset my windows password and bob's too")).toEqual({
+      main: 'reset my windows password',
+      subject: 'bob',
+    })
+    expect(alsoForOf('unlock jdoe in active directory, and kwong as well')).toEqual({
+      main: 'unlock jdoe in active directory',
+      subject: 'kwong',
+    })
+    expect(alsoForOf('reset jdoe, and for maria.garcia too')).toEqual({
+      main: 'reset jdoe',
+      subject: 'maria.garcia',
+    })
+  })
+
+  it('leaves "mine too", "me as well" and plain requests alone', () => {
+    for (const message of [
+      'my vpn is down and mine too',
+      'reset the password for jdoe and me as well',
+      'my laptop is slow',
+      "and bob's too",
+    ]) {
+      expect(alsoForOf(message), message).toBeUndefined()
+    }
+  })
 })

@@ -53,3 +53,24 @@ export function repeatSubject(message: string): string | undefined {
   }
   return undefined
 }
+
+/**
+ * "reset my windows password and bob's too", "unlock jdoe, and kwong as well": one request for
+ * two people. The subject must be a name, not "mine", "the printer" or "me".
+ */
+const ALSO_FOR =
+  /(?:,\s*|\s+)(?:and|plus|&)\s+(?:(?:for|of)\s+)?([A-Za-z][\w.-]*[A-Za-z0-9]|[A-Za-z])(?:['’]s)?(?:\s+(?:one|account|password|login|laptop|computer))?\s+(?:too|as\s+well|also)\s*[.!]*\s*$/i
+const NOT_SUBJECTS =
+  /^(?:me|mine|my|it|its|that|this|them|they|the|his|her|hers|him|their|theirs|us|ours|you|yours|everyone|everybody|all|both|others?)$/i
+
+/**
+ * The request without its "and X's too", and X; undefined when the message has no such ending.
+ * The core plans the request, then the same for X, which is checked like any follow-up.
+ */
+export function alsoForOf(message: string): { main: string; subject: string } | undefined {
+  const match = ALSO_FOR.exec(message)
+  const subject = match?.[1]
+  if (!match || subject === undefined || NOT_SUBJECTS.test(subject)) return undefined
+  const main = message.slice(0, match.index).trim()
+  return main === '' ? undefined : { main, subject }
+}

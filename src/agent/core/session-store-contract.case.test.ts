@@ -106,6 +106,25 @@ export function runSessionStoreContract(initializer: SessionStoreContractInitial
       expect(loaded?.skipped).toEqual(['shared_drive_access:group'])
     })
 
+    it('keeps what a reply showed beside its text (plan, question, quick replies), for a reload', async () => {
+      const created = await store.create('jdoe')
+      const view = {
+        tasks: ['password_reset'],
+        missing: [
+          {
+            taskType: 'password_reset',
+            parameter: 'system',
+            question: 'Which login?',
+            options: [{ value: 'aws_iam', label: 'An AWS account', answer: 'An AWS account' }],
+          },
+        ],
+        outOfScope: { handoff: 'Ask the service desk.' },
+      }
+      created.history.push({ role: 'assistant', text: 'Which login?', at: 'z', view })
+      await store.save(created)
+      expect((await store.get(created.id))?.history.at(-1)?.view).toEqual(view)
+    })
+
     it('never changes requester, owner or createdAt on save', async () => {
       const created = await store.create('alice', { owner: 'alice' })
       const forged: Session = {

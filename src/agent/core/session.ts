@@ -1,3 +1,17 @@
+import type { TurnResult } from './turn.ts'
+
+/**
+ * What an assistant turn showed beside its text (plan cards, step results, the question's quick
+ * replies, the approval requests it opened, a hand-off or an answer's sources), so a reload shows
+ * the conversation as it was, not as text only.
+ */
+export type ReplyView = Partial<
+  Pick<
+    TurnResult,
+    'tasks' | 'plan' | 'results' | 'missing' | 'approvals' | 'outOfScope' | 'handoff' | 'answer'
+  >
+>
+
 /** One line of a conversation. */
 export interface ConversationEntry {
   role: 'user' | 'assistant'
@@ -5,6 +19,8 @@ export interface ConversationEntry {
   at: string
   /** Set on the assistant's note of how an approval request of this conversation ended. */
   approvalId?: string
+  /** An assistant turn's plans, results and question, for showing it again. */
+  view?: ReplyView
 }
 
 /** The question the agent is waiting on: which parameter of which task. */

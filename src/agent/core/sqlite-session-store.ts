@@ -5,6 +5,7 @@ import { openProjectDatabase } from '../../store/open-project-database.ts'
 import {
   newSession,
   type PendingQuestion,
+  type ReplyView,
   type Session,
   type SessionStore,
   type SessionSummary,
@@ -31,6 +32,8 @@ const stateSchema = z.object({
       text: z.string(),
       at: z.string(),
       approvalId: z.string().optional(),
+      // Written by the core from a TurnResult and only ever shown again: kept as stored.
+      view: z.custom<ReplyView>((value) => typeof value === 'object' && value !== null).optional(),
     }),
   ),
   known: z.record(z.string(), z.string()),

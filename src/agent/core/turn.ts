@@ -83,6 +83,13 @@ export interface TurnState {
    * message's value (a correction, a skipped question), so it is not read a second time.
    */
   planText?: string
+  /**
+   * Set when the open question's value was taken from one part of the message: slot filling
+   * reads `planText` (the other parts) as a message, not as the answer again.
+   */
+  answerTaken?: boolean
+  /** "... and bob's too": planned again for this name once the request itself is planned. */
+  alsoFor?: string
 }
 
 /** Events a turn emits while it runs, for streaming clients. Names are noun-verb. */

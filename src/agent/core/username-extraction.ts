@@ -15,7 +15,8 @@ export const NOT_USERNAMES = new Set(
     'settings login logon profile access id which who here there again please can cannot could ' +
     'will would should and or but with without from of user users name broken fails failed ' +
     'failing error errors problem problems issue issues screen page window loop prompt details ' +
-    'info keeps stuck working expires expiring'
+    'info keeps stuck working expires expiring needs wants forgot lost says said reports reported ' +
+    'asks asked requires required requests requested tried tries called calls just also still'
   ).split(' '),
 )
 
@@ -30,6 +31,11 @@ const NAME_SHAPE =
 const PROSE_PUNCTUATION = /^[-\u2013\u2014:.,;!?\u2026]*$/u
 /** "can't", "won't", "they're": English, not an account name. */
 const CONTRACTION = /^[A-Za-z]+['’](?:t|re|ll|ve|d|m)$/i
+/**
+ * "a user needs ...", "another user forgot ...": after an indefinite determiner, "user" is
+ * someone not yet named, so a plain word after it is the sentence's verb, not an account.
+ */
+const UNNAMED_USER = /\b(?:a|an|one|some|another|any|every|each|no)\s+(?:new\s+|other\s+)?$/i
 /** "is" only as a word: "username isabel" names isabel. */
 const CONNECTOR = `\\s*(?:(?:is|name\\s+is|called)\\b\\s*)?[:=]?\\s*`
 
@@ -99,7 +105,21 @@ const PLAIN_NAME_CUES: readonly RegExp[] = [
     `\\b(?:reset|unlock|unblock|re-?enable|enable)\\s+(?:the\\s+)?(?:password\\s+(?:of|for)\\s+)?${NAME}(?=\\s*(?:$|[,.!?;:]|\\s(?:in|on|at|please|pls|too|asap|again|now)\\b|['’]s\\b))`,
     'gid',
   ),
+  // "jdoe is locked out of the domain", "kwong forgot her password": the name is the subject.
+  new RegExp(
+    `(?:^|[,;:.!?]\\s*|\\band\\s+|\\bbut\\s+)${NAME}(?=\\s+(?:is|was|got|gets|has\\s+been|keeps\\s+(?:getting|being))\\s+(?:locked|disabled|blocked)\\b|\\s+(?:forgot|forgets|lost|can'?t\\s+remember|cannot\\s+remember|needs?\\s+(?:a\\s+)?(?:new\\s+)?)\\s*(?:his|her|their|the)?\\s*(?:\\w+\\s+)?password\\b)`,
+    'gid',
+  ),
 ]
+
+/** Words that stand before "is locked" or "forgot ... password" and are no person. */
+const NOT_SUBJECTS = new Set(
+  (
+    'i he she they we you it this that everything everyone someone somebody windows ad domain aws ' +
+    'laptop computer pc screen phone mailbox vpn teams outlook email jira wifi machine device ' +
+    'workstation keyboard user employee colleague manager boss'
+  ).split(' '),
+)
 
 function plainName(text: string): string | undefined {
   for (const cue of PLAIN_NAME_CUES) {
@@ -108,6 +128,7 @@ function plainName(text: string): string | undefined {
       const span = match.indices?.[1]
       const lowered = word.toLowerCase()
       if (!span || NOT_USERNAMES.has(lowered) || PROSE_WORDS.has(lowered)) continue
+      if (NOT_SUBJECTS.has(lowered)) continue
       // Whole, as every value: "for jdoe;rm" is refused, never read as "jdoe".
       return wholeToken(text, span[0], span[1], { extendLeft: true })
     }
@@ -127,6 +148,12 @@ export function findUsername(text: string): string | undefined {
       // glued to it ("a,b") is a value to refuse.
       if (CONTRACTION.test(token)) continue
       if (shape === token && NOT_USERNAMES.has(shape.toLowerCase())) continue
+      if (
+        shape === token &&
+        /^[A-Za-z]+$/.test(token) &&
+        UNNAMED_USER.test(text.slice(0, match.index))
+      )
+        continue
       // A plain word after a weak cue ("for two days") is prose, not an account; a word with
       // something glued to it ("for jdoe;rm") is a value to refuse, not prose to skip.
       if (plainWordAllowed || /[._\d@-]/.test(shape ?? '') || token !== shape) return token

@@ -84,6 +84,24 @@ describe('whose account: a requester acts on their own account only', () => {
     expect(other.refused?.[0]).toMatch(/your own account \(c\.jones\)/)
   })
 
+  it('asks whose account when the message is about someone not named ("a user needs ...")', async () => {
+    for (const message of [
+      'a user needs their password reset in active directory',
+      'someone is locked out of active directory',
+      'my colleague forgot the windows password',
+    ]) {
+      const result = await turn(tom, message)
+      expect(result.plan, message).toEqual([])
+      expect(result.missing[0]?.parameter, message).toBe('username')
+    }
+    // "the user account" is an account, not another person.
+    const requester = await turn(alice, 'the user account is locked out in active directory')
+    expect(requester.plan[0]?.parameters.username).toBe('alice')
+    // "my account" from the technician is still his own.
+    const own = await turn(tom, 'my AD account is locked out')
+    expect(own.plan[0]?.parameters.username).toBe('tom')
+  })
+
   it('lets a technician act for someone else', async () => {
     const result = await turn(tom, 'user carol is locked out of active directory')
     expect(result.refused).toBeUndefined()
@@ -122,6 +140,22 @@ describe('whose machine: a requester works on their own workstation or laptop on
     expect(result.refused).toBeUndefined()
     expect(result.missing.map((each) => each.parameter)).not.toContain('device')
     expect(result.plan[0]?.steps.some((step) => step.target === 'LT-0423')).toBe(true)
+  })
+
+  it('takes the one assigned machine for a first-person problem that needs a machine', async () => {
+    const result = await turn(alice, 'my wifi keeps dropping')
+    expect(result.missing.map((each) => each.parameter)).not.toContain('device')
+    expect(result.plan[0]?.parameters).toMatchObject({ device: 'LT-0423', platform: 'windows' })
+    // Not for a technician, whose own machine is not the one in question.
+    const technician = await turn(tom, 'my wifi keeps dropping', 'alice')
+    expect(technician.plan).toEqual([])
+    expect(technician.missing[0]?.parameter).toBe('device')
+    // Nor when the message is about another device: the phone is not the laptop.
+    const phone = await turn(alice, "my phone can't connect to the office wifi")
+    expect(phone.plan.flatMap((plan) => Object.values(plan.parameters))).not.toContain('LT-0423')
+    // Nor for an optional machine parameter: a password reset stays about the account.
+    const reset = await turn(alice, 'I forgot my password, the windows login')
+    expect(reset.plan[0]?.parameters.device).toBeUndefined()
   })
 
   it('accepts a machine assigned through a user group', async () => {

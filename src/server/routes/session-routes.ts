@@ -5,6 +5,7 @@ import type { ApprovalListFilter, ApprovalRequest } from '../../approvals/approv
 import type { Ticket } from '../../tickets/ticket.ts'
 import type { AuthenticatedEnvironment, Caller } from '../authentication.ts'
 import { type RequestStatus, requestStatus } from '../request-status.ts'
+import { viewForRequester } from '../requester-view.ts'
 import { findVisibleSession } from '../session-access.ts'
 
 /** The approval requests of a requester, newest first: what a session's status is derived from. */
@@ -102,15 +103,17 @@ export function sessionRoutes(
 }
 
 /**
- * A requester reads the notes of how approval requests ended without addresses, ports, error
- * codes or ids (a failed step's error message may carry them); technicians read them whole.
+ * A requester reads the notes of how approval requests ended, and the step outputs of replies
+ * shown again, without addresses, ports, error codes or ids (a failed step's error message may
+ * carry them), as the live turn showed them; technicians read them whole.
  */
 function forCaller(session: Session, caller: Caller): Session {
   if (!caller.signedIn || caller.role !== 'requester') return session
   return {
     ...session,
-    history: session.history.map((entry) =>
-      entry.approvalId === undefined ? entry : { ...entry, text: redactForRequester(entry.text) },
-    ),
+    history: session.history.map((entry) => {
+      const text = entry.approvalId === undefined ? entry.text : redactForRequester(entry.text)
+      return { ...entry, text, ...(entry.view ? { view: viewForRequester(entry.view) } : {}) }
+    }),
   }
 }
