@@ -1,0 +1,162 @@
+import { findOperations, type ReadOperation } from './request-operations.ts'
+import { type Fleet, findTargets, hasTarget, type RequestTargets } from './request-targets.ts'
+import type { WorkflowCondition } from './workflow.ts'
+
+/**
+ * The offline, deterministic reader of operation requests: a technician's sentence becomes the
+ * evaluation record of docs/operations.md (kind, operations in order with the parameters the text
+ * gives, targets resolved against the inventory, condition), plus the machine names it could not
+ * find. No model, no network: the same text always reads the same.
+ * @module
+ */
+
+export type RequestKind = 'operation' | 'inventory' | 'employee'
+
+export interface OperationRequest {
+  kind: RequestKind
+  operations: ReadOperation[]
+  targets: RequestTargets
+  condition: WorkflowCondition | null
+}
+
+export interface ReadRequest extends OperationRequest {
+  /** Names that look like machines but are not in the inventory. */
+  unknownMachines: string[]
+  /** For inventory questions: a class the question limits to ("how many laptops"). */
+  machineClass: string | null
+}
+
+const CONDITIONS: ReadonlyArray<[WorkflowCondition, RegExp]> = [
+  [
+    'only-where-stopped',
+    /\b(?:but\s+)?(?:only\s+)?(?:where|if|when)\s+(?:it\s+is\s+|it's\s+|its\s+|they\s+are\s+|they're\s+)?(?:stopped|not\s+running|down|inactive)\b/gi,
+  ],
+  [
+    'only-where-running',
+    /\b(?:but\s+)?(?:only\s+)?(?:where|if|when)\s+(?:it\s+is\s+|it's\s+|its\s+|they\s+are\s+|they're\s+)?(?:still\s+)?(?:running|active|up)\b/gi,
+  ],
+  [
+    'only-where-missing',
+    /\b(?:but\s+)?(?:only\s+)?(?:where|if|when)\s+(?:it\s+is\s+|it's\s+|its\s+|they\s+are\s+|they're\s+)?(?:missing|absent|not\s+(?:yet\s+)?installed)\b/gi,
+  ],
+  [
+    'only-where-installed',
+    /\b(?:but\s+)?(?:only\s+)?(?:where|if|when)\s+(?:it\s+is\s+|it's\s+|its\s+|they\s+are\s+|they're\s+)?(?:already\s+)?installed\b/gi,
+  ],
+]
+
+/** Questions about the fleet itself, answered from the inventory. */
+const INVENTORY_QUESTION =
+  /^\s*(?:(?:hey|so|ok|quick question)[,:]?\s+)?(?:how\s+many\b|count\b|list\b|which\b|what\s+(?:machines|servers|boxes|computers|assets)\b|what(?:'s|\s+is)\s+in\b|(?:who\s+are\s+the\s+)?members\s+of\b|tell\s+me\s+about\b|details?\s+(?:for|of|about|on)\b|what\s+os\b|who\s+is\b|show\s+me\s+all\b|show\s+me\s+\S+'s\s+details\b|what\s+is\s+[A-Za-z0-9-]+\s*\??\s*$)/i
+
+const DESCRIBE = /\b(?:tell\s+me\s+about|details?|what\s+os|who\s+is|what\s+is)\b/i
+const CLASSES: ReadonlyArray<[string, RegExp]> = [
+  ['laptop', /\blaptops?\b/i],
+  ['workstation', /\b(?:workstations?|desktops?)\b/i],
+  ['server', /\bservers\b/i],
+]
+
+export function readOperationRequest(text: string, fleet: Fleet): ReadRequest {
+  const names = new Set(fleet.machines.map((machine) => machine.name.toLowerCase()))
+  const machines = { isMachine: (token: string) => names.has(token.toLowerCase()) }
+  let rest = text
+  let condition: WorkflowCondition | null = null
+  for (const [kind, pattern] of CONDITIONS) {
+    for (const match of rest.matchAll(pattern)) {
+      condition ??= kind
+      rest =
+        rest.slice(0, match.index) +
+        ' '.repeat(match[0].length) +
+        rest.slice(match.index + match[0].length)
+    }
+  }
+
+  if (INVENTORY_QUESTION.test(text) && aboutTheFleet(text, fleet))
+    return inventoryQuestion(text, fleet)
+
+  const { operations, valueSpans } = findOperations(rest, machines)
+  for (const [start, end] of valueSpans) {
+    rest = rest.slice(0, start) + ' '.repeat(end - start) + rest.slice(end)
+  }
+  const found = findTargets(rest, fleet)
+  if (operations.length === 0 || !hasTarget(found)) return employee()
+  // Only unknown names, or only laptops and workstations, asked about in the first person.
+  if (ownMachineOnly(text, found.targets, fleet)) return employee()
+  return {
+    kind: 'operation',
+    operations,
+    targets: found.targets,
+    condition,
+    unknownMachines: found.unknownMachines,
+    machineClass: null,
+  }
+}
+
+/** "how many holiday days" is not about the fleet: a question must name machines or the inventory. */
+const FLEET_NOUNS =
+  /\b(?:machines?|servers?|box(?:es)?|computers?|assets?|hosts?|devices?|laptops?|workstations?|desktops?|inventory|fleet|group|linux|windows|nodes?|vms?)\b/i
+
+function aboutTheFleet(text: string, fleet: Fleet): boolean {
+  if (FLEET_NOUNS.test(text)) return true
+  const found = findTargets(text, fleet)
+  return found.targets.machines.length > 0 || found.targets.groups.length > 0
+}
+
+/**
+ * "Please install Visio on LT-0423, my laptop": an employee's request about their own
+ * workstation or laptop (or a machine the inventory does not know) goes to the employee
+ * runbooks, not to fleet operations.
+ */
+function ownMachineOnly(text: string, targets: RequestTargets, fleet: Fleet): boolean {
+  if (!/\b(?:my|I|I'm|I'll|I've|me|our|we)\b/i.test(text)) return false
+  if (targets.all || targets.groups.length > 0) return false
+  const classes = new Map(fleet.machines.map((machine) => [machine.name, machine.class]))
+  return targets.machines.every((name) => /^(?:laptop|workstation)$/.test(classes.get(name) ?? ''))
+}
+
+function inventoryQuestion(text: string, fleet: Fleet): ReadRequest {
+  const found = findTargets(text, fleet)
+  const { machines, groups } = found.targets
+  const counting = /\b(?:how\s+many|count)\b/i.test(text)
+  const operation = counting
+    ? 'inventory.count'
+    : machines.length === 1 && groups.length === 0 && DESCRIBE.test(text)
+      ? 'inventory.describe'
+      : 'inventory.list'
+  const all = machines.length === 0 && groups.length === 0
+  const machineClass = CLASSES.find(([, pattern]) => pattern.test(found.rest))?.[0] ?? null
+  return {
+    kind: 'inventory',
+    operations: [{ operation, parameters: {} }],
+    targets: {
+      machines,
+      groups,
+      all,
+      os: operation === 'inventory.describe' ? null : (found.targets.os ?? found.osMentioned),
+    },
+    condition: null,
+    unknownMachines: found.unknownMachines,
+    machineClass: machineClass === 'server' && !all ? null : machineClass,
+  }
+}
+
+function employee(): ReadRequest {
+  return {
+    kind: 'employee',
+    operations: [],
+    targets: { machines: [], groups: [], all: false, os: null },
+    condition: null,
+    unknownMachines: [],
+    machineClass: null,
+  }
+}
+
+/** The fields an evaluation record compares (docs/operations.md). */
+export function evaluationRecord(request: ReadRequest): OperationRequest {
+  return {
+    kind: request.kind,
+    operations: request.operations,
+    targets: request.targets,
+    condition: request.condition,
+  }
+}
