@@ -22,7 +22,7 @@ export interface OperationRequest {
 export interface ReadRequest extends OperationRequest {
   /** Names that look like machines but are not in the inventory. */
   unknownMachines: string[]
-  /** For inventory questions: a class the question limits to ("how many laptops"). */
+  /** A class the request limits "all" to ("all servers", "how many laptops"), or null. */
   machineClass: string | null
 }
 
@@ -88,7 +88,7 @@ export function readOperationRequest(text: string, fleet: Fleet): ReadRequest {
     targets: found.targets,
     condition,
     unknownMachines: found.unknownMachines,
-    machineClass: null,
+    machineClass: found.allClass,
   }
 }
 

@@ -46,6 +46,8 @@ export interface FoundTargets {
   rest: string
   /** "linux" / "windows" said outside a group name, for inventory questions. */
   osMentioned: 'linux' | 'windows' | null
+  /** "all servers" limits "all" to the server class; "every machine" does not. */
+  allClass: 'server' | null
 }
 
 const MACHINE_NOUNS = '(?:servers?|boxe?s|machines?|hosts?|nodes?|computers?|vms?|instances?)'
@@ -125,6 +127,7 @@ export function findTargets(text: string, fleet: Fleet): FoundTargets {
   }
   let all = false
   let os: RequestTargets['os'] = null
+  let allClass: FoundTargets['allClass'] = null
   for (const match of rest.matchAll(ALL_OS)) {
     // "every server in windows-servers": the group (already found) says which.
     const inGroup = /^\s+(?:in|of|from)\b/i.test(rest.slice(match.index + match[0].length))
@@ -132,6 +135,7 @@ export function findTargets(text: string, fleet: Fleet): FoundTargets {
     all = true
     const named = match[1]?.toLowerCase()
     if (named === 'linux' || named === 'windows') os = named
+    if (/servers?\b/i.test(match[0])) allClass = 'server'
     rest = blank(rest, match.index, match.index + match[0].length)
   }
   for (const match of rest.matchAll(EVERYWHERE)) {
@@ -149,6 +153,7 @@ export function findTargets(text: string, fleet: Fleet): FoundTargets {
     unknownMachines: [...unknownMachines],
     rest,
     osMentioned: osWord === 'linux' || osWord === 'windows' ? osWord : null,
+    allClass: all ? allClass : null,
   }
 }
 
