@@ -6,6 +6,7 @@ import { lastReply } from '../agent/event-stream.ts'
 import type { AgentEvent } from '../agent/helpdesk-agent.ts'
 import { HelpdeskError } from '../errors/index.ts'
 import { samePerson } from '../identity/user.ts'
+import type { OperationsDesk } from '../operations/operations-desk.ts'
 import type { PersonLookup } from '../policy/known-people.ts'
 import { type Caller, mayActForOthers } from './authentication.ts'
 import { eventForRequester, resultForRequester } from './requester-view.ts'
@@ -47,10 +48,45 @@ export interface ChatTurnsOptions {
   agents?: SwitchableAgent
   /** Whether a person a technician acts for exists; without it, names are not checked. */
   findPerson?: PersonLookup
+  /** Operations on machines and inventory questions, answered before the employee runbooks. */
+  operations?: OperationsDesk
 }
 
 export function chatTurns(options: ChatTurnsOptions): ChatTurns {
-  const { core, sessions, agents, findPerson } = options
+  const { core, sessions, agents, findPerson, operations } = options
+
+  /**
+   * A technician's work on machines, or a question about the inventory, is answered here with
+   * the preview or the answer instead of going to the employee runbooks; so is a requester's
+   * request for servers (refused). Only in the technician's own conversation, not when acting
+   * for an employee. Recorded in the session like any turn; nothing runs.
+   */
+  async function operationsTurn(input: TurnInput): Promise<TurnResult | undefined> {
+    if (!operations || input.sessionId === undefined) return undefined
+    const session = await sessions.get(input.sessionId)
+    if (!session) return undefined
+    const actor = input.actor
+    if (actor && session.requester !== undefined && !samePerson(session.requester, actor.username))
+      return undefined
+    await core.checkInput({ message: input.message })
+    const answered = operations.answer(input.message, actor)
+    if (!answered) return undefined
+    const at = new Date().toISOString()
+    session.history.push({ role: 'user', text: input.message, at })
+    session.history.push({ role: 'assistant', text: answered.reply, at })
+    await sessions.save(session)
+    return {
+      sessionId: session.id,
+      reply: answered.reply,
+      tasks: [],
+      plan: [],
+      results: [],
+      missing: [],
+      ranked: [],
+      ...(answered.refused ? { refused: answered.refused } : {}),
+      operation: answered,
+    }
+  }
 
   /**
    * The person a technician acts for, spelled as the user store or directory spells them.
@@ -109,6 +145,12 @@ export function chatTurns(options: ChatTurnsOptions): ChatTurns {
       // A requester never sees internal addresses, ports or codes in what comes back.
       const requester = input.actor?.role === 'requester'
       const emit = requester ? (event: AgentEvent) => onEvent(eventForRequester(event)) : onEvent
+      const operation = await operationsTurn(input)
+      if (operation) {
+        const shown = requester ? resultForRequester(operation) : operation
+        emit({ type: 'reply-end', result: shown })
+        return shown
+      }
       const result = agents
         ? await lastReply(tap(agents.agent.handleTurn(input), emit))
         : await core.handleTurn(input, emit)

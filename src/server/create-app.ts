@@ -11,6 +11,7 @@ import { HelpdeskError } from '../errors/index.ts'
 import type { JobHistory } from '../jobs/job-history.ts'
 import type { Instruction } from '../knowledge/instructions/instruction.ts'
 import type { Readiness } from '../knowledge/knowledge-base.ts'
+import type { OperationsDesk } from '../operations/operations-desk.ts'
 import { knownPeople, type PersonLookup } from '../policy/known-people.ts'
 import {
   type AuthenticatedEnvironment,
@@ -94,6 +95,8 @@ export interface AppDependencies {
   signInLimiter?: FailedSignInLimiter
   /** Browser sign-in with OpenID Connect (OIDC_ISSUER): /auth routes and a session cookie. */
   oidc?: OidcSignIn
+  /** Operations on machines and inventory questions from the chat (technicians and admins). */
+  operations?: OperationsDesk
 }
 
 /** A request body larger than this is refused before it is read (messages are 4,000 characters). */
@@ -187,7 +190,14 @@ export function createApp(dependencies: AppDependencies): Hono<AuthenticatedEnvi
       : undefined)
   app.route(
     '/api',
-    chatRoutes(dependencies.core, dependencies.sessions, log, dependencies.agents, findPerson),
+    chatRoutes(
+      dependencies.core,
+      dependencies.sessions,
+      log,
+      dependencies.agents,
+      findPerson,
+      dependencies.operations,
+    ),
   )
   app.route(
     '/api',

@@ -5,6 +5,7 @@ import type { SwitchableAgent } from '../../agent/agent-registry.ts'
 import type { HelpdeskCore, TurnInput } from '../../agent/core/helpdesk-core.ts'
 import type { SessionStore } from '../../agent/core/session.ts'
 import { USERNAME_PATTERN } from '../../identity/user.ts'
+import type { OperationsDesk } from '../../operations/operations-desk.ts'
 import type { PersonLookup } from '../../policy/known-people.ts'
 import type { AuthenticatedEnvironment } from '../authentication.ts'
 import { chatTurns } from '../chat-turns.ts'
@@ -30,6 +31,8 @@ export function chatRoutes(
   agents?: SwitchableAgent,
   /** Whether a person a technician acts for exists; without it, names are not checked. */
   findPerson?: PersonLookup,
+  /** Operations on machines and inventory questions, before the employee runbooks. */
+  operations?: OperationsDesk,
 ): Hono<AuthenticatedEnvironment> {
   const app = new Hono<AuthenticatedEnvironment>()
 
@@ -38,6 +41,7 @@ export function chatRoutes(
     sessions,
     ...(agents ? { agents } : {}),
     ...(findPerson ? { findPerson } : {}),
+    ...(operations ? { operations } : {}),
   })
 
   /** The body, checked against the caller (see `ChatTurns.prepare`); refusals are plain 4xx. */
