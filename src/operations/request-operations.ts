@@ -28,7 +28,7 @@ export interface OperationsFound {
 const OBJECT = String.raw`([A-Za-z0-9](?:[A-Za-z0-9@._+:~-]*[A-Za-z0-9])?)`
 const PATH = String.raw`(\/[A-Za-z0-9._+@=~\/-]*[A-Za-z0-9_+@=~\/-]|[A-Za-z]:\\[^\s,;?"']*)`
 const HOST = String.raw`([A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)`
-const FILLER = String.raw`(?:(?:the|a|an|any|all|stuck|hung|running|runaway)\s+)*`
+const FILLER = String.raw`(?:(?:the|a|an|any|all|stuck|hung|running|runaway|latest|newest|current)\s+)*`
 const KEYWORD_BEFORE = String.raw`(?:(service|process|daemon|package)\s+(?:called\s+|named\s+)?)?`
 const KEYWORD_AFTER = String.raw`(?:\s+(service|process(?:es)?|daemon|package))?`
 
@@ -46,6 +46,8 @@ const MACHINE_WORDS = /^(?:servers?|machines?|box(?:es)?|hosts?|computers?|nodes
 
 export interface MachineNames {
   isMachine(token: string): boolean
+  /** Whether a group or machine name was found at this position ("restart the web servers"). */
+  targetAt?(index: number): boolean
 }
 
 export function findOperations(text: string, machines: MachineNames): OperationsFound {
@@ -59,7 +61,7 @@ export function findOperations(text: string, machines: MachineNames): Operations
     const start = match.index ?? 0
     found.push({ operation, parameters, start, end: start + match[0].length, valueSpans })
   }
-  const each = (pattern: string | RegExp, flags = 'gi') =>
+  const each = (pattern: string | RegExp, flags = 'gid') =>
     text.matchAll(typeof pattern === 'string' ? new RegExp(pattern, flags) : pattern)
   const isObject = (word: string | undefined): word is string =>
     word !== undefined && !NOT_OBJECTS.has(word.toLowerCase()) && !machines.isMachine(word)
@@ -112,6 +114,19 @@ export function findOperations(text: string, machines: MachineNames): Operations
   for (const match of each(String.raw`\bget\s+${OBJECT}\s+installed\b`)) {
     if (isObject(match[1])) add(match, 'package.install', { package: match[1] })
   }
+  for (const match of each(
+    String.raw`\b(?:ensure|make\s+sure|see\s+that)\s+(?:the\s+)?(?:package\s+)?${OBJECT}(?:\s+package)?\s+(?:is|gets|get|are)\s+(installed|removed|uninstalled|updated|upgraded|up\s+to\s+date)\b`,
+  )) {
+    if (!isObject(match[1])) continue
+    const state = (match[2] ?? '').toLowerCase()
+    const operation =
+      state === 'installed'
+        ? 'package.install'
+        : /removed|uninstalled/.test(state)
+          ? 'package.remove'
+          : 'package.update'
+    add(match, operation, { package: match[1] })
+  }
 
   // --- services (and reboots phrased as "restart the server")
   for (const match of each(
@@ -121,11 +136,17 @@ export function findOperations(text: string, machines: MachineNames): Operations
     const lowered = verb.toLowerCase().replace(/\s+/g, ' ')
     const restart = !/^(?:start|stop|shut down)$/.test(lowered)
     const keyword = `${before ?? ''} ${after ?? ''}`.toLowerCase()
-    if (!keyword.trim() && (MACHINE_WORDS.test(object) || machines.isMachine(object))) {
+    const objectAt = match.indices?.[3]?.[0] ?? -1
+    const targeted = machines.targetAt?.(objectAt) ?? false
+    if (!keyword.trim() && (MACHINE_WORDS.test(object) || machines.isMachine(object) || targeted)) {
       if (restart) add(match, 'system.reboot', {})
       continue
     }
-    const named = /^(?:it|them|again)$/i.test(object) ? undefined : object
+    // "IIS (W3SVC)": the name in brackets is the service's own.
+    const bracketed = /^\s*\(([A-Za-z0-9][A-Za-z0-9@._-]*)\)/.exec(
+      text.slice((match.index ?? 0) + match[0].length),
+    )?.[1]
+    const named = /^(?:it|them|again)$/i.test(object) ? undefined : (bracketed ?? object)
     if (named !== undefined && !isObject(named)) continue
     if (keyword.includes('process')) {
       if (lowered === 'stop') add(match, 'process.stop', { process: named ?? '' })
@@ -150,6 +171,20 @@ export function findOperations(text: string, machines: MachineNames): Operations
           ? 'service.start'
           : 'service.stop'
     add(match, operation, { service: match[1] })
+  }
+
+  for (const match of each(
+    String.raw`\bbring\s+(?:the\s+)?${KEYWORD_BEFORE}${OBJECT}${KEYWORD_AFTER}\s+(?:back\s+)?(up|online|down|offline)\b`,
+  )) {
+    if (!isObject(match[2])) continue
+    const up = /^(?:up|online)$/i.test(match[4] ?? '')
+    add(match, up ? 'service.start' : 'service.stop', { service: match[2] })
+  }
+  for (const match of each(
+    String.raw`\bcheck\s+(?:on\s+)?(?:the\s+)?(?:(?:service|daemon)\s+${OBJECT}|${OBJECT}\s+(?:service|daemon))\b`,
+  )) {
+    const name = match[1] ?? match[2]
+    if (isObject(name)) add(match, 'service.status', { service: name })
   }
 
   // --- processes
@@ -198,12 +233,12 @@ export function findOperations(text: string, machines: MachineNames): Operations
 
   // --- disk, uptime, reboot
   for (const match of each(
-    String.raw`\b(?:disk\s+(?:space|usage)|free\s+(?:disk\s+)?space|df|how\s+full\s+is|out\s+of\s+(?:disk|space)|disks?\s+full)\b`,
+    String.raw`\b(?:disk\s+(?:space|usage|capacity|free)|free\s+(?:disk\s+)?space|free\s+disk|df|how\s+full\s+(?:is|are)|out\s+of\s+(?:disk|space)|disks?\s+(?:is\s+|are\s+)?full|how\s+much\s+(?:free\s+)?(?:disk\s+)?space|space\s+(?:is\s+)?(?:left|free|remaining|available)|storage\s+(?:left|usage|space))\b`,
   )) {
     add(match, 'disk.usage', {})
   }
   for (const match of each(
-    String.raw`\buptime\b|\bhow\s+long\s+(?:has|have)\s+[^?.!]{1,40}?\s+been\s+up\b|\blast\s+(?:re)?boot(?:\s+time)?\b|\bwhen\s+did\s+[^?.!]{1,40}?\s+(?:last\s+)?(?:re)?boot(?:ed)?\b`,
+    String.raw`\buptime\b|\bhow\s+long\s+(?:has|have)\s+[^?.!]{1,40}?\s+been\s+(?:up|running|online)\b|\blast\s+(?:re)?boot(?:ed)?(?:\s+time)?\b|\bwhen\s+(?:did|was|were)\s+[^?.!]{1,40}?\s+(?:last\s+)?(?:re)?boot(?:ed)?\b`,
   )) {
     add(match, 'system.uptime', {})
   }
@@ -211,7 +246,7 @@ export function findOperations(text: string, machines: MachineNames): Operations
 
   // --- logs
   for (const match of each(
-    String.raw`\b(?:errors?\s+(?:logs?|in\s+the\s+logs?)|event\s+logs?|errors)\b`,
+    String.raw`\b(?:errors?\s+(?:logs?|in\s+the\s+logs?)|event\s+logs?|errors|journal|syslog|(?:check|show|pull|grab|review|read|tail|see|look\s+at|go\s+through)\s+(?:me\s+)?(?:the\s+)?(?:recent\s+|latest\s+|system\s+)?logs?)\b`,
   )) {
     add(match, 'logs.errors', {})
   }
@@ -234,7 +269,7 @@ export function findOperations(text: string, machines: MachineNames): Operations
     }
   }
   const resolveWord =
-    /\bresolv(?:e|es|ing|ution)\b|\bdns\s+(?:lookup|resolution)\b|\bnslookup\b/i.exec(text)
+    /\bresol(?:ve|ves|ving|ution)\b|\bdns\s+(?:lookup|resolution)\b|\bnslookup\b/i.exec(text)
   if (resolveWord) {
     const host =
       /\b([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)\b/.exec(text) ??
@@ -335,6 +370,10 @@ function logParameters(text: string, machines: MachineNames): Record<string, str
   if (hours?.[1]) parameters.hours = Number(hours[1])
   const service =
     new RegExp(String.raw`\b(?:the\s+)${OBJECT}\s+errors\b`, 'i').exec(text) ??
+    new RegExp(
+      String.raw`\b(?:logs?|journal)\s+(?:for|of)\s+(?:the\s+)?(?:service\s+)?${OBJECT}`,
+      'i',
+    ).exec(text) ??
     new RegExp(
       String.raw`\berrors\s+(?:for|from|of)\s+(?:the\s+)?${OBJECT}(?:\s+service)?`,
       'i',

@@ -26,7 +26,55 @@ export interface ReadRequest extends OperationRequest {
   machineClass: string | null
 }
 
+const SUBJECT = String.raw`(?:it\s+is\s+|it's\s+|its\s+|they\s+are\s+|they're\s+|(?:the\s+)?[A-Za-z0-9][A-Za-z0-9@._-]*\s+(?:service\s+|process\s+|package\s+)?(?:is|are)\s+)?`
+
 const CONDITIONS: ReadonlyArray<[WorkflowCondition, RegExp]> = [
+  // "skip the ones where it is not running": the work is only where it runs.
+  [
+    'only-where-running',
+    /\bskip(?:ping)?\s+(?:the\s+ones|those|any|machines|hosts|servers|boxes)?\s*(?:where|if|that)\s+(?:it\s+is\s+|it's\s+|they\s+are\s+|they're\s+|(?:is|are)\s+)?(?:not\s+running|stopped|down)\b/gi,
+  ],
+  [
+    'only-where-stopped',
+    /\bskip(?:ping)?\s+(?:the\s+ones|those|any|machines|hosts|servers|boxes)?\s*(?:where|if|that)\s+(?:it\s+is\s+|it's\s+|they\s+are\s+|they're\s+|(?:is|are)\s+)?(?:already\s+)?running\b/gi,
+  ],
+  [
+    'only-where-missing',
+    /\bskip(?:ping)?\s+(?:the\s+ones|those|any|machines|hosts|servers|boxes)?\s*(?:where|if|that)\s+(?:it\s+is\s+|it's\s+|they\s+are\s+|they're\s+|(?:is|are|have\s+it|has\s+it)\s+)?(?:already\s+)?installed\b/gi,
+  ],
+  [
+    'only-where-installed',
+    /\bskip(?:ping)?\s+(?:the\s+ones|those|any|machines|hosts|servers|boxes)?\s*(?:where|if|that)\s+(?:it\s+is\s+|it's\s+|they\s+are\s+|they're\s+|(?:is|are)\s+)?(?:not\s+installed|missing)\b/gi,
+  ],
+  // "only on the ones where nginx is running", "only if the service is stopped".
+  [
+    'only-where-stopped',
+    new RegExp(
+      String.raw`\b(?:only\s+(?:on\s+(?:the\s+)?(?:ones|machines|hosts|servers|boxes)\s+)?(?:where|if|when)|where)\s+${SUBJECT}(?:stopped|not\s+running|down|inactive)\b`,
+      'gi',
+    ),
+  ],
+  [
+    'only-where-running',
+    new RegExp(
+      String.raw`\b(?:only\s+(?:on\s+(?:the\s+)?(?:ones|machines|hosts|servers|boxes)\s+)?(?:where|if|when)|where)\s+${SUBJECT}(?:still\s+)?(?:running|active)\b`,
+      'gi',
+    ),
+  ],
+  [
+    'only-where-missing',
+    new RegExp(
+      String.raw`\b(?:only\s+(?:on\s+(?:the\s+)?(?:ones|machines|hosts|servers|boxes)\s+)?(?:where|if|when)|where)\s+${SUBJECT}(?:missing|absent|not\s+(?:yet\s+)?installed)\b`,
+      'gi',
+    ),
+  ],
+  [
+    'only-where-installed',
+    new RegExp(
+      String.raw`\b(?:only\s+(?:on\s+(?:the\s+)?(?:ones|machines|hosts|servers|boxes)\s+)?(?:where|if|when)|where)\s+${SUBJECT}(?:already\s+)?installed\b`,
+      'gi',
+    ),
+  ],
   [
     'only-where-stopped',
     /\b(?:but\s+)?(?:only\s+)?(?:where|if|when)\s+(?:it\s+is\s+|it's\s+|its\s+|they\s+are\s+|they're\s+)?(?:stopped|not\s+running|down|inactive)\b/gi,
@@ -47,9 +95,8 @@ const CONDITIONS: ReadonlyArray<[WorkflowCondition, RegExp]> = [
 
 /** Questions about the fleet itself, answered from the inventory. */
 const INVENTORY_QUESTION =
-  /^\s*(?:(?:hey|so|ok|quick question)[,:]?\s+)?(?:how\s+many\b|count\b|list\b|which\b|what\s+(?:machines|servers|boxes|computers|assets)\b|what(?:'s|\s+is)\s+in\b|(?:who\s+are\s+the\s+)?members\s+of\b|tell\s+me\s+about\b|details?\s+(?:for|of|about|on)\b|what\s+os\b|who\s+is\b|show\s+me\s+all\b|show\s+me\s+\S+'s\s+details\b|what\s+is\s+[A-Za-z0-9-]+\s*\??\s*$)/i
+  /^\s*(?:(?:hey|so|ok|quick question)[,:]?\s+)?(?:how\s+many\b|count\b|list\b|which\b|what\s+(?:machines|servers|boxes|computers|assets)\b|what(?:'s|\s+is)\s+in\b|(?:who\s+are\s+the\s+)?members\s+of\b|tell\s+me\s+about\b|details?\s+(?:for|of|about|on)\b|what\s+os\b|who\s+is\b|show\s+me\s+all\b|show\s+me\s+\S+'s\s+details\b|what\s+is\s+[A-Za-z0-9-]+\s*\??\s*$|(?:show|give)\s+(?:me\s+)?(?:the\s+)?(?:details|specs|info(?:rmation)?)\b|what\s+groups?\b|which\s+groups?\b|what(?:'s|\s+is)\s+the\s+(?:os|operating\s+system|class|address|ip)\b|give\s+me\s+(?:a\s+)?(?:count|number|list|breakdown)\b|(?:the\s+)?number\s+of\b|do\s+we\s+have\s+any\b|are\s+there\s+any\b)/i
 
-const DESCRIBE = /\b(?:tell\s+me\s+about|details?|what\s+os|who\s+is|what\s+is)\b/i
 const CLASSES: ReadonlyArray<[string, RegExp]> = [
   ['laptop', /\blaptops?\b/i],
   ['workstation', /\b(?:workstations?|desktops?)\b/i],
@@ -74,7 +121,11 @@ export function readOperationRequest(text: string, fleet: Fleet): ReadRequest {
   if (INVENTORY_QUESTION.test(text) && aboutTheFleet(text, fleet))
     return inventoryQuestion(text, fleet)
 
-  const { operations, valueSpans } = findOperations(rest, machines)
+  const named = findTargets(rest, fleet).spans
+  const { operations, valueSpans } = findOperations(rest, {
+    ...machines,
+    targetAt: (index) => named.some(([start, end]) => index >= start && index < end),
+  })
   for (const [start, end] of valueSpans) {
     rest = rest.slice(0, start) + ' '.repeat(end - start) + rest.slice(end)
   }
@@ -82,10 +133,15 @@ export function readOperationRequest(text: string, fleet: Fleet): ReadRequest {
   if (operations.length === 0 || !hasTarget(found)) return employee()
   // Only unknown names, or only laptops and workstations, asked about in the first person.
   if (ownMachineOnly(text, found.targets, fleet)) return employee()
+  // "all machines running Linux": the OS said anywhere limits "all".
+  const targets =
+    found.targets.all && found.targets.os === null && found.osMentioned
+      ? { ...found.targets, os: found.osMentioned }
+      : found.targets
   return {
     kind: 'operation',
     operations,
-    targets: found.targets,
+    targets,
     condition,
     unknownMachines: found.unknownMachines,
     machineClass: found.allClass,
@@ -117,10 +173,11 @@ function ownMachineOnly(text: string, targets: RequestTargets, fleet: Fleet): bo
 function inventoryQuestion(text: string, fleet: Fleet): ReadRequest {
   const found = findTargets(text, fleet)
   const { machines, groups } = found.targets
-  const counting = /\b(?:how\s+many|count)\b/i.test(text)
+  const counting = /\b(?:how\s+many|count|number\s+of)\b/i.test(text)
   const operation = counting
     ? 'inventory.count'
-    : machines.length === 1 && groups.length === 0 && DESCRIBE.test(text)
+    : // One machine named and nothing counted: its details, whatever the question asks of it.
+      machines.length === 1 && groups.length === 0
       ? 'inventory.describe'
       : 'inventory.list'
   const all = machines.length === 0 && groups.length === 0

@@ -48,6 +48,8 @@ export interface FoundTargets {
   osMentioned: 'linux' | 'windows' | null
   /** "all servers" limits "all" to the server class; "every machine" does not. */
   allClass: 'server' | null
+  /** Where each group or machine name was found, [start, end). */
+  spans: Array<[number, number]>
 }
 
 const MACHINE_NOUNS = '(?:servers?|boxe?s|machines?|hosts?|nodes?|computers?|vms?|instances?)'
@@ -101,10 +103,12 @@ const MACHINE_LIKE = /^[A-Za-z]{2,}[A-Za-z0-9]*(?:-[A-Za-z0-9]+)*\d+$/
 
 export function findTargets(text: string, fleet: Fleet): FoundTargets {
   let rest = text
+  const spans: Array<[number, number]> = []
   const groups = new Set<string>()
   for (const { group, pattern } of groupPatterns(fleet)) {
     for (const match of rest.matchAll(pattern)) {
       groups.add(group)
+      spans.push([match.index, match.index + match[0].length])
       rest = blank(rest, match.index, match.index + match[0].length)
     }
   }
@@ -116,6 +120,7 @@ export function findTargets(text: string, fleet: Fleet): FoundTargets {
     const machine = byName.get(token.toLowerCase())
     if (machine) {
       machines.add(machine.name)
+      spans.push([match.index, match.index + match[0].length])
       rest = blank(rest, match.index, match.index + match[0].length)
       continue
     }
@@ -154,6 +159,7 @@ export function findTargets(text: string, fleet: Fleet): FoundTargets {
     rest,
     osMentioned: osWord === 'linux' || osWord === 'windows' ? osWord : null,
     allClass: all ? allClass : null,
+    spans,
   }
 }
 
