@@ -1,3 +1,15 @@
+import { finish } from './request-operations-finish.ts'
+import {
+  type Found,
+  NOT_OBJECTS,
+  OBJECT,
+  type OperationsFound,
+  PATH,
+  trimPath,
+} from './request-words.ts'
+
+export type { OperationsFound, ReadOperation } from './request-words.ts'
+
 /**
  * Finds the catalog operations a technician's sentence asks for, in the order written: verb and
  * object patterns per operation ("restart nginx", "kill the java process", "update postgresql-16
@@ -8,39 +20,10 @@
  * @module
  */
 
-export interface ReadOperation {
-  operation: string
-  parameters: Record<string, string | number>
-}
-
-interface Found extends ReadOperation {
-  start: number
-  end: number
-  /** Spans of parameter values in the text (host names, paths). */
-  valueSpans: Array<[number, number]>
-}
-
-export interface OperationsFound {
-  operations: ReadOperation[]
-  valueSpans: Array<[number, number]>
-}
-
-const OBJECT = String.raw`([A-Za-z0-9](?:[A-Za-z0-9@._+:~-]*[A-Za-z0-9])?)`
-const PATH = String.raw`(\/[A-Za-z0-9._+@=~\/-]*[A-Za-z0-9_+@=~\/-]|[A-Za-z]:\\[^\s,;?"']*)`
 const HOST = String.raw`([A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)`
 const FILLER = String.raw`(?:(?:the|a|an|any|all|stuck|hung|running|runaway|latest|newest|current)\s+)*`
 const KEYWORD_BEFORE = String.raw`(?:(service|process|daemon|package)\s+(?:called\s+|named\s+)?)?`
 const KEYWORD_AFTER = String.raw`(?:\s+(service|process(?:es)?|daemon|package))?`
-
-/** Words an object can never be: pronouns, articles, prepositions and the verbs themselves. */
-const NOT_OBJECTS = new Set(
-  `it them this that these those again me my our your the a an any all every each of on in at to
-   from for with by and or then also just please pls now tonight today recent last past show
-   check see get pull grab look journal log logs event error errors up down running stopped
-   status service services process processes package packages version latest updates update
-   install remove restart start stop reboot kill out disk space free memory cpu time afterwards
-   is are was be where if only but so as there here what which who how when`.split(/\s+/),
-)
 
 const MACHINE_WORDS = /^(?:servers?|machines?|box(?:es)?|hosts?|computers?|nodes?|vms?)$/i
 
@@ -59,7 +42,8 @@ export function findOperations(text: string, machines: MachineNames): Operations
     valueSpans: Array<[number, number]> = [],
   ) => {
     const start = match.index ?? 0
-    found.push({ operation, parameters, start, end: start + match[0].length, valueSpans })
+    const after = /\bafter\s+$/i.test(text.slice(Math.max(0, start - 8), start))
+    found.push({ operation, parameters, start, end: start + match[0].length, valueSpans, after })
   }
   const each = (pattern: string | RegExp, flags = 'gid') =>
     text.matchAll(typeof pattern === 'string' ? new RegExp(pattern, flags) : pattern)
@@ -80,20 +64,20 @@ export function findOperations(text: string, machines: MachineNames): Operations
     if (isObject(match[1])) add(match, 'package.update', { package: match[1] })
   }
   for (const match of each(
-    String.raw`\b(install|uninstall|remove|update|upgrade|patch)\s+${FILLER}(?:package\s+)?${OBJECT}(?:\s+package)?(?:\s+(?:to\s+)?(?:version\s+|v)?(\d[A-Za-z0-9.+~_:-]*))?`,
+    String.raw`\b(install(?:ing)?|uninstall(?:ing)?|remov(?:e|ing)|updat(?:e|ing)|upgrad(?:e|ing)|patch(?:ing)?)\s+${FILLER}(?:package\s+)?${OBJECT}(?:\s+package)?(?:\s+(?:to\s+)?(?:version\s+|v)?(\d[A-Za-z0-9.+~_:-]*))?`,
   )) {
     const [, verb = '', name, version] = match
     if (!isObject(name)) continue
-    const operation = /^(?:install)$/i.test(verb)
+    const operation = /^install/i.test(verb)
       ? 'package.install'
-      : /^(?:uninstall|remove)$/i.test(verb)
+      : /^(?:uninstall|remov)/i.test(verb)
         ? 'package.remove'
         : 'package.update'
     const parameters: Record<string, string> = { package: name }
     if (version) parameters.version = trimPath(version)
     add(match, operation, parameters)
-    // "install htop and tmux": one install per listed name.
-    if (operation === 'package.install') {
+    // "install htop and tmux": one step per listed name.
+    {
       let after = (match.index ?? 0) + match[0].length
       for (;;) {
         const more = new RegExp(String.raw`^(?:\s*,\s*|\s+and\s+)${OBJECT}`, 'i').exec(
@@ -114,6 +98,35 @@ export function findOperations(text: string, machines: MachineNames): Operations
   for (const match of each(String.raw`\bget\s+${OBJECT}\s+installed\b`)) {
     if (isObject(match[1])) add(match, 'package.install', { package: match[1] })
   }
+  // "web01 needs nginx restarted", "I want telnet removed from the databases".
+  for (const match of each(
+    String.raw`\b(?:needs?|wants?|get|have|having)\s+(?:the\s+)?${KEYWORD_BEFORE}${OBJECT}${KEYWORD_AFTER}\s+(restarted|started|stopped|killed|updated|upgraded|patched|installed|removed|uninstalled)\b`,
+  )) {
+    const [, before, name, after, state = ''] = match
+    if (!isObject(name)) continue
+    const lowered = state.toLowerCase()
+    const process = `${before ?? ''} ${after ?? ''}`.toLowerCase().includes('process')
+    const operation =
+      lowered === 'killed' || (process && lowered === 'stopped')
+        ? 'process.stop'
+        : lowered === 'restarted'
+          ? 'service.restart'
+          : lowered === 'started'
+            ? 'service.start'
+            : lowered === 'stopped'
+              ? 'service.stop'
+              : lowered === 'installed'
+                ? 'package.install'
+                : /removed|uninstalled/.test(lowered)
+                  ? 'package.remove'
+                  : 'package.update'
+    const key = operation.startsWith('package')
+      ? 'package'
+      : operation.startsWith('process')
+        ? 'process'
+        : 'service'
+    add(match, operation, { [key]: name })
+  }
   for (const match of each(
     String.raw`\b(?:ensure|make\s+sure|see\s+that)\s+(?:the\s+)?(?:package\s+)?${OBJECT}(?:\s+package)?\s+(?:is|gets|get|are)\s+(installed|removed|uninstalled|updated|upgraded|up\s+to\s+date)\b`,
   )) {
@@ -130,11 +143,15 @@ export function findOperations(text: string, machines: MachineNames): Operations
 
   // --- services (and reboots phrased as "restart the server")
   for (const match of each(
-    String.raw`\b(restart|re-start|bounce|kick|recycle|cycle|start|stop|shut\s+down)\s+${FILLER}${KEYWORD_BEFORE}${OBJECT}${KEYWORD_AFTER}`,
+    String.raw`\b(restart(?:ing)?|re-start|bounc(?:e|ing)|kick|recycl(?:e|ing)|cycl(?:e|ing)|start(?:ing)?|stop(?:ping)?|shut(?:ting)?\s+down)\s+${FILLER}${KEYWORD_BEFORE}${OBJECT}${KEYWORD_AFTER}`,
   )) {
     const [, verb = '', before, object = '', after] = match
-    const lowered = verb.toLowerCase().replace(/\s+/g, ' ')
-    const restart = !/^(?:start|stop|shut down)$/.test(lowered)
+    const lowered = /^(?:stop|shut)/i.test(verb)
+      ? 'stop'
+      : /^start/i.test(verb)
+        ? 'start'
+        : 'restart'
+    const restart = lowered === 'restart'
     const keyword = `${before ?? ''} ${after ?? ''}`.toLowerCase()
     const objectAt = match.indices?.[3]?.[0] ?? -1
     const targeted = machines.targetAt?.(objectAt) ?? false
@@ -218,7 +235,7 @@ export function findOperations(text: string, machines: MachineNames): Operations
     status(match, match[1], match[2], match[3])
   }
   for (const match of each(
-    String.raw`\bstatus\s+of\s+(?:the\s+)?${KEYWORD_BEFORE}${OBJECT}${KEYWORD_AFTER}`,
+    String.raw`\bstatus\s+(?:check\s+)?(?:of|for|on)\s+(?:the\s+)?${KEYWORD_BEFORE}${OBJECT}${KEYWORD_AFTER}`,
   )) {
     status(match, match[1], match[2], match[3])
   }
@@ -230,10 +247,20 @@ export function findOperations(text: string, machines: MachineNames): Operations
   for (const match of each(String.raw`\bcheck\s+(?:that\s+)?(it|they)\s+(?:is|are)\s+running\b`)) {
     status(match, undefined, match[1], undefined)
   }
+  for (const match of each(
+    String.raw`\b(?:check|show|get|verify|confirm)\s+(?:on\s+)?(it|its|their)\s+(?:status|state)\b`,
+  )) {
+    status(match, undefined, 'it', undefined)
+  }
+  for (const match of each(
+    String.raw`\b(?:is|are)\s+there\s+(?:a|an|any)\s+${OBJECT}\s+process(?:es)?\b`,
+  )) {
+    if (isObject(match[1])) add(match, 'process.check', { process: match[1] })
+  }
 
   // --- disk, uptime, reboot
   for (const match of each(
-    String.raw`\b(?:disk\s+(?:space|usage|capacity|free)|free\s+(?:disk\s+)?space|free\s+disk|df|how\s+full\s+(?:is|are)|out\s+of\s+(?:disk|space)|disks?\s+(?:is\s+|are\s+)?full|how\s+much\s+(?:free\s+)?(?:disk\s+)?space|space\s+(?:is\s+)?(?:left|free|remaining|available)|storage\s+(?:left|usage|space))\b`,
+    String.raw`\b(?:disk\s+(?:space|usage|capacity|free)|free\s+(?:disk\s+)?space|free\s+disk|df|how\s+full\s+(?:is|are)|out\s+of\s+(?:disk|space)|disks?\s+(?:is\s+|are\s+)?full|how\s+much\s+(?:free\s+)?(?:disk\s+)?space|space\s+(?:is\s+)?(?:left|free|remaining|available)|storage\s+(?:left|usage|space)|disks?|storage)\b`,
   )) {
     add(match, 'disk.usage', {})
   }
@@ -252,12 +279,19 @@ export function findOperations(text: string, machines: MachineNames): Operations
   }
 
   // --- network
-  const port = /\bport\s+(\d{1,5})\b/i.exec(text) ?? /\b[A-Za-z0-9.-]+:(\d{1,5})\b/.exec(text)
-  if (port && /\b(?:reach|reachable|connect|connectivity|port)\b/i.test(text)) {
+  const talks = /\b(?:reach|reachable|connect|connectivity|port|talk\s+to|access)\b/i.test(text)
+  const port =
+    /\bport\s+(\d{1,5})\b/i.exec(text) ??
+    /\b[A-Za-z0-9.-]+:(\d{1,5})\b/.exec(text) ??
+    (talks ? /\b(?:on|at)\s+(\d{2,5})\b/i.exec(text) : null)
+  if (port && talks) {
     const host =
       new RegExp(String.raw`\b${HOST}:\d{1,5}\b`).exec(text) ??
       new RegExp(String.raw`\bport\s+\d{1,5}\s+on\s+${HOST}`, 'i').exec(text) ??
       new RegExp(String.raw`\breach\s+(?:the\s+)?${HOST}`, 'i').exec(text) ??
+      new RegExp(String.raw`\b(?:talk|connect|get\s+through)\s+to\s+(?:the\s+)?${HOST}`, 'i').exec(
+        text,
+      ) ??
       new RegExp(String.raw`\bport\s+\d{1,5}\s+(?:to|of)\s+${HOST}`, 'i').exec(text) ??
       new RegExp(String.raw`\bto\s+${HOST}`, 'i').exec(text)
     if (host?.[1]) {
@@ -287,104 +321,3 @@ export function findOperations(text: string, machines: MachineNames): Operations
 
 const VERBS =
   /^(?:restart|start|stop|reboot|kill|install|uninstall|remove|update|upgrade|check|copy|then)$/i
-
-/** Paths end before sentence punctuation. */
-function trimPath(value: string | undefined): string {
-  return (value ?? '').replace(/[.,;:!?)]+$/, '')
-}
-
-/**
- * Orders by position, drops matches inside an earlier (or longer) one, fills "it" from the
- * previous object, fills disk and log parameters from the words around them, and merges repeats.
- */
-function finish(text: string, found: Found[], machines: MachineNames): OperationsFound {
-  found.sort((left, right) => left.start - right.start || right.end - left.end)
-  const kept: Found[] = []
-  for (const candidate of found) {
-    const previous = kept[kept.length - 1]
-    if (previous && candidate.start < previous.end) continue
-    kept.push(candidate)
-  }
-  let lastName = ''
-  const operations: ReadOperation[] = []
-  const valueSpans: Array<[number, number]> = []
-  const logsSeen = new Set<string>()
-  for (const step of kept) {
-    const parameters = { ...step.parameters }
-    for (const key of ['service', 'process'] as const) {
-      if (parameters[key] === '') parameters[key] = lastName
-    }
-    if (parameters[key(parameters)] === '') continue
-    const name = parameters.service ?? parameters.process ?? parameters.package
-    if (typeof name === 'string' && name) lastName = name
-    if (step.operation === 'disk.usage') Object.assign(parameters, diskPath(text, valueSpans))
-    if (step.operation === 'logs.errors') {
-      if (logsSeen.has('logs')) continue
-      logsSeen.add('logs')
-      Object.assign(parameters, logParameters(text, machines))
-    }
-    const same = operations[operations.length - 1]
-    if (
-      same &&
-      same.operation === step.operation &&
-      JSON.stringify(same.parameters) === JSON.stringify(parameters)
-    )
-      continue
-    operations.push({ operation: step.operation, parameters })
-    valueSpans.push(...step.valueSpans)
-  }
-  return { operations, valueSpans }
-}
-
-function key(parameters: Record<string, string | number>): string {
-  return 'service' in parameters ? 'service' : 'process' in parameters ? 'process' : ''
-}
-
-function diskPath(text: string, spans: Array<[number, number]>): Record<string, string> {
-  const drive = /\b([A-Za-z]):\s*drive\b/i.exec(text)
-  if (drive) return { path: `${drive[1]?.toUpperCase()}:\\` }
-  const path = new RegExp(PATH).exec(text)
-  if (!path?.[1]) return {}
-  const start = path.index ?? 0
-  spans.push([start, start + path[0].length])
-  return { path: trimPath(path[1]) }
-}
-
-const LOG_NOT_SERVICE = new Set([
-  ...NOT_OBJECTS,
-  'journal',
-  'the',
-  'last',
-  'past',
-  'recent',
-  'any',
-  'all',
-  'of',
-])
-
-function logParameters(text: string, machines: MachineNames): Record<string, string | number> {
-  const parameters: Record<string, string | number> = {}
-  const hours =
-    /\b(?:last|past|previous)\s+(\d{1,3})\s+hours?\b/i.exec(text) ??
-    /\b(\d{1,3})\s+hours?\s+of\b/i.exec(text)
-  if (hours?.[1]) parameters.hours = Number(hours[1])
-  const service =
-    new RegExp(String.raw`\b(?:the\s+)${OBJECT}\s+errors\b`, 'i').exec(text) ??
-    new RegExp(
-      String.raw`\b(?:logs?|journal)\s+(?:for|of)\s+(?:the\s+)?(?:service\s+)?${OBJECT}`,
-      'i',
-    ).exec(text) ??
-    new RegExp(
-      String.raw`\berrors\s+(?:for|from|of)\s+(?:the\s+)?${OBJECT}(?:\s+service)?`,
-      'i',
-    ).exec(text)
-  const name = service?.[1]
-  if (
-    name &&
-    !LOG_NOT_SERVICE.has(name.toLowerCase()) &&
-    !/^\d/.test(name) &&
-    !machines.isMachine(name)
-  )
-    parameters.service = name
-  return parameters
-}

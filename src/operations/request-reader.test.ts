@@ -30,6 +30,19 @@ describe('the offline reader of operation requests', () => {
     expect(report.employeeTakenAsOperation).toBe(0)
   })
 
+  it('reads the later rounds (phrasings added after tuning began) exactly', () => {
+    for (const file of [
+      'tests/fixtures/operations-dev-round2.jsonl',
+      'tests/fixtures/operations-dev-round3.jsonl',
+    ]) {
+      const requests = lines<LabelledOperationRequest>(file)
+      const report = scoreOperationRequests(
+        requests.map((request) => ({ request, got: read(request.text) })),
+      )
+      expect(report.errors.map((error) => error.id)).toEqual([])
+    }
+  })
+
   it('takes none of the employee routing requests (dev and holdout) for fleet work', () => {
     for (const file of [
       'tests/fixtures/routing-dev.jsonl',
@@ -53,6 +66,18 @@ describe('the offline reader of operation requests', () => {
       targets: { machines: [], groups: ['data-processing'], all: false, os: null },
       condition: null,
     })
+  })
+
+  it('expands a machine range and keeps "after" in the order things must run', () => {
+    expect(read('restart nginx on web01 through web03').targets.machines).toEqual([
+      'web01',
+      'web02',
+      'web03',
+    ])
+    expect(read('reboot db02 after stopping postgresql').operations).toEqual([
+      { operation: 'service.stop', parameters: { service: 'postgresql' } },
+      { operation: 'system.reboot', parameters: {} },
+    ])
   })
 
   it('reports machines the inventory does not know, and keeps the known ones', () => {

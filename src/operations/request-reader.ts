@@ -29,6 +29,23 @@ export interface ReadRequest extends OperationRequest {
 const SUBJECT = String.raw`(?:it\s+is\s+|it's\s+|its\s+|they\s+are\s+|they're\s+|(?:the\s+)?[A-Za-z0-9][A-Za-z0-9@._-]*\s+(?:service\s+|process\s+|package\s+)?(?:is|are)\s+)?`
 
 const CONDITIONS: ReadonlyArray<[WorkflowCondition, RegExp]> = [
+  // "unless it's already installed": the work is only where it is not.
+  [
+    'only-where-running',
+    new RegExp(String.raw`\bunless\s+${SUBJECT}(?:stopped|not\s+running|down)\b`, 'gi'),
+  ],
+  [
+    'only-where-stopped',
+    new RegExp(String.raw`\bunless\s+${SUBJECT}(?:already\s+)?running\b`, 'gi'),
+  ],
+  [
+    'only-where-installed',
+    new RegExp(String.raw`\bunless\s+${SUBJECT}(?:missing|not\s+installed)\b`, 'gi'),
+  ],
+  [
+    'only-where-missing',
+    new RegExp(String.raw`\bunless\s+${SUBJECT}(?:already\s+)?installed\b`, 'gi'),
+  ],
   // "skip the ones where it is not running": the work is only where it runs.
   [
     'only-where-running',
@@ -95,7 +112,7 @@ const CONDITIONS: ReadonlyArray<[WorkflowCondition, RegExp]> = [
 
 /** Questions about the fleet itself, answered from the inventory. */
 const INVENTORY_QUESTION =
-  /^\s*(?:(?:hey|so|ok|quick question)[,:]?\s+)?(?:how\s+many\b|count\b|list\b|which\b|what\s+(?:machines|servers|boxes|computers|assets)\b|what(?:'s|\s+is)\s+in\b|(?:who\s+are\s+the\s+)?members\s+of\b|tell\s+me\s+about\b|details?\s+(?:for|of|about|on)\b|what\s+os\b|who\s+is\b|show\s+me\s+all\b|show\s+me\s+\S+'s\s+details\b|what\s+is\s+[A-Za-z0-9-]+\s*\??\s*$|(?:show|give)\s+(?:me\s+)?(?:the\s+)?(?:details|specs|info(?:rmation)?)\b|what\s+groups?\b|which\s+groups?\b|what(?:'s|\s+is)\s+the\s+(?:os|operating\s+system|class|address|ip)\b|give\s+me\s+(?:a\s+)?(?:count|number|list|breakdown)\b|(?:the\s+)?number\s+of\b|do\s+we\s+have\s+any\b|are\s+there\s+any\b)/i
+  /^\s*(?:(?:hey|so|ok|quick question)[,:]?\s+)?(?:how\s+many\b|count\b|list\b|which\b|what\s+(?:machines|servers|boxes|computers|assets)\b|what(?:'s|\s+is)\s+in\b|(?:who\s+are\s+the\s+)?members\s+of\b|tell\s+me\s+about\b|details?\s+(?:for|of|about|on)\b|what\s+os\b|who\s+is\b|show\s+me\s+all\b|show\s+me\s+\S+'s\s+details\b|what\s+is\s+[A-Za-z0-9-]+\s*\??\s*$|(?:show|give)\s+(?:me\s+)?(?:the\s+)?(?:details|specs|info(?:rmation)?)\b|what\s+groups?\b|which\s+groups?\b|what(?:'s|\s+is)\s+the\s+(?:os|operating\s+system|class|address|ip)\b|give\s+me\s+(?:a\s+)?(?:count|number|list|breakdown)\b|(?:the\s+)?number\s+of\b|(?:do\s+we\s+have|are\s+there)\s+any\s+(?:linux\s+|windows\s+|macos\s+)?(?:machines|servers|boxes|computers|laptops|workstations|hosts)\b|describe\b|where\s+is\b|info(?:rmation)?\s+(?:on|about|for)\b)/i
 
 const CLASSES: ReadonlyArray<[string, RegExp]> = [
   ['laptop', /\blaptops?\b/i],

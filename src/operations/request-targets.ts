@@ -98,6 +98,9 @@ function blank(text: string, start: number, end: number): string {
   return text.slice(0, start) + ' '.repeat(end - start) + text.slice(end)
 }
 
+const RANGE =
+  /\b([A-Za-z][A-Za-z-]*?)(\d+)\s*(?:through|thru|to|until|-|\u2013|\.\.)\s*(?:([A-Za-z][A-Za-z-]*?)?(\d+))\b/gi
+
 /** A token that looks like a machine name: letters, then digits at the end (web09, srv-legacy-02). */
 const MACHINE_LIKE = /^[A-Za-z]{2,}[A-Za-z0-9]*(?:-[A-Za-z0-9]+)*\d+$/
 
@@ -114,6 +117,25 @@ export function findTargets(text: string, fleet: Fleet): FoundTargets {
   }
   const byName = new Map(fleet.machines.map((machine) => [machine.name.toLowerCase(), machine]))
   const machines = new Set<string>()
+  // "web01 through web03", "web01-web03": every inventory machine of that stem in the range.
+  for (const match of rest.matchAll(RANGE)) {
+    const [, stem = '', from = '', secondStem = '', to = ''] = match
+    if (stem.toLowerCase() !== (secondStem || stem).toLowerCase()) continue
+    const low = Number(from)
+    const high = Number(to)
+    const inRange = fleet.machines.filter((machine) => {
+      const parts = /^([A-Za-z][A-Za-z-]*?)(\d+)$/.exec(machine.name)
+      return (
+        parts?.[1]?.toLowerCase() === stem.toLowerCase() &&
+        Number(parts[2]) >= low &&
+        Number(parts[2]) <= high
+      )
+    })
+    if (inRange.length === 0) continue
+    for (const machine of inRange) machines.add(machine.name)
+    spans.push([match.index, match.index + match[0].length])
+    rest = blank(rest, match.index, match.index + match[0].length)
+  }
   const unknownMachines = new Set<string>()
   for (const match of rest.matchAll(/[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]|[A-Za-z0-9]/g)) {
     const token = match[0].replace(/'s$/i, '')

@@ -1,0 +1,42 @@
+/**
+ * The words and value shapes the operation finder (request-operations.ts) and its last pass
+ * (request-operations-finish.ts) share.
+ * @module
+ */
+
+export interface ReadOperation {
+  operation: string
+  parameters: Record<string, string | number>
+}
+
+export interface Found extends ReadOperation {
+  /** "reboot db02 after stopping postgresql": this step runs before the one written before it. */
+  after?: boolean
+  start: number
+  end: number
+  /** Spans of parameter values in the text (host names, paths). */
+  valueSpans: Array<[number, number]>
+}
+
+export interface OperationsFound {
+  operations: ReadOperation[]
+  valueSpans: Array<[number, number]>
+}
+
+export const OBJECT = String.raw`([A-Za-z0-9](?:[A-Za-z0-9@._+:~-]*[A-Za-z0-9])?)`
+export const PATH = String.raw`(\/[A-Za-z0-9._+@=~\/-]*[A-Za-z0-9_+@=~\/-]|[A-Za-z]:\\[^\s,;?"']*)`
+
+/** Words an object can never be: pronouns, articles, prepositions and the verbs themselves. */
+export const NOT_OBJECTS = new Set(
+  `it them this that these those again me my our your the a an any all every each of on in at to
+   from for with by and or then also just please pls now tonight today recent last past show
+   check see get pull grab look journal log logs event error errors up down running stopped
+   status service services process processes package packages version latest updates update
+   install remove restart start stop reboot kill out disk space free memory cpu time afterwards
+   is are was be where if only but so as there here what which who how when`.split(/\s+/),
+)
+
+/** Paths end before sentence punctuation. */
+export function trimPath(value: string | undefined): string {
+  return (value ?? '').replace(/[.,;:!?)]+$/, '')
+}
