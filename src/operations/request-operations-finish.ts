@@ -91,7 +91,8 @@ function logParameters(text: string, machines: MachineNames): Record<string, str
   const parameters: Record<string, string | number> = {}
   const hours =
     /\b(?:last|past|previous)\s+(\d{1,3})\s+hours?\b/i.exec(text) ??
-    /\b(\d{1,3})\s+hours?\s+of\b/i.exec(text)
+    /\b(\d{1,3})\s+hours?\s+of\b/i.exec(text) ??
+    /\b(?:last|past|previous|in\s+the\s+last)?\s*(\d{1,3})\s*(?:h|hrs?|hours?)\b/i.exec(text)
   if (hours?.[1]) parameters.hours = Number(hours[1])
   const service =
     new RegExp(String.raw`\b(?:the\s+)${OBJECT}\s+errors\b`, 'i').exec(text) ??

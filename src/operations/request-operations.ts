@@ -52,7 +52,7 @@ export function findOperations(text: string, machines: MachineNames): Operations
 
   // --- file copy: two absolute paths
   for (const match of each(
-    String.raw`\b(?:copy|push|deploy|put|upload|distribute)\s+(?:the\s+file\s+)?${PATH}\s+(?:to|at|into|as|onto)\s+${PATH}`,
+    String.raw`\b(?:copy|push|deploy|put|upload|distribute)\s+(?:the\s+file\s+)?${PATH}\s+(?:[^/\\\n]{0,40}?\s)?(?:to|at|into|as|onto)\s+${PATH}`,
   )) {
     add(match, 'file.copy', { source: trimPath(match[1]), destination: trimPath(match[2]) })
   }
@@ -74,7 +74,13 @@ export function findOperations(text: string, machines: MachineNames): Operations
         ? 'package.remove'
         : 'package.update'
     const parameters: Record<string, string> = { package: name }
-    if (version) parameters.version = trimPath(version)
+    // "upgrade nginx on web01 to version 1.26.1": the version may follow the targets.
+    const later =
+      version ??
+      /^(?:(?!\band\b|\bthen\b)[^.;])*?\b(?:to\s+(?:version\s+)?v?|version\s+v?)(\d[A-Za-z0-9.+~_:-]*)/i.exec(
+        text.slice((match.index ?? 0) + match[0].length, (match.index ?? 0) + match[0].length + 60),
+      )?.[1]
+    if (later) parameters.version = trimPath(later)
     add(match, operation, parameters)
     // "install htop and tmux": one step per listed name.
     {
@@ -160,7 +166,7 @@ export function findOperations(text: string, machines: MachineNames): Operations
       continue
     }
     // "IIS (W3SVC)": the name in brackets is the service's own.
-    const bracketed = /^\s*\(([A-Za-z0-9][A-Za-z0-9@._-]*)\)/.exec(
+    const bracketed = /^[^()\n]{0,30}?\(([A-Za-z0-9][A-Za-z0-9@._-]*)\)/.exec(
       text.slice((match.index ?? 0) + match[0].length),
     )?.[1]
     const named = /^(?:it|them|again)$/i.test(object) ? undefined : (bracketed ?? object)
@@ -204,6 +210,41 @@ export function findOperations(text: string, machines: MachineNames): Operations
     if (isObject(name)) add(match, 'service.status', { service: name })
   }
 
+  // "nginx restart on web02", at the start of a sentence or clause.
+  for (const match of each(
+    String.raw`(?:^|[:;,.]\s*|\bthen\s+)(?:the\s+)?${OBJECT}(?:\s+service)?\s+(restart|stop|start|status)\b`,
+  )) {
+    const [, name, verb = ''] = match
+    if (!isObject(name) || VERBS.test(name)) continue
+    const operation = `service.${verb.toLowerCase()}`
+    add(match, operation, { service: name })
+  }
+  // "stop and then start the dataprocessor service": two steps, one name.
+  for (const match of each(
+    String.raw`\b(stop|start|restart)\s+(?:and\s+)?(?:then\s+)?(stop|start|restart)\s+${FILLER}${KEYWORD_BEFORE}${OBJECT}${KEYWORD_AFTER}`,
+  )) {
+    const [, first = '', second = '', , name] = match
+    if (!isObject(name)) continue
+    const start = match.index ?? 0
+    const middle = start + match[0].toLowerCase().indexOf(second.toLowerCase(), first.length)
+    found.push(
+      {
+        operation: `service.${first.toLowerCase()}`,
+        parameters: { service: name },
+        start,
+        end: middle,
+        valueSpans: [],
+      },
+      {
+        operation: `service.${second.toLowerCase()}`,
+        parameters: { service: name },
+        start: middle,
+        end: start + match[0].length,
+        valueSpans: [],
+      },
+    )
+  }
+
   // --- processes
   for (const match of each(
     String.raw`\b(?:kill|terminate|end|pkill)\s+${FILLER}(?:process\s+(?:called\s+|named\s+)?)?${OBJECT}(?:\s+process(?:es)?)?`,
@@ -230,17 +271,17 @@ export function findOperations(text: string, machines: MachineNames): Operations
     else add(match, 'service.status', { service: named })
   }
   for (const match of each(
-    String.raw`\bis\s+(?:the\s+)?${KEYWORD_BEFORE}${OBJECT}${KEYWORD_AFTER}\s+(?:running|up|active|alive|started)\b`,
+    String.raw`\bis\s+(?:the\s+)?${KEYWORD_BEFORE}${OBJECT}${KEYWORD_AFTER}\s+(?:running|up|active|alive|started|stopped|down|inactive)\b`,
   )) {
     status(match, match[1], match[2], match[3])
   }
   for (const match of each(
-    String.raw`\bstatus\s+(?:check\s+)?(?:of|for|on)\s+(?:the\s+)?${KEYWORD_BEFORE}${OBJECT}${KEYWORD_AFTER}`,
+    String.raw`\b(?:status|state)\s+(?:check\s+)?(?:of|for|on)\s+(?:the\s+)?${KEYWORD_BEFORE}${OBJECT}${KEYWORD_AFTER}`,
   )) {
     status(match, match[1], match[2], match[3])
   }
   for (const match of each(
-    String.raw`\b(?:check\s+)?(?:if|whether|that)\s+(?:the\s+)?${KEYWORD_BEFORE}${OBJECT}${KEYWORD_AFTER}\s+is\s+(?:running|up|active|alive)\b`,
+    String.raw`\b(?:check\s+)?(?:if|whether|that)\s+(?:the\s+)?${KEYWORD_BEFORE}${OBJECT}${KEYWORD_AFTER}\s+is\s+(?:running|up|active|alive|stopped|down|inactive|not\s+running)\b`,
   )) {
     status(match, match[1], match[2], match[3])
   }

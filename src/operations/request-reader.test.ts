@@ -34,6 +34,7 @@ describe('the offline reader of operation requests', () => {
     for (const file of [
       'tests/fixtures/operations-dev-round2.jsonl',
       'tests/fixtures/operations-dev-round3.jsonl',
+      'tests/fixtures/operations-dev-round4.jsonl',
     ]) {
       const requests = lines<LabelledOperationRequest>(file)
       const report = scoreOperationRequests(

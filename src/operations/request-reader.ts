@@ -67,28 +67,28 @@ const CONDITIONS: ReadonlyArray<[WorkflowCondition, RegExp]> = [
   [
     'only-where-stopped',
     new RegExp(
-      String.raw`\b(?:only\s+(?:on\s+(?:the\s+)?(?:ones|machines|hosts|servers|boxes)\s+)?(?:where|if|when)|where)\s+${SUBJECT}(?:stopped|not\s+running|down|inactive)\b`,
+      String.raw`(?:\bonly\s+(?:on\s+(?:the\s+)?(?:ones|machines|hosts|servers|boxes)\s+)?(?:where|if|when)|\bwhere|(?<=every)where)\s+${SUBJECT}(?:stopped|not\s+running|down|inactive)\b`,
       'gi',
     ),
   ],
   [
     'only-where-running',
     new RegExp(
-      String.raw`\b(?:only\s+(?:on\s+(?:the\s+)?(?:ones|machines|hosts|servers|boxes)\s+)?(?:where|if|when)|where)\s+${SUBJECT}(?:still\s+)?(?:running|active)\b`,
+      String.raw`(?:\bonly\s+(?:on\s+(?:the\s+)?(?:ones|machines|hosts|servers|boxes)\s+)?(?:where|if|when)|\bwhere|(?<=every)where)\s+${SUBJECT}(?:still\s+)?(?:running|active)\b`,
       'gi',
     ),
   ],
   [
     'only-where-missing',
     new RegExp(
-      String.raw`\b(?:only\s+(?:on\s+(?:the\s+)?(?:ones|machines|hosts|servers|boxes)\s+)?(?:where|if|when)|where)\s+${SUBJECT}(?:missing|absent|not\s+(?:yet\s+)?installed)\b`,
+      String.raw`(?:\bonly\s+(?:on\s+(?:the\s+)?(?:ones|machines|hosts|servers|boxes)\s+)?(?:where|if|when)|\bwhere|(?<=every)where)\s+${SUBJECT}(?:missing|absent|not\s+(?:yet\s+)?installed)\b`,
       'gi',
     ),
   ],
   [
     'only-where-installed',
     new RegExp(
-      String.raw`\b(?:only\s+(?:on\s+(?:the\s+)?(?:ones|machines|hosts|servers|boxes)\s+)?(?:where|if|when)|where)\s+${SUBJECT}(?:already\s+)?installed\b`,
+      String.raw`(?:\bonly\s+(?:on\s+(?:the\s+)?(?:ones|machines|hosts|servers|boxes)\s+)?(?:where|if|when)|\bwhere|(?<=every)where)\s+${SUBJECT}(?:already\s+)?installed\b`,
       'gi',
     ),
   ],
@@ -112,7 +112,7 @@ const CONDITIONS: ReadonlyArray<[WorkflowCondition, RegExp]> = [
 
 /** Questions about the fleet itself, answered from the inventory. */
 const INVENTORY_QUESTION =
-  /^\s*(?:(?:hey|so|ok|quick question)[,:]?\s+)?(?:how\s+many\b|count\b|list\b|which\b|what\s+(?:machines|servers|boxes|computers|assets)\b|what(?:'s|\s+is)\s+in\b|(?:who\s+are\s+the\s+)?members\s+of\b|tell\s+me\s+about\b|details?\s+(?:for|of|about|on)\b|what\s+os\b|who\s+is\b|show\s+me\s+all\b|show\s+me\s+\S+'s\s+details\b|what\s+is\s+[A-Za-z0-9-]+\s*\??\s*$|(?:show|give)\s+(?:me\s+)?(?:the\s+)?(?:details|specs|info(?:rmation)?)\b|what\s+groups?\b|which\s+groups?\b|what(?:'s|\s+is)\s+the\s+(?:os|operating\s+system|class|address|ip)\b|give\s+me\s+(?:a\s+)?(?:count|number|list|breakdown)\b|(?:the\s+)?number\s+of\b|(?:do\s+we\s+have|are\s+there)\s+any\s+(?:linux\s+|windows\s+|macos\s+)?(?:machines|servers|boxes|computers|laptops|workstations|hosts)\b|describe\b|where\s+is\b|info(?:rmation)?\s+(?:on|about|for)\b)/i
+  /^\s*(?:(?:hey|so|ok|quick question)[,:]?\s+)?(?:how\s+many\b|count\b|list\b|which\b|what\s+(?:machines|servers|boxes|computers|assets)\b|what(?:'s|\s+is)\s+in\b|(?:who\s+are\s+the\s+)?members\s+of\b|tell\s+me\s+about\b|details?\s+(?:for|of|about|on)\b|what\s+os\b|who\s+is\b|show\s+me\s+all\b|show\s+me\s+\S+'s\s+details\b|what\s+is\s+[A-Za-z0-9-]+\s*\??\s*$|(?:show|give)\s+(?:me\s+)?(?:the\s+)?(?:details|specs|info(?:rmation)?)\b|what\s+groups?\b|which\s+groups?\b|what(?:'s|\s+is)\s+the\s+(?:os|operating\s+system|class|address|ip)\b|give\s+me\s+(?:a\s+)?(?:count|number|list|breakdown)\b|(?:the\s+)?number\s+of\b|(?:do\s+we\s+have|are\s+there)\s+any\s+(?:linux\s+|windows\s+|macos\s+)?(?:machines|servers|boxes|computers|laptops|workstations|hosts)\b|describe\b|where\s+is\b|what(?:'s|\s+is|\s+does)\s+(?:the\s+|our\s+)?(?:inventory|fleet)\b|info(?:rmation)?\s+(?:on|about|for)\b)/i
 
 const CLASSES: ReadonlyArray<[string, RegExp]> = [
   ['laptop', /\blaptops?\b/i],
@@ -125,9 +125,15 @@ export function readOperationRequest(text: string, fleet: Fleet): ReadRequest {
   const machines = { isMachine: (token: string) => names.has(token.toLowerCase()) }
   let rest = text
   let condition: WorkflowCondition | null = null
+  let everywhere = false
   for (const [kind, pattern] of CONDITIONS) {
     for (const match of rest.matchAll(pattern)) {
       condition ??= kind
+      // "everywhere it is running": the condition took "where", the "every" still means all.
+      if (/\bevery$/i.test(rest.slice(0, match.index))) {
+        everywhere = true
+        rest = `${rest.slice(0, match.index - 5)}${' '.repeat(5)}${rest.slice(match.index)}`
+      }
       rest =
         rest.slice(0, match.index) +
         ' '.repeat(match[0].length) +
@@ -147,14 +153,15 @@ export function readOperationRequest(text: string, fleet: Fleet): ReadRequest {
     rest = rest.slice(0, start) + ' '.repeat(end - start) + rest.slice(end)
   }
   const found = findTargets(rest, fleet)
-  if (operations.length === 0 || !hasTarget(found)) return employee()
+  if (operations.length === 0 || !(hasTarget(found) || everywhere)) return employee()
   // Only unknown names, or only laptops and workstations, asked about in the first person.
   if (ownMachineOnly(text, found.targets, fleet)) return employee()
   // "all machines running Linux": the OS said anywhere limits "all".
+  const all = found.targets.all || everywhere
   const targets =
-    found.targets.all && found.targets.os === null && found.osMentioned
-      ? { ...found.targets, os: found.osMentioned }
-      : found.targets
+    all && found.targets.os === null && found.osMentioned
+      ? { ...found.targets, all, os: found.osMentioned }
+      : { ...found.targets, all }
   return {
     kind: 'operation',
     operations,

@@ -138,6 +138,8 @@ export function findTargets(text: string, fleet: Fleet): FoundTargets {
   }
   const unknownMachines = new Set<string>()
   for (const match of rest.matchAll(/[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]|[A-Za-z0-9]/g)) {
+    // A share path (\\\\fs01\\projects) names a file server, not a machine to work on.
+    if (/\\$/.test(rest.slice(0, match.index))) continue
     const token = match[0].replace(/'s$/i, '')
     const machine = byName.get(token.toLowerCase())
     if (machine) {
@@ -169,7 +171,11 @@ export function findTargets(text: string, fleet: Fleet): FoundTargets {
     all = true
     rest = blank(rest, match.index, match.index + match[0].length)
   }
-  const osWord = /\b(linux|windows)\b/i.exec(rest)?.[1]?.toLowerCase()
+  // Both named ("linux vs windows"): no one OS.
+  const osWords = new Set(
+    [...rest.matchAll(/\b(linux|windows)\b/gi)].map((each) => each[1]?.toLowerCase()),
+  )
+  const osWord = osWords.size === 1 ? [...osWords][0] : undefined
   return {
     targets: {
       machines: [...machines].sort(),

@@ -33,7 +33,8 @@ export const NOT_OBJECTS = new Set(
    check see get pull grab look journal log logs event error errors up down running stopped
    status service services process processes package packages version latest updates update
    install remove restart start stop reboot kill out disk space free memory cpu time afterwards
-   is are was be where if only but so as there here what which who how when`.split(/\s+/),
+   is are was be where if only but so as there here what which who how when i we you they he she
+   someone somebody everyone nobody`.split(/\s+/),
 )
 
 /** Paths end before sentence punctuation. */
