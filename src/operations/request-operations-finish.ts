@@ -34,7 +34,7 @@ export function finish(text: string, found: Found[], machines: MachineNames): Op
   for (const step of kept) {
     const parameters = { ...step.parameters }
     for (const key of ['service', 'process'] as const) {
-      if (parameters[key] === '') parameters[key] = lastName
+      if (parameters[key] === '') parameters[key] = lastName || troubledName(text)
     }
     if (parameters[key(parameters)] === '') continue
     const name = parameters.service ?? parameters.process ?? parameters.package
@@ -113,4 +113,14 @@ function logParameters(text: string, machines: MachineNames): Record<string, str
   )
     parameters.service = name
   return parameters
+}
+
+/** "dataprocessor is hanging on dp02, restart the service": the name the trouble is about. */
+function troubledName(text: string): string {
+  const subject = new RegExp(
+    String.raw`\b${OBJECT}\s+(?:service\s+)?(?:is|keeps|has|seems)\s+(?:\w+\s+)?(?:hanging|hung|stuck|down|crashed|crashing|dead|failing|failed|frozen|not\s+responding|misbehaving|broken)\b`,
+    'i',
+  ).exec(text)
+  const name = subject?.[1]
+  return name && !NOT_OBJECTS.has(name.toLowerCase()) ? name : ''
 }

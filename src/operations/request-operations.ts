@@ -21,7 +21,7 @@ export type { OperationsFound, ReadOperation } from './request-words.ts'
  */
 
 const HOST = String.raw`([A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)`
-const FILLER = String.raw`(?:(?:the|a|an|any|all|stuck|hung|running|runaway|latest|newest|current)\s+)*`
+const FILLER = String.raw`(?:(?:the|a|an|any|all|each|every|of|stuck|hung|running|runaway|latest|newest|current|old|new|obsolete|legacy)\s+)*`
 const KEYWORD_BEFORE = String.raw`(?:(service|process|daemon|package)\s+(?:called\s+|named\s+)?)?`
 const KEYWORD_AFTER = String.raw`(?:\s+(service|process(?:es)?|daemon|package))?`
 
@@ -49,10 +49,35 @@ export function findOperations(text: string, machines: MachineNames): Operations
     text.matchAll(typeof pattern === 'string' ? new RegExp(pattern, flags) : pattern)
   const isObject = (word: string | undefined): word is string =>
     word !== undefined && !NOT_OBJECTS.has(word.toLowerCase()) && !machines.isMachine(word)
+  /** "install htop and tmux", "restart smbd and nmbd": one step per listed name. */
+  const listed = (match: RegExpMatchArray, operation: string, key: string, commas = true) => {
+    let after = (match.index ?? 0) + match[0].length
+    for (;;) {
+      const more = new RegExp(
+        String.raw`^(?:${commas ? '\\s*,\\s*|' : ''}\s+and\s+)${OBJECT}(?:\s+(?:service|package|process))?`,
+        'i',
+      ).exec(text.slice(after))
+      if (
+        !more ||
+        !isObject(more[1]) ||
+        VERBS.test(more[1]) ||
+        machines.targetAt?.(after + more[0].indexOf(more[1] ?? ''))
+      )
+        break
+      found.push({
+        operation,
+        parameters: { [key]: more[1] },
+        start: after,
+        end: after + more[0].length,
+        valueSpans: [],
+      })
+      after += more[0].length
+    }
+  }
 
   // --- file copy: two absolute paths
   for (const match of each(
-    String.raw`\b(?:copy|push|deploy|put|upload|distribute)\s+(?:the\s+file\s+)?${PATH}\s+(?:[^/\\\n]{0,40}?\s)?(?:to|at|into|as|onto)\s+${PATH}`,
+    String.raw`\b(?:copy|push|deploy|put|upload|distribute|roll\s+out|ship|send)\s+(?:the\s+)?(?:new\s+|updated\s+|latest\s+)?(?:file\s+|config\s+)?${PATH}\s+(?:[^/\\\n]{0,40}?\s)?(?:to|at|into|as|onto)\s+${PATH}`,
   )) {
     add(match, 'file.copy', { source: trimPath(match[1]), destination: trimPath(match[2]) })
   }
@@ -82,24 +107,7 @@ export function findOperations(text: string, machines: MachineNames): Operations
       )?.[1]
     if (later) parameters.version = trimPath(later)
     add(match, operation, parameters)
-    // "install htop and tmux": one step per listed name.
-    {
-      let after = (match.index ?? 0) + match[0].length
-      for (;;) {
-        const more = new RegExp(String.raw`^(?:\s*,\s*|\s+and\s+)${OBJECT}`, 'i').exec(
-          text.slice(after),
-        )
-        if (!more || !isObject(more[1]) || VERBS.test(more[1])) break
-        found.push({
-          operation,
-          parameters: { package: more[1] },
-          start: after,
-          end: after + more[0].length,
-          valueSpans: [],
-        })
-        after += more[0].length
-      }
-    }
+    listed(match, operation, 'package')
   }
   for (const match of each(String.raw`\bget\s+${OBJECT}\s+installed\b`)) {
     if (isObject(match[1])) add(match, 'package.install', { package: match[1] })
@@ -169,7 +177,7 @@ export function findOperations(text: string, machines: MachineNames): Operations
     const bracketed = /^[^()\n]{0,30}?\(([A-Za-z0-9][A-Za-z0-9@._-]*)\)/.exec(
       text.slice((match.index ?? 0) + match[0].length),
     )?.[1]
-    const named = /^(?:it|them|again)$/i.test(object) ? undefined : (bracketed ?? object)
+    const named = /^(?:it|them|again|service)$/i.test(object) ? undefined : (bracketed ?? object)
     if (named !== undefined && !isObject(named)) continue
     if (keyword.includes('process')) {
       if (lowered === 'stop') add(match, 'process.stop', { process: named ?? '' })
@@ -181,6 +189,8 @@ export function findOperations(text: string, machines: MachineNames): Operations
         ? 'service.start'
         : 'service.stop'
     add(match, operation, { service: named ?? '' })
+    // Only "and": after a comma comes the next instruction ("stop nginx, clear the cache").
+    if (named !== undefined) listed(match, operation, 'service', false)
   }
   for (const match of each(
     String.raw`\b(?:the\s+)?${OBJECT}\s+(?:service|daemon)\s+(restarted|started|stopped)\b`,
@@ -252,9 +262,14 @@ export function findOperations(text: string, machines: MachineNames): Operations
     if (isObject(match[1])) add(match, 'process.stop', { process: match[1] })
   }
   for (const match of each(
-    String.raw`\bcheck\s+for\s+(?:a\s+|the\s+)?process\s+(?:called\s+|named\s+)?${OBJECT}`,
+    String.raw`\b(?:check|look|search|scan)\s+for\s+(?:a\s+|the\s+|any\s+)?(?:process\s+(?:called\s+|named\s+)?${OBJECT}|${OBJECT}\s+process(?:es)?\b)`,
   )) {
-    if (isObject(match[1])) add(match, 'process.check', { process: match[1] })
+    const name = match[1] ?? match[2]
+    if (isObject(name)) add(match, 'process.check', { process: name })
+  }
+  // "check /var/lib/docker usage on build01"
+  for (const match of each(String.raw`${PATH}\s+(?:disk\s+)?(?:usage|space|size)\b`)) {
+    add(match, 'disk.usage', {})
   }
   for (const match of each(
     String.raw`\b(?:cpu|memory|ram|pids?)\b[^.?!]{0,40}?\bof\s+(?:the\s+)?${OBJECT}\s+process(?:es)?\b`,
@@ -361,4 +376,4 @@ export function findOperations(text: string, machines: MachineNames): Operations
 }
 
 const VERBS =
-  /^(?:restart|start|stop|reboot|kill|install|uninstall|remove|update|upgrade|check|copy|then)$/i
+  /^(?:restart|start|stop|reboot|kill|install|uninstall|remove|update|upgrade|check|copy|then|show|look|get|make|ensure|terminate|patch|push|deploy|reload|verify|confirm|test|see|tell|list|count|grab|pull|bounce|also)$/i

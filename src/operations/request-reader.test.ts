@@ -35,6 +35,7 @@ describe('the offline reader of operation requests', () => {
       'tests/fixtures/operations-dev-round2.jsonl',
       'tests/fixtures/operations-dev-round3.jsonl',
       'tests/fixtures/operations-dev-round4.jsonl',
+      'tests/fixtures/operations-dev-round5.jsonl',
     ]) {
       const requests = lines<LabelledOperationRequest>(file)
       const report = scoreOperationRequests(

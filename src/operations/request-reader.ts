@@ -26,7 +26,7 @@ export interface ReadRequest extends OperationRequest {
   machineClass: string | null
 }
 
-const SUBJECT = String.raw`(?:it\s+is\s+|it's\s+|its\s+|they\s+are\s+|they're\s+|(?:the\s+)?[A-Za-z0-9][A-Za-z0-9@._-]*\s+(?:service\s+|process\s+|package\s+)?(?:is|are)\s+)?`
+const SUBJECT = String.raw`(?:it\s+is\s+|it's\s+|its\s+|they\s+are\s+|they're\s+|(?:the\s+)?[A-Za-z0-9][A-Za-z0-9@._-]*\s+(?:service\s+|process\s+|package\s+)?(?:is|are)\s+)?(?:actually\s+|currently\s+|really\s+)?`
 
 const CONDITIONS: ReadonlyArray<[WorkflowCondition, RegExp]> = [
   // "unless it's already installed": the work is only where it is not.
@@ -112,7 +112,7 @@ const CONDITIONS: ReadonlyArray<[WorkflowCondition, RegExp]> = [
 
 /** Questions about the fleet itself, answered from the inventory. */
 const INVENTORY_QUESTION =
-  /^\s*(?:(?:hey|so|ok|quick question)[,:]?\s+)?(?:how\s+many\b|count\b|list\b|which\b|what\s+(?:machines|servers|boxes|computers|assets)\b|what(?:'s|\s+is)\s+in\b|(?:who\s+are\s+the\s+)?members\s+of\b|tell\s+me\s+about\b|details?\s+(?:for|of|about|on)\b|what\s+os\b|who\s+is\b|show\s+me\s+all\b|show\s+me\s+\S+'s\s+details\b|what\s+is\s+[A-Za-z0-9-]+\s*\??\s*$|(?:show|give)\s+(?:me\s+)?(?:the\s+)?(?:details|specs|info(?:rmation)?)\b|what\s+groups?\b|which\s+groups?\b|what(?:'s|\s+is)\s+the\s+(?:os|operating\s+system|class|address|ip)\b|give\s+me\s+(?:a\s+)?(?:count|number|list|breakdown)\b|(?:the\s+)?number\s+of\b|(?:do\s+we\s+have|are\s+there)\s+any\s+(?:linux\s+|windows\s+|macos\s+)?(?:machines|servers|boxes|computers|laptops|workstations|hosts)\b|describe\b|where\s+is\b|what(?:'s|\s+is|\s+does)\s+(?:the\s+|our\s+)?(?:inventory|fleet)\b|info(?:rmation)?\s+(?:on|about|for)\b)/i
+  /^\s*(?:(?:hey|so|ok|quick question)[,:]?\s+)?(?:how\s+many\b|count\b|list\b|which\b|what\s+(?:linux\s+|windows\s+)?(?:machines|servers|boxes|computers|assets|laptops|workstations)\b|what(?:'s|\s+is)\s+in\b|(?:who\s+are\s+the\s+)?members\s+of\b|tell\s+me\s+(?:everything\s+|all\s+|more\s+)?about\b|details?\s+(?:for|of|about|on)\b|what\s+os\b|who\s+is\b|show\s+me\s+all\b|show\s+me\s+\S+'s\s+details\b|what\s+is\s+[A-Za-z0-9-]+\s*\??\s*$|(?:show|give)\s+(?:me\s+)?(?:the\s+)?(?:details|specs|info(?:rmation)?)\b|what\s+groups?\b|which\s+groups?\b|what(?:'s|\s+is)\s+the\s+(?:os|operating\s+system|class|address|ip)\b|give\s+me\s+(?:a\s+)?(?:count|number|list|breakdown)\b|(?:the\s+)?number\s+of\b|(?:do\s+we\s+have|are\s+there)\s+any\s+(?:linux\s+|windows\s+|macos\s+)?(?:machines|servers|boxes|computers|laptops|workstations|hosts)\b|describe\b|where\s+is\b|what(?:'s|\s+is|\s+does)\s+(?:the\s+|our\s+)?(?:inventory|fleet)\b|info(?:rmation)?\s+(?:on|about|for)\b)/i
 
 const CLASSES: ReadonlyArray<[string, RegExp]> = [
   ['laptop', /\blaptops?\b/i],

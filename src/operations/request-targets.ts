@@ -52,7 +52,8 @@ export interface FoundTargets {
   spans: Array<[number, number]>
 }
 
-const MACHINE_NOUNS = '(?:servers?|boxe?s|machines?|hosts?|nodes?|computers?|vms?|instances?)'
+const MACHINE_NOUNS =
+  '(?:servers?|boxe?s|machines?|hosts?|nodes?|computers?|vms?|instances?|tier|farm|cluster|pool|fleet)'
 const ALL_OS =
   /\b(?:(?:on|across|for)\s+)?(?:all|every(?:\s+single)?|each)\s+(?:(?:of\s+)?(?:the|our)\s+)?(?:(linux|windows)\s+)?(?:servers?|boxe?s|machines?|hosts?|nodes?|computers?|vms?|assets?|targets?)\b/gi
 const EVERYWHERE = /\b(?:everywhere|(?:across\s+)?the\s+(?:whole|entire)\s+fleet|fleet-wide)\b/gi
@@ -70,7 +71,9 @@ function groupPatterns(fleet: Fleet): Array<{ group: string; pattern: RegExp }> 
           : escapeRegExp(word),
       )
       .join('[-_\\s]?')
-    const alternatives = [`${spelled}(?:\\s+(?:group|servers?|boxe?s|machines?|nodes?))?`]
+    const alternatives = [
+      `${spelled}(?:\\s+(?:group|servers?|boxe?s|machines?|nodes?|tier|farm|cluster|pool))?`,
+    ]
     // The members' common name stem: web01..web04 -> "web boxes", db01/db02 -> "db servers".
     const stem = commonStem(members)
     if (stem) alternatives.push(`${escapeRegExp(stem)}[-\\s]?${MACHINE_NOUNS}`)
