@@ -77,7 +77,7 @@ export function findOperations(text: string, machines: MachineNames): Operations
 
   // --- file copy: two absolute paths
   for (const match of each(
-    String.raw`\b(?:copy|push|deploy|put|upload|distribute|roll\s+out|ship|send)\s+(?:the\s+)?(?:new\s+|updated\s+|latest\s+)?(?:file\s+|config\s+)?${PATH}\s+(?:[^/\\\n]{0,40}?\s)?(?:to|at|into|as|onto)\s+${PATH}`,
+    String.raw`\b(?:copy|push|deploy|put|upload|distribute|roll\s+out|ship|send)\s+(?:the\s+)?(?:new\s+|updated\s+|latest\s+)?(?:file\s+|config\s+)?${PATH}\s+(?:[^/\\\n]{0,40}?\s)?(?:to|at|into|in|as|onto)\s+${PATH}`,
   )) {
     add(match, 'file.copy', { source: trimPath(match[1]), destination: trimPath(match[2]) })
   }
@@ -257,7 +257,7 @@ export function findOperations(text: string, machines: MachineNames): Operations
 
   // --- processes
   for (const match of each(
-    String.raw`\b(?:kill|terminate|end|pkill)\s+${FILLER}(?:process\s+(?:called\s+|named\s+)?)?${OBJECT}(?:\s+process(?:es)?)?`,
+    String.raw`\b(?:kill|terminate|end|pkill)\s+(?:-[A-Za-z0-9]+\s+)?${FILLER}(?:process\s+(?:called\s+|named\s+)?)?${OBJECT}(?:\s+process(?:es)?)?`,
   )) {
     if (isObject(match[1])) add(match, 'process.stop', { process: match[1] })
   }

@@ -36,6 +36,7 @@ describe('the offline reader of operation requests', () => {
       'tests/fixtures/operations-dev-round3.jsonl',
       'tests/fixtures/operations-dev-round4.jsonl',
       'tests/fixtures/operations-dev-round5.jsonl',
+      'tests/fixtures/operations-dev-round6.jsonl',
     ]) {
       const requests = lines<LabelledOperationRequest>(file)
       const report = scoreOperationRequests(

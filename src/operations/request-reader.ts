@@ -63,6 +63,24 @@ const CONDITIONS: ReadonlyArray<[WorkflowCondition, RegExp]> = [
     'only-where-installed',
     /\bskip(?:ping)?\s+(?:the\s+ones|those|any|machines|hosts|servers|boxes)?\s*(?:where|if|that)\s+(?:it\s+is\s+|it's\s+|they\s+are\s+|they're\s+|(?:is|are)\s+)?(?:not\s+installed|missing)\b/gi,
   ],
+  // "restart it if it isn't", "the build agents that have it running".
+  [
+    'only-where-stopped',
+    /\b(?:if|where|when)\s+(?:it|they)\s+(?:isn't|is\s+not|aren't|are\s+not)(?:\s+(?:running|up|active))?\b(?!\s+(?:installed|there|present))/gi,
+  ],
+  [
+    'only-where-running',
+    /\b(?:that|which|where\s+they|where\s+it)\s+(?:have|has)\s+it\s+running\b/gi,
+  ],
+  [
+    'only-where-stopped',
+    /\b(?:that|which|where\s+they|where\s+it)\s+(?:have|has)\s+it\s+stopped\b/gi,
+  ],
+  ['only-where-installed', /\b(?:that|which)\s+(?:have|has)\s+it\s+installed\b/gi],
+  [
+    'only-where-missing',
+    /\b(?:that|which)\s+(?:don't|do\s+not|doesn't|does\s+not)\s+have\s+it(?:\s+installed|\s+yet)?\b/gi,
+  ],
   // "only on the ones where nginx is running", "only if the service is stopped".
   [
     'only-where-stopped',
@@ -112,7 +130,7 @@ const CONDITIONS: ReadonlyArray<[WorkflowCondition, RegExp]> = [
 
 /** Questions about the fleet itself, answered from the inventory. */
 const INVENTORY_QUESTION =
-  /^\s*(?:(?:hey|so|ok|quick question)[,:]?\s+)?(?:how\s+many\b|count\b|list\b|which\b|what\s+(?:linux\s+|windows\s+)?(?:machines|servers|boxes|computers|assets|laptops|workstations)\b|what(?:'s|\s+is)\s+in\b|(?:who\s+are\s+the\s+)?members\s+of\b|tell\s+me\s+(?:everything\s+|all\s+|more\s+)?about\b|details?\s+(?:for|of|about|on)\b|what\s+os\b|who\s+is\b|show\s+me\s+all\b|show\s+me\s+\S+'s\s+details\b|what\s+is\s+[A-Za-z0-9-]+\s*\??\s*$|(?:show|give)\s+(?:me\s+)?(?:the\s+)?(?:details|specs|info(?:rmation)?)\b|what\s+groups?\b|which\s+groups?\b|what(?:'s|\s+is)\s+the\s+(?:os|operating\s+system|class|address|ip)\b|give\s+me\s+(?:a\s+)?(?:count|number|list|breakdown)\b|(?:the\s+)?number\s+of\b|(?:do\s+we\s+have|are\s+there)\s+any\s+(?:linux\s+|windows\s+|macos\s+)?(?:machines|servers|boxes|computers|laptops|workstations|hosts)\b|describe\b|where\s+is\b|what(?:'s|\s+is|\s+does)\s+(?:the\s+|our\s+)?(?:inventory|fleet)\b|info(?:rmation)?\s+(?:on|about|for)\b)/i
+  /^\s*(?:(?:hey|so|ok|quick question)[,:]?\s+)?(?:how\s+many\b|count\b|list\b|which\b|what\s+(?:linux\s+|windows\s+)?(?:machines|servers|boxes|computers|assets|laptops|workstations)\b|what(?:'s|\s+is)\s+in\b|(?:who\s+are\s+the\s+)?members\s+of\b|tell\s+me\s+(?:everything\s+|all\s+|more\s+)?about\b|details?\s+(?:for|of|about|on)\b|what\s+os\b|who\s+is\b|show\s+(?:me\s+)?all\b|show\s+me\s+\S+'s\s+details\b|what\s+is\s+[A-Za-z0-9-]+\s*\??\s*$|(?:show|give)\s+(?:me\s+)?(?:the\s+)?(?:details|specs|info(?:rmation)?)\b|what\s+groups?\b|which\s+groups?\b|what(?:'s|s|\s+is)\s+the\s+(?:os|operating\s+system|class|address|ip)\b|give\s+me\s+(?:a\s+)?(?:count|number|list|breakdown)\b|(?:the\s+)?number\s+of\b|(?:do\s+we\s+have|are\s+there)\s+any\s+(?:linux\s+|windows\s+|macos\s+)?(?:machines|servers|boxes|computers|laptops|workstations|hosts)\b|describe\b|where\s+is\b|what(?:'s|\s+is|\s+does)\s+(?:the\s+|our\s+)?(?:inventory|fleet)\b|info(?:rmation)?\s+(?:on|about|for)\b)/i
 
 const CLASSES: ReadonlyArray<[string, RegExp]> = [
   ['laptop', /\blaptops?\b/i],

@@ -34,7 +34,8 @@ export const NOT_OBJECTS = new Set(
    status service services process processes package packages version latest updates update
    install remove restart start stop reboot kill out disk space free memory cpu time afterwards
    is are was be where if only but so as there here what which who how when i we you they he she
-   someone somebody everyone nobody`.split(/\s+/),
+   someone somebody everyone nobody systemctl sudo apt apt-get yum dnf zypper winget choco
+   chocolatey powershell bash`.split(/\s+/),
 )
 
 /** Paths end before sentence punctuation. */
