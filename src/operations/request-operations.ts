@@ -48,7 +48,10 @@ export function findOperations(text: string, machines: MachineNames): Operations
   const each = (pattern: string | RegExp, flags = 'gid') =>
     text.matchAll(typeof pattern === 'string' ? new RegExp(pattern, flags) : pattern)
   const isObject = (word: string | undefined): word is string =>
-    word !== undefined && !NOT_OBJECTS.has(word.toLowerCase()) && !machines.isMachine(word)
+    word !== undefined &&
+    /[A-Za-z]/.test(word) &&
+    !NOT_OBJECTS.has(word.toLowerCase()) &&
+    !machines.isMachine(word)
   /** "install htop and tmux", "restart smbd and nmbd": one step per listed name. */
   const listed = (match: RegExpMatchArray, operation: string, key: string, commas = true) => {
     let after = (match.index ?? 0) + match[0].length

@@ -71,9 +71,14 @@ function groupPatterns(fleet: Fleet): Array<{ group: string; pattern: RegExp }> 
           : escapeRegExp(word),
       )
       .join('[-_\\s]?')
-    const alternatives = [
-      `${spelled}(?:\\s+(?:group|servers?|boxe?s|machines?|nodes?|tier|farm|cluster|pool))?`,
-    ]
+    const nouns = '(?:group|servers?|boxe?s|machines?|nodes?|tier|farm|cluster|pool)'
+    // A one-word name said bare ("finance", "databases") is a group only after a preposition
+    // ("on the databases"), never inside other words ("finance-team@", "the finance mailbox").
+    const bare =
+      words.length > 1
+        ? `${spelled}(?![-@\\w])`
+        : `(?<=(?:\\b(?:on|from|across|in|for|to|of|at|and)|,)\\s+(?:the\\s+|all\\s+(?:the\\s+)?|our\\s+)?)${spelled}(?![-@\\w])`
+    const alternatives = [`${spelled}\\s+${nouns}`, `group\\s+${spelled}`, bare]
     // The members' common name stem: web01..web04 -> "web boxes", db01/db02 -> "db servers".
     const stem = commonStem(members)
     if (stem) alternatives.push(`${escapeRegExp(stem)}[-\\s]?${MACHINE_NOUNS}`)
