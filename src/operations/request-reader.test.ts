@@ -46,15 +46,20 @@ describe('the offline reader of operation requests', () => {
     }
   })
 
-  it('takes none of the employee routing requests (dev and holdout) for fleet work', () => {
-    for (const file of [
-      'tests/fixtures/routing-dev.jsonl',
-      'tests/fixtures/routing-holdout.jsonl',
-    ]) {
-      const taken = lines<{ id: string; text: string }>(file).filter(
-        (line) => read(line.text).kind !== 'employee',
-      )
-      expect(taken.map((line) => line.id)).toEqual([])
+  it('takes none of the employee routing requests (dev and holdout) for fleet work, with either fleet', () => {
+    const conversationsFleet = fleetOf(
+      parse(readFileSync('tests/fixtures/conversations-inventory.yaml', 'utf8')) as InventoryData,
+    )
+    for (const each of [fleet, conversationsFleet]) {
+      for (const file of [
+        'tests/fixtures/routing-dev.jsonl',
+        'tests/fixtures/routing-holdout.jsonl',
+      ]) {
+        const taken = lines<{ id: string; text: string }>(file).filter(
+          (line) => readOperationRequest(line.text, each).kind !== 'employee',
+        )
+        expect(taken.map((line) => line.id)).toEqual([])
+      }
     }
   })
 
