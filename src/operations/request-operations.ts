@@ -5,6 +5,7 @@ import {
   OBJECT,
   type OperationsFound,
   PATH,
+  PROCESS_NAMES,
   trimPath,
 } from './request-words.ts'
 
@@ -21,7 +22,7 @@ export type { OperationsFound, ReadOperation } from './request-words.ts'
  */
 
 const HOST = String.raw`([A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)`
-const FILLER = String.raw`(?:(?:the|a|an|any|all|each|every|of|stuck|hung|running|runaway|latest|newest|current|old|new|obsolete|legacy)\s+)*`
+const FILLER = String.raw`(?:(?:the|a|an|any|all|each|every|everything|of|off|stuck|hung|running|runaway|latest|newest|current|old|new|obsolete|legacy|named|called)\s+)*`
 const KEYWORD_BEFORE = String.raw`(?:(service|process|daemon|package)\s+(?:called\s+|named\s+)?)?`
 const KEYWORD_AFTER = String.raw`(?:\s+(service|process(?:es)?|daemon|package))?`
 
@@ -112,8 +113,41 @@ export function findOperations(text: string, machines: MachineNames): Operations
     add(match, operation, parameters)
     listed(match, operation, 'package')
   }
-  for (const match of each(String.raw`\bget\s+${OBJECT}\s+installed\b`)) {
-    if (isObject(match[1])) add(match, 'package.install', { package: match[1] })
+  for (const match of each(
+    String.raw`\bget\s+${OBJECT}(?:\s+(?:version\s+)?v?(\d[A-Za-z0-9.+~_:-]*))?\s+installed\b`,
+  )) {
+    if (!isObject(match[1])) continue
+    add(match, 'package.install', {
+      package: match[1],
+      ...(match[2] ? { version: trimPath(match[2]) } : {}),
+    })
+  }
+  // "the dataprocessor service needs to be stopped"
+  for (const match of each(
+    String.raw`\b(?:the\s+)?${KEYWORD_BEFORE}${OBJECT}${KEYWORD_AFTER}\s+(?:needs|has|have|must|should)\s+(?:to\s+)?be\s+(restarted|started|stopped|killed|updated|upgraded|patched|installed|removed|uninstalled)\b`,
+  )) {
+    const [, before, name, after, state = ''] = match
+    if (!isObject(name)) continue
+    const process = `${before ?? ''} ${after ?? ''}`.toLowerCase().includes('process')
+    const lowered = state.toLowerCase()
+    const operation =
+      lowered === 'killed' || (process && lowered === 'stopped')
+        ? 'process.stop'
+        : /^(?:restarted|started|stopped)$/.test(lowered)
+          ? `service.${lowered === 'restarted' ? 'restart' : lowered === 'started' ? 'start' : 'stop'}`
+          : lowered === 'installed'
+            ? 'package.install'
+            : /removed|uninstalled/.test(lowered)
+              ? 'package.remove'
+              : 'package.update'
+    const key = operation.split('.')[0] ?? 'service'
+    add(match, operation, { [key]: name })
+  }
+  // "take nginx down on web04"
+  for (const match of each(
+    String.raw`\btake\s+(?:the\s+)?${KEYWORD_BEFORE}${OBJECT}${KEYWORD_AFTER}\s+(?:down|offline)\b`,
+  )) {
+    if (isObject(match[2])) add(match, 'service.stop', { service: match[2] })
   }
   // "web01 needs nginx restarted", "I want telnet removed from the databases".
   for (const match of each(
@@ -182,7 +216,10 @@ export function findOperations(text: string, machines: MachineNames): Operations
     )?.[1]
     const named = /^(?:it|them|again|service)$/i.test(object) ? undefined : (bracketed ?? object)
     if (named !== undefined && !isObject(named)) continue
-    if (keyword.includes('process')) {
+    if (
+      keyword.includes('process') ||
+      (!keyword.includes('service') && PROCESS_NAMES.has((named ?? '').toLowerCase()))
+    ) {
       if (lowered === 'stop') add(match, 'process.stop', { process: named ?? '' })
       continue
     }
@@ -270,6 +307,12 @@ export function findOperations(text: string, machines: MachineNames): Operations
     const name = match[1] ?? match[2]
     if (isObject(name)) add(match, 'process.check', { process: name })
   }
+  // "check the java process on dp01"
+  for (const match of each(
+    String.raw`\bcheck\s+(?:on\s+)?(?:the\s+)?${OBJECT}\s+process(?:es)?\b`,
+  )) {
+    if (isObject(match[1])) add(match, 'process.check', { process: match[1] })
+  }
   // "check /var/lib/docker usage on build01"
   for (const match of each(String.raw`${PATH}\s+(?:disk\s+)?(?:usage|space|size)\b`)) {
     add(match, 'disk.usage', {})
@@ -284,7 +327,11 @@ export function findOperations(text: string, machines: MachineNames): Operations
   const status = (match: RegExpMatchArray, before?: string, object?: string, after?: string) => {
     const named = object && /^(?:it|them)$/i.test(object) ? '' : object
     if (named === undefined || (named !== '' && !isObject(named))) return
-    if (`${before ?? ''} ${after ?? ''}`.toLowerCase().includes('process'))
+    const keyword = `${before ?? ''} ${after ?? ''}`.toLowerCase()
+    if (
+      keyword.includes('process') ||
+      (!keyword.includes('service') && PROCESS_NAMES.has(named.toLowerCase()))
+    )
       add(match, 'process.check', { process: named })
     else add(match, 'service.status', { service: named })
   }

@@ -37,6 +37,7 @@ describe('the offline reader of operation requests', () => {
       'tests/fixtures/operations-dev-round4.jsonl',
       'tests/fixtures/operations-dev-round5.jsonl',
       'tests/fixtures/operations-dev-round6.jsonl',
+      'tests/fixtures/operations-dev-round7.jsonl',
     ]) {
       const requests = lines<LabelledOperationRequest>(file)
       const report = scoreOperationRequests(

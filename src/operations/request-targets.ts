@@ -116,9 +116,13 @@ export function findTargets(text: string, fleet: Fleet): FoundTargets {
   let rest = text
   const spans: Array<[number, number]> = []
   const groups = new Set<string>()
+  let groupOs: RequestTargets['os'] = null
   for (const { group, pattern } of groupPatterns(fleet)) {
     for (const match of rest.matchAll(pattern)) {
       groups.add(group)
+      // "the linux build agents": the members of that OS only.
+      const named = /\b(linux|windows)\s+$/i.exec(rest.slice(0, match.index))?.[1]?.toLowerCase()
+      if (named === 'linux' || named === 'windows') groupOs = named
       spans.push([match.index, match.index + match[0].length])
       rest = blank(rest, match.index, match.index + match[0].length)
     }
@@ -163,7 +167,7 @@ export function findTargets(text: string, fleet: Fleet): FoundTargets {
     }
   }
   let all = false
-  let os: RequestTargets['os'] = null
+  let os: RequestTargets['os'] = groupOs
   let allClass: FoundTargets['allClass'] = null
   for (const match of rest.matchAll(ALL_OS)) {
     // "every server in windows-servers": the group (already found) says which.

@@ -42,3 +42,12 @@ export const NOT_OBJECTS = new Set(
 export function trimPath(value: string | undefined): string {
   return (value ?? '').replace(/[.,;:!?)]+$/, '')
 }
+
+/**
+ * Programs that run as processes, not services: "is java running", "stop python" mean the
+ * process. A name followed by the word "service" is a service whatever it is.
+ */
+export const PROCESS_NAMES = new Set(
+  `java python python3 node ffmpeg chrome firefox msedge excel winword outlook notepad notepad.exe
+   w3wp w3wp.exe php perl ruby dotnet rsync tar gzip curl wget vim top htop`.split(/\s+/),
+)
