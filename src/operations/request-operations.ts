@@ -1,12 +1,17 @@
 import { finish } from './request-operations-finish.ts'
+import { findPhrasings } from './request-phrasings.ts'
 import {
+  FILLER,
   type Found,
+  KEYWORD_AFTER,
+  KEYWORD_BEFORE,
   NOT_OBJECTS,
   OBJECT,
   type OperationsFound,
   PATH,
   PROCESS_NAMES,
   trimPath,
+  VERBS,
 } from './request-words.ts'
 
 export type { OperationsFound, ReadOperation } from './request-words.ts'
@@ -22,9 +27,6 @@ export type { OperationsFound, ReadOperation } from './request-words.ts'
  */
 
 const HOST = String.raw`([A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)`
-const FILLER = String.raw`(?:(?:the|a|an|any|all|each|every|everything|of|off|stuck|hung|running|runaway|latest|newest|current|old|new|obsolete|legacy|named|called)\s+)*`
-const KEYWORD_BEFORE = String.raw`(?:(service|process|daemon|package)\s+(?:called\s+|named\s+)?)?`
-const KEYWORD_AFTER = String.raw`(?:\s+(service|process(?:es)?|daemon|package))?`
 
 const MACHINE_WORDS = /^(?:servers?|machines?|box(?:es)?|hosts?|computers?|nodes?|vms?)$/i
 
@@ -113,84 +115,7 @@ export function findOperations(text: string, machines: MachineNames): Operations
     add(match, operation, parameters)
     listed(match, operation, 'package')
   }
-  for (const match of each(
-    String.raw`\bget\s+${OBJECT}(?:\s+(?:version\s+)?v?(\d[A-Za-z0-9.+~_:-]*))?\s+installed\b`,
-  )) {
-    if (!isObject(match[1])) continue
-    add(match, 'package.install', {
-      package: match[1],
-      ...(match[2] ? { version: trimPath(match[2]) } : {}),
-    })
-  }
-  // "the dataprocessor service needs to be stopped"
-  for (const match of each(
-    String.raw`\b(?:the\s+)?${KEYWORD_BEFORE}${OBJECT}${KEYWORD_AFTER}\s+(?:needs|has|have|must|should)\s+(?:to\s+)?be\s+(restarted|started|stopped|killed|updated|upgraded|patched|installed|removed|uninstalled)\b`,
-  )) {
-    const [, before, name, after, state = ''] = match
-    if (!isObject(name)) continue
-    const process = `${before ?? ''} ${after ?? ''}`.toLowerCase().includes('process')
-    const lowered = state.toLowerCase()
-    const operation =
-      lowered === 'killed' || (process && lowered === 'stopped')
-        ? 'process.stop'
-        : /^(?:restarted|started|stopped)$/.test(lowered)
-          ? `service.${lowered === 'restarted' ? 'restart' : lowered === 'started' ? 'start' : 'stop'}`
-          : lowered === 'installed'
-            ? 'package.install'
-            : /removed|uninstalled/.test(lowered)
-              ? 'package.remove'
-              : 'package.update'
-    const key = operation.split('.')[0] ?? 'service'
-    add(match, operation, { [key]: name })
-  }
-  // "take nginx down on web04"
-  for (const match of each(
-    String.raw`\btake\s+(?:the\s+)?${KEYWORD_BEFORE}${OBJECT}${KEYWORD_AFTER}\s+(?:down|offline)\b`,
-  )) {
-    if (isObject(match[2])) add(match, 'service.stop', { service: match[2] })
-  }
-  // "web01 needs nginx restarted", "I want telnet removed from the databases".
-  for (const match of each(
-    String.raw`\b(?:needs?|wants?|get|have|having)\s+(?:the\s+)?${KEYWORD_BEFORE}${OBJECT}${KEYWORD_AFTER}\s+(restarted|started|stopped|killed|updated|upgraded|patched|installed|removed|uninstalled)\b`,
-  )) {
-    const [, before, name, after, state = ''] = match
-    if (!isObject(name)) continue
-    const lowered = state.toLowerCase()
-    const process = `${before ?? ''} ${after ?? ''}`.toLowerCase().includes('process')
-    const operation =
-      lowered === 'killed' || (process && lowered === 'stopped')
-        ? 'process.stop'
-        : lowered === 'restarted'
-          ? 'service.restart'
-          : lowered === 'started'
-            ? 'service.start'
-            : lowered === 'stopped'
-              ? 'service.stop'
-              : lowered === 'installed'
-                ? 'package.install'
-                : /removed|uninstalled/.test(lowered)
-                  ? 'package.remove'
-                  : 'package.update'
-    const key = operation.startsWith('package')
-      ? 'package'
-      : operation.startsWith('process')
-        ? 'process'
-        : 'service'
-    add(match, operation, { [key]: name })
-  }
-  for (const match of each(
-    String.raw`\b(?:ensure|make\s+sure|see\s+that)\s+(?:the\s+)?(?:package\s+)?${OBJECT}(?:\s+package)?\s+(?:is|gets|get|are)\s+(installed|removed|uninstalled|updated|upgraded|up\s+to\s+date)\b`,
-  )) {
-    if (!isObject(match[1])) continue
-    const state = (match[2] ?? '').toLowerCase()
-    const operation =
-      state === 'installed'
-        ? 'package.install'
-        : /removed|uninstalled/.test(state)
-          ? 'package.remove'
-          : 'package.update'
-    add(match, operation, { package: match[1] })
-  }
+  findPhrasings({ found, add, each, isObject })
 
   // --- services (and reboots phrased as "restart the server")
   for (const match of each(
@@ -258,41 +183,6 @@ export function findOperations(text: string, machines: MachineNames): Operations
   )) {
     const name = match[1] ?? match[2]
     if (isObject(name)) add(match, 'service.status', { service: name })
-  }
-
-  // "nginx restart on web02", at the start of a sentence or clause.
-  for (const match of each(
-    String.raw`(?:^|[:;,.]\s*|\bthen\s+)(?:the\s+)?${OBJECT}(?:\s+service)?\s+(restart|stop|start|status)\b`,
-  )) {
-    const [, name, verb = ''] = match
-    if (!isObject(name) || VERBS.test(name)) continue
-    const operation = `service.${verb.toLowerCase()}`
-    add(match, operation, { service: name })
-  }
-  // "stop and then start the dataprocessor service": two steps, one name.
-  for (const match of each(
-    String.raw`\b(stop|start|restart)\s+(?:and\s+)?(?:then\s+)?(stop|start|restart)\s+${FILLER}${KEYWORD_BEFORE}${OBJECT}${KEYWORD_AFTER}`,
-  )) {
-    const [, first = '', second = '', , name] = match
-    if (!isObject(name)) continue
-    const start = match.index ?? 0
-    const middle = start + match[0].toLowerCase().indexOf(second.toLowerCase(), first.length)
-    found.push(
-      {
-        operation: `service.${first.toLowerCase()}`,
-        parameters: { service: name },
-        start,
-        end: middle,
-        valueSpans: [],
-      },
-      {
-        operation: `service.${second.toLowerCase()}`,
-        parameters: { service: name },
-        start: middle,
-        end: start + match[0].length,
-        valueSpans: [],
-      },
-    )
   }
 
   // --- processes
@@ -424,6 +314,3 @@ export function findOperations(text: string, machines: MachineNames): Operations
 
   return finish(text, found, machines)
 }
-
-const VERBS =
-  /^(?:restart|start|stop|reboot|kill|install|uninstall|remove|update|upgrade|check|copy|then|show|look|get|make|ensure|terminate|patch|push|deploy|reload|verify|confirm|test|see|tell|list|count|grab|pull|bounce|also)$/i

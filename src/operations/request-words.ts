@@ -51,3 +51,12 @@ export const PROCESS_NAMES = new Set(
   `java python python3 node ffmpeg chrome firefox msedge excel winword outlook notepad notepad.exe
    w3wp w3wp.exe php perl ruby dotnet rsync tar gzip curl wget vim top htop`.split(/\s+/),
 )
+
+export const FILLER = String.raw`(?:(?:the|a|an|any|all|each|every|everything|of|off|stuck|hung|running|runaway|latest|newest|current|old|new|obsolete|legacy|named|called)\s+)*`
+
+export const KEYWORD_BEFORE = String.raw`(?:(service|process|daemon|package)\s+(?:called\s+|named\s+)?)?`
+
+export const KEYWORD_AFTER = String.raw`(?:\s+(service|process(?:es)?|daemon|package))?`
+
+export const VERBS =
+  /^(?:restart|start|stop|reboot|kill|install|uninstall|remove|update|upgrade|check|copy|then|show|look|get|make|ensure|terminate|patch|push|deploy|reload|verify|confirm|test|see|tell|list|count|grab|pull|bounce|also)$/i
