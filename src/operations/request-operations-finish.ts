@@ -44,6 +44,13 @@ export function finish(text: string, found: Found[], machines: MachineNames): Op
       if (logsSeen.has('logs')) continue
       logsSeen.add('logs')
       Object.assign(parameters, logParameters(text, machines))
+      // "restart prometheus and show its recent errors": the service just named.
+      if (
+        !parameters.service &&
+        lastName &&
+        /\b(?:its|their)\s+(?:recent\s+|latest\s+)?(?:errors|logs?)\b/i.test(text)
+      )
+        parameters.service = lastName
     }
     const same = operations[operations.length - 1]
     if (
@@ -94,6 +101,12 @@ function logParameters(text: string, machines: MachineNames): Record<string, str
     /\b(\d{1,3})\s+hours?\s+of\b/i.exec(text) ??
     /\b(?:last|past|previous|in\s+the\s+last)?\s*(\d{1,3})\s*(?:h|hrs?|hours?)\b/i.exec(text)
   if (hours?.[1]) parameters.hours = Number(hours[1])
+  // "for the past day", "over the last 3 days": hours, up to the 720 the kind allows.
+  const days = /\b(?:last|past|previous)\s+(?:(\d{1,2})\s+)?(day|days|week)\b/i.exec(text)
+  if (!parameters.hours && days) {
+    const count = Number(days[1] ?? 1) * (days[2]?.toLowerCase() === 'week' ? 168 : 24)
+    if (count <= 720) parameters.hours = count
+  }
   const service =
     new RegExp(String.raw`\b(?:the\s+)${OBJECT}\s+errors\b`, 'i').exec(text) ??
     new RegExp(

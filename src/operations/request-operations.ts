@@ -98,7 +98,17 @@ export function findOperations(text: string, machines: MachineNames): Operations
     String.raw`\b(install(?:ing)?|uninstall(?:ing)?|remov(?:e|ing)|updat(?:e|ing)|upgrad(?:e|ing)|patch(?:ing)?)\s+${FILLER}(?:package\s+)?${OBJECT}(?:\s+package)?(?:\s+(?:to\s+)?(?:version\s+|v)?(\d[A-Za-z0-9.+~_:-]*))?`,
   )) {
     const [, verb = '', name, version] = match
-    if (!isObject(name)) continue
+    const nameAt = match.indices?.[2]?.[0] ?? -1
+    if (!isObject(name) || machines.targetAt?.(nameAt)) {
+      // "upgrade all of the build agents to git 2.45.1": the package comes after "to".
+      const later = new RegExp(
+        String.raw`^[^.;]{0,60}?\bto\s+${OBJECT}\s+(?:version\s+)?v?(\d[A-Za-z0-9.+~_:-]*)`,
+        'i',
+      ).exec(text.slice((match.index ?? 0) + match[0].length))
+      if (/^(?:update|upgrad)/i.test(verb) && later && isObject(later[1]))
+        add(match, 'package.update', { package: later[1], version: trimPath(later[2]) })
+      continue
+    }
     const operation = /^install/i.test(verb)
       ? 'package.install'
       : /^(?:uninstall|remov)/i.test(verb)

