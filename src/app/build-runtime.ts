@@ -20,6 +20,8 @@ import type { IngestReport } from '../knowledge/ingest/ingest-knowledge.ts'
 import { KnowledgeBase, loadKnowledgeSources } from '../knowledge/knowledge-base.ts'
 import type { VectorStore } from '../knowledge/vector-store.ts'
 import { modelEndpointFromEnvironment } from '../models/model-endpoint.ts'
+import { OperationCatalog } from '../operations/operation-catalog.ts'
+import { OperationsDesk } from '../operations/operations-desk.ts'
 import { AccessPolicy } from '../policy/access-policy.ts'
 import { AccountMap } from '../policy/account-map.ts'
 import { knownPeople, type PersonLookup } from '../policy/known-people.ts'
@@ -52,6 +54,8 @@ export interface HelpdeskRuntime {
   tickets: TicketService | undefined
   /** Whose account and machine a signed-in person may act on. */
   access: AccessPolicy
+  /** Operations on machines and inventory questions: with executors and an inventory. */
+  operations: OperationsDesk | undefined
   /** Whether a person a technician names exists (a user, or a directory account). */
   findPerson: PersonLookup
   /** Where Chroma listens: CHROMA_URL, or the embedded server's address. */
@@ -267,6 +271,13 @@ export async function buildRuntime(
       jobs: live ? new JobHistory(live.audit) : undefined,
       tickets,
       access,
+      operations: execution?.inventory
+        ? new OperationsDesk({
+            catalog: await OperationCatalog.load(),
+            inventory: execution.inventory,
+            access,
+          })
+        : undefined,
       findPerson: knownPeople({
         ...(users ? { users } : {}),
         ...(execution?.directory ? { directory: execution.directory } : {}),

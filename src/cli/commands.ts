@@ -67,6 +67,7 @@ export async function serveCommand(options: { port?: string; host?: string }): P
     ...(runtime.approvals ? { approvals: runtime.approvals } : {}),
     ...(runtime.jobs ? { jobs: runtime.jobs } : {}),
     ...(runtime.tickets ? { tickets: runtime.tickets } : {}),
+    ...(runtime.operations ? { operations: runtime.operations } : {}),
     findPerson: runtime.findPerson,
     trustProxy: config.HELPDESK_TRUST_PROXY,
     ...(oidc ? { oidc: oidc.signIn } : {}),

@@ -12,6 +12,8 @@ import {
   type EvalConversationsOptions,
   evalConversationsCommand,
 } from './eval-conversations-command.ts'
+import { evalOperationsCommand } from './eval-operations-command.ts'
+import { operationsListCommand, operationsShowCommand } from './operations-command.ts'
 import { runCommand } from './run-command.ts'
 import {
   usersAddCommand,
@@ -23,6 +25,8 @@ import {
 
 interface EvalOptions extends Partial<EvalConversationsOptions> {
   input?: string
+  operations?: string
+  employeeRequests?: string
 }
 
 const program = new Command()
@@ -72,9 +76,26 @@ program
     '--account-map <file>',
     'with --conversations: account map YAML (whose account on each system, user groups)',
   )
+  .option(
+    '--operations <file>',
+    'JSON Lines file of operation requests {"id", "text", "expected"} (docs/operations.md), read offline against --inventory',
+  )
+  .option(
+    '--employee-requests <file>',
+    'with --operations: a routing file of employee requests; counts those read as operations',
+  )
   .option('--json', 'print the report as one JSON object')
   .option('--errors', 'list every misrouted request or failing conversation turn')
   .action(async (options: EvalOptions) => {
+    if (options.operations !== undefined) {
+      if (options.input !== undefined || options.conversations !== undefined)
+        throw new HelpdeskError({
+          code: 'INVALID_INPUT',
+          message:
+            'eval: --operations goes alone (with --inventory), not with --input or --conversations',
+        })
+      return evalOperationsCommand({ ...options, operations: options.operations })
+    }
     if ((options.input === undefined) === (options.conversations === undefined))
       throw new HelpdeskError({
         code: 'INVALID_INPUT',
@@ -90,6 +111,20 @@ program
         })
     return evalCommand({ ...options, input: options.input ?? '' })
   })
+
+const operations = program
+  .command('operations')
+  .description('the operations catalog (data/operations): typed operations on machines and groups')
+operations
+  .command('list')
+  .description('list the operations: id, risk, whether it changes anything, parameters')
+  .option('--json', 'print one JSON array')
+  .action(operationsListCommand)
+operations
+  .command('show')
+  .description('show one operation: description, parameters and its Linux and Windows templates')
+  .argument('<id>', 'an operation id, e.g. service.stop')
+  .action(operationsShowCommand)
 
 program
   .command('run')

@@ -53,6 +53,11 @@ export class Inventory {
       : undefined
   }
 
+  /** The group names, as the inventory spells them. */
+  groupNames(): string[] {
+    return Object.keys(this.groups)
+  }
+
   /** @throws {HelpdeskError} INVALID_INPUT naming the known groups. */
   group(name: string): Target[] {
     const members = this.groups[name]

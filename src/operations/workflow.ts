@@ -45,6 +45,12 @@ export interface WorkflowStep {
   verify?: PlatformScripts
   /** Undoes the step on a target where a later step failed; absent where nothing can undo it. */
   rollback?: PlatformScripts
+  /**
+   * For `file.copy`: before `backup` and `scripts` run on a target, the engine puts the file
+   * `source` (on the helpdesk server) at `<destination>.helpdesk-upload` on the target (SFTP over
+   * SSH; chunked or pulled over WinRM) and compares its SHA-256 with what the step prints.
+   */
+  transfer?: { source: string; destination: string }
   /** Time limit per target, seconds. */
   timeoutSeconds: number
 }

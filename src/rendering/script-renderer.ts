@@ -60,3 +60,14 @@ function checkNames(bindings: readonly ScriptBinding[]): void {
     }
   }
 }
+
+/**
+ * A self-contained Bash script, for a job that stores one text per step and feeds it to
+ * `bash -s` on every target: the values, each quoted once by `quoteBash`, become the positional
+ * parameters, then `renderBash`'s script copies them into their variables.
+ */
+export function renderBashStandalone(body: string, bindings: readonly ScriptBinding[]): string {
+  const rendered = renderBash(body, bindings)
+  const argumentsText = bindings.map((binding) => quoteBash(binding.value)).join(' ')
+  return `set --${argumentsText ? ` ${argumentsText}` : ''}\n${rendered.script}`
+}

@@ -6,6 +6,7 @@ import { lastReply } from '../agent/event-stream.ts'
 import type { AgentEvent } from '../agent/helpdesk-agent.ts'
 import { HelpdeskError } from '../errors/index.ts'
 import { samePerson } from '../identity/user.ts'
+import type { OperationsDesk } from '../operations/operations-desk.ts'
 import type { PersonLookup } from '../policy/known-people.ts'
 import type { TicketService } from '../tickets/ticket-service.ts'
 import { type Caller, mayActForOthers } from './authentication.ts'
@@ -53,13 +54,15 @@ export interface ChatTurnsOptions {
    * (`ticket` on the result). Without it a hand-off's reply points to the service desk.
    */
   tickets?: TicketService
+  /** Operations on machines and inventory questions, answered before the employee runbooks. */
+  operations?: OperationsDesk
 }
 
 /** A turn's result as the API returns it: with the ticket a hand-off opened. */
 export type ChatTurnResult = TurnResult & { ticket?: { id: string; number: number } }
 
 export function chatTurns(options: ChatTurnsOptions): ChatTurns {
-  const { core, sessions, agents, findPerson, tickets } = options
+  const { core, sessions, agents, findPerson, tickets, operations } = options
 
   /** A hand-off opens its ticket (once per turn) and the reply names it. */
   async function withTicket(result: TurnResult, input: TurnInput): Promise<ChatTurnResult> {
@@ -75,6 +78,39 @@ export function chatTurns(options: ChatTurnsOptions): ChatTurns {
       ...result,
       reply: opened.reply,
       ticket: { id: opened.ticket.id, number: opened.ticket.number },
+    }
+  }
+
+  /**
+   * A technician's work on machines, or a question about the inventory, is answered here with
+   * the preview or the answer instead of going to the employee runbooks; so is a requester's
+   * request for servers (refused). Only in the technician's own conversation, not when acting
+   * for an employee. Recorded in the session like any turn; nothing runs.
+   */
+  async function operationsTurn(input: TurnInput): Promise<TurnResult | undefined> {
+    if (!operations || input.sessionId === undefined) return undefined
+    const session = await sessions.get(input.sessionId)
+    if (!session) return undefined
+    const actor = input.actor
+    if (actor && session.requester !== undefined && !samePerson(session.requester, actor.username))
+      return undefined
+    await core.checkInput({ message: input.message })
+    const answered = operations.answer(input.message, actor)
+    if (!answered) return undefined
+    const at = new Date().toISOString()
+    session.history.push({ role: 'user', text: input.message, at })
+    session.history.push({ role: 'assistant', text: answered.reply, at })
+    await sessions.save(session)
+    return {
+      sessionId: session.id,
+      reply: answered.reply,
+      tasks: [],
+      plan: [],
+      results: [],
+      missing: [],
+      ranked: [],
+      ...(answered.refused ? { refused: answered.refused } : {}),
+      operation: answered,
     }
   }
 
@@ -139,6 +175,12 @@ export function chatTurns(options: ChatTurnsOptions): ChatTurns {
       const emit = (event: AgentEvent) => {
         if (tickets && event.type === 'reply-end') return
         onEvent(shape(event))
+      }
+      const operation = await operationsTurn(input)
+      if (operation) {
+        const shown = requester ? resultForRequester(operation) : operation
+        onEvent(shape({ type: 'reply-end', result: shown }))
+        return shown
       }
       const ran = agents
         ? await lastReply(tap(agents.agent.handleTurn(input), emit))

@@ -11,6 +11,7 @@ import { HelpdeskError } from '../errors/index.ts'
 import type { JobHistory } from '../jobs/job-history.ts'
 import type { Instruction } from '../knowledge/instructions/instruction.ts'
 import type { Readiness } from '../knowledge/knowledge-base.ts'
+import type { OperationsDesk } from '../operations/operations-desk.ts'
 import { knownPeople, type PersonLookup } from '../policy/known-people.ts'
 import type { TicketService } from '../tickets/ticket-service.ts'
 import {
@@ -98,6 +99,8 @@ export interface AppDependencies {
   oidc?: OidcSignIn
   /** The built-in ticket queue: a hand-off opens a ticket; technicians answer it. */
   tickets?: TicketService
+  /** Operations on machines and inventory questions from the chat (technicians and admins). */
+  operations?: OperationsDesk
 }
 
 /** A request body larger than this is refused before it is read (messages are 4,000 characters). */
@@ -202,6 +205,7 @@ export function createApp(dependencies: AppDependencies): Hono<AuthenticatedEnvi
       dependencies.agents,
       findPerson,
       dependencies.tickets,
+      dependencies.operations,
     ),
   )
   app.route(

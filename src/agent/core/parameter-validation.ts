@@ -14,6 +14,16 @@ interface KindRule {
   maxLength: number
   expected: string
   normalise?: (value: string) => string
+  /** A check the pattern cannot express (a numeric range). */
+  accepts?: (value: string) => boolean
+}
+
+/** A whole number without sign or leading zero, within [minimum, maximum]. */
+function wholeNumberBetween(minimum: number, maximum: number): (value: string) => boolean {
+  return (value) => {
+    const number = Number(value)
+    return Number.isInteger(number) && number >= minimum && number <= maximum
+  }
 }
 
 const RULES: Readonly<Record<Exclude<ParameterKind, 'enum' | 'system' | 'platform'>, KindRule>> = {
@@ -71,6 +81,46 @@ const RULES: Readonly<Record<Exclude<ParameterKind, 'enum' | 'system' | 'platfor
     maxLength: 2048,
     expected: 'an http(s) address without query strings',
   },
+  service: {
+    pattern: /^[A-Za-z0-9][A-Za-z0-9@._-]{0,127}$/,
+    maxLength: 128,
+    expected: 'a service name such as nginx, postgresql@16-main or W3SVC',
+  },
+  process: {
+    pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/,
+    maxLength: 128,
+    expected: 'a process name such as java or w3wp.exe',
+  },
+  package: {
+    pattern: /^[A-Za-z0-9][A-Za-z0-9.+_:-]{0,127}$/,
+    maxLength: 128,
+    expected: 'a package name such as nginx, libssl3 or Git.Git',
+  },
+  path: {
+    // Absolute only: POSIX `/etc/app.conf` or Windows `C:\inetpub\web.config`; `..` segments are
+    // refused for every kind below, so a path cannot climb out of where it points.
+    pattern:
+      /^(\/|\/[A-Za-z0-9._+@=,~-]+(\/[A-Za-z0-9._+@=,~-]+)*\/?|[A-Za-z]:\\([A-Za-z0-9 ._+@=,~-]+(\\[A-Za-z0-9 ._+@=,~-]+)*\\?)?)$/,
+    maxLength: 1024,
+    expected: 'an absolute path such as /etc/nginx/nginx.conf or C:\\inetpub\\web.config',
+  },
+  port: {
+    pattern: /^[1-9][0-9]{0,4}$/,
+    maxLength: 5,
+    expected: 'a port number from 1 to 65535',
+    accepts: wholeNumberBetween(1, 65_535),
+  },
+  hours: {
+    pattern: /^[1-9][0-9]{0,2}$/,
+    maxLength: 3,
+    expected: 'a number of hours from 1 to 720',
+    accepts: wholeNumberBetween(1, 720),
+  },
+  version: {
+    pattern: /^[A-Za-z0-9][A-Za-z0-9.+~_:-]{0,63}$/,
+    maxLength: 64,
+    expected: 'a version such as 1.24.0 or 2:8.2.3995-1ubuntu2',
+  },
 }
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
@@ -121,7 +171,7 @@ export function validateParameter(spec: ParameterSpec, raw: string): ValidationR
       reason: `${spec.name} "${printable(value)}" is longer than ${rule.maxLength} characters`,
     }
   }
-  if (!rule.pattern.test(value) || /\.\./.test(value)) {
+  if (!rule.pattern.test(value) || /\.\./.test(value) || (rule.accepts && !rule.accepts(value))) {
     return {
       ok: false,
       reason: `"${printable(value)}" is not a valid ${spec.name}: expected ${rule.expected}`,

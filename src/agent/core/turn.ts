@@ -1,4 +1,5 @@
 import type { StepResult } from '../../executors/executor.ts'
+import type { OperationsTurn } from '../../operations/operations-desk.ts'
 import type { Plan } from '../../planning/plan.ts'
 import type { Actor } from '../../policy/access-policy.ts'
 import type { ApprovalLevel } from '../../policy/approval-policy.ts'
@@ -54,6 +55,12 @@ export interface TurnResult {
    * the employee cannot find). The reply says how to reach the service desk.
    */
   handoff?: { reason: 'requested' | 'needs_a_person' }
+  /**
+   * Set when a technician's message was work on machines or a question about the inventory
+   * (src/operations/operations-desk.ts): the reply is the preview or the answer, and for an
+   * operation `plan.workflow` is what the job engine runs once approved. Nothing has run.
+   */
+  operation?: OperationsTurn
 }
 
 /**

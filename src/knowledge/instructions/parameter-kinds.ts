@@ -19,6 +19,14 @@ export const PARAMETER_KINDS = [
   'enum',
   'error_code',
   'url',
+  // Operations on machines and groups (docs/operations.md).
+  'service',
+  'process',
+  'package',
+  'path',
+  'port',
+  'hours',
+  'version',
 ] as const
 
 export type ParameterKind = (typeof PARAMETER_KINDS)[number]

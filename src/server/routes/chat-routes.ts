@@ -5,6 +5,7 @@ import type { SwitchableAgent } from '../../agent/agent-registry.ts'
 import type { HelpdeskCore, TurnInput } from '../../agent/core/helpdesk-core.ts'
 import type { SessionStore } from '../../agent/core/session.ts'
 import { USERNAME_PATTERN } from '../../identity/user.ts'
+import type { OperationsDesk } from '../../operations/operations-desk.ts'
 import type { PersonLookup } from '../../policy/known-people.ts'
 import type { TicketService } from '../../tickets/ticket-service.ts'
 import type { AuthenticatedEnvironment } from '../authentication.ts'
@@ -33,6 +34,8 @@ export function chatRoutes(
   findPerson?: PersonLookup,
   /** The built-in ticket queue a hand-off opens a ticket in. */
   tickets?: TicketService,
+  /** Operations on machines and inventory questions, before the employee runbooks. */
+  operations?: OperationsDesk,
 ): Hono<AuthenticatedEnvironment> {
   const app = new Hono<AuthenticatedEnvironment>()
 
@@ -42,6 +45,7 @@ export function chatRoutes(
     ...(agents ? { agents } : {}),
     ...(findPerson ? { findPerson } : {}),
     ...(tickets ? { tickets } : {}),
+    ...(operations ? { operations } : {}),
   })
 
   /** The body, checked against the caller (see `ChatTurns.prepare`); refusals are plain 4xx. */

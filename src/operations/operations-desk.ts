@@ -1,0 +1,124 @@
+import type { InventoryData, Target } from '../inventory/inventory-schema.ts'
+import {
+  type AccessPolicy,
+  type Actor,
+  isTechnician,
+  TECHNICIAN_CONTACT,
+} from '../policy/access-policy.ts'
+import { buildWorkflow, type WorkflowPlan } from './build-workflow.ts'
+import { answerInventoryQuestion } from './inventory-answers.ts'
+import type { OperationCatalog } from './operation-catalog.ts'
+import { evaluationRecord, type OperationRequest, readOperationRequest } from './request-reader.ts'
+import { fleetOf } from './request-targets.ts'
+import { previewWorkflow } from './workflow-preview.ts'
+
+/**
+ * The chat's door to operations: reads a message with the offline reader and, when it is work on
+ * machines or a question about the inventory, answers it here (the preview of the workflow, or
+ * the inventory's answer) instead of the employee runbooks. Technicians and admins only: a
+ * requester asking for work on servers or groups gets the access policy's plain refusal, and a
+ * requester's work on their own laptop goes on to the employee runbooks. Nothing runs here: the
+ * workflow is handed back for the job engine to run after approval.
+ * @module
+ */
+
+/** What the desk needs of an inventory: its machines and its groups, read-only. */
+export interface InventorySource {
+  list(): readonly Target[]
+  groupNames(): string[]
+  members(name: string): Array<{ name: string }> | undefined
+}
+
+export interface OperationsTurn {
+  kind: 'operation' | 'inventory' | 'refused'
+  reply: string
+  /** What the reader read (the evaluation record of docs/operations.md). */
+  request: OperationRequest
+  /** For an operation: the workflow to run after approval, and what the preview said. */
+  plan?: WorkflowPlan
+  /** For a refusal: why, in the access policy's words. */
+  refused?: string[]
+}
+
+export class OperationsDesk {
+  private readonly catalog: OperationCatalog
+  private readonly inventory: InventorySource
+  private readonly access: AccessPolicy
+
+  constructor(options: {
+    catalog: OperationCatalog
+    inventory: InventorySource
+    access: AccessPolicy
+  }) {
+    this.catalog = options.catalog
+    this.inventory = options.inventory
+    this.access = options.access
+  }
+
+  /**
+   * The answer when the message is an operation or an inventory question for this actor; undefined
+   * when the employee runbooks should take it (an employee's request, or a requester's own machine).
+   */
+  answer(message: string, actor: Actor | undefined): OperationsTurn | undefined {
+    // Without sign-in nobody is known to be a technician: the employee path keeps the turn.
+    if (!actor) return undefined
+    const data = this.snapshot()
+    const read = readOperationRequest(message, fleetOf(data))
+    if (read.kind === 'employee') return undefined
+    const request = evaluationRecord(read)
+    if (!isTechnician(actor.role))
+      return this.forRequester(actor, read.kind, request, read.unknownMachines)
+    if (read.kind === 'inventory') {
+      return { kind: 'inventory', reply: answerInventoryQuestion(read, data), request }
+    }
+    const built = buildWorkflow(read, this.catalog, data)
+    if (!built.ok) {
+      return {
+        kind: 'refused',
+        reply: `I can't prepare that as written: ${built.reason}`,
+        request,
+        refused: [built.reason],
+      }
+    }
+    return { kind: 'operation', reply: previewWorkflow(built.plan), request, plan: built.plan }
+  }
+
+  private forRequester(
+    actor: Actor,
+    kind: 'operation' | 'inventory',
+    request: OperationRequest,
+    unknownMachines: readonly string[],
+  ): OperationsTurn | undefined {
+    if (kind === 'inventory') {
+      const reason = `Questions about the machine inventory are for technicians; ${TECHNICIAN_CONTACT}.`
+      return { kind: 'refused', reply: reason, request, refused: [reason] }
+    }
+    const { targets } = request
+    const refusals: string[] = []
+    const group = targets.all ? 'all machines' : targets.groups[0]
+    if (group !== undefined) {
+      const decision = this.access.checkPlan(
+        actor,
+        { parameters: [] },
+        { parameters: {}, steps: [] },
+        group,
+      )
+      if (!decision.ok) refusals.push(decision.reason)
+    }
+    for (const name of [...targets.machines, ...unknownMachines]) {
+      const decision = this.access.checkMachine(actor, name)
+      if (!decision.ok) refusals.push(decision.reason)
+    }
+    // Only their own laptop or workstation: the employee runbooks handle it as any request.
+    if (refusals.length === 0) return undefined
+    return { kind: 'refused', reply: refusals.join('\n'), request, refused: refusals }
+  }
+
+  private snapshot(): Pick<InventoryData, 'targets' | 'groups'> {
+    const groups: Record<string, string[]> = {}
+    for (const name of this.inventory.groupNames()) {
+      groups[name] = (this.inventory.members(name) ?? []).map((member) => member.name)
+    }
+    return { targets: [...this.inventory.list()], groups }
+  }
+}

@@ -1,0 +1,139 @@
+import type { MachineNames } from './request-operations.ts'
+import {
+  type Found,
+  NOT_OBJECTS,
+  OBJECT,
+  type OperationsFound,
+  PATH,
+  type ReadOperation,
+  trimPath,
+} from './request-words.ts'
+
+/**
+ * The last pass of the operation finder: order, overlaps, "it", the words around disk and log
+ * requests, repeats. Split from request-operations.ts, which finds the candidates.
+ * @module
+ */
+
+/**
+ * Orders by position, drops matches inside an earlier (or longer) one, fills "it" from the
+ * previous object, fills disk and log parameters from the words around them, and merges repeats.
+ */
+export function finish(text: string, found: Found[], machines: MachineNames): OperationsFound {
+  found.sort((left, right) => left.start - right.start || right.end - left.end)
+  const kept: Found[] = []
+  for (const candidate of found) {
+    const previous = kept[kept.length - 1]
+    if (previous && candidate.start < previous.end) continue
+    kept.push(candidate)
+  }
+  let lastName = ''
+  const operations: ReadOperation[] = []
+  const valueSpans: Array<[number, number]> = []
+  const logsSeen = new Set<string>()
+  for (const step of kept) {
+    const parameters = { ...step.parameters }
+    for (const key of ['service', 'process'] as const) {
+      if (parameters[key] === '') parameters[key] = lastName || troubledName(text)
+    }
+    if (parameters[key(parameters)] === '') continue
+    const name = parameters.service ?? parameters.process ?? parameters.package
+    if (typeof name === 'string' && name) lastName = name
+    if (step.operation === 'disk.usage') Object.assign(parameters, diskPath(text, valueSpans))
+    if (step.operation === 'logs.errors') {
+      if (logsSeen.has('logs')) continue
+      logsSeen.add('logs')
+      Object.assign(parameters, logParameters(text, machines))
+      // "restart prometheus and show its recent errors": the service just named.
+      if (
+        !parameters.service &&
+        lastName &&
+        /\b(?:its|their)\s+(?:recent\s+|latest\s+)?(?:errors|logs?)\b/i.test(text)
+      )
+        parameters.service = lastName
+    }
+    const same = operations[operations.length - 1]
+    if (
+      same &&
+      same.operation === step.operation &&
+      JSON.stringify(same.parameters) === JSON.stringify(parameters)
+    )
+      continue
+    const before = operations[operations.length - 1]
+    if (step.after && before)
+      operations.splice(operations.length - 1, 0, { operation: step.operation, parameters })
+    else operations.push({ operation: step.operation, parameters })
+    valueSpans.push(...step.valueSpans)
+  }
+  return { operations, valueSpans }
+}
+
+function key(parameters: Record<string, string | number>): string {
+  return 'service' in parameters ? 'service' : 'process' in parameters ? 'process' : ''
+}
+
+function diskPath(text: string, spans: Array<[number, number]>): Record<string, string> {
+  const drive = /\b([A-Za-z]):\s*drive\b/i.exec(text)
+  if (drive) return { path: `${drive[1]?.toUpperCase()}:\\` }
+  const path = new RegExp(PATH).exec(text)
+  if (!path?.[1]) return {}
+  const start = path.index ?? 0
+  spans.push([start, start + path[0].length])
+  return { path: trimPath(path[1]) }
+}
+
+const LOG_NOT_SERVICE = new Set([
+  ...NOT_OBJECTS,
+  'journal',
+  'the',
+  'last',
+  'past',
+  'recent',
+  'any',
+  'all',
+  'of',
+])
+
+function logParameters(text: string, machines: MachineNames): Record<string, string | number> {
+  const parameters: Record<string, string | number> = {}
+  const hours =
+    /\b(?:last|past|previous)\s+(\d{1,3})\s+hours?\b/i.exec(text) ??
+    /\b(\d{1,3})\s+hours?\s+of\b/i.exec(text) ??
+    /\b(?:last|past|previous|in\s+the\s+last)?\s*(\d{1,3})\s*(?:h|hrs?|hours?)\b/i.exec(text)
+  if (hours?.[1]) parameters.hours = Number(hours[1])
+  // "for the past day", "over the last 3 days": hours, up to the 720 the kind allows.
+  const days = /\b(?:last|past|previous)\s+(?:(\d{1,2})\s+)?(day|days|week)\b/i.exec(text)
+  if (!parameters.hours && days) {
+    const count = Number(days[1] ?? 1) * (days[2]?.toLowerCase() === 'week' ? 168 : 24)
+    if (count <= 720) parameters.hours = count
+  }
+  const service =
+    new RegExp(String.raw`\b(?:the\s+)${OBJECT}\s+errors\b`, 'i').exec(text) ??
+    new RegExp(
+      String.raw`\b(?:logs?|journal)\s+(?:for|of)\s+(?:the\s+)?(?:service\s+)?${OBJECT}`,
+      'i',
+    ).exec(text) ??
+    new RegExp(
+      String.raw`\berrors\s+(?:for|from|of)\s+(?:the\s+)?${OBJECT}(?:\s+service)?`,
+      'i',
+    ).exec(text)
+  const name = service?.[1]
+  if (
+    name &&
+    !LOG_NOT_SERVICE.has(name.toLowerCase()) &&
+    !/^\d/.test(name) &&
+    !machines.isMachine(name)
+  )
+    parameters.service = name
+  return parameters
+}
+
+/** "dataprocessor is hanging on dp02, restart the service": the name the trouble is about. */
+function troubledName(text: string): string {
+  const subject = new RegExp(
+    String.raw`\b${OBJECT}\s+(?:service\s+)?(?:is|keeps|has|seems)\s+(?:\w+\s+)?(?:hanging|hung|stuck|down|crashed|crashing|dead|failing|failed|frozen|not\s+responding|misbehaving|broken)\b`,
+    'i',
+  ).exec(text)
+  const name = subject?.[1]
+  return name && !NOT_OBJECTS.has(name.toLowerCase()) ? name : ''
+}

@@ -1,0 +1,214 @@
+import type { InventoryData } from '../inventory/inventory-schema.ts'
+
+/**
+ * Finds the machines and groups a request names, against the inventory: group names with
+ * hyphen/space/plural variants and the aliases technicians use ("web boxes" for the group whose
+ * members are web01..web04), machine names in any letter case, "all servers" / "every Linux
+ * machine", and names that look like machines but are not in the inventory (reported, never
+ * guessed). Every match blanks its span in the text it returns, so later readers do not see it again.
+ * @module
+ */
+
+export interface FleetMachine {
+  name: string
+  os: 'linux' | 'windows' | 'macos'
+  class: string
+}
+
+/** What the reader needs of an inventory: names, operating systems, classes and groups. */
+export interface Fleet {
+  machines: readonly FleetMachine[]
+  groups: Readonly<Record<string, readonly string[]>>
+}
+
+export function fleetOf(data: Pick<InventoryData, 'targets' | 'groups'>): Fleet {
+  return {
+    machines: data.targets.map((target) => ({
+      name: target.name,
+      os: target.os,
+      class: target.class ?? 'server',
+    })),
+    groups: data.groups,
+  }
+}
+
+export interface RequestTargets {
+  machines: string[]
+  groups: string[]
+  all: boolean
+  os: 'linux' | 'windows' | null
+}
+
+export interface FoundTargets {
+  targets: RequestTargets
+  unknownMachines: string[]
+  /** The text with every target mention blanked (same length, so positions hold). */
+  rest: string
+  /** "linux" / "windows" said outside a group name, for inventory questions. */
+  osMentioned: 'linux' | 'windows' | null
+  /** "all servers" limits "all" to the server class; "every machine" does not. */
+  allClass: 'server' | null
+  /** Where each group or machine name was found, [start, end). */
+  spans: Array<[number, number]>
+}
+
+const MACHINE_NOUNS =
+  '(?:servers?|boxe?s|machines?|hosts?|nodes?|computers?|vms?|instances?|tier|farm|cluster|pool|fleet)'
+const ALL_OS =
+  /\b(?:(?:on|across|for)\s+)?(?:all|every(?:\s+single)?|each)\s+(?:(?:of\s+)?(?:the|our)\s+)?(?:(linux|windows)\s+)?(?:servers?|boxe?s|machines?|hosts?|nodes?|computers?|vms?|assets?|targets?)\b/gi
+const EVERYWHERE = /\b(?:everywhere|(?:across\s+)?the\s+(?:whole|entire)\s+fleet|fleet-wide)\b/gi
+
+/** The words that can follow a group alias: "web boxes", "dp servers", "the databases group". */
+function groupPatterns(fleet: Fleet): Array<{ group: string; pattern: RegExp }> {
+  const patterns: Array<{ group: string; pattern: RegExp }> = []
+  for (const [group, members] of Object.entries(fleet.groups)) {
+    const words = group.toLowerCase().split(/[-_\s]+/)
+    // "web-servers", "web servers", "webservers", "web server"; "databases", "database".
+    const spelled = words
+      .map((word, index) =>
+        index === words.length - 1
+          ? `${escapeRegExp(word.replace(/s$/, ''))}s?`
+          : escapeRegExp(word),
+      )
+      .join('[-_\\s]?')
+    const nouns = '(?:group|servers?|boxe?s|machines?|nodes?|tier|farm|cluster|pool)'
+    // A one-word name said bare ("finance", "databases") is a group only after a preposition
+    // ("on the databases"), never inside other words ("finance-team@", "the finance mailbox").
+    const bare =
+      words.length > 1
+        ? `${spelled}(?![-@\\w])`
+        : `(?<=(?:\\b(?:on|from|across|in|for|to|of|at|and)|,)\\s+(?:the\\s+|all\\s+(?:the\\s+)?|our\\s+)?)${spelled}(?![-@\\w])`
+    const alternatives = [`${spelled}\\s+${nouns}`, `group\\s+${spelled}`, bare]
+    // The members' common name stem: web01..web04 -> "web boxes", db01/db02 -> "db servers".
+    const stem = commonStem(members)
+    if (stem) alternatives.push(`${escapeRegExp(stem)}[-\\s]?${MACHINE_NOUNS}`)
+    // Initials of a two-word name that is not "<x> servers": data-processing -> "dp servers".
+    if (words.length > 1 && !/^servers?$/.test(words[words.length - 1] ?? '')) {
+      alternatives.push(`${words.map((word) => word[0]).join('')}\\s+${MACHINE_NOUNS}`)
+    }
+    if (/^databases?$/.test(group)) alternatives.push(`database\\s+${MACHINE_NOUNS}`)
+    patterns.push({ group, pattern: new RegExp(`\\b(?:${alternatives.join('|')})\\b`, 'gi') })
+  }
+  return patterns
+}
+
+function commonStem(members: readonly string[]): string | undefined {
+  const stems = new Set(members.map((member) => /^([a-z]+)/i.exec(member)?.[1]?.toLowerCase()))
+  const [stem] = [...stems]
+  return stems.size === 1 && stem && stem.length >= 2 ? stem : undefined
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}
+
+function blank(text: string, start: number, end: number): string {
+  return text.slice(0, start) + ' '.repeat(end - start) + text.slice(end)
+}
+
+const RANGE =
+  /\b([A-Za-z][A-Za-z-]*?)(\d+)\s*(?:through|thru|to|until|-|\u2013|\.\.)\s*(?:([A-Za-z][A-Za-z-]*?)?(\d+))\b/gi
+
+/** A token that looks like a machine name: letters, then digits at the end (web09, srv-legacy-02). */
+const MACHINE_LIKE = /^[A-Za-z]{2,}[A-Za-z0-9]*(?:-[A-Za-z0-9]+)*\d+$/
+
+export function findTargets(text: string, fleet: Fleet): FoundTargets {
+  let rest = text
+  const spans: Array<[number, number]> = []
+  const groups = new Set<string>()
+  let groupOs: RequestTargets['os'] = null
+  for (const { group, pattern } of groupPatterns(fleet)) {
+    for (const match of rest.matchAll(pattern)) {
+      groups.add(group)
+      // "the linux build agents": the members of that OS only.
+      const named = /\b(linux|windows)\s+$/i.exec(rest.slice(0, match.index))?.[1]?.toLowerCase()
+      if (named === 'linux' || named === 'windows') groupOs = named
+      spans.push([match.index, match.index + match[0].length])
+      rest = blank(rest, match.index, match.index + match[0].length)
+    }
+  }
+  const byName = new Map(fleet.machines.map((machine) => [machine.name.toLowerCase(), machine]))
+  const machines = new Set<string>()
+  // "web01 through web03", "web01-web03": every inventory machine of that stem in the range.
+  for (const match of rest.matchAll(RANGE)) {
+    const [, stem = '', from = '', secondStem = '', to = ''] = match
+    if (stem.toLowerCase() !== (secondStem || stem).toLowerCase()) continue
+    const low = Number(from)
+    const high = Number(to)
+    const inRange = fleet.machines.filter((machine) => {
+      const parts = /^([A-Za-z][A-Za-z-]*?)(\d+)$/.exec(machine.name)
+      return (
+        parts?.[1]?.toLowerCase() === stem.toLowerCase() &&
+        Number(parts[2]) >= low &&
+        Number(parts[2]) <= high
+      )
+    })
+    if (inRange.length === 0) continue
+    for (const machine of inRange) machines.add(machine.name)
+    spans.push([match.index, match.index + match[0].length])
+    rest = blank(rest, match.index, match.index + match[0].length)
+  }
+  const unknownMachines = new Set<string>()
+  for (const match of rest.matchAll(/[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]|[A-Za-z0-9]/g)) {
+    // A share path (\\\\fs01\\projects) names a file server, not a machine to work on.
+    if (/\\$/.test(rest.slice(0, match.index))) continue
+    const token = match[0].replace(/'s$/i, '')
+    const machine = byName.get(token.toLowerCase())
+    if (machine) {
+      machines.add(machine.name)
+      spans.push([match.index, match.index + match[0].length])
+      rest = blank(rest, match.index, match.index + match[0].length)
+      continue
+    }
+    const before = rest.slice(Math.max(0, match.index - 12), match.index).toLowerCase()
+    if (MACHINE_LIKE.test(token) && /(?:\bon|\bfrom|\bserver|\band|,)\s*$/.test(before)) {
+      unknownMachines.add(token)
+      rest = blank(rest, match.index, match.index + match[0].length)
+    }
+  }
+  let all = false
+  let os: RequestTargets['os'] = groupOs
+  let allClass: FoundTargets['allClass'] = null
+  for (const match of rest.matchAll(ALL_OS)) {
+    // "every server in windows-servers": the group (already found) says which.
+    const inGroup = /^\s+(?:in|of|from)\b/i.test(rest.slice(match.index + match[0].length))
+    if (inGroup && groups.size > 0) continue
+    all = true
+    const named = match[1]?.toLowerCase()
+    if (named === 'linux' || named === 'windows') os = named
+    if (/servers?\b/i.test(match[0])) allClass = 'server'
+    rest = blank(rest, match.index, match.index + match[0].length)
+  }
+  for (const match of rest.matchAll(EVERYWHERE)) {
+    all = true
+    rest = blank(rest, match.index, match.index + match[0].length)
+  }
+  // Both named ("linux vs windows"): no one OS.
+  const osWords = new Set(
+    [...rest.matchAll(/\b(linux|windows)\b/gi)].map((each) => each[1]?.toLowerCase()),
+  )
+  const osWord = osWords.size === 1 ? [...osWords][0] : undefined
+  return {
+    targets: {
+      machines: [...machines].sort(),
+      groups: [...groups].sort(),
+      all,
+      os,
+    },
+    unknownMachines: [...unknownMachines],
+    rest,
+    osMentioned: osWord === 'linux' || osWord === 'windows' ? osWord : null,
+    allClass: all ? allClass : null,
+    spans,
+  }
+}
+
+export function hasTarget(found: FoundTargets): boolean {
+  const { targets } = found
+  return (
+    targets.all ||
+    targets.machines.length > 0 ||
+    targets.groups.length > 0 ||
+    found.unknownMachines.length > 0
+  )
+}

@@ -1,0 +1,62 @@
+/**
+ * The words and value shapes the operation finder (request-operations.ts) and its last pass
+ * (request-operations-finish.ts) share.
+ * @module
+ */
+
+export interface ReadOperation {
+  operation: string
+  parameters: Record<string, string | number>
+}
+
+export interface Found extends ReadOperation {
+  /** "reboot db02 after stopping postgresql": this step runs before the one written before it. */
+  after?: boolean
+  start: number
+  end: number
+  /** Spans of parameter values in the text (host names, paths). */
+  valueSpans: Array<[number, number]>
+}
+
+export interface OperationsFound {
+  operations: ReadOperation[]
+  valueSpans: Array<[number, number]>
+}
+
+export const OBJECT = String.raw`([A-Za-z0-9](?:[A-Za-z0-9@._+:~-]*[A-Za-z0-9])?)`
+export const PATH = String.raw`(\/[A-Za-z0-9._+@=~\/-]*[A-Za-z0-9_+@=~\/-]|[A-Za-z]:\\[^\s,;?"']*)`
+
+/** Words an object can never be: pronouns, articles, prepositions and the verbs themselves. */
+export const NOT_OBJECTS = new Set(
+  `it them this that these those again me my our your the a an any all every each of on in at to
+   from for with by and or then also just please pls now tonight today recent last past show
+   check see get pull grab look journal log logs event error errors up down running stopped
+   status service services process processes package packages version latest updates update
+   install remove restart start stop reboot kill out disk space free memory cpu time afterwards
+   is are was be where if only but so as there here what which who how when i we you they he she
+   someone somebody everyone nobody systemctl sudo apt apt-get yum dnf zypper winget choco
+   chocolatey powershell bash`.split(/\s+/),
+)
+
+/** Paths end before sentence punctuation. */
+export function trimPath(value: string | undefined): string {
+  return (value ?? '').replace(/[.,;:!?)]+$/, '')
+}
+
+/**
+ * Programs that run as processes, not services: "is java running", "stop python" mean the
+ * process. A name followed by the word "service" is a service whatever it is.
+ */
+export const PROCESS_NAMES = new Set(
+  `java python python3 node ffmpeg chrome firefox msedge excel winword outlook notepad notepad.exe
+   w3wp w3wp.exe php perl ruby dotnet rsync tar gzip curl wget vim top htop`.split(/\s+/),
+)
+
+export const FILLER = String.raw`(?:(?:the|a|an|any|all|each|every|everything|of|off|stuck|hung|running|runaway|latest|newest|current|old|new|obsolete|legacy|named|called)\s+)*`
+
+export const KEYWORD_BEFORE = String.raw`(?:(service|process|daemon|package)\s+(?:called\s+|named\s+)?)?`
+
+export const KEYWORD_AFTER = String.raw`(?:\s+(service|process(?:es)?|daemon|package))?`
+
+export const VERBS =
+  /^(?:restart|start|stop|reboot|kill|install|uninstall|remove|update|upgrade|check|copy|then|show|look|get|make|ensure|terminate|patch|push|deploy|reload|verify|confirm|test|see|tell|list|count|grab|pull|bounce|also)$/i
