@@ -1,5 +1,6 @@
 import { analyze, normalize, termOf } from '../embeddings/text-analysis.ts'
 import type { SpellingCorrector } from './spelling-corrector.ts'
+import type { WordExpansion } from './word-expansion.ts'
 
 /** A sparse feature vector: feature name to value, L2-normalised. */
 export type FeatureVector = Map<string, number>
@@ -18,13 +19,20 @@ const RAW_WORD = /[a-z0-9]+(?:'[a-z]+)?/g
  * absorb typos and word forms the examples never used), and bigrams of the raw words including
  * function words ("how do", "can you", "where is"), which tell a how-to or a chat from a fault.
  */
-export function routingFeatures(text: string, corrector?: SpellingCorrector): FeatureVector {
+export function routingFeatures(
+  text: string,
+  corrector?: SpellingCorrector,
+  expansion?: WordExpansion,
+): FeatureVector {
   const { tokens, terms } = analyze(text)
   const counts = new Map<string, number>()
   const add = (feature: string, weight: number) =>
     counts.set(feature, (counts.get(feature) ?? 0) + weight)
   const words = tokens.map((token, index) => {
     const corrected = corrector?.correct(token)
+    if (!corrected && expansion && corrector && !corrector.knows(token))
+      for (const { word, similarity } of expansion.neighbours(token))
+        add(`w:${termOf(word)}`, expansion.settings.weight * similarity)
     return corrected ? termOf(corrected) : (terms[index] ?? token)
   })
   for (const word of words) add(`w:${word}`, WORD_WEIGHT)
