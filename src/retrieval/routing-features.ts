@@ -29,8 +29,12 @@ export function routingFeatures(
   const add = (feature: string, weight: number) =>
     counts.set(feature, (counts.get(feature) ?? 0) + weight)
   const words = tokens.map((token, index) => {
-    const corrected = corrector?.correct(token)
-    if (!corrected && expansion && corrector && !corrector.knows(token))
+    const unseen = corrector !== undefined && !corrector.knows(token)
+    // A real English word the training texts never used ("roasting") is not a typo of a training
+    // word one edit away ("roaming"): it is read through its meaning instead.
+    const realWord = unseen && expansion?.settings.realWords === true && expansion.knows(token)
+    const corrected = realWord ? undefined : corrector?.correct(token)
+    if (!corrected && expansion && unseen)
       for (const { word, similarity } of expansion.neighbours(token))
         add(`w:${termOf(word)}`, expansion.settings.weight * similarity)
     return corrected ? termOf(corrected) : (terms[index] ?? token)

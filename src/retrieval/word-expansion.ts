@@ -13,12 +13,15 @@ export interface WordExpansionSettings {
   minimumSimilarity: number
   /** A stand-in counts this much (times its cosine) against a word the text really has. */
   weight: number
+  /** Unseen words the vectors know are real words: expanded, never spelling-corrected. */
+  realWords: boolean
 }
 
 export const DEFAULT_WORD_EXPANSION: WordExpansionSettings = {
   neighbours: 3,
   minimumSimilarity: 0.5,
   weight: 0.8,
+  realWords: true,
 }
 
 export interface Neighbour {
@@ -52,6 +55,11 @@ export class WordExpansion {
     }
     this.matrix = new Float32Array(rows.length * vectors.dimensions)
     rows.forEach((row, index) => this.matrix.set(row, index * vectors.dimensions))
+  }
+
+  /** Whether the word vectors hold this word (a real word, not a typo). */
+  knows(word: string): boolean {
+    return this.vectors.has(word)
   }
 
   /** The training words nearest to `word`, best first; empty when the vectors lack it. */
