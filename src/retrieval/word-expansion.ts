@@ -54,7 +54,9 @@ export class WordExpansion {
       rows.push(vector)
     }
     this.matrix = new Float32Array(rows.length * vectors.dimensions)
-    rows.forEach((row, index) => this.matrix.set(row, index * vectors.dimensions))
+    rows.forEach((row, index) => {
+      this.matrix.set(row, index * vectors.dimensions)
+    })
   }
 
   /** Whether the word vectors hold this word (a real word, not a typo). */

