@@ -4,6 +4,7 @@
 // Chroma's HNSW gives at this size). Never pass the blind set here: it is for `helpdesk eval`.
 // Usage: node scripts/tune-routing.ts [files...] [--folds 5] [--errors] [--no-cv] (Node 24: node_modules/.bin)
 //        GRID='[{"threshold":0.3},{"l2":1e-4}]' node scripts/tune-routing.ts tests/fixtures/routing-dev.jsonl
+//        GRID='[{"vectors":false},{}]' ... compares without and with the installed word vectors.
 import { readFile } from 'node:fs/promises'
 import { HashingEmbeddingFunction } from '../src/embeddings/hashing-embedding-function.ts'
 import { OUT_OF_SCOPE_PREFIX } from '../src/knowledge/ingest/chunk-instructions.ts'
