@@ -11,6 +11,12 @@ const CHAR_WEIGHT = 0.6
 const PHRASE_WEIGHT = 0.5
 const CHAR_GRAM_SIZES = [3, 4, 5] as const
 
+/**
+ * Unseen words read through their neighbours, per text: each costs a scan of the training
+ * vocabulary (~0.5-2 ms) the first time, and a long message should not cost the p99.
+ */
+const MAX_EXPANDED_WORDS = 8
+
 const RAW_WORD = /[a-z0-9]+(?:'[a-z]+)?/g
 
 /**
@@ -28,13 +34,14 @@ export function routingFeatures(
   const counts = new Map<string, number>()
   const add = (feature: string, weight: number) =>
     counts.set(feature, (counts.get(feature) ?? 0) + weight)
+  let expanded = 0
   const words = tokens.map((token, index) => {
     const unseen = corrector !== undefined && !corrector.knows(token)
     // A real English word the training texts never used ("roasting") is not a typo of a training
     // word one edit away ("roaming"): it is read through its meaning instead.
     const realWord = unseen && expansion?.settings.realWords === true && expansion.knows(token)
     const corrected = realWord ? undefined : corrector?.correct(token)
-    if (!corrected && expansion && unseen)
+    if (!corrected && expansion && unseen && (expanded += 1) <= MAX_EXPANDED_WORDS)
       for (const { word, similarity } of expansion.neighbours(token))
         add(`w:${termOf(word)}`, expansion.settings.weight * similarity)
     return corrected ? termOf(corrected) : (terms[index] ?? token)

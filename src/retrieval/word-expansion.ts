@@ -72,11 +72,13 @@ export class WordExpansion {
     const vector = this.vectors.vector(word)
     if (vector) {
       const dimensions = this.vectors.dimensions
-      for (let row = 0; row < this.known.length; row += 1) {
+      const matrix = this.matrix
+      // The hot loop of an unseen word: plain indexed reads (both arrays are dense, sized by
+      // construction), which the JIT turns into a tight loop.
+      for (let row = 0, base = 0; row < this.known.length; row += 1, base += dimensions) {
         let dot = 0
-        const base = row * dimensions
         for (let dimension = 0; dimension < dimensions; dimension += 1)
-          dot += (vector[dimension] ?? 0) * (this.matrix[base + dimension] ?? 0)
+          dot += (vector[dimension] as number) * (matrix[base + dimension] as number)
         if (dot < this.settings.minimumSimilarity) continue
         found.push({ word: this.known[row] ?? '', similarity: dot })
       }
