@@ -41,9 +41,11 @@ export function routingFeatures(
     // word one edit away ("roaming"): it is read through its meaning instead.
     const realWord = unseen && expansion?.settings.realWords === true && expansion.knows(token)
     const corrected = realWord ? undefined : corrector?.correct(token)
-    if (!corrected && expansion && unseen && (expanded += 1) <= MAX_EXPANDED_WORDS)
+    if (!corrected && expansion && unseen && expanded < MAX_EXPANDED_WORDS) {
+      expanded += 1
       for (const { word, similarity } of expansion.neighbours(token))
         add(`w:${termOf(word)}`, expansion.settings.weight * similarity)
+    }
     return corrected ? termOf(corrected) : (terms[index] ?? token)
   })
   for (const word of words) add(`w:${word}`, WORD_WEIGHT)
