@@ -162,8 +162,14 @@ export function loadWordVectors(
   if (!warned) {
     warned = true
     warn(
-      `helpdesk: word vectors ${path.relative(process.cwd(), file)}: ${problem}; routing without semantic similarity for unseen words`,
+      `helpdesk: word vectors ${shown(file)}: ${problem}; routing without semantic similarity for unseen words`,
     )
   }
   return undefined
+}
+
+/** A path under the working directory relative to it, any other in full. */
+function shown(file: string): string {
+  const relative = path.relative(process.cwd(), file)
+  return relative.startsWith('..') ? path.resolve(file) : relative
 }
