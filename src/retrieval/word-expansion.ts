@@ -30,6 +30,9 @@ export interface Neighbour {
 }
 
 const CACHE_LIMIT = 10_000
+const WARM_UP_WORDS = 'people time year world government company house city family country'.split(
+  ' ',
+)
 
 export class WordExpansion {
   readonly settings: WordExpansionSettings
@@ -57,6 +60,9 @@ export class WordExpansion {
     rows.forEach((row, index) => {
       this.matrix.set(row, index * vectors.dimensions)
     })
+    // The scan is compiled on first use; paying that here (~50 ms, once) keeps it out of the
+    // first requests' latency. The scans' results are not kept.
+    for (const word of WARM_UP_WORDS) this.scan(word)
   }
 
   /** Whether the word vectors hold this word (a real word, not a typo). */
@@ -68,6 +74,13 @@ export class WordExpansion {
   neighbours(word: string): readonly Neighbour[] {
     const cached = this.cache.get(word)
     if (cached) return cached
+    const found = this.scan(word)
+    if (this.cache.size > CACHE_LIMIT) this.cache.clear()
+    this.cache.set(word, found)
+    return found
+  }
+
+  private scan(word: string): Neighbour[] {
     const found: Neighbour[] = []
     const vector = this.vectors.vector(word)
     if (vector) {
@@ -85,8 +98,6 @@ export class WordExpansion {
       found.sort((left, right) => right.similarity - left.similarity)
       found.length = Math.min(found.length, this.settings.neighbours)
     }
-    if (this.cache.size > CACHE_LIMIT) this.cache.clear()
-    this.cache.set(word, found)
     return found
   }
 }
