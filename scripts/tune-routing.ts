@@ -4,6 +4,7 @@
 // Chroma's HNSW gives at this size). Never pass the blind set here: it is for `helpdesk eval`.
 // Usage: node scripts/tune-routing.ts [files...] [--folds 5] [--errors] [--no-cv] (Node 24: node_modules/.bin)
 //        GRID='[{"threshold":0.3},{"l2":1e-4}]' node scripts/tune-routing.ts tests/fixtures/routing-dev.jsonl
+//        GRID='[{"vectors":false},{}]' ... compares without and with the installed word vectors.
 import { readFile } from 'node:fs/promises'
 import { HashingEmbeddingFunction } from '../src/embeddings/hashing-embedding-function.ts'
 import { OUT_OF_SCOPE_PREFIX } from '../src/knowledge/ingest/chunk-instructions.ts'
@@ -23,6 +24,7 @@ import {
   type RoutingModelOptions,
   trainingTexts,
 } from '../src/retrieval/routing-model.ts'
+import { loadWordVectors } from '../src/retrieval/word-vectors.ts'
 
 const argumentsGiven = process.argv.slice(2)
 const showErrors = argumentsGiven.includes('--errors')
@@ -42,8 +44,18 @@ const embedding = new HashingEmbeddingFunction()
 const store = new MemoryVectorStore()
 await new KnowledgeBase({ ...sources, store, embedding }).ingest()
 type Setting = Partial<RoutingTuning> &
-  RoutingModelOptions & { outOfScopeClasses?: 'topics' | 'one'; outOfScopeWeight?: number }
+  Omit<RoutingModelOptions, 'wordVectors'> & {
+    outOfScopeClasses?: 'topics' | 'one'
+    outOfScopeWeight?: number
+    /** false: without the installed word vectors (the fallback), to compare. */
+    vectors?: boolean
+  }
 const grid: Setting[] = JSON.parse(process.env.GRID ?? '[{}]')
+const installedVectors = loadWordVectors() ?? null
+const modelOptions = (setting: Setting): RoutingModelOptions => ({
+  ...setting,
+  wordVectors: setting.vectors === false ? null : installedVectors,
+})
 let allTexts: LabelledText[] = []
 for (const setting of grid) {
   allTexts = trainingTexts(
@@ -58,7 +70,7 @@ for (const setting of grid) {
     figures.push(`cv${folds}: ${line(report)}`)
     printErrors(report)
   }
-  const model = new RoutingModel(allTexts, { calibrationFolds: 5, ...setting })
+  const model = new RoutingModel(allTexts, { calibrationFolds: 5, ...modelOptions(setting) })
   figures.push(
     `train=${Math.round(model.trainingMilliseconds)}ms T=${model.classifier.temperature.toFixed(2)}`,
   )
@@ -82,7 +94,7 @@ async function crossValidate(setting: Setting): Promise<RoutedRequest[]> {
       ...allTexts.filter((each) => !isExample(each)),
       ...examples.filter((_, index) => !inFold(index)),
     ]
-    const model = new RoutingModel(training, { calibrationFolds: 0, ...setting })
+    const model = new RoutingModel(training, { calibrationFolds: 0, ...modelOptions(setting) })
     // Dense scores would leak (the store holds every example), so cross-validation measures the
     // classifier alone.
     const router = new RetrievalRouter({

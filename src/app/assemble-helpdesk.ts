@@ -12,6 +12,7 @@ import type { KnowledgeBase } from '../knowledge/knowledge-base.ts'
 import type { AccessPolicy } from '../policy/access-policy.ts'
 import { RetrievalRouter, type RoutingTuning } from '../retrieval/retrieval-router.ts'
 import { RoutingModel } from '../retrieval/routing-model.ts'
+import { loadWordVectors } from '../retrieval/word-vectors.ts'
 import { dryRunSteps } from './chat-step-runner.ts'
 
 /**
@@ -36,12 +37,16 @@ export function assembleHelpdesk(
      * configured; the runbook passages themselves (extractive) by default.
      */
     answerWriter?: AnswerWriter
+    /** Where a missing word-vector file is said (once); the console by default. */
+    log?: (line: string) => void
   },
 ): { router: RetrievalRouter; core: HelpdeskCore; sessions: SessionStore } {
   const router = new RetrievalRouter({
     store: knowledge.store,
     embedding: knowledge.embedding,
-    model: RoutingModel.fromKnowledge([...knowledge.instructions.values()], knowledge.outOfScope),
+    model: RoutingModel.fromKnowledge([...knowledge.instructions.values()], knowledge.outOfScope, {
+      wordVectors: loadWordVectors(undefined, options.log) ?? null,
+    }),
     ...(options.tuning ? { tuning: options.tuning } : {}),
   })
   const sessions = options.sessions ?? new MemorySessionStore()

@@ -195,6 +195,7 @@ export async function buildRuntime(
     const answerModel = modelEndpointFromEnvironment()
     const { router, core, sessions } = assembleHelpdesk(knowledge, {
       runStep,
+      log: options.log,
       ...(answerModel.offline
         ? {}
         : { answerWriter: new ModelAnswerWriter(answerModel, { log: options.log }) }),

@@ -27,6 +27,10 @@ describe('the learned router', () => {
     ['vpn error 809 when I connect from home', 'vpn_not_connecting'],
     ['my outlok stoped syncing, new mail is in webmail but not in outlook', 'outlook_not_syncing'],
     ['can i get visio installed on my laptop', 'software_install_request'],
+    // Words the runbooks' examples do not use (with or without the installed word vectors).
+    ['my speakers are mute', 'no_sound_windows'],
+    ['my notebook is roasting', 'laptop_overheating'],
+    ['the application keeps terminating abruptly', 'application_crashing'],
   ])('%j goes to %s', async (text, taskType) => {
     expect((await router.route(text)).tasks).toEqual([taskType])
   })

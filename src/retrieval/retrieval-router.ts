@@ -39,7 +39,7 @@ export interface RoutingTuning {
 
 export const DEFAULT_ROUTING_TUNING: RoutingTuning = {
   candidates: 40,
-  threshold: 0.3,
+  threshold: 0.25,
   partThreshold: 0.65,
   compoundSupport: 0.001,
   compoundRank: 5,

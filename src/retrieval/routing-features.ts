@@ -1,5 +1,6 @@
 import { analyze, normalize, termOf } from '../embeddings/text-analysis.ts'
 import type { SpellingCorrector } from './spelling-corrector.ts'
+import type { WordExpansion } from './word-expansion.ts'
 
 /** A sparse feature vector: feature name to value, L2-normalised. */
 export type FeatureVector = Map<string, number>
@@ -10,6 +11,12 @@ const CHAR_WEIGHT = 0.6
 const PHRASE_WEIGHT = 0.5
 const CHAR_GRAM_SIZES = [3, 4, 5] as const
 
+/**
+ * Unseen words read through their neighbours, per text: each costs a scan of the training
+ * vocabulary (~0.5-2 ms) the first time, and a long message should not cost the p99.
+ */
+const MAX_EXPANDED_WORDS = 8
+
 const RAW_WORD = /[a-z0-9]+(?:'[a-z]+)?/g
 
 /**
@@ -18,13 +25,27 @@ const RAW_WORD = /[a-z0-9]+(?:'[a-z]+)?/g
  * absorb typos and word forms the examples never used), and bigrams of the raw words including
  * function words ("how do", "can you", "where is"), which tell a how-to or a chat from a fault.
  */
-export function routingFeatures(text: string, corrector?: SpellingCorrector): FeatureVector {
+export function routingFeatures(
+  text: string,
+  corrector?: SpellingCorrector,
+  expansion?: WordExpansion,
+): FeatureVector {
   const { tokens, terms } = analyze(text)
   const counts = new Map<string, number>()
   const add = (feature: string, weight: number) =>
     counts.set(feature, (counts.get(feature) ?? 0) + weight)
+  let expanded = 0
   const words = tokens.map((token, index) => {
-    const corrected = corrector?.correct(token)
+    const unseen = corrector !== undefined && !corrector.knows(token)
+    // A real English word the training texts never used ("roasting") is not a typo of a training
+    // word one edit away ("roaming"): it is read through its meaning instead.
+    const realWord = unseen && expansion?.settings.realWords === true && expansion.knows(token)
+    const corrected = realWord ? undefined : corrector?.correct(token)
+    if (!corrected && expansion && unseen && expanded < MAX_EXPANDED_WORDS) {
+      expanded += 1
+      for (const { word, similarity } of expansion.neighbours(token))
+        add(`w:${termOf(word)}`, expansion.settings.weight * similarity)
+    }
     return corrected ? termOf(corrected) : (terms[index] ?? token)
   })
   for (const word of words) add(`w:${word}`, WORD_WEIGHT)

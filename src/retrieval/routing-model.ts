@@ -10,6 +10,8 @@ import {
 } from './intent-classifier.ts'
 import { type FeatureVector, routingFeatures, vocabularyOf } from './routing-features.ts'
 import { SpellingCorrector } from './spelling-corrector.ts'
+import { WordExpansion, type WordExpansionSettings } from './word-expansion.ts'
+import { loadWordVectors, type WordVectors } from './word-vectors.ts'
 
 const trained = new Map<string, RoutingModel>()
 const TRAINED_LIMIT = 4
@@ -56,6 +58,13 @@ export interface RoutingModelOptions extends Partial<ClassifierSettings> {
    * temperature and trains once.
    */
   calibrationFolds?: number
+  /**
+   * Word vectors for words the training texts never used; `fromKnowledge` loads the installed
+   * ones when this is left out, `null` routes without them.
+   */
+  wordVectors?: WordVectors | null
+  /** How unseen words are expanded to training words. */
+  expansion?: Partial<WordExpansionSettings>
 }
 
 /** Class probabilities of one text: task types and out-of-scope topics. */
@@ -81,13 +90,20 @@ export interface ClassProbabilities {
 export class RoutingModel {
   readonly classifier: IntentClassifier
   readonly corrector: SpellingCorrector
+  /** Unseen words to their nearest training words; undefined without word vectors. */
+  readonly expansion: WordExpansion | undefined
   /** Milliseconds the training (with calibration) took. */
   readonly trainingMilliseconds: number
 
   constructor(texts: readonly LabelledText[], options: RoutingModelOptions = {}) {
     const started = performance.now()
-    this.corrector = new SpellingCorrector(vocabularyOf(texts.map((each) => each.text)))
+    const vocabulary = vocabularyOf(texts.map((each) => each.text))
+    this.corrector = new SpellingCorrector(vocabulary)
+    this.expansion = options.wordVectors
+      ? new WordExpansion(options.wordVectors, vocabulary, options.expansion)
+      : undefined
     const examples = texts.map((each) => ({
+      // Training texts know all their own words: expansion only ever acts on new text.
       features: routingFeatures(each.text, this.corrector),
       label: each.label,
       weight: each.weight,
@@ -111,19 +127,21 @@ export class RoutingModel {
     options: RoutingModelOptions = {},
   ): RoutingModel {
     const texts = trainingTexts(instructions, outOfScope)
+    const wordVectors =
+      options.wordVectors === undefined ? loadWordVectors() : (options.wordVectors ?? undefined)
     const key = createHash('sha256')
-      .update(JSON.stringify([texts, options]))
+      .update(JSON.stringify([texts, { ...options, wordVectors: wordVectors?.size ?? 0 }]))
       .digest('hex')
     const cached = trained.get(key)
     if (cached) return cached
-    const model = new RoutingModel(texts, options)
+    const model = new RoutingModel(texts, { ...options, wordVectors: wordVectors ?? null })
     if (trained.size >= TRAINED_LIMIT) trained.clear()
     trained.set(key, model)
     return model
   }
 
   features(text: string): FeatureVector {
-    return routingFeatures(text, this.corrector)
+    return routingFeatures(text, this.corrector, this.expansion)
   }
 
   classify(text: string): ClassProbabilities {
