@@ -6,6 +6,7 @@ import { lastReply } from '../agent/event-stream.ts'
 import type { AgentEvent } from '../agent/helpdesk-agent.ts'
 import { HelpdeskError } from '../errors/index.ts'
 import { samePerson } from '../identity/user.ts'
+import { type HelpdeskMetrics, metrics } from '../observability/metrics.ts'
 import type { PersonLookup } from '../policy/known-people.ts'
 import { type Caller, mayActForOthers } from './authentication.ts'
 import { eventForRequester, resultForRequester } from './requester-view.ts'
@@ -109,12 +110,34 @@ export function chatTurns(options: ChatTurnsOptions): ChatTurns {
       // A requester never sees internal addresses, ports or codes in what comes back.
       const requester = input.actor?.role === 'requester'
       const emit = requester ? (event: AgentEvent) => onEvent(eventForRequester(event)) : onEvent
-      const result = agents
-        ? await lastReply(tap(agents.agent.handleTurn(input), emit))
-        : await core.handleTurn(input, emit)
+      const framework = agents?.agent.framework ?? 'core'
+      const started = performance.now()
+      let result: TurnResult
+      try {
+        result = agents
+          ? await lastReply(tap(agents.agent.handleTurn(input), emit))
+          : await core.handleTurn(input, emit)
+      } catch (error) {
+        metrics.chatTurns.inc({ framework, outcome: 'error' })
+        throw error
+      } finally {
+        metrics.chatTurnSeconds.observe({ framework }, (performance.now() - started) / 1000)
+      }
+      metrics.chatTurns.inc({ framework, outcome: 'ok' })
+      countRouting(result, metrics)
       return requester ? resultForRequester(result) : result
     },
   }
+}
+
+/** One routing decision per task the turn is about; an out-of-scope turn counts as task "none". */
+export function countRouting(result: TurnResult, into: HelpdeskMetrics): void {
+  if (result.outOfScope) {
+    into.routingDecisions.inc({ task: 'none', out_of_scope: 'true' })
+    return
+  }
+  for (const task of new Set(result.tasks))
+    into.routingDecisions.inc({ task, out_of_scope: 'false' })
 }
 
 async function* tap(events: AsyncIterable<AgentEvent>, onEvent: (event: AgentEvent) => void) {
