@@ -44,6 +44,10 @@ if [ ! -f "$tarball" ]; then
 fi
 container="$(buildah from scratch)"
 buildah add --quiet "$container" "$tarball" / >/dev/null
-buildah config --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin --cmd node "$container"
+# This machine's trust store (it may hold the CA of a TLS-inspecting proxy in front of the npm
+# registry): what `npm ci` in the build trusts. Not part of the cached tarball, so it follows the host.
+buildah copy --quiet "$container" /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt >/dev/null
+buildah config --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+  --env NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt --cmd node "$container"
 buildah commit --quiet --rm "$container" "$image" >/dev/null
 echo "$image"
