@@ -129,7 +129,12 @@ export async function runContainer(options: {
       '--network',
       'host',
       ...Object.entries(options.environment).flatMap(([name, value]) => ['-e', `${name}=${value}`]),
-      ...options.volumes.flatMap((volume) => ['-v', volume]),
+      // --mount for every volume: buildah 1.28 drops some `-v` binds when --mount is also given.
+      ...options.volumes.flatMap((volume) => {
+        const [source, destination, mode] = volume.split(':')
+        const readOnly = mode === 'ro' ? ',ro=true' : ''
+        return ['--mount', `type=bind,source=${source},destination=${destination}${readOnly}`]
+      }),
       '--mount',
       'type=tmpfs,destination=/tmp',
       container,
