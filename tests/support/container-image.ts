@@ -132,8 +132,9 @@ export async function runContainer(options: {
       // --mount for every volume: buildah 1.28 drops some `-v` binds when --mount is also given.
       ...options.volumes.flatMap((volume) => {
         const [source, destination, mode] = volume.split(':')
-        const readOnly = mode === 'ro' ? ',ro=true' : ''
-        return ['--mount', `type=bind,source=${source},destination=${destination}${readOnly}`]
+        // buildah's bind mounts are read-only unless told otherwise.
+        const access = mode === 'ro' ? 'ro=true' : 'rw=true'
+        return ['--mount', `type=bind,source=${source},destination=${destination},${access}`]
       }),
       '--mount',
       'type=tmpfs,destination=/tmp',
