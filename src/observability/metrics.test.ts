@@ -32,7 +32,9 @@ const histogramCount = async (
   (await histogram.get()).values.find(
     (value) =>
       value.metricName?.endsWith('_count') &&
-      Object.entries(labels).every(([key, wanted]) => value.labels[key] === wanted),
+      Object.entries(labels).every(
+        ([key, wanted]) => (value.labels as Record<string, unknown>)[key] === wanted,
+      ),
   )?.value ?? 0
 
 describe('timedCalls', () => {
