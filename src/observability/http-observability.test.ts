@@ -161,6 +161,16 @@ describe('request log', () => {
     expect(logChunks.join('')).not.toContain(userToken)
   })
 
+  it('writes the access lines of probes and scrapes at debug level only', async () => {
+    logChunks.length = 0
+    await app.request('/healthz')
+    await app.request('/readyz')
+    await app.request('/metrics', { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
+    expect(logLines().filter((line) => line.msg === 'request')).toEqual([])
+    await app.request('/api/sessions', { headers: { authorization: `Bearer ${userToken}` } })
+    expect(logLines().filter((line) => line.msg === 'request')).toHaveLength(1)
+  })
+
   it('keeps a plain caller-given request id and replaces a hostile one', async () => {
     expect((await chat('hello', 'trace-42')).headers.get('x-request-id')).toBe('trace-42')
     const hostile = await chat('hello', `x "forged" ${'y'.repeat(80)}`)

@@ -20,6 +20,9 @@ import { HelpdeskError } from '../errors/index.ts'
 import { requestContext } from './logger.ts'
 import { type HelpdeskMetrics, metrics as processMetrics } from './metrics.ts'
 
+/** Routes whose access lines are written at debug level: health probes and metric scrapes. */
+const QUIET_ROUTES: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics'])
+
 /** An incoming request id is kept only when it is this plain (it lands in logs and headers). */
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/
 
@@ -49,8 +52,11 @@ export function observeRequests(options: RequestObservation = {}): MiddlewareHan
       const method = context.req.method
       metrics.httpRequests.inc({ method, route, status: String(context.res.status) })
       metrics.httpSeconds.observe({ method, route }, seconds)
-      // The path only: a query string may carry a sign-in code or state.
-      options.logger?.info(
+      // The path only: a query string may carry a sign-in code or state. Probes and scrapes
+      // come every few seconds: their lines are debug, so the info log shows people's requests.
+      const write = QUIET_ROUTES.has(route) ? options.logger?.debug : options.logger?.info
+      write?.call(
+        options.logger,
         {
           method,
           path: context.req.path,
