@@ -17,6 +17,7 @@ import {
   localBaseImage,
   type RunningContainer,
   runContainer,
+  runOnce,
 } from '../support/container-image.ts'
 import { RUNTIME_CACHE_DIRECTORY, temporaryDirectory } from '../support/temporary-directory.ts'
 
@@ -170,6 +171,14 @@ describe.skipIf(missing !== undefined)(
       expect(existsSync(path.join(data, 'admin-token'))).toBe(false)
       expect(existsSync(path.join(data, 'helpdesk.sqlite'))).toBe(true)
       expect(container?.output().stderr).not.toMatch(/EROFS|read-only file system/i)
+    })
+
+    it('its HEALTHCHECK command passes against the running server, and fails on a closed port', async () => {
+      const [form, ...command] = config.Healthcheck?.Test ?? []
+      expect(form).toBe('CMD')
+      const port = new URL(url).port
+      expect(await runOnce(TAG, { PORT: port }, command)).toBe(0)
+      expect(await runOnce(TAG, { PORT: String(await freePort()) }, command)).not.toBe(0)
     })
 
     it('serves /metrics to the scrape token only', async () => {

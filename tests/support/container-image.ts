@@ -170,3 +170,33 @@ export async function runContainer(options: {
     },
   }
 }
+
+/** Runs `command` once in a fresh container of `tag` (host network); its exit code. */
+export async function runOnce(
+  tag: string,
+  environment: Record<string, string>,
+  command: string[],
+): Promise<number> {
+  const { stdout: created } = await run('buildah', ['from', tag])
+  const container = created.trim()
+  try {
+    await run('buildah', [
+      'run',
+      '--isolation',
+      'chroot',
+      '--network',
+      'host',
+      ...Object.entries(environment).flatMap(([name, value]) => ['-e', `${name}=${value}`]),
+      container,
+      '--',
+      ...command,
+    ])
+    return 0
+  } catch (error) {
+    return typeof (error as { code?: unknown }).code === 'number'
+      ? (error as { code: number }).code
+      : 1
+  } finally {
+    await run('buildah', ['rm', container]).catch(() => {})
+  }
+}
