@@ -13,6 +13,7 @@ import { ExecutorRegistry } from '../executors/executor-registry.ts'
 import { PowerShellExecutor } from '../executors/powershell/powershell-executor.ts'
 import { Inventory } from '../inventory/inventory.ts'
 import type { Instruction } from '../knowledge/instructions/instruction.ts'
+import { meteredStore } from '../observability/metrics.ts'
 import { SshRemoteShell } from '../transports/ssh/ssh-remote-shell.ts'
 import { loadWinRmConfig } from '../transports/winrm/winrm-config.ts'
 import { WinRmRemoteShell } from '../transports/winrm/winrm-remote-shell.ts'
@@ -43,7 +44,7 @@ export async function buildExecution(
   log: (line: string) => void,
   environment: NodeJS.ProcessEnv = process.env,
 ): Promise<ExecutionRuntime> {
-  const audit = openConfiguredAuditLog(config, databaseFile(config), log)
+  const audit = meteredStore(openConfiguredAuditLog(config, databaseFile(config), log), 'audit')
   const registry = new ExecutorRegistry()
   const closers: Array<() => Promise<void>> = [() => audit.close()]
   const delivery = new FileSecretDelivery(

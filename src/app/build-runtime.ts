@@ -20,6 +20,7 @@ import type { IngestReport } from '../knowledge/ingest/ingest-knowledge.ts'
 import { KnowledgeBase, loadKnowledgeSources } from '../knowledge/knowledge-base.ts'
 import type { VectorStore } from '../knowledge/vector-store.ts'
 import { modelEndpointFromEnvironment } from '../models/model-endpoint.ts'
+import { countApprovalStates, meteredStore, meteredVectorStore } from '../observability/metrics.ts'
 import { OperationCatalog } from '../operations/operation-catalog.ts'
 import { OperationsDesk } from '../operations/operations-desk.ts'
 import { AccessPolicy } from '../policy/access-policy.ts'
@@ -121,11 +122,13 @@ export async function buildRuntime(
       options.log(`embedded Chroma is listening on ${url}`)
     }
     chromaUrl = url
-    store = new ChromaVectorStore({
-      url,
-      collectionName: config.CHROMA_COLLECTION,
-      timeoutMs: config.CHROMA_TIMEOUT_MS,
-    })
+    store = meteredVectorStore(
+      new ChromaVectorStore({
+        url,
+        collectionName: config.CHROMA_COLLECTION,
+        timeoutMs: config.CHROMA_TIMEOUT_MS,
+      }),
+    )
   }
   const knowledge = new KnowledgeBase({ ...sources, store, embedding })
 
@@ -150,11 +153,17 @@ export async function buildRuntime(
   }
   try {
     if (options.persistence) {
-      sessionStore = new SqliteSessionStore({ file: databaseFile(config) })
-      users = new SqliteUserStore({
-        file: databaseFile(config),
-        tokenLifetimeDays: config.HELPDESK_TOKEN_TTL_DAYS,
-      })
+      sessionStore = meteredStore(
+        new SqliteSessionStore({ file: databaseFile(config) }),
+        'sessions',
+      )
+      users = meteredStore(
+        new SqliteUserStore({
+          file: databaseFile(config),
+          tokenLifetimeDays: config.HELPDESK_TOKEN_TTL_DAYS,
+        }),
+        'users',
+      )
     }
     let ingestReport: IngestReport | undefined
     if (options.ingest) {
@@ -172,8 +181,8 @@ export async function buildRuntime(
     if (live && options.persistence) {
       const file = databaseFile(config)
       approvalStores = {
-        store: new SqliteApprovalStore({ file }),
-        ledger: new SqliteStepExecutionLedger({ file }),
+        store: meteredStore(new SqliteApprovalStore({ file }), 'approvals', countApprovalStates()),
+        ledger: meteredStore(new SqliteStepExecutionLedger({ file }), 'step-ledger'),
       }
       approvals = new ApprovalService({
         ...approvalStores,

@@ -6,6 +6,8 @@ import { loadConfig } from '../config/load-config.ts'
 import { HelpdeskError } from '../errors/index.ts'
 import { ensureFirstAdmin } from '../identity/first-admin.ts'
 import { encryptCredential, secretKey } from '../inventory/credential-reference.ts'
+import { readMetricsToken } from '../observability/http-observability.ts'
+import { createServerLogger, lineLog } from '../observability/logger.ts'
 import {
   type LabelledRequest,
   type RoutedRequest,
@@ -18,10 +20,12 @@ import { startOidc } from '../server/oidc/start-oidc.ts'
 import { readRequestLines } from './read-jsonl.ts'
 
 /** Logs go to stderr so that stdout carries only the command's output (JSON lines for `route`). */
-export const log = (line: string): void => {
+export const textLog = (line: string): void => {
   if (process.env.LOG_LEVEL !== 'silent')
     process.stderr.write(`${new Date().toISOString()} ${line}\n`)
 }
+
+export const log = textLog
 
 async function withRuntime<T>(work: (runtime: HelpdeskRuntime) => Promise<T>): Promise<T> {
   const runtime = await buildRuntime(loadConfig(), { log, ingest: true })
@@ -39,6 +43,13 @@ export async function serveCommand(options: { port?: string; host?: string }): P
     ...(options.host ? { HOST: options.host } : {}),
   })
   const started = performance.now()
+  // JSON lines with request ids in containers (LOG_FORMAT=json), plain lines in a terminal.
+  const logger =
+    config.LOG_FORMAT === 'json' ? createServerLogger({ level: config.LOG_LEVEL }) : undefined
+  const log = logger ? lineLog(logger) : textLog
+  const metricsToken = config.HELPDESK_METRICS_TOKEN_FILE
+    ? readMetricsToken(config.HELPDESK_METRICS_TOKEN_FILE)
+    : undefined
   const runtime = await buildRuntime(config, {
     log,
     ingest: config.AUTO_INGEST,
@@ -49,7 +60,7 @@ export async function serveCommand(options: { port?: string; host?: string }): P
   let authentication: Authentication
   let oidc: Awaited<ReturnType<typeof startOidc>>
   try {
-    authentication = await serverAuthentication(runtime)
+    authentication = await serverAuthentication(runtime, log)
     oidc = await startOidc(config, databaseFile(config), log)
   } catch (error) {
     await runtime.close()
@@ -71,6 +82,8 @@ export async function serveCommand(options: { port?: string; host?: string }): P
     findPerson: runtime.findPerson,
     trustProxy: config.HELPDESK_TRUST_PROXY,
     ...(oidc ? { oidc: oidc.signIn } : {}),
+    ...(logger ? { logger } : {}),
+    ...(metricsToken ? { metricsToken } : {}),
   })
   const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, (info) => {
     log(
@@ -101,7 +114,10 @@ export async function serveCommand(options: { port?: string; host?: string }): P
  * Bearer tokens from the user store; on the very first start an `admin` is created so that
  * `npm start` leads to a working chat. `HELPDESK_AUTH=none` switches sign-in off, loudly.
  */
-async function serverAuthentication(runtime: HelpdeskRuntime): Promise<Authentication> {
+async function serverAuthentication(
+  runtime: HelpdeskRuntime,
+  log: (line: string) => void,
+): Promise<Authentication> {
   if (runtime.config.HELPDESK_AUTH === 'none') {
     log(
       'HELPDESK_AUTH=none: sign-in is OFF; anyone who can reach this server chats as one anonymous user and can read its conversations. Use only on a trusted machine.',

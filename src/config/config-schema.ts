@@ -100,6 +100,16 @@ export const configSchema = z
     MAX_MESSAGE_CHARS: z.coerce.number().int().min(1).max(100_000).default(4000),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
     /**
+     * `serve`'s log: `json` (one JSON object a line with a request id on each line of a request,
+     * and an access line a request; the image sets it) or `text` (plain lines, for a terminal).
+     */
+    LOG_FORMAT: z.enum(['json', 'text']).default('text'),
+    /**
+     * A file holding the bearer token Prometheus sends to scrape `/metrics` (at least 16
+     * characters, e.g. `openssl rand -hex 32`). Unset: `/metrics` answers 404.
+     */
+    HELPDESK_METRICS_TOKEN_FILE: z.string().min(1).optional(),
+    /**
      * Browser sign-in with OpenID Connect (authorization code + PKCE) at this provider; the page
      * then offers "Sign in with your company account". Bearer tokens keep working for the API.
      */

@@ -8,6 +8,7 @@ import type { ExecutionContext, Executor, StepResult } from '../executors/execut
 import { ExecutorRegistry } from '../executors/executor-registry.ts'
 import type { Instruction } from '../knowledge/instructions/instruction.ts'
 import { loadInstructions } from '../knowledge/instructions/instruction-loader.ts'
+import { metrics } from '../observability/metrics.ts'
 import type { PlanStep } from '../planning/plan.ts'
 import { buildPlan } from '../planning/planner.ts'
 import type { ApprovalRecord } from '../policy/approval-record.ts'
@@ -123,6 +124,29 @@ describe('ExecutionService', () => {
     })
     expect(result.status).toBe('succeeded')
     expect(directory.ran).toHaveLength(1)
+  })
+
+  it('counts step outcomes by executor kind in the metrics', async () => {
+    const count = async (status: string) =>
+      (await metrics.executionSteps.get()).values.find(
+        (value) => value.labels.executor === 'active_directory' && value.labels.status === status,
+      )?.value ?? 0
+    const before = { succeeded: await count('succeeded'), held: await count('awaiting_approval') }
+    const plan = unlockPlan()
+    await service.executeStep({
+      plan,
+      step: stepOf(plan, 'get_user_status'),
+      requester: 'jdoe',
+      requestId: 'm1',
+    })
+    await service.executeStep({
+      plan,
+      step: stepOf(plan, 'unlock_account'),
+      requester: 'jdoe',
+      requestId: 'm2',
+    })
+    expect(await count('succeeded')).toBe(before.succeeded + 1)
+    expect(await count('awaiting_approval')).toBe(before.held + 1)
   })
 
   it('refuses an approval given by the requester for a technician-level step', async () => {

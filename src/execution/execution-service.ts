@@ -6,6 +6,7 @@ import type { ExecutionContext, StepResult } from '../executors/executor.ts'
 import type { ExecutorRegistry } from '../executors/executor-registry.ts'
 import { failedStep } from '../executors/step-results.ts'
 import type { Instruction } from '../knowledge/instructions/instruction.ts'
+import { metrics } from '../observability/metrics.ts'
 import type { Plan, PlanStep } from '../planning/plan.ts'
 import { APPROVAL_LEVEL_NAMES } from '../policy/approval-policy.ts'
 import { type ApprovalRecord, approvalCovers } from '../policy/approval-record.ts'
@@ -54,6 +55,15 @@ export class ExecutionService {
   }
 
   async executeStep(request: StepRequest): Promise<StepResult> {
+    const result = await this.routeStep(request)
+    metrics.executionSteps.inc({
+      executor: request.dryRun ? 'dry-run' : request.step.executor,
+      status: result.status,
+    })
+    return result
+  }
+
+  private async routeStep(request: StepRequest): Promise<StepResult> {
     const wouldRun = describeInvocation(request.step.invocation)
     let step: PlanStep
     try {

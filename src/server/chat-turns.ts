@@ -6,6 +6,7 @@ import { lastReply } from '../agent/event-stream.ts'
 import type { AgentEvent } from '../agent/helpdesk-agent.ts'
 import { HelpdeskError } from '../errors/index.ts'
 import { samePerson } from '../identity/user.ts'
+import { type HelpdeskMetrics, metrics } from '../observability/metrics.ts'
 import type { OperationsDesk } from '../operations/operations-desk.ts'
 import type { PersonLookup } from '../policy/known-people.ts'
 import type { TicketService } from '../tickets/ticket-service.ts'
@@ -182,14 +183,36 @@ export function chatTurns(options: ChatTurnsOptions): ChatTurns {
         onEvent(shape({ type: 'reply-end', result: shown }))
         return shown
       }
-      const ran = agents
-        ? await lastReply(tap(agents.agent.handleTurn(input), emit))
-        : await core.handleTurn(input, emit)
+      const framework = agents?.agent.framework ?? 'core'
+      const started = performance.now()
+      let ran: TurnResult
+      try {
+        ran = agents
+          ? await lastReply(tap(agents.agent.handleTurn(input), emit))
+          : await core.handleTurn(input, emit)
+      } catch (error) {
+        metrics.chatTurns.inc({ framework, outcome: 'error' })
+        throw error
+      } finally {
+        metrics.chatTurnSeconds.observe({ framework }, (performance.now() - started) / 1000)
+      }
+      metrics.chatTurns.inc({ framework, outcome: 'ok' })
+      countRouting(ran, metrics)
       const result = await withTicket(ran, input)
       if (tickets) onEvent(shape({ type: 'reply-end', result }))
       return requester ? resultForRequester(result) : result
     },
   }
+}
+
+/** One routing decision per task the turn is about; an out-of-scope turn counts as task "none". */
+export function countRouting(result: TurnResult, into: HelpdeskMetrics): void {
+  if (result.outOfScope) {
+    into.routingDecisions.inc({ task: 'none', out_of_scope: 'true' })
+    return
+  }
+  for (const task of new Set(result.tasks))
+    into.routingDecisions.inc({ task, out_of_scope: 'false' })
 }
 
 async function* tap(events: AsyncIterable<AgentEvent>, onEvent: (event: AgentEvent) => void) {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { secureHeaders } from 'hono/secure-headers'
+import type { Logger } from 'pino'
 import type { SwitchableAgent } from '../agent/agent-registry.ts'
 import type { HelpdeskCore } from '../agent/core/helpdesk-core.ts'
 import type { SessionStore } from '../agent/core/session.ts'
@@ -11,6 +12,8 @@ import { HelpdeskError } from '../errors/index.ts'
 import type { JobHistory } from '../jobs/job-history.ts'
 import type { Instruction } from '../knowledge/instructions/instruction.ts'
 import type { Readiness } from '../knowledge/knowledge-base.ts'
+import { metricsHandler, observeRequests } from '../observability/http-observability.ts'
+import type { HelpdeskMetrics } from '../observability/metrics.ts'
 import type { OperationsDesk } from '../operations/operations-desk.ts'
 import { knownPeople, type PersonLookup } from '../policy/known-people.ts'
 import type { TicketService } from '../tickets/ticket-service.ts'
@@ -101,6 +104,12 @@ export interface AppDependencies {
   tickets?: TicketService
   /** Operations on machines and inventory questions from the chat (technicians and admins). */
   operations?: OperationsDesk
+  /** The structured request log (one line a request, with its id); without one, none is written. */
+  logger?: Logger
+  /** Bearer token of Prometheus scrapes (`HELPDESK_METRICS_TOKEN_FILE`); without one /metrics is off. */
+  metricsToken?: string
+  /** Default: the process-wide metrics. */
+  metrics?: HelpdeskMetrics
 }
 
 /** A request body larger than this is refused before it is read (messages are 4,000 characters). */
@@ -138,6 +147,13 @@ export function createApp(dependencies: AppDependencies): Hono<AuthenticatedEnvi
   const log = dependencies.log ?? ((line: string) => console.error(line))
   const app = new Hono<AuthenticatedEnvironment>()
 
+  // First: the request id and the counting cover everything below, refusals included.
+  app.use(
+    observeRequests({
+      ...(dependencies.logger ? { logger: dependencies.logger } : {}),
+      ...(dependencies.metrics ? { metrics: dependencies.metrics } : {}),
+    }),
+  )
   app.use(
     secureHeaders({
       contentSecurityPolicy: {
@@ -182,6 +198,7 @@ export function createApp(dependencies: AppDependencies): Hono<AuthenticatedEnvi
     }),
   )
 
+  app.get('/metrics', metricsHandler(dependencies.metricsToken, dependencies.metrics))
   app.get('/healthz', (context) => context.json({ status: 'ok' }))
   app.get('/readyz', async (context) => {
     const readiness = await withinReadinessLimit(dependencies.readiness)

@@ -6,6 +6,7 @@ import {
   httpStatusOf,
   toHelpdeskError,
 } from '../errors/index.ts'
+import { metrics } from '../observability/metrics.ts'
 import type { Caller } from './authentication.ts'
 
 export interface PublicError {
@@ -43,6 +44,7 @@ export function publicError(
   staff = false,
 ): PublicError {
   const error = toHelpdeskError(thrown)
+  metrics.errors.inc({ code: error.code })
   if (httpStatusOf(error.code) >= 500) log(`error ${error.code}${where}: ${error.message}`)
   if (error.code === 'INTERNAL') {
     return { code: error.code, message: 'internal error; see the server log', details: {} }
