@@ -12,6 +12,7 @@ export default defineConfig({
           // Some unit tests play whole chat turns through the app in process (about a second alone);
           // on two shared cores under a parallel run the 5 s default fails them for load, not for a fault.
           testTimeout: 20_000,
+          hookTimeout: 60_000,
           include: ['src/**/*.test.ts', 'tests/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/*.case.test.ts', '**/node_modules/**'],
         },
