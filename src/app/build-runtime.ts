@@ -23,17 +23,18 @@ import { modelEndpointFromEnvironment } from '../models/model-endpoint.ts'
 import { AccessPolicy } from '../policy/access-policy.ts'
 import { AccountMap } from '../policy/account-map.ts'
 import { knownPeople, type PersonLookup } from '../policy/known-people.ts'
-import type { RetrievalRouter } from '../retrieval/retrieval-router.ts'
 import { assembleHelpdesk } from './assemble-helpdesk.ts'
 import { buildAgents } from './build-agents.ts'
 import { buildEmbedding } from './build-embedding.ts'
 import { buildExecution, databaseFile, type ExecutionRuntime } from './build-execution.ts'
 import { dryRunSteps, liveSteps } from './chat-step-runner.ts'
+import type { LiveRouter } from './live-router.ts'
 
 export interface HelpdeskRuntime {
   config: HelpdeskConfig
   knowledge: KnowledgeBase
-  router: RetrievalRouter
+  /** Rebuilt in place when the instruction manager changes a runbook. */
+  router: LiveRouter
   core: HelpdeskCore
   /** The core's conversations: in the project store with `persistence`, else in memory. */
   sessions: SessionStore

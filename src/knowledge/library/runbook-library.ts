@@ -1,0 +1,398 @@
+import { createHash } from 'node:crypto'
+import { readdir, readFile } from 'node:fs/promises'
+import path from 'node:path'
+import type { LiveRouter } from '../../app/live-router.ts'
+import type { AuditLog } from '../../audit/audit-log.ts'
+import { HelpdeskError, isHelpdeskError } from '../../errors/index.ts'
+import type { Instruction } from '../instructions/instruction.ts'
+import { loadInstructions } from '../instructions/instruction-loader.ts'
+import { type RunbookProblem, validateRunbookText } from '../instructions/runbook-text.ts'
+import type { KnowledgeBase } from '../knowledge-base.ts'
+import { loadOutOfScopeTopics, type OutOfScopeTopic, parseOutOfScopeText } from '../out-of-scope.ts'
+import type { RunbookChangeKind, RunbookStore, RunbookVersion, RunbookWrite } from './runbook-store.ts'
+
+/**
+ * The instruction manager's service: runbooks and out-of-scope topics read from and written to
+ * the runbook store, and every change put to work at once, without a restart: the knowledge
+ * base's maps are replaced in place, Chroma gets the changed chunks (and loses the removed ones)
+ * and the router is retrained, so the next chat turn routes with the new set. Changes are
+ * serialised in this process; the store's versions keep two processes from overwriting each other.
+ * @module
+ */
+
+/** Who changes something, and why. */
+export interface RunbookAuthor {
+  username: string
+  reason: string
+}
+
+/** The result of a change: the runbook as now in use, its version, and whether Chroma has it. */
+export interface RunbookChange {
+  instruction: Instruction | undefined
+  version: RunbookVersion
+  /** False when Chroma could not be written: readiness re-ingests once it answers again. */
+  indexed: boolean
+}
+
+/** The id of the one out-of-scope document. */
+export const OUT_OF_SCOPE_ID = 'topics'
+/** The name a stored runbook gets as its `file` (also its name in an export). */
+export const runbookFileName = (id: string) => `${id}.md`
+
+export class RunbookLibrary {
+  private readonly store: RunbookStore
+  private readonly knowledge: KnowledgeBase
+  private readonly router: LiveRouter
+  private readonly audit: Pick<AuditLog, 'append'>
+  private readonly log: (line: string) => void
+  private readonly seed: { instructionsDirectory: string; outOfScopeFile: string }
+  private texts = new Map<string, RunbookVersion>()
+  private outOfScopeVersion: RunbookVersion | undefined
+  private seenRevision = -1
+  private queue: Promise<unknown> = Promise.resolve()
+
+  constructor(options: {
+    store: RunbookStore
+    knowledge: KnowledgeBase
+    router: LiveRouter
+    audit: Pick<AuditLog, 'append'>
+    seed: { instructionsDirectory: string; outOfScopeFile: string }
+    log?: (line: string) => void
+  }) {
+    this.store = options.store
+    this.knowledge = options.knowledge
+    this.router = options.router
+    this.audit = options.audit
+    this.seed = options.seed
+    this.log = options.log ?? (() => {})
+  }
+
+  /**
+   * Seeds an empty store from `data/instructions/` and the out-of-scope file (validated by the
+   * loader first: an invalid seed stops start-up), then puts the store's set to work.
+   */
+  async start(): Promise<void> {
+    await this.serialised(async () => {
+      await this.seedIfEmpty()
+      await this.reload()
+    })
+  }
+
+  /** Re-reads the store when another process changed it (several replicas on one database). */
+  async refreshIfChanged(): Promise<boolean> {
+    return this.serialised(async () => {
+      if ((await this.store.revision()) === this.seenRevision) return false
+      await this.reload()
+      return true
+    })
+  }
+
+  /** The stored version of a current runbook. */
+  current(id: string): RunbookVersion | undefined {
+    return this.texts.get(id)
+  }
+
+  /** Every current runbook's stored version, by id. */
+  currentVersions(): ReadonlyMap<string, RunbookVersion> {
+    return this.texts
+  }
+
+  get outOfScope(): RunbookVersion | undefined {
+    return this.outOfScopeVersion
+  }
+
+  async versions(id: string): Promise<RunbookVersion[]> {
+    const versions = await this.store.versions('runbook', id)
+    if (versions.length === 0) throw notFound(id)
+    return versions
+  }
+
+  async outOfScopeVersions(): Promise<RunbookVersion[]> {
+    return this.store.versions('out_of_scope', OUT_OF_SCOPE_ID)
+  }
+
+  /**
+   * Adds a new runbook.
+   * @throws {HelpdeskError} INVALID_RUNBOOK (with `problems`), INSTRUCTION_EXISTS.
+   */
+  async create(text: string, author: RunbookAuthor): Promise<RunbookChange> {
+    const instruction = valid(text)
+    return this.serialised(async () => {
+      if (this.texts.has(instruction.id)) {
+        throw new HelpdeskError({
+          code: 'INSTRUCTION_EXISTS',
+          message: `a runbook "${instruction.id}" exists; change it with PUT /api/instructions/${instruction.id}`,
+          details: { id: instruction.id },
+        })
+      }
+      return this.write(instruction.id, 'created', text, author, 0)
+    })
+  }
+
+  /**
+   * Replaces a runbook's text; `baseVersion` (from `If-Match`) guards against overwriting a
+   * change made since the editor loaded it.
+   * @throws {HelpdeskError} INVALID_RUNBOOK, INSTRUCTION_NOT_FOUND, RUNBOOK_CONFLICT.
+   */
+  async update(
+    id: string,
+    text: string,
+    author: RunbookAuthor,
+    baseVersion?: number,
+  ): Promise<RunbookChange> {
+    valid(text, id)
+    return this.serialised(async () => {
+      const stored = this.texts.get(id)
+      if (!stored) throw notFound(id)
+      if (stored.text === text && baseVersion === undefined) {
+        return { instruction: this.knowledge.instructions.get(id), version: stored, indexed: true }
+      }
+      return this.write(id, 'updated', text, author, baseVersion ?? stored.version)
+    })
+  }
+
+  /** @throws {HelpdeskError} INSTRUCTION_NOT_FOUND */
+  async delete(id: string, author: RunbookAuthor): Promise<RunbookChange> {
+    return this.serialised(async () => {
+      const stored = this.texts.get(id)
+      if (!stored) throw notFound(id)
+      return this.write(id, 'deleted', '', author, stored.version)
+    })
+  }
+
+  /**
+   * Makes an old version current again (also of a deleted runbook). The old text must pass
+   * today's schema.
+   * @throws {HelpdeskError} INSTRUCTION_NOT_FOUND, INVALID_RUNBOOK.
+   */
+  async restore(id: string, version: number, author: RunbookAuthor): Promise<RunbookChange> {
+    return this.serialised(async () => {
+      const old = (await this.store.versions('runbook', id)).find(
+        (each) => each.version === version,
+      )
+      if (!old || old.change === 'deleted') {
+        throw new HelpdeskError({
+          code: 'INSTRUCTION_NOT_FOUND',
+          message: `runbook "${id.slice(0, 80)}" has no version ${version} with a text to restore; GET /api/instructions/${id.slice(0, 80)}/versions lists them`,
+        })
+      }
+      valid(old.text, id)
+      return this.write(
+        id,
+        'restored',
+        old.text,
+        { ...author, reason: author.reason || `restored version ${version}` },
+        this.texts.get(id)?.version ?? 0,
+      )
+    })
+  }
+
+  /**
+   * Writes several runbooks as one batch (the import): all of them or none.
+   * @throws {HelpdeskError} RUNBOOK_CONFLICT when one changed meanwhile (then none is written).
+   */
+  async writeBatch(
+    writes: ReadonlyArray<{ id: string; text: string }>,
+    author: RunbookAuthor,
+    change: RunbookChangeKind = 'imported',
+  ): Promise<RunbookVersion[]> {
+    return this.serialised(async () => {
+      const batch: RunbookWrite[] = writes.map((each) => ({
+        id: each.id,
+        change,
+        text: each.text,
+        baseVersion: this.texts.get(each.id)?.version ?? 0,
+      }))
+      const versions = await this.store.apply('runbook', batch, {
+        author: author.username,
+        reason: author.reason,
+      })
+      await this.reload()
+      for (const version of versions) await this.record(version)
+      return versions
+    })
+  }
+
+  /**
+   * Replaces the out-of-scope topics (the YAML of `data/routing/out-of-scope.yaml`).
+   * @throws {HelpdeskError} INVALID_RUNBOOK naming each field.
+   */
+  async replaceOutOfScope(
+    text: string,
+    author: RunbookAuthor,
+  ): Promise<{ topics: OutOfScopeTopic[]; version: RunbookVersion; indexed: boolean }> {
+    const parsed = parseOutOfScopeText(text)
+    if (!parsed.ok) throw invalidRunbook(parsed.problems, 'the out-of-scope topics')
+    return this.serialised(async () => {
+      const [version] = await this.store.apply(
+        'out_of_scope',
+        [
+          {
+            id: OUT_OF_SCOPE_ID,
+            change: 'updated',
+            text,
+            baseVersion: this.outOfScopeVersion?.version ?? 0,
+          },
+        ],
+        { author: author.username, reason: author.reason },
+      )
+      if (!version) throw new Error('the store wrote no version')
+      const indexed = await this.reload()
+      await this.record(version)
+      return { topics: parsed.topics, version, indexed }
+    })
+  }
+
+  private async write(
+    id: string,
+    change: RunbookChangeKind,
+    text: string,
+    author: RunbookAuthor,
+    baseVersion: number,
+  ): Promise<RunbookChange> {
+    const [version] = await this.store.apply('runbook', [{ id, change, text, baseVersion }], {
+      author: author.username,
+      reason: author.reason,
+    })
+    if (!version) throw new Error('the store wrote no version')
+    const indexed = await this.reload()
+    await this.record(version)
+    return { instruction: this.knowledge.instructions.get(id), version, indexed }
+  }
+
+  /** Every change is audited: who, what, which version, why, and the hash of the text. */
+  private async record(version: RunbookVersion): Promise<void> {
+    await this.audit.append({
+      actor: version.author,
+      action: version.kind === 'runbook' ? `runbook-${version.change}` : 'out-of-scope-update',
+      target: version.id,
+      detail: {
+        kind: version.kind,
+        version: version.version,
+        reason: version.reason,
+        sha256: createHash('sha256').update(version.text).digest('hex'),
+      },
+    })
+  }
+
+  /**
+   * Reads the store's current set and puts it to work: knowledge maps, Chroma, router. A stored
+   * runbook that no longer passes the schema (after an upgrade) is left out and logged.
+   * @returns whether Chroma took the changes.
+   */
+  private async reload(): Promise<boolean> {
+    const revision = await this.store.revision()
+    const stored = await this.store.current('runbook')
+    const instructions: Instruction[] = []
+    const texts = new Map<string, RunbookVersion>()
+    for (const version of stored) {
+      const checked = validateRunbookText(version.text, version.id)
+      if (checked.ok) {
+        instructions.push(checked.instruction)
+        texts.set(version.id, version)
+      } else {
+        this.log(
+          `runbook ${version.id} version ${version.version} is left out: ${checked.problems.map((each) => `${each.field}: ${each.reason}`).join('; ')}`,
+        )
+      }
+    }
+    const [topicsVersion] = await this.store.current('out_of_scope')
+    let outOfScope = this.knowledge.outOfScope
+    if (topicsVersion) {
+      const parsed = parseOutOfScopeText(topicsVersion.text)
+      if (parsed.ok) outOfScope = parsed.topics
+      else this.log('the stored out-of-scope topics are invalid; the previous ones stay in use')
+    }
+    this.texts = texts
+    this.outOfScopeVersion = topicsVersion
+    this.seenRevision = revision
+    this.knowledge.replaceSources({ instructions, outOfScope, outOfScopeFile: 'out-of-scope.yaml' })
+    let indexed = true
+    try {
+      await this.knowledge.reingest()
+    } catch (error) {
+      indexed = false
+      this.log(
+        `the runbooks changed but the vector store could not be updated (readiness retries): ${isHelpdeskError(error) ? error.message : String(error)}`,
+      )
+    }
+    this.router.rebuild(instructions, outOfScope)
+    return indexed
+  }
+
+  private async seedIfEmpty(): Promise<void> {
+    const author = { author: 'system', reason: 'seeded from the files at start-up' }
+    try {
+      if (!(await this.store.everWritten('runbook'))) {
+        // The loader validates every file first: an invalid seed stops start-up, naming it.
+        await loadInstructions(this.seed.instructionsDirectory)
+        const names = (await readdir(this.seed.instructionsDirectory))
+          .filter((name) => name.endsWith('.md'))
+          .sort()
+        const writes: RunbookWrite[] = []
+        for (const name of names) {
+          const text = await readFile(path.join(this.seed.instructionsDirectory, name), 'utf8')
+          writes.push({ id: path.basename(name, '.md'), change: 'seeded', text, baseVersion: 0 })
+        }
+        await this.store.apply('runbook', writes, author)
+        this.log(`runbook store seeded with ${writes.length} runbooks from ${this.seed.instructionsDirectory}`)
+      }
+      if (!(await this.store.everWritten('out_of_scope'))) {
+        await loadOutOfScopeTopics(this.seed.outOfScopeFile)
+        const text = await readFile(this.seed.outOfScopeFile, 'utf8')
+        await this.store.apply(
+          'out_of_scope',
+          [{ id: OUT_OF_SCOPE_ID, change: 'seeded', text, baseVersion: 0 }],
+          author,
+        )
+      }
+    } catch (error) {
+      // Another replica seeded at the same moment: its seed stands.
+      if (!(isHelpdeskError(error) && error.code === 'RUNBOOK_CONFLICT')) throw error
+    }
+  }
+
+  private serialised<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work, work)
+    this.queue = run.catch(() => undefined)
+    return run
+  }
+}
+
+/** The parsed runbook, or INVALID_RUNBOOK with every problem. */
+export function valid(text: string, expectedId?: string): Instruction {
+  const checked = validateRunbookText(text, expectedId)
+  if (checked.ok) return checked.instruction
+  throw invalidRunbook(checked.problems, `runbook ${checked.id ?? ''}`.trim())
+}
+
+/** INVALID_RUNBOOK that keeps each problem whole (field, line, reason) for the API's answer. */
+export class InvalidRunbookError extends HelpdeskError {
+  readonly problems: readonly RunbookProblem[]
+
+  constructor(problems: readonly RunbookProblem[], what: string) {
+    const lines = problems.map(
+      (each) => `${each.field}${each.line ? ` (line ${each.line})` : ''}: ${each.reason}`,
+    )
+    super({
+      code: 'INVALID_RUNBOOK',
+      message: `${problems.length} problem(s) in ${what}: ${lines.join('; ')}`,
+      details: { problems: lines },
+    })
+    this.problems = problems
+  }
+}
+
+export function invalidRunbook(
+  problems: readonly RunbookProblem[],
+  what: string,
+): InvalidRunbookError {
+  return new InvalidRunbookError(problems, what)
+}
+
+function notFound(id: string): HelpdeskError {
+  return new HelpdeskError({
+    code: 'INSTRUCTION_NOT_FOUND',
+    message: `no instruction "${id.slice(0, 80)}"; GET /api/instructions lists the ids`,
+  })
+}
