@@ -18,6 +18,8 @@ import { ChromaVectorStore } from '../knowledge/chroma/chroma-vector-store.ts'
 import { EmbeddedChromaServer } from '../knowledge/chroma/embedded-chroma-server.ts'
 import type { IngestReport } from '../knowledge/ingest/ingest-knowledge.ts'
 import { KnowledgeBase, loadKnowledgeSources } from '../knowledge/knowledge-base.ts'
+import { RunbookLibrary } from '../knowledge/library/runbook-library.ts'
+import { SqliteRunbookStore } from '../knowledge/library/sqlite-runbook-store.ts'
 import type { VectorStore } from '../knowledge/vector-store.ts'
 import { modelEndpointFromEnvironment } from '../models/model-endpoint.ts'
 import { AccessPolicy } from '../policy/access-policy.ts'
@@ -53,6 +55,11 @@ export interface HelpdeskRuntime {
   /** Where Chroma listens: CHROMA_URL, or the embedded server's address. */
   chromaUrl: string | undefined
   ingestReport: IngestReport | undefined
+  /**
+   * The instruction manager (the server: `persistence` and `execution`): runbooks come from the
+   * project store, seeded from the files when it is empty, and changes take effect at once.
+   */
+  library: RunbookLibrary | undefined
   close(): Promise<void>
 }
 
@@ -127,7 +134,9 @@ export async function buildRuntime(
   let agentRuntime: Awaited<ReturnType<typeof buildAgents>> | undefined
   let sessionStore: SqliteSessionStore | undefined
   let users: SqliteUserStore | undefined
+  let runbookStore: SqliteRunbookStore | undefined
   const close = async () => {
+    await runbookStore?.close()
     await agentRuntime?.close()
     await approvalStores?.store.close()
     await approvalStores?.ledger.close()
@@ -145,7 +154,10 @@ export async function buildRuntime(
       })
     }
     let ingestReport: IngestReport | undefined
-    if (options.ingest) {
+    // With the runbook store the library ingests its set once it is loaded (below): ingesting the
+    // files first would write every chunk twice.
+    const useLibrary = options.persistence === true && options.execution === true
+    if (options.ingest && !useLibrary) {
       ingestReport = await knowledge.ingest()
       options.log(
         `knowledge ingested: ${ingestReport.added} added, ${ingestReport.updated} updated, ` +
@@ -197,6 +209,29 @@ export async function buildRuntime(
         ? { tuning: { threshold: config.ROUTE_THRESHOLD } }
         : {}),
     })
+    let library: RunbookLibrary | undefined
+    if (useLibrary && execution) {
+      runbookStore = new SqliteRunbookStore({ file: databaseFile(config) })
+      library = new RunbookLibrary({
+        store: runbookStore,
+        knowledge,
+        router,
+        audit: execution.audit,
+        seed: {
+          instructionsDirectory: config.INSTRUCTIONS_DIR,
+          outOfScopeFile: config.OUT_OF_SCOPE_FILE,
+        },
+        log: options.log,
+      })
+      await library.start({ ingest: options.ingest })
+      ingestReport = knowledge.lastIngest
+      options.log(
+        `runbooks: ${knowledge.instructions.size} from the project store` +
+          (ingestReport
+            ? `; knowledge ingested: ${ingestReport.added} added, ${ingestReport.updated} updated, ${ingestReport.unchanged} unchanged, ${ingestReport.deleted} deleted in ${ingestReport.durationMs} ms`
+            : ''),
+      )
+    }
     agentRuntime = await buildAgents({
       framework: config.AGENT_FRAMEWORK,
       core,
@@ -246,6 +281,7 @@ export async function buildRuntime(
       }),
       chromaUrl,
       ingestReport,
+      library,
       close,
     }
   } catch (error) {

@@ -50,6 +50,7 @@ export class KnowledgeBase {
   private topics: readonly OutOfScopeTopic[]
   private outOfScopeFile: string
   private ingestedCount = 0
+  private lastReport: IngestReport | undefined
   private ingesting: Promise<IngestReport> | undefined
 
   constructor(parts: KnowledgeSources & { store: VectorStore; embedding: EmbeddingFunction }) {
@@ -60,6 +61,11 @@ export class KnowledgeBase {
     this.outOfScopeFile = parts.outOfScopeFile
     this.store = parts.store
     this.embedding = parts.embedding
+  }
+
+  /** The report of the last ingest run, if any. */
+  get lastIngest(): IngestReport | undefined {
+    return this.lastReport
   }
 
   get outOfScope(): readonly OutOfScopeTopic[] {
@@ -108,6 +114,7 @@ export class KnowledgeBase {
         )
         const report = await ingestKnowledge(this.store, this.embedding, chunks)
         this.ingestedCount = report.total
+        this.lastReport = report
         return report
       } finally {
         this.ingesting = undefined

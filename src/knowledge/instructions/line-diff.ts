@@ -47,8 +47,9 @@ export function diffLines(before: string, after: string): DiffLine[] {
     } else if (
       j < right.length &&
       (i >= left.length ||
-        (lengths[i * columns + j + 1] ?? 0) >= (lengths[(i + 1) * columns + j] ?? 0))
+        (lengths[i * columns + j + 1] ?? 0) > (lengths[(i + 1) * columns + j] ?? 0))
     ) {
+      // On a tie the removal comes first, as in `diff -u`.
       result.push({ kind: 'added', text: right[j] ?? '', line: j + 1 })
       j += 1
     } else {

@@ -22,8 +22,8 @@ export type RunbookValidation =
   | { ok: true; instruction: Instruction }
   | { ok: false; id: string | undefined; problems: RunbookProblem[] }
 
-/** A runbook text larger than this is refused whole (the largest shipped one is under 20 KB). */
-export const MAX_RUNBOOK_BYTES = 256 * 1024
+/** A runbook text larger than this is refused whole (the largest shipped one is under 23 KB; the API refuses bodies over 64 KB anyway). */
+export const MAX_RUNBOOK_BYTES = 64 * 1024
 
 const FRONT_MATTER = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?([\s\S]*)$/
 const ID_PATTERN = /^[a-z][a-z0-9_]{0,79}$/

@@ -8,6 +8,7 @@ import type { Instruction } from '../instructions/instruction.ts'
 import { loadInstructions } from '../instructions/instruction-loader.ts'
 import { type RunbookProblem, validateRunbookText } from '../instructions/runbook-text.ts'
 import type { KnowledgeBase } from '../knowledge-base.ts'
+import { type DraftRouting, routeAgainstDraft } from './draft-routing.ts'
 import { loadOutOfScopeTopics, type OutOfScopeTopic, parseOutOfScopeText } from '../out-of-scope.ts'
 import type { RunbookChangeKind, RunbookStore, RunbookVersion, RunbookWrite } from './runbook-store.ts'
 
@@ -33,6 +34,8 @@ export interface RunbookChange {
   /** False when Chroma could not be written: readiness re-ingests once it answers again. */
   indexed: boolean
 }
+
+const NO_REASON = '(no reason given)'
 
 /** The id of the one out-of-scope document. */
 export const OUT_OF_SCOPE_ID = 'topics'
@@ -71,10 +74,10 @@ export class RunbookLibrary {
    * Seeds an empty store from `data/instructions/` and the out-of-scope file (validated by the
    * loader first: an invalid seed stops start-up), then puts the store's set to work.
    */
-  async start(): Promise<void> {
+  async start(options: { ingest?: boolean } = {}): Promise<void> {
     await this.serialised(async () => {
       await this.seedIfEmpty()
-      await this.reload()
+      await this.reload(options.ingest ?? true)
     })
   }
 
@@ -99,6 +102,11 @@ export class RunbookLibrary {
 
   get outOfScope(): RunbookVersion | undefined {
     return this.outOfScopeVersion
+  }
+
+  /** "Which runbook would this message hit?" against the current set with the draft in it. */
+  routeDraft(message: string, draft?: { text: string; id?: string }): Promise<DraftRouting> {
+    return routeAgainstDraft({ knowledge: this.knowledge, router: this.router }, message, draft)
   }
 
   async versions(id: string): Promise<RunbookVersion[]> {
@@ -205,7 +213,7 @@ export class RunbookLibrary {
       }))
       const versions = await this.store.apply('runbook', batch, {
         author: author.username,
-        reason: author.reason,
+        reason: author.reason || NO_REASON,
       })
       await this.reload()
       for (const version of versions) await this.record(version)
@@ -234,7 +242,7 @@ export class RunbookLibrary {
             baseVersion: this.outOfScopeVersion?.version ?? 0,
           },
         ],
-        { author: author.username, reason: author.reason },
+        { author: author.username, reason: author.reason || NO_REASON },
       )
       if (!version) throw new Error('the store wrote no version')
       const indexed = await this.reload()
@@ -252,7 +260,7 @@ export class RunbookLibrary {
   ): Promise<RunbookChange> {
     const [version] = await this.store.apply('runbook', [{ id, change, text, baseVersion }], {
       author: author.username,
-      reason: author.reason,
+      reason: author.reason || NO_REASON,
     })
     if (!version) throw new Error('the store wrote no version')
     const indexed = await this.reload()
@@ -280,7 +288,7 @@ export class RunbookLibrary {
    * runbook that no longer passes the schema (after an upgrade) is left out and logged.
    * @returns whether Chroma took the changes.
    */
-  private async reload(): Promise<boolean> {
+  private async reload(ingest = true): Promise<boolean> {
     const revision = await this.store.revision()
     const stored = await this.store.current('runbook')
     const instructions: Instruction[] = []
@@ -307,9 +315,9 @@ export class RunbookLibrary {
     this.outOfScopeVersion = topicsVersion
     this.seenRevision = revision
     this.knowledge.replaceSources({ instructions, outOfScope, outOfScopeFile: 'out-of-scope.yaml' })
-    let indexed = true
+    let indexed = ingest
     try {
-      await this.knowledge.reingest()
+      if (ingest) await this.knowledge.reingest()
     } catch (error) {
       indexed = false
       this.log(
