@@ -17,9 +17,14 @@ import { ModelAnswerWriter } from '../knowledge/answers/model-answer-writer.ts'
 import { ChromaVectorStore } from '../knowledge/chroma/chroma-vector-store.ts'
 import { EmbeddedChromaServer } from '../knowledge/chroma/embedded-chroma-server.ts'
 import type { IngestReport } from '../knowledge/ingest/ingest-knowledge.ts'
-import { KnowledgeBase, loadKnowledgeSources } from '../knowledge/knowledge-base.ts'
+import {
+  KnowledgeBase,
+  type KnowledgeSources,
+  loadKnowledgeSources,
+} from '../knowledge/knowledge-base.ts'
 import { RunbookLibrary } from '../knowledge/library/runbook-library.ts'
 import { SqliteRunbookStore } from '../knowledge/library/sqlite-runbook-store.ts'
+import { loadStoredSources } from '../knowledge/library/stored-sources.ts'
 import type { VectorStore } from '../knowledge/vector-store.ts'
 import { modelEndpointFromEnvironment } from '../models/model-endpoint.ts'
 import { AccessPolicy } from '../policy/access-policy.ts'
@@ -93,10 +98,26 @@ export async function buildRuntime(
   options: RuntimeOptions,
 ): Promise<HelpdeskRuntime> {
   const embedding = buildEmbedding(config)
-  const sources = await loadKnowledgeSources({
+  const seedFiles = {
     instructionsDirectory: config.INSTRUCTIONS_DIR,
     outOfScopeFile: config.OUT_OF_SCOPE_FILE,
-  })
+  }
+  // The server (persistence and execution) reads its runbooks from the project store, seeded from
+  // the files when it is empty; after that the files are not read (a read-only root file system,
+  // several replicas). CLI commands read the files.
+  const useLibrary = options.persistence === true && options.execution === true
+  const runbookStore = useLibrary
+    ? new SqliteRunbookStore({ file: databaseFile(config) })
+    : undefined
+  let sources: KnowledgeSources
+  try {
+    sources = runbookStore
+      ? await loadStoredSources(runbookStore, seedFiles, options.log)
+      : await loadKnowledgeSources(seedFiles)
+  } catch (error) {
+    await runbookStore?.close()
+    throw error
+  }
 
   let chroma: EmbeddedChromaServer | undefined
   let chromaUrl: string | undefined
@@ -134,7 +155,6 @@ export async function buildRuntime(
   let agentRuntime: Awaited<ReturnType<typeof buildAgents>> | undefined
   let sessionStore: SqliteSessionStore | undefined
   let users: SqliteUserStore | undefined
-  let runbookStore: SqliteRunbookStore | undefined
   const close = async () => {
     await runbookStore?.close()
     await agentRuntime?.close()
@@ -154,10 +174,7 @@ export async function buildRuntime(
       })
     }
     let ingestReport: IngestReport | undefined
-    // With the runbook store the library ingests its set once it is loaded (below): ingesting the
-    // files first would write every chunk twice.
-    const useLibrary = options.persistence === true && options.execution === true
-    if (options.ingest && !useLibrary) {
+    if (options.ingest) {
       ingestReport = await knowledge.ingest()
       options.log(
         `knowledge ingested: ${ingestReport.added} added, ${ingestReport.updated} updated, ` +
@@ -210,27 +227,18 @@ export async function buildRuntime(
         : {}),
     })
     let library: RunbookLibrary | undefined
-    if (useLibrary && execution) {
-      runbookStore = new SqliteRunbookStore({ file: databaseFile(config) })
+    if (runbookStore && execution) {
       library = new RunbookLibrary({
         store: runbookStore,
         knowledge,
         router,
         audit: execution.audit,
-        seed: {
-          instructionsDirectory: config.INSTRUCTIONS_DIR,
-          outOfScopeFile: config.OUT_OF_SCOPE_FILE,
-        },
+        seed: seedFiles,
         log: options.log,
       })
-      await library.start({ ingest: options.ingest })
-      ingestReport = knowledge.lastIngest
-      options.log(
-        `runbooks: ${knowledge.instructions.size} from the project store` +
-          (ingestReport
-            ? `; knowledge ingested: ${ingestReport.added} added, ${ingestReport.updated} updated, ${ingestReport.unchanged} unchanged, ${ingestReport.deleted} deleted in ${ingestReport.durationMs} ms`
-            : ''),
-      )
+      // The same set the knowledge base was built from: nothing to re-index or retrain.
+      await library.start({ ingest: false })
+      options.log(`runbooks: ${knowledge.instructions.size} from the project store`)
     }
     agentRuntime = await buildAgents({
       framework: config.AGENT_FRAMEWORK,

@@ -64,7 +64,10 @@ export function parseOutOfScopeText(
   try {
     raw = parseYaml(text, { uniqueKeys: true, prettyErrors: true })
   } catch (error) {
-    return { ok: false, problems: [{ field: '(file)', reason: `invalid YAML: ${(error as Error).message}` }] }
+    return {
+      ok: false,
+      problems: [{ field: '(file)', reason: `invalid YAML: ${(error as Error).message}` }],
+    }
   }
   const parsed = fileSchema.safeParse(raw)
   if (!parsed.success) {

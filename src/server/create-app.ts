@@ -10,8 +10,8 @@ import { reportToConversation } from '../approvals/conversation-report.ts'
 import { HelpdeskError } from '../errors/index.ts'
 import type { JobHistory } from '../jobs/job-history.ts'
 import type { Instruction } from '../knowledge/instructions/instruction.ts'
-import type { RunbookLibrary } from '../knowledge/library/runbook-library.ts'
 import type { Readiness } from '../knowledge/knowledge-base.ts'
+import type { RunbookLibrary } from '../knowledge/library/runbook-library.ts'
 import { knownPeople, type PersonLookup } from '../policy/known-people.ts'
 import {
   type AuthenticatedEnvironment,
@@ -174,20 +174,18 @@ export function createApp(dependencies: AppDependencies): Hono<AuthenticatedEnvi
   app.use('/api/*', signIn)
   // The import takes many files at once and sets its own, larger limit.
   const importPath = '/api/instructions/import'
-  app.use(
-    '/api/*',
-    (context, next) =>
-      context.req.path === importPath
-        ? next()
-        : bodyLimit({
-      maxSize: BODY_LIMIT_BYTES,
-      onError: () => {
-        throw new HelpdeskError({
-          code: 'MESSAGE_TOO_LONG',
-          message: `the request body is larger than ${BODY_LIMIT_BYTES} bytes`,
-        })
-      },
-    })(context, next),
+  app.use('/api/*', (context, next) =>
+    context.req.path === importPath
+      ? next()
+      : bodyLimit({
+          maxSize: BODY_LIMIT_BYTES,
+          onError: () => {
+            throw new HelpdeskError({
+              code: 'MESSAGE_TOO_LONG',
+              message: `the request body is larger than ${BODY_LIMIT_BYTES} bytes`,
+            })
+          },
+        })(context, next),
   )
 
   app.get('/healthz', (context) => context.json({ status: 'ok' }))
@@ -220,7 +218,10 @@ export function createApp(dependencies: AppDependencies): Hono<AuthenticatedEnvi
     '/api',
     sessionRoutes(dependencies.sessions, dependencies.authentication.mode, dependencies.approvals),
   )
-  app.route('/api', instructionChangeRoutes(dependencies.library, dependencies.maxMessageCharacters ?? 4000))
+  app.route(
+    '/api',
+    instructionChangeRoutes(dependencies.library, dependencies.maxMessageCharacters ?? 4000),
+  )
   app.route('/api', instructionRoutes(dependencies.instructions, dependencies.library))
   app.route('/api', outOfScopeRoutes(dependencies.library))
   app.route('/auth', oidcRoutes(dependencies.oidc, log))

@@ -17,7 +17,10 @@ import { MemoryVectorStore } from '../../src/knowledge/memory-vector-store.ts'
 import type { VectorStore } from '../../src/knowledge/vector-store.ts'
 import { createApp } from '../../src/server/create-app.ts'
 
-export const SMARTBOARD = readFileSync('tests/fixtures/runbooks/smartboard_not_projecting.md', 'utf8')
+export const SMARTBOARD = readFileSync(
+  'tests/fixtures/runbooks/smartboard_not_projecting.md',
+  'utf8',
+)
 export const MANAGER_PEOPLE = {
   rita: 'requester',
   tom: 'technician',
@@ -87,7 +90,8 @@ export async function buildInstructionManagerWorld(
         headers: as('rita', { 'content-type': 'application/json' }),
         body: JSON.stringify({ message }),
       })
-      if (response.status !== 200) throw new Error(`chat: ${response.status} ${await response.text()}`)
+      if (response.status !== 200)
+        throw new Error(`chat: ${response.status} ${await response.text()}`)
       return ((await response.json()) as { tasks: string[] }).tasks
     },
     async close() {

@@ -71,7 +71,11 @@ export function unifiedDiff(
   const changed = lines.map((line) => line.kind !== 'same')
   if (!changed.includes(true)) return ''
   const keep = lines.map((_, index) => {
-    for (let k = Math.max(0, index - context); k <= Math.min(lines.length - 1, index + context); k++)
+    for (
+      let k = Math.max(0, index - context);
+      k <= Math.min(lines.length - 1, index + context);
+      k++
+    )
       if (changed[k]) return true
     return false
   })

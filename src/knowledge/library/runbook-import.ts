@@ -113,11 +113,24 @@ export async function importRunbooks(
     taken: Set<string>,
   ): { result: ImportedFile; write?: { id: string; text: string } } {
     if (!file.name.endsWith('.md')) {
-      return { result: { file: file.name, status: 'invalid', reason: 'not a runbook: only .md files (or one .zip of them) are imported' } }
+      return {
+        result: {
+          file: file.name,
+          status: 'invalid',
+          reason: 'not a runbook: only .md files (or one .zip of them) are imported',
+        },
+      }
     }
     const id = file.name.slice(0, -'.md'.length)
     if (taken.has(id)) {
-      return { result: { file: file.name, id, status: 'invalid', reason: `a second file for "${id}" in the same import` } }
+      return {
+        result: {
+          file: file.name,
+          id,
+          status: 'invalid',
+          reason: `a second file for "${id}" in the same import`,
+        },
+      }
     }
     taken.add(id)
     let text: string

@@ -1,16 +1,25 @@
 import { createHash } from 'node:crypto'
-import { readdir, readFile } from 'node:fs/promises'
-import path from 'node:path'
 import type { LiveRouter } from '../../app/live-router.ts'
 import type { AuditLog } from '../../audit/audit-log.ts'
 import { HelpdeskError, isHelpdeskError } from '../../errors/index.ts'
 import type { Instruction } from '../instructions/instruction.ts'
-import { loadInstructions } from '../instructions/instruction-loader.ts'
 import { type RunbookProblem, validateRunbookText } from '../instructions/runbook-text.ts'
 import type { KnowledgeBase } from '../knowledge-base.ts'
+import { type OutOfScopeTopic, parseOutOfScopeText } from '../out-of-scope.ts'
 import { type DraftRouting, routeAgainstDraft } from './draft-routing.ts'
-import { loadOutOfScopeTopics, type OutOfScopeTopic, parseOutOfScopeText } from '../out-of-scope.ts'
-import type { RunbookChangeKind, RunbookStore, RunbookVersion, RunbookWrite } from './runbook-store.ts'
+import type {
+  RunbookChangeKind,
+  RunbookStore,
+  RunbookVersion,
+  RunbookWrite,
+} from './runbook-store.ts'
+import {
+  OUT_OF_SCOPE_ID,
+  readStoredSet,
+  type SeedFiles,
+  STORED_OUT_OF_SCOPE_FILE,
+  seedIfEmpty,
+} from './stored-sources.ts'
 
 /**
  * The instruction manager's service: runbooks and out-of-scope topics read from and written to
@@ -37,8 +46,6 @@ export interface RunbookChange {
 
 const NO_REASON = '(no reason given)'
 
-/** The id of the one out-of-scope document. */
-export const OUT_OF_SCOPE_ID = 'topics'
 /** The name a stored runbook gets as its `file` (also its name in an export). */
 export const runbookFileName = (id: string) => `${id}.md`
 
@@ -48,7 +55,7 @@ export class RunbookLibrary {
   private readonly router: LiveRouter
   private readonly audit: Pick<AuditLog, 'append'>
   private readonly log: (line: string) => void
-  private readonly seed: { instructionsDirectory: string; outOfScopeFile: string }
+  private readonly seed: SeedFiles
   private texts = new Map<string, RunbookVersion>()
   private outOfScopeVersion: RunbookVersion | undefined
   private seenRevision = -1
@@ -59,7 +66,7 @@ export class RunbookLibrary {
     knowledge: KnowledgeBase
     router: LiveRouter
     audit: Pick<AuditLog, 'append'>
-    seed: { instructionsDirectory: string; outOfScopeFile: string }
+    seed: SeedFiles
     log?: (line: string) => void
   }) {
     this.store = options.store
@@ -76,7 +83,7 @@ export class RunbookLibrary {
    */
   async start(options: { ingest?: boolean } = {}): Promise<void> {
     await this.serialised(async () => {
-      await this.seedIfEmpty()
+      await seedIfEmpty(this.store, this.seed, this.log)
       await this.reload(options.ingest ?? true)
     })
   }
@@ -284,37 +291,20 @@ export class RunbookLibrary {
   }
 
   /**
-   * Reads the store's current set and puts it to work: knowledge maps, Chroma, router. A stored
-   * runbook that no longer passes the schema (after an upgrade) is left out and logged.
+   * Reads the store's current set and puts it to work: knowledge maps, Chroma, router.
    * @returns whether Chroma took the changes.
    */
   private async reload(ingest = true): Promise<boolean> {
-    const revision = await this.store.revision()
-    const stored = await this.store.current('runbook')
-    const instructions: Instruction[] = []
-    const texts = new Map<string, RunbookVersion>()
-    for (const version of stored) {
-      const checked = validateRunbookText(version.text, version.id)
-      if (checked.ok) {
-        instructions.push(checked.instruction)
-        texts.set(version.id, version)
-      } else {
-        this.log(
-          `runbook ${version.id} version ${version.version} is left out: ${checked.problems.map((each) => `${each.field}: ${each.reason}`).join('; ')}`,
-        )
-      }
-    }
-    const [topicsVersion] = await this.store.current('out_of_scope')
-    let outOfScope = this.knowledge.outOfScope
-    if (topicsVersion) {
-      const parsed = parseOutOfScopeText(topicsVersion.text)
-      if (parsed.ok) outOfScope = parsed.topics
-      else this.log('the stored out-of-scope topics are invalid; the previous ones stay in use')
-    }
-    this.texts = texts
-    this.outOfScopeVersion = topicsVersion
-    this.seenRevision = revision
-    this.knowledge.replaceSources({ instructions, outOfScope, outOfScopeFile: 'out-of-scope.yaml' })
+    const set = await readStoredSet(this.store, this.log)
+    const outOfScope = set.outOfScope ?? this.knowledge.outOfScope
+    this.texts = set.texts
+    this.outOfScopeVersion = set.outOfScopeVersion
+    this.seenRevision = set.revision
+    this.knowledge.replaceSources({
+      instructions: set.instructions,
+      outOfScope,
+      outOfScopeFile: STORED_OUT_OF_SCOPE_FILE,
+    })
     let indexed = ingest
     try {
       if (ingest) await this.knowledge.reingest()
@@ -324,40 +314,8 @@ export class RunbookLibrary {
         `the runbooks changed but the vector store could not be updated (readiness retries): ${isHelpdeskError(error) ? error.message : String(error)}`,
       )
     }
-    this.router.rebuild(instructions, outOfScope)
+    this.router.rebuild(set.instructions, outOfScope)
     return indexed
-  }
-
-  private async seedIfEmpty(): Promise<void> {
-    const author = { author: 'system', reason: 'seeded from the files at start-up' }
-    try {
-      if (!(await this.store.everWritten('runbook'))) {
-        // The loader validates every file first: an invalid seed stops start-up, naming it.
-        await loadInstructions(this.seed.instructionsDirectory)
-        const names = (await readdir(this.seed.instructionsDirectory))
-          .filter((name) => name.endsWith('.md'))
-          .sort()
-        const writes: RunbookWrite[] = []
-        for (const name of names) {
-          const text = await readFile(path.join(this.seed.instructionsDirectory, name), 'utf8')
-          writes.push({ id: path.basename(name, '.md'), change: 'seeded', text, baseVersion: 0 })
-        }
-        await this.store.apply('runbook', writes, author)
-        this.log(`runbook store seeded with ${writes.length} runbooks from ${this.seed.instructionsDirectory}`)
-      }
-      if (!(await this.store.everWritten('out_of_scope'))) {
-        await loadOutOfScopeTopics(this.seed.outOfScopeFile)
-        const text = await readFile(this.seed.outOfScopeFile, 'utf8')
-        await this.store.apply(
-          'out_of_scope',
-          [{ id: OUT_OF_SCOPE_ID, change: 'seeded', text, baseVersion: 0 }],
-          author,
-        )
-      }
-    } catch (error) {
-      // Another replica seeded at the same moment: its seed stands.
-      if (!(isHelpdeskError(error) && error.code === 'RUNBOOK_CONFLICT')) throw error
-    }
   }
 
   private serialised<T>(work: () => Promise<T>): Promise<T> {

@@ -84,8 +84,16 @@ export function runRunbookStoreContract(initializer: RunbookStoreContractInitial
     })
 
     it('baseVersion: the latest passes, a stale one is refused', async () => {
-      await store.apply('runbook', [{ id: 'a', change: 'created', text: 'a1', baseVersion: 0 }], ada)
-      await store.apply('runbook', [{ id: 'a', change: 'updated', text: 'a2', baseVersion: 1 }], ada)
+      await store.apply(
+        'runbook',
+        [{ id: 'a', change: 'created', text: 'a1', baseVersion: 0 }],
+        ada,
+      )
+      await store.apply(
+        'runbook',
+        [{ id: 'a', change: 'updated', text: 'a2', baseVersion: 1 }],
+        ada,
+      )
       await expect(
         store.apply('runbook', [{ id: 'a', change: 'updated', text: 'a3', baseVersion: 1 }], ada),
       ).rejects.toMatchObject({ code: 'RUNBOOK_CONFLICT' })

@@ -25,7 +25,13 @@
 export type RunbookDocumentKind = 'runbook' | 'out_of_scope'
 
 /** How a version came to be. */
-export type RunbookChangeKind = 'seeded' | 'created' | 'updated' | 'deleted' | 'restored' | 'imported'
+export type RunbookChangeKind =
+  | 'seeded'
+  | 'created'
+  | 'updated'
+  | 'deleted'
+  | 'restored'
+  | 'imported'
 
 /** One version of one document. */
 export interface RunbookVersion {

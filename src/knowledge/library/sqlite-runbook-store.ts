@@ -139,9 +139,9 @@ export class SqliteRunbookStore implements RunbookStore {
   }
 
   async revision(): Promise<number> {
-    const row = this.database.prepare('SELECT MAX(sequence) AS latest FROM runbook_versions').get() as
-      | { latest: number | null }
-      | undefined
+    const row = this.database
+      .prepare('SELECT MAX(sequence) AS latest FROM runbook_versions')
+      .get() as { latest: number | null } | undefined
     return row?.latest ?? 0
   }
 

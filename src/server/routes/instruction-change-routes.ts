@@ -37,7 +37,12 @@ export function instructionChangeRoutes(
     const checked = validateRunbookText(await markdownBody(context), id || undefined)
     return context.json(
       checked.ok
-        ? { valid: true, id: checked.instruction.id, problems: [], instruction: checked.instruction }
+        ? {
+            valid: true,
+            id: checked.instruction.id,
+            problems: [],
+            instruction: checked.instruction,
+          }
         : { valid: false, id: checked.id ?? null, problems: checked.problems },
     )
   })
@@ -46,7 +51,10 @@ export function instructionChangeRoutes(
     .object({
       message: z.string().trim().min(1).max(maxMessageCharacters),
       /** The edited runbook's Markdown; without it the current set routes. */
-      draft: z.string().max(64 * 1024).optional(),
+      draft: z
+        .string()
+        .max(64 * 1024)
+        .optional(),
       /** The id the draft replaces (it may rename it). */
       id: z.string().max(80).optional(),
     })
@@ -93,9 +101,7 @@ export function instructionChangeRoutes(
     const text = await markdownBody(context)
     const id = context.req.param('id')
     const base = baseVersion(context)
-    return changeAnswer(context, () =>
-      configured(library).update(id, text, author(context), base),
-    )
+    return changeAnswer(context, () => configured(library).update(id, text, author(context), base))
   })
 
   app.delete('/instructions/:id', async (context) => {
@@ -115,9 +121,7 @@ export function instructionChangeRoutes(
         message: 'version: expected a positive whole number',
       })
     }
-    return changeAnswer(context, () =>
-      configured(library).restore(id, version, author(context)),
-    )
+    return changeAnswer(context, () => configured(library).restore(id, version, author(context)))
   })
 
   return app
@@ -152,6 +156,7 @@ export function author(context: Context<AuthenticatedEnvironment>): {
       message: 'X-Change-Reason: expected percent-encoded UTF-8 text',
     })
   }
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
   if (reason.length > 500 || /[\u0000-\u0008\u000b-\u001f\u007f]/.test(reason)) {
     throw new HelpdeskError({
       code: 'INVALID_INPUT',
@@ -232,7 +237,8 @@ async function uploadedFiles(context: Context): Promise<UploadedFile[]> {
   if (!type.startsWith('multipart/form-data')) {
     throw new HelpdeskError({
       code: 'INVALID_INPUT',
-      message: 'send multipart/form-data with .md files or one .zip (or a raw application/zip body)',
+      message:
+        'send multipart/form-data with .md files or one .zip (or a raw application/zip body)',
     })
   }
   let form: FormData

@@ -1,6 +1,9 @@
 import { type Context, Hono } from 'hono'
 import { HelpdeskError } from '../../errors/index.ts'
-import { InvalidRunbookError, type RunbookLibrary } from '../../knowledge/library/runbook-library.ts'
+import {
+  InvalidRunbookError,
+  type RunbookLibrary,
+} from '../../knowledge/library/runbook-library.ts'
 import type { AuthenticatedEnvironment } from '../authentication.ts'
 import { author, requireRole } from './instruction-change-routes.ts'
 import { configured, describeVersions } from './instruction-routes.ts'
@@ -12,7 +15,9 @@ import { configured, describeVersions } from './instruction-routes.ts'
  * validated, versioned, audited, and the router retrained at once) and
  * `GET /api/out-of-scope/versions`. Technicians and admins only.
  */
-export function outOfScopeRoutes(library: RunbookLibrary | undefined): Hono<AuthenticatedEnvironment> {
+export function outOfScopeRoutes(
+  library: RunbookLibrary | undefined,
+): Hono<AuthenticatedEnvironment> {
   const app = new Hono<AuthenticatedEnvironment>()
 
   app.get('/out-of-scope', (context) => {
