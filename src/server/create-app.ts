@@ -118,6 +118,7 @@ const UI_FILES: Readonly<Record<string, string>> = {
   '/ui/interrupted-card.js': 'interrupted-card.js',
   '/instructions': 'instructions.html',
   '/ui/instructions.js': 'instructions.js',
+  '/ui/instructions.css': 'instructions.css',
   '/ui/runbook-editor.js': 'runbook-editor.js',
   '/ui/runbook-history.js': 'runbook-history.js',
   '/ui/my-requests.js': 'my-requests.js',
