@@ -694,7 +694,8 @@ function onAccountChange(user, { signedOut = false } = {}) {
       clearConversation()
       conversationOwner = undefined
     }
-    for (const node of [composerWrap, newConversationButton, requesterField]) node.hidden = true
+    for (const node of [composerWrap, newConversationButton, requesterField, $('runbooks-link')])
+      node.hidden = true
     requests.hide()
     updateWelcome()
     return
@@ -709,6 +710,8 @@ function onAccountChange(user, { signedOut = false } = {}) {
   const anonymous = user.authentication === 'none'
   $('requester-label').textContent = anonymous ? 'Your username' : 'For user'
   requesterField.hidden = !anonymous && user.role === 'requester'
+  // The runbook manager is for technicians and admins.
+  $('runbooks-link').hidden = user.role !== 'technician' && user.role !== 'admin'
   composerWrap.hidden = false
   newConversationButton.hidden = false
   updateWelcome()

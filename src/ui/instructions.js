@@ -58,6 +58,7 @@ function formatTime(iso) {
   const date = new Date(iso)
   return date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })
 }
+
 export { formatTime }
 
 function fillOptions(select, values) {
@@ -82,7 +83,10 @@ export async function loadList(selectId) {
   runbooks = (await response.json()).instructions
   const values = (key) => [...new Set(runbooks.flatMap((each) => each[key]))].sort()
   fillOptions(filters.category, values('category'))
-  fillOptions(filters.risk, ['low', 'medium', 'high', 'critical'].filter((risk) => values('risk').includes(risk)))
+  fillOptions(
+    filters.risk,
+    ['low', 'medium', 'high', 'critical'].filter((risk) => values('risk').includes(risk)),
+  )
   fillOptions(filters.executor, values('executors'))
   renderList()
   if (selectId) await show(selectId)
@@ -106,16 +110,36 @@ function matches(runbook) {
 function renderList() {
   const shown = runbooks
     .filter(matches)
-    .sort((left, right) => (right.changedAt ?? '').localeCompare(left.changedAt ?? '') || left.title.localeCompare(right.title))
+    .sort(
+      (left, right) =>
+        (right.changedAt ?? '').localeCompare(left.changedAt ?? '') ||
+        left.title.localeCompare(right.title),
+    )
   list.replaceChildren(
     ...shown.map((runbook) => {
-      const button = element('button', 'runbook-item', element('span', 'runbook-item-title', runbook.title))
+      const button = element(
+        'button',
+        'runbook-item',
+        element('span', 'runbook-item-title', runbook.title),
+      )
       button.type = 'button'
       button.dataset.id = runbook.id
       if (runbook.id === selected) button.setAttribute('aria-current', 'true')
       button.append(
-        element('span', 'runbook-item-meta', `${runbook.id} · ${runbook.category} · `, badge(runbook.risk), ` · ${runbook.executors.join(', ')}`),
-        element('span', 'runbook-item-changed', runbook.changedAt ? `v${runbook.version} · ${formatTime(runbook.changedAt)} by ${runbook.changedBy}` : ''),
+        element(
+          'span',
+          'runbook-item-meta',
+          `${runbook.id} · ${runbook.category} · `,
+          badge(runbook.risk),
+          ` · ${runbook.executors.join(', ')}`,
+        ),
+        element(
+          'span',
+          'runbook-item-changed',
+          runbook.changedAt
+            ? `v${runbook.version} · ${formatTime(runbook.changedAt)} by ${runbook.changedBy}`
+            : '',
+        ),
       )
       button.addEventListener('click', () => show(runbook.id, { focus: true }))
       return element('li', '', button)
@@ -165,12 +189,36 @@ export async function show(id, options = {}) {
   fact('Id', runbook.id)
   fact('Category', runbook.category)
   fact('Risk', badge(runbook.risk))
-  if (runbook.version) fact('Version', `${runbook.version} · ${formatTime(runbook.changedAt)} by ${runbook.changedBy}`)
+  if (runbook.version)
+    fact('Version', `${runbook.version} · ${formatTime(runbook.changedAt)} by ${runbook.changedBy}`)
   fact('Keywords', runbook.keywords.join(', '))
-  const examples = element('details', 'examples', element('summary', '', `${runbook.examples.length} example requests`), element('ul', '', ...runbook.examples.map((text) => element('li', '', text))))
-  const parameters = element('ul', 'parameter-list', ...runbook.parameters.map((parameter) => element('li', '', element('code', '', parameter.name), ` (${parameter.kind}${parameter.required ? ', required' : ''}): ${parameter.description}`)))
+  const examples = element(
+    'details',
+    'examples',
+    element('summary', '', `${runbook.examples.length} example requests`),
+    element('ul', '', ...runbook.examples.map((text) => element('li', '', text))),
+  )
+  const parameters = element(
+    'ul',
+    'parameter-list',
+    ...runbook.parameters.map((parameter) =>
+      element(
+        'li',
+        '',
+        element('code', '', parameter.name),
+        ` (${parameter.kind}${parameter.required ? ', required' : ''}): ${parameter.description}`,
+      ),
+    ),
+  )
   const steps = element('ol', 'action-list', ...runbook.actions.map(renderAction))
-  const prose = element('div', 'prose', ...runbook.sections.flatMap((section) => [element('h4', '', section.heading), element('p', 'prose-text', section.text)]))
+  const prose = element(
+    'div',
+    'prose',
+    ...runbook.sections.flatMap((section) => [
+      element('h4', '', section.heading),
+      element('p', 'prose-text', section.text),
+    ]),
+  )
   detailView.replaceChildren(
     actions,
     element('p', 'summary', runbook.summary),
@@ -188,13 +236,25 @@ export async function show(id, options = {}) {
 }
 
 function renderAction(action) {
-  const body = action.script ?? action.text ?? `${action.executor}.${action.operation}(${action.uses.join(', ')})`
+  const body =
+    action.script ??
+    action.text ??
+    `${action.executor}.${action.operation}(${action.uses.join(', ')})`
   return element(
     'li',
     'action',
     element('p', 'action-title', action.title),
-    element('p', 'action-meta', `${action.executor} · `, badge(action.risk), action.readOnly ? ' · read-only' : '', action.uses.length ? ` · uses ${action.uses.join(', ')}` : ''),
-    action.script || action.operation ? element('pre', 'script', element('code', '', body)) : element('p', '', body),
+    element(
+      'p',
+      'action-meta',
+      `${action.executor} · `,
+      badge(action.risk),
+      action.readOnly ? ' · read-only' : '',
+      action.uses.length ? ` · uses ${action.uses.join(', ')}` : '',
+    ),
+    action.script || action.operation
+      ? element('pre', 'script', element('code', '', body))
+      : element('p', '', body),
   )
 }
 
@@ -221,7 +281,8 @@ function showHistory(runbook) {
 
 function confirmDelete(runbook) {
   const dialog = $('delete-dialog')
-  $('delete-text').textContent = `"${runbook.title}" (${runbook.id}) stops being used by the next chat turn. Its versions stay readable and an admin can restore it.`
+  $('delete-text').textContent =
+    `"${runbook.title}" (${runbook.id}) stops being used by the next chat turn. Its versions stay readable and an admin can restore it.`
   $('delete-reason').value = ''
   dialog.returnValue = ''
   dialog.showModal()
@@ -261,11 +322,30 @@ async function importFiles(files) {
   }
   report.hidden = false
   if (!body?.files) {
-    report.replaceChildren(element('p', 'form-error', `Import failed: ${body?.error?.message ?? response.status}`))
+    report.replaceChildren(
+      element('p', 'form-error', `Import failed: ${body?.error?.message ?? response.status}`),
+    )
   } else {
     report.replaceChildren(
-      element('p', body.applied ? 'import-applied' : 'form-error', body.applied ? 'Imported.' : 'Nothing imported: fix the invalid files and import them all again.'),
-      element('ul', '', ...body.files.map((file) => element('li', `import-${file.status}`, element('strong', '', file.file), ` ${file.status}${file.reason ? `: ${file.reason}` : ''}`))),
+      element(
+        'p',
+        body.applied ? 'import-applied' : 'form-error',
+        body.applied
+          ? 'Imported.'
+          : 'Nothing imported: fix the invalid files and import them all again.',
+      ),
+      element(
+        'ul',
+        '',
+        ...body.files.map((file) =>
+          element(
+            'li',
+            `import-${file.status}`,
+            element('strong', '', file.file),
+            ` ${file.status}${file.reason ? `: ${file.reason}` : ''}`,
+          ),
+        ),
+      ),
     )
     if (body.applied) await loadList(selected)
   }
@@ -281,7 +361,9 @@ async function exportAll() {
   const url = URL.createObjectURL(await response.blob())
   const link = element('a')
   link.href = url
-  link.download = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ?? 'runbooks.zip'
+  link.download =
+    /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ??
+    'runbooks.zip'
   document.body.append(link)
   link.click()
   link.remove()

@@ -63,7 +63,9 @@ export function openEditor(container, runbook, handlers) {
   reason.type = 'text'
   reason.maxLength = 500
   reason.autocomplete = 'off'
-  reason.placeholder = runbook ? 'e.g. added the Teams error code 0xCAA70004' : 'e.g. new meeting-room hardware'
+  reason.placeholder = runbook
+    ? 'e.g. added the Teams error code 0xCAA70004'
+    : 'e.g. new meeting-room hardware'
   const save = element('button', 'button button-primary', runbook ? 'Save' : 'Add runbook')
   save.type = 'button'
   const cancel = element('button', 'button button-secondary', 'Cancel')
@@ -88,7 +90,11 @@ export function openEditor(container, runbook, handlers) {
     return node
   }
   container.replaceChildren(
-    element('p', 'muted', 'The exact format of data/instructions/*.md: YAML front matter between --- lines, then ## sections of prose.'),
+    element(
+      'p',
+      'muted',
+      'The exact format of data/instructions/*.md: YAML front matter between --- lines, then ## sections of prose.',
+    ),
     label(textarea.id, 'Runbook (Markdown)'),
     textarea,
     problemsTitle,
@@ -127,8 +133,12 @@ export function openEditor(container, runbook, handlers) {
     showProblems(result.valid ? [] : result.problems)
   }
   const showProblems = (list) => {
-    problemsTitle.textContent = list.length === 0 ? 'No problems found.' : `${list.length} problem${list.length === 1 ? '' : 's'}:`
-    problemsTitle.className = list.length === 0 ? 'problems-title problems-none' : 'problems-title problems-some'
+    problemsTitle.textContent =
+      list.length === 0
+        ? 'No problems found.'
+        : `${list.length} problem${list.length === 1 ? '' : 's'}:`
+    problemsTitle.className =
+      list.length === 0 ? 'problems-title problems-none' : 'problems-title problems-some'
     textarea.setAttribute('aria-invalid', list.length === 0 ? 'false' : 'true')
     problems.replaceChildren(
       ...list.map((problem) => {
@@ -160,21 +170,40 @@ export function openEditor(container, runbook, handlers) {
       const response = await api('/api/instructions/route', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ message, draft: textarea.value, ...(runbook ? { id: runbook.id } : {}) }),
+        body: JSON.stringify({
+          message,
+          draft: textarea.value,
+          ...(runbook ? { id: runbook.id } : {}),
+        }),
       })
       if (!response.ok) {
         tryResult.replaceChildren(element('p', 'form-error', await failureText(response)))
         return
       }
       const { decision, usedDraft } = await response.json()
-      const chosen = decision.tasks.length > 0 ? `Routed to ${decision.tasks.join(' + ')}` : `Out of scope${decision.outOfScopeTopic ? ` (${decision.outOfScopeTopic})` : ''}: handed off`
+      const chosen =
+        decision.tasks.length > 0
+          ? `Routed to ${decision.tasks.join(' + ')}`
+          : `Out of scope${decision.outOfScopeTopic ? ` (${decision.outOfScopeTopic})` : ''}: handed off`
       tryResult.replaceChildren(
-        element('p', 'try-decision', chosen, usedDraft ? '' : ' (the draft has problems: routed with the saved runbooks)'),
+        element(
+          'p',
+          'try-decision',
+          chosen,
+          usedDraft ? '' : ' (the draft has problems: routed with the saved runbooks)',
+        ),
         element(
           'ol',
           'ranked',
           ...decision.ranked.map((each) =>
-            element('li', decision.tasks.includes(each.taskType) ? 'ranked-chosen' : '', element('span', 'ranked-title', each.title ?? each.taskType), ' ', element('code', '', each.taskType), ` ${Math.round(each.score * 100)}%`),
+            element(
+              'li',
+              decision.tasks.includes(each.taskType) ? 'ranked-chosen' : '',
+              element('span', 'ranked-title', each.title ?? each.taskType),
+              ' ',
+              element('code', '', each.taskType),
+              ` ${Math.round(each.score * 100)}%`,
+            ),
           ),
         ),
       )
@@ -194,13 +223,19 @@ export function openEditor(container, runbook, handlers) {
     save.disabled = true
     saveError.textContent = ''
     try {
-      const headers = { 'content-type': 'text/markdown', 'x-change-reason': encodeURIComponent(reason.value) }
+      const headers = {
+        'content-type': 'text/markdown',
+        'x-change-reason': encodeURIComponent(reason.value),
+      }
       if (runbook?.version) headers['if-match'] = `"${runbook.version}"`
-      const response = await api(runbook ? `/api/instructions/${encodeURIComponent(runbook.id)}` : '/api/instructions', {
-        method: runbook ? 'PUT' : 'POST',
-        headers,
-        body: textarea.value,
-      })
+      const response = await api(
+        runbook ? `/api/instructions/${encodeURIComponent(runbook.id)}` : '/api/instructions',
+        {
+          method: runbook ? 'PUT' : 'POST',
+          headers,
+          body: textarea.value,
+        },
+      )
       if (response.status === 400) {
         const body = await response.json()
         if (body.problems) showProblems(body.problems)
@@ -213,7 +248,9 @@ export function openEditor(container, runbook, handlers) {
         return
       }
       const savedRunbook = await response.json()
-      announce(`${savedRunbook.id} saved as version ${savedRunbook.version}; the next chat turn uses it`)
+      announce(
+        `${savedRunbook.id} saved as version ${savedRunbook.version}; the next chat turn uses it`,
+      )
       await handlers.saved(savedRunbook.id)
     } finally {
       save.disabled = false
@@ -230,7 +267,8 @@ export function openEditor(container, runbook, handlers) {
 function goToLine(textarea, line) {
   const lines = textarea.value.split('\n')
   let offset = 0
-  for (let index = 0; index < line - 1 && index < lines.length; index += 1) offset += lines[index].length + 1
+  for (let index = 0; index < line - 1 && index < lines.length; index += 1)
+    offset += lines[index].length + 1
   textarea.focus()
   textarea.setSelectionRange(offset, offset + (lines[line - 1]?.length ?? 0))
   const lineHeight = textarea.scrollHeight / Math.max(lines.length, 1)

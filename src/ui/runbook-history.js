@@ -28,18 +28,32 @@ export async function openHistory(container, id, handlers) {
       version.version === current ? ' · current' : '',
     )
     const why = element('p', 'version-reason', version.reason)
-    const diff = element('details', 'version-diff', element('summary', '', `Changes: +${version.added} −${version.removed}`), renderDiff(version.diff))
+    const diff = element(
+      'details',
+      'version-diff',
+      element('summary', '', `Changes: +${version.added} −${version.removed}`),
+      renderDiff(version.diff),
+    )
     const item = element('li', 'version', title, why)
     if (version.change !== 'deleted') item.append(diff)
     if (isAdmin() && version.change !== 'deleted' && version.version !== current) {
-      const restore = element('button', 'button button-secondary', `Restore version ${version.version}`)
+      const restore = element(
+        'button',
+        'button button-secondary',
+        `Restore version ${version.version}`,
+      )
       restore.type = 'button'
       restore.addEventListener('click', async () => {
         restore.disabled = true
-        const answer = await api(`/api/instructions/${encodeURIComponent(id)}/versions/${version.version}/restore`, {
-          method: 'POST',
-          headers: { 'x-change-reason': encodeURIComponent(`restored version ${version.version}`) },
-        })
+        const answer = await api(
+          `/api/instructions/${encodeURIComponent(id)}/versions/${version.version}/restore`,
+          {
+            method: 'POST',
+            headers: {
+              'x-change-reason': encodeURIComponent(`restored version ${version.version}`),
+            },
+          },
+        )
         restore.disabled = false
         if (!answer.ok) {
           announce(`Not restored: ${await failureText(answer)}`)
@@ -59,7 +73,14 @@ export async function openHistory(container, id, handlers) {
 function renderDiff(text) {
   const pre = element('pre', 'diff')
   for (const line of text.split('\n')) {
-    const kind = line.startsWith('+') && !line.startsWith('+++') ? 'diff-added' : line.startsWith('-') && !line.startsWith('---') ? 'diff-removed' : line.startsWith('@@') ? 'diff-hunk' : ''
+    const kind =
+      line.startsWith('+') && !line.startsWith('+++')
+        ? 'diff-added'
+        : line.startsWith('-') && !line.startsWith('---')
+          ? 'diff-removed'
+          : line.startsWith('@@')
+            ? 'diff-hunk'
+            : ''
     pre.append(element('span', `diff-line ${kind}`, line), '\n')
   }
   return pre

@@ -28,8 +28,9 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium is not installed at ${CHROMIUM}`)
   world = await buildInstructionManagerWorld()
   const port = await new Promise<number>((resolve) => {
-    server = serve({ fetch: world.app.fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) =>
-      resolve(info.port),
+    server = serve(
+      { fetch: world.app.fetch, port: 0, hostname: '127.0.0.1' },
+      (info: AddressInfo) => resolve(info.port),
     )
   })
   baseUrl = `http://127.0.0.1:${port}`
@@ -114,29 +115,42 @@ describe('runbook manager page', () => {
     await text.fill(SMARTBOARD.replace('category: hardware', 'category: furniture'))
     await page.locator('.problems li', { hasText: 'line 4, category' }).waitFor()
     await page.locator('.problems button').first().click()
-    expect(await page.evaluate("document.activeElement?.classList.contains('runbook-text')")).toBe(true)
+    expect(await page.evaluate("document.activeElement?.classList.contains('runbook-text')")).toBe(
+      true,
+    )
     await text.fill(SMARTBOARD)
     await page.locator('.problems-title', { hasText: 'No problems found.' }).waitFor()
     // Which runbook would this hit, after the save?
     await page.locator('.try-input').fill(REQUEST)
     await page.locator('.try-input').press('Enter')
-    await page.locator('.try-decision', { hasText: 'Routed to smartboard_not_projecting' }).waitFor({ timeout: 60_000 })
+    await page
+      .locator('.try-decision', { hasText: 'Routed to smartboard_not_projecting' })
+      .waitFor({ timeout: 60_000 })
     await page.screenshot({ path: '/tmp/instructions-editor-1280.png', fullPage: true })
     await page.locator('.reason-input').fill('new meeting-room smartboards')
     await page.locator('.editor-actions .button-primary').click()
-    await page.locator('#detail-title', { hasText: 'Meeting-room smartboard' }).waitFor({ timeout: 60_000 })
+    await page
+      .locator('#detail-title', { hasText: 'Meeting-room smartboard' })
+      .waitFor({ timeout: 60_000 })
     await page.locator('.runbook-item[aria-current="true"]', { hasText: 'v1' }).waitFor()
 
     // The chat page, same browser (the token is remembered): the next turn routes to it.
     await page.goto(`${baseUrl}/`)
     await page.locator('#message').waitFor()
+    // Technicians find the manager from the chat page.
+    expect(await page.locator('#runbooks-link').isVisible()).toBe(true)
     await page.locator('#message').fill(REQUEST)
     await page.locator('#message').press('Enter')
     const reply = page.locator('.message-assistant').last()
     await reply.waitFor()
-    await expect.poll(async () => (await world.library.versions('smartboard_not_projecting')).length).toBe(1)
+    await expect
+      .poll(async () => (await world.library.versions('smartboard_not_projecting')).length)
+      .toBe(1)
     expect(await world.chatTasks(REQUEST)).toEqual(['smartboard_not_projecting'])
-    await page.locator('.message-assistant', { hasText: /smartboard/i }).first().waitFor()
+    await page
+      .locator('.message-assistant', { hasText: /smartboard/i })
+      .first()
+      .waitFor()
     await page.screenshot({ path: '/tmp/instructions-chat-1280.png' })
   }, 120_000)
 
@@ -147,11 +161,18 @@ describe('runbook manager page', () => {
     // An edit, so there is a diff and an older version to restore.
     await page.locator('#detail-view .button-primary', { hasText: 'Edit' }).click()
     const text = page.locator('.runbook-text')
-    await text.fill(SMARTBOARD.replace('  - smartboard no signal', '  - smartboard no signal\n  - smartboard hdmi'))
+    await text.fill(
+      SMARTBOARD.replace(
+        '  - smartboard no signal',
+        '  - smartboard no signal\n  - smartboard hdmi',
+      ),
+    )
     await page.locator('.problems-title', { hasText: 'No problems found.' }).waitFor()
     await page.locator('.reason-input').fill('HDMI wording')
     await page.locator('.editor-actions .button-primary').click()
-    await page.locator('.runbook-item[aria-current="true"]', { hasText: 'v2' }).waitFor({ timeout: 60_000 })
+    await page
+      .locator('.runbook-item[aria-current="true"]', { hasText: 'v2' })
+      .waitFor({ timeout: 60_000 })
     await page.locator('#detail-view .button-secondary', { hasText: 'History' }).click()
     await page.locator('.version').first().waitFor()
     await page.locator('.version-diff summary').first().click()
@@ -159,7 +180,9 @@ describe('runbook manager page', () => {
     expect(await page.locator('.version-reason').first().textContent()).toBe('HDMI wording')
     await page.screenshot({ path: '/tmp/instructions-history-1280.png', fullPage: true })
     await page.locator('.version button', { hasText: 'Restore version 1' }).click()
-    await page.locator('.runbook-item[aria-current="true"]', { hasText: 'v3' }).waitFor({ timeout: 60_000 })
+    await page
+      .locator('.runbook-item[aria-current="true"]', { hasText: 'v3' })
+      .waitFor({ timeout: 60_000 })
     // Delete: a dialog asks first; Cancel keeps it.
     await page.locator('#detail-view .button-danger').click()
     await page.locator('#delete-dialog[open]').waitFor()
@@ -168,7 +191,9 @@ describe('runbook manager page', () => {
     await page.locator('#detail-view .button-danger').click()
     await page.locator('#delete-reason').fill('rooms refurbished')
     await page.locator('#delete-confirm').click()
-    await expect.poll(() => world.library.current('smartboard_not_projecting'), { timeout: 60_000 }).toBeUndefined()
+    await expect
+      .poll(() => world.library.current('smartboard_not_projecting'), { timeout: 60_000 })
+      .toBeUndefined()
     await expect.poll(() => page.locator('.runbook-item').count()).toBe(23)
   }, 120_000)
 
