@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { strToU8, unzipSync, zipSync } from 'fflate'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -38,7 +41,8 @@ const send = (
 const json = async <T = Record<string, unknown>>(response: Response) => (await response.json()) as T
 const SMARTBOARD_REQUEST = 'the smartboard in room 4.12 says no signal from my laptop'
 
-describe('instruction manager API', () => {
+// A change retrains the router: seconds on a busy machine.
+describe('instruction manager API', { timeout: 30_000 }, () => {
   it('the seed: every file of data/instructions is in the store, version 1', async () => {
     const response = await world.app.request('/api/instructions', { headers: world.as('rita') })
     const body = await json<{
@@ -366,6 +370,23 @@ describe('instruction manager API', () => {
   })
 
   it('a second server on the same store picks up a change (several replicas)', async () => {
-    expect(await world.library.refreshIfChanged()).toBe(false)
-  })
+    const directory = mkdtempSync(path.join(tmpdir(), 'runbook-replicas-'))
+    const file = path.join(directory, 'helpdesk.sqlite')
+    const first = await buildInstructionManagerWorld({ file })
+    const second = await buildInstructionManagerWorld({ file })
+    try {
+      expect(await second.library.refreshIfChanged()).toBe(false)
+      await first.library.create(SMARTBOARD, { username: 'tom', reason: 'on replica one' })
+      expect(second.knowledge.instructions.has('smartboard_not_projecting')).toBe(false)
+      expect(await second.library.refreshIfChanged()).toBe(true)
+      expect(second.knowledge.instructions.has('smartboard_not_projecting')).toBe(true)
+      expect(await second.chatTasks(SMARTBOARD_REQUEST)).toEqual(['smartboard_not_projecting'])
+      // The seed ran once: the second start found the store written.
+      expect((await second.library.versions('account_locked')).length).toBe(1)
+    } finally {
+      await first.close()
+      await second.close()
+      rmSync(directory, { recursive: true, force: true })
+    }
+  }, 60_000)
 })
