@@ -390,7 +390,8 @@ function startReply(forWhom) {
   ])
   details.open = !employee
   details.hidden = true
-  bubble.append(working, text, actions, details)
+  // append() would write a missing `actions` (technicians, admins) as the text "undefined".
+  bubble.append(...[working, text, actions, details].filter(Boolean))
   scrollIntoView(bubble)
   /** Step id -> the approval request opened for it in this turn. */
   const held = new Map()
