@@ -10,10 +10,10 @@ import type { AnswerWriter } from '../knowledge/answers/answer-writer.ts'
 import { RunbookAnswers } from '../knowledge/answers/runbook-answers.ts'
 import type { KnowledgeBase } from '../knowledge/knowledge-base.ts'
 import type { AccessPolicy } from '../policy/access-policy.ts'
-import { RetrievalRouter, type RoutingTuning } from '../retrieval/retrieval-router.ts'
-import { RoutingModel } from '../retrieval/routing-model.ts'
+import type { RoutingTuning } from '../retrieval/retrieval-router.ts'
 import { loadWordVectors } from '../retrieval/word-vectors.ts'
 import { dryRunSteps } from './chat-step-runner.ts'
+import { LiveRouter } from './live-router.ts'
 
 /**
  * The router and the conversation core over a knowledge base: the same assembly for the server,
@@ -40,13 +40,13 @@ export function assembleHelpdesk(
     /** Where a missing word-vector file is said (once); the console by default. */
     log?: (line: string) => void
   },
-): { router: RetrievalRouter; core: HelpdeskCore; sessions: SessionStore } {
-  const router = new RetrievalRouter({
+): { router: LiveRouter; core: HelpdeskCore; sessions: SessionStore } {
+  const router = new LiveRouter({
     store: knowledge.store,
     embedding: knowledge.embedding,
-    model: RoutingModel.fromKnowledge([...knowledge.instructions.values()], knowledge.outOfScope, {
-      wordVectors: loadWordVectors(undefined, options.log) ?? null,
-    }),
+    instructions: [...knowledge.instructions.values()],
+    outOfScope: knowledge.outOfScope,
+    wordVectors: loadWordVectors(undefined, options.log) ?? null,
     ...(options.tuning ? { tuning: options.tuning } : {}),
   })
   const sessions = options.sessions ?? new MemorySessionStore()

@@ -17,7 +17,14 @@ import { ModelAnswerWriter } from '../knowledge/answers/model-answer-writer.ts'
 import { ChromaVectorStore } from '../knowledge/chroma/chroma-vector-store.ts'
 import { EmbeddedChromaServer } from '../knowledge/chroma/embedded-chroma-server.ts'
 import type { IngestReport } from '../knowledge/ingest/ingest-knowledge.ts'
-import { KnowledgeBase, loadKnowledgeSources } from '../knowledge/knowledge-base.ts'
+import {
+  KnowledgeBase,
+  type KnowledgeSources,
+  loadKnowledgeSources,
+} from '../knowledge/knowledge-base.ts'
+import { RunbookLibrary } from '../knowledge/library/runbook-library.ts'
+import { SqliteRunbookStore } from '../knowledge/library/sqlite-runbook-store.ts'
+import { loadStoredSources } from '../knowledge/library/stored-sources.ts'
 import type { VectorStore } from '../knowledge/vector-store.ts'
 import { modelEndpointFromEnvironment } from '../models/model-endpoint.ts'
 import { countApprovalStates, meteredStore, meteredVectorStore } from '../observability/metrics.ts'
@@ -35,11 +42,13 @@ import { buildAgents } from './build-agents.ts'
 import { buildEmbedding } from './build-embedding.ts'
 import { buildExecution, databaseFile, type ExecutionRuntime } from './build-execution.ts'
 import { dryRunSteps, liveSteps } from './chat-step-runner.ts'
+import type { LiveRouter } from './live-router.ts'
 
 export interface HelpdeskRuntime {
   config: HelpdeskConfig
   knowledge: KnowledgeBase
-  router: RetrievalRouter
+  /** Rebuilt in place when the instruction manager changes a runbook. */
+  router: LiveRouter
   core: HelpdeskCore
   /** The core's conversations: in the project store with `persistence`, else in memory. */
   sessions: SessionStore
@@ -62,6 +71,11 @@ export interface HelpdeskRuntime {
   /** Where Chroma listens: CHROMA_URL, or the embedded server's address. */
   chromaUrl: string | undefined
   ingestReport: IngestReport | undefined
+  /**
+   * The instruction manager (the server: `persistence` and `execution`): runbooks come from the
+   * project store, seeded from the files when it is empty, and changes take effect at once.
+   */
+  library: RunbookLibrary | undefined
   close(): Promise<void>
 }
 
@@ -95,10 +109,26 @@ export async function buildRuntime(
   options: RuntimeOptions,
 ): Promise<HelpdeskRuntime> {
   const embedding = buildEmbedding(config)
-  const sources = await loadKnowledgeSources({
+  const seedFiles = {
     instructionsDirectory: config.INSTRUCTIONS_DIR,
     outOfScopeFile: config.OUT_OF_SCOPE_FILE,
-  })
+  }
+  // The server (persistence and execution) reads its runbooks from the project store, seeded from
+  // the files when it is empty; after that the files are not read (a read-only root file system,
+  // several replicas). CLI commands read the files.
+  const useLibrary = options.persistence === true && options.execution === true
+  const runbookStore = useLibrary
+    ? new SqliteRunbookStore({ file: databaseFile(config) })
+    : undefined
+  let sources: KnowledgeSources
+  try {
+    sources = runbookStore
+      ? await loadStoredSources(runbookStore, seedFiles, options.log)
+      : await loadKnowledgeSources(seedFiles)
+  } catch (error) {
+    await runbookStore?.close()
+    throw error
+  }
 
   let chroma: EmbeddedChromaServer | undefined
   let chromaUrl: string | undefined
@@ -143,6 +173,7 @@ export async function buildRuntime(
   const close = async () => {
     await tickets?.shutdown()
     await ticketStore?.close()
+    await runbookStore?.close()
     await agentRuntime?.close()
     await approvalStores?.store.close()
     await approvalStores?.ledger.close()
@@ -219,6 +250,20 @@ export async function buildRuntime(
         ? { tuning: { threshold: config.ROUTE_THRESHOLD } }
         : {}),
     })
+    let library: RunbookLibrary | undefined
+    if (runbookStore && execution) {
+      library = new RunbookLibrary({
+        store: runbookStore,
+        knowledge,
+        router,
+        audit: execution.audit,
+        seed: seedFiles,
+        log: options.log,
+      })
+      // The same set the knowledge base was built from: nothing to re-index or retrain.
+      await library.start({ ingest: false })
+      options.log(`runbooks: ${knowledge.instructions.size} from the project store`)
+    }
     agentRuntime = await buildAgents({
       framework: config.AGENT_FRAMEWORK,
       core,
@@ -294,6 +339,7 @@ export async function buildRuntime(
       }),
       chromaUrl,
       ingestReport,
+      library,
       close,
     }
   } catch (error) {

@@ -19,6 +19,9 @@ import { createApp } from '../server/create-app.ts'
 import { startOidc } from '../server/oidc/start-oidc.ts'
 import { readRequestLines } from './read-jsonl.ts'
 
+/** How often a server looks for runbook changes another replica made (one cheap query). */
+const RUNBOOK_REFRESH_MS = 10_000
+
 /** Logs go to stderr so that stdout carries only the command's output (JSON lines for `route`). */
 export const textLog = (line: string): void => {
   if (process.env.LOG_LEVEL !== 'silent')
@@ -71,6 +74,8 @@ export async function serveCommand(options: { port?: string; host?: string }): P
     sessions: runtime.sessions,
     authentication,
     instructions: runtime.knowledge.instructions,
+    ...(runtime.library ? { library: runtime.library } : {}),
+    maxMessageCharacters: config.MAX_MESSAGE_CHARS,
     readiness: () => runtime.knowledge.readiness(),
     log,
     agents: runtime.agents,
@@ -97,11 +102,19 @@ export async function serveCommand(options: { port?: string; host?: string }): P
     })
   }, 60_000)
   sweep.unref()
+  // Several replicas share one project store: each picks up the others' runbook changes.
+  const runbookRefresh = setInterval(() => {
+    runtime.library?.refreshIfChanged().catch((error: unknown) => {
+      log(`runbook refresh failed: ${error instanceof Error ? error.message : String(error)}`)
+    })
+  }, RUNBOOK_REFRESH_MS)
+  runbookRefresh.unref()
   let stopping = false
   const stop = (signal: string) => {
     if (stopping) return
     stopping = true
     clearInterval(sweep)
+    clearInterval(runbookRefresh)
     log(`${signal}: shutting down`)
     server.close()
     Promise.all([runtime.close(), oidc?.close()]).finally(() => process.exit(0))

@@ -27,6 +27,12 @@ export const ERROR_HTTP_STATUS = {
   SESSION_NOT_FOUND: 404,
   /** An instruction (runbook) id that does not exist. */
   INSTRUCTION_NOT_FOUND: 404,
+  /** A runbook (or out-of-scope) text sent to the API failed validation; every problem is listed. */
+  INVALID_RUNBOOK: 400,
+  /** `POST /api/instructions` for an id that already exists (use PUT to change it). */
+  INSTRUCTION_EXISTS: 409,
+  /** A runbook changed since the version the editor started from; reload and apply again. */
+  RUNBOOK_CONFLICT: 409,
   /** A registry lookup named an id that is not registered. */
   NO_SUCH_IMPLEMENTATION: 400,
   /** A runbook file on disk is invalid; start-up refuses to continue. */

@@ -35,26 +35,72 @@ export interface Readiness {
   checks: { store: 'ok' | string; ingested: 'ok' | string }
 }
 
-/** The runbooks, the out-of-scope topics and the store that indexes them, kept in step. */
+/**
+ * The runbooks, the out-of-scope topics and the store that indexes them, kept in step. The
+ * instruction and hand-off maps are the same objects for the life of the process (the core, the
+ * approvals and the answers hold them); `replaceSources` changes their contents in place, so an
+ * edit is seen by all of them at once.
+ */
 export class KnowledgeBase {
   readonly instructions: ReadonlyMap<string, Instruction>
-  readonly outOfScope: readonly OutOfScopeTopic[]
   readonly store: VectorStore
   readonly embedding: EmbeddingFunction
-  private readonly outOfScopeFile: string
+  private readonly instructionMap: Map<string, Instruction>
+  private readonly handoffMap = new Map<string, string>()
+  private topics: readonly OutOfScopeTopic[]
+  private outOfScopeFile: string
   private ingestedCount = 0
+  private lastReport: IngestReport | undefined
   private ingesting: Promise<IngestReport> | undefined
 
   constructor(parts: KnowledgeSources & { store: VectorStore; embedding: EmbeddingFunction }) {
-    this.instructions = new Map(parts.instructions.map((each) => [each.id, each]))
-    this.outOfScope = parts.outOfScope
+    this.instructionMap = new Map(parts.instructions.map((each) => [each.id, each]))
+    this.instructions = this.instructionMap
+    this.topics = parts.outOfScope
+    for (const topic of this.topics) this.handoffMap.set(topic.topic, topic.handoff)
     this.outOfScopeFile = parts.outOfScopeFile
     this.store = parts.store
     this.embedding = parts.embedding
   }
 
+  /** The report of the last ingest run, if any. */
+  get lastIngest(): IngestReport | undefined {
+    return this.lastReport
+  }
+
+  get outOfScope(): readonly OutOfScopeTopic[] {
+    return this.topics
+  }
+
+  /** Where each out-of-scope topic is handed off to; the same map as the sources change. */
   get handoffs(): ReadonlyMap<string, string> {
-    return new Map(this.outOfScope.map((topic) => [topic.topic, topic.handoff]))
+    return this.handoffMap
+  }
+
+  /**
+   * Puts another set of runbooks and topics in place (an edit in the instruction manager). The
+   * vector store follows on the next `ingest`, which writes only the chunks that changed.
+   */
+  replaceSources(sources: Partial<KnowledgeSources>): void {
+    if (sources.instructions) {
+      this.instructionMap.clear()
+      for (const each of sources.instructions) this.instructionMap.set(each.id, each)
+    }
+    if (sources.outOfScope) {
+      this.topics = sources.outOfScope
+      this.handoffMap.clear()
+      for (const topic of this.topics) this.handoffMap.set(topic.topic, topic.handoff)
+    }
+    if (sources.outOfScopeFile) this.outOfScopeFile = sources.outOfScopeFile
+  }
+
+  /**
+   * Brings the store in line with the sources as they are now: a run already going (which may
+   * have read the sources before a change) is waited for, then a new one starts.
+   */
+  async reingest(): Promise<IngestReport> {
+    await this.ingesting?.catch(() => undefined)
+    return this.ingest()
   }
 
   /** Idempotent: writes only what changed. Concurrent calls share one run. */
@@ -68,6 +114,7 @@ export class KnowledgeBase {
         )
         const report = await ingestKnowledge(this.store, this.embedding, chunks)
         this.ingestedCount = report.total
+        this.lastReport = report
         return report
       } finally {
         this.ingesting = undefined

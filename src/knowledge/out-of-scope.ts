@@ -24,7 +24,7 @@ export type OutOfScopeTopic = z.infer<typeof topicSchema>
 export async function loadOutOfScopeTopics(file: string): Promise<OutOfScopeTopic[]> {
   let raw: unknown
   try {
-    raw = parseYaml(await readFile(file, 'utf8'))
+    raw = parseYaml(await readFile(file, 'utf8'), { uniqueKeys: true })
   } catch (error) {
     throw new HelpdeskError({
       code: 'INVALID_INSTRUCTION',
@@ -45,4 +45,46 @@ export async function loadOutOfScopeTopics(file: string): Promise<OutOfScopeTopi
     })
   }
   return parsed.data.topics
+}
+
+/** One problem of an out-of-scope text: the dotted field and what is wrong. */
+export interface OutOfScopeProblem {
+  field: string
+  reason: string
+}
+
+/**
+ * Validates the out-of-scope topics given as text (the format of `data/routing/out-of-scope.yaml`),
+ * for the instruction manager. Never throws for bad content; returns every problem.
+ */
+export function parseOutOfScopeText(
+  text: string,
+): { ok: true; topics: OutOfScopeTopic[] } | { ok: false; problems: OutOfScopeProblem[] } {
+  let raw: unknown
+  try {
+    raw = parseYaml(text, { uniqueKeys: true, prettyErrors: true })
+  } catch (error) {
+    return {
+      ok: false,
+      problems: [{ field: '(file)', reason: `invalid YAML: ${(error as Error).message}` }],
+    }
+  }
+  const parsed = fileSchema.safeParse(raw)
+  if (!parsed.success) {
+    return {
+      ok: false,
+      problems: parsed.error.issues.map((issue) => ({
+        field: issue.path.join('.') || '(file)',
+        reason: issue.message,
+      })),
+    }
+  }
+  const seen = new Set<string>()
+  const problems: OutOfScopeProblem[] = []
+  parsed.data.topics.forEach((topic, index) => {
+    if (seen.has(topic.topic))
+      problems.push({ field: `topics.${index}.topic`, reason: `duplicate topic "${topic.topic}"` })
+    seen.add(topic.topic)
+  })
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, topics: parsed.data.topics }
 }

@@ -26,7 +26,7 @@ export type { OperationsFound, ReadOperation } from './request-words.ts'
  * @module
  */
 
-const HOST = String.raw`([A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)`
+const HOST = '([A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)'
 
 const MACHINE_WORDS = /^(?:servers?|machines?|box(?:es)?|hosts?|computers?|nodes?|vms?)$/i
 

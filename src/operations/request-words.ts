@@ -23,7 +23,7 @@ export interface OperationsFound {
   valueSpans: Array<[number, number]>
 }
 
-export const OBJECT = String.raw`([A-Za-z0-9](?:[A-Za-z0-9@._+:~-]*[A-Za-z0-9])?)`
+export const OBJECT = '([A-Za-z0-9](?:[A-Za-z0-9@._+:~-]*[A-Za-z0-9])?)'
 export const PATH = String.raw`(\/[A-Za-z0-9._+@=~\/-]*[A-Za-z0-9_+@=~\/-]|[A-Za-z]:\\[^\s,;?"']*)`
 
 /** Words an object can never be: pronouns, articles, prepositions and the verbs themselves. */

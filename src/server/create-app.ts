@@ -12,6 +12,7 @@ import { HelpdeskError } from '../errors/index.ts'
 import type { JobHistory } from '../jobs/job-history.ts'
 import type { Instruction } from '../knowledge/instructions/instruction.ts'
 import type { Readiness } from '../knowledge/knowledge-base.ts'
+import type { RunbookLibrary } from '../knowledge/library/runbook-library.ts'
 import { metricsHandler, observeRequests } from '../observability/http-observability.ts'
 import type { HelpdeskMetrics } from '../observability/metrics.ts'
 import type { OperationsDesk } from '../operations/operations-desk.ts'
@@ -31,8 +32,10 @@ import type { OidcSignIn } from './oidc/oidc-sign-in.ts'
 import { adminRoutes } from './routes/admin-routes.ts'
 import { approvalRoutes } from './routes/approval-routes.ts'
 import { chatRoutes } from './routes/chat-routes.ts'
+import { instructionChangeRoutes } from './routes/instruction-change-routes.ts'
 import { instructionRoutes } from './routes/instruction-routes.ts'
 import { jobRoutes } from './routes/job-routes.ts'
+import { outOfScopeRoutes } from './routes/out-of-scope-routes.ts'
 import { sessionRoutes } from './routes/session-routes.ts'
 import { ticketRoutes } from './routes/ticket-routes.ts'
 
@@ -80,6 +83,13 @@ export interface AppDependencies {
   /** Bearer tokens of the user store, or none at all (`HELPDESK_AUTH=none`, local demos only). */
   authentication: Authentication
   instructions: ReadonlyMap<string, Instruction>
+  /**
+   * The instruction manager's store and service: without it runbooks are read-only (from files)
+   * and the change routes answer NOT_CONFIGURED.
+   */
+  library?: RunbookLibrary
+  /** The longest chat message (the "which runbook would this hit?" box takes the same). */
+  maxMessageCharacters?: number
   readiness: () => Promise<Readiness>
   log?: (line: string) => void
   /** The agent adapter turns go through; without one the core runs them directly. */
@@ -122,6 +132,11 @@ const UI_FILES: Readonly<Record<string, string>> = {
   '/ui/approvals.js': 'approvals.js',
   '/ui/chat-approval.js': 'chat-approval.js',
   '/ui/interrupted-card.js': 'interrupted-card.js',
+  '/instructions': 'instructions.html',
+  '/ui/instructions.js': 'instructions.js',
+  '/ui/instructions.css': 'instructions.css',
+  '/ui/runbook-editor.js': 'runbook-editor.js',
+  '/ui/runbook-history.js': 'runbook-history.js',
   '/ui/my-requests.js': 'my-requests.js',
   '/ui/reply-view.js': 'reply-view.js',
   '/ui/sign-in.js': 'sign-in.js',
@@ -185,17 +200,20 @@ export function createApp(dependencies: AppDependencies): Hono<AuthenticatedEnvi
     ...(dependencies.signInLimiter ? { limiter: dependencies.signInLimiter } : {}),
   })
   app.use('/api/*', signIn)
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: BODY_LIMIT_BYTES,
-      onError: () => {
-        throw new HelpdeskError({
-          code: 'MESSAGE_TOO_LONG',
-          message: `the request body is larger than ${BODY_LIMIT_BYTES} bytes`,
-        })
-      },
-    }),
+  // The import takes many files at once and sets its own, larger limit.
+  const importPath = '/api/instructions/import'
+  app.use('/api/*', (context, next) =>
+    context.req.path === importPath
+      ? next()
+      : bodyLimit({
+          maxSize: BODY_LIMIT_BYTES,
+          onError: () => {
+            throw new HelpdeskError({
+              code: 'MESSAGE_TOO_LONG',
+              message: `the request body is larger than ${BODY_LIMIT_BYTES} bytes`,
+            })
+          },
+        })(context, next),
   )
 
   app.get('/metrics', metricsHandler(dependencies.metricsToken, dependencies.metrics))
@@ -243,7 +261,12 @@ export function createApp(dependencies: AppDependencies): Hono<AuthenticatedEnvi
     ),
   )
   app.route('/api', ticketRoutes(dependencies.tickets))
-  app.route('/api', instructionRoutes(dependencies.instructions))
+  app.route(
+    '/api',
+    instructionChangeRoutes(dependencies.library, dependencies.maxMessageCharacters ?? 4000),
+  )
+  app.route('/api', instructionRoutes(dependencies.instructions, dependencies.library))
+  app.route('/api', outOfScopeRoutes(dependencies.library))
   app.route('/auth', oidcRoutes(dependencies.oidc, log))
   app.route('/', gradioRoutes({ turns: chatTurns({ ...dependencies, findPerson }), signIn, log }))
 

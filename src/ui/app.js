@@ -400,7 +400,8 @@ function replyBubble(forWhom, className = '') {
   ])
   details.open = !employee
   details.hidden = true
-  bubble.append(text, actions, details)
+  // append() would write a missing `actions` (technicians, admins) as the text "undefined".
+  bubble.append(...[text, actions, details].filter(Boolean))
   /** Step key -> the approval request opened for it in this turn. */
   const held = new Map()
   return { bubble, text, plans, actions, details, held, forWhom }
@@ -762,7 +763,8 @@ function onAccountChange(user, { signedOut = false } = {}) {
       clearConversation()
       conversationOwner = undefined
     }
-    for (const node of [composerWrap, newConversationButton, requesterField]) node.hidden = true
+    for (const node of [composerWrap, newConversationButton, requesterField, $('runbooks-link')])
+      node.hidden = true
     requests.hide()
     updateWelcome()
     return
@@ -777,6 +779,8 @@ function onAccountChange(user, { signedOut = false } = {}) {
   const anonymous = user.authentication === 'none'
   $('requester-label').textContent = anonymous ? 'Your username' : 'For user'
   requesterField.hidden = !anonymous && user.role === 'requester'
+  // The runbook manager is for technicians and admins.
+  $('runbooks-link').hidden = user.role !== 'technician' && user.role !== 'admin'
   composerWrap.hidden = false
   newConversationButton.hidden = false
   updateWelcome()

@@ -8,6 +8,7 @@ import { expect } from 'vitest'
 import type { Role } from '../../src/identity/user.ts'
 import { ticketRows } from './authorization-ticket-rows.ts'
 import { type AuthorizationWorld, PEOPLE, type Person } from './authorization-world.ts'
+import { instructionManagerRows } from './instruction-manager-rows.ts'
 
 export const CALLERS = {
   'no token': undefined,
@@ -35,9 +36,12 @@ export const SOMEONE_ELSE: Readonly<Record<Person, Person>> = {
 
 /** What one cell sends, and what it checks beyond the status. */
 export interface Call {
-  method: 'GET' | 'POST' | 'PUT'
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE'
   path: string
+  /** Sent as JSON, unless `raw` is given. */
   body?: unknown
+  /** A body sent as it is (Markdown, YAML, multipart), with its content type when not multipart. */
+  raw?: { contentType?: string; body: string | FormData }
   /**
    * The id of the object in the path or body: a 404 for it must be the very answer an unknown id
    * gets (a guessed id reveals neither that it exists nor whose it is).
@@ -343,6 +347,7 @@ export function matrixRows(current: () => AuthorizationWorld): readonly Row[] {
       expected: { requester: [200], technician: [200], admin: [200] },
       call: async () => ({ method: 'GET', path: '/api/instructions/account_locked' }),
     },
+    ...instructionManagerRows(current),
     {
       route: 'GET /api/admin/agent',
       whose: NONE,

@@ -28,6 +28,8 @@ import { SqliteUserStore } from '../../src/identity/sqlite-user-store.ts'
 import type { Role } from '../../src/identity/user.ts'
 import { JobHistory } from '../../src/jobs/job-history.ts'
 import { KnowledgeBase, loadKnowledgeSources } from '../../src/knowledge/knowledge-base.ts'
+import { RunbookLibrary } from '../../src/knowledge/library/runbook-library.ts'
+import { SqliteRunbookStore } from '../../src/knowledge/library/sqlite-runbook-store.ts'
 import { MemoryVectorStore } from '../../src/knowledge/memory-vector-store.ts'
 import { AccessPolicy } from '../../src/policy/access-policy.ts'
 import { AccountMap } from '../../src/policy/account-map.ts'
@@ -55,6 +57,8 @@ export interface AuthorizationWorld {
   /** The same application's parts, to build a second one (say, with a tighter sign-in limit). */
   dependencies: AppDependencies
   stack: ApprovalStack
+  /** The instruction manager over a runbook store in memory, seeded from data/instructions. */
+  library: RunbookLibrary
   tokens: Readonly<Record<Person, string>>
   /** Each person's conversation, started through the API (so it is theirs). */
   sessions: Readonly<Record<Person, string>>
@@ -95,6 +99,18 @@ export async function buildAuthorizationWorld(): Promise<AuthorizationWorld> {
     requestApproval: approvalRequester(stack.service),
     access: new AccessPolicy({ accounts: new AccountMap() }),
   })
+  const runbooks = new SqliteRunbookStore({ file: ':memory:' })
+  const library = new RunbookLibrary({
+    store: runbooks,
+    knowledge,
+    router,
+    audit: stack.audit,
+    seed: {
+      instructionsDirectory: 'data/instructions',
+      outOfScopeFile: 'data/routing/out-of-scope.yaml',
+    },
+  })
+  await library.start()
   const toolbox = new AgentToolbox({
     core,
     router,
@@ -111,6 +127,7 @@ export async function buildAuthorizationWorld(): Promise<AuthorizationWorld> {
     sessions,
     authentication: { mode: 'token', users },
     instructions: knowledge.instructions,
+    library,
     readiness: async () => ({ ready: true, checks: { store: 'ok', ingested: 'ok' } }),
     log: () => {},
     agents,
@@ -152,6 +169,7 @@ export async function buildAuthorizationWorld(): Promise<AuthorizationWorld> {
     app,
     dependencies,
     stack,
+    library,
     tokens,
     sessions: sessionIds,
     jobs: jobIds,
@@ -185,6 +203,7 @@ export async function buildAuthorizationWorld(): Promise<AuthorizationWorld> {
       await ticketStore.close()
       await agents.agent.close()
       await stack.close()
+      await runbooks.close()
       await users.close()
     },
   }

@@ -66,7 +66,7 @@ const SECTION_WEIGHTS: Readonly<Record<QuestionForm, ReadonlyArray<[RegExp, numb
  */
 export class RunbookAnswers implements QuestionAnswers {
   private readonly instructions: ReadonlyMap<string, Instruction>
-  private readonly passages: RunbookPassages
+  private passageIndex: { key: string; passages: RunbookPassages } | undefined
   private readonly writer: AnswerWriter
   private readonly tuning: AnswerTuning
 
@@ -76,7 +76,6 @@ export class RunbookAnswers implements QuestionAnswers {
     tuning?: Partial<AnswerTuning>
   }) {
     this.instructions = options.instructions
-    this.passages = new RunbookPassages(options.instructions.values())
     this.writer = options.writer ?? new ExtractiveAnswerWriter()
     this.tuning = { ...DEFAULT_ANSWER_TUNING, ...options.tuning }
   }
@@ -100,6 +99,18 @@ export class RunbookAnswers implements QuestionAnswers {
       passages: chosen.map(({ passage }) => passage),
     })
     return { form, kind: 'answer', answer }
+  }
+
+  /**
+   * The passage index of the runbooks as they are now: the instruction manager changes them
+   * without a restart, so the index is rebuilt when their content hashes change.
+   */
+  private get passages(): RunbookPassages {
+    const key = [...this.instructions.values()].map((each) => each.contentHash).join(',')
+    if (this.passageIndex?.key !== key) {
+      this.passageIndex = { key, passages: new RunbookPassages(this.instructions.values()) }
+    }
+    return this.passageIndex.passages
   }
 
   private bestPassages(message: string, form: QuestionForm, runbook: string): ScoredPassage[] {

@@ -1,0 +1,164 @@
+import type { DatabaseSync } from 'node:sqlite'
+import { HelpdeskError } from '../../errors/index.ts'
+import { openProjectDatabase } from '../../store/open-project-database.ts'
+import type {
+  RunbookChangeKind,
+  RunbookDocumentKind,
+  RunbookStore,
+  RunbookVersion,
+  RunbookWrite,
+} from './runbook-store.ts'
+
+/** One table of versions: the current text is the latest version that is not a deletion. */
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS runbook_versions (
+  sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind TEXT NOT NULL,
+  id TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  change TEXT NOT NULL,
+  text TEXT NOT NULL,
+  author TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  at TEXT NOT NULL,
+  UNIQUE (kind, id, version)
+);
+`
+
+interface Row {
+  kind: RunbookDocumentKind
+  id: string
+  version: number
+  change: RunbookChangeKind
+  text: string
+  author: string
+  reason: string
+  at: string
+}
+
+/** The runbook store in the project's SQLite file (`node:sqlite`). */
+export class SqliteRunbookStore implements RunbookStore {
+  private readonly database: DatabaseSync
+
+  /** @param options.file a path, or `:memory:` */
+  constructor(options: { file: string }) {
+    this.database = openProjectDatabase(options.file)
+    this.database.exec(SCHEMA)
+  }
+
+  async current(kind: RunbookDocumentKind): Promise<RunbookVersion[]> {
+    const rows = this.database
+      .prepare(
+        `SELECT v.kind, v.id, v.version, v.change, v.text, v.author, v.reason, v.at
+         FROM runbook_versions v
+         JOIN (SELECT id, MAX(version) AS latest FROM runbook_versions WHERE kind = ? GROUP BY id) l
+           ON v.id = l.id AND v.version = l.latest
+         WHERE v.kind = ? AND v.change != 'deleted'
+         ORDER BY v.id`,
+      )
+      .all(kind, kind) as unknown as Row[]
+    return rows.map(toVersion)
+  }
+
+  async versions(kind: RunbookDocumentKind, id: string): Promise<RunbookVersion[]> {
+    const rows = this.database
+      .prepare(
+        `SELECT kind, id, version, change, text, author, reason, at FROM runbook_versions
+         WHERE kind = ? AND id = ? ORDER BY version`,
+      )
+      .all(kind, id) as unknown as Row[]
+    return rows.map(toVersion)
+  }
+
+  async everWritten(kind: RunbookDocumentKind): Promise<boolean> {
+    return (
+      this.database.prepare('SELECT 1 FROM runbook_versions WHERE kind = ? LIMIT 1').get(kind) !==
+      undefined
+    )
+  }
+
+  async apply(
+    kind: RunbookDocumentKind,
+    writes: readonly RunbookWrite[],
+    who: { author: string; reason: string },
+  ): Promise<RunbookVersion[]> {
+    const at = new Date().toISOString()
+    const latest = this.database.prepare(
+      'SELECT version, change FROM runbook_versions WHERE kind = ? AND id = ? ORDER BY version DESC LIMIT 1',
+    )
+    const insert = this.database.prepare(
+      `INSERT INTO runbook_versions (kind, id, version, change, text, author, reason, at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    // IMMEDIATE takes the write lock first: another process's batch cannot interleave its
+    // version numbers with this one's.
+    this.database.exec('BEGIN IMMEDIATE')
+    try {
+      const written: RunbookVersion[] = []
+      for (const write of writes) {
+        const last = latest.get(kind, write.id) as { version: number; change: string } | undefined
+        const lastVersion = last?.version ?? 0
+        if (write.baseVersion !== undefined) {
+          const live = last && last.change !== 'deleted' ? lastVersion : 0
+          if (write.baseVersion !== live) {
+            throw new HelpdeskError({
+              code: 'RUNBOOK_CONFLICT',
+              message: `${write.id} changed since version ${write.baseVersion} (now ${live === 0 ? 'absent' : `version ${live}`}); reload it and apply the change again`,
+              details: { id: write.id, latest: live },
+            })
+          }
+        }
+        const version: RunbookVersion = {
+          kind,
+          id: write.id,
+          version: lastVersion + 1,
+          change: write.change,
+          text: write.change === 'deleted' ? '' : write.text,
+          author: who.author,
+          reason: who.reason,
+          at,
+        }
+        insert.run(
+          kind,
+          version.id,
+          version.version,
+          version.change,
+          version.text,
+          version.author,
+          version.reason,
+          version.at,
+        )
+        written.push(version)
+      }
+      this.database.exec('COMMIT')
+      return written
+    } catch (error) {
+      this.database.exec('ROLLBACK')
+      throw error
+    }
+  }
+
+  async revision(): Promise<number> {
+    const row = this.database
+      .prepare('SELECT MAX(sequence) AS latest FROM runbook_versions')
+      .get() as { latest: number | null } | undefined
+    return row?.latest ?? 0
+  }
+
+  async close(): Promise<void> {
+    if (this.database.isOpen) this.database.close()
+  }
+}
+
+function toVersion(row: Row): RunbookVersion {
+  return {
+    kind: row.kind,
+    id: row.id,
+    version: Number(row.version),
+    change: row.change,
+    text: row.text,
+    author: row.author,
+    reason: row.reason,
+    at: row.at,
+  }
+}

@@ -1,0 +1,80 @@
+import { type Context, Hono } from 'hono'
+import { HelpdeskError } from '../../errors/index.ts'
+import {
+  InvalidRunbookError,
+  type RunbookLibrary,
+} from '../../knowledge/library/runbook-library.ts'
+import type { AuthenticatedEnvironment } from '../authentication.ts'
+import { author, requireRole } from './instruction-change-routes.ts'
+import { configured, describeVersions } from './instruction-routes.ts'
+
+/**
+ * The out-of-scope hand-off topics (where facilities, HR or security questions are sent), managed
+ * like the runbooks: `GET /api/out-of-scope` (the YAML text, its version and the parsed topics),
+ * `PUT /api/out-of-scope` (the whole YAML of `data/routing/out-of-scope.yaml` as `text/yaml`;
+ * validated, versioned, audited, and the router retrained at once) and
+ * `GET /api/out-of-scope/versions`. Technicians and admins only.
+ */
+export function outOfScopeRoutes(
+  library: RunbookLibrary | undefined,
+): Hono<AuthenticatedEnvironment> {
+  const app = new Hono<AuthenticatedEnvironment>()
+
+  app.get('/out-of-scope', (context) => {
+    requireRole(context, 'technician', 'read the out-of-scope topics')
+    const stored = configured(library).outOfScope
+    return context.json({
+      text: stored?.text ?? '',
+      version: stored?.version ?? 0,
+      changedAt: stored?.at ?? null,
+      changedBy: stored?.author ?? null,
+    })
+  })
+
+  app.put('/out-of-scope', async (context) => {
+    requireRole(context, 'technician', 'change the out-of-scope topics')
+    const text = await yamlBody(context)
+    try {
+      const result = await configured(library).replaceOutOfScope(text, author(context))
+      return context.json({
+        topics: result.topics,
+        version: result.version.version,
+        changedAt: result.version.at,
+        changedBy: result.version.author,
+        indexed: result.indexed,
+      })
+    } catch (error) {
+      if (error instanceof InvalidRunbookError) {
+        return context.json(
+          {
+            error: { code: error.code, message: error.message, details: error.details },
+            problems: error.problems,
+          },
+          400,
+        )
+      }
+      throw error
+    }
+  })
+
+  app.get('/out-of-scope/versions', async (context) => {
+    requireRole(context, 'technician', 'read the out-of-scope history')
+    const versions = await configured(library).outOfScopeVersions()
+    return context.json({ versions: describeVersions(versions).reverse() })
+  })
+
+  return app
+}
+
+const YAML_TYPES = ['text/yaml', 'application/yaml', 'application/x-yaml', 'text/plain']
+
+async function yamlBody(context: Context): Promise<string> {
+  const type = (context.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase()
+  if (!type || !YAML_TYPES.includes(type)) {
+    throw new HelpdeskError({
+      code: 'INVALID_INPUT',
+      message: `send the topics as Content-Type: text/yaml (got ${type ? type.slice(0, 60) : 'none'})`,
+    })
+  }
+  return context.req.text()
+}

@@ -1,0 +1,215 @@
+import { existsSync } from 'node:fs'
+import type { AddressInfo } from 'node:net'
+import { type ServerType, serve } from '@hono/node-server'
+import { type Browser, chromium, type Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import {
+  buildInstructionManagerWorld,
+  type ManagerPerson,
+  SMARTBOARD,
+} from '../support/instruction-manager-world.ts'
+
+// The runbook manager (/instructions) in a real Chromium against the real HTTP server (runbook
+// store in SQLite, the in-memory vector store): a runbook added in the editor is routed to by the
+// next chat turn on the chat page, with no restart. Screenshots at 1280 and 390 px go to /tmp.
+
+const CHROMIUM = '/usr/bin/chromium'
+const TIMEOUT = 30_000
+const REQUEST = 'the smartboard in room 4.12 says no signal from my laptop'
+
+let world: Awaited<ReturnType<typeof buildInstructionManagerWorld>>
+let server: ServerType | undefined
+let browser: Browser | undefined
+let baseUrl = ''
+let page: Page
+const pageErrors: string[] = []
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium is not installed at ${CHROMIUM}`)
+  world = await buildInstructionManagerWorld()
+  const port = await new Promise<number>((resolve) => {
+    server = serve(
+      { fetch: world.app.fetch, port: 0, hostname: '127.0.0.1' },
+      (info: AddressInfo) => resolve(info.port),
+    )
+  })
+  baseUrl = `http://127.0.0.1:${port}`
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+  })
+}, 60_000)
+
+afterAll(async () => {
+  await browser?.close()
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()))
+  await world?.close()
+})
+
+async function openAs(person: ManagerPerson, width = 1280) {
+  if (!browser) throw new Error('the browser did not start')
+  pageErrors.length = 0
+  page = await browser.newPage({ viewport: { width, height: 900 } })
+  page.setDefaultTimeout(TIMEOUT)
+  page.on('pageerror', (error) => pageErrors.push(error.message))
+  page.on('console', (message) => {
+    // 4xx answers are expected (a 400 of a draft with problems), and the chat page's approvals
+    // list answers 503 on a server without executors; script and CSP errors are not.
+    const expected =
+      /status of 4\d\d/.test(message.text()) ||
+      (/status of 503/.test(message.text()) &&
+        message.location().url.startsWith(`${baseUrl}/api/approvals`))
+    if (message.type() === 'error' && !expected) pageErrors.push(message.text())
+  })
+  await page.goto(`${baseUrl}/instructions`)
+  await page.locator('#token').fill(world.tokens[person])
+  await page.locator('#token').press('Enter')
+  await page.locator('#signed-in', { hasText: person }).waitFor()
+}
+
+afterEach(async () => {
+  await page?.close()
+  expect(pageErrors).toEqual([])
+})
+
+const focusedId = () => page.evaluate('document.activeElement?.id')
+
+describe('runbook manager page', () => {
+  it('a requester is told the page is for technicians', async () => {
+    await openAs('rita')
+    await page.locator('#not-staff').waitFor()
+    expect(await page.locator('#manager-body').isHidden()).toBe(true)
+  })
+
+  it('lists, searches and filters the runbooks, and opens one from the keyboard', async () => {
+    await openAs('tom')
+    await page.locator('.runbook-item').first().waitFor()
+    expect(await page.locator('.runbook-item').count()).toBe(23)
+    await page.locator('#runbook-search').fill('vpn')
+    await expect.poll(() => page.locator('.runbook-item').count()).toBe(2)
+    await page.locator('#runbook-search').fill('')
+    await page.locator('#filter-category').selectOption('network')
+    const network = await page.locator('.runbook-item').count()
+    expect(network).toBeGreaterThan(0)
+    expect(network).toBeLessThan(23)
+    await page.locator('#filter-category').selectOption('')
+    await page.locator('#filter-executor').selectOption('aws_iam')
+    await expect.poll(() => page.locator('.runbook-item').count()).toBeLessThan(23)
+    await page.locator('#filter-executor').selectOption('')
+    // Keyboard: focus the first runbook and press Enter.
+    await page.locator('.runbook-item').first().focus()
+    await page.keyboard.press('Enter')
+    await page.locator('#detail-view .action-list').waitFor()
+    expect(await focusedId()).toBe('detail')
+    expect(await page.locator('#detail-view pre.script').count()).toBeGreaterThan(0)
+    await page.screenshot({ path: '/tmp/instructions-1280.png' })
+  })
+
+  it('adds a runbook in the editor with live validation and the routing check; the next chat turn routes to it', async () => {
+    await openAs('tom')
+    await page.locator('.runbook-item').first().waitFor()
+    await page.locator('#new-runbook').click()
+    const text = page.locator('.runbook-text')
+    await text.waitFor()
+    // Live validation: problems by field and line, as one types.
+    await text.fill(SMARTBOARD.replace('category: hardware', 'category: furniture'))
+    await page.locator('.problems li', { hasText: 'line 4, category' }).waitFor()
+    await page.locator('.problems button').first().click()
+    expect(await page.evaluate("document.activeElement?.classList.contains('runbook-text')")).toBe(
+      true,
+    )
+    await text.fill(SMARTBOARD)
+    await page.locator('.problems-title', { hasText: 'No problems found.' }).waitFor()
+    // Which runbook would this hit, after the save?
+    await page.locator('.try-input').fill(REQUEST)
+    await page.locator('.try-input').press('Enter')
+    await page
+      .locator('.try-decision', { hasText: 'Routed to smartboard_not_projecting' })
+      .waitFor({ timeout: 60_000 })
+    await page.screenshot({ path: '/tmp/instructions-editor-1280.png', fullPage: true })
+    await page.locator('.reason-input').fill('new meeting-room smartboards')
+    await page.locator('.editor-actions .button-primary').click()
+    await page
+      .locator('#detail-title', { hasText: 'Meeting-room smartboard' })
+      .waitFor({ timeout: 60_000 })
+    await page.locator('.runbook-item[aria-current="true"]', { hasText: 'v1' }).waitFor()
+
+    // The chat page, same browser (the token is remembered): the next turn routes to it.
+    await page.goto(`${baseUrl}/`)
+    await page.locator('#message').waitFor()
+    // Technicians find the manager from the chat page.
+    expect(await page.locator('#runbooks-link').isVisible()).toBe(true)
+    await page.locator('#message').fill(REQUEST)
+    await page.locator('#message').press('Enter')
+    const reply = page.locator('.message-assistant').last()
+    await reply.waitFor()
+    await expect
+      .poll(async () => (await world.library.versions('smartboard_not_projecting')).length)
+      .toBe(1)
+    expect(await world.chatTasks(REQUEST)).toEqual(['smartboard_not_projecting'])
+    await page
+      .locator('.message-assistant', { hasText: /smartboard/i })
+      .first()
+      .waitFor()
+    await page.screenshot({ path: '/tmp/instructions-chat-1280.png' })
+  }, 120_000)
+
+  it('admins see the history with its diff, restore a version and delete with confirmation', async () => {
+    await openAs('ada')
+    await page.goto(`${baseUrl}/instructions?id=smartboard_not_projecting`)
+    await page.locator('#detail-view .action-list').waitFor()
+    // An edit, so there is a diff and an older version to restore.
+    await page.locator('#detail-view .button-primary', { hasText: 'Edit' }).click()
+    const text = page.locator('.runbook-text')
+    await text.fill(
+      SMARTBOARD.replace(
+        '  - smartboard no signal',
+        '  - smartboard no signal\n  - smartboard hdmi',
+      ),
+    )
+    await page.locator('.problems-title', { hasText: 'No problems found.' }).waitFor()
+    await page.locator('.reason-input').fill('HDMI wording')
+    await page.locator('.editor-actions .button-primary').click()
+    await page
+      .locator('.runbook-item[aria-current="true"]', { hasText: 'v2' })
+      .waitFor({ timeout: 60_000 })
+    await page.locator('#detail-view .button-secondary', { hasText: 'History' }).click()
+    await page.locator('.version').first().waitFor()
+    await page.locator('.version-diff summary').first().click()
+    await page.locator('.diff-added', { hasText: '+  - smartboard hdmi' }).waitFor()
+    expect(await page.locator('.version-reason').first().textContent()).toBe('HDMI wording')
+    await page.screenshot({ path: '/tmp/instructions-history-1280.png', fullPage: true })
+    await page.locator('.version button', { hasText: 'Restore version 1' }).click()
+    await page
+      .locator('.runbook-item[aria-current="true"]', { hasText: 'v3' })
+      .waitFor({ timeout: 60_000 })
+    // Delete: a dialog asks first; Cancel keeps it.
+    await page.locator('#detail-view .button-danger').click()
+    await page.locator('#delete-dialog[open]').waitFor()
+    await page.keyboard.press('Escape')
+    expect(world.library.current('smartboard_not_projecting')).toBeDefined()
+    await page.locator('#detail-view .button-danger').click()
+    await page.locator('#delete-reason').fill('rooms refurbished')
+    await page.locator('#delete-confirm').click()
+    await expect
+      .poll(() => world.library.current('smartboard_not_projecting'), { timeout: 60_000 })
+      .toBeUndefined()
+    await expect.poll(() => page.locator('.runbook-item').count()).toBe(23)
+  }, 120_000)
+
+  it('works at 390 px: list above the runbook, nothing wider than the screen', async () => {
+    await openAs('tom', 390)
+    await page.locator('.runbook-item').first().waitFor()
+    await page.screenshot({ path: '/tmp/instructions-390.png', fullPage: false })
+    await page.locator('.runbook-item', { hasText: 'account' }).first().click()
+    await page.locator('#detail-view .action-list').waitFor()
+    const overflow = await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')
+    expect(overflow).toBeLessThanOrEqual(0)
+    await page.locator('#detail').scrollIntoViewIfNeeded()
+    await page.screenshot({ path: '/tmp/instructions-detail-390.png', fullPage: false })
+    await page.locator('#detail-view .button-primary', { hasText: 'Edit' }).click()
+    await page.locator('.runbook-text').waitFor()
+    await page.locator('.problems-title', { hasText: 'No problems found.' }).waitFor()
+    await page.screenshot({ path: '/tmp/instructions-editor-390.png', fullPage: false })
+  }, 60_000)
+})
