@@ -41,11 +41,19 @@ const COLUMNS =
   'sequence::float8 AS sequence, at, actor, action, target, request_id, detail, previous_hash, hash, format, key_id'
 
 export class PostgresAuditLog implements AuditLog {
+  private readonly options: PostgresAuditLogOptions
+  private readonly key: AuditKey
+  private readonly checkpoints: AuditCheckpointFile | undefined
+
   private constructor(
-    private readonly options: PostgresAuditLogOptions,
-    private readonly key: AuditKey,
-    private readonly checkpoints: AuditCheckpointFile | undefined,
-  ) {}
+    options: PostgresAuditLogOptions,
+    key: AuditKey,
+    checkpoints: AuditCheckpointFile | undefined,
+  ) {
+    this.options = options
+    this.key = key
+    this.checkpoints = checkpoints
+  }
 
   /** @throws {HelpdeskError} AUDIT_FAILED when the key cannot be had or the tables read. */
   static async open(options: PostgresAuditLogOptions): Promise<PostgresAuditLog> {
