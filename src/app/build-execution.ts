@@ -1,6 +1,5 @@
 import path from 'node:path'
 import type { AuditLog } from '../audit/audit-log.ts'
-import { openConfiguredAuditLog } from '../audit/audit-settings.ts'
 import type { HelpdeskConfig } from '../config/config-schema.ts'
 import { ExecutionService } from '../execution/execution-service.ts'
 import { activeDirectoryConfigFromEnvironment } from '../executors/active-directory/active-directory-config.ts'
@@ -13,6 +12,7 @@ import { ExecutorRegistry } from '../executors/executor-registry.ts'
 import { PowerShellExecutor } from '../executors/powershell/powershell-executor.ts'
 import { Inventory } from '../inventory/inventory.ts'
 import type { Instruction } from '../knowledge/instructions/instruction.ts'
+import { type ProjectStores, sqliteStores } from '../store/project-stores.ts'
 import { SshRemoteShell } from '../transports/ssh/ssh-remote-shell.ts'
 import { loadWinRmConfig } from '../transports/winrm/winrm-config.ts'
 import { WinRmRemoteShell } from '../transports/winrm/winrm-remote-shell.ts'
@@ -42,8 +42,9 @@ export async function buildExecution(
   instructions: ReadonlyMap<string, Instruction>,
   log: (line: string) => void,
   environment: NodeJS.ProcessEnv = process.env,
+  stores: ProjectStores = sqliteStores(databaseFile(config)),
 ): Promise<ExecutionRuntime> {
-  const audit = openConfiguredAuditLog(config, databaseFile(config), log)
+  const audit = await stores.auditLog(config, log)
   const registry = new ExecutorRegistry()
   const closers: Array<() => Promise<void>> = [() => audit.close()]
   const delivery = new FileSecretDelivery(

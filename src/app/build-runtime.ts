@@ -4,11 +4,11 @@ import type { HelpdeskCore } from '../agent/core/helpdesk-core.ts'
 import type { SessionStore } from '../agent/core/session.ts'
 import { SqliteSessionStore } from '../agent/core/sqlite-session-store.ts'
 import { ApprovalService } from '../approvals/approval-service.ts'
+import type { ApprovalStore } from '../approvals/approval-store.ts'
 import { reportToConversation } from '../approvals/conversation-report.ts'
 import { machineFactsFrom } from '../approvals/machine-facts.ts'
 import { approvalRequester } from '../approvals/pending-approval.ts'
-import { SqliteApprovalStore } from '../approvals/sqlite-approval-store.ts'
-import { SqliteStepExecutionLedger } from '../approvals/sqlite-step-execution-ledger.ts'
+import type { StepExecutionLedger } from '../approvals/step-execution-ledger.ts'
 import type { HelpdeskConfig } from '../config/config-schema.ts'
 import { SqliteUserStore } from '../identity/sqlite-user-store.ts'
 import type { UserStore } from '../identity/user-store.ts'
@@ -24,6 +24,7 @@ import { AccessPolicy } from '../policy/access-policy.ts'
 import { AccountMap } from '../policy/account-map.ts'
 import { knownPeople, type PersonLookup } from '../policy/known-people.ts'
 import type { RetrievalRouter } from '../retrieval/retrieval-router.ts'
+import { openProjectStores, type ProjectStores } from '../store/project-stores.ts'
 import { loadConnector } from '../tickets/connectors/connector-settings.ts'
 import { SqliteTicketStore } from '../tickets/sqlite-ticket-store.ts'
 import { TicketService } from '../tickets/ticket-service.ts'
@@ -127,7 +128,8 @@ export async function buildRuntime(
 
   let execution: ExecutionRuntime | undefined
   let approvals: ApprovalService | undefined
-  let approvalStores: { store: SqliteApprovalStore; ledger: SqliteStepExecutionLedger } | undefined
+  let approvalStores: { store: ApprovalStore; ledger: StepExecutionLedger } | undefined
+  let projectStores: ProjectStores | undefined
   let agentRuntime: Awaited<ReturnType<typeof buildAgents>> | undefined
   let sessionStore: SqliteSessionStore | undefined
   let users: SqliteUserStore | undefined
@@ -142,9 +144,13 @@ export async function buildRuntime(
     await execution?.close()
     await sessionStore?.close()
     await users?.close()
+    await projectStores?.close()
     await chroma?.stop()
   }
   try {
+    // DATABASE_URL or the SQLite file: chosen once, here, for every store that has both.
+    if (options.persistence || options.execution)
+      projectStores = await openProjectStores(config, databaseFile(config), options.log)
     if (options.persistence) {
       sessionStore = new SqliteSessionStore({ file: databaseFile(config) })
       users = new SqliteUserStore({
@@ -162,14 +168,19 @@ export async function buildRuntime(
       )
     }
     if (options.execution) {
-      execution = await buildExecution(config, knowledge.instructions, options.log)
+      execution = await buildExecution(
+        config,
+        knowledge.instructions,
+        options.log,
+        process.env,
+        projectStores,
+      )
     }
     const live = execution && execution.registry.kinds.length > 0 ? execution : undefined
-    if (live && options.persistence) {
-      const file = databaseFile(config)
+    if (live && options.persistence && projectStores) {
       approvalStores = {
-        store: new SqliteApprovalStore({ file }),
-        ledger: new SqliteStepExecutionLedger({ file }),
+        store: projectStores.approvals(),
+        ledger: projectStores.ledger(),
       }
       approvals = new ApprovalService({
         ...approvalStores,
