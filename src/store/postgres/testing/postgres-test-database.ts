@@ -14,6 +14,8 @@ export interface PostgresTestServer {
   password: string
   /** A new schema, migrated, behind a pool of its own. */
   fresh(name: string): Promise<PostgresDatabase>
+  /** A new schema's name, dropped by `dropAll`, not made yet. */
+  schemaName(name: string): string
   /** Another pool on the same schema: another replica. */
   again(schema: string): Promise<PostgresDatabase>
   /** Raw statements on a schema, outside any store (tampering, inspection). */
@@ -37,6 +39,14 @@ export async function startPostgresTestServer(): Promise<PostgresTestServer> {
     opened.push(database)
     return database
   }
+  const schemaName = (name: string) => {
+    const schema = `${run}_${name}`
+      .toLowerCase()
+      .replace(/[^a-z0-9_]/g, '_')
+      .slice(0, 63)
+    schemas.push(schema)
+    return schema
+  }
   const query = async <Row extends pg.QueryResultRow>(
     schema: string,
     text: string,
@@ -53,14 +63,8 @@ export async function startPostgresTestServer(): Promise<PostgresTestServer> {
   return {
     url,
     password,
-    fresh: async (name) => {
-      const schema = `${run}_${name}`
-        .toLowerCase()
-        .replace(/[^a-z0-9_]/g, '_')
-        .slice(0, 63)
-      schemas.push(schema)
-      return again(schema)
-    },
+    fresh: async (name) => again(schemaName(name)),
+    schemaName,
     again,
     query,
     dropAll: async () => {
