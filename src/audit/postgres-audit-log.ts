@@ -58,12 +58,19 @@ export class PostgresAuditLog implements AuditLog {
   /** @throws {HelpdeskError} AUDIT_FAILED when the key cannot be had or the tables read. */
   static async open(options: PostgresAuditLogOptions): Promise<PostgresAuditLog> {
     const pool = options.database.pool
-    const signedBy = (
-      await pool.query<{ key_id: string | null }>(
+    // No table (a database never migrated, or its table dropped): nothing signed yet; `verify` says which.
+    const signedBy = await pool
+      .query<{ key_id: string | null }>(
         'SELECT key_id FROM audit_records WHERE format = $1 LIMIT 1',
         [KEYED_FORMAT],
       )
-    ).rows[0]?.key_id
+      .then(
+        (result) => result.rows[0]?.key_id,
+        (error: { code?: string }) => {
+          if (error.code === '42P01') return undefined
+          throw error
+        },
+      )
     const key =
       options.key ??
       (options.keyLocation
@@ -101,7 +108,7 @@ export class PostgresAuditLog implements AuditLog {
     const file = this.options.checkpointFile
     if (!this.options.log || !file) return
     const checkpoint = lastCheckpoint(file, this.key)
-    const count = (await this.head())?.count ?? 0
+    const count = (await this.head().catch(() => undefined))?.count ?? 0
     if (checkpoint && checkpoint.count > count)
       this.options.log(
         `WARNING: the audit log ends at record ${count} but its last checkpoint (${checkpoint.at}) in ${file} says ${checkpoint.count} records were written: the database was restored from an older copy or its end was cut; run helpdesk audit verify`,

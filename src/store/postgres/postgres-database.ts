@@ -42,6 +42,8 @@ export interface OpenPostgresOptions {
   connectTimeoutMs?: number
   /** At most this many connections (pg's default is 10). */
   maxConnections?: number
+  /** False: only connect (a check that must not write, such as `helpdesk audit verify`). */
+  migrate?: boolean
   /** Where to report connections the pool loses while idle; never told the password. */
   log?: (line: string) => void
 }
@@ -81,7 +83,8 @@ export async function openPostgresDatabase(
     )
   })
   try {
-    await migrate(pool, schema)
+    if (options.migrate === false) await pool.query('SELECT 1')
+    else await migrate(pool, schema)
   } catch (error) {
     await pool.end().catch(() => undefined)
     throw databaseFailure(error, target, timeoutMs)
