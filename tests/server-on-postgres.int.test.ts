@@ -157,6 +157,13 @@ describe('the server on PostgreSQL (DATABASE_URL)', () => {
     file.close()
     expect(sqliteTables).not.toContain('approval_requests')
     expect(sqliteTables).not.toContain('audit_records')
+    expect(sqliteTables).not.toContain('helpdesk_users')
+    // The users `helpdesk users add` made (and the first admin) are in PostgreSQL too.
+    const users = await postgres.query<{ username: string }>(
+      DEFAULT_SCHEMA,
+      'SELECT username FROM helpdesk_users ORDER BY position',
+    )
+    expect(users.map((row) => row.username)).toEqual(['admin', 'carol', 'tech.anna'])
 
     await server.stop()
     // Verified with the key and the checkpoints the server kept outside the database.
@@ -179,8 +186,15 @@ describe('the server on PostgreSQL (DATABASE_URL)', () => {
     expect(verification.ok && verification.checkpointed).toBe(records.length)
     await audit.close()
 
+    // `helpdesk audit verify` finds the chain in PostgreSQL through DATABASE_URL.
+    const verified = await run(process.execPath, ['bin/helpdesk.js', 'audit', 'verify'], {
+      env: { ...process.env, ...environment, LOG_LEVEL: 'silent' },
+    })
+    expect(verified.stdout).toContain(`audit log ok: ${records.length} records`)
+    expect(verified.stdout + verified.stderr).not.toContain(postgres.password)
+
     expect(server.log()).toContain(
-      'stores: audit chain, approvals and the step execution ledger in PostgreSQL at 127.0.0.1',
+      'stores: audit chain, approvals, the step execution ledger and users in PostgreSQL at 127.0.0.1',
     )
     expect(server.log()).not.toContain(postgres.password)
     expect(server.log()).not.toContain(encodeURIComponent(postgres.password))

@@ -10,7 +10,6 @@ import { machineFactsFrom } from '../approvals/machine-facts.ts'
 import { approvalRequester } from '../approvals/pending-approval.ts'
 import type { StepExecutionLedger } from '../approvals/step-execution-ledger.ts'
 import type { HelpdeskConfig } from '../config/config-schema.ts'
-import { SqliteUserStore } from '../identity/sqlite-user-store.ts'
 import type { UserStore } from '../identity/user-store.ts'
 import { JobHistory } from '../jobs/job-history.ts'
 import { ModelAnswerWriter } from '../knowledge/answers/model-answer-writer.ts'
@@ -132,7 +131,7 @@ export async function buildRuntime(
   let projectStores: ProjectStores | undefined
   let agentRuntime: Awaited<ReturnType<typeof buildAgents>> | undefined
   let sessionStore: SqliteSessionStore | undefined
-  let users: SqliteUserStore | undefined
+  let users: UserStore | undefined
   let ticketStore: SqliteTicketStore | undefined
   let tickets: TicketService | undefined
   const close = async () => {
@@ -153,10 +152,7 @@ export async function buildRuntime(
       projectStores = await openProjectStores(config, databaseFile(config), options.log)
     if (options.persistence) {
       sessionStore = new SqliteSessionStore({ file: databaseFile(config) })
-      users = new SqliteUserStore({
-        file: databaseFile(config),
-        tokenLifetimeDays: config.HELPDESK_TOKEN_TTL_DAYS,
-      })
+      users = projectStores?.users({ tokenLifetimeDays: config.HELPDESK_TOKEN_TTL_DAYS })
     }
     let ingestReport: IngestReport | undefined
     if (options.ingest) {

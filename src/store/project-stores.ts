@@ -9,6 +9,9 @@ import type { AuditLog } from '../audit/audit-log.ts'
 import { auditSettings, openConfiguredAuditLog } from '../audit/audit-settings.ts'
 import { PostgresAuditLog } from '../audit/postgres-audit-log.ts'
 import type { HelpdeskConfig } from '../config/config-schema.ts'
+import { PostgresUserStore } from '../identity/postgres-user-store.ts'
+import { SqliteUserStore } from '../identity/sqlite-user-store.ts'
+import type { UserStore } from '../identity/user-store.ts'
 import { openPostgresDatabase, type PostgresDatabase } from './postgres/postgres-database.ts'
 
 /**
@@ -40,6 +43,7 @@ export interface ProjectStores {
   description: string
   approvals(): ApprovalStore
   ledger(): StepExecutionLedger
+  users(options: { tokenLifetimeDays: number }): UserStore
   /** The audit chain; its key and checkpoint file stay outside the database (beside `file`). */
   auditLog(config: AuditConfig, log: (line: string) => void): Promise<AuditLog>
   /** Ends the shared PostgreSQL pool, after every store opened here has closed. */
@@ -53,6 +57,7 @@ export function sqliteStores(file: string): ProjectStores {
     description: `SQLite file ${file}`,
     approvals: () => new SqliteApprovalStore({ file }),
     ledger: () => new SqliteStepExecutionLedger({ file }),
+    users: (options) => new SqliteUserStore({ file, ...options }),
     auditLog: async (config, log) => openConfiguredAuditLog(config, file, log),
     close: async () => {},
   }
@@ -65,6 +70,7 @@ export function postgresStores(database: PostgresDatabase, file: string): Projec
     description: database.description,
     approvals: () => new PostgresApprovalStore({ database }),
     ledger: () => new PostgresStepExecutionLedger({ database }),
+    users: (options) => new PostgresUserStore({ database, ...options }),
     auditLog: async (config, log) => {
       const settings = auditSettings(config, file)
       return PostgresAuditLog.open({
@@ -91,6 +97,8 @@ export async function openProjectStores(
 ): Promise<ProjectStores> {
   if (!config.DATABASE_URL) return sqliteStores(file)
   const database = await openPostgresDatabase({ url: config.DATABASE_URL, log })
-  log(`stores: audit chain, approvals and the step execution ledger in ${database.description}`)
+  log(
+    `stores: audit chain, approvals, the step execution ledger and users in ${database.description}`,
+  )
   return postgresStores(database, file)
 }

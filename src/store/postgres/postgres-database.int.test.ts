@@ -61,6 +61,8 @@ describe('PostgreSQL store schema and connection', () => {
       'approval_step_executions',
       'audit_head',
       'audit_records',
+      'helpdesk_tokens',
+      'helpdesk_users',
       'pgmigrations',
     ])
     // A restart applies nothing again.
