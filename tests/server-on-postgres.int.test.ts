@@ -158,6 +158,14 @@ describe('the server on PostgreSQL (DATABASE_URL)', () => {
     expect(sqliteTables).not.toContain('approval_requests')
     expect(sqliteTables).not.toContain('audit_records')
     expect(sqliteTables).not.toContain('helpdesk_users')
+    expect(sqliteTables).not.toContain('chat_sessions')
+    const [conversation] = await postgres.query<{ owner: string; state: string }>(
+      DEFAULT_SCHEMA,
+      'SELECT owner, state FROM chat_sessions WHERE id = $1',
+      [String(turn.body.sessionId)],
+    )
+    expect(conversation?.owner).toBe('carol')
+    expect(conversation?.state).toContain('locked out of active directory')
     // The users `helpdesk users add` made (and the first admin) are in PostgreSQL too.
     const users = await postgres.query<{ username: string }>(
       DEFAULT_SCHEMA,
@@ -194,7 +202,7 @@ describe('the server on PostgreSQL (DATABASE_URL)', () => {
     expect(verified.stdout + verified.stderr).not.toContain(postgres.password)
 
     expect(server.log()).toContain(
-      'stores: audit chain, approvals, the step execution ledger and users in PostgreSQL at 127.0.0.1',
+      'stores: audit chain, approvals, the step execution ledger, users and conversations in PostgreSQL at 127.0.0.1',
     )
     expect(server.log()).not.toContain(postgres.password)
     expect(server.log()).not.toContain(encodeURIComponent(postgres.password))

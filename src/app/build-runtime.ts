@@ -2,7 +2,6 @@ import path from 'node:path'
 import type { SwitchableAgent } from '../agent/agent-registry.ts'
 import type { HelpdeskCore } from '../agent/core/helpdesk-core.ts'
 import type { SessionStore } from '../agent/core/session.ts'
-import { SqliteSessionStore } from '../agent/core/sqlite-session-store.ts'
 import { ApprovalService } from '../approvals/approval-service.ts'
 import type { ApprovalStore } from '../approvals/approval-store.ts'
 import { reportToConversation } from '../approvals/conversation-report.ts'
@@ -130,7 +129,7 @@ export async function buildRuntime(
   let approvalStores: { store: ApprovalStore; ledger: StepExecutionLedger } | undefined
   let projectStores: ProjectStores | undefined
   let agentRuntime: Awaited<ReturnType<typeof buildAgents>> | undefined
-  let sessionStore: SqliteSessionStore | undefined
+  let sessionStore: (SessionStore & { close(): Promise<void> }) | undefined
   let users: UserStore | undefined
   let ticketStore: SqliteTicketStore | undefined
   let tickets: TicketService | undefined
@@ -151,7 +150,7 @@ export async function buildRuntime(
     if (options.persistence || options.execution)
       projectStores = await openProjectStores(config, databaseFile(config), options.log)
     if (options.persistence) {
-      sessionStore = new SqliteSessionStore({ file: databaseFile(config) })
+      sessionStore = projectStores?.sessions()
       users = projectStores?.users({ tokenLifetimeDays: config.HELPDESK_TOKEN_TTL_DAYS })
     }
     let ingestReport: IngestReport | undefined

@@ -1,3 +1,6 @@
+import { PostgresSessionStore } from '../agent/core/postgres-session-store.ts'
+import type { SessionStore } from '../agent/core/session.ts'
+import { SqliteSessionStore } from '../agent/core/sqlite-session-store.ts'
 import type { ApprovalStore } from '../approvals/approval-store.ts'
 import { PostgresApprovalStore } from '../approvals/postgres-approval-store.ts'
 import { PostgresStepExecutionLedger } from '../approvals/postgres-step-execution-ledger.ts'
@@ -44,6 +47,7 @@ export interface ProjectStores {
   approvals(): ApprovalStore
   ledger(): StepExecutionLedger
   users(options: { tokenLifetimeDays: number }): UserStore
+  sessions(): SessionStore & { close(): Promise<void> }
   /** The audit chain; its key and checkpoint file stay outside the database (beside `file`). */
   auditLog(config: AuditConfig, log: (line: string) => void): Promise<AuditLog>
   /** Ends the shared PostgreSQL pool, after every store opened here has closed. */
@@ -58,6 +62,7 @@ export function sqliteStores(file: string): ProjectStores {
     approvals: () => new SqliteApprovalStore({ file }),
     ledger: () => new SqliteStepExecutionLedger({ file }),
     users: (options) => new SqliteUserStore({ file, ...options }),
+    sessions: () => new SqliteSessionStore({ file }),
     auditLog: async (config, log) => openConfiguredAuditLog(config, file, log),
     close: async () => {},
   }
@@ -71,6 +76,7 @@ export function postgresStores(database: PostgresDatabase, file: string): Projec
     approvals: () => new PostgresApprovalStore({ database }),
     ledger: () => new PostgresStepExecutionLedger({ database }),
     users: (options) => new PostgresUserStore({ database, ...options }),
+    sessions: () => new PostgresSessionStore({ database }),
     auditLog: async (config, log) => {
       const settings = auditSettings(config, file)
       return PostgresAuditLog.open({
@@ -98,7 +104,7 @@ export async function openProjectStores(
   if (!config.DATABASE_URL) return sqliteStores(file)
   const database = await openPostgresDatabase({ url: config.DATABASE_URL, log })
   log(
-    `stores: audit chain, approvals, the step execution ledger and users in ${database.description}`,
+    `stores: audit chain, approvals, the step execution ledger, users and conversations in ${database.description}`,
   )
   return postgresStores(database, file)
 }

@@ -61,6 +61,7 @@ describe('PostgreSQL store schema and connection', () => {
       'approval_step_executions',
       'audit_head',
       'audit_records',
+      'chat_sessions',
       'helpdesk_tokens',
       'helpdesk_users',
       'pgmigrations',
