@@ -24,7 +24,7 @@ import { knownPeople, type PersonLookup } from '../policy/known-people.ts'
 import type { RetrievalRouter } from '../retrieval/retrieval-router.ts'
 import { openProjectStores, type ProjectStores } from '../store/project-stores.ts'
 import { loadConnector } from '../tickets/connectors/connector-settings.ts'
-import { SqliteTicketStore } from '../tickets/sqlite-ticket-store.ts'
+import type { TicketStore } from '../tickets/ticket.ts'
 import { TicketService } from '../tickets/ticket-service.ts'
 import { assembleHelpdesk } from './assemble-helpdesk.ts'
 import { buildAgents } from './build-agents.ts'
@@ -131,7 +131,7 @@ export async function buildRuntime(
   let agentRuntime: Awaited<ReturnType<typeof buildAgents>> | undefined
   let sessionStore: (SessionStore & { close(): Promise<void> }) | undefined
   let users: UserStore | undefined
-  let ticketStore: SqliteTicketStore | undefined
+  let ticketStore: TicketStore | undefined
   let tickets: TicketService | undefined
   const close = async () => {
     await tickets?.shutdown()
@@ -223,8 +223,8 @@ export async function buildRuntime(
       log: options.log,
     })
     const agents = agentRuntime.agents
-    if (options.persistence) {
-      ticketStore = new SqliteTicketStore({ file: databaseFile(config) })
+    if (options.persistence && projectStores) {
+      ticketStore = projectStores.tickets()
       const connector = config.HELPDESK_TICKET_CONNECTOR
         ? await loadConnector(config.HELPDESK_TICKET_CONNECTOR)
         : undefined

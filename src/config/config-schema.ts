@@ -23,7 +23,7 @@ export const configSchema = z
     HELPDESK_DATABASE: z.string().min(1).optional(),
     /**
      * `postgresql://USER@HOST:5432/DATABASE`: the stores that have a PostgreSQL implementation
-     * (the audit chain, approvals, the step execution ledger, users and tokens, conversations) live there instead of the SQLite
+     * (the audit chain, approvals, the step execution ledger, users and tokens, conversations, tickets) live there instead of the SQLite
      * file, so replicas share them. Password by PGPASSWORD, ~/.pgpass or the URL; never logged.
      * Unset: the embedded SQLite file. See src/store/project-stores.ts.
      */

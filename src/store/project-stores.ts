@@ -15,6 +15,9 @@ import type { HelpdeskConfig } from '../config/config-schema.ts'
 import { PostgresUserStore } from '../identity/postgres-user-store.ts'
 import { SqliteUserStore } from '../identity/sqlite-user-store.ts'
 import type { UserStore } from '../identity/user-store.ts'
+import { PostgresTicketStore } from '../tickets/postgres-ticket-store.ts'
+import { SqliteTicketStore } from '../tickets/sqlite-ticket-store.ts'
+import type { TicketStore } from '../tickets/ticket.ts'
 import { openPostgresDatabase, type PostgresDatabase } from './postgres/postgres-database.ts'
 
 /**
@@ -48,6 +51,7 @@ export interface ProjectStores {
   ledger(): StepExecutionLedger
   users(options: { tokenLifetimeDays: number }): UserStore
   sessions(): SessionStore & { close(): Promise<void> }
+  tickets(): TicketStore
   /** The audit chain; its key and checkpoint file stay outside the database (beside `file`). */
   auditLog(config: AuditConfig, log: (line: string) => void): Promise<AuditLog>
   /** Ends the shared PostgreSQL pool, after every store opened here has closed. */
@@ -63,6 +67,7 @@ export function sqliteStores(file: string): ProjectStores {
     ledger: () => new SqliteStepExecutionLedger({ file }),
     users: (options) => new SqliteUserStore({ file, ...options }),
     sessions: () => new SqliteSessionStore({ file }),
+    tickets: () => new SqliteTicketStore({ file }),
     auditLog: async (config, log) => openConfiguredAuditLog(config, file, log),
     close: async () => {},
   }
@@ -77,6 +82,7 @@ export function postgresStores(database: PostgresDatabase, file: string): Projec
     ledger: () => new PostgresStepExecutionLedger({ database }),
     users: (options) => new PostgresUserStore({ database, ...options }),
     sessions: () => new PostgresSessionStore({ database }),
+    tickets: () => new PostgresTicketStore({ database }),
     auditLog: async (config, log) => {
       const settings = auditSettings(config, file)
       return PostgresAuditLog.open({
@@ -104,7 +110,7 @@ export async function openProjectStores(
   if (!config.DATABASE_URL) return sqliteStores(file)
   const database = await openPostgresDatabase({ url: config.DATABASE_URL, log })
   log(
-    `stores: audit chain, approvals, the step execution ledger, users and conversations in ${database.description}`,
+    `stores: audit chain, approvals, the step execution ledger, users, conversations and tickets in ${database.description}`,
   )
   return postgresStores(database, file)
 }

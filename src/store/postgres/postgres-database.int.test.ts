@@ -65,6 +65,7 @@ describe('PostgreSQL store schema and connection', () => {
       'helpdesk_tokens',
       'helpdesk_users',
       'pgmigrations',
+      'tickets',
     ])
     // A restart applies nothing again.
     await server.again(schema)
