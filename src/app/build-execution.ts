@@ -1,6 +1,5 @@
 import path from 'node:path'
 import type { AuditLog } from '../audit/audit-log.ts'
-import { openConfiguredAuditLog } from '../audit/audit-settings.ts'
 import type { HelpdeskConfig } from '../config/config-schema.ts'
 import { ExecutionService } from '../execution/execution-service.ts'
 import { activeDirectoryConfigFromEnvironment } from '../executors/active-directory/active-directory-config.ts'
@@ -14,6 +13,7 @@ import { PowerShellExecutor } from '../executors/powershell/powershell-executor.
 import { Inventory } from '../inventory/inventory.ts'
 import type { Instruction } from '../knowledge/instructions/instruction.ts'
 import { meteredStore } from '../observability/metrics.ts'
+import { type ProjectStores, sqliteStores } from '../store/project-stores.ts'
 import { SshRemoteShell } from '../transports/ssh/ssh-remote-shell.ts'
 import { loadWinRmConfig } from '../transports/winrm/winrm-config.ts'
 import { WinRmRemoteShell } from '../transports/winrm/winrm-remote-shell.ts'
@@ -43,8 +43,9 @@ export async function buildExecution(
   instructions: ReadonlyMap<string, Instruction>,
   log: (line: string) => void,
   environment: NodeJS.ProcessEnv = process.env,
+  stores: ProjectStores = sqliteStores(databaseFile(config)),
 ): Promise<ExecutionRuntime> {
-  const audit = meteredStore(openConfiguredAuditLog(config, databaseFile(config), log), 'audit')
+  const audit = meteredStore(await stores.auditLog(config, log), 'audit')
   const registry = new ExecutorRegistry()
   const closers: Array<() => Promise<void>> = [() => audit.close()]
   const delivery = new FileSecretDelivery(

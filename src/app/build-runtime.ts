@@ -2,15 +2,13 @@ import path from 'node:path'
 import type { SwitchableAgent } from '../agent/agent-registry.ts'
 import type { HelpdeskCore } from '../agent/core/helpdesk-core.ts'
 import type { SessionStore } from '../agent/core/session.ts'
-import { SqliteSessionStore } from '../agent/core/sqlite-session-store.ts'
 import { ApprovalService } from '../approvals/approval-service.ts'
+import type { ApprovalStore } from '../approvals/approval-store.ts'
 import { reportToConversation } from '../approvals/conversation-report.ts'
 import { machineFactsFrom } from '../approvals/machine-facts.ts'
 import { approvalRequester } from '../approvals/pending-approval.ts'
-import { SqliteApprovalStore } from '../approvals/sqlite-approval-store.ts'
-import { SqliteStepExecutionLedger } from '../approvals/sqlite-step-execution-ledger.ts'
+import type { StepExecutionLedger } from '../approvals/step-execution-ledger.ts'
 import type { HelpdeskConfig } from '../config/config-schema.ts'
-import { SqliteUserStore } from '../identity/sqlite-user-store.ts'
 import type { UserStore } from '../identity/user-store.ts'
 import { JobHistory } from '../jobs/job-history.ts'
 import { ModelAnswerWriter } from '../knowledge/answers/model-answer-writer.ts'
@@ -34,8 +32,9 @@ import { AccessPolicy } from '../policy/access-policy.ts'
 import { AccountMap } from '../policy/account-map.ts'
 import { knownPeople, type PersonLookup } from '../policy/known-people.ts'
 import type { RetrievalRouter } from '../retrieval/retrieval-router.ts'
+import { openProjectStores, type ProjectStores } from '../store/project-stores.ts'
 import { loadConnector } from '../tickets/connectors/connector-settings.ts'
-import { SqliteTicketStore } from '../tickets/sqlite-ticket-store.ts'
+import type { TicketStore } from '../tickets/ticket.ts'
 import { TicketService } from '../tickets/ticket-service.ts'
 import { assembleHelpdesk } from './assemble-helpdesk.ts'
 import { buildAgents } from './build-agents.ts'
@@ -164,11 +163,12 @@ export async function buildRuntime(
 
   let execution: ExecutionRuntime | undefined
   let approvals: ApprovalService | undefined
-  let approvalStores: { store: SqliteApprovalStore; ledger: SqliteStepExecutionLedger } | undefined
+  let approvalStores: { store: ApprovalStore; ledger: StepExecutionLedger } | undefined
+  let projectStores: ProjectStores | undefined
   let agentRuntime: Awaited<ReturnType<typeof buildAgents>> | undefined
-  let sessionStore: SqliteSessionStore | undefined
-  let users: SqliteUserStore | undefined
-  let ticketStore: SqliteTicketStore | undefined
+  let sessionStore: (SessionStore & { close(): Promise<void> }) | undefined
+  let users: UserStore | undefined
+  let ticketStore: TicketStore | undefined
   let tickets: TicketService | undefined
   const close = async () => {
     await tickets?.shutdown()
@@ -180,21 +180,20 @@ export async function buildRuntime(
     await execution?.close()
     await sessionStore?.close()
     await users?.close()
+    await projectStores?.close()
     await chroma?.stop()
   }
   try {
+    // DATABASE_URL or the SQLite file: chosen once, here, for every store that has both.
+    if (options.persistence || options.execution)
+      projectStores = await openProjectStores(config, databaseFile(config), options.log)
     if (options.persistence) {
-      sessionStore = meteredStore(
-        new SqliteSessionStore({ file: databaseFile(config) }),
-        'sessions',
-      )
-      users = meteredStore(
-        new SqliteUserStore({
-          file: databaseFile(config),
-          tokenLifetimeDays: config.HELPDESK_TOKEN_TTL_DAYS,
-        }),
-        'users',
-      )
+      const openedSessions = projectStores?.sessions()
+      sessionStore = openedSessions ? meteredStore(openedSessions, 'sessions') : undefined
+      const openedUsers = projectStores?.users({
+        tokenLifetimeDays: config.HELPDESK_TOKEN_TTL_DAYS,
+      })
+      users = openedUsers ? meteredStore(openedUsers, 'users') : undefined
     }
     let ingestReport: IngestReport | undefined
     if (options.ingest) {
@@ -206,14 +205,19 @@ export async function buildRuntime(
       )
     }
     if (options.execution) {
-      execution = await buildExecution(config, knowledge.instructions, options.log)
+      execution = await buildExecution(
+        config,
+        knowledge.instructions,
+        options.log,
+        process.env,
+        projectStores,
+      )
     }
     const live = execution && execution.registry.kinds.length > 0 ? execution : undefined
-    if (live && options.persistence) {
-      const file = databaseFile(config)
+    if (live && options.persistence && projectStores) {
       approvalStores = {
-        store: meteredStore(new SqliteApprovalStore({ file }), 'approvals', countApprovalStates()),
-        ledger: meteredStore(new SqliteStepExecutionLedger({ file }), 'step-ledger'),
+        store: meteredStore(projectStores.approvals(), 'approvals', countApprovalStates()),
+        ledger: meteredStore(projectStores.ledger(), 'step-ledger'),
       }
       approvals = new ApprovalService({
         ...approvalStores,
@@ -276,8 +280,8 @@ export async function buildRuntime(
       log: options.log,
     })
     const agents = agentRuntime.agents
-    if (options.persistence) {
-      ticketStore = new SqliteTicketStore({ file: databaseFile(config) })
+    if (options.persistence && projectStores) {
+      ticketStore = projectStores.tickets()
       const connector = config.HELPDESK_TICKET_CONNECTOR
         ? await loadConnector(config.HELPDESK_TICKET_CONNECTOR)
         : undefined

@@ -1,7 +1,9 @@
 import type { HelpdeskConfig } from '../config/config-schema.ts'
+import { openPostgresDatabase } from '../store/postgres/postgres-database.ts'
 import { defaultCheckpointFile, loggerForwarder } from './audit-checkpoints.ts'
 import { type AuditKeyLocation, defaultKeyLocation, findAuditKey } from './audit-key.ts'
 import type { AuditVerification } from './audit-log.ts'
+import { PostgresAuditLog } from './postgres-audit-log.ts'
 import { SqliteAuditLog } from './sqlite-audit-log.ts'
 
 type AuditConfig = Pick<
@@ -67,6 +69,36 @@ export async function verifyAuditDatabase(
     file: databaseFile,
     key: lookup.key,
     checkpointFile: settings.checkpointFile,
+  })
+  try {
+    return await log.verify()
+  } finally {
+    await log.close()
+  }
+}
+
+/**
+ * Verifies the audit chain in the PostgreSQL database of `url` (DATABASE_URL) without writing to
+ * it (no migration, no key created); the key and checkpoints are found as for the SQLite file.
+ */
+export async function verifyPostgresAudit(
+  url: string,
+  settings: AuditSettings,
+): Promise<AuditVerification> {
+  const lookup = findAuditKey(settings.keyLocation)
+  if ('missing' in lookup)
+    return {
+      ok: false,
+      count: 0,
+      problem: 'no-key',
+      reason: `${lookup.missing}: without it the log cannot be verified`,
+    }
+  const database = await openPostgresDatabase({ url, migrate: false })
+  const log = await PostgresAuditLog.open({
+    database,
+    key: lookup.key,
+    checkpointFile: settings.checkpointFile,
+    ownsDatabase: true,
   })
   try {
     return await log.verify()

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import path from 'node:path'
-import { auditSettings, verifyAuditDatabase } from '../audit/audit-settings.ts'
+import { auditSettings, verifyAuditDatabase, verifyPostgresAudit } from '../audit/audit-settings.ts'
 import { SqliteAuditLog } from '../audit/sqlite-audit-log.ts'
 import type { HelpdeskConfig } from '../config/config-schema.ts'
 import { loadConfig } from '../config/load-config.ts'
@@ -20,9 +20,16 @@ function existingDatabase(config: HelpdeskConfig, database: string | undefined):
  */
 export async function auditVerifyCommand(options: { database?: string }): Promise<void> {
   const config = loadConfig()
-  const file = existingDatabase(config, options.database)
+  // DATABASE_URL: the chain is in PostgreSQL (unless --database names a SQLite file); the key
+  // and the checkpoints are still found beside the configured SQLite file's place.
+  const postgresUrl = options.database === undefined ? config.DATABASE_URL : undefined
+  const file = postgresUrl
+    ? (config.HELPDESK_DATABASE ?? path.join(config.HELPDESK_DATA_DIR, 'helpdesk.sqlite'))
+    : existingDatabase(config, options.database)
   const settings = auditSettings(config, file)
-  const result = await verifyAuditDatabase(file, settings)
+  const result = postgresUrl
+    ? await verifyPostgresAudit(postgresUrl, settings)
+    : await verifyAuditDatabase(file, settings)
   if (!result.ok) {
     const verified = `${result.count} record${result.count === 1 ? '' : 's'} verified`
     process.stdout.write(`audit log BROKEN (${result.problem}): ${result.reason} (${verified})\n`)

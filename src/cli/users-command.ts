@@ -2,20 +2,20 @@ import { databaseFile } from '../app/build-execution.ts'
 import { loadConfig } from '../config/load-config.ts'
 import { HelpdeskError } from '../errors/index.ts'
 import { TOKEN_ID_PATTERN } from '../identity/access-token.ts'
-import { SqliteUserStore } from '../identity/sqlite-user-store.ts'
 import { checkRole } from '../identity/user.ts'
-import type { TokenInfo } from '../identity/user-store.ts'
+import type { TokenInfo, UserStore } from '../identity/user-store.ts'
+import { openProjectStores } from '../store/project-stores.ts'
 
-async function withUsers<T>(work: (users: SqliteUserStore) => Promise<T>): Promise<T> {
+async function withUsers<T>(work: (users: UserStore) => Promise<T>): Promise<T> {
   const config = loadConfig()
-  const users = new SqliteUserStore({
-    file: databaseFile(config),
-    tokenLifetimeDays: config.HELPDESK_TOKEN_TTL_DAYS,
-  })
+  // DATABASE_URL or the SQLite file, as the server chooses; nothing logged (stdout is the token).
+  const stores = await openProjectStores(config, databaseFile(config), () => {})
+  const users = stores.users({ tokenLifetimeDays: config.HELPDESK_TOKEN_TTL_DAYS })
   try {
     return await work(users)
   } finally {
     await users.close()
+    await stores.close()
   }
 }
 

@@ -22,6 +22,22 @@ export const configSchema = z
     /** The project store (SQLite): audit records, users, conversations. Default: $HELPDESK_DATA_DIR/helpdesk.sqlite. */
     HELPDESK_DATABASE: z.string().min(1).optional(),
     /**
+     * `postgresql://USER@HOST:5432/DATABASE`: the stores that have a PostgreSQL implementation
+     * (the audit chain, approvals, the step execution ledger, users and tokens, conversations, tickets) live there instead of the SQLite
+     * file, so replicas share them. Password by PGPASSWORD, ~/.pgpass or the URL; never logged.
+     * Unset: the embedded SQLite file. See src/store/project-stores.ts.
+     */
+    DATABASE_URL: z
+      .string()
+      .trim()
+      .optional()
+      .transform((value) => (value === '' ? undefined : value))
+      .refine((value) => value === undefined || /^postgres(ql)?:\/\/./.test(value), {
+        // Never the value: it may hold a password.
+        message:
+          'expected a postgres:// or postgresql:// URL such as postgresql://USER@HOST:5432/DATABASE (the value is not shown, as it may hold a password)',
+      }),
+    /**
      * The key that signs the audit chain and its checkpoints (HMAC-SHA256): hex or base64, at
      * least 32 bytes. Kept outside the database; prefer HELPDESK_AUDIT_KEY_FILE. With neither set,
      * the server creates `audit.key` (0600) beside the database on its first start.

@@ -1,15 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import type { DatabaseSync } from 'node:sqlite'
-import { z } from 'zod'
 import { openProjectDatabase } from '../../store/open-project-database.ts'
-import {
-  newSession,
-  type PendingQuestion,
-  type ReplyView,
-  type Session,
-  type SessionStore,
-  type SessionSummary,
-} from './session.ts'
+import { newSession, type Session, type SessionStore, type SessionSummary } from './session.ts'
+import { pendingOf, stateOf, stateSchema } from './session-state.ts'
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS chat_sessions (
@@ -23,33 +16,6 @@ CREATE TABLE IF NOT EXISTS chat_sessions (
 );
 CREATE INDEX IF NOT EXISTS chat_sessions_by_owner ON chat_sessions (owner, updated_at);
 `
-
-/** What changes from turn to turn, stored as one JSON document. */
-const stateSchema = z.object({
-  history: z.array(
-    z.object({
-      role: z.enum(['user', 'assistant']),
-      text: z.string(),
-      at: z.string(),
-      approvalId: z.string().optional(),
-      // Written by the core from a TurnResult and only ever shown again: kept as stored.
-      view: z.custom<ReplyView>((value) => typeof value === 'object' && value !== null).optional(),
-    }),
-  ),
-  known: z.record(z.string(), z.string()),
-  queue: z.array(z.string()),
-  pending: z
-    .object({
-      taskType: z.string(),
-      parameter: z.string(),
-      helped: z.boolean().optional(),
-      reminded: z.boolean().optional(),
-      only: z.array(z.string()).optional(),
-    })
-    .optional(),
-  lastTasks: z.array(z.string()).optional(),
-  skipped: z.array(z.string()).optional(),
-})
 
 interface Row {
   id: string
@@ -154,26 +120,5 @@ export class SqliteSessionStore implements SessionStore {
 
   async close(): Promise<void> {
     if (this.database.isOpen) this.database.close()
-  }
-}
-
-function stateOf(session: Session): z.infer<typeof stateSchema> {
-  return {
-    history: session.history,
-    known: session.known,
-    queue: session.queue,
-    ...(session.pending ? { pending: session.pending } : {}),
-    ...(session.lastTasks ? { lastTasks: session.lastTasks } : {}),
-    ...(session.skipped ? { skipped: session.skipped } : {}),
-  }
-}
-
-function pendingOf(stored: NonNullable<z.infer<typeof stateSchema>['pending']>): PendingQuestion {
-  return {
-    taskType: stored.taskType,
-    parameter: stored.parameter,
-    ...(stored.helped ? { helped: true } : {}),
-    ...(stored.reminded ? { reminded: true } : {}),
-    ...(stored.only ? { only: stored.only } : {}),
   }
 }

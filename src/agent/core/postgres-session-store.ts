@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto'
+import type { PostgresDatabase } from '../../store/postgres/postgres-database.ts'
+import { newSession, type Session, type SessionStore, type SessionSummary } from './session.ts'
+import { pendingOf, stateOf, stateSchema } from './session-state.ts'
+
+/**
+ * Conversations in PostgreSQL (migration `0004_sessions.sql`), so a conversation started on one
+ * replica continues on another. Same rows as the SQLite store: a save writes only what a turn
+ * changes; requester, owner and createdAt stay as created.
+ * @module
+ */
+
+interface Row {
+  id: string
+  owner: string | null
+  requester: string | null
+  created_at: string
+  updated_at: string
+  first_message: string | null
+  state: string
+}
+
+export class PostgresSessionStore implements SessionStore {
+  private readonly database: PostgresDatabase
+  private readonly now: () => Date
+
+  constructor(options: { database: PostgresDatabase; now?: () => Date }) {
+    this.database = options.database
+    this.now = options.now ?? (() => new Date())
+  }
+
+  async create(requester?: string, options: { owner?: string } = {}): Promise<Session> {
+    const at = this.now().toISOString()
+    const session = newSession(randomUUID(), at, requester, options.owner)
+    await this.database.pool.query(
+      'INSERT INTO chat_sessions (id, owner, requester, created_at, updated_at, state) VALUES ($1, $2, $3, $4, $5, $6)',
+      [
+        session.id,
+        session.owner ?? null,
+        session.requester ?? null,
+        at,
+        at,
+        JSON.stringify(stateOf(session)),
+      ],
+    )
+    return session
+  }
+
+  async get(id: string): Promise<Session | undefined> {
+    const [row] = (
+      await this.database.pool.query<Row>('SELECT * FROM chat_sessions WHERE id = $1', [id])
+    ).rows
+    if (!row) return undefined
+    const state = stateSchema.parse(JSON.parse(row.state))
+    return {
+      id: row.id,
+      ...(row.requester !== null ? { requester: row.requester } : {}),
+      ...(row.owner !== null ? { owner: row.owner } : {}),
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+      history: state.history,
+      known: state.known,
+      queue: state.queue,
+      ...(state.pending ? { pending: pendingOf(state.pending) } : {}),
+      ...(state.lastTasks ? { lastTasks: state.lastTasks } : {}),
+      ...(state.skipped ? { skipped: state.skipped } : {}),
+    }
+  }
+
+  async save(session: Session): Promise<void> {
+    const at = this.now().toISOString()
+    const first = session.history.find((entry) => entry.role === 'user')?.text ?? null
+    await this.database.pool.query(
+      `INSERT INTO chat_sessions (id, owner, requester, created_at, updated_at, first_message, state)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at, state = excluded.state,
+         first_message = coalesce(chat_sessions.first_message, excluded.first_message)`,
+      [
+        session.id,
+        session.owner ?? null,
+        session.requester ?? null,
+        session.createdAt,
+        at,
+        first,
+        JSON.stringify(stateOf(session)),
+      ],
+    )
+  }
+
+  async listFor(owner: string, options: { limit?: number } = {}): Promise<SessionSummary[]> {
+    const rows = (
+      await this.database.pool.query<Row>(
+        'SELECT id, requester, created_at, updated_at, first_message FROM chat_sessions WHERE owner = $1 ORDER BY updated_at DESC, position DESC LIMIT $2',
+        [owner, options.limit ?? 50],
+      )
+    ).rows
+    return rows.map((row) => ({
+      id: row.id,
+      ...(row.requester !== null ? { requester: row.requester } : {}),
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+      ...(row.first_message !== null ? { firstMessage: row.first_message } : {}),
+    }))
+  }
+
+  /** The pool is the shared database's: its owner ends it. */
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,58 @@
+import { z } from 'zod'
+import type { PendingQuestion, ReplyView, Session } from './session.ts'
+
+/**
+ * A session's changing part as one JSON document, shared by the SQLite and PostgreSQL session
+ * stores: what is written, and the schema it is read back through.
+ * @module
+ */
+
+/** What changes from turn to turn, stored as one JSON document. */
+export const stateSchema = z.object({
+  history: z.array(
+    z.object({
+      role: z.enum(['user', 'assistant']),
+      text: z.string(),
+      at: z.string(),
+      approvalId: z.string().optional(),
+      // Written by the core from a TurnResult and only ever shown again: kept as stored.
+      view: z.custom<ReplyView>((value) => typeof value === 'object' && value !== null).optional(),
+    }),
+  ),
+  known: z.record(z.string(), z.string()),
+  queue: z.array(z.string()),
+  pending: z
+    .object({
+      taskType: z.string(),
+      parameter: z.string(),
+      helped: z.boolean().optional(),
+      reminded: z.boolean().optional(),
+      only: z.array(z.string()).optional(),
+    })
+    .optional(),
+  lastTasks: z.array(z.string()).optional(),
+  skipped: z.array(z.string()).optional(),
+})
+
+export function stateOf(session: Session): z.infer<typeof stateSchema> {
+  return {
+    history: session.history,
+    known: session.known,
+    queue: session.queue,
+    ...(session.pending ? { pending: session.pending } : {}),
+    ...(session.lastTasks ? { lastTasks: session.lastTasks } : {}),
+    ...(session.skipped ? { skipped: session.skipped } : {}),
+  }
+}
+
+export function pendingOf(
+  stored: NonNullable<z.infer<typeof stateSchema>['pending']>,
+): PendingQuestion {
+  return {
+    taskType: stored.taskType,
+    parameter: stored.parameter,
+    ...(stored.helped ? { helped: true } : {}),
+    ...(stored.reminded ? { reminded: true } : {}),
+    ...(stored.only ? { only: stored.only } : {}),
+  }
+}
