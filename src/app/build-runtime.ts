@@ -12,6 +12,7 @@ import { SqliteStepExecutionLedger } from '../approvals/sqlite-step-execution-le
 import type { HelpdeskConfig } from '../config/config-schema.ts'
 import { SqliteUserStore } from '../identity/sqlite-user-store.ts'
 import type { UserStore } from '../identity/user-store.ts'
+import type { JobEngine } from '../jobs/job-engine.ts'
 import { JobHistory } from '../jobs/job-history.ts'
 import { ModelAnswerWriter } from '../knowledge/answers/model-answer-writer.ts'
 import { ChromaVectorStore } from '../knowledge/chroma/chroma-vector-store.ts'
@@ -45,6 +46,8 @@ export interface HelpdeskRuntime {
   approvals: ApprovalService | undefined
   /** What ran for whom, from the audit trail: with executors. */
   jobs: JobHistory | undefined
+  /** Background workflow jobs (steps x targets) with live progress: with an inventory. */
+  jobEngine: JobEngine | undefined
   /** Whose account and machine a signed-in person may act on. */
   access: AccessPolicy
   /** Whether a person a technician names exists (a user, or a directory account). */
@@ -223,6 +226,9 @@ export async function buildRuntime(
           ),
       )
     }
+    // Jobs a stopped server left running: what was running is unknown, the rest carries on.
+    for (const id of (await execution?.jobEngine?.recover()) ?? [])
+      options.log(`job ${id}: resumed after a restart`)
     // A run paused on a request that expires ends there (nothing of it runs).
     approvals?.whenExpired(async (request) => {
       await reportToConversation(sessions, request, { kind: 'expired' })
@@ -238,6 +244,7 @@ export async function buildRuntime(
       agents,
       approvals,
       jobs: live ? new JobHistory(live.audit) : undefined,
+      jobEngine: execution?.jobEngine,
       access,
       findPerson: knownPeople({
         ...(users ? { users } : {}),

@@ -66,6 +66,7 @@ export async function serveCommand(options: { port?: string; host?: string }): P
     frameworks: ['langgraph', 'langchain', 'openai-agents', 'mastra', 'core'],
     ...(runtime.approvals ? { approvals: runtime.approvals } : {}),
     ...(runtime.jobs ? { jobs: runtime.jobs } : {}),
+    ...(runtime.jobEngine ? { jobEngine: runtime.jobEngine } : {}),
     findPerson: runtime.findPerson,
     trustProxy: config.HELPDESK_TRUST_PROXY,
     ...(oidc ? { oidc: oidc.signIn } : {}),

@@ -2,7 +2,8 @@
  * Runs one rendered workflow script on one machine, audited: the record of what is about to run
  * (the exact script) is written first, and if it cannot be written nothing runs; the outcome is
  * recorded after. Bash goes over SSH as `bash -s --` with the script on stdin (after `bash -n`
- * here); PowerShell as `-EncodedCommand` through the machine's transport, as the executors do.
+ * here) and the machine's inventory name as `$1`; PowerShell as `-EncodedCommand` through the
+ * machine's transport, as the executors do.
  * A target's commands share one connection when its shell offers sessions.
  * @module
  */
@@ -12,6 +13,7 @@ import { MAX_COMMAND_LINE } from '../executors/powershell/powershell-executor.ts
 import type { Target } from '../inventory/inventory-schema.ts'
 import type { WorkflowPlatform } from '../operations/workflow.ts'
 import { checkBashSyntax } from '../rendering/bash-syntax.ts'
+import { quoteBash } from '../rendering/quoting.ts'
 import { encodePowerShellCommand } from '../rendering/script-renderer.ts'
 import type {
   RemoteCommand,
@@ -169,7 +171,11 @@ export class WorkflowScriptRunner {
           `bash -n refused the script (line ${first?.line}: ${first?.message}); nothing was run`,
         )
       }
-      return { command: { commandLine: 'bash -s --', stdin: run.script } }
+      // The machine's inventory name as $1: the script is the same for every target, and a
+      // fleet of names on one host (the loopback test fleet) can still tell its members apart.
+      return {
+        command: { commandLine: `bash -s -- ${quoteBash(run.target.name)}`, stdin: run.script },
+      }
     }
     const commandLine = `powershell -NoProfile -NonInteractive -EncodedCommand ${encodePowerShellCommand(run.script)}`
     if (commandLine.length > MAX_COMMAND_LINE) {

@@ -8,6 +8,7 @@ import type { SessionStore } from '../agent/core/session.ts'
 import type { ApprovalService } from '../approvals/approval-service.ts'
 import { reportToConversation } from '../approvals/conversation-report.ts'
 import { HelpdeskError } from '../errors/index.ts'
+import type { JobEngine } from '../jobs/job-engine.ts'
 import type { JobHistory } from '../jobs/job-history.ts'
 import type { Instruction } from '../knowledge/instructions/instruction.ts'
 import type { Readiness } from '../knowledge/knowledge-base.ts'
@@ -83,6 +84,8 @@ export interface AppDependencies {
   approvals?: ApprovalService
   /** What ran for whom, from the audit trail; without executors nothing runs. */
   jobs?: JobHistory
+  /** Background workflow jobs: their view, progress stream and cancel. */
+  jobEngine?: JobEngine
   /**
    * Whether a person a technician acts for exists (a user, or a directory account). Default:
    * the user store's users.
@@ -195,7 +198,7 @@ export function createApp(dependencies: AppDependencies): Hono<AuthenticatedEnvi
       reportToConversation(dependencies.sessions, request, ending),
     ),
   )
-  app.route('/api', jobRoutes(dependencies.jobs))
+  app.route('/api', jobRoutes(dependencies.jobs, dependencies.jobEngine))
   app.route('/api', adminRoutes(dependencies.agents, dependencies.frameworks ?? []))
   app.route(
     '/api',
