@@ -6,6 +6,7 @@
  */
 import { expect } from 'vitest'
 import type { Role } from '../../src/identity/user.ts'
+import { workflowJobRows } from './authorization-jobs.ts'
 import { type AuthorizationWorld, PEOPLE, type Person } from './authorization-world.ts'
 
 export const CALLERS = {
@@ -330,6 +331,7 @@ export function matrixRows(current: () => AuthorizationWorld): readonly Row[] {
         objectId: current().jobs[owner],
       }),
     },
+    ...workflowJobRows(current),
     {
       route: 'GET /api/instructions',
       whose: NONE,

@@ -33,6 +33,7 @@ import { AccessPolicy } from '../../src/policy/access-policy.ts'
 import { AccountMap } from '../../src/policy/account-map.ts'
 import { type AppDependencies, createApp } from '../../src/server/create-app.ts'
 import { FailedSignInLimiter } from '../../src/server/failed-sign-in-limiter.ts'
+import { openWorkflowJobs, type WorkflowJobs } from './authorization-jobs.ts'
 
 export const PEOPLE = {
   alice: 'requester',
@@ -57,6 +58,9 @@ export interface AuthorizationWorld {
   sessions: Readonly<Record<Person, string>>
   /** Each person's job: a level-1 plan of theirs, confirmed by them and run. */
   jobs: Readonly<Record<Person, string>>
+  /** Each person's finished background workflow job (started by the technician tom). */
+  workflowJobs: Readonly<Record<Person, string>>
+  workflowJobsEngine: WorkflowJobs
   /** A new pending request for `requester`, caused by `actor` when given. */
   approvalFor(requester: Person, level: 1 | 2 | 3, actor?: Person): Promise<ApprovalRequest>
   /** A new level-1 request of `requester`'s, approved, whose run a server stop interrupted. */
@@ -99,6 +103,7 @@ export async function buildAuthorizationWorld(): Promise<AuthorizationWorld> {
   })
   const registry = new AgentRegistry().register('core', (tools) => new CoreAgent(tools))
   const agents = new SwitchableAgent(registry, toolbox, new CoreAgent(toolbox))
+  const workflow = openWorkflowJobs(stack.audit)
   const dependencies: AppDependencies = {
     core,
     sessions,
@@ -110,6 +115,7 @@ export async function buildAuthorizationWorld(): Promise<AuthorizationWorld> {
     frameworks: registry.names,
     approvals: stack.service,
     jobs: new JobHistory(stack.audit),
+    jobEngine: workflow.engine,
     // Every bad-token cell fails a sign-in from the same (socketless) address: the limit is
     // checked by one cell of its own, with its own limiter.
     signInLimiter: new FailedSignInLimiter({ limit: 100_000 }),
@@ -126,6 +132,7 @@ export async function buildAuthorizationWorld(): Promise<AuthorizationWorld> {
 
   const sessionIds = {} as Record<Person, string>
   const jobIds = {} as Record<Person, string>
+  const workflowJobIds = {} as Record<Person, string>
   for (const person of Object.keys(PEOPLE) as Person[]) {
     const response = await app.request('/api/chat', {
       method: 'POST',
@@ -138,6 +145,7 @@ export async function buildAuthorizationWorld(): Promise<AuthorizationWorld> {
     await stack.service.approve(request.id, { username: person, role: PEOPLE[person] })
     await stack.service.executeApproved(request.id, { actor: person })
     jobIds[person] = request.id
+    workflowJobIds[person] = await workflow.jobFor(person)
   }
 
   return {
@@ -147,6 +155,8 @@ export async function buildAuthorizationWorld(): Promise<AuthorizationWorld> {
     tokens,
     sessions: sessionIds,
     jobs: jobIds,
+    workflowJobs: workflowJobIds,
+    workflowJobsEngine: workflow,
     approvalFor,
     interruptedFor: async (requester) => {
       const request = await approvalFor(requester, 1)
@@ -161,6 +171,7 @@ export async function buildAuthorizationWorld(): Promise<AuthorizationWorld> {
     },
     close: async () => {
       await agents.agent.close()
+      await workflow.close()
       await stack.close()
       await users.close()
     },

@@ -56,6 +56,7 @@ function runLocally(
       stop()
     }, options.timeoutMs)
     options.signal?.addEventListener('abort', stop, { once: true })
+    if (options.signal?.aborted) stop()
     child.stdout.on('data', (chunk: Buffer) => {
       stdout = (stdout + chunk.toString()).slice(0, options.outputLimit)
     })

@@ -200,6 +200,8 @@ function execute(
       }
       timers.push(setTimeout(stop, options.timeoutMs + killGraceMs))
       options.signal?.addEventListener('abort', stop, { once: true })
+      // Aborted while the channel was being opened: the event has fired already.
+      if (options.signal?.aborted) stop()
       channel.on('data', (chunk: Buffer) => stdout.add(chunk))
       channel.stderr.on('data', (chunk: Buffer) => stderr.add(chunk))
       channel.on('exit', (code: number | null, signalName?: string) => {
