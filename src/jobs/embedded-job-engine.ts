@@ -127,6 +127,10 @@ export class EmbeddedJobEngine implements JobEngine {
     while (!signal?.aborted) {
       // Armed before reading, so an event stored between the read and the wait still wakes it.
       const woken = this.waitForEvent(id, signal)
+      // The record before the events: a job is marked ended only after its last event is
+      // stored, so when it reads ended here, the read below has every event.
+      const record = await this.options.store.get(id)
+      const ended = !record || (ENDED.has(record.status) && !this.active.has(id))
       const batch = await this.options.store.eventsAfter(id, last, FOLLOW_BATCH)
       for (const event of batch) {
         last = event.id
@@ -140,8 +144,7 @@ export class EmbeddedJobEngine implements JobEngine {
         woken.cancel()
         continue
       }
-      const record = await this.options.store.get(id)
-      if (!record || (ENDED.has(record.status) && !this.active.has(id))) {
+      if (ended) {
         woken.cancel()
         return
       }
@@ -182,6 +185,16 @@ export class EmbeddedJobEngine implements JobEngine {
       if (this.active.has(id)) continue
       const record = await this.options.store.get(id)
       if (!record) continue
+      const [lastEvent] = await this.options.store.eventsAfter(
+        id,
+        (await this.options.store.lastEventId(id)) - 1,
+        1,
+      )
+      if (lastEvent?.type === 'job-ended') {
+        // Stopped between its last event and its status: it had ended.
+        await this.options.store.setStatus(id, lastEvent.status, lastEvent.at)
+        continue
+      }
       let unknown = 0
       for (const cell of await this.options.store.cells(id)) {
         if (cell.state !== 'running') continue
@@ -363,9 +376,10 @@ export class EmbeddedJobEngine implements JobEngine {
     }
   }
 
+  /** The last event first, then the status: see `follow`. */
   private async finish(id: string, status: JobStatus, durationMs: number): Promise<void> {
-    await this.options.store.setStatus(id, status, new Date().toISOString())
     await this.emit(id, { type: 'job-ended', status, durationMs: Math.round(durationMs) })
+    await this.options.store.setStatus(id, status, new Date().toISOString())
   }
 
   private progressOf(record: JobRecord, cells: JobCell[], times?: TargetTimes) {

@@ -49,7 +49,7 @@ export function sampleWorkflow(options: SampleWorkflowOptions): Workflow {
     steps: [
       step(1, 'service.status', 'Check the service demo', false, {
         scripts: linux(
-          `if [ -f "$d/$name.slow" ]; then echo "slow check on $name"; sleep ${options.slowSeconds ?? 30}; echo "$name" >> "$d/finished-slow"; fi\nif [ -f "$d/$name.running" ]; then echo "demo is running on $name"; else echo "demo is stopped on $name"; fi`,
+          `echo "$name" >> "$d/checks"\nif [ -f "$d/$name.slow" ]; then echo "slow check on $name"; sleep ${options.slowSeconds ?? 30}; echo "$name" >> "$d/finished-slow"; fi\nif [ -f "$d/$name.running" ]; then echo "demo is running on $name"; else echo "demo is stopped on $name"; fi`,
         ),
       }),
       step(2, 'service.stop', 'Stop the service demo where it is running', true, {
