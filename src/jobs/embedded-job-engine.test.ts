@@ -204,7 +204,7 @@ describe('EmbeddedJobEngine (local bash)', () => {
     expect(record?.status).toBe('failed')
     expect(stateOf(cells, 0, 'M-01')?.state).toBe('unknown')
     expect(stateOf(cells, 1, 'M-01')?.reason).toBe(
-      'not run: step-1 its outcome is unknown on this machine',
+      'not run: step-1 ended with an unknown outcome on this machine',
     )
     expect(stateOf(cells, 4, 'M-02')?.state).toBe('succeeded')
     expect(second.shell.ran.filter((run) => run.target === 'M-01')).toHaveLength(0)

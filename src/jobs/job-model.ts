@@ -81,6 +81,8 @@ export interface JobProgress {
   done: number
   /** Targets where a step failed or ended unknown. */
   failed: number
+  /** Targets the cancel stopped or never reached (and not failed). */
+  cancelled: number
   /** Targets not finished yet. */
   pending: number
   total: number

@@ -28,10 +28,12 @@ export function jobProgress(
   }
   let done = 0
   let failed = 0
+  let cancelled = 0
   const current: string[] = []
   for (const target of targets) {
     const list = byTarget.get(target) ?? []
     if (list.some((cell) => cell.state === 'failed' || cell.state === 'unknown')) failed++
+    else if (list.some((cell) => cell.state === 'cancelled')) cancelled++
     if (list.every((cell) => FINAL_CELL_STATES.has(cell.state))) done++
     else if (list.some((cell) => cell.state === 'running')) current.push(target)
   }
@@ -47,7 +49,17 @@ export function jobProgress(
       : options.times
         ? estimateRemaining(options.times, pending, options.concurrency, options.now)
         : null
-  return { done, failed, pending, total: targets.length, current, stepsEnded, steps, etaMs }
+  return {
+    done,
+    failed,
+    cancelled,
+    pending,
+    total: targets.length,
+    current,
+    stepsEnded,
+    steps,
+    etaMs,
+  }
 }
 
 /** Milliseconds until the last target ends, or null before any target has finished. */

@@ -52,7 +52,7 @@ export async function runTarget(context: TargetRunContext): Promise<boolean> {
     if (cell.state === 'unknown' || cell.state === 'failed') {
       stoppedBy ??= {
         stepId: step.id,
-        reason: cell.state === 'unknown' ? 'its outcome is unknown' : 'it failed',
+        reason: cell.state === 'unknown' ? 'ended with an unknown outcome' : 'failed',
       }
       continue
     }

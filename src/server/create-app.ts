@@ -109,6 +109,8 @@ const UI_FILES: Readonly<Record<string, string>> = {
   '/ui/approvals.js': 'approvals.js',
   '/ui/chat-approval.js': 'chat-approval.js',
   '/ui/interrupted-card.js': 'interrupted-card.js',
+  '/ui/job-view.css': 'job-view.css',
+  '/ui/job-view.js': 'job-view.js',
   '/ui/my-requests.js': 'my-requests.js',
   '/ui/reply-view.js': 'reply-view.js',
   '/ui/sign-in.js': 'sign-in.js',
