@@ -98,6 +98,7 @@ export async function buildExecution(
     const jobStore = new SqliteJobStore({ file: databaseFile(config) })
     const engine = new EmbeddedJobEngine({
       store: jobStore,
+      audit,
       runner: new WorkflowScriptRunner({ shells: { ssh, winrm }, audit }),
       inventory,
       log,

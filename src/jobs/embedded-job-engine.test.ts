@@ -47,6 +47,7 @@ function world(file = ':memory:', directory = mkdtempSync(path.join(tmpdir(), 'j
   const shell = new LocalBashShell()
   const engine = new EmbeddedJobEngine({
     store,
+    audit,
     runner: new WorkflowScriptRunner({ shells: { ssh: shell }, audit }),
     inventory: new Inventory({ targets: NAMES.map(machine), groups: {} }),
     concurrency: 3,

@@ -4,6 +4,7 @@
  * @module
  */
 import { randomUUID } from 'node:crypto'
+import type { AuditLog, AuditValue } from '../audit/audit-log.ts'
 import type { Inventory } from '../inventory/inventory.ts'
 import type { Workflow } from '../operations/workflow.ts'
 import type { JobEngine, StartJobOptions } from './job-engine.ts'
@@ -25,6 +26,8 @@ import { platformOf, type WorkflowScriptRunner } from './workflow-script-runner.
 export interface EmbeddedJobEngineOptions {
   store: JobStore
   runner: WorkflowScriptRunner
+  /** Where the job's start (its whole workflow) is recorded; the runner records each script. */
+  audit: AuditLog
   inventory: Inventory
   /** Targets at once when a job does not say (default 20). */
   concurrency?: number
@@ -80,6 +83,23 @@ export class EmbeddedJobEngine implements JobEngine {
       createdAt: at,
       updatedAt: at,
     }
+    // The whole workflow, every script, once: each execution's record names its script by hash.
+    await this.options.audit.append({
+      actor: record.actor,
+      action: 'job-start',
+      requestId: record.id,
+      detail: {
+        requester: record.requester,
+        taskType: 'workflow',
+        jobId: record.id,
+        targets: [...record.workflow.targets],
+        continueOnFailure: record.workflow.continueOnFailure,
+        steps: record.workflow.steps.map((step) => JSON.parse(JSON.stringify(step)) as AuditValue),
+        approval: record.approval
+          ? { id: record.approval.id, approver: record.approval.approver, via: record.approval.via }
+          : null,
+      },
+    })
     await this.options.store.create(record)
     await this.emit(record.id, {
       type: 'job-started',

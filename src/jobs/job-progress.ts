@@ -1,8 +1,10 @@
 /**
  * Counts, the current targets and the estimated time to the end, from a job's cells and the
- * targets' times so far. The estimate replays the rest of the run on the worker slots: each
- * running target needs the mean time of a finished target less what it has had (at least a
- * twentieth of it), and each waiting target takes the next slot to come free for the mean time.
+ * targets' times so far. The estimate replays the rest of the run on the worker slots: a running
+ * target that has ended some of its steps needs the rest at its own pace so far (the first
+ * targets to finish are the fast ones, so their mean alone underestimates the slow ones); one
+ * that has not needs the mean time of a finished target less what it has had (at least a
+ * twentieth of it); each waiting target takes the next slot to come free for the mean time.
  * @module
  */
 import { FINAL_CELL_STATES, type JobCell, type JobProgress } from './job-model.ts'
@@ -47,7 +49,13 @@ export function jobProgress(
     pending === 0
       ? 0
       : options.times
-        ? estimateRemaining(options.times, pending, options.concurrency, options.now)
+        ? estimateRemaining(
+            options.times,
+            pending,
+            options.concurrency,
+            stepPace(cells, steps, current, byTarget),
+            options.now,
+          )
         : null
   return {
     done,
@@ -62,18 +70,72 @@ export function jobProgress(
   }
 }
 
+/**
+ * Each step's mean time on the targets where it ended, and what each running target still
+ * needs by those means (its current step less the time it has had in it, then its later steps).
+ */
+export interface StepPace {
+  /** Milliseconds a whole target needs by the step means, when every step has one. */
+  perTarget: number | undefined
+  /** Running target -> milliseconds it still needs, when its steps have means. */
+  remaining: ReadonlyMap<string, number>
+}
+
+function stepPace(
+  cells: readonly JobCell[],
+  steps: number,
+  current: readonly string[],
+  byTarget: ReadonlyMap<string, JobCell[]>,
+): StepPace {
+  const sums = new Array<number>(steps).fill(0)
+  const counts = new Array<number>(steps).fill(0)
+  for (const cell of cells) {
+    if (!cell.startedAt || !cell.endedAt || !FINAL_CELL_STATES.has(cell.state)) continue
+    sums[cell.stepIndex] =
+      (sums[cell.stepIndex] ?? 0) + Date.parse(cell.endedAt) - Date.parse(cell.startedAt)
+    counts[cell.stepIndex] = (counts[cell.stepIndex] ?? 0) + 1
+  }
+  const means = sums.map((sum, index) => (counts[index] ? sum / (counts[index] ?? 1) : undefined))
+  const known = means.every((mean) => mean !== undefined)
+  const perTarget = known ? means.reduce<number>((sum, mean) => sum + (mean ?? 0), 0) : undefined
+  const remaining = new Map<string, number>()
+  const now = Date.now()
+  for (const target of current) {
+    const next = (byTarget.get(target) ?? []).find((cell) => !FINAL_CELL_STATES.has(cell.state))
+    if (!next) continue
+    let total = 0
+    let complete = true
+    for (let index = next.stepIndex; index < steps; index++) {
+      const mean = means[index]
+      if (mean === undefined) {
+        complete = false
+        break
+      }
+      total += mean
+    }
+    if (!complete) continue
+    const inStep = next.startedAt ? now - Date.parse(next.startedAt) : 0
+    remaining.set(target, Math.max(total - inStep, total / 20))
+  }
+  return { perTarget, remaining }
+}
+
 /** Milliseconds until the last target ends, or null before any target has finished. */
 export function estimateRemaining(
   times: TargetTimes,
   unfinished: number,
   concurrency: number,
+  pace: StepPace = { perTarget: undefined, remaining: new Map() },
   now = performance.now(),
 ): number | null {
   if (times.finished.length === 0) return null
-  const mean = times.finished.reduce((sum, each) => sum + each, 0) / times.finished.length
+  // The first targets to end are the fast ones: the step means (over every target where a
+  // step ended, slow ones included) say more, once every step has one.
+  const finishedMean = times.finished.reduce((sum, each) => sum + each, 0) / times.finished.length
+  const mean = Math.max(finishedMean, pace.perTarget ?? 0)
   const slots: number[] = []
-  for (const started of times.running.values()) {
-    slots.push(Math.max(mean - (now - started), mean / 20))
+  for (const [target, started] of times.running) {
+    slots.push(pace.remaining.get(target) ?? Math.max(mean - (now - started), mean / 20))
   }
   const waiting = Math.max(0, unfinished - times.running.size)
   while (slots.length < Math.max(1, concurrency)) slots.push(0)

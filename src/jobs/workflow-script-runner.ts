@@ -7,6 +7,7 @@
  * A target's commands share one connection when its shell offers sessions.
  * @module
  */
+import { createHash } from 'node:crypto'
 import type { AuditLog, AuditValue } from '../audit/audit-log.ts'
 import { HelpdeskError, isHelpdeskError } from '../errors/index.ts'
 import { MAX_COMMAND_LINE } from '../executors/powershell/powershell-executor.ts'
@@ -52,6 +53,23 @@ export interface ScriptRun {
 /** Output kept per stream and run; the audit keeps the first 4,096 characters. */
 const OUTPUT_LIMIT = 64 * 1024
 const AUDITED_OUTPUT = 4096
+/**
+ * Scripts up to this size are in each execution's audit record whole; a longer one (a file
+ * carried in the script) by its first characters and its SHA-256, and whole once in the job's
+ * `job-start` record, so 100 machines do not write 100 copies of a megabyte.
+ */
+const AUDITED_SCRIPT = 16 * 1024
+
+/** The script as an execution's audit record carries it. */
+export function auditedScript(script: string): { [key: string]: AuditValue } {
+  const sha256 = createHash('sha256').update(script).digest('hex')
+  return script.length <= AUDITED_SCRIPT
+    ? { operation: script, scriptSha256: sha256 }
+    : {
+        operation: `${script.slice(0, AUDITED_SCRIPT)}\n... (${script.length} characters; whole in the job-start record)`,
+        scriptSha256: sha256,
+      }
+}
 
 /** The platform a machine's scripts are for; macOS has none in a workflow. */
 export function platformOf(target: Target): WorkflowPlatform | undefined {
@@ -85,7 +103,7 @@ export class WorkflowScriptRunner {
     }
     await this.record('step-execute', run, {
       executor: run.platform === 'linux' ? 'bash' : 'powershell',
-      operation: run.script,
+      ...auditedScript(run.script),
       approval: run.approval ?? null,
     })
     const started = performance.now()

@@ -177,9 +177,7 @@ describe('job view on the chat page', () => {
     await view.scrollIntoViewIfNeeded()
     await page.screenshot({ path: '/tmp/job-view-390.png' })
     await view.screenshot({ path: '/tmp/job-view-element-390.png' })
-    const overflow = await page.evaluate(
-      () => document.documentElement.scrollWidth > window.innerWidth,
-    )
+    const overflow = await page.evaluate('document.documentElement.scrollWidth > window.innerWidth')
     expect(overflow).toBe(false)
   }, 120_000)
 

@@ -33,6 +33,7 @@ export function openWorkflowJobs(audit: AuditLog): WorkflowJobs {
   const shell = new LocalBashShell()
   const engine = new EmbeddedJobEngine({
     store,
+    audit,
     runner: new WorkflowScriptRunner({ shells: { ssh: shell }, audit }),
     inventory: new Inventory({
       targets: [

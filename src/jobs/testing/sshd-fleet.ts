@@ -84,6 +84,7 @@ export function openSshdEngine(options: {
   const inventory = fleetInventory(options.facts, options.names)
   const engine = new EmbeddedJobEngine({
     store,
+    audit,
     runner: new WorkflowScriptRunner({ shells: { ssh: shell }, audit }),
     inventory,
     ...(options.concurrency ? { concurrency: options.concurrency } : {}),
