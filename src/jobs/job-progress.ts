@@ -1,10 +1,10 @@
 /**
  * Counts, the current targets and the estimated time to the end, from a job's cells and the
  * targets' times so far. The estimate replays the rest of the run on the worker slots: a running
- * target that has ended some of its steps needs the rest at its own pace so far (the first
- * targets to finish are the fast ones, so their mean alone underestimates the slow ones); one
- * that has not needs the mean time of a finished target less what it has had (at least a
- * twentieth of it); each waiting target takes the next slot to come free for the mean time.
+ * target needs the mean time of each of its remaining steps (over every target where that step
+ * ended) less the time it has had in its current one; a waiting target takes the next slot to
+ * come free for a whole target's time (the larger of the step means' sum and the finished
+ * targets' mean: the first targets to finish are the fast ones).
  * @module
  */
 import { FINAL_CELL_STATES, type JobCell, type JobProgress } from './job-model.ts'
