@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto'
 import type { AuditLog, AuditValue } from '../audit/audit-log.ts'
 import type { Inventory } from '../inventory/inventory.ts'
 import type { Workflow } from '../operations/workflow.ts'
+import { EventWaiters } from './event-waiters.ts'
 import type { JobEngine, StartJobOptions } from './job-engine.ts'
 import {
   FINAL_CELL_STATES,
@@ -56,7 +57,7 @@ export class EmbeddedJobEngine implements JobEngine {
     log: (line: string) => void
   }
   private readonly active = new Map<string, ActiveJob>()
-  private readonly wakers = new Map<string, Set<() => void>>()
+  private readonly waiters = new EventWaiters()
   private closed = false
 
   constructor(options: EmbeddedJobEngineOptions) {
@@ -253,7 +254,7 @@ export class EmbeddedJobEngine implements JobEngine {
   async close(): Promise<void> {
     this.closed = true
     await Promise.all([...this.active.values()].map((job) => job.done))
-    for (const wakers of this.wakers.values()) for (const wake of wakers) wake()
+    this.waiters.wakeAll()
   }
 
   /** Loads the job's cells and runs its unfinished targets in the background. */
@@ -415,33 +416,11 @@ export class EmbeddedJobEngine implements JobEngine {
   }
 
   private wake(id: string): void {
-    const wakers = this.wakers.get(id)
-    if (!wakers) return
-    this.wakers.delete(id)
-    for (const wake of wakers) wake()
+    this.waiters.wake(id)
   }
 
-  /** Resolves at the next event of the job, on abort, or after `pollMs`. */
-  private waitForEvent(
-    id: string,
-    signal?: AbortSignal,
-  ): { promise: Promise<void>; cancel(): void } {
-    let wake: () => void = () => undefined
-    const promise = new Promise<void>((resolve) => {
-      const timer = setTimeout(done, this.options.pollMs)
-      const wakers = this.wakers.get(id) ?? new Set()
-      this.wakers.set(id, wakers)
-      function done() {
-        clearTimeout(timer)
-        wakers.delete(done)
-        signal?.removeEventListener('abort', done)
-        resolve()
-      }
-      wakers.add(done)
-      signal?.addEventListener('abort', done, { once: true })
-      wake = done
-    })
-    return { promise, cancel: () => wake() }
+  private waitForEvent(id: string, signal?: AbortSignal) {
+    return this.waiters.wait(id, this.options.pollMs, signal)
   }
 }
 
