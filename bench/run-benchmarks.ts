@@ -10,6 +10,7 @@ import { RETRIEVAL_PROBE } from '../src/retrieval/routing-probe.ts'
 import { runAgentBenchmark } from './agent-benchmark.ts'
 import { distribution, startServer } from './bench-support.ts'
 import { runFleetBenchmark } from './fleet-benchmark.ts'
+import { runJobBenchmark } from './job-benchmark.ts'
 
 const CONCURRENT_CLIENTS = 20
 const THROUGHPUT_SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
@@ -98,6 +99,12 @@ try {
 const fleet = await runFleetBenchmark({ log: (line) => console.error(`fleet ${line}`) })
 console.log(fleet.report)
 if (fleet.failures.length) process.exitCode = 1
+
+// A five-step workflow on 100 machines as a background job against a bare ssh2 script, with the
+// progress stream and the ETA (bench/job-benchmark.ts; alone: npm run bench:jobs).
+const jobs = await runJobBenchmark({ log: (line) => console.error(`jobs ${line}`) })
+console.log(jobs.report)
+if (jobs.failures.length) process.exitCode = 1
 
 // 5. Agent adapters: turn latency per framework with the offline model against the
 // framework-free core (bench/agent-benchmark.ts; alone: node bench/agent-benchmark.ts).

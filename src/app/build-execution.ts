@@ -11,6 +11,10 @@ import { FileSecretDelivery } from '../executors/delivery/file-secret-delivery.t
 import { ExecutorRegistry } from '../executors/executor-registry.ts'
 import { PowerShellExecutor } from '../executors/powershell/powershell-executor.ts'
 import { Inventory } from '../inventory/inventory.ts'
+import { EmbeddedJobEngine } from '../jobs/embedded-job-engine.ts'
+import type { JobEngine } from '../jobs/job-engine.ts'
+import { SqliteJobStore } from '../jobs/sqlite-job-store.ts'
+import { WorkflowScriptRunner } from '../jobs/workflow-script-runner.ts'
 import type { Instruction } from '../knowledge/instructions/instruction.ts'
 import { meteredStore } from '../observability/metrics.ts'
 import { type ProjectStores, sqliteStores } from '../store/project-stores.ts'
@@ -25,6 +29,11 @@ export interface ExecutionRuntime {
   inventory: Inventory | undefined
   /** The domain controller's executor, when one is configured: also answers who exists there. */
   directory: ActiveDirectoryExecutor | undefined
+  /**
+   * Background jobs running workflows on the inventory's machines (the chat turn starts one
+   * with `start(workflow, { requester, actor, approval })` after approval): with an inventory.
+   */
+  jobEngine: JobEngine | undefined
   close(): Promise<void>
 }
 
@@ -71,6 +80,7 @@ export async function buildExecution(
     )
   }
   let inventory: Inventory | undefined
+  let jobEngine: JobEngine | undefined
   if (config.HELPDESK_INVENTORY) {
     inventory = await Inventory.load(config.HELPDESK_INVENTORY)
     const ssh = new SshRemoteShell({ connectTimeoutMs: config.SSH_CONNECT_TIMEOUT_MS })
@@ -87,6 +97,20 @@ export async function buildExecution(
         }),
       )
     log(`inventory ${config.HELPDESK_INVENTORY}: ${inventory.list().length} machines`)
+    const jobStore = new SqliteJobStore({ file: databaseFile(config) })
+    const engine = new EmbeddedJobEngine({
+      store: jobStore,
+      audit,
+      runner: new WorkflowScriptRunner({ shells: { ssh, winrm }, audit }),
+      inventory,
+      log,
+    })
+    // Closed before the shells and the audit log (closers run in reverse).
+    closers.push(async () => {
+      await engine.close()
+      await jobStore.close()
+    })
+    jobEngine = engine
   }
   log(`executors: ${registry.kinds.join(', ') || 'none (plans are dry-run only)'}`)
   const service = new ExecutionService({ instructions, registry, audit })
@@ -96,6 +120,7 @@ export async function buildExecution(
     audit,
     inventory,
     directory: directoryExecutor,
+    jobEngine,
     close: async () => {
       for (const close of closers.reverse()) await close()
     },

@@ -10,6 +10,7 @@ import { approvalRequester } from '../approvals/pending-approval.ts'
 import type { StepExecutionLedger } from '../approvals/step-execution-ledger.ts'
 import type { HelpdeskConfig } from '../config/config-schema.ts'
 import type { UserStore } from '../identity/user-store.ts'
+import type { JobEngine } from '../jobs/job-engine.ts'
 import { JobHistory } from '../jobs/job-history.ts'
 import { ModelAnswerWriter } from '../knowledge/answers/model-answer-writer.ts'
 import { ChromaVectorStore } from '../knowledge/chroma/chroma-vector-store.ts'
@@ -61,6 +62,8 @@ export interface HelpdeskRuntime {
   jobs: JobHistory | undefined
   /** The built-in ticket queue: with `persistence`. */
   tickets: TicketService | undefined
+  /** Background workflow jobs (steps x targets) with live progress: with an inventory. */
+  jobEngine: JobEngine | undefined
   /** Whose account and machine a signed-in person may act on. */
   access: AccessPolicy
   /** Operations on machines and inventory questions: with executors and an inventory. */
@@ -313,6 +316,9 @@ export async function buildRuntime(
           ),
       )
     }
+    // Jobs a stopped server left running: what was running is unknown, the rest carries on.
+    for (const id of (await execution?.jobEngine?.recover()) ?? [])
+      options.log(`job ${id}: resumed after a restart`)
     // A run paused on a request that expires ends there (nothing of it runs).
     approvals?.whenExpired(async (request) => {
       await reportToConversation(sessions, request, { kind: 'expired' })
@@ -329,6 +335,7 @@ export async function buildRuntime(
       approvals,
       jobs: live ? new JobHistory(live.audit) : undefined,
       tickets,
+      jobEngine: execution?.jobEngine,
       access,
       operations: execution?.inventory
         ? new OperationsDesk({

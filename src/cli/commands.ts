@@ -84,6 +84,7 @@ export async function serveCommand(options: { port?: string; host?: string }): P
     ...(runtime.jobs ? { jobs: runtime.jobs } : {}),
     ...(runtime.tickets ? { tickets: runtime.tickets } : {}),
     ...(runtime.operations ? { operations: runtime.operations } : {}),
+    ...(runtime.jobEngine ? { jobEngine: runtime.jobEngine } : {}),
     findPerson: runtime.findPerson,
     trustProxy: config.HELPDESK_TRUST_PROXY,
     ...(oidc ? { oidc: oidc.signIn } : {}),

@@ -9,6 +9,7 @@ import type { SessionStore } from '../agent/core/session.ts'
 import type { ApprovalService } from '../approvals/approval-service.ts'
 import { reportToConversation } from '../approvals/conversation-report.ts'
 import { HelpdeskError } from '../errors/index.ts'
+import type { JobEngine } from '../jobs/job-engine.ts'
 import type { JobHistory } from '../jobs/job-history.ts'
 import type { Instruction } from '../knowledge/instructions/instruction.ts'
 import type { Readiness } from '../knowledge/knowledge-base.ts'
@@ -99,6 +100,8 @@ export interface AppDependencies {
   approvals?: ApprovalService
   /** What ran for whom, from the audit trail; without executors nothing runs. */
   jobs?: JobHistory
+  /** Background workflow jobs: their view, progress stream and cancel. */
+  jobEngine?: JobEngine
   /**
    * Whether a person a technician acts for exists (a user, or a directory account). Default:
    * the user store's users.
@@ -137,6 +140,8 @@ const UI_FILES: Readonly<Record<string, string>> = {
   '/ui/instructions.css': 'instructions.css',
   '/ui/runbook-editor.js': 'runbook-editor.js',
   '/ui/runbook-history.js': 'runbook-history.js',
+  '/ui/job-view.css': 'job-view.css',
+  '/ui/job-view.js': 'job-view.js',
   '/ui/my-requests.js': 'my-requests.js',
   '/ui/reply-view.js': 'reply-view.js',
   '/ui/sign-in.js': 'sign-in.js',
@@ -249,7 +254,7 @@ export function createApp(dependencies: AppDependencies): Hono<AuthenticatedEnvi
       reportToConversation(dependencies.sessions, request, ending),
     ),
   )
-  app.route('/api', jobRoutes(dependencies.jobs))
+  app.route('/api', jobRoutes(dependencies.jobs, dependencies.jobEngine))
   app.route('/api', adminRoutes(dependencies.agents, dependencies.frameworks ?? []))
   app.route(
     '/api',

@@ -26,8 +26,20 @@ export interface RemoteShell {
     command: RemoteCommand,
     options: RemoteRunOptions,
   ): Promise<RemoteCommandResult>
+  /**
+   * Optional: one connection for several commands on one target, in turn (a job's steps there),
+   * so a five-step workflow logs in once per machine instead of once per script. Each `run`
+   * keeps the contract above; `close` ends the connection.
+   */
+  openSession?(target: Target): Promise<RemoteSession>
   /** Closes pooled connections. */
   close(): Promise<void>
+}
+
+/** Commands run one after another over one connection (`RemoteShell.openSession`). */
+export interface RemoteSession {
+  run(command: RemoteCommand, options: RemoteRunOptions): Promise<RemoteCommandResult>
+  close(): void
 }
 
 export interface RemoteCommand {

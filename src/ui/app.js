@@ -4,6 +4,7 @@
 
 import { APPROVAL_LEVELS, refreshApprovals, setApprovalsUser, shortId } from './approvals.js'
 import { approvalNoteText, confirmControls, mayConfirm } from './chat-approval.js'
+import { openJob, openJobFromAddress } from './job-view.js'
 import { myRequests } from './my-requests.js'
 import { guidanceList, quickReplies, richText } from './reply-view.js'
 import { api, remember, remembered, SignInNeeded, startSignIn } from './sign-in.js'
@@ -553,6 +554,8 @@ async function send(message) {
         sessionId = payload.result.sessionId
         if (me) remember(sessionKey(me.username), sessionId)
         reply.finish(payload.result)
+        // A long or many-machine operation runs as a background job: its view opens at once.
+        if (typeof payload.result.jobId === 'string') openJob(payload.result.jobId)
         void requests.refresh()
         watchOutcomes(sessionId, payload.result.approvals?.length ?? 0)
         if (payload.result.ticket) ticketAnswers.start(sessionId)
@@ -785,6 +788,7 @@ function onAccountChange(user, { signedOut = false } = {}) {
   newConversationButton.hidden = false
   updateWelcome()
   input.focus()
+  openJobFromAddress()
 }
 
 updateCounter()

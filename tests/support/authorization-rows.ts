@@ -6,6 +6,7 @@
  */
 import { expect } from 'vitest'
 import type { Role } from '../../src/identity/user.ts'
+import { workflowJobRows } from './authorization-jobs.ts'
 import { ticketRows } from './authorization-ticket-rows.ts'
 import { type AuthorizationWorld, PEOPLE, type Person } from './authorization-world.ts'
 import { instructionManagerRows } from './instruction-manager-rows.ts'
@@ -335,6 +336,7 @@ export function matrixRows(current: () => AuthorizationWorld): readonly Row[] {
         objectId: current().jobs[owner],
       }),
     },
+    ...workflowJobRows(current),
     {
       route: 'GET /api/instructions',
       whose: NONE,

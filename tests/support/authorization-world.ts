@@ -38,6 +38,7 @@ import { FailedSignInLimiter } from '../../src/server/failed-sign-in-limiter.ts'
 import { SqliteTicketStore } from '../../src/tickets/sqlite-ticket-store.ts'
 import type { Ticket } from '../../src/tickets/ticket.ts'
 import { TicketService } from '../../src/tickets/ticket-service.ts'
+import { openWorkflowJobs, type WorkflowJobs } from './authorization-jobs.ts'
 
 export const PEOPLE = {
   alice: 'requester',
@@ -64,6 +65,9 @@ export interface AuthorizationWorld {
   sessions: Readonly<Record<Person, string>>
   /** Each person's job: a level-1 plan of theirs, confirmed by them and run. */
   jobs: Readonly<Record<Person, string>>
+  /** Each person's finished background workflow job (started by the technician tom). */
+  workflowJobs: Readonly<Record<Person, string>>
+  workflowJobsEngine: WorkflowJobs
   /** A new pending request for `requester`, caused by `actor` when given. */
   approvalFor(requester: Person, level: 1 | 2 | 3, actor?: Person): Promise<ApprovalRequest>
   /** A new level-1 request of `requester`'s, approved, whose run a server stop interrupted. */
@@ -122,6 +126,7 @@ export async function buildAuthorizationWorld(): Promise<AuthorizationWorld> {
   const agents = new SwitchableAgent(registry, toolbox, new CoreAgent(toolbox))
   const ticketStore = new SqliteTicketStore({ file: ':memory:' })
   const tickets = new TicketService({ store: ticketStore, sessions, audit: stack.audit })
+  const workflow = openWorkflowJobs(stack.audit)
   const dependencies: AppDependencies = {
     core,
     sessions,
@@ -134,6 +139,7 @@ export async function buildAuthorizationWorld(): Promise<AuthorizationWorld> {
     frameworks: registry.names,
     approvals: stack.service,
     jobs: new JobHistory(stack.audit),
+    jobEngine: workflow.engine,
     // Every bad-token cell fails a sign-in from the same (socketless) address: the limit is
     // checked by one cell of its own, with its own limiter.
     signInLimiter: new FailedSignInLimiter({ limit: 100_000 }),
@@ -151,6 +157,7 @@ export async function buildAuthorizationWorld(): Promise<AuthorizationWorld> {
 
   const sessionIds = {} as Record<Person, string>
   const jobIds = {} as Record<Person, string>
+  const workflowJobIds = {} as Record<Person, string>
   for (const person of Object.keys(PEOPLE) as Person[]) {
     const response = await app.request('/api/chat', {
       method: 'POST',
@@ -163,6 +170,7 @@ export async function buildAuthorizationWorld(): Promise<AuthorizationWorld> {
     await stack.service.approve(request.id, { username: person, role: PEOPLE[person] })
     await stack.service.executeApproved(request.id, { actor: person })
     jobIds[person] = request.id
+    workflowJobIds[person] = await workflow.jobFor(person)
   }
 
   return {
@@ -173,6 +181,8 @@ export async function buildAuthorizationWorld(): Promise<AuthorizationWorld> {
     tokens,
     sessions: sessionIds,
     jobs: jobIds,
+    workflowJobs: workflowJobIds,
+    workflowJobsEngine: workflow,
     approvalFor,
     interruptedFor: async (requester) => {
       const request = await approvalFor(requester, 1)
@@ -202,6 +212,7 @@ export async function buildAuthorizationWorld(): Promise<AuthorizationWorld> {
       await tickets.shutdown()
       await ticketStore.close()
       await agents.agent.close()
+      await workflow.close()
       await stack.close()
       await runbooks.close()
       await users.close()

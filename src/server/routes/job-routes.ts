@@ -1,14 +1,26 @@
 import { Hono } from 'hono'
+import { streamSSE } from 'hono/streaming'
 import { HelpdeskError } from '../../errors/index.ts'
+import { samePerson } from '../../identity/user.ts'
+import type { JobEngine } from '../../jobs/job-engine.ts'
 import type { JobHistory } from '../../jobs/job-history.ts'
-import type { AuthenticatedEnvironment } from '../authentication.ts'
+import type { JobRecord } from '../../jobs/job-model.ts'
+import { isTechnician } from '../../policy/access-policy.ts'
+import type { AuthenticatedEnvironment, Caller } from '../authentication.ts'
 
 /**
  * `GET /api/jobs?limit=N` (newest first) and `GET /api/jobs/:id`: what ran for whom, from the
- * audit trail. A requester sees their own jobs only (another's is a 404, as if it did not
- * exist); technicians and admins see everyone's.
+ * audit trail, or for a background workflow job its steps x targets from the job engine.
+ * `GET /api/jobs/:id/events`: the job's progress as server-sent events, numbered; a client that
+ * reconnects with `Last-Event-ID` gets every event after it. `POST /api/jobs/:id/cancel` stops it.
+ *
+ * A requester sees and cancels their own jobs only (another's is a 404, as if it did not exist);
+ * technicians and admins see and cancel everyone's.
  */
-export function jobRoutes(jobs: JobHistory | undefined): Hono<AuthenticatedEnvironment> {
+export function jobRoutes(
+  jobs: JobHistory | undefined,
+  engine?: JobEngine,
+): Hono<AuthenticatedEnvironment> {
   const app = new Hono<AuthenticatedEnvironment>()
   const history = (): JobHistory => {
     if (!jobs) {
@@ -22,6 +34,15 @@ export function jobRoutes(jobs: JobHistory | undefined): Hono<AuthenticatedEnvir
   }
   const scope = (role: string, username: string) =>
     role === 'technician' || role === 'admin' ? {} : { requester: username }
+  /** The engine's job this caller may see, or undefined (none, or not theirs). */
+  const visibleJob = async (id: string, caller: Caller): Promise<JobRecord | undefined> => {
+    const record = await engine?.record(id)
+    if (!record) return undefined
+    if (isTechnician(caller.role)) return record
+    return samePerson(record.requester, caller.username) ? record : undefined
+  }
+  const notFound = (id: string) =>
+    new HelpdeskError({ code: 'JOB_NOT_FOUND', message: `no job "${id.slice(0, 60)}"` })
 
   app.get('/jobs', async (context) => {
     const caller = context.get('caller')
@@ -40,11 +61,43 @@ export function jobRoutes(jobs: JobHistory | undefined): Hono<AuthenticatedEnvir
   app.get('/jobs/:id', async (context) => {
     const caller = context.get('caller')
     const id = context.req.param('id')
+    if (await visibleJob(id, caller)) return context.json(await engine?.view(id))
+    if (!jobs && engine) throw notFound(id)
     const job = await history().get(id, scope(caller.role, caller.username))
-    if (!job) {
-      throw new HelpdeskError({ code: 'JOB_NOT_FOUND', message: `no job "${id.slice(0, 60)}"` })
-    }
+    if (!job) throw notFound(id)
     return context.json(job)
+  })
+
+  app.get('/jobs/:id/events', async (context) => {
+    const caller = context.get('caller')
+    const id = context.req.param('id')
+    if (!engine || !(await visibleJob(id, caller))) throw notFound(id)
+    const raw = context.req.header('last-event-id') ?? context.req.query('after') ?? '0'
+    const after = /^\d{1,12}$/.test(raw) ? Number(raw) : Number.NaN
+    if (!Number.isSafeInteger(after)) {
+      throw new HelpdeskError({
+        code: 'INVALID_INPUT',
+        message: 'Last-Event-ID: expected the number of the last event received',
+      })
+    }
+    context.header('Cache-Control', 'no-store')
+    return streamSSE(context, async (stream) => {
+      const stop = new AbortController()
+      stream.onAbort(() => stop.abort())
+      for await (const event of engine.follow(id, after, stop.signal)) {
+        const { id: number, ...body } = event
+        await stream.writeSSE({ id: String(number), event: body.type, data: JSON.stringify(body) })
+        if (stream.aborted) break
+      }
+    })
+  })
+
+  app.post('/jobs/:id/cancel', async (context) => {
+    const caller = context.get('caller')
+    const id = context.req.param('id')
+    if (!engine || !(await visibleJob(id, caller))) throw notFound(id)
+    const cancelled = await engine.cancel(id, caller.username)
+    return context.json({ id, cancelled, job: await engine.view(id) })
   })
 
   return app

@@ -7,6 +7,7 @@ import type {
   RemoteCommand,
   RemoteCommandResult,
   RemoteRunOptions,
+  RemoteSession,
   RemoteShell,
 } from '../remote-shell.ts'
 import { OutputCollector } from './output-collector.ts'
@@ -74,6 +75,27 @@ export class SshRemoteShell implements RemoteShell {
     } finally {
       connection.end()
       this.open.delete(connection)
+    }
+  }
+
+  async openSession(target: Target): Promise<RemoteSession> {
+    const connection = await this.connect(target)
+    let closed = false
+    return {
+      run: async (command, options) => {
+        const started = performance.now()
+        if (options.signal?.aborted || closed) return cancelledBeforeStart(started)
+        const commandLine =
+          target.os === 'linux'
+            ? wrapWithTimeout(command.commandLine, options.timeoutMs)
+            : command.commandLine
+        return execute(connection, commandLine, command.stdin, options, started, this.killGraceMs)
+      },
+      close: () => {
+        closed = true
+        connection.end()
+        this.open.delete(connection)
+      },
     }
   }
 
@@ -178,6 +200,8 @@ function execute(
       }
       timers.push(setTimeout(stop, options.timeoutMs + killGraceMs))
       options.signal?.addEventListener('abort', stop, { once: true })
+      // Aborted while the channel was being opened: the event has fired already.
+      if (options.signal?.aborted) stop()
       channel.on('data', (chunk: Buffer) => stdout.add(chunk))
       channel.stderr.on('data', (chunk: Buffer) => stderr.add(chunk))
       channel.on('exit', (code: number | null, signalName?: string) => {

@@ -1,0 +1,249 @@
+/**
+ * One target's part of a job: its steps in order, each as condition, backup, change,
+ * verification; on a failure the target's later steps are skipped and its completed steps rolled
+ * back, newest first, where they have a rollback. Every state change is stored before the next
+ * command leaves (see `JobEngine`).
+ * @module
+ */
+import type { Target } from '../inventory/inventory-schema.ts'
+import type { PlatformScripts, WorkflowPlatform, WorkflowStep } from '../operations/workflow.ts'
+import type { RemoteSession } from '../transports/remote-shell.ts'
+import type { JobCell, JobEventBody, JobPhase, JobRecord } from './job-model.ts'
+import type { CellChange } from './job-store.ts'
+import type { ScriptOutcome, WorkflowScriptRunner } from './workflow-script-runner.ts'
+
+/** What the engine hands a target's run. */
+export interface TargetRunContext {
+  job: JobRecord
+  target: Target
+  platform: WorkflowPlatform
+  runner: WorkflowScriptRunner
+  signal: AbortSignal
+  cell(stepIndex: number): JobCell
+  /** Stores the cell's new state and tells the listeners. */
+  setCell(stepIndex: number, change: CellChange): Promise<void>
+  emit(body: JobEventBody): Promise<void>
+}
+
+/** Lines of output per script kept in the log events; the audit has the rest. */
+const LOG_LINES = 20
+
+/** @returns whether the target ended without a failure (skipped steps are not failures) */
+export async function runTarget(context: TargetRunContext): Promise<boolean> {
+  const { job, target } = context
+  const steps = job.workflow.steps
+  let session: RemoteSession | undefined
+  let sessionOpened = false
+  const openSession = async () => {
+    if (sessionOpened) return session
+    sessionOpened = true
+    try {
+      session = await context.runner.openSession(target)
+    } catch {
+      // Connecting failed: each script then connects on its own and fails with the reason.
+      session = undefined
+    }
+    return session
+  }
+  /** Set once a step fails (or was left unknown) here: later steps are skipped. */
+  let stoppedBy: { stepId: string; reason: string } | undefined
+  for (const [index, step] of steps.entries()) {
+    const cell = context.cell(index)
+    if (cell.state === 'unknown' || cell.state === 'failed') {
+      stoppedBy ??= {
+        stepId: step.id,
+        reason: cell.state === 'unknown' ? 'ended with an unknown outcome' : 'failed',
+      }
+      continue
+    }
+    if (cell.state !== 'pending') continue
+    if (context.signal.aborted) {
+      await context.setCell(index, {
+        state: 'cancelled',
+        reason: 'the job was cancelled before it ran here',
+      })
+      continue
+    }
+    if (stoppedBy) {
+      await context.setCell(index, {
+        state: 'skipped',
+        reason: `not run: ${stoppedBy.stepId} ${stoppedBy.reason} on this machine`,
+      })
+      continue
+    }
+    const failure = await runStep(context, index, step, await openSession())
+    if (failure) {
+      stoppedBy = { stepId: step.id, reason: 'failed' }
+      await context.emit({
+        type: 'target-failed',
+        target: target.name,
+        stepId: step.id,
+        error: failure,
+      })
+      await rollBack(context, index, session)
+    }
+  }
+  session?.close()
+  if (!stoppedBy && !context.signal.aborted)
+    await context.emit({ type: 'target-succeeded', target: target.name })
+  return stoppedBy === undefined
+}
+
+/** @returns the failure in plain words, or undefined when the step did not fail */
+async function runStep(
+  context: TargetRunContext,
+  index: number,
+  step: WorkflowStep,
+  session: RemoteSession | undefined,
+): Promise<string | undefined> {
+  const startedAt = new Date().toISOString()
+  const base = { startedAt }
+  const phases: Array<[JobPhase, PlatformScripts | undefined]> = [
+    ['condition', step.condition?.scripts],
+    ['backup', step.backup],
+    ['run', step.scripts],
+    ['verify', step.verify],
+  ]
+  for (const [phase, scripts] of phases) {
+    const script = scripts?.[context.platform]
+    if (script === undefined) continue
+    await context.setCell(index, { ...base, state: 'running', phase })
+    const outcome = await run(context, step, phase, script, session)
+    const ended = { ...base, phase, exitCode: outcome.exitCode, endedAt: new Date().toISOString() }
+    if (outcome.errorCode === 'CANCELLED' || (context.signal.aborted && outcome.exitCode !== 0)) {
+      await context.setCell(index, {
+        ...ended,
+        state: 'cancelled',
+        reason: 'stopped on the machine: the job was cancelled',
+        errorCode: 'CANCELLED',
+      })
+      return undefined
+    }
+    if (phase === 'condition' && !outcome.errorCode && outcome.exitCode !== 0) {
+      await context.setCell(index, {
+        ...ended,
+        state: 'skipped',
+        reason: `condition not met (${step.condition?.kind ?? 'condition'}, exit ${outcome.exitCode})`,
+      })
+      return undefined
+    }
+    if (outcome.errorCode || outcome.exitCode !== 0) {
+      const reason = describeFailure(phase, outcome)
+      await context.setCell(index, {
+        ...ended,
+        state: 'failed',
+        reason,
+        errorCode:
+          outcome.errorCode ?? (phase === 'verify' ? 'VERIFICATION_FAILED' : 'EXIT_STATUS'),
+      })
+      return reason
+    }
+  }
+  await context.setCell(index, {
+    ...base,
+    state: 'succeeded',
+    phase: 'run',
+    exitCode: 0,
+    endedAt: new Date().toISOString(),
+  })
+  return undefined
+}
+
+/** Undoes the target's succeeded steps before `failedIndex`, newest first, where they can be. */
+async function rollBack(
+  context: TargetRunContext,
+  failedIndex: number,
+  session: RemoteSession | undefined,
+): Promise<void> {
+  const steps = context.job.workflow.steps
+  for (let index = failedIndex - 1; index >= 0; index--) {
+    const step = steps[index]
+    const cell = context.cell(index)
+    const script = step?.rollback?.[context.platform]
+    if (!step || cell.state !== 'succeeded' || script === undefined) continue
+    const { stepIndex: _index, target: _target, ...kept } = cell
+    await context.setCell(index, { ...kept, state: 'running', phase: 'rollback' })
+    // A rollback runs even when the job is being cancelled: it puts the machine back.
+    const outcome = await run(
+      context,
+      step,
+      'rollback',
+      script,
+      session,
+      new AbortController().signal,
+    )
+    if (!outcome.errorCode && outcome.exitCode === 0) {
+      await context.setCell(index, {
+        ...kept,
+        state: 'rolled-back',
+        phase: 'rollback',
+        reason: `undone: a later step failed on this machine`,
+        endedAt: new Date().toISOString(),
+      })
+    } else {
+      await context.setCell(index, {
+        ...kept,
+        state: 'succeeded',
+        phase: 'rollback',
+        rollbackError: describeFailure('rollback', outcome),
+        endedAt: new Date().toISOString(),
+      })
+    }
+  }
+}
+
+async function run(
+  context: TargetRunContext,
+  step: WorkflowStep,
+  phase: JobPhase,
+  script: string,
+  session: RemoteSession | undefined,
+  signal: AbortSignal = context.signal,
+): Promise<ScriptOutcome> {
+  const { job, target } = context
+  const outcome = await context.runner.run(
+    {
+      jobId: job.id,
+      requester: job.requester,
+      actor: job.actor,
+      ...(job.approval
+        ? {
+            approval: {
+              id: job.approval.id,
+              approver: job.approval.approver,
+              via: job.approval.via,
+            },
+          }
+        : {}),
+      stepId: step.id,
+      operation: step.operation,
+      phase,
+      target,
+      platform: context.platform,
+      script,
+      timeoutMs: step.timeoutSeconds * 1000,
+      signal,
+    },
+    session,
+  )
+  for (const stream of ['stdout', 'stderr'] as const) {
+    const lines = outcome[stream].split('\n').filter((line) => line.trim() !== '')
+    if (lines.length === 0) continue
+    await context.emit({
+      type: 'log',
+      target: target.name,
+      stepId: step.id,
+      phase,
+      stream,
+      lines: lines.slice(-LOG_LINES).map((line) => line.slice(0, 500)),
+    })
+  }
+  return outcome
+}
+
+function describeFailure(phase: JobPhase, outcome: ScriptOutcome): string {
+  const what = phase === 'run' ? 'the change' : `the ${phase}`
+  if (outcome.errorMessage) return `${what} did not run to the end: ${outcome.errorMessage}`
+  const lastLine = outcome.stderr.trim().split('\n').pop()?.slice(0, 300)
+  return `${what} exited ${outcome.exitCode}${lastLine ? `: ${lastLine}` : ''}`
+}

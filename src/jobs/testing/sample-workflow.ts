@@ -1,0 +1,86 @@
+/**
+ * The workflow the engine's tests and the benchmark run: check, stop where running, copy a file
+ * (backed up first, checksum verified), start, verify. Per-machine state lives in files named
+ * after the machine (`$1`) under one directory, so a fleet of names on one host (the loopback
+ * sshd, or local bash) behaves like separate machines: `NAME.running` is the service running,
+ * `NAME.broken` makes its start fail, `NAME.slow` makes its check sleep.
+ * @module
+ */
+import { createHash } from 'node:crypto'
+import type { Workflow, WorkflowStep } from '../../operations/workflow.ts'
+import { quoteBash } from '../../rendering/quoting.ts'
+
+export interface SampleWorkflowOptions {
+  /** Directory on the machine(s) holding the state files. */
+  directory: string
+  targets: readonly string[]
+  continueOnFailure?: boolean
+  /** Base64 of the file the copy step writes (default a short text). */
+  fileBase64?: string
+  /** Seconds the check sleeps where `NAME.slow` exists (cancel and restart tests). */
+  slowSeconds?: number
+}
+
+export function sampleWorkflow(options: SampleWorkflowOptions): Workflow {
+  const dir = quoteBash(options.directory)
+  const content = options.fileBase64 ?? Buffer.from('setting=new\n').toString('base64')
+  const sum = createHash('sha256').update(Buffer.from(content, 'base64')).digest('hex')
+  const linux = (script: string) => ({ linux: `set -u\nname="$1"\nd=${dir}\n${script}\n` })
+  const step = (
+    index: number,
+    operation: string,
+    title: string,
+    changes: boolean,
+    parts: Partial<WorkflowStep>,
+  ): WorkflowStep => ({
+    id: `step-${index}`,
+    operation,
+    parameters: {},
+    title,
+    risk: changes ? 'medium' : 'low',
+    changes,
+    scripts: {},
+    timeoutSeconds: 60,
+    ...parts,
+  })
+  return {
+    targets: options.targets,
+    continueOnFailure: options.continueOnFailure ?? true,
+    steps: [
+      step(1, 'service.status', 'Check the service demo', false, {
+        scripts: linux(
+          `echo "$name" >> "$d/checks"\nif [ -f "$d/$name.slow" ]; then echo "slow check on $name"; sleep ${options.slowSeconds ?? 30}; echo "$name" >> "$d/finished-slow"; fi\nif [ -f "$d/$name.running" ]; then echo "demo is running on $name"; else echo "demo is stopped on $name"; fi`,
+        ),
+      }),
+      step(2, 'service.stop', 'Stop the service demo where it is running', true, {
+        condition: { kind: 'only-where-running', scripts: linux('test -f "$d/$name.running"') },
+        scripts: linux('rm -f "$d/$name.running"\necho "stopped demo on $name"'),
+        verify: linux('! test -f "$d/$name.running"'),
+        rollback: linux('touch "$d/$name.running"\necho "started demo again on $name"'),
+      }),
+      step(3, 'file.copy', 'Copy demo.conf to the machines', true, {
+        backup: linux(
+          'if [ -f "$d/$name.conf" ]; then cp -p "$d/$name.conf" "$d/$name.conf.bak"; fi',
+        ),
+        scripts: linux(
+          `base64 -d > "$d/$name.conf.new" <<'HELPDESK_FILE'\n${content.replace(/(.{76})/g, '$1\n')}\nHELPDESK_FILE\nmv "$d/$name.conf.new" "$d/$name.conf"\necho "copied demo.conf to $name"`,
+        ),
+        verify: linux(
+          `sum=$(sha256sum < "$d/$name.conf")\nif [ "\${sum%% *}" != ${quoteBash(sum)} ]; then echo "checksum mismatch on $name" >&2; exit 1; fi`,
+        ),
+        rollback: linux(
+          'if [ -f "$d/$name.conf.bak" ]; then mv "$d/$name.conf.bak" "$d/$name.conf"; else rm -f "$d/$name.conf"; fi\necho "restored demo.conf on $name"',
+        ),
+      }),
+      step(4, 'service.start', 'Start the service demo', true, {
+        scripts: linux(
+          'if [ -f "$d/$name.broken" ]; then echo "demo failed to start on $name" >&2; exit 3; fi\ntouch "$d/$name.running"\necho "started demo on $name"',
+        ),
+        rollback: linux('rm -f "$d/$name.running"'),
+      }),
+      step(5, 'service.status', 'Verify the service demo is running', false, {
+        scripts: linux('test -f "$d/$name.running" && echo "demo is running on $name"'),
+      }),
+    ],
+  }
+}
