@@ -76,6 +76,9 @@ function runLocally(
         durationMs: performance.now() - started,
       })
     })
+    // A stop (cancel) may kill bash before it has read its script: the write then fails with
+    // EPIPE, which is the cancel working, not an error; the exit status tells the outcome.
+    child.stdin.on('error', () => {})
     child.stdin.end(command.stdin ?? '')
   })
 }
