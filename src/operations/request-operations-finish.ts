@@ -131,7 +131,7 @@ function logParameters(text: string, machines: MachineNames): Record<string, str
 /** "dataprocessor is hanging on dp02, restart the service": the name the trouble is about. */
 function troubledName(text: string): string {
   const subject = new RegExp(
-    String.raw`\b${OBJECT}\s+(?:service\s+)?(?:is|keeps|has|seems)\s+(?:\w+\s+)?(?:hanging|hung|stuck|down|crashed|crashing|dead|failing|failed|frozen|not\s+responding|misbehaving|broken)\b`,
+    String.raw`\b${OBJECT}\s+(?:service\s+)?(?:(?:on|across)\s+\S+\s+)?(?:is|keeps|has|seems|looks)\s+(?:\w+\s+)?(?:hanging|hung|stuck|down|crashed|crashing|dead|failing|failed|frozen|not\s+responding|unresponsive|misbehaving|broken|wedged|borked|hosed|flapping|erroring|acting\s+up|leaking|spinning)\b`,
     'i',
   ).exec(text)
   const name = subject?.[1]

@@ -28,6 +28,10 @@ export type { OperationsFound, ReadOperation } from './request-words.ts'
 
 const HOST = '([A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)'
 
+/** Words after "check" that are not a service: other catalog objects, the fleet itself. */
+const BARE_CHECK_NOT =
+  /^(?:disks?|space|storage|uptime|logs?|journal|errors?|events?|connectivity|ports?|dns|memory|ram|cpu|load|status|state|health|processes|versions?|everything|things|servers?|machines?|box(?:es)?|hosts?|nodes?|fleet)$/i
+
 const MACHINE_WORDS = /^(?:servers?|machines?|box(?:es)?|hosts?|computers?|nodes?|vms?)$/i
 
 export interface MachineNames {
@@ -236,9 +240,23 @@ export function findOperations(text: string, machines: MachineNames): Operations
     else add(match, 'service.status', { service: named })
   }
   for (const match of each(
-    String.raw`\bis\s+(?:the\s+)?${KEYWORD_BEFORE}${OBJECT}${KEYWORD_AFTER}\s+(?:running|up|active|alive|started|stopped|down|inactive)\b`,
+    String.raw`\b(?:is|are)\s+(?:the\s+)?${KEYWORD_BEFORE}${OBJECT}${KEYWORD_AFTER}\s+(?:(?:still|actually|currently)\s+)?(?:running|up|active|alive|started|stopped|down|inactive|healthy|ok|okay|happy|responding|listening|enabled|dead|working)\b`,
   )) {
     status(match, match[1], match[2], match[3])
+  }
+  // "check nginx status on web01", "get the sshd service state"
+  for (const match of each(
+    String.raw`\b(?:check|show|get|verify|confirm|see|what's|what\s+is|report)\s+(?:me\s+)?(?:the\s+)?${KEYWORD_BEFORE}${OBJECT}${KEYWORD_AFTER}\s+(?:status|state|health)\b`,
+  )) {
+    status(match, match[1], match[2], match[3])
+  }
+  // "check ntp on every host": a bare name checked on targets is a status question.
+  for (const match of each(
+    String.raw`\b(?:check|verify|confirm|inspect)\s+(?:on\s+)?(?:the\s+)?${KEYWORD_BEFORE}${OBJECT}${KEYWORD_AFTER}\s+(?=(?:on|across|for|over)\s)`,
+  )) {
+    const name = match[2] ?? ''
+    if (BARE_CHECK_NOT.test(name) || machines.targetAt?.(match.indices?.[2]?.[0] ?? -1)) continue
+    status(match, match[1], name, match[3])
   }
   for (const match of each(
     String.raw`\b(?:status|state)\s+(?:check\s+)?(?:of|for|on)\s+(?:the\s+)?${KEYWORD_BEFORE}${OBJECT}${KEYWORD_AFTER}`,

@@ -1,3 +1,4 @@
+import { applyLexicon } from './request-lexicon.ts'
 import { findOperations, type ReadOperation } from './request-operations.ts'
 import { type Fleet, findTargets, hasTarget, type RequestTargets } from './request-targets.ts'
 import type { WorkflowCondition } from './workflow.ts'
@@ -138,7 +139,8 @@ const CLASSES: ReadonlyArray<[string, RegExp]> = [
   ['server', /\bservers\b/i],
 ]
 
-export function readOperationRequest(text: string, fleet: Fleet): ReadRequest {
+export function readOperationRequest(typed: string, fleet: Fleet): ReadRequest {
+  const text = applyLexicon(typed)
   const names = new Set(fleet.machines.map((machine) => machine.name.toLowerCase()))
   const machines = { isMachine: (token: string) => names.has(token.toLowerCase()) }
   let rest = text

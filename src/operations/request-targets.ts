@@ -53,9 +53,9 @@ export interface FoundTargets {
 }
 
 const MACHINE_NOUNS =
-  '(?:servers?|boxe?s|machines?|hosts?|nodes?|computers?|vms?|instances?|tier|farm|cluster|pool|fleet)'
+  '(?:servers?|box(?:es)?|machines?|hosts?|nodes?|computers?|vms?|instances?|tier|farm|cluster|pool|fleet)'
 const ALL_OS =
-  /\b(?:(?:on|across|for)\s+)?(?:all|every(?:\s+single)?|each)\s+(?:(?:of\s+)?(?:the|our)\s+)?(?:(linux|windows)\s+)?(?:servers?|boxe?s|machines?|hosts?|nodes?|computers?|vms?|assets?|targets?)\b/gi
+  /\b(?:(?:on|across|for)\s+)?(?:all|every(?:\s+single)?|each)\s+(?:(?:of\s+)?(?:the|our)\s+)?(?:(linux|windows)\s+)?(?:servers?|box(?:es)?|machines?|hosts?|nodes?|computers?|vms?|assets?|targets?)\b/gi
 const EVERYWHERE = /\b(?:everywhere|(?:across\s+)?the\s+(?:whole|entire)\s+fleet|fleet-wide)\b/gi
 
 /** The words that can follow a group alias: "web boxes", "dp servers", "the databases group". */
@@ -71,7 +71,7 @@ function groupPatterns(fleet: Fleet): Array<{ group: string; pattern: RegExp }> 
           : escapeRegExp(word),
       )
       .join('[-_\\s]?')
-    const nouns = '(?:group|servers?|boxe?s|machines?|nodes?|tier|farm|cluster|pool)'
+    const nouns = '(?:group|servers?|box(?:es)?|machines?|nodes?|tier|farm|cluster|pool)'
     // A one-word name said bare ("finance", "databases") is a group only after a preposition
     // ("on the databases"), never inside other words ("finance-team@", "the finance mailbox").
     const bare =

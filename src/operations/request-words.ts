@@ -35,7 +35,9 @@ export const NOT_OBJECTS = new Set(
    install remove restart start stop reboot kill out disk space free memory cpu time afterwards
    is are was be where if only but so as there here what which who how when i we you they he she
    someone somebody everyone nobody systemctl sudo apt apt-get yum dnf zypper winget choco
-   chocolatey powershell bash`.split(/\s+/),
+   chocolatey powershell bash its their anything something everything nothing stuff thing things`.split(
+    /\s+/,
+  ),
 )
 
 /** Paths end before sentence punctuation. */

@@ -1,0 +1,139 @@
+import { NOT_OBJECTS } from './request-words.ts'
+
+/**
+ * The technicians' lexicon: slang and roundabout verbs rewritten to the catalog's own verbs before
+ * the reader looks for operations ("nuke the java process" -> "kill the java process", "fire up
+ * nginx" -> "start nginx", "rip out telnet" -> "remove telnet", "give it a kick" -> "restart it").
+ * One table, grouped by the catalog verb each phrase means, so a new synonym is one line and the
+ * verb and object patterns of request-operations.ts stay about the catalog, not about wording.
+ * Only verbs are rewritten: names, paths, versions and machine names pass through as typed.
+ * @module
+ */
+
+/** [canonical verb, phrases that mean it]. Phrases are regular-expression sources, word-bounded. */
+const LEXICON: ReadonlyArray<readonly [string, readonly string[]]> = [
+  [
+    'restart',
+    [
+      // "give nginx a kick", "give it a bounce": the object moves after the verb.
+      String.raw`give\s+(?<object>(?:the\s+)?[A-Za-z0-9][A-Za-z0-9@._-]*(?:\s+(?:service|daemon))?)\s+an?\s+(?:quick\s+)?(?:kick|bounce|restart|recycle|nudge)`,
+      String.raw`(?:kick|bounce|cycle)\s+(?<object>(?:the\s+)?[A-Za-z0-9][A-Za-z0-9@._-]*(?:\s+(?:service|daemon))?)\s+(?:over|again)`,
+      String.raw`re-?kick`,
+      String.raw`hup`,
+      String.raw`cycle\s+through`,
+    ],
+  ],
+  [
+    'start',
+    [
+      // Separable particles: "fire nginx up", "turn the spooler back on".
+      String.raw`(?:fire|spin|boot|power|start)\s+(?<object>(?:the\s+)?[A-Za-z0-9][A-Za-z0-9@._-]*(?:\s+(?:service|daemon))?)\s+(?:back\s+)?up`,
+      String.raw`(?:turn|switch)\s+(?<object>(?:the\s+)?[A-Za-z0-9][A-Za-z0-9@._-]*(?:\s+(?:service|daemon))?)\s+(?:back\s+)?on`,
+      String.raw`fire\s+up`,
+      String.raw`spin\s+up`,
+      String.raw`boot\s+up`,
+      String.raw`turn\s+on`,
+      String.raw`switch\s+on`,
+      String.raw`power\s+up`,
+      String.raw`kick\s+off`,
+      String.raw`launch`,
+      String.raw`(?:re)?enable\s+and\s+start`,
+    ],
+  ],
+  [
+    'stop',
+    [
+      String.raw`(?:shut|turn|switch|spin|power)\s+(?<object>(?:the\s+)?[A-Za-z0-9][A-Za-z0-9@._-]*(?:\s+(?:service|daemon))?)\s+(?:off|down)`,
+      String.raw`halt`,
+      String.raw`shut\s+off`,
+      String.raw`turn\s+off`,
+      String.raw`switch\s+off`,
+      String.raw`spin\s+down`,
+      String.raw`power\s+down`,
+      String.raw`stop\s+and\s+disable`,
+    ],
+  ],
+  [
+    'kill',
+    [
+      String.raw`nuke`,
+      String.raw`zap`,
+      String.raw`slay`,
+      String.raw`force[-\s]?kill`,
+      String.raw`force[-\s]?quit`,
+      String.raw`force[-\s]?stop\s+(?=(?:the\s+)?\S+\s+process)`,
+    ],
+  ],
+  [
+    'remove',
+    [
+      String.raw`get\s+rid\s+of`,
+      String.raw`rip\s+out`,
+      String.raw`rip\s+(?=\S+\s+(?:out\s+)?(?:off|from)\b)`,
+      String.raw`purge`,
+      String.raw`yank`,
+      String.raw`deinstall`,
+      String.raw`take\s+off`,
+    ],
+  ],
+  [
+    'update',
+    [String.raw`bump`, String.raw`bring\s+up\s+to\s+date`, String.raw`refresh\s+(?=the\s+package)`],
+  ],
+  [
+    'check',
+    [
+      String.raw`have\s+a\s+look\s+at`,
+      String.raw`take\s+a\s+look\s+at`,
+      String.raw`look\s+at`,
+      String.raw`peek\s+at`,
+      String.raw`eyeball`,
+      String.raw`sanity[-\s]check`,
+      String.raw`double[-\s]check`,
+      String.raw`query`,
+    ],
+  ],
+]
+
+const PATTERNS: ReadonlyArray<readonly [string, RegExp]> = LEXICON.map(([verb, phrases]) => [
+  verb,
+  new RegExp(String.raw`\b(?:${phrases.join('|')})\b`, 'gi'),
+])
+
+/** Package verbs said with a name and a place: "put htop on web01", "add jq to the build agents". */
+const PLACE_INSTALL =
+  /\b(?:put|add|deploy|drop|get|push|roll\s+out|set\s+up|lay\s+down)\s+(?!\/|[A-Za-z]:\\|the\s+(?:new|updated|latest)\s+(?:file|config)|file\b|config\b|it\b|them\b|me\b)((?:the\s+)?[A-Za-z0-9][A-Za-z0-9.+_:-]*(?:\s+(?:package|client|agent|tool))?)\s+(?=(?:on|onto|to|across)\s)/gi
+
+export function applyLexicon(text: string): string {
+  let result = text
+  for (const [verb, pattern] of PATTERNS) {
+    result = result.replace(pattern, (...args: unknown[]) => {
+      const groups = args[args.length - 1] as Record<string, string | undefined> | undefined
+      const object = groups?.object
+      return object ? `${verb} ${object}` : verb
+    })
+  }
+  return result.replace(PLACE_INSTALL, (whole, object: string, offset: number, all: string) => {
+    const name =
+      object
+        .replace(/^the\s+/i, '')
+        .split(/\s+/)[0]
+        ?.toLowerCase() ?? ''
+    // "get the status on web01", "add web05 to the web-servers group": not a package.
+    const after = all.slice(offset + whole.length, offset + whole.length + 40)
+    if (
+      NOT_OBJECTS.has(name) ||
+      NOT_PACKAGES.has(name) ||
+      /^\S+\s+(?:the\s+)?\S+\s+group\b/i.test(after)
+    )
+      return whole
+    return `install ${object} `
+  })
+}
+
+/** Nouns a placing verb can take that are not packages ("get the info on web01"). */
+const NOT_PACKAGES = new Set(
+  'info details list count uptime state health numbers breakdown output results stats report access permission permissions user users account'.split(
+    ' ',
+  ),
+)
