@@ -30,7 +30,8 @@ export interface InventorySource {
 }
 
 export interface OperationsTurn {
-  kind: 'operation' | 'inventory' | 'refused'
+  /** `clarify`: fleet work the reader could not read in full; the reply asks what it missed. */
+  kind: 'operation' | 'inventory' | 'refused' | 'clarify'
   reply: string
   /** What the reader read (the evaluation record of docs/operations.md). */
   request: OperationRequest
@@ -68,6 +69,8 @@ export class OperationsDesk {
     const request = evaluationRecord(read)
     if (!isTechnician(actor.role))
       return this.forRequester(actor, read.kind, request, read.unknownMachines)
+    // Named servers or groups but not read in full: ask, never an employee runbook.
+    if (read.clarify !== null) return { kind: 'clarify', reply: read.clarify, request }
     if (read.kind === 'inventory') {
       return { kind: 'inventory', reply: answerInventoryQuestion(read, data), request }
     }

@@ -28,6 +28,10 @@ export type { OperationsFound, ReadOperation } from './request-words.ts'
 
 const HOST = '([A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)'
 
+/** What "is X ...?" can ask about a service or process. */
+const STATES =
+  'running|up|active|alive|started|stopped|down|inactive|healthy|ok|okay|happy|responding|listening|enabled|disabled|dead|working|going|there|present|around|hanging\\s+around|spinning'
+
 /** Words after "check" that are not a service: other catalog objects, the fleet itself. */
 const BARE_CHECK_NOT =
   /^(?:disks?|space|storage|uptime|logs?|journal|errors?|events?|connectivity|ports?|dns|memory|ram|cpu|load|status|state|health|processes|versions?|everything|things|servers?|machines?|box(?:es)?|hosts?|nodes?|fleet)$/i
@@ -87,7 +91,7 @@ export function findOperations(text: string, machines: MachineNames): Operations
 
   // --- file copy: two absolute paths
   for (const match of each(
-    String.raw`\b(?:copy|push|deploy|put|upload|distribute|roll\s+out|ship|send)\s+(?:the\s+)?(?:new\s+|updated\s+|latest\s+)?(?:file\s+|config\s+)?${PATH}\s+(?:[^/\\\n]{0,40}?\s)?(?:to|at|into|in|as|onto)\s+${PATH}`,
+    String.raw`\b(?:copy|push|deploy|put|upload|distribute|roll\s+out|ship|send|drop|place|stage|transfer|scp|sync|move)\s+(?:the\s+)?(?:new\s+|updated\s+|latest\s+)?(?:file\s+|config\s+)?${PATH}\s+(?:[^/\\\n]{0,40}?\s)?(?:to|at|into|in|as|onto)\s+${PATH}`,
   )) {
     add(match, 'file.copy', { source: trimPath(match[1]), destination: trimPath(match[2]) })
   }
@@ -156,7 +160,7 @@ export function findOperations(text: string, machines: MachineNames): Operations
     const named = /^(?:it|them|again|service)$/i.test(object) ? undefined : (bracketed ?? object)
     if (named !== undefined && !isObject(named)) continue
     if (
-      keyword.includes('process') ||
+      /\bproc/.test(keyword) ||
       (!keyword.includes('service') && PROCESS_NAMES.has((named ?? '').toLowerCase()))
     ) {
       if (lowered === 'stop') add(match, 'process.stop', { process: named ?? '' })
@@ -201,12 +205,21 @@ export function findOperations(text: string, machines: MachineNames): Operations
 
   // --- processes
   for (const match of each(
-    String.raw`\b(?:kill|terminate|end|pkill)\s+(?:-[A-Za-z0-9]+\s+)?${FILLER}(?:process\s+(?:called\s+|named\s+)?)?${OBJECT}(?:\s+process(?:es)?)?`,
+    String.raw`\b(?:kill|terminate|end|pkill)\s+(?:-[A-Za-z0-9]+\s+)?${FILLER}(?:process\s+(?:called\s+|named\s+)?)?${OBJECT}(?:\s+(process(?:es)?|procs?|service|daemon))?`,
   )) {
-    if (isObject(match[1])) add(match, 'process.stop', { process: match[1] })
+    // "kill it", "kill em": the process just named, or the one the sentence says is in trouble.
+    if (/^(?:it|them|em|'em|those|these)$/i.test(match[1] ?? '')) {
+      add(match, 'process.stop', { process: '' })
+      continue
+    }
+    if (!isObject(match[1])) continue
+    // "kill the apache2 service": a service is stopped, not its process killed.
+    if (/^(?:service|daemon)$/i.test(match[2] ?? ''))
+      add(match, 'service.stop', { service: match[1] })
+    else add(match, 'process.stop', { process: match[1] })
   }
   for (const match of each(
-    String.raw`\b(?:check|look|search|scan)\s+for\s+(?:a\s+|the\s+|any\s+)?(?:process\s+(?:called\s+|named\s+)?${OBJECT}|${OBJECT}\s+process(?:es)?\b)`,
+    String.raw`\b(?:check|look|search|scan)\s+for\s+(?:a\s+|the\s+|any\s+)?(?:process\s+(?:called\s+|named\s+)?${OBJECT}|${OBJECT}\s+(?:process(?:es)?|procs?)\b)`,
   )) {
     const name = match[1] ?? match[2]
     if (isObject(name)) add(match, 'process.check', { process: name })
@@ -233,14 +246,14 @@ export function findOperations(text: string, machines: MachineNames): Operations
     if (named === undefined || (named !== '' && !isObject(named))) return
     const keyword = `${before ?? ''} ${after ?? ''}`.toLowerCase()
     if (
-      keyword.includes('process') ||
+      /\bproc/.test(keyword) ||
       (!keyword.includes('service') && PROCESS_NAMES.has(named.toLowerCase()))
     )
       add(match, 'process.check', { process: named })
     else add(match, 'service.status', { service: named })
   }
   for (const match of each(
-    String.raw`\b(?:is|are)\s+(?:the\s+)?${KEYWORD_BEFORE}${OBJECT}${KEYWORD_AFTER}\s+(?:(?:still|actually|currently)\s+)?(?:running|up|active|alive|started|stopped|down|inactive|healthy|ok|okay|happy|responding|listening|enabled|dead|working)\b`,
+    String.raw`\b(?:is|are)\s+(?:the\s+)?${KEYWORD_BEFORE}${OBJECT}${KEYWORD_AFTER}\s+(?:(?:still|actually|currently)\s+)?(?:${STATES})\b`,
   )) {
     status(match, match[1], match[2], match[3])
   }
@@ -264,7 +277,7 @@ export function findOperations(text: string, machines: MachineNames): Operations
     status(match, match[1], match[2], match[3])
   }
   for (const match of each(
-    String.raw`\b(?:check\s+)?(?:if|whether|that)\s+(?:the\s+)?${KEYWORD_BEFORE}${OBJECT}${KEYWORD_AFTER}\s+is\s+(?:running|up|active|alive|stopped|down|inactive|not\s+running)\b`,
+    String.raw`\b(?:check\s+)?(?:if|whether|that)\s+(?:the\s+)?${KEYWORD_BEFORE}${OBJECT}${KEYWORD_AFTER}\s+is\s+(?:(?:still|actually|currently)\s+)?(?:${STATES}|not\s+running)\b`,
   )) {
     status(match, match[1], match[2], match[3])
   }
@@ -277,9 +290,17 @@ export function findOperations(text: string, machines: MachineNames): Operations
     status(match, undefined, 'it', undefined)
   }
   for (const match of each(
-    String.raw`\b(?:is|are)\s+there\s+(?:a|an|any)\s+${OBJECT}\s+process(?:es)?\b`,
+    String.raw`\b(?:(?:is|are)\s+there\s+(?:a|an|any)|any)\s+${OBJECT}\s+(?:process(?:es)?|procs?)\b`,
   )) {
     if (isObject(match[1])) add(match, 'process.check', { process: match[1] })
+  }
+  // "process check: postgres", "service status for nginx": the noun before the verb.
+  for (const match of each(
+    String.raw`\b(process|proc|service|daemon)\s+(?:check|status|state)\s*(?:for|on|of|:)?\s+(?:the\s+)?${OBJECT}`,
+  )) {
+    if (!isObject(match[2])) continue
+    if (/^proc/i.test(match[1] ?? '')) add(match, 'process.check', { process: match[2] })
+    else add(match, 'service.status', { service: match[2] })
   }
 
   // --- disk, uptime, reboot
@@ -297,22 +318,25 @@ export function findOperations(text: string, machines: MachineNames): Operations
 
   // --- logs
   for (const match of each(
-    String.raw`\b(?:errors?\s+(?:logs?|in\s+the\s+logs?)|event\s+logs?|errors|journal|syslog|(?:check|show|pull|grab|review|read|tail|see|look\s+at|go\s+through)\s+(?:me\s+)?(?:the\s+)?(?:recent\s+|latest\s+|system\s+)?logs?)\b`,
+    String.raw`\b(?:errors?\s+(?:logs?|in\s+the\s+logs?)|event\s+logs?|errors|erroring|throwing\s+errors|journal|syslog|(?:check|show|pull|grab|review|read|tail|see|look\s+at|go\s+through)\s+(?:me\s+)?(?:the\s+)?(?:recent\s+|latest\s+|system\s+)?logs?)\b`,
   )) {
     add(match, 'logs.errors', {})
   }
 
   // --- network
-  const talks = /\b(?:reach|reachable|connect|connectivity|port|talk\s+to|access)\b/i.test(text)
+  const talks =
+    /\b(?:reach|reachable|connect|connectivity|port|talk\s+to|access|hit|get\s+to|open\s+(?:a\s+)?(?:connection|socket))\b/i.test(
+      text,
+    )
   const port =
-    /\bport\s+(\d{1,5})\b/i.exec(text) ??
+    /\bport\s+(?:check\s+)?(?:on\s+|for\s+)?(\d{1,5})\b/i.exec(text) ??
     /\b[A-Za-z0-9.-]+:(\d{1,5})\b/.exec(text) ??
     (talks ? /\b(?:on|at)\s+(\d{2,5})\b/i.exec(text) : null)
   if (port && talks) {
     const host =
       new RegExp(String.raw`\b${HOST}:\d{1,5}\b`).exec(text) ??
       new RegExp(String.raw`\bport\s+\d{1,5}\s+on\s+${HOST}`, 'i').exec(text) ??
-      new RegExp(String.raw`\breach\s+(?:the\s+)?${HOST}`, 'i').exec(text) ??
+      new RegExp(String.raw`\b(?:reach|hit)\s+(?:the\s+)?${HOST}`, 'i').exec(text) ??
       new RegExp(String.raw`\b(?:talk|connect|get\s+through)\s+to\s+(?:the\s+)?${HOST}`, 'i').exec(
         text,
       ) ??
@@ -327,7 +351,9 @@ export function findOperations(text: string, machines: MachineNames): Operations
     }
   }
   const resolveWord =
-    /\bresol(?:ve|ves|ving|ution)\b|\bdns\s+(?:lookup|resolution)\b|\bnslookup\b/i.exec(text)
+    /\bresol(?:ve|ves|ving|ution)\b|\bdns\s+(?:lookup|resolution|check|query|test)\b|\bnslookup\b|\blook\s*up\b|\bdig\b/i.exec(
+      text,
+    )
   if (resolveWord) {
     const host =
       /\b([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)\b/.exec(text) ??

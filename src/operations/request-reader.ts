@@ -1,6 +1,13 @@
+import { asksTheInventory, clarifyingQuestion, namesTheFleet } from './request-fallback.ts'
 import { applyLexicon } from './request-lexicon.ts'
 import { findOperations, type ReadOperation } from './request-operations.ts'
-import { type Fleet, findTargets, hasTarget, type RequestTargets } from './request-targets.ts'
+import {
+  type Fleet,
+  type FoundTargets,
+  findTargets,
+  hasTarget,
+  type RequestTargets,
+} from './request-targets.ts'
 import type { WorkflowCondition } from './workflow.ts'
 
 /**
@@ -25,6 +32,11 @@ export interface ReadRequest extends OperationRequest {
   unknownMachines: string[]
   /** A class the request limits "all" to ("all servers", "how many laptops"), or null. */
   machineClass: string | null
+  /**
+   * Fleet work the reader could not read in full (request-fallback.ts): the question to ask back
+   * ("Which service should I restart on web01?"); null when the request was read whole.
+   */
+  clarify: string | null
 }
 
 const SUBJECT = String.raw`(?:it\s+is\s+|it's\s+|its\s+|they\s+are\s+|they're\s+|(?:the\s+)?[A-Za-z0-9][A-Za-z0-9@._-]*\s+(?:service\s+|process\s+|package\s+)?(?:is|are)\s+)?(?:actually\s+|currently\s+|really\s+)?`
@@ -64,6 +76,9 @@ const CONDITIONS: ReadonlyArray<[WorkflowCondition, RegExp]> = [
     'only-where-installed',
     /\bskip(?:ping)?\s+(?:the\s+ones|those|any|machines|hosts|servers|boxes)?\s*(?:where|if|that)\s+(?:it\s+is\s+|it's\s+|they\s+are\s+|they're\s+|(?:is|are)\s+)?(?:not\s+installed|missing)\b/gi,
   ],
+  // "is redis running? if not, start it": the start is only where it is not running.
+  ['only-where-stopped', /\b(?<=[?.,;]\s*)if\s+not\b/gi],
+  ['only-where-running', /\b(?<=[?.,;]\s*)if\s+(?:so|it\s+is|yes)\b/gi],
   // "restart it if it isn't", "the build agents that have it running".
   [
     'only-where-stopped',
@@ -86,46 +101,46 @@ const CONDITIONS: ReadonlyArray<[WorkflowCondition, RegExp]> = [
   [
     'only-where-stopped',
     new RegExp(
-      String.raw`(?:\bonly\s+(?:on\s+(?:the\s+)?(?:ones|machines|hosts|servers|boxes)\s+)?(?:where|if|when)|\bwhere|(?<=every)where)\s+${SUBJECT}(?:stopped|not\s+running|down|inactive)\b`,
+      String.raw`(?:\bonly\s+(?:on\s+(?:the\s+)?(?:ones|machines|hosts|servers|boxes)\s+)?(?:where|if|when)|\bwhere(?:ver)?|(?<=every)where)\s+${SUBJECT}(?:stopped|not\s+running|down|inactive)\b`,
       'gi',
     ),
   ],
   [
     'only-where-running',
     new RegExp(
-      String.raw`(?:\bonly\s+(?:on\s+(?:the\s+)?(?:ones|machines|hosts|servers|boxes)\s+)?(?:where|if|when)|\bwhere|(?<=every)where)\s+${SUBJECT}(?:still\s+)?(?:running|active)\b`,
+      String.raw`(?:\bonly\s+(?:on\s+(?:the\s+)?(?:ones|machines|hosts|servers|boxes)\s+)?(?:where|if|when)|\bwhere(?:ver)?|(?<=every)where)\s+${SUBJECT}(?:still\s+)?(?:running|active)\b`,
       'gi',
     ),
   ],
   [
     'only-where-missing',
     new RegExp(
-      String.raw`(?:\bonly\s+(?:on\s+(?:the\s+)?(?:ones|machines|hosts|servers|boxes)\s+)?(?:where|if|when)|\bwhere|(?<=every)where)\s+${SUBJECT}(?:missing|absent|not\s+(?:yet\s+)?installed)\b`,
+      String.raw`(?:\bonly\s+(?:on\s+(?:the\s+)?(?:ones|machines|hosts|servers|boxes)\s+)?(?:where|if|when)|\bwhere(?:ver)?|(?<=every)where)\s+${SUBJECT}(?:missing|absent|not\s+(?:yet\s+)?installed)\b`,
       'gi',
     ),
   ],
   [
     'only-where-installed',
     new RegExp(
-      String.raw`(?:\bonly\s+(?:on\s+(?:the\s+)?(?:ones|machines|hosts|servers|boxes)\s+)?(?:where|if|when)|\bwhere|(?<=every)where)\s+${SUBJECT}(?:already\s+)?installed\b`,
+      String.raw`(?:\bonly\s+(?:on\s+(?:the\s+)?(?:ones|machines|hosts|servers|boxes)\s+)?(?:where|if|when)|\bwhere(?:ver)?|(?<=every)where)\s+${SUBJECT}(?:already\s+)?installed\b`,
       'gi',
     ),
   ],
   [
     'only-where-stopped',
-    /\b(?:but\s+)?(?:only\s+)?(?:where|if|when)\s+(?:it\s+is\s+|it's\s+|its\s+|they\s+are\s+|they're\s+)?(?:stopped|not\s+running|down|inactive)\b/gi,
+    /\b(?:but\s+)?(?:only\s+)?(?:where(?:ver)?|if|when)\s+(?:it\s+is\s+|it's\s+|its\s+|they\s+are\s+|they're\s+)?(?:stopped|not\s+running|down|inactive)\b/gi,
   ],
   [
     'only-where-running',
-    /\b(?:but\s+)?(?:only\s+)?(?:where|if|when)\s+(?:it\s+is\s+|it's\s+|its\s+|they\s+are\s+|they're\s+)?(?:still\s+)?(?:running|active|up)\b/gi,
+    /\b(?:but\s+)?(?:only\s+)?(?:where(?:ver)?|if|when)\s+(?:it\s+is\s+|it's\s+|its\s+|they\s+are\s+|they're\s+)?(?:still\s+)?(?:running|active|up)\b/gi,
   ],
   [
     'only-where-missing',
-    /\b(?:but\s+)?(?:only\s+)?(?:where|if|when)\s+(?:it\s+is\s+|it's\s+|its\s+|they\s+are\s+|they're\s+)?(?:missing|absent|not\s+(?:yet\s+)?installed)\b/gi,
+    /\b(?:but\s+)?(?:only\s+)?(?:where(?:ver)?|if|when)\s+(?:it\s+is\s+|it's\s+|its\s+|they\s+are\s+|they're\s+)?(?:missing|absent|not\s+(?:yet\s+)?installed)\b/gi,
   ],
   [
     'only-where-installed',
-    /\b(?:but\s+)?(?:only\s+)?(?:where|if|when)\s+(?:it\s+is\s+|it's\s+|its\s+|they\s+are\s+|they're\s+)?(?:already\s+)?installed\b/gi,
+    /\b(?:but\s+)?(?:only\s+)?(?:where(?:ver)?|if|when)\s+(?:it\s+is\s+|it's\s+|its\s+|they\s+are\s+|they're\s+)?(?:already\s+)?installed\b/gi,
   ],
 ]
 
@@ -165,7 +180,7 @@ export function readOperationRequest(typed: string, fleet: Fleet): ReadRequest {
     return inventoryQuestion(text, fleet)
 
   const named = findTargets(rest, fleet).spans
-  const { operations, valueSpans } = findOperations(rest, {
+  const { operations, valueSpans, unread } = findOperations(rest, {
     ...machines,
     targetAt: (index) => named.some(([start, end]) => index >= start && index < end),
   })
@@ -173,7 +188,8 @@ export function readOperationRequest(typed: string, fleet: Fleet): ReadRequest {
     rest = rest.slice(0, start) + ' '.repeat(end - start) + rest.slice(end)
   }
   const found = findTargets(rest, fleet)
-  if (operations.length === 0 || !(hasTarget(found) || everywhere)) return employee()
+  if (operations.length === 0 || !(hasTarget(found) || everywhere))
+    return fallBack(text, fleet, found, unread, everywhere)
   // Only unknown names, or only laptops and workstations, asked about in the first person.
   if (ownMachineOnly(text, found.targets, fleet)) return employee()
   // "all machines running Linux": the OS said anywhere limits "all".
@@ -189,6 +205,33 @@ export function readOperationRequest(typed: string, fleet: Fleet): ReadRequest {
     condition,
     unknownMachines: found.unknownMachines,
     machineClass: found.allClass,
+    clarify: null,
+  }
+}
+
+/**
+ * Nothing read in full: still fleet work when the text names servers, groups or the fleet
+ * (request-fallback.ts), an inventory question when it only asks; otherwise an employee's request.
+ */
+function fallBack(
+  text: string,
+  fleet: Fleet,
+  found: FoundTargets,
+  unread: readonly string[],
+  everywhere: boolean,
+): ReadRequest {
+  if (!(everywhere || namesTheFleet(found, fleet))) return employee()
+  if (ownMachineOnly(text, found.targets, fleet)) return employee()
+  if (unread.length === 0 && asksTheInventory(text)) return inventoryQuestion(text, fleet)
+  const targets = { ...found.targets, all: found.targets.all || everywhere }
+  return {
+    kind: 'operation',
+    operations: [],
+    targets,
+    condition: null,
+    unknownMachines: found.unknownMachines,
+    machineClass: found.allClass,
+    clarify: clarifyingQuestion(text, targets, unread),
   }
 }
 
@@ -238,6 +281,7 @@ function inventoryQuestion(text: string, fleet: Fleet): ReadRequest {
     condition: null,
     unknownMachines: found.unknownMachines,
     machineClass: machineClass === 'server' && !all ? null : machineClass,
+    clarify: null,
   }
 }
 
@@ -249,6 +293,7 @@ function employee(): ReadRequest {
     condition: null,
     unknownMachines: [],
     machineClass: null,
+    clarify: null,
   }
 }
 

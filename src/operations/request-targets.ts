@@ -50,12 +50,17 @@ export interface FoundTargets {
   allClass: 'server' | null
   /** Where each group or machine name was found, [start, end). */
   spans: Array<[number, number]>
+  /** "all" said only as "everywhere" / "the whole fleet", never with machine words. */
+  everywhereOnly: boolean
 }
 
 const MACHINE_NOUNS =
   '(?:servers?|box(?:es)?|machines?|hosts?|nodes?|computers?|vms?|instances?|tier|farm|cluster|pool|fleet)'
 const ALL_OS =
   /\b(?:(?:on|across|for)\s+)?(?:all|every(?:\s+single)?|each)\s+(?:(?:of\s+)?(?:the|our)\s+)?(?:(linux|windows)\s+)?(?:servers?|box(?:es)?|machines?|hosts?|nodes?|computers?|vms?|assets?|targets?)\b/gi
+/** "the linux servers", "our windows boxes": every machine of that OS (group names come first). */
+const THE_OS =
+  /\b(?:(?:on|across|for)\s+)?(?:the|our)\s+(linux|windows)\s+(?:servers|box(?:es)|machines|hosts|nodes|vms|computers)\b/gi
 const EVERYWHERE = /\b(?:everywhere|(?:across\s+)?the\s+(?:whole|entire)\s+fleet|fleet-wide)\b/gi
 
 /** The words that can follow a group alias: "web boxes", "dp servers", "the databases group". */
@@ -81,7 +86,12 @@ function groupPatterns(fleet: Fleet): Array<{ group: string; pattern: RegExp }> 
     const alternatives = [`${spelled}\\s+${nouns}`, `group\\s+${spelled}`, bare]
     // The members' common name stem: web01..web04 -> "web boxes", db01/db02 -> "db servers".
     const stem = commonStem(members)
-    if (stem) alternatives.push(`${escapeRegExp(stem)}[-\\s]?${MACHINE_NOUNS}`)
+    // ... and the stem's plural on its own: db01/db02 -> "the dbs".
+    if (stem)
+      alternatives.push(
+        `${escapeRegExp(stem)}[-\\s]?${MACHINE_NOUNS}`,
+        `${escapeRegExp(stem)}s(?![-@\\w])`,
+      )
     // Initials of a two-word name that is not "<x> servers": data-processing -> "dp servers".
     if (words.length > 1 && !/^servers?$/.test(words[words.length - 1] ?? '')) {
       alternatives.push(`${words.map((word) => word[0]).join('')}\\s+${MACHINE_NOUNS}`)
@@ -179,6 +189,14 @@ export function findTargets(text: string, fleet: Fleet): FoundTargets {
     if (/servers?\b/i.test(match[0])) allClass = 'server'
     rest = blank(rest, match.index, match.index + match[0].length)
   }
+  for (const match of rest.matchAll(THE_OS)) {
+    all = true
+    const named = match[1]?.toLowerCase()
+    if (named === 'linux' || named === 'windows') os = named
+    if (/servers\b/i.test(match[0])) allClass = 'server'
+    rest = blank(rest, match.index, match.index + match[0].length)
+  }
+  const allByMachineWords = all
   for (const match of rest.matchAll(EVERYWHERE)) {
     all = true
     rest = blank(rest, match.index, match.index + match[0].length)
@@ -200,6 +218,7 @@ export function findTargets(text: string, fleet: Fleet): FoundTargets {
     osMentioned: osWord === 'linux' || osWord === 'windows' ? osWord : null,
     allClass: all ? allClass : null,
     spans,
+    everywhereOnly: all && !allByMachineWords,
   }
 }
 
