@@ -15,9 +15,14 @@ import type { Fleet, FoundTargets, RequestTargets } from './request-targets.ts'
 export function namesTheFleet(found: FoundTargets, fleet: Fleet): boolean {
   const { targets } = found
   // "works everywhere else" is an employee's complaint; "all servers" names the fleet.
-  if ((targets.all && !found.everywhereOnly) || targets.groups.length > 0) return true
+  if (targets.all && !found.everywhereOnly) return true
   const classes = new Map(fleet.machines.map((machine) => [machine.name, machine.class]))
-  return targets.machines.some((name) => !/^(?:laptop|workstation)$/.test(classes.get(name) ?? ''))
+  const server = (name: string) => !/^(?:laptop|workstation)$/.test(classes.get(name) ?? '')
+  // A group of employees' laptops ("the finance share") is a department, not fleet work.
+  return (
+    targets.machines.some(server) ||
+    targets.groups.some((group) => (fleet.groups[group] ?? []).some(server))
+  )
 }
 
 /** A question or a request to show something, with no work verb: answered from the inventory. */

@@ -54,6 +54,13 @@ const LEXICON: ReadonlyArray<readonly [string, readonly string[]]> = [
     ],
   ],
   [
+    // "nuke apache2 off web04", "rip telnet out of the db boxes": gone from the machine.
+    'remove',
+    [
+      String.raw`(?:nuke|zap|wipe|strip|kill|scrub)\s+(?<object>(?:the\s+)?[A-Za-z0-9][A-Za-z0-9.+_:-]*(?:\s+package)?)\s+(?=(?:off|out\s+of)\s)`,
+    ],
+  ],
+  [
     'kill',
     [
       String.raw`nuke`,
@@ -104,13 +111,66 @@ const PATTERNS: ReadonlyArray<readonly [string, RegExp]> = LEXICON.map(([verb, p
 const PLACE_INSTALL =
   /\b(?:put|add|deploy|drop|get|push|roll\s+out|set\s+up|lay\s+down)\s+(?!\/|[A-Za-z]:\\|the\s+(?:new|updated|latest)\s+(?:file|config)|file\b|config\b|it\b|them\b|me\b)((?:the\s+)?[A-Za-z0-9][A-Za-z0-9.+_:-]*(?:\s+(?:package|client|agent|tool))?)\s+(?=(?:on|onto|to|across)\s)/gi
 
+/** The catalog verbs a typing slip is corrected to ("rstart", "restrat", "isntall", "rebot"). */
+const VERBS = ['restart', 'install', 'uninstall', 'upgrade', 'update', 'reboot', 'remove']
+
+/** Words one edit away from a verb that are words of their own, never slips. */
+const REAL_WORDS = new Set([
+  'remote',
+  'restarts',
+  'installs',
+  'updated',
+  'updates',
+  'upgraded',
+  'removed',
+  'removes',
+  'reboots',
+  'rebooted',
+  'upgrades',
+  'updater',
+  'installer',
+  'uptime',
+  'upstate',
+  'restate',
+])
+
+/** Whether two words are one edit apart (insert, delete, substitute or swap two neighbours). */
+function oneEditApart(word: string, verb: string): boolean {
+  if (word === verb || Math.abs(word.length - verb.length) > 1) return false
+  let index = 0
+  while (index < word.length && word[index] === verb[index]) index += 1
+  const swapped = word[index] === verb[index + 1] && word[index + 1] === verb[index]
+  return (
+    word.slice(index + 1) === verb.slice(index + 1) ||
+    word.slice(index) === verb.slice(index + 1) ||
+    word.slice(index + 1) === verb.slice(index) ||
+    (swapped && word.slice(index + 2) === verb.slice(index + 2))
+  )
+}
+
+/** A slip in a verb at the start of a clause, corrected; other words pass through. */
+function correctSlips(text: string): string {
+  return text.replace(
+    /(^|[,.;:!?]\s*|\b(?:then|and|pls|please|can\s+you|could\s+you)\s+)([A-Za-z]{5,10})\b/gi,
+    (whole, lead: string, word: string) => {
+      const lowered = word.toLowerCase()
+      if (REAL_WORDS.has(lowered) || VERBS.includes(lowered)) return whole
+      const verb = VERBS.find((candidate) => oneEditApart(lowered, candidate))
+      return verb ? `${lead}${verb}` : whole
+    },
+  )
+}
+
 export function applyLexicon(text: string): string {
-  let result = text
+  let result = correctSlips(text)
   for (const [verb, pattern] of PATTERNS) {
     result = result.replace(pattern, (...args: unknown[]) => {
+      const whole = String(args[0])
       const groups = args[args.length - 1] as Record<string, string | undefined> | undefined
       const object = groups?.object
-      return object ? `${verb} ${object}` : verb
+      // A phrase that ends before a lookahead keeps the space it took.
+      const trailing = /\s*$/.exec(whole)?.[0] ?? ''
+      return object ? `${verb} ${object}${trailing}` : `${verb}${trailing}`
     })
   }
   return result.replace(PLACE_INSTALL, (whole, object: string, offset: number, all: string) => {

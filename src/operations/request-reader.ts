@@ -187,7 +187,7 @@ export function readOperationRequest(typed: string, fleet: Fleet): ReadRequest {
   for (const [start, end] of valueSpans) {
     rest = rest.slice(0, start) + ' '.repeat(end - start) + rest.slice(end)
   }
-  const found = findTargets(rest, fleet)
+  const found = withoutContext(rest, fleet)
   if (operations.length === 0 || !(hasTarget(found) || everywhere))
     return fallBack(text, fleet, found, unread, everywhere)
   // Only unknown names, or only laptops and workstations, asked about in the first person.
@@ -233,6 +233,22 @@ function fallBack(
     machineClass: found.allClass,
     clarify: clarifyingQuestion(text, targets, unread),
   }
+}
+
+/**
+ * "shut down postgresql on db02, we're failing over to db01": a machine named as where the work
+ * moves to is context, not a target, when the sentence names targets besides it.
+ */
+const MOVES_TO =
+  /\b(?:fail(?:ing|ed)?\s+over|cut(?:ting)?\s+over|mov(?:e|ed|ing)|migrat(?:e|ed|ing)|switch(?:ed|ing)?|mov(?:ing|ed)\s+traffic)\s+(?:over\s+)?to\s+(?:the\s+)?[A-Za-z0-9][A-Za-z0-9._-]*/gi
+
+function withoutContext(text: string, fleet: Fleet): FoundTargets {
+  const stripped = text.replace(MOVES_TO, (phrase) => ' '.repeat(phrase.length))
+  if (stripped !== text) {
+    const found = findTargets(stripped, fleet)
+    if (hasTarget(found)) return found
+  }
+  return findTargets(text, fleet)
 }
 
 /** "how many holiday days" is not about the fleet: a question must name machines or the inventory. */
