@@ -32,8 +32,12 @@ const ASKS =
 const WORK =
   /\b(?:restart|start|stop|reboot|kill|install|uninstall|remove|update|upgrade|patch|copy|deploy|push|check|verify|run|fix|clear|clean|free|flush|reload|enable|disable|delete)\b/i
 
+/** "is print01 linux or windows?", "is mon01 a server": a question about what a machine is. */
+const IS_WHAT =
+  /^\s*(?:is|are)\s+\S+\s+(?:a\s+|an\s+)?(?:linux|windows|mac|macos|server|laptop|workstation|in\s+(?:the\s+)?\S+\s+group)\b/i
+
 export function asksTheInventory(text: string): boolean {
-  return ASKS.test(text) && !WORK.test(text)
+  return (ASKS.test(text) || IS_WHAT.test(text)) && !WORK.test(text)
 }
 
 /** The catalog verbs a clarifying question can name, most specific first. */

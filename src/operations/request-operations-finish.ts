@@ -154,7 +154,7 @@ function logParameters(text: string, machines: MachineNames): Record<string, str
 /** "dataprocessor is hanging on dp02, restart the service": the name the trouble is about. */
 function troubledName(text: string): string {
   const subject = new RegExp(
-    String.raw`\b${OBJECT}\s+(?:service\s+)?(?:(?:on|across)\s+\S+\s+)?(?:is|keeps|has|seems|looks)\s+(?:\w+\s+)?(?:eating|hogging|chewing|pegging|burning|using|hanging|hung|stuck|down|crashed|crashing|dead|failing|failed|frozen|not\s+responding|unresponsive|misbehaving|broken|wedged|borked|hosed|flapping|erroring|acting\s+up|leaking|spinning)\b`,
+    String.raw`\b${OBJECT}\s+(?:service\s+)?(?:(?:on|across)\s+\S+\s+)?(?:is|keeps|has|seems|looks)\s+(?:\w+\s+)?(?:throwing|eating|hogging|chewing|pegging|burning|using|hanging|hung|stuck|down|crashed|crashing|dead|failing|failed|frozen|not\s+responding|unresponsive|misbehaving|broken|wedged|borked|hosed|flapping|erroring|acting\s+up|leaking|spinning)\b`,
     'i',
   ).exec(text)
   const name = subject?.[1]

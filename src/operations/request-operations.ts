@@ -30,7 +30,7 @@ const HOST = '([A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)'
 
 /** What "is X ...?" can ask about a service or process. */
 const STATES =
-  'running|up|active|alive|started|stopped|down|inactive|healthy|ok|okay|happy|responding|listening|enabled|disabled|dead|working|going|there|present|around|hanging\\s+around|spinning'
+  'running|up|active|alive|started|stopped|down|inactive|healthy|ok|okay|happy|responding|listening|enabled|disabled|dead|working|going|there|present|around|hanging\\s+around|spinning|eating|hogging|using|pegging|chewing|burning'
 
 /** Words after "check" that are not a service: other catalog objects, the fleet itself. */
 const BARE_CHECK_NOT =
@@ -99,6 +99,12 @@ export function findOperations(text: string, machines: MachineNames): Operations
   // --- packages
   for (const match of each(
     String.raw`\binstall\s+(?:the\s+)?(?:latest\s+)?(?:security\s+)?updates?\s+(?:for|of|to)\s+(?:the\s+)?${OBJECT}`,
+  )) {
+    if (isObject(match[1])) add(match, 'package.update', { package: match[1] })
+  }
+  // "apply the latest curl updates", "push the openssl patch"
+  for (const match of each(
+    String.raw`\b(?:apply|install|push|roll\s+out)\s+(?:the\s+)?(?:latest\s+|newest\s+|pending\s+)?${OBJECT}\s+(?:security\s+)?(?:updates?|patch(?:es)?|upgrades?)\b`,
   )) {
     if (isObject(match[1])) add(match, 'package.update', { package: match[1] })
   }
@@ -281,6 +287,32 @@ export function findOperations(text: string, machines: MachineNames): Operations
   )) {
     status(match, match[1], match[2], match[3])
   }
+  // "verify nginx is running on the web servers", "confirm postgresql is up"
+  for (const match of each(
+    String.raw`\b(?:verify|confirm|check|see|double-check)\s+(?:the\s+)?${KEYWORD_BEFORE}${OBJECT}${KEYWORD_AFTER}\s+(?:is|are)\s+(?:(?:still|actually|currently)\s+)?(?:${STATES}|not\s+running)\b`,
+  )) {
+    status(match, match[1], match[2], match[3])
+  }
+  // "make sure nginx is started on web04": the service is started (or stopped) there.
+  for (const match of each(
+    String.raw`\b(?:ensure|make\s+sure|see\s+(?:to\s+it\s+)?that)\s+(?:the\s+)?${KEYWORD_BEFORE}${OBJECT}${KEYWORD_AFTER}\s+(?:is|gets|are|stays)\s+(started|running|up|stopped|down|not\s+running|restarted)\b`,
+  )) {
+    if (!isObject(match[2])) continue
+    const state = (match[4] ?? '').toLowerCase()
+    const operation =
+      state === 'restarted'
+        ? 'service.restart'
+        : /^(?:started|running|up)$/.test(state)
+          ? 'service.start'
+          : 'service.stop'
+    add(match, operation, { service: match[2] })
+  }
+  // "is web02 alive?": a machine's own state is its uptime.
+  for (const match of each(
+    String.raw`\b(?:is|are)\s+${OBJECT}\s+(?:still\s+)?(?:up|alive|online|responding|reachable|back(?:\s+up)?)\b`,
+  )) {
+    if (match[1] && machines.isMachine(match[1])) add(match, 'system.uptime', {})
+  }
   for (const match of each(String.raw`\bcheck\s+(?:that\s+)?(it|they)\s+(?:is|are)\s+running\b`)) {
     status(match, undefined, match[1], undefined)
   }
@@ -290,7 +322,7 @@ export function findOperations(text: string, machines: MachineNames): Operations
     status(match, undefined, 'it', undefined)
   }
   for (const match of each(
-    String.raw`\b(?:(?:is|are)\s+there\s+(?:a|an|any)|any)\s+${OBJECT}\s+(?:process(?:es)?|procs?)\b`,
+    String.raw`\b(?:(?:is|are)\s+there\s+(?:a|an|any)|any)\s+${FILLER}${OBJECT}\s+(?:process(?:es)?|procs?)\b`,
   )) {
     if (isObject(match[1])) add(match, 'process.check', { process: match[1] })
   }
@@ -305,12 +337,12 @@ export function findOperations(text: string, machines: MachineNames): Operations
 
   // --- disk, uptime, reboot
   for (const match of each(
-    String.raw`\b(?:disk\s+(?:space|usage|capacity|free)|free\s+(?:disk\s+)?space|free\s+disk|df|how\s+full\s+(?:is|are)|out\s+of\s+(?:disk|space)|disks?\s+(?:is\s+|are\s+)?full|how\s+much\s+(?:free\s+)?(?:disk\s+)?space|space\s+(?:is\s+)?(?:left|free|remaining|available)|storage\s+(?:left|usage|space)|disks?|storage)\b`,
+    String.raw`\b(?:disk\s+(?:space|usage|capacity|free)|free\s+(?:disk\s+)?space|free\s+disk|df|how\s+full\s+(?:is|are)|out\s+of\s+(?:disk|space)|disks?\s+(?:is\s+|are\s+)?full|how\s+much\s+(?:free\s+)?(?:disk\s+)?space|space\s+(?:is\s+)?(?:left|free|remaining|available)|storage\s+(?:left|usage|space)|disks?|storage|space\s+(?:check|usage))\b`,
   )) {
     add(match, 'disk.usage', {})
   }
   for (const match of each(
-    String.raw`\buptime\b|\bhow\s+long\s+(?:has|have)\s+[^?.!]{1,40}?\s+been\s+(?:up|running|online)\b|\blast\s+(?:re)?boot(?:ed)?(?:\s+time)?\b|\bwhen\s+(?:did|was|were)\s+[^?.!]{1,40}?\s+(?:last\s+)?(?:re)?boot(?:ed)?\b`,
+    String.raw`\buptime\b|\bhow\s+long\s+(?:has|have)\s+[^?.!]{1,40}?\s+been\s+(?:up|running|online)\b|\blast\s+(?:re)?boot(?:ed)?(?:\s+time)?\b|\bwhen\s+(?:did|was|were)\s+[^?.!]{1,40}?\s+(?:last\s+)?(?:re)?boot(?:ed)?\b|\b(?:has|have|did)\s+[^?.!]{1,40}?\s+(?:re)?boot(?:ed)?\s+(?:recently|lately|today|overnight|last\s+night|since)\b`,
   )) {
     add(match, 'system.uptime', {})
   }

@@ -82,7 +82,7 @@ function groupPatterns(fleet: Fleet): Array<{ group: string; pattern: RegExp }> 
     const bare =
       words.length > 1
         ? `${spelled}(?![-@\\w])`
-        : `(?<=(?:\\b(?:on|from|across|in|for|to|of|at|and)|,)\\s+(?:the\\s+|all\\s+(?:the\\s+)?|our\\s+)?)${spelled}(?![-@\\w])`
+        : `(?<=(?:\\b(?:on|from|across|in|for|to|of|at|and|me|list|both)|,)\\s+(?:the\\s+|all\\s+(?:the\\s+)?|our\\s+|both\\s+)?)${spelled}(?![-@\\w])`
     const alternatives = [`${spelled}\\s+${nouns}`, `group\\s+${spelled}`, bare]
     // The members' common name stem: web01..web04 -> "web boxes", db01/db02 -> "db servers".
     const stem = commonStem(members)
@@ -158,6 +158,18 @@ export function findTargets(text: string, fleet: Fleet): FoundTargets {
     spans.push([match.index, match.index + match[0].length])
     rest = blank(rest, match.index, match.index + match[0].length)
   }
+  // "web-01", "web 01", "WEB1": the stem and number of an inventory name, spelled loosely.
+  const byShape = machinesByShape(fleet)
+  for (const match of rest.matchAll(
+    /\b([A-Za-z][A-Za-z-]*?[A-Za-z])[-\s]?(\d{1,4})\b(?![.-]?\w)/g,
+  )) {
+    const exact = byName.get(match[0].toLowerCase())
+    const machine = exact ?? byShape.get(shapeOf(match[1] ?? '', match[2] ?? ''))
+    if (!machine || exact) continue
+    machines.add(machine.name)
+    spans.push([match.index, match.index + match[0].length])
+    rest = blank(rest, match.index, match.index + match[0].length)
+  }
   const unknownMachines = new Set<string>()
   for (const match of rest.matchAll(/[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]|[A-Za-z0-9]/g)) {
     // A share path (\\\\fs01\\projects) names a file server, not a machine to work on.
@@ -171,6 +183,14 @@ export function findTargets(text: string, fleet: Fleet): FoundTargets {
       continue
     }
     const before = rest.slice(Math.max(0, match.index - 12), match.index).toLowerCase()
+    // "on web01.corp.local": the inventory machine by its domain name, where work is placed.
+    const label = byName.get(token.split('.')[0]?.toLowerCase() ?? '')
+    if (label && token.includes('.') && /(?:\bon|\bacross|\bto)\s*$/.test(before)) {
+      machines.add(label.name)
+      spans.push([match.index, match.index + match[0].length])
+      rest = blank(rest, match.index, match.index + match[0].length)
+      continue
+    }
     if (MACHINE_LIKE.test(token) && /(?:\bon|\bfrom|\bserver|\band|,)\s*$/.test(before)) {
       unknownMachines.add(token)
       rest = blank(rest, match.index, match.index + match[0].length)
@@ -220,6 +240,25 @@ export function findTargets(text: string, fleet: Fleet): FoundTargets {
     spans,
     everywhereOnly: all && !allByMachineWords,
   }
+}
+
+/** "web" + "1" and "web" + "01" are one shape: the letters without hyphens, the number's value. */
+function shapeOf(stem: string, digits: string): string {
+  return `${stem.toLowerCase().replace(/-/g, '')}#${Number(digits)}`
+}
+
+/** Inventory machines by shape, only where the shape names one machine. */
+function machinesByShape(fleet: Fleet): Map<string, FleetMachine> {
+  const shapes = new Map<string, FleetMachine | null>()
+  for (const machine of fleet.machines) {
+    const parts = /^([A-Za-z][A-Za-z-]*?[A-Za-z])-?(\d{1,4})$/.exec(machine.name)
+    if (!parts) continue
+    const shape = shapeOf(parts[1] ?? '', parts[2] ?? '')
+    shapes.set(shape, shapes.has(shape) ? null : machine)
+  }
+  const unique = new Map<string, FleetMachine>()
+  for (const [shape, machine] of shapes) if (machine) unique.set(shape, machine)
+  return unique
 }
 
 export function hasTarget(found: FoundTargets): boolean {

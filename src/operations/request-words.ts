@@ -56,7 +56,7 @@ export const PROCESS_NAMES = new Set(
    w3wp w3wp.exe php perl ruby dotnet rsync tar gzip curl wget vim top htop`.split(/\s+/),
 )
 
-export const FILLER = String.raw`(?:(?:the|a|an|any|all|each|every|everything|whole|entire|of|off|stuck|hung|running|runaway|latest|newest|current|old|new|obsolete|legacy|named|called)\s+)*`
+export const FILLER = String.raw`(?:(?:the|a|an|any|all|each|every|everything|whole|entire|of|off|stuck|hung|running|runaway|zombie|stray|orphaned|leftover|rogue|defunct|latest|newest|current|old|new|obsolete|legacy|named|called)\s+)*`
 
 export const KEYWORD_BEFORE = String.raw`(?:(service|process|daemon|package)\s+(?:called\s+|named\s+)?)?`
 
