@@ -163,8 +163,12 @@ export function findOperations(text: string, machines: MachineNames): Operations
     const bracketed = /^[^()\n]{0,30}?\(([A-Za-z0-9][A-Za-z0-9@._-]*)\)/.exec(
       text.slice((match.index ?? 0) + match[0].length),
     )?.[1]
-    const named = /^(?:it|them|again|service)$/i.test(object) ? undefined : (bracketed ?? object)
-    if (named !== undefined && !isObject(named)) continue
+    let named = /^(?:it|them|again|service)$/i.test(object) ? undefined : (bracketed ?? object)
+    if (named !== undefined && !isObject(named)) {
+      // "restart the service on web01": the keyword without a name, asked back for later.
+      if (!(keyword.trim() && NOT_OBJECTS.has((bracketed ?? object).toLowerCase()))) continue
+      named = undefined
+    }
     if (
       /\bproc/.test(keyword) ||
       (!keyword.includes('service') && PROCESS_NAMES.has((named ?? '').toLowerCase()))
