@@ -93,7 +93,11 @@ export function findOperations(text: string, machines: MachineNames): Operations
   for (const match of each(
     String.raw`\b(?:copy|push|deploy|put|upload|distribute|roll\s+out|ship|send|drop|place|stage|transfer|scp|sync|move)\s+(?:the\s+)?(?:new\s+|updated\s+|latest\s+)?(?:file\s+|config\s+)?${PATH}\s+(?:[^/\\\n]{0,40}?\s)?(?:to|at|into|in|as|onto)\s+${PATH}`,
   )) {
-    add(match, 'file.copy', { source: trimPath(match[1]), destination: trimPath(match[2]) })
+    // The paths are values: "/opt/builds/..." never names the build agents.
+    const paths = [match.indices?.[1], match.indices?.[2]].filter(
+      (span): span is [number, number] => span !== undefined,
+    )
+    add(match, 'file.copy', { source: trimPath(match[1]), destination: trimPath(match[2]) }, paths)
   }
 
   // --- packages

@@ -90,7 +90,7 @@ function groupPatterns(fleet: Fleet): Array<{ group: string; pattern: RegExp }> 
     if (stem)
       alternatives.push(
         `${escapeRegExp(stem)}[-\\s]?${MACHINE_NOUNS}`,
-        `${escapeRegExp(stem)}s(?![-@\\w])`,
+        `(?<=\\b(?:the|our|all|both|on|across|of|from|in|list|show)\\s+)${escapeRegExp(stem)}s(?![-@/.\\w])`,
       )
     // Initials of a two-word name that is not "<x> servers": data-processing -> "dp servers".
     if (words.length > 1 && !/^servers?$/.test(words[words.length - 1] ?? '')) {
