@@ -67,6 +67,9 @@ export class OperationsDesk {
     const read = readOperationRequest(message, fleetOf(data))
     if (read.kind === 'employee') return undefined
     const request = evaluationRecord(read)
+    // A requester who mentions a server without asking for any work ("the intranet on web02 is
+    // down for me") has a problem for the employee runbooks, not fleet work to refuse.
+    if (!isTechnician(actor.role) && read.clarify !== null) return undefined
     if (!isTechnician(actor.role))
       return this.forRequester(actor, read.kind, request, read.unknownMachines)
     // Named servers or groups but not read in full: ask, never an employee runbook.
