@@ -161,8 +161,19 @@ function correctSlips(text: string): string {
   )
 }
 
+/** Participles of the slang verbs, for passives ("need nginx bounced on web04"). */
+const PARTICIPLES: ReadonlyArray<[RegExp, string]> = [
+  [/\b(?:bounced|kicked|recycled|cycled|hup'?d)\b/gi, 'restarted'],
+  [/\b(?:nuked|zapped)\b(?!\s+(?:off|from))/gi, 'killed'],
+  [/\b(?:fired|spun)\s+up\b/gi, 'started'],
+  [/\b(?:halted|turned\s+off)\b/gi, 'stopped'],
+  [/\b(?:ripped\s+out|purged|yanked)\b/gi, 'removed'],
+  [/\b(?:bumped|patched)\b/gi, 'updated'],
+]
+
 export function applyLexicon(text: string): string {
   let result = correctSlips(text)
+  for (const [pattern, participle] of PARTICIPLES) result = result.replace(pattern, participle)
   for (const [verb, pattern] of PATTERNS) {
     result = result.replace(pattern, (...args: unknown[]) => {
       const whole = String(args[0])

@@ -334,6 +334,12 @@ export function findOperations(text: string, machines: MachineNames): Operations
   )) {
     if (isObject(match[1])) add(match, 'process.check', { process: match[1] })
   }
+  // "any java running on dp02?": a bare name asked about is its status (a process by its name).
+  for (const match of each(
+    String.raw`\bany\s+${FILLER}${OBJECT}\s+(?:still\s+)?(?:running|alive|left|hanging\s+around|going)\b`,
+  )) {
+    status(match, undefined, match[1], undefined)
+  }
   // "process check: postgres", "service status for nginx": the noun before the verb.
   for (const match of each(
     String.raw`\b(process|proc|service|daemon)\s+(?:check|status|state)\s*(?:for|on|of|:)?\s+(?:the\s+)?${OBJECT}`,
@@ -350,7 +356,7 @@ export function findOperations(text: string, machines: MachineNames): Operations
     add(match, 'disk.usage', {})
   }
   for (const match of each(
-    String.raw`\buptime\b|\bhow\s+long\s+(?:has|have)\s+[^?.!]{1,40}?\s+been\s+(?:up|running|online)\b|\blast\s+(?:re)?boot(?:ed)?(?:\s+time)?\b|\bwhen\s+(?:did|was|were)\s+[^?.!]{1,40}?\s+(?:last\s+)?(?:re)?boot(?:ed)?\b|\b(?:has|have|did)\s+[^?.!]{1,40}?\s+(?:re)?boot(?:ed)?\s+(?:recently|lately|today|overnight|last\s+night|since)\b`,
+    String.raw`\buptime\b|\bhow\s+long\s+(?:has|have)\s+[^?.!]{1,40}?\s+been\s+(?:up|running|online)\b|\blast\s+(?:re)?boot(?:ed)?(?:\s+time)?\b|\bwhen\s+(?:did|was|were)\s+[^?.!]{1,40}?\s+(?:last\s+)?(?:re)?boot(?:ed)?\b|\bhow\s+long\s+(?:since|ago)\s+[^?.!]{1,40}?\s+(?:last\s+)?(?:re)?boot(?:ed)?\b|\b(?:has|have|did)\s+[^?.!]{1,40}?\s+(?:re)?boot(?:ed)?\s+(?:recently|lately|today|overnight|last\s+night|since)\b`,
   )) {
     add(match, 'system.uptime', {})
   }
@@ -358,7 +364,7 @@ export function findOperations(text: string, machines: MachineNames): Operations
 
   // --- logs
   for (const match of each(
-    String.raw`\b(?:errors?\s+(?:logs?|in\s+the\s+logs?)|event\s+logs?|errors|erroring|throwing\s+errors|journal|syslog|(?:check|show|pull|grab|review|read|tail|see|look\s+at|go\s+through)\s+(?:me\s+)?(?:the\s+)?(?:recent\s+|latest\s+|system\s+)?logs?)\b`,
+    String.raw`\b(?:errors?\s+(?:logs?|in\s+the\s+logs?)|event\s+logs?|errors|erroring|throwing\s+errors|journal|syslog|(?:check|show|pull|grab|review|read|tail|see|look\s+at|go\s+through)\s+(?:me\s+)?(?:the\s+)?(?:recent\s+|latest\s+|system\s+)?(?:[A-Za-z0-9][A-Za-z0-9@._-]*\s+)?logs?)\b`,
   )) {
     add(match, 'logs.errors', {})
   }
@@ -397,7 +403,9 @@ export function findOperations(text: string, machines: MachineNames): Operations
   if (resolveWord) {
     const host =
       /\b([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)\b/.exec(text) ??
-      new RegExp(String.raw`\bresolve\s+${HOST}`, 'i').exec(text)
+      // "does db01 resolve on web03": the name before the verb.
+      new RegExp(String.raw`\b(?:does|do|can|will|did)\s+${HOST}\s+resolve`, 'i').exec(text) ??
+      new RegExp(String.raw`\bresolve\s+(?!(?:on|from|at|in|for|to)\b)${HOST}`, 'i').exec(text)
     if (host?.[1]) {
       const hostStart = (host.index ?? 0) + host[0].lastIndexOf(host[1])
       add(resolveWord, 'network.name-check', { host: host[1] }, [

@@ -57,7 +57,10 @@ const CONDITIONS: ReadonlyArray<[WorkflowCondition, RegExp]> = [
   ],
   [
     'only-where-missing',
-    new RegExp(String.raw`\bunless\s+${SUBJECT}(?:already\s+)?installed\b`, 'gi'),
+    new RegExp(
+      String.raw`\bunless\s+${SUBJECT}(?:already\s+)?(?:installed|there|present|on\s+there)\b`,
+      'gi',
+    ),
   ],
   // "skip the ones where it is not running": the work is only where it runs.
   [

@@ -116,6 +116,8 @@ function blank(text: string, start: number, end: number): string {
   return text.slice(0, start) + ' '.repeat(end - start) + text.slice(end)
 }
 
+const STEM_NOUN = /\b([A-Za-z]{2,12})[-\s]?(?:servers?|box(?:es)?|machines?|hosts?|nodes?|vms?)\b/gi
+
 const RANGE =
   /\b([A-Za-z][A-Za-z-]*?)(\d+)\s*(?:through|thru|to|until|-|\u2013|\.\.)\s*(?:([A-Za-z][A-Za-z-]*?)?(\d+))\b/gi
 
@@ -139,6 +141,18 @@ export function findTargets(text: string, fleet: Fleet): FoundTargets {
   }
   const byName = new Map(fleet.machines.map((machine) => [machine.name.toLowerCase(), machine]))
   const machines = new Set<string>()
+  // "both app servers", "the print server": the machines whose names start with that stem
+  // (app-win01, app-win02), when no group is called so.
+  for (const match of rest.matchAll(STEM_NOUN)) {
+    const stem = (match[1] ?? '').toLowerCase()
+    const named = fleet.machines.filter((machine) =>
+      new RegExp(`^${escapeRegExp(stem)}(?:-|\\d)`, 'i').test(machine.name),
+    )
+    if (named.length === 0) continue
+    for (const machine of named) machines.add(machine.name)
+    spans.push([match.index, match.index + match[0].length])
+    rest = blank(rest, match.index, match.index + match[0].length)
+  }
   // "web01 through web03", "web01-web03": every inventory machine of that stem in the range.
   for (const match of rest.matchAll(RANGE)) {
     const [, stem = '', from = '', secondStem = '', to = ''] = match
