@@ -80,6 +80,9 @@ describe('the fall-back for fleet work not read in full', () => {
       'my laptop LT-0423 is really slow since the update',
       'teams keeps asking me to sign in, my password works everywhere else',
       "can't reach \\\\fs01\\projects from home",
+      'the intranet on web02 is down for me',
+      "I can't log into the app server since this morning",
+      'I deleted a file on the file server by mistake, can you restore it',
     ])
       expect(read(text).kind).toBe('employee')
     expect(

@@ -36,6 +36,19 @@ const WORK =
 const IS_WHAT =
   /^\s*(?:is|are)\s+\S+\s+(?:a\s+|an\s+)?(?:linux|windows|mac|macos|server|laptop|workstation|in\s+(?:the\s+)?\S+\s+group)\b/i
 
+/**
+ * "I can't log into the app server", "the intranet on web02 is down for me": someone telling of
+ * their own trouble, asking for no work on the machine, is an employee's request.
+ */
+export function ownTrouble(text: string): boolean {
+  // "show me", "give me", "let me know" ask for an answer; they tell of no trouble.
+  const told = text.replace(
+    /\b(?:show|give|tell|get|send|find|list)\s+me\b|\blet\s+me\s+know\b/gi,
+    '',
+  )
+  return /\b(?:I|I'm|I've|I'd|my|me|mine)\b/i.test(told) && !WORK.test(told)
+}
+
 export function asksTheInventory(text: string): boolean {
   return (ASKS.test(text) || IS_WHAT.test(text)) && !WORK.test(text)
 }

@@ -1,4 +1,9 @@
-import { asksTheInventory, clarifyingQuestion, namesTheFleet } from './request-fallback.ts'
+import {
+  asksTheInventory,
+  clarifyingQuestion,
+  namesTheFleet,
+  ownTrouble,
+} from './request-fallback.ts'
 import { applyLexicon } from './request-lexicon.ts'
 import { findOperations, type ReadOperation } from './request-operations.ts'
 import {
@@ -224,7 +229,7 @@ function fallBack(
   everywhere: boolean,
 ): ReadRequest {
   if (!(everywhere || namesTheFleet(found, fleet))) return employee()
-  if (ownMachineOnly(text, found.targets, fleet)) return employee()
+  if (ownMachineOnly(text, found.targets, fleet) || ownTrouble(text)) return employee()
   if (unread.length === 0 && asksTheInventory(text)) return inventoryQuestion(text, fleet)
   const targets = { ...found.targets, all: found.targets.all || everywhere }
   return {
