@@ -50,7 +50,11 @@ export function ownTrouble(text: string): boolean {
 }
 
 export function asksTheInventory(text: string): boolean {
-  return (ASKS.test(text) || IS_WHAT.test(text)) && !WORK.test(text)
+  const question = text.replace(
+    /^\s*(?:(?:hi|hey|hello|yo|so|ok|okay|btw|also|team|all|folks|quick\s+(?:q|question|one)|question)\b[\s,:;!.-]*)+/i,
+    '',
+  )
+  return (ASKS.test(question) || IS_WHAT.test(question)) && !WORK.test(question)
 }
 
 /** The catalog verbs a clarifying question can name, most specific first. */

@@ -24,6 +24,11 @@ const LEXICON: ReadonlyArray<readonly [string, readonly string[]]> = [
     ],
   ],
   [
+    // "the print spooler": the service technicians call by its last word.
+    'spooler',
+    [String.raw`print\s+spooler(?=\s+(?:on|across|for|service|is|at)\b)`],
+  ],
+  [
     'start',
     [
       // Separable particles: "fire nginx up", "turn the spooler back on".

@@ -35,7 +35,7 @@ export function finish(text: string, found: Found[], machines: MachineNames): Op
   for (const step of kept) {
     const parameters = { ...step.parameters }
     for (const key of ['service', 'process'] as const) {
-      if (parameters[key] === '') parameters[key] = lastName || troubledName(text)
+      if (parameters[key] === '') parameters[key] = lastName || troubledName(text, machines)
     }
     // "restart the service on web01": a step whose name the text never gives, left for a question.
     if (parameters[key(parameters)] === '') {
@@ -152,11 +152,11 @@ function logParameters(text: string, machines: MachineNames): Record<string, str
 }
 
 /** "dataprocessor is hanging on dp02, restart the service": the name the trouble is about. */
-function troubledName(text: string): string {
+function troubledName(text: string, machines: MachineNames): string {
   const subject = new RegExp(
-    String.raw`\b${OBJECT}\s+(?:service\s+)?(?:(?:on|across)\s+\S+\s+)?(?:is|keeps|has|seems|looks)\s+(?:\w+\s+)?(?:throwing|eating|hogging|chewing|pegging|burning|using|hanging|hung|stuck|down|crashed|crashing|dead|failing|failed|frozen|not\s+responding|unresponsive|misbehaving|broken|wedged|borked|hosed|flapping|erroring|acting\s+up|leaking|spinning)\b`,
+    String.raw`\b${OBJECT}\s+(?:service\s+)?(?:(?:on|across)\s+[^.;!?]{1,40}?\s+)?(?:is|keeps|has|seems|looks)\s+(?:\w+\s+)?(?:throwing|eating|hogging|chewing|pegging|burning|using|hanging|hung|stuck|down|crashed|crashing|dead|failing|failed|frozen|not\s+responding|unresponsive|misbehaving|broken|wedged|borked|hosed|flapping|erroring|acting\s+up|leaking|spinning)\b`,
     'i',
   ).exec(text)
   const name = subject?.[1]
-  return name && !NOT_OBJECTS.has(name.toLowerCase()) ? name : ''
+  return name && !NOT_OBJECTS.has(name.toLowerCase()) && !machines.isMachine(name) ? name : ''
 }

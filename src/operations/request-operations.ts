@@ -28,6 +28,10 @@ export type { OperationsFound, ReadOperation } from './request-words.ts'
 
 const HOST = '([A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)'
 
+/** Words that may follow a service name without being the rest of it ("restart nginx again"). */
+const HALF_NAME_NOT =
+  /^(?:again|now|asap|please|pls|first|too|as\s+well|gracefully|cleanly|quickly|immediately|tonight|later|back|up|down|over|off|everywhere|service|daemon|process|instance|instances)$/
+
 /** What "is X ...?" can ask about a service or process. */
 const STATES =
   'running|up|active|alive|started|stopped|down|inactive|healthy|ok|okay|happy|responding|listening|enabled|disabled|dead|working|going|there|present|around|hanging\\s+around|spinning|eating|hogging|using|pegging|chewing|burning'
@@ -91,7 +95,7 @@ export function findOperations(text: string, machines: MachineNames): Operations
 
   // --- file copy: two absolute paths
   for (const match of each(
-    String.raw`\b(?:copy|push|deploy|put|upload|distribute|roll\s+out|ship|send|drop|place|stage|transfer|scp|sync|move)\s+(?:the\s+)?(?:new\s+|updated\s+|latest\s+)?(?:file\s+|config\s+)?${PATH}\s+(?:[^/\\\n]{0,40}?\s)?(?:to|at|into|in|as|onto)\s+${PATH}`,
+    String.raw`\b(?:copy|push|deploy|put|upload|distribute|roll\s+out|ship|send|drop|place|stage|transfer|scp|sync|move)\s+(?:the\s+)?(?:new\s+|updated\s+|latest\s+)?(?:[A-Za-z][A-Za-z0-9._-]*\s+)?(?:file\s+|config\s+)?${PATH}\s+(?:[^/\\\n]{0,40}?\s)?(?:to|at|into|in|as|onto)\s+${PATH}`,
   )) {
     // The paths are values: "/opt/builds/..." never names the build agents.
     const paths = [match.indices?.[1], match.indices?.[2]].filter(
@@ -168,6 +172,20 @@ export function findOperations(text: string, machines: MachineNames): Operations
       text.slice((match.index ?? 0) + match[0].length),
     )?.[1]
     let named = /^(?:it|them|again|service)$/i.test(object) ? undefined : (bracketed ?? object)
+    // "restart the app pool on app-win02": a name of two plain words is not read by halves;
+    // the step is kept without a name, and the chat asks which service.
+    const next = /^\s+([a-z][a-z-]*)\s+(?:on|across|for|at)\b/.exec(
+      text.slice((match.index ?? 0) + match[0].length),
+    )?.[1]
+    if (
+      !bracketed &&
+      !keyword.trim() &&
+      next !== undefined &&
+      !NOT_OBJECTS.has(next) &&
+      !HALF_NAME_NOT.test(next) &&
+      !machines.isMachine(next)
+    )
+      named = undefined
     if (named !== undefined && !isObject(named)) {
       // "restart the service on web01": the keyword without a name, asked back for later.
       if (!(keyword.trim() && NOT_OBJECTS.has((bracketed ?? object).toLowerCase()))) continue
@@ -330,7 +348,7 @@ export function findOperations(text: string, machines: MachineNames): Operations
     status(match, undefined, 'it', undefined)
   }
   for (const match of each(
-    String.raw`\b(?:(?:is|are)\s+there\s+(?:a|an|any)|any)\s+${FILLER}${OBJECT}\s+(?:process(?:es)?|procs?)\b`,
+    String.raw`\b(?:(?:is|are)\s+there\s+(?:a|an|any)|there(?:'s|\s+is|\s+are)\s+(?:a|an|any)|any)\s+${FILLER}${OBJECT}\s+(?:process(?:es)?|procs?)\b`,
   )) {
     if (isObject(match[1])) add(match, 'process.check', { process: match[1] })
   }
@@ -364,7 +382,7 @@ export function findOperations(text: string, machines: MachineNames): Operations
 
   // --- logs
   for (const match of each(
-    String.raw`\b(?:errors?\s+(?:logs?|in\s+the\s+logs?)|event\s+logs?|errors|erroring|throwing\s+errors|journal|syslog|(?:check|show|pull|grab|review|read|tail|see|look\s+at|go\s+through)\s+(?:me\s+)?(?:the\s+)?(?:recent\s+|latest\s+|system\s+)?(?:[A-Za-z0-9][A-Za-z0-9@._-]*\s+)?logs?)\b`,
+    String.raw`\b(?:errors?\s+(?:logs?|in\s+the\s+logs?)|event\s+logs?|errors|erroring|throwing\s+errors|(?:been|got|was|were)\s+logged(?!\s+(?:in|out|into)\b)|journal|syslog|(?:check|show|pull|grab|review|read|tail|see|look\s+at|go\s+through)\s+(?:me\s+)?(?:the\s+)?(?:recent\s+|latest\s+|system\s+)?(?:[A-Za-z0-9][A-Za-z0-9@._-]*\s+)?logs?)\b`,
   )) {
     add(match, 'logs.errors', {})
   }

@@ -184,7 +184,7 @@ export function readOperationRequest(typed: string, fleet: Fleet): ReadRequest {
     }
   }
 
-  if (INVENTORY_QUESTION.test(text) && aboutTheFleet(text, fleet))
+  if (INVENTORY_QUESTION.test(withoutGreeting(text)) && aboutTheFleet(text, fleet))
     return inventoryQuestion(text, fleet)
 
   const named = findTargets(rest, fleet).spans
@@ -257,6 +257,14 @@ function withoutContext(text: string, fleet: Fleet): FoundTargets {
     if (hasTarget(found)) return found
   }
   return findTargets(text, fleet)
+}
+
+/** "quick q - how many build agents", "hi team, which ...": the question after the greeting. */
+export function withoutGreeting(text: string): string {
+  return text.replace(
+    /^\s*(?:(?:hi|hey|hello|yo|so|ok|okay|btw|also|team|all|folks|quick\s+(?:q|question|one)|question)\b[\s,:;!.-]*)+/i,
+    '',
+  )
 }
 
 /** "how many holiday days" is not about the fleet: a question must name machines or the inventory. */

@@ -61,7 +61,8 @@ const ALL_OS =
 /** "the linux servers", "our windows boxes": every machine of that OS (group names come first). */
 const THE_OS =
   /\b(?:(?:on|across|for)\s+)?(?:the|our)\s+(linux|windows)\s+(?:servers|box(?:es)|machines|hosts|nodes|vms|computers)\b/gi
-const EVERYWHERE = /\b(?:everywhere|(?:across\s+)?the\s+(?:whole|entire)\s+fleet|fleet-wide)\b/gi
+const EVERYWHERE =
+  /\b(?:everywhere|(?:across\s+|on\s+)?the\s+(?:whole\s+|entire\s+)?fleet|fleet-wide)\b/gi
 
 /** The words that can follow a group alias: "web boxes", "dp servers", "the databases group". */
 function groupPatterns(fleet: Fleet): Array<{ group: string; pattern: RegExp }> {
@@ -128,10 +129,13 @@ export function findTargets(text: string, fleet: Fleet): FoundTargets {
   let rest = text
   const spans: Array<[number, number]> = []
   const groups = new Set<string>()
+  const singular = new Set<string>()
   let groupOs: RequestTargets['os'] = null
   for (const { group, pattern } of groupPatterns(fleet)) {
     for (const match of rest.matchAll(pattern)) {
       groups.add(group)
+      // "the dp box that's stuck, dp02": one box of the group, named later.
+      if (/\b(?:server|box|machine|node|host|vm)$/i.test(match[0])) singular.add(group)
       // "the linux build agents": the members of that OS only.
       const named = /\b(linux|windows)\s+$/i.exec(rest.slice(0, match.index))?.[1]?.toLowerCase()
       if (named === 'linux' || named === 'windows') groupOs = named
@@ -234,6 +238,9 @@ export function findTargets(text: string, fleet: Fleet): FoundTargets {
   for (const match of rest.matchAll(EVERYWHERE)) {
     all = true
     rest = blank(rest, match.index, match.index + match[0].length)
+  }
+  for (const group of singular) {
+    if ((fleet.groups[group] ?? []).some((member) => machines.has(member))) groups.delete(group)
   }
   // Both named ("linux vs windows"): no one OS.
   const osWords = new Set(

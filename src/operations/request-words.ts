@@ -58,9 +58,9 @@ export const PROCESS_NAMES = new Set(
 
 export const FILLER = String.raw`(?:(?:the|a|an|any|all|each|every|everything|whole|entire|of|off|stuck|hung|running|runaway|zombie|stray|orphaned|leftover|rogue|defunct|latest|newest|current|old|new|obsolete|legacy|named|called)\s+)*`
 
-export const KEYWORD_BEFORE = String.raw`(?:(service|process|daemon|package)\s+(?:called\s+|named\s+)?)?`
+export const KEYWORD_BEFORE = String.raw`(?:(service|svc|process|daemon|package)\s+(?:called\s+|named\s+)?)?`
 
-export const KEYWORD_AFTER = String.raw`(?:\s+(service|process(?:es)?|procs?|daemon|package))?`
+export const KEYWORD_AFTER = String.raw`(?:\s+(service|svc|process(?:es)?|procs?|daemon|package))?`
 
 export const VERBS =
   /^(?:restart|start|stop|reboot|kill|install|uninstall|remove|update|upgrade|check|copy|then|show|look|get|make|ensure|terminate|patch|push|deploy|reload|verify|confirm|test|see|tell|list|count|grab|pull|bounce|also)$/i
