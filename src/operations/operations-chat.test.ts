@@ -85,6 +85,21 @@ describe('operations in the chat', () => {
     expect(question.reply).not.toMatch(/web0\d/)
   })
 
+  it('asks back what it could not read on named servers, never an employee runbook', async () => {
+    const service = await chat('tech', 'restart the service on web01')
+    expect(service.operation?.kind).toBe('clarify')
+    expect(service.reply).toBe('Which service should I restart on web01?')
+    expect(service.tasks).toEqual([])
+    expect(service.operation?.plan).toBeUndefined()
+    const vague = await chat('tech', 'something is off with the dp nodes, have a look')
+    expect(vague.operation?.kind).toBe('clarify')
+    expect(vague.reply).toMatch(/^What should I check on the data-processing group\?/)
+    // A requester who only mentions a server has a problem for the runbooks, not fleet work.
+    const requester = await chat('alice', 'the intranet on web02 is down for me')
+    expect(requester.operation).toBeUndefined()
+    expect(requester.tasks.length).toBeGreaterThan(0)
+  })
+
   it('leaves employee requests to the runbooks, for technicians too', async () => {
     const employee = await chat('tech', 'outlook keeps asking for my password and will not sync')
     expect(employee.operation).toBeUndefined()

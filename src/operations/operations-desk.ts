@@ -30,7 +30,8 @@ export interface InventorySource {
 }
 
 export interface OperationsTurn {
-  kind: 'operation' | 'inventory' | 'refused'
+  /** `clarify`: fleet work the reader could not read in full; the reply asks what it missed. */
+  kind: 'operation' | 'inventory' | 'refused' | 'clarify'
   reply: string
   /** What the reader read (the evaluation record of docs/operations.md). */
   request: OperationRequest
@@ -66,8 +67,13 @@ export class OperationsDesk {
     const read = readOperationRequest(message, fleetOf(data))
     if (read.kind === 'employee') return undefined
     const request = evaluationRecord(read)
+    // A requester who mentions a server without asking for any work ("the intranet on web02 is
+    // down for me") has a problem for the employee runbooks, not fleet work to refuse.
+    if (!isTechnician(actor.role) && read.clarify !== null) return undefined
     if (!isTechnician(actor.role))
       return this.forRequester(actor, read.kind, request, read.unknownMachines)
+    // Named servers or groups but not read in full: ask, never an employee runbook.
+    if (read.clarify !== null) return { kind: 'clarify', reply: read.clarify, request }
     if (read.kind === 'inventory') {
       return { kind: 'inventory', reply: answerInventoryQuestion(read, data), request }
     }

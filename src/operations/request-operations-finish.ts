@@ -31,12 +31,17 @@ export function finish(text: string, found: Found[], machines: MachineNames): Op
   const operations: ReadOperation[] = []
   const valueSpans: Array<[number, number]> = []
   const logsSeen = new Set<string>()
+  const unread: string[] = []
   for (const step of kept) {
     const parameters = { ...step.parameters }
     for (const key of ['service', 'process'] as const) {
-      if (parameters[key] === '') parameters[key] = lastName || troubledName(text)
+      if (parameters[key] === '') parameters[key] = lastName || troubledName(text, machines)
     }
-    if (parameters[key(parameters)] === '') continue
+    // "restart the service on web01": a step whose name the text never gives, left for a question.
+    if (parameters[key(parameters)] === '') {
+      unread.push(step.operation)
+      continue
+    }
     const name = parameters.service ?? parameters.process ?? parameters.package
     if (typeof name === 'string' && name) lastName = name
     if (step.operation === 'disk.usage') Object.assign(parameters, diskPath(text, valueSpans))
@@ -65,7 +70,7 @@ export function finish(text: string, found: Found[], machines: MachineNames): Op
     else operations.push({ operation: step.operation, parameters })
     valueSpans.push(...step.valueSpans)
   }
-  return { operations, valueSpans }
+  return { operations, valueSpans, unread }
 }
 
 function key(parameters: Record<string, string | number>): string {
@@ -94,6 +99,10 @@ const LOG_NOT_SERVICE = new Set([
   'of',
 ])
 
+/** Words before "errors" that are not a service: kinds of error, log words, verbs. */
+const LOG_NOT_NAMES =
+  /^(?:system|application|app|kernel|critical|fatal|new|latest|other|those|event|windows|linux|pull|dump|fetch|give|list|tail|read|review|grab|5\d\d|4\d\d|http|disk|io|hardware|auth|login|boot|ssl|tls)$/
+
 function logParameters(text: string, machines: MachineNames): Record<string, string | number> {
   const parameters: Record<string, string | number> = {}
   const hours =
@@ -101,14 +110,28 @@ function logParameters(text: string, machines: MachineNames): Record<string, str
     /\b(\d{1,3})\s+hours?\s+of\b/i.exec(text) ??
     /\b(?:last|past|previous|in\s+the\s+last)?\s*(\d{1,3})\s*(?:h|hrs?|hours?)\b/i.exec(text)
   if (hours?.[1]) parameters.hours = Number(hours[1])
+  else if (/\b(?:last|past|previous)\s+hour\b|\ban\s+hour\b/i.test(text)) parameters.hours = 1
   // "for the past day", "over the last 3 days": hours, up to the 720 the kind allows.
   const days = /\b(?:last|past|previous)\s+(?:(\d{1,2})\s+)?(day|days|week)\b/i.exec(text)
   if (!parameters.hours && days) {
     const count = Number(days[1] ?? 1) * (days[2]?.toLowerCase() === 'week' ? 168 : 24)
     if (count <= 720) parameters.hours = count
   }
+  // "show me postgresql errors", "dataprocessor errors on dp02": the first name before "errors"
+  // that is a name (not "any", "recent", a machine or a verb).
+  const before = [
+    ...text.matchAll(new RegExp(String.raw`\b${OBJECT}\s+(?:errors|error\s+logs?|logs)\b`, 'gi')),
+  ].find((match) => {
+    const word = (match[1] ?? '').toLowerCase()
+    return (
+      !LOG_NOT_SERVICE.has(word) &&
+      !LOG_NOT_NAMES.test(word) &&
+      !/^\d/.test(word) &&
+      !machines.isMachine(word)
+    )
+  })
   const service =
-    new RegExp(String.raw`\b(?:the\s+)${OBJECT}\s+errors\b`, 'i').exec(text) ??
+    before ??
     new RegExp(
       String.raw`\b(?:logs?|journal)\s+(?:for|of)\s+(?:the\s+)?(?:service\s+)?${OBJECT}`,
       'i',
@@ -129,11 +152,11 @@ function logParameters(text: string, machines: MachineNames): Record<string, str
 }
 
 /** "dataprocessor is hanging on dp02, restart the service": the name the trouble is about. */
-function troubledName(text: string): string {
+function troubledName(text: string, machines: MachineNames): string {
   const subject = new RegExp(
-    String.raw`\b${OBJECT}\s+(?:service\s+)?(?:is|keeps|has|seems)\s+(?:\w+\s+)?(?:hanging|hung|stuck|down|crashed|crashing|dead|failing|failed|frozen|not\s+responding|misbehaving|broken)\b`,
+    String.raw`\b${OBJECT}\s+(?:service\s+)?(?:(?:on|across)\s+[^.;!?]{1,40}?\s+)?(?:is|keeps|has|seems|looks)\s+(?:\w+\s+)?(?:throwing|eating|hogging|chewing|pegging|burning|using|hanging|hung|stuck|down|crashed|crashing|dead|failing|failed|frozen|not\s+responding|unresponsive|misbehaving|broken|wedged|borked|hosed|flapping|erroring|acting\s+up|leaking|spinning)\b`,
     'i',
   ).exec(text)
   const name = subject?.[1]
-  return name && !NOT_OBJECTS.has(name.toLowerCase()) ? name : ''
+  return name && !NOT_OBJECTS.has(name.toLowerCase()) && !machines.isMachine(name) ? name : ''
 }

@@ -1,5 +1,6 @@
 import { finish } from './request-operations-finish.ts'
 import { findPhrasings } from './request-phrasings.ts'
+import { findStatusChecks } from './request-status.ts'
 import {
   FILLER,
   type Found,
@@ -27,6 +28,10 @@ export type { OperationsFound, ReadOperation } from './request-words.ts'
  */
 
 const HOST = '([A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)'
+
+/** Words that may follow a service name without being the rest of it ("restart nginx again"). */
+const HALF_NAME_NOT =
+  /^(?:again|now|asap|please|pls|first|too|as\s+well|gracefully|cleanly|quickly|immediately|tonight|later|back|up|down|over|off|everywhere|service|daemon|process|instance|instances)$/
 
 const MACHINE_WORDS = /^(?:servers?|machines?|box(?:es)?|hosts?|computers?|nodes?|vms?)$/i
 
@@ -83,14 +88,24 @@ export function findOperations(text: string, machines: MachineNames): Operations
 
   // --- file copy: two absolute paths
   for (const match of each(
-    String.raw`\b(?:copy|push|deploy|put|upload|distribute|roll\s+out|ship|send)\s+(?:the\s+)?(?:new\s+|updated\s+|latest\s+)?(?:file\s+|config\s+)?${PATH}\s+(?:[^/\\\n]{0,40}?\s)?(?:to|at|into|in|as|onto)\s+${PATH}`,
+    String.raw`\b(?:copy|push|deploy|put|upload|distribute|roll\s+out|ship|send|drop|place|stage|transfer|scp|sync|move)\s+(?:the\s+)?(?:new\s+|updated\s+|latest\s+)?(?:[A-Za-z][A-Za-z0-9._-]*\s+)?(?:file\s+|config\s+)?${PATH}\s+(?:[^/\\\n]{0,40}?\s)?(?:to|at|into|in|as|onto)\s+${PATH}`,
   )) {
-    add(match, 'file.copy', { source: trimPath(match[1]), destination: trimPath(match[2]) })
+    // The paths are values: "/opt/builds/..." never names the build agents.
+    const paths = [match.indices?.[1], match.indices?.[2]].filter(
+      (span): span is [number, number] => span !== undefined,
+    )
+    add(match, 'file.copy', { source: trimPath(match[1]), destination: trimPath(match[2]) }, paths)
   }
 
   // --- packages
   for (const match of each(
     String.raw`\binstall\s+(?:the\s+)?(?:latest\s+)?(?:security\s+)?updates?\s+(?:for|of|to)\s+(?:the\s+)?${OBJECT}`,
+  )) {
+    if (isObject(match[1])) add(match, 'package.update', { package: match[1] })
+  }
+  // "apply the latest curl updates", "push the openssl patch"
+  for (const match of each(
+    String.raw`\b(?:apply|install|push|roll\s+out)\s+(?:the\s+)?(?:latest\s+|newest\s+|pending\s+)?${OBJECT}\s+(?:security\s+)?(?:updates?|patch(?:es)?|upgrades?)\b`,
   )) {
     if (isObject(match[1])) add(match, 'package.update', { package: match[1] })
   }
@@ -149,10 +164,28 @@ export function findOperations(text: string, machines: MachineNames): Operations
     const bracketed = /^[^()\n]{0,30}?\(([A-Za-z0-9][A-Za-z0-9@._-]*)\)/.exec(
       text.slice((match.index ?? 0) + match[0].length),
     )?.[1]
-    const named = /^(?:it|them|again|service)$/i.test(object) ? undefined : (bracketed ?? object)
-    if (named !== undefined && !isObject(named)) continue
+    let named = /^(?:it|them|again|service)$/i.test(object) ? undefined : (bracketed ?? object)
+    // "restart the app pool on app-win02": a name of two plain words is not read by halves;
+    // the step is kept without a name, and the chat asks which service.
+    const next = /^\s+([a-z][a-z-]*)\s+(?:on|across|for|at)\b/.exec(
+      text.slice((match.index ?? 0) + match[0].length),
+    )?.[1]
     if (
-      keyword.includes('process') ||
+      !bracketed &&
+      !keyword.trim() &&
+      next !== undefined &&
+      !NOT_OBJECTS.has(next) &&
+      !HALF_NAME_NOT.test(next) &&
+      !machines.isMachine(next)
+    )
+      named = undefined
+    if (named !== undefined && !isObject(named)) {
+      // "restart the service on web01": the keyword without a name, asked back for later.
+      if (!(keyword.trim() && NOT_OBJECTS.has((bracketed ?? object).toLowerCase()))) continue
+      named = undefined
+    }
+    if (
+      /\bproc/.test(keyword) ||
       (!keyword.includes('service') && PROCESS_NAMES.has((named ?? '').toLowerCase()))
     ) {
       if (lowered === 'stop') add(match, 'process.stop', { process: named ?? '' })
@@ -197,12 +230,21 @@ export function findOperations(text: string, machines: MachineNames): Operations
 
   // --- processes
   for (const match of each(
-    String.raw`\b(?:kill|terminate|end|pkill)\s+(?:-[A-Za-z0-9]+\s+)?${FILLER}(?:process\s+(?:called\s+|named\s+)?)?${OBJECT}(?:\s+process(?:es)?)?`,
+    String.raw`\b(?:kill|terminate|end|pkill)\s+(?:-[A-Za-z0-9]+\s+)?${FILLER}(?:process\s+(?:called\s+|named\s+)?)?${OBJECT}(?:\s+(process(?:es)?|procs?|service|daemon))?`,
   )) {
-    if (isObject(match[1])) add(match, 'process.stop', { process: match[1] })
+    // "kill it", "kill em": the process just named, or the one the sentence says is in trouble.
+    if (/^(?:it|them|em|'em|those|these)$/i.test(match[1] ?? '')) {
+      add(match, 'process.stop', { process: '' })
+      continue
+    }
+    if (!isObject(match[1])) continue
+    // "kill the apache2 service": a service is stopped, not its process killed.
+    if (/^(?:service|daemon)$/i.test(match[2] ?? ''))
+      add(match, 'service.stop', { service: match[1] })
+    else add(match, 'process.stop', { process: match[1] })
   }
   for (const match of each(
-    String.raw`\b(?:check|look|search|scan)\s+for\s+(?:a\s+|the\s+|any\s+)?(?:process\s+(?:called\s+|named\s+)?${OBJECT}|${OBJECT}\s+process(?:es)?\b)`,
+    String.raw`\b(?:check|look|search|scan)\s+for\s+(?:a\s+|the\s+|any\s+)?(?:process\s+(?:called\s+|named\s+)?${OBJECT}|${OBJECT}\s+(?:process(?:es)?|procs?)\b)`,
   )) {
     const name = match[1] ?? match[2]
     if (isObject(name)) add(match, 'process.check', { process: name })
@@ -224,54 +266,16 @@ export function findOperations(text: string, machines: MachineNames): Operations
   }
 
   // --- status: "is nginx running", "status of sshd", "check whether the process w3wp is running"
-  const status = (match: RegExpMatchArray, before?: string, object?: string, after?: string) => {
-    const named = object && /^(?:it|them)$/i.test(object) ? '' : object
-    if (named === undefined || (named !== '' && !isObject(named))) return
-    const keyword = `${before ?? ''} ${after ?? ''}`.toLowerCase()
-    if (
-      keyword.includes('process') ||
-      (!keyword.includes('service') && PROCESS_NAMES.has(named.toLowerCase()))
-    )
-      add(match, 'process.check', { process: named })
-    else add(match, 'service.status', { service: named })
-  }
-  for (const match of each(
-    String.raw`\bis\s+(?:the\s+)?${KEYWORD_BEFORE}${OBJECT}${KEYWORD_AFTER}\s+(?:running|up|active|alive|started|stopped|down|inactive)\b`,
-  )) {
-    status(match, match[1], match[2], match[3])
-  }
-  for (const match of each(
-    String.raw`\b(?:status|state)\s+(?:check\s+)?(?:of|for|on)\s+(?:the\s+)?${KEYWORD_BEFORE}${OBJECT}${KEYWORD_AFTER}`,
-  )) {
-    status(match, match[1], match[2], match[3])
-  }
-  for (const match of each(
-    String.raw`\b(?:check\s+)?(?:if|whether|that)\s+(?:the\s+)?${KEYWORD_BEFORE}${OBJECT}${KEYWORD_AFTER}\s+is\s+(?:running|up|active|alive|stopped|down|inactive|not\s+running)\b`,
-  )) {
-    status(match, match[1], match[2], match[3])
-  }
-  for (const match of each(String.raw`\bcheck\s+(?:that\s+)?(it|they)\s+(?:is|are)\s+running\b`)) {
-    status(match, undefined, match[1], undefined)
-  }
-  for (const match of each(
-    String.raw`\b(?:check|show|get|verify|confirm)\s+(?:on\s+)?(it|its|their)\s+(?:status|state)\b`,
-  )) {
-    status(match, undefined, 'it', undefined)
-  }
-  for (const match of each(
-    String.raw`\b(?:is|are)\s+there\s+(?:a|an|any)\s+${OBJECT}\s+process(?:es)?\b`,
-  )) {
-    if (isObject(match[1])) add(match, 'process.check', { process: match[1] })
-  }
+  findStatusChecks({ found, add, each, isObject }, machines)
 
   // --- disk, uptime, reboot
   for (const match of each(
-    String.raw`\b(?:disk\s+(?:space|usage|capacity|free)|free\s+(?:disk\s+)?space|free\s+disk|df|how\s+full\s+(?:is|are)|out\s+of\s+(?:disk|space)|disks?\s+(?:is\s+|are\s+)?full|how\s+much\s+(?:free\s+)?(?:disk\s+)?space|space\s+(?:is\s+)?(?:left|free|remaining|available)|storage\s+(?:left|usage|space)|disks?|storage)\b`,
+    String.raw`\b(?:disk\s+(?:space|usage|capacity|free)|free\s+(?:disk\s+)?space|free\s+disk|df|how\s+full\s+(?:is|are)|out\s+of\s+(?:disk|space)|disks?\s+(?:is\s+|are\s+)?full|how\s+much\s+(?:free\s+)?(?:disk\s+)?space|space\s+(?:is\s+)?(?:left|free|remaining|available)|storage\s+(?:left|usage|space)|disks?|storage|space\s+(?:check|usage))\b`,
   )) {
     add(match, 'disk.usage', {})
   }
   for (const match of each(
-    String.raw`\buptime\b|\bhow\s+long\s+(?:has|have)\s+[^?.!]{1,40}?\s+been\s+(?:up|running|online)\b|\blast\s+(?:re)?boot(?:ed)?(?:\s+time)?\b|\bwhen\s+(?:did|was|were)\s+[^?.!]{1,40}?\s+(?:last\s+)?(?:re)?boot(?:ed)?\b`,
+    String.raw`\buptime\b|\bhow\s+long\s+(?:has|have)\s+[^?.!]{1,40}?\s+been\s+(?:up|running|online)\b|\blast\s+(?:re)?boot(?:ed)?(?:\s+time)?\b|\bwhen\s+(?:did|was|were)\s+[^?.!]{1,40}?\s+(?:last\s+)?(?:re)?boot(?:ed)?\b|\bhow\s+long\s+(?:since|ago)\s+[^?.!]{1,40}?\s+(?:last\s+)?(?:re)?boot(?:ed)?\b|\b(?:has|have|did)\s+[^?.!]{1,40}?\s+(?:re)?boot(?:ed)?\s+(?:recently|lately|today|overnight|last\s+night|since)\b`,
   )) {
     add(match, 'system.uptime', {})
   }
@@ -279,22 +283,25 @@ export function findOperations(text: string, machines: MachineNames): Operations
 
   // --- logs
   for (const match of each(
-    String.raw`\b(?:errors?\s+(?:logs?|in\s+the\s+logs?)|event\s+logs?|errors|journal|syslog|(?:check|show|pull|grab|review|read|tail|see|look\s+at|go\s+through)\s+(?:me\s+)?(?:the\s+)?(?:recent\s+|latest\s+|system\s+)?logs?)\b`,
+    String.raw`\b(?:errors?\s+(?:logs?|in\s+the\s+logs?)|event\s+logs?|errors|erroring|throwing\s+errors|(?:been|got|was|were)\s+logged(?!\s+(?:in|out|into)\b)|journal|syslog|(?:check|show|pull|grab|review|read|tail|see|look\s+at|go\s+through)\s+(?:me\s+)?(?:the\s+)?(?:recent\s+|latest\s+|system\s+)?(?:[A-Za-z0-9][A-Za-z0-9@._-]*\s+)?logs?)\b`,
   )) {
     add(match, 'logs.errors', {})
   }
 
   // --- network
-  const talks = /\b(?:reach|reachable|connect|connectivity|port|talk\s+to|access)\b/i.test(text)
+  const talks =
+    /\b(?:reach|reachable|connect|connectivity|port|talk\s+to|access|hit|get\s+to|open\s+(?:a\s+)?(?:connection|socket))\b/i.test(
+      text,
+    )
   const port =
-    /\bport\s+(\d{1,5})\b/i.exec(text) ??
+    /\bport\s+(?:check\s+)?(?:on\s+|for\s+)?(\d{1,5})\b/i.exec(text) ??
     /\b[A-Za-z0-9.-]+:(\d{1,5})\b/.exec(text) ??
     (talks ? /\b(?:on|at)\s+(\d{2,5})\b/i.exec(text) : null)
   if (port && talks) {
     const host =
       new RegExp(String.raw`\b${HOST}:\d{1,5}\b`).exec(text) ??
       new RegExp(String.raw`\bport\s+\d{1,5}\s+on\s+${HOST}`, 'i').exec(text) ??
-      new RegExp(String.raw`\breach\s+(?:the\s+)?${HOST}`, 'i').exec(text) ??
+      new RegExp(String.raw`\b(?:reach|hit)\s+(?:the\s+)?${HOST}`, 'i').exec(text) ??
       new RegExp(String.raw`\b(?:talk|connect|get\s+through)\s+to\s+(?:the\s+)?${HOST}`, 'i').exec(
         text,
       ) ??
@@ -309,11 +316,15 @@ export function findOperations(text: string, machines: MachineNames): Operations
     }
   }
   const resolveWord =
-    /\bresol(?:ve|ves|ving|ution)\b|\bdns\s+(?:lookup|resolution)\b|\bnslookup\b/i.exec(text)
+    /\bresol(?:ve|ves|ving|ution)\b|\bdns\s+(?:lookup|resolution|check|query|test)\b|\bnslookup\b|\blook\s*up\b|\bdig\b/i.exec(
+      text,
+    )
   if (resolveWord) {
     const host =
       /\b([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)\b/.exec(text) ??
-      new RegExp(String.raw`\bresolve\s+${HOST}`, 'i').exec(text)
+      // "does db01 resolve on web03": the name before the verb.
+      new RegExp(String.raw`\b(?:does|do|can|will|did)\s+${HOST}\s+resolve`, 'i').exec(text) ??
+      new RegExp(String.raw`\bresolve\s+(?!(?:on|from|at|in|for|to)\b)${HOST}`, 'i').exec(text)
     if (host?.[1]) {
       const hostStart = (host.index ?? 0) + host[0].lastIndexOf(host[1])
       add(resolveWord, 'network.name-check', { host: host[1] }, [

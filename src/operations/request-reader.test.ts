@@ -39,6 +39,9 @@ describe('the offline reader of operation requests', () => {
       'tests/fixtures/operations-dev-round6.jsonl',
       'tests/fixtures/operations-dev-round7.jsonl',
       'tests/fixtures/operations-dev-round8.jsonl',
+      'tests/fixtures/operations-dev-round9.jsonl',
+      'tests/fixtures/operations-dev-round10.jsonl',
+      'tests/fixtures/operations-dev-round11.jsonl',
     ]) {
       const requests = lines<LabelledOperationRequest>(file)
       const report = scoreOperationRequests(

@@ -1,5 +1,18 @@
+import {
+  asksTheInventory,
+  clarifyingQuestion,
+  namesTheFleet,
+  ownTrouble,
+} from './request-fallback.ts'
+import { applyLexicon } from './request-lexicon.ts'
 import { findOperations, type ReadOperation } from './request-operations.ts'
-import { type Fleet, findTargets, hasTarget, type RequestTargets } from './request-targets.ts'
+import {
+  type Fleet,
+  type FoundTargets,
+  findTargets,
+  hasTarget,
+  type RequestTargets,
+} from './request-targets.ts'
 import type { WorkflowCondition } from './workflow.ts'
 
 /**
@@ -24,6 +37,11 @@ export interface ReadRequest extends OperationRequest {
   unknownMachines: string[]
   /** A class the request limits "all" to ("all servers", "how many laptops"), or null. */
   machineClass: string | null
+  /**
+   * Fleet work the reader could not read in full (request-fallback.ts): the question to ask back
+   * ("Which service should I restart on web01?"); null when the request was read whole.
+   */
+  clarify: string | null
 }
 
 const SUBJECT = String.raw`(?:it\s+is\s+|it's\s+|its\s+|they\s+are\s+|they're\s+|(?:the\s+)?[A-Za-z0-9][A-Za-z0-9@._-]*\s+(?:service\s+|process\s+|package\s+)?(?:is|are)\s+)?(?:actually\s+|currently\s+|really\s+)?`
@@ -44,7 +62,10 @@ const CONDITIONS: ReadonlyArray<[WorkflowCondition, RegExp]> = [
   ],
   [
     'only-where-missing',
-    new RegExp(String.raw`\bunless\s+${SUBJECT}(?:already\s+)?installed\b`, 'gi'),
+    new RegExp(
+      String.raw`\bunless\s+${SUBJECT}(?:already\s+)?(?:installed|there|present|on\s+there)\b`,
+      'gi',
+    ),
   ],
   // "skip the ones where it is not running": the work is only where it runs.
   [
@@ -63,6 +84,9 @@ const CONDITIONS: ReadonlyArray<[WorkflowCondition, RegExp]> = [
     'only-where-installed',
     /\bskip(?:ping)?\s+(?:the\s+ones|those|any|machines|hosts|servers|boxes)?\s*(?:where|if|that)\s+(?:it\s+is\s+|it's\s+|they\s+are\s+|they're\s+|(?:is|are)\s+)?(?:not\s+installed|missing)\b/gi,
   ],
+  // "is redis running? if not, start it": the start is only where it is not running.
+  ['only-where-stopped', /\b(?<=[?.,;]\s*)if\s+not\b/gi],
+  ['only-where-running', /\b(?<=[?.,;]\s*)if\s+(?:so|it\s+is|yes)\b/gi],
   // "restart it if it isn't", "the build agents that have it running".
   [
     'only-where-stopped',
@@ -85,46 +109,46 @@ const CONDITIONS: ReadonlyArray<[WorkflowCondition, RegExp]> = [
   [
     'only-where-stopped',
     new RegExp(
-      String.raw`(?:\bonly\s+(?:on\s+(?:the\s+)?(?:ones|machines|hosts|servers|boxes)\s+)?(?:where|if|when)|\bwhere|(?<=every)where)\s+${SUBJECT}(?:stopped|not\s+running|down|inactive)\b`,
+      String.raw`(?:\bonly\s+(?:on\s+(?:the\s+)?(?:ones|machines|hosts|servers|boxes)\s+)?(?:where|if|when)|\bwhere(?:ver)?|(?<=every)where)\s+${SUBJECT}(?:stopped|not\s+running|down|inactive)\b`,
       'gi',
     ),
   ],
   [
     'only-where-running',
     new RegExp(
-      String.raw`(?:\bonly\s+(?:on\s+(?:the\s+)?(?:ones|machines|hosts|servers|boxes)\s+)?(?:where|if|when)|\bwhere|(?<=every)where)\s+${SUBJECT}(?:still\s+)?(?:running|active)\b`,
+      String.raw`(?:\bonly\s+(?:on\s+(?:the\s+)?(?:ones|machines|hosts|servers|boxes)\s+)?(?:where|if|when)|\bwhere(?:ver)?|(?<=every)where)\s+${SUBJECT}(?:still\s+)?(?:running|active)\b`,
       'gi',
     ),
   ],
   [
     'only-where-missing',
     new RegExp(
-      String.raw`(?:\bonly\s+(?:on\s+(?:the\s+)?(?:ones|machines|hosts|servers|boxes)\s+)?(?:where|if|when)|\bwhere|(?<=every)where)\s+${SUBJECT}(?:missing|absent|not\s+(?:yet\s+)?installed)\b`,
+      String.raw`(?:\bonly\s+(?:on\s+(?:the\s+)?(?:ones|machines|hosts|servers|boxes)\s+)?(?:where|if|when)|\bwhere(?:ver)?|(?<=every)where)\s+${SUBJECT}(?:missing|absent|not\s+(?:yet\s+)?installed)\b`,
       'gi',
     ),
   ],
   [
     'only-where-installed',
     new RegExp(
-      String.raw`(?:\bonly\s+(?:on\s+(?:the\s+)?(?:ones|machines|hosts|servers|boxes)\s+)?(?:where|if|when)|\bwhere|(?<=every)where)\s+${SUBJECT}(?:already\s+)?installed\b`,
+      String.raw`(?:\bonly\s+(?:on\s+(?:the\s+)?(?:ones|machines|hosts|servers|boxes)\s+)?(?:where|if|when)|\bwhere(?:ver)?|(?<=every)where)\s+${SUBJECT}(?:already\s+)?installed\b`,
       'gi',
     ),
   ],
   [
     'only-where-stopped',
-    /\b(?:but\s+)?(?:only\s+)?(?:where|if|when)\s+(?:it\s+is\s+|it's\s+|its\s+|they\s+are\s+|they're\s+)?(?:stopped|not\s+running|down|inactive)\b/gi,
+    /\b(?:but\s+)?(?:only\s+)?(?:where(?:ver)?|if|when)\s+(?:it\s+is\s+|it's\s+|its\s+|they\s+are\s+|they're\s+)?(?:stopped|not\s+running|down|inactive)\b/gi,
   ],
   [
     'only-where-running',
-    /\b(?:but\s+)?(?:only\s+)?(?:where|if|when)\s+(?:it\s+is\s+|it's\s+|its\s+|they\s+are\s+|they're\s+)?(?:still\s+)?(?:running|active|up)\b/gi,
+    /\b(?:but\s+)?(?:only\s+)?(?:where(?:ver)?|if|when)\s+(?:it\s+is\s+|it's\s+|its\s+|they\s+are\s+|they're\s+)?(?:still\s+)?(?:running|active|up)\b/gi,
   ],
   [
     'only-where-missing',
-    /\b(?:but\s+)?(?:only\s+)?(?:where|if|when)\s+(?:it\s+is\s+|it's\s+|its\s+|they\s+are\s+|they're\s+)?(?:missing|absent|not\s+(?:yet\s+)?installed)\b/gi,
+    /\b(?:but\s+)?(?:only\s+)?(?:where(?:ver)?|if|when)\s+(?:it\s+is\s+|it's\s+|its\s+|they\s+are\s+|they're\s+)?(?:missing|absent|not\s+(?:yet\s+)?installed)\b/gi,
   ],
   [
     'only-where-installed',
-    /\b(?:but\s+)?(?:only\s+)?(?:where|if|when)\s+(?:it\s+is\s+|it's\s+|its\s+|they\s+are\s+|they're\s+)?(?:already\s+)?installed\b/gi,
+    /\b(?:but\s+)?(?:only\s+)?(?:where(?:ver)?|if|when)\s+(?:it\s+is\s+|it's\s+|its\s+|they\s+are\s+|they're\s+)?(?:already\s+)?installed\b/gi,
   ],
 ]
 
@@ -138,7 +162,8 @@ const CLASSES: ReadonlyArray<[string, RegExp]> = [
   ['server', /\bservers\b/i],
 ]
 
-export function readOperationRequest(text: string, fleet: Fleet): ReadRequest {
+export function readOperationRequest(typed: string, fleet: Fleet): ReadRequest {
+  const text = applyLexicon(typed)
   const names = new Set(fleet.machines.map((machine) => machine.name.toLowerCase()))
   const machines = { isMachine: (token: string) => names.has(token.toLowerCase()) }
   let rest = text
@@ -159,19 +184,20 @@ export function readOperationRequest(text: string, fleet: Fleet): ReadRequest {
     }
   }
 
-  if (INVENTORY_QUESTION.test(text) && aboutTheFleet(text, fleet))
+  if (INVENTORY_QUESTION.test(withoutGreeting(text)) && aboutTheFleet(text, fleet))
     return inventoryQuestion(text, fleet)
 
   const named = findTargets(rest, fleet).spans
-  const { operations, valueSpans } = findOperations(rest, {
+  const { operations, valueSpans, unread } = findOperations(rest, {
     ...machines,
     targetAt: (index) => named.some(([start, end]) => index >= start && index < end),
   })
   for (const [start, end] of valueSpans) {
     rest = rest.slice(0, start) + ' '.repeat(end - start) + rest.slice(end)
   }
-  const found = findTargets(rest, fleet)
-  if (operations.length === 0 || !(hasTarget(found) || everywhere)) return employee()
+  const found = withoutContext(rest, fleet)
+  if (operations.length === 0 || !(hasTarget(found) || everywhere))
+    return fallBack(text, fleet, found, unread, everywhere)
   // Only unknown names, or only laptops and workstations, asked about in the first person.
   if (ownMachineOnly(text, found.targets, fleet)) return employee()
   // "all machines running Linux": the OS said anywhere limits "all".
@@ -187,7 +213,58 @@ export function readOperationRequest(text: string, fleet: Fleet): ReadRequest {
     condition,
     unknownMachines: found.unknownMachines,
     machineClass: found.allClass,
+    clarify: null,
   }
+}
+
+/**
+ * Nothing read in full: still fleet work when the text names servers, groups or the fleet
+ * (request-fallback.ts), an inventory question when it only asks; otherwise an employee's request.
+ */
+function fallBack(
+  text: string,
+  fleet: Fleet,
+  found: FoundTargets,
+  unread: readonly string[],
+  everywhere: boolean,
+): ReadRequest {
+  if (!(everywhere || namesTheFleet(found, fleet))) return employee()
+  if (ownMachineOnly(text, found.targets, fleet) || ownTrouble(text)) return employee()
+  if (unread.length === 0 && asksTheInventory(text)) return inventoryQuestion(text, fleet)
+  const targets = { ...found.targets, all: found.targets.all || everywhere }
+  return {
+    kind: 'operation',
+    operations: [],
+    targets,
+    condition: null,
+    unknownMachines: found.unknownMachines,
+    machineClass: found.allClass,
+    clarify: clarifyingQuestion(text, targets, unread),
+  }
+}
+
+/**
+ * "shut down postgresql on db02, we're failing over to db01": a machine named as where the work
+ * moves to is context, not a target, when the sentence names targets besides it.
+ */
+const MOVES_TO =
+  /\b(?:fail(?:ing|ed)?\s+over|cut(?:ting)?\s+over|mov(?:e|ed|ing)|migrat(?:e|ed|ing)|switch(?:ed|ing)?|mov(?:ing|ed)\s+traffic)\s+(?:over\s+)?to\s+(?:the\s+)?[A-Za-z0-9][A-Za-z0-9._-]*/gi
+
+function withoutContext(text: string, fleet: Fleet): FoundTargets {
+  const stripped = text.replace(MOVES_TO, (phrase) => ' '.repeat(phrase.length))
+  if (stripped !== text) {
+    const found = findTargets(stripped, fleet)
+    if (hasTarget(found)) return found
+  }
+  return findTargets(text, fleet)
+}
+
+/** "quick q - how many build agents", "hi team, which ...": the question after the greeting. */
+export function withoutGreeting(text: string): string {
+  return text.replace(
+    /^\s*(?:(?:hi|hey|hello|yo|so|ok|okay|btw|also|team|all|folks|quick\s+(?:q|question|one)|question)\b[\s,:;!.-]*)+/i,
+    '',
+  )
 }
 
 /** "how many holiday days" is not about the fleet: a question must name machines or the inventory. */
@@ -236,6 +313,7 @@ function inventoryQuestion(text: string, fleet: Fleet): ReadRequest {
     condition: null,
     unknownMachines: found.unknownMachines,
     machineClass: machineClass === 'server' && !all ? null : machineClass,
+    clarify: null,
   }
 }
 
@@ -247,6 +325,7 @@ function employee(): ReadRequest {
     condition: null,
     unknownMachines: [],
     machineClass: null,
+    clarify: null,
   }
 }
 

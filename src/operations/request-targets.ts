@@ -50,13 +50,19 @@ export interface FoundTargets {
   allClass: 'server' | null
   /** Where each group or machine name was found, [start, end). */
   spans: Array<[number, number]>
+  /** "all" said only as "everywhere" / "the whole fleet", never with machine words. */
+  everywhereOnly: boolean
 }
 
 const MACHINE_NOUNS =
-  '(?:servers?|boxe?s|machines?|hosts?|nodes?|computers?|vms?|instances?|tier|farm|cluster|pool|fleet)'
+  '(?:servers?|box(?:es)?|machines?|hosts?|nodes?|computers?|vms?|instances?|tier|farm|cluster|pool|fleet)'
 const ALL_OS =
-  /\b(?:(?:on|across|for)\s+)?(?:all|every(?:\s+single)?|each)\s+(?:(?:of\s+)?(?:the|our)\s+)?(?:(linux|windows)\s+)?(?:servers?|boxe?s|machines?|hosts?|nodes?|computers?|vms?|assets?|targets?)\b/gi
-const EVERYWHERE = /\b(?:everywhere|(?:across\s+)?the\s+(?:whole|entire)\s+fleet|fleet-wide)\b/gi
+  /\b(?:(?:on|across|for)\s+)?(?:all|every(?:\s+single)?|each)\s+(?:(?:of\s+)?(?:the|our)\s+)?(?:(linux|windows)\s+)?(?:servers?|box(?:es)?|machines?|hosts?|nodes?|computers?|vms?|assets?|targets?)\b/gi
+/** "the linux servers", "our windows boxes": every machine of that OS (group names come first). */
+const THE_OS =
+  /\b(?:(?:on|across|for)\s+)?(?:the|our)\s+(linux|windows)\s+(?:servers|box(?:es)|machines|hosts|nodes|vms|computers)\b/gi
+const EVERYWHERE =
+  /\b(?:everywhere|(?:across\s+|on\s+)?the\s+(?:whole\s+|entire\s+)?fleet|fleet-wide)\b/gi
 
 /** The words that can follow a group alias: "web boxes", "dp servers", "the databases group". */
 function groupPatterns(fleet: Fleet): Array<{ group: string; pattern: RegExp }> {
@@ -71,17 +77,22 @@ function groupPatterns(fleet: Fleet): Array<{ group: string; pattern: RegExp }> 
           : escapeRegExp(word),
       )
       .join('[-_\\s]?')
-    const nouns = '(?:group|servers?|boxe?s|machines?|nodes?|tier|farm|cluster|pool)'
+    const nouns = '(?:group|servers?|box(?:es)?|machines?|nodes?|tier|farm|cluster|pool)'
     // A one-word name said bare ("finance", "databases") is a group only after a preposition
     // ("on the databases"), never inside other words ("finance-team@", "the finance mailbox").
     const bare =
       words.length > 1
         ? `${spelled}(?![-@\\w])`
-        : `(?<=(?:\\b(?:on|from|across|in|for|to|of|at|and)|,)\\s+(?:the\\s+|all\\s+(?:the\\s+)?|our\\s+)?)${spelled}(?![-@\\w])`
+        : `(?<=(?:\\b(?:on|from|across|in|for|to|of|at|and|me|list|both)|,)\\s+(?:the\\s+|all\\s+(?:the\\s+)?|our\\s+|both\\s+)?)${spelled}(?![-@\\w])`
     const alternatives = [`${spelled}\\s+${nouns}`, `group\\s+${spelled}`, bare]
     // The members' common name stem: web01..web04 -> "web boxes", db01/db02 -> "db servers".
     const stem = commonStem(members)
-    if (stem) alternatives.push(`${escapeRegExp(stem)}[-\\s]?${MACHINE_NOUNS}`)
+    // ... and the stem's plural on its own: db01/db02 -> "the dbs".
+    if (stem)
+      alternatives.push(
+        `${escapeRegExp(stem)}[-\\s]?${MACHINE_NOUNS}`,
+        `(?<=\\b(?:the|our|all|both|on|across|of|from|in|list|show)\\s+)${escapeRegExp(stem)}s(?![-@/.\\w])`,
+      )
     // Initials of a two-word name that is not "<x> servers": data-processing -> "dp servers".
     if (words.length > 1 && !/^servers?$/.test(words[words.length - 1] ?? '')) {
       alternatives.push(`${words.map((word) => word[0]).join('')}\\s+${MACHINE_NOUNS}`)
@@ -106,6 +117,8 @@ function blank(text: string, start: number, end: number): string {
   return text.slice(0, start) + ' '.repeat(end - start) + text.slice(end)
 }
 
+const STEM_NOUN = /\b([A-Za-z]{2,12})[-\s]?(?:servers?|box(?:es)?|machines?|hosts?|nodes?|vms?)\b/gi
+
 const RANGE =
   /\b([A-Za-z][A-Za-z-]*?)(\d+)\s*(?:through|thru|to|until|-|\u2013|\.\.)\s*(?:([A-Za-z][A-Za-z-]*?)?(\d+))\b/gi
 
@@ -116,10 +129,13 @@ export function findTargets(text: string, fleet: Fleet): FoundTargets {
   let rest = text
   const spans: Array<[number, number]> = []
   const groups = new Set<string>()
+  const singular = new Set<string>()
   let groupOs: RequestTargets['os'] = null
   for (const { group, pattern } of groupPatterns(fleet)) {
     for (const match of rest.matchAll(pattern)) {
       groups.add(group)
+      // "the dp box that's stuck, dp02": one box of the group, named later.
+      if (/\b(?:server|box|machine|node|host|vm)$/i.test(match[0])) singular.add(group)
       // "the linux build agents": the members of that OS only.
       const named = /\b(linux|windows)\s+$/i.exec(rest.slice(0, match.index))?.[1]?.toLowerCase()
       if (named === 'linux' || named === 'windows') groupOs = named
@@ -129,6 +145,18 @@ export function findTargets(text: string, fleet: Fleet): FoundTargets {
   }
   const byName = new Map(fleet.machines.map((machine) => [machine.name.toLowerCase(), machine]))
   const machines = new Set<string>()
+  // "both app servers", "the print server": the machines whose names start with that stem
+  // (app-win01, app-win02), when no group is called so.
+  for (const match of rest.matchAll(STEM_NOUN)) {
+    const stem = (match[1] ?? '').toLowerCase()
+    const named = fleet.machines.filter((machine) =>
+      new RegExp(`^${escapeRegExp(stem)}(?:-|\\d)`, 'i').test(machine.name),
+    )
+    if (named.length === 0) continue
+    for (const machine of named) machines.add(machine.name)
+    spans.push([match.index, match.index + match[0].length])
+    rest = blank(rest, match.index, match.index + match[0].length)
+  }
   // "web01 through web03", "web01-web03": every inventory machine of that stem in the range.
   for (const match of rest.matchAll(RANGE)) {
     const [, stem = '', from = '', secondStem = '', to = ''] = match
@@ -148,6 +176,18 @@ export function findTargets(text: string, fleet: Fleet): FoundTargets {
     spans.push([match.index, match.index + match[0].length])
     rest = blank(rest, match.index, match.index + match[0].length)
   }
+  // "web-01", "web 01", "WEB1": the stem and number of an inventory name, spelled loosely.
+  const byShape = machinesByShape(fleet)
+  for (const match of rest.matchAll(
+    /\b([A-Za-z][A-Za-z-]*?[A-Za-z])[-\s]?(\d{1,4})\b(?![.-]?\w)/g,
+  )) {
+    const exact = byName.get(match[0].toLowerCase())
+    const machine = exact ?? byShape.get(shapeOf(match[1] ?? '', match[2] ?? ''))
+    if (!machine || exact) continue
+    machines.add(machine.name)
+    spans.push([match.index, match.index + match[0].length])
+    rest = blank(rest, match.index, match.index + match[0].length)
+  }
   const unknownMachines = new Set<string>()
   for (const match of rest.matchAll(/[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]|[A-Za-z0-9]/g)) {
     // A share path (\\\\fs01\\projects) names a file server, not a machine to work on.
@@ -161,6 +201,14 @@ export function findTargets(text: string, fleet: Fleet): FoundTargets {
       continue
     }
     const before = rest.slice(Math.max(0, match.index - 12), match.index).toLowerCase()
+    // "on web01.corp.local": the inventory machine by its domain name, where work is placed.
+    const label = byName.get(token.split('.')[0]?.toLowerCase() ?? '')
+    if (label && token.includes('.') && /(?:\bon|\bacross|\bto)\s*$/.test(before)) {
+      machines.add(label.name)
+      spans.push([match.index, match.index + match[0].length])
+      rest = blank(rest, match.index, match.index + match[0].length)
+      continue
+    }
     if (MACHINE_LIKE.test(token) && /(?:\bon|\bfrom|\bserver|\band|,)\s*$/.test(before)) {
       unknownMachines.add(token)
       rest = blank(rest, match.index, match.index + match[0].length)
@@ -179,9 +227,20 @@ export function findTargets(text: string, fleet: Fleet): FoundTargets {
     if (/servers?\b/i.test(match[0])) allClass = 'server'
     rest = blank(rest, match.index, match.index + match[0].length)
   }
+  for (const match of rest.matchAll(THE_OS)) {
+    all = true
+    const named = match[1]?.toLowerCase()
+    if (named === 'linux' || named === 'windows') os = named
+    if (/servers\b/i.test(match[0])) allClass = 'server'
+    rest = blank(rest, match.index, match.index + match[0].length)
+  }
+  const allByMachineWords = all
   for (const match of rest.matchAll(EVERYWHERE)) {
     all = true
     rest = blank(rest, match.index, match.index + match[0].length)
+  }
+  for (const group of singular) {
+    if ((fleet.groups[group] ?? []).some((member) => machines.has(member))) groups.delete(group)
   }
   // Both named ("linux vs windows"): no one OS.
   const osWords = new Set(
@@ -200,7 +259,27 @@ export function findTargets(text: string, fleet: Fleet): FoundTargets {
     osMentioned: osWord === 'linux' || osWord === 'windows' ? osWord : null,
     allClass: all ? allClass : null,
     spans,
+    everywhereOnly: all && !allByMachineWords,
   }
+}
+
+/** "web" + "1" and "web" + "01" are one shape: the letters without hyphens, the number's value. */
+function shapeOf(stem: string, digits: string): string {
+  return `${stem.toLowerCase().replace(/-/g, '')}#${Number(digits)}`
+}
+
+/** Inventory machines by shape, only where the shape names one machine. */
+function machinesByShape(fleet: Fleet): Map<string, FleetMachine> {
+  const shapes = new Map<string, FleetMachine | null>()
+  for (const machine of fleet.machines) {
+    const parts = /^([A-Za-z][A-Za-z-]*?[A-Za-z])-?(\d{1,4})$/.exec(machine.name)
+    if (!parts) continue
+    const shape = shapeOf(parts[1] ?? '', parts[2] ?? '')
+    shapes.set(shape, shapes.has(shape) ? null : machine)
+  }
+  const unique = new Map<string, FleetMachine>()
+  for (const [shape, machine] of shapes) if (machine) unique.set(shape, machine)
+  return unique
 }
 
 export function hasTarget(found: FoundTargets): boolean {

@@ -21,6 +21,8 @@ export interface Found extends ReadOperation {
 export interface OperationsFound {
   operations: ReadOperation[]
   valueSpans: Array<[number, number]>
+  /** Operations asked for whose service or process the text never names. */
+  unread: string[]
 }
 
 export const OBJECT = '([A-Za-z0-9](?:[A-Za-z0-9@._+:~-]*[A-Za-z0-9])?)'
@@ -35,7 +37,9 @@ export const NOT_OBJECTS = new Set(
    install remove restart start stop reboot kill out disk space free memory cpu time afterwards
    is are was be where if only but so as there here what which who how when i we you they he she
    someone somebody everyone nobody systemctl sudo apt apt-get yum dnf zypper winget choco
-   chocolatey powershell bash`.split(/\s+/),
+   chocolatey powershell bash its their em 'em anything something everything nothing stuff thing things`.split(
+    /\s+/,
+  ),
 )
 
 /** Paths end before sentence punctuation. */
@@ -52,11 +56,11 @@ export const PROCESS_NAMES = new Set(
    w3wp w3wp.exe php perl ruby dotnet rsync tar gzip curl wget vim top htop`.split(/\s+/),
 )
 
-export const FILLER = String.raw`(?:(?:the|a|an|any|all|each|every|everything|of|off|stuck|hung|running|runaway|latest|newest|current|old|new|obsolete|legacy|named|called)\s+)*`
+export const FILLER = String.raw`(?:(?:the|a|an|any|all|each|every|everything|whole|entire|of|off|stuck|hung|running|runaway|zombie|stray|orphaned|leftover|rogue|defunct|latest|newest|current|old|new|obsolete|legacy|named|called)\s+)*`
 
-export const KEYWORD_BEFORE = String.raw`(?:(service|process|daemon|package)\s+(?:called\s+|named\s+)?)?`
+export const KEYWORD_BEFORE = String.raw`(?:(service|svc|process|daemon|package)\s+(?:called\s+|named\s+)?)?`
 
-export const KEYWORD_AFTER = String.raw`(?:\s+(service|process(?:es)?|daemon|package))?`
+export const KEYWORD_AFTER = String.raw`(?:\s+(service|svc|process(?:es)?|procs?|daemon|package))?`
 
 export const VERBS =
   /^(?:restart|start|stop|reboot|kill|install|uninstall|remove|update|upgrade|check|copy|then|show|look|get|make|ensure|terminate|patch|push|deploy|reload|verify|confirm|test|see|tell|list|count|grab|pull|bounce|also)$/i

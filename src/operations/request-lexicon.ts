@@ -1,0 +1,215 @@
+import { NOT_OBJECTS } from './request-words.ts'
+
+/**
+ * The technicians' lexicon: slang and roundabout verbs rewritten to the catalog's own verbs before
+ * the reader looks for operations ("nuke the java process" -> "kill the java process", "fire up
+ * nginx" -> "start nginx", "rip out telnet" -> "remove telnet", "give it a kick" -> "restart it").
+ * One table, grouped by the catalog verb each phrase means, so a new synonym is one line and the
+ * verb and object patterns of request-operations.ts stay about the catalog, not about wording.
+ * Only verbs are rewritten: names, paths, versions and machine names pass through as typed.
+ * @module
+ */
+
+/** [canonical verb, phrases that mean it]. Phrases are regular-expression sources, word-bounded. */
+const LEXICON: ReadonlyArray<readonly [string, readonly string[]]> = [
+  [
+    'restart',
+    [
+      // "give nginx a kick", "give it a bounce": the object moves after the verb.
+      String.raw`give\s+(?<object>(?:the\s+)?[A-Za-z0-9][A-Za-z0-9@._-]*(?:\s+(?:service|daemon))?)\s+an?\s+(?:quick\s+)?(?:kick|bounce|restart|recycle|nudge)`,
+      String.raw`(?:kick|bounce|cycle)\s+(?<object>(?:the\s+)?[A-Za-z0-9][A-Za-z0-9@._-]*(?:\s+(?:service|daemon))?)\s+(?:over|again)`,
+      String.raw`re-?kick`,
+      String.raw`hup`,
+      String.raw`cycle\s+through`,
+    ],
+  ],
+  [
+    // "the print spooler": the service technicians call by its last word.
+    'spooler',
+    [String.raw`print\s+spooler(?=\s+(?:on|across|for|service|is|at)\b)`],
+  ],
+  [
+    'start',
+    [
+      // Separable particles: "fire nginx up", "turn the spooler back on".
+      String.raw`(?:fire|spin|boot|power|start)\s+(?<object>(?:the\s+)?[A-Za-z0-9][A-Za-z0-9@._-]*(?:\s+(?:service|daemon))?)\s+(?:back\s+)?up`,
+      String.raw`(?:turn|switch)\s+(?<object>(?:the\s+)?[A-Za-z0-9][A-Za-z0-9@._-]*(?:\s+(?:service|daemon))?)\s+(?:back\s+)?on`,
+      String.raw`fire\s+up`,
+      String.raw`spin\s+up`,
+      String.raw`boot\s+up`,
+      String.raw`turn\s+on`,
+      String.raw`switch\s+on`,
+      String.raw`power\s+up`,
+      String.raw`kick\s+off`,
+      String.raw`launch`,
+      String.raw`(?:re)?enable\s+and\s+start`,
+    ],
+  ],
+  [
+    'stop',
+    [
+      String.raw`(?:shut|turn|switch|spin|power)\s+(?<object>(?:the\s+)?[A-Za-z0-9][A-Za-z0-9@._-]*(?:\s+(?:service|daemon))?)\s+(?:off|down)`,
+      String.raw`halt`,
+      String.raw`shut\s+off`,
+      String.raw`turn\s+off`,
+      String.raw`switch\s+off`,
+      String.raw`spin\s+down`,
+      String.raw`power\s+down`,
+      String.raw`stop\s+and\s+disable`,
+    ],
+  ],
+  [
+    // "nuke apache2 off web04", "rip telnet out of the db boxes": gone from the machine.
+    'remove',
+    [
+      String.raw`(?:nuke|zap|wipe|strip|kill|scrub)\s+(?<object>(?:the\s+)?[A-Za-z0-9][A-Za-z0-9.+_:-]*(?:\s+package)?)\s+(?=(?:off|out\s+of)\s)`,
+    ],
+  ],
+  [
+    'kill',
+    [
+      String.raw`nuke`,
+      String.raw`zap`,
+      String.raw`slay`,
+      String.raw`force[-\s]?kill`,
+      String.raw`force[-\s]?quit`,
+      String.raw`force[-\s]?stop\s+(?=(?:the\s+)?\S+\s+process)`,
+    ],
+  ],
+  [
+    'remove',
+    [
+      String.raw`get\s+rid\s+of`,
+      String.raw`rip\s+out`,
+      String.raw`rip\s+(?=\S+\s+(?:out\s+)?(?:off|from)\b)`,
+      String.raw`purge`,
+      String.raw`yank`,
+      String.raw`deinstall`,
+      String.raw`take\s+off`,
+    ],
+  ],
+  [
+    'update',
+    [String.raw`bump`, String.raw`bring\s+up\s+to\s+date`, String.raw`refresh\s+(?=the\s+package)`],
+  ],
+  [
+    'check',
+    [
+      String.raw`have\s+a\s+look\s+at`,
+      String.raw`take\s+a\s+look\s+at`,
+      String.raw`look\s+at`,
+      String.raw`peek\s+at`,
+      String.raw`eyeball`,
+      String.raw`sanity[-\s]check`,
+      String.raw`double[-\s]check`,
+      String.raw`query`,
+    ],
+  ],
+]
+
+const PATTERNS: ReadonlyArray<readonly [string, RegExp]> = LEXICON.map(([verb, phrases]) => [
+  verb,
+  new RegExp(String.raw`\b(?:${phrases.join('|')})\b`, 'gi'),
+])
+
+/** Package verbs said with a name and a place: "put htop on web01", "add jq to the build agents". */
+const PLACE_INSTALL =
+  /\b(?:put|add|deploy|drop|get|push|roll\s+out|set\s+up|lay\s+down)\s+(?!\/|[A-Za-z]:\\|the\s+(?:new|updated|latest)\s+(?:file|config)|file\b|config\b|it\b|them\b|me\b)((?:the\s+)?[A-Za-z0-9][A-Za-z0-9.+_:-]*(?:\s+(?:package|client|agent|tool))?)\s+(?=(?:on|onto|to|across)\s)/gi
+
+/** The catalog verbs a typing slip is corrected to ("rstart", "restrat", "isntall", "rebot"). */
+const VERBS = ['restart', 'install', 'uninstall', 'upgrade', 'update', 'reboot', 'remove']
+
+/** Words one edit away from a verb that are words of their own, never slips. */
+const REAL_WORDS = new Set([
+  'remote',
+  'restarts',
+  'installs',
+  'updated',
+  'updates',
+  'upgraded',
+  'removed',
+  'removes',
+  'reboots',
+  'rebooted',
+  'upgrades',
+  'updater',
+  'installer',
+  'uptime',
+  'upstate',
+  'restate',
+])
+
+/** Whether two words are one edit apart (insert, delete, substitute or swap two neighbours). */
+function oneEditApart(word: string, verb: string): boolean {
+  if (word === verb || Math.abs(word.length - verb.length) > 1) return false
+  let index = 0
+  while (index < word.length && word[index] === verb[index]) index += 1
+  const swapped = word[index] === verb[index + 1] && word[index + 1] === verb[index]
+  return (
+    word.slice(index + 1) === verb.slice(index + 1) ||
+    word.slice(index) === verb.slice(index + 1) ||
+    word.slice(index + 1) === verb.slice(index) ||
+    (swapped && word.slice(index + 2) === verb.slice(index + 2))
+  )
+}
+
+/** A slip in a verb at the start of a clause, corrected; other words pass through. */
+function correctSlips(text: string): string {
+  return text.replace(
+    /(^|[,.;:!?]\s*|\b(?:then|and|pls|please|can\s+you|could\s+you)\s+)([A-Za-z]{5,10})\b/gi,
+    (whole, lead: string, word: string) => {
+      const lowered = word.toLowerCase()
+      if (REAL_WORDS.has(lowered) || VERBS.includes(lowered)) return whole
+      const verb = VERBS.find((candidate) => oneEditApart(lowered, candidate))
+      return verb ? `${lead}${verb}` : whole
+    },
+  )
+}
+
+/** Participles of the slang verbs, for passives ("need nginx bounced on web04"). */
+const PARTICIPLES: ReadonlyArray<[RegExp, string]> = [
+  [/\b(?:bounced|kicked|recycled|cycled|hup'?d)\b/gi, 'restarted'],
+  [/\b(?:nuked|zapped)\b(?!\s+(?:off|from))/gi, 'killed'],
+  [/\b(?:fired|spun)\s+up\b/gi, 'started'],
+  [/\b(?:halted|turned\s+off)\b/gi, 'stopped'],
+  [/\b(?:ripped\s+out|purged|yanked)\b/gi, 'removed'],
+  [/\b(?:bumped|patched)\b/gi, 'updated'],
+]
+
+export function applyLexicon(text: string): string {
+  let result = correctSlips(text)
+  for (const [pattern, participle] of PARTICIPLES) result = result.replace(pattern, participle)
+  for (const [verb, pattern] of PATTERNS) {
+    result = result.replace(pattern, (...args: unknown[]) => {
+      const whole = String(args[0])
+      const groups = args[args.length - 1] as Record<string, string | undefined> | undefined
+      const object = groups?.object
+      // A phrase that ends before a lookahead keeps the space it took.
+      const trailing = /\s*$/.exec(whole)?.[0] ?? ''
+      return object ? `${verb} ${object}${trailing}` : `${verb}${trailing}`
+    })
+  }
+  return result.replace(PLACE_INSTALL, (whole, object: string, offset: number, all: string) => {
+    const name =
+      object
+        .replace(/^the\s+/i, '')
+        .split(/\s+/)[0]
+        ?.toLowerCase() ?? ''
+    // "get the status on web01", "add web05 to the web-servers group": not a package.
+    const after = all.slice(offset + whole.length, offset + whole.length + 40)
+    if (
+      NOT_OBJECTS.has(name) ||
+      NOT_PACKAGES.has(name) ||
+      /^\S+\s+(?:the\s+)?\S+\s+group\b/i.test(after)
+    )
+      return whole
+    return `install ${object} `
+  })
+}
+
+/** Nouns a placing verb can take that are not packages ("get the info on web01"). */
+const NOT_PACKAGES = new Set(
+  'info details list count uptime state health numbers breakdown output results stats report access permission permissions user users account'.split(
+    ' ',
+  ),
+)

@@ -1,0 +1,117 @@
+import type { MachineNames } from './request-operations.ts'
+import type { PhrasingFinder } from './request-phrasings.ts'
+import { FILLER, KEYWORD_AFTER, KEYWORD_BEFORE, OBJECT, PROCESS_NAMES } from './request-words.ts'
+
+/**
+ * The status questions of the operation finder: "is nginx running", "status of sshd", "check
+ * whether the process w3wp is running", "verify X is up", "make sure X is started", "is web02
+ * alive", "any java running", "process check: postgres". A name the reader knows as a process
+ * (or said with "process") is a process check, anything else a service status. Called by
+ * findOperations (request-operations.ts) with its collector.
+ * @module
+ */
+
+/** What "is X ...?" can ask about a service or process. */
+const STATES =
+  'running|up|active|alive|started|stopped|down|inactive|healthy|ok|okay|happy|responding|listening|enabled|disabled|dead|working|going|there|present|around|hanging\\s+around|spinning|eating|hogging|using|pegging|chewing|burning'
+
+/** Words after "check" that are not a service: other catalog objects, the fleet itself. */
+const BARE_CHECK_NOT =
+  /^(?:disks?|space|storage|uptime|logs?|journal|errors?|events?|connectivity|ports?|dns|memory|ram|cpu|load|status|state|health|processes|versions?|everything|things|servers?|machines?|box(?:es)?|hosts?|nodes?|fleet)$/i
+
+export function findStatusChecks(finder: PhrasingFinder, machines: MachineNames): void {
+  const { add, each, isObject } = finder
+  const status = (match: RegExpMatchArray, before?: string, object?: string, after?: string) => {
+    const named = object && /^(?:it|them)$/i.test(object) ? '' : object
+    if (named === undefined || (named !== '' && !isObject(named))) return
+    const keyword = `${before ?? ''} ${after ?? ''}`.toLowerCase()
+    if (
+      /\bproc/.test(keyword) ||
+      (!keyword.includes('service') && PROCESS_NAMES.has(named.toLowerCase()))
+    )
+      add(match, 'process.check', { process: named })
+    else add(match, 'service.status', { service: named })
+  }
+  for (const match of each(
+    String.raw`\b(?:is|are)\s+(?:the\s+)?${KEYWORD_BEFORE}${OBJECT}${KEYWORD_AFTER}\s+(?:(?:still|actually|currently)\s+)?(?:${STATES})\b`,
+  )) {
+    status(match, match[1], match[2], match[3])
+  }
+  // "check nginx status on web01", "get the sshd service state"
+  for (const match of each(
+    String.raw`\b(?:check|show|get|verify|confirm|see|what's|what\s+is|report)\s+(?:me\s+)?(?:the\s+)?${KEYWORD_BEFORE}${OBJECT}${KEYWORD_AFTER}\s+(?:status|state|health)\b`,
+  )) {
+    status(match, match[1], match[2], match[3])
+  }
+  // "check ntp on every host": a bare name checked on targets is a status question.
+  for (const match of each(
+    String.raw`\b(?:check|verify|confirm|inspect)\s+(?:on\s+)?(?:the\s+)?${KEYWORD_BEFORE}${OBJECT}${KEYWORD_AFTER}\s+(?=(?:on|across|for|over)\s)`,
+  )) {
+    const name = match[2] ?? ''
+    if (BARE_CHECK_NOT.test(name) || machines.targetAt?.(match.indices?.[2]?.[0] ?? -1)) continue
+    status(match, match[1], name, match[3])
+  }
+  for (const match of each(
+    String.raw`\b(?:status|state)\s+(?:check\s+)?(?:of|for|on)\s+(?:the\s+)?${KEYWORD_BEFORE}${OBJECT}${KEYWORD_AFTER}`,
+  )) {
+    status(match, match[1], match[2], match[3])
+  }
+  for (const match of each(
+    String.raw`\b(?:check\s+)?(?:if|whether|that)\s+(?:the\s+)?${KEYWORD_BEFORE}${OBJECT}${KEYWORD_AFTER}\s+is\s+(?:(?:still|actually|currently)\s+)?(?:${STATES}|not\s+running)\b`,
+  )) {
+    status(match, match[1], match[2], match[3])
+  }
+  // "verify nginx is running on the web servers", "confirm postgresql is up"
+  for (const match of each(
+    String.raw`\b(?:verify|confirm|check|see|double-check)\s+(?:the\s+)?${KEYWORD_BEFORE}${OBJECT}${KEYWORD_AFTER}\s+(?:is|are)\s+(?:(?:still|actually|currently)\s+)?(?:${STATES}|not\s+running)\b`,
+  )) {
+    status(match, match[1], match[2], match[3])
+  }
+  // "make sure nginx is started on web04": the service is started (or stopped) there.
+  for (const match of each(
+    String.raw`\b(?:ensure|make\s+sure|see\s+(?:to\s+it\s+)?that)\s+(?:the\s+)?${KEYWORD_BEFORE}${OBJECT}${KEYWORD_AFTER}\s+(?:is|gets|are|stays)\s+(started|running|up|stopped|down|not\s+running|restarted)\b`,
+  )) {
+    if (!isObject(match[2])) continue
+    const state = (match[4] ?? '').toLowerCase()
+    const operation =
+      state === 'restarted'
+        ? 'service.restart'
+        : /^(?:started|running|up)$/.test(state)
+          ? 'service.start'
+          : 'service.stop'
+    add(match, operation, { service: match[2] })
+  }
+  // "is web02 alive?": a machine's own state is its uptime.
+  for (const match of each(
+    String.raw`\b(?:is|are)\s+${OBJECT}\s+(?:still\s+)?(?:up|alive|online|responding|reachable|back(?:\s+up)?)\b`,
+  )) {
+    if (match[1] && machines.isMachine(match[1])) add(match, 'system.uptime', {})
+  }
+  for (const match of each(String.raw`\bcheck\s+(?:that\s+)?(it|they)\s+(?:is|are)\s+running\b`)) {
+    status(match, undefined, match[1], undefined)
+  }
+  for (const match of each(
+    String.raw`\b(?:check|show|get|verify|confirm)\s+(?:on\s+)?(it|its|their)\s+(?:status|state)\b`,
+  )) {
+    status(match, undefined, 'it', undefined)
+  }
+  for (const match of each(
+    String.raw`\b(?:(?:is|are)\s+there\s+(?:a|an|any)|there(?:'s|\s+is|\s+are)\s+(?:a|an|any)|any)\s+${FILLER}${OBJECT}\s+(?:process(?:es)?|procs?)\b`,
+  )) {
+    if (isObject(match[1])) add(match, 'process.check', { process: match[1] })
+  }
+  // "any java running on dp02?": a bare name asked about is its status (a process by its name).
+  for (const match of each(
+    String.raw`\bany\s+${FILLER}${OBJECT}\s+(?:still\s+)?(?:running|alive|left|hanging\s+around|going)\b`,
+  )) {
+    status(match, undefined, match[1], undefined)
+  }
+  // "process check: postgres", "service status for nginx": the noun before the verb.
+  for (const match of each(
+    String.raw`\b(process|proc|service|daemon)\s+(?:check|status|state)\s*(?:for|on|of|:)?\s+(?:the\s+)?${OBJECT}`,
+  )) {
+    if (!isObject(match[2])) continue
+    if (/^proc/i.test(match[1] ?? '')) add(match, 'process.check', { process: match[2] })
+    else add(match, 'service.status', { service: match[2] })
+  }
+}
