@@ -120,12 +120,7 @@ export function chatTurns(options: ChatTurnsOptions): ChatTurns {
     const reply = started ? `${answered.reply}\n\n${describeStart(started)}` : answered.reply
     const at = new Date().toISOString()
     session.history.push({ role: 'user', text: input.message, at })
-    session.history.push({
-      role: 'assistant',
-      text: reply,
-      at,
-      ...(started?.kind === 'approval' ? { approvalId: started.approval.id } : {}),
-    })
+    session.history.push({ role: 'assistant', text: reply, at })
     await sessions.save(session)
     return {
       sessionId: session.id,
