@@ -62,6 +62,7 @@ type Person = keyof typeof PEOPLE
 const tokens = {} as Record<Person, string>
 const shell = new RecordingShell()
 let app: ReturnType<typeof createApp>
+let withoutApprovals: ReturnType<typeof createApp>
 let engine: EmbeddedJobEngine
 let closeAll: () => Promise<void>
 let auditActions: () => Promise<Array<{ actor: string; action: string; detail: unknown }>>
@@ -99,6 +100,17 @@ beforeAll(async () => {
     readiness: async () => ({ ready: true, checks: { store: 'ok', ingested: 'ok' } }),
     log: () => {},
     approvals: stack.service,
+    jobEngine: engine,
+    operations: new OperationsDesk({ catalog: await OperationCatalog.load(), inventory, access }),
+  })
+  // The same, without approvals: a changing workflow cannot be held, so it is not started.
+  withoutApprovals = createApp({
+    core: runtime.core,
+    sessions: runtime.sessions,
+    authentication: { mode: 'token', users },
+    instructions: runtime.knowledge.instructions,
+    readiness: async () => ({ ready: true, checks: { store: 'ok', ingested: 'ok' } }),
+    log: () => {},
     jobEngine: engine,
     operations: new OperationsDesk({ catalog: await OperationCatalog.load(), inventory, access }),
   })
@@ -250,6 +262,23 @@ describe('operations: preview -> approval -> job', () => {
       scope: 'step',
       stepIds: pending?.stepIds,
     })
+  })
+
+  it('keeps the preview and says why nothing started when approvals are not configured', async () => {
+    const before = shell.ran.length
+    const response = await withoutApprovals.request('/api/chat', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens.tom}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ message: 'update nginx to the latest version on all web servers' }),
+    })
+    expect(response.status).toBe(200)
+    const result = (await response.json()) as ChatTurnResult
+    expect(result.reply).toContain('Nothing has run yet')
+    expect(result.reply).toContain(
+      'Nothing was started: this workflow changes machines and needs an approval',
+    )
+    expect(result.jobId).toBeUndefined()
+    expect(shell.ran.length).toBe(before)
   })
 
   it('starts nothing when the request is denied, and tells the asker', async () => {

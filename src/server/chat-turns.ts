@@ -109,15 +109,24 @@ export function chatTurns(options: ChatTurnsOptions): ChatTurns {
     await core.checkInput({ message: input.message })
     const answered = operations.answer(input.message, actor)
     if (!answered) return undefined
-    const started =
-      answered.kind === 'operation' && answered.plan && actor && operationJobs
-        ? await operationJobs.begin(answered.plan, {
-            username: actor.username,
-            sessionId: session.id,
-            requestText: input.message,
-          })
-        : undefined
-    const reply = started ? `${answered.reply}\n\n${describeStart(started)}` : answered.reply
+    let started: OperationStart | undefined
+    let notStarted: string | undefined
+    if (answered.kind === 'operation' && answered.plan && actor && operationJobs) {
+      try {
+        started = await operationJobs.begin(answered.plan, {
+          username: actor.username,
+          sessionId: session.id,
+          requestText: input.message,
+        })
+      } catch (error) {
+        // The preview stays worth reading when the engine refuses the workflow (or approvals are
+        // not configured): the reply says why nothing started. Anything else is a server fault.
+        if (!(error instanceof HelpdeskError)) throw error
+        notStarted = `Nothing was started: ${error.message}`
+      }
+    }
+    const ending = started ? describeStart(started) : notStarted
+    const reply = ending ? `${answered.reply}\n\n${ending}` : answered.reply
     const at = new Date().toISOString()
     session.history.push({ role: 'user', text: input.message, at })
     session.history.push({ role: 'assistant', text: reply, at })
