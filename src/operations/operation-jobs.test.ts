@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildMemoryRuntime } from '../../tests/support/memory-runtime.ts'
+import type { ApprovalService } from '../approvals/approval-service.ts'
 import type { ApprovalRequest } from '../approvals/approval-store.ts'
 import {
   loadTestInstructions,
@@ -65,6 +66,7 @@ let app: ReturnType<typeof createApp>
 let withoutApprovals: ReturnType<typeof createApp>
 let engine: EmbeddedJobEngine
 let closeAll: () => Promise<void>
+let approvals: ApprovalService
 let auditActions: () => Promise<Array<{ actor: string; action: string; detail: unknown }>>
 
 beforeAll(async () => {
@@ -79,6 +81,7 @@ beforeAll(async () => {
     instructions: await loadTestInstructions(),
     executor: new RecordingExecutor(),
   })
+  approvals = stack.service
   const store = new SqliteJobStore({ file: ':memory:' })
   engine = new EmbeddedJobEngine({
     store,
@@ -213,6 +216,10 @@ describe('operations: preview -> approval -> job', () => {
       scope: 'plan',
     })
     expect(shell.ran.filter((each) => each.target.startsWith('web0')).length).toBeGreaterThan(3)
+    // Never run a second time as a runbook plan: the job is its only run.
+    await expect(approvals.executeApproved(pending?.id ?? '')).rejects.toThrow(
+      /runs as a background job/,
+    )
     // The asker reads in their conversation that it runs, with the job id.
     expect(await conversation('tom', result.sessionId)).toContain(`running now as job ${jobId}`)
     // Every decision is in the audit trail: the request, the grant, the hand-over to the job.
