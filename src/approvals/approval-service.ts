@@ -24,6 +24,7 @@ import type {
   ApprovalListFilter,
   ApprovalRequest,
   ApprovalStore,
+  NewApprovalRequest,
 } from './approval-store.ts'
 import {
   type ApprovalRun,
@@ -140,6 +141,42 @@ export class ApprovalService {
       steps: describeSteps(request.steps),
     })
     return request
+  }
+
+  /**
+   * Asks for approval of an operation's workflow (`operation-jobs.ts` builds the request: its
+   * steps, exact scripts and targets). Runs nothing: once approved, the job engine runs it.
+   */
+  async requestWorkflow(
+    input: Omit<NewApprovalRequest, 'id' | 'createdAt' | 'expiresAt'>,
+  ): Promise<ApprovalRequest> {
+    const createdAt = this.now()
+    const ttl = (this.options.ttlMinutes ?? 60) * 60_000
+    const request = await this.options.store.create({
+      ...input,
+      id: (this.options.createId ?? randomUUID)(),
+      createdAt: createdAt.toISOString(),
+      expiresAt: new Date(createdAt.getTime() + ttl).toISOString(),
+    })
+    await this.record(request.actor ?? request.requester, 'approval-request', request, {
+      level: request.level,
+      needs: APPROVAL_LEVEL_NAMES[request.level],
+      expiresAt: request.expiresAt,
+      steps: describeSteps(request.steps.filter((step) => step.approvalLevel > 0)),
+    })
+    return request
+  }
+
+  /**
+   * An approved workflow handed to the job engine: `executed` here (the job holds the outcome),
+   * so a restart does not take it for an interrupted run; audited with the job id.
+   */
+  async recordJobStarted(request: ApprovalRequest, jobId: string, by: string): Promise<void> {
+    await this.options.store.markExecuted(request.id, {
+      finishedAt: this.now().toISOString(),
+      outcome: 'succeeded',
+    })
+    await this.record(by, 'approval-job-start', request, { jobId })
   }
 
   /** @throws {HelpdeskError} APPROVAL_NOT_FOUND */

@@ -99,6 +99,36 @@ export function runApprovalStoreContract(initializer: ApprovalStoreContractIniti
       expect(plain && 'machines' in plain).toBe(false)
     })
 
+    it("keeps an operation's workflow whole, scripts and targets, across a reopen", async () => {
+      const request = sampleRequest('w1', {
+        taskType: 'operation',
+        workflow: {
+          steps: [
+            {
+              id: 'step-1',
+              operation: 'service.stop',
+              parameters: { service: 'dataprocessor' },
+              title: 'Stop the service dataprocessor',
+              risk: 'medium',
+              changes: true,
+              scripts: { linux: "systemctl stop -- 'dataprocessor'" },
+              condition: { kind: 'only-where-running', scripts: { linux: 'true' } },
+              timeoutSeconds: 60,
+            },
+          ],
+          targets: ['dp01', 'dp02'],
+          continueOnFailure: true,
+        },
+      })
+      await subject.store.create(request)
+      const reopened = await subject.reopen()
+      opened.push(reopened)
+      expect((await reopened.get('w1'))?.workflow).toEqual(request.workflow)
+      await subject.store.create(sampleRequest('a3'))
+      const plain = await subject.store.get('a3')
+      expect(plain && 'workflow' in plain).toBe(false)
+    })
+
     it('refuses a second request with the same id', async () => {
       await subject.store.create(sampleRequest('a1'))
       await expect(subject.store.create(sampleRequest('a1'))).rejects.toMatchObject({

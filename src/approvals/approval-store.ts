@@ -8,6 +8,7 @@ import type { StepStatus } from '../executors/executor.ts'
 import type { Role } from '../identity/user.ts'
 import type { MachineClass } from '../inventory/inventory-schema.ts'
 import type { ExecutorKind, RiskLevel } from '../knowledge/instructions/instruction-schema.ts'
+import type { Workflow } from '../operations/workflow.ts'
 import type { Plan } from '../planning/plan.ts'
 import type { ApprovalLevel } from '../policy/approval-policy.ts'
 
@@ -129,6 +130,12 @@ export interface ApprovalRequest {
   requestText?: string
   /** The machines the held steps run on, with their class and owner, when the inventory knows them. */
   machines?: MachineFacts[]
+  /**
+   * For an operation on machines (`taskType: 'operation'`): the workflow the job engine runs once
+   * the request is approved, stored whole so the approved scripts are the scripts that run. Such a
+   * request is never run by `executeApproved`; its `steps` describe the workflow's steps.
+   */
+  workflow?: Workflow
   createdAt: string
   expiresAt: string
   status: ApprovalStatus

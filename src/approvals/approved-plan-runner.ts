@@ -71,6 +71,15 @@ export class ApprovedPlanRunner {
   }
 
   run(request: ApprovalRequest, options: ApprovalRunOptions): Promise<ApprovalRun> {
+    // An operation's workflow is the job engine's to run (operation-jobs.ts), never a runbook plan.
+    if (request.workflow) {
+      return Promise.reject(
+        new HelpdeskError({
+          code: 'INVALID_INPUT',
+          message: `approval request ${request.id} is an operation on machines: it runs as a background job, started when it is approved`,
+        }),
+      )
+    }
     const current = this.running.get(request.id)
     if (current) return current
     const started = this.runOnce(request, options).finally(() => this.running.delete(request.id))

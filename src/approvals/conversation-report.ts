@@ -6,6 +6,8 @@ import type { ApprovedStepResult } from './approved-plan-runner.ts'
 export type ApprovalEnding =
   | { kind: 'executed'; approver: string; results: readonly ApprovedStepResult[] }
   | { kind: 'denied'; approver: string; reason: string }
+  /** An operation's workflow, approved and running as a background job. */
+  | { kind: 'job-started'; approver: string; jobId: string }
   | { kind: 'expired' }
   /** A restart found its run unfinished (the request says which steps, `interruption`). */
   | { kind: 'interrupted' }
@@ -18,6 +20,8 @@ export function describeEnding(request: ApprovalRequest, ending: ApprovalEnding)
   if (ending.kind === 'expired')
     return `${head} nobody approved it in time, so it expired and nothing of it was changed. Ask again if it is still needed.`
   if (ending.kind === 'interrupted') return describeInterruption(request, head)
+  if (ending.kind === 'job-started')
+    return `${head} approved by ${ending.approver}; it is running now as job ${ending.jobId} (open /#job=${ending.jobId} to follow it live).`
   const held = new Set(request.steps.filter((step) => step.approvalLevel > 0).map((s) => s.stepId))
   const lines = ending.results
     .filter((result) => held.has(result.stepId))
@@ -78,6 +82,7 @@ export async function reportToConversation(
     text: describeEnding(request, ending),
     at: new Date().toISOString(),
     approvalId: request.id,
+    ...(ending.kind === 'job-started' ? { jobId: ending.jobId } : {}),
   })
   await sessions.save(session)
 }

@@ -37,7 +37,7 @@ interface Row {
 
 type Body = Pick<
   ApprovalRequest,
-  'runbook' | 'plan' | 'steps' | 'sessionId' | 'actor' | 'requestText' | 'machines'
+  'runbook' | 'plan' | 'steps' | 'sessionId' | 'actor' | 'requestText' | 'machines' | 'workflow'
 >
 
 export class PostgresApprovalStore implements ApprovalStore {
@@ -60,6 +60,7 @@ export class PostgresApprovalStore implements ApprovalStore {
       ...(request.actor !== undefined ? { actor: request.actor } : {}),
       ...(request.requestText !== undefined ? { requestText: request.requestText } : {}),
       ...(request.machines !== undefined ? { machines: request.machines } : {}),
+      ...(request.workflow !== undefined ? { workflow: request.workflow } : {}),
     }
     const [row] = await this.rows(
       `INSERT INTO approval_requests
@@ -192,6 +193,7 @@ function toRequest(row: Row): ApprovalRequest {
     ...(body.sessionId !== undefined ? { sessionId: body.sessionId } : {}),
     ...(body.requestText !== undefined ? { requestText: body.requestText } : {}),
     ...(body.machines !== undefined ? { machines: body.machines } : {}),
+    ...(body.workflow !== undefined ? { workflow: body.workflow } : {}),
     createdAt: row.created_at,
     expiresAt: row.expires_at,
     status: row.status as ApprovalStatus,

@@ -50,7 +50,7 @@ interface Row {
 
 type Body = Pick<
   ApprovalRequest,
-  'runbook' | 'plan' | 'steps' | 'sessionId' | 'actor' | 'requestText' | 'machines'
+  'runbook' | 'plan' | 'steps' | 'sessionId' | 'actor' | 'requestText' | 'machines' | 'workflow'
 >
 
 /** Approval requests in the project's SQLite file (`node:sqlite`): the embedded default. */
@@ -73,6 +73,7 @@ export class SqliteApprovalStore implements ApprovalStore {
       ...(request.actor !== undefined ? { actor: request.actor } : {}),
       ...(request.requestText !== undefined ? { requestText: request.requestText } : {}),
       ...(request.machines !== undefined ? { machines: request.machines } : {}),
+      ...(request.workflow !== undefined ? { workflow: request.workflow } : {}),
     }
     const inserted = this.database
       .prepare(
@@ -221,6 +222,7 @@ function toRequest(row: Row): ApprovalRequest {
     ...(body.sessionId !== undefined ? { sessionId: body.sessionId } : {}),
     ...(body.requestText !== undefined ? { requestText: body.requestText } : {}),
     ...(body.machines !== undefined ? { machines: body.machines } : {}),
+    ...(body.workflow !== undefined ? { workflow: body.workflow } : {}),
     createdAt: row.created_at,
     expiresAt: row.expires_at,
     status: row.status as ApprovalStatus,

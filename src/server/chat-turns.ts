@@ -7,7 +7,9 @@ import type { AgentEvent } from '../agent/helpdesk-agent.ts'
 import { HelpdeskError } from '../errors/index.ts'
 import { samePerson } from '../identity/user.ts'
 import { type HelpdeskMetrics, metrics } from '../observability/metrics.ts'
+import type { OperationJobs, OperationStart } from '../operations/operation-jobs.ts'
 import type { OperationsDesk } from '../operations/operations-desk.ts'
+import { APPROVAL_LEVEL_NAMES } from '../policy/approval-policy.ts'
 import type { PersonLookup } from '../policy/known-people.ts'
 import type { TicketService } from '../tickets/ticket-service.ts'
 import { type Caller, mayActForOthers } from './authentication.ts'
@@ -57,13 +59,22 @@ export interface ChatTurnsOptions {
   tickets?: TicketService
   /** Operations on machines and inventory questions, answered before the employee runbooks. */
   operations?: OperationsDesk
+  /**
+   * Starts a previewed operation: a read-only one as a job at once, a changing one as an approval
+   * request. Without it the preview is all the turn gives.
+   */
+  operationJobs?: OperationJobs
 }
 
 /** A turn's result as the API returns it: with the ticket a hand-off opened. */
-export type ChatTurnResult = TurnResult & { ticket?: { id: string; number: number } }
+export type ChatTurnResult = TurnResult & {
+  ticket?: { id: string; number: number }
+  /** The background job an operation started: the chat page opens its live view. */
+  jobId?: string
+}
 
 export function chatTurns(options: ChatTurnsOptions): ChatTurns {
-  const { core, sessions, agents, findPerson, tickets, operations } = options
+  const { core, sessions, agents, findPerson, tickets, operations, operationJobs } = options
 
   /** A hand-off opens its ticket (once per turn) and the reply names it. */
   async function withTicket(result: TurnResult, input: TurnInput): Promise<ChatTurnResult> {
@@ -88,7 +99,7 @@ export function chatTurns(options: ChatTurnsOptions): ChatTurns {
    * request for servers (refused). Only in the technician's own conversation, not when acting
    * for an employee. Recorded in the session like any turn; nothing runs.
    */
-  async function operationsTurn(input: TurnInput): Promise<TurnResult | undefined> {
+  async function operationsTurn(input: TurnInput): Promise<ChatTurnResult | undefined> {
     if (!operations || input.sessionId === undefined) return undefined
     const session = await sessions.get(input.sessionId)
     if (!session) return undefined
@@ -98,13 +109,33 @@ export function chatTurns(options: ChatTurnsOptions): ChatTurns {
     await core.checkInput({ message: input.message })
     const answered = operations.answer(input.message, actor)
     if (!answered) return undefined
+    let started: OperationStart | undefined
+    let notStarted: string | undefined
+    if (answered.kind === 'operation' && answered.plan && actor && operationJobs) {
+      try {
+        started = await operationJobs.begin(answered.plan, {
+          username: actor.username,
+          sessionId: session.id,
+          requestText: input.message,
+        })
+      } catch (error) {
+        // The preview stays worth reading when the engine refuses the workflow (or approvals are
+        // not configured): the reply says why nothing started. Anything else is a server fault.
+        if (!(error instanceof HelpdeskError)) throw error
+        notStarted = `Nothing was started: ${error.message}`
+      }
+    }
+    const ending = started ? describeStart(started) : notStarted
+    const reply = ending ? `${answered.reply}\n\n${ending}` : answered.reply
     const at = new Date().toISOString()
     session.history.push({ role: 'user', text: input.message, at })
-    session.history.push({ role: 'assistant', text: answered.reply, at })
+    session.history.push({ role: 'assistant', text: reply, at })
     await sessions.save(session)
     return {
       sessionId: session.id,
-      reply: answered.reply,
+      reply,
+      ...(started?.kind === 'job' ? { jobId: started.jobId } : {}),
+      ...(started?.kind === 'approval' ? { approvals: [started.approval] } : {}),
       tasks: [],
       plan: [],
       results: [],
@@ -203,6 +234,17 @@ export function chatTurns(options: ChatTurnsOptions): ChatTurns {
       return requester ? resultForRequester(result) : result
     },
   }
+}
+
+/** The line the reply ends with: where the operation went after its preview. */
+function describeStart(started: OperationStart): string {
+  if (started.kind === 'job')
+    return `It only reads, so it is running now as job ${started.jobId}: follow it live below.`
+  const who =
+    started.level === 1
+      ? 'you confirm it in the approvals panel'
+      : `another technician or an admin approves it (${APPROVAL_LEVEL_NAMES[started.level]}); you cannot approve your own request`
+  return `Waiting for approval ${started.approval.id}: nothing runs until ${who}. The job starts as soon as it is approved, and its id is added to this conversation.`
 }
 
 /** One routing decision per task the turn is about; an out-of-scope turn counts as task "none". */

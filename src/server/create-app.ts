@@ -16,6 +16,7 @@ import type { Readiness } from '../knowledge/knowledge-base.ts'
 import type { RunbookLibrary } from '../knowledge/library/runbook-library.ts'
 import { metricsHandler, observeRequests } from '../observability/http-observability.ts'
 import type { HelpdeskMetrics } from '../observability/metrics.ts'
+import { OperationJobs } from '../operations/operation-jobs.ts'
 import type { OperationsDesk } from '../operations/operations-desk.ts'
 import { knownPeople, type PersonLookup } from '../policy/known-people.ts'
 import type { TicketService } from '../tickets/ticket-service.ts'
@@ -236,6 +237,15 @@ export function createApp(dependencies: AppDependencies): Hono<AuthenticatedEnvi
     (dependencies.authentication.mode === 'token'
       ? knownPeople({ users: dependencies.authentication.users })
       : undefined)
+  // A previewed operation goes on to the job engine: at once when it only reads, through an
+  // approval request when it changes machines (see operation-jobs.ts).
+  const operationJobs =
+    dependencies.operations && dependencies.jobEngine
+      ? new OperationJobs({
+          engine: dependencies.jobEngine,
+          ...(dependencies.approvals ? { approvals: dependencies.approvals } : {}),
+        })
+      : undefined
   app.route(
     '/api',
     chatRoutes(
@@ -246,12 +256,17 @@ export function createApp(dependencies: AppDependencies): Hono<AuthenticatedEnvi
       findPerson,
       dependencies.tickets,
       dependencies.operations,
+      operationJobs,
     ),
   )
   app.route(
     '/api',
-    approvalRoutes(dependencies.approvals, dependencies.agents, log, (request, ending) =>
-      reportToConversation(dependencies.sessions, request, ending),
+    approvalRoutes(
+      dependencies.approvals,
+      dependencies.agents,
+      log,
+      (request, ending) => reportToConversation(dependencies.sessions, request, ending),
+      operationJobs,
     ),
   )
   app.route('/api', jobRoutes(dependencies.jobs, dependencies.jobEngine))
@@ -273,7 +288,18 @@ export function createApp(dependencies: AppDependencies): Hono<AuthenticatedEnvi
   app.route('/api', instructionRoutes(dependencies.instructions, dependencies.library))
   app.route('/api', outOfScopeRoutes(dependencies.library))
   app.route('/auth', oidcRoutes(dependencies.oidc, log))
-  app.route('/', gradioRoutes({ turns: chatTurns({ ...dependencies, findPerson }), signIn, log }))
+  app.route(
+    '/',
+    gradioRoutes({
+      turns: chatTurns({
+        ...dependencies,
+        findPerson,
+        ...(operationJobs ? { operationJobs } : {}),
+      }),
+      signIn,
+      log,
+    }),
+  )
 
   for (const [route, file] of Object.entries(UI_FILES)) {
     const body = readFileSync(new URL(`../ui/${file}`, import.meta.url), 'utf8')

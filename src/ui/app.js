@@ -122,6 +122,8 @@ async function checkOutcomes() {
     bubble.append(richText(entry.text))
     scrollIntoView(bubble)
     statusLine.textContent = 'An approval request of this conversation was decided.'
+    // An approved operation runs as a background job: its live view opens for the asker too.
+    if (typeof entry.jobId === 'string') openJob(entry.jobId)
   }
   if (current.shown.size >= current.awaiting) stopWatching()
 }

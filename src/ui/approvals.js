@@ -11,6 +11,7 @@ import {
   wordsBlock,
 } from './approval-details.js'
 import { clearInterrupted, renderInterrupted } from './interrupted-card.js'
+import { openJob } from './job-view.js'
 import { api, SignInNeeded } from './sign-in.js'
 
 /** What each approval level means, as the chat's plan cards say it too. */
@@ -427,8 +428,11 @@ async function decide(approval, article, busy, action, body) {
       if (answer.approval?.status === 'pending') {
         note = `Approved the chosen steps of ${label}; the others still wait for a decision.`
       } else {
-        outcome = outcomeCard(answer.approval ?? approval, answer.results ?? [], action)
+        // An operation on machines runs as a background job: its live view opens at once.
+        const jobId = typeof answer.jobId === 'string' ? answer.jobId : undefined
+        outcome = outcomeCard(answer.approval ?? approval, answer.results ?? [], action, jobId)
         decidedList.prepend(outcome)
+        if (jobId) openJob(jobId)
       }
     }
   } catch (error) {
@@ -449,7 +453,7 @@ async function decide(approval, article, busy, action, body) {
 }
 
 /** What a decision did: denied with the reason, or approved with each step's result. */
-export function outcomeCard(approval, results, action) {
+export function outcomeCard(approval, results, action, jobId) {
   const title = el(
     'h3',
     'approval-outcome-title',
@@ -462,6 +466,9 @@ export function outcomeCard(approval, results, action) {
   if (action === 'deny' || approval.status === 'denied') {
     kind = 'denied'
     summary = `Denied${last?.reason ? `: ${sentence(last.reason)}` : '.'} Nothing of it runs.`
+  } else if (jobId) {
+    kind = 'approved'
+    summary = `Approved for ${approval.requester}; it runs now as job ${shortId(jobId)} (follow it in the job view).`
   } else {
     const ran = approval.execution?.outcome
     kind = ran === 'succeeded' ? 'succeeded' : ran === 'failed' ? 'failed' : 'approved'

@@ -15,6 +15,7 @@ export const stateSchema = z.object({
       text: z.string(),
       at: z.string(),
       approvalId: z.string().optional(),
+      jobId: z.string().optional(),
       // Written by the core from a TurnResult and only ever shown again: kept as stored.
       view: z.custom<ReplyView>((value) => typeof value === 'object' && value !== null).optional(),
     }),

@@ -19,6 +19,8 @@ export interface ConversationEntry {
   at: string
   /** Set on the assistant's note of how an approval request of this conversation ended. */
   approvalId?: string
+  /** Set on the note that an approved operation is running: the job the chat page can follow. */
+  jobId?: string
   /** An assistant turn's plans, results and question, for showing it again. */
   view?: ReplyView
 }

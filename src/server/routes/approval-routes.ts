@@ -6,6 +6,7 @@ import { APPROVAL_STATUSES, type ApprovalRequest } from '../../approvals/approva
 import type { ApprovalEnding } from '../../approvals/conversation-report.ts'
 import { HelpdeskError } from '../../errors/index.ts'
 import { samePerson } from '../../identity/user.ts'
+import type { OperationJobs } from '../../operations/operation-jobs.ts'
 import type { AuthenticatedEnvironment, Caller } from '../authentication.ts'
 import { readJsonBody } from '../read-json-body.ts'
 
@@ -39,6 +40,8 @@ export function approvalRoutes(
   agents?: SwitchableAgent,
   log: (line: string) => void = () => {},
   report: (request: ApprovalRequest, ending: ApprovalEnding) => Promise<void> = async () => {},
+  /** Starts the job of an approved operation (a request carrying a workflow). */
+  operationJobs?: OperationJobs,
 ): Hono<AuthenticatedEnvironment> {
   /** The conversation hears how its request ended; failing to tell it fails nothing else. */
   const tell = async (request: ApprovalRequest, ending: ApprovalEnding) => {
@@ -117,6 +120,19 @@ export function approvalRoutes(
     )
     if (decided.status !== 'approved')
       return context.json({ approval: decided, results: [], resumedBy: null })
+    if (decided.workflow) {
+      // An operation on machines: the job engine runs it, with this approval as its record.
+      if (!operationJobs) {
+        throw new HelpdeskError({
+          code: 'NOT_CONFIGURED',
+          message:
+            'operations on machines need the job engine (an inventory and the project store)',
+        })
+      }
+      const jobId = await operationJobs.startApproved(decided, caller.username)
+      await tell(decided, { kind: 'job-started', approver: caller.username, jobId })
+      return context.json({ approval: await service().get(decided.id), results: [], jobId })
+    }
     // The adapter that paused a run for this request resumes it (LangGraph's interrupt); else
     // the plan runs here. Either way through the same service, so each step runs once.
     const resumed = await agents?.agent.resumeApproval?.(decided.id, {

@@ -5,6 +5,7 @@ import type { SwitchableAgent } from '../../agent/agent-registry.ts'
 import type { HelpdeskCore, TurnInput } from '../../agent/core/helpdesk-core.ts'
 import type { SessionStore } from '../../agent/core/session.ts'
 import { USERNAME_PATTERN } from '../../identity/user.ts'
+import type { OperationJobs } from '../../operations/operation-jobs.ts'
 import type { OperationsDesk } from '../../operations/operations-desk.ts'
 import type { PersonLookup } from '../../policy/known-people.ts'
 import type { TicketService } from '../../tickets/ticket-service.ts'
@@ -36,6 +37,8 @@ export function chatRoutes(
   tickets?: TicketService,
   /** Operations on machines and inventory questions, before the employee runbooks. */
   operations?: OperationsDesk,
+  /** Starts a previewed operation: a job at once (read-only) or an approval request. */
+  operationJobs?: OperationJobs,
 ): Hono<AuthenticatedEnvironment> {
   const app = new Hono<AuthenticatedEnvironment>()
 
@@ -46,6 +49,7 @@ export function chatRoutes(
     ...(findPerson ? { findPerson } : {}),
     ...(tickets ? { tickets } : {}),
     ...(operations ? { operations } : {}),
+    ...(operationJobs ? { operationJobs } : {}),
   })
 
   /** The body, checked against the caller (see `ChatTurns.prepare`); refusals are plain 4xx. */
