@@ -186,10 +186,12 @@ describe('job view on the chat page', () => {
     await (fleet as SshdEngine).engine.settled(jobId)
     await openAs('alice', jobId)
     await page.locator('#job-status', { hasText: 'Finished with failures' }).waitFor()
-    expect(await page.locator('#job-log li').count()).toBe(200)
-    expect(await page.locator('#job-counts').textContent()).toBe(
-      '48 done · 2 failed · 0 pending of 50',
-    )
+    // The status line and the log are drawn in different animation frames: under load the last
+    // log lines may land a frame after the status says finished.
+    await expect.poll(() => page.locator('#job-log li').count(), { timeout: 15_000 }).toBe(200)
+    await expect
+      .poll(() => page.locator('#job-counts').textContent(), { timeout: 15_000 })
+      .toBe('48 done · 2 failed · 0 pending of 50')
     await page.evaluate(() => localStorage.clear())
     await openAs('bob', jobId)
     await page.locator('#job-error', { hasText: 'not yours to see' }).waitFor()
