@@ -56,8 +56,13 @@ export function runStepExecutionLedgerContract(
         subject.ledger.begin(started('a1:s')),
         subject.ledger.begin({ ...started('a1:s'), startedAt: '2026-11-21T11:00:00.000Z' }),
       ])
-      expect(claims.filter((claim) => claim.claimed)).toHaveLength(1)
-      for (const claim of claims) expect(claim.entry.startedAt).toBe('2026-11-21T10:00:00.000Z')
+      const winners = claims.filter((claim) => claim.claimed)
+      expect(winners).toHaveLength(1)
+      // Concurrent callers on a shared database may win in any order: whoever wins, every caller
+      // is answered with the winner's entry, never its own attempt.
+      const winning = winners[0]?.entry.startedAt
+      expect(['2026-11-21T10:00:00.000Z', '2026-11-21T11:00:00.000Z']).toContain(winning)
+      for (const claim of claims) expect(claim.entry.startedAt).toBe(winning)
     })
 
     it('lets exactly one of two connections claim a key', async () => {
