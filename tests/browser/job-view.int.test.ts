@@ -150,27 +150,42 @@ describe('job view on the chat page', () => {
     await page.screenshot({ path: '/tmp/job-view-running-1280.png' })
 
     await page.locator('#job-status', { hasText: 'Finished with failures' }).waitFor()
-    expect(await page.locator('#job-counts').textContent()).toBe(
-      '48 done · 2 failed · 0 pending of 50',
-    )
-    expect(await page.locator('#job-step-label').textContent()).toContain('Step 5 of 5')
-    expect(await page.locator('#job-target-bar').getAttribute('aria-valuenow')).toBe('50')
-    expect(await page.locator('#job-targets button[data-state="failed"]').count()).toBe(2)
-    expect(await page.locator('#job-targets button[data-state="succeeded"]').count()).toBe(48)
-    expect(await page.locator('#job-cancel').isHidden()).toBe(true)
+    // The status, bars, machine list and detail are drawn in animation frames: under CI load a
+    // frame may land after the status says finished, so every read below waits for its value.
+    const settles = { timeout: 15_000 }
+    await expect
+      .poll(() => page.locator('#job-counts').textContent(), settles)
+      .toBe('48 done · 2 failed · 0 pending of 50')
+    await expect
+      .poll(() => page.locator('#job-step-label').textContent(), settles)
+      .toContain('Step 5 of 5')
+    await expect
+      .poll(() => page.locator('#job-target-bar').getAttribute('aria-valuenow'), settles)
+      .toBe('50')
+    await expect
+      .poll(() => page.locator('#job-targets button[data-state="failed"]').count(), settles)
+      .toBe(2)
+    await expect
+      .poll(() => page.locator('#job-targets button[data-state="succeeded"]').count(), settles)
+      .toBe(48)
+    await expect.poll(() => page.locator('#job-cancel').isHidden(), settles).toBe(true)
 
     await page.locator('#job-targets button[data-target="WEB-007"]').click()
     const detail = page.locator('#job-detail')
-    expect(await detail.locator('#job-detail-title').textContent()).toBe('WEB-007')
+    await expect
+      .poll(() => detail.locator('#job-detail-title').textContent(), settles)
+      .toBe('WEB-007')
     const steps = detail.locator('.job-detail-step')
-    expect(await steps.count()).toBe(5)
-    expect(await steps.nth(3).getAttribute('data-state')).toBe('failed')
-    expect(await steps.nth(3).textContent()).toContain('demo failed to start on WEB-007')
-    expect(await steps.nth(2).textContent()).toContain('rolled back')
-    expect(await steps.nth(4).textContent()).toContain('skipped')
-    expect(await detail.locator('#job-detail-log').textContent()).toContain(
-      'copied demo.conf to WEB-007',
-    )
+    await expect.poll(() => steps.count(), settles).toBe(5)
+    await expect.poll(() => steps.nth(3).getAttribute('data-state'), settles).toBe('failed')
+    await expect
+      .poll(() => steps.nth(3).textContent(), settles)
+      .toContain('demo failed to start on WEB-007')
+    await expect.poll(() => steps.nth(2).textContent(), settles).toContain('rolled back')
+    await expect.poll(() => steps.nth(4).textContent(), settles).toContain('skipped')
+    await expect
+      .poll(() => detail.locator('#job-detail-log').textContent(), settles)
+      .toContain('copied demo.conf to WEB-007')
     await page.screenshot({ path: '/tmp/job-view-detail-1280.png' })
 
     await page.setViewportSize({ width: 390, height: 844 })
@@ -206,10 +221,14 @@ describe('job view on the chat page', () => {
     await page.locator('#job-current', { hasText: 'Working on' }).waitFor()
     await page.locator('#job-cancel').click()
     await page.locator('#job-status', { hasText: 'Cancelled' }).waitFor({ timeout: 15_000 })
-    expect(await page.locator('#job-targets button[data-state="cancelled"]').count()).toBe(50)
-    expect(await page.locator('#job-counts').textContent()).toBe(
-      '0 done · 0 failed · 50 cancelled · 0 pending of 50',
-    )
+    await expect
+      .poll(() => page.locator('#job-targets button[data-state="cancelled"]').count(), {
+        timeout: 15_000,
+      })
+      .toBe(50)
+    await expect
+      .poll(() => page.locator('#job-counts').textContent(), { timeout: 15_000 })
+      .toBe('0 done · 0 failed · 50 cancelled · 0 pending of 50')
     await page.locator('#job-view').screenshot({ path: '/tmp/job-view-cancelled-element-390.png' })
     await page.setViewportSize({ width: 390, height: 844 })
     await page.screenshot({ path: '/tmp/job-view-cancelled-390.png' })
