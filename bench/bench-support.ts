@@ -36,7 +36,10 @@ export async function freePort(): Promise<number> {
 }
 
 /** Starts `helpdesk serve` as a user would and times it until /readyz answers 200. */
-export async function startServer(environment: Record<string, string>): Promise<{
+export async function startServer(
+  environment: Record<string, string>,
+  options: { readyWithinMs?: number } = {},
+): Promise<{
   child: ChildProcess
   url: string
   readyMs: number
@@ -53,10 +56,12 @@ export async function startServer(environment: Record<string, string>): Promise<
     stderr += chunk.toString()
   })
   const url = `http://127.0.0.1:${port}`
-  const deadline = Date.now() + 60_000
+  const readyWithinMs = options.readyWithinMs ?? 60_000
+  const deadline = Date.now() + readyWithinMs
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}): ${stderr}`)
-    if (Date.now() > deadline) throw new Error(`the server was not ready within 60 s: ${stderr}`)
+    if (Date.now() > deadline)
+      throw new Error(`the server was not ready within ${readyWithinMs / 1000} s: ${stderr}`)
     try {
       if ((await fetch(`${url}/readyz`)).status === 200) break
     } catch {
