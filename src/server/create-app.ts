@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { secureHeaders } from 'hono/secure-headers'
@@ -152,6 +154,23 @@ const UI_FILES: Readonly<Record<string, string>> = {
   '/ui/tickets.css': 'tickets.css',
   '/ui/tickets.js': 'tickets.js',
 }
+/**
+ * Third-party browser modules, served as they ship: route -> [package, file in the package].
+ * `htm/preact/standalone.module.js` is Preact, its hooks and htm in one ES module with no bare
+ * imports, so the pages import it from here with no build step (and no inline script or eval,
+ * which the Content-Security-Policy forbids).
+ */
+const VENDOR_FILES: Readonly<Record<string, readonly [string, string]>> = {
+  '/ui/vendor/preact-htm.js': ['htm', 'preact/standalone.module.js'],
+}
+
+/** A file of an installed package (its exports map does not list every file, so not by `resolve`). */
+function packageFile(name: string, file: string): string {
+  // The package's entry point sits in its `dist/`: the package's own folder is one up.
+  const entry = fileURLToPath(import.meta.resolve(name))
+  return path.join(path.dirname(entry), '..', file)
+}
+
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   html: 'text/html; charset=utf-8',
   js: 'text/javascript; charset=utf-8',
@@ -306,6 +325,16 @@ export function createApp(dependencies: AppDependencies): Hono<AuthenticatedEnvi
     const type = CONTENT_TYPES[file.split('.').pop() ?? ''] ?? 'text/plain'
     app.get(route, (context) =>
       context.body(body, 200, { 'content-type': type, 'cache-control': 'no-cache' }),
+    )
+  }
+  // Read once at start; they change only with the package's version, so browsers keep them long.
+  for (const [route, [name, file]] of Object.entries(VENDOR_FILES)) {
+    const body = readFileSync(packageFile(name, file), 'utf8')
+    app.get(route, (context) =>
+      context.body(body, 200, {
+        'content-type': CONTENT_TYPES.js ?? 'text/javascript',
+        'cache-control': 'public, max-age=31536000, immutable',
+      }),
     )
   }
 
