@@ -2,7 +2,7 @@
 // with where it stands (the server derives the status). A request is a button: it opens that
 // conversation. Server text only reaches the page through textContent.
 
-import { when } from './approvals.js'
+import { when } from './chat/format.js'
 import { api, SignInNeeded } from './sign-in.js'
 
 export const STATUS_LABELS = {

@@ -6,9 +6,9 @@
  * who may (the requester for their own level-1 request, or a technician).
  */
 
-import { html, useEffect, useRef, useState } from '/ui/vendor/preact-htm.js'
-import { shortId, when } from '../approvals.js'
+import { html, useLayoutEffect, useRef, useState } from '/ui/vendor/preact-htm.js'
 import { api, SignInNeeded } from '../sign-in.js'
+import { shortId, when } from './format.js'
 
 const same = (left, right) => String(left ?? '').toLowerCase() === String(right ?? '').toLowerCase()
 const isTechnician = (viewer) => viewer?.role === 'technician' || viewer?.role === 'admin'
@@ -82,7 +82,8 @@ export function ApprovalNote({ approval, viewer, onDecided }) {
   const [focus, setFocus] = useState(undefined)
   const note = useRef(null)
   const statusLine = useRef(null)
-  useEffect(() => {
+  // A layout effect: the focus moves in the same task as the change, before anything else reads it.
+  useLayoutEffect(() => {
     if (!focus) return
     ;(focus === 'note' ? note : statusLine).current?.focus()
     setFocus(undefined)

@@ -6,8 +6,8 @@
  */
 
 import { html, useRef, useState } from '/ui/vendor/preact-htm.js'
-import { APPROVAL_LEVELS } from '../approvals.js'
 import { announce } from './announce.js'
+import { APPROVAL_LEVELS } from './format.js'
 import { GuidanceList } from './rich-text.js'
 
 /** The exact text a step runs: the script with its command line, or the operation call. */

@@ -6,7 +6,7 @@
  * that step. Pure functions: the components draw what these return.
  */
 
-import { shortId } from '../approvals.js'
+import { shortId } from './format.js'
 
 /** Transport failures that mean the machine could not be reached (approval-preconditions.ts). */
 const NOT_CONNECTED = new Set(['CONNECT_FAILED', 'HOST_KEY_MISMATCH', 'AUTHENTICATION_FAILED'])
