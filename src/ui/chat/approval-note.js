@@ -8,7 +8,7 @@
 
 import { html, useLayoutEffect, useRef, useState } from '/ui/vendor/preact-htm.js'
 import { api, SignInNeeded } from '../sign-in.js'
-import { shortId, when } from './format.js'
+import { errorOf, sentence, shortId, when } from './format.js'
 
 const same = (left, right) => String(left ?? '').toLowerCase() === String(right ?? '').toLowerCase()
 const isTechnician = (viewer) => viewer?.role === 'technician' || viewer?.role === 'admin'
@@ -39,21 +39,6 @@ export function approvalNoteText(approval, viewer) {
   return isTechnician(viewer)
     ? `A technician other than you must approve this: ${what}. It waits in the Approvals list; you'll see the result here.`
     : `A technician must approve this: ${what}. You'll see the result here.`
-}
-
-/** The `{ code, message }` of an error answer. */
-async function errorOf(response) {
-  const body = await response.json().catch(() => null)
-  return {
-    code: body?.error?.code ?? '',
-    message:
-      body?.error?.message ?? `the server answered ${response.status} ${response.statusText}`,
-  }
-}
-
-function sentence(text) {
-  const trimmed = String(text ?? '').trim()
-  return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`
 }
 
 function outcomeText(action, approval, viewer) {
