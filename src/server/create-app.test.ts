@@ -184,6 +184,18 @@ describe('instructions, health and the page', () => {
     expect(page.headers.get('content-security-policy')).toMatch(/script-src 'self'/)
   })
 
+  it('serves Preact with htm as one ES module, kept long by the browser', async () => {
+    const module = await app.request('/ui/vendor/preact-htm.js')
+    expect(module.status).toBe(200)
+    expect(module.headers.get('content-type')).toMatch(/^text\/javascript/)
+    expect(module.headers.get('cache-control')).toBe('public, max-age=31536000, immutable')
+    const text = await module.text()
+    // What the pages import from it; and no bare import the browser could not resolve.
+    expect(text).toMatch(/export\s*\{[^}]*\bhtml\b[^}]*\}/)
+    for (const name of ['render', 'useState', 'useEffect', 'useRef']) expect(text).toContain(name)
+    expect(text).not.toMatch(/\bimport\s*[{"'a-zA-Z*]/)
+  })
+
   it('keeps internal error details out of responses and in the log', async () => {
     // A real core whose router fails with an unexpected (non-helpdesk) error.
     const failingRouter: RequestRouter = {

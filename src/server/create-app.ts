@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { secureHeaders } from 'hono/secure-headers'
@@ -132,10 +134,21 @@ const BODY_LIMIT_BYTES = 64 * 1024
 const UI_FILES: Readonly<Record<string, string>> = {
   '/': 'index.html',
   '/ui/app.js': 'app.js',
-  '/ui/approval-details.js': 'approval-details.js',
   '/ui/approvals.js': 'approvals.js',
-  '/ui/chat-approval.js': 'chat-approval.js',
-  '/ui/interrupted-card.js': 'interrupted-card.js',
+  '/ui/chat/announce.js': 'chat/announce.js',
+  '/ui/chat/approval-card.js': 'chat/approval-card.js',
+  '/ui/chat/approval-details.js': 'chat/approval-details.js',
+  '/ui/chat/approval-note.js': 'chat/approval-note.js',
+  '/ui/chat/events.js': 'chat/events.js',
+  '/ui/chat/format.js': 'chat/format.js',
+  '/ui/chat/interrupted-card.js': 'chat/interrupted-card.js',
+  '/ui/chat/message-list.js': 'chat/message-list.js',
+  '/ui/chat/outcome-card.js': 'chat/outcome-card.js',
+  '/ui/chat/outcome-watch.js': 'chat/outcome-watch.js',
+  '/ui/chat/plan-card.js': 'chat/plan-card.js',
+  '/ui/chat/reply.js': 'chat/reply.js',
+  '/ui/chat/rich-text.js': 'chat/rich-text.js',
+  '/ui/chat/step-states.js': 'chat/step-states.js',
   '/instructions': 'instructions.html',
   '/ui/instructions.js': 'instructions.js',
   '/ui/instructions.css': 'instructions.css',
@@ -144,7 +157,6 @@ const UI_FILES: Readonly<Record<string, string>> = {
   '/ui/job-view.css': 'job-view.css',
   '/ui/job-view.js': 'job-view.js',
   '/ui/my-requests.js': 'my-requests.js',
-  '/ui/reply-view.js': 'reply-view.js',
   '/ui/sign-in.js': 'sign-in.js',
   '/ui/ticket-watch.js': 'ticket-watch.js',
   '/ui/styles.css': 'styles.css',
@@ -152,6 +164,23 @@ const UI_FILES: Readonly<Record<string, string>> = {
   '/ui/tickets.css': 'tickets.css',
   '/ui/tickets.js': 'tickets.js',
 }
+/**
+ * Third-party browser modules, served as they ship: route -> [package, file in the package].
+ * `htm/preact/standalone.module.js` is Preact, its hooks and htm in one ES module with no bare
+ * imports, so the pages import it from here with no build step (and no inline script or eval,
+ * which the Content-Security-Policy forbids).
+ */
+const VENDOR_FILES: Readonly<Record<string, readonly [string, string]>> = {
+  '/ui/vendor/preact-htm.js': ['htm', 'preact/standalone.module.js'],
+}
+
+/** A file of an installed package (its exports map does not list every file, so not by `resolve`). */
+function packageFile(name: string, file: string): string {
+  // The package's entry point sits in its `dist/`: the package's own folder is one up.
+  const entry = fileURLToPath(import.meta.resolve(name))
+  return path.join(path.dirname(entry), '..', file)
+}
+
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   html: 'text/html; charset=utf-8',
   js: 'text/javascript; charset=utf-8',
@@ -306,6 +335,16 @@ export function createApp(dependencies: AppDependencies): Hono<AuthenticatedEnvi
     const type = CONTENT_TYPES[file.split('.').pop() ?? ''] ?? 'text/plain'
     app.get(route, (context) =>
       context.body(body, 200, { 'content-type': type, 'cache-control': 'no-cache' }),
+    )
+  }
+  // Read once at start; they change only with the package's version, so browsers keep them long.
+  for (const [route, [name, file]] of Object.entries(VENDOR_FILES)) {
+    const body = readFileSync(packageFile(name, file), 'utf8')
+    app.get(route, (context) =>
+      context.body(body, 200, {
+        'content-type': CONTENT_TYPES.js ?? 'text/javascript',
+        'cache-control': 'public, max-age=31536000, immutable',
+      }),
     )
   }
 

@@ -1,8 +1,9 @@
 // "My requests": the signed-in user's conversations from GET /api/sessions, newest first, each
 // with where it stands (the server derives the status). A request is a button: it opens that
-// conversation. Server text only reaches the page through textContent.
+// conversation. The list is drawn with Preact; server text is only ever text, never HTML.
 
-import { when } from './approvals.js'
+import { html, render } from '/ui/vendor/preact-htm.js'
+import { when } from './chat/format.js'
 import { api, SignInNeeded } from './sign-in.js'
 
 export const STATUS_LABELS = {
@@ -12,14 +13,6 @@ export const STATUS_LABELS = {
   handed_off: 'Handed off',
   answered: 'Answered',
   done: 'Done',
-}
-
-function el(tag, className, text, children = []) {
-  const node = document.createElement(tag)
-  if (className) node.className = className
-  if (text !== undefined && text !== null) node.textContent = String(text)
-  for (const child of children) if (child) node.append(child)
-  return node
 }
 
 const FIRST_MESSAGE_CHARACTERS = 80
@@ -36,28 +29,42 @@ export function myRequests({ onOpen, currentId }) {
   const error = document.getElementById('requests-error')
   let generation = 0
 
-  function render(sessions) {
-    list.replaceChildren(
-      ...sessions.map((session) => {
+  /** What the list shows: the sessions of the last load, and which one is on screen. */
+  let shown = []
+  let current
+
+  function draw() {
+    render(
+      html`${shown.map((session) => {
         const text = String(session.firstMessage ?? '')
         const title =
           text.length > FIRST_MESSAGE_CHARACTERS
             ? `${text.slice(0, FIRST_MESSAGE_CHARACTERS - 1)}…`
             : text
-        const status = STATUS_LABELS[session.status] ?? STATUS_LABELS.done
-        const button = el('button', 'request', undefined, [
-          el('span', 'request-title', title),
-          el('span', `request-status request-${session.status ?? 'done'}`, status),
-          el('span', 'request-when', when(session.updatedAt)),
-        ])
-        button.type = 'button'
-        button.dataset.sessionId = session.id
-        button.dataset.status = session.status ?? 'done'
-        if (session.id === currentId()) button.setAttribute('aria-current', 'true')
-        button.addEventListener('click', () => onOpen(session.id))
-        return el('li', '', undefined, [button])
-      }),
+        const status = session.status ?? 'done'
+        return html`<li key=${session.id}>
+          <button
+            type="button"
+            class="request"
+            data-session-id=${session.id}
+            data-status=${status}
+            aria-current=${session.id === current ? 'true' : undefined}
+            onClick=${() => onOpen(session.id)}
+          >
+            <span class="request-title">${title}</span>
+            <span class=${`request-status request-${status}`}>${STATUS_LABELS[status] ?? STATUS_LABELS.done}</span>
+            <span class="request-when">${when(session.updatedAt)}</span>
+          </button>
+        </li>`
+      })}`,
+      list,
     )
+  }
+
+  function show(sessions) {
+    shown = sessions
+    current = currentId()
+    draw()
     empty.hidden = sessions.length > 0
     count.textContent = String(sessions.length)
     count.hidden = sessions.length === 0
@@ -73,7 +80,7 @@ export function myRequests({ onOpen, currentId }) {
         const body = await response.json()
         if (mine !== generation) return
         error.hidden = true
-        render(body.sessions ?? [])
+        show(body.sessions ?? [])
       } catch (thrown) {
         if (thrown instanceof SignInNeeded || mine !== generation) return
         error.textContent = `Could not load your requests: ${thrown instanceof Error ? thrown.message : String(thrown)}`
@@ -82,15 +89,14 @@ export function myRequests({ onOpen, currentId }) {
     },
     /** Marks the conversation now on screen. */
     mark(sessionId) {
-      for (const button of list.querySelectorAll('.request')) {
-        if (button.dataset.sessionId === sessionId) button.setAttribute('aria-current', 'true')
-        else button.removeAttribute('aria-current')
-      }
+      current = sessionId
+      draw()
     },
     hide() {
       generation++
       panel.hidden = true
-      list.replaceChildren()
+      shown = []
+      draw()
     },
   }
 }
