@@ -8,7 +8,7 @@ import { openProjectStores } from './project-stores.ts'
 describe('openProjectStores without DATABASE_URL', () => {
   it('keeps runbooks, browser sessions and paused runs in the SQLite file, and close lets it go', async () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'project-stores-')), 'helpdesk.sqlite')
-    const stores = await openProjectStores({}, file, () => {})
+    const stores = await openProjectStores({ DATABASE_URL: undefined }, file, () => {})
     expect(stores.kind).toBe('sqlite')
     const runbooks = stores.runbooks()
     await runbooks.apply('runbook', [{ id: 'vpn', change: 'created', text: 'v1' }], {
