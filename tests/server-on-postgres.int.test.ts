@@ -40,10 +40,10 @@ async function serve(): Promise<typeof server> {
     log += chunk
   })
   const url = `http://127.0.0.1:${port}`
-  const deadline = Date.now() + 60_000
+  const deadline = Date.now() + 180_000
   for (;;) {
     if (child.exitCode !== null) throw new Error(`serve exited (${child.exitCode}): ${log}`)
-    if (Date.now() > deadline) throw new Error(`serve was not ready within 60 s: ${log}`)
+    if (Date.now() > deadline) throw new Error(`serve was not ready within 180 s: ${log}`)
     try {
       if ((await fetch(`${url}/readyz`)).status === 200) break
     } catch {
@@ -110,7 +110,7 @@ beforeAll(async () => {
   tokens.admin = readFileSync(path.join(dataDirectory, 'admin-token'), 'utf8').trim()
   tokens.carol = await addUser('carol', 'requester')
   tokens.tech = await addUser('tech.anna', 'technician')
-})
+}, 300_000)
 
 afterAll(async () => {
   await server?.stop()
