@@ -12,6 +12,7 @@ import { OpenAiAgentsAgent } from '../src/agent/adapters/openai-agents-agent.ts'
 import { lastReply } from '../src/agent/event-stream.ts'
 import type { HelpdeskAgent } from '../src/agent/helpdesk-agent.ts'
 import { NodeSqliteCheckpointSaver } from '../src/agent/langgraph/node-sqlite-checkpoint-saver.ts'
+import { SqlitePausedRunStore } from '../src/agent/paused/sqlite-paused-run-store.ts'
 import { modelEndpointFromEnvironment } from '../src/models/model-endpoint.ts'
 import { openProjectDatabase } from '../src/store/open-project-database.ts'
 import { memoryToolbox } from '../tests/support/agent-toolbox.ts'
@@ -28,13 +29,19 @@ export async function runAgentBenchmark(options: { rounds?: number } = {}): Prom
   )
   const agents: HelpdeskAgent[] = [
     new CoreAgent(toolbox),
-    new LangGraphAgent(toolbox, new NodeSqliteCheckpointSaver(database), database),
+    new LangGraphAgent(
+      toolbox,
+      new NodeSqliteCheckpointSaver(database),
+      new SqlitePausedRunStore({ database, framework: 'langgraph' }),
+    ),
     // As the server builds them: checkpoints and paused runs in the project file.
     new LangChainAgent(toolbox, endpoint, {
       checkpointer: new NodeSqliteCheckpointSaver(database),
-      database,
+      pausedRuns: new SqlitePausedRunStore({ database, framework: 'langchain' }),
     }),
-    new OpenAiAgentsAgent(toolbox, endpoint, { database }),
+    new OpenAiAgentsAgent(toolbox, endpoint, {
+      pausedRuns: new SqlitePausedRunStore({ database, framework: 'openai_agents' }),
+    }),
     new MastraAgent(toolbox, endpoint),
   ]
   const texts = readFileSync('tests/fixtures/routing-dev.jsonl', 'utf8')

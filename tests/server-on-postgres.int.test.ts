@@ -40,10 +40,10 @@ async function serve(): Promise<typeof server> {
     log += chunk
   })
   const url = `http://127.0.0.1:${port}`
-  const deadline = Date.now() + 60_000
+  const deadline = Date.now() + 180_000
   for (;;) {
     if (child.exitCode !== null) throw new Error(`serve exited (${child.exitCode}): ${log}`)
-    if (Date.now() > deadline) throw new Error(`serve was not ready within 60 s: ${log}`)
+    if (Date.now() > deadline) throw new Error(`serve was not ready within 180 s: ${log}`)
     try {
       if ((await fetch(`${url}/readyz`)).status === 200) break
     } catch {
@@ -84,7 +84,11 @@ async function addUser(name: string, role: string): Promise<string> {
   return stdout.trim()
 }
 
-const dropSchema = () => postgres.query('public', `DROP SCHEMA IF EXISTS ${DEFAULT_SCHEMA} CASCADE`)
+const dropSchema = async () => {
+  await postgres.query('public', `DROP SCHEMA IF EXISTS ${DEFAULT_SCHEMA} CASCADE`)
+  // With DATABASE_URL alone, the LangGraph checkpoints are in the same database too.
+  await postgres.query('public', 'DROP SCHEMA IF EXISTS helpdesk_langgraph CASCADE')
+}
 
 beforeAll(async () => {
   postgres = await startPostgresTestServer()
@@ -106,7 +110,7 @@ beforeAll(async () => {
   tokens.admin = readFileSync(path.join(dataDirectory, 'admin-token'), 'utf8').trim()
   tokens.carol = await addUser('carol', 'requester')
   tokens.tech = await addUser('tech.anna', 'technician')
-})
+}, 300_000)
 
 afterAll(async () => {
   await server?.stop()
@@ -159,6 +163,8 @@ describe('the server on PostgreSQL (DATABASE_URL)', () => {
     expect(sqliteTables).not.toContain('audit_records')
     expect(sqliteTables).not.toContain('helpdesk_users')
     expect(sqliteTables).not.toContain('chat_sessions')
+    expect(sqliteTables).not.toContain('runbook_versions')
+    expect(sqliteTables).not.toContain('langgraph_approval_threads')
     const [conversation] = await postgres.query<{ owner: string; state: string }>(
       DEFAULT_SCHEMA,
       'SELECT owner, state FROM chat_sessions WHERE id = $1',
@@ -202,7 +208,7 @@ describe('the server on PostgreSQL (DATABASE_URL)', () => {
     expect(verified.stdout + verified.stderr).not.toContain(postgres.password)
 
     expect(server.log()).toContain(
-      'stores: audit chain, approvals, the step execution ledger, users, conversations and tickets in PostgreSQL at 127.0.0.1',
+      'stores: audit chain, approvals, the step execution ledger, users, conversations, tickets, runbooks, browser sessions and paused agent runs in PostgreSQL at 127.0.0.1',
     )
     expect(server.log()).not.toContain(postgres.password)
     expect(server.log()).not.toContain(encodeURIComponent(postgres.password))

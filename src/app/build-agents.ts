@@ -11,6 +11,8 @@ import {
   checkpointerUrlFromEnvironment,
   openCheckpointer,
 } from '../agent/langgraph/checkpointer-from-config.ts'
+import { MemoryPausedRunStore } from '../agent/paused/memory-paused-run-store.ts'
+import type { PausedRunFramework, PausedRunStore } from '../agent/paused/paused-run-store.ts'
 import { ModelReplyWriter } from '../agent/understanding/model-reply-writer.ts'
 import { ModelUnderstanding } from '../agent/understanding/model-understanding.ts'
 import type { ApprovalService } from '../approvals/approval-service.ts'
@@ -18,11 +20,14 @@ import type { Instruction } from '../knowledge/instructions/instruction.ts'
 import { type ModelEndpoint, modelEndpointFromEnvironment } from '../models/model-endpoint.ts'
 import type { RequestRouter } from '../retrieval/request-router.ts'
 import { openProjectDatabase } from '../store/open-project-database.ts'
+import type { ProjectStores } from '../store/project-stores.ts'
 
 /**
- * Every adapter over the same toolbox, and the one selected by AGENT_FRAMEWORK. LangGraph and
- * LangChain keep their checkpoints, and every adapter its paused runs, in the project store file
- * when there is one.
+ * Every adapter over the same toolbox, and the one selected by AGENT_FRAMEWORK. Every adapter
+ * keeps its paused runs in the project stores when there are some (PostgreSQL with DATABASE_URL,
+ * else the SQLite file); LangGraph and LangChain keep their checkpoints in PostgreSQL with
+ * LANGGRAPH_CHECKPOINT_URL, else with DATABASE_URL, else in the project's SQLite file, else in
+ * memory. So with DATABASE_URL alone a run paused on one replica resumes on any other.
  */
 export async function buildAgents(options: {
   framework: string
@@ -35,6 +40,10 @@ export async function buildAgents(options: {
   sessions?: SessionStore
   /** The project store file, for LangGraph's checkpoints; in memory without it. */
   databaseFile?: string
+  /** The project stores, for paused runs; in memory without them. */
+  stores?: ProjectStores
+  /** DATABASE_URL: the checkpoints' PostgreSQL unless LANGGRAPH_CHECKPOINT_URL says otherwise. */
+  databaseUrl?: string
   environment?: NodeJS.ProcessEnv
   log: (line: string) => void
 }): Promise<{ agents: SwitchableAgent; registry: AgentRegistry; close(): Promise<void> }> {
@@ -43,29 +52,40 @@ export async function buildAgents(options: {
     ...options,
     ...languageModelParts({ endpoint, instructions: options.instructions, log: options.log }),
   })
-  const database = options.databaseFile
-    ? // A checkpoint lost to a power cut replays a node: NORMAL sync is enough here.
-      openProjectDatabase(options.databaseFile, { synchronous: 'NORMAL' })
-    : undefined
-  // One saver for both graph frameworks (their thread ids never meet): PostgreSQL when
-  // LANGGRAPH_CHECKPOINT_URL says so, else the project file. Which run waits on which approval
-  // stays in the project file either way.
+  // One saver for both graph frameworks (their thread ids never meet).
+  const checkpointUrl =
+    checkpointerUrlFromEnvironment(options.environment ?? process.env) ??
+    (options.stores?.kind === 'postgres' ? options.databaseUrl : undefined)
+  const database =
+    checkpointUrl === undefined && options.databaseFile
+      ? // A checkpoint lost to a power cut replays a node: NORMAL sync is enough here.
+        openProjectDatabase(options.databaseFile, { synchronous: 'NORMAL' })
+      : undefined
   const opened = await openCheckpointer({
     ...(database ? { database } : {}),
-    ...optionalUrl(checkpointerUrlFromEnvironment(options.environment ?? process.env)),
+    ...optionalUrl(checkpointUrl),
     log: options.log,
+  }).catch((error: unknown) => {
+    database?.close()
+    throw error
   })
   const checkpointer = opened.saver
+  const pausedRuns = (framework: PausedRunFramework): PausedRunStore =>
+    options.stores?.pausedRuns(framework) ?? new MemoryPausedRunStore()
   const registry = new AgentRegistry()
-    .register('langgraph', (tools) => new LangGraphAgent(tools, checkpointer, database))
+    .register(
+      'langgraph',
+      (tools) => new LangGraphAgent(tools, checkpointer, pausedRuns('langgraph')),
+    )
     .register(
       'langchain',
       (tools) =>
-        new LangChainAgent(tools, endpoint, { checkpointer, ...(database ? { database } : {}) }),
+        new LangChainAgent(tools, endpoint, { checkpointer, pausedRuns: pausedRuns('langchain') }),
     )
     .register(
       'openai-agents',
-      (tools) => new OpenAiAgentsAgent(tools, endpoint, database ? { database } : {}),
+      (tools) =>
+        new OpenAiAgentsAgent(tools, endpoint, { pausedRuns: pausedRuns('openai_agents') }),
     )
     .register('mastra', (tools) => new MastraAgent(tools, endpoint))
     .register('core', (tools) => new CoreAgent(tools))

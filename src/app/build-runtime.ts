@@ -22,7 +22,6 @@ import {
   loadKnowledgeSources,
 } from '../knowledge/knowledge-base.ts'
 import { RunbookLibrary } from '../knowledge/library/runbook-library.ts'
-import { SqliteRunbookStore } from '../knowledge/library/sqlite-runbook-store.ts'
 import { loadStoredSources } from '../knowledge/library/stored-sources.ts'
 import type { VectorStore } from '../knowledge/vector-store.ts'
 import { modelEndpointFromEnvironment } from '../models/model-endpoint.ts'
@@ -78,6 +77,8 @@ export interface HelpdeskRuntime {
    * project store, seeded from the files when it is empty, and changes take effect at once.
    */
   library: RunbookLibrary | undefined
+  /** Where the stores are (DATABASE_URL or the SQLite file): with `persistence` or `execution`. */
+  stores: ProjectStores | undefined
   close(): Promise<void>
 }
 
@@ -119,9 +120,12 @@ export async function buildRuntime(
   // the files when it is empty; after that the files are not read (a read-only root file system,
   // several replicas). CLI commands read the files.
   const useLibrary = options.persistence === true && options.execution === true
-  const runbookStore = useLibrary
-    ? new SqliteRunbookStore({ file: databaseFile(config) })
-    : undefined
+  // DATABASE_URL or the SQLite file: chosen once, here, for every store that has both.
+  const projectStores =
+    options.persistence || options.execution
+      ? await openProjectStores(config, databaseFile(config), options.log)
+      : undefined
+  const runbookStore = useLibrary ? projectStores?.runbooks() : undefined
   let sources: KnowledgeSources
   try {
     sources = runbookStore
@@ -129,6 +133,7 @@ export async function buildRuntime(
       : await loadKnowledgeSources(seedFiles)
   } catch (error) {
     await runbookStore?.close()
+    await projectStores?.close()
     throw error
   }
 
@@ -150,7 +155,14 @@ export async function buildRuntime(
         whenShared: options.sharedChroma ?? 'use',
       })
       options.log('starting the embedded Chroma server (CHROMA_URL is not set)')
-      url = (await chroma.start()).url
+      try {
+        url = (await chroma.start()).url
+      } catch (error) {
+        // The PostgreSQL pool would otherwise keep a failed start-up's process alive.
+        await runbookStore?.close()
+        await projectStores?.close()
+        throw error
+      }
       options.log(`embedded Chroma is listening on ${url}`)
     }
     chromaUrl = url
@@ -167,7 +179,6 @@ export async function buildRuntime(
   let execution: ExecutionRuntime | undefined
   let approvals: ApprovalService | undefined
   let approvalStores: { store: ApprovalStore; ledger: StepExecutionLedger } | undefined
-  let projectStores: ProjectStores | undefined
   let agentRuntime: Awaited<ReturnType<typeof buildAgents>> | undefined
   let sessionStore: (SessionStore & { close(): Promise<void> }) | undefined
   let users: UserStore | undefined
@@ -187,9 +198,6 @@ export async function buildRuntime(
     await chroma?.stop()
   }
   try {
-    // DATABASE_URL or the SQLite file: chosen once, here, for every store that has both.
-    if (options.persistence || options.execution)
-      projectStores = await openProjectStores(config, databaseFile(config), options.log)
     if (options.persistence) {
       const openedSessions = projectStores?.sessions()
       sessionStore = openedSessions ? meteredStore(openedSessions, 'sessions') : undefined
@@ -279,7 +287,13 @@ export async function buildRuntime(
       instructions: knowledge.instructions,
       runStep,
       ...(approvals ? { approvals } : {}),
-      ...(options.persistence ? { databaseFile: databaseFile(config) } : {}),
+      ...(options.persistence && projectStores
+        ? {
+            databaseFile: databaseFile(config),
+            stores: projectStores,
+            databaseUrl: config.DATABASE_URL,
+          }
+        : {}),
       log: options.log,
     })
     const agents = agentRuntime.agents
@@ -351,6 +365,7 @@ export async function buildRuntime(
       chromaUrl,
       ingestReport,
       library,
+      stores: projectStores,
       close,
     }
   } catch (error) {

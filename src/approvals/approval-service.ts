@@ -3,8 +3,8 @@ import type { AuditLog, AuditValue } from '../audit/audit-log.ts'
 import { HelpdeskError } from '../errors/index.ts'
 import type { ExecutionService } from '../execution/execution-service.ts'
 import type { Instruction } from '../knowledge/instructions/instruction.ts'
-import { APPROVAL_LEVEL_NAMES } from '../policy/approval-policy.ts'
 import { checkProposedScript } from '../policy/proposed-script-policy.ts'
+import { recordApprovalEvent, recordApprovalRequested } from './approval-audit.ts'
 import {
   type ApprovalRequestInput,
   buildApprovalRequest,
@@ -98,13 +98,11 @@ export class ApprovalService {
         ...(this.options.machineOf ? { machineOf: this.options.machineOf } : {}),
       }),
     )
-    await this.record(request.actor ?? request.requester, 'approval-request', request, {
-      ...(input.jobId ? { jobId: input.jobId } : {}),
-      level: request.level,
-      needs: APPROVAL_LEVEL_NAMES[request.level],
-      expiresAt: request.expiresAt,
-      steps: describeSteps(request.steps.filter((step) => step.approvalLevel > 0)),
-    })
+    await recordApprovalRequested(
+      this.options.audit,
+      request,
+      input.jobId ? { jobId: input.jobId } : {},
+    )
     return request
   }
 
@@ -132,14 +130,12 @@ export class ApprovalService {
         ttlMinutes: this.options.ttlMinutes ?? 60,
       }),
     )
-    await this.record(request.requester, 'approval-request', request, {
-      level: 3,
-      needs: APPROVAL_LEVEL_NAMES[3],
-      expiresAt: request.expiresAt,
-      proposed: true,
-      reason: input.proposal.reason.slice(0, 500),
-      steps: describeSteps(request.steps),
-    })
+    await recordApprovalRequested(
+      this.options.audit,
+      request,
+      { proposed: true, reason: input.proposal.reason.slice(0, 500) },
+      request.steps,
+    )
     return request
   }
 
@@ -158,12 +154,7 @@ export class ApprovalService {
       createdAt: createdAt.toISOString(),
       expiresAt: new Date(createdAt.getTime() + ttl).toISOString(),
     })
-    await this.record(request.actor ?? request.requester, 'approval-request', request, {
-      level: request.level,
-      needs: APPROVAL_LEVEL_NAMES[request.level],
-      expiresAt: request.expiresAt,
-      steps: describeSteps(request.steps.filter((step) => step.approvalLevel > 0)),
-    })
+    await recordApprovalRequested(this.options.audit, request)
     return request
   }
 
@@ -336,19 +327,7 @@ export class ApprovalService {
   private async pendingRequest(id: string): Promise<ApprovalRequest> {
     const request = await this.get(id)
     if (request.status === 'pending') return request
-    if (request.status === 'interrupted') throw interruptedError(request)
-    if (request.status === 'expired') {
-      throw new HelpdeskError({
-        code: 'APPROVAL_EXPIRED',
-        message: `approval request ${id} expired at ${request.expiresAt}; ask for it again`,
-      })
-    }
-    const last = request.decisions.at(-1)
-    throw new HelpdeskError({
-      code: 'APPROVAL_CONFLICT',
-      message: `approval request ${id} is ${request.status} already${last ? ` (${last.outcome} by ${last.approver} at ${last.at})` : ''}`,
-      details: { status: request.status },
-    })
+    throw notPendingError(request)
   }
 
   private async expire(id: string): Promise<void> {
@@ -387,26 +366,27 @@ export class ApprovalService {
     request: ApprovalRequest,
     detail: { [key: string]: AuditValue },
   ): Promise<void> {
-    const targets = [
-      ...new Set(request.steps.flatMap((step) => (step.target ? [step.target] : []))),
-    ]
-    await this.options.audit.append({
-      actor,
-      action,
-      ...(targets.length > 0 ? { target: targets.join(',') } : {}),
-      requestId: request.id,
-      detail: {
-        approvalId: request.id,
-        requester: request.requester,
-        ...(request.actor !== undefined ? { causedBy: request.actor } : {}),
-        taskType: request.taskType,
-        runbook: request.runbook.title,
-        ...detail,
-      },
-    })
+    await recordApprovalEvent(this.options.audit, actor, action, request, detail)
   }
 }
 
 function invalid(message: string): HelpdeskError {
   return new HelpdeskError({ code: 'INVALID_INPUT', message })
+}
+
+/** Why a request that is no longer pending cannot be decided, for the one who tried. */
+function notPendingError(request: ApprovalRequest): HelpdeskError {
+  if (request.status === 'interrupted') return interruptedError(request)
+  if (request.status === 'expired') {
+    return new HelpdeskError({
+      code: 'APPROVAL_EXPIRED',
+      message: `approval request ${request.id} expired at ${request.expiresAt}; ask for it again`,
+    })
+  }
+  const last = request.decisions.at(-1)
+  return new HelpdeskError({
+    code: 'APPROVAL_CONFLICT',
+    message: `approval request ${request.id} is ${request.status} already${last ? ` (${last.outcome} by ${last.approver} at ${last.at})` : ''}`,
+    details: { status: request.status },
+  })
 }

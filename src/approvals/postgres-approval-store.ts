@@ -1,6 +1,6 @@
 import { HelpdeskError } from '../errors/index.ts'
-import type { ApprovalLevel } from '../policy/approval-policy.ts'
 import type { PostgresDatabase } from '../store/postgres/postgres-database.ts'
+import { type ApprovalRequestRow, bodyOf, requestFromRow } from './approval-request-row.ts'
 import type {
   ApprovalDecision,
   ApprovalExecution,
@@ -20,26 +20,6 @@ import type {
  * @module
  */
 
-interface Row {
-  id: string
-  requester: string
-  task_type: string
-  level: number
-  status: string
-  created_at: string
-  expires_at: string
-  version: number
-  body: string
-  decisions: ApprovalDecision[]
-  execution: ApprovalExecution | null
-  interruption: ApprovalInterruption | null
-}
-
-type Body = Pick<
-  ApprovalRequest,
-  'runbook' | 'plan' | 'steps' | 'sessionId' | 'actor' | 'requestText' | 'machines' | 'workflow'
->
-
 export class PostgresApprovalStore implements ApprovalStore {
   private readonly database: PostgresDatabase
 
@@ -47,21 +27,11 @@ export class PostgresApprovalStore implements ApprovalStore {
     this.database = options.database
   }
 
-  private async rows(text: string, values: unknown[]): Promise<Row[]> {
-    return (await this.database.pool.query<Row>(text, values)).rows
+  private async rows(text: string, values: unknown[]): Promise<ApprovalRequestRow[]> {
+    return (await this.database.pool.query<ApprovalRequestRow>(text, values)).rows
   }
 
   async create(request: NewApprovalRequest): Promise<ApprovalRequest> {
-    const body: Body = {
-      runbook: request.runbook,
-      plan: request.plan,
-      steps: request.steps,
-      ...(request.sessionId !== undefined ? { sessionId: request.sessionId } : {}),
-      ...(request.actor !== undefined ? { actor: request.actor } : {}),
-      ...(request.requestText !== undefined ? { requestText: request.requestText } : {}),
-      ...(request.machines !== undefined ? { machines: request.machines } : {}),
-      ...(request.workflow !== undefined ? { workflow: request.workflow } : {}),
-    }
     const [row] = await this.rows(
       `INSERT INTO approval_requests
          (id, requester, task_type, level, status, created_at, expires_at, version, body, decisions)
@@ -75,7 +45,7 @@ export class PostgresApprovalStore implements ApprovalStore {
         request.level,
         request.createdAt,
         request.expiresAt,
-        JSON.stringify(body),
+        bodyOf(request),
       ],
     )
     if (!row)
@@ -84,12 +54,12 @@ export class PostgresApprovalStore implements ApprovalStore {
         category: 'SYSTEM',
         message: `an approval request with id ${request.id} exists already`,
       })
-    return toRequest(row)
+    return requestFromRow(row)
   }
 
   async get(id: string): Promise<ApprovalRequest | undefined> {
     const [row] = await this.rows('SELECT * FROM approval_requests WHERE id = $1', [id])
-    return row ? toRequest(row) : undefined
+    return row ? requestFromRow(row) : undefined
   }
 
   async list(filter: ApprovalListFilter = {}): Promise<ApprovalRequest[]> {
@@ -99,7 +69,7 @@ export class PostgresApprovalStore implements ApprovalStore {
        ORDER BY created_at DESC, position DESC LIMIT $3`,
       [filter.status ?? null, filter.requester ?? null, filter.limit ?? 100],
     )
-    return rows.map(toRequest)
+    return rows.map(requestFromRow)
   }
 
   async decide(
@@ -115,7 +85,7 @@ export class PostgresApprovalStore implements ApprovalStore {
        RETURNING *`,
       [status, JSON.stringify(decision), id, expectedVersion],
     )
-    return row ? toRequest(row) : undefined
+    return row ? requestFromRow(row) : undefined
   }
 
   async expireDue(now: Date, id?: string): Promise<ApprovalRequest[]> {
@@ -125,7 +95,9 @@ export class PostgresApprovalStore implements ApprovalStore {
        RETURNING *`,
       [now.toISOString(), id ?? null],
     )
-    return rows.map(toRequest).sort((left, right) => left.createdAt.localeCompare(right.createdAt))
+    return rows
+      .map(requestFromRow)
+      .sort((left, right) => left.createdAt.localeCompare(right.createdAt))
   }
 
   async markExecuted(
@@ -140,7 +112,7 @@ export class PostgresApprovalStore implements ApprovalStore {
        RETURNING *`,
       [JSON.stringify(execution), id, execution.outcome],
     )
-    return row ? toRequest(row) : undefined
+    return row ? requestFromRow(row) : undefined
   }
 
   async markInterrupted(
@@ -172,34 +144,9 @@ export class PostgresApprovalStore implements ApprovalStore {
        RETURNING *`,
       [to, JSON.stringify(interruption), id, expectedVersion, from],
     )
-    return row ? toRequest(row) : undefined
+    return row ? requestFromRow(row) : undefined
   }
 
   /** The pool is the shared database's: its owner ends it. */
   async close(): Promise<void> {}
-}
-
-function toRequest(row: Row): ApprovalRequest {
-  const body = JSON.parse(row.body) as Body
-  return {
-    id: row.id,
-    requester: row.requester,
-    ...(body.actor !== undefined ? { actor: body.actor } : {}),
-    taskType: row.task_type,
-    runbook: body.runbook,
-    level: row.level as ApprovalLevel,
-    plan: body.plan,
-    steps: body.steps,
-    ...(body.sessionId !== undefined ? { sessionId: body.sessionId } : {}),
-    ...(body.requestText !== undefined ? { requestText: body.requestText } : {}),
-    ...(body.machines !== undefined ? { machines: body.machines } : {}),
-    ...(body.workflow !== undefined ? { workflow: body.workflow } : {}),
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-    status: row.status as ApprovalStatus,
-    decisions: row.decisions,
-    version: row.version,
-    ...(row.execution !== null ? { execution: row.execution } : {}),
-    ...(row.interruption !== null ? { interruption: row.interruption } : {}),
-  }
 }

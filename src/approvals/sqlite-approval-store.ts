@@ -1,7 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite'
 import { HelpdeskError } from '../errors/index.ts'
-import type { ApprovalLevel } from '../policy/approval-policy.ts'
 import { openProjectDatabase } from '../store/open-project-database.ts'
+import { type ApprovalRequestRow, bodyOf, requestFromRow } from './approval-request-row.ts'
 import type {
   ApprovalDecision,
   ApprovalExecution,
@@ -33,26 +33,6 @@ CREATE INDEX IF NOT EXISTS approval_requests_by_status ON approval_requests (sta
 CREATE INDEX IF NOT EXISTS approval_requests_by_requester ON approval_requests (requester, created_at);
 `
 
-interface Row {
-  id: string
-  requester: string
-  task_type: string
-  level: number
-  status: string
-  created_at: string
-  expires_at: string
-  version: number
-  body: string
-  decisions: string
-  execution: string | null
-  interruption: string | null
-}
-
-type Body = Pick<
-  ApprovalRequest,
-  'runbook' | 'plan' | 'steps' | 'sessionId' | 'actor' | 'requestText' | 'machines' | 'workflow'
->
-
 /** Approval requests in the project's SQLite file (`node:sqlite`): the embedded default. */
 export class SqliteApprovalStore implements ApprovalStore {
   private readonly database: DatabaseSync
@@ -65,16 +45,6 @@ export class SqliteApprovalStore implements ApprovalStore {
   }
 
   async create(request: NewApprovalRequest): Promise<ApprovalRequest> {
-    const body: Body = {
-      runbook: request.runbook,
-      plan: request.plan,
-      steps: request.steps,
-      ...(request.sessionId !== undefined ? { sessionId: request.sessionId } : {}),
-      ...(request.actor !== undefined ? { actor: request.actor } : {}),
-      ...(request.requestText !== undefined ? { requestText: request.requestText } : {}),
-      ...(request.machines !== undefined ? { machines: request.machines } : {}),
-      ...(request.workflow !== undefined ? { workflow: request.workflow } : {}),
-    }
     const inserted = this.database
       .prepare(
         `INSERT INTO approval_requests
@@ -89,7 +59,7 @@ export class SqliteApprovalStore implements ApprovalStore {
         request.level,
         request.createdAt,
         request.expiresAt,
-        JSON.stringify(body),
+        bodyOf(request),
       )
     if (inserted.changes === 0) {
       throw new HelpdeskError({
@@ -103,9 +73,9 @@ export class SqliteApprovalStore implements ApprovalStore {
 
   async get(id: string): Promise<ApprovalRequest | undefined> {
     const row = this.database.prepare('SELECT * FROM approval_requests WHERE id = ?').get(id) as
-      | Row
+      | ApprovalRequestRow
       | undefined
-    return row ? toRequest(row) : undefined
+    return row ? requestFromRow(row) : undefined
   }
 
   async list(filter: ApprovalListFilter = {}): Promise<ApprovalRequest[]> {
@@ -115,8 +85,12 @@ export class SqliteApprovalStore implements ApprovalStore {
          WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR requester = ?2 COLLATE NOCASE)
          ORDER BY created_at DESC, rowid DESC LIMIT ?3`,
       )
-      .all(filter.status ?? null, filter.requester ?? null, filter.limit ?? 100) as unknown as Row[]
-    return rows.map(toRequest)
+      .all(
+        filter.status ?? null,
+        filter.requester ?? null,
+        filter.limit ?? 100,
+      ) as unknown as ApprovalRequestRow[]
+    return rows.map(requestFromRow)
   }
 
   async decide(
@@ -133,8 +107,8 @@ export class SqliteApprovalStore implements ApprovalStore {
          WHERE id = ? AND version = ? AND status = 'pending'
          RETURNING *`,
       )
-      .all(status, JSON.stringify(decision), id, expectedVersion) as unknown as Row[]
-    return rows[0] ? toRequest(rows[0]) : undefined
+      .all(status, JSON.stringify(decision), id, expectedVersion) as unknown as ApprovalRequestRow[]
+    return rows[0] ? requestFromRow(rows[0]) : undefined
   }
 
   async expireDue(now: Date, id?: string): Promise<ApprovalRequest[]> {
@@ -144,8 +118,10 @@ export class SqliteApprovalStore implements ApprovalStore {
          WHERE status = 'pending' AND expires_at <= ? AND (? IS NULL OR id = ?)
          RETURNING *`,
       )
-      .all(now.toISOString(), id ?? null, id ?? null) as unknown as Row[]
-    return rows.map(toRequest).sort((left, right) => left.createdAt.localeCompare(right.createdAt))
+      .all(now.toISOString(), id ?? null, id ?? null) as unknown as ApprovalRequestRow[]
+    return rows
+      .map(requestFromRow)
+      .sort((left, right) => left.createdAt.localeCompare(right.createdAt))
   }
 
   async markExecuted(
@@ -160,8 +136,8 @@ export class SqliteApprovalStore implements ApprovalStore {
          ))
          RETURNING *`,
       )
-      .all(JSON.stringify(execution), id, execution.outcome) as unknown as Row[]
-    return rows[0] ? toRequest(rows[0]) : undefined
+      .all(JSON.stringify(execution), id, execution.outcome) as unknown as ApprovalRequestRow[]
+    return rows[0] ? requestFromRow(rows[0]) : undefined
   }
 
   async markInterrupted(
@@ -193,8 +169,14 @@ export class SqliteApprovalStore implements ApprovalStore {
          WHERE id = ? AND version = ? AND status = ?
          RETURNING *`,
       )
-      .all(to, JSON.stringify(interruption), id, expectedVersion, from) as unknown as Row[]
-    return rows[0] ? toRequest(rows[0]) : undefined
+      .all(
+        to,
+        JSON.stringify(interruption),
+        id,
+        expectedVersion,
+        from,
+      ) as unknown as ApprovalRequestRow[]
+    return rows[0] ? requestFromRow(rows[0]) : undefined
   }
 
   async close(): Promise<void> {
@@ -205,35 +187,6 @@ export class SqliteApprovalStore implements ApprovalStore {
     const request = await this.get(id)
     if (!request) throw new Error(`approval request ${id} vanished right after it was written`)
     return request
-  }
-}
-
-function toRequest(row: Row): ApprovalRequest {
-  const body = JSON.parse(row.body) as Body
-  return {
-    id: row.id,
-    requester: row.requester,
-    ...(body.actor !== undefined ? { actor: body.actor } : {}),
-    taskType: row.task_type,
-    runbook: body.runbook,
-    level: row.level as ApprovalLevel,
-    plan: body.plan,
-    steps: body.steps,
-    ...(body.sessionId !== undefined ? { sessionId: body.sessionId } : {}),
-    ...(body.requestText !== undefined ? { requestText: body.requestText } : {}),
-    ...(body.machines !== undefined ? { machines: body.machines } : {}),
-    ...(body.workflow !== undefined ? { workflow: body.workflow } : {}),
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-    status: row.status as ApprovalStatus,
-    decisions: JSON.parse(row.decisions) as ApprovalDecision[],
-    version: row.version,
-    ...(row.execution !== null
-      ? { execution: JSON.parse(row.execution) as ApprovalExecution }
-      : {}),
-    ...(row.interruption !== null
-      ? { interruption: JSON.parse(row.interruption) as ApprovalInterruption }
-      : {}),
   }
 }
 

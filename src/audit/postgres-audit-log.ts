@@ -11,8 +11,8 @@ import {
 import { GENESIS_HASH, KEYED_FORMAT, redactSecrets, signRecord } from './audit-hash.ts'
 import { AuditKey, type AuditKeyLocation, openAuditKey } from './audit-key.ts'
 import type { AuditEntry, AuditLog, AuditRecord, AuditVerification } from './audit-log.ts'
+import { type AuditRecordRow, recordFromRow } from './audit-record-row.ts'
 import { verifyChain } from './audit-verification.ts'
-import { type Row, toRecord } from './sqlite-audit-schema.ts'
 
 /**
  * The audit chain in PostgreSQL: one chain however many processes write it. Each append takes a
@@ -200,19 +200,19 @@ export class PostgresAuditLog implements AuditLog {
     const limit = options.limit ?? null
     const rows = options.newest
       ? (
-          await this.pool.query<Row>(
+          await this.pool.query<AuditRecordRow>(
             `SELECT ${COLUMNS} FROM audit_records WHERE sequence > $1 AND sequence < $2 ORDER BY sequence DESC LIMIT $3`,
             [options.after ?? 0, options.before ?? Number.MAX_SAFE_INTEGER, limit],
           )
         ).rows
       : (
-          await this.pool.query<Row>(
+          await this.pool.query<AuditRecordRow>(
             `SELECT ${COLUMNS} FROM audit_records WHERE sequence > $1 ORDER BY sequence LIMIT $2`,
             [options.after ?? 0, limit],
           )
         ).rows
     return rows.map((row) => {
-      const { format: _format, keyId: _keyId, ...record } = toRecord(row)
+      const { format: _format, keyId: _keyId, ...record } = recordFromRow(row)
       return record
     })
   }
@@ -239,19 +239,20 @@ export class PostgresAuditLog implements AuditLog {
     // One snapshot: records and head read together, so appends by other replicas meanwhile
     // cannot make a consistent chain look broken.
     const client = await this.pool.connect()
-    let rows: Row[]
+    let rows: AuditRecordRow[]
     let head: { count: number; hash: string } | undefined
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
-      rows = (await client.query<Row>(`SELECT ${COLUMNS} FROM audit_records ORDER BY sequence`))
-        .rows
+      rows = (
+        await client.query<AuditRecordRow>(`SELECT ${COLUMNS} FROM audit_records ORDER BY sequence`)
+      ).rows
       head = await this.head(client)
       await client.query('COMMIT')
     } finally {
       client.release()
     }
     return verifyChain({
-      records: rows.map(toRecord),
+      records: rows.map(recordFromRow),
       head,
       key: this.key,
       checkpoints,

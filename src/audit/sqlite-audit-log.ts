@@ -13,8 +13,9 @@ import {
 import { GENESIS_HASH, KEYED_FORMAT, redactSecrets, signRecord } from './audit-hash.ts'
 import { AuditKey, type AuditKeyLocation, defaultKeyLocation, openAuditKey } from './audit-key.ts'
 import type { AuditEntry, AuditLog, AuditRecord, AuditVerification } from './audit-log.ts'
+import { type AuditRecordRow, recordFromRow } from './audit-record-row.ts'
 import { type StoredAuditRecord, verifyChain } from './audit-verification.ts'
-import { KEYED_COLUMNS, type Row, SCHEMA, toRecord } from './sqlite-audit-schema.ts'
+import { KEYED_COLUMNS, SCHEMA } from './sqlite-audit-schema.ts'
 
 export interface SqliteAuditLogOptions {
   /** A path, or `:memory:` (then a random key and no checkpoints: for tests). */
@@ -263,12 +264,12 @@ export class SqliteAuditLog implements AuditLog {
             options.after ?? 0,
             options.before ?? Number.MAX_SAFE_INTEGER,
             options.limit ?? -1,
-          ) as unknown as Row[])
+          ) as unknown as AuditRecordRow[])
       : (this.database
           .prepare('SELECT * FROM audit_records WHERE sequence > ? ORDER BY sequence LIMIT ?')
-          .all(options.after ?? 0, options.limit ?? -1) as unknown as Row[])
+          .all(options.after ?? 0, options.limit ?? -1) as unknown as AuditRecordRow[])
     return rows.map((row) => {
-      const { format: _format, keyId: _keyId, ...record } = toRecord(row)
+      const { format: _format, keyId: _keyId, ...record } = recordFromRow(row)
       return record
     })
   }
@@ -287,8 +288,8 @@ export class SqliteAuditLog implements AuditLog {
       })
     for (const row of this.database
       .prepare(`SELECT ${this.recordColumns()} FROM audit_records WHERE at >= ? ORDER BY sequence`)
-      .iterate(since.toISOString()) as Iterable<Row>)
-      yield toRecord(row)
+      .iterate(since.toISOString()) as Iterable<AuditRecordRow>)
+      yield recordFromRow(row)
   }
 
   /** A database never opened by a keyed log has no format column: its records are all legacy. */
@@ -324,10 +325,10 @@ export class SqliteAuditLog implements AuditLog {
       : undefined
     const rows = this.database
       .prepare(`SELECT ${this.recordColumns()} FROM audit_records ORDER BY sequence`)
-      .iterate() as Iterable<Row>
+      .iterate() as Iterable<AuditRecordRow>
     return verifyChain({
       records: (function* () {
-        for (const row of rows) yield toRecord(row)
+        for (const row of rows) yield recordFromRow(row)
       })(),
       head: this.head(),
       key,

@@ -1,7 +1,4 @@
-import type { AuditValue } from './audit-log.ts'
-import type { StoredAuditRecord } from './audit-verification.ts'
-
-/** The audit tables of the project store, and how a row reads back as a record. */
+/** The audit tables of the SQLite project store (rows read back through `audit-record-row.ts`). */
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS audit_records (
   sequence INTEGER PRIMARY KEY,
@@ -38,33 +35,3 @@ export const KEYED_COLUMNS = {
   format: 'ALTER TABLE audit_records ADD COLUMN format INTEGER NOT NULL DEFAULT 1',
   key_id: 'ALTER TABLE audit_records ADD COLUMN key_id TEXT',
 } as const
-
-export interface Row {
-  sequence: number
-  at: string
-  actor: string
-  action: string
-  target: string | null
-  request_id: string | null
-  detail: string
-  previous_hash: string
-  hash: string
-  format: number
-  key_id: string | null
-}
-
-export function toRecord(row: Row): StoredAuditRecord {
-  return {
-    sequence: row.sequence,
-    at: row.at,
-    actor: row.actor,
-    action: row.action,
-    ...(row.target !== null ? { target: row.target } : {}),
-    ...(row.request_id !== null ? { requestId: row.request_id } : {}),
-    detail: JSON.parse(row.detail) as { [key: string]: AuditValue },
-    previousHash: row.previous_hash,
-    hash: row.hash,
-    format: row.format,
-    keyId: row.key_id,
-  }
-}

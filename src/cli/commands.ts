@@ -17,6 +17,7 @@ import { RETRIEVAL_PROBE } from '../retrieval/routing-probe.ts'
 import type { Authentication } from '../server/authentication.ts'
 import { createApp } from '../server/create-app.ts'
 import { startOidc } from '../server/oidc/start-oidc.ts'
+import { sqliteStores } from '../store/project-stores.ts'
 import { readRequestLines } from './read-jsonl.ts'
 
 /** How often a server looks for runbook changes another replica made (one cheap query). */
@@ -64,7 +65,7 @@ export async function serveCommand(options: { port?: string; host?: string }): P
   let oidc: Awaited<ReturnType<typeof startOidc>>
   try {
     authentication = await serverAuthentication(runtime, log)
-    oidc = await startOidc(config, databaseFile(config), log)
+    oidc = await startOidc(config, runtime.stores ?? sqliteStores(databaseFile(config)), log)
   } catch (error) {
     await runtime.close()
     throw error

@@ -11,6 +11,7 @@ import {
 } from './access-token.ts'
 import { DEFAULT_TOKEN_LIFETIME_DAYS } from './sqlite-user-store.ts'
 import { checkRole, checkUsername, type Role, type User } from './user.ts'
+import { type TokenRow, tokenInfoFromRow, type UserRow, userFromRow } from './user-rows.ts'
 import type { AddedUser, TokenCheck, TokenInfo, UserStore } from './user-store.ts'
 
 /**
@@ -22,22 +23,6 @@ import type { AddedUser, TokenCheck, TokenInfo, UserStore } from './user-store.t
 
 const DAY_MILLISECONDS = 86_400_000
 const LAST_USED_RESOLUTION_MILLISECONDS = 60_000
-
-interface UserRow {
-  username: string
-  role: string
-  created_at: string
-}
-
-interface TokenRow {
-  id: string
-  username: string
-  token_sha256: string
-  created_at: string
-  expires_at: string
-  revoked_at: string | null
-  last_used_at: string | null
-}
 
 type Queryable = pg.Pool | pg.PoolClient
 
@@ -134,19 +119,19 @@ export class PostgresUserStore implements UserStore {
         now.toISOString(),
         row.id,
       ])
-    return { status: 'valid', user: toUser(user), tokenId: row.id }
+    return { status: 'valid', user: userFromRow(user), tokenId: row.id }
   }
 
   async findByUsername(username: string): Promise<User | undefined> {
     const row = typeof username === 'string' ? await this.userRow(username) : undefined
-    return row ? toUser(row) : undefined
+    return row ? userFromRow(row) : undefined
   }
 
   async list(): Promise<User[]> {
     const rows = (
       await this.database.pool.query<UserRow>('SELECT * FROM helpdesk_users ORDER BY position')
     ).rows
-    return rows.map(toUser)
+    return rows.map(userFromRow)
   }
 
   async listTokens(username?: string): Promise<TokenInfo[]> {
@@ -156,10 +141,10 @@ export class PostgresUserStore implements UserStore {
           'SELECT * FROM helpdesk_tokens ORDER BY created_at, position',
         )
       ).rows
-      return rows.map(toTokenInfo)
+      return rows.map(tokenInfoFromRow)
     }
     const user = await this.existingUser(username, this.database.pool)
-    return (await this.tokenRowsOf(user.username, this.database.pool)).map(toTokenInfo)
+    return (await this.tokenRowsOf(user.username, this.database.pool)).map(tokenInfoFromRow)
   }
 
   async revoke(username: string, tokenId?: string): Promise<TokenInfo[]> {
@@ -184,7 +169,7 @@ export class PostgresUserStore implements UserStore {
       const revoked = await this.revokeRows(client, await this.tokenRowsOf(user.username, client))
       const token = createAccessToken()
       return {
-        user: toUser(user),
+        user: userFromRow(user),
         token,
         tokenInfo: await this.insertToken(client, user.username, token),
         revoked,
@@ -222,7 +207,7 @@ export class PostgresUserStore implements UserStore {
         'UPDATE helpdesk_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL',
         [revokedAt, row.id],
       )
-      revoked.push(toTokenInfo({ ...row, revoked_at: revokedAt }))
+      revoked.push(tokenInfoFromRow({ ...row, revoked_at: revokedAt }))
     }
     return revoked
   }
@@ -267,20 +252,5 @@ export class PostgresUserStore implements UserStore {
         [username],
       )
     ).rows
-  }
-}
-
-function toUser(row: UserRow): User {
-  return { username: row.username, role: checkRole(row.role), createdAt: row.created_at }
-}
-
-function toTokenInfo(row: TokenRow): TokenInfo {
-  return {
-    id: row.id,
-    username: row.username,
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-    ...(row.revoked_at !== null ? { revokedAt: row.revoked_at } : {}),
-    ...(row.last_used_at !== null ? { lastUsedAt: row.last_used_at } : {}),
   }
 }

@@ -11,6 +11,7 @@ import {
 } from './access-token.ts'
 import { inTransaction, prepareUserSchema } from './sqlite-user-schema.ts'
 import { checkRole, checkUsername, type Role, type User } from './user.ts'
+import { type TokenRow, tokenInfoFromRow, type UserRow, userFromRow } from './user-rows.ts'
 import type { AddedUser, TokenCheck, TokenInfo, UserStore } from './user-store.ts'
 
 /** How long a token signs in when nothing else is configured (`HELPDESK_TOKEN_TTL_DAYS`). */
@@ -19,22 +20,6 @@ export const DEFAULT_TOKEN_LIFETIME_DAYS = 90
 const DAY_MILLISECONDS = 86_400_000
 /** `last_used_at` is written at most this often per token, not on every request. */
 const LAST_USED_RESOLUTION_MILLISECONDS = 60_000
-
-interface UserRow {
-  username: string
-  role: string
-  created_at: string
-}
-
-interface TokenRow {
-  id: string
-  username: string
-  token_sha256: string
-  created_at: string
-  expires_at: string
-  revoked_at: string | null
-  last_used_at: string | null
-}
 
 /** Users and their tokens in the project store (`node:sqlite`): the embedded default. */
 export class SqliteUserStore implements UserStore {
@@ -130,19 +115,19 @@ export class SqliteUserStore implements UserStore {
         .prepare('UPDATE helpdesk_tokens SET last_used_at = ? WHERE id = ?')
         .run(now.toISOString(), row.id)
     }
-    return { status: 'valid', user: toUser(user), tokenId: row.id }
+    return { status: 'valid', user: userFromRow(user), tokenId: row.id }
   }
 
   async findByUsername(username: string): Promise<User | undefined> {
     const row = typeof username === 'string' ? this.userRow(username) : undefined
-    return row ? toUser(row) : undefined
+    return row ? userFromRow(row) : undefined
   }
 
   async list(): Promise<User[]> {
     const rows = this.database
       .prepare('SELECT * FROM helpdesk_users ORDER BY rowid')
       .all() as unknown as UserRow[]
-    return rows.map(toUser)
+    return rows.map(userFromRow)
   }
 
   async listTokens(username?: string): Promise<TokenInfo[]> {
@@ -150,10 +135,10 @@ export class SqliteUserStore implements UserStore {
       const rows = this.database
         .prepare('SELECT * FROM helpdesk_tokens ORDER BY created_at, rowid')
         .all() as unknown as TokenRow[]
-      return rows.map(toTokenInfo)
+      return rows.map(tokenInfoFromRow)
     }
     const user = this.existingUser(username)
-    return this.tokenRowsOf(user.username).map(toTokenInfo)
+    return this.tokenRowsOf(user.username).map(tokenInfoFromRow)
   }
 
   async revoke(username: string, tokenId?: string): Promise<TokenInfo[]> {
@@ -179,7 +164,7 @@ export class SqliteUserStore implements UserStore {
       const revoked = this.revokeRows(this.tokenRowsOf(user.username))
       const token = createAccessToken()
       return {
-        user: toUser(user),
+        user: userFromRow(user),
         token,
         tokenInfo: this.insertToken(user.username, token),
         revoked,
@@ -216,7 +201,7 @@ export class SqliteUserStore implements UserStore {
       .filter((row) => row.revoked_at === null)
       .map((row) => {
         update.run(revokedAt, row.id)
-        return toTokenInfo({ ...row, revoked_at: revokedAt })
+        return tokenInfoFromRow({ ...row, revoked_at: revokedAt })
       })
   }
 
@@ -247,20 +232,5 @@ export class SqliteUserStore implements UserStore {
     return this.database
       .prepare('SELECT * FROM helpdesk_tokens WHERE username = ? ORDER BY created_at, rowid')
       .all(username) as unknown as TokenRow[]
-  }
-}
-
-function toUser(row: UserRow): User {
-  return { username: row.username, role: checkRole(row.role), createdAt: row.created_at }
-}
-
-function toTokenInfo(row: TokenRow): TokenInfo {
-  return {
-    id: row.id,
-    username: row.username,
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-    ...(row.revoked_at !== null ? { revokedAt: row.revoked_at } : {}),
-    ...(row.last_used_at !== null ? { lastUsedAt: row.last_used_at } : {}),
   }
 }

@@ -1,6 +1,10 @@
+import type { DatabaseSync } from 'node:sqlite'
 import { PostgresSessionStore } from '../agent/core/postgres-session-store.ts'
 import type { SessionStore } from '../agent/core/session.ts'
 import { SqliteSessionStore } from '../agent/core/sqlite-session-store.ts'
+import type { PausedRunFramework, PausedRunStore } from '../agent/paused/paused-run-store.ts'
+import { PostgresPausedRunStore } from '../agent/paused/postgres-paused-run-store.ts'
+import { SqlitePausedRunStore } from '../agent/paused/sqlite-paused-run-store.ts'
 import type { ApprovalStore } from '../approvals/approval-store.ts'
 import { PostgresApprovalStore } from '../approvals/postgres-approval-store.ts'
 import { PostgresStepExecutionLedger } from '../approvals/postgres-step-execution-ledger.ts'
@@ -15,9 +19,16 @@ import type { HelpdeskConfig } from '../config/config-schema.ts'
 import { PostgresUserStore } from '../identity/postgres-user-store.ts'
 import { SqliteUserStore } from '../identity/sqlite-user-store.ts'
 import type { UserStore } from '../identity/user-store.ts'
+import { PostgresRunbookStore } from '../knowledge/library/postgres-runbook-store.ts'
+import type { RunbookStore } from '../knowledge/library/runbook-store.ts'
+import { SqliteRunbookStore } from '../knowledge/library/sqlite-runbook-store.ts'
+import type { BrowserSessionStore } from '../server/oidc/browser-session-store.ts'
+import { PostgresBrowserSessionStore } from '../server/oidc/postgres-browser-session-store.ts'
+import { SqliteBrowserSessionStore } from '../server/oidc/sqlite-browser-session-store.ts'
 import { PostgresTicketStore } from '../tickets/postgres-ticket-store.ts'
 import { SqliteTicketStore } from '../tickets/sqlite-ticket-store.ts'
 import type { TicketStore } from '../tickets/ticket.ts'
+import { openProjectDatabase } from './open-project-database.ts'
 import { openPostgresDatabase, type PostgresDatabase } from './postgres/postgres-database.ts'
 
 /**
@@ -25,7 +36,7 @@ import { openPostgresDatabase, type PostgresDatabase } from './postgres/postgres
  * migrated at open under node-pg-migrate's lock); unset, the embedded SQLite file as before.
  * Everything that opens a store asks this object, so the choice is made once.
  *
- * Adding a store (the job store, the runbook store): write the interface and its contract suite,
+ * Adding a store (the job store, say): write the interface and its contract suite,
  * the SQLite implementation, then the PostgreSQL one taking `{ database: PostgresDatabase }` and
  * using `database.pool` with `$1` parameters (tables found through the pool's search_path, never
  * a schema spliced into SQL); add its tables as the next numbered file in
@@ -52,14 +63,25 @@ export interface ProjectStores {
   users(options: { tokenLifetimeDays: number }): UserStore
   sessions(): SessionStore & { close(): Promise<void> }
   tickets(): TicketStore
+  /** Runbook versions: the instruction manager's store, shared by replicas. */
+  runbooks(): RunbookStore
+  /** Browser sign-in (OIDC) sessions and sign-ins under way. */
+  browserSessions(): BrowserSessionStore
+  /** Which paused agent run waits on which approval, for one framework; closed by `close`. */
+  pausedRuns(framework: PausedRunFramework): PausedRunStore
   /** The audit chain; its key and checkpoint file stay outside the database (beside `file`). */
   auditLog(config: AuditConfig, log: (line: string) => void): Promise<AuditLog>
-  /** Ends the shared PostgreSQL pool, after every store opened here has closed. */
+  /**
+   * Ends the shared PostgreSQL pool (or the SQLite connection of the paused runs), after every
+   * store opened here has closed.
+   */
   close(): Promise<void>
 }
 
 /** Stores in the SQLite file `file`: the embedded default. */
 export function sqliteStores(file: string): ProjectStores {
+  // One connection for every framework's paused runs, opened when first asked for.
+  let pausedRunsDatabase: DatabaseSync | undefined
   return {
     kind: 'sqlite',
     description: `SQLite file ${file}`,
@@ -68,8 +90,17 @@ export function sqliteStores(file: string): ProjectStores {
     users: (options) => new SqliteUserStore({ file, ...options }),
     sessions: () => new SqliteSessionStore({ file }),
     tickets: () => new SqliteTicketStore({ file }),
+    runbooks: () => new SqliteRunbookStore({ file }),
+    browserSessions: () => new SqliteBrowserSessionStore({ file }),
+    pausedRuns: (framework) => {
+      // A checkpoint lost to a power cut replays a node: NORMAL sync is enough here.
+      pausedRunsDatabase ??= openProjectDatabase(file, { synchronous: 'NORMAL' })
+      return new SqlitePausedRunStore({ database: pausedRunsDatabase, framework })
+    },
     auditLog: async (config, log) => openConfiguredAuditLog(config, file, log),
-    close: async () => {},
+    close: async () => {
+      if (pausedRunsDatabase?.isOpen) pausedRunsDatabase.close()
+    },
   }
 }
 
@@ -83,6 +114,9 @@ export function postgresStores(database: PostgresDatabase, file: string): Projec
     users: (options) => new PostgresUserStore({ database, ...options }),
     sessions: () => new PostgresSessionStore({ database }),
     tickets: () => new PostgresTicketStore({ database }),
+    runbooks: () => new PostgresRunbookStore({ database }),
+    browserSessions: () => new PostgresBrowserSessionStore({ database }),
+    pausedRuns: (framework) => new PostgresPausedRunStore({ database, framework }),
     auditLog: async (config, log) => {
       const settings = auditSettings(config, file)
       return PostgresAuditLog.open({
@@ -110,7 +144,7 @@ export async function openProjectStores(
   if (!config.DATABASE_URL) return sqliteStores(file)
   const database = await openPostgresDatabase({ url: config.DATABASE_URL, log })
   log(
-    `stores: audit chain, approvals, the step execution ledger, users, conversations and tickets in ${database.description}`,
+    `stores: audit chain, approvals, the step execution ledger, users, conversations, tickets, runbooks, browser sessions and paused agent runs in ${database.description}`,
   )
   return postgresStores(database, file)
 }

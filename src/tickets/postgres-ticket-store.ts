@@ -6,25 +6,7 @@
  */
 import type { PostgresDatabase } from '../store/postgres/postgres-database.ts'
 import type { NewTicket, Ticket, TicketChange, TicketListFilter, TicketStore } from './ticket.ts'
-
-interface Row {
-  number: number
-  id: string
-  requester: string
-  owner: string | null
-  subject: string
-  reason: string
-  session_id: string
-  turn: number
-  status: string
-  assignee: string | null
-  transcript: string
-  messages: string
-  external: string | null
-  created_at: string
-  updated_at: string
-  version: number
-}
+import { type TicketRow, ticketFromRow } from './ticket-row.ts'
 
 const DEFAULT_LIMIT = 100
 
@@ -35,8 +17,8 @@ export class PostgresTicketStore implements TicketStore {
     this.database = options.database
   }
 
-  private async rows(text: string, values: unknown[]): Promise<Row[]> {
-    return (await this.database.pool.query<Row>(text, values)).rows
+  private async rows(text: string, values: unknown[]): Promise<TicketRow[]> {
+    return (await this.database.pool.query<TicketRow>(text, values)).rows
   }
 
   async open(ticket: NewTicket): Promise<{ ticket: Ticket; created: boolean }> {
@@ -63,18 +45,18 @@ export class PostgresTicketStore implements TicketStore {
       ticket.turn,
     ])
     if (!row) throw new Error(`ticket for ${ticket.sessionId}#${ticket.turn} was not stored`)
-    return { ticket: fromRow(row), created: inserted.rowCount === 1 }
+    return { ticket: ticketFromRow(row), created: inserted.rowCount === 1 }
   }
 
   async get(id: string): Promise<Ticket | undefined> {
     const [row] = await this.rows('SELECT * FROM tickets WHERE id = $1', [id])
-    return row ? fromRow(row) : undefined
+    return row ? ticketFromRow(row) : undefined
   }
 
   async findByNumber(number: number): Promise<Ticket | undefined> {
     if (!Number.isSafeInteger(number) || number < 1 || number > 2_147_483_647) return undefined
     const [row] = await this.rows('SELECT * FROM tickets WHERE number = $1', [number])
-    return row ? fromRow(row) : undefined
+    return row ? ticketFromRow(row) : undefined
   }
 
   async update(
@@ -100,7 +82,7 @@ export class PostgresTicketStore implements TicketStore {
         expectedVersion,
       ],
     )
-    return row ? fromRow(row) : undefined
+    return row ? ticketFromRow(row) : undefined
   }
 
   async list(filter: TicketListFilter = {}): Promise<Ticket[]> {
@@ -111,7 +93,7 @@ export class PostgresTicketStore implements TicketStore {
        ORDER BY number DESC LIMIT $3`,
       [filter.status ?? null, filter.requester ?? null, filter.limit ?? DEFAULT_LIMIT],
     )
-    return rows.map(fromRow)
+    return rows.map(ticketFromRow)
   }
 
   async forSession(sessionId: string): Promise<Ticket[]> {
@@ -119,31 +101,9 @@ export class PostgresTicketStore implements TicketStore {
       'SELECT * FROM tickets WHERE session_id = $1 ORDER BY number DESC',
       [sessionId],
     )
-    return rows.map(fromRow)
+    return rows.map(ticketFromRow)
   }
 
   /** The pool is the shared database's: its owner ends it. */
   async close(): Promise<void> {}
-}
-
-function fromRow(row: Row): Ticket {
-  const external = row.external ? (JSON.parse(row.external) as Ticket['external'] | null) : null
-  return {
-    id: row.id,
-    number: row.number,
-    requester: row.requester,
-    ...(row.owner !== null ? { owner: row.owner } : {}),
-    subject: row.subject,
-    reason: row.reason as Ticket['reason'],
-    sessionId: row.session_id,
-    turn: row.turn,
-    transcript: JSON.parse(row.transcript) as Ticket['transcript'],
-    status: row.status as Ticket['status'],
-    ...(row.assignee !== null ? { assignee: row.assignee } : {}),
-    messages: JSON.parse(row.messages) as Ticket['messages'],
-    ...(external ? { external } : {}),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    version: row.version,
-  }
 }

@@ -5,6 +5,7 @@
 import type { DatabaseSync } from 'node:sqlite'
 import { openProjectDatabase } from '../store/open-project-database.ts'
 import type { NewTicket, Ticket, TicketChange, TicketListFilter, TicketStore } from './ticket.ts'
+import { type TicketRow, ticketFromRow } from './ticket-row.ts'
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS tickets (
@@ -30,25 +31,6 @@ CREATE TABLE IF NOT EXISTS tickets (
 CREATE INDEX IF NOT EXISTS tickets_by_status ON tickets (status, number);
 CREATE INDEX IF NOT EXISTS tickets_by_requester ON tickets (requester COLLATE NOCASE, number);
 `
-
-interface Row {
-  number: number
-  id: string
-  requester: string
-  owner: string | null
-  subject: string
-  reason: string
-  session_id: string
-  turn: number
-  status: string
-  assignee: string | null
-  transcript: string
-  messages: string
-  external: string | null
-  created_at: string
-  updated_at: string
-  version: number
-}
 
 const DEFAULT_LIMIT = 100
 
@@ -84,23 +66,23 @@ export class SqliteTicketStore implements TicketStore {
       )
     const row = this.database
       .prepare('SELECT * FROM tickets WHERE session_id = ? AND turn = ?')
-      .get(ticket.sessionId, ticket.turn) as Row | undefined
+      .get(ticket.sessionId, ticket.turn) as TicketRow | undefined
     if (!row) throw new Error(`ticket for ${ticket.sessionId}#${ticket.turn} was not stored`)
-    return { ticket: fromRow(row), created: Number(inserted.changes) === 1 }
+    return { ticket: ticketFromRow(row), created: Number(inserted.changes) === 1 }
   }
 
   async get(id: string): Promise<Ticket | undefined> {
     const row = this.database.prepare('SELECT * FROM tickets WHERE id = ?').get(id) as
-      | Row
+      | TicketRow
       | undefined
-    return row ? fromRow(row) : undefined
+    return row ? ticketFromRow(row) : undefined
   }
 
   async findByNumber(number: number): Promise<Ticket | undefined> {
     const row = this.database.prepare('SELECT * FROM tickets WHERE number = ?').get(number) as
-      | Row
+      | TicketRow
       | undefined
-    return row ? fromRow(row) : undefined
+    return row ? ticketFromRow(row) : undefined
   }
 
   async update(
@@ -144,40 +126,18 @@ export class SqliteTicketStore implements TicketStore {
     const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''
     const rows = this.database
       .prepare(`SELECT * FROM tickets ${where} ORDER BY number DESC LIMIT ?`)
-      .all(...values, filter.limit ?? DEFAULT_LIMIT) as unknown as Row[]
-    return rows.map(fromRow)
+      .all(...values, filter.limit ?? DEFAULT_LIMIT) as unknown as TicketRow[]
+    return rows.map(ticketFromRow)
   }
 
   async forSession(sessionId: string): Promise<Ticket[]> {
     const rows = this.database
       .prepare('SELECT * FROM tickets WHERE session_id = ? ORDER BY number DESC')
-      .all(sessionId) as unknown as Row[]
-    return rows.map(fromRow)
+      .all(sessionId) as unknown as TicketRow[]
+    return rows.map(ticketFromRow)
   }
 
   async close(): Promise<void> {
     if (this.database.isOpen) this.database.close()
-  }
-}
-
-function fromRow(row: Row): Ticket {
-  const external = row.external ? (JSON.parse(row.external) as Ticket['external'] | null) : null
-  return {
-    id: row.id,
-    number: row.number,
-    requester: row.requester,
-    ...(row.owner !== null ? { owner: row.owner } : {}),
-    subject: row.subject,
-    reason: row.reason as Ticket['reason'],
-    sessionId: row.session_id,
-    turn: row.turn,
-    transcript: JSON.parse(row.transcript) as Ticket['transcript'],
-    status: row.status as Ticket['status'],
-    ...(row.assignee !== null ? { assignee: row.assignee } : {}),
-    messages: JSON.parse(row.messages) as Ticket['messages'],
-    ...(external ? { external } : {}),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    version: row.version,
   }
 }

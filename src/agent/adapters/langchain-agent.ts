@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto'
-import type { DatabaseSync } from 'node:sqlite'
 import type { StructuredToolInterface } from '@langchain/core/tools'
 import { type BaseCheckpointSaver, Command, INTERRUPT, MemorySaver } from '@langchain/langgraph'
 import { ChatOpenAI } from '@langchain/openai'
@@ -33,7 +32,8 @@ import type { TurnInput } from '../core/helpdesk-core.ts'
 import { eventStream } from '../event-stream.ts'
 import type { AgentEvent, ApprovalDecision } from '../helpdesk-agent.ts'
 import { rethrowModelFailure } from '../model-failure.ts'
-import { PausedRuns } from '../paused-runs.ts'
+import { MemoryPausedRunStore } from '../paused/memory-paused-run-store.ts'
+import type { PausedRunStore } from '../paused/paused-run-store.ts'
 import { PROPOSAL_SCHEMA, type ProposalInput } from '../proposal-schema.ts'
 import type { TurnRun } from '../turn-run.ts'
 import { ToolboxAgent } from './toolbox-agent.ts'
@@ -52,16 +52,16 @@ export class LangChainAgent extends ToolboxAgent {
   readonly framework = 'langchain'
   private readonly agent
   private readonly checkpointer: BaseCheckpointSaver
-  private readonly paused: PausedRuns
+  private readonly paused: PausedRunStore
 
   constructor(
     toolbox: AgentToolbox,
     endpoint: ModelEndpoint,
-    options: { checkpointer?: BaseCheckpointSaver; database?: DatabaseSync } = {},
+    options: { checkpointer?: BaseCheckpointSaver; pausedRuns?: PausedRunStore } = {},
   ) {
     super(toolbox)
     this.checkpointer = options.checkpointer ?? new MemorySaver()
-    this.paused = new PausedRuns(options.database, 'langchain')
+    this.paused = options.pausedRuns ?? new MemoryPausedRunStore()
     const model = new ChatOpenAI({
       model: endpoint.model,
       apiKey: endpoint.apiKey,
@@ -100,8 +100,8 @@ export class LangChainAgent extends ToolboxAgent {
         const resume = config?.configurable?.approvalResume as ApprovalResume | undefined
         const threadId = String(config?.configurable?.thread_id ?? '')
         return JSON.stringify(
-          await runApprovedRequest(toolbox.approvals, input.approvalId, resume, () =>
-            pendingOf(toolbox.approvals, this.paused.approvalsOf(threadId)),
+          await runApprovedRequest(toolbox.approvals, input.approvalId, resume, async () =>
+            pendingOf(toolbox.approvals, await this.paused.approvalsOf(threadId)),
           ),
         )
       },
@@ -170,13 +170,14 @@ export class LangChainAgent extends ToolboxAgent {
     approvalId: string,
     decision: ApprovalDecision,
   ): Promise<ApprovalRun | undefined> {
-    const threadId = this.paused.find(approvalId)
+    const threadId = await this.paused.find(approvalId)
     if (!threadId) return undefined
-    const awaited = this.paused.stateOf(threadId)
-    this.paused.forget(approvalId)
+    const awaited = await this.paused.stateOf(threadId)
+    await this.paused.forget(approvalId)
     if (awaited !== approvalId) return undefined
     const resume: ApprovalResume = { approvalId, decision }
-    const stillWaiting = () => pendingOf(this.toolbox.approvals, this.paused.approvalsOf(threadId))
+    const stillWaiting = async () =>
+      pendingOf(this.toolbox.approvals, await this.paused.approvalsOf(threadId))
     const answer: HITLResponse = {
       decisions: [
         decision.outcome === 'approved'
@@ -192,7 +193,7 @@ export class LangChainAgent extends ToolboxAgent {
           durability: 'exit',
         }),
       )
-      await this.pauseOrClose(threadId, awaitedIn(state), this.paused.approvalsOf(threadId))
+      await this.pauseOrClose(threadId, awaitedIn(state), await this.paused.approvalsOf(threadId))
     } catch (error) {
       // The approved steps ran; a model failing afterwards does not undo or hide that.
       if (!resume.run) throw error
@@ -207,11 +208,11 @@ export class LangChainAgent extends ToolboxAgent {
     approvalIds: readonly string[],
   ): Promise<void> {
     if (awaited && approvalIds.includes(awaited)) {
-      this.paused.remember(threadId, approvalIds, awaited)
+      await this.paused.remember(threadId, approvalIds, awaited)
       return
     }
     // Finished, or paused on a request nobody can decide here: nothing will resume it.
-    for (const id of approvalIds) this.paused.forget(id)
+    for (const id of approvalIds) await this.paused.forget(id)
     await this.checkpointer.deleteThread(threadId)
   }
 }

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto'
-import type { DatabaseSync } from 'node:sqlite'
 import type { RunnableConfig } from '@langchain/core/runnables'
 import {
   Annotation,
@@ -17,7 +16,8 @@ import type { TurnInput } from '../core/helpdesk-core.ts'
 import type { TurnEvent, TurnResult, TurnState } from '../core/turn.ts'
 import { eventStream } from '../event-stream.ts'
 import type { AgentEvent, ApprovalDecision } from '../helpdesk-agent.ts'
-import { PausedRuns } from '../paused-runs.ts'
+import { MemoryPausedRunStore } from '../paused/memory-paused-run-store.ts'
+import type { PausedRunStore } from '../paused/paused-run-store.ts'
 import { ToolboxAgent } from './toolbox-agent.ts'
 
 const GraphState = Annotation.Root({
@@ -48,18 +48,18 @@ const emitOf = (config: RunnableConfig): Emit =>
  */
 export class LangGraphAgent extends ToolboxAgent {
   readonly framework = 'langgraph'
-  private readonly threads: PausedRuns
+  private readonly threads: PausedRunStore
   private readonly checkpointer: BaseCheckpointSaver
   private readonly graph
 
   constructor(
     toolbox: AgentToolbox,
     checkpointer: BaseCheckpointSaver = new MemorySaver(),
-    database?: DatabaseSync,
+    pausedRuns: PausedRunStore = new MemoryPausedRunStore(),
   ) {
     super(toolbox)
     this.checkpointer = checkpointer
-    this.threads = new PausedRuns(database, 'langgraph')
+    this.threads = pausedRuns
     const core = toolbox.core
     // Node names must differ from state keys (LangGraph keeps them in one namespace).
     this.graph = new StateGraph(GraphState)
@@ -128,7 +128,7 @@ export class LangGraphAgent extends ToolboxAgent {
         { configurable: { thread_id: threadId, emit } },
       )
       const waiting = (state.waiting as string[] | undefined) ?? []
-      if (waiting.length) this.threads.remember(threadId, waiting)
+      if (waiting.length) await this.threads.remember(threadId, waiting)
       // A finished thread is never read again; its checkpoints would only grow the store.
       else await this.checkpointer.deleteThread(threadId)
     })
@@ -139,7 +139,7 @@ export class LangGraphAgent extends ToolboxAgent {
     approvalId: string,
     decision: ApprovalDecision,
   ): Promise<ApprovalRun | undefined> {
-    const threadId = this.threads.find(approvalId)
+    const threadId = await this.threads.find(approvalId)
     if (!threadId) return undefined
     const config = { configurable: { thread_id: threadId } }
     const waiting = (await this.graph.getState(config)).values.waiting as string[] | undefined
@@ -148,7 +148,7 @@ export class LangGraphAgent extends ToolboxAgent {
       new Command({ resume: { ...decision, approvalId } }),
       config,
     )
-    this.threads.forget(approvalId)
+    await this.threads.forget(approvalId)
     if (!(state.waiting as string[] | undefined)?.length)
       await this.checkpointer.deleteThread(threadId)
     return (state.runs as Record<string, ApprovalRun> | undefined)?.[approvalId]

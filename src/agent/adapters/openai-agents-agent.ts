@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto'
-import type { DatabaseSync } from 'node:sqlite'
 import {
   Agent,
   assistant,
@@ -36,7 +35,8 @@ import type { TurnInput } from '../core/helpdesk-core.ts'
 import { eventStream } from '../event-stream.ts'
 import type { AgentEvent, ApprovalDecision } from '../helpdesk-agent.ts'
 import { rethrowModelFailure } from '../model-failure.ts'
-import { PausedRuns } from '../paused-runs.ts'
+import { MemoryPausedRunStore } from '../paused/memory-paused-run-store.ts'
+import type { PausedRunStore } from '../paused/paused-run-store.ts'
 import { PROPOSAL_SCHEMA } from '../proposal-schema.ts'
 import type { TurnRun } from '../turn-run.ts'
 import { ToolboxAgent } from './toolbox-agent.ts'
@@ -81,15 +81,15 @@ function helpdeskRunContext(
 export class OpenAiAgentsAgent extends ToolboxAgent {
   readonly framework = 'openai-agents'
   private readonly triage: Agent<HelpdeskRunContext>
-  private readonly paused: PausedRuns
+  private readonly paused: PausedRunStore
 
   constructor(
     toolbox: AgentToolbox,
     endpoint: ModelEndpoint,
-    options: { database?: DatabaseSync } = {},
+    options: { pausedRuns?: PausedRunStore } = {},
   ) {
     super(toolbox)
-    this.paused = new PausedRuns(options.database, 'openai_agents')
+    this.paused = options.pausedRuns ?? new MemoryPausedRunStore()
     const client = new OpenAI({
       baseURL: endpoint.baseURL,
       apiKey: endpoint.apiKey,
@@ -134,7 +134,7 @@ export class OpenAiAgentsAgent extends ToolboxAgent {
             toolbox.approvals,
             input.approvalId,
             context?.context.resume,
-            () => pendingOf(toolbox.approvals, this.paused.approvalsOf(runId)),
+            async () => pendingOf(toolbox.approvals, await this.paused.approvalsOf(runId)),
           ),
         )
       },
@@ -192,7 +192,7 @@ export class OpenAiAgentsAgent extends ToolboxAgent {
       this.lastAgentName = result.lastAgent?.name
       this.lastToolCalls = turnRun.calls
       await turnRun.finish()
-      this.pauseOrClose(
+      await this.pauseOrClose(
         runId,
         result.interruptions,
         () => result.state.toString(),
@@ -210,10 +210,10 @@ export class OpenAiAgentsAgent extends ToolboxAgent {
     approvalId: string,
     decision: ApprovalDecision,
   ): Promise<ApprovalRun | undefined> {
-    const runId = this.paused.find(approvalId)
-    const saved = runId ? this.paused.stateOf(runId) : undefined
+    const runId = await this.paused.find(approvalId)
+    const saved = runId ? await this.paused.stateOf(runId) : undefined
     if (!runId || !saved) return undefined
-    this.paused.forget(approvalId)
+    await this.paused.forget(approvalId)
     const resume: ApprovalResume = { approvalId, decision }
     const state = await RunState.fromStringWithContext(
       this.triage,
@@ -226,19 +226,19 @@ export class OpenAiAgentsAgent extends ToolboxAgent {
     if (decision.outcome === 'approved') state.approve(interruption)
     else
       state.reject(interruption, {
-        message: await deniedAnswer(resume, () =>
-          pendingOf(this.toolbox.approvals, this.paused.approvalsOf(runId)),
+        message: await deniedAnswer(resume, async () =>
+          pendingOf(this.toolbox.approvals, await this.paused.approvalsOf(runId)),
         ),
       })
     try {
       const result = await rethrowModelFailure(() =>
         run(this.triage, state, { maxTurns: MAX_TURNS }),
       )
-      this.pauseOrClose(
+      await this.pauseOrClose(
         runId,
         result.interruptions,
         () => result.state.toString(),
-        this.paused.approvalsOf(runId),
+        await this.paused.approvalsOf(runId),
       )
     } catch (error) {
       // The approved steps ran; a model failing afterwards does not undo or hide that.
@@ -248,18 +248,18 @@ export class OpenAiAgentsAgent extends ToolboxAgent {
   }
 
   /** Keeps the state of a run paused on one of its turn's requests; forgets a finished one. */
-  private pauseOrClose(
+  private async pauseOrClose(
     runId: string,
     interruptions: readonly RunToolApprovalItem[] | undefined,
     serialize: () => string,
     approvalIds: readonly string[],
-  ): void {
+  ): Promise<void> {
     const awaited = (interruptions ?? []).map(approvalIdOf)
     if (awaited.length > 0 && awaited.every((id) => id && approvalIds.includes(id))) {
-      this.paused.remember(runId, approvalIds, serialize())
+      await this.paused.remember(runId, approvalIds, serialize())
       return
     }
-    for (const id of approvalIds) this.paused.forget(id)
+    for (const id of approvalIds) await this.paused.forget(id)
   }
 }
 

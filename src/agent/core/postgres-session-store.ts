@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { PostgresDatabase } from '../../store/postgres/postgres-database.ts'
 import { newSession, type Session, type SessionStore, type SessionSummary } from './session.ts'
-import { pendingOf, stateOf, stateSchema } from './session-state.ts'
+import { type SessionRow, sessionFromRow, stateOf, summaryFromRow } from './session-state.ts'
 
 /**
  * Conversations in PostgreSQL (migration `0004_sessions.sql`), so a conversation started on one
@@ -9,16 +9,6 @@ import { pendingOf, stateOf, stateSchema } from './session-state.ts'
  * changes; requester, owner and createdAt stay as created.
  * @module
  */
-
-interface Row {
-  id: string
-  owner: string | null
-  requester: string | null
-  created_at: string
-  updated_at: string
-  first_message: string | null
-  state: string
-}
 
 export class PostgresSessionStore implements SessionStore {
   private readonly database: PostgresDatabase
@@ -48,23 +38,10 @@ export class PostgresSessionStore implements SessionStore {
 
   async get(id: string): Promise<Session | undefined> {
     const [row] = (
-      await this.database.pool.query<Row>('SELECT * FROM chat_sessions WHERE id = $1', [id])
+      await this.database.pool.query<SessionRow>('SELECT * FROM chat_sessions WHERE id = $1', [id])
     ).rows
     if (!row) return undefined
-    const state = stateSchema.parse(JSON.parse(row.state))
-    return {
-      id: row.id,
-      ...(row.requester !== null ? { requester: row.requester } : {}),
-      ...(row.owner !== null ? { owner: row.owner } : {}),
-      createdAt: row.created_at,
-      updatedAt: row.updated_at,
-      history: state.history,
-      known: state.known,
-      queue: state.queue,
-      ...(state.pending ? { pending: pendingOf(state.pending) } : {}),
-      ...(state.lastTasks ? { lastTasks: state.lastTasks } : {}),
-      ...(state.skipped ? { skipped: state.skipped } : {}),
-    }
+    return sessionFromRow(row)
   }
 
   async save(session: Session): Promise<void> {
@@ -89,18 +66,12 @@ export class PostgresSessionStore implements SessionStore {
 
   async listFor(owner: string, options: { limit?: number } = {}): Promise<SessionSummary[]> {
     const rows = (
-      await this.database.pool.query<Row>(
+      await this.database.pool.query<SessionRow>(
         'SELECT id, requester, created_at, updated_at, first_message FROM chat_sessions WHERE owner = $1 ORDER BY updated_at DESC, position DESC LIMIT $2',
         [owner, options.limit ?? 50],
       )
     ).rows
-    return rows.map((row) => ({
-      id: row.id,
-      ...(row.requester !== null ? { requester: row.requester } : {}),
-      createdAt: row.created_at,
-      updatedAt: row.updated_at,
-      ...(row.first_message !== null ? { firstMessage: row.first_message } : {}),
-    }))
+    return rows.map(summaryFromRow)
   }
 
   /** The pool is the shared database's: its owner ends it. */

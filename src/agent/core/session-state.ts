@@ -1,9 +1,10 @@
 import { z } from 'zod'
-import type { PendingQuestion, ReplyView, Session } from './session.ts'
+import type { PendingQuestion, ReplyView, Session, SessionSummary } from './session.ts'
 
 /**
- * A session's changing part as one JSON document, shared by the SQLite and PostgreSQL session
- * stores: what is written, and the schema it is read back through.
+ * A session's changing part as one JSON document, and the mapping of a `chat_sessions` row to a
+ * session or its summary, shared by the SQLite and PostgreSQL session stores (each keeps only
+ * its SQL): what is written, and the schema it is read back through.
  * @module
  */
 
@@ -55,5 +56,45 @@ export function pendingOf(
     ...(stored.helped ? { helped: true } : {}),
     ...(stored.reminded ? { reminded: true } : {}),
     ...(stored.only ? { only: stored.only } : {}),
+  }
+}
+
+/** One row of `chat_sessions`, as both databases return it. */
+export interface SessionRow {
+  id: string
+  owner: string | null
+  requester: string | null
+  created_at: string
+  updated_at: string
+  first_message: string | null
+  state: string
+}
+
+export function sessionFromRow(row: SessionRow): Session {
+  const state = stateSchema.parse(JSON.parse(row.state))
+  return {
+    id: row.id,
+    ...(row.requester !== null ? { requester: row.requester } : {}),
+    ...(row.owner !== null ? { owner: row.owner } : {}),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    history: state.history,
+    known: state.known,
+    queue: state.queue,
+    ...(state.pending ? { pending: pendingOf(state.pending) } : {}),
+    ...(state.lastTasks ? { lastTasks: state.lastTasks } : {}),
+    ...(state.skipped ? { skipped: state.skipped } : {}),
+  }
+}
+
+export function summaryFromRow(
+  row: Pick<SessionRow, 'id' | 'requester' | 'created_at' | 'updated_at' | 'first_message'>,
+): SessionSummary {
+  return {
+    id: row.id,
+    ...(row.requester !== null ? { requester: row.requester } : {}),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    ...(row.first_message !== null ? { firstMessage: row.first_message } : {}),
   }
 }

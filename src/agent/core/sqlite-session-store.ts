@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { DatabaseSync } from 'node:sqlite'
 import { openProjectDatabase } from '../../store/open-project-database.ts'
 import { newSession, type Session, type SessionStore, type SessionSummary } from './session.ts'
-import { pendingOf, stateOf, stateSchema } from './session-state.ts'
+import { type SessionRow, sessionFromRow, stateOf, summaryFromRow } from './session-state.ts'
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS chat_sessions (
@@ -16,16 +16,6 @@ CREATE TABLE IF NOT EXISTS chat_sessions (
 );
 CREATE INDEX IF NOT EXISTS chat_sessions_by_owner ON chat_sessions (owner, updated_at);
 `
-
-interface Row {
-  id: string
-  owner: string | null
-  requester: string | null
-  created_at: string
-  updated_at: string
-  first_message: string | null
-  state: string
-}
 
 /**
  * Sessions in the project store (`node:sqlite`): history, known values, the task queue and the
@@ -62,23 +52,10 @@ export class SqliteSessionStore implements SessionStore {
 
   async get(id: string): Promise<Session | undefined> {
     const row = this.database.prepare('SELECT * FROM chat_sessions WHERE id = ?').get(id) as
-      | Row
+      | SessionRow
       | undefined
     if (!row) return undefined
-    const state = stateSchema.parse(JSON.parse(row.state))
-    return {
-      id: row.id,
-      ...(row.requester !== null ? { requester: row.requester } : {}),
-      ...(row.owner !== null ? { owner: row.owner } : {}),
-      createdAt: row.created_at,
-      updatedAt: row.updated_at,
-      history: state.history,
-      known: state.known,
-      queue: state.queue,
-      ...(state.pending ? { pending: pendingOf(state.pending) } : {}),
-      ...(state.lastTasks ? { lastTasks: state.lastTasks } : {}),
-      ...(state.skipped ? { skipped: state.skipped } : {}),
-    }
+    return sessionFromRow(row)
   }
 
   async save(session: Session): Promise<void> {
@@ -108,14 +85,8 @@ export class SqliteSessionStore implements SessionStore {
       .prepare(
         'SELECT id, requester, created_at, updated_at, first_message FROM chat_sessions WHERE owner = ? ORDER BY updated_at DESC, rowid DESC LIMIT ?',
       )
-      .all(owner, options.limit ?? 50) as unknown as Row[]
-    return rows.map((row) => ({
-      id: row.id,
-      ...(row.requester !== null ? { requester: row.requester } : {}),
-      createdAt: row.created_at,
-      updatedAt: row.updated_at,
-      ...(row.first_message !== null ? { firstMessage: row.first_message } : {}),
-    }))
+      .all(owner, options.limit ?? 50) as unknown as SessionRow[]
+    return rows.map(summaryFromRow)
   }
 
   async close(): Promise<void> {

@@ -3,13 +3,20 @@ import { type BaseCheckpointSaver, MemorySaver } from '@langchain/langgraph-chec
 import type { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres'
 import type pg from 'pg'
 import { HelpdeskError } from '../../errors/index.ts'
+import {
+  addressOf,
+  databaseFailure,
+  parseDatabaseUrl,
+  scrub,
+} from '../../store/postgres/database-url.ts'
 import { NodeSqliteCheckpointSaver } from './node-sqlite-checkpoint-saver.ts'
 
 /**
  * Where LangGraph keeps its checkpoints (the interrupted runs that wait for an approval):
  * PostgreSQL when `LANGGRAPH_CHECKPOINT_URL` is set, the project's SQLite file otherwise, memory
  * when there is neither. Connection URLs carry passwords, so no message or detail here ever
- * holds the URL itself: only host, port, database and user.
+ * holds the URL itself: only host, port, database and user (parsing, scrubbing and failure
+ * messages are `src/store/postgres/database-url.ts`'s, shared with `DATABASE_URL`).
  * @module
  */
 
@@ -17,8 +24,10 @@ export const CHECKPOINT_URL_VARIABLE = 'LANGGRAPH_CHECKPOINT_URL'
 /** One schema of its own, so the four checkpoint tables never meet an application's tables. */
 export const DEFAULT_CHECKPOINT_SCHEMA = 'helpdesk_langgraph'
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
-const EXPECTED =
-  'a postgres:// or postgresql:// URL such as postgresql://USER:PASSWORD@HOST:5432/DATABASE'
+const CHECKPOINT_DATABASE = {
+  variable: CHECKPOINT_URL_VARIABLE,
+  what: 'the LangGraph checkpoint database',
+}
 
 export interface OpenedCheckpointer {
   saver: BaseCheckpointSaver
@@ -38,7 +47,7 @@ export function checkpointerUrlFromEnvironment(
 ): string | undefined {
   const value = environment[CHECKPOINT_URL_VARIABLE]?.trim()
   if (!value) return undefined
-  parsePostgresUrl(value)
+  parseDatabaseUrl(value, CHECKPOINT_URL_VARIABLE)
   return value
 }
 
@@ -76,22 +85,13 @@ export async function openCheckpointer(options: {
   }
 }
 
-interface PostgresTarget {
-  host: string
-  port: number
-  database: string
-  user: string
-  /** As written in the URL and percent-decoded, to scrub from messages that might repeat it. */
-  secrets: string[]
-}
-
 async function openPostgres(options: {
   url: string
   schema?: string
   connectTimeoutMs?: number
   log?: (line: string) => void
 }): Promise<OpenedCheckpointer> {
-  const target = parsePostgresUrl(options.url)
+  const target = parseDatabaseUrl(options.url, CHECKPOINT_URL_VARIABLE)
   const schema = options.schema ?? DEFAULT_CHECKPOINT_SCHEMA
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
     // The saver splices the schema into its SQL inside double quotes.
@@ -128,7 +128,12 @@ async function openPostgres(options: {
     await setUpExclusively(pool, saver, schema)
   } catch (error) {
     await pool.end().catch(() => undefined)
-    throw postgresFailure(error, target, options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS)
+    throw databaseFailure(
+      error,
+      target,
+      options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      CHECKPOINT_DATABASE,
+    )
   }
   let closed = false
   return {
@@ -163,85 +168,4 @@ async function setUpExclusively(
   } finally {
     lock.release(true)
   }
-}
-
-/**
- * @throws {HelpdeskError} INVALID_CONFIGURATION naming the variable and what was expected; the
- *   value is never repeated, since it may hold a password even when it is malformed.
- */
-function parsePostgresUrl(value: string): PostgresTarget {
-  const url = URL.canParse(value) ? new URL(value) : undefined
-  if (!url || (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:')) {
-    throw new HelpdeskError({
-      code: 'INVALID_CONFIGURATION',
-      category: 'USER',
-      message: `${CHECKPOINT_URL_VARIABLE} must be ${EXPECTED}; the value given is not (it is not shown, as it may hold a password)`,
-      details: { variable: CHECKPOINT_URL_VARIABLE, expected: EXPECTED },
-    })
-  }
-  const decode = (text: string) => {
-    try {
-      return decodeURIComponent(text)
-    } catch {
-      return text
-    }
-  }
-  // pg takes a Unix socket directory from ?host= when the URL has no host.
-  const host = decode(url.hostname) || url.searchParams.get('host') || 'localhost'
-  const user = decode(url.username) || url.searchParams.get('user') || 'postgres'
-  const database = decode(url.pathname.replace(/^\//, '')) || url.searchParams.get('dbname') || user
-  const secrets = [url.password, decode(url.password), url.searchParams.get('password') ?? '']
-  return {
-    host: host.replace(/^\[(.*)\]$/, '$1'),
-    port: url.port ? Number(url.port) : 5432,
-    database,
-    user,
-    // Longest first, so a scrubbed encoded form never leaves a decoded remainder behind.
-    secrets: [...new Set(secrets.filter((secret) => secret.length > 0))].sort(
-      (a, b) => b.length - a.length,
-    ),
-  }
-}
-
-function addressOf(target: PostgresTarget): string {
-  return `${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}`
-}
-
-function scrub(text: string, target: PostgresTarget): string {
-  return target.secrets.reduce((result, secret) => result.split(secret).join('***'), text)
-}
-
-/** What went wrong opening the checkpoint database, in words an operator can act on. */
-function postgresFailure(error: unknown, target: PostgresTarget, timeoutMs: number): HelpdeskError {
-  const failure = error as { code?: unknown; message?: unknown }
-  const code = typeof failure.code === 'string' ? failure.code : undefined
-  const raw = typeof failure.message === 'string' ? scrub(failure.message, target) : ''
-  const where = addressOf(target)
-  const reasons: Record<string, [string, string]> = {
-    ECONNREFUSED: ['CONNECT_FAILED', 'nothing accepts connections there (is PostgreSQL running?)'],
-    ENOTFOUND: ['CONNECT_FAILED', 'the host name does not resolve'],
-    EAI_AGAIN: ['CONNECT_FAILED', 'the host name does not resolve'],
-    EHOSTUNREACH: ['CONNECT_FAILED', 'the host cannot be reached'],
-    ENETUNREACH: ['CONNECT_FAILED', 'the host cannot be reached'],
-    ENOENT: ['CONNECT_FAILED', 'there is no PostgreSQL socket in that directory'],
-    ECONNRESET: ['CONNECT_FAILED', 'the server closed the connection'],
-    ETIMEDOUT: ['TIMEOUT', `no answer within ${timeoutMs / 1000} s`],
-    '28P01': ['AUTHENTICATION_FAILED', `it refused the password of user ${target.user}`],
-    '28000': ['AUTHENTICATION_FAILED', `it refused user ${target.user} (pg_hba.conf or role)`],
-    '3D000': ['NO_DATABASE', `database ${target.database} does not exist`],
-    '42501': [
-      'PERMISSION_DENIED',
-      `user ${target.user} may not create the checkpoint schema and tables (${raw})`,
-    ],
-  }
-  const timedOut = /timeout/i.test(raw)
-  const [reason, explanation] = (code ? reasons[code] : undefined) ??
-    (timedOut ? reasons.ETIMEDOUT : undefined) ?? ['PROTOCOL_ERROR', raw || 'unknown error']
-  return new HelpdeskError({
-    code: 'BACKEND_UNAVAILABLE',
-    category: 'THIRD_PARTY',
-    message: `cannot open the LangGraph checkpoint database at ${where} (database ${target.database}, user ${target.user}): ${explanation}; check ${CHECKPOINT_URL_VARIABLE}`,
-    details: { reason, host: target.host, port: target.port, database: target.database },
-    cause: error,
-  })
 }

@@ -15,6 +15,7 @@ import { HelpdeskError } from '../../errors/index.ts'
 import { LangGraphAgent } from '../adapters/langgraph-agent.ts'
 import { openLiveStack } from '../adapters/testing/live-approval-stack.ts'
 import { lastReply } from '../event-stream.ts'
+import { SqlitePausedRunStore } from '../paused/sqlite-paused-run-store.ts'
 import {
   CHECKPOINT_URL_VARIABLE,
   checkpointerUrlFromEnvironment,
@@ -84,7 +85,12 @@ function expectNoSecret(error: HelpdeskError, ...secrets: string[]): void {
 async function helpdeskProcess(file: string, runLog: string, schema: string) {
   const checkpoints = await openCheckpointer({ postgresUrl: url, schema })
   const live = await openLiveStack(
-    (toolbox, database) => new LangGraphAgent(toolbox, checkpoints.saver, database),
+    (toolbox, database) =>
+      new LangGraphAgent(
+        toolbox,
+        checkpoints.saver,
+        new SqlitePausedRunStore({ database, framework: 'langgraph' }),
+      ),
     { file, executor: new RecordingExecutor({ logFile: runLog }) },
   )
   return {
@@ -179,7 +185,11 @@ describe('LangGraph checkpoints in PostgreSQL', () => {
     try {
       // Control: the same process state without these checkpoints has nothing to resume.
       const control = new DatabaseSync(file, { timeout: 5000 })
-      const empty = new LangGraphAgent(second.toolbox, new MemorySaver(), control)
+      const empty = new LangGraphAgent(
+        second.toolbox,
+        new MemorySaver(),
+        new SqlitePausedRunStore({ database: control, framework: 'langgraph' }),
+      )
       expect(
         await empty.resumeApproval(approvalId, { outcome: 'approved', actor: TECHNICIAN.username }),
       ).toBeUndefined()

@@ -111,5 +111,22 @@ export function runRunbookStoreContract(initializer: RunbookStoreContractInitial
       expect((await store.current('runbook'))[0]?.text).toBe('y')
       expect(await store.everWritten('out_of_scope')).toBe(true)
     })
+
+    it('concurrent batches from two connections each get their own version, none lost', async () => {
+      const again = await reopen()
+      opened.push(again)
+      await Promise.all(
+        Array.from({ length: 8 }, (_, index) =>
+          (index % 2 === 0 ? store : again).apply(
+            'runbook',
+            [{ id: 'vpn', change: 'updated', text: `v${index}` }],
+            ada,
+          ),
+        ),
+      )
+      const versions = await store.versions('runbook', 'vpn')
+      expect(versions.map((each) => each.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8])
+      expect(new Set(versions.map((each) => each.text)).size).toBe(8)
+    })
   })
 }

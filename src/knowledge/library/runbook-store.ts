@@ -4,8 +4,9 @@
  * that the store is the source, so edits work with a read-only root file system and are shared
  * by every replica on the same database.
  *
- * Implementations: `SqliteRunbookStore` (the project's SQLite file, `node:sqlite`). A PostgreSQL
- * implementation follows the same contract (`runbook-store-contract.case.test.ts`).
+ * Implementations: `SqliteRunbookStore` (the project's SQLite file, `node:sqlite`) and
+ * `PostgresRunbookStore` (`DATABASE_URL`), both held to `runbook-store-contract.case.test.ts`;
+ * what they share besides SQL is in `runbook-version-row.ts`.
  *
  * Contract:
  * - Documents are keyed by kind and id; a kind's documents are independent of another's.
@@ -17,6 +18,7 @@
  * - `baseVersion`, when given, must be the document's latest version (0: it must not exist or be
  *   deleted), or `apply` fails with `RUNBOOK_CONFLICT` and changes nothing: two editors cannot
  *   overwrite each other unseen.
+ * - Batches from several connections (replicas) at once each get their own versions; none is lost.
  * - `revision` grows with every applied batch (of any kind), so a replica can tell cheaply that
  *   another one changed something.
  * @module

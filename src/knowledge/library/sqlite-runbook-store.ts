@@ -1,13 +1,18 @@
 import type { DatabaseSync } from 'node:sqlite'
-import { HelpdeskError } from '../../errors/index.ts'
 import { openProjectDatabase } from '../../store/open-project-database.ts'
 import type {
-  RunbookChangeKind,
   RunbookDocumentKind,
   RunbookStore,
   RunbookVersion,
   RunbookWrite,
 } from './runbook-store.ts'
+import {
+  nextVersion,
+  RUNBOOK_VERSION_COLUMNS,
+  type RunbookVersionRow,
+  rowValues,
+  versionFromRow,
+} from './runbook-version-row.ts'
 
 /** One table of versions: the current text is the latest version that is not a deletion. */
 const SCHEMA = `
@@ -24,17 +29,6 @@ CREATE TABLE IF NOT EXISTS runbook_versions (
   UNIQUE (kind, id, version)
 );
 `
-
-interface Row {
-  kind: RunbookDocumentKind
-  id: string
-  version: number
-  change: RunbookChangeKind
-  text: string
-  author: string
-  reason: string
-  at: string
-}
 
 /** The runbook store in the project's SQLite file (`node:sqlite`). */
 export class SqliteRunbookStore implements RunbookStore {
@@ -56,8 +50,8 @@ export class SqliteRunbookStore implements RunbookStore {
          WHERE v.kind = ? AND v.change != 'deleted'
          ORDER BY v.id`,
       )
-      .all(kind, kind) as unknown as Row[]
-    return rows.map(toVersion)
+      .all(kind, kind) as unknown as RunbookVersionRow[]
+    return rows.map(versionFromRow)
   }
 
   async versions(kind: RunbookDocumentKind, id: string): Promise<RunbookVersion[]> {
@@ -66,8 +60,8 @@ export class SqliteRunbookStore implements RunbookStore {
         `SELECT kind, id, version, change, text, author, reason, at FROM runbook_versions
          WHERE kind = ? AND id = ? ORDER BY version`,
       )
-      .all(kind, id) as unknown as Row[]
-    return rows.map(toVersion)
+      .all(kind, id) as unknown as RunbookVersionRow[]
+    return rows.map(versionFromRow)
   }
 
   async everWritten(kind: RunbookDocumentKind): Promise<boolean> {
@@ -87,8 +81,7 @@ export class SqliteRunbookStore implements RunbookStore {
       'SELECT version, change FROM runbook_versions WHERE kind = ? AND id = ? ORDER BY version DESC LIMIT 1',
     )
     const insert = this.database.prepare(
-      `INSERT INTO runbook_versions (kind, id, version, change, text, author, reason, at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO runbook_versions (${RUNBOOK_VERSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     )
     // IMMEDIATE takes the write lock first: another process's batch cannot interleave its
     // version numbers with this one's.
@@ -96,38 +89,11 @@ export class SqliteRunbookStore implements RunbookStore {
     try {
       const written: RunbookVersion[] = []
       for (const write of writes) {
-        const last = latest.get(kind, write.id) as { version: number; change: string } | undefined
-        const lastVersion = last?.version ?? 0
-        if (write.baseVersion !== undefined) {
-          const live = last && last.change !== 'deleted' ? lastVersion : 0
-          if (write.baseVersion !== live) {
-            throw new HelpdeskError({
-              code: 'RUNBOOK_CONFLICT',
-              message: `${write.id} changed since version ${write.baseVersion} (now ${live === 0 ? 'absent' : `version ${live}`}); reload it and apply the change again`,
-              details: { id: write.id, latest: live },
-            })
-          }
-        }
-        const version: RunbookVersion = {
-          kind,
-          id: write.id,
-          version: lastVersion + 1,
-          change: write.change,
-          text: write.change === 'deleted' ? '' : write.text,
-          author: who.author,
-          reason: who.reason,
-          at,
-        }
-        insert.run(
-          kind,
-          version.id,
-          version.version,
-          version.change,
-          version.text,
-          version.author,
-          version.reason,
-          version.at,
-        )
+        const latestRow = latest.get(kind, write.id) as
+          | { version: number; change: string }
+          | undefined
+        const version = nextVersion(kind, write, latestRow, { ...who, at })
+        insert.run(...rowValues(version))
         written.push(version)
       }
       this.database.exec('COMMIT')
@@ -147,18 +113,5 @@ export class SqliteRunbookStore implements RunbookStore {
 
   async close(): Promise<void> {
     if (this.database.isOpen) this.database.close()
-  }
-}
-
-function toVersion(row: Row): RunbookVersion {
-  return {
-    kind: row.kind,
-    id: row.id,
-    version: Number(row.version),
-    change: row.change,
-    text: row.text,
-    author: row.author,
-    reason: row.reason,
-    at: row.at,
   }
 }

@@ -82,5 +82,27 @@ export function runBrowserSessionStoreContract(
       }
       expect(await subject.storedText()).not.toContain(id)
     })
+
+    it('a pending sign-in taken on two connections at once goes to one of them', async () => {
+      const other = await subject.reopen()
+      try {
+        const id = await subject.store.savePendingSignIn({
+          state: 'state-2',
+          nonce: 'nonce-2',
+          codeVerifier: 'verifier-2',
+          expiresAt: clock.now + 10 * 60 * 1000,
+        })
+        const taken = await Promise.all([
+          subject.store.takePendingSignIn(id),
+          other.takePendingSignIn(id),
+        ])
+        expect(taken.filter((each) => each !== undefined)).toHaveLength(1)
+        // A session made through one is found through the other.
+        const made = await other.create(session())
+        expect(await subject.store.find(made)).toEqual(session())
+      } finally {
+        await other.close()
+      }
+    })
   })
 }

@@ -74,11 +74,25 @@ export function scrub(text: string, target: DatabaseTarget): string {
   return target.secrets.reduce((result, secret) => result.split(secret).join('***'), text)
 }
 
+/** Which database failed to open, for `databaseFailure`'s message. */
+export interface DatabaseRole {
+  /** The variable that configured it, named in the message. */
+  variable: string
+  /** What it holds, in the message: "the helpdesk database". */
+  what: string
+}
+
+const PROJECT_DATABASE: DatabaseRole = {
+  variable: DATABASE_URL_VARIABLE,
+  what: 'the helpdesk database',
+}
+
 /** What went wrong opening the database, in words an operator can act on; never the password. */
 export function databaseFailure(
   error: unknown,
   target: DatabaseTarget,
   timeoutMs: number,
+  role: DatabaseRole = PROJECT_DATABASE,
 ): HelpdeskError {
   const failure = error as { code?: unknown; message?: unknown }
   const code = typeof failure.code === 'string' ? failure.code : undefined
@@ -90,6 +104,7 @@ export function databaseFailure(
     EAI_AGAIN: ['CONNECT_FAILED', 'the host name does not resolve'],
     EHOSTUNREACH: ['CONNECT_FAILED', 'the host cannot be reached'],
     ENETUNREACH: ['CONNECT_FAILED', 'the host cannot be reached'],
+    ENOENT: ['CONNECT_FAILED', 'there is no PostgreSQL socket in that directory'],
     ECONNRESET: ['CONNECT_FAILED', 'the server closed the connection'],
     ETIMEDOUT: ['TIMEOUT', `no answer within ${timeoutMs / 1000} s`],
     '28P01': ['AUTHENTICATION_FAILED', `it refused the password of user ${target.user}`],
@@ -103,7 +118,7 @@ export function databaseFailure(
   return new HelpdeskError({
     code: 'BACKEND_UNAVAILABLE',
     category: 'THIRD_PARTY',
-    message: `cannot open the helpdesk database at ${where} (database ${target.database}, user ${target.user}): ${explanation}; check ${DATABASE_URL_VARIABLE}`,
+    message: `cannot open ${role.what} at ${where} (database ${target.database}, user ${target.user}): ${explanation}; check ${role.variable}`,
     details: { reason, host: target.host, port: target.port, database: target.database },
     // Not the driver's error itself: its message or fields may repeat the password.
   })

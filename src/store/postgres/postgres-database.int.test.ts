@@ -62,9 +62,14 @@ describe('PostgreSQL store schema and connection', () => {
       'audit_head',
       'audit_records',
       'chat_sessions',
+      'helpdesk_browser_sessions',
+      'helpdesk_pending_sign_ins',
       'helpdesk_tokens',
       'helpdesk_users',
+      'paused_run_approvals',
+      'paused_run_states',
       'pgmigrations',
+      'runbook_versions',
       'tickets',
     ])
     // A restart applies nothing again.

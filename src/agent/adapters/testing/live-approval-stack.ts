@@ -22,6 +22,7 @@ import { modelEndpointFromEnvironment } from '../../../models/model-endpoint.ts'
 import { AgentToolbox } from '../../agent-toolbox.ts'
 import type { HelpdeskAgent } from '../../helpdesk-agent.ts'
 import { NodeSqliteCheckpointSaver } from '../../langgraph/node-sqlite-checkpoint-saver.ts'
+import { SqlitePausedRunStore } from '../../paused/sqlite-paused-run-store.ts'
 import { CoreAgent } from '../core-agent.ts'
 import { LangChainAgent } from '../langchain-agent.ts'
 import { LangGraphAgent } from '../langgraph-agent.ts'
@@ -35,20 +36,26 @@ export const ADAPTERS: ReadonlyArray<[string, AdapterFactory]> = [
   [
     'langgraph',
     (toolbox, database) =>
-      new LangGraphAgent(toolbox, new NodeSqliteCheckpointSaver(database), database),
+      new LangGraphAgent(
+        toolbox,
+        new NodeSqliteCheckpointSaver(database),
+        new SqlitePausedRunStore({ database, framework: 'langgraph' }),
+      ),
   ],
   [
     'langchain',
     (toolbox, database) =>
       new LangChainAgent(toolbox, modelEndpointFromEnvironment({}), {
         checkpointer: new NodeSqliteCheckpointSaver(database),
-        database,
+        pausedRuns: new SqlitePausedRunStore({ database, framework: 'langchain' }),
       }),
   ],
   [
     'openai-agents',
     (toolbox, database) =>
-      new OpenAiAgentsAgent(toolbox, modelEndpointFromEnvironment({}), { database }),
+      new OpenAiAgentsAgent(toolbox, modelEndpointFromEnvironment({}), {
+        pausedRuns: new SqlitePausedRunStore({ database, framework: 'openai_agents' }),
+      }),
   ],
   ['mastra', (toolbox) => new MastraAgent(toolbox, modelEndpointFromEnvironment({}))],
 ]

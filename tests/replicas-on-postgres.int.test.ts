@@ -1,0 +1,249 @@
+/**
+ * Two real server processes on one PostgreSQL database (`DATABASE_URL`), no restart between:
+ * a runbook edited through the API of one is served, changed, by the other; and a LangGraph run
+ * paused on an approval by one is resumed by the approval given on the other (its paused-run
+ * record and its checkpoints are in PostgreSQL), the unlock running once against the Samba DC.
+ * Each process has its own data directory (and its own embedded Chroma), sharing only the
+ * database and the audit key, as replicas do.
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { freePort } from '../bench/bench-support.ts'
+import { DEFAULT_CHECKPOINT_SCHEMA } from '../src/agent/langgraph/checkpointer-from-config.ts'
+import { DEFAULT_SCHEMA } from '../src/store/postgres/postgres-database.ts'
+import {
+  type PostgresTestServer,
+  startPostgresTestServer,
+} from '../src/store/postgres/testing/postgres-test-database.ts'
+import { startTestService } from './support/test-services.ts'
+
+const run = promisify(execFile)
+const UNLOCK = 'account_locked.unlock_ad_account'
+const RUNBOOK = 'excel_freezing'
+
+interface Replica {
+  child: ChildProcess
+  url: string
+  log: () => string
+  stop: () => Promise<void>
+}
+
+let postgres: PostgresTestServer
+let shared: Record<string, string> = {}
+let first: Replica
+let second: Replica
+const tokens: Record<string, string> = {}
+
+async function serve(environment: Record<string, string>): Promise<Replica> {
+  const port = await freePort()
+  const child = spawn(process.execPath, ['bin/helpdesk.js', 'serve', '--port', String(port)], {
+    env: { ...process.env, LOG_LEVEL: 'info', ...shared, ...environment },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
+  let log = ''
+  child.stderr?.on('data', (chunk: Buffer) => {
+    log += chunk
+  })
+  const url = `http://127.0.0.1:${port}`
+  const deadline = Date.now() + 240_000
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`serve exited (${child.exitCode}): ${log}`)
+    if (Date.now() > deadline) throw new Error(`serve was not ready within 240 s: ${log}`)
+    try {
+      if ((await fetch(`${url}/readyz`)).status === 200) break
+    } catch {
+      // not listening yet
+    }
+    await sleep(100)
+  }
+  return {
+    child,
+    url,
+    log: () => log,
+    stop: async () => {
+      if (child.exitCode !== null) return
+      const exited = new Promise((resolve) => child.once('exit', resolve))
+      child.kill('SIGINT')
+      await exited
+    },
+  }
+}
+
+async function api(
+  replica: Replica,
+  who: string,
+  method: string,
+  route: string,
+  body?: { json?: unknown; markdown?: string; ifMatch?: string },
+) {
+  const headers: Record<string, string> = { authorization: `Bearer ${tokens[who]}` }
+  if (body?.json !== undefined) headers['content-type'] = 'application/json'
+  if (body?.markdown !== undefined) headers['content-type'] = 'text/markdown'
+  if (body?.ifMatch !== undefined) headers['if-match'] = body.ifMatch
+  const response = await fetch(`${replica.url}/api${route}`, {
+    method,
+    headers,
+    ...(body?.json !== undefined ? { body: JSON.stringify(body.json) } : {}),
+    ...(body?.markdown !== undefined ? { body: body.markdown } : {}),
+  })
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> }
+}
+
+async function addUser(name: string, role: string, environment: Record<string, string>) {
+  const { stdout } = await run(
+    process.execPath,
+    ['bin/helpdesk.js', 'users', 'add', name, '--role', role],
+    { env: { ...process.env, ...shared, ...environment, LOG_LEVEL: 'silent' } },
+  )
+  return stdout.trim()
+}
+
+const dropSchemas = async () => {
+  await postgres.query('public', `DROP SCHEMA IF EXISTS ${DEFAULT_SCHEMA} CASCADE`)
+  await postgres.query('public', `DROP SCHEMA IF EXISTS ${DEFAULT_CHECKPOINT_SCHEMA} CASCADE`)
+}
+
+beforeAll(async () => {
+  postgres = await startPostgresTestServer()
+  await dropSchemas()
+  const directory = await startTestService('samba-dc')
+  shared = {
+    CHROMA_RUNTIME_DIR: path.resolve('.helpdesk/runtime'),
+    DATABASE_URL: postgres.url,
+    AGENT_FRAMEWORK: 'langgraph',
+    AD_URL: directory.LDAP_URL ?? '',
+    AD_BASE_DN: directory.LDAP_BASE_DN ?? '',
+    AD_BIND_DN: directory.LDAP_BIND_DN ?? '',
+    AD_BIND_CREDENTIAL: `file:${directory.LDAP_BIND_PASSWORD_FILE}`,
+    AD_CA_FILE: directory.LDAP_CA_FILE ?? '',
+    AD_TLS_SERVERNAME: directory.LDAP_TLS_SERVERNAME ?? '',
+  }
+  const firstDirectory = mkdtempSync(path.join(tmpdir(), 'replica-a-'))
+  const secondDirectory = mkdtempSync(path.join(tmpdir(), 'replica-b-'))
+  first = await serve({ HELPDESK_DATA_DIR: firstDirectory })
+  // One audit chain, so one key: the second replica signs with the first one's.
+  second = await serve({
+    HELPDESK_DATA_DIR: secondDirectory,
+    HELPDESK_AUDIT_KEY_FILE: path.join(firstDirectory, 'audit.key'),
+  })
+  tokens.admin = readFileSync(path.join(firstDirectory, 'admin-token'), 'utf8').trim()
+  tokens.carol = await addUser('carol', 'requester', { HELPDESK_DATA_DIR: firstDirectory })
+  tokens.tech = await addUser('tech.anna', 'technician', { HELPDESK_DATA_DIR: firstDirectory })
+}, 600_000)
+
+afterAll(async () => {
+  await first?.stop()
+  await second?.stop()
+  if (postgres) {
+    await dropSchemas()
+    await postgres.dropAll()
+  }
+})
+
+describe('two server processes on one PostgreSQL database', () => {
+  it("the second replica bootstrapped no admin of its own: the first one is everyone's", async () => {
+    const users = await postgres.query<{ username: string }>(
+      DEFAULT_SCHEMA,
+      'SELECT username FROM helpdesk_users ORDER BY position',
+    )
+    expect(users.map((row) => row.username)).toEqual(['admin', 'carol', 'tech.anna'])
+    expect(second.log()).toContain(
+      'stores: audit chain, approvals, the step execution ledger, users, conversations, tickets, runbooks, browser sessions and paused agent runs in PostgreSQL at 127.0.0.1',
+    )
+    expect(second.log()).toContain(`checkpoints: PostgreSQL at 127.0.0.1`)
+    expect(first.log() + second.log()).not.toContain(postgres.password)
+  })
+
+  it('a runbook edited through one replica is served, changed, by the other', async () => {
+    const before = await api(second, 'tech', 'GET', `/instructions/${RUNBOOK}`)
+    expect(before.status).toBe(200)
+    const version = Number(before.body.version)
+    const markdown = String(before.body.markdown)
+    expect(markdown).toContain('Excel specifically hangs')
+    const edited = markdown.replace(
+      'Excel specifically hangs',
+      'Excel specifically hangs (edited on replica A)',
+    )
+    const saved = await api(first, 'tech', 'PUT', `/instructions/${RUNBOOK}`, {
+      markdown: edited,
+      ifMatch: String(version),
+    })
+    expect(saved.status, JSON.stringify(saved.body)).toBe(200)
+
+    // The second replica picks the change up by itself (it polls the store's revision).
+    const deadline = Date.now() + 40_000
+    let served: Record<string, unknown> = {}
+    while (Date.now() < deadline) {
+      served = (await api(second, 'tech', 'GET', `/instructions/${RUNBOOK}`)).body
+      if (Number(served.version) === version + 1) break
+      await sleep(500)
+    }
+    expect(served.version).toBe(version + 1)
+    expect(String(served.summary)).toContain('edited on replica A')
+    expect(served.changedBy).toBe('tech.anna')
+    // A stale edit through the second replica is refused: both see the same latest version.
+    const stale = await api(second, 'tech', 'PUT', `/instructions/${RUNBOOK}`, {
+      markdown: edited.replace('replica A', 'replica B'),
+      ifMatch: String(version),
+    })
+    expect(stale.status).toBe(409)
+  })
+
+  it('a run paused on an approval by one replica is resumed by the approval given on the other', async () => {
+    await run(process.execPath, ['scripts/lab.ts', 'lock', 'carol'])
+    const turn = await api(first, 'carol', 'POST', '/chat', {
+      json: { message: 'user carol is locked out of active directory' },
+    })
+    expect(turn.status).toBe(200)
+    const approvals = turn.body.approvals as Array<{ id: string }>
+    expect(approvals).toHaveLength(1)
+    const id = approvals[0]?.id ?? ''
+    const [paused] = await postgres.query<{ framework: string; thread_id: string }>(
+      DEFAULT_SCHEMA,
+      'SELECT framework, thread_id FROM paused_run_approvals WHERE approval_id = $1',
+      [id],
+    )
+    expect(paused?.framework).toBe('langgraph')
+    const checkpoints = async () =>
+      Number(
+        (
+          await postgres.query<{ count: string }>(
+            DEFAULT_CHECKPOINT_SCHEMA,
+            'SELECT COUNT(*) AS count FROM checkpoints WHERE thread_id = $1',
+            [paused?.thread_id],
+          )
+        )[0]?.count,
+      )
+    expect(await checkpoints()).toBeGreaterThan(0)
+
+    const approved = await api(second, 'tech', 'POST', `/approvals/${id}/approve`, { json: {} })
+    expect(approved.status, JSON.stringify(approved.body)).toBe(200)
+    // Resumed by the paused LangGraph run, not run afresh by the API.
+    expect(approved.body.resumedBy).toBe('langgraph')
+    const results = approved.body.results as Array<{ stepId: string; status: string }>
+    expect(results.find((each) => each.stepId === UNLOCK)?.status).toBe('succeeded')
+    // Nothing is left paused: the record and the finished thread's checkpoints are gone.
+    expect(
+      await postgres.query(
+        DEFAULT_SCHEMA,
+        'SELECT 1 FROM paused_run_approvals WHERE approval_id = $1',
+        [id],
+      ),
+    ).toEqual([])
+    expect(await checkpoints()).toBe(0)
+    // Approving again on the first replica: the request is decided (409), nothing runs twice.
+    const again = await api(first, 'tech', 'POST', `/approvals/${id}/approve`, { json: {} })
+    expect(again.status).toBe(409)
+    const ledger = await postgres.query<{ step_id: string }>(
+      DEFAULT_SCHEMA,
+      'SELECT step_id FROM approval_step_executions WHERE approval_id = $1 AND step_id = $2',
+      [id, UNLOCK],
+    )
+    expect(ledger).toHaveLength(1)
+  })
+})
