@@ -176,8 +176,45 @@ const PARTICIPLES: ReadonlyArray<[RegExp, string]> = [
   [/\b(?:bumped|patched)\b/gi, 'updated'],
 ]
 
+/**
+ * The subject before a passive or a noun ("nginx on web03 needs a restart", "the spooler should
+ * be restarted", "dataprocessor needs stopping"): the verb is put first, "restart nginx on
+ * web03", so the verb-object patterns read it. Only passives and nouns: "web01 should restart
+ * nginx" (active) is left alone, and so is an owner's thing ("my laptop needs a restart").
+ */
+const SUBJECT_FIRST =
+  /(?<!\b(?:my|our|your|his|her|their)\s+(?:the\s+)?)\b(?:the\s+)?([A-Za-z0-9][A-Za-z0-9@._+-]*(?:\s+(?:service|daemon|process|package))?)(\s+(?:on|across|for|at|in)\s+[^,.;!?]{1,50}?)?\s+(?:really\s+|probably\s+|just\s+|still\s+)?(?:needs|need|needed|should|must|has\s+to|have\s+to|wants|could\s+use|could\s+do\s+with|is\s+due\s+(?:for|a))\s+(?:(?:to\s+)?(?:be|get)\s+(restart|start|stopp|kill|updat|upgrad|install|remov|uninstall|patch|reboot)(?:ed|d)|an?\s+(?:quick\s+|good\s+|full\s+|fresh\s+|proper\s+)?(restart|start|stop|update|upgrade|install|removal|uninstall|patch|reboot)|(restart|start|stopp|kill|updat|upgrad|install|remov|uninstall|patch|reboot)(?:ed|ing))\b(?!\s+(?:of|to)\b)/gi
+
+const STEMS: Readonly<Record<string, string>> = {
+  stopp: 'stop',
+  updat: 'update',
+  upgrad: 'upgrade',
+  remov: 'remove',
+  removal: 'remove',
+}
+
+function verbFirst(text: string): string {
+  return text.replace(
+    SUBJECT_FIRST,
+    (whole, object: string, middle: string | undefined, ...verbs: unknown[]) => {
+      const stem = verbs.slice(0, 3).find((each): each is string => typeof each === 'string')
+      const name = (object.split(/\s+/)[0] ?? '').toLowerCase()
+      if (!stem || NOT_OBJECTS.has(name) || NOT_SUBJECTS.has(name)) return whole
+      const lowered = stem.toLowerCase()
+      return `${STEMS[lowered] ?? lowered} ${object}${middle ?? ''}`
+    },
+  )
+}
+
+/** Subjects that are people or the request itself, never what the work is done to. */
+const NOT_SUBJECTS = new Set(
+  'someone somebody anyone anybody team user users everyone he she they we i you one this that which what request ticket'.split(
+    ' ',
+  ),
+)
+
 export function applyLexicon(text: string): string {
-  let result = correctSlips(text)
+  let result = verbFirst(correctSlips(text))
   for (const [pattern, participle] of PARTICIPLES) result = result.replace(pattern, participle)
   for (const [verb, pattern] of PATTERNS) {
     result = result.replace(pattern, (...args: unknown[]) => {

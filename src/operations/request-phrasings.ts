@@ -63,7 +63,7 @@ export function findPhrasings(finder: PhrasingFinder): void {
   }
   // "web01 needs nginx restarted", "I want telnet removed from the databases".
   for (const match of each(
-    String.raw`\b(?:needs?|wants?|get|have|having)\s+(?:the\s+)?${KEYWORD_BEFORE}${OBJECT}${KEYWORD_AFTER}\s+(restarted|started|stopped|killed|updated|upgraded|patched|installed|removed|uninstalled)\b`,
+    String.raw`\b(?:needs?|needed|wants?|wanted|like|get|have|having)\s+(?:the\s+)?${KEYWORD_BEFORE}${OBJECT}${KEYWORD_AFTER}\s+(restarted|started|stopped|killed|updated|upgraded|patched|installed|removed|uninstalled)\b`,
   )) {
     const [, before, name, after, state = ''] = match
     if (!isObject(name)) continue

@@ -60,7 +60,7 @@ const ALL_OS =
   /\b(?:(?:on|across|for)\s+)?(?:all|every(?:\s+single)?|each)\s+(?:(?:of\s+)?(?:the|our)\s+)?(?:(linux|windows)\s+)?(?:servers?|box(?:es)?|machines?|hosts?|nodes?|computers?|vms?|assets?|targets?)\b/gi
 /** "the linux servers", "our windows boxes": every machine of that OS (group names come first). */
 const THE_OS =
-  /\b(?:(?:on|across|for)\s+)?(?:the|our)\s+(linux|windows)\s+(?:servers|box(?:es)|machines|hosts|nodes|vms|computers)\b/gi
+  /\b(?:(?:on|across|for)\s+)?(?:(?:the|our)\s+|(?<=\b(?:on|across|for|to|from)\s+))(?:whole\s+|entire\s+)?(linux|windows)\s+(?:servers|box(?:es)|machines|hosts|nodes|vms|computers|fleet|estate)\b/gi
 const EVERYWHERE =
   /\b(?:everywhere|(?:across\s+|on\s+)?the\s+(?:whole\s+|entire\s+)?fleet|fleet-wide)\b/gi
 
