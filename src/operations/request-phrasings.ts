@@ -17,6 +17,8 @@ import {
  */
 
 export interface PhrasingFinder {
+  /** The sentence being read. */
+  text: string
   found: Found[]
   add(match: RegExpMatchArray, operation: string, parameters: Record<string, string | number>): void
   each(pattern: string): IterableIterator<RegExpMatchArray>

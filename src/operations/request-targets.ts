@@ -126,7 +126,8 @@ const RANGE =
 const MACHINE_LIKE = /^[A-Za-z]{2,}[A-Za-z0-9]*(?:-[A-Za-z0-9]+)*\d+$/
 
 export function findTargets(text: string, fleet: Fleet): FoundTargets {
-  let rest = text
+  // A share path (\\fileserver\team) names a share, not the file-servers group.
+  let rest = text.replace(/\\\\[^\s,;]+/g, (path) => ' '.repeat(path.length))
   const spans: Array<[number, number]> = []
   const groups = new Set<string>()
   const singular = new Set<string>()
