@@ -43,6 +43,8 @@ const LEXICON: ReadonlyArray<readonly [string, readonly string[]]> = [
       String.raw`kick\s+off`,
       String.raw`launch`,
       String.raw`(?:re)?enable\s+and\s+start`,
+      // "the service on dp02 is down, bring it back"
+      String.raw`bring\s+(?<object>it|them)\s+back(?!\s+(?:up|online|down|offline)\b)`,
     ],
   ],
   [
@@ -224,13 +226,25 @@ const STEMS: Readonly<Record<string, string>> = {
 
 /** "memcached - stop it on the web boxes": the name as the topic, then the verb on "it". */
 const TOPIC_FIRST =
-  /(?<=^|[.;!?]\s*)(?:the\s+)?([A-Za-z0-9][A-Za-z0-9@._+-]*(?:\s+(?:service|daemon|process|package))?)\s*(?:-+|\u2013|\u2014|:)\s*(?:please\s+|pls\s+|can\s+you\s+|could\s+you\s+)?(restart|start|stop|kill|check|update|upgrade|install|remove|uninstall|reboot)\s+(?:it|that|this)\b/gi
+  /(?<=^|[.;!?]\s*)(?:the\s+)?([A-Za-z0-9][A-Za-z0-9@._+-]*(?:\s+(?:service|daemon|process|package))?)(\s+(?:on|across)\s+[^-\u2013\u2014:,.;!?]{1,40}?)?\s*(?:-+|\u2013|\u2014|:)\s*(?:please\s+|pls\s+|can\s+you\s+|could\s+you\s+)?(restart|start|stop|kill|check|update|upgrade|install|remove|uninstall|reboot|bounce|cycle|recycle)\s+(?:it|that|this)\b/gi
+
+const TOPIC_VERBS: Readonly<Record<string, string>> = {
+  bounce: 'restart',
+  cycle: 'restart',
+  recycle: 'restart',
+}
 
 function verbFirst(text: string): string {
-  text = text.replace(TOPIC_FIRST, (whole, object: string, verb: string) => {
-    const name = (object.split(/\s+/)[0] ?? '').toLowerCase()
-    return NOT_OBJECTS.has(name) || NOT_SUBJECTS.has(name) ? whole : `${verb} ${object}`
-  })
+  text = text.replace(
+    TOPIC_FIRST,
+    (whole, object: string, middle: string | undefined, verb: string) => {
+      const name = (object.split(/\s+/)[0] ?? '').toLowerCase()
+      const canonical = TOPIC_VERBS[verb.toLowerCase()] ?? verb
+      return NOT_OBJECTS.has(name) || NOT_SUBJECTS.has(name)
+        ? whole
+        : `${canonical} ${object}${middle ?? ''}`
+    },
+  )
   return text.replace(
     SUBJECT_FIRST,
     (whole, object: string, middle: string | undefined, ...verbs: unknown[]) => {

@@ -78,6 +78,12 @@ export function findStatusChecks(finder: PhrasingFinder, machines: MachineNames)
           : 'service.stop'
     add(match, operation, { service: match[2] })
   }
+  // "check whether LT-0424 is online": a machine's own state is its uptime.
+  for (const match of each(
+    String.raw`\b(?:if|whether)\s+${OBJECT}\s+is\s+(?:still\s+)?(?:up|alive|online|responding|reachable|back(?:\s+up)?)\b`,
+  )) {
+    if (match[1] && machines.isMachine(match[1])) add(match, 'system.uptime', {})
+  }
   // "is web02 alive?": a machine's own state is its uptime.
   for (const match of each(
     String.raw`\b(?:is|are)\s+${OBJECT}\s+(?:still\s+)?(?:up|alive|online|responding|reachable|back(?:\s+up)?)\b`,
