@@ -8,6 +8,7 @@
 //
 //   node bench/job-benchmark.ts   (or npm run bench:jobs; part of npm run bench)
 //   BENCH_JOB_TARGETS=100 BENCH_JOB_ROUNDS=3 BENCH_JOB_CONCURRENCY=50 BENCH_SSHD=private|shared|auto (default private)
+//   BENCH_JOB_RECORD=DIR: each of our runs' timings to DIR/job-run-N.json (the ETA tests replay them)
 //
 // Rounds interleave the two tools (the order alternates) after one warm-up of each; figures are
 // medians. On a shared 2-core machine compare the ratio, not the seconds.
@@ -20,6 +21,7 @@ import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
 import { Client } from 'ssh2'
 import type { JobEvent } from '../src/jobs/job-model.ts'
+import type { RecordedRun } from '../src/jobs/testing/recorded-run.ts'
 import { sampleWorkflow } from '../src/jobs/testing/sample-workflow.ts'
 import { readEvents } from '../src/jobs/testing/sse-client.ts'
 import { fleetNames, openSshdEngine, sharedStateDirectory } from '../src/jobs/testing/sshd-fleet.ts'
@@ -48,6 +50,7 @@ interface OurRun {
   etaAt20: number | null
   remainingAt20: number | null
   status: string
+  firstFailure: string | undefined
 }
 
 export async function runJobBenchmark(
@@ -101,6 +104,7 @@ export async function runJobBenchmark(
       )
     })
     const bare = bareWorkflow(endpoint, workflow, concurrency)
+    let recorded = 0
     const ours = async (): Promise<OurRun> => {
       await resetState(state, names)
       let peakRss = process.memoryUsage().rss
@@ -131,6 +135,13 @@ export async function runJobBenchmark(
       await reading
       clearInterval(sampler)
       const stored = await fleet.store.lastEventId(id)
+      if (process.env.BENCH_JOB_RECORD) {
+        recorded += 1
+        await writeFile(
+          path.join(process.env.BENCH_JOB_RECORD, `job-run-${recorded}.json`),
+          `${JSON.stringify(recordTimings(received, concurrency, names))}\n`,
+        )
+      }
       const at20 = received.find(
         (event) => event.data.type === 'progress' && event.data.done >= Math.ceil(count * 0.2),
       )
@@ -146,6 +157,11 @@ export async function runJobBenchmark(
         remainingAt20: remaining,
         etaError: eta !== null && remaining ? Math.abs(eta - remaining) / remaining : null,
         status: record?.status ?? 'missing',
+        firstFailure: received
+          .map(({ data }) =>
+            data.type === 'target-failed' ? `${data.target} ${data.stepId}: ${data.error}` : '',
+          )
+          .find(Boolean),
       }
     }
     const bareRun = async () => {
@@ -170,7 +186,8 @@ export async function runJobBenchmark(
       )
     }
     for (const run of oursRuns) {
-      if (run.status !== 'succeeded') failures.push(`our job ended ${run.status}`)
+      if (run.status !== 'succeeded')
+        failures.push(`our job ended ${run.status} (first failure: ${run.firstFailure ?? 'none'})`)
       if (!run.gapless || run.eventsReceived !== run.eventsStored)
         failures.push(`SSE: received ${run.eventsReceived} of ${run.eventsStored} events`)
     }
@@ -203,6 +220,46 @@ export async function runJobBenchmark(
     await endpoint?.stop()
     await rm(work, { recursive: true, force: true }).catch(() => undefined)
   }
+}
+
+/**
+ * The run's timings as src/jobs/testing/recorded-run.ts replays them (BENCH_JOB_RECORD=FILE):
+ * each target's start and end and each cell's final state, start and end, in milliseconds
+ * from the first event; the estimator's unit tests use such recordings.
+ */
+function recordTimings(
+  received: ReadonlyArray<{ data: JobEvent }>,
+  concurrency: number,
+  targets: readonly string[],
+): RecordedRun {
+  const origin = Date.parse(received[0]?.data.at ?? new Date().toISOString())
+  const since = (at: string | undefined) => (at === undefined ? undefined : Date.parse(at) - origin)
+  const run: RecordedRun = { concurrency, steps: 0, targets: [], cells: [], endedAt: 0 }
+  const cells = new Map<string, RecordedRun['cells'][number]>()
+  const started = new Map<string, number>()
+  for (const { data } of received) {
+    const at = since(data.at) ?? 0
+    if (data.type === 'job-started') run.steps = data.steps.length
+    if (data.type === 'target-started') started.set(data.target, at)
+    if (data.type === 'target-succeeded' || data.type === 'target-failed')
+      run.targets.push({
+        target: data.target,
+        startedAt: started.get(data.target) ?? 0,
+        endedAt: at,
+      })
+    if (data.type === 'cell' && data.cell.endedAt)
+      cells.set(`${data.stepIndex} ${data.target}`, {
+        stepIndex: data.stepIndex,
+        target: data.target,
+        state: data.cell.state,
+        startedAt: since(data.cell.startedAt ?? data.cell.endedAt) ?? at,
+        endedAt: since(data.cell.endedAt) ?? at,
+      })
+    if (data.type === 'job-ended') run.endedAt = at
+  }
+  run.cells = [...cells.values()]
+  run.targets.sort((a, b) => targets.indexOf(a.target) - targets.indexOf(b.target))
+  return run
 }
 
 /** Each machine: the service running on every other one, no config file, nothing broken. */

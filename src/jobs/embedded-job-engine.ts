@@ -42,7 +42,7 @@ interface ActiveJob {
   record: JobRecord
   cells: Map<string, JobCell>
   controller: AbortController
-  times: { finished: number[]; running: Map<string, number> }
+  times: { finished: number[]; running: Map<string, number>; began: number }
   startedSteps: Set<number>
   endedSteps: Set<number>
   done: Promise<void>
@@ -266,7 +266,7 @@ export class EmbeddedJobEngine implements JobEngine {
       record,
       cells,
       controller: new AbortController(),
-      times: { finished: [], running: new Map() },
+      times: { finished: [], running: new Map(), began: Date.now() },
       startedSteps: new Set(),
       endedSteps: new Set(),
       done: Promise.resolve(),
@@ -319,7 +319,8 @@ export class EmbeddedJobEngine implements JobEngine {
           continue
         }
         const started = performance.now()
-        job.times.running.set(name, started)
+        // Wall-clock, like the cells' timestamps the estimate also reads.
+        job.times.running.set(name, Date.now())
         await this.emit(record.id, { type: 'target-started', target: name })
         const succeeded = await runTarget({
           job: record,

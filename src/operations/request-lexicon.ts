@@ -43,6 +43,8 @@ const LEXICON: ReadonlyArray<readonly [string, readonly string[]]> = [
       String.raw`kick\s+off`,
       String.raw`launch`,
       String.raw`(?:re)?enable\s+and\s+start`,
+      // "the service on dp02 is down, bring it back"
+      String.raw`bring\s+(?<object>it|them)\s+back(?!\s+(?:up|online|down|offline)\b)`,
     ],
   ],
   [
@@ -90,7 +92,12 @@ const LEXICON: ReadonlyArray<readonly [string, readonly string[]]> = [
   ],
   [
     'update',
-    [String.raw`bump`, String.raw`bring\s+up\s+to\s+date`, String.raw`refresh\s+(?=the\s+package)`],
+    [
+      String.raw`bump`,
+      String.raw`bring\s+up\s+to\s+date`,
+      String.raw`bring\s+(?<object>(?:the\s+)?[A-Za-z0-9][A-Za-z0-9.+_:-]*(?:\s+package)?)\s+up\s+to\s+date`,
+      String.raw`refresh\s+(?=the\s+package)`,
+    ],
   ],
   [
     'check',
@@ -114,10 +121,24 @@ const PATTERNS: ReadonlyArray<readonly [string, RegExp]> = LEXICON.map(([verb, p
 
 /** Package verbs said with a name and a place: "put htop on web01", "add jq to the build agents". */
 const PLACE_INSTALL =
-  /\b(?:put|add|deploy|drop|get|push|roll\s+out|set\s+up|lay\s+down)\s+(?!\/|[A-Za-z]:\\|the\s+(?:new|updated|latest)\s+(?:file|config)|file\b|config\b|it\b|them\b|me\b)((?:the\s+)?[A-Za-z0-9][A-Za-z0-9.+_:-]*(?:\s+(?:package|client|agent|tool))?)\s+(?=(?:on|onto|to|across)\s)/gi
+  /\b(?:put|add|deploy|drop|get|push|roll\s+out|set\s+up|lay\s+down|need|needs|want|wants)\s+(?!\/|[A-Za-z]:\\|the\s+(?:new|updated|latest)\s+(?:file|config)|file\b|config\b|it\b|them\b|me\b)((?:the\s+)?(?:package\s+)?[A-Za-z0-9][A-Za-z0-9.+_:-]*(?:\s+(?:package|client|agent|tool))?)\s+(?=(?:on|onto|to|across)\s)/gi
+
+/** "get the latest 7zip on fs01", "push the newest git to the build agents": an update. */
+const PLACE_LATEST =
+  /\b(?:put|get|push|roll\s+out|bring|deploy)\s+(?:the\s+)?(?:latest|newest|current)\s+(?:version\s+of\s+)?([A-Za-z0-9][A-Za-z0-9.+_:-]*)\s+(?=(?:on|onto|to|across)\s)/gi
 
 /** The catalog verbs a typing slip is corrected to ("rstart", "restrat", "isntall", "rebot"). */
-const VERBS = ['restart', 'install', 'uninstall', 'upgrade', 'update', 'reboot', 'remove']
+const VERBS = [
+  'restart',
+  'install',
+  'uninstall',
+  'upgrade',
+  'update',
+  'reboot',
+  'remove',
+  'status',
+  'whether',
+]
 
 /** Words one edit away from a verb that are words of their own, never slips. */
 const REAL_WORDS = new Set([
@@ -137,6 +158,15 @@ const REAL_WORDS = new Set([
   'uptime',
   'upstate',
   'restate',
+  'stats',
+  'states',
+  'statue',
+  'statues',
+  'stature',
+  'statutes',
+  'weather',
+  'either',
+  'neither',
 ])
 
 /** Whether two words are one edit apart (insert, delete, substitute or swap two neighbours). */
@@ -155,13 +185,14 @@ function oneEditApart(word: string, verb: string): boolean {
 
 /** A slip in a verb at the start of a clause, corrected; other words pass through. */
 function correctSlips(text: string): string {
+  // The lead is looked behind, not taken: "check wether" corrects the word after "check" too.
   return text.replace(
-    /(^|[,.;:!?]\s*|\b(?:then|and|pls|please|can\s+you|could\s+you)\s+)([A-Za-z]{5,10})\b/gi,
-    (whole, lead: string, word: string) => {
+    /(?<=^|[,.;:!?]\s*|\b(?:then|and|pls|please|plz|can\s+you|could\s+you|can\s+someone|could\s+someone|can\s+we|we|i|to|of|the|check|see|know)\s+)([A-Za-z]{5,10})\b/gi,
+    (whole, word: string) => {
       const lowered = word.toLowerCase()
       if (REAL_WORDS.has(lowered) || VERBS.includes(lowered)) return whole
       const verb = VERBS.find((candidate) => oneEditApart(lowered, candidate))
-      return verb ? `${lead}${verb}` : whole
+      return verb ?? whole
     },
   )
 }
@@ -176,8 +207,65 @@ const PARTICIPLES: ReadonlyArray<[RegExp, string]> = [
   [/\b(?:bumped|patched)\b/gi, 'updated'],
 ]
 
+/**
+ * The subject before a passive or a noun ("nginx on web03 needs a restart", "the spooler should
+ * be restarted", "dataprocessor needs stopping"): the verb is put first, "restart nginx on
+ * web03", so the verb-object patterns read it. Only passives and nouns: "web01 should restart
+ * nginx" (active) is left alone, and so is an owner's thing ("my laptop needs a restart").
+ */
+const SUBJECT_FIRST =
+  /(?<!\b(?:my|our|your|his|her|their)\s+(?:the\s+)?)\b(?:the\s+)?([A-Za-z0-9][A-Za-z0-9@._+-]*(?:\s+(?:service|daemon|process|package))?)(\s+(?:on|across|for|at|in)\s+[^,.;!?]{1,50}?)?\s+(?:really\s+|probably\s+|just\s+|still\s+)?(?:needs|need|needed|should|must|has\s+to|have\s+to|wants|could\s+use|could\s+do\s+with|is\s+due\s+(?:for|a))\s+(?:(?:to\s+)?(?:be|get)\s+(restart|start|stopp|kill|updat|upgrad|install|remov|uninstall|patch|reboot)(?:ed|d)|an?\s+(?:quick\s+|good\s+|full\s+|fresh\s+|proper\s+)?(restart|start|stop|update|upgrade|install|removal|uninstall|patch|reboot)|(restart|start|stopp|kill|updat|upgrad|install|remov|uninstall|patch|reboot)(?:ed|ing))\b(?!\s+(?:of|to)\b)/gi
+
+const STEMS: Readonly<Record<string, string>> = {
+  stopp: 'stop',
+  updat: 'update',
+  upgrad: 'upgrade',
+  remov: 'remove',
+  removal: 'remove',
+}
+
+/** "memcached - stop it on the web boxes": the name as the topic, then the verb on "it". */
+const TOPIC_FIRST =
+  /(?<=^|[.;!?]\s*)(?:the\s+)?([A-Za-z0-9][A-Za-z0-9@._+-]*(?:\s+(?:service|daemon|process|package))?)(\s+(?:on|across)\s+[^-\u2013\u2014:,.;!?]{1,40}?)?\s*(?:-+|\u2013|\u2014|:)\s*(?:please\s+|pls\s+|can\s+you\s+|could\s+you\s+)?(restart|start|stop|kill|check|update|upgrade|install|remove|uninstall|reboot|bounce|cycle|recycle)\s+(?:it|that|this)\b/gi
+
+const TOPIC_VERBS: Readonly<Record<string, string>> = {
+  bounce: 'restart',
+  cycle: 'restart',
+  recycle: 'restart',
+}
+
+function verbFirst(text: string): string {
+  text = text.replace(
+    TOPIC_FIRST,
+    (whole, object: string, middle: string | undefined, verb: string) => {
+      const name = (object.split(/\s+/)[0] ?? '').toLowerCase()
+      const canonical = TOPIC_VERBS[verb.toLowerCase()] ?? verb
+      return NOT_OBJECTS.has(name) || NOT_SUBJECTS.has(name)
+        ? whole
+        : `${canonical} ${object}${middle ?? ''}`
+    },
+  )
+  return text.replace(
+    SUBJECT_FIRST,
+    (whole, object: string, middle: string | undefined, ...verbs: unknown[]) => {
+      const stem = verbs.slice(0, 3).find((each): each is string => typeof each === 'string')
+      const name = (object.split(/\s+/)[0] ?? '').toLowerCase()
+      if (!stem || NOT_OBJECTS.has(name) || NOT_SUBJECTS.has(name)) return whole
+      const lowered = stem.toLowerCase()
+      return `${STEMS[lowered] ?? lowered} ${object}${middle ?? ''}`
+    },
+  )
+}
+
+/** Subjects that are people or the request itself, never what the work is done to. */
+const NOT_SUBJECTS = new Set(
+  'someone somebody anyone anybody team user users everyone he she they we i you one this that which what request ticket'.split(
+    ' ',
+  ),
+)
+
 export function applyLexicon(text: string): string {
-  let result = correctSlips(text)
+  let result = verbFirst(correctSlips(text))
   for (const [pattern, participle] of PARTICIPLES) result = result.replace(pattern, participle)
   for (const [verb, pattern] of PATTERNS) {
     result = result.replace(pattern, (...args: unknown[]) => {
@@ -189,10 +277,16 @@ export function applyLexicon(text: string): string {
       return object ? `${verb} ${object}${trailing}` : `${verb}${trailing}`
     })
   }
+  result = result.replace(PLACE_LATEST, (whole, object: string) =>
+    NOT_OBJECTS.has(object.toLowerCase()) || NOT_PACKAGES.has(object.toLowerCase())
+      ? whole
+      : `update ${object} `,
+  )
   return result.replace(PLACE_INSTALL, (whole, object: string, offset: number, all: string) => {
     const name =
       object
         .replace(/^the\s+/i, '')
+        .replace(/^package\s+/i, '')
         .split(/\s+/)[0]
         ?.toLowerCase() ?? ''
     // "get the status on web01", "add web05 to the web-servers group": not a package.
@@ -209,7 +303,7 @@ export function applyLexicon(text: string): string {
 
 /** Nouns a placing verb can take that are not packages ("get the info on web01"). */
 const NOT_PACKAGES = new Set(
-  'info details list count uptime state health numbers breakdown output results stats report access permission permissions user users account'.split(
+  'info details list count uptime state health numbers breakdown output results stats report access permission permissions user users account help time root admin sudo password passwords space room memory'.split(
     ' ',
   ),
 )

@@ -1,5 +1,6 @@
 import type { MachineNames } from './request-operations.ts'
 import {
+  FILLER,
   type Found,
   NOT_OBJECTS,
   OBJECT,
@@ -97,6 +98,10 @@ const LOG_NOT_SERVICE = new Set([
   'any',
   'all',
   'of',
+  'been',
+  'being',
+  'going',
+  'happening',
 ])
 
 /** Words before "errors" that are not a service: kinds of error, log words, verbs. */
@@ -132,6 +137,11 @@ function logParameters(text: string, machines: MachineNames): Record<string, str
   })
   const service =
     before ??
+    // "what errors has the dataprocessor service logged", "what's docker been complaining about"
+    new RegExp(
+      String.raw`\b(?:errors?\s+(?:has|have|did)|what(?:'s|\s+has|\s+is|\s+have)|has|have)\s+(?:the\s+)?(?:service\s+)?${OBJECT}(?:\s+service)?\s+(?:been\s+)?(?:logged|thrown|reported|raised|written|produced|complain|moan|whin|grumbl|logging|throwing)`,
+      'i',
+    ).exec(text) ??
     new RegExp(
       String.raw`\b(?:logs?|journal)\s+(?:for|of)\s+(?:the\s+)?(?:service\s+)?${OBJECT}`,
       'i',
@@ -157,6 +167,16 @@ function troubledName(text: string, machines: MachineNames): string {
     String.raw`\b${OBJECT}\s+(?:service\s+)?(?:(?:on|across)\s+[^.;!?]{1,40}?\s+)?(?:is|keeps|has|seems|looks)\s+(?:\w+\s+)?(?:throwing|eating|hogging|chewing|pegging|burning|using|hanging|hung|stuck|down|crashed|crashing|dead|failing|failed|frozen|not\s+responding|unresponsive|misbehaving|broken|wedged|borked|hosed|flapping|erroring|acting\s+up|leaking|spinning)\b`,
     'i',
   ).exec(text)
-  const name = subject?.[1]
-  return name && !NOT_OBJECTS.has(name.toLowerCase()) && !machines.isMachine(name) ? name : ''
+  // "there's a runaway java proc on dp03 eating all the cpu, kill it"
+  const told = new RegExp(
+    String.raw`\bthere(?:'s|\s+is|\s+are)\s+(?:a|an|some)\s+${FILLER}${OBJECT}\s+(?:process(?:es)?|procs?|service|daemon)\b`,
+    'i',
+  ).exec(text)
+  const names = [subject?.[1], told?.[1]]
+  return (
+    names.find(
+      (name): name is string =>
+        name !== undefined && !NOT_OBJECTS.has(name.toLowerCase()) && !machines.isMachine(name),
+    ) ?? ''
+  )
 }

@@ -4,13 +4,13 @@ import { findStatusChecks } from './request-status.ts'
 import {
   FILLER,
   type Found,
+  isProcessName,
   KEYWORD_AFTER,
   KEYWORD_BEFORE,
   NOT_OBJECTS,
   OBJECT,
   type OperationsFound,
   PATH,
-  PROCESS_NAMES,
   trimPath,
   VERBS,
 } from './request-words.ts'
@@ -140,7 +140,7 @@ export function findOperations(text: string, machines: MachineNames): Operations
     add(match, operation, parameters)
     listed(match, operation, 'package')
   }
-  findPhrasings({ found, add, each, isObject })
+  findPhrasings({ text, found, add, each, isObject })
 
   // --- services (and reboots phrased as "restart the server")
   for (const match of each(
@@ -184,10 +184,7 @@ export function findOperations(text: string, machines: MachineNames): Operations
       if (!(keyword.trim() && NOT_OBJECTS.has((bracketed ?? object).toLowerCase()))) continue
       named = undefined
     }
-    if (
-      /\bproc/.test(keyword) ||
-      (!keyword.includes('service') && PROCESS_NAMES.has((named ?? '').toLowerCase()))
-    ) {
+    if (/\bproc/.test(keyword) || (!keyword.includes('service') && isProcessName(named ?? ''))) {
       if (lowered === 'stop') add(match, 'process.stop', { process: named ?? '' })
       continue
     }
@@ -260,17 +257,19 @@ export function findOperations(text: string, machines: MachineNames): Operations
     add(match, 'disk.usage', {})
   }
   for (const match of each(
-    String.raw`\b(?:cpu|memory|ram|pids?)\b[^.?!]{0,40}?\bof\s+(?:the\s+)?${OBJECT}\s+process(?:es)?\b`,
+    String.raw`\b(?:cpu|memory|ram|pids?)\b[^.?!]{0,40}?\b(?:of|for|used\s+by)\s+(?:the\s+)?${OBJECT}(?:\s+process(?:es)?)?\b`,
   )) {
-    if (isObject(match[1])) add(match, 'process.check', { process: match[1] })
+    const at = match.indices?.[1]?.[0] ?? -1
+    if (isObject(match[1]) && !machines.targetAt?.(at) && !MACHINE_WORDS.test(match[1]))
+      add(match, 'process.check', { process: match[1] })
   }
 
   // --- status: "is nginx running", "status of sshd", "check whether the process w3wp is running"
-  findStatusChecks({ found, add, each, isObject }, machines)
+  findStatusChecks({ text, found, add, each, isObject }, machines)
 
   // --- disk, uptime, reboot
   for (const match of each(
-    String.raw`\b(?:disk\s+(?:space|usage|capacity|free)|free\s+(?:disk\s+)?space|free\s+disk|df|how\s+full\s+(?:is|are)|out\s+of\s+(?:disk|space)|disks?\s+(?:is\s+|are\s+)?full|how\s+much\s+(?:free\s+)?(?:disk\s+)?space|space\s+(?:is\s+)?(?:left|free|remaining|available)|storage\s+(?:left|usage|space)|disks?|storage|space\s+(?:check|usage))\b`,
+    String.raw`\b(?:disk\s+(?:space|usage|capacity|free)|free\s+(?:disk\s+)?space|free\s+disk|df|how\s+full\s+(?:is|are)|out\s+of\s+(?:disk|space)|disks?\s+(?:is\s+|are\s+)?full|how\s+much\s+(?:free\s+)?(?:disk\s+)?(?:space|room)|(?:space|room)\s+(?:is\s+)?(?:left|free|remaining|available)|storage\s+(?:left|usage|space)|disks?|storage|space\s+(?:check|usage))\b`,
   )) {
     add(match, 'disk.usage', {})
   }
@@ -283,7 +282,7 @@ export function findOperations(text: string, machines: MachineNames): Operations
 
   // --- logs
   for (const match of each(
-    String.raw`\b(?:errors?\s+(?:logs?|in\s+the\s+logs?)|event\s+logs?|errors|erroring|throwing\s+errors|(?:been|got|was|were)\s+logged(?!\s+(?:in|out|into)\b)|journal|syslog|(?:check|show|pull|grab|review|read|tail|see|look\s+at|go\s+through)\s+(?:me\s+)?(?:the\s+)?(?:recent\s+|latest\s+|system\s+)?(?:[A-Za-z0-9][A-Za-z0-9@._-]*\s+)?logs?)\b`,
+    String.raw`\b(?:errors?\s+(?:logs?|in\s+the\s+logs?)|event\s+logs?|errors|erroring|throwing\s+errors|(?:complain(?:ing|ed|s)?|moaning|whining|grumbling)\s+about|(?:been|got|was|were)\s+logged(?!\s+(?:in|out|into)\b)|journal|syslog|(?:check|show|pull|grab|review|read|tail|see|look\s+at|go\s+through)\s+(?:me\s+)?(?:the\s+)?(?:recent\s+|latest\s+|system\s+)?(?:[A-Za-z0-9][A-Za-z0-9@._-]*\s+)?logs?)\b`,
   )) {
     add(match, 'logs.errors', {})
   }
@@ -306,6 +305,8 @@ export function findOperations(text: string, machines: MachineNames): Operations
         text,
       ) ??
       new RegExp(String.raw`\bport\s+\d{1,5}\s+(?:to|of)\s+${HOST}`, 'i').exec(text) ??
+      // "is smtp.corp.local port 25 open": a dotted name or a machine before its port.
+      /\b([A-Za-z0-9-]*[.\d][A-Za-z0-9.-]*[A-Za-z0-9])\s+(?:on\s+)?port\s+\d{1,5}/i.exec(text) ??
       new RegExp(String.raw`\bto\s+${HOST}`, 'i').exec(text)
     if (host?.[1]) {
       const hostStart = (host.index ?? 0) + host[0].lastIndexOf(host[1])

@@ -17,6 +17,8 @@ import {
  */
 
 export interface PhrasingFinder {
+  /** The sentence being read. */
+  text: string
   found: Found[]
   add(match: RegExpMatchArray, operation: string, parameters: Record<string, string | number>): void
   each(pattern: string): IterableIterator<RegExpMatchArray>
@@ -63,7 +65,7 @@ export function findPhrasings(finder: PhrasingFinder): void {
   }
   // "web01 needs nginx restarted", "I want telnet removed from the databases".
   for (const match of each(
-    String.raw`\b(?:needs?|wants?|get|have|having)\s+(?:the\s+)?${KEYWORD_BEFORE}${OBJECT}${KEYWORD_AFTER}\s+(restarted|started|stopped|killed|updated|upgraded|patched|installed|removed|uninstalled)\b`,
+    String.raw`\b(?:needs?|needed|wants?|wanted|like|get|have|having)\s+(?:the\s+)?${KEYWORD_BEFORE}${OBJECT}${KEYWORD_AFTER}\s+(restarted|started|stopped|killed|updated|upgraded|patched|installed|removed|uninstalled)\b`,
   )) {
     const [, before, name, after, state = ''] = match
     if (!isObject(name)) continue

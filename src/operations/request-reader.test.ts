@@ -42,6 +42,7 @@ describe('the offline reader of operation requests', () => {
       'tests/fixtures/operations-dev-round9.jsonl',
       'tests/fixtures/operations-dev-round10.jsonl',
       'tests/fixtures/operations-dev-round11.jsonl',
+      'tests/fixtures/operations-dev-round12.jsonl',
     ]) {
       const requests = lines<LabelledOperationRequest>(file)
       const report = scoreOperationRequests(

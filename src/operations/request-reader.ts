@@ -84,13 +84,18 @@ const CONDITIONS: ReadonlyArray<[WorkflowCondition, RegExp]> = [
     'only-where-installed',
     /\bskip(?:ping)?\s+(?:the\s+ones|those|any|machines|hosts|servers|boxes)?\s*(?:where|if|that)\s+(?:it\s+is\s+|it's\s+|they\s+are\s+|they're\s+|(?:is|are)\s+)?(?:not\s+installed|missing)\b/gi,
   ],
+  // "stop telegraf wherever it runs": the plain verb says the same as "is running".
+  [
+    'only-where-running',
+    /(?:\bwhere(?:ver)?|(?<=every)where)\s+(?:it|they|the\s+service|that\s+service|the\s+process)\s+(?:still\s+)?(?:runs|run)\b/gi,
+  ],
   // "is redis running? if not, start it": the start is only where it is not running.
   ['only-where-stopped', /\b(?<=[?.,;]\s*)if\s+not\b/gi],
   ['only-where-running', /\b(?<=[?.,;]\s*)if\s+(?:so|it\s+is|yes)\b/gi],
   // "restart it if it isn't", "the build agents that have it running".
   [
     'only-where-stopped',
-    /\b(?:if|where|when)\s+(?:it|they)\s+(?:isn't|is\s+not|aren't|are\s+not)(?:\s+(?:running|up|active))?\b(?!\s+(?:installed|there|present))/gi,
+    /\b(?:if|where|when)\s+(?:(?:it|they)\s+(?:isn't|is\s+not|aren't|are\s+not)|it's\s+not|its\s+not|they're\s+not)(?:\s+(?:running|up|active))?\b(?!\s+(?:installed|there|present))/gi,
   ],
   [
     'only-where-running',
@@ -130,7 +135,7 @@ const CONDITIONS: ReadonlyArray<[WorkflowCondition, RegExp]> = [
   [
     'only-where-installed',
     new RegExp(
-      String.raw`(?:\bonly\s+(?:on\s+(?:the\s+)?(?:ones|machines|hosts|servers|boxes)\s+)?(?:where|if|when)|\bwhere(?:ver)?|(?<=every)where)\s+${SUBJECT}(?:already\s+)?installed\b`,
+      String.raw`(?:\bonly\s+(?:on\s+(?:the\s+)?(?:ones|machines|hosts|servers|boxes)\s+)?(?:where|if|when)|\bwhere(?:ver)?|(?<=every)where)\s+${SUBJECT}(?:already\s+)?(?:installed|present)\b`,
       'gi',
     ),
   ],
@@ -148,13 +153,13 @@ const CONDITIONS: ReadonlyArray<[WorkflowCondition, RegExp]> = [
   ],
   [
     'only-where-installed',
-    /\b(?:but\s+)?(?:only\s+)?(?:where(?:ver)?|if|when)\s+(?:it\s+is\s+|it's\s+|its\s+|they\s+are\s+|they're\s+)?(?:already\s+)?installed\b/gi,
+    /\b(?:but\s+)?(?:only\s+)?(?:where(?:ver)?|if|when)\s+(?:it\s+is\s+|it's\s+|its\s+|they\s+are\s+|they're\s+)?(?:already\s+)?(?:installed|present)\b/gi,
   ],
 ]
 
 /** Questions about the fleet itself, answered from the inventory. */
 const INVENTORY_QUESTION =
-  /^\s*(?:(?:hey|so|ok|quick question)[,:]?\s+)?(?:how\s+many\b|count\b|list\b|which\b|what\s+(?:linux\s+|windows\s+)?(?:machines|servers|boxes|computers|assets|laptops|workstations)\b|what(?:'s|\s+is)\s+in\b|(?:who\s+are\s+the\s+)?members\s+of\b|tell\s+me\s+(?:everything\s+|all\s+|more\s+)?about\b|details?\s+(?:for|of|about|on)\b|what\s+os\b|who\s+is\b|show\s+(?:me\s+)?all\b|show\s+me\s+\S+'s\s+details\b|what\s+is\s+[A-Za-z0-9-]+\s*\??\s*$|(?:show|give)\s+(?:me\s+)?(?:the\s+)?(?:details|specs|info(?:rmation)?)\b|what\s+groups?\b|which\s+groups?\b|what(?:'s|s|\s+is)\s+the\s+(?:os|operating\s+system|class|address|ip)\b|give\s+me\s+(?:a\s+)?(?:count|number|list|breakdown)\b|(?:the\s+)?number\s+of\b|(?:do\s+we\s+have|are\s+there)\s+any\s+(?:linux\s+|windows\s+|macos\s+)?(?:machines|servers|boxes|computers|laptops|workstations|hosts)\b|describe\b|where\s+is\b|what(?:'s|\s+is|\s+does)\s+(?:the\s+|our\s+)?(?:inventory|fleet)\b|info(?:rmation)?\s+(?:on|about|for)\b)/i
+  /^\s*(?:(?:hey|so|ok|quick question)[,:]?\s+)?(?:(?:can|could|would)\s+(?:you|someone|somebody)\s+(?:please\s+)?(?=(?:give|get|send|pull|list|count)\b))?(?:how\s+many\b|count\b|list\b|which\b|what\s+(?:linux\s+|windows\s+)?(?:machines|servers|boxes|computers|assets|laptops|workstations)\b|what(?:'s|\s+is)\s+in\b|(?:who\s+are\s+the\s+)?members\s+of\b|tell\s+me\s+(?:everything\s+|all\s+|more\s+)?about\b|details?\s+(?:for|of|about|on)\b|what\s+os\b|who\s+is\b|show\s+(?:me\s+)?all\b|show\s+me\s+\S+'s\s+details\b|what\s+is\s+[A-Za-z0-9-]+\s*(?:[?,]|$)|whose\b|who(?:'s|\s+is)\s+(?:it\s+|[A-Za-z0-9-]+\s+)?(?:assigned|owned|used)\b|(?:show|give)\s+(?:me\s+)?(?:the\s+)?(?:details|specs|info(?:rmation)?)\b|what\s+groups?\b|which\s+groups?\b|what(?:'s|s|\s+is)\s+the\s+(?:os|operating\s+system|class|address|ip)\b|(?:give|get|send|pull)\s+(?:me\s+)?(?:up\s+)?(?:a\s+|the\s+)?(?:full\s+|complete\s+|quick\s+)?(?:count|number|list(?:ing)?|breakdown|rundown|inventory)\b|(?:the\s+)?number\s+of\b|(?:do\s+we\s+have|are\s+there)\s+any\s+(?:linux\s+|windows\s+|macos\s+)?(?:machines|servers|boxes|computers|laptops|workstations|hosts)\b|describe\b|where\s+is\b|what(?:'s|\s+is|\s+does)\s+(?:the\s+|our\s+)?(?:inventory|fleet)\b|info(?:rmation)?\s+(?:on|about|for)\b)/i
 
 const CLASSES: ReadonlyArray<[string, RegExp]> = [
   ['laptop', /\blaptops?\b/i],
@@ -169,9 +174,12 @@ export function readOperationRequest(typed: string, fleet: Fleet): ReadRequest {
   let rest = text
   let condition: WorkflowCondition | null = null
   let everywhere = false
+  let wherever = false
   for (const [kind, pattern] of CONDITIONS) {
     for (const match of rest.matchAll(pattern)) {
       condition ??= kind
+      // "wherever it runs" with no machine or group named: every machine where it runs.
+      if (/^wherever\b/i.test(match[0])) wherever = true
       // "everywhere it is running": the condition took "where", the "every" still means all.
       if (/\bevery$/i.test(rest.slice(0, match.index))) {
         everywhere = true
@@ -196,6 +204,7 @@ export function readOperationRequest(typed: string, fleet: Fleet): ReadRequest {
     rest = rest.slice(0, start) + ' '.repeat(end - start) + rest.slice(end)
   }
   const found = withoutContext(rest, fleet)
+  if (wherever && !hasTarget(found)) everywhere = true
   if (operations.length === 0 || !(hasTarget(found) || everywhere))
     return fallBack(text, fleet, found, unread, everywhere)
   // Only unknown names, or only laptops and workstations, asked about in the first person.

@@ -1,6 +1,6 @@
 import type { MachineNames } from './request-operations.ts'
 import type { PhrasingFinder } from './request-phrasings.ts'
-import { FILLER, KEYWORD_AFTER, KEYWORD_BEFORE, OBJECT, PROCESS_NAMES } from './request-words.ts'
+import { FILLER, isProcessName, KEYWORD_AFTER, KEYWORD_BEFORE, OBJECT } from './request-words.ts'
 
 /**
  * The status questions of the operation finder: "is nginx running", "status of sshd", "check
@@ -25,10 +25,7 @@ export function findStatusChecks(finder: PhrasingFinder, machines: MachineNames)
     const named = object && /^(?:it|them)$/i.test(object) ? '' : object
     if (named === undefined || (named !== '' && !isObject(named))) return
     const keyword = `${before ?? ''} ${after ?? ''}`.toLowerCase()
-    if (
-      /\bproc/.test(keyword) ||
-      (!keyword.includes('service') && PROCESS_NAMES.has(named.toLowerCase()))
-    )
+    if (/\bproc/.test(keyword) || (!keyword.includes('service') && isProcessName(named)))
       add(match, 'process.check', { process: named })
     else add(match, 'service.status', { service: named })
   }
@@ -81,6 +78,12 @@ export function findStatusChecks(finder: PhrasingFinder, machines: MachineNames)
           : 'service.stop'
     add(match, operation, { service: match[2] })
   }
+  // "check whether LT-0424 is online": a machine's own state is its uptime.
+  for (const match of each(
+    String.raw`\b(?:if|whether)\s+${OBJECT}\s+is\s+(?:still\s+)?(?:up|alive|online|responding|reachable|back(?:\s+up)?)\b`,
+  )) {
+    if (match[1] && machines.isMachine(match[1])) add(match, 'system.uptime', {})
+  }
   // "is web02 alive?": a machine's own state is its uptime.
   for (const match of each(
     String.raw`\b(?:is|are)\s+${OBJECT}\s+(?:still\s+)?(?:up|alive|online|responding|reachable|back(?:\s+up)?)\b`,
@@ -96,10 +99,37 @@ export function findStatusChecks(finder: PhrasingFinder, machines: MachineNames)
     status(match, undefined, 'it', undefined)
   }
   for (const match of each(
-    String.raw`\b(?:(?:is|are)\s+there\s+(?:a|an|any)|there(?:'s|\s+is|\s+are)\s+(?:a|an|any)|any)\s+${FILLER}${OBJECT}\s+(?:process(?:es)?|procs?)\b`,
+    String.raw`\b(?:(?:is|are)\s+there\s+(?:(?:a|an|any)\s+)?|(there(?:'s|\s+is|\s+are))\s+(?:a|an|any)\s+|any\s+)${FILLER}${OBJECT}\s+(?:process(?:es)?|procs?)\b`,
+  )) {
+    // "there's a runaway java proc on dp03, kill it": told as the trouble before the fix,
+    // not a check of its own.
+    const told =
+      match[1] !== undefined &&
+      /\b(?:kill|stop|terminate|end)\s+(?:it|them|that|those|em)\b/i.test(
+        finder.text.slice((match.index ?? 0) + match[0].length),
+      )
+    if (isObject(match[2]) && !told) add(match, 'process.check', { process: match[2] })
+  }
+  // "anything called node running on web03?", "a process named gradle": a process by its name.
+  for (const match of each(
+    String.raw`\b(?:anything|something|any\s+process(?:es)?|a\s+process|processes)\s+(?:called|named)\s+${OBJECT}`,
   )) {
     if (isObject(match[1])) add(match, 'process.check', { process: match[1] })
   }
+  // "does redis-server run on dp02?": the plain verb asks the same as "is it running".
+  for (const match of each(
+    String.raw`\b(?:does|do)\s+(?:the\s+)?${KEYWORD_BEFORE}${OBJECT}${KEYWORD_AFTER}\s+(?:still\s+)?run\b`,
+  )) {
+    status(match, match[1], match[2], match[3])
+  }
+  // "W32Time running on dc01 y/n": a name at the start of a question, its state after it.
+  if (/\?|\by\/n\b|\byes\s+or\s+no\b/i.test(finder.text))
+    for (const match of each(
+      String.raw`(?:^|[:;,.?!]\s*)(?:the\s+)?${KEYWORD_BEFORE}${OBJECT}${KEYWORD_AFTER}\s+(?:still\s+)?(?:running|up|alive)\s+(?=(?:on|across|anywhere|everywhere)\b)`,
+    )) {
+      if (machines.isMachine(match[2] ?? '')) continue
+      status(match, match[1], match[2], match[3])
+    }
   // "any java running on dp02?": a bare name asked about is its status (a process by its name).
   for (const match of each(
     String.raw`\bany\s+${FILLER}${OBJECT}\s+(?:still\s+)?(?:running|alive|left|hanging\s+around|going)\b`,

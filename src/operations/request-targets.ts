@@ -60,7 +60,7 @@ const ALL_OS =
   /\b(?:(?:on|across|for)\s+)?(?:all|every(?:\s+single)?|each)\s+(?:(?:of\s+)?(?:the|our)\s+)?(?:(linux|windows)\s+)?(?:servers?|box(?:es)?|machines?|hosts?|nodes?|computers?|vms?|assets?|targets?)\b/gi
 /** "the linux servers", "our windows boxes": every machine of that OS (group names come first). */
 const THE_OS =
-  /\b(?:(?:on|across|for)\s+)?(?:the|our)\s+(linux|windows)\s+(?:servers|box(?:es)|machines|hosts|nodes|vms|computers)\b/gi
+  /\b(?:(?:on|across|for)\s+)?(?:(?:the|our)\s+|(?<=\b(?:on|across|for|to|from)\s+))(?:whole\s+|entire\s+)?(linux|windows)\s+(?:servers|box(?:es)|machines|hosts|nodes|vms|computers|fleet|estate)\b/gi
 const EVERYWHERE =
   /\b(?:everywhere|(?:across\s+|on\s+)?the\s+(?:whole\s+|entire\s+)?fleet|fleet-wide)\b/gi
 
@@ -126,7 +126,8 @@ const RANGE =
 const MACHINE_LIKE = /^[A-Za-z]{2,}[A-Za-z0-9]*(?:-[A-Za-z0-9]+)*\d+$/
 
 export function findTargets(text: string, fleet: Fleet): FoundTargets {
-  let rest = text
+  // A share path (\\fileserver\team) names a share, not the file-servers group.
+  let rest = text.replace(/\\\\[^\s,;]+/g, (path) => ' '.repeat(path.length))
   const spans: Array<[number, number]> = []
   const groups = new Set<string>()
   const singular = new Set<string>()

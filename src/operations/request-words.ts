@@ -37,9 +37,8 @@ export const NOT_OBJECTS = new Set(
    install remove restart start stop reboot kill out disk space free memory cpu time afterwards
    is are was be where if only but so as there here what which who how when i we you they he she
    someone somebody everyone nobody systemctl sudo apt apt-get yum dnf zypper winget choco
-   chocolatey powershell bash its their em 'em anything something everything nothing stuff thing things`.split(
-    /\s+/,
-  ),
+   chocolatey powershell bash its their em 'em anything something everything nothing stuff thing things
+   got gets getting applied done`.split(/\s+/),
 )
 
 /** Paths end before sentence punctuation. */
@@ -64,3 +63,8 @@ export const KEYWORD_AFTER = String.raw`(?:\s+(service|svc|process(?:es)?|procs?
 
 export const VERBS =
   /^(?:restart|start|stop|reboot|kill|install|uninstall|remove|update|upgrade|check|copy|then|show|look|get|make|ensure|terminate|patch|push|deploy|reload|verify|confirm|test|see|tell|list|count|grab|pull|bounce|also)$/i
+
+/** A process by its name: a known program, or a Windows executable ("excel.exe"). */
+export function isProcessName(name: string): boolean {
+  return PROCESS_NAMES.has(name.toLowerCase()) || /\.exe$/i.test(name)
+}
