@@ -12,6 +12,9 @@ import type { AuditLog } from '../audit/audit-log.ts'
 import { auditSettings, openConfiguredAuditLog } from '../audit/audit-settings.ts'
 import { PostgresAuditLog } from '../audit/postgres-audit-log.ts'
 import type { HelpdeskConfig } from '../config/config-schema.ts'
+import type { JobStore } from '../jobs/job-store.ts'
+import { PostgresJobStore } from '../jobs/postgres-job-store.ts'
+import { SqliteJobStore } from '../jobs/sqlite-job-store.ts'
 import { PostgresUserStore } from '../identity/postgres-user-store.ts'
 import { SqliteUserStore } from '../identity/sqlite-user-store.ts'
 import type { UserStore } from '../identity/user-store.ts'
@@ -52,6 +55,8 @@ export interface ProjectStores {
   users(options: { tokenLifetimeDays: number }): UserStore
   sessions(): SessionStore & { close(): Promise<void> }
   tickets(): TicketStore
+  /** Background jobs: their records, cells and numbered events. */
+  jobs(): JobStore
   /** The audit chain; its key and checkpoint file stay outside the database (beside `file`). */
   auditLog(config: AuditConfig, log: (line: string) => void): Promise<AuditLog>
   /** Ends the shared PostgreSQL pool, after every store opened here has closed. */
@@ -68,6 +73,7 @@ export function sqliteStores(file: string): ProjectStores {
     users: (options) => new SqliteUserStore({ file, ...options }),
     sessions: () => new SqliteSessionStore({ file }),
     tickets: () => new SqliteTicketStore({ file }),
+    jobs: () => new SqliteJobStore({ file }),
     auditLog: async (config, log) => openConfiguredAuditLog(config, file, log),
     close: async () => {},
   }
@@ -83,6 +89,7 @@ export function postgresStores(database: PostgresDatabase, file: string): Projec
     users: (options) => new PostgresUserStore({ database, ...options }),
     sessions: () => new PostgresSessionStore({ database }),
     tickets: () => new PostgresTicketStore({ database }),
+    jobs: () => new PostgresJobStore({ database }),
     auditLog: async (config, log) => {
       const settings = auditSettings(config, file)
       return PostgresAuditLog.open({
@@ -110,7 +117,7 @@ export async function openProjectStores(
   if (!config.DATABASE_URL) return sqliteStores(file)
   const database = await openPostgresDatabase({ url: config.DATABASE_URL, log })
   log(
-    `stores: audit chain, approvals, the step execution ledger, users, conversations and tickets in ${database.description}`,
+    `stores: audit chain, approvals, the step execution ledger, users, conversations, tickets and jobs in ${database.description}`,
   )
   return postgresStores(database, file)
 }
