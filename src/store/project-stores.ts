@@ -48,6 +48,8 @@ export type AuditConfig = Pick<
 
 export interface ProjectStores {
   kind: 'sqlite' | 'postgres'
+  /** The shared PostgreSQL pool, when DATABASE_URL chose it (the job queue and LISTEN use it). */
+  database?: PostgresDatabase
   /** Where the stores are, safe to log (never a password). */
   description: string
   approvals(): ApprovalStore
@@ -83,6 +85,7 @@ export function sqliteStores(file: string): ProjectStores {
 export function postgresStores(database: PostgresDatabase, file: string): ProjectStores {
   return {
     kind: 'postgres',
+    database,
     description: database.description,
     approvals: () => new PostgresApprovalStore({ database }),
     ledger: () => new PostgresStepExecutionLedger({ database }),
