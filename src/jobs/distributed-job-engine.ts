@@ -102,10 +102,15 @@ export class DistributedJobEngine implements JobEngine {
   }
 
   async settled(id: string): Promise<JobRecord | undefined> {
-    for await (const _event of this.follow(id, await this.options.store.lastEventId(id))) {
-      // Only the end matters.
+    for (;;) {
+      for await (const _event of this.follow(id, await this.options.store.lastEventId(id))) {
+        // Only the end matters.
+      }
+      // The worker stores `job-ended` a moment before the status.
+      const record = await this.options.store.get(id)
+      if (!record || ENDED.has(record.status)) return record
+      await new Promise((resolve) => setTimeout(resolve, 50))
     }
-    return this.options.store.get(id)
   }
 
   async close(): Promise<void> {

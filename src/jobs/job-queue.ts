@@ -54,9 +54,10 @@ export async function openJobQueue(options: JobQueueOptions): Promise<PgBoss> {
   await boss.start()
   await boss.createQueue(JOB_QUEUE, {
     heartbeatSeconds,
-    // A job may run for a long time (a fleet, a day's timeout): its heartbeat is what says it
-    // is alive, not its age.
-    expireInSeconds: 7 * 24 * 3600,
+    // A job may run for a long time (a fleet): its heartbeat says it is alive, not its age. pg-boss
+    // caps this at a day; a job running longer is handed to another worker, whose ledger claims
+    // keep the changes it already made from running twice.
+    expireInSeconds: 24 * 3600,
     // Each retry is a take-over after a worker stopped; the job store decides what still runs.
     retryLimit: 100,
     retryDelay: 0,
