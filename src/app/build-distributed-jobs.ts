@@ -46,8 +46,7 @@ export async function openDistributedJobs(options: {
   let engine: DistributedJobEngine | undefined
   let worker: JobWorker | undefined
   try {
-    if (options.role === 'server')
-      engine = await DistributedJobEngine.open({ ...options, queue })
+    if (options.role === 'server') engine = await DistributedJobEngine.open({ ...options, queue })
     if (options.role === 'worker' || config.HELPDESK_EMBEDDED_WORKER)
       worker = await JobWorker.start({
         ...options,

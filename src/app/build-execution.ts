@@ -17,10 +17,10 @@ import { WorkflowScriptRunner } from '../jobs/workflow-script-runner.ts'
 import type { Instruction } from '../knowledge/instructions/instruction.ts'
 import { meteredStore } from '../observability/metrics.ts'
 import { type ProjectStores, sqliteStores } from '../store/project-stores.ts'
-import { type DistributedJobs, openDistributedJobs } from './build-distributed-jobs.ts'
 import { SshRemoteShell } from '../transports/ssh/ssh-remote-shell.ts'
 import { loadWinRmConfig } from '../transports/winrm/winrm-config.ts'
 import { WinRmRemoteShell } from '../transports/winrm/winrm-remote-shell.ts'
+import { type DistributedJobs, openDistributedJobs } from './build-distributed-jobs.ts'
 
 export interface ExecutionRuntime {
   service: ExecutionService

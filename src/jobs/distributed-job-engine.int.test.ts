@@ -145,7 +145,9 @@ describe('the distributed job engine (pg-boss, LISTEN/NOTIFY)', () => {
     expect(Date.now() - started).toBeLessThan(20_000)
     const view = await api.view(id)
     expect(view?.status).toBe('failed')
-    expect(view?.cells.filter((cell) => cell.target === 'D-04' && cell.state === 'failed')).toHaveLength(1)
+    expect(
+      view?.cells.filter((cell) => cell.target === 'D-04' && cell.state === 'failed'),
+    ).toHaveLength(1)
     for (const name of ['D-01', 'D-05', 'D-06'])
       expect(readFileSync(path.join(directory, `${name}.conf`), 'utf8')).toBe('setting=new\n')
     // Replay after any number from either API.

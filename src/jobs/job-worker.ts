@@ -12,7 +12,7 @@
  * @module
  */
 import type { PgBoss } from 'pg-boss'
-import { stepIdempotencyKey, type StepExecutionLedger } from '../approvals/step-execution-ledger.ts'
+import { type StepExecutionLedger, stepIdempotencyKey } from '../approvals/step-execution-ledger.ts'
 import type { Inventory } from '../inventory/inventory.ts'
 import type { PostgresDatabase } from '../store/postgres/postgres-database.ts'
 import { endUnrunJob, takeOverJob } from './job-lifecycle.ts'
