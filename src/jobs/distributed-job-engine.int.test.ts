@@ -83,12 +83,15 @@ async function openProcess(): Promise<Process> {
   return { database, queue, store: new PostgresJobStore({ database }), audit, runner }
 }
 
+const workerLog: string[] = []
+
 async function startWorker(process: Process, name: string): Promise<JobWorker> {
   const worker = await JobWorker.start({
     ...process,
     ledger: new PostgresStepExecutionLedger({ database: process.database }),
     inventory,
     name,
+    log: (line) => workerLog.push(line),
   })
   closers.push(() => worker.close())
   return worker
@@ -186,25 +189,42 @@ describe('the distributed job engine (pg-boss, LISTEN/NOTIFY)', () => {
 
   it('two workers holding one job (a retried entry while the first still runs) never run a change twice', async () => {
     const directory = mkdtempSync(path.join(tmpdir(), 'dist-twice-'))
-    for (const name of NAMES) writeFileSync(path.join(directory, `${name}.running`), '')
-    const id = await api.start(sampleWorkflow({ directory, targets: NAMES }), {
-      requester: 'alice',
-      actor: 'tom',
-      approval: APPROVAL,
-      concurrency: 6,
-    })
+    // Slow changes, so the two holders' runs overlap for sure.
+    for (const name of NAMES) {
+      writeFileSync(path.join(directory, `${name}.running`), '')
+      writeFileSync(path.join(directory, `${name}.slowchange`), '')
+    }
+    const id = await api.start(
+      sampleWorkflow({ directory, targets: NAMES, slowChangeSeconds: 2 }),
+      {
+        requester: 'alice',
+        actor: 'tom',
+        approval: APPROVAL,
+        concurrency: 6,
+      },
+    )
     // A second copy of the entry, as pg-boss would hand out after a missed heartbeat.
     await apiProcess.queue.send('helpdesk-workflow-jobs', { jobId: id })
     const other = await openProcess()
     await startWorker(other, 'worker B')
     const record = await api.settled(id)
     expect(['succeeded', 'failed']).toContain(record?.status)
+    // Both entries were run...
+    for (let wait = 0; wait < 100; wait++) {
+      if (workerLog.filter((line) => line.includes(`running job ${id}`)).length >= 2) break
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    expect(workerLog.filter((line) => line.includes(`running job ${id}`))).toHaveLength(2)
+    // ...let the later one end too, then: every change left for a machine once...
+    await new Promise((resolve) => setTimeout(resolve, 4000))
     const changes = readFileSync(path.join(directory, 'changes'), 'utf8').trim().split('\n')
     expect(changes.length).toBeGreaterThan(0)
     expect(new Set(changes).size).toBe(changes.length)
-    // Wait for the second holder to have finished too, then look again.
-    await new Promise((resolve) => setTimeout(resolve, 3000))
-    const after = readFileSync(path.join(directory, 'changes'), 'utf8').trim().split('\n')
-    expect(new Set(after).size).toBe(after.length)
+    // ...because the second holder found the ledger's claims taken and did not run them.
+    const events = await collect(api, id)
+    const refused = events.filter(
+      (event) => event.type === 'cell' && /by another worker/.test(event.cell.reason ?? ''),
+    )
+    expect(refused.length).toBeGreaterThan(0)
   }, 60_000)
 })
