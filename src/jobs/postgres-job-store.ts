@@ -1,5 +1,5 @@
 /**
- * The job store in PostgreSQL (migration `0006_workflow-jobs.sql`): what the distributed engine's
+ * The job store in PostgreSQL (migration `0009_workflow-jobs.sql`): what the distributed engine's
  * API replicas and workers share. An append numbers its event under the job row's lock (so two
  * writers, a worker and a replica recording a cancel, never take one number) and sends
  * `NOTIFY helpdesk_job_events` in the same statement: PostgreSQL delivers it at commit, so a

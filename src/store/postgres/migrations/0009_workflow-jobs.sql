@@ -1,4 +1,5 @@
 -- Up Migration
+-- Numbered 0009: main took 0006-0008 (runbooks, browser sessions, paused runs) while this was written.
 -- Background jobs (src/jobs/postgres-job-store.ts): the record whole as JSON, its cells, and its
 -- numbered events (the SSE stream replays them by number from any API replica).
 CREATE TABLE workflow_jobs (
