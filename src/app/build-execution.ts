@@ -13,7 +13,6 @@ import { PowerShellExecutor } from '../executors/powershell/powershell-executor.
 import { Inventory } from '../inventory/inventory.ts'
 import { EmbeddedJobEngine } from '../jobs/embedded-job-engine.ts'
 import type { JobEngine } from '../jobs/job-engine.ts'
-import { SqliteJobStore } from '../jobs/sqlite-job-store.ts'
 import { WorkflowScriptRunner } from '../jobs/workflow-script-runner.ts'
 import type { Instruction } from '../knowledge/instructions/instruction.ts'
 import { meteredStore } from '../observability/metrics.ts'
@@ -21,6 +20,7 @@ import { type ProjectStores, sqliteStores } from '../store/project-stores.ts'
 import { SshRemoteShell } from '../transports/ssh/ssh-remote-shell.ts'
 import { loadWinRmConfig } from '../transports/winrm/winrm-config.ts'
 import { WinRmRemoteShell } from '../transports/winrm/winrm-remote-shell.ts'
+import { type DistributedJobs, openDistributedJobs } from './build-distributed-jobs.ts'
 
 export interface ExecutionRuntime {
   service: ExecutionService
@@ -34,7 +34,17 @@ export interface ExecutionRuntime {
    * with `start(workflow, { requester, actor, approval })` after approval): with an inventory.
    */
   jobEngine: JobEngine | undefined
+  /** With DATABASE_URL: the queue and this process's worker, when it runs one. */
+  distributed: DistributedJobs | undefined
   close(): Promise<void>
+}
+
+export interface BuildExecutionOptions {
+  /**
+   * `server` (default): the job engine answers the routes (with DATABASE_URL, the distributed one,
+   * plus a worker here when HELPDESK_EMBEDDED_WORKER); `worker`: only a worker (`helpdesk worker`).
+   */
+  role?: 'server' | 'worker'
 }
 
 /** The project store file: HELPDESK_DATABASE, or helpdesk.sqlite in the data directory. */
@@ -53,6 +63,7 @@ export async function buildExecution(
   log: (line: string) => void,
   environment: NodeJS.ProcessEnv = process.env,
   stores: ProjectStores = sqliteStores(databaseFile(config)),
+  options: BuildExecutionOptions = {},
 ): Promise<ExecutionRuntime> {
   const audit = meteredStore(await stores.auditLog(config, log), 'audit')
   const registry = new ExecutorRegistry()
@@ -81,6 +92,7 @@ export async function buildExecution(
   }
   let inventory: Inventory | undefined
   let jobEngine: JobEngine | undefined
+  let distributed: DistributedJobs | undefined
   if (config.HELPDESK_INVENTORY) {
     inventory = await Inventory.load(config.HELPDESK_INVENTORY)
     const ssh = new SshRemoteShell({ connectTimeoutMs: config.SSH_CONNECT_TIMEOUT_MS })
@@ -97,20 +109,35 @@ export async function buildExecution(
         }),
       )
     log(`inventory ${config.HELPDESK_INVENTORY}: ${inventory.list().length} machines`)
-    const jobStore = new SqliteJobStore({ file: databaseFile(config) })
-    const engine = new EmbeddedJobEngine({
-      store: jobStore,
-      audit,
-      runner: new WorkflowScriptRunner({ shells: { ssh, winrm }, audit }),
-      inventory,
-      log,
-    })
-    // Closed before the shells and the audit log (closers run in reverse).
-    closers.push(async () => {
-      await engine.close()
-      await jobStore.close()
-    })
-    jobEngine = engine
+    const jobStore = stores.jobs()
+    const runner = new WorkflowScriptRunner({ shells: { ssh, winrm }, audit })
+    if (stores.database) {
+      distributed = await openDistributedJobs({
+        config,
+        database: stores.database,
+        store: jobStore,
+        ledger: stores.ledger(),
+        audit,
+        runner,
+        inventory,
+        role: options.role ?? 'server',
+        log,
+      })
+      const opened = distributed
+      // Closed before the shells and the audit log (closers run in reverse).
+      closers.push(async () => {
+        await opened.close()
+        await jobStore.close()
+      })
+      jobEngine = distributed.engine
+    } else {
+      const engine = new EmbeddedJobEngine({ store: jobStore, audit, runner, inventory, log })
+      closers.push(async () => {
+        await engine.close()
+        await jobStore.close()
+      })
+      jobEngine = engine
+    }
   }
   log(`executors: ${registry.kinds.join(', ') || 'none (plans are dry-run only)'}`)
   const service = new ExecutionService({ instructions, registry, audit })
@@ -121,6 +148,7 @@ export async function buildExecution(
     inventory,
     directory: directoryExecutor,
     jobEngine,
+    distributed,
     close: async () => {
       for (const close of closers.reverse()) await close()
     },

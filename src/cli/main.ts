@@ -22,6 +22,7 @@ import {
   usersRotateCommand,
   usersTokensCommand,
 } from './users-command.ts'
+import { workerCommand } from './worker-command.ts'
 
 interface EvalOptions extends Partial<EvalConversationsOptions> {
   input?: string
@@ -40,6 +41,13 @@ program
   .option('--port <port>', 'port to listen on (default: PORT or 8080)')
   .option('--host <host>', 'address to bind (default: HOST or 127.0.0.1)')
   .action(serveCommand)
+
+program
+  .command('worker')
+  .description(
+    'run background jobs from the PostgreSQL queue (DATABASE_URL), apart from the API servers',
+  )
+  .action(workerCommand)
 
 program
   .command('ingest')

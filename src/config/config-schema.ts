@@ -66,6 +66,19 @@ export const configSchema = z
      * `X-Forwarded-For` entry (the one the proxy added). Off: the connection's address.
      */
     HELPDESK_TRUST_PROXY: booleanText.default(false),
+    /**
+     * With DATABASE_URL (the distributed job engine): whether the server also runs jobs itself,
+     * as one worker among any `helpdesk worker` processes. On by default, so a single process
+     * still runs its jobs; set false on API replicas when workers run apart.
+     */
+    HELPDESK_EMBEDDED_WORKER: booleanText.default(true),
+    /** Jobs one worker runs at once (each on its own target slots). */
+    HELPDESK_WORKER_JOBS: z.coerce.number().int().min(1).max(100).default(4),
+    /**
+     * Seconds without a worker's heartbeat after which its job is taken over by another worker
+     * (pg-boss's minimum is 10).
+     */
+    HELPDESK_WORKER_HEARTBEAT_SECONDS: z.coerce.number().int().min(10).max(3600).default(30),
     /** YAML inventory of the machines and groups steps may run on; without it scripts only dry-run. */
     HELPDESK_INVENTORY: z.string().min(1).optional(),
     /**

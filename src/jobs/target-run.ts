@@ -12,6 +12,21 @@ import type { JobCell, JobEventBody, JobPhase, JobRecord } from './job-model.ts'
 import type { CellChange } from './job-store.ts'
 import type { ScriptOutcome, WorkflowScriptRunner } from './workflow-script-runner.ts'
 
+/**
+ * Asked before a changing step's change leaves for a machine: the step execution ledger's claim
+ * (`claimed: false`: another runner recorded it first, so it is not run here). `finish` stores
+ * how it ended.
+ */
+export type ChangeClaim = (request: {
+  job: JobRecord
+  stepIndex: number
+  step: WorkflowStep
+  target: string
+}) => Promise<
+  | { claimed: true; finish(outcome: ScriptOutcome): Promise<void> }
+  | { claimed: false; reason: string }
+>
+
 /** What the engine hands a target's run. */
 export interface TargetRunContext {
   job: JobRecord
@@ -23,6 +38,8 @@ export interface TargetRunContext {
   /** Stores the cell's new state and tells the listeners. */
   setCell(stepIndex: number, change: CellChange): Promise<void>
   emit(body: JobEventBody): Promise<void>
+  /** The exactly-once guard of changing steps, where several processes may run one job. */
+  claimChange?: ChangeClaim
 }
 
 /** Lines of output per script kept in the log events; the audit has the rest. */
@@ -72,7 +89,16 @@ export async function runTarget(context: TargetRunContext): Promise<boolean> {
       continue
     }
     const failure = await runStep(context, index, step, await openSession())
-    if (failure) {
+    if (context.cell(index).state === 'unknown') {
+      // Another runner holds this step's claim: nothing here may undo what it did.
+      stoppedBy = { stepId: step.id, reason: 'ended with an unknown outcome' }
+      await context.emit({
+        type: 'target-failed',
+        target: target.name,
+        stepId: step.id,
+        error: context.cell(index).reason ?? 'unknown outcome',
+      })
+    } else if (failure) {
       stoppedBy = { stepId: step.id, reason: 'failed' }
       await context.emit({
         type: 'target-failed',
@@ -107,8 +133,28 @@ async function runStep(
   for (const [phase, scripts] of phases) {
     const script = scripts?.[context.platform]
     if (script === undefined) continue
+    const claim =
+      phase === 'run' && step.changes && context.claimChange
+        ? await context.claimChange({
+            job: context.job,
+            stepIndex: index,
+            step,
+            target: context.target.name,
+          })
+        : undefined
+    if (claim && !claim.claimed) {
+      await context.setCell(index, {
+        ...base,
+        state: 'unknown',
+        phase,
+        reason: claim.reason,
+        endedAt: new Date().toISOString(),
+      })
+      return undefined
+    }
     await context.setCell(index, { ...base, state: 'running', phase })
     const outcome = await run(context, step, phase, script, session)
+    await claim?.finish(outcome)
     const ended = { ...base, phase, exitCode: outcome.exitCode, endedAt: new Date().toISOString() }
     if (outcome.errorCode === 'CANCELLED' || (context.signal.aborted && outcome.exitCode !== 0)) {
       await context.setCell(index, {

@@ -25,6 +25,9 @@ import { SqliteRunbookStore } from '../knowledge/library/sqlite-runbook-store.ts
 import type { BrowserSessionStore } from '../server/oidc/browser-session-store.ts'
 import { PostgresBrowserSessionStore } from '../server/oidc/postgres-browser-session-store.ts'
 import { SqliteBrowserSessionStore } from '../server/oidc/sqlite-browser-session-store.ts'
+import type { JobStore } from '../jobs/job-store.ts'
+import { PostgresJobStore } from '../jobs/postgres-job-store.ts'
+import { SqliteJobStore } from '../jobs/sqlite-job-store.ts'
 import { PostgresTicketStore } from '../tickets/postgres-ticket-store.ts'
 import { SqliteTicketStore } from '../tickets/sqlite-ticket-store.ts'
 import type { TicketStore } from '../tickets/ticket.ts'
@@ -56,6 +59,8 @@ export type AuditConfig = Pick<
 
 export interface ProjectStores {
   kind: 'sqlite' | 'postgres'
+  /** The shared PostgreSQL pool, when DATABASE_URL chose it (the job queue and LISTEN use it). */
+  database?: PostgresDatabase
   /** Where the stores are, safe to log (never a password). */
   description: string
   approvals(): ApprovalStore
@@ -69,6 +74,8 @@ export interface ProjectStores {
   browserSessions(): BrowserSessionStore
   /** Which paused agent run waits on which approval, for one framework; closed by `close`. */
   pausedRuns(framework: PausedRunFramework): PausedRunStore
+  /** Background jobs: their records, cells and numbered events. */
+  jobs(): JobStore
   /** The audit chain; its key and checkpoint file stay outside the database (beside `file`). */
   auditLog(config: AuditConfig, log: (line: string) => void): Promise<AuditLog>
   /**
@@ -97,6 +104,7 @@ export function sqliteStores(file: string): ProjectStores {
       pausedRunsDatabase ??= openProjectDatabase(file, { synchronous: 'NORMAL' })
       return new SqlitePausedRunStore({ database: pausedRunsDatabase, framework })
     },
+    jobs: () => new SqliteJobStore({ file }),
     auditLog: async (config, log) => openConfiguredAuditLog(config, file, log),
     close: async () => {
       if (pausedRunsDatabase?.isOpen) pausedRunsDatabase.close()
@@ -108,6 +116,7 @@ export function sqliteStores(file: string): ProjectStores {
 export function postgresStores(database: PostgresDatabase, file: string): ProjectStores {
   return {
     kind: 'postgres',
+    database,
     description: database.description,
     approvals: () => new PostgresApprovalStore({ database }),
     ledger: () => new PostgresStepExecutionLedger({ database }),
@@ -117,6 +126,7 @@ export function postgresStores(database: PostgresDatabase, file: string): Projec
     runbooks: () => new PostgresRunbookStore({ database }),
     browserSessions: () => new PostgresBrowserSessionStore({ database }),
     pausedRuns: (framework) => new PostgresPausedRunStore({ database, framework }),
+    jobs: () => new PostgresJobStore({ database }),
     auditLog: async (config, log) => {
       const settings = auditSettings(config, file)
       return PostgresAuditLog.open({
@@ -144,7 +154,7 @@ export async function openProjectStores(
   if (!config.DATABASE_URL) return sqliteStores(file)
   const database = await openPostgresDatabase({ url: config.DATABASE_URL, log })
   log(
-    `stores: audit chain, approvals, the step execution ledger, users, conversations, tickets, runbooks, browser sessions and paused agent runs in ${database.description}`,
+    `stores: audit chain, approvals, the step execution ledger, users, conversations, tickets, runbooks, browser sessions, paused agent runs and jobs in ${database.description}`,
   )
   return postgresStores(database, file)
 }

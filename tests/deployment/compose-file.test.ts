@@ -1,7 +1,7 @@
 // docker/compose.yaml against the Compose Specification's JSON schema (the copy dclint ships and
 // keeps in step with compose-spec), validated with ajv: no Docker engine runs on these machines,
 // so `docker compose config` is not available. Plus what an operator relies on: health checks,
-// volumes, a read-only API, secrets by file, no worker service until a worker command exists.
+// volumes, a read-only API, secrets by file, API replicas on PostgreSQL and a worker service.
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
@@ -18,6 +18,8 @@ interface ComposeService {
   environment?: Record<string, string>
   cap_drop?: string[]
   depends_on?: Record<string, { condition: string }>
+  deploy?: { replicas?: number }
+  command?: string[]
 }
 interface ComposeFile {
   services: Record<string, ComposeService>
@@ -58,8 +60,8 @@ describe('docker/compose.yaml', () => {
     expect(JSON.stringify(validate.errors)).toMatch(/restart_policy|interval/)
   })
 
-  it('has the API, Chroma and PostgreSQL, each with a health check, and no worker service', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['api', 'chroma', 'postgres'])
+  it('has the API, the job worker, Chroma and PostgreSQL, each with a health check', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['api', 'chroma', 'postgres', 'worker'])
     for (const [name, service] of Object.entries(compose.services))
       expect(service.healthcheck?.test?.length, name).toBeGreaterThan(0)
     expect(compose.services.api?.depends_on).toEqual({
@@ -79,14 +81,32 @@ describe('docker/compose.yaml', () => {
       'chroma-data',
       'helpdesk-data',
       'postgres-data',
+      'worker-data',
     ])
+  })
+
+  it('runs two API replicas on PostgreSQL and the jobs in two `helpdesk worker` replicas', () => {
+    const api = compose.services.api
+    const worker = compose.services.worker
+    expect(api?.deploy?.replicas).toBeGreaterThan(1)
+    expect(api?.environment?.DATABASE_URL).toMatch(/^postgresql:\/\/helpdesk@postgres:5432\//)
+    expect(api?.environment?.HELPDESK_EMBEDDED_WORKER).toBe('false')
+    expect(worker?.command).toEqual(['node', 'bin/helpdesk.js', 'worker'])
+    expect(worker?.deploy?.replicas).toBeGreaterThan(1)
+    expect(worker?.environment?.DATABASE_URL).toBe(api?.environment?.DATABASE_URL)
+    // One audit chain: the same key for every writer.
+    expect(worker?.environment?.HELPDESK_AUDIT_KEY_FILE).toBe(
+      api?.environment?.HELPDESK_AUDIT_KEY_FILE,
+    )
+    expect(worker?.read_only).toBe(true)
+    expect(worker?.cap_drop).toEqual(['ALL'])
   })
 
   it('passes secrets by file or by a required variable, never a literal', () => {
     const api = compose.services.api
     expect(api?.environment?.HELPDESK_ADMIN_TOKEN_FILE).toBe('/run/secrets/admin_token')
     expect(api?.environment?.HELPDESK_METRICS_TOKEN_FILE).toBe('/run/secrets/metrics_token')
-    expect(api?.secrets).toEqual(['admin_token', 'metrics_token'])
+    expect(api?.secrets).toEqual(['admin_token', 'metrics_token', 'audit_key'])
     expect(api?.environment?.PGPASSWORD).toMatch(/^\$\{POSTGRES_PASSWORD:\?/)
     expect(api?.environment?.LANGGRAPH_CHECKPOINT_URL).not.toMatch(/:[^/@]+@/)
     expect(compose.secrets.admin_token?.file).toBe('./secrets/admin-token')

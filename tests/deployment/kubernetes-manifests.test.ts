@@ -69,6 +69,12 @@ function policyProblems(workload: Manifest): string[] {
   return problems
 }
 
+/** Whether a network policy applies to the pods named `name` (by label or by expression). */
+const selects = (policy: Manifest, name: string) =>
+  policy.spec.podSelector.matchLabels?.['app.kubernetes.io/name'] === name ||
+  (policy.spec.podSelector.matchExpressions ?? []).some((expression: Manifest) =>
+    expression.values.includes(name),
+  )
 const byKind = (objects: Manifest[], kind: string) =>
   objects.filter((object) => object.kind === kind)
 const named = (objects: Manifest[], kind: string, name: string) =>
@@ -94,6 +100,9 @@ describe.skipIf(missing !== undefined)(
       it('has the API, Chroma, their Services, HPA, PDBs, Ingress and network policies', () => {
         for (const [kind, name] of [
           ['Deployment', 'helpdesk-api'],
+          ['Deployment', 'helpdesk-worker'],
+          ['PodDisruptionBudget', 'helpdesk-worker'],
+          ['NetworkPolicy', 'worker-egress'],
           ['StatefulSet', 'chroma'],
           ['Service', 'helpdesk-api'],
           ['Service', 'chroma'],
@@ -130,6 +139,7 @@ describe.skipIf(missing !== undefined)(
         expect([...referenced].sort()).toEqual(['helpdesk-postgres', 'helpdesk-secrets'])
         const config = named(objects, 'ConfigMap', 'helpdesk-config')?.data ?? {}
         expect(config.LANGGRAPH_CHECKPOINT_URL).toMatch(/^postgresql:\/\/helpdesk@[^:/]+:5432\//)
+        expect(config.DATABASE_URL).toBe(config.LANGGRAPH_CHECKPOINT_URL)
       })
 
       it('denies all traffic by default and allows DNS, Chroma, PostgreSQL and the targets', () => {
@@ -137,10 +147,7 @@ describe.skipIf(missing !== undefined)(
         const deny = named(objects, 'NetworkPolicy', 'default-deny')
         expect(deny?.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] })
         const apiEgress = policies
-          .filter(
-            (policy) =>
-              policy.spec.podSelector.matchLabels?.['app.kubernetes.io/name'] === 'helpdesk-api',
-          )
+          .filter((policy) => selects(policy, 'helpdesk-api'))
           .flatMap((policy) => policy.spec.egress ?? [])
           .flatMap((rule: Manifest) => rule.ports ?? [])
           .map((port: Manifest) => `${port.port}${port.endPort ? `-${port.endPort}` : ''}`)
@@ -156,11 +163,35 @@ describe.skipIf(missing !== undefined)(
         ])
       })
 
-      it('runs ONE API replica while the project store is SQLite (issue 12 item 1 lifts this)', () => {
+      it('runs several stateless API replicas on PostgreSQL and the jobs in `helpdesk worker` replicas', () => {
         const api = named(objects, 'Deployment', 'helpdesk-api')
-        expect(api?.spec.replicas).toBe(1)
-        expect(api?.spec.strategy.type).toBe('Recreate')
-        expect(named(objects, 'HorizontalPodAutoscaler', 'helpdesk-api')?.spec.maxReplicas).toBe(1)
+        expect(api?.spec.replicas).toBeGreaterThan(1)
+        expect(api?.spec.strategy.type).toBe('RollingUpdate')
+        const hpa = named(objects, 'HorizontalPodAutoscaler', 'helpdesk-api')
+        expect(hpa?.spec.minReplicas).toBeGreaterThan(1)
+        expect(hpa?.spec.maxReplicas).toBeGreaterThan(hpa?.spec.minReplicas)
+        // No volume claim: nothing an API pod keeps outlives it.
+        expect(byKind(objects, 'PersistentVolumeClaim')).toEqual([])
+        expect(
+          api?.spec.template.spec.volumes.some((volume: Manifest) => volume.persistentVolumeClaim),
+        ).toBe(false)
+        const config = named(objects, 'ConfigMap', 'helpdesk-config')?.data ?? {}
+        expect(config.HELPDESK_EMBEDDED_WORKER).toBe('false')
+        const worker = named(objects, 'Deployment', 'helpdesk-worker')
+        expect(worker?.spec.replicas).toBeGreaterThan(1)
+        const container = worker?.spec.template.spec.containers[0]
+        expect(container.command).toEqual(['node', 'bin/helpdesk.js', 'worker'])
+        expect(container.envFrom).toEqual([{ configMapRef: { name: 'helpdesk-config' } }])
+        expect(container.ports).toBeUndefined()
+        // Workers reach PostgreSQL and the managed machines' ports.
+        const policies = byKind(objects, 'NetworkPolicy')
+        const workerEgress = policies
+          .filter((policy) => selects(policy, 'helpdesk-worker'))
+          .flatMap((policy) => policy.spec.egress ?? [])
+          .flatMap((rule: Manifest) => rule.ports ?? [])
+          .map((port: Manifest) => `${port.port}${port.endPort ? `-${port.endPort}` : ''}`)
+        expect(workerEgress).toEqual(expect.arrayContaining(['5432', '22', '5985-5986']))
+        expect(workerEgress).not.toContain('8000')
       })
     })
 

@@ -3,7 +3,8 @@
  * (backed up first, checksum verified), start, verify. Per-machine state lives in files named
  * after the machine (`$1`) under one directory, so a fleet of names on one host (the loopback
  * sshd, or local bash) behaves like separate machines: `NAME.running` is the service running,
- * `NAME.broken` makes its start fail, `NAME.slow` makes its check sleep.
+ * `NAME.broken` makes its start fail, `NAME.slow` makes its check sleep. Every changing step's
+ * change appends `NAME step-N` to `changes`, so a test can see that none ran twice.
  * @module
  */
 import { createHash } from 'node:crypto'
@@ -19,6 +20,8 @@ export interface SampleWorkflowOptions {
   fileBase64?: string
   /** Seconds the check sleeps where `NAME.slow` exists (cancel and restart tests). */
   slowSeconds?: number
+  /** Seconds the copy (a change) sleeps where `NAME.slowchange` exists (take-over tests). */
+  slowChangeSeconds?: number
 }
 
 export function sampleWorkflow(options: SampleWorkflowOptions): Workflow {
@@ -54,7 +57,9 @@ export function sampleWorkflow(options: SampleWorkflowOptions): Workflow {
       }),
       step(2, 'service.stop', 'Stop the service demo where it is running', true, {
         condition: { kind: 'only-where-running', scripts: linux('test -f "$d/$name.running"') },
-        scripts: linux('rm -f "$d/$name.running"\necho "stopped demo on $name"'),
+        scripts: linux(
+          'echo "$name step-2" >> "$d/changes"\nrm -f "$d/$name.running"\necho "stopped demo on $name"',
+        ),
         verify: linux('! test -f "$d/$name.running"'),
         rollback: linux('touch "$d/$name.running"\necho "started demo again on $name"'),
       }),
@@ -63,7 +68,7 @@ export function sampleWorkflow(options: SampleWorkflowOptions): Workflow {
           'if [ -f "$d/$name.conf" ]; then cp -p "$d/$name.conf" "$d/$name.conf.bak"; fi',
         ),
         scripts: linux(
-          `base64 -d > "$d/$name.conf.new" <<'HELPDESK_FILE'\n${content.replace(/(.{76})/g, '$1\n')}\nHELPDESK_FILE\nmv "$d/$name.conf.new" "$d/$name.conf"\necho "copied demo.conf to $name"`,
+          `echo "$name step-3" >> "$d/changes"\nif [ -f "$d/$name.slowchange" ]; then sleep ${options.slowChangeSeconds ?? 30}; fi\nbase64 -d > "$d/$name.conf.new" <<'HELPDESK_FILE'\n${content.replace(/(.{76})/g, '$1\n')}\nHELPDESK_FILE\nmv "$d/$name.conf.new" "$d/$name.conf"\necho "copied demo.conf to $name"`,
         ),
         verify: linux(
           `sum=$(sha256sum < "$d/$name.conf")\nif [ "\${sum%% *}" != ${quoteBash(sum)} ]; then echo "checksum mismatch on $name" >&2; exit 1; fi`,
@@ -74,7 +79,7 @@ export function sampleWorkflow(options: SampleWorkflowOptions): Workflow {
       }),
       step(4, 'service.start', 'Start the service demo', true, {
         scripts: linux(
-          'if [ -f "$d/$name.broken" ]; then echo "demo failed to start on $name" >&2; exit 3; fi\ntouch "$d/$name.running"\necho "started demo on $name"',
+          'echo "$name step-4" >> "$d/changes"\nif [ -f "$d/$name.broken" ]; then echo "demo failed to start on $name" >&2; exit 3; fi\ntouch "$d/$name.running"\necho "started demo on $name"',
         ),
         rollback: linux('rm -f "$d/$name.running"'),
       }),

@@ -1,0 +1,72 @@
+/**
+ * `helpdesk worker`: runs background jobs apart from the API replicas. It claims jobs from the
+ * pg-boss queue in the DATABASE_URL database and runs them on the inventory's machines with the
+ * same executors' shells and audit chain as the server; SIGTERM or SIGINT stops claiming and
+ * leaves running jobs to be taken over by another worker. With HELPDESK_WORKER_ALIVE_FILE set, it
+ * touches that file after each database round trip (every 10 s): a container's probes read its
+ * age, as the worker has no HTTP port.
+ * @module
+ */
+import { writeFile } from 'node:fs/promises'
+import { buildExecution, databaseFile } from '../app/build-execution.ts'
+import { loadConfig } from '../config/load-config.ts'
+import { HelpdeskError } from '../errors/index.ts'
+import { openProjectStores } from '../store/project-stores.ts'
+import { log } from './commands.ts'
+
+const ALIVE_INTERVAL_MS = 10_000
+
+export async function workerCommand(): Promise<void> {
+  const config = loadConfig()
+  if (!config.DATABASE_URL)
+    throw new HelpdeskError({
+      code: 'INVALID_CONFIGURATION',
+      category: 'SYSTEM',
+      message:
+        'helpdesk worker needs DATABASE_URL: the job queue and the job store are in PostgreSQL (without it the server runs jobs itself)',
+    })
+  if (!config.HELPDESK_INVENTORY)
+    throw new HelpdeskError({
+      code: 'INVALID_CONFIGURATION',
+      category: 'SYSTEM',
+      message:
+        'helpdesk worker needs HELPDESK_INVENTORY: the machines its jobs run on (the same file as the servers)',
+    })
+  const stores = await openProjectStores(config, databaseFile(config), log)
+  let execution: Awaited<ReturnType<typeof buildExecution>>
+  try {
+    execution = await buildExecution(config, new Map(), log, process.env, stores, {
+      role: 'worker',
+    })
+  } catch (error) {
+    await stores.close()
+    throw error
+  }
+  const aliveFile = process.env.HELPDESK_WORKER_ALIVE_FILE
+  const database = stores.database
+  const alive =
+    aliveFile && database
+      ? setInterval(() => {
+          database.pool
+            .query('SELECT 1')
+            .then(() => writeFile(aliveFile, `${new Date().toISOString()}\n`))
+            .catch((error: unknown) =>
+              log(`worker: the database did not answer (${database.scrub(String(error))})`),
+            )
+        }, ALIVE_INTERVAL_MS)
+      : undefined
+  if (aliveFile) await writeFile(aliveFile, `${new Date().toISOString()}\n`)
+  let stopping = false
+  const stop = (signal: string) => {
+    if (stopping) return
+    stopping = true
+    clearInterval(alive)
+    log(`${signal}: the worker stops taking jobs`)
+    execution
+      .close()
+      .then(() => stores.close())
+      .finally(() => process.exit(0))
+  }
+  process.on('SIGINT', () => stop('SIGINT'))
+  process.on('SIGTERM', () => stop('SIGTERM'))
+}
