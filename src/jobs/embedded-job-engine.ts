@@ -14,9 +14,12 @@ import {
   type JobCell,
   type JobEvent,
   type JobEventBody,
+  type JobListFilter,
   type JobRecord,
   type JobStatus,
+  type JobSummary,
   type JobView,
+  summarizeJob,
 } from './job-model.ts'
 import { jobProgress, type TargetTimes } from './job-progress.ts'
 import type { CellChange, JobStore } from './job-store.ts'
@@ -113,6 +116,10 @@ export class EmbeddedJobEngine implements JobEngine {
 
   async record(id: string): Promise<JobRecord | undefined> {
     return this.options.store.get(id)
+  }
+
+  async list(filter: JobListFilter): Promise<JobSummary[]> {
+    return (await this.options.store.list(filter)).map(summarizeJob)
   }
 
   async view(id: string): Promise<JobView | undefined> {

@@ -8,6 +8,7 @@ import type { HelpdeskCore } from '../agent/core/helpdesk-core.ts'
 import type { SessionStore } from '../agent/core/session.ts'
 import type { ApprovalService } from '../approvals/approval-service.ts'
 import { reportToConversation } from '../approvals/conversation-report.ts'
+import type { AuditLog } from '../audit/audit-log.ts'
 import { HelpdeskError } from '../errors/index.ts'
 import type { JobEngine } from '../jobs/job-engine.ts'
 import type { JobHistory } from '../jobs/job-history.ts'
@@ -33,6 +34,7 @@ import { cookieAuthentication, oidcRoutes } from './oidc/oidc-routes.ts'
 import type { OidcSignIn } from './oidc/oidc-sign-in.ts'
 import { adminRoutes } from './routes/admin-routes.ts'
 import { approvalRoutes } from './routes/approval-routes.ts'
+import { auditRoutes } from './routes/audit-routes.ts'
 import { chatRoutes } from './routes/chat-routes.ts'
 import { instructionChangeRoutes } from './routes/instruction-change-routes.ts'
 import { instructionRoutes } from './routes/instruction-routes.ts'
@@ -101,6 +103,8 @@ export interface AppDependencies {
   approvals?: ApprovalService
   /** What ran for whom, from the audit trail; without executors nothing runs. */
   jobs?: JobHistory
+  /** The audit trail, for the admins' audit viewer; without executors there is none. */
+  audit?: AuditLog
   /** Background workflow jobs: their view, progress stream and cancel. */
   jobEngine?: JobEngine
   /**
@@ -270,6 +274,7 @@ export function createApp(dependencies: AppDependencies): Hono<AuthenticatedEnvi
     ),
   )
   app.route('/api', jobRoutes(dependencies.jobs, dependencies.jobEngine))
+  app.route('/api', auditRoutes(dependencies.audit))
   app.route('/api', adminRoutes(dependencies.agents, dependencies.frameworks ?? []))
   app.route(
     '/api',
