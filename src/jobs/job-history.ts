@@ -58,6 +58,8 @@ export interface JobHistoryFilter {
   status?: Job['status']
   /** The job's task type (`unlock_account`). */
   taskType?: string
+  /** Leaves out the jobs of this task type. */
+  exceptTaskType?: string
   /** A machine or account one of its steps acted on (compared without case). */
   target?: string
   /** Started at or after this ISO 8601 instant (as `toISOString` writes it). */
@@ -72,6 +74,7 @@ function matches(job: Job, filter: JobHistoryFilter): boolean {
   return (
     (filter.status === undefined || job.status === filter.status) &&
     (filter.taskType === undefined || job.taskType === filter.taskType) &&
+    (filter.exceptTaskType === undefined || job.taskType !== filter.exceptTaskType) &&
     (target === undefined ||
       job.steps.some((step) => step.target !== undefined && samePerson(step.target, target))) &&
     (filter.from === undefined || job.startedAt >= filter.from) &&

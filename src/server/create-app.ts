@@ -42,6 +42,7 @@ import { jobRoutes } from './routes/job-routes.ts'
 import { outOfScopeRoutes } from './routes/out-of-scope-routes.ts'
 import { sessionRoutes } from './routes/session-routes.ts'
 import { ticketRoutes } from './routes/ticket-routes.ts'
+import { workspacePages } from './workspace-pages.ts'
 
 /** `/readyz` answers within this, whatever the store does (a frozen Chroma included). */
 export const READINESS_LIMIT_MS = 1500
@@ -147,6 +148,7 @@ const UI_FILES: Readonly<Record<string, string>> = {
   '/ui/runbook-history.js': 'runbook-history.js',
   '/ui/job-view.css': 'job-view.css',
   '/ui/job-view.js': 'job-view.js',
+  '/ui/job-stream.js': 'job-stream.js',
   '/ui/my-requests.js': 'my-requests.js',
   '/ui/reply-view.js': 'reply-view.js',
   '/ui/sign-in.js': 'sign-in.js',
@@ -313,6 +315,8 @@ export function createApp(dependencies: AppDependencies): Hono<AuthenticatedEnvi
       context.body(body, 200, { 'content-type': type, 'cache-control': 'no-cache' }),
     )
   }
+
+  workspacePages(app)
 
   app.notFound((context) =>
     context.json(

@@ -108,6 +108,9 @@ export function jobRoutes(
             ...shared,
             ...(historyStatus ? { status: historyStatus } : {}),
             ...(query.task !== undefined ? { taskType: query.task } : {}),
+            // The engine's jobs are audited too (task type `workflow`): with the engine they are
+            // listed once, as workflows, where their live view is.
+            ...(engine ? { exceptTaskType: 'workflow' } : {}),
           })
         : []
     const workflows =
