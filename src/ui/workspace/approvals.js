@@ -88,6 +88,13 @@ function Checks({ steps }) {
   </ul>`
 }
 
+/** ", 2 steps succeeded, 1 failed" from the run's results. */
+function ranWords(results) {
+  if (!results?.length) return ''
+  const failed = results.filter((result) => result.status === 'failed').length
+  return `: ${results.length - failed} step(s) succeeded${failed ? `, ${failed} failed` : ''}`
+}
+
 function ApprovalDetail({ id, onDecided }) {
   const { data: approval, error: loadError } = useApi(`/api/approvals/${encodeURIComponent(id)}`)
   const [asking, setAsking] = useState(false)
@@ -132,9 +139,9 @@ function ApprovalDetail({ id, onDecided }) {
     void decide('approve', {}, (answer) =>
       answer.jobId
         ? `Approved: “${approval.runbook.title}” for ${approval.requester} is running as job ${answer.jobId.slice(0, 8)}.`
-        : answer.approval?.status === 'approved'
-          ? `Approved and run: “${approval.runbook.title}” for ${approval.requester}.`
-          : `Your approval is recorded; “${approval.runbook.title}” needs another approval before it runs.`,
+        : answer.approval?.status === 'pending'
+          ? `Your approval is recorded; “${approval.runbook.title}” needs another approval before it runs.`
+          : `Approved and run: “${approval.runbook.title}” for ${approval.requester}${ranWords(answer.results)}.`,
     )
   }
   const deny = (event) => {
