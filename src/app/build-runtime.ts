@@ -8,6 +8,7 @@ import { reportToConversation } from '../approvals/conversation-report.ts'
 import { machineFactsFrom } from '../approvals/machine-facts.ts'
 import { approvalRequester } from '../approvals/pending-approval.ts'
 import type { StepExecutionLedger } from '../approvals/step-execution-ledger.ts'
+import type { AuditLog } from '../audit/audit-log.ts'
 import type { HelpdeskConfig } from '../config/config-schema.ts'
 import type { UserStore } from '../identity/user-store.ts'
 import type { JobEngine } from '../jobs/job-engine.ts'
@@ -59,6 +60,8 @@ export interface HelpdeskRuntime {
   approvals: ApprovalService | undefined
   /** What ran for whom, from the audit trail: with executors. */
   jobs: JobHistory | undefined
+  /** The audit trail (with executors), for the admins' audit viewer. */
+  audit: AuditLog | undefined
   /** The built-in ticket queue: with `persistence`. */
   tickets: TicketService | undefined
   /** Background workflow jobs (steps x targets) with live progress: with an inventory. */
@@ -348,6 +351,7 @@ export async function buildRuntime(
       agents,
       approvals,
       jobs: live ? new JobHistory(live.audit) : undefined,
+      audit: execution?.audit,
       tickets,
       jobEngine: execution?.jobEngine,
       access,

@@ -83,6 +83,7 @@ export async function serveCommand(options: { port?: string; host?: string }): P
     frameworks: ['langgraph', 'langchain', 'openai-agents', 'mastra', 'core'],
     ...(runtime.approvals ? { approvals: runtime.approvals } : {}),
     ...(runtime.jobs ? { jobs: runtime.jobs } : {}),
+    ...(runtime.audit ? { audit: runtime.audit } : {}),
     ...(runtime.tickets ? { tickets: runtime.tickets } : {}),
     ...(runtime.operations ? { operations: runtime.operations } : {}),
     ...(runtime.jobEngine ? { jobEngine: runtime.jobEngine } : {}),

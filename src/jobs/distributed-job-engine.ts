@@ -16,7 +16,15 @@ import type { PostgresDatabase } from '../store/postgres/postgres-database.ts'
 import { EventWaiters } from './event-waiters.ts'
 import type { JobEngine, StartJobOptions } from './job-engine.ts'
 import { ENDED, followJob, jobView, storeNewJob } from './job-lifecycle.ts'
-import type { JobEvent, JobEventBody, JobRecord, JobView } from './job-model.ts'
+import {
+  type JobEvent,
+  type JobEventBody,
+  type JobListFilter,
+  type JobRecord,
+  type JobSummary,
+  type JobView,
+  summarizeJob,
+} from './job-model.ts'
 import { JobNotifications } from './job-notifications.ts'
 import { JOB_QUEUE, type JobQueueData } from './job-queue.ts'
 import type { JobStore } from './job-store.ts'
@@ -72,6 +80,10 @@ export class DistributedJobEngine implements JobEngine {
 
   async record(id: string): Promise<JobRecord | undefined> {
     return this.options.store.get(id)
+  }
+
+  async list(filter: JobListFilter): Promise<JobSummary[]> {
+    return (await this.options.store.list(filter)).map(summarizeJob)
   }
 
   async view(id: string): Promise<JobView | undefined> {

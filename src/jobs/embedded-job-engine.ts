@@ -17,7 +17,15 @@ import {
   storeNewJob,
   takeOverJob,
 } from './job-lifecycle.ts'
-import type { JobEvent, JobEventBody, JobRecord, JobView } from './job-model.ts'
+import {
+  type JobEvent,
+  type JobEventBody,
+  type JobListFilter,
+  type JobRecord,
+  type JobSummary,
+  type JobView,
+  summarizeJob,
+} from './job-model.ts'
 import { JobRun } from './job-run.ts'
 import type { JobStore } from './job-store.ts'
 import type { WorkflowScriptRunner } from './workflow-script-runner.ts'
@@ -65,6 +73,10 @@ export class EmbeddedJobEngine implements JobEngine {
 
   async record(id: string): Promise<JobRecord | undefined> {
     return this.options.store.get(id)
+  }
+
+  async list(filter: JobListFilter): Promise<JobSummary[]> {
+    return (await this.options.store.list(filter)).map(summarizeJob)
   }
 
   async view(id: string): Promise<JobView | undefined> {

@@ -26,7 +26,7 @@
  */
 import type { Workflow } from '../operations/workflow.ts'
 import type { ApprovalRecord } from '../policy/approval-record.ts'
-import type { JobEvent, JobRecord, JobView } from './job-model.ts'
+import type { JobEvent, JobListFilter, JobRecord, JobSummary, JobView } from './job-model.ts'
 
 export interface StartJobOptions {
   /** Who the job is for: sees it and may cancel it. */
@@ -50,6 +50,8 @@ export interface JobEngine {
   start(workflow: Workflow, options: StartJobOptions): Promise<string>
   /** The job's record, or undefined when there is none. */
   record(id: string): Promise<JobRecord | undefined>
+  /** Jobs matching the filter, newest first, as list lines (no scripts). */
+  list(filter: JobListFilter): Promise<JobSummary[]>
   /** The job's steps x targets view, or undefined. */
   view(id: string): Promise<JobView | undefined>
   /**

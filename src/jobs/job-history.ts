@@ -52,6 +52,36 @@ export interface Job {
   steps: JobStep[]
 }
 
+/** What `list` filters by; every given field must hold. */
+export interface JobHistoryFilter {
+  requester?: string
+  status?: Job['status']
+  /** The job's task type (`unlock_account`). */
+  taskType?: string
+  /** Leaves out the jobs of this task type. */
+  exceptTaskType?: string
+  /** A machine or account one of its steps acted on (compared without case). */
+  target?: string
+  /** Started at or after this ISO 8601 instant (as `toISOString` writes it). */
+  from?: string
+  /** Started before this ISO 8601 instant. */
+  to?: string
+  limit?: number
+}
+
+function matches(job: Job, filter: JobHistoryFilter): boolean {
+  const target = filter.target
+  return (
+    (filter.status === undefined || job.status === filter.status) &&
+    (filter.taskType === undefined || job.taskType === filter.taskType) &&
+    (filter.exceptTaskType === undefined || job.taskType !== filter.exceptTaskType) &&
+    (target === undefined ||
+      job.steps.some((step) => step.target !== undefined && samePerson(step.target, target))) &&
+    (filter.from === undefined || job.startedAt >= filter.from) &&
+    (filter.to === undefined || job.startedAt < filter.to)
+  )
+}
+
 const STEP_ACTIONS = new Set(['step-execute', 'step-result', 'step-hold', 'step-refuse'])
 const ENDINGS: Readonly<Record<string, JobStep['status']>> = {
   'approval-deny': 'denied',
@@ -72,7 +102,7 @@ export class JobHistory {
     this.window = options.window ?? 5000
   }
 
-  async list(options: { requester?: string; limit?: number } = {}): Promise<Job[]> {
+  async list(options: JobHistoryFilter = {}): Promise<Job[]> {
     const records = await this.audit.list({ newest: true, limit: this.window })
     const jobs = new Map<string, Job>()
     /** Approval request id -> the job whose held steps it covers. */
@@ -106,6 +136,7 @@ export class JobHistory {
     }
     return [...jobs.values()]
       .map(finish)
+      .filter((job) => matches(job, options))
       .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))
       .slice(0, options.limit ?? 50)
   }

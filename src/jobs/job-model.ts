@@ -143,3 +143,55 @@ export interface JobView {
   /** The last event's id: a client opens the stream after it. */
   lastEventId: number
 }
+
+/**
+ * What the jobs list filters by (every field optional, all given ones must hold). Names are
+ * compared without case, as usernames and inventory names are everywhere.
+ */
+export interface JobListFilter {
+  status?: JobStatus
+  requester?: string
+  /** A catalog operation one of the job's steps runs (`service.restart`). */
+  operation?: string
+  /** A machine among the job's targets. */
+  target?: string
+  /** Created at or after this ISO 8601 instant. */
+  from?: string
+  /** Created before this ISO 8601 instant. */
+  to?: string
+  /** Newest first, at most this many (default 50). */
+  limit?: number
+}
+
+/** One line of the jobs list: the record without its scripts, and its targets counted. */
+export interface JobSummary {
+  id: string
+  kind: 'workflow'
+  requester: string
+  actor: string
+  status: JobStatus
+  createdAt: string
+  updatedAt: string
+  endedAt?: string
+  steps: Array<{ title: string; operation: string }>
+  targets: number
+  /** The first few target names, for the list line. */
+  someTargets: string[]
+}
+
+/** The list line of a job record (no script leaves the server in it). */
+export function summarizeJob(record: JobRecord): JobSummary {
+  return {
+    id: record.id,
+    kind: 'workflow',
+    requester: record.requester,
+    actor: record.actor,
+    status: record.status,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+    ...(record.endedAt ? { endedAt: record.endedAt } : {}),
+    steps: record.workflow.steps.map((step) => ({ title: step.title, operation: step.operation })),
+    targets: record.workflow.targets.length,
+    someTargets: record.workflow.targets.slice(0, 5),
+  }
+}

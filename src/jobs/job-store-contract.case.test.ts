@@ -50,6 +50,39 @@ export function runJobStoreContract(init: JobStoreContractInitializer): void {
       await store.close()
     })
 
+    it('lists jobs by every filter, newest first, at most limit', async () => {
+      // A requester of this run only, so jobs other cases left in a shared store never match.
+      const requester = `lister-${randomUUID().slice(0, 8)}`
+      const older = sampleJob({ requester, createdAt: '2026-01-01T10:00:00.000Z' })
+      const newer = sampleJob({
+        requester: requester.toUpperCase(),
+        createdAt: '2026-01-02T10:00:00.000Z',
+        workflow: {
+          steps: [
+            {
+              ...(older.workflow.steps[0] as JobRecord['workflow']['steps'][number]),
+              operation: 'service.stop',
+            },
+          ],
+          targets: ['web01'],
+          continueOnFailure: false,
+        },
+      })
+      await store.create(older)
+      await store.create(newer)
+      await store.setStatus(older.id, 'succeeded', '2026-01-01T10:05:00.000Z')
+      const ids = async (filter: Parameters<JobStore['list']>[0]) =>
+        (await store.list({ requester, ...filter })).map((job) => job.id)
+      expect(await ids({})).toEqual([newer.id, older.id])
+      expect(await ids({ status: 'succeeded' })).toEqual([older.id])
+      expect(await ids({ operation: 'service.stop' })).toEqual([newer.id])
+      expect(await ids({ target: 'WEB01' })).toEqual([newer.id])
+      expect(await ids({ from: '2026-01-02T00:00:00.000Z' })).toEqual([newer.id])
+      expect(await ids({ to: '2026-01-02T00:00:00.000Z' })).toEqual([older.id])
+      expect(await ids({ limit: 1 })).toEqual([newer.id])
+      expect((await store.list({ requester }))[1]?.status).toBe('succeeded')
+    })
+
     it('stores a job whole with every cell pending, in step then target order', async () => {
       const job = sampleJob()
       await store.create(job)

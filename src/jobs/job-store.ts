@@ -4,7 +4,14 @@
  * Asynchronous for that reason, though the embedded one answers at once.
  * @module
  */
-import type { JobCell, JobEvent, JobEventBody, JobRecord, JobStatus } from './job-model.ts'
+import type {
+  JobCell,
+  JobEvent,
+  JobEventBody,
+  JobListFilter,
+  JobRecord,
+  JobStatus,
+} from './job-model.ts'
 
 export type CellChange = Omit<JobCell, 'stepIndex' | 'target'>
 
@@ -12,6 +19,8 @@ export interface JobStore {
   /** Stores a new job with every cell pending; refuses an id that exists. */
   create(job: JobRecord): Promise<void>
   get(id: string): Promise<JobRecord | undefined>
+  /** Jobs that match every given filter, newest (by creation) first, at most `limit` (default 50). */
+  list(filter: JobListFilter): Promise<JobRecord[]>
   cells(id: string): Promise<JobCell[]>
   /** Replaces the cell's state fields (committed when it returns). */
   updateCell(id: string, stepIndex: number, target: string, change: CellChange): Promise<void>

@@ -8,7 +8,14 @@
  */
 import { HelpdeskError } from '../errors/index.ts'
 import type { PostgresDatabase } from '../store/postgres/postgres-database.ts'
-import type { JobCell, JobEvent, JobEventBody, JobRecord, JobStatus } from './job-model.ts'
+import type {
+  JobCell,
+  JobEvent,
+  JobEventBody,
+  JobListFilter,
+  JobRecord,
+  JobStatus,
+} from './job-model.ts'
 import type { CellChange, JobStore } from './job-store.ts'
 
 /** The channel of event notifications; the payload is `schema job-id event-id`. */
@@ -75,6 +82,42 @@ export class PostgresJobStore implements JobStore {
     if (!row) return undefined
     const record = JSON.parse(row.record) as JobRecord
     return { ...record, status: row.status, updatedAt: row.updated_at }
+  }
+
+  async list(filter: JobListFilter): Promise<JobRecord[]> {
+    // The record is kept as JSON text: filtered with jsonb operators in one statement, so only the
+    // page asked for leaves the database.
+    const rows = (
+      await this.database.pool.query<{ record: string; status: JobStatus; updated_at: string }>(
+        `SELECT record, status, updated_at FROM workflow_jobs
+         WHERE ($1::text IS NULL OR status = $1)
+           AND ($2::text IS NULL OR lower(record::jsonb ->> 'requester') = lower($2))
+           AND ($3::text IS NULL OR EXISTS (
+             SELECT 1 FROM jsonb_array_elements(record::jsonb -> 'workflow' -> 'steps') AS step
+             WHERE step ->> 'operation' = $3))
+           AND ($4::text IS NULL OR EXISTS (
+             SELECT 1 FROM jsonb_array_elements_text(record::jsonb -> 'workflow' -> 'targets') AS target
+             WHERE lower(target) = lower($4)))
+           AND ($5::text IS NULL OR record::jsonb ->> 'createdAt' >= $5)
+           AND ($6::text IS NULL OR record::jsonb ->> 'createdAt' < $6)
+         ORDER BY record::jsonb ->> 'createdAt' DESC, id
+         LIMIT $7`,
+        [
+          filter.status ?? null,
+          filter.requester ?? null,
+          filter.operation ?? null,
+          filter.target ?? null,
+          filter.from ?? null,
+          filter.to ?? null,
+          filter.limit ?? 50,
+        ],
+      )
+    ).rows
+    return rows.map((row) => ({
+      ...(JSON.parse(row.record) as JobRecord),
+      status: row.status,
+      updatedAt: row.updated_at,
+    }))
   }
 
   async cells(id: string): Promise<JobCell[]> {

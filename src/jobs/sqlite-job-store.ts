@@ -9,7 +9,14 @@
 import type { DatabaseSync } from 'node:sqlite'
 import { HelpdeskError } from '../errors/index.ts'
 import { openProjectDatabase } from '../store/open-project-database.ts'
-import type { JobCell, JobEvent, JobEventBody, JobRecord, JobStatus } from './job-model.ts'
+import type {
+  JobCell,
+  JobEvent,
+  JobEventBody,
+  JobListFilter,
+  JobRecord,
+  JobStatus,
+} from './job-model.ts'
 import type { CellChange, JobStore } from './job-store.ts'
 
 const SCHEMA = `
@@ -79,6 +86,40 @@ export class SqliteJobStore implements JobStore {
     if (!row) return undefined
     const record = JSON.parse(row.record) as JobRecord
     return { ...record, status: row.status, updatedAt: row.updated_at }
+  }
+
+  async list(filter: JobListFilter): Promise<JobRecord[]> {
+    // The record is stored as JSON: its fields are read with SQLite's JSON functions, so one
+    // statement filters and orders, and only the page asked for is parsed.
+    const rows = this.database
+      .prepare(
+        `SELECT record, status, updated_at FROM workflow_jobs
+         WHERE (:status IS NULL OR status = :status)
+           AND (:requester IS NULL OR lower(json_extract(record, '$.requester')) = lower(:requester))
+           AND (:operation IS NULL OR EXISTS (
+             SELECT 1 FROM json_each(record, '$.workflow.steps')
+             WHERE json_extract(value, '$.operation') = :operation))
+           AND (:target IS NULL OR EXISTS (
+             SELECT 1 FROM json_each(record, '$.workflow.targets') WHERE lower(value) = lower(:target)))
+           AND (:from IS NULL OR json_extract(record, '$.createdAt') >= :from)
+           AND (:to IS NULL OR json_extract(record, '$.createdAt') < :to)
+         ORDER BY json_extract(record, '$.createdAt') DESC, id
+         LIMIT :limit`,
+      )
+      .all({
+        status: filter.status ?? null,
+        requester: filter.requester ?? null,
+        operation: filter.operation ?? null,
+        target: filter.target ?? null,
+        from: filter.from ?? null,
+        to: filter.to ?? null,
+        limit: filter.limit ?? 50,
+      }) as Array<{ record: string; status: JobStatus; updated_at: string }>
+    return rows.map((row) => ({
+      ...(JSON.parse(row.record) as JobRecord),
+      status: row.status,
+      updatedAt: row.updated_at,
+    }))
   }
 
   async cells(id: string): Promise<JobCell[]> {

@@ -1,6 +1,4 @@
 import { readFileSync } from 'node:fs'
-import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { secureHeaders } from 'hono/secure-headers'
@@ -10,6 +8,7 @@ import type { HelpdeskCore } from '../agent/core/helpdesk-core.ts'
 import type { SessionStore } from '../agent/core/session.ts'
 import type { ApprovalService } from '../approvals/approval-service.ts'
 import { reportToConversation } from '../approvals/conversation-report.ts'
+import type { AuditLog } from '../audit/audit-log.ts'
 import { HelpdeskError } from '../errors/index.ts'
 import type { JobEngine } from '../jobs/job-engine.ts'
 import type { JobHistory } from '../jobs/job-history.ts'
@@ -35,6 +34,7 @@ import { cookieAuthentication, oidcRoutes } from './oidc/oidc-routes.ts'
 import type { OidcSignIn } from './oidc/oidc-sign-in.ts'
 import { adminRoutes } from './routes/admin-routes.ts'
 import { approvalRoutes } from './routes/approval-routes.ts'
+import { auditRoutes } from './routes/audit-routes.ts'
 import { chatRoutes } from './routes/chat-routes.ts'
 import { instructionChangeRoutes } from './routes/instruction-change-routes.ts'
 import { instructionRoutes } from './routes/instruction-routes.ts'
@@ -42,6 +42,7 @@ import { jobRoutes } from './routes/job-routes.ts'
 import { outOfScopeRoutes } from './routes/out-of-scope-routes.ts'
 import { sessionRoutes } from './routes/session-routes.ts'
 import { ticketRoutes } from './routes/ticket-routes.ts'
+import { workspacePages } from './workspace-pages.ts'
 
 /** `/readyz` answers within this, whatever the store does (a frozen Chroma included). */
 export const READINESS_LIMIT_MS = 1500
@@ -103,6 +104,8 @@ export interface AppDependencies {
   approvals?: ApprovalService
   /** What ran for whom, from the audit trail; without executors nothing runs. */
   jobs?: JobHistory
+  /** The audit trail, for the admins' audit viewer; without executors there is none. */
+  audit?: AuditLog
   /** Background workflow jobs: their view, progress stream and cancel. */
   jobEngine?: JobEngine
   /**
@@ -156,6 +159,7 @@ const UI_FILES: Readonly<Record<string, string>> = {
   '/ui/runbook-history.js': 'runbook-history.js',
   '/ui/job-view.css': 'job-view.css',
   '/ui/job-view.js': 'job-view.js',
+  '/ui/job-stream.js': 'job-stream.js',
   '/ui/my-requests.js': 'my-requests.js',
   '/ui/sign-in.js': 'sign-in.js',
   '/ui/ticket-watch.js': 'ticket-watch.js',
@@ -164,23 +168,6 @@ const UI_FILES: Readonly<Record<string, string>> = {
   '/ui/tickets.css': 'tickets.css',
   '/ui/tickets.js': 'tickets.js',
 }
-/**
- * Third-party browser modules, served as they ship: route -> [package, file in the package].
- * `htm/preact/standalone.module.js` is Preact, its hooks and htm in one ES module with no bare
- * imports, so the pages import it from here with no build step (and no inline script or eval,
- * which the Content-Security-Policy forbids).
- */
-const VENDOR_FILES: Readonly<Record<string, readonly [string, string]>> = {
-  '/ui/vendor/preact-htm.js': ['htm', 'preact/standalone.module.js'],
-}
-
-/** A file of an installed package (its exports map does not list every file, so not by `resolve`). */
-function packageFile(name: string, file: string): string {
-  // The package's entry point sits in its `dist/`: the package's own folder is one up.
-  const entry = fileURLToPath(import.meta.resolve(name))
-  return path.join(path.dirname(entry), '..', file)
-}
-
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   html: 'text/html; charset=utf-8',
   js: 'text/javascript; charset=utf-8',
@@ -299,6 +286,7 @@ export function createApp(dependencies: AppDependencies): Hono<AuthenticatedEnvi
     ),
   )
   app.route('/api', jobRoutes(dependencies.jobs, dependencies.jobEngine))
+  app.route('/api', auditRoutes(dependencies.audit))
   app.route('/api', adminRoutes(dependencies.agents, dependencies.frameworks ?? []))
   app.route(
     '/api',
@@ -337,16 +325,8 @@ export function createApp(dependencies: AppDependencies): Hono<AuthenticatedEnvi
       context.body(body, 200, { 'content-type': type, 'cache-control': 'no-cache' }),
     )
   }
-  // Read once at start; they change only with the package's version, so browsers keep them long.
-  for (const [route, [name, file]] of Object.entries(VENDOR_FILES)) {
-    const body = readFileSync(packageFile(name, file), 'utf8')
-    app.get(route, (context) =>
-      context.body(body, 200, {
-        'content-type': CONTENT_TYPES.js ?? 'text/javascript',
-        'cache-control': 'public, max-age=31536000, immutable',
-      }),
-    )
-  }
+  // The vendored Preact + htm module, the workspace's files and screens (workspace-pages.ts).
+  workspacePages(app)
 
   app.notFound((context) =>
     context.json(

@@ -6,6 +6,7 @@
 // Last-Event-ID and misses nothing. Events are applied at once but drawn once per animation
 // frame, and only the machines that changed are redrawn, so 200 machines stay smooth.
 
+import { followJobEvents } from './job-stream.js'
 import { api, SignInNeeded } from './sign-in.js'
 
 const $ = (id) => document.getElementById(id)
@@ -102,55 +103,21 @@ function followJob(id) {
 }
 
 async function stream(state, signal, schedule) {
-  let attempts = 0
-  while (!signal.aborted) {
-    const headers = state.lastEventId ? { 'last-event-id': String(state.lastEventId) } : {}
-    try {
-      const response = await api(`/api/jobs/${encodeURIComponent(state.id)}/events`, {
-        headers: { ...headers, accept: 'text/event-stream' },
-        signal,
-      })
-      if (!response.ok || !response.body)
-        throw new Error(`the progress stream answered ${response.status}`)
-      attempts = 0
-      for await (const event of readStream(response.body)) {
-        state.lastEventId = event.id
-        apply(state, event.data)
-        schedule()
-        if (event.data.type === 'job-ended') return
-      }
-    } catch (error) {
-      if (error instanceof SignInNeeded || signal.aborted) return
-    }
-    // Dropped: come back after a pause and carry on after the last event received.
-    attempts += 1
-    $('job-connection').textContent = 'Reconnecting…'
-    await new Promise((resolve) => setTimeout(resolve, Math.min(10_000, 500 * 2 ** attempts)))
-    $('job-connection').textContent = ''
-  }
-}
-
-async function* readStream(body) {
-  const reader = body.pipeThrough(new TextDecoderStream()).getReader()
-  let buffer = ''
-  for (;;) {
-    const { value, done } = await reader.read()
-    if (done) return
-    buffer += value
-    let end = buffer.indexOf('\n\n')
-    while (end !== -1) {
-      const block = buffer.slice(0, end)
-      buffer = buffer.slice(end + 2)
-      end = buffer.indexOf('\n\n')
-      let id
-      const data = []
-      for (const line of block.split('\n')) {
-        if (line.startsWith('id:')) id = Number(line.slice(3).trim())
-        else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''))
-      }
-      if (id !== undefined && data.length > 0) yield { id, data: JSON.parse(data.join('\n')) }
-    }
-  }
+  await followJobEvents({
+    id: state.id,
+    after: state.lastEventId,
+    api,
+    endsHere: (error) => error instanceof SignInNeeded,
+    signal,
+    onEvent: (id, body) => {
+      state.lastEventId = id
+      apply(state, body)
+      schedule()
+    },
+    onConnection: (text) => {
+      $('job-connection').textContent = text
+    },
+  })
 }
 
 function apply(state, event) {

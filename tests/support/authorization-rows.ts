@@ -363,5 +363,17 @@ export function matrixRows(current: () => AuthorizationWorld): readonly Row[] {
       call: async () => ({ method: 'PUT', path: '/api/admin/agent', body: { framework: 'core' } }),
     },
     ...ticketRows(current),
+    {
+      route: 'GET /api/audit',
+      whose: NONE,
+      expected: { requester: [403], technician: [403], admin: [200] },
+      call: async () => ({ method: 'GET', path: '/api/audit?limit=5' }),
+    },
+    {
+      route: 'GET /api/audit/verify',
+      whose: NONE,
+      expected: { requester: [403], technician: [403], admin: [200] },
+      call: async () => ({ method: 'GET', path: '/api/audit/verify' }),
+    },
   ]
 }

@@ -139,6 +139,7 @@ export async function buildAuthorizationWorld(): Promise<AuthorizationWorld> {
     frameworks: registry.names,
     approvals: stack.service,
     jobs: new JobHistory(stack.audit),
+    audit: stack.audit,
     jobEngine: workflow.engine,
     // Every bad-token cell fails a sign-in from the same (socketless) address: the limit is
     // checked by one cell of its own, with its own limiter.

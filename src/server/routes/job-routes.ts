@@ -3,13 +3,52 @@ import { streamSSE } from 'hono/streaming'
 import { HelpdeskError } from '../../errors/index.ts'
 import { samePerson } from '../../identity/user.ts'
 import type { JobEngine } from '../../jobs/job-engine.ts'
-import type { JobHistory } from '../../jobs/job-history.ts'
-import type { JobRecord } from '../../jobs/job-model.ts'
+import type { Job, JobHistory } from '../../jobs/job-history.ts'
+import type { JobRecord, JobStatus } from '../../jobs/job-model.ts'
 import { isTechnician } from '../../policy/access-policy.ts'
 import type { AuthenticatedEnvironment, Caller } from '../authentication.ts'
+import {
+  checkRange,
+  instant,
+  MACHINE,
+  matching,
+  oneOf,
+  readQuery,
+  USERNAME,
+  wholeNumber,
+} from '../query-parameters.ts'
+
+const HISTORY_STATUSES = [
+  'running',
+  'succeeded',
+  'failed',
+  'awaiting_approval',
+  'denied',
+  'refused',
+  'interrupted',
+] as const satisfies readonly Job['status'][]
+const ENGINE_STATUSES = [
+  'running',
+  'cancelling',
+  'succeeded',
+  'failed',
+  'cancelled',
+] as const satisfies readonly JobStatus[]
+
+/** The jobs list's filters: `task` is a chat job's task type or a workflow step's operation. */
+const LIST_PARAMETERS = {
+  status: oneOf([...new Set([...HISTORY_STATUSES, ...ENGINE_STATUSES])]),
+  requester: USERNAME,
+  task: matching(/^[A-Za-z0-9._-]{1,80}$/, 'a task type or operation (letters, digits, . _ -)'),
+  machine: MACHINE,
+  from: instant,
+  to: instant,
+  limit: wholeNumber(1, 500),
+}
 
 /**
- * `GET /api/jobs?limit=N` (newest first) and `GET /api/jobs/:id`: what ran for whom, from the
+ * `GET /api/jobs?status=&requester=&task=&machine=&from=&to=&limit=` (newest first: `jobs`, the
+ * chat plans' runs from the audit trail, and `workflows`, the engine's background jobs) and `GET /api/jobs/:id`: what ran for whom, from the
  * audit trail, or for a background workflow job its steps x targets from the job engine.
  * `GET /api/jobs/:id/events`: the job's progress as server-sent events, numbered; a client that
  * reconnects with `Last-Event-ID` gets every event after it. `POST /api/jobs/:id/cancel` stops it.
@@ -46,16 +85,43 @@ export function jobRoutes(
 
   app.get('/jobs', async (context) => {
     const caller = context.get('caller')
-    const raw = context.req.query('limit')
-    const limit = raw === undefined ? 50 : Number(raw)
-    if (!Number.isInteger(limit) || limit < 1 || limit > 500) {
-      throw new HelpdeskError({
-        code: 'INVALID_INPUT',
-        message: 'limit: expected a whole number from 1 to 500',
-      })
+    if (!jobs && !engine) history()
+    const query = readQuery(context.req.url, LIST_PARAMETERS)
+    checkRange(query.from, query.to)
+    const limit = query.limit ?? 50
+    // A requester's list is their own whatever they ask; technicians and admins filter freely.
+    const requester = isTechnician(caller.role) ? query.requester : caller.username
+    const shared = {
+      ...(requester !== undefined ? { requester } : {}),
+      ...(query.machine !== undefined ? { target: query.machine } : {}),
+      ...(query.from !== undefined ? { from: query.from } : {}),
+      ...(query.to !== undefined ? { to: query.to } : {}),
+      limit,
     }
-    const list = await history().list({ ...scope(caller.role, caller.username), limit })
-    return context.json({ jobs: list })
+    const status = query.status
+    const historyStatus = HISTORY_STATUSES.find((each) => each === status)
+    const engineStatus = ENGINE_STATUSES.find((each) => each === status)
+    // The audit-trail jobs (chat plans) need executors; the engine's only the engine.
+    const list =
+      jobs && (status === undefined || historyStatus)
+        ? await jobs.list({
+            ...shared,
+            ...(historyStatus ? { status: historyStatus } : {}),
+            ...(query.task !== undefined ? { taskType: query.task } : {}),
+            // The engine's jobs are audited too (task type `workflow`): with the engine they are
+            // listed once, as workflows, where their live view is.
+            ...(engine ? { exceptTaskType: 'workflow' } : {}),
+          })
+        : []
+    const workflows =
+      engine && (status === undefined || engineStatus)
+        ? await engine.list({
+            ...shared,
+            ...(engineStatus ? { status: engineStatus } : {}),
+            ...(query.task !== undefined ? { operation: query.task } : {}),
+          })
+        : []
+    return context.json({ jobs: list, workflows })
   })
 
   app.get('/jobs/:id', async (context) => {

@@ -1,0 +1,127 @@
+import type { Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import {
+  cleanCachesPlan,
+  loadTestInstructions,
+  unlockPlan,
+} from '../../src/approvals/testing/approval-fixture.ts'
+import {
+  checkAccessibility,
+  newPage,
+  SCREENSHOTS,
+  signInAt,
+  startWorkspaceBrowser,
+  tabTo,
+  type WorkspaceBrowser,
+  widestRight,
+} from '../support/workspace-browser.ts'
+
+// The approvals inbox (/approvals) in Chromium with the app's strict CSP: a pending request with
+// the employee's words, the checks' findings and the exact scripts; approved from the keyboard
+// (confirmed) and denied with a reason; axe-core at 1280 and 390 px, screenshots.
+
+let target: WorkspaceBrowser
+let page: Page
+const errors: string[] = []
+
+beforeAll(async () => {
+  target = await startWorkspaceBrowser()
+}, 120_000)
+
+afterAll(async () => {
+  await target?.close()
+})
+
+afterEach(async () => {
+  await page?.close()
+  expect(errors).toEqual([])
+  errors.length = 0
+})
+
+async function request(words: string, plan: 'clean' | 'unlock') {
+  const instructions = await loadTestInstructions()
+  const built = plan === 'clean' ? cleanCachesPlan(instructions) : unlockPlan(instructions)
+  const check = built.steps.find((step) => step.approvalLevel === 0)
+  return target.world.stack.service.requestApproval({
+    plan: built,
+    requester: 'carol',
+    requestText: words,
+    ...(check
+      ? {
+          dryRunResults: [
+            {
+              stepId: check.id,
+              status: 'succeeded',
+              wouldRun: 'ps aux --sort=-%mem | head',
+              stdout: 'chrome 2.1 GB\nteams 900 MB',
+              stderr: '',
+              exitCode: 0,
+              durationMs: 40,
+              changed: false,
+            },
+          ],
+        }
+      : {}),
+  })
+}
+
+describe('approvals inbox', () => {
+  it('shows what was asked, what the checks found and the scripts, and approves from the keyboard', async () => {
+    const pending = await request(
+      'My laptop is so slow since this morning, can you clean it up?',
+      'clean',
+    )
+    page = await newPage(target.browser, errors)
+    await signInAt(page, target, '/approvals', 'tom')
+    const item = page.locator('.ws-inbox-item', { hasText: 'for carol' }).first()
+    await item.waitFor()
+    await page.locator('body').click({ position: { x: 1, y: 1 } })
+    await tabTo(page, '.ws-inbox-item[aria-current], .ws-inbox-item')
+    // The newest is first: carol's.
+    await page.keyboard.press('Enter')
+    const detail = page.locator('section[aria-labelledby="approval-title"]')
+    await detail.locator('.ws-words', { hasText: 'so slow since this morning' }).waitFor()
+    await detail.locator('.ws-checks', { hasText: 'chrome 2.1 GB' }).waitFor()
+    expect(await detail.locator('.ws-steps .ws-script').count()).toBeGreaterThan(0)
+    expect(await page.evaluate('document.activeElement?.id')).toBe('approval-title')
+    await page.screenshot({ path: `${SCREENSHOTS}/approvals-1280.png` })
+    await checkAccessibility(page, 'approval at 1280 px')
+
+    await tabTo(page, 'button:not(.ws-inbox-item).button-primary')
+    await page.keyboard.press('Enter')
+    const dialog = page.getByRole('dialog', { name: 'Approve and run now?' })
+    await dialog.waitFor()
+    await checkAccessibility(page, 'approve dialog')
+    await page.keyboard.press('Enter')
+    await page.locator('.ws-outcome', { hasText: 'Approved' }).waitFor()
+    expect((await target.world.stack.service.get(pending.id))?.status).not.toBe('pending')
+  })
+
+  it('denies with a reason, and asks for one first', async () => {
+    const pending = await request('Please unlock my account, I typed the password wrong', 'unlock')
+    page = await newPage(target.browser, errors, 390)
+    await signInAt(page, target, `/approvals#approval=${pending.id}`, 'ada')
+    const detail = page.locator('section[aria-labelledby="approval-title"]')
+    await detail.locator('.ws-words').waitFor()
+    expect(await widestRight(page)).toBeLessThanOrEqual(390)
+    await checkAccessibility(page, 'approval at 390 px')
+    await page.evaluate('window.scrollTo(0, 0)')
+    await page.screenshot({ path: `${SCREENSHOTS}/approvals-390.png` })
+    await page.getByRole('button', { name: 'Deny' }).click()
+    await page.getByText('Say why you deny it').waitFor()
+    expect((await target.world.stack.service.get(pending.id))?.status).toBe('pending')
+    await page
+      .getByLabel(/Reason to deny/)
+      .fill('Call the service desk to confirm who you are first.')
+    await page.getByRole('button', { name: 'Deny' }).click()
+    await page.locator('.ws-outcome', { hasText: 'Denied' }).waitFor()
+    expect((await target.world.stack.service.get(pending.id))?.status).toBe('denied')
+  })
+
+  it('tells a requester the screen is not theirs', async () => {
+    page = await newPage(target.browser, errors)
+    await signInAt(page, target, '/approvals', 'bob')
+    await page.getByText('The approvals screen is for technicians and admins.').waitFor()
+    await checkAccessibility(page, 'requester refused')
+  })
+})
