@@ -129,8 +129,12 @@ export class RetrievalRouter implements RequestRouter {
   private async neighbours(text: string): Promise<ScoredChunk[]> {
     const vectors = await this.embedding.embed([text])
     // No kind filter on the server: local Chroma pre-filters metadata by brute force, which
-    // cost ~6 ms a query; prose sections weigh 0 below and are dropped here instead.
-    const [hits] = await this.store.query(vectors, { limit: this.tuning.candidates })
+    // cost ~6 ms a query; prose sections weigh 0 below and are dropped here instead. The vote
+    // needs each hit's task type and kind only, which its id names: no texts or metadata sent.
+    const [hits] = await this.store.query(vectors, {
+      limit: this.tuning.candidates,
+      identityOnly: true,
+    })
     return hits ?? []
   }
 
