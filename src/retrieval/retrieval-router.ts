@@ -29,7 +29,7 @@ export interface RoutingTuning {
   /**
    * A part this sure of its task is a request of its own even when the whole message's
    * probabilities (peaked on its first or longest request) leave the part's task almost nothing:
-   * "blue screen this morning and since then the monitor says no signal".
+   * "add me to the SALES project in jira and give me access to the sales share".
    */
   strongPart: number
   /**
