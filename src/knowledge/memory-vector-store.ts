@@ -1,5 +1,5 @@
-import type { ChunkKind, KnowledgeChunk, ScoredChunk } from './knowledge-chunk.ts'
-import type { VectorStore } from './vector-store.ts'
+import type { KnowledgeChunk, ScoredChunk } from './knowledge-chunk.ts'
+import type { QueryOptions, VectorStore } from './vector-store.ts'
 
 /** Exact cosine search over an in-process map. The reference implementation of `VectorStore`. */
 export class MemoryVectorStore implements VectorStore {
@@ -28,10 +28,7 @@ export class MemoryVectorStore implements VectorStore {
     for (const id of ids) this.entries.delete(id)
   }
 
-  async query(
-    embeddings: readonly number[][],
-    options: { limit: number; kinds?: readonly ChunkKind[] },
-  ): Promise<ScoredChunk[][]> {
+  async query(embeddings: readonly number[][], options: QueryOptions): Promise<ScoredChunk[][]> {
     const kinds = options.kinds ? new Set(options.kinds) : undefined
     return embeddings.map((embedding) => {
       const query = normalise(embedding)

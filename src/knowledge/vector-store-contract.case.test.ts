@@ -83,6 +83,18 @@ export function runVectorStoreContract(initializer: VectorStoreContractInitializ
       expect(examplesOnly?.map((hit) => hit.chunk.id).sort()).toEqual(['a', 'c'])
     })
 
+    test('with identityOnly still names each hit by id, task type and kind', async () => {
+      const named = chunk('out_of_scope:facilities:out_of_scope:0123abcd', 'out_of_scope')
+      await store.upsert([{ ...named, taskType: 'out_of_scope:facilities' }], [[0, 0, 1]])
+      const [hits] = await store.query([[0, 0, 1]], { limit: 1, identityOnly: true })
+      expect(hits?.[0]?.chunk).toMatchObject({
+        id: named.id,
+        taskType: 'out_of_scope:facilities',
+        kind: 'out_of_scope',
+      })
+      await store.delete([named.id])
+    })
+
     test('answers several queries in one call, in order', async () => {
       const results = await store.query(
         [

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { HashingEmbeddingFunction } from '../embeddings/hashing-embedding-function.ts'
 import { loadKnowledgeSources } from '../knowledge/knowledge-base.ts'
 import { MemoryVectorStore } from '../knowledge/memory-vector-store.ts'
-import { RetrievalRouter } from './retrieval-router.ts'
+import { includingDecided, RetrievalRouter } from './retrieval-router.ts'
 import { RoutingModel } from './routing-model.ts'
 
 const sources = await loadKnowledgeSources({
@@ -57,6 +57,41 @@ describe('the learned router', () => {
       "my account is locked out after too many attempts, and while you're at it the printer on floor 2 is offline",
     )
     expect(decision.tasks).toEqual(['account_locked', 'printer_not_working'])
+  })
+
+  it('keeps a part sure of its own task although the whole message gives that task almost nothing', async () => {
+    const text =
+      'please add me to the SALES project in jira and give me write access to the \\\\fs02\\sales share'
+    const decision = await router.route(text)
+    expect(decision.tasks).toEqual(['jira_access_request', 'shared_drive_access'])
+    for (const task of decision.tasks)
+      expect(decision.ranked.map((each) => each.taskType)).toContain(task)
+    // Without the sure-part rule the whole message's peaked probabilities drop the Jira request.
+    const gated = new RetrievalRouter({
+      store: new MemoryVectorStore(),
+      embedding: new HashingEmbeddingFunction(),
+      model,
+      tuning: { strongPart: 1.01 },
+    })
+    expect((await gated.route(text)).tasks).toEqual(['shared_drive_access'])
+  })
+
+  it('puts every decided task among the ranked candidates, best first, at most five', () => {
+    const ranked = ['a', 'b', 'c', 'd', 'e'].map((taskType, index) => ({
+      taskType,
+      score: 0.5 - index * 0.1,
+    }))
+    const scores = {
+      tasks: new Map([['f', 0.0004]]),
+      outOfScope: 0,
+      topic: undefined,
+      topicProbability: 0,
+      knownWords: 5,
+    }
+    const result = includingDecided(ranked, ['a', 'f'], scores)
+    expect(result.map((each) => each.taskType)).toEqual(['a', 'b', 'c', 'd', 'f'])
+    expect(result.at(-1)?.score).toBe(0)
+    expect(includingDecided(ranked, ['a', 'b'], scores)).toBe(ranked)
   })
 
   it('does not take a clause saying something works as a second request', async () => {

@@ -27,6 +27,12 @@ export interface RoutingTuning {
   /** ...and must rank among this many best task types of the whole message. */
   compoundRank: number
   /**
+   * A part this sure of its task is a request of its own even when the whole message's
+   * probabilities (peaked on its first or longest request) leave the part's task almost nothing:
+   * "add me to the SALES project in jira and give me access to the sales share".
+   */
+  strongPart: number
+  /**
    * How much the nearest Chroma neighbour of each class (a similarity in [0, 1]) adds to the
    * classifier's calibrated logit: retrieval votes for the class whose wording is closest.
    */
@@ -43,6 +49,7 @@ export const DEFAULT_ROUTING_TUNING: RoutingTuning = {
   partThreshold: 0.65,
   compoundSupport: 0.001,
   compoundRank: 5,
+  strongPart: 0.97,
   partMargin: 0.5,
   denseWeight: 2,
   kindWeights: { example: 1, keyword: 0.9, summary: 0.85, section: 0, step: 0, out_of_scope: 1 },
@@ -103,16 +110,18 @@ export class RetrievalRouter implements RequestRouter {
       for (const { part, scores } of routed) {
         const taskType = part.taskType
         if (!taskType || tasks.includes(taskType)) continue
-        if ((whole.tasks.get(taskType) ?? 0) < this.tuning.compoundSupport) continue
-        const position = ranked.findIndex((each) => each.taskType === taskType)
-        if (position < 0 || position >= this.tuning.compoundRank) continue
-        // A clause still half about a task already taken is a detail of that request.
         const own = scores.tasks.get(taskType) ?? 0
+        if (own < this.tuning.strongPart) {
+          if ((whole.tasks.get(taskType) ?? 0) < this.tuning.compoundSupport) continue
+          const position = ranked.findIndex((each) => each.taskType === taskType)
+          if (position < 0 || position >= this.tuning.compoundRank) continue
+        }
+        // A clause still half about a task already taken is a detail of that request.
         if (tasks.some((taken) => own - (scores.tasks.get(taken) ?? 0) < this.tuning.partMargin))
           continue
         tasks.push(taskType)
       }
-      if (tasks.length >= 2) return { tasks, ranked, parts }
+      if (tasks.length >= 2) return { tasks, ranked: includingDecided(ranked, tasks, whole), parts }
     }
     return {
       tasks: single.taskType ? [single.taskType] : [],
@@ -129,8 +138,12 @@ export class RetrievalRouter implements RequestRouter {
   private async neighbours(text: string): Promise<ScoredChunk[]> {
     const vectors = await this.embedding.embed([text])
     // No kind filter on the server: local Chroma pre-filters metadata by brute force, which
-    // cost ~6 ms a query; prose sections weigh 0 below and are dropped here instead.
-    const [hits] = await this.store.query(vectors, { limit: this.tuning.candidates })
+    // cost ~6 ms a query; prose sections weigh 0 below and are dropped here instead. The vote
+    // needs each hit's task type and kind only, which its id names: no texts or metadata sent.
+    const [hits] = await this.store.query(vectors, {
+      limit: this.tuning.candidates,
+      identityOnly: true,
+    })
     return hits ?? []
   }
 
@@ -196,6 +209,28 @@ function rank(scores: ClassProbabilities): RankedTask[] {
     .sort((left, right) => right[1] - left[1])
     .slice(0, RANKED_LIMIT)
     .map(([taskType, score]) => ({ taskType, score: round(score) }))
+}
+
+/**
+ * The ranking with every decided task in it (callers offer `ranked` as the candidates, so a task
+ * decided from a sure part must be among them): a missing one replaces the lowest undecided
+ * entries, with its whole-text score, and the list stays best first and at most five long.
+ */
+export function includingDecided(
+  ranked: RankedTask[],
+  tasks: readonly string[],
+  scores: ClassProbabilities,
+): RankedTask[] {
+  const missing = tasks.filter((task) => !ranked.some((each) => each.taskType === task))
+  if (missing.length === 0) return ranked
+  const kept = ranked.filter((each) => tasks.includes(each.taskType))
+  const others = ranked.filter((each) => !tasks.includes(each.taskType))
+  const room = Math.max(0, RANKED_LIMIT - kept.length - missing.length)
+  return [
+    ...kept,
+    ...others.slice(0, room),
+    ...missing.map((taskType) => ({ taskType, score: round(scores.tasks.get(taskType) ?? 0) })),
+  ].sort((left, right) => right.score - left.score)
 }
 
 function round(value: number): number {

@@ -1,7 +1,8 @@
 import { ChromaClient, type Collection, type Metadata } from 'chromadb'
 import { HelpdeskError, isHelpdeskError } from '../../errors/index.ts'
+import { chunkIdentity } from '../ingest/chunk-instructions.ts'
 import type { ChunkKind, KnowledgeChunk, ScoredChunk } from '../knowledge-chunk.ts'
-import type { VectorStore } from '../vector-store.ts'
+import type { QueryOptions, VectorStore } from '../vector-store.ts'
 
 export interface ChromaVectorStoreOptions {
   /** e.g. http://127.0.0.1:8000 */
@@ -93,21 +94,20 @@ export class ChromaVectorStore implements VectorStore {
     })
   }
 
-  async query(
-    embeddings: readonly number[][],
-    options: { limit: number; kinds?: readonly ChunkKind[] },
-  ): Promise<ScoredChunk[][]> {
+  async query(embeddings: readonly number[][], options: QueryOptions): Promise<ScoredChunk[][]> {
     if (embeddings.length === 0) return []
     return this.call('query', this.timeoutMs, async () => {
       const result = await (await this.getOrCreate()).query({
         queryEmbeddings: embeddings.map((vector) => [...vector]),
         nResults: options.limit,
         ...(options.kinds ? { where: { kind: { $in: [...options.kinds] } } } : {}),
-        include: ['documents', 'metadatas', 'distances'],
+        include: options.identityOnly ? ['distances'] : ['documents', 'metadatas', 'distances'],
       })
       return result.rows().map((rows) =>
         rows.map((row) => ({
-          chunk: fromMetadata(row.id, row.document ?? '', row.metadata ?? {}),
+          chunk: options.identityOnly
+            ? fromIdentity(row.id)
+            : fromMetadata(row.id, row.document ?? '', row.metadata ?? {}),
           // Cosine space: distance = 1 - cosine similarity.
           similarity: 1 - (row.distance ?? 1),
         })),
@@ -199,6 +199,20 @@ function toMetadata(chunk: KnowledgeChunk): Metadata {
     contentHash: chunk.contentHash,
     source: chunk.source,
     ...(chunk.heading ? { heading: chunk.heading } : {}),
+  }
+}
+
+/** A chunk known by its id alone (`taskType:kind:hash`, see chunk-instructions.ts). */
+function fromIdentity(id: string): KnowledgeChunk {
+  const identity = chunkIdentity(id)
+  return {
+    id,
+    text: '',
+    // An id of another scheme is a chunk no vote counts: a prose section of no task.
+    taskType: identity?.taskType ?? '',
+    kind: identity?.kind ?? 'section',
+    contentHash: '',
+    source: '',
   }
 }
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { Instruction } from '../instructions/instruction.ts'
-import type { ChunkKind, KnowledgeChunk } from '../knowledge-chunk.ts'
+import { CHUNK_KINDS, type ChunkKind, type KnowledgeChunk } from '../knowledge-chunk.ts'
 import type { OutOfScopeTopic } from '../out-of-scope.ts'
 
 export const OUT_OF_SCOPE_PREFIX = 'out_of_scope:'
@@ -47,6 +47,16 @@ export function chunkKnowledge(
     }
   }
   return [...chunks.values()]
+}
+
+/** The task type and kind a chunk id names (`taskType:kind:hash`), or undefined for another id. */
+export function chunkIdentity(id: string): { taskType: string; kind: ChunkKind } | undefined {
+  const parts = id.split(':')
+  if (parts.length < 3) return undefined
+  const kind = parts[parts.length - 2] as ChunkKind
+  if (!(CHUNK_KINDS as readonly string[]).includes(kind)) return undefined
+  const taskType = parts.slice(0, -2).join(':')
+  return taskType ? { taskType, kind } : undefined
 }
 
 function makeChunk(
