@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto'
 import type { PostgresDatabase } from '../../store/postgres/postgres-database.ts'
-import { newSession, type Session, type SessionStore, type SessionSummary } from './session.ts'
+import {
+  type ConversationArchive,
+  newSession,
+  type Session,
+  type SessionStore,
+  type SessionSummary,
+} from './session.ts'
 import { pendingOf, stateOf, stateSchema } from './session-state.ts'
 
 /**
@@ -20,7 +26,7 @@ interface Row {
   state: string
 }
 
-export class PostgresSessionStore implements SessionStore {
+export class PostgresSessionStore implements SessionStore, ConversationArchive {
   private readonly database: PostgresDatabase
   private readonly now: () => Date
 
@@ -50,21 +56,17 @@ export class PostgresSessionStore implements SessionStore {
     const [row] = (
       await this.database.pool.query<Row>('SELECT * FROM chat_sessions WHERE id = $1', [id])
     ).rows
-    if (!row) return undefined
-    const state = stateSchema.parse(JSON.parse(row.state))
-    return {
-      id: row.id,
-      ...(row.requester !== null ? { requester: row.requester } : {}),
-      ...(row.owner !== null ? { owner: row.owner } : {}),
-      createdAt: row.created_at,
-      updatedAt: row.updated_at,
-      history: state.history,
-      known: state.known,
-      queue: state.queue,
-      ...(state.pending ? { pending: pendingOf(state.pending) } : {}),
-      ...(state.lastTasks ? { lastTasks: state.lastTasks } : {}),
-      ...(state.skipped ? { skipped: state.skipped } : {}),
-    }
+    return row ? sessionOf(row) : undefined
+  }
+
+  async listActive(range: { from: string; to: string; limit: number }): Promise<Session[]> {
+    const rows = (
+      await this.database.pool.query<Row>(
+        'SELECT * FROM chat_sessions WHERE updated_at >= $1 AND created_at < $2 ORDER BY updated_at, position LIMIT $3',
+        [range.from, range.to, range.limit],
+      )
+    ).rows
+    return rows.map(sessionOf)
   }
 
   async save(session: Session): Promise<void> {
@@ -105,4 +107,21 @@ export class PostgresSessionStore implements SessionStore {
 
   /** The pool is the shared database's: its owner ends it. */
   async close(): Promise<void> {}
+}
+
+function sessionOf(row: Row): Session {
+  const state = stateSchema.parse(JSON.parse(row.state))
+  return {
+    id: row.id,
+    ...(row.requester !== null ? { requester: row.requester } : {}),
+    ...(row.owner !== null ? { owner: row.owner } : {}),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    history: state.history,
+    known: state.known,
+    queue: state.queue,
+    ...(state.pending ? { pending: pendingOf(state.pending) } : {}),
+    ...(state.lastTasks ? { lastTasks: state.lastTasks } : {}),
+    ...(state.skipped ? { skipped: state.skipped } : {}),
+  }
 }

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto'
 import type { DatabaseSync } from 'node:sqlite'
 import { openProjectDatabase } from '../../store/open-project-database.ts'
-import { newSession, type Session, type SessionStore, type SessionSummary } from './session.ts'
+import {
+  type ConversationArchive,
+  newSession,
+  type Session,
+  type SessionStore,
+  type SessionSummary,
+} from './session.ts'
 import { pendingOf, stateOf, stateSchema } from './session-state.ts'
 
 const SCHEMA = `
@@ -31,7 +37,7 @@ interface Row {
  * Sessions in the project store (`node:sqlite`): history, known values, the task queue and the
  * open question survive a restart. Who a session is for and whose it is are columns, set once.
  */
-export class SqliteSessionStore implements SessionStore {
+export class SqliteSessionStore implements SessionStore, ConversationArchive {
   private readonly database: DatabaseSync
   private readonly now: () => Date
 
@@ -64,21 +70,16 @@ export class SqliteSessionStore implements SessionStore {
     const row = this.database.prepare('SELECT * FROM chat_sessions WHERE id = ?').get(id) as
       | Row
       | undefined
-    if (!row) return undefined
-    const state = stateSchema.parse(JSON.parse(row.state))
-    return {
-      id: row.id,
-      ...(row.requester !== null ? { requester: row.requester } : {}),
-      ...(row.owner !== null ? { owner: row.owner } : {}),
-      createdAt: row.created_at,
-      updatedAt: row.updated_at,
-      history: state.history,
-      known: state.known,
-      queue: state.queue,
-      ...(state.pending ? { pending: pendingOf(state.pending) } : {}),
-      ...(state.lastTasks ? { lastTasks: state.lastTasks } : {}),
-      ...(state.skipped ? { skipped: state.skipped } : {}),
-    }
+    return row ? sessionOf(row) : undefined
+  }
+
+  async listActive(range: { from: string; to: string; limit: number }): Promise<Session[]> {
+    const rows = this.database
+      .prepare(
+        'SELECT * FROM chat_sessions WHERE updated_at >= ? AND created_at < ? ORDER BY updated_at, rowid LIMIT ?',
+      )
+      .all(range.from, range.to, range.limit) as unknown as Row[]
+    return rows.map(sessionOf)
   }
 
   async save(session: Session): Promise<void> {
@@ -120,5 +121,22 @@ export class SqliteSessionStore implements SessionStore {
 
   async close(): Promise<void> {
     if (this.database.isOpen) this.database.close()
+  }
+}
+
+function sessionOf(row: Row): Session {
+  const state = stateSchema.parse(JSON.parse(row.state))
+  return {
+    id: row.id,
+    ...(row.requester !== null ? { requester: row.requester } : {}),
+    ...(row.owner !== null ? { owner: row.owner } : {}),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    history: state.history,
+    known: state.known,
+    queue: state.queue,
+    ...(state.pending ? { pending: pendingOf(state.pending) } : {}),
+    ...(state.lastTasks ? { lastTasks: state.lastTasks } : {}),
+    ...(state.skipped ? { skipped: state.skipped } : {}),
   }
 }
