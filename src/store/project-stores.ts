@@ -1,6 +1,9 @@
 import { PostgresSessionStore } from '../agent/core/postgres-session-store.ts'
-import type { SessionStore } from '../agent/core/session.ts'
+import type { ConversationArchive, SessionStore } from '../agent/core/session.ts'
 import { SqliteSessionStore } from '../agent/core/sqlite-session-store.ts'
+import { PostgresReplyFeedbackStore } from '../analytics/feedback/postgres-reply-feedback-store.ts'
+import type { ReplyFeedbackStore } from '../analytics/feedback/reply-feedback.ts'
+import { SqliteReplyFeedbackStore } from '../analytics/feedback/sqlite-reply-feedback-store.ts'
 import type { ApprovalStore } from '../approvals/approval-store.ts'
 import { PostgresApprovalStore } from '../approvals/postgres-approval-store.ts'
 import { PostgresStepExecutionLedger } from '../approvals/postgres-step-execution-ledger.ts'
@@ -50,7 +53,9 @@ export interface ProjectStores {
   approvals(): ApprovalStore
   ledger(): StepExecutionLedger
   users(options: { tokenLifetimeDays: number }): UserStore
-  sessions(): SessionStore & { close(): Promise<void> }
+  sessions(): SessionStore & ConversationArchive & { close(): Promise<void> }
+  /** Employees' ratings of the agent's replies. */
+  feedback(): ReplyFeedbackStore
   tickets(): TicketStore
   /** The audit chain; its key and checkpoint file stay outside the database (beside `file`). */
   auditLog(config: AuditConfig, log: (line: string) => void): Promise<AuditLog>
@@ -68,6 +73,7 @@ export function sqliteStores(file: string): ProjectStores {
     users: (options) => new SqliteUserStore({ file, ...options }),
     sessions: () => new SqliteSessionStore({ file }),
     tickets: () => new SqliteTicketStore({ file }),
+    feedback: () => new SqliteReplyFeedbackStore({ file }),
     auditLog: async (config, log) => openConfiguredAuditLog(config, file, log),
     close: async () => {},
   }
@@ -83,6 +89,7 @@ export function postgresStores(database: PostgresDatabase, file: string): Projec
     users: (options) => new PostgresUserStore({ database, ...options }),
     sessions: () => new PostgresSessionStore({ database }),
     tickets: () => new PostgresTicketStore({ database }),
+    feedback: () => new PostgresReplyFeedbackStore({ database }),
     auditLog: async (config, log) => {
       const settings = auditSettings(config, file)
       return PostgresAuditLog.open({
@@ -110,7 +117,7 @@ export async function openProjectStores(
   if (!config.DATABASE_URL) return sqliteStores(file)
   const database = await openPostgresDatabase({ url: config.DATABASE_URL, log })
   log(
-    `stores: audit chain, approvals, the step execution ledger, users, conversations and tickets in ${database.description}`,
+    `stores: audit chain, approvals, the step execution ledger, users, conversations, tickets and reply ratings in ${database.description}`,
   )
   return postgresStores(database, file)
 }
