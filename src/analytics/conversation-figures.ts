@@ -35,12 +35,14 @@ function inRange(at: string, range: AnalyticsRange): boolean {
 }
 
 function outcomeOf(session: Session): Outcome {
+  const views = session.history.flatMap((entry) =>
+    entry.role === 'assistant' && entry.view ? [entry.view] : [],
+  )
+  // A hand-off decides, whatever went before it (a failed step is often why).
+  if (views.some((view) => view.handoff || view.outOfScope)) return 'handed-off'
   let succeeded = false
   let answered = false
-  for (const entry of session.history) {
-    const view = entry.view
-    if (entry.role !== 'assistant' || !view) continue
-    if (view.handoff || view.outOfScope) return 'handed-off'
+  for (const view of views) {
     if ((view.approvals?.length ?? 0) > 0) return 'other'
     if (view.answer) answered = true
     for (const result of view.results ?? []) {
