@@ -162,6 +162,7 @@ const UI_FILES: Readonly<Record<string, string>> = {
   '/ui/analytics.js': 'analytics.js',
   '/ui/analytics-view.js': 'analytics-view.js',
   '/ui/reply-feedback.js': 'reply-feedback.js',
+  '/ui/reply-feedback.css': 'reply-feedback.css',
   '/tickets': 'tickets.html',
   '/ui/tickets.css': 'tickets.css',
   '/ui/tickets.js': 'tickets.js',

@@ -6,6 +6,7 @@ import { APPROVAL_LEVELS, refreshApprovals, setApprovalsUser, shortId } from './
 import { approvalNoteText, confirmControls, mayConfirm } from './chat-approval.js'
 import { openJob, openJobFromAddress } from './job-view.js'
 import { myRequests } from './my-requests.js'
+import { rateLiveReply, rateRestoredReplies } from './reply-feedback.js'
 import { guidanceList, quickReplies, richText } from './reply-view.js'
 import { api, remember, remembered, SignInNeeded, startSignIn } from './sign-in.js'
 import { ticketWatch } from './ticket-watch.js'
@@ -483,6 +484,7 @@ function startReply(forWhom) {
       bubble.remove()
       updateWelcome()
     },
+    bubble,
   }
 }
 
@@ -556,6 +558,7 @@ async function send(message) {
         sessionId = payload.result.sessionId
         if (me) remember(sessionKey(me.username), sessionId)
         reply.finish(payload.result)
+        if (me) rateLiveReply(reply.bubble, sessionId, payload.result.reply)
         // A long or many-machine operation runs as a background job: its view opens at once.
         if (typeof payload.result.jobId === 'string') openJob(payload.result.jobId)
         void requests.refresh()
@@ -641,6 +644,7 @@ async function openConversation(id, { focus = false } = {}) {
     }
     if (!entry.view) {
       const bubble = addMessage('assistant', entry.approvalId ? 'message-outcome' : '')
+      if (!entry.approvalId && !entry.jobId) bubble.dataset.reply = String(index)
       // The open question is the last paragraph of the last reply.
       const waiting = session.pending && index === lastReply
       const paragraphs = replyParagraphs(entry.text)
@@ -657,6 +661,7 @@ async function openConversation(id, { focus = false } = {}) {
       { reply: entry.text, ...entry.view },
       { restored: true, answerable: Boolean(session.pending) && index === lastReply },
     )
+    parts.bubble.dataset.reply = String(index)
     for (const approval of entry.view.approvals ?? []) byApproval.set(approval.id, parts)
   })
   const decided = history.filter((entry) => entry.approvalId).map((entry) => entry.approvalId)
@@ -677,6 +682,7 @@ async function openConversation(id, { focus = false } = {}) {
     watchOutcomes(session.id, open.length + decided.length)
     for (const approvalId of decided) watch?.shown.add(approvalId)
   }
+  void rateRestoredReplies(log, session, me?.username)
   if (session.status === 'handed_off') ticketAnswers.start(session.id, history.length)
   requests.mark(session.id)
   statusLine.textContent = 'Your conversation was restored.'

@@ -6,6 +6,7 @@
  */
 import { expect } from 'vitest'
 import type { Role } from '../../src/identity/user.ts'
+import { analyticsRows } from './authorization-analytics-rows.ts'
 import { workflowJobRows } from './authorization-jobs.ts'
 import { ticketRows } from './authorization-ticket-rows.ts'
 import { type AuthorizationWorld, PEOPLE, type Person } from './authorization-world.ts'
@@ -363,5 +364,6 @@ export function matrixRows(current: () => AuthorizationWorld): readonly Row[] {
       call: async () => ({ method: 'PUT', path: '/api/admin/agent', body: { framework: 'core' } }),
     },
     ...ticketRows(current),
+    ...analyticsRows(current),
   ]
 }
