@@ -27,10 +27,11 @@ export type AnalyticsSection = (typeof ANALYTICS_SECTIONS)[number]
 const day = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
-  .refine(
-    (text) => new Date(`${text}T00:00:00Z`).toISOString().startsWith(text),
-    'expected a real calendar date as YYYY-MM-DD',
-  )
+  .refine((text) => {
+    // Refinements run even after the pattern failed: an unparsable text must not throw here.
+    const time = Date.parse(`${text}T00:00:00Z`)
+    return Number.isFinite(time) && new Date(time).toISOString().startsWith(text)
+  }, 'expected a real calendar date as YYYY-MM-DD')
 
 const querySchema = z
   .object({

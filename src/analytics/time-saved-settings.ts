@@ -32,6 +32,13 @@ export const timeSavedSchema = z
       .record(
         z.string().regex(TASK_TYPE_PATTERN, 'expected a task type such as password_reset'),
         minutes,
+        {
+          // zod reports a bad key as "Invalid key in record": say what a key must be.
+          error: (issue) =>
+            issue.code === 'invalid_key'
+              ? 'expected a task type such as password_reset'
+              : undefined,
+        },
       )
       .default({}),
   })
