@@ -13,7 +13,12 @@ const DAY_SECONDS = 86_400
 
 /** Panels in order: which table, whether it spans both columns, how it is charted. */
 const PANELS = [
-  { section: 'requests-by-day', wide: true, chart: dayChart },
+  {
+    section: 'requests-by-day',
+    wide: true,
+    chart: dayChart,
+    legend: ['requests', 'conversations'],
+  },
   { section: 'requests-by-type', chart: (table, width) => barChart(table, width, [1]) },
   { section: 'outcomes', chart: (table, width) => barChart(table, width, [1], outcomeLabel) },
   { section: 'approval-turnaround' },
@@ -120,6 +125,13 @@ function outcomeLabel(text) {
       : 'other'
 }
 
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
+
+function dayLabel(seconds) {
+  const date = new Date(seconds * 1000)
+  return `${MONTHS[date.getUTCMonth()]} ${date.getUTCDate()}`
+}
+
 /** Requests and conversations per day: a line each, days on the x axis. */
 function dayChart(table, width) {
   const xs = table.rows.map((row) => Date.parse(`${row[0]}T00:00:00Z`) / 1000)
@@ -131,7 +143,13 @@ function dayChart(table, width) {
       cursor: { show: false },
       scales: { x: { time: true }, y: { range: (_, __, max) => [0, Math.max(1, max)] } },
       axes: [
-        { stroke: THIRD, space: 60 },
+        {
+          stroke: THIRD,
+          space: 70,
+          // Whole days only: a tick at every day, or every 2, 7, 14 or 30 as room allows.
+          incrs: [1, 2, 7, 14, 30].map((days) => days * DAY_SECONDS),
+          values: (_, ticks) => ticks.map(dayLabel),
+        },
         {
           stroke: THIRD,
           values: (_, ticks) => ticks.map((tick) => (Number.isInteger(tick) ? tick : '')),
@@ -221,6 +239,19 @@ function panel(definition, table, download, charts) {
       'aria-label',
       `Chart of ${table.title.toLowerCase()}; the table below has the same figures.`,
     )
+    if (definition.legend) {
+      const legend = el(
+        'ul',
+        'chart-legend',
+        undefined,
+        definition.legend.map((name, index) =>
+          el('li', index === 0 ? 'legend-first' : 'legend-second', name),
+        ),
+      )
+      // The table names the same series: the legend is for the eye.
+      legend.setAttribute('aria-hidden', 'true')
+      section.append(legend)
+    }
     section.append(holder)
     charts.push({ holder, build: (width) => definition.chart(table, width) })
   }
