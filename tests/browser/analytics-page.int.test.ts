@@ -161,13 +161,24 @@ async function openAnalytics(width: number): Promise<void> {
 describe('the analytics page', () => {
   it('shows the figures, charts with their tables, and downloads a table as CSV (1280 px)', async () => {
     await openAnalytics(1280)
-    const totals = await page.locator('.totals').innerText()
-    expect(totals).toContain('Conversations\n6')
-    expect(totals).toContain('Resolved with no technician\n50%')
-    expect(totals).toContain('Handed off\n16.7%')
-    expect(totals).toContain('Approval turnaround (p50)\n10 min')
-    expect(totals).toContain('p90 48 h')
-    expect(totals).toContain('Time saved\n15 min')
+    // Each total is a term and its figure (the note after it in the same definition).
+    const totals = await page
+      .locator('.totals .total')
+      .evaluateAll((items) =>
+        items.map((item) => [
+          item.querySelector('dt')?.textContent,
+          item.querySelector('dd')?.textContent,
+        ]),
+      )
+    expect(totals).toEqual([
+      ['Conversations', '6'],
+      ['Requests', '5'],
+      ['Resolved with no technician', '50%3 of 6'],
+      ['Handed off', '16.7%1 of 6'],
+      ['Approval turnaround (p50)', '10 minp90 48 h · 5 requested'],
+      ['Time saved', '15 min'],
+      ['Replies rated', '2 up2 down'],
+    ])
     // Three charts, each a labelled image drawn by uPlot on a canvas, each with its table.
     const charts = page.locator('.chart[role="img"]')
     expect(await charts.count()).toBe(3)
