@@ -110,7 +110,8 @@ function tableOf(table) {
   )
   return el('div', 'table-scroll', undefined, [
     el('table', '', undefined, [
-      el('caption', '', table.title),
+      // The panel's heading shows the title: the caption names the table for screen readers.
+      el('caption', 'visually-hidden', table.title),
       el('thead', '', undefined, [head]),
       el('tbody', '', undefined, body),
     ]),
@@ -195,8 +196,9 @@ function barChart(table, width, columns, label = (text) => text) {
           stroke: THIRD,
           splits: () => xs,
           values: (_, ticks) => ticks.map((tick) => short(names[tick] ?? '')),
-          rotate: names.length > 3 ? -30 : 0,
-          size: names.length > 3 ? 70 : 40,
+          // Slanted when the names would not fit side by side.
+          rotate: width / Math.max(1, names.length) < 120 ? -30 : 0,
+          size: width / Math.max(1, names.length) < 120 ? 80 : 40,
           gap: 4,
         },
         {

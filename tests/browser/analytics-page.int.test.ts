@@ -266,6 +266,8 @@ describe("thumbs up/down on the chat page's replies", () => {
 
     // Reloaded at 390 px: the rating is shown; pressing it again withdraws it.
     page = await newPage(390, 'bob')
+    // A new browser context: the page finds the conversation to show again where it keeps it.
+    await page.addInitScript((id) => localStorage.setItem('helpdesk.session.bob', id), sessionId)
     await page.goto(`${baseUrl}/`)
     const restored = page.locator('.message-assistant[data-reply="1"] .reply-feedback')
     await restored.waitFor()
