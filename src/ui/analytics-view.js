@@ -108,7 +108,8 @@ function tableOf(table) {
       ),
     ),
   )
-  return el('div', 'table-scroll', undefined, [
+  // A table wider than a phone scrolls sideways: keyboard users reach it by Tab, named.
+  const scroller = el('div', 'table-scroll', undefined, [
     el('table', '', undefined, [
       // The panel's heading shows the title: the caption names the table for screen readers.
       el('caption', 'visually-hidden', table.title),
@@ -116,6 +117,10 @@ function tableOf(table) {
       el('tbody', '', undefined, body),
     ]),
   ])
+  scroller.tabIndex = 0
+  scroller.setAttribute('role', 'region')
+  scroller.setAttribute('aria-label', table.title)
+  return scroller
 }
 
 function outcomeLabel(text) {
