@@ -153,7 +153,7 @@ describe('two server processes on one PostgreSQL database', () => {
     )
     expect(users.map((row) => row.username)).toEqual(['admin', 'carol', 'tech.anna'])
     expect(second.log()).toContain(
-      'stores: audit chain, approvals, the step execution ledger, users, conversations, tickets, runbooks, browser sessions, paused agent runs and jobs in PostgreSQL at 127.0.0.1',
+      'stores: audit chain, approvals, the step execution ledger, users, conversations, reply ratings, tickets, runbooks, browser sessions, paused agent runs and jobs in PostgreSQL at 127.0.0.1',
     )
     expect(second.log()).toContain(`checkpoints: PostgreSQL at 127.0.0.1`)
     expect(first.log() + second.log()).not.toContain(postgres.password)

@@ -208,7 +208,7 @@ describe('the server on PostgreSQL (DATABASE_URL)', () => {
     expect(verified.stdout + verified.stderr).not.toContain(postgres.password)
 
     expect(server.log()).toContain(
-      'stores: audit chain, approvals, the step execution ledger, users, conversations, tickets, runbooks, browser sessions, paused agent runs and jobs in PostgreSQL at 127.0.0.1',
+      'stores: audit chain, approvals, the step execution ledger, users, conversations, reply ratings, tickets, runbooks, browser sessions, paused agent runs and jobs in PostgreSQL at 127.0.0.1',
     )
     expect(server.log()).not.toContain(postgres.password)
     expect(server.log()).not.toContain(encodeURIComponent(postgres.password))

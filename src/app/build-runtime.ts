@@ -1,7 +1,9 @@
 import path from 'node:path'
 import type { SwitchableAgent } from '../agent/agent-registry.ts'
 import type { HelpdeskCore } from '../agent/core/helpdesk-core.ts'
-import type { SessionStore } from '../agent/core/session.ts'
+import type { ConversationArchive, SessionStore } from '../agent/core/session.ts'
+import type { AnalyticsService } from '../analytics/analytics-service.ts'
+import type { ReplyFeedbackStore } from '../analytics/feedback/reply-feedback.ts'
 import { ApprovalService } from '../approvals/approval-service.ts'
 import type { ApprovalStore } from '../approvals/approval-store.ts'
 import { reportToConversation } from '../approvals/conversation-report.ts'
@@ -39,6 +41,7 @@ import type { TicketStore } from '../tickets/ticket.ts'
 import { TicketService } from '../tickets/ticket-service.ts'
 import { assembleHelpdesk } from './assemble-helpdesk.ts'
 import { buildAgents } from './build-agents.ts'
+import { buildAnalytics } from './build-analytics.ts'
 import { buildEmbedding } from './build-embedding.ts'
 import { buildExecution, databaseFile, type ExecutionRuntime } from './build-execution.ts'
 import { dryRunSteps, liveSteps } from './chat-step-runner.ts'
@@ -82,6 +85,9 @@ export interface HelpdeskRuntime {
   library: RunbookLibrary | undefined
   /** Where the stores are (DATABASE_URL or the SQLite file): with `persistence` or `execution`. */
   stores: ProjectStores | undefined
+  /** The technicians' analytics and the replies' ratings: with `persistence`. */
+  analytics: AnalyticsService | undefined
+  feedback: ReplyFeedbackStore | undefined
   close(): Promise<void>
 }
 
@@ -183,13 +189,15 @@ export async function buildRuntime(
   let approvals: ApprovalService | undefined
   let approvalStores: { store: ApprovalStore; ledger: StepExecutionLedger } | undefined
   let agentRuntime: Awaited<ReturnType<typeof buildAgents>> | undefined
-  let sessionStore: (SessionStore & { close(): Promise<void> }) | undefined
+  let sessionStore: (SessionStore & ConversationArchive & { close(): Promise<void> }) | undefined
+  let insight: Awaited<ReturnType<typeof buildAnalytics>> | undefined
   let users: UserStore | undefined
   let ticketStore: TicketStore | undefined
   let tickets: TicketService | undefined
   const close = async () => {
     await tickets?.shutdown()
     await ticketStore?.close()
+    await insight?.feedback.close()
     await runbookStore?.close()
     await agentRuntime?.close()
     await approvalStores?.store.close()
@@ -318,6 +326,8 @@ export async function buildRuntime(
       if (redelivered > 0)
         options.log(`tickets: copying ${redelivered} again to ${connector?.name}`)
     }
+    if (options.persistence && projectStores && sessionStore)
+      insight = await buildAnalytics(config, projectStores, sessionStore, execution?.audit)
     // Runs a killed process left unfinished wait for a technician; their conversations are told.
     for (const request of (await approvals?.recoverInterrupted()) ?? []) {
       const unknown = request.interruption?.unknownSteps ?? []
@@ -370,6 +380,8 @@ export async function buildRuntime(
       ingestReport,
       library,
       stores: projectStores,
+      analytics: insight?.analytics,
+      feedback: insight?.feedback,
       close,
     }
   } catch (error) {

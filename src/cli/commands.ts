@@ -87,6 +87,8 @@ export async function serveCommand(options: { port?: string; host?: string }): P
     ...(runtime.tickets ? { tickets: runtime.tickets } : {}),
     ...(runtime.operations ? { operations: runtime.operations } : {}),
     ...(runtime.jobEngine ? { jobEngine: runtime.jobEngine } : {}),
+    ...(runtime.analytics ? { analytics: runtime.analytics } : {}),
+    ...(runtime.feedback ? { feedback: runtime.feedback } : {}),
     findPerson: runtime.findPerson,
     trustProxy: config.HELPDESK_TRUST_PROXY,
     ...(oidc ? { oidc: oidc.signIn } : {}),

@@ -87,6 +87,11 @@ export const configSchema = z
      */
     HELPDESK_ACCOUNT_MAP: z.string().min(1).optional(),
     /**
+     * YAML or JSON: minutes of a technician's time one resolved request of each task type saves,
+     * for the analytics' "time saved". See src/analytics/time-saved-settings.ts.
+     */
+    HELPDESK_TIME_SAVED_FILE: z.string().min(1).default('data/analytics/time-saved.yaml'),
+    /**
      * YAML file choosing the connector that copies each new ticket to ServiceNow, Jira Service
      * Management or a mailbox (see src/tickets/connectors/connector-settings.ts). Unset: the
      * built-in queue only.

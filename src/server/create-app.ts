@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { secureHeaders } from 'hono/secure-headers'
@@ -6,6 +7,8 @@ import type { Logger } from 'pino'
 import type { SwitchableAgent } from '../agent/agent-registry.ts'
 import type { HelpdeskCore } from '../agent/core/helpdesk-core.ts'
 import type { SessionStore } from '../agent/core/session.ts'
+import type { AnalyticsService } from '../analytics/analytics-service.ts'
+import type { ReplyFeedbackStore } from '../analytics/feedback/reply-feedback.ts'
 import type { ApprovalService } from '../approvals/approval-service.ts'
 import { reportToConversation } from '../approvals/conversation-report.ts'
 import type { AuditLog } from '../audit/audit-log.ts'
@@ -33,9 +36,11 @@ import { gradioRoutes } from './gradio/gradio-routes.ts'
 import { cookieAuthentication, oidcRoutes } from './oidc/oidc-routes.ts'
 import type { OidcSignIn } from './oidc/oidc-sign-in.ts'
 import { adminRoutes } from './routes/admin-routes.ts'
+import { analyticsRoutes } from './routes/analytics-routes.ts'
 import { approvalRoutes } from './routes/approval-routes.ts'
 import { auditRoutes } from './routes/audit-routes.ts'
 import { chatRoutes } from './routes/chat-routes.ts'
+import { feedbackRoutes } from './routes/feedback-routes.ts'
 import { instructionChangeRoutes } from './routes/instruction-change-routes.ts'
 import { instructionRoutes } from './routes/instruction-routes.ts'
 import { jobRoutes } from './routes/job-routes.ts'
@@ -129,6 +134,10 @@ export interface AppDependencies {
   metricsToken?: string
   /** Default: the process-wide metrics. */
   metrics?: HelpdeskMetrics
+  /** The technicians' analytics (`/analytics`); without it the API answers NOT_CONFIGURED. */
+  analytics?: AnalyticsService
+  /** Employees' thumbs up or down on replies; without it rating answers NOT_CONFIGURED. */
+  feedback?: ReplyFeedbackStore
 }
 
 /** A request body larger than this is refused before it is read (messages are 4,000 characters). */
@@ -164,10 +173,22 @@ const UI_FILES: Readonly<Record<string, string>> = {
   '/ui/sign-in.js': 'sign-in.js',
   '/ui/ticket-watch.js': 'ticket-watch.js',
   '/ui/styles.css': 'styles.css',
+  '/analytics': 'analytics.html',
+  '/ui/analytics.css': 'analytics.css',
+  '/ui/analytics.js': 'analytics.js',
+  '/ui/analytics-view.js': 'analytics-view.js',
+  '/ui/reply-feedback.js': 'reply-feedback.js',
+  '/ui/reply-feedback.css': 'reply-feedback.css',
   '/tickets': 'tickets.html',
   '/ui/tickets.css': 'tickets.css',
   '/ui/tickets.js': 'tickets.js',
 }
+const VENDOR_FILES: Readonly<Record<string, string>> = {
+  '/ui/vendor/uPlot.esm.js': 'uplot/dist/uPlot.esm.js',
+  '/ui/vendor/uPlot.min.css': 'uplot/dist/uPlot.min.css',
+}
+/** Finds a package's file wherever npm put node_modules. */
+const vendorFile = createRequire(import.meta.url)
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   html: 'text/html; charset=utf-8',
   js: 'text/javascript; charset=utf-8',
@@ -298,6 +319,8 @@ export function createApp(dependencies: AppDependencies): Hono<AuthenticatedEnvi
     ),
   )
   app.route('/api', ticketRoutes(dependencies.tickets))
+  app.route('/api', feedbackRoutes(dependencies.sessions, dependencies.feedback))
+  app.route('/api', analyticsRoutes(dependencies.analytics))
   app.route(
     '/api',
     instructionChangeRoutes(dependencies.library, dependencies.maxMessageCharacters ?? 4000),
@@ -317,6 +340,15 @@ export function createApp(dependencies: AppDependencies): Hono<AuthenticatedEnvi
       log,
     }),
   )
+
+  // uPlot, served from node_modules as it is published (no build step): the analytics charts.
+  for (const [route, file] of Object.entries(VENDOR_FILES)) {
+    const body = readFileSync(vendorFile.resolve(file), 'utf8')
+    const type = CONTENT_TYPES[file.split('.').pop() ?? ''] ?? 'text/plain'
+    app.get(route, (context) =>
+      context.body(body, 200, { 'content-type': type, 'cache-control': 'no-cache' }),
+    )
+  }
 
   for (const [route, file] of Object.entries(UI_FILES)) {
     const body = readFileSync(new URL(`../ui/${file}`, import.meta.url), 'utf8')

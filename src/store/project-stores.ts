@@ -1,10 +1,13 @@
 import type { DatabaseSync } from 'node:sqlite'
 import { PostgresSessionStore } from '../agent/core/postgres-session-store.ts'
-import type { SessionStore } from '../agent/core/session.ts'
+import type { ConversationArchive, SessionStore } from '../agent/core/session.ts'
 import { SqliteSessionStore } from '../agent/core/sqlite-session-store.ts'
 import type { PausedRunFramework, PausedRunStore } from '../agent/paused/paused-run-store.ts'
 import { PostgresPausedRunStore } from '../agent/paused/postgres-paused-run-store.ts'
 import { SqlitePausedRunStore } from '../agent/paused/sqlite-paused-run-store.ts'
+import { PostgresReplyFeedbackStore } from '../analytics/feedback/postgres-reply-feedback-store.ts'
+import type { ReplyFeedbackStore } from '../analytics/feedback/reply-feedback.ts'
+import { SqliteReplyFeedbackStore } from '../analytics/feedback/sqlite-reply-feedback-store.ts'
 import type { ApprovalStore } from '../approvals/approval-store.ts'
 import { PostgresApprovalStore } from '../approvals/postgres-approval-store.ts'
 import { PostgresStepExecutionLedger } from '../approvals/postgres-step-execution-ledger.ts'
@@ -66,7 +69,9 @@ export interface ProjectStores {
   approvals(): ApprovalStore
   ledger(): StepExecutionLedger
   users(options: { tokenLifetimeDays: number }): UserStore
-  sessions(): SessionStore & { close(): Promise<void> }
+  sessions(): SessionStore & ConversationArchive & { close(): Promise<void> }
+  /** Employees' ratings of the agent's replies. */
+  feedback(): ReplyFeedbackStore
   tickets(): TicketStore
   /** Runbook versions: the instruction manager's store, shared by replicas. */
   runbooks(): RunbookStore
@@ -105,6 +110,7 @@ export function sqliteStores(file: string): ProjectStores {
       return new SqlitePausedRunStore({ database: pausedRunsDatabase, framework })
     },
     jobs: () => new SqliteJobStore({ file }),
+    feedback: () => new SqliteReplyFeedbackStore({ file }),
     auditLog: async (config, log) => openConfiguredAuditLog(config, file, log),
     close: async () => {
       if (pausedRunsDatabase?.isOpen) pausedRunsDatabase.close()
@@ -127,6 +133,7 @@ export function postgresStores(database: PostgresDatabase, file: string): Projec
     browserSessions: () => new PostgresBrowserSessionStore({ database }),
     pausedRuns: (framework) => new PostgresPausedRunStore({ database, framework }),
     jobs: () => new PostgresJobStore({ database }),
+    feedback: () => new PostgresReplyFeedbackStore({ database }),
     auditLog: async (config, log) => {
       const settings = auditSettings(config, file)
       return PostgresAuditLog.open({
@@ -154,7 +161,7 @@ export async function openProjectStores(
   if (!config.DATABASE_URL) return sqliteStores(file)
   const database = await openPostgresDatabase({ url: config.DATABASE_URL, log })
   log(
-    `stores: audit chain, approvals, the step execution ledger, users, conversations, tickets, runbooks, browser sessions, paused agent runs and jobs in ${database.description}`,
+    `stores: audit chain, approvals, the step execution ledger, users, conversations, reply ratings, tickets, runbooks, browser sessions, paused agent runs and jobs in ${database.description}`,
   )
   return postgresStores(database, file)
 }

@@ -19,6 +19,7 @@ import { outcomeWatch } from './chat/outcome-watch.js'
 import { finishReply, newReply, noteApproval } from './chat/reply.js'
 import { openJob, openJobFromAddress } from './job-view.js'
 import { myRequests } from './my-requests.js'
+import { liveReplyIndex, restoredRatings } from './reply-feedback.js'
 import { api, remember, remembered, SignInNeeded, startSignIn } from './sign-in.js'
 import { ticketWatch } from './ticket-watch.js'
 
@@ -122,6 +123,11 @@ function startReply(forWhom) {
       removeMessage(message)
       updateWelcome()
     },
+    /** Thumbs up and down under the finished reply, for the signed-in owner. */
+    rate(sessionId, replyText) {
+      message.feedback = { sessionId, replyIndex: liveReplyIndex(sessionId, replyText) }
+      drawMessages()
+    },
   }
 }
 
@@ -162,6 +168,7 @@ async function send(message) {
         sessionId = payload.result.sessionId
         if (me) remember(sessionKey(me.username), sessionId)
         reply.finish(payload.result)
+        if (me) reply.rate(sessionId, payload.result.reply)
         // A long or many-machine operation runs as a background job: its view opens at once.
         if (typeof payload.result.jobId === 'string') openJob(payload.result.jobId)
         void requests.refresh()
@@ -245,6 +252,12 @@ async function openConversation(id, { focus = false } = {}) {
   if (me) remember(sessionKey(me.username), session.id)
   const history = session.history ?? []
   const lastReply = history.findLastIndex((entry) => entry.role === 'assistant')
+  // Only the conversation's owner rates its replies (approval outcomes and jobs are not replies).
+  const ratings = await restoredRatings(session, me?.username)
+  const feedbackOf = (entry, index) =>
+    ratings && !entry.approvalId && !entry.jobId
+      ? { sessionId: session.id, replyIndex: async () => index, rating: ratings.get(index) }
+      : undefined
   /** The replies that opened approval requests, by request id. */
   const byApproval = new Map()
   history.forEach((entry, index) => {
@@ -260,6 +273,8 @@ async function openConversation(id, { focus = false } = {}) {
         text: entry.text,
         // The open question is the last paragraph of the last reply.
         promptLast: Boolean(session.pending) && index === lastReply,
+        replyIndex: entry.approvalId || entry.jobId ? undefined : index,
+        feedback: feedbackOf(entry, index),
       })
       return
     }
@@ -273,6 +288,8 @@ async function openConversation(id, { focus = false } = {}) {
       { reply: entry.text, ...entry.view },
       { restored: true, answerable: Boolean(session.pending) && index === lastReply },
     )
+    message.replyIndex = index
+    message.feedback = feedbackOf(entry, index)
     addMessage(message)
     for (const approval of entry.view.approvals ?? []) byApproval.set(approval.id, message)
   })

@@ -6,6 +6,7 @@
  */
 import { expect } from 'vitest'
 import type { Role } from '../../src/identity/user.ts'
+import { analyticsRows } from './authorization-analytics-rows.ts'
 import { workflowJobRows } from './authorization-jobs.ts'
 import { ticketRows } from './authorization-ticket-rows.ts'
 import { type AuthorizationWorld, PEOPLE, type Person } from './authorization-world.ts'
@@ -375,5 +376,6 @@ export function matrixRows(current: () => AuthorizationWorld): readonly Row[] {
       expected: { requester: [403], technician: [403], admin: [200] },
       call: async () => ({ method: 'GET', path: '/api/audit/verify' }),
     },
+    ...analyticsRows(current),
   ]
 }

@@ -9,6 +9,9 @@
 import { CoreAgent } from '../../src/agent/adapters/core-agent.ts'
 import { AgentRegistry, SwitchableAgent } from '../../src/agent/agent-registry.ts'
 import { AgentToolbox } from '../../src/agent/agent-toolbox.ts'
+import { MemorySessionStore } from '../../src/agent/core/memory-session-store.ts'
+import { AnalyticsService } from '../../src/analytics/analytics-service.ts'
+import { SqliteReplyFeedbackStore } from '../../src/analytics/feedback/sqlite-reply-feedback-store.ts'
 import { assembleHelpdesk } from '../../src/app/assemble-helpdesk.ts'
 import { liveSteps } from '../../src/app/chat-step-runner.ts'
 import type { ApprovalRequest } from '../../src/approvals/approval-store.ts'
@@ -97,7 +100,9 @@ export async function buildAuthorizationWorld(): Promise<AuthorizationWorld> {
   const instructions = await loadTestInstructions()
   const stack = openApprovalStack({ file: ':memory:', instructions, executor })
   const runStep = liveSteps(stack.execution, new ExecutorRegistry().register(executor))
+  const conversations = new MemorySessionStore()
   const { core, sessions, router } = assembleHelpdesk(knowledge, {
+    sessions: conversations,
     maxMessageCharacters: 4000,
     runStep,
     requestApproval: approvalRequester(stack.service),
@@ -127,6 +132,7 @@ export async function buildAuthorizationWorld(): Promise<AuthorizationWorld> {
   const ticketStore = new SqliteTicketStore({ file: ':memory:' })
   const tickets = new TicketService({ store: ticketStore, sessions, audit: stack.audit })
   const workflow = openWorkflowJobs(stack.audit)
+  const feedback = new SqliteReplyFeedbackStore({ file: ':memory:' })
   const dependencies: AppDependencies = {
     core,
     sessions,
@@ -145,6 +151,8 @@ export async function buildAuthorizationWorld(): Promise<AuthorizationWorld> {
     // checked by one cell of its own, with its own limiter.
     signInLimiter: new FailedSignInLimiter({ limit: 100_000 }),
     tickets,
+    feedback,
+    analytics: new AnalyticsService({ conversations, audit: stack.audit, feedback }),
   }
   const app = createApp(dependencies)
 

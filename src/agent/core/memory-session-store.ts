@@ -1,8 +1,14 @@
 import { randomUUID } from 'node:crypto'
-import { newSession, type Session, type SessionStore, type SessionSummary } from './session.ts'
+import {
+  type ConversationArchive,
+  newSession,
+  type Session,
+  type SessionStore,
+  type SessionSummary,
+} from './session.ts'
 
 /** Sessions in process memory, oldest evicted past `capacity`. Lost on restart. */
-export class MemorySessionStore implements SessionStore {
+export class MemorySessionStore implements SessionStore, ConversationArchive {
   private readonly sessions = new Map<string, Session>()
   /** Kept apart from the history, which the core trims, so a summary's first message stays put. */
   private readonly firstMessages = new Map<string, string>()
@@ -55,6 +61,16 @@ export class MemorySessionStore implements SessionStore {
           ? { firstMessage: this.firstMessages.get(session.id) }
           : {}),
       }))
+  }
+
+  async listActive(range: { from: string; to: string; limit: number }): Promise<Session[]> {
+    return [...this.sessions.values()]
+      .filter((session) => session.updatedAt >= range.from && session.createdAt < range.to)
+      .sort((one, other) =>
+        one.updatedAt < other.updatedAt ? -1 : one.updatedAt > other.updatedAt ? 1 : 0,
+      )
+      .slice(0, range.limit)
+      .map((session) => structuredClone(session))
   }
 
   private store(session: Session): void {

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto'
 import type { PostgresDatabase } from '../../store/postgres/postgres-database.ts'
-import { newSession, type Session, type SessionStore, type SessionSummary } from './session.ts'
+import {
+  type ConversationArchive,
+  newSession,
+  type Session,
+  type SessionStore,
+  type SessionSummary,
+} from './session.ts'
 import { type SessionRow, sessionFromRow, stateOf, summaryFromRow } from './session-state.ts'
 
 /**
@@ -10,7 +16,7 @@ import { type SessionRow, sessionFromRow, stateOf, summaryFromRow } from './sess
  * @module
  */
 
-export class PostgresSessionStore implements SessionStore {
+export class PostgresSessionStore implements SessionStore, ConversationArchive {
   private readonly database: PostgresDatabase
   private readonly now: () => Date
 
@@ -42,6 +48,16 @@ export class PostgresSessionStore implements SessionStore {
     ).rows
     if (!row) return undefined
     return sessionFromRow(row)
+  }
+
+  async listActive(range: { from: string; to: string; limit: number }): Promise<Session[]> {
+    const rows = (
+      await this.database.pool.query<SessionRow>(
+        'SELECT * FROM chat_sessions WHERE updated_at >= $1 AND created_at < $2 ORDER BY updated_at, position LIMIT $3',
+        [range.from, range.to, range.limit],
+      )
+    ).rows
+    return rows.map(sessionFromRow)
   }
 
   async save(session: Session): Promise<void> {

@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { Session, SessionStore } from './session.ts'
+import type { ConversationArchive, Session, SessionStore } from './session.ts'
 
 /** Run by every SessionStore implementation. */
 export interface SessionStoreContractInitializer {
   name: string
   /** `now` is the store's clock; each call is one second after the last. */
   create(now: () => Date): Promise<{
-    store: SessionStore
+    store: SessionStore & ConversationArchive
     /** A second store over the same data, as after a restart; absent for a store that forgets. */
     reopen?: () => Promise<SessionStore>
     close: () => Promise<void>
@@ -33,7 +33,7 @@ function talk(session: Session, text: string): Session {
 export function runSessionStoreContract(initializer: SessionStoreContractInitializer): void {
   describe(`SessionStore contract: ${initializer.name}`, () => {
     let subject: Awaited<ReturnType<SessionStoreContractInitializer['create']>>
-    let store: SessionStore
+    let store: SessionStore & ConversationArchive
     beforeEach(async () => {
       subject = await initializer.create(tickingClock())
       store = subject.store
@@ -165,6 +165,29 @@ export function runSessionStoreContract(initializer: SessionStoreContractInitial
       expect((await store.listFor('bob')).map((each) => each.id)).toEqual([bobs.id])
       expect(await store.listFor('alice', { limit: 1 })).toHaveLength(1)
       expect(await store.listFor('nobody')).toEqual([])
+    })
+
+    it('lists the sessions active in a range, whoever owns them, oldest activity first', async () => {
+      // The clock ticks a second a call from 09:00:00: created at :00, :01, :02.
+      const first = await store.create('alice', { owner: 'alice' })
+      const second = await store.create('bob', { owner: 'bob' })
+      const third = await store.create('carol', { owner: 'carol' })
+      await store.save(talk(second, 'vpn')) // updated :03
+      await store.save(talk(first, 'printer')) // updated :04
+      const at = (second: number) => new Date(Date.UTC(2026, 0, 5, 9, 0, second)).toISOString()
+      const listed = await store.listActive({ from: at(1), to: at(60), limit: 10 })
+      // third (created and updated :02) is in; first and second by their updates, oldest first.
+      expect(listed.map((each) => each.id)).toEqual([third.id, second.id, first.id])
+      expect(listed[1]?.history.map((entry) => entry.text)).toEqual(['vpn', 'Which printer?'])
+      expect(listed[2]?.owner).toBe('alice')
+      // Updated before the start: out; created at or after the end: out.
+      expect(
+        (await store.listActive({ from: at(4), to: at(60), limit: 10 })).map((each) => each.id),
+      ).toEqual([first.id])
+      expect(
+        (await store.listActive({ from: at(0), to: at(1), limit: 10 })).map((each) => each.id),
+      ).toEqual([first.id])
+      expect(await store.listActive({ from: at(0), to: at(60), limit: 2 })).toHaveLength(2)
     })
 
     it.skipIf(initializer.skip?.reopen)('keeps every session across a reopen', async () => {

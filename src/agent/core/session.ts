@@ -98,6 +98,16 @@ export interface SessionStore {
   listFor(owner: string, options?: { limit?: number }): Promise<SessionSummary[]>
 }
 
+/**
+ * Reading conversations across owners, for the technicians' analytics: every session active in a
+ * time range (created before its end, updated at or after its start), oldest activity first.
+ * Implemented by the persistent stores and the memory store; the chat never calls it.
+ */
+export interface ConversationArchive {
+  /** @param range ISO 8601 instants, `from` inclusive, `to` exclusive; at most `limit` sessions. */
+  listActive(range: { from: string; to: string; limit: number }): Promise<Session[]>
+}
+
 /** A new, empty conversation: what every session store's `create` starts from. */
 export function newSession(id: string, at: string, requester?: string, owner?: string): Session {
   return {

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto'
 import type { DatabaseSync } from 'node:sqlite'
 import { openProjectDatabase } from '../../store/open-project-database.ts'
-import { newSession, type Session, type SessionStore, type SessionSummary } from './session.ts'
+import {
+  type ConversationArchive,
+  newSession,
+  type Session,
+  type SessionStore,
+  type SessionSummary,
+} from './session.ts'
 import { type SessionRow, sessionFromRow, stateOf, summaryFromRow } from './session-state.ts'
 
 const SCHEMA = `
@@ -21,7 +27,7 @@ CREATE INDEX IF NOT EXISTS chat_sessions_by_owner ON chat_sessions (owner, updat
  * Sessions in the project store (`node:sqlite`): history, known values, the task queue and the
  * open question survive a restart. Who a session is for and whose it is are columns, set once.
  */
-export class SqliteSessionStore implements SessionStore {
+export class SqliteSessionStore implements SessionStore, ConversationArchive {
   private readonly database: DatabaseSync
   private readonly now: () => Date
 
@@ -56,6 +62,15 @@ export class SqliteSessionStore implements SessionStore {
       | undefined
     if (!row) return undefined
     return sessionFromRow(row)
+  }
+
+  async listActive(range: { from: string; to: string; limit: number }): Promise<Session[]> {
+    const rows = this.database
+      .prepare(
+        'SELECT * FROM chat_sessions WHERE updated_at >= ? AND created_at < ? ORDER BY updated_at, rowid LIMIT ?',
+      )
+      .all(range.from, range.to, range.limit) as unknown as SessionRow[]
+    return rows.map(sessionFromRow)
   }
 
   async save(session: Session): Promise<void> {

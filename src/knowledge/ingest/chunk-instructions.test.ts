@@ -5,7 +5,14 @@ describe('chunk ids', () => {
   it('name the task type and kind they were made from, out-of-scope topics included', () => {
     const chunks = chunkKnowledge(
       [],
-      [{ topic: 'facilities', handoff: 'Ask reception.', near: [], examples: ['the lift is stuck'] }],
+      [
+        {
+          topic: 'facilities',
+          handoff: 'Ask reception.',
+          near: [],
+          examples: ['the lift is stuck'],
+        },
+      ],
       'data/routing/out-of-scope.yaml',
     )
     const [chunk] = chunks

@@ -8,6 +8,7 @@
 
 import { html, render } from '/ui/vendor/preact-htm.js'
 import { ApprovalNote } from './approval-note.js'
+import { FeedbackSlot } from './feedback-slot.js'
 import { Reply } from './reply.js'
 import { Paragraphs, RichText } from './rich-text.js'
 
@@ -100,12 +101,14 @@ function Message({ message, viewer: current }) {
     class=${`message message-${message.role} ${kind}`.trim()}
     role=${message.kind === 'error' ? 'alert' : undefined}
     aria-busy=${message.working ? 'true' : undefined}
+    data-reply=${message.replyIndex}
     ref=${(node) => {
       message.element = node ?? undefined
     }}
   >
     <h3 class="message-author">${message.role === 'user' ? 'You' : 'Helpdesk'}</h3>
     <${Body} message=${message} viewer=${viewer} onDecided=${onDecided} />
+    ${message.feedback ? html`<${FeedbackSlot} feedback=${message.feedback} />` : null}
     ${
       // Approval requests still open that no reply of this conversation showed: noted here.
       message.trailing?.length
