@@ -153,6 +153,7 @@ const UI_FILES: Readonly<Record<string, string>> = {
   '/ui/chat/approval-note.js': 'chat/approval-note.js',
   '/ui/chat/events.js': 'chat/events.js',
   '/ui/chat/format.js': 'chat/format.js',
+  '/ui/chat/feedback-slot.js': 'chat/feedback-slot.js',
   '/ui/chat/interrupted-card.js': 'chat/interrupted-card.js',
   '/ui/chat/message-list.js': 'chat/message-list.js',
   '/ui/chat/outcome-card.js': 'chat/outcome-card.js',
