@@ -302,3 +302,99 @@ describe('machines and locks', () => {
     expect(results[1]?.plan[0]?.parameters.device).toBe('LT-0423')
   })
 })
+
+describe('phrasings the team set lacked (issue 9 item 2)', () => {
+  const values = (result: { plan: Array<{ parameters: Record<string, string> }> } | undefined) =>
+    result?.plan.map((plan) => plan.parameters) ?? []
+
+  it('an option described by its use or its position is that option', async () => {
+    for (const [answer, system] of [
+      ['the one I use to sign in to my computer', 'active_directory'],
+      ['my email one', 'active_directory'],
+      ['the first one', 'active_directory'],
+      ['the second option', 'aws_iam'],
+    ] as const) {
+      const { results } = await talk(alice, 'I forgot my password', answer)
+      expect(results[1]?.tasks, answer).toEqual(['password_reset'])
+      expect(results[1]?.plan[0]?.parameters.system, answer).toBe(system)
+    }
+  })
+
+  it('a question about the question is not knowing: help, the same task, no hand-off', async () => {
+    for (const [opening, reply] of [
+      ['I forgot my password', 'how would I know?'],
+      ['I forgot my password', "what's the difference?"],
+      ['my monitor is not detected', 'where do I find that?'],
+      ['my monitor is not detected', "haven't got a clue"],
+      ['my monitor is not detected', "no idea what it's called"],
+      ['my monitor is not detected', 'what do you mean by the name?'],
+    ] as const) {
+      const { results } = await talk(tom, opening, reply)
+      expect(results[1]?.tasks, reply).toEqual(results[0]?.tasks)
+      expect(results[1]?.outOfScope, reply).toBeUndefined()
+      expect(results[1]?.plan, reply).toEqual([])
+      expect(results[1]?.reply, reply).not.toMatch(/not a valid/)
+      expect(results[1]?.missing[0]?.parameter, reply).toBe(results[0]?.missing[0]?.parameter)
+    }
+  })
+
+  it('names the account in other phrasings: "on behalf of", the subject, "the AD account X"', async () => {
+    for (const message of [
+      'on behalf of kwong: AD account locked',
+      "kwong can't sign in, locked out of the domain",
+      'unlock the AD account kwong',
+    ]) {
+      const { results } = await talk(tom, message)
+      expect(values(results[0]), message).toEqual([expect.objectContaining({ username: 'kwong' })])
+    }
+    const { results } = await talk(tom, 'someone is locked out of active directory', 'kwong please')
+    expect(values(results[1])).toEqual([expect.objectContaining({ username: 'kwong' })])
+  })
+
+  it('a follow-up for another name in any phrasing repeats the last task for that name', async () => {
+    for (const follow of [
+      'kwong as well please',
+      'now do kwong',
+      'and kwong?',
+      'can you repeat that for kwong',
+      'kwong too',
+      'also kwong',
+    ]) {
+      const { results } = await talk(tom, 'reset the password for jdoe in AWS', follow)
+      expect(results[1]?.tasks, follow).toEqual(['password_reset'])
+      expect(values(results[1]), follow).toEqual([
+        expect.objectContaining({ username: 'kwong', system: 'aws_iam' }),
+      ])
+    }
+  })
+
+  it('a correction without "actually" at the start still changes the value, not the task', async () => {
+    for (const correction of ['wrong machine, it is LT-0424', 'oops, LT-0424 not LT-0423']) {
+      const { results } = await talk(tom, 'LT-0423 is really slow', correction)
+      expect(results[1]?.tasks, correction).toEqual(['laptop_running_slow'])
+      expect(values(results[1]), correction).toEqual([
+        expect.objectContaining({ device: 'LT-0424', platform: 'linux' }),
+      ])
+    }
+    const person = await talk(tom, 'unlock jdoe in active directory', 'sorry, it is actually kwong')
+    expect(values(person.results[1])).toEqual([expect.objectContaining({ username: 'kwong' })])
+    const system = await talk(alice, 'I forgot my password', 'windows', 'hmm no wait, I meant aws')
+    expect(values(system.results[2])).toEqual([expect.objectContaining({ system: 'aws_iam' })])
+  })
+
+  it('"ta" and praise are thanks, not out of scope', async () => {
+    for (const thanks of ['ta', "thanks mate, you're a star", 'cheers, legend']) {
+      const { results } = await talk(alice, 'hi', thanks)
+      expect(results[1]?.outOfScope, thanks).toBeUndefined()
+      expect(results[1]?.reply, thanks).toMatch(/welcome/)
+    }
+  })
+
+  it('more detail about the task in hand plans it again with that detail', async () => {
+    const { results } = await talk(alice, 'my account is locked', 'it keeps happening every day')
+    expect(results[1]?.tasks).toEqual(['account_locked'])
+    expect(values(results[1])).toEqual([
+      expect.objectContaining({ username: 'alice', lockout_pattern: 'recurring' }),
+    ])
+  })
+})
