@@ -12,9 +12,11 @@ import type { ParameterSpec } from '../../knowledge/instructions/instruction-sch
 import { ACCOUNT_SYSTEMS, PLATFORMS } from '../../knowledge/instructions/parameter-kinds.ts'
 import { splitClauses } from '../../retrieval/clause-splitter.ts'
 import {
+  CLARIFY,
   CORRECTION,
   DONT_KNOW,
   HANDOFF,
+  NEGATED_VALUE,
   RECORDS_QUESTION,
   type SmallTalkTopic,
   smallTalkOf,
@@ -50,6 +52,11 @@ export type DialogueAct =
   | { kind: 'small_talk'; topic: SmallTalkTopic }
   /** "I don't know" to the open question (with nothing in the message that answers it). */
   | { kind: 'dont_know'; parameter: string }
+  /**
+   * A question about the open question ("where do I find that?", "what's the difference?"):
+   * explained, and asked again; nothing is skipped or handed off for it.
+   */
+  | { kind: 'clarify'; parameter: string }
   /** "talk to a person": always handed off. */
   | { kind: 'handoff_request' }
   /**
@@ -107,6 +114,7 @@ export function classifyMessage(context: DialogueContext): DialogueAct {
         ? { kind: 'answer', parameter: spec.name, value }
         : { kind: 'dont_know', parameter: spec.name }
     }
+    if (CLARIFY.test(text)) return { kind: 'clarify', parameter: spec.name }
   }
   const correction = correctionOf(text, context)
   if (correction) return correction
@@ -141,10 +149,16 @@ function correctionOf(text: string, context: DialogueContext): DialogueAct | und
   if (!current) return undefined
   const cue = CORRECTION.exec(text)
   const trailing = cue ? undefined : TRAILING_CORRECTION.exec(text)
-  const rest = cue ? text.slice(cue[0].length) : trailing?.[1]
-  if (rest === undefined) return undefined
+  const opened = cue ? text.slice(cue[0].length) : trailing?.[1]
+  if (opened === undefined) return undefined
+  // "sorry, my own laptop then": the closing "then" is a cue too, no part of the value.
+  const said = opened.replace(CLOSING_CUE, '')
+  // "LT-0424 not LT-0423": the wrong value is set aside before the right one is read.
+  const rest = said.replace(NEGATED_VALUE, ' ').trim() || said
   const words = rest.trim().split(/\s+/).length
-  if (!rest.trim() || words > CORRECTION_WORDS) return undefined
+  // "sorry" or "oops" alone says less than "actually" or "I meant": then only a value may follow.
+  const strong = !cue || said !== opened || STRONG_CORRECTION.test(cue[0])
+  if (!rest.trim() || words > (strong ? CORRECTION_WORDS : BARE_VALUE_WORDS)) return undefined
   const pending = context.pending
   // The open question's own value first: "no, LT-0424" to "which computer?" is its answer.
   const ordered = [...current.parameters].sort(
@@ -158,9 +172,14 @@ function correctionOf(text: string, context: DialogueContext): DialogueAct | und
     const value = ownMachineAnswer(spec, rest, context) ?? validated(spec, rest, mode)
     if (value === undefined) continue
     if (isPending) return { kind: 'answer', parameter: spec.name, value }
+    // Another listed value must be named, not only described ("I meant my laptop" is no login).
+    if (LISTED_KINDS.has(spec.kind) && !namesOption(spec, rest, value)) continue
     if (context.known[spec.name] === value) continue
     return { kind: 'correction', taskType: current.id, parameter: spec.name, value }
   }
+  // "sorry, it's actually kwong": a bare name replaces the value of its kind given before.
+  const bare = words <= BARE_VALUE_WORDS ? bareReplacement(current, rest, context) : undefined
+  if (bare) return bare
   for (const spec of current.parameters) {
     const every = EVERY_OPTION[spec.kind]
     const value = every ? optionNamedIn(every, rest) : undefined
@@ -168,6 +187,78 @@ function correctionOf(text: string, context: DialogueContext): DialogueAct | und
       return { kind: 'unsupported_value', taskType: current.id, parameter: spec.name, value }
   }
   return undefined
+}
+
+/** Kinds whose value a detail may add to the task in hand: named from a list, or a machine. */
+const DETAIL_KINDS: ReadonlySet<ParameterSpec['kind']> = new Set([
+  'system',
+  'platform',
+  'enum',
+  'hostname',
+])
+/** A detail is said in a sentence, not a paragraph. */
+const DETAIL_WORDS = 12
+
+/**
+ * More about the task in hand, said after its plan ("it keeps happening every day" after an
+ * unlock): a message the router places nowhere that names a new value of one of the task's
+ * listed parameters (or its machine) is a correction of that task, never a hand-off.
+ */
+export function detailOf(
+  context: DialogueContext,
+): Extract<DialogueAct, { kind: 'correction' }> | undefined {
+  const current = context.current
+  if (!current || context.pending) return undefined
+  if (context.message.trim().split(/\s+/).length > DETAIL_WORDS) return undefined
+  for (const spec of current.parameters) {
+    if (!DETAIL_KINDS.has(spec.kind)) continue
+    const value =
+      ownMachineAnswer(spec, context.message, context) ??
+      validated(spec, context.message, 'message')
+    if (value === undefined || context.known[spec.name] === value) continue
+    return { kind: 'correction', taskType: current.id, parameter: spec.name, value }
+  }
+  return undefined
+}
+
+/** "... then", "... instead" at the end of a correction. */
+const CLOSING_CUE = /[,\s]+(?:then|instead)\s*[.!]*\s*$/i
+/** Cue words that say outright that a value was wrong. */
+const STRONG_CORRECTION =
+  /\b(?:actually|meant?|wrong|correction|no|nope|nah|should|make|change|rather|not)\b/i
+/** How long a bare value may be ("kwong", "the aws one"). */
+const BARE_VALUE_WORDS = 3
+/** Kinds a bare word may replace, most likely first: people correct the person, then the app. */
+const REPLACEABLE_KINDS: readonly ParameterSpec['kind'][] = [
+  'username',
+  'hostname',
+  'application',
+  'package_name',
+  'printer',
+]
+
+function bareReplacement(
+  current: Instruction,
+  rest: string,
+  context: DialogueContext,
+): DialogueAct | undefined {
+  for (const kind of REPLACEABLE_KINDS) {
+    for (const spec of current.parameters) {
+      const known = context.known[spec.name]
+      if (spec.kind !== kind || known === undefined) continue
+      const value = validated(spec, rest, 'answer')
+      if (value === undefined || value === known) continue
+      return { kind: 'correction', taskType: current.id, parameter: spec.name, value }
+    }
+  }
+  return undefined
+}
+
+function namesOption(spec: ParameterSpec, text: string, value: string): boolean {
+  const named =
+    optionNamedIn(allowedValues(spec), text, spec.values ?? {}, { described: false }) ??
+    extractParameter(spec, text, 'message')
+  return named === value
 }
 
 /** Every value a kind of listed parameter can have, in any runbook. */

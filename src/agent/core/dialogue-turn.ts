@@ -11,6 +11,7 @@ import type { RequestRouter, RouteDecision } from '../../retrieval/request-route
 import type { HelpdeskCoreOptions } from './core-types.ts'
 import type { DialogueAct, DialogueContext } from './dialogue-act.ts'
 import {
+  clarifyReply,
   dontKnowReply,
   handoffReply,
   optionLabel,
@@ -109,6 +110,22 @@ export function respondToAct(
           question,
         ]),
         tasks: [act.taskType],
+      }
+    }
+    case 'clarify': {
+      if (!pending || !open) return undefined
+      const spec = dependencies
+        .instruction(pending.taskType)
+        .parameters.find((each) => each.name === pending.parameter)
+      if (!spec) return undefined
+      const options = parameterOptions(spec)
+      const choices = options?.map((option) => option.label) ?? []
+      const own = assignedMachineOf(turn, dependencies.access)
+      return {
+        ...decided(clarifyReply(spec, open.question, choices, own?.name), [
+          { ...open, ...(options ? { options } : {}) },
+        ]),
+        tasks: [pending.taskType],
       }
     }
     case 'dont_know': {

@@ -3,7 +3,7 @@ import type { Instruction } from '../../knowledge/instructions/instruction.ts'
 import type { RouteDecision } from '../../retrieval/request-router.ts'
 import type { RequestUnderstanding } from '../understanding/request-understanding.ts'
 import type { HelpdeskCoreOptions, TurnInput } from './core-types.ts'
-import { classifyMessage } from './dialogue-act.ts'
+import { classifyMessage, detailOf } from './dialogue-act.ts'
 import {
   answerQuestion,
   type DialogueDependencies,
@@ -14,7 +14,7 @@ import {
   takeValue,
 } from './dialogue-turn.ts'
 import { checkMessage } from './message-check.ts'
-import { alsoForOf, repeatOf } from './repeat-request.ts'
+import { alsoForOf, looseRepeatOf, repeatOf } from './repeat-request.ts'
 import { recordReply } from './reply-view.ts'
 import { audienceOf, describeApproval, writeReply } from './reply-writer.ts'
 import type { Session } from './session.ts'
@@ -128,13 +128,22 @@ export class HelpdeskCore {
       )
       return 'continue'
     }
-    const decision = repeatOf(message, session) ?? (await this.routeMessage(turn, options))
+    const routed = repeatOf(message, session) ?? (await this.routeMessage(turn, options))
+    const placed = routed.tasks.length > 0 && (routed.ranked[0]?.score ?? 0) >= NEW_REQUEST_SCORE
+    // "kwong too", "and kwong?": a follow-up only when it is no request of its own.
+    const loose = placed ? undefined : looseRepeatOf(message, session)
+    if (loose) turn.planText = `same for ${loose.subject}`
+    const decision = loose?.decision ?? routed
     if (await answerQuestion(turn, decision, this.options, onEvent)) return 'out_of_scope'
     turn.tasks = decision.tasks
     turn.ranked = decision.ranked
     onEvent({ type: 'route-end', tasks: decision.tasks, ranked: decision.ranked })
     const invalid = act.kind === 'new_request' && act.invalidAnswer === true
     const confident = !invalid || (decision.ranked[0]?.score ?? 0) >= NEW_REQUEST_SCORE
+    const detail =
+      placed || decision.tasks.length > 0
+        ? undefined
+        : detailOf(dialogueContextOf(turn, this.dialogue))
     if (decision.tasks.length > 0 && confident) {
       // A new request, even while a question is open: the topic it leaves is dropped, so its
       // question does not follow later, unrelated replies.
@@ -145,6 +154,10 @@ export class HelpdeskCore {
         turn.planText = also.main
         turn.alsoFor = also.subject
       }
+    } else if (detail) {
+      // More about the task in hand ("it keeps happening every day"): planned again with it.
+      await takeValue(detail, turn, async () => {})
+      turn.tasks = [...session.queue]
     } else if (!invalid || decision.outOfScopeTopic !== undefined) {
       // Not an answer, or a recognisably different (out-of-scope) request: hand off; the
       // open question, if any, stays open.
