@@ -158,7 +158,15 @@ function correctionOf(text: string, context: DialogueContext): DialogueAct | und
   const words = rest.trim().split(/\s+/).length
   // "sorry" or "oops" alone says less than "actually" or "I meant": then only a value may follow.
   const strong = !cue || said !== opened || STRONG_CORRECTION.test(cue[0])
-  if (!rest.trim() || words > (strong ? CORRECTION_WORDS : BARE_VALUE_WORDS)) return undefined
+  if (!rest.trim()) return undefined
+  const short = words <= (strong ? CORRECTION_WORDS : BARE_VALUE_WORDS)
+  // "no sorry, it's my usual windows network login that's locked": longer, but it names the
+  // other choice outright, which a new request about something else would not.
+  const named = (spec: ParameterSpec, value: string) =>
+    strong &&
+    words <= NAMED_CORRECTION_WORDS &&
+    NAMED_KINDS.has(spec.kind) &&
+    namesOption(spec, rest, value)
   const pending = context.pending
   // The open question's own value first: "no, LT-0424" to "which computer?" is its answer.
   const ordered = [...current.parameters].sort(
@@ -170,7 +178,7 @@ function correctionOf(text: string, context: DialogueContext): DialogueAct | und
     // A listed value is read by its natural names ("the AWS one"): a correction is short.
     const mode = isPending || LISTED_KINDS.has(spec.kind) ? 'answer' : 'message'
     const value = ownMachineAnswer(spec, rest, context) ?? validated(spec, rest, mode)
-    if (value === undefined) continue
+    if (value === undefined || !(short || named(spec, value))) continue
     if (isPending) return { kind: 'answer', parameter: spec.name, value }
     // Another listed value must be named, not only described ("I meant my laptop" is no login).
     if (LISTED_KINDS.has(spec.kind) && !namesOption(spec, rest, value)) continue
@@ -180,6 +188,7 @@ function correctionOf(text: string, context: DialogueContext): DialogueAct | und
   // "sorry, it's actually kwong": a bare name replaces the value of its kind given before.
   const bare = words <= BARE_VALUE_WORDS ? bareReplacement(current, rest, context) : undefined
   if (bare) return bare
+  if (!short) return undefined
   for (const spec of current.parameters) {
     const every = EVERY_OPTION[spec.kind]
     const value = every ? optionNamedIn(every, rest) : undefined
@@ -222,10 +231,15 @@ export function detailOf(
 }
 
 /** "... then", "... instead" at the end of a correction. */
-const CLOSING_CUE = /[,\s]+(?:then|instead)\s*[.!]*\s*$/i
+const CLOSING_CUE =
+  /[,\s]+(?:then|instead|my\s+(?:mistake|bad|error)|sorry|(?:that\s+was\s+)?a\s+typo)\s*[.!]*\s*$/i
 /** Cue words that say outright that a value was wrong. */
 const STRONG_CORRECTION =
   /\b(?:actually|meant?|wrong|correction|no|nope|nah|should|make|change|rather|not)\b/i
+/** How long a correction that names another choice outright may be. */
+const NAMED_CORRECTION_WORDS = 12
+/** Choices named outright in a correction; the platform comes from the inventory instead. */
+const NAMED_KINDS: ReadonlySet<ParameterSpec['kind']> = new Set(['system', 'enum'])
 /** How long a bare value may be ("kwong", "the aws one"). */
 const BARE_VALUE_WORDS = 3
 /** Kinds a bare word may replace, most likely first: people correct the person, then the app. */
@@ -292,7 +306,9 @@ function ownMachineAnswer(
 }
 
 /** Where the parts of an answer meet: a comma or a full stop before a space, "and", "also". */
-const PART_BREAK = /[,.!?]\s+|\s+(?:and|also|plus|but)\s+/i
+const PART_BREAK = /[,.!?:;]\s+|\s+[-–—]+\s+|\s+(?:and|also|plus|but)\s+/i
+/** One token with a mark no plain word has: "jira-software-users", "LT-0423", "r.chen". */
+const NAME_SHAPED = /^(?=\S*[-_.@\\\d])\S+$/
 /** Characters no prose needs: a message with them is never cut into parts. */
 const SHELL_CHARACTERS = /[;|&$`<>\\{}()[\]]/
 
@@ -316,7 +332,10 @@ function clauseAnswer(
   const answers = parts.map(
     (part) => ownMachineAnswer(spec, part, context) ?? validated(spec, part, 'answer'),
   )
-  const given = answers.flatMap((value, index) => (value === undefined ? [] : [index]))
+  const any = answers.flatMap((value, index) => (value === undefined ? [] : [index]))
+  // "only a licence, jira-software-users": a name-shaped part wins over words that could be one.
+  const shaped = any.filter((index) => NAME_SHAPED.test(parts[index] ?? ''))
+  const given = any.length > 1 && shaped.length === 1 ? shaped : any
   const index = given[0]
   if (given.length !== 1 || index === undefined) return undefined
   const value = answers[index]
@@ -336,7 +355,35 @@ function requestIf(
   const values = instruction.parameters.some(
     (spec) => spec.name !== answered.name && validated(spec, remainder, 'message') !== undefined,
   )
-  return values ? {} : { request: true }
+  return values || aboutTheTask(instruction, remainder) ? {} : { request: true }
+}
+
+/** Words that carry no topic: "just", "the", "only a". */
+const FUNCTION_WORDS = new Set(
+  (
+    'a an the just only for to of it its it is this that these those my our your please pls ' +
+    'thanks thank you i me we us one need needs want wants would like some any yes ok okay so ' +
+    'really also too as well with on in at be is are was'
+  ).split(' '),
+)
+
+/**
+ * "just the licence" beside the Jira group: every word of it is the runbook's own (its title,
+ * its questions), so it says more about this request rather than making another.
+ */
+function aboutTheTask(instruction: Instruction, remainder: string): boolean {
+  const words = remainder
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((word) => word.length > 0 && !FUNCTION_WORDS.has(word))
+  if (words.length === 0) return true
+  const own = [
+    instruction.title,
+    ...instruction.parameters.flatMap((spec) => [spec.question, spec.description ?? '']),
+  ]
+    .join(' ')
+    .toLowerCase()
+  return words.every((word) => new RegExp(`\\b${word}`).test(own))
 }
 
 /** The clauses of an answer that are not the answer: "LT-0423, and also my vpn is down". */

@@ -13,6 +13,8 @@ export type SmallTalkTopic =
   | 'acknowledgement'
   /** "thanks, that's all", "bye": the person is done. */
   | 'goodbye'
+  /** "hang on", "one sec, let me check": the person is finding the answer. */
+  | 'pause'
 
 export const HANDOFF =
   /\b(?:talk|speak|chat|connect\s+me|put\s+me\s+through|transfer\s+me)\s+(?:to|with)\s+(?:a|an|some|the|your)?\s*(?:real\s+|live\s+|actual\s+|human\s+)?(?:person|human|humans|agent|someone|somebody|technician|tech|people|operator|representative|engineer)\b|^\s*(?:(?:i\s+want|i\s+need|get\s+me|give\s+me)\s+)?(?:a\s+)?(?:real\s+|live\s+)?(?:human|person|agent|operator|representative|technician)(?:\s+please|\s+pls)?\s*[.!?]*\s*$/i
@@ -48,6 +50,10 @@ const SMALL_TALK: ReadonlyArray<[SmallTalkTopic, RegExp]> = [
     'greeting',
     /^(?:hi|hello|hey|hiya|howdy|yo|hey\s+there|hi\s+there|hello\s+there|good\s+(?:morning|afternoon|evening|day)|greetings)(?:\s+(?:there|team|all|everyone|helpdesk|bot))?$/,
   ],
+  [
+    'pause',
+    /^(?:(?:ok(?:ay)?|sure|yes|yeah|yep|right|alright|um+|erm?|hmm+)\s+)*(?:(?:hang|hold)\s+on|wait|one\s+(?:sec|second|moment|min|minute)|just\s+a\s+(?:sec|second|moment|min|minute)|give\s+me\s+a\s+(?:sec|second|moment|min|minute|bit)|bear\s+with\s+me|brb|a\s+moment|(?:let\s+me|i'?ll|i\s+will|going\s+to|gonna)\s+(?:check|look|see|find\s+(?:it|out)|have\s+a\s+look|look\s+it\s+up)|checking|looking)(?:\s+(?:please|pls|a\s+sec|a\s+second|then|now|(?:let\s+me|i'?ll)\s+(?:check|look|see|find\s+(?:it|out)|have\s+a\s+look)))*$/,
+  ],
   ['acknowledgement', /^(?:ok(?:ay)?|k|cool|great|got\s+it|alright|all\s+right|sure|fine|noted)$/],
 ]
 
@@ -59,7 +65,7 @@ export const RECORDS_QUESTION =
  * "I don't know", "no idea", "not sure", "no clue": at the start, standing alone or before a
  * pause, so "I don't know my password" stays a request.
  */
-const NOT_KNOWING = String.raw`(?:i\s+)?(?:really\s+|honestly\s+|just\s+|also\s+|genuinely\s+|truly\s+)?(?:(?:do\s*n[o'’]?t|dont|do\s+not|did\s*n[o'’]?t|didnt)\s+know|dunno|(?:have|got)\s+no\s+idea|no\s+idea|not\s+sure|i['’]?m\s+not\s+sure|i\s+am\s+not\s+sure|unsure|no\s+clue|not\s+a\s+clue|(?:have\s*n[o'’]?t|havent|have\s+not|not)\s+got\s+(?:a|any)\s+clue|(?:have\s*n[o'’]?t|havent)\s+(?:a|any)\s+clue|clueless|beats\s+me|idk|no\s+clue|(?:can['’]?t|cannot|don['’]?t)\s+(?:remember|recall|tell)|can['’]?t\s+find\s+(?:it|out|that)|cannot\s+find\s+(?:it|out|that)|can['’]?t\s+see\s+it|have\s+no\s+way\s+to\s+(?:check|find\s+out)|(?:how|why)\s+(?:would|should|could|am)\s+i\s+(?:(?:supposed|meant)\s+to\s+)?know)(?:\s+(?:which|what|the\s+name|its\s+name|it|that|sorry|either|really|tbh|to\s+be\s+honest|at\s+all|anywhere|mate))*(?:\s+(?:what|which|where|how|if|whether)(?:\s+[\w'’-]+){0,3})?`
+const NOT_KNOWING = String.raw`(?:i\s+)?(?:really\s+|honestly\s+|just\s+|also\s+|genuinely\s+|truly\s+)?(?:(?:do\s*n[o'’]?t|dont|do\s+not|did\s*n[o'’]?t|didnt)\s+know|dunno|(?:have|got)\s+no\s+idea|no\s+idea|not\s+sure|i['’]?m\s+not\s+sure|i\s+am\s+not\s+sure|unsure|no\s+clue|not\s+a\s+clue|(?:have\s*n[o'’]?t|havent|have\s+not|not)\s+got\s+(?:a|any)\s+clue|(?:have\s*n[o'’]?t|havent)\s+(?:a|any)\s+clue|clueless|beats\s+me|idk|no\s+clue|(?:can['’]?t|cannot|don['’]?t)\s+(?:remember|recall|tell)|can['’]?t\s+find\s+(?:it|out|that)|cannot\s+find\s+(?:it|out|that)|can['’]?t\s+see\s+it|have\s+no\s+way\s+to\s+(?:check|find\s+out)|(?:how|why)\s+(?:would|should|could|am)\s+i\s+(?:(?:supposed|meant)\s+to\s+)?know)(?:\s+(?:which|what|the\s+name|its\s+name|the\s+[a-z]+|its\s+[a-z]+|it|that|sorry|either|really|honestly|tbh|to\s+be\s+honest|at\s+all|anywhere|mate|though|i['’]?m\s+afraid))*(?:\s+(?:what|which|where|how|if|whether)(?:\s+[\w'’-]+){0,3})?`
 /**
  * "I don't know", "no idea", "not sure", "no clue", "I really don't know and can't find it": at
  * the start, standing alone or before a pause, so "I don't know my password" stays a request.
@@ -120,4 +126,4 @@ export function smallTalkOf(message: string): SmallTalkTopic | undefined {
 
 /** "my own laptop then", "LT-0424 instead": a correction said at the end. */
 export const TRAILING_CORRECTION =
-  /^\s*(?:(?:oh|oops|sorry|ok(?:ay)?|fine|hmm|right)[,.!]?\s+)*(.+?)[,\s]+(?:then|instead)\s*[.!]*\s*$/i
+  /^\s*(?:(?:oh|oops|sorry|ok(?:ay)?|fine|hmm|right)[,.!]?\s+)*(.+?)[,\s]+(?:then|instead|my\s+(?:mistake|bad|error)|sorry|(?:that\s+was\s+)?a\s+typo)\s*[.!]*\s*$/i

@@ -50,9 +50,6 @@ async function talk(actor: Actor, ...messages: string[]) {
   return { results, session: async () => sessions.get(session.id) }
 }
 
-const stepIds = (result: { plan: Array<{ steps: Array<{ id: string }> }> }) =>
-  result.plan.flatMap((plan) => plan.steps.map((step) => step.id))
-
 describe('phrasings the team set lacked (issue 9 item 2)', () => {
   const values = (result: { plan: Array<{ parameters: Record<string, string> }> } | undefined) =>
     result?.plan.map((plan) => plan.parameters) ?? []
@@ -153,23 +150,17 @@ describe('what an outside set showed (issue 9 items 2 and 5)', () => {
   const values = (result: { plan: Array<{ parameters: Record<string, string> }> } | undefined) =>
     result?.plan.map((plan) => plan.parameters) ?? []
 
-  it('a requester\'s problem with a machine is on their one machine, said with "my" or not', async () => {
-    for (const message of ['teams shows a blank window', 'computer is crawling today']) {
-      const { results } = await talk(bob, message)
-      expect(values(results[0])[0], message).toMatchObject({ device: 'LT-0424' })
-    }
-    // Remembered after another question was answered first.
-    const printer = await talk(
-      alice,
-      'printing does nothing, jobs sit in the queue',
-      'PRN-1F-NORTH',
-    )
+  it("the requester's own machine, inferred from a first-person report, is remembered", async () => {
+    const crash = await talk(bob, 'some program keeps closing on me', "it's Firefox")
+    expect(crash.results[0]?.missing[0]?.parameter).toBe('application')
+    expect(values(crash.results[1])[0]).toMatchObject({ application: 'Firefox', device: 'LT-0424' })
+    const printer = await talk(alice, 'my print jobs just sit in the queue', 'PRN-1F-NORTH')
     expect(values(printer.results[1])[0]).toMatchObject({
       printer: 'PRN-1F-NORTH',
       device: 'LT-0423',
     })
-    // A shared room's machine is not hers: asked for.
-    const room = await talk(alice, 'the conference room computer is slow')
+    // A shared room's machine is not hers, even said in the first person: asked for.
+    const room = await talk(alice, "I'm in the conference room and the computer is slow")
     expect(room.results[0]?.missing[0]?.parameter).toBe('device')
   })
 

@@ -14,6 +14,7 @@ const SMALL_TALK_REPLIES: Readonly<Record<SmallTalkTopic, string>> = {
   bot: "Yes, I'm an automated assistant for the IT helpdesk. I can sort out common problems myself, and if you'd rather talk to a person, just say so.",
   how_are_you: "I'm fine, thanks for asking! What can I help you with?",
   acknowledgement: 'Okay.',
+  pause: "Sure, take your time. I'll be here when you have it.",
   goodbye: 'Glad I could help. If anything else comes up, just write here. Bye for now!',
 }
 

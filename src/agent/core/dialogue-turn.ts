@@ -85,6 +85,8 @@ export function respondToAct(
         session.queue = []
         return decided(smallTalkReply(act.topic), [])
       }
+      // A pause: the question is not asked again, the person is finding the answer to it.
+      if (act.topic === 'pause') return decided(smallTalkReply(act.topic), open ? [open] : [])
       // The open question stays open, re-asked once (not under every "thanks").
       const reAsk = pending && open && !pending.reminded ? open : undefined
       if (pending && reAsk) pending.reminded = true

@@ -56,11 +56,12 @@ export function planQueued(
       session.pending?.taskType === taskType && !turn.answerTaken
         ? session.pending.parameter
         : undefined
+    const own = ownMachineOf(instruction, message, turn, dependencies.access)
     const fleet = machinesOf(instruction, message, answered, dependencies.machineGroups)
     const known = fleet
       ? // A group stands for the machine (and its system): the rest is asked for as usual.
         { ...session.known, ...fleet.members[0] }
-      : { ...session.known, ...ownMachineOf(instruction, message, turn, dependencies.access) }
+      : { ...session.known, ...own }
     const requester = requesterDefault(message, session.requester)
     const fill = (overrides: Record<string, string>) =>
       fillSlots(instruction, {
@@ -85,6 +86,11 @@ export function planQueued(
       continue
     }
     Object.assign(session.known, slots.fromMessage)
+    // The machine meant, remembered while other questions are asked ("PRN-2F-WEST" next names
+    // no machine): only the machine, when the message named none of its own.
+    const machine = Object.keys(own)[0]
+    if (!fleet && machine && slots.values[machine] === own[machine] && !(machine in session.known))
+      session.known[machine] = own[machine] ?? ''
     const deferred = deferOptional(instruction, slots.missing, slots.values)
     const question = deferred ? undefined : slots.missing[0]
     if (question) {

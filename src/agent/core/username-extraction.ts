@@ -105,6 +105,8 @@ const PLAIN_NAME_CUES: readonly RegExp[] = [
     `(?:^|[\\s,(])${NAME}['’]s\\s+(?:\\w+\\s+)?(?:password|account|login|logon|laptop|computer|pc|machine|access|mailbox|outlook|email|vpn|user)\\b`,
     'gid',
   ),
+  // "add kwong to jira-fin-users": the person added to something.
+  new RegExp(`\\b(?:add|put|include|enrol|enroll)\\s+${NAME}(?=\\s+(?:to|in|into|on)\\b)`, 'gid'),
   // "on behalf of kwong", "the AD account jdoe": a name right after these stands alone.
   new RegExp(
     `\\b(?:on\\s+behalf\\s+of|(?:(?:ad|active\\s+directory|windows|domain|network|aws|iam|user|login)\\s+)account)\\s+${NAME}(?=\\s*(?:$|[,.!?;:]|\\s(?:in|on|at|please|pls|too|asap|again|now|is|was|has|needs|can'?t|cannot)\\b))`,
@@ -116,7 +118,7 @@ const PLAIN_NAME_CUES: readonly RegExp[] = [
   ),
   // "jdoe is locked out of the domain", "kwong forgot her password": the name is the subject.
   new RegExp(
-    `(?:^|[,;:.!?]\\s*|\\band\\s+|\\bbut\\s+)${NAME}(?=\\s+(?:is|was|got|gets|has\\s+been|keeps\\s+(?:getting|being))\\s+(?:locked|disabled|blocked)\\b|\\s+(?:(?:still\\s+)?(?:can'?t|cannot|can\\s+not|is\\s+unable\\s+to|unable\\s+to|isn'?t\\s+able\\s+to)\\s+(?:log\\s*(?:in|on)|sign\\s*(?:in|on)|login|logon|get\\s+(?:in|into)))\\b|\\s+locked\\s+(?:out|him|her|them)\\b|\\s+(?:forgot|forgets|lost|can'?t\\s+remember|cannot\\s+remember|needs?\\s+(?:a\\s+)?(?:new\\s+)?)\\s*(?:his|her|their|the)?\\s*(?:\\w+\\s+)?password\\b)`,
+    `(?:^|[,;:.!?]\\s*|\\band\\s+|\\bbut\\s+)${NAME}(?=\\s+(?:is|was|got|gets|has\\s+been|keeps\\s+(?:getting|being))\\s+(?:locked|disabled|blocked)\\b|\\s+(?:(?:still\\s+)?(?:can'?t|cannot|can\\s+not|is\\s+unable\\s+to|unable\\s+to|isn'?t\\s+able\\s+to)\\s+(?:log\\s*(?:in|on)|sign\\s*(?:in|on)|login|logon|get\\s+(?:in|into|on|onto|to)|connect|access|reach|open|print|use))\\b|\\s+(?:needs?|wants?)\\s+(?:adding|to\\s+be\\s+added|access|a\\s+licen[cs]e)\\b|\\s+locked\\s+(?:out|him|her|them)\\b|\\s+(?:forgot|forgets|lost|can'?t\\s+remember|cannot\\s+remember|needs?\\s+(?:a\\s+)?(?:new\\s+)?)\\s*(?:his|her|their|the)?\\s*(?:\\w+\\s+)?password\\b)`,
     'gid',
   ),
 ]
