@@ -36,7 +36,17 @@ export type DialogueAct =
    */
   | { kind: 'answer'; parameter: string; value: string; remainder?: string; request?: boolean }
   /** A new value for a parameter already given ("actually it's the AWS one", "no, LT-0424"). */
-  | { kind: 'correction'; taskType: string; parameter: string; value: string }
+  | {
+      kind: 'correction'
+      taskType: string
+      parameter: string
+      value: string
+      /**
+       * The words that gave the value, read again for the task's other values ("a local account
+       * on my workstation" gives the machine too); absent when only the value was said.
+       */
+      said?: string
+    }
   /**
    * A correction to an option the current runbook does not have ("actually it's the AWS
    * console" for a lockout, which covers the directory and local accounts): asked again with
@@ -183,7 +193,19 @@ function correctionOf(text: string, context: DialogueContext): DialogueAct | und
     // Another listed value must be named, not only described ("I meant my laptop" is no login).
     if (LISTED_KINDS.has(spec.kind) && !namesOption(spec, rest, value)) continue
     if (context.known[spec.name] === value) continue
-    return { kind: 'correction', taskType: current.id, parameter: spec.name, value }
+    // "a local account on my workstation": the words name the machine too, so they are read again.
+    const more = current.parameters.some(
+      (other) =>
+        other.name !== spec.name &&
+        (ownMachineAnswer(other, rest, context) ?? validated(other, rest, 'message')) !== undefined,
+    )
+    return {
+      kind: 'correction',
+      taskType: current.id,
+      parameter: spec.name,
+      value,
+      ...(more ? { said: rest } : {}),
+    }
   }
   // "sorry, it's actually kwong": a bare name replaces the value of its kind given before.
   const bare = words <= BARE_VALUE_WORDS ? bareReplacement(current, rest, context) : undefined

@@ -177,8 +177,9 @@ export async function takeValue(
   const { session } = turn
   if (act.kind !== 'dont_know') session.known[act.parameter] = act.value
   if (act.kind === 'correction') {
-    // The value changes, not the task: the corrected task is planned again with it.
-    turn.planText = ''
+    // The value changes, not the task: the corrected task is planned again with it (and with
+    // what else the correction's words name, read as a message).
+    turn.planText = act.said ?? ''
     if (!session.pending)
       session.queue = [act.taskType, ...session.queue.filter((task) => task !== act.taskType)]
   }

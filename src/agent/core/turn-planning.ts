@@ -56,7 +56,13 @@ export function planQueued(
       session.pending?.taskType === taskType && !turn.answerTaken
         ? session.pending.parameter
         : undefined
-    const own = ownMachineOf(instruction, message, turn, dependencies.access)
+    // The machine a first-person report implied stays meant while this task's questions are
+    // answered ("PRN-2F-WEST" names no machine), and for this task only.
+    const implied = session.pending?.taskType === taskType ? session.pending.implied : undefined
+    const own = {
+      ...implied,
+      ...ownMachineOf(instruction, message, turn, dependencies.access),
+    }
     const fleet = machinesOf(instruction, message, answered, dependencies.machineGroups)
     const known = fleet
       ? // A group stands for the machine (and its system): the rest is asked for as usual.
@@ -86,19 +92,16 @@ export function planQueued(
       continue
     }
     Object.assign(session.known, slots.fromMessage)
-    // The machine meant, remembered while other questions are asked ("PRN-2F-WEST" next names
-    // no machine): only the machine, when the message named none of its own.
-    const machine = Object.keys(own)[0]
-    if (!fleet && machine && slots.values[machine] === own[machine] && !(machine in session.known))
-      session.known[machine] = own[machine] ?? ''
     const deferred = deferOptional(instruction, slots.missing, slots.values)
     const question = deferred ? undefined : slots.missing[0]
     if (question) {
       turn.question = question
+      const kept = Object.keys(own).length > 0 && !fleet ? { implied: own } : {}
       session.pending = {
         taskType,
         parameter: question.parameter,
         ...(only ? { only: [...only] } : {}),
+        ...kept,
       }
       onEvent({ type: 'question', missing: question })
       break
