@@ -24,7 +24,7 @@ const OTHER_DEVICE =
 
 /** A machine that belongs to a room or to everyone, not to the person writing. */
 const SHARED_MACHINE =
-  /\b(?:meeting|conference|training|board|class)\s*room|\b(?:reception|kiosk|lab|shared|hot\s*desk|loaner|spare|lobby|front\s+desk)\b/i
+  /\b(?:meeting|conference|training|board|class)\s*room\b|\b(?:reception|kiosk|lab|shared|hot[\s-]*desk|loaner|spare|lobby|front\s+desk|common)\s+(?:pc|computer|laptop|machine|desktop|workstation|device)s?\b/i
 
 /**
  * The machine (and its system) "my laptop" means: the one workstation or laptop assigned to the
