@@ -25,6 +25,7 @@ import {
 import { optionNamedIn } from './option-synonyms.ts'
 import { extractParameter } from './parameter-extraction.ts'
 import { allowedValues, validateParameter } from './parameter-validation.ts'
+import { aboutTheTask } from './runbook-vocabulary.ts'
 
 export { type SmallTalkTopic, smallTalkOf } from './dialogue-cues.ts'
 
@@ -220,38 +221,6 @@ function correctionOf(text: string, context: DialogueContext): DialogueAct | und
   return undefined
 }
 
-/** Kinds whose value a detail may add to the task in hand: named from a list, or a machine. */
-const DETAIL_KINDS: ReadonlySet<ParameterSpec['kind']> = new Set([
-  'system',
-  'platform',
-  'enum',
-  'hostname',
-])
-/** A detail is said in a sentence, not a paragraph. */
-const DETAIL_WORDS = 12
-
-/**
- * More about the task in hand, said after its plan ("it keeps happening every day" after an
- * unlock): a message the router places nowhere that names a new value of one of the task's
- * listed parameters (or its machine) is a correction of that task, never a hand-off.
- */
-export function detailOf(
-  context: DialogueContext,
-): Extract<DialogueAct, { kind: 'correction' }> | undefined {
-  const current = context.current
-  if (!current || context.pending) return undefined
-  if (context.message.trim().split(/\s+/).length > DETAIL_WORDS) return undefined
-  for (const spec of current.parameters) {
-    if (!DETAIL_KINDS.has(spec.kind)) continue
-    const value =
-      ownMachineAnswer(spec, context.message, context) ??
-      validated(spec, context.message, 'message')
-    if (value === undefined || context.known[spec.name] === value) continue
-    return { kind: 'correction', taskType: current.id, parameter: spec.name, value }
-  }
-  return undefined
-}
-
 /** "... then", "... instead" at the end of a correction. */
 const CLOSING_CUE =
   /[,\s]+(?:then|instead|my\s+(?:mistake|bad|error)|sorry|(?:that\s+was\s+)?a\s+typo)\s*[.!]*\s*$/i
@@ -303,7 +272,7 @@ const EVERY_OPTION: Partial<Record<ParameterSpec['kind'], readonly string[]>> = 
   platform: PLATFORMS,
 }
 
-function validated(
+export function validated(
   spec: ParameterSpec,
   text: string,
   mode: 'message' | 'answer',
@@ -318,7 +287,7 @@ function validated(
 const MY_MACHINE =
   /\b(?:my|mine|my own)\s+(?:own\s+)?(?:work\s+|company\s+|office\s+)?(?:laptop|computer|pc|machine|desktop|workstation|notebook|device)\b/i
 
-function ownMachineAnswer(
+export function ownMachineAnswer(
   spec: ParameterSpec,
   text: string,
   context: DialogueContext,
@@ -378,34 +347,6 @@ function requestIf(
     (spec) => spec.name !== answered.name && validated(spec, remainder, 'message') !== undefined,
   )
   return values || aboutTheTask(instruction, remainder) ? {} : { request: true }
-}
-
-/** Words that carry no topic: "just", "the", "only a". */
-const FUNCTION_WORDS = new Set(
-  (
-    'a an the just only for to of it its it is this that these those my our your please pls ' +
-    'thanks thank you i me we us one need needs want wants would like some any yes ok okay so ' +
-    'really also too as well with on in at be is are was'
-  ).split(' '),
-)
-
-/**
- * "just the licence" beside the Jira group: every word of it is the runbook's own (its title,
- * its questions), so it says more about this request rather than making another.
- */
-function aboutTheTask(instruction: Instruction, remainder: string): boolean {
-  const words = remainder
-    .toLowerCase()
-    .split(/[^a-z0-9]+/)
-    .filter((word) => word.length > 0 && !FUNCTION_WORDS.has(word))
-  if (words.length === 0) return true
-  const own = [
-    instruction.title,
-    ...instruction.parameters.flatMap((spec) => [spec.question, spec.description ?? '']),
-  ]
-    .join(' ')
-    .toLowerCase()
-  return words.every((word) => new RegExp(`\\b${word}`).test(own))
 }
 
 /** The clauses of an answer that are not the answer: "LT-0423, and also my vpn is down". */

@@ -3,7 +3,8 @@ import type { Instruction } from '../../knowledge/instructions/instruction.ts'
 import type { RouteDecision } from '../../retrieval/request-router.ts'
 import type { RequestUnderstanding } from '../understanding/request-understanding.ts'
 import type { HelpdeskCoreOptions, TurnInput } from './core-types.ts'
-import { classifyMessage, detailOf } from './dialogue-act.ts'
+import { classifyMessage } from './dialogue-act.ts'
+import { detailOf } from './dialogue-detail.ts'
 import {
   answerQuestion,
   type DialogueDependencies,
