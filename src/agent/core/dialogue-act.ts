@@ -11,18 +11,23 @@ import type { Instruction } from '../../knowledge/instructions/instruction.ts'
 import type { ParameterSpec } from '../../knowledge/instructions/instruction-schema.ts'
 import { ACCOUNT_SYSTEMS, PLATFORMS } from '../../knowledge/instructions/parameter-kinds.ts'
 import { splitClauses } from '../../retrieval/clause-splitter.ts'
+import {
+  CLARIFY,
+  CORRECTION,
+  DONT_KNOW,
+  HANDOFF,
+  NEGATED_VALUE,
+  RECORDS_QUESTION,
+  type SmallTalkTopic,
+  smallTalkOf,
+  TRAILING_CORRECTION,
+} from './dialogue-cues.ts'
 import { optionNamedIn } from './option-synonyms.ts'
 import { extractParameter } from './parameter-extraction.ts'
 import { allowedValues, validateParameter } from './parameter-validation.ts'
+import { aboutTheTask } from './runbook-vocabulary.ts'
 
-export type SmallTalkTopic =
-  | 'greeting'
-  | 'thanks'
-  | 'bot'
-  | 'how_are_you'
-  | 'acknowledgement'
-  /** "thanks, that's all", "bye": the person is done. */
-  | 'goodbye'
+export { type SmallTalkTopic, smallTalkOf } from './dialogue-cues.ts'
 
 export type DialogueAct =
   /**
@@ -32,7 +37,17 @@ export type DialogueAct =
    */
   | { kind: 'answer'; parameter: string; value: string; remainder?: string; request?: boolean }
   /** A new value for a parameter already given ("actually it's the AWS one", "no, LT-0424"). */
-  | { kind: 'correction'; taskType: string; parameter: string; value: string }
+  | {
+      kind: 'correction'
+      taskType: string
+      parameter: string
+      value: string
+      /**
+       * The words that gave the value, read again for the task's other values ("a local account
+       * on my workstation" gives the machine too); absent when only the value was said.
+       */
+      said?: string
+    }
   /**
    * A correction to an option the current runbook does not have ("actually it's the AWS
    * console" for a lockout, which covers the directory and local accounts): asked again with
@@ -48,6 +63,11 @@ export type DialogueAct =
   | { kind: 'small_talk'; topic: SmallTalkTopic }
   /** "I don't know" to the open question (with nothing in the message that answers it). */
   | { kind: 'dont_know'; parameter: string }
+  /**
+   * A question about the open question ("where do I find that?", "what's the difference?"):
+   * explained, and asked again; nothing is skipped or handed off for it.
+   */
+  | { kind: 'clarify'; parameter: string }
   /** "talk to a person": always handed off. */
   | { kind: 'handoff_request' }
   /**
@@ -71,66 +91,10 @@ export interface DialogueContext {
   ownMachine?: string
 }
 
-const HANDOFF =
-  /\b(?:talk|speak|chat|connect\s+me|put\s+me\s+through|transfer\s+me)\s+(?:to|with)\s+(?:a|an|some|the|your)?\s*(?:real\s+|live\s+|actual\s+|human\s+)?(?:person|human|humans|agent|someone|somebody|technician|tech|people|operator|representative|engineer)\b|^\s*(?:(?:i\s+want|i\s+need|get\s+me|give\s+me)\s+)?(?:a\s+)?(?:real\s+|live\s+)?(?:human|person|agent|operator|representative|technician)(?:\s+please|\s+pls)?\s*[.!?]*\s*$/i
-
-const THANKS = String.raw`(?:thanks?|thank\s+you|thx|ty|cheers|many\s+thanks|much\s+appreciated|appreciate\s+it)(?:\s+(?:a\s+lot|so\s+much|very\s+much|again|mate|buddy|for\s+(?:the|your)\s+help|for\s+helping))*`
-/** How people end a chat: "that's all", "bye", "have a nice day", "all sorted". */
-const CLOSING = String.raw`(?:that'?s\s+(?:all|it|everything)(?:\s+for\s+(?:now|today))?|that\s+is\s+(?:all|it)|nothing\s+else|all\s+(?:good|sorted|set|done|fixed)|(?:it'?s\s+)?(?:working|sorted|fixed)\s+now|(?:good\s*)?bye(?:\s+bye)?|goodbye|see\s+(?:you|ya)|have\s+a\s+(?:nice|good|great)\s+(?:day|one|evening|weekend)|(?:you\s+)?can\s+close\s+(?:this|it))(?:\s+now)?`
-
-const SMALL_TALK: ReadonlyArray<[SmallTalkTopic, RegExp]> = [
-  [
-    'goodbye',
-    new RegExp(
-      String.raw`^(?:(?:ok(?:ay)?|great|perfect|awesome|cool|brilliant|nice|lovely|no)\s+)*(?:${THANKS}\s+)?${CLOSING}(?:\s+${THANKS})?(?:\s+${CLOSING})*$`,
-    ),
-  ],
-  [
-    'bot',
-    /^(?:are\s+you\s+(?:a\s+)?(?:bot|robot|human|real|real\s+person|person|ai|machine|an?\s+ai)|is\s+this\s+(?:a\s+)?(?:bot|robot|human|real\s+person|an?\s+ai|automated)|am\s+i\s+(?:talking|chatting|speaking)\s+(?:to|with)\s+(?:a\s+)?(?:bot|robot|human|machine|person|real\s+person|an?\s+ai)|who\s+are\s+you|what\s+are\s+you)(?:\s+or\s+(?:a\s+)?(?:bot|robot|human|real\s+person|person|machine))?$/,
-  ],
-  [
-    'how_are_you',
-    /^(?:(?:hi|hello|hey)\s+)?(?:how\s+are\s+you(?:\s+doing)?(?:\s+today)?|how'?s\s+it\s+going|how\s+are\s+things|how\s+do\s+you\s+do|what'?s\s+up|sup)$/,
-  ],
-  [
-    'thanks',
-    new RegExp(
-      String.raw`^(?:(?:ok(?:ay)?|great|perfect|awesome|cool|brilliant|nice|lovely)\s+)*${THANKS}$`,
-    ),
-  ],
-  [
-    'greeting',
-    /^(?:hi|hello|hey|hiya|howdy|yo|hey\s+there|hi\s+there|hello\s+there|good\s+(?:morning|afternoon|evening|day)|greetings)(?:\s+(?:there|team|all|everyone|helpdesk|bot))?$/,
-  ],
-  ['acknowledgement', /^(?:ok(?:ay)?|k|cool|great|got\s+it|alright|all\s+right|sure|fine|noted)$/],
-]
-
-/** "how many assets does the company have?", "what is the total number of licenses?" */
-const RECORDS_QUESTION =
-  /^\s*(?:(?:hi|hello|hey)[,!.]?\s+)?(?:(?:can|could)\s+you\s+tell\s+me\s+)?(?:how\s+many\s+[\w\s-]{1,40}?\s+(?:do|does|did)\s+(?:we|you|the\s+company|our\s+company|the\s+organi[sz]ation|our\s+team|the\s+team|our\s+office|the\s+office)\s+(?:have|own|use|got)\b|what(?:'s|\s+is)\s+the\s+(?:total\s+)?(?:number|count)\s+of\s+|what(?:'s|\s+is)\s+the\s+(?:asset|license|licence|device|laptop|user)\s+count\b)/i
-
 /** A greeting before the real content: "hi, it's LT-0423". */
 const LEADING_GREETING =
   /^\s*(?:hi|hello|hey|hiya|good\s+(?:morning|afternoon|evening))(?:\s+there)?\s*[,!.:;-]+\s*/i
 
-/**
- * "I don't know", "no idea", "not sure", "no clue": at the start, standing alone or before a
- * pause, so "I don't know my password" stays a request.
- */
-const NOT_KNOWING = String.raw`(?:i\s+)?(?:really\s+|honestly\s+|just\s+|also\s+)?(?:(?:do\s*n[o']?t|dont|do\s+not)\s+know|dunno|have\s+no\s+idea|no\s+idea|not\s+sure|i'?m\s+not\s+sure|no\s+clue|not\s+a\s+clue|idk|can'?t\s+remember|cannot\s+remember|don'?t\s+remember|can'?t\s+find\s+(?:it|out|that)|cannot\s+find\s+(?:it|out|that)|can'?t\s+see\s+it|have\s+no\s+way\s+to\s+(?:check|find\s+out))(?:\s+(?:which|what|the\s+name|its\s+name|it|that|sorry|either|really|tbh|at\s+all|anywhere))*`
-/**
- * "I don't know", "no idea", "not sure", "no clue", "I really don't know and can't find it": at
- * the start, standing alone or before a pause, so "I don't know my password" stays a request.
- */
-const DONT_KNOW = new RegExp(
-  String.raw`^\s*(?:(?:hmm+|um+|sorry|honestly|oh|well)[,.!]?\s+)*${NOT_KNOWING}(?:\s*(?:,|and|or|but|,\s*and)\s+${NOT_KNOWING})*\s*(?:[,.;:!?-]+|$)`,
-  'i',
-)
-
-/** "actually", "no,", "sorry, I meant": the message changes a value given before. */
-const CORRECTION =
-  /^\s*(?:(?:oh|oops|sorry|wait|hmm|hang\s+on|my\s+bad)[,.!]?\s+)*(?:(?:no|nope)\s*[,.!:;-]+|(?:actually|not\s+that|correction|i\s+meant?|i\s+mean|rather|make\s+that|change\s+(?:it|that)\s+to)\b[,.!:;-]?)\s*(?:(?:actually|sorry|i\s+meant?|i\s+mean)\b[,.!:;-]?\s*)*/i
 /** A correction is short: "actually LT-0423 has no sound either" is a request of its own. */
 const CORRECTION_WORDS = 6
 
@@ -161,6 +125,7 @@ export function classifyMessage(context: DialogueContext): DialogueAct {
         ? { kind: 'answer', parameter: spec.name, value }
         : { kind: 'dont_know', parameter: spec.name }
     }
+    if (CLARIFY.test(text)) return { kind: 'clarify', parameter: spec.name }
   }
   const correction = correctionOf(text, context)
   if (correction) return correction
@@ -190,36 +155,29 @@ export function classifyMessage(context: DialogueContext): DialogueAct {
   return { kind: 'new_request', ...(attempted && short ? { invalidAnswer: true } : {}) }
 }
 
-/** The kind of small talk the whole message is, or undefined. */
-export function smallTalkOf(message: string): SmallTalkTopic | undefined {
-  const normalised = message
-    .toLowerCase()
-    .replace(/[’]/g, "'")
-    .replace(/[^a-z0-9' ]+/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim()
-  if (!normalised) return undefined
-  // "hi, thanks!" or "hello, are you a bot?": a greeting in front of small talk is still small talk.
-  const withoutGreeting = normalised.replace(/^(?:hi|hello|hey|hiya)(?: there)? (?=\S)/, '')
-  for (const [topic, pattern] of SMALL_TALK) {
-    if (pattern.test(normalised) || pattern.test(withoutGreeting)) return topic
-  }
-  return undefined
-}
-
-/** "my own laptop then", "LT-0424 instead": a correction said at the end. */
-const TRAILING_CORRECTION =
-  /^\s*(?:(?:oh|oops|sorry|ok(?:ay)?|fine|hmm|right)[,.!]?\s+)*(.+?)[,\s]+(?:then|instead)\s*[.!]*\s*$/i
-
 function correctionOf(text: string, context: DialogueContext): DialogueAct | undefined {
   const current = context.current
   if (!current) return undefined
   const cue = CORRECTION.exec(text)
   const trailing = cue ? undefined : TRAILING_CORRECTION.exec(text)
-  const rest = cue ? text.slice(cue[0].length) : trailing?.[1]
-  if (rest === undefined) return undefined
+  const opened = cue ? text.slice(cue[0].length) : trailing?.[1]
+  if (opened === undefined) return undefined
+  // "sorry, my own laptop then": the closing "then" is a cue too, no part of the value.
+  const said = opened.replace(CLOSING_CUE, '')
+  // "LT-0424 not LT-0423": the wrong value is set aside before the right one is read.
+  const rest = said.replace(NEGATED_VALUE, ' ').trim() || said
   const words = rest.trim().split(/\s+/).length
-  if (!rest.trim() || words > CORRECTION_WORDS) return undefined
+  // "sorry" or "oops" alone says less than "actually" or "I meant": then only a value may follow.
+  const strong = !cue || said !== opened || STRONG_CORRECTION.test(cue[0])
+  if (!rest.trim()) return undefined
+  const short = words <= (strong ? CORRECTION_WORDS : BARE_VALUE_WORDS)
+  // "no sorry, it's my usual windows network login that's locked": longer, but it names the
+  // other choice outright, which a new request about something else would not.
+  const named = (spec: ParameterSpec, value: string) =>
+    strong &&
+    words <= NAMED_CORRECTION_WORDS &&
+    NAMED_KINDS.has(spec.kind) &&
+    namesOption(spec, rest, value)
   const pending = context.pending
   // The open question's own value first: "no, LT-0424" to "which computer?" is its answer.
   const ordered = [...current.parameters].sort(
@@ -231,11 +189,29 @@ function correctionOf(text: string, context: DialogueContext): DialogueAct | und
     // A listed value is read by its natural names ("the AWS one"): a correction is short.
     const mode = isPending || LISTED_KINDS.has(spec.kind) ? 'answer' : 'message'
     const value = ownMachineAnswer(spec, rest, context) ?? validated(spec, rest, mode)
-    if (value === undefined) continue
+    if (value === undefined || !(short || named(spec, value))) continue
     if (isPending) return { kind: 'answer', parameter: spec.name, value }
+    // Another listed value must be named, not only described ("I meant my laptop" is no login).
+    if (LISTED_KINDS.has(spec.kind) && !namesOption(spec, rest, value)) continue
     if (context.known[spec.name] === value) continue
-    return { kind: 'correction', taskType: current.id, parameter: spec.name, value }
+    // "a local account on my workstation": the words name the machine too, so they are read again.
+    const more = current.parameters.some(
+      (other) =>
+        other.name !== spec.name &&
+        (ownMachineAnswer(other, rest, context) ?? validated(other, rest, 'message')) !== undefined,
+    )
+    return {
+      kind: 'correction',
+      taskType: current.id,
+      parameter: spec.name,
+      value,
+      ...(more ? { said: rest } : {}),
+    }
   }
+  // "sorry, it's actually kwong": a bare name replaces the value of its kind given before.
+  const bare = words <= BARE_VALUE_WORDS ? bareReplacement(current, rest, context) : undefined
+  if (bare) return bare
+  if (!short) return undefined
   for (const spec of current.parameters) {
     const every = EVERY_OPTION[spec.kind]
     const value = every ? optionNamedIn(every, rest) : undefined
@@ -245,13 +221,58 @@ function correctionOf(text: string, context: DialogueContext): DialogueAct | und
   return undefined
 }
 
+/** "... then", "... instead" at the end of a correction. */
+const CLOSING_CUE =
+  /[,\s]+(?:then|instead|my\s+(?:mistake|bad|error)|sorry|(?:that\s+was\s+)?a\s+typo)\s*[.!]*\s*$/i
+/** Cue words that say outright that a value was wrong. */
+const STRONG_CORRECTION =
+  /\b(?:actually|meant?|wrong|correction|no|nope|nah|should|make|change|rather|not)\b/i
+/** How long a correction that names another choice outright may be. */
+const NAMED_CORRECTION_WORDS = 12
+/** Choices named outright in a correction; the platform comes from the inventory instead. */
+const NAMED_KINDS: ReadonlySet<ParameterSpec['kind']> = new Set(['system', 'enum'])
+/** How long a bare value may be ("kwong", "the aws one"). */
+const BARE_VALUE_WORDS = 3
+/** Kinds a bare word may replace, most likely first: people correct the person, then the app. */
+const REPLACEABLE_KINDS: readonly ParameterSpec['kind'][] = [
+  'username',
+  'hostname',
+  'application',
+  'package_name',
+  'printer',
+]
+
+function bareReplacement(
+  current: Instruction,
+  rest: string,
+  context: DialogueContext,
+): DialogueAct | undefined {
+  for (const kind of REPLACEABLE_KINDS) {
+    for (const spec of current.parameters) {
+      const known = context.known[spec.name]
+      if (spec.kind !== kind || known === undefined) continue
+      const value = validated(spec, rest, 'answer')
+      if (value === undefined || value === known) continue
+      return { kind: 'correction', taskType: current.id, parameter: spec.name, value }
+    }
+  }
+  return undefined
+}
+
+function namesOption(spec: ParameterSpec, text: string, value: string): boolean {
+  const named =
+    optionNamedIn(allowedValues(spec), text, spec.values ?? {}, { described: false }) ??
+    extractParameter(spec, text, 'message')
+  return named === value
+}
+
 /** Every value a kind of listed parameter can have, in any runbook. */
 const EVERY_OPTION: Partial<Record<ParameterSpec['kind'], readonly string[]>> = {
   system: ACCOUNT_SYSTEMS,
   platform: PLATFORMS,
 }
 
-function validated(
+export function validated(
   spec: ParameterSpec,
   text: string,
   mode: 'message' | 'answer',
@@ -266,7 +287,7 @@ function validated(
 const MY_MACHINE =
   /\b(?:my|mine|my own)\s+(?:own\s+)?(?:work\s+|company\s+|office\s+)?(?:laptop|computer|pc|machine|desktop|workstation|notebook|device)\b/i
 
-function ownMachineAnswer(
+export function ownMachineAnswer(
   spec: ParameterSpec,
   text: string,
   context: DialogueContext,
@@ -276,7 +297,9 @@ function ownMachineAnswer(
 }
 
 /** Where the parts of an answer meet: a comma or a full stop before a space, "and", "also". */
-const PART_BREAK = /[,.!?]\s+|\s+(?:and|also|plus|but)\s+/i
+const PART_BREAK = /[,.!?:;]\s+|\s+[-–—]+\s+|\s+(?:and|also|plus|but)\s+/i
+/** One token with a mark no plain word has: "jira-software-users", "LT-0423", "r.chen". */
+const NAME_SHAPED = /^(?=\S*[-_.@\\\d])\S+$/
 /** Characters no prose needs: a message with them is never cut into parts. */
 const SHELL_CHARACTERS = /[;|&$`<>\\{}()[\]]/
 
@@ -300,7 +323,10 @@ function clauseAnswer(
   const answers = parts.map(
     (part) => ownMachineAnswer(spec, part, context) ?? validated(spec, part, 'answer'),
   )
-  const given = answers.flatMap((value, index) => (value === undefined ? [] : [index]))
+  const any = answers.flatMap((value, index) => (value === undefined ? [] : [index]))
+  // "only a licence, jira-software-users": a name-shaped part wins over words that could be one.
+  const shaped = any.filter((index) => NAME_SHAPED.test(parts[index] ?? ''))
+  const given = any.length > 1 && shaped.length === 1 ? shaped : any
   const index = given[0]
   if (given.length !== 1 || index === undefined) return undefined
   const value = answers[index]
@@ -320,7 +346,7 @@ function requestIf(
   const values = instruction.parameters.some(
     (spec) => spec.name !== answered.name && validated(spec, remainder, 'message') !== undefined,
   )
-  return values ? {} : { request: true }
+  return values || aboutTheTask(instruction, remainder) ? {} : { request: true }
 }
 
 /** The clauses of an answer that are not the answer: "LT-0423, and also my vpn is down". */

@@ -14,6 +14,7 @@ const SMALL_TALK_REPLIES: Readonly<Record<SmallTalkTopic, string>> = {
   bot: "Yes, I'm an automated assistant for the IT helpdesk. I can sort out common problems myself, and if you'd rather talk to a person, just say so.",
   how_are_you: "I'm fine, thanks for asking! What can I help you with?",
   acknowledgement: 'Okay.',
+  pause: "Sure, take your time. I'll be here when you have it.",
   goodbye: 'Glad I could help. If anything else comes up, just write here. Bye for now!',
 }
 
@@ -46,26 +47,50 @@ export function handoffReply(reason: 'requested' | 'needs_a_person', topic?: str
 
 const HINTS: Partial<Record<ParameterSpec['kind'], string>> = {
   hostname:
-    "No problem. On Windows the computer's name is under Settings > System > About > Device name; on a Mac or Linux computer, type `hostname` in a terminal. It is also on the asset label, usually underneath.",
+    "On Windows the computer's name is under Settings > System > About > Device name; on a Mac or Linux computer, type `hostname` in a terminal. It is also on the asset label, usually underneath.",
   system:
-    "No problem. If it's the password you use to sign in to your work computer or email, that's the Windows/network login. The AWS console login is only for Amazon's web console, and a local account exists on one machine only (a lab PC, for example).",
+    "If it's the password you use to sign in to your work computer or email, that's the Windows/network login. The AWS console login is only for Amazon's web console, and a local account exists on one machine only (a lab PC, for example).",
   platform:
-    'No problem. A Windows computer has the Windows logo on its Start button; Linux usually shows Ubuntu or another name when it starts; a Mac has the Apple menu at the top left.',
+    'A Windows computer has the Windows logo on its Start button; Linux usually shows Ubuntu or another name when it starts; a Mac has the Apple menu at the top left.',
   username:
-    'No problem. The username is usually the part of the work email address before the @ (jdoe for jdoe@example.com).',
-  email: 'No problem. It is the address the message was sent to, as shown in the email.',
+    'The username is usually the part of the work email address before the @ (jdoe for jdoe@example.com).',
+  email: 'It is the address the message was sent to, as shown in the email.',
   unc_path:
-    'No problem. In File Explorer, right-click the drive and choose Properties: the path that starts with \\\\ is what I need.',
+    'In File Explorer, right-click the drive and choose Properties: the path that starts with \\\\ is what I need.',
 }
 
 /** Help to find a value the person does not know, then the question again. */
 export function dontKnowReply(spec: ParameterSpec, question: string, ownMachine?: string): string {
-  const hint = HINTS[spec.kind] ?? 'No problem. If you can find out, tell me and I will carry on.'
+  const hint = helpWith(spec, ownMachine) ?? 'If you can find out, tell me and I will carry on.'
+  return `No problem. ${hint}\n\n${question}`
+}
+
+/**
+ * The answer to a question about the question ("where do I find that?", "what's the
+ * difference?"): what the value is and where to find it, or the choices, then the question again.
+ */
+export function clarifyReply(
+  spec: ParameterSpec,
+  question: string,
+  choices: readonly string[],
+  ownMachine?: string,
+): string {
+  const listed =
+    choices.length > 1
+      ? `The choices are: ${choices.slice(0, -1).join(', ')} or ${choices.at(-1)}.`
+      : undefined
+  const hint =
+    helpWith(spec, ownMachine) ?? listed ?? 'Tell me in your own words and I will work it out.'
+  return `${hint}\n\n${question}`
+}
+
+function helpWith(spec: ParameterSpec, ownMachine?: string): string | undefined {
+  const hint = HINTS[spec.kind]
   const offer =
     spec.kind === 'hostname' && ownMachine
       ? ` If it's the computer assigned to you, just say "my laptop" and I'll use ${ownMachine}.`
       : ''
-  return `${hint}${offer}\n\n${question}`
+  return hint ? `${hint}${offer}` : undefined
 }
 
 /** Why a step was left out: the person did not know a value it needs. */

@@ -11,6 +11,7 @@ import type { RequestRouter, RouteDecision } from '../../retrieval/request-route
 import type { HelpdeskCoreOptions } from './core-types.ts'
 import type { DialogueAct, DialogueContext } from './dialogue-act.ts'
 import {
+  clarifyReply,
   dontKnowReply,
   handoffReply,
   optionLabel,
@@ -84,6 +85,8 @@ export function respondToAct(
         session.queue = []
         return decided(smallTalkReply(act.topic), [])
       }
+      // A pause: the question is not asked again, the person is finding the answer to it.
+      if (act.topic === 'pause') return decided(smallTalkReply(act.topic), open ? [open] : [])
       // The open question stays open, re-asked once (not under every "thanks").
       const reAsk = pending && open && !pending.reminded ? open : undefined
       if (pending && reAsk) pending.reminded = true
@@ -109,6 +112,22 @@ export function respondToAct(
           question,
         ]),
         tasks: [act.taskType],
+      }
+    }
+    case 'clarify': {
+      if (!pending || !open) return undefined
+      const spec = dependencies
+        .instruction(pending.taskType)
+        .parameters.find((each) => each.name === pending.parameter)
+      if (!spec) return undefined
+      const options = parameterOptions(spec)
+      const choices = options?.map((option) => option.label) ?? []
+      const own = assignedMachineOf(turn, dependencies.access)
+      return {
+        ...decided(clarifyReply(spec, open.question, choices, own?.name), [
+          { ...open, ...(options ? { options } : {}) },
+        ]),
+        tasks: [pending.taskType],
       }
     }
     case 'dont_know': {
@@ -158,8 +177,9 @@ export async function takeValue(
   const { session } = turn
   if (act.kind !== 'dont_know') session.known[act.parameter] = act.value
   if (act.kind === 'correction') {
-    // The value changes, not the task: the corrected task is planned again with it.
-    turn.planText = ''
+    // The value changes, not the task: the corrected task is planned again with it (and with
+    // what else the correction's words name, read as a message).
+    turn.planText = act.said ?? ''
     if (!session.pending)
       session.queue = [act.taskType, ...session.queue.filter((task) => task !== act.taskType)]
   }

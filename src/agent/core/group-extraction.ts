@@ -35,6 +35,11 @@ const CUES: ReadonlyArray<{ cue: RegExp; firstWord: RegExp }> = [
   { cue: /\b(?:group|project|space)\s+(?:called|named|is)\s+/gi, firstWord: PLAIN_WORD },
   { cue: /\b(?:group|project|space)\s*[:=]\s*/gi, firstWord: PLAIN_WORD },
   { cue: /\b(?:group|project|space)\s+/g, firstWord: SHAPED_WORD },
+  // "add kwong to jira-fin-users", "needs adding to FS-Finance-RW": where someone is added.
+  {
+    cue: /\b(?:add|adding|added|put|include)\s+(?:\S+\s+){0,3}?(?:to|in|into)\s+(?:the\s+)?/gi,
+    firstWord: SHAPED_WORD,
+  },
 ]
 
 export function findGroup(text: string): string | undefined {

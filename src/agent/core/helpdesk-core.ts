@@ -1,12 +1,10 @@
-import { randomUUID } from 'node:crypto'
 import { HelpdeskError } from '../../errors/index.ts'
 import type { Instruction } from '../../knowledge/instructions/instruction.ts'
-import { buildPlan } from '../../planning/planner.ts'
 import type { RouteDecision } from '../../retrieval/request-router.ts'
 import type { RequestUnderstanding } from '../understanding/request-understanding.ts'
 import type { HelpdeskCoreOptions, TurnInput } from './core-types.ts'
 import { classifyMessage } from './dialogue-act.ts'
-import { deferredNote } from './dialogue-replies.ts'
+import { detailOf } from './dialogue-detail.ts'
 import {
   answerQuestion,
   type DialogueDependencies,
@@ -16,28 +14,15 @@ import {
   routeRemainder,
   takeValue,
 } from './dialogue-turn.ts'
-import { machinesOf } from './machine-groups.ts'
 import { checkMessage } from './message-check.ts'
-import {
-  deferOptional,
-  followUpOf,
-  onlyActions,
-  skippedOf,
-  withoutActionsNeeding,
-} from './optional-parameters.ts'
-import {
-  fillWithInventory,
-  ownAccountByDefault,
-  ownMachineOf,
-  refusalOf,
-  requesterDefault,
-} from './own-resources.ts'
-import { alsoForOf, repeatOf } from './repeat-request.ts'
+import { alsoForOf, looseRepeatOf, repeatOf } from './repeat-request.ts'
 import { recordReply } from './reply-view.ts'
 import { audienceOf, describeApproval, writeReply } from './reply-writer.ts'
-import type { PendingQuestion, Session } from './session.ts'
-import { fillSlots, missingAfter } from './slot-filling.ts'
+import type { Session } from './session.ts'
+import { missingAfter } from './slot-filling.ts'
 import type { TurnEvent, TurnResult, TurnState } from './turn.ts'
+import { executePlanned } from './turn-execution.ts'
+import { type PlanningDependencies, planQueued } from './turn-planning.ts'
 
 export type {
   ApprovalRequester,
@@ -65,12 +50,15 @@ const NEW_REQUEST_SCORE = 0.4
 export class HelpdeskCore {
   private readonly options: HelpdeskCoreOptions
   private readonly dialogue: DialogueDependencies
+  private readonly planning: PlanningDependencies
 
   constructor(options: HelpdeskCoreOptions) {
     this.options = options
-    this.dialogue = {
-      instruction: (taskType) => this.instruction(taskType),
-      ...(options.access ? { access: options.access } : {}),
+    const instruction = (taskType: string) => this.instruction(taskType)
+    this.dialogue = { instruction, ...(options.access ? { access: options.access } : {}) }
+    this.planning = {
+      ...this.dialogue,
+      ...(options.machineGroups ? { machineGroups: options.machineGroups } : {}),
     }
   }
 
@@ -141,13 +129,22 @@ export class HelpdeskCore {
       )
       return 'continue'
     }
-    const decision = repeatOf(message, session) ?? (await this.routeMessage(turn, options))
+    const routed = repeatOf(message, session) ?? (await this.routeMessage(turn, options))
+    const placed = routed.tasks.length > 0 && (routed.ranked[0]?.score ?? 0) >= NEW_REQUEST_SCORE
+    // "kwong too", "and kwong?": a follow-up only when it is no request of its own.
+    const loose = placed ? undefined : looseRepeatOf(message, session)
+    if (loose) turn.planText = `same for ${loose.subject}`
+    const decision = loose?.decision ?? routed
     if (await answerQuestion(turn, decision, this.options, onEvent)) return 'out_of_scope'
     turn.tasks = decision.tasks
     turn.ranked = decision.ranked
     onEvent({ type: 'route-end', tasks: decision.tasks, ranked: decision.ranked })
     const invalid = act.kind === 'new_request' && act.invalidAnswer === true
     const confident = !invalid || (decision.ranked[0]?.score ?? 0) >= NEW_REQUEST_SCORE
+    const detail =
+      placed || decision.tasks.length > 0
+        ? undefined
+        : detailOf(dialogueContextOf(turn, this.dialogue))
     if (decision.tasks.length > 0 && confident) {
       // A new request, even while a question is open: the topic it leaves is dropped, so its
       // question does not follow later, unrelated replies.
@@ -158,6 +155,10 @@ export class HelpdeskCore {
         turn.planText = also.main
         turn.alsoFor = also.subject
       }
+    } else if (detail) {
+      // More about the task in hand ("it keeps happening every day"): planned again with it.
+      await takeValue(detail, turn, async () => {})
+      turn.tasks = [...session.queue]
     } else if (!invalid || decision.outOfScopeTopic !== undefined) {
       // Not an answer, or a recognisably different (out-of-scope) request: hand off; the
       // open question, if any, stays open.
@@ -171,93 +172,7 @@ export class HelpdeskCore {
 
   /** Phase 3: fills each queued task's parameters and plans it, until one needs a question. */
   planTurn(turn: TurnState, onEvent: (event: TurnEvent) => void = () => {}): void {
-    const { session } = turn
-    const message = turn.planText ?? turn.message
-    let followUp: PendingQuestion | undefined
-    while (session.queue.length > 0) {
-      const taskType = session.queue[0] ?? ''
-      // Steps needing a value the person said they don't know are left out (see dialogue-turn.ts);
-      // an answer to a follow-up plans only the steps it was asked for.
-      const only = followUpOf(session, taskType)
-      let { instruction } = withoutActionsNeeding(
-        onlyActions(this.instruction(taskType), only),
-        skippedOf(session.skipped, taskType),
-      )
-      const answered =
-        session.pending?.taskType === taskType && !turn.answerTaken
-          ? session.pending.parameter
-          : undefined
-      const fleet = machinesOf(instruction, message, answered, this.options.machineGroups)
-      const known = fleet
-        ? // A group stands for the machine (and its system): the rest is asked for as usual.
-          { ...session.known, ...fleet.members[0] }
-        : { ...session.known, ...ownMachineOf(instruction, message, turn, this.options.access) }
-      const requester = requesterDefault(message, session.requester)
-      const fill = (overrides: Record<string, string>) =>
-        fillSlots(instruction, {
-          message,
-          mode: answered ? 'answer' : 'message',
-          ...(answered ? { answering: answered } : {}),
-          known,
-          overrides,
-          ...(requester ? { requester } : {}),
-        })
-      // A machine the inventory knows brings its operating system: no Windows steps for Linux.
-      const slots = fillWithInventory(instruction, fill, fleet ? undefined : this.options.access)
-      ownAccountByDefault(instruction, slots, known, requester, this.options.access)
-      const refusal = refusalOf(this.options.access, turn, instruction, slots.values, fleet?.name)
-      if (refusal) {
-        // Nothing of it is kept: the next request must not inherit another person's name.
-        turn.refusals = [...new Set([...(turn.refusals ?? []), refusal])]
-        if (session.pending?.taskType === taskType) delete session.pending
-        // Still the topic: "my own laptop then" corrects the machine of this task.
-        session.lastTasks = [taskType]
-        session.queue.shift()
-        continue
-      }
-      Object.assign(session.known, slots.fromMessage)
-      const deferred = deferOptional(instruction, slots.missing, slots.values)
-      const question = deferred ? undefined : slots.missing[0]
-      if (question) {
-        turn.question = question
-        session.pending = {
-          taskType,
-          parameter: question.parameter,
-          ...(only ? { only: [...only] } : {}),
-        }
-        onEvent({ type: 'question', missing: question })
-        break
-      }
-      if (deferred) {
-        // The main steps now; what only the optional value enables is asked about after them.
-        instruction = deferred.instruction
-        turn.notes = [...(turn.notes ?? []), deferredNote(deferred.left, slots.missing)]
-        followUp = {
-          taskType,
-          parameter: deferred.parameter,
-          only: deferred.left.map(({ id }) => id),
-        }
-      }
-      delete session.pending
-      session.queue.shift()
-      // One plan per machine of a group: each runs, is approved and audited on its own, and
-      // one machine failing leaves the others' results standing.
-      for (const machine of fleet?.members ?? [undefined]) {
-        const values = machine ? { ...slots.values, ...machine } : slots.values
-        const plan = buildPlan(instruction, values)
-        onEvent({ type: 'plan-end', plan })
-        turn.planned.push({ plan, results: [], ...(fleet ? { group: fleet.name } : {}) })
-      }
-    }
-    if (followUp && !session.pending) session.pending = followUp
-    const alsoFor = turn.alsoFor
-    if (alsoFor !== undefined && !session.pending && turn.tasks.length > 0) {
-      // "... and bob's too": the same tasks again for bob, checked as any follow-up is.
-      delete turn.alsoFor
-      session.queue = [...new Set(turn.tasks)]
-      turn.planText = `same for ${alsoFor}`
-      this.planTurn(turn, onEvent)
-    }
+    planQueued(turn, this.planning, onEvent)
   }
 
   /** Phase 4: performs each planned step through the step runner (dry run or execution service). */
@@ -265,40 +180,7 @@ export class HelpdeskCore {
     turn: TurnState,
     onEvent: (event: TurnEvent) => void = () => {},
   ): Promise<void> {
-    for (const planned of turn.planned) {
-      if (planned.results.length > 0) continue
-      const requestId = randomUUID()
-      for (const step of planned.plan.steps) {
-        onEvent({
-          type: 'step-start',
-          stepId: step.id,
-          ...(step.target ? { target: step.target } : {}),
-        })
-        const result = await this.options.runStep(planned.plan, step, {
-          requester: turn.session.requester ?? 'anonymous',
-          requestId,
-          ...(turn.actor ? { actor: turn.actor.username } : {}),
-        })
-        planned.results.push(result)
-        onEvent({ type: 'step-end', result })
-      }
-      const held = planned.results.some((result) => result.status === 'awaiting_approval')
-      if (held && this.options.requestApproval) {
-        const approval = await this.options.requestApproval({
-          plan: planned.plan,
-          results: planned.results,
-          requester: turn.session.requester ?? 'anonymous',
-          ...(turn.actor ? { actor: turn.actor } : {}),
-          sessionId: turn.session.id,
-          requestId,
-          message: turn.message,
-        })
-        if (approval) {
-          turn.approvals = [...(turn.approvals ?? []), approval]
-          onEvent({ type: 'approval-request', approval })
-        }
-      }
-    }
+    await executePlanned(turn, this.options, onEvent)
   }
 
   /** Phase 5: writes the reply, saves the session and ends the turn. */

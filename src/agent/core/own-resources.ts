@@ -22,6 +22,10 @@ const FIRST_PERSON = /\b(?:my|mine|i|i'?m|i'?ve|i'?d|me)\b/i
 const OTHER_DEVICE =
   /\b(?:phone|iphone|android|smartphone|mobile|tablet|ipad|kindle|tv|watch|(?:home|personal|private|kid'?s|son'?s|daughter'?s|wife'?s|husband'?s)\s+(?:pc|computer|laptop|desktop|machine|mac))\b/i
 
+/** A machine that belongs to a room or to everyone, not to the person writing. */
+const SHARED_MACHINE =
+  /\b(?:meeting|conference|training|board|class)\s*room\b|\b(?:reception|kiosk|lab|shared|hot[\s-]*desk|loaner|spare|lobby|front\s+desk|common)\s+(?:pc|computer|laptop|machine|desktop|workstation|device)s?\b/i
+
 /**
  * The machine (and its system) "my laptop" means: the one workstation or laptop assigned to the
  * requester, when there is exactly one and the message says "my ..." (or answers the machine
@@ -42,8 +46,10 @@ export function ownMachineOf(
   // "my laptop", or any first-person problem ("my wifi keeps dropping", "I can't print") with
   // a task that cannot go without a machine: the one they have is the one it is about.
   const required = instruction.parameters.find((spec) => spec.name === parameter)?.required
-  const firstPerson = required && FIRST_PERSON.test(message) && !OTHER_DEVICE.test(message)
-  if (!MY_MACHINE.test(message) && !firstPerson) return {}
+  // "I'm in the meeting room and the pc is slow" is about the room's machine, not theirs.
+  const elsewhere = OTHER_DEVICE.test(message) || SHARED_MACHINE.test(message)
+  const implied = required && FIRST_PERSON.test(message) && !elsewhere
+  if (!MY_MACHINE.test(message) && !implied) return {}
   const only = assignedMachineOf(turn, access)
   if (!only) return {}
   const platform = platformParameterOf(instruction)

@@ -1,6 +1,6 @@
 import type { ParameterSpec } from '../../knowledge/instructions/instruction-schema.ts'
 import { findGroup } from './group-extraction.ts'
-import { optionNamedIn } from './option-synonyms.ts'
+import { optionAtPosition, optionNamedIn } from './option-synonyms.ts'
 import { allowedValues } from './parameter-validation.ts'
 import { findUsername, NOT_USERNAMES } from './username-extraction.ts'
 import { wholeToken } from './value-tokens.ts'
@@ -165,6 +165,10 @@ const PACKAGE_IDS: Readonly<Record<string, string>> = {
 const ANSWER_PREFIX =
   /^(?:(?:ok(?:ay)?|sure|yes|yeah|yep|sorry|oh|hmm|so|well)[,!.]?\s+)*(?:(?:it'?s|it is|that'?s|that is|this is|the|my|our|his|her|their)\s+)*(?:(?:user\s?name|user|login|account|id|computer|laptop|pc|machine|device|host\s?name|printer|group|project|path|share|email|address|app|application|program|package|code|error)\s+)?(?:name\s+)?(?:is|=|:)?\s*/i
 
+/** Politeness after a bare answer: "jdoe please", "LT-0423, thanks!". */
+const POLITENESS =
+  /(?:[\s,]+(?:please|pls|plz|thanks|thank\s+you|thx|ta|cheers|mate|thanks\s+a\s+lot)[.!]*)+$/i
+
 export function extractParameter(
   spec: ParameterSpec,
   text: string,
@@ -172,7 +176,9 @@ export function extractParameter(
 ): string | undefined {
   if (mode === 'answer' && LISTED_KINDS.has(spec.kind)) {
     // An answer to "Windows/network, AWS or local?" may name its option naturally ("windows").
-    const named = optionNamedIn(allowedValues(spec), text, spec.values ?? {})
+    const named =
+      optionAtPosition(allowedValues(spec), spec.question, text) ??
+      optionNamedIn(allowedValues(spec), text, spec.values ?? {})
     if (named !== undefined) return named
   }
   switch (spec.kind) {
@@ -217,6 +223,8 @@ function extractWord(spec: ParameterSpec, text: string, mode: ExtractionMode): s
     .trim()
     .replace(ANSWER_PREFIX, '')
     .replace(/[\s.!?,]+$/, '')
+    // "jdoe please", "LT-0423 thanks": politeness around a bare value is no part of it.
+    .replace(POLITENESS, '')
     .replace(/^["'`]|["'`]$/g, '')
   if (spec.kind === 'package_name') return PACKAGE_IDS[bare.toLowerCase()] ?? bare
   // A bare answer is a name, not a sentence: "HP LaserJet 4250" yes, "vpn says error 809" no.

@@ -38,6 +38,11 @@ export interface PendingQuestion {
    * the ids of the steps its answer plans. The rest of the task was planned already.
    */
   only?: string[]
+  /**
+   * The requester's own machine (and its system), inferred from how the task was reported ("my
+   * print jobs are stuck"): still meant when the answer to this question names no machine.
+   */
+  implied?: Record<string, string>
 }
 
 /** A conversation: what was said, what is known, and what is still to be done. */

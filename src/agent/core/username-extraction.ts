@@ -16,7 +16,8 @@ export const NOT_USERNAMES = new Set(
     'will would should and or but with without from of user users name broken fails failed ' +
     'failing error errors problem problems issue issues screen page window loop prompt details ' +
     'info keeps stuck working expires expiring needs wants forgot lost says said reports reported ' +
-    'asks asked requires required requests requested tried tries called calls just also still'
+    'asks asked requires required requests requested tried tries called calls just also still ' +
+    'pls plz thx named'
   ).split(' '),
 )
 
@@ -54,7 +55,10 @@ const USERNAME_CUES: ReadonlyArray<{ cue: RegExp; plainWordAllowed: boolean }> =
     plainWordAllowed: true,
   },
   {
-    cue: new RegExp(`\\b(?:user|login|account)\\s*(?:is\\b|=|:)\\s*(?=${ANY_VALUE})`, 'gid'),
+    cue: new RegExp(
+      `\\b(?:user|login|account)\\s*(?:is\\b(?:\\s+(?:called|named))?|=|:)\\s*(?=${ANY_VALUE})`,
+      'gid',
+    ),
     plainWordAllowed: true,
   },
   { cue: new RegExp(`\\buser\\s+(?=${ANY_VALUE})`, 'gid'), plainWordAllowed: true },
@@ -101,13 +105,20 @@ const PLAIN_NAME_CUES: readonly RegExp[] = [
     `(?:^|[\\s,(])${NAME}['’]s\\s+(?:\\w+\\s+)?(?:password|account|login|logon|laptop|computer|pc|machine|access|mailbox|outlook|email|vpn|user)\\b`,
     'gid',
   ),
+  // "add kwong to jira-fin-users": the person added to something.
+  new RegExp(`\\b(?:add|put|include|enrol|enroll)\\s+${NAME}(?=\\s+(?:to|in|into|on)\\b)`, 'gid'),
+  // "on behalf of kwong", "the AD account jdoe": a name right after these stands alone.
+  new RegExp(
+    `\\b(?:on\\s+behalf\\s+of|(?:(?:ad|active\\s+directory|windows|domain|network|aws|iam|user|login)\\s+)account)\\s+${NAME}(?=\\s*(?:$|[,.!?;:]|\\s(?:in|on|at|please|pls|too|asap|again|now|is|was|has|needs|can'?t|cannot)\\b))`,
+    'gid',
+  ),
   new RegExp(
     `\\b(?:reset|unlock|unblock|re-?enable|enable)\\s+(?:the\\s+)?(?:password\\s+(?:of|for)\\s+)?${NAME}(?=\\s*(?:$|[,.!?;:]|\\s(?:in|on|at|please|pls|too|asap|again|now)\\b|['’]s\\b))`,
     'gid',
   ),
   // "jdoe is locked out of the domain", "kwong forgot her password": the name is the subject.
   new RegExp(
-    `(?:^|[,;:.!?]\\s*|\\band\\s+|\\bbut\\s+)${NAME}(?=\\s+(?:is|was|got|gets|has\\s+been|keeps\\s+(?:getting|being))\\s+(?:locked|disabled|blocked)\\b|\\s+(?:forgot|forgets|lost|can'?t\\s+remember|cannot\\s+remember|needs?\\s+(?:a\\s+)?(?:new\\s+)?)\\s*(?:his|her|their|the)?\\s*(?:\\w+\\s+)?password\\b)`,
+    `(?:^|[,;:.!?]\\s*|\\band\\s+|\\bbut\\s+)${NAME}(?=\\s+(?:is|was|got|gets|has\\s+been|keeps\\s+(?:getting|being))\\s+(?:locked|disabled|blocked)\\b|\\s+(?:(?:still\\s+)?(?:can'?t|cannot|can\\s+not|is\\s+unable\\s+to|unable\\s+to|isn'?t\\s+able\\s+to)\\s+(?:log\\s*(?:in|on)|sign\\s*(?:in|on)|login|logon|get\\s+(?:in|into|on|onto|to)|connect|access|reach|open|print|use))\\b|\\s+(?:needs?|wants?)\\s+(?:adding|to\\s+be\\s+added|access|a\\s+licen[cs]e)\\b|\\s+locked\\s+(?:out|him|her|them)\\b|\\s+(?:forgot|forgets|lost|can'?t\\s+remember|cannot\\s+remember|needs?\\s+(?:a\\s+)?(?:new\\s+)?)\\s*(?:his|her|their|the)?\\s*(?:\\w+\\s+)?password\\b)`,
     'gid',
   ),
 ]
@@ -117,7 +128,8 @@ const NOT_SUBJECTS = new Set(
   (
     'i he she they we you it this that everything everyone someone somebody windows ad domain aws ' +
     'laptop computer pc screen phone mailbox vpn teams outlook email jira wifi machine device ' +
-    'workstation keyboard user employee colleague manager boss'
+    'workstation keyboard user employee colleague manager boss zoom slack excel word onedrive ' +
+    'sharepoint printer app nobody people staff somebody anybody anyone'
   ).split(' '),
 )
 

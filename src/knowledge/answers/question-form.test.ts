@@ -17,6 +17,8 @@ describe('questionFormOf', () => {
     'hello team, quick question: how can we show the room calendar in outlook',
     'how do i get my work calendar on my iphone',
     'How do I stop my wifi dropping after sleep',
+    'quick q - how do i add a printer at home?',
+    'random question, how do I change my desktop background',
   ])('"%s" is a how-to question', (message) => {
     expect(questionFormOf(message)).toBe('how_to')
   })

@@ -15,7 +15,7 @@ const MAXIMUM_WORDS = 30
 
 /** Greetings and fillers before the question proper ("hi team, quick question: ..."). */
 const LEAD_IN =
-  /^(?:(?:(?:hi|hello|hey|good (?:morning|afternoon|evening))(?: (?:team|all|everyone|there|support|it))?|quick question|question|sorry|so|ok|okay|um+|hmm+)\b[\s,:;!.-]*)+/
+  /^(?:(?:(?:hi|hello|hey|good (?:morning|afternoon|evening))(?: (?:team|all|everyone|there|support|it))?|(?:(?:quick|random|small|silly|dumb|stupid|simple|general) )?(?:question|q)|qq|sorry|so|ok|okay|um+|hmm+)\b[\s,:;!.-]*)+/
 
 const HOW_TO: readonly RegExp[] = [
   /^how (?:do|can|could|should|would|shall|must) (?:i|we|one|you|people|staff|employees)\b/,
