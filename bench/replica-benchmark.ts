@@ -5,11 +5,13 @@
 // database connections. Run alone: npm run bench:replicas (BENCH_SECONDS, SOAK_SECONDS=600,
 // SOAK_CLIENTS=20). On 2 shared cores two replicas cannot be faster than one CPU-bound process:
 // the ratio says what the second process costs, the CPU split says where the time goes.
+import { execFile } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { promisify } from 'node:util'
 import pg from 'pg'
 import { startTestService } from '../tests/support/test-services.ts'
 import { distribution, startServer } from './bench-support.ts'
@@ -22,6 +24,8 @@ const DATABASE = 'helpdesk_bench'
 const runtimeDirectory = path.resolve('.helpdesk/runtime')
 
 type Server = Awaited<ReturnType<typeof startServer>>
+/** The first refused read of the soak, shown whole once (the counts say how often). */
+let firstReadFailure: string | undefined
 
 const texts = (await readFile('tests/fixtures/routing-dev.jsonl', 'utf8'))
   .split('\n')
@@ -76,14 +80,40 @@ async function get(server: Server, token: string, route: string) {
   const response = await fetch(`${server.url}${route}`, {
     headers: { authorization: `Bearer ${token}` },
   })
-  await response.arrayBuffer()
+  const body = await response.text()
+  if (response.status !== 200 && !firstReadFailure)
+    firstReadFailure = `${route} ${response.status} ${body.slice(0, 300)}`
   return response.status
 }
 
+/** Adds `bench.user0..` as requesters with the CLI; their tokens, in client order. */
+async function addRequesters(dataDirectory: string, url: string, password: string) {
+  const run = promisify(execFile)
+  const tokens: string[] = []
+  for (let client = 0; client < CLIENTS; client += 1) {
+    const { stdout } = await run(
+      process.execPath,
+      ['bin/helpdesk.js', 'users', 'add', `bench.user${client}`, '--role', 'requester'],
+      {
+        env: {
+          ...process.env,
+          HELPDESK_DATA_DIR: dataDirectory,
+          DATABASE_URL: url,
+          PGPASSWORD: password,
+          LOG_LEVEL: 'silent',
+        },
+      },
+    )
+    tokens.push(stdout.trim())
+  }
+  return tokens
+}
+
 /** Chat turns per second from CLIENTS clients spread over the servers, each turn a new session. */
-async function throughput(servers: Server[], token: string, seconds: number) {
+async function throughput(servers: Server[], tokens: string[], seconds: number) {
   const latencies: number[] = []
   let failures = 0
+  let firstFailure: string | undefined
   const deadline = performance.now() + seconds * 1000
   const started = performance.now()
   await Promise.all(
@@ -91,17 +121,24 @@ async function throughput(servers: Server[], token: string, seconds: number) {
       const server = servers[client % servers.length] as Server
       for (let turn = client; performance.now() < deadline; turn += CLIENTS) {
         const begun = performance.now()
-        const answer = await post(server, token, '/api/chat', {
+        const answer = await post(server, tokens[client] as string, '/api/chat', {
           message: texts[turn % texts.length],
-          requester: `bench.user${client}`,
         })
-        if (answer.status !== 200) failures += 1
+        if (answer.status !== 200) {
+          failures += 1
+          firstFailure ??= `${answer.status} ${JSON.stringify(answer.body).slice(0, 300)}`
+        }
         latencies.push(performance.now() - begun)
       }
     }),
   )
   const elapsed = (performance.now() - started) / 1000
-  return { turnsPerSecond: latencies.length / elapsed, latency: distribution(latencies), failures }
+  return {
+    turnsPerSecond: latencies.length / elapsed,
+    latency: distribution(latencies),
+    failures,
+    firstFailure,
+  }
 }
 
 async function main() {
@@ -124,6 +161,9 @@ async function main() {
         CHROMA_RUNTIME_DIR: runtimeDirectory,
         DATABASE_URL: `${base}/${DATABASE}`,
         PGPASSWORD: password,
+        // Executors on: approvals and jobs exist only where something can run (nothing reachable
+        // is in this inventory, and the soak only denies, so nothing runs).
+        HELPDESK_INVENTORY: path.resolve('tests/fixtures/operations-inventory.yaml'),
       },
       // Each replica ingests the runbooks into its own embedded Chroma at first start: slow when loaded.
       { readyWithinMs: 240_000 },
@@ -139,15 +179,17 @@ async function main() {
     // The first start made the admin and left its token; the second replica shares the users.
     const token = (await readFile(path.join(first.dataDirectory, 'admin-token'), 'utf8')).trim()
     const second = await startReplica()
+    // One requester per client, made as an operator makes them (the CLI, on the shared database).
+    const tokens = await addRequesters(first.dataDirectory, `${base}/${DATABASE}`, password)
 
     const lines: string[] = []
     for (const replicas of [[first.server], [first.server, second.server]]) {
-      await throughput(replicas, token, 2) // warm-up
+      await throughput(replicas, tokens, 2) // warm-up
       const before = {
         servers: replicas.map((server) => cpuSeconds(server.child.pid)),
         database: await databaseCpuSeconds(admin),
       }
-      const figures = await throughput(replicas, token, THROUGHPUT_SECONDS)
+      const figures = await throughput(replicas, tokens, THROUGHPUT_SECONDS)
       const serverCpu = replicas.map(
         (server, index) =>
           Math.round((cpuSeconds(server.child.pid) - (before.servers[index] ?? 0)) * 10) / 10,
@@ -157,7 +199,7 @@ async function main() {
       lines.push(
         `${replicas.length} replica(s), ${CLIENTS} clients, ${THROUGHPUT_SECONDS} s: ${figures.turnsPerSecond.toFixed(1)} turns/s, ` +
           `latency ms p50 ${figures.latency.p50} p90 ${figures.latency.p90} p99 ${figures.latency.p99}, ` +
-          `${figures.failures} non-200; CPU s: API ${serverCpu.join(' + ')}, PostgreSQL backends ${databaseCpu}`,
+          `${figures.failures} non-200${figures.firstFailure ? ` (first: ${figures.firstFailure})` : ''}; CPU s: API ${serverCpu.join(' + ')}, PostgreSQL backends ${databaseCpu}`,
       )
       console.log(lines.at(-1))
     }
@@ -167,7 +209,7 @@ async function main() {
       const benchDatabase = new pg.Client({ connectionString: `${withPassword}/${DATABASE}` })
       await benchDatabase.connect()
       try {
-        await soak([first.server, second.server], token, admin, benchDatabase)
+        await soak([first.server, second.server], token, tokens, admin, benchDatabase)
       } finally {
         await benchDatabase.end()
       }
@@ -181,7 +223,13 @@ async function main() {
 }
 
 /** The soak: chat turns in continuing sessions, approvals created and denied, reads. */
-async function soak(servers: Server[], token: string, admin: pg.Client, benchDatabase: pg.Client) {
+async function soak(
+  servers: Server[],
+  token: string,
+  tokens: string[],
+  admin: pg.Client,
+  benchDatabase: pg.Client,
+) {
   const counts = { chat: 0, approvals: 0, reads: 0, errors: 0 }
   const errorsSeen = new Map<string, number>()
   const fail = (what: string) => {
@@ -218,19 +266,17 @@ async function soak(servers: Server[], token: string, admin: pg.Client, benchDat
         if (kind < 6) {
           // A conversation of four turns, then a new one.
           if (step % 4 === 0) sessionId = undefined
-          const answer = await post(server, token, '/api/chat', {
+          const answer = await post(server, tokens[client] as string, '/api/chat', {
             sessionId,
             message: texts[(client * 7 + step) % texts.length],
-            requester: `soak.user${client}`,
           })
           if (answer.status === 200) sessionId = answer.body.sessionId as string
           else fail(`chat ${answer.status}`)
           counts.chat += 1
         } else if (kind < 8) {
           // An approval is asked for on one replica and decided on the other.
-          const asked = await post(server, token, '/api/chat', {
-            message: `please unlock the account of soak.user${client}`,
-            requester: `soak.user${client}`,
+          const asked = await post(server, tokens[client] as string, '/api/chat', {
+            message: 'my account is locked out, please unlock it',
           })
           if (asked.status !== 200) fail(`approval chat ${asked.status}`)
           const other = servers[(client + 1) % servers.length] as Server
@@ -240,7 +286,7 @@ async function soak(servers: Server[], token: string, admin: pg.Client, benchDat
           const list = (await pending.json().catch(() => ({}))) as {
             approvals?: { id: string; requester: string }[]
           }
-          const mine = list.approvals?.find((each) => each.requester === `soak.user${client}`)
+          const mine = list.approvals?.find((each) => each.requester === `bench.user${client}`)
           if (mine) {
             const denied = await post(other, token, `/api/approvals/${mine.id}/deny`, {
               reason: 'soak test',
@@ -264,7 +310,8 @@ async function soak(servers: Server[], token: string, admin: pg.Client, benchDat
       `${counts.approvals} approval rounds, ${counts.reads} read rounds, ${counts.errors} errors` +
       (errorsSeen.size
         ? ` (${[...errorsSeen].map(([what, count]) => `${what}: ${count}`).join(', ')})`
-        : ''),
+        : '') +
+      (firstReadFailure ? `; first refused read: ${firstReadFailure}` : ''),
   )
 }
 
