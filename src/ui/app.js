@@ -124,9 +124,9 @@ function startReply(forWhom) {
       updateWelcome()
     },
     /** Thumbs up and down under the finished reply, for the signed-in owner. */
-    rate(sessionId, replyText) {
+    /** Called before `finish`, so the reply is drawn once with its slot for the thumbs. */
+    rateable(sessionId, replyText) {
       message.feedback = { sessionId, replyIndex: liveReplyIndex(sessionId, replyText) }
-      drawMessages()
     },
   }
 }
@@ -167,8 +167,8 @@ async function send(message) {
       if (name === 'reply-end') {
         sessionId = payload.result.sessionId
         if (me) remember(sessionKey(me.username), sessionId)
+        if (me) reply.rateable(sessionId, payload.result.reply)
         reply.finish(payload.result)
-        if (me) reply.rate(sessionId, payload.result.reply)
         // A long or many-machine operation runs as a background job: its view opens at once.
         if (typeof payload.result.jobId === 'string') openJob(payload.result.jobId)
         void requests.refresh()

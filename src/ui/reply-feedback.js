@@ -113,18 +113,39 @@ export function liveReplyIndex(sessionId, replyText) {
   }
 }
 
+/** Whether this server keeps ratings: asked once per page, with the first conversation's ratings. */
+let available
+
+async function ratingsOf(sessionId) {
+  const response = await api(`/api/sessions/${encodeURIComponent(sessionId)}/feedback`)
+  if (!response.ok) return undefined
+  const body = await response.json()
+  available = body.available !== false
+  return available
+    ? new Map((body.ratings ?? []).map((each) => [each.reply, each.rating]))
+    : undefined
+}
+
+/** True when replies of this conversation may be rated (the server keeps ratings). */
+export async function ratingsAvailable(sessionId) {
+  if (available !== undefined) return available
+  try {
+    await ratingsOf(sessionId)
+  } catch (error) {
+    if (!(error instanceof SignInNeeded)) available = false
+  }
+  return available === true
+}
+
 /**
  * The ratings already given in a conversation shown again, by reply index; undefined when the
- * viewer is not its owner (only the owner rates).
+ * viewer is not its owner (only the owner rates) or the server keeps no ratings.
  */
 export async function restoredRatings(session, username) {
   if (!username || session.owner !== username) return undefined
   try {
-    const response = await api(`/api/sessions/${encodeURIComponent(session.id)}/feedback`)
-    const ratings = response.ok ? ((await response.json()).ratings ?? []) : []
-    return new Map(ratings.map((each) => [each.reply, each.rating]))
-  } catch (error) {
-    if (error instanceof SignInNeeded) return undefined
-    return new Map()
+    return await ratingsOf(session.id)
+  } catch {
+    return undefined
   }
 }

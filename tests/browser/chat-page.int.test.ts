@@ -1096,7 +1096,10 @@ describe('replies for employees, quick replies and continuity', () => {
     await question.locator('.prompt').waitFor()
     const buttons = question.locator('.quick-reply')
     expect(await buttons.count()).toBeGreaterThanOrEqual(2)
-    expect(await question.getByRole('group').getAttribute('aria-label')).toMatch(/^Answers to: /)
+    // The quick replies' group (the reply's thumbs are a group of their own).
+    expect(
+      await question.getByRole('group', { name: /^Answers to: / }).getAttribute('aria-label'),
+    ).toMatch(/^Answers to: /)
     await page.screenshot({ path: '/tmp/replies-quick-390.png', fullPage: false })
     expect(await widest()).toBeLessThanOrEqual(390)
     const directory = question.getByRole('button', { name: /Active Directory/ })

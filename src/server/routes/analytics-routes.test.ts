@@ -152,6 +152,7 @@ describe('/api/sessions/:id/feedback', () => {
     await rate('dave', dave, { reply: 1, rating: 'down' })
     expect((await call('dave', `/api/sessions/${dave}/feedback`)).json()).toEqual({
       ratings: [{ reply: 1, rating: 'down', at: '2026-03-03T12:00:00.000Z' }],
+      available: true,
     })
     expect(await seeded.feedback.forSession(dave)).toMatchObject([{ owner: 'dave', taskTypes: [] }])
     expect((await rate('dave', dave, { reply: 1, rating: null })).json()).toEqual({

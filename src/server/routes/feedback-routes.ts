@@ -48,9 +48,13 @@ export function feedbackRoutes(
       context.get('caller'),
       context.req.param('id'),
     )
-    const ratings = await store().forSession(session.id)
+    // Read without a store: no ratings, and `available: false` tells the page not to offer any
+    // (a 503 here would be an error on every restored conversation of such a server).
+    if (!feedback) return context.json({ ratings: [], available: false })
+    const ratings = await feedback.forSession(session.id)
     return context.json({
       ratings: ratings.map((each) => ({ reply: each.reply, rating: each.rating, at: each.at })),
+      available: true,
     })
   })
 

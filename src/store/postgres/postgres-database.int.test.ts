@@ -69,8 +69,12 @@ describe('PostgreSQL store schema and connection', () => {
       'paused_run_approvals',
       'paused_run_states',
       'pgmigrations',
+      'reply_feedback',
       'runbook_versions',
       'tickets',
+      'workflow_job_cells',
+      'workflow_job_events',
+      'workflow_jobs',
     ])
     // A restart applies nothing again.
     await server.again(schema)

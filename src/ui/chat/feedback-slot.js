@@ -6,7 +6,7 @@
  */
 
 import { html, useEffect, useRef } from '/ui/vendor/preact-htm.js'
-import { feedbackControls } from '../reply-feedback.js'
+import { feedbackControls, ratingsAvailable } from '../reply-feedback.js'
 
 /** @param feedback `{sessionId, replyIndex: () => Promise<number>, rating?}` */
 export function FeedbackSlot({ feedback }) {
@@ -15,8 +15,16 @@ export function FeedbackSlot({ feedback }) {
     const node = slot.current
     if (!node) return undefined
     const controls = feedbackControls(feedback.sessionId, feedback.replyIndex, feedback.rating)
-    node.append(controls)
-    return () => controls.remove()
+    let gone = false
+    // Offered only where the server keeps ratings (asked once per page); appended without a
+    // redraw of the conversation.
+    void ratingsAvailable(feedback.sessionId).then((available) => {
+      if (available && !gone) node.append(controls)
+    })
+    return () => {
+      gone = true
+      controls.remove()
+    }
   }, [feedback])
   return html`<div class="reply-feedback-slot" ref=${slot}></div>`
 }
