@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   cleanCachesPlan,
   loadTestInstructions,
@@ -7,12 +7,10 @@ import {
 } from '../../src/approvals/testing/approval-fixture.ts'
 import {
   checkAccessibility,
-  newPage,
   SCREENSHOTS,
   signInAt,
-  startWorkspaceBrowser,
   tabTo,
-  type WorkspaceBrowser,
+  useWorkspaceBrowser,
   widestRight,
 } from '../support/workspace-browser.ts'
 
@@ -20,29 +18,14 @@ import {
 // the employee's words, the checks' findings and the exact scripts; approved from the keyboard
 // (confirmed) and denied with a reason; axe-core at 1280 and 390 px, screenshots.
 
-let target: WorkspaceBrowser
+const workspace = useWorkspaceBrowser()
 let page: Page
-const errors: string[] = []
-
-beforeAll(async () => {
-  target = await startWorkspaceBrowser()
-}, 120_000)
-
-afterAll(async () => {
-  await target?.close()
-})
-
-afterEach(async () => {
-  await page?.close()
-  expect(errors).toEqual([])
-  errors.length = 0
-})
 
 async function request(words: string, plan: 'clean' | 'unlock') {
   const instructions = await loadTestInstructions()
   const built = plan === 'clean' ? cleanCachesPlan(instructions) : unlockPlan(instructions)
   const check = built.steps.find((step) => step.approvalLevel === 0)
-  return target.world.stack.service.requestApproval({
+  return workspace.target.world.stack.service.requestApproval({
     plan: built,
     requester: 'carol',
     requestText: words,
@@ -71,8 +54,8 @@ describe('approvals inbox', () => {
       'My laptop is so slow since this morning, can you clean it up?',
       'clean',
     )
-    page = await newPage(target.browser, errors)
-    await signInAt(page, target, '/approvals', 'tom')
+    page = await workspace.newPage()
+    await signInAt(page, workspace.target, '/approvals', 'tom')
     const item = page.locator('.ws-inbox-item', { hasText: 'for carol' }).first()
     await item.waitFor()
     await page.locator('body').click({ position: { x: 1, y: 1 } })
@@ -94,13 +77,13 @@ describe('approvals inbox', () => {
     await checkAccessibility(page, 'approve dialog')
     await page.keyboard.press('Enter')
     await page.locator('.ws-outcome', { hasText: 'Approved' }).waitFor()
-    expect((await target.world.stack.service.get(pending.id))?.status).not.toBe('pending')
+    expect((await workspace.target.world.stack.service.get(pending.id))?.status).not.toBe('pending')
   })
 
   it('denies with a reason, and asks for one first', async () => {
     const pending = await request('Please unlock my account, I typed the password wrong', 'unlock')
-    page = await newPage(target.browser, errors, 390)
-    await signInAt(page, target, `/approvals#approval=${pending.id}`, 'ada')
+    page = await workspace.newPage(390)
+    await signInAt(page, workspace.target, `/approvals#approval=${pending.id}`, 'ada')
     const detail = page.locator('section[aria-labelledby="approval-title"]')
     await detail.locator('.ws-words').waitFor()
     expect(await widestRight(page)).toBeLessThanOrEqual(390)
@@ -109,18 +92,18 @@ describe('approvals inbox', () => {
     await page.screenshot({ path: `${SCREENSHOTS}/approvals-390.png` })
     await page.getByRole('button', { name: 'Deny' }).click()
     await page.getByText('Say why you deny it').waitFor()
-    expect((await target.world.stack.service.get(pending.id))?.status).toBe('pending')
+    expect((await workspace.target.world.stack.service.get(pending.id))?.status).toBe('pending')
     await page
       .getByLabel(/Reason to deny/)
       .fill('Call the service desk to confirm who you are first.')
     await page.getByRole('button', { name: 'Deny' }).click()
     await page.locator('.ws-outcome', { hasText: 'Denied' }).waitFor()
-    expect((await target.world.stack.service.get(pending.id))?.status).toBe('denied')
+    expect((await workspace.target.world.stack.service.get(pending.id))?.status).toBe('denied')
   })
 
   it('tells a requester the screen is not theirs', async () => {
-    page = await newPage(target.browser, errors)
-    await signInAt(page, target, '/approvals', 'bob')
+    page = await workspace.newPage()
+    await signInAt(page, workspace.target, '/approvals', 'bob')
     await page.getByText('The approvals screen is for technicians and admins.').waitFor()
     await checkAccessibility(page, 'requester refused')
   })

@@ -1,13 +1,11 @@
 import type { Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   checkAccessibility,
-  newPage,
   SCREENSHOTS,
   signInAt,
-  startWorkspaceBrowser,
   tabTo,
-  type WorkspaceBrowser,
+  useWorkspaceBrowser,
   widestRight,
 } from '../support/workspace-browser.ts'
 
@@ -15,28 +13,13 @@ import {
 // verification, a search by who and what from the keyboard, paging, a technician's refusal;
 // axe-core at 1280 and 390 px, screenshots.
 
-let target: WorkspaceBrowser
+const workspace = useWorkspaceBrowser()
 let page: Page
-const errors: string[] = []
-
-beforeAll(async () => {
-  target = await startWorkspaceBrowser()
-}, 120_000)
-
-afterAll(async () => {
-  await target?.close()
-})
-
-afterEach(async () => {
-  await page?.close()
-  expect(errors).toEqual([])
-  errors.length = 0
-})
 
 describe('audit viewer', () => {
   it('verifies the chain and searches by who and what from the keyboard', async () => {
-    page = await newPage(target.browser, errors)
-    await signInAt(page, target, '/audit', 'ada')
+    page = await workspace.newPage()
+    await signInAt(page, workspace.target, '/audit', 'ada')
     await page.locator('.ws-verified', { hasText: 'Intact' }).waitFor()
     const rows = page.locator('table tbody tr')
     await expect.poll(() => rows.count()).toBe(50)
@@ -60,8 +43,8 @@ describe('audit viewer', () => {
   })
 
   it('names a bad filter, and fits 390 px', async () => {
-    page = await newPage(target.browser, errors, 390)
-    await signInAt(page, target, '/audit', 'ada')
+    page = await workspace.newPage(390)
+    await signInAt(page, workspace.target, '/audit', 'ada')
     await page.locator('.ws-verified').waitFor()
     await page.getByLabel('What (action)').fill('DROP TABLE')
     await page.getByRole('button', { name: 'Search' }).click()
@@ -76,12 +59,12 @@ describe('audit viewer', () => {
   })
 
   it('tells a technician the screen is for admins, and the API refuses', async () => {
-    page = await newPage(target.browser, errors)
-    await signInAt(page, target, '/audit', 'tom')
+    page = await workspace.newPage()
+    await signInAt(page, workspace.target, '/audit', 'tom')
     await page.getByText('The audit screen is for admins.').waitFor()
     await checkAccessibility(page, 'technician refused')
     const status = await page.evaluate(
-      `fetch('/api/audit', { headers: { authorization: 'Bearer ${target.world.tokens.tom}' } }).then((response) => response.status)`,
+      `fetch('/api/audit', { headers: { authorization: 'Bearer ${workspace.target.world.tokens.tom}' } }).then((response) => response.status)`,
     )
     expect(status).toBe(403)
   })

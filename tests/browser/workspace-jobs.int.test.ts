@@ -1,13 +1,11 @@
 import type { Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   checkAccessibility,
-  newPage,
   SCREENSHOTS,
   signInAt,
-  startWorkspaceBrowser,
   tabTo,
-  type WorkspaceBrowser,
+  useWorkspaceBrowser,
   widestRight,
 } from '../support/workspace-browser.ts'
 
@@ -15,29 +13,14 @@ import {
 // background job followed live and cancelled from the keyboard (confirmed), a chat plan's run,
 // a requester's clear refusal; axe-core at 1280 and 390 px, screenshots in docs/screenshots/.
 
-let target: WorkspaceBrowser
+const workspace = useWorkspaceBrowser()
 let page: Page
-const errors: string[] = []
-
-beforeAll(async () => {
-  target = await startWorkspaceBrowser()
-}, 120_000)
-
-afterAll(async () => {
-  await target?.close()
-})
-
-afterEach(async () => {
-  await page?.close()
-  expect(errors).toEqual([])
-  errors.length = 0
-})
 
 describe('jobs screen', () => {
   it('lists jobs, filters them, follows a running job live and cancels it from the keyboard', async () => {
-    const running = await target.world.workflowJobsEngine.jobFor('alice', { slow: true })
-    page = await newPage(target.browser, errors)
-    await signInAt(page, target, '/jobs', 'tom')
+    const running = await workspace.target.world.workflowJobsEngine.jobFor('alice', { slow: true })
+    page = await workspace.newPage()
+    await signInAt(page, workspace.target, '/jobs', 'tom')
     const rows = page.locator('.ws-table tbody tr')
     // Six people's finished workflow jobs, their chat runs, and alice's running job.
     await expect.poll(() => rows.count()).toBeGreaterThanOrEqual(13)
@@ -75,7 +58,9 @@ describe('jobs screen', () => {
     await page.keyboard.press('Escape')
     await expect.poll(() => dialog.isVisible()).toBe(false)
     expect(await page.evaluate('document.activeElement?.textContent?.trim()')).toBe('Cancel job…')
-    expect((await target.world.workflowJobsEngine.engine.record(running))?.status).toBe('running')
+    expect((await workspace.target.world.workflowJobsEngine.engine.record(running))?.status).toBe(
+      'running',
+    )
     await page.keyboard.press('Enter')
     await dialog.waitFor()
     expect(await page.evaluate('document.activeElement?.textContent?.trim()')).toBe(
@@ -85,12 +70,14 @@ describe('jobs screen', () => {
     // The stream tells the page: the job ends cancelled, and the cell says so.
     await detail.locator('dd .ws-status-cancelled').waitFor()
     await detail.locator('td .ws-status-cancelled').waitFor()
-    expect((await target.world.workflowJobsEngine.engine.record(running))?.status).toBe('cancelled')
+    expect((await workspace.target.world.workflowJobsEngine.engine.record(running))?.status).toBe(
+      'cancelled',
+    )
   })
 
   it("shows a chat plan's run and stays within 390 px", async () => {
-    page = await newPage(target.browser, errors, 390)
-    await signInAt(page, target, '/jobs', 'ada')
+    page = await workspace.newPage(390)
+    await signInAt(page, workspace.target, '/jobs', 'ada')
     // An admin sees the audit link.
     expect(await page.locator('nav a[href="/audit"]').count()).toBe(1)
     await page.getByLabel('Task or operation').fill('laptop_running_slow')
@@ -108,8 +95,8 @@ describe('jobs screen', () => {
   })
 
   it('tells a requester the screen is not theirs', async () => {
-    page = await newPage(target.browser, errors)
-    await signInAt(page, target, '/jobs', 'alice')
+    page = await workspace.newPage()
+    await signInAt(page, workspace.target, '/jobs', 'alice')
     await page.getByText('The jobs screen is for technicians and admins.').waitFor()
     expect(await page.locator('.ws-filters').count()).toBe(0)
     await checkAccessibility(page, 'requester refused')

@@ -11,7 +11,7 @@ import { createRequire } from 'node:module'
 import type { AddressInfo } from 'node:net'
 import { type ServerType, serve } from '@hono/node-server'
 import { type Browser, chromium, type Page } from 'playwright-core'
-import { expect } from 'vitest'
+import { afterAll, afterEach, beforeAll, expect } from 'vitest'
 import {
   type AuthorizationWorld,
   buildAuthorizationWorld,
@@ -59,6 +59,41 @@ export async function startWorkspaceBrowser(): Promise<WorkspaceBrowser> {
 }
 
 /** A new page that records every page error and unexpected console error into `errors`. */
+/**
+ * One screen's test file: starts the workspace browser before its tests and stops it after; the
+ * pages a test opens are closed after it, and a page error or console error fails that test.
+ */
+export function useWorkspaceBrowser(): {
+  readonly target: WorkspaceBrowser
+  newPage(width?: number): Promise<Page>
+} {
+  let started: WorkspaceBrowser | undefined
+  const errors: string[] = []
+  const opened: Page[] = []
+  beforeAll(async () => {
+    started = await startWorkspaceBrowser()
+  }, 120_000)
+  afterAll(async () => {
+    await started?.close()
+  })
+  afterEach(async () => {
+    for (const page of opened.splice(0)) await page.close()
+    const seen = errors.splice(0)
+    expect(seen).toEqual([])
+  })
+  return {
+    get target() {
+      if (!started) throw new Error('the workspace browser did not start')
+      return started
+    },
+    async newPage(width) {
+      const page = await newPage(this.target.browser, errors, width)
+      opened.push(page)
+      return page
+    },
+  }
+}
+
 export async function newPage(browser: Browser, errors: string[], width = 1280): Promise<Page> {
   const page = await browser.newPage({ viewport: { width, height: width < 600 ? 844 : 900 } })
   page.setDefaultTimeout(30_000)
