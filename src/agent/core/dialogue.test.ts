@@ -1,53 +1,12 @@
-import { beforeAll, describe, expect, it } from 'vitest'
-import { buildMemoryRuntime } from '../../../tests/support/memory-runtime.ts'
-import { Inventory } from '../../inventory/inventory.ts'
-import { AccessPolicy, type Actor } from '../../policy/access-policy.ts'
-import { AccountMap } from '../../policy/account-map.ts'
-import type { HelpdeskCore } from './helpdesk-core.ts'
-import type { SessionStore } from './session.ts'
+import { describe, expect, it } from 'vitest'
+import { alice, tom, useDialogueWorld } from '../../../tests/support/dialogue-world.ts'
 
 /**
  * Conversations that went wrong for outside testers (issue 9): each turn must decide whether the
  * message answers the open question, corrects a value, starts a new request or is small talk.
  */
 
-const machine = (name: string, os: 'windows' | 'linux', assignedTo: string[]) => ({
-  name,
-  host: '127.0.0.1',
-  os,
-  transport: os === 'windows' ? ('winrm' as const) : ('ssh' as const),
-  username: 'helpdesk',
-  credential: 'env:MACHINE_PASSWORD',
-  class: 'laptop' as const,
-  assignedTo,
-})
-
-const alice: Actor = { username: 'alice', role: 'requester' }
-const tom: Actor = { username: 'tom', role: 'technician' }
-
-let core: HelpdeskCore
-let sessions: SessionStore
-
-beforeAll(async () => {
-  const access = new AccessPolicy({
-    accounts: new AccountMap({ users: {}, groups: {} }),
-    machines: new Inventory({
-      targets: [machine('LT-0423', 'windows', ['alice']), machine('LT-0424', 'linux', ['bob'])],
-      groups: {},
-    }),
-  })
-  ;({ core, sessions } = await buildMemoryRuntime({ access }))
-})
-
-/** A conversation: each message in turn, the results in order. */
-async function talk(actor: Actor, ...messages: string[]) {
-  const session = await sessions.create(actor.username, { owner: actor.username })
-  const results = []
-  for (const message of messages) {
-    results.push(await core.handleTurn({ sessionId: session.id, message, actor }))
-  }
-  return { results, session: async () => sessions.get(session.id) }
-}
+const talk = useDialogueWorld()
 
 const stepIds = (result: { plan: Array<{ steps: Array<{ id: string }> }> }) =>
   result.plan.flatMap((plan) => plan.steps.map((step) => step.id))
