@@ -323,10 +323,10 @@ function clauseAnswer(
   const answers = parts.map(
     (part) => ownMachineAnswer(spec, part, context) ?? validated(spec, part, 'answer'),
   )
-  const any = answers.flatMap((value, index) => (value === undefined ? [] : [index]))
+  const answered = answers.flatMap((value, index) => (value === undefined ? [] : [index]))
   // "only a licence, jira-software-users": a name-shaped part wins over words that could be one.
-  const shaped = any.filter((index) => NAME_SHAPED.test(parts[index] ?? ''))
-  const given = any.length > 1 && shaped.length === 1 ? shaped : any
+  const shaped = answered.filter((index) => NAME_SHAPED.test(parts[index] ?? ''))
+  const given = answered.length > 1 && shaped.length === 1 ? shaped : answered
   const index = given[0]
   if (given.length !== 1 || index === undefined) return undefined
   const value = answers[index]
