@@ -38,7 +38,7 @@ export async function freePort(): Promise<number> {
 /** Starts `helpdesk serve` as a user would and times it until /readyz answers 200. */
 export async function startServer(
   environment: Record<string, string>,
-  options: { readyWithinMs?: number } = {},
+  options: { readyWithinMs?: number; nodeArguments?: string[] } = {},
 ): Promise<{
   child: ChildProcess
   url: string
@@ -47,10 +47,14 @@ export async function startServer(
 }> {
   const port = await freePort()
   const started = performance.now()
-  const child = spawn(process.execPath, ['bin/helpdesk.js', 'serve', '--port', String(port)], {
-    env: { ...process.env, LOG_LEVEL: 'silent', ...environment },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  })
+  const child = spawn(
+    process.execPath,
+    [...(options.nodeArguments ?? []), 'bin/helpdesk.js', 'serve', '--port', String(port)],
+    {
+      env: { ...process.env, LOG_LEVEL: 'silent', ...environment },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  )
   let stderr = ''
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString()
@@ -77,4 +81,63 @@ export async function startServer(
     await exited
   }
   return { child, url, readyMs, stop }
+}
+
+/** What `chatThroughput` measured. */
+export interface ChatThroughput {
+  turnsPerSecond: number
+  turns: number
+  latency: Distribution
+  failures: number
+  firstFailure: string | undefined
+}
+
+/**
+ * Chat turns per second: `tokens.length` concurrent clients (client i on server i mod n, with
+ * token i) each posting the next of `texts` until `seconds` are up, every turn a new session.
+ * `requester` names whom the turn is for (a technician or admin token acting for someone).
+ */
+export async function chatThroughput(options: {
+  servers: ReadonlyArray<{ url: string }>
+  tokens: readonly string[]
+  texts: readonly string[]
+  seconds: number
+  requester?: string
+}): Promise<ChatThroughput> {
+  const latencies: number[] = []
+  let failures = 0
+  let firstFailure: string | undefined
+  const clients = options.tokens.length
+  const deadline = performance.now() + options.seconds * 1000
+  const started = performance.now()
+  await Promise.all(
+    options.tokens.map(async (token, client) => {
+      const server = options.servers[client % options.servers.length] as { url: string }
+      for (let turn = client; performance.now() < deadline; turn += clients) {
+        const begun = performance.now()
+        const response = await fetch(`${server.url}/api/chat`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({
+            message: options.texts[turn % options.texts.length] ?? 'my password expired',
+            ...(options.requester ? { requester: options.requester } : {}),
+          }),
+        })
+        const body = await response.text()
+        if (response.status !== 200) {
+          failures += 1
+          firstFailure ??= `${response.status} ${body.slice(0, 300)}`
+        }
+        latencies.push(performance.now() - begun)
+      }
+    }),
+  )
+  const elapsed = (performance.now() - started) / 1000
+  return {
+    turnsPerSecond: latencies.length / elapsed,
+    turns: latencies.length,
+    latency: distribution(latencies),
+    failures,
+    firstFailure,
+  }
 }

@@ -2,7 +2,10 @@
 // 1 MB file with a backup and a checksum, start, verify) on 100 machines of the loopback sshd
 // (100 inventory names on the one server), run by the embedded job engine (SQLite job store,
 // audited scripts, one SSH session per machine) and by a bare ssh2 script doing the same steps
-// with the same scripts. Figures: wall time and their ratio (goal <= 1.3x), peak RSS during our
+// with the same scripts. The copy is a real upload in both: the engine's transfer phase sends
+// the file pinned (size, SHA-256) from a files directory over SFTP to a temporary name, checks
+// its SHA-256 there, and the step's script moves it into place; the bare script does the same
+// with ssh2's sftp.fastPut and a `sha256sum` exec. Figures: wall time and their ratio (goal <= 1.3x), peak RSS during our
 // runs, progress events delivered to a connected SSE client without loss, and the ETA given when
 // 20 % of the machines were done against the actual end (goal within 20 %).
 //
@@ -13,19 +16,23 @@
 // Rounds interleave the two tools (the order alternates) after one warm-up of each; figures are
 // medians. On a shared 2-core machine compare the ratio, not the seconds.
 import { randomBytes } from 'node:crypto'
-import { chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
-import { Client } from 'ssh2'
+import { Client, type SFTPWrapper } from 'ssh2'
 import type { JobEvent } from '../src/jobs/job-model.ts'
+import { perNamePath } from '../src/jobs/testing/per-name-uploader.ts'
 import type { RecordedRun } from '../src/jobs/testing/recorded-run.ts'
 import { sampleWorkflow } from '../src/jobs/testing/sample-workflow.ts'
 import { readEvents } from '../src/jobs/testing/sse-client.ts'
 import { fleetNames, openSshdEngine, sharedStateDirectory } from '../src/jobs/testing/sshd-fleet.ts'
+import { FilesDirectory } from '../src/operations/files-directory.ts'
 import type { Workflow } from '../src/operations/workflow.ts'
+import { quoteBash } from '../src/rendering/quoting.ts'
 import type { AuthenticatedEnvironment } from '../src/server/authentication.ts'
 import { jobRoutes } from '../src/server/routes/job-routes.ts'
 import { openSshEndpoint, type SshEndpoint } from './fleet/sshd.ts'
@@ -73,6 +80,9 @@ export async function runJobBenchmark(
   await rm(state, { recursive: true, force: true })
   await mkdir(state)
   await chmod(state, 0o777)
+  // Not under `work`: the files directory is refused where anyone may write.
+  const filesRoot = await mkdtemp(path.join(tmpdir(), 'helpdesk-job-bench-files-'))
+  await chmod(filesRoot, 0o755)
   let endpoint: SshEndpoint | undefined
   try {
     endpoint = await openSshEndpoint(options.sshd ?? sshdMode(process.env.BENCH_SSHD), work, notes)
@@ -83,13 +93,21 @@ export async function runJobBenchmark(
       hostKey: endpoint.hostKey,
     }
     const names = fleetNames(count, 'JOB')
-    const file = randomBytes(1024 * 1024).toString('base64')
-    const workflow = sampleWorkflow({ directory: state, targets: names, fileBase64: file })
+    await writeFile(path.join(filesRoot, 'demo.conf'), randomBytes(1024 * 1024), { mode: 0o644 })
+    const files = new FilesDirectory({ directory: filesRoot })
+    const source = files.describe('demo.conf')
+    const workflow = sampleWorkflow({
+      directory: state,
+      targets: names,
+      transfer: { source: source.name, size: source.size, sha256: source.sha256 },
+    })
     const fleet = openSshdEngine({
       facts,
       names,
       databaseFile: path.join(work, 'helpdesk.sqlite'),
       concurrency,
+      files,
+      uploadPerName: true,
     })
     const app = new Hono<AuthenticatedEnvironment>()
     app.use('/api/*', async (context, next) => {
@@ -103,7 +121,7 @@ export async function runJobBenchmark(
         (info: AddressInfo) => resolve({ port: info.port, close: () => running.close() }),
       )
     })
-    const bare = bareWorkflow(endpoint, workflow, concurrency)
+    const bare = bareWorkflow(endpoint, workflow, concurrency, path.join(files.root, source.name))
     let recorded = 0
     const ours = async (): Promise<OurRun> => {
       await resetState(state, names)
@@ -200,15 +218,15 @@ export async function runJobBenchmark(
       .map((run) => run.etaError)
       .filter((each): each is number => each !== null)
     const report = [
-      `jobs (${count} machines on ${endpoint.mode} sshd 127.0.0.1:${endpoint.port}, five steps, 1 MB file, concurrency ${concurrency}, ${rounds} rounds after a warm-up, tools interleaved):`,
+      `jobs (${count} machines on ${endpoint.mode} sshd 127.0.0.1:${endpoint.port}, five steps, 1 MB file uploaded over SFTP, concurrency ${concurrency}, ${rounds} rounds after a warm-up, tools interleaved):`,
       `  embedded job engine: median ${(oursMedian / 1000).toFixed(2)} s (${oursRuns.map((run) => (run.ms / 1000).toFixed(2)).join(' ')})`,
       `  bare ssh2 script:    median ${(bareMedian / 1000).toFixed(2)} s (${bareRuns.map((each) => (each / 1000).toFixed(2)).join(' ')})`,
       `  ratio ours / bare: ${ratio.toFixed(2)} (goal <= ${RATIO_GOAL}: ${ratio <= RATIO_GOAL ? 'met' : 'NOT met'})`,
       `  peak RSS of the process during our runs: ${Math.round(Math.max(...oursRuns.map((run) => run.peakRss)) / 1024 / 1024)} MB`,
       `  SSE events: ${oursRuns.map((run) => `${run.eventsReceived}/${run.eventsStored}${run.gapless ? '' : ' GAP'}`).join(', ')} received/stored per run (ids 1..n without a gap)`,
       `  ETA at 20 % done vs actual remaining: ${oursRuns.map((run) => (run.etaAt20 === null ? 'none' : `${(run.etaAt20 / 1000).toFixed(2)} s vs ${((run.remainingAt20 ?? 0) / 1000).toFixed(2)} s (${((run.etaError ?? 0) * 100).toFixed(0)} %)`)).join('; ')}; median error ${(median(etaErrors) * 100).toFixed(0)} % (goal <= ${ETA_GOAL * 100} %: ${median(etaErrors) <= ETA_GOAL ? 'met' : 'NOT met'})`,
-      '  bare ssh2: per machine one connection, then the same scripts in the same order (condition, backup, change, verify) as `bash -s -- NAME` execs; no store, no audit, no events',
-      '  ours: EmbeddedJobEngine -> WorkflowScriptRunner (bash -n once per script, 2 audit records per script in SQLite) -> SshRemoteShell session per machine; every cell change and event in the SQLite job store',
+      "  bare ssh2: per machine one connection, then the same scripts in the same order (condition, backup, change, verify) as `bash -s -- NAME` execs, the copy's file by sftp.fastPut to NAME.conf.helpdesk-upload and checked by a `sha256sum` exec before the change moves it; no store, no audit, no events",
+      '  ours: EmbeddedJobEngine -> WorkflowScriptRunner (bash -n once per script, 2 audit records per script and per upload in SQLite) -> SshRemoteShell session per machine, the copy through the transfer phase (files directory read and re-checked, SftpUploader: unlink, exclusive create, 16 x 32 KB writes in flight, sha256sum on the target); every cell change and event in the SQLite job store',
       '  Ansible ad-hoc and parallel-ssh are in the fleet benchmark (one command); not run for the five-step workflow',
       ...notes.map((line) => `  note: ${line}`),
       ...(failures.length
@@ -219,6 +237,7 @@ export async function runJobBenchmark(
   } finally {
     await endpoint?.stop()
     await rm(work, { recursive: true, force: true }).catch(() => undefined)
+    await rm(filesRoot, { recursive: true, force: true }).catch(() => undefined)
   }
 }
 
@@ -273,24 +292,54 @@ async function resetState(directory: string, names: readonly string[]): Promise<
   )
 }
 
-/** The workflow's scripts over plain ssh2: one connection per machine, phases in order. */
-function bareWorkflow(endpoint: SshEndpoint, workflow: Workflow, concurrency: number) {
+/**
+ * The workflow's scripts over plain ssh2: one connection per machine, phases in order; a copy's
+ * file (`localFile`) goes up by SFTP after the backup, to the temporary name the engine uses,
+ * and its SHA-256 is checked there before the change moves it into place.
+ */
+function bareWorkflow(
+  endpoint: SshEndpoint,
+  workflow: Workflow,
+  concurrency: number,
+  localFile: string,
+) {
   const pinned = Buffer.from(endpoint.hostKey.split(' ')[1] ?? '', 'base64')
   let privateKey = ''
-  const exec = (client: Client, name: string, script: string) =>
-    new Promise<number | null>((resolve, reject) => {
-      client.exec(`bash -s -- ${name}`, (error, channel) => {
+  const exec = (client: Client, command: string, script: string) =>
+    new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
+      client.exec(command, (error, channel) => {
         if (error) return reject(error)
         let code: number | null = null
-        channel.on('data', () => undefined)
+        let stdout = ''
+        channel.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString('utf8')
+        })
         channel.stderr.on('data', () => undefined)
         channel.on('exit', (exitCode: number | null) => {
           code = exitCode
         })
-        channel.on('close', () => resolve(code))
+        channel.on('close', () => resolve({ code, stdout }))
         channel.end(script)
       })
     })
+  const run = async (client: Client, name: string, script: string) =>
+    (await exec(client, `bash -s -- ${name}`, script)).code
+  const upload = async (client: Client, remotePath: string, sha256: string) => {
+    const sftp = await new Promise<SFTPWrapper>((resolve, reject) =>
+      client.sftp((error, channel) => (error ? reject(error) : resolve(channel))),
+    )
+    try {
+      await new Promise<void>((resolve, reject) =>
+        sftp.fastPut(localFile, remotePath, { mode: 0o644 }, (error) =>
+          error ? reject(error) : resolve(),
+        ),
+      )
+    } finally {
+      sftp.end()
+    }
+    const sum = await exec(client, `sha256sum -- ${quoteBash(remotePath)}`, '')
+    return sum.code === 0 && sum.stdout.startsWith(sha256)
+  }
   const machine = async (name: string): Promise<string | undefined> => {
     const client = new Client()
     await new Promise<void>((resolve, reject) => {
@@ -308,10 +357,22 @@ function bareWorkflow(endpoint: SshEndpoint, workflow: Workflow, concurrency: nu
     try {
       for (const step of workflow.steps) {
         const condition = step.condition?.scripts.linux
-        if (condition !== undefined && (await exec(client, name, condition)) !== 0) continue
-        for (const script of [step.backup?.linux, step.scripts.linux, step.verify?.linux]) {
+        if (condition !== undefined && (await run(client, name, condition)) !== 0) continue
+        for (const script of [
+          step.backup?.linux,
+          'transfer',
+          step.scripts.linux,
+          step.verify?.linux,
+        ]) {
+          if (script === 'transfer') {
+            if (!step.transfer) continue
+            const remotePath = perNamePath(`${step.transfer.destination}.helpdesk-upload`, name)
+            if (!(await upload(client, remotePath, step.transfer.sha256)))
+              return `${name}: ${step.id} upload did not arrive whole`
+            continue
+          }
           if (script === undefined) continue
-          const code = await exec(client, name, script)
+          const code = await run(client, name, script)
           if (code !== 0) return `${name}: ${step.id} exited ${code}`
         }
       }

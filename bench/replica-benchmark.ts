@@ -7,19 +7,23 @@
 // the ratio says what the second process costs, the CPU split says where the time goes.
 import { execFile } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { promisify } from 'node:util'
 import pg from 'pg'
 import { startTestService } from '../tests/support/test-services.ts'
-import { distribution, startServer } from './bench-support.ts'
+import { chatThroughput, startServer } from './bench-support.ts'
 
 const CLIENTS = Number(process.env.SOAK_CLIENTS ?? 20)
 const THROUGHPUT_SECONDS = Number(process.env.BENCH_SECONDS ?? 15)
 const SOAK_SECONDS = Number(process.env.SOAK_SECONDS ?? 600)
 const SAMPLE_SECONDS = 10
+/** BENCH_QUERY_CENSUS=1: the first replica counts its queries (bench/support/query-census.ts). */
+const CENSUS = process.env.BENCH_QUERY_CENSUS === '1'
+/** BENCH_REPLICAS=1: measure one replica only (profiling; no second start). */
+const MAX_REPLICAS = Number(process.env.BENCH_REPLICAS ?? 2)
 const DATABASE = 'helpdesk_bench'
 const runtimeDirectory = path.resolve('.helpdesk/runtime')
 
@@ -110,35 +114,59 @@ async function addRequesters(dataDirectory: string, url: string, password: strin
 }
 
 /** Chat turns per second from CLIENTS clients spread over the servers, each turn a new session. */
-async function throughput(servers: Server[], tokens: string[], seconds: number) {
-  const latencies: number[] = []
-  let failures = 0
-  let firstFailure: string | undefined
-  const deadline = performance.now() + seconds * 1000
-  const started = performance.now()
-  await Promise.all(
-    Array.from({ length: CLIENTS }, async (_, client) => {
-      const server = servers[client % servers.length] as Server
-      for (let turn = client; performance.now() < deadline; turn += CLIENTS) {
-        const begun = performance.now()
-        const answer = await post(server, tokens[client] as string, '/api/chat', {
-          message: texts[turn % texts.length],
-        })
-        if (answer.status !== 200) {
-          failures += 1
-          firstFailure ??= `${answer.status} ${JSON.stringify(answer.body).slice(0, 300)}`
-        }
-        latencies.push(performance.now() - begun)
-      }
-    }),
+function throughput(servers: Server[], tokens: string[], seconds: number) {
+  return chatThroughput({ servers, tokens, texts, seconds })
+}
+
+interface CensusEntry {
+  pool: string
+  statement: string
+  count: number
+  milliseconds: number
+}
+
+/** The query census of a server started with CENSUS (SIGUSR2 makes it write the file). */
+async function takeCensus(server: Server, file: string): Promise<CensusEntry[]> {
+  const before = await stat(file).then(
+    (found) => found.mtimeMs,
+    () => 0,
   )
-  const elapsed = (performance.now() - started) / 1000
-  return {
-    turnsPerSecond: latencies.length / elapsed,
-    latency: distribution(latencies),
-    failures,
-    firstFailure,
+  server.child.kill('SIGUSR2')
+  for (let waited = 0; waited < 50; waited += 1) {
+    await sleep(100)
+    const now = await stat(file).then(
+      (found) => found.mtimeMs,
+      () => 0,
+    )
+    if (now !== before) break
   }
+  await sleep(100)
+  return JSON.parse(await readFile(file, 'utf8')) as CensusEntry[]
+}
+
+/** Queries per turn between two censuses, by pool and statement, the most frequent first. */
+function censusReport(before: CensusEntry[], after: CensusEntry[], turns: number): string {
+  const key = (entry: CensusEntry) => `${entry.pool}\u0000${entry.statement}`
+  const earlier = new Map(before.map((entry) => [key(entry), entry]))
+  const rows = after
+    .map((entry) => {
+      const was = earlier.get(key(entry))
+      return {
+        ...entry,
+        count: entry.count - (was?.count ?? 0),
+        milliseconds: entry.milliseconds - (was?.milliseconds ?? 0),
+      }
+    })
+    .filter((entry) => entry.count > 0)
+    .sort((left, right) => right.count - left.count)
+  const total = rows.reduce((sum, row) => sum + row.count, 0)
+  const lines = rows
+    .slice(0, 25)
+    .map(
+      (row) =>
+        `  ${(row.count / turns).toFixed(2).padStart(6)}/turn ${(row.milliseconds / row.count).toFixed(2).padStart(6)} ms  ${row.pool}: ${row.statement}`,
+    )
+  return [`queries per turn: ${(total / turns).toFixed(1)} (${turns} turns)`, ...lines].join('\n')
 }
 
 async function main() {
@@ -152,7 +180,7 @@ async function main() {
   await admin.connect()
   const directories: string[] = []
   const servers: Server[] = []
-  const startReplica = async () => {
+  const startReplica = async (census?: string) => {
     const dataDirectory = await mkdtemp(path.join(tmpdir(), 'helpdesk-replica-'))
     directories.push(dataDirectory)
     const server = await startServer(
@@ -164,9 +192,13 @@ async function main() {
         // Executors on: approvals and jobs exist only where something can run (nothing reachable
         // is in this inventory, and the soak only denies, so nothing runs).
         HELPDESK_INVENTORY: path.resolve('tests/fixtures/operations-inventory.yaml'),
+        ...(census ? { HELPDESK_QUERY_CENSUS: census } : {}),
       },
       // Each replica ingests the runbooks into its own embedded Chroma at first start: slow when loaded.
-      { readyWithinMs: 240_000 },
+      {
+        readyWithinMs: 240_000,
+        ...(census ? { nodeArguments: ['--import', './bench/support/query-census.ts'] } : {}),
+      },
     )
     servers.push(server)
     return { server, dataDirectory }
@@ -174,17 +206,23 @@ async function main() {
   try {
     await admin.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`)
     await admin.query(`CREATE DATABASE ${DATABASE}`)
-    const first = await startReplica()
+    const censusFile = CENSUS
+      ? path.join(tmpdir(), `helpdesk-census-${process.pid}.json`)
+      : undefined
+    const first = await startReplica(censusFile)
     console.log(`start to ready on PostgreSQL (ms): ${first.server.readyMs}`)
     // The first start made the admin and left its token; the second replica shares the users.
     const token = (await readFile(path.join(first.dataDirectory, 'admin-token'), 'utf8')).trim()
-    const second = await startReplica()
+    const second = MAX_REPLICAS > 1 ? await startReplica() : undefined
     // One requester per client, made as an operator makes them (the CLI, on the shared database).
     const tokens = await addRequesters(first.dataDirectory, `${base}/${DATABASE}`, password)
 
     const lines: string[] = []
-    for (const replicas of [[first.server], [first.server, second.server]]) {
+    const rounds = second ? [[first.server], [first.server, second.server]] : [[first.server]]
+    for (const replicas of rounds) {
       await throughput(replicas, tokens, 2) // warm-up
+      const census =
+        censusFile && replicas.length === 1 ? await takeCensus(first.server, censusFile) : undefined
       const before = {
         servers: replicas.map((server) => cpuSeconds(server.child.pid)),
         database: await databaseCpuSeconds(admin),
@@ -202,9 +240,11 @@ async function main() {
           `${figures.failures} non-200${figures.firstFailure ? ` (first: ${figures.firstFailure})` : ''}; CPU s: API ${serverCpu.join(' + ')}, PostgreSQL backends ${databaseCpu}`,
       )
       console.log(lines.at(-1))
+      if (census && censusFile)
+        console.log(censusReport(census, await takeCensus(first.server, censusFile), figures.turns))
     }
 
-    if (SOAK_SECONDS > 0) {
+    if (SOAK_SECONDS > 0 && second) {
       // One more connection, constant: the sampler's own (counted in the connections figure).
       const benchDatabase = new pg.Client({ connectionString: `${withPassword}/${DATABASE}` })
       await benchDatabase.connect()

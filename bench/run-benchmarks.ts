@@ -8,7 +8,7 @@ import { buildRuntime } from '../src/app/build-runtime.ts'
 import { loadConfig } from '../src/config/load-config.ts'
 import { RETRIEVAL_PROBE } from '../src/retrieval/routing-probe.ts'
 import { runAgentBenchmark } from './agent-benchmark.ts'
-import { distribution, startServer } from './bench-support.ts'
+import { chatThroughput, distribution, startServer } from './bench-support.ts'
 import { runFleetBenchmark } from './fleet-benchmark.ts'
 import { runJobBenchmark } from './job-benchmark.ts'
 
@@ -61,31 +61,17 @@ try {
   const token = (await readFile(path.join(dataDirectory, 'admin-token'), 'utf8')).trim()
   // 3. Chat turns per second with concurrent clients, each turn a new conversation.
   try {
-    const latencies: number[] = []
-    let failures = 0
-    const deadline = performance.now() + THROUGHPUT_SECONDS * 1000
-    const started = performance.now()
-    await Promise.all(
-      Array.from({ length: CONCURRENT_CLIENTS }, async (_, client) => {
-        for (let turn = client; performance.now() < deadline; turn += CONCURRENT_CLIENTS) {
-          const message = texts[turn % texts.length] ?? 'my password expired'
-          const begun = performance.now()
-          const response = await fetch(`${server.url}/api/chat`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-            body: JSON.stringify({ message, requester: 'bench.user' }),
-          })
-          await response.arrayBuffer()
-          if (response.status !== 200) failures += 1
-          latencies.push(performance.now() - begun)
-        }
-      }),
-    )
-    const elapsed = (performance.now() - started) / 1000
-    const turns = distribution(latencies)
+    const figures = await chatThroughput({
+      servers: [server],
+      tokens: Array.from({ length: CONCURRENT_CLIENTS }, () => token),
+      texts,
+      seconds: THROUGHPUT_SECONDS,
+      requester: 'bench.user',
+    })
+    const turns = figures.latency
     console.log(
-      `chat (${CONCURRENT_CLIENTS} concurrent clients, ${THROUGHPUT_SECONDS} s): ${Math.round(turns.count / elapsed)} turns/s, ` +
-        `latency ms p50 ${turns.p50} p90 ${turns.p90} p99 ${turns.p99}, ${failures} non-200`,
+      `chat (${CONCURRENT_CLIENTS} concurrent clients, ${THROUGHPUT_SECONDS} s): ${Math.round(figures.turnsPerSecond)} turns/s, ` +
+        `latency ms p50 ${turns.p50} p90 ${turns.p90} p99 ${turns.p99}, ${figures.failures} non-200`,
     )
   } finally {
     await server.stop()

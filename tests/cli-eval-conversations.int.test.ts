@@ -1,29 +1,15 @@
-import { spawn } from 'node:child_process'
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runHelpdesk } from './support/helpdesk-process.ts'
 import { RUNTIME_CACHE_DIRECTORY, temporaryDirectory } from './support/temporary-directory.ts'
 
 let directory: Awaited<ReturnType<typeof temporaryDirectory>>
 
 function helpdesk(args: string[]) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, ['bin/helpdesk.js', ...args], {
-      env: {
-        ...process.env,
-        HELPDESK_DATA_DIR: directory.path,
-        CHROMA_RUNTIME_DIR: RUNTIME_CACHE_DIRECTORY,
-      },
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk
-    })
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk
-    })
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
+  return runHelpdesk(args, {
+    HELPDESK_DATA_DIR: directory.path,
+    CHROMA_RUNTIME_DIR: RUNTIME_CACHE_DIRECTORY,
   })
 }
 

@@ -1,10 +1,11 @@
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { cp, readFile, rename, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SqliteAuditLog } from '../src/audit/sqlite-audit-log.ts'
+import { runHelpdesk } from './support/helpdesk-process.ts'
 import { RUNTIME_CACHE_DIRECTORY, temporaryDirectory } from './support/temporary-directory.ts'
 
 let directory: Awaited<ReturnType<typeof temporaryDirectory>>
@@ -19,24 +20,10 @@ function hasSqlite3(): boolean {
 }
 
 function helpdesk(args: string[], environment: Record<string, string> = {}) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, ['bin/helpdesk.js', ...args], {
-      env: {
-        ...process.env,
-        HELPDESK_DATA_DIR: directory.path,
-        CHROMA_RUNTIME_DIR: RUNTIME_CACHE_DIRECTORY,
-        ...environment,
-      },
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk
-    })
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk
-    })
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
+  return runHelpdesk(args, {
+    HELPDESK_DATA_DIR: directory.path,
+    CHROMA_RUNTIME_DIR: RUNTIME_CACHE_DIRECTORY,
+    ...environment,
   })
 }
 

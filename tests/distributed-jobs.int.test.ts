@@ -12,11 +12,9 @@
  *   on this machine, not on per-name state files.
  * - One approval approved at once on both APIs: one 200 with a job, one 409; one job exists.
  */
-import { execFile } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseAuditKey } from '../src/audit/audit-key.ts'
 import { PostgresAuditLog } from '../src/audit/postgres-audit-log.ts'
@@ -33,10 +31,9 @@ import {
   type PostgresTestServer,
   startPostgresTestServer,
 } from '../src/store/postgres/testing/postgres-test-database.ts'
-import { type HelpdeskProcess, startHelpdesk } from './support/helpdesk-process.ts'
+import { addUsers, type HelpdeskProcess, startHelpdesk } from './support/helpdesk-process.ts'
 import { startTestService } from './support/test-services.ts'
 
-const run = promisify(execFile)
 const NAMES = Array.from({ length: 12 }, (_, index) => `web${String(index + 1).padStart(2, '0')}`)
 const SLOW = NAMES.slice(0, 4)
 let postgres: PostgresTestServer
@@ -97,19 +94,13 @@ beforeAll(async () => {
   apiB = started[0]
   workers.push(started[1], started[2])
   tokens.admin = readFileSync(path.join(directoryA, 'admin-token'), 'utf8').trim()
-  for (const [name, role] of [
-    ['tom', 'technician'],
-    ['tina', 'technician'],
-  ] as const) {
-    const { stdout } = await run(
-      process.execPath,
-      ['bin/helpdesk.js', 'users', 'add', name, '--role', role],
-      {
-        env: { ...process.env, ...environment, HELPDESK_DATA_DIR: directoryA, LOG_LEVEL: 'silent' },
-      },
-    )
-    tokens[name] = stdout.trim()
-  }
+  Object.assign(
+    tokens,
+    await addUsers({ ...environment, HELPDESK_DATA_DIR: directoryA }, [
+      ['tom', 'technician'],
+      ['tina', 'technician'],
+    ]),
+  )
 }, 240_000)
 
 afterAll(async () => {
@@ -257,13 +248,16 @@ describe('distributed jobs: 2 API servers, 2 workers, one PostgreSQL', () => {
         const done = view.cells.filter((cell) => cell.target === name).at(-1)?.state === 'succeeded'
         expect(copies, name).toBe(done || SLOW.includes(name) ? 1 : copies > 0 ? 1 : 0)
       }
-      // The ledger holds one claim per change that left for a machine.
+      // The ledger holds a claim for every change that reached a machine; a change claimed by the
+      // killed worker just before it left has a claim and no line (its cell is `unknown`, never re-run).
       const claims = await postgres.query<{ count: string }>(
         DEFAULT_SCHEMA,
         'SELECT count(*) FROM approval_step_executions WHERE approval_id = $1',
         [`job-${jobId}`],
       )
-      expect(Number(claims[0]?.count)).toBe(lines.length)
+      const unknownCells = view.cells.filter((cell) => cell.state === 'unknown').length
+      expect(Number(claims[0]?.count)).toBeGreaterThanOrEqual(lines.length)
+      expect(Number(claims[0]?.count)).toBeLessThanOrEqual(lines.length + unknownCells)
       // Bring a second worker back for the next test.
       workers.splice(workers.indexOf(holder), 1)
     } finally {

@@ -134,7 +134,17 @@ describe('operations catalog templates on a real sshd (Linux)', () => {
       `mkdir -p '${directory}' && printf old > '${destination}' && printf new > '${destination}.helpdesk-upload'`,
     )
     try {
-      const copy = render('file.copy', { source: '/srv/releases/app.conf', destination })
+      // Not asked to overwrite: the backup refuses before anything else happens.
+      const kept = render('file.copy', { source: 'releases/app.conf', destination })
+      const refused = await run(kept.backup)
+      expect(refused.exitCode).toBe(3)
+      expect(refused.stderr).toContain('already exists here; not overwritten')
+      expect((await raw(`cat '${destination}'`)).stdout).toBe('old')
+      const copy = render('file.copy', {
+        source: 'releases/app.conf',
+        destination,
+        overwrite: 'yes',
+      })
       expect((await run(copy.backup)).stdout).toContain('backed up')
       const replaced = await run(copy.scripts)
       expect(replaced.exitCode).toBe(0)

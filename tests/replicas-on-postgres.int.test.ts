@@ -6,76 +6,39 @@
  * Each process has its own data directory (and its own embedded Chroma), sharing only the
  * database and the audit key, as replicas do.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freePort } from '../bench/bench-support.ts'
 import { DEFAULT_CHECKPOINT_SCHEMA } from '../src/agent/langgraph/checkpointer-from-config.ts'
 import { DEFAULT_SCHEMA } from '../src/store/postgres/postgres-database.ts'
 import {
   type PostgresTestServer,
   startPostgresTestServer,
 } from '../src/store/postgres/testing/postgres-test-database.ts'
+import { type HelpdeskProcess, startHelpdesk } from './support/helpdesk-process.ts'
 import { startTestService } from './support/test-services.ts'
 
 const run = promisify(execFile)
 const UNLOCK = 'account_locked.unlock_ad_account'
 const RUNBOOK = 'excel_freezing'
 
-interface Replica {
-  child: ChildProcess
-  url: string
-  log: () => string
-  stop: () => Promise<void>
-}
-
 let postgres: PostgresTestServer
 let shared: Record<string, string> = {}
-let first: Replica
-let second: Replica
+let first: HelpdeskProcess
+let second: HelpdeskProcess
 const tokens: Record<string, string> = {}
 
-async function serve(environment: Record<string, string>): Promise<Replica> {
-  const port = await freePort()
-  const child = spawn(process.execPath, ['bin/helpdesk.js', 'serve', '--port', String(port)], {
-    env: { ...process.env, LOG_LEVEL: 'info', ...shared, ...environment },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  })
-  let log = ''
-  child.stderr?.on('data', (chunk: Buffer) => {
-    log += chunk
-  })
-  const url = `http://127.0.0.1:${port}`
-  const deadline = Date.now() + 240_000
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`serve exited (${child.exitCode}): ${log}`)
-    if (Date.now() > deadline) throw new Error(`serve was not ready within 240 s: ${log}`)
-    try {
-      if ((await fetch(`${url}/readyz`)).status === 200) break
-    } catch {
-      // not listening yet
-    }
-    await sleep(100)
-  }
-  return {
-    child,
-    url,
-    log: () => log,
-    stop: async () => {
-      if (child.exitCode !== null) return
-      const exited = new Promise((resolve) => child.once('exit', resolve))
-      child.kill('SIGINT')
-      await exited
-    },
-  }
+/** One replica: its own data directory, the shared database and settings. */
+function serve(environment: Record<string, string>): Promise<HelpdeskProcess> {
+  return startHelpdesk('serve', { ...shared, ...environment }, { timeoutMs: 240_000 })
 }
 
 async function api(
-  replica: Replica,
+  replica: HelpdeskProcess,
   who: string,
   method: string,
   route: string,

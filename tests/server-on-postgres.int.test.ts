@@ -3,15 +3,13 @@
  * it, it runs against the Samba AD DC, and the audit chain that recorded it lives in PostgreSQL
  * (not in the SQLite file) and verifies there. The password in the URL never reaches the log.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freePort } from '../bench/bench-support.ts'
 import { parseAuditKey } from '../src/audit/audit-key.ts'
 import { PostgresAuditLog } from '../src/audit/postgres-audit-log.ts'
 import { DEFAULT_SCHEMA, openPostgresDatabase } from '../src/store/postgres/postgres-database.ts'
@@ -19,6 +17,7 @@ import {
   type PostgresTestServer,
   startPostgresTestServer,
 } from '../src/store/postgres/testing/postgres-test-database.ts'
+import { type HelpdeskProcess, startHelpdesk } from './support/helpdesk-process.ts'
 import { startTestService } from './support/test-services.ts'
 
 const run = promisify(execFile)
@@ -26,42 +25,11 @@ const UNLOCK = 'account_locked.unlock_ad_account'
 let environment: Record<string, string> = {}
 let dataDirectory = ''
 let postgres: PostgresTestServer
-let server: { child: ChildProcess; url: string; log: () => string; stop: () => Promise<void> }
+let server: HelpdeskProcess
 const tokens: Record<string, string> = {}
 
-async function serve(): Promise<typeof server> {
-  const port = await freePort()
-  const child = spawn(process.execPath, ['bin/helpdesk.js', 'serve', '--port', String(port)], {
-    env: { ...process.env, LOG_LEVEL: 'info', ...environment },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  })
-  let log = ''
-  child.stderr?.on('data', (chunk: Buffer) => {
-    log += chunk
-  })
-  const url = `http://127.0.0.1:${port}`
-  const deadline = Date.now() + 180_000
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`serve exited (${child.exitCode}): ${log}`)
-    if (Date.now() > deadline) throw new Error(`serve was not ready within 180 s: ${log}`)
-    try {
-      if ((await fetch(`${url}/readyz`)).status === 200) break
-    } catch {
-      // not listening yet
-    }
-    await sleep(50)
-  }
-  return {
-    child,
-    url,
-    log: () => log,
-    stop: async () => {
-      if (child.exitCode !== null) return
-      const exited = new Promise((resolve) => child.once('exit', resolve))
-      child.kill('SIGINT')
-      await exited
-    },
-  }
+function serve(): Promise<HelpdeskProcess> {
+  return startHelpdesk('serve', environment, { timeoutMs: 180_000 })
 }
 
 async function api(who: string, method: string, route: string, body?: unknown) {

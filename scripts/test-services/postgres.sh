@@ -3,15 +3,19 @@
 # start: idempotent; makes the cluster once and prints KEY=VALUE facts (host, port, user, password
 # file, database). stop: stops the server, keeps the cluster. teardown: also removes the cluster.
 # Recipe: ../shared/design/test-infra.md section 4 (no systemd: initdb and pg_ctl as the postgres
-# user, which both refuse to run as root). Port 55432, never the packaged cluster's 5432, which
-# the Debian postinst may have made (and, under systemd, started): that one is left alone.
+# user, which both refuse to run as root). Port 55432 (or the next free one, ports.sh), never the
+# packaged cluster's 5432, which the Debian postinst may have made (and, under systemd, started):
+# that one is left alone.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-port="${HELPDESK_TEST_POSTGRES_PORT:-55432}"
 state="$PWD/.helpdesk/test-services/postgres"
 mkdir -p "$state"
 exec 9>"$state/.lock"
 flock 9
+# shellcheck source=ports.sh
+. scripts/test-services/ports.sh
+explicit_port="${HELPDESK_TEST_POSTGRES_PORT:-}"
+port="$(chosen_port "$explicit_port" "$state/port" 55432)"
 
 # From /: the checkout may be a directory the postgres user cannot enter.
 as_postgres() { (cd / && runuser -u postgres -- "$@"); }
@@ -79,25 +83,38 @@ setup() {
 
 start() {
   if running; then facts; return; fi
-  if ss -Htln "sport = :$port" | grep -q .; then
-    echo "postgres.sh: port $port is taken by another process; set HELPDESK_TEST_POSTGRES_PORT" >&2
-    exit 1
-  fi
   setup
-  local bin cluster
+  local bin cluster attempt
   bin="$(bin_directory)"
   cluster="$(cluster_directory)"
-  # No durability (fsync off): the cluster is thrown away. No Unix socket: clients use TCP, and
-  # a socket path under a deep checkout can pass the 107-byte limit (pg_ctl -w watches the pid
-  # file, not the socket). fd 9 holds the lock: the server must not inherit it, or every later
-  # start would wait.
-  if ! as_postgres "$bin/pg_ctl" -D "$cluster/data" -l "$cluster/server.log" -w -t 30 start \
-      -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
-      >/dev/null 9>&-; then
+  # Another copy of the test server (another checkout's) may take the port between the check
+  # and the bind: then, unless the port was given, the next free one is tried.
+  for attempt in 1 2 3 4 5; do
+    if port_taken "$port"; then
+      if [ -n "$explicit_port" ]; then
+        echo "postgres.sh: port $port (HELPDESK_TEST_POSTGRES_PORT) is taken by another process" >&2
+        exit 1
+      fi
+      port="$(next_free_port "$port")"
+    fi
+    # No durability (fsync off): the cluster is thrown away. No Unix socket: clients use TCP, and
+    # a socket path under a deep checkout can pass the 107-byte limit (pg_ctl -w watches the pid
+    # file, not the socket). fd 9 holds the lock: the server must not inherit it, or every later
+    # start would wait.
+    if as_postgres "$bin/pg_ctl" -D "$cluster/data" -l "$cluster/server.log" -w -t 30 start \
+        -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+        >/dev/null 9>&-; then
+      break
+    fi
+    if [ -z "$explicit_port" ] && [ "$attempt" -lt 5 ] && tail -5 "$cluster/server.log" | grep -q 'Address already in use'; then
+      port=$((port + 1))
+      continue
+    fi
     echo "postgres.sh: PostgreSQL did not come up on $port; log:" >&2
     tail -20 "$cluster/server.log" >&2
     exit 1
-  fi
+  done
+  echo "$port" > "$state/port"
   if ! "$bin/pg_isready" -q -h 127.0.0.1 -p "$port" -t 10; then
     echo "postgres.sh: PostgreSQL started but does not answer on 127.0.0.1:$port; log:" >&2
     tail -20 "$cluster/server.log" >&2

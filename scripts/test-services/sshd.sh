@@ -6,12 +6,15 @@
 # 50 parallel logins, readiness checked by comparing the host key, never just the port).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-port="${HELPDESK_TEST_SSHD_PORT:-2222}"
 user="${HELPDESK_TEST_SSH_USER:-helpdesk-ssh}"
 state="$PWD/.helpdesk/test-services/sshd"
 mkdir -p "$state"
 exec 9>"$state/.lock"
 flock 9
+# shellcheck source=ports.sh
+. scripts/test-services/ports.sh
+explicit_port="${HELPDESK_TEST_SSHD_PORT:-}"
+port="$(chosen_port "$explicit_port" "$state/port" 2222)"
 
 running() { [ -f "$state/sshd.pid" ] && kill -0 "$(cat "$state/sshd.pid")" 2>/dev/null; }
 
@@ -42,7 +45,11 @@ setup() {
   local home
   home="$(getent passwd "$user" | cut -d: -f6)"
   install -d -m700 -o "$user" -g "$user" "$home/.ssh"
-  install -m600 -o "$user" -g "$user" "$state/client_ed25519.pub" "$home/.ssh/authorized_keys"
+  # Checkouts share this user, each with its own client key: add ours beside theirs. Replacing the
+  # file locked another checkout's running tests out mid-run (every login "Failed publickey").
+  local keys="$home/.ssh/authorized_keys"
+  [ -f "$keys" ] || install -m600 -o "$user" -g "$user" /dev/null "$keys"
+  grep -qxF -- "$(cat "$state/client_ed25519.pub")" "$keys" || cat "$state/client_ed25519.pub" >> "$keys"
   # A stand-in for Windows PowerShell on this Linux sshd (there is no pwsh here): it decodes
   # -EncodedCommand (base64 of UTF-16LE) and prints the script and its switches, so a test can
   # prove the exact script crossed SSH intact. It runs nothing.
@@ -91,10 +98,15 @@ CONFIG
 
 start() {
   if running; then facts; return; fi
-  if ss -Htln "sport = :$port" | grep -q .; then
-    echo "sshd.sh: port $port is taken by another process; set HELPDESK_TEST_SSHD_PORT" >&2
-    exit 1
+  if port_taken "$port"; then
+    if [ -n "$explicit_port" ]; then
+      echo "sshd.sh: port $port (HELPDESK_TEST_SSHD_PORT) is taken by another process" >&2
+      exit 1
+    fi
+    # Another checkout's test sshd: this checkout's moves to the next free port.
+    port="$(next_free_port "$port")"
   fi
+  echo "$port" > "$state/port"
   setup
   setsid /usr/sbin/sshd -D -e -f "$state/sshd_config" > "$state/sshd.log" 2>&1 < /dev/null &
   local expected

@@ -26,7 +26,10 @@ export interface DistributedJobs {
 export async function openDistributedJobs(options: {
   config: Pick<
     HelpdeskConfig,
-    'HELPDESK_EMBEDDED_WORKER' | 'HELPDESK_WORKER_JOBS' | 'HELPDESK_WORKER_HEARTBEAT_SECONDS'
+    | 'HELPDESK_EMBEDDED_WORKER'
+    | 'HELPDESK_WORKER_JOBS'
+    | 'HELPDESK_WORKER_HEARTBEAT_SECONDS'
+    | 'FLEET_CONCURRENCY'
   >
   database: PostgresDatabase
   store: JobStore
@@ -46,7 +49,13 @@ export async function openDistributedJobs(options: {
   let engine: DistributedJobEngine | undefined
   let worker: JobWorker | undefined
   try {
-    if (options.role === 'server') engine = await DistributedJobEngine.open({ ...options, queue })
+    if (options.role === 'server')
+      engine = await DistributedJobEngine.open({
+        ...options,
+        queue,
+        // Stored with each job: the worker that runs it keeps the setting of the API that started it.
+        concurrency: config.FLEET_CONCURRENCY,
+      })
     if (options.role === 'worker' || config.HELPDESK_EMBEDDED_WORKER)
       worker = await JobWorker.start({
         ...options,

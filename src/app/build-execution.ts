@@ -10,13 +10,17 @@ import { BashExecutor } from '../executors/bash/bash-executor.ts'
 import { FileSecretDelivery } from '../executors/delivery/file-secret-delivery.ts'
 import { ExecutorRegistry } from '../executors/executor-registry.ts'
 import { PowerShellExecutor } from '../executors/powershell/powershell-executor.ts'
-import { Inventory } from '../inventory/inventory.ts'
+import type { Inventory } from '../inventory/inventory.ts'
+import { openInventory } from '../inventory/inventory-loading.ts'
 import { EmbeddedJobEngine } from '../jobs/embedded-job-engine.ts'
 import type { JobEngine } from '../jobs/job-engine.ts'
 import { WorkflowScriptRunner } from '../jobs/workflow-script-runner.ts'
 import type { Instruction } from '../knowledge/instructions/instruction.ts'
 import { meteredStore } from '../observability/metrics.ts'
+import { FilesDirectory } from '../operations/files-directory.ts'
 import { type ProjectStores, sqliteStores } from '../store/project-stores.ts'
+import { PowerShellChunkUploader } from '../transports/powershell-chunk-uploader.ts'
+import { SftpUploader } from '../transports/ssh/sftp-uploader.ts'
 import { SshRemoteShell } from '../transports/ssh/ssh-remote-shell.ts'
 import { loadWinRmConfig } from '../transports/winrm/winrm-config.ts'
 import { WinRmRemoteShell } from '../transports/winrm/winrm-remote-shell.ts'
@@ -36,6 +40,8 @@ export interface ExecutionRuntime {
   jobEngine: JobEngine | undefined
   /** With DATABASE_URL: the queue and this process's worker, when it runs one. */
   distributed: DistributedJobs | undefined
+  /** Where `file.copy` takes its files from (HELPDESK_FILES_DIRECTORY), when configured. */
+  files: FilesDirectory | undefined
   close(): Promise<void>
 }
 
@@ -91,10 +97,26 @@ export async function buildExecution(
     )
   }
   let inventory: Inventory | undefined
+  // Checked at start: a missing or world-writable directory stops the server with the reason.
+  const files = config.HELPDESK_FILES_DIRECTORY
+    ? new FilesDirectory({
+        directory: config.HELPDESK_FILES_DIRECTORY,
+        maxBytes: config.HELPDESK_FILES_MAX_BYTES,
+      })
+    : undefined
+  if (files) log(`files for copies: ${files.root} (at most ${files.maxBytes} bytes each)`)
   let jobEngine: JobEngine | undefined
   let distributed: DistributedJobs | undefined
-  if (config.HELPDESK_INVENTORY) {
-    inventory = await Inventory.load(config.HELPDESK_INVENTORY)
+  // The YAML file and/or Active Directory computer objects (HELPDESK_INVENTORY_AD); refreshed on a
+  // schedule when AD is a source, the timer stopped at close.
+  const opened = await openInventory({
+    ...(config.HELPDESK_INVENTORY ? { file: config.HELPDESK_INVENTORY } : {}),
+    environment,
+    log,
+  })
+  if (opened) {
+    closers.push(async () => opened.close())
+    inventory = opened.inventory
     const ssh = new SshRemoteShell({ connectTimeoutMs: config.SSH_CONNECT_TIMEOUT_MS })
     closers.push(() => ssh.close())
     const winrm = new WinRmRemoteShell({ config: loadWinRmConfig(environment), environment })
@@ -108,9 +130,19 @@ export async function buildExecution(
           timeoutMs: config.EXECUTION_TIMEOUT_MS,
         }),
       )
-    log(`inventory ${config.HELPDESK_INVENTORY}: ${inventory.list().length} machines`)
+    log(
+      `inventory from ${opened.sources.map((source) => source.description).join(' and ')}: ${inventory.list().length} machines`,
+    )
     const jobStore = stores.jobs()
-    const runner = new WorkflowScriptRunner({ shells: { ssh, winrm }, audit })
+    const runner = new WorkflowScriptRunner({
+      shells: { ssh, winrm },
+      audit,
+      ...(files ? { files } : {}),
+      uploaders: {
+        linux: new SftpUploader({ shell: ssh }),
+        windows: new PowerShellChunkUploader({ shells: { ssh, winrm } }),
+      },
+    })
     if (stores.database) {
       distributed = await openDistributedJobs({
         config,
@@ -131,7 +163,14 @@ export async function buildExecution(
       })
       jobEngine = distributed.engine
     } else {
-      const engine = new EmbeddedJobEngine({ store: jobStore, audit, runner, inventory, log })
+      const engine = new EmbeddedJobEngine({
+        store: jobStore,
+        audit,
+        runner,
+        inventory,
+        concurrency: config.FLEET_CONCURRENCY,
+        log,
+      })
       closers.push(async () => {
         await engine.close()
         await jobStore.close()
@@ -149,6 +188,7 @@ export async function buildExecution(
     directory: directoryExecutor,
     jobEngine,
     distributed,
+    files,
     close: async () => {
       for (const close of closers.reverse()) await close()
     },

@@ -1,4 +1,3 @@
-import path from 'node:path'
 import type { SwitchableAgent } from '../agent/agent-registry.ts'
 import type { HelpdeskCore } from '../agent/core/helpdesk-core.ts'
 import type { ConversationArchive, SessionStore } from '../agent/core/session.ts'
@@ -16,8 +15,6 @@ import type { UserStore } from '../identity/user-store.ts'
 import type { JobEngine } from '../jobs/job-engine.ts'
 import { JobHistory } from '../jobs/job-history.ts'
 import { ModelAnswerWriter } from '../knowledge/answers/model-answer-writer.ts'
-import { ChromaVectorStore } from '../knowledge/chroma/chroma-vector-store.ts'
-import { EmbeddedChromaServer } from '../knowledge/chroma/embedded-chroma-server.ts'
 import type { IngestReport } from '../knowledge/ingest/ingest-knowledge.ts'
 import {
   KnowledgeBase,
@@ -28,13 +25,12 @@ import { RunbookLibrary } from '../knowledge/library/runbook-library.ts'
 import { loadStoredSources } from '../knowledge/library/stored-sources.ts'
 import type { VectorStore } from '../knowledge/vector-store.ts'
 import { modelEndpointFromEnvironment } from '../models/model-endpoint.ts'
-import { countApprovalStates, meteredStore, meteredVectorStore } from '../observability/metrics.ts'
+import { countApprovalStates, meteredStore } from '../observability/metrics.ts'
 import { OperationCatalog } from '../operations/operation-catalog.ts'
 import { OperationsDesk } from '../operations/operations-desk.ts'
 import { AccessPolicy } from '../policy/access-policy.ts'
 import { AccountMap } from '../policy/account-map.ts'
 import { knownPeople, type PersonLookup } from '../policy/known-people.ts'
-import type { RetrievalRouter } from '../retrieval/retrieval-router.ts'
 import { openProjectStores, type ProjectStores } from '../store/project-stores.ts'
 import { loadConnector } from '../tickets/connectors/connector-settings.ts'
 import type { TicketStore } from '../tickets/ticket.ts'
@@ -44,6 +40,7 @@ import { buildAgents } from './build-agents.ts'
 import { buildAnalytics } from './build-analytics.ts'
 import { buildEmbedding } from './build-embedding.ts'
 import { buildExecution, databaseFile, type ExecutionRuntime } from './build-execution.ts'
+import { buildVectorStore, sharedIndexFor } from './build-vector-store.ts'
 import { dryRunSteps, liveSteps } from './chat-step-runner.ts'
 import type { LiveRouter } from './live-router.ts'
 
@@ -127,11 +124,17 @@ export async function buildRuntime(
   }
   // The server (persistence and execution) reads its runbooks from the project store, seeded from
   // the files when it is empty; after that the files are not read (a read-only root file system,
-  // several replicas). CLI commands read the files.
-  const useLibrary = options.persistence === true && options.execution === true
+  // several replicas). CLI commands read the files, except where replicas share one Chroma
+  // (CHROMA_URL and DATABASE_URL): a command that ingests (`ingest`, `route`, `eval`) then writes
+  // the replicas' collection, so it indexes the store's runbooks under the same lock and against
+  // the same revision mark as the servers, and never puts the files' older set back over theirs.
+  const sharedChroma = config.CHROMA_URL !== undefined && config.DATABASE_URL !== undefined
+  const useLibrary =
+    (options.persistence === true && options.execution === true) ||
+    (sharedChroma && options.ingest === true)
   // DATABASE_URL or the SQLite file: chosen once, here, for every store that has both.
   const projectStores =
-    options.persistence || options.execution
+    options.persistence || options.execution || useLibrary
       ? await openProjectStores(config, databaseFile(config), options.log)
       : undefined
   const runbookStore = useLibrary ? projectStores?.runbooks() : undefined
@@ -146,44 +149,25 @@ export async function buildRuntime(
     throw error
   }
 
-  let chroma: EmbeddedChromaServer | undefined
-  let chromaUrl: string | undefined
-  let store = options.store
-  if (!store) {
-    let url = config.CHROMA_URL
-    if (!url) {
-      const dataDirectory = path.resolve(config.HELPDESK_DATA_DIR)
-      chroma = new EmbeddedChromaServer({
-        dataDirectory: path.join(dataDirectory, 'chroma'),
-        runtimeCacheDirectory: path.resolve(
-          config.CHROMA_RUNTIME_DIR ?? path.join(dataDirectory, 'runtime'),
-        ),
-        logFile: path.join(dataDirectory, 'chroma.log'),
-        port: config.CHROMA_PORT,
-        log: options.log,
-        whenShared: options.sharedChroma ?? 'use',
-      })
-      options.log('starting the embedded Chroma server (CHROMA_URL is not set)')
-      try {
-        url = (await chroma.start()).url
-      } catch (error) {
-        // The PostgreSQL pool would otherwise keep a failed start-up's process alive.
-        await runbookStore?.close()
-        await projectStores?.close()
-        throw error
-      }
-      options.log(`embedded Chroma is listening on ${url}`)
-    }
-    chromaUrl = url
-    store = meteredVectorStore(
-      new ChromaVectorStore({
-        url,
-        collectionName: config.CHROMA_COLLECTION,
-        timeoutMs: config.CHROMA_TIMEOUT_MS,
-      }),
-    )
+  let vectors: Awaited<ReturnType<typeof buildVectorStore>>
+  try {
+    vectors = await buildVectorStore(config, options)
+  } catch (error) {
+    // The PostgreSQL pool would otherwise keep a failed start-up's process alive.
+    await runbookStore?.close()
+    await projectStores?.close()
+    throw error
   }
-  const knowledge = new KnowledgeBase({ ...sources, store, embedding })
+  const { store, chroma, chromaUrl } = vectors
+  const shared = runbookStore
+    ? sharedIndexFor(config, projectStores?.database, options.log)
+    : undefined
+  const knowledge = new KnowledgeBase({
+    ...sources,
+    store,
+    embedding,
+    ...(shared ? { shared } : {}),
+  })
 
   let execution: ExecutionRuntime | undefined
   let approvals: ApprovalService | undefined
@@ -221,7 +205,7 @@ export async function buildRuntime(
     if (options.ingest) {
       ingestReport = await knowledge.ingest()
       options.log(
-        `knowledge ingested: ${ingestReport.added} added, ${ingestReport.updated} updated, ` +
+        `knowledge ingested${ingestReport.skipped ? ` (${ingestReport.skipped === 'current' ? 'the shared collection already holds revision' : 'the shared collection holds a newer revision,'} ${ingestReport.markedRevision}; nothing embedded)` : ''}: ${ingestReport.added} added, ${ingestReport.updated} updated, ` +
           `${ingestReport.unchanged} unchanged, ${ingestReport.deleted} deleted` +
           `${ingestReport.reset ? ' (rebuilt: the embedding function changed)' : ''} in ${ingestReport.durationMs} ms`,
       )
@@ -367,9 +351,10 @@ export async function buildRuntime(
       access,
       operations: execution?.inventory
         ? new OperationsDesk({
-            catalog: await OperationCatalog.load(),
+            catalog: await OperationCatalog.load(config.OPERATIONS_DIR),
             inventory: execution.inventory,
             access,
+            ...(execution.files ? { files: execution.files } : {}),
           })
         : undefined,
       findPerson: knownPeople({

@@ -2,6 +2,7 @@ import type { EmbeddingFunction } from '../embeddings/embedding-function.ts'
 import type { Instruction } from '../knowledge/instructions/instruction.ts'
 import type { OutOfScopeTopic } from '../knowledge/out-of-scope.ts'
 import type { VectorStore } from '../knowledge/vector-store.ts'
+import { inSpan } from '../observability/tracing.ts'
 import type { RequestRouter, RouteDecision } from '../retrieval/request-router.ts'
 import { RetrievalRouter, type RoutingTuning } from '../retrieval/retrieval-router.ts'
 import { RoutingModel } from '../retrieval/routing-model.ts'
@@ -38,7 +39,17 @@ export class LiveRouter implements RequestRouter {
   }
 
   route(text: string): Promise<RouteDecision> {
-    return this.current.route(text)
+    const router = this.current
+    return inSpan('routing', {}, async (span) => {
+      const decision = await router.route(text)
+      // The decided task types only: the text is what someone typed.
+      span?.setAttributes({
+        'helpdesk.tasks': decision.tasks,
+        'helpdesk.out_of_scope': decision.tasks.length === 0,
+        'helpdesk.routing.parts': decision.parts?.length ?? 1,
+      })
+      return decision
+    })
   }
 
   /** The router in use now. */

@@ -8,6 +8,7 @@ import { ensureFirstAdmin } from '../identity/first-admin.ts'
 import { encryptCredential, secretKey } from '../inventory/credential-reference.ts'
 import { readMetricsToken } from '../observability/http-observability.ts'
 import { createServerLogger, lineLog } from '../observability/logger.ts'
+import { startTracing } from '../observability/tracing.ts'
 import {
   type LabelledRequest,
   type RoutedRequest,
@@ -19,9 +20,6 @@ import { createApp } from '../server/create-app.ts'
 import { startOidc } from '../server/oidc/start-oidc.ts'
 import { sqliteStores } from '../store/project-stores.ts'
 import { readRequestLines } from './read-jsonl.ts'
-
-/** How often a server looks for runbook changes another replica made (one cheap query). */
-const RUNBOOK_REFRESH_MS = 10_000
 
 /** Logs go to stderr so that stdout carries only the command's output (JSON lines for `route`). */
 export const textLog = (line: string): void => {
@@ -54,6 +52,8 @@ export async function serveCommand(options: { port?: string; host?: string }): P
   const metricsToken = config.HELPDESK_METRICS_TOKEN_FILE
     ? readMetricsToken(config.HELPDESK_METRICS_TOKEN_FILE)
     : undefined
+  // Before the runtime, so that the stores and Chroma it wraps find tracing on.
+  const tracing = startTracing(process.env, { serviceName: 'helpdesk', log })
   const runtime = await buildRuntime(config, {
     log,
     ingest: config.AUTO_INGEST,
@@ -70,12 +70,18 @@ export async function serveCommand(options: { port?: string; host?: string }): P
     await runtime.close()
     throw error
   }
+  const library = runtime.library
   const app = createApp({
     core: runtime.core,
     sessions: runtime.sessions,
     authentication,
     instructions: runtime.knowledge.instructions,
     ...(runtime.library ? { library: runtime.library } : {}),
+    // Replicas on one database: a turn routes with the runbooks as the store has them now (one
+    // revision query a turn; a change made elsewhere is read, re-indexed under the shared lock).
+    ...(library && runtime.stores?.kind === 'postgres'
+      ? { refreshRunbooks: () => library.refreshIfChanged() }
+      : {}),
     maxMessageCharacters: config.MAX_MESSAGE_CHARS,
     readiness: () => runtime.knowledge.readiness(),
     log,
@@ -112,7 +118,7 @@ export async function serveCommand(options: { port?: string; host?: string }): P
     runtime.library?.refreshIfChanged().catch((error: unknown) => {
       log(`runbook refresh failed: ${error instanceof Error ? error.message : String(error)}`)
     })
-  }, RUNBOOK_REFRESH_MS)
+  }, config.HELPDESK_RUNBOOK_REFRESH_SECONDS * 1000)
   runbookRefresh.unref()
   let stopping = false
   const stop = (signal: string) => {
@@ -122,7 +128,9 @@ export async function serveCommand(options: { port?: string; host?: string }): P
     clearInterval(runbookRefresh)
     log(`${signal}: shutting down`)
     server.close()
-    Promise.all([runtime.close(), oidc?.close()]).finally(() => process.exit(0))
+    Promise.all([runtime.close(), oidc?.close()])
+      .then(() => tracing?.shutdown())
+      .finally(() => process.exit(0))
   }
   process.on('SIGINT', () => stop('SIGINT'))
   process.on('SIGTERM', () => stop('SIGTERM'))

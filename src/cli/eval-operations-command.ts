@@ -22,6 +22,11 @@ const targetsSchema = z.object({
   groups: z.array(z.string()),
   all: z.boolean(),
   os: z.enum(['linux', 'windows']).nullable(),
+  // Left out of the targets ("all web servers except web04"); absent when nothing is.
+  except: z
+    .object({ machines: z.array(z.string()), groups: z.array(z.string()) })
+    .strict()
+    .optional(),
 })
 
 const lineSchema = z.object({

@@ -1,12 +1,14 @@
+import { loadConfig } from '../config/load-config.ts'
 import { OperationCatalog } from '../operations/operation-catalog.ts'
 
 /**
- * `helpdesk operations list|show ID`: the catalog as its files define it, read-only.
+ * `helpdesk operations list|show ID`: the catalog as its files define it (OPERATIONS_DIR),
+ * read-only.
  * @module
  */
 
 export async function operationsListCommand(options: { json?: boolean }): Promise<void> {
-  const catalog = await OperationCatalog.load()
+  const catalog = await OperationCatalog.load(loadConfig().OPERATIONS_DIR)
   const rows = catalog.list().map((operation) => ({
     id: operation.id,
     risk: operation.risk,
@@ -28,7 +30,7 @@ export async function operationsListCommand(options: { json?: boolean }): Promis
 }
 
 export async function operationsShowCommand(id: string): Promise<void> {
-  const operation = (await OperationCatalog.load()).get(id)
+  const operation = (await OperationCatalog.load(loadConfig().OPERATIONS_DIR)).get(id)
   const lines = [
     `${operation.id}: ${operation.title}`,
     operation.description,

@@ -153,7 +153,9 @@ function parameterValues(
 
 function requireInventory(execution: ExecutionRuntime, flag: string) {
   if (!execution.inventory)
-    throw invalid(`${flag} needs an inventory: set HELPDESK_INVENTORY to its YAML file`)
+    throw invalid(
+      `${flag} needs an inventory: set HELPDESK_INVENTORY to its YAML file (or HELPDESK_INVENTORY_AD to read it from Active Directory)`,
+    )
   return execution.inventory
 }
 

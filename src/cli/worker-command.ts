@@ -11,6 +11,7 @@ import { writeFile } from 'node:fs/promises'
 import { buildExecution, databaseFile } from '../app/build-execution.ts'
 import { loadConfig } from '../config/load-config.ts'
 import { HelpdeskError } from '../errors/index.ts'
+import { startTracing } from '../observability/tracing.ts'
 import { openProjectStores } from '../store/project-stores.ts'
 import { log } from './commands.ts'
 
@@ -25,13 +26,14 @@ export async function workerCommand(): Promise<void> {
       message:
         'helpdesk worker needs DATABASE_URL: the job queue and the job store are in PostgreSQL (without it the server runs jobs itself)',
     })
-  if (!config.HELPDESK_INVENTORY)
+  if (!config.HELPDESK_INVENTORY && !process.env.HELPDESK_INVENTORY_AD)
     throw new HelpdeskError({
       code: 'INVALID_CONFIGURATION',
       category: 'SYSTEM',
       message:
-        'helpdesk worker needs HELPDESK_INVENTORY: the machines its jobs run on (the same file as the servers)',
+        'helpdesk worker needs HELPDESK_INVENTORY (and/or HELPDESK_INVENTORY_AD): the machines its jobs run on (the same inventory as the servers)',
     })
+  const tracing = startTracing(process.env, { serviceName: 'helpdesk-worker', log })
   const stores = await openProjectStores(config, databaseFile(config), log)
   let execution: Awaited<ReturnType<typeof buildExecution>>
   try {
@@ -65,6 +67,7 @@ export async function workerCommand(): Promise<void> {
     execution
       .close()
       .then(() => stores.close())
+      .then(() => tracing?.shutdown())
       .finally(() => process.exit(0))
   }
   process.on('SIGINT', () => stop('SIGINT'))

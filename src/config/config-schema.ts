@@ -79,8 +79,25 @@ export const configSchema = z
      * (pg-boss's minimum is 10).
      */
     HELPDESK_WORKER_HEARTBEAT_SECONDS: z.coerce.number().int().min(10).max(3600).default(30),
+    /**
+     * Replicas on one database: how often an idle replica looks for runbook changes made through
+     * another (a chat turn also looks, before it is routed).
+     */
+    HELPDESK_RUNBOOK_REFRESH_SECONDS: z.coerce.number().int().min(1).max(86_400).default(10),
     /** YAML inventory of the machines and groups steps may run on; without it scripts only dry-run. */
     HELPDESK_INVENTORY: z.string().min(1).optional(),
+    /**
+     * The only place `file.copy` takes files from (named relative to it); read, never written.
+     * Unset: copies are refused with the reason. See src/operations/files-directory.ts.
+     */
+    HELPDESK_FILES_DIRECTORY: z.string().min(1).optional(),
+    /** Largest file a copy may send to machines (default 32 MiB). */
+    HELPDESK_FILES_MAX_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(1024 * 1024 * 1024)
+      .default(32 * 1024 * 1024),
     /**
      * YAML map of each user's own account per system (default: the same name) and of user
      * groups, which inventory machines may be assigned to. See src/policy/account-map.ts.
@@ -102,7 +119,7 @@ export const configSchema = z
     /** Longest a script step may run on a machine before it is stopped there. */
     EXECUTION_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(120_000),
     SSH_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
-    /** Machines a fleet step runs on at once. */
+    /** Machines a fleet step (`helpdesk run --group`) or a job runs on at once. */
     FLEET_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(20),
     /** Which agent framework orchestrates a turn; an admin may switch it at run time. */
     AGENT_FRAMEWORK: z
@@ -111,6 +128,8 @@ export const configSchema = z
     /** A pending approval request expires after this long. */
     APPROVAL_TTL_MINUTES: z.coerce.number().int().min(1).max(10_080).default(60),
     INSTRUCTIONS_DIR: z.string().min(1).default('data/instructions'),
+    /** The operations catalog: one YAML file per operation on machines (a site's own set). */
+    OPERATIONS_DIR: z.string().min(1).default('data/operations'),
     OUT_OF_SCOPE_FILE: z.string().min(1).default('data/routing/out-of-scope.yaml'),
     CHROMA_URL: z.url({ protocol: /^https?$/ }).optional(),
     CHROMA_COLLECTION: z

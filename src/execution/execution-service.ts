@@ -7,6 +7,7 @@ import type { ExecutorRegistry } from '../executors/executor-registry.ts'
 import { failedStep } from '../executors/step-results.ts'
 import type { Instruction } from '../knowledge/instructions/instruction.ts'
 import { metrics } from '../observability/metrics.ts'
+import { inSpan } from '../observability/tracing.ts'
 import type { Plan, PlanStep } from '../planning/plan.ts'
 import { APPROVAL_LEVEL_NAMES } from '../policy/approval-policy.ts'
 import { type ApprovalRecord, approvalCovers } from '../policy/approval-record.ts'
@@ -54,13 +55,19 @@ export class ExecutionService {
     this.options = options
   }
 
-  async executeStep(request: StepRequest): Promise<StepResult> {
-    const result = await this.routeStep(request)
-    metrics.executionSteps.inc({
-      executor: request.dryRun ? 'dry-run' : request.step.executor,
-      status: result.status,
-    })
-    return result
+  executeStep(request: StepRequest): Promise<StepResult> {
+    const executor = request.dryRun ? 'dry-run' : request.step.executor
+    // The runbook's step id and the executor kind: never the target, the script or its output.
+    return inSpan(
+      `execute ${executor}`,
+      { attributes: { 'helpdesk.executor': executor, 'helpdesk.step.id': request.step.id } },
+      async (span) => {
+        const result = await this.routeStep(request)
+        metrics.executionSteps.inc({ executor, status: result.status })
+        span?.setAttribute('helpdesk.step.status', result.status)
+        return result
+      },
+    )
   }
 
   private async routeStep(request: StepRequest): Promise<StepResult> {

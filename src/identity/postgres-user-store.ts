@@ -104,13 +104,27 @@ export class PostgresUserStore implements UserStore {
   async checkToken(token: string): Promise<TokenCheck> {
     if (typeof token !== 'string' || !ACCESS_TOKEN_PATTERN.test(token)) return { status: 'unknown' }
     const hash = hashAccessToken(token)
-    const row = await this.tokenRowByHash(hash)
+    // The token and its user in one round trip: every API request asks this.
+    const row = (
+      await this.database.pool.query<
+        TokenRow & { user_username: string | null; user_role: string; user_created_at: string }
+      >(
+        `SELECT t.*, u.username AS user_username, u.role AS user_role, u.created_at AS user_created_at
+           FROM helpdesk_tokens t LEFT JOIN helpdesk_users u ON lower(u.username) = lower(t.username)
+          WHERE t.token_sha256 = $1`,
+        [hash],
+      )
+    ).rows[0]
     if (!row || !sameHash(row.token_sha256, hash)) return { status: 'unknown' }
     if (row.revoked_at !== null) return { status: 'revoked', revokedAt: row.revoked_at }
     const now = this.now()
     if (row.expires_at <= now.toISOString()) return { status: 'expired', expiresAt: row.expires_at }
-    const user = await this.userRow(row.username)
-    if (!user) return { status: 'unknown' }
+    if (row.user_username === null) return { status: 'unknown' }
+    const user: UserRow = {
+      username: row.user_username,
+      role: row.user_role,
+      created_at: row.user_created_at,
+    }
     if (
       row.last_used_at === null ||
       now.getTime() - Date.parse(row.last_used_at) >= LAST_USED_RESOLUTION_MILLISECONDS

@@ -49,6 +49,15 @@ export const targetSchema = z
     class: z.enum(MACHINE_CLASSES).optional(),
     /** Who the machine is assigned to: usernames and/or `group:NAME`. Unset or empty: nobody's own machine. */
     assignedTo: z.array(assignee).optional(),
+    /** Shown in a machine's details; from AD's `description` for computers read from the directory. */
+    description: z
+      .string()
+      .max(200)
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: shown text has no control characters
+      .regex(/^[^\u0000-\u001f\u007f]*$/, 'text without control characters')
+      .optional(),
+    /** Where the computer object sits in AD, outermost first: `Servers/Data Processing`. */
+    organizationalUnit: z.string().max(300).optional(),
   })
   .strict()
   .superRefine((target, context) => {

@@ -2,14 +2,28 @@ import { loadYamlSettings } from '../config/yaml-settings-file.ts'
 import { HelpdeskError } from '../errors/index.ts'
 import { type InventoryData, inventorySchema, type Target } from './inventory-schema.ts'
 
-/** The machines the helpdesk may act on and the groups they form, read from a YAML file. */
+/**
+ * The machines the helpdesk may act on and the groups they form, read from the YAML file and/or
+ * Active Directory (see inventory-loading.ts). One object for the server's lifetime: a refresh
+ * replaces its contents with `update`, so everything holding it sees the new machines.
+ */
 export class Inventory {
-  private readonly targets: ReadonlyMap<string, Target>
-  private readonly groups: Readonly<Record<string, readonly string[]>>
+  private targets: ReadonlyMap<string, Target>
+  private groups: Readonly<Record<string, readonly string[]>>
 
   constructor(data: InventoryData) {
-    this.targets = new Map(data.targets.map((target) => [target.name.toUpperCase(), target]))
+    this.targets = Inventory.index(data)
     this.groups = data.groups
+  }
+
+  /** Replaces the machines and groups at once (synchronously: no reader sees half of each). */
+  update(data: InventoryData): void {
+    this.targets = Inventory.index(data)
+    this.groups = data.groups
+  }
+
+  private static index(data: InventoryData): ReadonlyMap<string, Target> {
+    return new Map(data.targets.map((target) => [target.name.toUpperCase(), target]))
   }
 
   /** @throws {HelpdeskError} INVALID_CONFIGURATION naming the file, field and reason. */

@@ -146,6 +146,8 @@ describe('the distributed job engine (pg-boss, LISTEN/NOTIFY)', () => {
     expect(live.map((event) => event.id)).toEqual(live.map((_, index) => index + 1))
     // Live, not polled: the whole job (about 30 scripts) in well under the 2 s poll per event.
     expect(Date.now() - started).toBeLessThan(20_000)
+    // The worker stores `job-ended` a moment before the status (finishJob): wait for the status.
+    await api.settled(id)
     const view = await api.view(id)
     expect(view?.status).toBe('failed')
     expect(

@@ -253,6 +253,40 @@ describe('EmbeddedJobEngine (local bash)', () => {
     await expect(
       engine.start(workflow, { requester: 'alice', approval: APPROVAL, concurrency: 0 }),
     ).rejects.toThrow('concurrency')
+    // A copy's file as an API caller might hand it: each field checked by its kind.
+    const transfer = {
+      source: 'motd.txt',
+      destination: '/etc/motd',
+      size: 3,
+      sha256: 'a'.repeat(64),
+    }
+    const copying = (change: Partial<typeof transfer>) => ({
+      ...workflow,
+      steps: workflow.steps.map((step, index) =>
+        index === 2 ? { ...step, transfer: { ...transfer, ...change } } : step,
+      ),
+    })
+    for (const [change, message] of [
+      [
+        { source: '../../etc/shadow' },
+        'steps[2].transfer.source: "../../etc/shadow" is not a valid source',
+      ],
+      [{ source: '/etc/shadow' }, 'steps[2].transfer.source: "/etc/shadow" is not a valid source'],
+      [
+        { destination: 'etc/motd' },
+        'steps[2].transfer.destination: "etc/motd" is not a valid destination',
+      ],
+      [{ sha256: 'abc' }, 'steps[2].transfer.sha256: expected 64 lower-case hex digits'],
+      [
+        { destination: 'C:\\motd.txt' },
+        'steps.step-3.transfer.destination: C:\\motd.txt is a Windows path, but M-01 runs Linux',
+      ],
+      [{ size: -1 }, 'steps[2].transfer.size: expected a whole number of bytes'],
+    ] as const) {
+      await expect(
+        engine.start(copying(change), { requester: 'alice', approval: APPROVAL }),
+      ).rejects.toThrow(message)
+    }
     expect(await store.unfinished()).toEqual([])
   })
 })

@@ -97,15 +97,24 @@ export async function jobView(
   const record = await store.get(id)
   if (!record) return undefined
   const cells = live ? live.cells : await store.cells(id)
+  const lastEventId = await store.lastEventId(id)
+  // Its runner stores `job-ended` a moment before the status (`finishJob`): a client that saw that
+  // event and asks at once is told the end, not `running`.
+  let ended: { status: JobStatus; at: string } | undefined
+  if (!ENDED.has(record.status)) {
+    const [last] = await store.eventsAfter(id, lastEventId - 1, 1)
+    if (last?.type === 'job-ended') ended = { status: last.status, at: last.at }
+  }
+  const endedAt = ended?.at ?? record.endedAt
   return {
     id,
     kind: 'workflow',
     requester: record.requester,
     actor: record.actor,
-    status: record.status,
+    status: ended?.status ?? record.status,
     createdAt: record.createdAt,
-    updatedAt: record.updatedAt,
-    ...(record.endedAt ? { endedAt: record.endedAt } : {}),
+    updatedAt: ended?.at ?? record.updatedAt,
+    ...(endedAt ? { endedAt } : {}),
     steps: record.workflow.steps.map((step) => ({
       id: step.id,
       title: step.title,
@@ -116,7 +125,7 @@ export async function jobView(
     targets: [...record.workflow.targets],
     cells,
     progress: progressOf(record, cells, live?.times),
-    lastEventId: await store.lastEventId(id),
+    lastEventId,
   }
 }
 

@@ -33,8 +33,11 @@ export const FINAL_CELL_STATES: ReadonlySet<JobCellState> = new Set([
   'rolled-back',
 ])
 
-/** What ran last in a cell: the condition, the backup, the change, its verification, its rollback. */
-export type JobPhase = 'condition' | 'backup' | 'run' | 'verify' | 'rollback'
+/**
+ * What ran last in a cell: the condition, the backup, a copy's upload (`transfer`), the change,
+ * its verification, its rollback.
+ */
+export type JobPhase = 'condition' | 'backup' | 'transfer' | 'run' | 'verify' | 'rollback'
 
 export interface JobCell {
   stepIndex: number

@@ -10,14 +10,21 @@
  * its mean time over the targets where it ended (steps differ: a copy is slower than a check),
  * tempered by its time against a finished target's. The rest of the work at the rate so far is
  * the estimate. The concurrency limit needs no term of its own: the rate measured is the rate
- * at that limit.
+ * at that limit. A second estimate replays the worker slots (job-cohort-estimate.ts); the two run
+ * long in different cases, so the ETA is the smaller.
  * @module
  */
+import { cohortRemaining } from './job-cohort-estimate.ts'
 import { FINAL_CELL_STATES, type JobCell, type JobProgress } from './job-model.ts'
 
 export interface TargetTimes {
   /** Milliseconds each finished target took, from its first command to its last. */
   finished: number[]
+  /**
+   * When each finished target ended (epoch ms); with it the slots are also replayed
+   * (job-cohort-estimate.ts) and the ETA is the smaller of the two estimates.
+   */
+  finishedAt?: number[]
   /** When each running target started (epoch milliseconds, like the cells' timestamps). */
   running: ReadonlyMap<string, number>
   /** When this process began running the job's targets (epoch ms); the first start if absent. */
@@ -28,7 +35,13 @@ export function jobProgress(
   cells: readonly JobCell[],
   steps: number,
   targets: readonly string[],
-  options: { concurrency: number; times?: TargetTimes; now?: number },
+  options: {
+    concurrency: number
+    times?: TargetTimes
+    now?: number
+    /** Which estimate is the ETA: the smaller (the default), or one alone (to compare them). */
+    estimate?: 'smaller' | 'throughput' | 'slots'
+  },
 ): JobProgress {
   const byTarget = new Map<string, JobCell[]>()
   for (const cell of cells) {
@@ -53,23 +66,35 @@ export function jobProgress(
     if (ofStep.length > 0 && ofStep.every((cell) => FINAL_CELL_STATES.has(cell.state))) stepsEnded++
   }
   const pending = targets.length - done
-  const etaMs =
-    pending === 0
-      ? 0
-      : options.times
-        ? estimateRemaining(
-            options.times,
-            pending,
-            stepPace(
-              cells,
-              steps,
-              [...options.times.running.keys()],
-              byTarget,
-              options.now ?? Date.now(),
-            ),
-            options.now,
-          )
-        : null
+  const now = options.now ?? Date.now()
+  const times = options.times
+  let etaMs: number | null = pending === 0 ? 0 : null
+  if (pending > 0 && times) {
+    const byThroughput = estimateRemaining(
+      times,
+      pending,
+      stepPace(cells, steps, [...times.running.keys()], byTarget, now),
+      now,
+    )
+    // The two estimates run long in different cases (job-cohort-estimate.ts): the smaller one.
+    const bySlots = cohortRemaining(
+      times,
+      Math.max(0, pending - times.running.size),
+      options.concurrency,
+      now,
+    )
+    const estimate = options.estimate ?? 'smaller'
+    etaMs =
+      estimate === 'throughput'
+        ? byThroughput
+        : estimate === 'slots'
+          ? bySlots === undefined
+            ? byThroughput
+            : Math.round(bySlots)
+          : byThroughput === null || bySlots === undefined
+            ? byThroughput
+            : Math.round(Math.min(byThroughput, bySlots))
+  }
   return {
     done,
     failed,

@@ -34,8 +34,14 @@ export class JobRun {
   readonly record: JobRecord
   readonly cells: Map<string, JobCell>
   readonly controller = new AbortController()
-  readonly times: { finished: number[]; running: Map<string, number>; began: number } = {
+  readonly times: {
+    finished: number[]
+    finishedAt: number[]
+    running: Map<string, number>
+    began: number
+  } = {
     finished: [],
+    finishedAt: [],
     running: new Map(),
     began: Date.now(),
   }
@@ -143,7 +149,10 @@ export class JobRun {
 
   private async targetEnded(target: string, durationMs: number | undefined) {
     this.times.running.delete(target)
-    if (durationMs !== undefined) this.times.finished.push(durationMs)
+    if (durationMs !== undefined) {
+      this.times.finished.push(durationMs)
+      this.times.finishedAt.push(Date.now())
+    }
     await this.emit({ type: 'progress', ...this.progress() })
   }
 

@@ -124,15 +124,25 @@ async function runStep(
 ): Promise<string | undefined> {
   const startedAt = new Date().toISOString()
   const base = { startedAt }
+  // A copy's upload sits between the backup (which refuses an overwrite not asked for, before
+  // anything is sent) and the change that moves the upload into place.
   const phases: Array<[JobPhase, PlatformScripts | undefined]> = [
     ['condition', step.condition?.scripts],
     ['backup', step.backup],
+    ['transfer', step.transfer ? { [context.platform]: '' } : undefined],
     ['run', step.scripts],
     ['verify', step.verify],
   ]
   for (const [phase, scripts] of phases) {
     const script = scripts?.[context.platform]
     if (script === undefined) continue
+    if (phase === 'transfer' && step.transfer) {
+      await context.setCell(index, { ...base, state: 'running', phase })
+      const outcome = await upload(context, step, session)
+      const failure = await ended(context, index, step, phase, outcome, base)
+      if (failure !== 'continue') return failure
+      continue
+    }
     const claim =
       phase === 'run' && step.changes && context.claimChange
         ? await context.claimChange({
@@ -153,37 +163,10 @@ async function runStep(
       return undefined
     }
     await context.setCell(index, { ...base, state: 'running', phase })
-    const outcome = await run(context, step, phase, script, session)
+    const outcome = checkedCopy(step, phase, await run(context, step, phase, script, session))
     await claim?.finish(outcome)
-    const ended = { ...base, phase, exitCode: outcome.exitCode, endedAt: new Date().toISOString() }
-    if (outcome.errorCode === 'CANCELLED' || (context.signal.aborted && outcome.exitCode !== 0)) {
-      await context.setCell(index, {
-        ...ended,
-        state: 'cancelled',
-        reason: 'stopped on the machine: the job was cancelled',
-        errorCode: 'CANCELLED',
-      })
-      return undefined
-    }
-    if (phase === 'condition' && !outcome.errorCode && outcome.exitCode !== 0) {
-      await context.setCell(index, {
-        ...ended,
-        state: 'skipped',
-        reason: `condition not met (${step.condition?.kind ?? 'condition'}, exit ${outcome.exitCode})`,
-      })
-      return undefined
-    }
-    if (outcome.errorCode || outcome.exitCode !== 0) {
-      const reason = describeFailure(phase, outcome)
-      await context.setCell(index, {
-        ...ended,
-        state: 'failed',
-        reason,
-        errorCode:
-          outcome.errorCode ?? (phase === 'verify' ? 'VERIFICATION_FAILED' : 'EXIT_STATUS'),
-      })
-      return reason
-    }
+    const failure = await ended(context, index, step, phase, outcome, base)
+    if (failure !== 'continue') return failure
   }
   await context.setCell(index, {
     ...base,
@@ -193,6 +176,115 @@ async function runStep(
     endedAt: new Date().toISOString(),
   })
   return undefined
+}
+
+/**
+ * Records how a phase ended when that ends the step here (cancelled, condition not met, failed).
+ * @returns 'continue' when the step goes on to its next phase, else the failure (or undefined)
+ */
+async function ended(
+  context: TargetRunContext,
+  index: number,
+  step: WorkflowStep,
+  phase: JobPhase,
+  outcome: ScriptOutcome,
+  base: { startedAt: string },
+): Promise<string | undefined | 'continue'> {
+  const ended = { ...base, phase, exitCode: outcome.exitCode, endedAt: new Date().toISOString() }
+  if (outcome.errorCode === 'CANCELLED' || (context.signal.aborted && outcome.exitCode !== 0)) {
+    await context.setCell(index, {
+      ...ended,
+      state: 'cancelled',
+      reason: 'stopped on the machine: the job was cancelled',
+      errorCode: 'CANCELLED',
+    })
+    return undefined
+  }
+  if (phase === 'condition' && !outcome.errorCode && outcome.exitCode !== 0) {
+    await context.setCell(index, {
+      ...ended,
+      state: 'skipped',
+      reason: `condition not met (${step.condition?.kind ?? 'condition'}, exit ${outcome.exitCode})`,
+    })
+    return undefined
+  }
+  if (outcome.errorCode || outcome.exitCode !== 0) {
+    const reason = describeFailure(phase, outcome)
+    await context.setCell(index, {
+      ...ended,
+      state: 'failed',
+      reason,
+      errorCode: outcome.errorCode ?? (phase === 'verify' ? 'VERIFICATION_FAILED' : 'EXIT_STATUS'),
+    })
+    return reason
+  }
+  return 'continue'
+}
+
+/**
+ * A copy's verification must print the SHA-256 of the approved file: the file in place is then
+ * the one that was approved, whatever happened between the upload and the move.
+ */
+function checkedCopy(step: WorkflowStep, phase: JobPhase, outcome: ScriptOutcome): ScriptOutcome {
+  if (phase !== 'verify' || !step.transfer || outcome.errorCode || outcome.exitCode !== 0)
+    return outcome
+  if (outcome.stdout.toLowerCase().includes(step.transfer.sha256)) return outcome
+  return {
+    ...outcome,
+    errorCode: 'CHECKSUM_MISMATCH',
+    errorMessage: `${step.transfer.destination} does not have the approved SHA-256 ${step.transfer.sha256} (the verification printed: ${outcome.stdout.trim().slice(0, 200)})`,
+  }
+}
+
+async function upload(
+  context: TargetRunContext,
+  step: WorkflowStep,
+  session: RemoteSession | undefined,
+): Promise<ScriptOutcome> {
+  const { target } = context
+  const transfer = step.transfer
+  if (!transfer) throw new Error('upload() needs a step with a transfer')
+  const outcome = await context.runner.upload(
+    {
+      ...whoAndWhat(context, step),
+      target,
+      platform: context.platform,
+      transfer,
+      timeoutMs: step.timeoutSeconds * 1000,
+      signal: context.signal,
+    },
+    session,
+  )
+  await context.emit({
+    type: 'log',
+    target: target.name,
+    stepId: step.id,
+    phase: 'transfer',
+    stream: outcome.errorCode ? 'stderr' : 'stdout',
+    lines: [(outcome.errorMessage ?? outcome.stdout).slice(0, 500)],
+  })
+  return outcome
+}
+
+/** What every script run and upload of a step carries for its audit: the job, who asked and approved, the step. */
+function whoAndWhat(context: TargetRunContext, step: WorkflowStep) {
+  const { job } = context
+  return {
+    jobId: job.id,
+    requester: job.requester,
+    actor: job.actor,
+    ...(job.approval
+      ? {
+          approval: {
+            id: job.approval.id,
+            approver: job.approval.approver,
+            via: job.approval.via,
+          },
+        }
+      : {}),
+    stepId: step.id,
+    operation: step.operation,
+  }
 }
 
 /** Undoes the target's succeeded steps before `failedIndex`, newest first, where they can be. */
@@ -246,23 +338,10 @@ async function run(
   session: RemoteSession | undefined,
   signal: AbortSignal = context.signal,
 ): Promise<ScriptOutcome> {
-  const { job, target } = context
+  const { target } = context
   const outcome = await context.runner.run(
     {
-      jobId: job.id,
-      requester: job.requester,
-      actor: job.actor,
-      ...(job.approval
-        ? {
-            approval: {
-              id: job.approval.id,
-              approver: job.approval.approver,
-              via: job.approval.via,
-            },
-          }
-        : {}),
-      stepId: step.id,
-      operation: step.operation,
+      ...whoAndWhat(context, step),
       phase,
       target,
       platform: context.platform,

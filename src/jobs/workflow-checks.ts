@@ -4,10 +4,13 @@
  * the field and what was expected; a refused job changes nothing.
  * @module
  */
+
+import { validateParameter } from '../agent/core/parameter-validation.ts'
 import { HelpdeskError } from '../errors/index.ts'
 import type { Inventory } from '../inventory/inventory.ts'
 import type { Target } from '../inventory/inventory-schema.ts'
-import type { PlatformScripts, Workflow } from '../operations/workflow.ts'
+import { destinationMismatch } from '../operations/build-workflow.ts'
+import type { PlatformScripts, Workflow, WorkflowStep } from '../operations/workflow.ts'
 import type { StartJobOptions } from './job-engine.ts'
 import { platformOf } from './workflow-script-runner.ts'
 
@@ -50,6 +53,7 @@ export function checkWorkflow(
       invalid(
         `steps[${index}].timeoutSeconds: expected whole seconds from 1 to ${MAX_TIMEOUT_SECONDS}`,
       )
+    if (step.transfer !== undefined) checkTransfer(step.transfer, index)
   }
   const seenTargets = new Set<string>()
   const targets = workflow.targets.map((name, index) => {
@@ -76,6 +80,13 @@ export function checkWorkflow(
         if (typeof scripts[platform] !== 'string' || scripts[platform] === '')
           invalid(`steps.${step.id}.${field}: no ${platform} script for ${target.name}`)
       }
+      const copyMismatch =
+        step.transfer &&
+        destinationMismatch(step.transfer.destination, {
+          linux: platform === 'linux' ? [target.name] : [],
+          windows: platform === 'windows' ? [target.name] : [],
+        })
+      if (copyMismatch) invalid(`steps.${step.id}.transfer.${copyMismatch}`)
     }
     return target
   })
@@ -87,6 +98,38 @@ export function checkWorkflow(
     })
   }
   return targets
+}
+
+/**
+ * A copy's file, as a stored or API-given workflow carries it: the same kinds as the catalog's
+ * parameters (a name in the files directory, an absolute destination), a SHA-256, a size.
+ */
+function checkTransfer(transfer: NonNullable<WorkflowStep['transfer']>, index: number): void {
+  const field = `steps[${index}].transfer`
+  const kinds = [
+    ['source', 'file_name'],
+    ['destination', 'path'],
+  ] as const
+  for (const [name, kind] of kinds) {
+    const value = transfer[name]
+    const result = validateParameter(
+      {
+        name,
+        kind,
+        description: name,
+        question: name,
+        required: true,
+        defaultFromRequester: false,
+      },
+      typeof value === 'string' ? value : '',
+    )
+    if (!result.ok || result.value !== value)
+      invalid(`${field}.${name}: ${result.ok ? 'expected it as validated' : result.reason}`)
+  }
+  if (typeof transfer.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(transfer.sha256))
+    invalid(`${field}.sha256: expected 64 lower-case hex digits`)
+  if (!Number.isInteger(transfer.size) || transfer.size < 0)
+    invalid(`${field}.size: expected a whole number of bytes`)
 }
 
 function invalid(message: string): never {

@@ -12,10 +12,12 @@ import type { AuditLog, AuditValue } from '../audit/audit-log.ts'
 import { HelpdeskError, isHelpdeskError } from '../errors/index.ts'
 import { MAX_COMMAND_LINE } from '../executors/powershell/powershell-executor.ts'
 import type { Target } from '../inventory/inventory-schema.ts'
-import type { WorkflowPlatform } from '../operations/workflow.ts'
+import type { FilesDirectory } from '../operations/files-directory.ts'
+import type { FileTransfer, WorkflowPlatform } from '../operations/workflow.ts'
 import { checkBashSyntax } from '../rendering/bash-syntax.ts'
 import { quoteBash } from '../rendering/quoting.ts'
 import { encodePowerShellCommand } from '../rendering/script-renderer.ts'
+import type { FileUploader } from '../transports/file-upload.ts'
 import type {
   RemoteCommand,
   RemoteCommandResult,
@@ -76,16 +78,130 @@ export function platformOf(target: Target): WorkflowPlatform | undefined {
   return target.os === 'linux' ? 'linux' : target.os === 'windows' ? 'windows' : undefined
 }
 
+/** A `file.copy` upload to one machine: the script run's fields without a script. */
+export type TransferRun = Omit<ScriptRun, 'script' | 'phase'> & { transfer: FileTransfer }
+
 export class WorkflowScriptRunner {
   private readonly shells: Partial<Record<Target['transport'], RemoteShell>>
   private readonly audit: AuditLog
+  private readonly files: FilesDirectory | undefined
+  private readonly uploaders: Partial<Record<WorkflowPlatform, FileUploader>>
 
   constructor(options: {
     shells: Partial<Record<Target['transport'], RemoteShell>>
     audit: AuditLog
+    /** Where `file.copy` reads its files (HELPDESK_FILES_DIRECTORY); without it uploads fail. */
+    files?: FilesDirectory
+    /** SFTP for Linux, PowerShell chunks for Windows (src/transports/file-upload.ts). */
+    uploaders?: Partial<Record<WorkflowPlatform, FileUploader>>
   }) {
     this.shells = options.shells
     this.audit = options.audit
+    this.files = options.files
+    this.uploaders = options.uploaders ?? {}
+  }
+
+  /**
+   * Uploads a copy's file to `<destination>.helpdesk-upload` on the machine, audited like a
+   * script (what: the file's name, size and SHA-256, where it goes; then the outcome). The file
+   * is read again here and refused unless it is the one the workflow pinned.
+   */
+  async upload(run: TransferRun, session?: RemoteSession): Promise<ScriptOutcome> {
+    const { transfer } = run
+    const scriptRun: ScriptRun = { ...run, phase: 'transfer', script: '' }
+    const remotePath = `${transfer.destination}.helpdesk-upload`
+    const uploader = this.uploaders[run.platform]
+    const started = performance.now()
+    const failure = (errorCode: string, errorMessage: string): ScriptOutcome => ({
+      exitCode: null,
+      stdout: '',
+      stderr: '',
+      durationMs: performance.now() - started,
+      timedOut: errorCode === 'TIMEOUT',
+      errorCode,
+      errorMessage,
+    })
+    const what = {
+      executor: run.platform === 'linux' ? 'sftp' : 'powershell-chunks',
+      file: transfer.source,
+      size: transfer.size,
+      sha256: transfer.sha256,
+      destination: remotePath,
+      approval: run.approval ?? null,
+    }
+    let refusal: ScriptOutcome | undefined
+    let bytes: Buffer | undefined
+    if (run.platform === 'linux' && run.target.transport !== 'ssh') {
+      refusal = failure(
+        'UNSUPPORTED_TRANSPORT',
+        `${run.target.name} is reached over ${run.target.transport}; files go to Linux machines over SFTP (SSH) only`,
+      )
+    } else if (!this.files || !uploader) {
+      refusal = failure(
+        'NOT_CONFIGURED',
+        !this.files
+          ? 'no files directory is configured on this server (HELPDESK_FILES_DIRECTORY), so nothing was copied'
+          : `no uploader for ${run.platform} targets is configured, so nothing was copied`,
+      )
+    } else {
+      try {
+        bytes = this.files.read({
+          name: transfer.source,
+          size: transfer.size,
+          sha256: transfer.sha256,
+        })
+      } catch (error) {
+        if (!isHelpdeskError(error)) throw error
+        const reason = typeof error.details.reason === 'string' ? error.details.reason : error.code
+        refusal = failure(reason, error.message)
+      }
+    }
+    if (refusal || !bytes || !uploader) {
+      const refused = refusal ?? failure('NOT_CONFIGURED', 'nothing to upload')
+      await this.record('step-refuse', scriptRun, { ...what, reason: refused.errorMessage ?? '' })
+      return refused
+    }
+    let outcome: ScriptOutcome
+    await this.record('step-execute', scriptRun, what)
+    try {
+      const result = await uploader.upload(
+        run.target,
+        { bytes, sha256: transfer.sha256, remotePath },
+        { timeoutMs: run.timeoutMs, signal: run.signal },
+        session,
+      )
+      outcome = {
+        exitCode: 0,
+        stdout: `uploaded ${result.size} bytes to ${remotePath}, SHA-256 ${result.sha256} (checked on ${run.target.name})`,
+        stderr: '',
+        durationMs: result.durationMs,
+        timedOut: false,
+      }
+    } catch (error) {
+      if (!isHelpdeskError(error)) throw error
+      const stopped = error.details.stopped
+      outcome = failure(
+        stopped === 'cancelled'
+          ? 'CANCELLED'
+          : stopped === 'timeout'
+            ? 'TIMEOUT'
+            : typeof error.details.reason === 'string'
+              ? error.details.reason
+              : error.code,
+        error.message,
+      )
+    }
+    await this.record('step-result', scriptRun, {
+      status: outcome.errorCode ? 'failed' : 'succeeded',
+      exitCode: outcome.exitCode,
+      durationMs: Math.round(outcome.durationMs),
+      errorCode: outcome.errorCode ?? null,
+      errorMessage: outcome.errorMessage ?? null,
+      sha256: transfer.sha256,
+      stdout: outcome.stdout,
+      stderr: '',
+    })
+    return outcome
   }
 
   /** One connection for a target's scripts, or undefined to connect per script. */

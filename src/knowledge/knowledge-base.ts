@@ -6,6 +6,7 @@ import { type IngestReport, ingestKnowledge } from './ingest/ingest-knowledge.ts
 import type { Instruction } from './instructions/instruction.ts'
 import { loadInstructions } from './instructions/instruction-loader.ts'
 import { loadOutOfScopeTopics, type OutOfScopeTopic } from './out-of-scope.ts'
+import type { IndexMark, SharedIndex } from './shared/shared-index.ts'
 import type { VectorStore } from './vector-store.ts'
 
 /** The files the knowledge base is built from, loaded and validated. */
@@ -13,6 +14,8 @@ export interface KnowledgeSources {
   instructions: readonly Instruction[]
   outOfScope: readonly OutOfScopeTopic[]
   outOfScopeFile: string
+  /** The runbook store's revision these were read at (sources from the store only). */
+  revision?: number
 }
 
 /**
@@ -52,8 +55,22 @@ export class KnowledgeBase {
   private ingestedCount = 0
   private lastReport: IngestReport | undefined
   private ingesting: Promise<IngestReport> | undefined
+  private revision: number | undefined
+  private readonly shared: SharedIndex | undefined
 
-  constructor(parts: KnowledgeSources & { store: VectorStore; embedding: EmbeddingFunction }) {
+  /**
+   * @param parts.shared the collection is shared with other replicas (CHROMA_URL and
+   *   DATABASE_URL): every ingest then runs under its lock and against its mark (see `ingest`).
+   */
+  constructor(
+    parts: KnowledgeSources & {
+      store: VectorStore
+      embedding: EmbeddingFunction
+      shared?: SharedIndex
+    },
+  ) {
+    this.revision = parts.revision
+    this.shared = parts.shared
     this.instructionMap = new Map(parts.instructions.map((each) => [each.id, each]))
     this.instructions = this.instructionMap
     this.topics = parts.outOfScope
@@ -92,6 +109,7 @@ export class KnowledgeBase {
       for (const topic of this.topics) this.handoffMap.set(topic.topic, topic.handoff)
     }
     if (sources.outOfScopeFile) this.outOfScopeFile = sources.outOfScopeFile
+    if (sources.revision !== undefined) this.revision = sources.revision
   }
 
   /**
@@ -103,16 +121,20 @@ export class KnowledgeBase {
     return this.ingest()
   }
 
-  /** Idempotent: writes only what changed. Concurrent calls share one run. */
+  /**
+   * Idempotent: writes only what changed. Concurrent calls share one run. With a shared
+   * collection the run holds its lock, and the mark the last writer left decides: a collection
+   * that already holds this revision (and all its chunks) is left alone, nothing embedded; one
+   * that holds a newer revision than this process has read is left alone too (this process
+   * catches up on its next refresh, and must not put its older set back); otherwise the changed
+   * chunks are written and the mark moved to this revision.
+   */
   async ingest(): Promise<IngestReport> {
     this.ingesting ??= (async () => {
       try {
-        const chunks = chunkKnowledge(
-          [...this.instructions.values()],
-          this.outOfScope,
-          path.relative(process.cwd(), this.outOfScopeFile) || this.outOfScopeFile,
-        )
-        const report = await ingestKnowledge(this.store, this.embedding, chunks)
+        const report = this.shared
+          ? await this.shared.exclusive((mark) => this.ingestShared(mark))
+          : await ingestKnowledge(this.store, this.embedding, this.chunks())
         this.ingestedCount = report.total
         this.lastReport = report
         return report
@@ -121,6 +143,49 @@ export class KnowledgeBase {
       }
     })()
     return this.ingesting
+  }
+
+  private chunks() {
+    return chunkKnowledge(
+      [...this.instructions.values()],
+      this.outOfScope,
+      path.relative(process.cwd(), this.outOfScopeFile) || this.outOfScopeFile,
+    )
+  }
+
+  private async ingestShared(
+    mark: IndexMark | undefined,
+  ): Promise<{ result: IngestReport; mark?: IndexMark }> {
+    const started = performance.now()
+    const chunks = this.chunks()
+    const revision = this.revision
+    const fingerprint = this.embedding.fingerprint
+    if (mark && revision !== undefined && mark.fingerprint === fingerprint) {
+      const left = (skipped: 'current' | 'newer-elsewhere', total: number): IngestReport => ({
+        reset: false,
+        added: 0,
+        updated: 0,
+        unchanged: total,
+        deleted: 0,
+        total,
+        fingerprint,
+        durationMs: Math.round(performance.now() - started),
+        skipped,
+        markedRevision: mark.revision,
+      })
+      await this.store.open(fingerprint)
+      if (mark.revision > revision) return { result: left('newer-elsewhere', mark.chunks) }
+      if (mark.revision === revision) {
+        // A wiped or replaced Chroma holds fewer: then it is written again below.
+        if ((await this.store.count()) === chunks.length)
+          return { result: left('current', chunks.length) }
+      }
+    }
+    const report = await ingestKnowledge(this.store, this.embedding, chunks)
+    return {
+      result: { ...report, ...(revision !== undefined ? { markedRevision: revision } : {}) },
+      ...(revision !== undefined ? { mark: { revision, fingerprint, chunks: chunks.length } } : {}),
+    }
   }
 
   /**

@@ -19,6 +19,7 @@ import type { Logger } from 'pino'
 import { HelpdeskError } from '../errors/index.ts'
 import { requestContext } from './logger.ts'
 import { type HelpdeskMetrics, metrics as processMetrics } from './metrics.ts'
+import { inSpan, SpanKind } from './tracing.ts'
 
 /** Routes whose access lines are written at debug level: health probes and metric scrapes. */
 const QUIET_ROUTES: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics'])
@@ -44,29 +45,44 @@ export function observeRequests(options: RequestObservation = {}): MiddlewareHan
     const given = context.req.header('x-request-id')
     const requestId = given && REQUEST_ID_PATTERN.test(given) ? given : randomUUID()
     const started = performance.now()
-    await requestContext.run({ requestId }, async () => {
-      context.header('X-Request-Id', requestId)
-      await next()
-      const route = context.res.status === 404 ? 'unmatched' : routeTemplate(context)
-      const seconds = (performance.now() - started) / 1000
-      const method = context.req.method
-      metrics.httpRequests.inc({ method, route, status: String(context.res.status) })
-      metrics.httpSeconds.observe({ method, route }, seconds)
-      // The path only: a query string may carry a sign-in code or state. Probes and scrapes
-      // come every few seconds: their lines are debug, so the info log shows people's requests.
-      const write = QUIET_ROUTES.has(route) ? options.logger?.debug : options.logger?.info
-      write?.call(
-        options.logger,
-        {
-          method,
-          path: context.req.path,
-          route,
-          status: context.res.status,
-          durationMs: Math.round(seconds * 1000),
-        },
-        'request',
-      )
-    })
+    const method = context.req.method
+    const parent = context.req.header('traceparent')
+    const state = context.req.header('tracestate')
+    const carrier = parent
+      ? { traceparent: parent, ...(state ? { tracestate: state } : {}) }
+      : undefined
+    await inSpan(method, { kind: SpanKind.SERVER, ...(carrier ? { carrier } : {}) }, (span) =>
+      requestContext.run({ requestId }, async () => {
+        context.header('X-Request-Id', requestId)
+        await next()
+        const route = context.res.status === 404 ? 'unmatched' : routeTemplate(context)
+        const seconds = (performance.now() - started) / 1000
+        // The route template names the span (OpenTelemetry's HTTP convention): never the raw path.
+        span?.updateName(`${method} ${route}`)
+        span?.setAttributes({
+          'http.request.method': method,
+          'http.route': route,
+          'http.response.status_code': context.res.status,
+          'helpdesk.request_id': requestId,
+        })
+        metrics.httpRequests.inc({ method, route, status: String(context.res.status) })
+        metrics.httpSeconds.observe({ method, route }, seconds)
+        // The path only: a query string may carry a sign-in code or state. Probes and scrapes
+        // come every few seconds: their lines are debug, so the info log shows people's requests.
+        const write = QUIET_ROUTES.has(route) ? options.logger?.debug : options.logger?.info
+        write?.call(
+          options.logger,
+          {
+            method,
+            path: context.req.path,
+            route,
+            status: context.res.status,
+            durationMs: Math.round(seconds * 1000),
+          },
+          'request',
+        )
+      }),
+    )
   }
 }
 

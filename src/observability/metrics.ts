@@ -13,7 +13,9 @@
  * object through every constructor would buy nothing a scrape cannot tell apart anyway.
  * @module
  */
+import type { Attributes } from '@opentelemetry/api'
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client'
+import { inSpan, SpanKind, tracingEnabled } from './tracing.ts'
 
 /** Seconds; a chat turn is 5 ms offline to tens of seconds with a model. */
 const TURN_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
@@ -117,6 +119,7 @@ export function timedCalls<T extends object>(
     outcome: CallOutcome
     result?: unknown
   }) => void,
+  spanOf?: (operation: string) => { name: string; attributes: Attributes } | undefined,
 ): T {
   return new Proxy(target, {
     get(object, property) {
@@ -124,7 +127,7 @@ export function timedCalls<T extends object>(
       const value: unknown = Reflect.get(object, property, object)
       if (typeof value !== 'function' || typeof property !== 'string') return value
       const method = value as (...parameters: unknown[]) => unknown
-      return (...parameters: unknown[]) => {
+      const call = (...parameters: unknown[]) => {
         const started = performance.now()
         const done = (outcome: CallOutcome, result?: unknown) =>
           observe({
@@ -155,6 +158,15 @@ export function timedCalls<T extends object>(
         done('ok', returned)
         return returned
       }
+      return (...parameters: unknown[]) => {
+        // Checked first so that, with tracing off, no span description is even built.
+        const span = tracingEnabled() ? spanOf?.(property) : undefined
+        return span
+          ? inSpan(span.name, { kind: SpanKind.CLIENT, attributes: span.attributes }, () =>
+              call(...parameters),
+            )
+          : call(...parameters)
+      }
     },
   })
 }
@@ -166,19 +178,36 @@ export function meteredStore<T extends object>(
   onResult?: (operation: string, result: unknown) => void,
   into: HelpdeskMetrics = metrics,
 ): T {
-  return timedCalls(store, ({ operation, seconds, outcome, result }) => {
-    // close() and the like are not queries; they would only blur the latency.
-    if (operation === 'close') return
-    into.databaseSeconds.observe({ store: name, operation, outcome }, seconds)
-    if (outcome === 'ok') onResult?.(operation, result)
-  })
+  return timedCalls(
+    store,
+    ({ operation, seconds, outcome, result }) => {
+      // close() and the like are not queries; they would only blur the latency.
+      if (operation === 'close') return
+      into.databaseSeconds.observe({ store: name, operation, outcome }, seconds)
+      if (outcome === 'ok') onResult?.(operation, result)
+    },
+    (operation) =>
+      operation === 'close'
+        ? undefined
+        : {
+            name: `db ${name}.${operation}`,
+            attributes: { 'helpdesk.store': name, 'db.operation.name': operation },
+          },
+  )
 }
 
 /** A vector store whose calls are timed in `helpdesk_chroma_call_duration_seconds`. */
 export function meteredVectorStore<T extends object>(store: T, into: HelpdeskMetrics = metrics): T {
-  return timedCalls(store, ({ operation, seconds, outcome }) => {
-    into.chromaSeconds.observe({ operation, outcome }, seconds)
-  })
+  return timedCalls(
+    store,
+    ({ operation, seconds, outcome }) => {
+      into.chromaSeconds.observe({ operation, outcome }, seconds)
+    },
+    (operation) => ({
+      name: `chroma ${operation}`,
+      attributes: { 'db.system.name': 'chromadb', 'db.operation.name': operation },
+    }),
+  )
 }
 
 const APPROVAL_STATES = new Set([

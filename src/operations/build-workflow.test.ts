@@ -1,8 +1,12 @@
-import { readFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import type { InventoryData } from '../inventory/inventory-schema.ts'
 import { buildWorkflow, type WorkflowPlan } from './build-workflow.ts'
+import { FilesDirectory } from './files-directory.ts'
 import { answerInventoryQuestion } from './inventory-answers.ts'
 import { OperationCatalog } from './operation-catalog.ts'
 import { readOperationRequest } from './request-reader.ts'
@@ -14,12 +18,18 @@ const inventory = parse(
 ) as InventoryData
 const fleet = fleetOf(inventory)
 let catalog: OperationCatalog
+let files: FilesDirectory
+const MOTD = 'Welcome to the fleet\n'
 beforeAll(async () => {
   catalog = await OperationCatalog.load()
+  const root = mkdtempSync(path.join(tmpdir(), 'build-files-'))
+  chmodSync(root, 0o755)
+  writeFileSync(path.join(root, 'motd.txt'), MOTD)
+  files = new FilesDirectory({ directory: root })
 })
 
 function plan(text: string): WorkflowPlan {
-  const built = buildWorkflow(readOperationRequest(text, fleet), catalog, inventory)
+  const built = buildWorkflow(readOperationRequest(text, fleet), catalog, inventory, files)
   if (!built.ok) throw new Error(built.reason)
   return built.plan
 }
@@ -43,10 +53,12 @@ describe('a read request becomes a Workflow and its preview', () => {
   })
 
   it('backs up before a copy, names the transfer, and resolves "every Windows machine"', () => {
-    const copy = plan('copy /srv/share/motd to /etc/motd on all linux machines')
+    const copy = plan('copy motd.txt to /etc/motd on all linux machines')
     expect(copy.workflow.steps[0]?.transfer).toEqual({
-      source: '/srv/share/motd',
+      source: 'motd.txt',
       destination: '/etc/motd',
+      size: MOTD.length,
+      sha256: createHash('sha256').update(MOTD).digest('hex'),
     })
     expect(copy.workflow.steps[0]?.backup?.linux).toContain('.helpdesk-backup')
     expect(copy.targetsByOs.windows).toEqual([])
@@ -63,6 +75,58 @@ describe('a read request becomes a Workflow and its preview', () => {
       'LT-0423',
       'WS-FIN-12',
     ])
+  })
+
+  it('previews a copy with the file name, size, SHA-256 and destination, at the catalog risk', () => {
+    const copy = plan('copy motd.txt to /etc/motd on web01')
+    const sha256 = createHash('sha256').update(MOTD).digest('hex')
+    const preview = previewWorkflow(copy)
+    expect(preview).toContain(
+      `File: motd.txt from the files directory, ${MOTD.length} bytes, SHA-256 ${sha256} -> /etc/motd`,
+    )
+    expect(preview).toContain('refused where the file already exists (say overwrite to replace it)')
+    expect(copy.workflow.steps[0]?.risk).toBe('high')
+    expect(copy.approvals).toEqual([2])
+    const replace = plan('copy motd.txt to /etc/motd on web01 and overwrite the old one')
+    expect(replace.workflow.steps[0]?.parameters.overwrite).toBe('yes')
+    expect(previewWorkflow(replace)).toContain('an existing file is backed up first, then replaced')
+  })
+
+  it.each([
+    [
+      'copy /srv/share/motd to /etc/motd on web01',
+      'file.copy: "/srv/share/motd" is not a valid source',
+    ],
+    [
+      'copy missing.txt to /etc/motd on web01',
+      'file.copy: source: missing.txt is not in the files directory',
+    ],
+    ['copy motd.txt to etc/motd on web01', ''],
+    [
+      'copy motd.txt to /etc/motd on web01 and app-win01',
+      'file.copy: destination: /etc/motd is a Linux path, but app-win01 runs Windows',
+    ],
+    [
+      'copy motd.txt to C:\\inetpub\\motd.txt on web01 and app-win01',
+      'file.copy: destination: C:\\inetpub\\motd.txt is a Windows path, but web01 runs Linux',
+    ],
+  ])('refuses %j with the reason, building nothing', (text, reason) => {
+    const built = buildWorkflow(readOperationRequest(text, fleet), catalog, inventory, files)
+    expect(built.ok).toBe(false)
+    if (!built.ok && reason) expect(built.reason).toContain(reason)
+  })
+
+  it('refuses a copy when no files directory is configured', () => {
+    const built = buildWorkflow(
+      readOperationRequest('copy motd.txt to /etc/motd on web01', fleet),
+      catalog,
+      inventory,
+    )
+    expect(built).toEqual({
+      ok: false,
+      reason:
+        "file.copy: files are copied only from the helpdesk's files directory, and none is configured (HELPDESK_FILES_DIRECTORY)",
+    })
   })
 
   it('"all servers" leaves the laptops and workstations out', () => {

@@ -56,7 +56,13 @@ function scopeWords(request: ReadRequest): string {
     os ? OS_NAMES[os] : '',
     request.machineClass ? `${request.machineClass}s` : '',
   ].filter(Boolean)
-  return filters.length ? `${where}, ${filters.join(' ')} only` : where
+  const scoped = filters.length ? `${where}, ${filters.join(' ')} only` : where
+  // "apart from the build agents": said back, so the count is read as meant.
+  const left = request.targets.except
+  const without = left
+    ? [...left.groups.map((group) => `group ${group}`), ...left.machines].join(', ')
+    : ''
+  return without ? `${scoped}, without ${without}` : scoped
 }
 
 function breakdown(machines: readonly Target[]): string {
@@ -82,5 +88,9 @@ function describe(target: Target, inventory: Pick<InventoryData, 'groups'>): str
     `- reached over ${target.transport} at ${target.host}${target.port ? `:${target.port}` : ''} as ${target.username}`,
     `- groups: ${groups.join(', ') || 'none'}`,
     `- assigned to: ${target.assignedTo?.length ? target.assignedTo.join(', ') : 'nobody (a shared machine)'}`,
+    ...(target.organizationalUnit
+      ? [`- in the directory under: ${target.organizationalUnit}`]
+      : []),
+    ...(target.description ? [`- description: ${target.description}`] : []),
   ].join('\n')
 }

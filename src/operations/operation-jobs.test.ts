@@ -1,3 +1,7 @@
+import { createHash } from 'node:crypto'
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildMemoryRuntime } from '../../tests/support/memory-runtime.ts'
 import type { ApprovalService } from '../approvals/approval-service.ts'
@@ -24,6 +28,7 @@ import type {
   RemoteSession,
   RemoteShell,
 } from '../transports/remote-shell.ts'
+import { FilesDirectory } from './files-directory.ts'
 import { OperationCatalog } from './operation-catalog.ts'
 import { OperationsDesk } from './operations-desk.ts'
 
@@ -104,7 +109,12 @@ beforeAll(async () => {
     log: () => {},
     approvals: stack.service,
     jobEngine: engine,
-    operations: new OperationsDesk({ catalog: await OperationCatalog.load(), inventory, access }),
+    operations: new OperationsDesk({
+      catalog: await OperationCatalog.load(),
+      inventory,
+      access,
+      files: filesDirectory(),
+    }),
   })
   // The same, without approvals: a changing workflow cannot be held, so it is not started.
   withoutApprovals = createApp({
@@ -127,6 +137,16 @@ beforeAll(async () => {
 afterAll(async () => {
   await closeAll()
 })
+
+const MOTD = 'Welcome to the web servers\n'
+
+/** The server's files directory for copies: one file, motd.txt. */
+function filesDirectory(): FilesDirectory {
+  const root = mkdtempSync(path.join(tmpdir(), 'operation-jobs-files-'))
+  chmodSync(root, 0o755)
+  writeFileSync(path.join(root, 'motd.txt'), MOTD)
+  return new FilesDirectory({ directory: root })
+}
 
 async function call(person: Person, method: string, path: string, body?: unknown) {
   const response = await app.request(path, {
@@ -235,6 +255,36 @@ describe('operations: preview -> approval -> job', () => {
         'tina:job-start',
       ]),
     )
+  })
+
+  it('holds a file copy at level 2 with the file named by size and SHA-256 for the approver', async () => {
+    const before = shell.ran.length
+    const result = await chat('tom', 'copy motd.txt to /etc/motd on web01')
+    const sha256 = createHash('sha256').update(MOTD).digest('hex')
+    expect(result.jobId).toBeUndefined()
+    expect(result.reply).toContain(
+      `File: motd.txt from the files directory, ${MOTD.length} bytes, SHA-256 ${sha256} -> /etc/motd`,
+    )
+    const pending = result.approvals?.[0]
+    expect(pending?.level).toBe(2)
+    const listed = await call('tina', 'GET', '/api/approvals?status=pending')
+    const request = (listed.body.approvals as ApprovalRequest[]).find(
+      (each) => each.id === pending?.id,
+    )
+    expect(request?.steps[0]?.wouldRun).toContain(
+      `# File: motd.txt from the files directory, ${MOTD.length} bytes, SHA-256 ${sha256}`,
+    )
+    expect(request?.workflow?.steps[0]?.transfer).toEqual({
+      source: 'motd.txt',
+      destination: '/etc/motd',
+      size: MOTD.length,
+      sha256,
+    })
+    expect(shell.ran.length).toBe(before)
+    // A file outside the files directory is refused with the reason, and nothing is held.
+    const outside = await chat('tom', 'copy /etc/shadow to /tmp/shadow on web01')
+    expect(outside.approvals ?? []).toEqual([])
+    expect(outside.reply).toContain('is not a valid source')
   })
 
   it('lets the asker confirm a level-1 workflow themselves', async () => {

@@ -170,6 +170,13 @@ function stepEntry(
   index: number,
 ): ApprovalStepEntry {
   const sections: string[] = []
+  // A copy names the very file the approval covers; the engine sends nothing else.
+  if (step.transfer) {
+    const file = step.transfer
+    sections.push(
+      `# File: ${file.source} from the files directory, ${file.size} bytes, SHA-256 ${file.sha256}\n# uploaded to ${file.destination}.helpdesk-upload, then moved to ${file.destination}`,
+    )
+  }
   for (const platform of ['linux', 'windows'] as const) {
     const machines = plan.targetsByOs[platform]
     if (machines.length === 0) continue

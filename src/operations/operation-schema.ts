@@ -55,8 +55,9 @@ export const operationSchema = z
     /** Per-target condition scripts this operation supports; exit 0 means "run here". */
     conditions: z.partialRecord(z.enum(OPERATION_CONDITIONS), platformScriptsSchema).default({}),
     /**
-     * For file.copy: the engine moves the file named by `source` to `<destination>.helpdesk-upload`
-     * on the target (SFTP over SSH; chunked or pulled for WinRM) before the script runs.
+     * For file.copy: the engine uploads the file named by `source` (in the files directory) to
+     * `<destination>.helpdesk-upload` on the target (SFTP on Linux; base64 chunks over the shell
+     * on Windows) after the backup and before the script runs (see WorkflowStep.transfer).
      */
     transfer: z.object({ source: z.string(), destination: z.string() }).strict().optional(),
   })

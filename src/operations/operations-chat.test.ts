@@ -100,6 +100,27 @@ describe('operations in the chat', () => {
     expect(requester.tasks.length).toBeGreaterThan(0)
   })
 
+  it('asks a technician which machines for an operation with no machine, never a runbook', async () => {
+    const service = await chat('tech', 'restart nginx')
+    expect(service.operation?.kind).toBe('clarify')
+    expect(service.reply).toMatch(/^Which machines should I restart nginx on\?/)
+    expect(service.tasks).toEqual([])
+    // Package work reads as an employee's software request by its words; a technician is asked.
+    const install = await chat('tech', 'install htop')
+    expect(install.operation?.kind).toBe('clarify')
+    expect(install.reply).toMatch(/^Which machines should I install htop on\?/)
+    expect(install.tasks).toEqual([])
+    // A requester with the same words gets the runbooks (their own machine).
+    const requester = await chat('alice', 'install htop')
+    expect(requester.operation).toBeUndefined()
+  })
+
+  it('previews an exclusion: the machines left out are not targets and are listed', async () => {
+    const result = await chat('tech', 'restart nginx on all web servers except web04')
+    expect(result.operation?.plan?.workflow.targets).toEqual(['web01', 'web02', 'web03'])
+    expect(result.reply).toContain('- Left out as you asked: web04')
+  })
+
   it('leaves employee requests to the runbooks, for technicians too', async () => {
     const employee = await chat('tech', 'outlook keeps asking for my password and will not sync')
     expect(employee.operation).toBeUndefined()

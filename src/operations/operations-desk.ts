@@ -6,6 +6,7 @@ import {
   TECHNICIAN_CONTACT,
 } from '../policy/access-policy.ts'
 import { buildWorkflow, type WorkflowPlan } from './build-workflow.ts'
+import type { FilesDirectory } from './files-directory.ts'
 import { answerInventoryQuestion } from './inventory-answers.ts'
 import type { OperationCatalog } from './operation-catalog.ts'
 import { evaluationRecord, type OperationRequest, readOperationRequest } from './request-reader.ts'
@@ -23,7 +24,7 @@ import { previewWorkflow } from './workflow-preview.ts'
  */
 
 /** What the desk needs of an inventory: its machines and its groups, read-only. */
-export interface InventorySource {
+export interface InventoryView {
   list(): readonly Target[]
   groupNames(): string[]
   members(name: string): Array<{ name: string }> | undefined
@@ -43,17 +44,21 @@ export interface OperationsTurn {
 
 export class OperationsDesk {
   private readonly catalog: OperationCatalog
-  private readonly inventory: InventorySource
+  private readonly inventory: InventoryView
   private readonly access: AccessPolicy
+  private readonly files: FilesDirectory | undefined
 
   constructor(options: {
     catalog: OperationCatalog
-    inventory: InventorySource
+    inventory: InventoryView
     access: AccessPolicy
+    /** Where file copies come from (HELPDESK_FILES_DIRECTORY); without it copies are refused. */
+    files?: FilesDirectory
   }) {
     this.catalog = options.catalog
     this.inventory = options.inventory
     this.access = options.access
+    this.files = options.files
   }
 
   /**
@@ -65,8 +70,14 @@ export class OperationsDesk {
     if (!actor) return undefined
     const data = this.snapshot()
     const read = readOperationRequest(message, fleetOf(data))
-    if (read.kind === 'employee') return undefined
     const request = evaluationRecord(read)
+    if (read.kind === 'employee') {
+      // "install htop" with no machine: an employee's software request by its words, but from a
+      // technician it is fleet work, so they are asked which machines, never given a runbook.
+      return isTechnician(actor.role) && read.clarify !== null
+        ? { kind: 'clarify', reply: read.clarify, request }
+        : undefined
+    }
     // A requester who mentions a server without asking for any work ("the intranet on web02 is
     // down for me") has a problem for the employee runbooks, not fleet work to refuse.
     if (!isTechnician(actor.role) && read.clarify !== null) return undefined
@@ -77,7 +88,7 @@ export class OperationsDesk {
     if (read.kind === 'inventory') {
       return { kind: 'inventory', reply: answerInventoryQuestion(read, data), request }
     }
-    const built = buildWorkflow(read, this.catalog, data)
+    const built = buildWorkflow(read, this.catalog, data, this.files)
     if (!built.ok) {
       return {
         kind: 'refused',

@@ -1,3 +1,4 @@
+import { rewriteCommands } from './request-commands.ts'
 import { NOT_OBJECTS } from './request-words.ts'
 
 /**
@@ -19,6 +20,8 @@ const LEXICON: ReadonlyArray<readonly [string, readonly string[]]> = [
       String.raw`give\s+(?<object>(?:the\s+)?[A-Za-z0-9][A-Za-z0-9@._-]*(?:\s+(?:service|daemon))?)\s+an?\s+(?:quick\s+)?(?:kick|bounce|restart|recycle|nudge)`,
       String.raw`(?:kick|bounce|cycle)\s+(?<object>(?:the\s+)?[A-Za-z0-9][A-Za-z0-9@._-]*(?:\s+(?:service|daemon))?)\s+(?:over|again)`,
       String.raw`re-?kick`,
+      // The catalog has no reload: a restart is the nearest step that does it.
+      String.raw`reload(?=\s+(?:the\s+)?[A-Za-z0-9][A-Za-z0-9@._-]*(?:\s+(?:service|daemon))?\s+(?:on|across|for|at|in|everywhere)\b)`,
       String.raw`hup`,
       String.raw`cycle\s+through`,
     ],
@@ -75,12 +78,15 @@ const LEXICON: ReadonlyArray<readonly [string, readonly string[]]> = [
       String.raw`slay`,
       String.raw`force[-\s]?kill`,
       String.raw`force[-\s]?quit`,
+      String.raw`end[-\s]?task`,
       String.raw`force[-\s]?stop\s+(?=(?:the\s+)?\S+\s+process)`,
     ],
   ],
   [
     'remove',
     [
+      // "take vim off build01", "take telnet out of the web servers": gone from the machine.
+      String.raw`take\s+(?<object>(?:the\s+)?[A-Za-z0-9][A-Za-z0-9.+_:-]*(?:\s+package)?)\s+(?=(?:off|out\s+of|from)\s)`,
       String.raw`get\s+rid\s+of`,
       String.raw`rip\s+out`,
       String.raw`rip\s+(?=\S+\s+(?:out\s+)?(?:off|from)\b)`,
@@ -102,6 +108,7 @@ const LEXICON: ReadonlyArray<readonly [string, readonly string[]]> = [
   [
     'check',
     [
+      String.raw`chk`,
       String.raw`have\s+a\s+look\s+at`,
       String.raw`take\s+a\s+look\s+at`,
       String.raw`look\s+at`,
@@ -121,7 +128,7 @@ const PATTERNS: ReadonlyArray<readonly [string, RegExp]> = LEXICON.map(([verb, p
 
 /** Package verbs said with a name and a place: "put htop on web01", "add jq to the build agents". */
 const PLACE_INSTALL =
-  /\b(?:put|add|deploy|drop|get|push|roll\s+out|set\s+up|lay\s+down|need|needs|want|wants)\s+(?!\/|[A-Za-z]:\\|the\s+(?:new|updated|latest)\s+(?:file|config)|file\b|config\b|it\b|them\b|me\b)((?:the\s+)?(?:package\s+)?[A-Za-z0-9][A-Za-z0-9.+_:-]*(?:\s+(?:package|client|agent|tool))?)\s+(?=(?:on|onto|to|across)\s)/gi
+  /\b(?:put|add|deploy|drop|get|push|roll\s+out|set\s+up|lay\s+down|need|needs|want|wants)\s+(?!\/|[A-Za-z]:\\|the\s+(?:new|updated|latest)\s+(?:file|config)|file\b|config\b|it\b|them\b|me\b)((?:the\s+)?(?:package\s+)?[A-Za-z0-9][A-Za-z0-9.+_:-]*(?:\s+(?:package|client|agent|tool))?)\s+(?:out\s+)?(?=(?:on|onto|to|across)\s)/gi
 
 /** "get the latest 7zip on fs01", "push the newest git to the build agents": an update. */
 const PLACE_LATEST =
@@ -264,8 +271,21 @@ const NOT_SUBJECTS = new Set(
   ),
 )
 
+/**
+ * "restart web02's nginx", "bounce the web servers' php-fpm": the owner is where the work goes,
+ * so the name comes first and the owner after "on".
+ */
+const POSSESSIVE =
+  /\b(restart|start|stop|kill|check|update|upgrade|install|remove|bounce|reload)\s+(the\s+)?((?:[A-Za-z0-9][A-Za-z0-9._-]*\s+)?[A-Za-z0-9][A-Za-z0-9._-]*?)(?:['\u2019]s|s['\u2019])\s+([A-Za-z0-9][A-Za-z0-9@._+-]*)/gi
+
 export function applyLexicon(text: string): string {
-  let result = verbFirst(correctSlips(text))
+  let result = verbFirst(correctSlips(rewriteCommands(text))).replace(
+    POSSESSIVE,
+    (whole, verb: string, article: string | undefined, owner: string, name: string) =>
+      NOT_OBJECTS.has(name.toLowerCase())
+        ? whole
+        : `${verb} ${name} on ${article ?? ''}${owner}${/s['\u2019]\s/.test(whole) ? 's' : ''}`,
+  )
   for (const [pattern, participle] of PARTICIPLES) result = result.replace(pattern, participle)
   for (const [verb, pattern] of PATTERNS) {
     result = result.replace(pattern, (...args: unknown[]) => {

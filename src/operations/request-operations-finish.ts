@@ -35,8 +35,29 @@ export function finish(text: string, found: Found[], machines: MachineNames): Op
   const unread: string[] = []
   for (const step of kept) {
     const parameters = { ...step.parameters }
+    // "is sqlservr.exe running ... how much ram is it using": "it" after a process is that
+    // process, asked again, not a service.
+    const previous = operations[operations.length - 1]
+    if (
+      step.operation === 'service.status' &&
+      parameters.service === '' &&
+      previous?.parameters.process
+    ) {
+      step.operation = 'process.check'
+      delete parameters.service
+      parameters.process = ''
+    }
     for (const key of ['service', 'process'] as const) {
-      if (parameters[key] === '') parameters[key] = lastName || troubledName(text, machines)
+      if (parameters[key] !== '') continue
+      const given = lastName || machines.namedInCondition
+      const troubled = given ? undefined : troubledName(text, machines)
+      parameters[key] = given || troubled?.name || ''
+      // "the runaway perl process on files-lnx01 — stop it": stopping a process is killing it.
+      if (key === 'service' && step.operation === 'service.stop' && troubled?.process) {
+        step.operation = 'process.stop'
+        parameters.process = parameters.service ?? ''
+        delete parameters.service
+      }
     }
     // "restart the service on web01": a step whose name the text never gives, left for a question.
     if (parameters[key(parameters)] === '') {
@@ -79,10 +100,17 @@ function key(parameters: Record<string, string | number>): string {
 }
 
 function diskPath(text: string, spans: Array<[number, number]>): Record<string, string> {
-  const drive = /\b([A-Za-z]):\s*drive\b/i.exec(text)
+  // "C: drive", "the C drive": a capital alone is a drive letter too.
+  const drive = /\b([A-Za-z]):\s*drive\b/i.exec(text) ?? /\b([A-Z])\s+drive\b/.exec(text)
   if (drive) return { path: `${drive[1]?.toUpperCase()}:\\` }
   const path = new RegExp(PATH).exec(text)
-  if (!path?.[1]) return {}
+  if (!path?.[1]) {
+    // "free space on / on build01": the root alone, a slash between spaces.
+    const root = /(?<=\s)\/(?=\s|[,;?!]|$)/.exec(text)
+    if (!root) return {}
+    spans.push([root.index, root.index + 1])
+    return { path: '/' }
+  }
   const start = path.index ?? 0
   spans.push([start, start + path[0].length])
   return { path: trimPath(path[1]) }
@@ -150,33 +178,73 @@ function logParameters(text: string, machines: MachineNames): Record<string, str
       String.raw`\berrors\s+(?:for|from|of)\s+(?:the\s+)?${OBJECT}(?:\s+service)?`,
       'i',
     ).exec(text)
-  const name = service?.[1]
-  if (
-    name &&
-    !LOG_NOT_SERVICE.has(name.toLowerCase()) &&
-    !/^\d/.test(name) &&
-    !machines.isMachine(name)
-  )
-    parameters.service = name
+  const first = service?.[1]
+  const name =
+    first &&
+    !LOG_NOT_SERVICE.has(first.toLowerCase()) &&
+    !/^\d/.test(first) &&
+    !machines.isMachine(first) &&
+    // "errors from the system log", "errors for the web servers": a kind of log or of machine.
+    !LOG_NOT_NAMES.test(first.toLowerCase()) &&
+    !MACHINE_NOUN.test(text.slice((service?.index ?? 0) + (service?.[0].length ?? 0)))
+      ? first
+      : serviceNamedFor(text, machines)
+  if (name) parameters.service = name
   return parameters
 }
 
-/** "dataprocessor is hanging on dp02, restart the service": the name the trouble is about. */
-function troubledName(text: string, machines: MachineNames): string {
+/**
+ * "dataprocessor is hanging on dp02, restart the service": the name the trouble is about, and
+ * whether the request called it a process.
+ */
+function troubledName(text: string, machines: MachineNames): { name: string; process: boolean } {
   const subject = new RegExp(
-    String.raw`\b${OBJECT}\s+(?:service\s+)?(?:(?:on|across)\s+[^.;!?]{1,40}?\s+)?(?:is|keeps|has|seems|looks)\s+(?:\w+\s+)?(?:throwing|eating|hogging|chewing|pegging|burning|using|hanging|hung|stuck|down|crashed|crashing|dead|failing|failed|frozen|not\s+responding|unresponsive|misbehaving|broken|wedged|borked|hosed|flapping|erroring|acting\s+up|leaking|spinning)\b`,
+    String.raw`\b${OBJECT}\s+(?:service\s+)?(?:(?:on|across)\s+[^.;!?]{1,40}?\s+)?(?:(?:has\s+|just\s+)?(?:crashed|died|hung|froze|fell\s+over|went\s+down|stopped\s+working)\b|is\s+down\b|down\s+(?=on\b)|(?:is|keeps|has|seems|looks)\s+(?:\w+\s+)?(?:throwing|eating|hogging|chewing|pegging|burning|using|hanging|hung|stuck|down|crashed|crashing|dead|failing|failed|frozen|not\s+responding|unresponsive|misbehaving|broken|wedged|borked|hosed|flapping|erroring|acting\s+up|leaking|spinning)\b)`,
     'i',
   ).exec(text)
-  // "there's a runaway java proc on dp03 eating all the cpu, kill it"
+  // "there's a runaway java proc on dp03 eating all the cpu, kill it", "someone's runaway perl
+  // process on files-lnx01 — stop it": a name with its kind noun, wherever it stands.
   const told = new RegExp(
-    String.raw`\bthere(?:'s|\s+is|\s+are)\s+(?:a|an|some)\s+${FILLER}${OBJECT}\s+(?:process(?:es)?|procs?|service|daemon)\b`,
-    'i',
-  ).exec(text)
-  const names = [subject?.[1], told?.[1]]
-  return (
-    names.find(
-      (name): name is string =>
-        name !== undefined && !NOT_OBJECTS.has(name.toLowerCase()) && !machines.isMachine(name),
-    ) ?? ''
+    String.raw`\b${FILLER}${OBJECT}\s+(process(?:es)?|procs?|service|daemon)\b`,
+    'gi',
   )
+  const named = [...text.matchAll(told)].find(
+    (match) =>
+      match[1] !== undefined &&
+      !NOT_OBJECTS.has(match[1].toLowerCase()) &&
+      !machines.isMachine(match[1]) &&
+      !/^(?:someone's|somebody's|a|an|some)$/i.test(match[1]),
+  )
+  if (subject?.[1] && !NOT_OBJECTS.has(subject[1].toLowerCase()) && !machines.isMachine(subject[1]))
+    return { name: subject[1], process: false }
+  if (named?.[1]) return { name: named[1], process: /^proc/i.test(named[2] ?? '') }
+  return { name: '', process: false }
+}
+
+/** Nouns that make the word before them a description of machines ("for the web servers"). */
+const MACHINE_NOUN = /^\s+(?:servers?|machines?|box(?:es)?|hosts?|nodes?|vms?|fleet|group)\b/i
+
+/**
+ * "errors in the last 30 hours for the smbd service", "errors from the event log on app-win01 for
+ * MSSQLSERVER": a name after "for"/"from"/"of" anywhere in the request, whatever came between it
+ * and the word "errors", when it is no machine, group, time or kind of log.
+ */
+function serviceNamedFor(text: string, machines: MachineNames): string | undefined {
+  for (const match of text.matchAll(
+    new RegExp(String.raw`\b(?:for|from|of)\s+(?:the\s+)?(?:service\s+)?${OBJECT}`, 'gid'),
+  )) {
+    const name = match[1] ?? ''
+    const at = match.indices?.[1]?.[0] ?? -1
+    if (
+      LOG_NOT_SERVICE.has(name.toLowerCase()) ||
+      LOG_NOT_NAMES.test(name.toLowerCase()) ||
+      /^(?:\d|hours?$|days?$|weeks?$|today$|yesterday$|morning$|night$|log$|logs$)/i.test(name) ||
+      machines.isMachine(name) ||
+      machines.targetAt?.(at) ||
+      MACHINE_NOUN.test(text.slice(at + name.length))
+    )
+      continue
+    return name
+  }
+  return undefined
 }

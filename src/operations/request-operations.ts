@@ -1,7 +1,10 @@
+import { findNetworkChecks } from './request-network.ts'
 import { finish } from './request-operations-finish.ts'
 import { findPhrasings } from './request-phrasings.ts'
 import { findStatusChecks } from './request-status.ts'
 import {
+  appositiveName,
+  FILE_NAME,
   FILLER,
   type Found,
   isProcessName,
@@ -11,6 +14,7 @@ import {
   OBJECT,
   type OperationsFound,
   PATH,
+  TOOL_PACKAGES,
   trimPath,
   VERBS,
 } from './request-words.ts'
@@ -27,11 +31,13 @@ export type { OperationsFound, ReadOperation } from './request-words.ts'
  * @module
  */
 
-const HOST = '([A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)'
-
 /** Words that may follow a service name without being the rest of it ("restart nginx again"). */
 const HALF_NAME_NOT =
   /^(?:again|now|asap|please|pls|first|too|as\s+well|gracefully|cleanly|quickly|immediately|tonight|later|back|up|down|over|off|everywhere|service|daemon|process|instance|instances)$/
+
+/** Parts a technician swaps by hand: a swap of these is no package work. */
+const HARDWARE =
+  /^(?:disks?|drives?|ssds?|hdds?|fans?|cables?|batter(?:y|ies)|keyboards?|mouse|mice|monitors?|screens?|psus?|nics?|ram|memory|cpus?|toner|laptops?|chargers?|docks?|headsets?|phones?)$/i
 
 const MACHINE_WORDS = /^(?:servers?|machines?|box(?:es)?|hosts?|computers?|nodes?|vms?)$/i
 
@@ -39,6 +45,11 @@ export interface MachineNames {
   isMachine(token: string): boolean
   /** Whether a group or machine name was found at this position ("restart the web servers"). */
   targetAt?(index: number): boolean
+  /**
+   * The name a condition gave ("if nginx is down on web03, start it"): what "it" means when no
+   * step before it names one (the condition's words are blanked before the steps are read).
+   */
+  namedInCondition?: string
 }
 
 export function findOperations(text: string, machines: MachineNames): OperationsFound {
@@ -60,6 +71,8 @@ export function findOperations(text: string, machines: MachineNames): Operations
     /[A-Za-z]/.test(word) &&
     !NOT_OBJECTS.has(word.toLowerCase()) &&
     !machines.isMachine(word)
+  const isPackage = (word: string | undefined): word is string =>
+    word !== undefined && (TOOL_PACKAGES.has(word.toLowerCase()) || isObject(word))
   /** "install htop and tmux", "restart smbd and nmbd": one step per listed name. */
   const listed = (match: RegExpMatchArray, operation: string, key: string, commas = true) => {
     let after = (match.index ?? 0) + match[0].length
@@ -97,6 +110,38 @@ export function findOperations(text: string, machines: MachineNames): Operations
     add(match, 'file.copy', { source: trimPath(match[1]), destination: trimPath(match[2]) }, paths)
   }
 
+  // "copy motd.txt to /etc/motd on web01": a file of the helpdesk's files directory, named
+  // relative to it (with an extension or a folder, so "copy the file to" names none); "overwrite"
+  // or "replace" in the request lets it replace an existing file.
+  for (const match of each(
+    String.raw`\b(?:copy|push|deploy|put|upload|distribute|roll\s+out|ship|send|drop|place|stage|transfer)\s+(?:the\s+)?(?:new\s+|updated\s+|latest\s+)?(?:file\s+|config\s+)?(?<![\/\w.-])${FILE_NAME}(?:\s+from\s+the\s+files?\s+(?:directory|folder|dir))?\s+(?:to|at|into|onto)\s+${PATH}`,
+  )) {
+    const paths = [match.indices?.[1], match.indices?.[2]].filter(
+      (span): span is [number, number] => span !== undefined,
+    )
+    const overwrite = /\b(?:overwrit\w*|replac\w*)\b/i.test(text)
+    add(
+      match,
+      'file.copy',
+      {
+        source: match[1] ?? '',
+        destination: trimPath(match[2]),
+        ...(overwrite ? { overwrite: 'yes' } : {}),
+      },
+      paths,
+    )
+  }
+
+  // "replace /etc/hosts on web01 with /srv/hosts.new": the copy written destination first.
+  for (const match of each(
+    String.raw`\b(?:replace|overwrite|swap\s+out)\s+(?:the\s+)?(?:file\s+|config\s+)?${PATH}\s+(?:[^/\\\n]{0,40}?\s)?with\s+(?:the\s+)?(?:new\s+|updated\s+)?(?:file\s+|config\s+|copy\s+(?:at|in|from)\s+)?${PATH}`,
+  )) {
+    const paths = [match.indices?.[1], match.indices?.[2]].filter(
+      (span): span is [number, number] => span !== undefined,
+    )
+    add(match, 'file.copy', { source: trimPath(match[2]), destination: trimPath(match[1]) }, paths)
+  }
+
   // --- packages
   for (const match of each(
     String.raw`\binstall\s+(?:the\s+)?(?:latest\s+)?(?:security\s+)?updates?\s+(?:for|of|to)\s+(?:the\s+)?${OBJECT}`,
@@ -110,11 +155,11 @@ export function findOperations(text: string, machines: MachineNames): Operations
     if (isObject(match[1])) add(match, 'package.update', { package: match[1] })
   }
   for (const match of each(
-    String.raw`\b(install(?:ing)?|uninstall(?:ing)?|remov(?:e|ing)|updat(?:e|ing)|upgrad(?:e|ing)|patch(?:ing)?)\s+${FILLER}(?:package\s+)?${OBJECT}(?:\s+package)?(?:\s+(?:to\s+)?(?:version\s+|v)?(\d[A-Za-z0-9.+~_:-]*))?`,
+    String.raw`\b(install(?:ing)?|uninstall(?:ing)?|remov(?:e|ing)|updat(?:e|ing)|upgrad(?:e|ing)|patch(?:ing)?)\s+${FILLER}(?:package\s+(?:named\s+|called\s+)?)?${OBJECT}(?:\s+package)?(?:\s+(?:to\s+)?(?:version\s+|v)?(\d[A-Za-z0-9.+~_:-]*))?`,
   )) {
     const [, verb = '', name, version] = match
     const nameAt = match.indices?.[2]?.[0] ?? -1
-    if (!isObject(name) || machines.targetAt?.(nameAt)) {
+    if (!isPackage(name) || machines.targetAt?.(nameAt)) {
       // "upgrade all of the build agents to git 2.45.1": the package comes after "to".
       const later = new RegExp(
         String.raw`^[^.;]{0,60}?\bto\s+${OBJECT}\s+(?:version\s+)?v?(\d[A-Za-z0-9.+~_:-]*)`,
@@ -129,7 +174,15 @@ export function findOperations(text: string, machines: MachineNames): Operations
       : /^(?:uninstall|remov)/i.test(verb)
         ? 'package.remove'
         : 'package.update'
-    const parameters: Record<string, string> = { package: name }
+    // "update kernel package linux-image-amd64": the description first, then the name.
+    const own = version
+      ? undefined
+      : appositiveName(
+          text.slice((match.index ?? 0) + match[0].length),
+          /\spackage$/i.test(match[0]),
+          isPackage,
+        )
+    const parameters: Record<string, string> = { package: own ?? name }
     // "upgrade nginx on web01 to version 1.26.1": the version may follow the targets.
     const later =
       version ??
@@ -139,6 +192,32 @@ export function findOperations(text: string, machines: MachineNames): Operations
     if (later) parameters.version = trimPath(later)
     add(match, operation, parameters)
     listed(match, operation, 'package')
+  }
+  // "swap mysql-server for mariadb-server", "replace apache2 with nginx": the first removed,
+  // the second installed (paths are file copies, read above).
+  for (const match of each(
+    String.raw`\b(?:swap(?:\s+out)?|replac(?:e|ing))\s+(?:the\s+)?(?:package\s+)?${OBJECT}(?:\s+package)?\s+(?:for|with)\s+(?:the\s+)?(?:package\s+)?${OBJECT}\b(?![\/\\])`,
+  )) {
+    const [, old, replacement] = match
+    if (!isPackage(old) || !isPackage(replacement)) continue
+    // "swap the fans for quieter ones", "replace the disk with a new drive": hardware, not software.
+    if (
+      HARDWARE.test(old) ||
+      HARDWARE.test(replacement) ||
+      /^\s+ones?\b/i.test(text.slice((match.index ?? 0) + match[0].length))
+    )
+      continue
+    if (machines.targetAt?.(match.indices?.[1]?.[0] ?? -1)) continue
+    add(match, 'package.remove', { package: old })
+    // The install takes the empty span after the swap, so the two are not one overlapping step.
+    const end = (match.index ?? 0) + match[0].length
+    found.push({
+      operation: 'package.install',
+      parameters: { package: replacement },
+      start: end,
+      end,
+      valueSpans: [],
+    })
   }
   findPhrasings({ text, found, add, each, isObject })
 
@@ -164,7 +243,13 @@ export function findOperations(text: string, machines: MachineNames): Operations
     const bracketed = /^[^()\n]{0,30}?\(([A-Za-z0-9][A-Za-z0-9@._-]*)\)/.exec(
       text.slice((match.index ?? 0) + match[0].length),
     )?.[1]
-    let named = /^(?:it|them|again|service)$/i.test(object) ? undefined : (bracketed ?? object)
+    // "bounce the IIS service W3SVC": the words before the kind noun only describe it.
+    const appositive = bracketed
+      ? undefined
+      : appositiveName(text.slice((match.index ?? 0) + match[0].length), Boolean(after), isObject)
+    let named = /^(?:it|them|again|service)$/i.test(object)
+      ? undefined
+      : (bracketed ?? appositive ?? object)
     // "restart the app pool on app-win02": a name of two plain words is not read by halves;
     // the step is kept without a name, and the chat asks which service.
     const next = /^\s+([a-z][a-z-]*)\s+(?:on|across|for|at)\b/.exec(
@@ -172,6 +257,7 @@ export function findOperations(text: string, machines: MachineNames): Operations
     )?.[1]
     if (
       !bracketed &&
+      !appositive &&
       !keyword.trim() &&
       next !== undefined &&
       !NOT_OBJECTS.has(next) &&
@@ -197,6 +283,13 @@ export function findOperations(text: string, machines: MachineNames): Operations
     // Only "and": after a comma comes the next instruction ("stop nginx, clear the cache").
     if (named !== undefined) listed(match, operation, 'service', false)
   }
+  // "nginx down on web02, pls restart": the verb alone at the end of the request, on the
+  // service the sentence says is in trouble.
+  for (const match of each(
+    String.raw`\b(restart|start|stop)(?=\s*(?:it\s+|them\s+)?(?:(?:pls|please|plz|asap|now|again|thanks|thx)\s*)*(?:[.!?]|$))`,
+  )) {
+    add(match, `service.${(match[1] ?? 'restart').toLowerCase()}`, { service: '' })
+  }
   for (const match of each(
     String.raw`\b(?:the\s+)?${OBJECT}\s+(?:service|daemon)\s+(restarted|started|stopped)\b`,
   )) {
@@ -214,9 +307,11 @@ export function findOperations(text: string, machines: MachineNames): Operations
   for (const match of each(
     String.raw`\bbring\s+(?:the\s+)?${KEYWORD_BEFORE}${OBJECT}${KEYWORD_AFTER}\s+(?:back\s+)?(up|online|down|offline)\b`,
   )) {
-    if (!isObject(match[2])) continue
+    // "bring it back up": the service just named, or the one the sentence says is in trouble.
+    const pronoun = /^(?:it|them)$/i.test(match[2] ?? '')
+    if (!pronoun && !isObject(match[2])) continue
     const up = /^(?:up|online)$/i.test(match[4] ?? '')
-    add(match, up ? 'service.start' : 'service.stop', { service: match[2] })
+    add(match, up ? 'service.start' : 'service.stop', { service: pronoun ? '' : (match[2] ?? '') })
   }
   for (const match of each(
     String.raw`\bcheck\s+(?:on\s+)?(?:the\s+)?(?:(?:service|daemon)\s+${OBJECT}|${OBJECT}\s+(?:service|daemon))\b`,
@@ -269,12 +364,12 @@ export function findOperations(text: string, machines: MachineNames): Operations
 
   // --- disk, uptime, reboot
   for (const match of each(
-    String.raw`\b(?:disk\s+(?:space|usage|capacity|free)|free\s+(?:disk\s+)?space|free\s+disk|df|how\s+full\s+(?:is|are)|out\s+of\s+(?:disk|space)|disks?\s+(?:is\s+|are\s+)?full|how\s+much\s+(?:free\s+)?(?:disk\s+)?(?:space|room)|(?:space|room)\s+(?:is\s+)?(?:left|free|remaining|available)|storage\s+(?:left|usage|space)|disks?|storage|space\s+(?:check|usage))\b`,
+    String.raw`\b(?:disk\s+(?:space|usage|capacity|free)|free\s+(?:disk\s+)?space|free\s+disk|df|how\s+full\s+(?:is|are)|out\s+of\s+(?:disk|space)|disks?\s+(?:is\s+|are\s+)?full|drives?\s+(?:is\s+|are\s+)?(?:full|filling\s+up|space|usage)|how\s+much\s+(?:free\s+)?(?:disk\s+)?(?:space|room)|(?:space|room)\s+(?:is\s+)?(?:left|free|remaining|available)|storage\s+(?:left|usage|space)|disks?|storage|space\s+(?:check|usage)|(?:check|show|get|report)\s+(?:the\s+)?(?:free\s+)?space|space\s+(?:on|in|under|for|of|at)(?=\s+(?:[A-Za-z]:|\/))|(?:check|look\s+at|scan)\s+[^.?!]{1,60}?\s+for\s+(?:free\s+)?(?:disk\s+)?(?:space|room))\b`,
   )) {
     add(match, 'disk.usage', {})
   }
   for (const match of each(
-    String.raw`\buptime\b|\bhow\s+long\s+(?:has|have)\s+[^?.!]{1,40}?\s+been\s+(?:up|running|online)\b|\blast\s+(?:re)?boot(?:ed)?(?:\s+time)?\b|\bwhen\s+(?:did|was|were)\s+[^?.!]{1,40}?\s+(?:last\s+)?(?:re)?boot(?:ed)?\b|\bhow\s+long\s+(?:since|ago)\s+[^?.!]{1,40}?\s+(?:last\s+)?(?:re)?boot(?:ed)?\b|\b(?:has|have|did)\s+[^?.!]{1,40}?\s+(?:re)?boot(?:ed)?\s+(?:recently|lately|today|overnight|last\s+night|since)\b`,
+    String.raw`\buptime\b|\bhow\s+long\s+(?:has|have)\s+[^?.!]{1,40}?\s+been\s+(?:up|running|online)\b|\blast\s+(?:re)?boot(?:ed)?(?:\s+time)?\b|\bwhen\s+(?:did|was|were)\s+[^?.!]{1,40}?\s+(?:last\s+)?(?:(?:re)?boot(?:ed)?|restart(?:ed)?)\b|\bhow\s+long\s+(?:since|ago)\s+[^?.!]{1,40}?\s+(?:last\s+)?(?:(?:re)?boot(?:ed)?|restart(?:ed)?|(?:came|come)\s+(?:back\s+)?up)\b|\b(?:has|have|did)\s+[^?.!]{1,40}?\s+(?:re)?boot(?:ed)?\s+(?:recently|lately|today|overnight|last\s+night|since)\b`,
   )) {
     add(match, 'system.uptime', {})
   }
@@ -282,57 +377,12 @@ export function findOperations(text: string, machines: MachineNames): Operations
 
   // --- logs
   for (const match of each(
-    String.raw`\b(?:errors?\s+(?:logs?|in\s+the\s+logs?)|event\s+logs?|errors|erroring|throwing\s+errors|(?:complain(?:ing|ed|s)?|moaning|whining|grumbling)\s+about|(?:been|got|was|were)\s+logged(?!\s+(?:in|out|into)\b)|journal|syslog|(?:check|show|pull|grab|review|read|tail|see|look\s+at|go\s+through)\s+(?:me\s+)?(?:the\s+)?(?:recent\s+|latest\s+|system\s+)?(?:[A-Za-z0-9][A-Za-z0-9@._-]*\s+)?logs?)\b`,
+    String.raw`\b(?:errors?\s+(?:logs?|in\s+the\s+logs?)|event\s+logs?|errors|erroring|throwing\s+errors|(?:complain(?:ing|ed|s)?|moaning|whining|grumbling)\s+about|(?:been|got|was|were)\s+logged(?!\s+(?:in|out|into)\b)|journal|syslog|(?:check|show|pull|grab|review|read|tail|see|look\s+at|go\s+through)\s+(?:me\s+)?(?:the\s+)?(?:recent\s+|latest\s+|system\s+)?(?:[A-Za-z0-9][A-Za-z0-9@._-]*\s+)?logs?|(?:hours?|days?|week|minutes?)\s+of\s+(?:the\s+)?(?:[A-Za-z0-9][A-Za-z0-9@._-]*\s+)?(?:logs?|errors))\b`,
   )) {
     add(match, 'logs.errors', {})
   }
 
-  // --- network
-  const talks =
-    /\b(?:reach|reachable|connect|connectivity|port|talk\s+to|access|hit|get\s+to|open\s+(?:a\s+)?(?:connection|socket))\b/i.test(
-      text,
-    )
-  const port =
-    /\bport\s+(?:check\s+)?(?:on\s+|for\s+)?(\d{1,5})\b/i.exec(text) ??
-    /\b[A-Za-z0-9.-]+:(\d{1,5})\b/.exec(text) ??
-    (talks ? /\b(?:on|at)\s+(\d{2,5})\b/i.exec(text) : null)
-  if (port && talks) {
-    const host =
-      new RegExp(String.raw`\b${HOST}:\d{1,5}\b`).exec(text) ??
-      new RegExp(String.raw`\bport\s+\d{1,5}\s+on\s+${HOST}`, 'i').exec(text) ??
-      new RegExp(String.raw`\b(?:reach|hit)\s+(?:the\s+)?${HOST}`, 'i').exec(text) ??
-      new RegExp(String.raw`\b(?:talk|connect|get\s+through)\s+to\s+(?:the\s+)?${HOST}`, 'i').exec(
-        text,
-      ) ??
-      new RegExp(String.raw`\bport\s+\d{1,5}\s+(?:to|of)\s+${HOST}`, 'i').exec(text) ??
-      // "is smtp.corp.local port 25 open": a dotted name or a machine before its port.
-      /\b([A-Za-z0-9-]*[.\d][A-Za-z0-9.-]*[A-Za-z0-9])\s+(?:on\s+)?port\s+\d{1,5}/i.exec(text) ??
-      new RegExp(String.raw`\bto\s+${HOST}`, 'i').exec(text)
-    if (host?.[1]) {
-      const hostStart = (host.index ?? 0) + host[0].lastIndexOf(host[1])
-      add(port, 'network.port-check', { host: host[1], port: Number(port[1]) }, [
-        [hostStart, hostStart + host[1].length],
-        [port.index ?? 0, (port.index ?? 0) + port[0].length],
-      ])
-    }
-  }
-  const resolveWord =
-    /\bresol(?:ve|ves|ving|ution)\b|\bdns\s+(?:lookup|resolution|check|query|test)\b|\bnslookup\b|\blook\s*up\b|\bdig\b/i.exec(
-      text,
-    )
-  if (resolveWord) {
-    const host =
-      /\b([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)\b/.exec(text) ??
-      // "does db01 resolve on web03": the name before the verb.
-      new RegExp(String.raw`\b(?:does|do|can|will|did)\s+${HOST}\s+resolve`, 'i').exec(text) ??
-      new RegExp(String.raw`\bresolve\s+(?!(?:on|from|at|in|for|to)\b)${HOST}`, 'i').exec(text)
-    if (host?.[1]) {
-      const hostStart = (host.index ?? 0) + host[0].lastIndexOf(host[1])
-      add(resolveWord, 'network.name-check', { host: host[1] }, [
-        [hostStart, hostStart + host[1].length],
-      ])
-    }
-  }
+  findNetworkChecks(text, add)
 
   return finish(text, found, machines)
 }

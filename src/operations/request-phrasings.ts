@@ -93,7 +93,7 @@ export function findPhrasings(finder: PhrasingFinder): void {
     add(match, operation, { [key]: name })
   }
   for (const match of each(
-    String.raw`\b(?:ensure|make\s+sure|see\s+that)\s+(?:the\s+)?(?:package\s+)?${OBJECT}(?:\s+package)?\s+(?:is|gets|get|are)\s+(installed|removed|uninstalled|updated|upgraded|up\s+to\s+date)\b`,
+    String.raw`\b(?:ensure|make\s+sure|see\s+that)\s+(?:the\s+)?(?:package\s+)?${OBJECT}(?:\s+package)?\s+(?:is|gets|get|are)\s+(installed|removed|uninstalled|updated|upgraded|up\s+to\s+date|(?:at|on)\s+(?:the\s+)?latest)\b`,
   )) {
     if (!isObject(match[1])) continue
     const state = (match[2] ?? '').toLowerCase()

@@ -1,8 +1,15 @@
+import { readCondition } from './request-conditions.ts'
+import { withCorrections } from './request-corrections.ts'
+import { type Exclusion, readExclusions } from './request-exclusions.ts'
 import {
   asksTheInventory,
   clarifyingQuestion,
+  commandWithoutTarget,
+  employeeShaped,
   namesTheFleet,
+  namesWorkOn,
   ownTrouble,
+  whichMachines,
 } from './request-fallback.ts'
 import { applyLexicon } from './request-lexicon.ts'
 import { findOperations, type ReadOperation } from './request-operations.ts'
@@ -44,122 +51,9 @@ export interface ReadRequest extends OperationRequest {
   clarify: string | null
 }
 
-const SUBJECT = String.raw`(?:it\s+is\s+|it's\s+|its\s+|they\s+are\s+|they're\s+|(?:the\s+)?[A-Za-z0-9][A-Za-z0-9@._-]*\s+(?:service\s+|process\s+|package\s+)?(?:is|are)\s+)?(?:actually\s+|currently\s+|really\s+)?`
-
-const CONDITIONS: ReadonlyArray<[WorkflowCondition, RegExp]> = [
-  // "unless it's already installed": the work is only where it is not.
-  [
-    'only-where-running',
-    new RegExp(String.raw`\bunless\s+${SUBJECT}(?:stopped|not\s+running|down)\b`, 'gi'),
-  ],
-  [
-    'only-where-stopped',
-    new RegExp(String.raw`\bunless\s+${SUBJECT}(?:already\s+)?running\b`, 'gi'),
-  ],
-  [
-    'only-where-installed',
-    new RegExp(String.raw`\bunless\s+${SUBJECT}(?:missing|not\s+installed)\b`, 'gi'),
-  ],
-  [
-    'only-where-missing',
-    new RegExp(
-      String.raw`\bunless\s+${SUBJECT}(?:already\s+)?(?:installed|there|present|on\s+there)\b`,
-      'gi',
-    ),
-  ],
-  // "skip the ones where it is not running": the work is only where it runs.
-  [
-    'only-where-running',
-    /\bskip(?:ping)?\s+(?:the\s+ones|those|any|machines|hosts|servers|boxes)?\s*(?:where|if|that)\s+(?:it\s+is\s+|it's\s+|they\s+are\s+|they're\s+|(?:is|are)\s+)?(?:not\s+running|stopped|down)\b/gi,
-  ],
-  [
-    'only-where-stopped',
-    /\bskip(?:ping)?\s+(?:the\s+ones|those|any|machines|hosts|servers|boxes)?\s*(?:where|if|that)\s+(?:it\s+is\s+|it's\s+|they\s+are\s+|they're\s+|(?:is|are)\s+)?(?:already\s+)?running\b/gi,
-  ],
-  [
-    'only-where-missing',
-    /\bskip(?:ping)?\s+(?:the\s+ones|those|any|machines|hosts|servers|boxes)?\s*(?:where|if|that)\s+(?:it\s+is\s+|it's\s+|they\s+are\s+|they're\s+|(?:is|are|have\s+it|has\s+it)\s+)?(?:already\s+)?installed\b/gi,
-  ],
-  [
-    'only-where-installed',
-    /\bskip(?:ping)?\s+(?:the\s+ones|those|any|machines|hosts|servers|boxes)?\s*(?:where|if|that)\s+(?:it\s+is\s+|it's\s+|they\s+are\s+|they're\s+|(?:is|are)\s+)?(?:not\s+installed|missing)\b/gi,
-  ],
-  // "stop telegraf wherever it runs": the plain verb says the same as "is running".
-  [
-    'only-where-running',
-    /(?:\bwhere(?:ver)?|(?<=every)where)\s+(?:it|they|the\s+service|that\s+service|the\s+process)\s+(?:still\s+)?(?:runs|run)\b/gi,
-  ],
-  // "is redis running? if not, start it": the start is only where it is not running.
-  ['only-where-stopped', /\b(?<=[?.,;]\s*)if\s+not\b/gi],
-  ['only-where-running', /\b(?<=[?.,;]\s*)if\s+(?:so|it\s+is|yes)\b/gi],
-  // "restart it if it isn't", "the build agents that have it running".
-  [
-    'only-where-stopped',
-    /\b(?:if|where|when)\s+(?:(?:it|they)\s+(?:isn't|is\s+not|aren't|are\s+not)|it's\s+not|its\s+not|they're\s+not)(?:\s+(?:running|up|active))?\b(?!\s+(?:installed|there|present))/gi,
-  ],
-  [
-    'only-where-running',
-    /\b(?:that|which|where\s+they|where\s+it)\s+(?:have|has)\s+it\s+running\b/gi,
-  ],
-  [
-    'only-where-stopped',
-    /\b(?:that|which|where\s+they|where\s+it)\s+(?:have|has)\s+it\s+stopped\b/gi,
-  ],
-  ['only-where-installed', /\b(?:that|which)\s+(?:have|has)\s+it\s+installed\b/gi],
-  [
-    'only-where-missing',
-    /\b(?:that|which)\s+(?:don't|do\s+not|doesn't|does\s+not)\s+have\s+it(?:\s+installed|\s+yet)?\b/gi,
-  ],
-  // "only on the ones where nginx is running", "only if the service is stopped".
-  [
-    'only-where-stopped',
-    new RegExp(
-      String.raw`(?:\bonly\s+(?:on\s+(?:the\s+)?(?:ones|machines|hosts|servers|boxes)\s+)?(?:where|if|when)|\bwhere(?:ver)?|(?<=every)where)\s+${SUBJECT}(?:stopped|not\s+running|down|inactive)\b`,
-      'gi',
-    ),
-  ],
-  [
-    'only-where-running',
-    new RegExp(
-      String.raw`(?:\bonly\s+(?:on\s+(?:the\s+)?(?:ones|machines|hosts|servers|boxes)\s+)?(?:where|if|when)|\bwhere(?:ver)?|(?<=every)where)\s+${SUBJECT}(?:still\s+)?(?:running|active)\b`,
-      'gi',
-    ),
-  ],
-  [
-    'only-where-missing',
-    new RegExp(
-      String.raw`(?:\bonly\s+(?:on\s+(?:the\s+)?(?:ones|machines|hosts|servers|boxes)\s+)?(?:where|if|when)|\bwhere(?:ver)?|(?<=every)where)\s+${SUBJECT}(?:missing|absent|not\s+(?:yet\s+)?installed)\b`,
-      'gi',
-    ),
-  ],
-  [
-    'only-where-installed',
-    new RegExp(
-      String.raw`(?:\bonly\s+(?:on\s+(?:the\s+)?(?:ones|machines|hosts|servers|boxes)\s+)?(?:where|if|when)|\bwhere(?:ver)?|(?<=every)where)\s+${SUBJECT}(?:already\s+)?(?:installed|present)\b`,
-      'gi',
-    ),
-  ],
-  [
-    'only-where-stopped',
-    /\b(?:but\s+)?(?:only\s+)?(?:where(?:ver)?|if|when)\s+(?:it\s+is\s+|it's\s+|its\s+|they\s+are\s+|they're\s+)?(?:stopped|not\s+running|down|inactive)\b/gi,
-  ],
-  [
-    'only-where-running',
-    /\b(?:but\s+)?(?:only\s+)?(?:where(?:ver)?|if|when)\s+(?:it\s+is\s+|it's\s+|its\s+|they\s+are\s+|they're\s+)?(?:still\s+)?(?:running|active|up)\b/gi,
-  ],
-  [
-    'only-where-missing',
-    /\b(?:but\s+)?(?:only\s+)?(?:where(?:ver)?|if|when)\s+(?:it\s+is\s+|it's\s+|its\s+|they\s+are\s+|they're\s+)?(?:missing|absent|not\s+(?:yet\s+)?installed)\b/gi,
-  ],
-  [
-    'only-where-installed',
-    /\b(?:but\s+)?(?:only\s+)?(?:where(?:ver)?|if|when)\s+(?:it\s+is\s+|it's\s+|its\s+|they\s+are\s+|they're\s+)?(?:already\s+)?(?:installed|present)\b/gi,
-  ],
-]
-
 /** Questions about the fleet itself, answered from the inventory. */
 const INVENTORY_QUESTION =
-  /^\s*(?:(?:hey|so|ok|quick question)[,:]?\s+)?(?:(?:can|could|would)\s+(?:you|someone|somebody)\s+(?:please\s+)?(?=(?:give|get|send|pull|list|count)\b))?(?:how\s+many\b|count\b|list\b|which\b|what\s+(?:linux\s+|windows\s+)?(?:machines|servers|boxes|computers|assets|laptops|workstations)\b|what(?:'s|\s+is)\s+in\b|(?:who\s+are\s+the\s+)?members\s+of\b|tell\s+me\s+(?:everything\s+|all\s+|more\s+)?about\b|details?\s+(?:for|of|about|on)\b|what\s+os\b|who\s+is\b|show\s+(?:me\s+)?all\b|show\s+me\s+\S+'s\s+details\b|what\s+is\s+[A-Za-z0-9-]+\s*(?:[?,]|$)|whose\b|who(?:'s|\s+is)\s+(?:it\s+|[A-Za-z0-9-]+\s+)?(?:assigned|owned|used)\b|(?:show|give)\s+(?:me\s+)?(?:the\s+)?(?:details|specs|info(?:rmation)?)\b|what\s+groups?\b|which\s+groups?\b|what(?:'s|s|\s+is)\s+the\s+(?:os|operating\s+system|class|address|ip)\b|(?:give|get|send|pull)\s+(?:me\s+)?(?:up\s+)?(?:a\s+|the\s+)?(?:full\s+|complete\s+|quick\s+)?(?:count|number|list(?:ing)?|breakdown|rundown|inventory)\b|(?:the\s+)?number\s+of\b|(?:do\s+we\s+have|are\s+there)\s+any\s+(?:linux\s+|windows\s+|macos\s+)?(?:machines|servers|boxes|computers|laptops|workstations|hosts)\b|describe\b|where\s+is\b|what(?:'s|\s+is|\s+does)\s+(?:the\s+|our\s+)?(?:inventory|fleet)\b|info(?:rmation)?\s+(?:on|about|for)\b)/i
+  /^\s*(?:(?:hey|so|ok|quick question)[,:]?\s+)?(?:(?:can|could|would)\s+(?:you|someone|somebody)\s+(?:please\s+)?(?=(?:give|get|send|pull|list|count)\b))?(?:how\s+many\b(?!\s+\S+\s+(?:processes|procs|instances|threads|workers)\b)|count\b|list\b|which\b|what\s+(?:linux\s+|windows\s+)?(?:machines|servers|boxes|computers|assets|laptops|workstations)\b|what(?:'s|\s+is)\s+in\b|(?:who\s+are\s+the\s+)?members\s+of\b|tell\s+me\s+(?:everything\s+|all\s+|more\s+)?about\b|details?\s+(?:for|of|about|on)\b|what\s+os\b|what\s+(?:class|type|kind)\s+(?:is|of)\b|who\s+is\b|show\s+(?:me\s+)?all\b|show\s+me\s+\S+'s\s+details\b|what\s+is\s+[A-Za-z0-9-]+\s*(?:[?,]|$)|whose\b|who(?:'s|\s+is)\s+(?:it\s+|[A-Za-z0-9-]+\s+)?(?:assigned|owned|used)\b|who\s+(?:uses|owns|has|is\s+using|is\s+on)\b|(?:show|give)\s+(?:me\s+)?(?:the\s+)?(?:details|specs|info(?:rmation)?)\b|what\s+groups?\b|which\s+groups?\b|what(?:'s|s|\s+is)\s+the\s+(?:os|operating\s+system|class|address|ip)\b|(?:give|get|send|pull)\s+(?:me\s+)?(?:up\s+)?(?:a\s+|the\s+)?(?:full\s+|complete\s+|quick\s+)?(?:count|number|list(?:ing)?|breakdown|rundown|inventory)\b|(?:the\s+)?number\s+of\b|(?:do\s+we\s+have|are\s+there)\s+any\s+(?:linux\s+|windows\s+|macos\s+)?(?:machines|servers|boxes|computers|laptops|workstations|hosts|macs|macbooks)\b|describe\b|where\s+is\b|what(?:'s|\s+is|\s+does)\s+(?:the\s+|our\s+)?(?:inventory|fleet)\b|info(?:rmation)?\s+(?:on|about|for)\b)/i
 
 const CLASSES: ReadonlyArray<[string, RegExp]> = [
   ['laptop', /\blaptops?\b/i],
@@ -171,50 +65,65 @@ export function readOperationRequest(typed: string, fleet: Fleet): ReadRequest {
   const text = applyLexicon(typed)
   const names = new Set(fleet.machines.map((machine) => machine.name.toLowerCase()))
   const machines = { isMachine: (token: string) => names.has(token.toLowerCase()) }
-  let rest = text
-  let condition: WorkflowCondition | null = null
-  let everywhere = false
-  let wherever = false
-  for (const [kind, pattern] of CONDITIONS) {
-    for (const match of rest.matchAll(pattern)) {
-      condition ??= kind
-      // "wherever it runs" with no machine or group named: every machine where it runs.
-      if (/^wherever\b/i.test(match[0])) wherever = true
-      // "everywhere it is running": the condition took "where", the "every" still means all.
-      if (/\bevery$/i.test(rest.slice(0, match.index))) {
-        everywhere = true
-        rest = `${rest.slice(0, match.index - 5)}${' '.repeat(5)}${rest.slice(match.index)}`
-      }
-      rest =
-        rest.slice(0, match.index) +
-        ' '.repeat(match[0].length) +
-        rest.slice(match.index + match[0].length)
-    }
-  }
+  const read = readCondition(text)
+  // "on all web servers except web04": what is left out is read first, so it is never a target.
+  const exclusions = readExclusions(read.rest, fleet)
+  let rest = exclusions.rest
+  const condition = read.condition
+  let everywhere = read.everywhere
+  const wherever = read.wherever
 
   if (INVENTORY_QUESTION.test(withoutGreeting(text)) && aboutTheFleet(text, fleet))
     return inventoryQuestion(text, fleet)
 
   const named = findTargets(rest, fleet).spans
-  const { operations, valueSpans, unread } = findOperations(rest, {
+  const {
+    operations: typedSteps,
+    valueSpans,
+    unread,
+  } = findOperations(rest, {
     ...machines,
+    ...(read.subject ? { namedInCondition: read.subject } : {}),
     targetAt: (index) => named.some(([start, end]) => index >= start && index < end),
   })
+  // "(dataprocessor, sorry)": a misspelt name is run as the name the request corrects it to.
+  const operations = withCorrections(text, typedSteps)
   for (const [start, end] of valueSpans) {
     rest = rest.slice(0, start) + ' '.repeat(end - start) + rest.slice(end)
   }
   const found = withoutContext(rest, fleet)
-  if (wherever && !hasTarget(found)) everywhere = true
+  // "everything but db02", "reboot all except the databases": left out of every machine.
+  if ((wherever || exclusions.except || exclusions.otherOs) && !hasTarget(found)) everywhere = true
+  if (exclusions.fromAll) everywhere = true
+  // "restart nginx": a command with no machine; the technician is asked which machines.
+  // Package work alone reads as an employee's software request; the desk still asks a
+  // technician which machines (ReadRequest.clarify), never sending them to a runbook.
+  if (!(hasTarget(found) || everywhere) && commandWithoutTarget(typed, operations, unread)) {
+    const shaped = employeeShaped(operations)
+    return {
+      kind: shaped ? 'employee' : 'operation',
+      operations: shaped ? [] : operations,
+      targets: withExclusion(found.targets, exclusions.except),
+      condition,
+      unknownMachines: [],
+      machineClass: null,
+      clarify: whichMachines(operations, fleet),
+    }
+  }
   if (operations.length === 0 || !(hasTarget(found) || everywhere))
-    return fallBack(text, fleet, found, unread, everywhere)
+    return fallBack(text, fleet, found, unread, everywhere, exclusions.except)
   // Only unknown names, or only laptops and workstations, asked about in the first person.
   if (ownMachineOnly(text, found.targets, fleet)) return employee()
   // "all machines running Linux": the OS said anywhere limits "all".
   const all = found.targets.all || everywhere
-  const targets =
-    all && found.targets.os === null && found.osMentioned
-      ? { ...found.targets, all, os: found.osMentioned }
-      : { ...found.targets, all }
+  // "everything except the windows boxes": the other operating system.
+  const os = found.targets.os ?? exclusions.otherOs ?? found.osMentioned
+  const targets = withExclusion(
+    all && found.targets.os === null && os
+      ? { ...found.targets, all, os }
+      : { ...found.targets, all },
+    exclusions.except,
+  )
   return {
     kind: 'operation',
     operations,
@@ -236,11 +145,13 @@ function fallBack(
   found: FoundTargets,
   unread: readonly string[],
   everywhere: boolean,
+  except: Exclusion | null,
 ): ReadRequest {
-  if (!(everywhere || namesTheFleet(found, fleet))) return employee()
-  if (ownMachineOnly(text, found.targets, fleet) || ownTrouble(text)) return employee()
+  const work = namesWorkOn(text, found)
+  if (!(everywhere || namesTheFleet(found, fleet) || work)) return employee()
+  if (!work && (ownMachineOnly(text, found.targets, fleet) || ownTrouble(text))) return employee()
   if (unread.length === 0 && asksTheInventory(text)) return inventoryQuestion(text, fleet)
-  const targets = { ...found.targets, all: found.targets.all || everywhere }
+  const targets = withExclusion({ ...found.targets, all: found.targets.all || everywhere }, except)
   return {
     kind: 'operation',
     operations: [],
@@ -250,6 +161,14 @@ function fallBack(
     machineClass: found.allClass,
     clarify: clarifyingQuestion(text, targets, unread),
   }
+}
+
+/** The exclusion joins the targets only when there is one, so records without it compare as before. */
+function withExclusion(targets: RequestTargets, except: Exclusion | null): RequestTargets {
+  if (!except) return targets
+  // "web01-web04 but not web03": a machine both listed and left out is not listed.
+  const left = new Set(except.machines)
+  return { ...targets, machines: targets.machines.filter((name) => !left.has(name)), except }
 }
 
 /**
@@ -270,15 +189,22 @@ function withoutContext(text: string, fleet: Fleet): FoundTargets {
 
 /** "quick q - how many build agents", "hi team, which ...": the question after the greeting. */
 export function withoutGreeting(text: string): string {
-  return text.replace(
-    /^\s*(?:(?:hi|hey|hello|yo|so|ok|okay|btw|also|team|all|folks|quick\s+(?:q|question|one)|question)\b[\s,:;!.-]*)+/i,
-    '',
-  )
+  return text
+    .replace(
+      /^\s*(?:(?:hi|hey|hello|yo|so|ok|okay|btw|also|team|all|folks|quick\s+(?:q|question|one)|question)\b[\s,:;!.-]*)+/i,
+      '',
+    )
+    .replace(
+      // "I want to know how many servers we have", "can you tell me which group web03 is in":
+      // the question after the words that ask it.
+      /^\s*(?:(?:I\s+(?:want|need|would\s+like|'d\s+like)|I'd\s+like)\s+to\s+know|(?:can|could)\s+(?:you|someone)\s+(?:please\s+)?tell\s+me|do\s+you\s+know|any\s+idea)\s*[,:]?\s+/i,
+      '',
+    )
 }
 
 /** "how many holiday days" is not about the fleet: a question must name machines or the inventory. */
 const FLEET_NOUNS =
-  /\b(?:machines?|servers?|box(?:es)?|computers?|assets?|hosts?|devices?|laptops?|workstations?|desktops?|inventory|fleet|group|linux|windows|nodes?|vms?)\b/i
+  /\b(?:machines?|servers?|box(?:es)?|computers?|assets?|hosts?|devices?|laptops?|workstations?|desktops?|inventory|fleet|group|linux|windows|macs|macbooks?|nodes?|vms?)\b/i
 
 function aboutTheFleet(text: string, fleet: Fleet): boolean {
   if (FLEET_NOUNS.test(text)) return true
@@ -299,7 +225,9 @@ function ownMachineOnly(text: string, targets: RequestTargets, fleet: Fleet): bo
 }
 
 function inventoryQuestion(text: string, fleet: Fleet): ReadRequest {
-  const found = findTargets(text, fleet)
+  // "how many linux servers apart from the build agents": counted without them.
+  const exclusions = readExclusions(text, fleet)
+  const found = findTargets(exclusions.rest, fleet)
   const { machines, groups } = found.targets
   const counting = /\b(?:how\s+many|count|number\s+of)\b/i.test(text)
   const operation = counting
@@ -313,12 +241,15 @@ function inventoryQuestion(text: string, fleet: Fleet): ReadRequest {
   return {
     kind: 'inventory',
     operations: [{ operation, parameters: {} }],
-    targets: {
-      machines,
-      groups,
-      all,
-      os: operation === 'inventory.describe' ? null : (found.targets.os ?? found.osMentioned),
-    },
+    targets: withExclusion(
+      {
+        machines,
+        groups,
+        all,
+        os: operation === 'inventory.describe' ? null : (found.targets.os ?? found.osMentioned),
+      },
+      exclusions.except,
+    ),
     condition: null,
     unknownMachines: found.unknownMachines,
     machineClass: machineClass === 'server' && !all ? null : machineClass,

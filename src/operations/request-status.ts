@@ -19,13 +19,22 @@ const STATES =
 const BARE_CHECK_NOT =
   /^(?:disks?|space|storage|uptime|logs?|journal|errors?|events?|connectivity|ports?|dns|memory|ram|cpu|load|status|state|health|processes|versions?|everything|things|servers?|machines?|box(?:es)?|hosts?|nodes?|fleet)$/i
 
+/** Words of resource use, which process.check reports and service.status does not. */
+const RESOURCE_WORDS = /\b(?:memory|cpu|ram|hog(?:s|ging)?|leak(?:s|ing|y)?)\b/i
+
 export function findStatusChecks(finder: PhrasingFinder, machines: MachineNames): void {
   const { add, each, isObject } = finder
+  // "check memory hog: is clamd running": a question about resource use is about the process
+  // (process.check reports CPU and memory; a service status does not).
+  const resources = RESOURCE_WORDS.test(finder.text)
   const status = (match: RegExpMatchArray, before?: string, object?: string, after?: string) => {
     const named = object && /^(?:it|them)$/i.test(object) ? '' : object
     if (named === undefined || (named !== '' && !isObject(named))) return
     const keyword = `${before ?? ''} ${after ?? ''}`.toLowerCase()
-    if (/\bproc/.test(keyword) || (!keyword.includes('service') && isProcessName(named)))
+    if (
+      /\bproc/.test(keyword) ||
+      (!keyword.includes('service') && (isProcessName(named) || (resources && named !== '')))
+    )
       add(match, 'process.check', { process: named })
     else add(match, 'service.status', { service: named })
   }
@@ -86,11 +95,14 @@ export function findStatusChecks(finder: PhrasingFinder, machines: MachineNames)
   }
   // "is web02 alive?": a machine's own state is its uptime.
   for (const match of each(
-    String.raw`\b(?:is|are)\s+${OBJECT}\s+(?:still\s+)?(?:up|alive|online|responding|reachable|back(?:\s+up)?)\b`,
+    // "is mon01 reachable from web01 on port 9100" asks the network, not the machine's state.
+    String.raw`\b(?:is|are)\s+${OBJECT}\s+(?:still\s+)?(?:up|alive|online|responding|reachable(?!\s+from\b)|back(?:\s+up)?)\b`,
   )) {
     if (match[1] && machines.isMachine(match[1])) add(match, 'system.uptime', {})
   }
-  for (const match of each(String.raw`\bcheck\s+(?:that\s+)?(it|they)\s+(?:is|are)\s+running\b`)) {
+  for (const match of each(
+    String.raw`\bcheck\s+(?:that\s+)?(it|they)(?:\s+(?:is|are)|['\u2019](?:s|re))\s+running\b`,
+  )) {
     status(match, undefined, match[1], undefined)
   }
   for (const match of each(
@@ -109,6 +121,12 @@ export function findStatusChecks(finder: PhrasingFinder, machines: MachineNames)
         finder.text.slice((match.index ?? 0) + match[0].length),
       )
     if (isObject(match[2]) && !told) add(match, 'process.check', { process: match[2] })
+  }
+  // "how many java processes on dp03": the process checked (the check lists them).
+  for (const match of each(
+    String.raw`\bhow\s+many\s+${OBJECT}\s+(?:processes|procs|instances|workers)\b`,
+  )) {
+    if (isObject(match[1])) add(match, 'process.check', { process: match[1] })
   }
   // "anything called node running on web03?", "a process named gradle": a process by its name.
   for (const match of each(

@@ -37,6 +37,11 @@ export interface RequestTargets {
   groups: string[]
   all: boolean
   os: 'linux' | 'windows' | null
+  /**
+   * Left out of the targets ("all web servers except web04"): machines and groups, sorted.
+   * Absent when the request excludes nothing.
+   */
+  except?: { machines: string[]; groups: string[] }
 }
 
 export interface FoundTargets {
@@ -46,8 +51,11 @@ export interface FoundTargets {
   rest: string
   /** "linux" / "windows" said outside a group name, for inventory questions. */
   osMentioned: 'linux' | 'windows' | null
-  /** "all servers" limits "all" to the server class; "every machine" does not. */
-  allClass: 'server' | null
+  /**
+   * "all servers" limits "all" to the server class, "every laptop" / "all the workstations" to
+   * theirs; "every machine" does not.
+   */
+  allClass: 'server' | 'laptop' | 'workstation' | null
   /** Where each group or machine name was found, [start, end). */
   spans: Array<[number, number]>
   /** "all" said only as "everywhere" / "the whole fleet", never with machine words. */
@@ -56,11 +64,35 @@ export interface FoundTargets {
 
 const MACHINE_NOUNS =
   '(?:servers?|box(?:es)?|machines?|hosts?|nodes?|computers?|vms?|instances?|tier|farm|cluster|pool|fleet)'
-const ALL_OS =
-  /\b(?:(?:on|across|for)\s+)?(?:all|every(?:\s+single)?|each)\s+(?:(?:of\s+)?(?:the|our)\s+)?(?:(linux|windows)\s+)?(?:servers?|box(?:es)?|machines?|hosts?|nodes?|computers?|vms?|assets?|targets?)\b/gi
+/**
+ * An operating system as technicians name it: Linux by its distributions too, Windows as "win".
+ * The inventory knows two, so a distribution's name means Linux.
+ */
+const OS_WORD =
+  '(linux|windows|win|lnx|ubuntu|debian|rhel|red\\s*hat|centos|rocky|alma(?:linux)?|suse|sles|fedora)'
+const ALL_OS = new RegExp(
+  `\\b(?:(?:on|across|for)\\s+)?(?:all|every(?:\\s+single)?|each|(?<=\\b(?:on|across|from|for|to)\\s+)any)\\s+(?:(?:of\\s+)?(?:the|our)\\s+)?(?:${OS_WORD}\\s+)?(?:servers?|box(?:es)?|machines?|hosts?|nodes?|computers?|vms?|assets?|targets?)\\b`,
+  'gi',
+)
 /** "the linux servers", "our windows boxes": every machine of that OS (group names come first). */
-const THE_OS =
-  /\b(?:(?:on|across|for)\s+)?(?:(?:the|our)\s+|(?<=\b(?:on|across|for|to|from)\s+))(?:whole\s+|entire\s+)?(linux|windows)\s+(?:servers|box(?:es)|machines|hosts|nodes|vms|computers|fleet|estate)\b/gi
+const THE_OS = new RegExp(
+  `\\b(?:(?:on|across|for)\\s+)?(?:(?:the|our)\\s+|(?<=\\b(?:on|across|for|to|from)\\s+))(?:whole\\s+|entire\\s+)?${OS_WORD}\\s+(?:servers|box(?:es)|machines|hosts|nodes|vms|computers|fleet|estate)\\b`,
+  'gi',
+)
+
+const OS_ALONE = new RegExp(
+  `(?<=\\b(?:on|across|to|onto)\\s+)(?:all\\s+)?${OS_WORD}(?=\\s*(?:[.,;!?]|$|\\s+(?:only|too|as\\s+well|and\\s+(?:then|restart|start|stop|check|install|remove|update)|where|wherever|if|unless|tonight|today|now|asap|please|pls)\\b))`,
+  'gi',
+)
+
+/** "linux", "win", "ubuntu" -> the inventory's operating system. */
+function osOf(word: string | undefined): RequestTargets['os'] {
+  if (!word) return null
+  return /^win/i.test(word) ? 'windows' : 'linux'
+}
+/** "all laptops", "every workstation", "all the desktops": every machine of an employee class. */
+const ALL_CLASS =
+  /\b(?:(?:on|across|for|to)\s+)?(?:all|every(?:\s+single)?|each)\s+(?:(?:of\s+)?(?:the|our)\s+)?(?:(linux|windows|win)\s+)?(laptops?|notebooks?|workstations?|desktops?|pcs?)\b/gi
 const EVERYWHERE =
   /\b(?:everywhere|(?:across\s+|on\s+)?the\s+(?:whole\s+|entire\s+)?fleet|fleet-wide)\b/gi
 
@@ -77,7 +109,8 @@ function groupPatterns(fleet: Fleet): Array<{ group: string; pattern: RegExp }> 
           : escapeRegExp(word),
       )
       .join('[-_\\s]?')
-    const nouns = '(?:group|servers?|box(?:es)?|machines?|nodes?|tier|farm|cluster|pool)'
+    const nouns =
+      '(?:group|servers?|box(?:es)?|machines?|nodes?|tier|farm|cluster|pool|laptops?|workstations?|desktops?|pcs)'
     // A one-word name said bare ("finance", "databases") is a group only after a preposition
     // ("on the databases"), never inside other words ("finance-team@", "the finance mailbox").
     const bare =
@@ -119,6 +152,48 @@ function blank(text: string, start: number, end: number): string {
 
 const STEM_NOUN = /\b([A-Za-z]{2,12})[-\s]?(?:servers?|box(?:es)?|machines?|hosts?|nodes?|vms?)\b/gi
 
+/** "domain controller(s)": a role of two words, read by its initials (dc01). */
+const ROLE =
+  /\b(?!(?:which|what|whose|the|all|our|both|any|some|those|these|each|every|other|two|three|four|of|on|to|from|in|for|and|or|prod|production|staging|test|dev|main|primary|secondary|backup|linux|windows|win|physical|virtual|remote|local|my|your|their)\b)([A-Za-z])[A-Za-z]+[-\s]+((?:controller|server)s?)\b/gi
+/** "the DC", "on the fs": a stem of two or three letters said alone. */
+const SHORT_STEM =
+  /(?<=\b(?:the|on|from|across|to|at)\s+)([A-Za-z]{2,3})(?![-@.\w]|\s+(?:group|share|drive)\b)/gi
+
+/** The letters a machine's name starts with: web01 -> web, app-win01 -> app. */
+function stemOf(name: string): string {
+  return /^([a-z]+)/i.exec(name)?.[1]?.toLowerCase() ?? ''
+}
+
+/**
+ * The machines a word before a machine noun names: those whose names start with it ("app
+ * servers" = app-win01, app-win02), or else those whose stem of three letters or more starts the
+ * word ("the monitoring box" = mon01, "the application servers" = app-win01, app-win02), or else
+ * those with a later part of the name that is the word ("the file server" = SRV-FILE-01).
+ */
+function machinesOfWord(fleet: Fleet, word: string): FleetMachine[] {
+  const lowered = word.toLowerCase()
+  const exact = fleet.machines.filter((machine) =>
+    new RegExp(`^${escapeRegExp(lowered)}(?:-|\\d)`, 'i').test(machine.name),
+  )
+  if (exact.length > 0 || /^(?:linux|windows|win|all|every|each|any|the|our)$/.test(lowered))
+    return exact
+  const started = fleet.machines.filter((machine) => {
+    const stem = stemOf(machine.name)
+    return stem.length >= 3 && lowered.length > stem.length && lowered.startsWith(stem)
+  })
+  if (started.length > 0) return started
+  // "the file server" = SRV-FILE-01: a word that is a part of the name, digits aside.
+  const singular = lowered.replace(/s$/, '')
+  if (singular.length < 3) return []
+  return fleet.machines.filter((machine) =>
+    machine.name
+      .toLowerCase()
+      .split('-')
+      .slice(1)
+      .some((part) => part.replace(/\d+$/, '').replace(/s$/, '') === singular),
+  )
+}
+
 const RANGE =
   /\b([A-Za-z][A-Za-z-]*?)(\d+)\s*(?:through|thru|to|until|-|\u2013|\.\.)\s*(?:([A-Za-z][A-Za-z-]*?)?(\d+))\b/gi
 
@@ -149,14 +224,26 @@ export function findTargets(text: string, fleet: Fleet): FoundTargets {
   // "both app servers", "the print server": the machines whose names start with that stem
   // (app-win01, app-win02), when no group is called so.
   for (const match of rest.matchAll(STEM_NOUN)) {
-    const stem = (match[1] ?? '').toLowerCase()
-    const named = fleet.machines.filter((machine) =>
-      new RegExp(`^${escapeRegExp(stem)}(?:-|\\d)`, 'i').test(machine.name),
-    )
+    const named = machinesOfWord(fleet, match[1] ?? '')
     if (named.length === 0) continue
     for (const machine of named) machines.add(machine.name)
     spans.push([match.index, match.index + match[0].length])
     rest = blank(rest, match.index, match.index + match[0].length)
+  }
+  // "the domain controller" = dc01, "the DC": a role's initials, or a short stem said alone,
+  // when they name one machine.
+  for (const pattern of [ROLE, SHORT_STEM]) {
+    for (const match of rest.matchAll(pattern)) {
+      const stem = match
+        .slice(1)
+        .map((word) => (pattern === ROLE ? (word?.[0] ?? '') : (word ?? '')))
+        .join('')
+      const named = fleet.machines.filter((machine) => stemOf(machine.name) === stem.toLowerCase())
+      if (named.length !== 1 || !named[0]) continue
+      machines.add(named[0].name)
+      spans.push([match.index, match.index + match[0].length])
+      rest = blank(rest, match.index, match.index + match[0].length)
+    }
   }
   // "web01 through web03", "web01-web03": every inventory machine of that stem in the range.
   for (const match of rest.matchAll(RANGE)) {
@@ -223,19 +310,36 @@ export function findTargets(text: string, fleet: Fleet): FoundTargets {
     const inGroup = /^\s+(?:in|of|from)\b/i.test(rest.slice(match.index + match[0].length))
     if (inGroup && groups.size > 0) continue
     all = true
-    const named = match[1]?.toLowerCase()
-    if (named === 'linux' || named === 'windows') os = named
+    os = osOf(match[1]) ?? os
     if (/servers?\b/i.test(match[0])) allClass = 'server'
+    spans.push([match.index, match.index + match[0].length])
     rest = blank(rest, match.index, match.index + match[0].length)
   }
   for (const match of rest.matchAll(THE_OS)) {
     all = true
-    const named = match[1]?.toLowerCase()
-    if (named === 'linux' || named === 'windows') os = named
+    os = osOf(match[1]) ?? os
     if (/servers\b/i.test(match[0])) allClass = 'server'
+    spans.push([match.index, match.index + match[0].length])
+    rest = blank(rest, match.index, match.index + match[0].length)
+  }
+  for (const match of rest.matchAll(ALL_CLASS)) {
+    if (all) break
+    all = true
+    os = osOf(match[1]) ?? os
+    allClass = /^(?:laptop|notebook)/i.test(match[2] ?? '') ? 'laptop' : 'workstation'
+    spans.push([match.index, match.index + match[0].length])
     rest = blank(rest, match.index, match.index + match[0].length)
   }
   const allByMachineWords = all
+  // "install 7zip on windows": the OS alone after a preposition is every machine of it, but like
+  // "everywhere" it does not make a request fleet work by itself ("Outlook on windows crashes").
+  for (const match of rest.matchAll(OS_ALONE)) {
+    if (all) break
+    all = true
+    os = osOf(match[1]) ?? os
+    spans.push([match.index, match.index + match[0].length])
+    rest = blank(rest, match.index, match.index + match[0].length)
+  }
   for (const match of rest.matchAll(EVERYWHERE)) {
     all = true
     rest = blank(rest, match.index, match.index + match[0].length)

@@ -34,6 +34,7 @@ export function previewWorkflow(plan: WorkflowPlan): string {
   )
   workflow.steps.forEach((step, index) => {
     lines.push(`${index + 1}. ${sentence(step)}`)
+    if (step.transfer) lines.push(`   ${fileLine(step)}`)
     lines.push(
       `   Approval: ${step.changes ? APPROVAL_LEVEL_NAMES[plan.approvals[index] ?? 1] : APPROVAL_LEVEL_NAMES[0]} (${step.risk} risk).`,
     )
@@ -54,6 +55,7 @@ export function previewWorkflow(plan: WorkflowPlan): string {
         `${platform === 'linux' ? 'Linux' : 'Windows'} ${targetsByOs[platform].length} (${targetsByOs[platform].join(', ')})`,
     )
   lines.push(count ? `- ${count} machine${plural(count)}: ${osParts.join('; ')}` : '- none')
+  if (plan.excluded.length) lines.push(`- Left out as you asked: ${plan.excluded.join(', ')}`)
   if (plan.unknownMachines.length)
     lines.push(
       `- Not in the inventory, skipped: ${plan.unknownMachines.join(', ')} (check the name, or add the machine to the inventory)`,
@@ -94,12 +96,25 @@ export function previewWorkflow(plan: WorkflowPlan): string {
 function sentence(step: WorkflowStep): string {
   const extras: string[] = []
   if (step.condition) extras.push(CONDITION_WORDS[step.condition.kind])
-  if (step.transfer) extras.push('the file is uploaded first and its checksum compared')
-  if (step.backup) extras.push('the current file is backed up first')
+  if (step.backup && step.transfer)
+    extras.push(
+      step.parameters.overwrite === 'yes'
+        ? 'an existing file is backed up first, then replaced'
+        : 'refused where the file already exists (say overwrite to replace it)',
+    )
+  else if (step.backup) extras.push('the current file is backed up first')
+  if (step.transfer) extras.push('the file is uploaded and its size and SHA-256 checked there')
   if (step.verify) extras.push('then verified')
   if (step.changes && !step.rollback) extras.push('cannot be rolled back')
   const limit = `time limit ${step.timeoutSeconds} s per machine`
   return `${step.title}${extras.length ? `, ${extras.join('; ')}` : ''} (${step.changes ? 'changes the machine' : 'read-only'}, ${limit}).`
+}
+
+/** What a copy sends, so the approver sees the very file: name, size, SHA-256, destination. */
+function fileLine(step: WorkflowStep): string {
+  const file = step.transfer
+  if (!file) return ''
+  return `File: ${file.source} from the files directory, ${file.size.toLocaleString('en-US')} bytes, SHA-256 ${file.sha256} -> ${file.destination} (uploaded first as ${file.destination}.helpdesk-upload).`
 }
 
 function fence(platform: WorkflowPlatform): string {

@@ -46,13 +46,26 @@ export interface WorkflowStep {
   /** Undoes the step on a target where a later step failed; absent where nothing can undo it. */
   rollback?: PlatformScripts
   /**
-   * For `file.copy`: before `backup` and `scripts` run on a target, the engine puts the file
-   * `source` (on the helpdesk server) at `<destination>.helpdesk-upload` on the target (SFTP over
-   * SSH; chunked or pulled over WinRM) and compares its SHA-256 with what the step prints.
+   * For `file.copy`: after `backup` and before `scripts` run on a target, the engine uploads the
+   * file `source` (relative to the server's files directory, HELPDESK_FILES_DIRECTORY) to
+   * `<destination>.helpdesk-upload` there (SFTP on Linux; base64 chunks over the machine's shell
+   * on Windows), refusing a file whose size or SHA-256 is not the pinned one, and checks both on
+   * the target; after `verify` it checks the SHA-256 the verification printed.
    */
-  transfer?: { source: string; destination: string }
+  transfer?: FileTransfer
   /** Time limit per target, seconds. */
   timeoutSeconds: number
+}
+
+/** The file a `file.copy` step sends, pinned by size and SHA-256 when the workflow was built. */
+export interface FileTransfer {
+  /** Relative to the files directory (`motd.txt`). */
+  source: string
+  /** The absolute destination on the targets. */
+  destination: string
+  size: number
+  /** Lower-case hex. */
+  sha256: string
 }
 
 export interface Workflow {

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { splitClauses } from './clause-splitter.ts'
+import {
+  splitClauses,
+  splitMarkedClauses,
+  statesNoProblem,
+  withoutNoProblem,
+} from './clause-splitter.ts'
 
 describe('splitting a message into clauses', () => {
   it.each([
@@ -20,9 +25,121 @@ describe('splitting a message into clauses', () => {
     ],
     ['account locked + printer offline', ['account locked', 'printer offline']],
     ['a) excel freezes b) teams caa70004', ['excel freezes', 'teams caa70004']],
+    // Two subjects of one "are fine" stay one clause: neither is a request.
+    [
+      "I can't hear anyone in Zoom. Windows sounds and Teams calls are OK.",
+      ["I can't hear anyone in Zoom.", 'Windows sounds and Teams calls are OK.'],
+    ],
+    ['Teams and Outlook work fine', ['Teams and Outlook work fine']],
+    // ...but a request before a singular "is fine" is still its own clause.
+    ['reset my password and the printer is fine', ['reset my password', 'the printer is fine']],
   ])('%j', (text, expected) => {
     expect(splitClauses(text).filter((part) => part.length > 3 || expected.includes(part))).toEqual(
       expected.filter((part) => part.length > 3),
     )
+  })
+})
+
+describe('a clause that only says something works', () => {
+  it.each([
+    ['Windows sounds and Teams calls are OK.', true],
+    ['Teams and Outlook work fine', true],
+    ['Windows sounds', false],
+    ['the printer is offline', false],
+    ['Sound on my computer otherwise is normal.', true],
+    ['(the internet works fine)', true],
+    // A negated "works" is the problem itself.
+    ['my printer is not working', false],
+    ["the scanner isn't working", false],
+    ['vpn stopped working', false],
+  ])('%j states no problem: %s', (clause, expected) => {
+    expect(statesNoProblem(clause)).toBe(expected)
+  })
+})
+
+describe('clauses the writer set apart as requests', () => {
+  it.each([
+    [
+      "wifi is flaky in the east wing, while you're at it the printer shows jobs stuck",
+      [true, true],
+    ],
+    ['reset my password and I also need Jira access', [true, true]],
+    ['1) outlook says disconnected 2) my second monitor is black', [true, true]],
+    ['VPN error 809. Also, the printer is jammed. It is urgent.', [true, true, false]],
+    ["excel freezing since this morning, it's month end close today", [false, false]],
+    ['my laptop is slow and the fan is loud', [false, false]],
+  ])('%j', (text, expected) => {
+    expect(splitMarkedClauses(text).map((clause) => clause.announced)).toEqual(expected)
+  })
+})
+
+describe('a clause without its asides that say something works', () => {
+  it.each([
+    ['locked out of my account, password is right.', 'locked out of my account'],
+    ["I'm locked out (password is right, it's just locked)", "I'm locked out, it's just locked"],
+    ['Outlook shows Disconnected but my internet is fine', 'Outlook shows Disconnected'],
+    ['Windows sounds and Teams calls are OK.', ''],
+    ['Teams, Outlook are fine', ''],
+    ['my printer is offline', 'my printer is offline'],
+  ])('%j -> %j', (clause, expected) => {
+    expect(withoutNoProblem(clause)).toBe(expected)
+  })
+})
+
+describe('fine clauses for the clause gate', () => {
+  it.each([
+    [
+      'laptop gets very hot then bluescreens with CRITICAL_PROCESS_DIED',
+      ['laptop gets very hot', 'bluescreens with CRITICAL_PROCESS_DIED'],
+      ['start', 'then'],
+    ],
+    [
+      'acrobat keeps crashing on launch, can you install the newest version instead',
+      ['acrobat keeps crashing on launch', 'can you install the newest version instead'],
+      ['start', 'comma'],
+    ],
+    [
+      'cant sign into teams since my password change, code caa70004',
+      ['cant sign into teams', 'my password change, code caa70004'],
+      ['start', 'cause'],
+    ],
+    [
+      'outlook says disconnected. also my P: drive vanished',
+      ['outlook says disconnected.', 'my P: drive vanished'],
+      ['start', 'announce'],
+    ],
+    [
+      'my printer shows offline. restarted it twice',
+      ['my printer shows offline.', 'restarted it twice'],
+      ['start', 'sentence'],
+    ],
+    // Without `commas`, a comma before no request keeps the clause whole.
+    [
+      'excel extremely slow on one workbook, typing a number takes 10 seconds',
+      ['excel extremely slow on one workbook, typing a number takes 10 seconds'],
+      ['start'],
+    ],
+  ])('%j', (text, texts, joiners) => {
+    const clauses = splitMarkedClauses(text, { fine: true })
+    expect(clauses.map((clause) => clause.text)).toEqual(texts)
+    expect(clauses.map((clause) => clause.joiner)).toEqual(joiners)
+  })
+
+  it('cuts at every comma when asked', () => {
+    expect(
+      splitMarkedClauses('teams wont sign in, outlook says trying to connect', {
+        fine: true,
+        commas: true,
+      }).map((clause) => [clause.text, clause.joiner]),
+    ).toEqual([
+      ['teams wont sign in', 'start'],
+      ['outlook says trying to connect', 'comma'],
+    ])
+  })
+
+  it('leaves the coarse clauses of other callers as they were', () => {
+    expect(splitClauses('laptop gets very hot then bluescreens')).toEqual([
+      'laptop gets very hot then bluescreens',
+    ])
   })
 })

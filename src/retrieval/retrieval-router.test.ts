@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { HashingEmbeddingFunction } from '../embeddings/hashing-embedding-function.ts'
 import { loadKnowledgeSources } from '../knowledge/knowledge-base.ts'
 import { MemoryVectorStore } from '../knowledge/memory-vector-store.ts'
-import { includingDecided, RetrievalRouter } from './retrieval-router.ts'
+import { includingDecided, RetrievalRouter, taskEvidence } from './retrieval-router.ts'
 import { RoutingModel } from './routing-model.ts'
 
 const sources = await loadKnowledgeSources({
@@ -66,14 +66,14 @@ describe('the learned router', () => {
     expect(decision.tasks).toEqual(['jira_access_request', 'shared_drive_access'])
     for (const task of decision.tasks)
       expect(decision.ranked.map((each) => each.taskType)).toContain(task)
-    // Without the sure-part rule the whole message's peaked probabilities drop the Jira request.
+    // A gate that takes no clause as a request of its own leaves the whole message's one task.
     const gated = new RetrievalRouter({
       store: new MemoryVectorStore(),
       embedding: new HashingEmbeddingFunction(),
       model,
-      tuning: { strongPart: 1.01 },
+      tuning: { gate: { ...router.tuning.gate, threshold: 1.01 } },
     })
-    expect((await gated.route(text)).tasks).toEqual(['shared_drive_access'])
+    expect((await gated.route(text)).tasks).toHaveLength(1)
   })
 
   it('puts every decided task among the ranked candidates, best first, at most five', () => {
@@ -87,6 +87,7 @@ describe('the learned router', () => {
       topic: undefined,
       topicProbability: 0,
       knownWords: 5,
+      evidence: 0,
     }
     const result = includingDecided(ranked, ['a', 'f'], scores)
     expect(result.map((each) => each.taskType)).toEqual(['a', 'b', 'c', 'd', 'f'])
@@ -99,6 +100,95 @@ describe('the learned router', () => {
       "Outlook status bar has said 'Disconnected' all day but my internet is fine and Teams works.",
     )
     expect(decision.tasks).toEqual(['outlook_not_syncing'])
+  })
+
+  // A known miss of the clause gate (fitted on the runbooks' examples, whose side clauses are
+  // few): a consequence told as a problem ("I've lost unsaved work") is taken as a crash. The old
+  // hand-set evidence rule dropped it; this test fails the day the gate gets it right.
+  it.fails('does not make a request of a consequence the writer tells', async () => {
+    const text =
+      "it switches off without warning when it gets hot during long video calls. I've lost unsaved work twice"
+    expect((await router.route(text)).tasks).toEqual(['laptop_overheating'])
+  })
+
+  it.each([
+    [
+      "ugh. PC has been sluggish as hell since the last update, I've restarted it 3 times, I have a deadline at 5",
+      'laptop_running_slow',
+    ],
+    [
+      "I can't hear the other participants in my Zoom calls. Windows sounds and Teams calls are OK.",
+      'zoom_audio_not_working',
+    ],
+  ])('does not make a request of a side clause of generic words: %j', async (text, taskType) => {
+    expect((await router.route(text)).tasks).toEqual([taskType])
+  })
+
+  it('takes a request after "while you\'re at it" even when its words are weak evidence', async () => {
+    const decision = await router.route(
+      "wifi is flaky in the east wing, while you're at it the printer there shows jobs stuck too",
+    )
+    expect(decision.tasks).toEqual(['wifi_not_working', 'printer_not_working'])
+  })
+
+  it('takes "X is not working" as a request, not as a clause saying something works', async () => {
+    const decision = await router.route('I forgot my password and my printer is not working')
+    expect(decision.tasks).toEqual(['password_reset', 'printer_not_working'])
+  })
+
+  it('reads the problem beside an aside that says something is right', async () => {
+    const decision = await router.route(
+      "I'm locked out of my account (password is right, it's just locked) and I need to be added to the Jira DATA project",
+    )
+    expect(decision.tasks).toEqual(['account_locked', 'jira_access_request'])
+  })
+
+  it('still takes a short, telling clause as a second request', async () => {
+    const decision = await router.route(
+      'my account is locked out. also outlook stopped getting new mail',
+    )
+    expect(decision.tasks).toEqual(['account_locked', 'outlook_not_syncing'])
+  })
+
+  // The clause gate (clause-gate.ts): a request after a comma or a sentence break is taken, a
+  // clause of background (what the writer did, who approved) is not.
+  it.each([
+    [
+      'acrobat keeps crashing on launch, can you install the newest version instead',
+      ['application_crashing', 'software_install_request'],
+    ],
+    [
+      "forgot my password. oh and once I'm back in could you put 7-zip on my laptop",
+      ['password_reset', 'software_install_request'],
+    ],
+    [
+      'emails not coming into outlook, but OWA shows them. restarted twice',
+      ['outlook_not_syncing'],
+    ],
+    ['can you add me to the FIN project in Jira? my manager approved it', ['jira_access_request']],
+  ])('decides with the clause gate: %j', async (text, tasks) => {
+    expect((await router.route(text)).tasks).toEqual(tasks)
+  })
+
+  it("gives each clause the gate's probability of being a request of its own", () => {
+    const text = 'emails not coming into outlook, but OWA shows them. restarted twice'
+    const clauses = router.clauses(text, router.classify(text, []))
+    const background = clauses.find((clause) => clause.text.startsWith('restarted'))
+    expect(background?.signals.joiner).toBe('sentence')
+    expect(background?.probability ?? 1).toBeLessThan(router.tuning.gate.threshold)
+    expect(router.clauses('my laptop is slow', router.classify('my laptop is slow', []))).toEqual(
+      [],
+    )
+  })
+
+  it('measures evidence as the best task logit above the mean of all classes', () => {
+    const labels = ['a', 'b', 'out_of_scope:chit_chat']
+    expect(taskEvidence(Float64Array.from([3, 0, 6]), labels)).toBe(0)
+    expect(taskEvidence(Float64Array.from([1, 4, -2]), labels)).toBe(3)
+    const generic = router.classify('tried three times', [])
+    const telling = router.classify('outlook stopped getting new mail', [])
+    expect(telling.evidence).toBeGreaterThan(6)
+    expect(generic.evidence).toBeLessThan(telling.evidence)
   })
 
   it('retrains from changed runbooks: a task type without its runbook is never decided', async () => {

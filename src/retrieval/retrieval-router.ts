@@ -1,8 +1,16 @@
 import type { EmbeddingFunction } from '../embeddings/embedding-function.ts'
 import { analyze } from '../embeddings/text-analysis.ts'
+import { OUT_OF_SCOPE_PREFIX } from '../knowledge/ingest/chunk-instructions.ts'
 import type { ChunkKind, ScoredChunk } from '../knowledge/knowledge-chunk.ts'
 import type { VectorStore } from '../knowledge/vector-store.ts'
-import { splitClauses, statesNoProblem } from './clause-splitter.ts'
+import {
+  type ClauseGate,
+  type ClauseSignals,
+  checkedGate,
+  DEFAULT_CLAUSE_GATE,
+  gateProbability,
+} from './clause-gate.ts'
+import { splitMarkedClauses, withoutNoProblem } from './clause-splitter.ts'
 import { softmaxInPlace } from './intent-classifier.ts'
 import type { RankedTask, RequestRouter, RouteDecision, RoutedPart } from './request-router.ts'
 import type { ClassProbabilities, RoutingModel } from './routing-model.ts'
@@ -12,26 +20,10 @@ export interface RoutingTuning {
   candidates: number
   /** Below this probability for its best task type a request is out of scope. */
   threshold: number
-  /** A part of a compound request must reach this probability to count as a request of its own. */
+  /** A clause must reach this probability for its best task to be considered at all. */
   partThreshold: number
-  /**
-   * A part's task joins a compound decision only if the whole message gives it at least this
-   * probability: fragments such as "tried 3 times" then cannot add a task alone.
-   */
-  compoundSupport: number
-  /**
-   * Within a clause, its task must beat each task already taken from earlier clauses by this much
-   * probability: "I do know the password" inside a lockout message is about the lockout.
-   */
-  partMargin: number
-  /** ...and must rank among this many best task types of the whole message. */
-  compoundRank: number
-  /**
-   * A part this sure of its task is a request of its own even when the whole message's
-   * probabilities (peaked on its first or longest request) leave the part's task almost nothing:
-   * "add me to the SALES project in jira and give me access to the sales share".
-   */
-  strongPart: number
+  /** Whether a clause is a request of its own (see clause-gate.ts). */
+  gate: ClauseGate
   /**
    * How much the nearest Chroma neighbour of each class (a similarity in [0, 1]) adds to the
    * classifier's calibrated logit: retrieval votes for the class whose wording is closest.
@@ -41,19 +33,29 @@ export interface RoutingTuning {
   kindWeights: Readonly<Record<ChunkKind, number>>
   /** A part of a compound request needs at least this many content words. */
   minimumPartTerms: number
+  /** Clauses are also cut at every comma (not only before a request). */
+  splitAtCommas: boolean
 }
 
 export const DEFAULT_ROUTING_TUNING: RoutingTuning = {
   candidates: 40,
   threshold: 0.25,
-  partThreshold: 0.65,
-  compoundSupport: 0.001,
-  compoundRank: 5,
-  strongPart: 0.97,
-  partMargin: 0.5,
+  partThreshold: 0.4,
+  gate: DEFAULT_CLAUSE_GATE,
   denseWeight: 2,
   kindWeights: { example: 1, keyword: 0.9, summary: 0.85, section: 0, step: 0, out_of_scope: 1 },
   minimumPartTerms: 1,
+  splitAtCommas: false,
+}
+
+/** One clause of a message, the task it would add and the gate's view of it. */
+export interface ClauseCandidate {
+  text: string
+  /** The clause's best task, undefined when the clause points at none (or out of scope). */
+  taskType: string | undefined
+  signals: ClauseSignals
+  /** The gate's probability that the clause is a request of its own. */
+  probability: number
 }
 
 const RANKED_LIMIT = 5
@@ -85,42 +87,21 @@ export class RetrievalRouter implements RequestRouter {
     this.embedding = options.embedding
     this.model = options.model
     this.tuning = { ...DEFAULT_ROUTING_TUNING, ...options.tuning }
+    checkedGate(this.tuning.gate)
   }
 
   async route(text: string): Promise<RouteDecision> {
-    const clauses = splitClauses(text).filter(
-      (clause) => analyze(clause).terms.length >= this.tuning.minimumPartTerms,
-    )
     const whole = this.classify(text, await this.neighbours(text))
     const ranked = rank(whole)
     const single = this.decide(whole, this.tuning.threshold)
+    const clauses = this.clauses(text, whole)
     if (clauses.length >= 2) {
-      const routed = clauses.map((clause) => {
-        const scores = this.classify(clause, [])
-        const decision = statesNoProblem(clause)
-          ? { taskType: undefined, score: 0 }
-          : this.decide(scores, this.tuning.partThreshold)
-        return {
-          part: { text: clause, taskType: decision.taskType, score: round(decision.score) },
-          scores,
-        }
-      })
-      const parts: RoutedPart[] = routed.map((each) => each.part)
       const tasks: string[] = []
-      for (const { part, scores } of routed) {
-        const taskType = part.taskType
-        if (!taskType || tasks.includes(taskType)) continue
-        const own = scores.tasks.get(taskType) ?? 0
-        if (own < this.tuning.strongPart) {
-          if ((whole.tasks.get(taskType) ?? 0) < this.tuning.compoundSupport) continue
-          const position = ranked.findIndex((each) => each.taskType === taskType)
-          if (position < 0 || position >= this.tuning.compoundRank) continue
-        }
-        // A clause still half about a task already taken is a detail of that request.
-        if (tasks.some((taken) => own - (scores.tasks.get(taken) ?? 0) < this.tuning.partMargin))
-          continue
-        tasks.push(taskType)
-      }
+      const parts: RoutedPart[] = clauses.map(({ text: part, taskType, signals, probability }) => {
+        const request = taskType !== undefined && probability >= this.tuning.gate.threshold
+        if (request && !tasks.includes(taskType)) tasks.push(taskType)
+        return { text: part, taskType: request ? taskType : undefined, score: round(signals.own) }
+      })
       if (tasks.length >= 2) return { tasks, ranked: includingDecided(ranked, tasks, whole), parts }
     }
     return {
@@ -128,6 +109,57 @@ export class RetrievalRouter implements RequestRouter {
       ranked,
       ...(single.taskType || !recognisedOutOfScope(whole) ? {} : { outOfScopeTopic: whole.topic }),
     }
+  }
+
+  /**
+   * The clauses of a message (cut finely: at every joiner, comma and "then"), each with the task
+   * its own words point at, the signals the clause gate reads and the gate's probability that the
+   * clause is a request of its own. Empty for a message of one clause.
+   */
+  clauses(text: string, whole: ClassProbabilities): ClauseCandidate[] {
+    const clauses = splitMarkedClauses(text, {
+      fine: true,
+      commas: this.tuning.splitAtCommas,
+    }).filter((clause) => analyze(clause.text).terms.length >= this.tuning.minimumPartTerms)
+    if (clauses.length < 2) return []
+    const order = [...whole.tasks].sort((left, right) => right[1] - left[1])
+    const wholeBest = order[0]?.[0]
+    return clauses.map((clause) => {
+      const problem = withoutNoProblem(clause.text)
+      const scores = this.classify(problem || clause.text, [])
+      let taskType: string | undefined
+      let own = 0
+      for (const [task, probability] of scores.tasks)
+        if (probability > own) {
+          taskType = task
+          own = probability
+        }
+      if (
+        analyze(problem).terms.length < this.tuning.minimumPartTerms ||
+        scores.outOfScope >= own ||
+        own < this.tuning.partThreshold
+      )
+        taskType = undefined
+      const position = order.findIndex(([task]) => task === taskType)
+      const signals: ClauseSignals = {
+        own,
+        evidence: scores.evidence,
+        whole: taskType ? (whole.tasks.get(taskType) ?? 0) : 0,
+        rank: position < 0 ? order.length : position,
+        outOfScope: scores.outOfScope,
+        knownWords: scores.knownWords,
+        otherTask: wholeBest && wholeBest !== taskType ? (scores.tasks.get(wholeBest) ?? 0) : 0,
+        joiner: clause.joiner,
+        announced: clause.announced,
+        text: problem || clause.text,
+      }
+      return {
+        text: clause.text,
+        taskType,
+        signals,
+        probability: taskType ? gateProbability(this.tuning.gate, signals) : 0,
+      }
+    })
   }
 
   /**
@@ -153,6 +185,7 @@ export class RetrievalRouter implements RequestRouter {
     const features = this.model.features(text)
     const logits = classifier.logits(features)
     const knownWords = this.model.knownWords(features)
+    const evidence = taskEvidence(logits, classifier.labels)
     // One known word and its pair with the start ("reboot") is thin evidence: its probabilities are flattened, so a lone word
     // is not a confident request (and an answer such as "$(reboot)" stays an answer).
     const temperature =
@@ -169,7 +202,7 @@ export class RetrievalRouter implements RequestRouter {
         logits[index] = (logits[index] ?? 0) + this.tuning.denseWeight * (nearest.get(label) ?? 0)
       })
     }
-    return this.model.group(softmaxInPlace(logits), knownWords)
+    return { ...this.model.group(softmaxInPlace(logits), knownWords), evidence }
   }
 
   /** The best task type unless out of scope is likelier or the best is not sure enough. */
@@ -202,6 +235,18 @@ function recognisedOutOfScope(scores: ClassProbabilities): boolean {
     return false
   for (const probability of scores.tasks.values()) if (probability > scores.outOfScope) return false
   return true
+}
+
+/** The best task's raw logit above the mean logit of all classes (tasks and topics). */
+export function taskEvidence(logits: Float64Array, labels: readonly string[]): number {
+  let best = Number.NEGATIVE_INFINITY
+  let sum = 0
+  labels.forEach((label, index) => {
+    const logit = logits[index] ?? 0
+    sum += logit
+    if (!label.startsWith(OUT_OF_SCOPE_PREFIX) && logit > best) best = logit
+  })
+  return labels.length > 0 ? best - sum / labels.length : 0
 }
 
 function rank(scores: ClassProbabilities): RankedTask[] {

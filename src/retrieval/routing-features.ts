@@ -41,7 +41,13 @@ export function routingFeatures(
     // word one edit away ("roaming"): it is read through its meaning instead.
     const realWord = unseen && expansion?.settings.realWords === true && expansion.knows(token)
     const corrected = realWord ? undefined : corrector?.correct(token)
-    if (!corrected && expansion && unseen && expanded < MAX_EXPANDED_WORDS) {
+    if (
+      !corrected &&
+      expansion &&
+      unseen &&
+      expanded < MAX_EXPANDED_WORDS &&
+      expansion.expands(token)
+    ) {
       expanded += 1
       for (const { word, similarity } of expansion.neighbours(token))
         add(`w:${termOf(word)}`, expansion.settings.weight * similarity)

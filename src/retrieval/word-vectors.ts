@@ -52,6 +52,14 @@ export class WordVectors {
     return this.index.has(word)
   }
 
+  /**
+   * The word's position in the file: the conversion writes general English words most frequent
+   * first (GloVe's order), so a small rank is a very common word. Undefined when absent.
+   */
+  rank(word: string): number | undefined {
+    return this.index.get(word)
+  }
+
   /** The word's unit vector (as floats), or undefined when the file does not hold it. */
   vector(word: string): Float32Array | undefined {
     const position = this.index.get(word)

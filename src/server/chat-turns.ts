@@ -1,3 +1,4 @@
+import type { Span } from '@opentelemetry/api'
 import type { SwitchableAgent } from '../agent/agent-registry.ts'
 import type { HelpdeskCore, TurnInput } from '../agent/core/helpdesk-core.ts'
 import type { SessionStore } from '../agent/core/session.ts'
@@ -7,6 +8,7 @@ import type { AgentEvent } from '../agent/helpdesk-agent.ts'
 import { HelpdeskError } from '../errors/index.ts'
 import { samePerson } from '../identity/user.ts'
 import { type HelpdeskMetrics, metrics } from '../observability/metrics.ts'
+import { inSpan } from '../observability/tracing.ts'
 import type { OperationJobs, OperationStart } from '../operations/operation-jobs.ts'
 import type { OperationsDesk } from '../operations/operations-desk.ts'
 import { APPROVAL_LEVEL_NAMES } from '../policy/approval-policy.ts'
@@ -64,6 +66,11 @@ export interface ChatTurnsOptions {
    * request. Without it the preview is all the turn gives.
    */
   operationJobs?: OperationJobs
+  /**
+   * Run before each turn is checked: replicas on one database bring their runbooks in line with
+   * the store here, so a runbook changed through another replica is routed to by this turn.
+   */
+  beforeTurn?: () => Promise<unknown>
 }
 
 /** A turn's result as the API returns it: with the ticket a hand-off opened. */
@@ -74,7 +81,8 @@ export type ChatTurnResult = TurnResult & {
 }
 
 export function chatTurns(options: ChatTurnsOptions): ChatTurns {
-  const { core, sessions, agents, findPerson, tickets, operations, operationJobs } = options
+  const { core, sessions, agents, findPerson, tickets, operations, operationJobs, beforeTurn } =
+    options
 
   /** A hand-off opens its ticket (once per turn) and the reply names it. */
   async function withTicket(result: TurnResult, input: TurnInput): Promise<ChatTurnResult> {
@@ -101,14 +109,15 @@ export function chatTurns(options: ChatTurnsOptions): ChatTurns {
    */
   async function operationsTurn(input: TurnInput): Promise<ChatTurnResult | undefined> {
     if (!operations || input.sessionId === undefined) return undefined
-    const session = await sessions.get(input.sessionId)
-    if (!session) return undefined
-    const actor = input.actor
-    if (actor && session.requester !== undefined && !samePerson(session.requester, actor.username))
-      return undefined
     await core.checkInput({ message: input.message })
+    const actor = input.actor
+    // Read in memory first: most turns are not fleet work, and the core reads the session itself.
     const answered = operations.answer(input.message, actor)
     if (!answered) return undefined
+    const session = await sessions.get(input.sessionId)
+    if (!session) return undefined
+    if (actor && session.requester !== undefined && !samePerson(session.requester, actor.username))
+      return undefined
     let started: OperationStart | undefined
     let notStarted: string | undefined
     if (answered.kind === 'operation' && answered.plan && actor && operationJobs) {
@@ -165,6 +174,7 @@ export function chatTurns(options: ChatTurnsOptions): ChatTurns {
 
   return {
     async prepare(caller, request) {
+      await beforeTurn?.()
       // Who sent the turn: with the requester, never the approver of what it asks for.
       const actor = caller.signedIn
         ? { actor: { username: caller.username, role: caller.role } }
@@ -199,40 +209,55 @@ export function chatTurns(options: ChatTurnsOptions): ChatTurns {
       return { sessionId: session.id, message: request.message, ...actor }
     },
 
-    async run(input, onEvent = () => {}) {
-      // A requester never sees internal addresses, ports or codes in what comes back.
-      const requester = input.actor?.role === 'requester'
-      const shape = requester ? eventForRequester : (event: AgentEvent) => event
-      // With tickets, the last event waits for the ticket a hand-off opens (the reply names it).
-      const emit = (event: AgentEvent) => {
-        if (tickets && event.type === 'reply-end') return
-        onEvent(shape(event))
-      }
-      const operation = await operationsTurn(input)
-      if (operation) {
-        const shown = requester ? resultForRequester(operation) : operation
-        onEvent(shape({ type: 'reply-end', result: shown }))
-        return shown
-      }
-      const framework = agents?.agent.framework ?? 'core'
-      const started = performance.now()
-      let ran: TurnResult
-      try {
-        ran = agents
-          ? await lastReply(tap(agents.agent.handleTurn(input), emit))
-          : await core.handleTurn(input, emit)
-      } catch (error) {
-        metrics.chatTurns.inc({ framework, outcome: 'error' })
-        throw error
-      } finally {
-        metrics.chatTurnSeconds.observe({ framework }, (performance.now() - started) / 1000)
-      }
-      metrics.chatTurns.inc({ framework, outcome: 'ok' })
-      countRouting(ran, metrics)
-      const result = await withTicket(ran, input)
-      if (tickets) onEvent(shape({ type: 'reply-end', result }))
-      return requester ? resultForRequester(result) : result
+    run(input, onEvent = () => {}) {
+      return inSpan('chat turn', {}, (span) => runTurn(input, onEvent, span))
     },
+  }
+
+  async function runTurn(
+    input: TurnInput,
+    onEvent: (event: AgentEvent) => void,
+    span: Span | undefined,
+  ): Promise<TurnResult> {
+    // A requester never sees internal addresses, ports or codes in what comes back.
+    const requester = input.actor?.role === 'requester'
+    const shape = requester ? eventForRequester : (event: AgentEvent) => event
+    // With tickets, the last event waits for the ticket a hand-off opens (the reply names it).
+    const emit = (event: AgentEvent) => {
+      if (tickets && event.type === 'reply-end') return
+      onEvent(shape(event))
+    }
+    const operation = await operationsTurn(input)
+    if (operation) {
+      span?.setAttribute('helpdesk.turn.kind', 'operation')
+      const shown = requester ? resultForRequester(operation) : operation
+      onEvent(shape({ type: 'reply-end', result: shown }))
+      return shown
+    }
+    const framework = agents?.agent.framework ?? 'core'
+    span?.setAttributes({ 'helpdesk.turn.kind': 'chat', 'helpdesk.framework': framework })
+    const started = performance.now()
+    let ran: TurnResult
+    try {
+      ran = agents
+        ? await lastReply(tap(agents.agent.handleTurn(input), emit))
+        : await core.handleTurn(input, emit)
+    } catch (error) {
+      metrics.chatTurns.inc({ framework, outcome: 'error' })
+      throw error
+    } finally {
+      metrics.chatTurnSeconds.observe({ framework }, (performance.now() - started) / 1000)
+    }
+    metrics.chatTurns.inc({ framework, outcome: 'ok' })
+    countRouting(ran, metrics)
+    // Task types come from the runbook set (a closed list), never from what was typed.
+    span?.setAttributes({
+      'helpdesk.tasks': [...new Set(ran.tasks)],
+      'helpdesk.out_of_scope': ran.outOfScope !== undefined,
+    })
+    const result = await withTicket(ran, input)
+    if (tickets) onEvent(shape({ type: 'reply-end', result }))
+    return requester ? resultForRequester(result) : result
   }
 }
 

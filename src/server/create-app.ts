@@ -98,6 +98,11 @@ export interface AppDependencies {
    * and the change routes answer NOT_CONFIGURED.
    */
   library?: RunbookLibrary
+  /**
+   * Before each chat turn (replicas on one database): catch up with runbook changes another
+   * replica made, so the turn routes with the current set. Its failure is logged, not the turn's.
+   */
+  refreshRunbooks?: () => Promise<unknown>
   /** The longest chat message (the "which runbook would this hit?" box takes the same). */
   maxMessageCharacters?: number
   readiness: () => Promise<Readiness>
@@ -151,6 +156,8 @@ const UI_FILES: Readonly<Record<string, string>> = {
   '/ui/chat/approval-card.js': 'chat/approval-card.js',
   '/ui/chat/approval-details.js': 'chat/approval-details.js',
   '/ui/chat/approval-note.js': 'chat/approval-note.js',
+  '/ui/chat/approvals-panel.js': 'chat/approvals-panel.js',
+  '/ui/chat/composer.js': 'chat/composer.js',
   '/ui/chat/events.js': 'chat/events.js',
   '/ui/chat/format.js': 'chat/format.js',
   '/ui/chat/feedback-slot.js': 'chat/feedback-slot.js',
@@ -158,12 +165,12 @@ const UI_FILES: Readonly<Record<string, string>> = {
   '/ui/chat/message-list.js': 'chat/message-list.js',
   '/ui/chat/outcome-card.js': 'chat/outcome-card.js',
   '/ui/chat/outcome-watch.js': 'chat/outcome-watch.js',
+  '/ui/chat/page-parts.js': 'chat/page-parts.js',
   '/ui/chat/plan-card.js': 'chat/plan-card.js',
   '/ui/chat/reply.js': 'chat/reply.js',
   '/ui/chat/rich-text.js': 'chat/rich-text.js',
   '/ui/chat/step-states.js': 'chat/step-states.js',
-  '/instructions': 'instructions.html',
-  '/ui/instructions.js': 'instructions.js',
+  '/ui/runbook-parts.js': 'runbook-parts.js',
   '/ui/instructions.css': 'instructions.css',
   '/ui/runbook-editor.js': 'runbook-editor.js',
   '/ui/runbook-history.js': 'runbook-history.js',
@@ -174,15 +181,11 @@ const UI_FILES: Readonly<Record<string, string>> = {
   '/ui/sign-in.js': 'sign-in.js',
   '/ui/ticket-watch.js': 'ticket-watch.js',
   '/ui/styles.css': 'styles.css',
-  '/analytics': 'analytics.html',
   '/ui/analytics.css': 'analytics.css',
-  '/ui/analytics.js': 'analytics.js',
   '/ui/analytics-view.js': 'analytics-view.js',
   '/ui/reply-feedback.js': 'reply-feedback.js',
   '/ui/reply-feedback.css': 'reply-feedback.css',
-  '/tickets': 'tickets.html',
   '/ui/tickets.css': 'tickets.css',
-  '/ui/tickets.js': 'tickets.js',
 }
 const VENDOR_FILES: Readonly<Record<string, string>> = {
   '/ui/vendor/uPlot.esm.js': 'uplot/dist/uPlot.esm.js',
@@ -284,6 +287,15 @@ export function createApp(dependencies: AppDependencies): Hono<AuthenticatedEnvi
           ...(dependencies.approvals ? { approvals: dependencies.approvals } : {}),
         })
       : undefined
+  const refresh = dependencies.refreshRunbooks
+  const beforeTurn = refresh
+    ? () =>
+        refresh().catch((error: unknown) =>
+          log(
+            `runbook refresh before a turn failed (the turn uses the set it has): ${error instanceof Error ? error.message : String(error)}`,
+          ),
+        )
+    : undefined
   app.route(
     '/api',
     chatRoutes(
@@ -295,6 +307,7 @@ export function createApp(dependencies: AppDependencies): Hono<AuthenticatedEnvi
       dependencies.tickets,
       dependencies.operations,
       operationJobs,
+      beforeTurn,
     ),
   )
   app.route(
@@ -336,6 +349,7 @@ export function createApp(dependencies: AppDependencies): Hono<AuthenticatedEnvi
         ...dependencies,
         findPerson,
         ...(operationJobs ? { operationJobs } : {}),
+        ...(beforeTurn ? { beforeTurn } : {}),
       }),
       signIn,
       log,

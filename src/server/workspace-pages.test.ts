@@ -1,3 +1,6 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { buildMemoryRuntime } from '../../tests/support/memory-runtime.ts'
 import { SqliteUserStore } from '../identity/sqlite-user-store.ts'
@@ -70,5 +73,39 @@ describe('workspace pages', () => {
       expect((await app.request(path)).status, path).toBe(200)
     }
     expect((await app.request('/ui/workspace/nothing.js')).status).toBe(404)
+  })
+
+  it.each(
+    WORKSPACE_SCREENS.flatMap((screen) =>
+      (screen.styles ?? []).map((style) => [screen.path, style]),
+    ),
+  )('%s links its own stylesheet %s, which the app serves', async (path, style) => {
+    const page = await (await app.request(path)).text()
+    expect(page).toContain(`<link rel="stylesheet" href="${style}" />`)
+    const sheet = await app.request(style)
+    expect(sheet.status).toBe(200)
+    expect(sheet.headers.get('content-type')).toContain('text/css')
+  })
+
+  it('serves every module a page module imports (a file outside src/ui/workspace/ needs UI_FILES)', async () => {
+    const root = fileURLToPath(new URL('../ui/', import.meta.url))
+    const modules = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter(
+      (file) => file.endsWith('.js') && !file.endsWith('.test.js'),
+    )
+    const imported = new Set<string>()
+    for (const file of modules) {
+      const address = `/ui/${file.split(path.sep).join('/')}`
+      const text = readFileSync(path.join(root, file), 'utf8')
+      for (const match of text.matchAll(/^(?:import|export)\b[^'"]*from '([^']+)'/gm)) {
+        const target = match[1] ?? ''
+        imported.add(new URL(target, `http://page${address}`).pathname)
+      }
+    }
+    expect(imported.size).toBeGreaterThan(20)
+    for (const address of imported) {
+      const response = await app.request(address)
+      expect(response.status, address).toBe(200)
+      expect(response.headers.get('content-type'), address).toContain('text/javascript')
+    }
   })
 })

@@ -23,12 +23,27 @@ export interface WorkspaceScreen {
   module: string
   /** The page title until the module has run. */
   title: string
+  /** Stylesheets of the screen's own, after the shared ones (addresses served by the app). */
+  styles?: readonly string[]
 }
 
 export const WORKSPACE_SCREENS: readonly WorkspaceScreen[] = [
   { path: '/jobs', module: 'jobs.js', title: 'Jobs' },
   { path: '/approvals', module: 'approvals.js', title: 'Approvals' },
   { path: '/audit', module: 'audit.js', title: 'Audit trail' },
+  { path: '/tickets', module: 'tickets.js', title: 'Tickets', styles: ['/ui/tickets.css'] },
+  {
+    path: '/analytics',
+    module: 'analytics.js',
+    title: 'Analytics',
+    styles: ['/ui/vendor/uPlot.min.css', '/ui/analytics.css'],
+  },
+  {
+    path: '/instructions',
+    module: 'instructions.js',
+    title: 'Runbooks',
+    styles: ['/ui/instructions.css'],
+  },
 ]
 
 /** The vendored module changes only with the htm package: browsers keep it a week. */
@@ -49,7 +64,7 @@ function page(screen: WorkspaceScreen): string {
     <link rel="icon" href="data:," />
     <link rel="stylesheet" href="/ui/styles.css" />
     <link rel="stylesheet" href="/ui/workspace/workspace.css" />
-    <script type="module" src="/ui/workspace/${screen.module}"></script>
+${(screen.styles ?? []).map((style) => `    <link rel="stylesheet" href="${style}" />\n`).join('')}    <script type="module" src="/ui/workspace/${screen.module}"></script>
   </head>
   <body>
     <div id="app"></div>

@@ -1,9 +1,11 @@
-// The analytics report drawn into a container: the totals, then one panel per table of
+// The analytics report as Preact components: the totals, then one panel per table of
 // GET /api/analytics, with a uPlot chart where a chart helps and always the table itself, which
 // is the chart's text for screen readers (the chart says so in its label). Server text only
-// reaches the page through textContent. Kept apart from the page's sign-in and form (analytics.js)
-// so that the workspace shell can host it as it is.
+// reaches the page as text. uPlot draws each chart into its own canvas inside a holder the
+// `Chart` component gives it (and takes back when the report changes); the analytics screen
+// (workspace/analytics.js) hosts the report.
 
+import { html, useEffect, useRef } from '/ui/vendor/preact-htm.js'
 import uPlot from '/ui/vendor/uPlot.esm.js'
 
 const ACCENT = '#1d4ed8'
@@ -28,14 +30,6 @@ const PANELS = [
   { section: 'feedback', wide: true },
 ]
 
-function el(tag, className, text, children = []) {
-  const node = document.createElement(tag)
-  if (className) node.className = className
-  if (text !== undefined && text !== null) node.textContent = String(text)
-  for (const child of children) if (child) node.append(child)
-  return node
-}
-
 function percent(share) {
   return share === null || share === undefined ? '–' : `${Math.round(share * 1000) / 10}%`
 }
@@ -52,75 +46,60 @@ function cellText(column, value) {
   return String(value)
 }
 
-function total(label, value, note) {
-  return el('div', 'total', undefined, [
-    el('dt', '', label),
-    el('dd', '', value, [note ? el('span', 'total-note', note) : undefined]),
-  ])
+function Total({ label, value, note }) {
+  return html`<div class="total">
+    <dt>${label}</dt>
+    <dd>${value}${note ? html`<span class="total-note">${note}</span>` : null}</dd>
+  </div>`
 }
 
-function totals(report) {
-  const figures = report.totals
-  return el('dl', 'totals', undefined, [
-    total('Conversations', figures.conversations),
-    total('Requests', figures.requests),
-    total(
-      'Resolved with no technician',
-      percent(figures.resolvedShare),
-      `${figures.resolvedWithoutTechnician} of ${figures.conversations}`,
-    ),
-    total(
-      'Handed off',
-      percent(figures.handedOffShare),
-      `${figures.handedOff} of ${figures.conversations}`,
-    ),
-    total(
-      'Approval turnaround (p50)',
-      minutes(figures.approvalP50Minutes),
-      `p90 ${minutes(figures.approvalP90Minutes)} · ${figures.approvalsRequested} requested`,
-    ),
-    total('Time saved', minutes(figures.minutesSaved)),
-    total('Replies rated', `${figures.thumbsUp} up`, `${figures.thumbsDown} down`),
-  ])
+function Totals({ figures }) {
+  return html`<dl class="totals">
+    <${Total} label="Conversations" value=${String(figures.conversations)} />
+    <${Total} label="Requests" value=${String(figures.requests)} />
+    <${Total}
+      label="Resolved with no technician"
+      value=${percent(figures.resolvedShare)}
+      note=${`${figures.resolvedWithoutTechnician} of ${figures.conversations}`}
+    />
+    <${Total}
+      label="Handed off"
+      value=${percent(figures.handedOffShare)}
+      note=${`${figures.handedOff} of ${figures.conversations}`}
+    />
+    <${Total}
+      label="Approval turnaround (p50)"
+      value=${minutes(figures.approvalP50Minutes)}
+      note=${`p90 ${minutes(figures.approvalP90Minutes)} · ${figures.approvalsRequested} requested`}
+    />
+    <${Total} label="Time saved" value=${minutes(figures.minutesSaved)} />
+    <${Total} label="Replies rated" value=${`${figures.thumbsUp} up`} note=${`${figures.thumbsDown} down`} />
+  </dl>`
 }
 
-function tableOf(table) {
+function Table({ table }) {
   const numeric = table.columns.map((_, index) =>
     table.rows.every((row) => row[index] === null || typeof row[index] === 'number'),
   )
-  const head = el(
-    'tr',
-    '',
-    undefined,
-    table.columns.map((column, index) => {
-      const th = el('th', numeric[index] ? 'number' : '', column)
-      th.scope = 'col'
-      return th
-    }),
-  )
-  const body = table.rows.map((row) =>
-    el(
-      'tr',
-      '',
-      undefined,
-      row.map((value, index) =>
-        el('td', numeric[index] ? 'number' : '', cellText(table.columns[index], value)),
-      ),
-    ),
-  )
+  const kind = (index) => (numeric[index] ? 'number' : undefined)
   // A table wider than a phone scrolls sideways: keyboard users reach it by Tab, named.
-  const scroller = el('div', 'table-scroll', undefined, [
-    el('table', '', undefined, [
-      // The panel's heading shows the title: the caption names the table for screen readers.
-      el('caption', 'visually-hidden', table.title),
-      el('thead', '', undefined, [head]),
-      el('tbody', '', undefined, body),
-    ]),
-  ])
-  scroller.tabIndex = 0
-  scroller.setAttribute('role', 'region')
-  scroller.setAttribute('aria-label', table.title)
-  return scroller
+  return html`<div class="table-scroll" tabindex="0" role="region" aria-label=${table.title}>
+    <table>
+      <caption class="visually-hidden">${table.title}</caption>
+      <thead>
+        <tr>
+          ${table.columns.map((column, index) => html`<th key=${column} scope="col" class=${kind(index)}>${column}</th>`)}
+        </tr>
+      </thead>
+      <tbody>
+        ${table.rows.map(
+          (row, rowIndex) => html`<tr key=${rowIndex}>
+            ${row.map((value, index) => html`<td class=${kind(index)}>${cellText(table.columns[index], value)}</td>`)}
+          </tr>`,
+        )}
+      </tbody>
+    </table>
+  </div>`
 }
 
 function outcomeLabel(text) {
@@ -227,82 +206,77 @@ function barChart(table, width, columns, label = (text) => text) {
   }
 }
 
-function panel(definition, table, download, charts) {
-  const headingId = `panel-${definition.section}`
-  const heading = el('h2', '', table.title)
-  heading.id = headingId
-  const csv = el('button', 'button button-small', 'CSV')
-  csv.type = 'button'
-  csv.setAttribute('aria-label', `Download "${table.title}" as CSV`)
-  csv.addEventListener('click', () => void download(definition.section, csv))
-  const section = el('section', `panel${definition.wide ? ' panel-wide' : ''}`, undefined, [
-    el('div', 'panel-head', undefined, [heading, csv]),
-  ])
-  section.setAttribute('aria-labelledby', headingId)
-  if (definition.chart && table.rows.length > 0) {
-    const holder = el('div', 'chart')
-    holder.setAttribute('role', 'img')
-    holder.setAttribute(
-      'aria-label',
-      `Chart of ${table.title.toLowerCase()}; the table below has the same figures.`,
-    )
-    if (definition.legend) {
-      const legend = el(
-        'ul',
-        'chart-legend',
-        undefined,
-        definition.legend.map((name, index) =>
-          el('li', index === 0 ? 'legend-first' : 'legend-second', name),
-        ),
-      )
-      // The table names the same series: the legend is for the eye.
-      legend.setAttribute('aria-hidden', 'true')
-      section.append(legend)
+/**
+ * One uPlot chart: drawn into the holder once it is on the page (its width is known then), drawn
+ * again when the table changes, resized with its panel, destroyed with the component.
+ */
+function Chart({ definition, table }) {
+  const holder = useRef()
+  useEffect(() => {
+    const node = holder.current
+    if (!node) return undefined
+    const { options, data } = definition.chart(table, Math.max(200, node.clientWidth))
+    const plot = new uPlot(options, data, node)
+    // Charts follow their panel's width (the window turned, a sidebar opened).
+    const resizing = new ResizeObserver(() => {
+      const width = Math.max(200, node.clientWidth)
+      if (Math.abs(width - plot.width) > 4) plot.setSize({ width, height: plot.height })
+    })
+    resizing.observe(node)
+    return () => {
+      resizing.disconnect()
+      plot.destroy()
     }
-    section.append(holder)
-    charts.push({ holder, build: (width) => definition.chart(table, width) })
-  }
-  if (table.rows.length === 0) section.append(el('p', 'empty', 'Nothing in this range.'))
-  else section.append(tableOf(table))
-  return section
+  }, [definition, table])
+  return html`<div
+    class="chart"
+    role="img"
+    aria-label=${`Chart of ${table.title.toLowerCase()}; the table below has the same figures.`}
+    ref=${holder}
+  ></div>`
 }
 
-let drawn = []
-let resizing
+function Panel({ definition, table, download }) {
+  const headingId = `panel-${definition.section}`
+  return html`<section class=${`panel${definition.wide ? ' panel-wide' : ''}`} aria-labelledby=${headingId}>
+    <div class="panel-head">
+      <h2 id=${headingId}>${table.title}</h2>
+      <button
+        type="button"
+        class="button button-small"
+        aria-label=${`Download "${table.title}" as CSV`}
+        onClick=${(event) => void download(definition.section, event.currentTarget)}
+      >
+        CSV
+      </button>
+    </div>
+    ${
+      definition.chart && table.rows.length > 0
+        ? [
+            // The table names the same series: the legend is for the eye.
+            definition.legend &&
+              html`<ul class="chart-legend" aria-hidden="true">
+                ${definition.legend.map((name, index) => html`<li key=${name} class=${index === 0 ? 'legend-first' : 'legend-second'}>${name}</li>`)}
+              </ul>`,
+            html`<${Chart} definition=${definition} table=${table} />`,
+          ]
+        : null
+    }
+    ${table.rows.length === 0 ? html`<p class="empty">Nothing in this range.</p>` : html`<${Table} table=${table} />`}
+  </section>`
+}
 
 /**
- * Draws `report` into `container`, replacing what was there.
- * @param download `(section, button) => Promise` fetching one table as CSV
+ * The whole report. `download(section, button)`: fetches one table as CSV (the button is
+ * disabled meanwhile by the caller).
  */
-export function renderReport(container, report, { download }) {
-  for (const chart of drawn) chart.destroy()
-  drawn = []
-  resizing?.disconnect()
-  const charts = []
-  const panels = el(
-    'div',
-    'panels',
-    undefined,
-    PANELS.map((definition) =>
-      panel(definition, report.tables[definition.section], download, charts),
-    ),
-  )
-  const note = report.truncated
-    ? el('p', 'analytics-note', `Partial figures: ${report.truncated}.`)
-    : undefined
-  container.replaceChildren(...[totals(report), note, panels].filter(Boolean))
-  for (const { holder, build } of charts) {
-    const { options, data } = build(Math.max(200, holder.clientWidth))
-    const plot = new uPlot(options, data, holder)
-    drawn.push(plot)
-    plot.holder = holder
-  }
-  // Charts follow their panel's width (the window turned, a sidebar opened).
-  resizing = new ResizeObserver(() => {
-    for (const plot of drawn) {
-      const width = Math.max(200, plot.holder.clientWidth)
-      if (Math.abs(width - plot.width) > 4) plot.setSize({ width, height: plot.height })
-    }
-  })
-  for (const plot of drawn) resizing.observe(plot.holder)
+export function Report({ report, download }) {
+  return html`<${Totals} figures=${report.totals} />
+    ${report.truncated ? html`<p class="analytics-note">Partial figures: ${report.truncated}.</p>` : null}
+    <div class="panels">
+      ${PANELS.map(
+        (definition) =>
+          html`<${Panel} key=${definition.section} definition=${definition} table=${report.tables[definition.section]} download=${download} />`,
+      )}
+    </div>`
 }

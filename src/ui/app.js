@@ -1,5 +1,8 @@
-// The helpdesk chat page. The conversation (#log) is drawn with Preact + htm (chat/*.js, served
-// with no build step); this module wires it to the composer, the account and the server. Text
+// The helpdesk chat page. Every part of it is drawn with Preact + htm (served with no build step):
+// the conversation (chat/message-list.js), the message box, "For user", the welcome and the top
+// bar's links (chat/page-parts.js), "My requests" (my-requests.js) and the approvals panel
+// (approvals.js). This module holds the conversation's flow: it sends the turns, reads the
+// answers as they stream, restores a conversation on reload and follows who is signed in. Text
 // from the server or the user only ever reaches the page as text, never parsed as HTML.
 // Every API call goes through `api` (sign-in.js), which carries the user's bearer token.
 
@@ -16,6 +19,7 @@ import {
   removeMessage,
 } from './chat/message-list.js'
 import { outcomeWatch } from './chat/outcome-watch.js'
+import { pageParts } from './chat/page-parts.js'
 import { finishReply, newReply, noteApproval } from './chat/reply.js'
 import { openJob, openJobFromAddress } from './job-view.js'
 import { myRequests } from './my-requests.js'
@@ -23,22 +27,8 @@ import { liveReplyIndex, restoredRatings } from './reply-feedback.js'
 import { api, remember, remembered, SignInNeeded, startSignIn } from './sign-in.js'
 import { ticketWatch } from './ticket-watch.js'
 
-const MAX_CHARACTERS = 4000
-const REQUESTER_KEY = 'helpdesk.requester'
 /** The open conversation of each user on this device, so a reload brings it back. */
 const sessionKey = (username) => `helpdesk.session.${username}`
-const USERNAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
-
-const $ = (id) => document.getElementById(id)
-const welcome = $('welcome')
-const form = $('composer')
-const input = $('message')
-const sendButton = $('send')
-const counter = $('counter')
-const requesterInput = $('requester')
-const requesterField = $('requester-field')
-const composerWrap = $('composer-wrap')
-const newConversationButton = $('new-conversation')
 
 const motion = matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth'
 let sessionId
@@ -59,8 +49,9 @@ function isEmployee() {
   return me?.role === 'requester' && me.authentication !== 'none'
 }
 
+/** The welcome shows while the conversation is empty. */
 function updateWelcome() {
-  welcome.hidden = !me || messageCount() > 0
+  pageParts.setConversationEmpty(messageCount() === 0)
 }
 
 /** Adds a message to the conversation (chat/message-list.js) and scrolls to it. */
@@ -132,20 +123,17 @@ function startReply(forWhom) {
 }
 
 function setBusy(value) {
-  input.disabled = value
-  sendButton.disabled = value
-  form.setAttribute('aria-busy', String(value))
+  pageParts.setBusy(value)
   announce(value ? 'Waiting for the helpdesk…' : '')
 }
 
 async function send(message) {
   const text = message.trim()
-  if (input.disabled || text === '') return
+  if (pageParts.isBusy() || text === '') return
   const mine = show({ role: 'user', text })
-  input.value = ''
-  updateCounter()
+  pageParts.setText('')
   setBusy(true)
-  const requester = requesterField.hidden ? '' : requesterInput.value.trim()
+  const requester = pageParts.requester()
   const body = { message: text }
   if (sessionId) body.sessionId = sessionId
   if (requester) body.requester = requester
@@ -196,15 +184,14 @@ async function send(message) {
       // Nothing was sent: the message waits in the box for after signing in.
       removeMessage(mine)
       updateWelcome()
-      input.value = text
-      updateCounter()
+      pageParts.setText(text)
       return
     }
     const detail = error instanceof Error ? error.message : String(error)
     addError(`Could not get an answer from the helpdesk: ${detail}`)
   } finally {
     setBusy(false)
-    if (me) input.focus()
+    if (me) pageParts.focusMessage()
   }
 }
 
@@ -221,10 +208,28 @@ const requests = myRequests({
 })
 
 /**
- * Shows a stored conversation (a reload, or one chosen under "My requests"): its history, the
- * Confirm of a level-1 change still waiting, and from then on how its approval requests end.
+ * Shows a stored conversation (a reload, or one chosen under "My requests"). The box waits while
+ * it loads: a message sent meanwhile would be wiped when the history is drawn.
  */
 async function openConversation(id, { focus = false } = {}) {
+  if (pageParts.isBusy()) {
+    announce('Wait for the answer before opening another conversation.')
+    return
+  }
+  pageParts.setBusy(true)
+  try {
+    await showConversation(id)
+  } finally {
+    pageParts.setBusy(false)
+  }
+  if (focus) pageParts.focusMessage()
+}
+
+/**
+ * Draws a stored conversation: its history, the Confirm of a level-1 change still waiting, and
+ * from then on how its approval requests end.
+ */
+async function showConversation(id) {
   let session
   try {
     const response = await api(`/api/sessions/${encodeURIComponent(id)}`)
@@ -314,14 +319,7 @@ async function openConversation(id, { focus = false } = {}) {
   if (session.status === 'handed_off') ticketAnswers.start(session.id, history.length)
   requests.mark(session.id)
   announce('Your conversation was restored.')
-  scrollIntoView($('log').lastElementChild)
-  if (focus) input.focus()
-}
-
-function updateCounter() {
-  const length = input.value.length
-  counter.textContent = `${length} / ${MAX_CHARACTERS}`
-  counter.classList.toggle('counter-over', length > MAX_CHARACTERS)
+  scrollIntoView(document.getElementById('log').lastElementChild)
 }
 
 function clearConversation() {
@@ -330,8 +328,7 @@ function clearConversation() {
   sessionId = undefined
   clearMessages()
   updateWelcome()
-  input.value = ''
-  updateCounter()
+  pageParts.setText('')
 }
 
 function newConversation() {
@@ -339,47 +336,22 @@ function newConversation() {
   if (me) remember(sessionKey(me.username), undefined)
   requests.mark(undefined)
   announce('Started a new conversation.')
-  input.focus()
+  pageParts.focusMessage()
 }
 
-form.addEventListener('submit', (event) => {
-  event.preventDefault()
-  void send(input.value)
-})
-input.addEventListener('keydown', (event) => {
-  if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
-    event.preventDefault()
-    void send(input.value)
-  } else if (event.key === 'Escape') {
-    event.preventDefault()
-    input.value = ''
-    updateCounter()
-  }
-})
-input.addEventListener('input', updateCounter)
-newConversationButton.addEventListener('click', newConversation)
-for (const chip of welcome.querySelectorAll('.chip')) {
-  chip.addEventListener('click', () => send(chip.textContent ?? ''))
-}
-
-requesterInput.value = remembered(REQUESTER_KEY) ?? ''
-requesterInput.addEventListener('input', () => {
-  const value = requesterInput.value.trim()
-  requesterInput.setAttribute('aria-invalid', String(value !== '' && !USERNAME.test(value)))
-  remember(REQUESTER_KEY, value)
-})
+pageParts.configure({ send, newConversation })
 
 /** The chat follows who is signed in: hidden while nobody is, cleared for another user. */
 function onAccountChange(user, { signedOut = false } = {}) {
   me = user
   setApprovalsUser(user)
+  // The message box, "For user", the links and the welcome follow who it is (chat/page-parts.js).
+  pageParts.setUser(user)
   if (!user) {
     if (signedOut) {
       clearConversation()
       conversationOwner = undefined
     }
-    for (const node of [composerWrap, newConversationButton, requesterField, $('runbooks-link')])
-      node.hidden = true
     requests.hide()
     updateWelcome()
     return
@@ -390,18 +362,9 @@ function onAccountChange(user, { signedOut = false } = {}) {
   // A reload brings back the conversation that was open.
   const stored = remembered(sessionKey(user.username))
   if (stored && messageCount() === 0) void openConversation(stored)
-  // A requester asks for themselves; technicians and admins may name the employee they help.
-  const anonymous = user.authentication === 'none'
-  $('requester-label').textContent = anonymous ? 'Your username' : 'For user'
-  requesterField.hidden = !anonymous && user.role === 'requester'
-  // The runbook manager is for technicians and admins.
-  $('runbooks-link').hidden = user.role !== 'technician' && user.role !== 'admin'
-  composerWrap.hidden = false
-  newConversationButton.hidden = false
   updateWelcome()
-  input.focus()
+  pageParts.focusMessage()
   openJobFromAddress()
 }
 
-updateCounter()
 void startSignIn(onAccountChange)

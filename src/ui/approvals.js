@@ -1,89 +1,64 @@
 // The approvals panel: technicians and admins see the plans waiting for a decision, exactly what
 // each held step would run and what its dry run showed, and approve (the plan runs at once) or
 // deny them with a reason; above them, runs a server stop cut short, each with its resume form,
-// and the outcomes decided just now. The cards are Preact components (chat/approval-card.js,
-// chat/interrupted-card.js, chat/outcome-card.js); this module loads the lists, sends the
-// decisions and keeps the panel's own parts (toggle, count, Refresh, error and status lines).
+// and the outcomes decided just now. Everything on screen is Preact (chat/approvals-panel.js
+// draws the toggle and the panel, chat/*-card.js the cards); this module keeps the panel's state,
+// loads the lists and sends the decisions, and draws again after each change.
 
 import { html, render } from '/ui/vendor/preact-htm.js'
-import { ApprovalCard } from './chat/approval-card.js'
+import { ApprovalsPanel, ApprovalsToggle, EMPTY_STATE } from './chat/approvals-panel.js'
 import { describeError, errorOf, sentence, shortId, uniqueId, when } from './chat/format.js'
-import { InterruptedCard } from './chat/interrupted-card.js'
-import { OutcomeCard } from './chat/outcome-card.js'
 import { openJob } from './job-view.js'
 import { api, SignInNeeded } from './sign-in.js'
 
 const WIDE = matchMedia('(min-width: 56rem)')
 
-const $ = (id) => document.getElementById(id)
-const panelNode = $('approvals')
-const toggle = $('approvals-toggle')
-const count = $('approvals-count')
-const refreshButton = $('approvals-refresh')
-const errorLine = $('approvals-error')
-const statusLine = $('approvals-status')
-const decidedList = $('approvals-decided')
-const interruptedList = $('approvals-interrupted')
-const emptyLine = $('approvals-empty')
-const list = $('approvals-list')
-const shell = panelNode.closest('.shell')
-
 /** The signed-in user when they may decide approvals (technician or admin), else undefined. */
 let approver
-/** What the lists show: pending and interrupted requests, and the outcomes decided here. */
-let pending = []
-let interrupted = []
-let decided = []
+/** What the panel shows (chat/approvals-panel.js `EMPTY_STATE` says what each part means). */
+let state = { ...EMPTY_STATE }
 /** Bumped on each load and each change of user, so a late answer never lands on a newer list. */
 let loads = 0
 /** Whether the error line shows a failed load (cleared by the next good one), not a decision's. */
 let loadFailed = false
 
-function showError(text, { focus = false } = {}) {
-  errorLine.textContent = text
-  errorLine.hidden = text === ''
-  if (focus && text) errorLine.focus()
+/** Changes the state and draws the toggle and the panel again (Preact keeps what did not change). */
+function update(change) {
+  state = { ...state, ...change }
+  draw()
 }
 
 /** What the cards call: decisions, resumes and the lists they change. */
 const panel = { decide, resume }
 
-/**
- * Draws the three lists. A card is keyed by its request and version: one whose request did not
- * change keeps its place, and what is typed or focused in it stays.
- */
 function draw() {
-  const keyOf = (approval) => `${approval.id}@${approval.version}`
   render(
-    html`${pending.map((approval) => html`<${ApprovalCard} key=${keyOf(approval)} approval=${approval} panel=${panel} />`)}`,
-    list,
+    html`<${ApprovalsToggle} state=${state} onToggle=${toggle} />`,
+    document.getElementById('approvals-toggle-slot'),
   )
   render(
-    html`${interrupted.map((approval) => html`<${InterruptedCard} key=${keyOf(approval)} approval=${approval} panel=${panel} />`)}`,
-    interruptedList,
+    html`<${ApprovalsPanel}
+      state=${state}
+      panel=${panel}
+      onRefresh=${() => void refreshApprovals()}
+      onDismiss=${(outcome) => {
+        update({ decided: state.decided.filter((each) => each !== outcome) })
+        document.getElementById('approvals-refresh')?.focus()
+      }}
+    />`,
+    document.getElementById('approvals-slot'),
   )
-  render(
-    html`${decided.map(
-      (outcome) =>
-        html`<${OutcomeCard}
-          key=${outcome.titleId}
-          outcome=${outcome}
-          onDismiss=${() => {
-            decided = decided.filter((each) => each !== outcome)
-            draw()
-            refreshButton.focus()
-          }}
-        />`,
-    )}`,
-    decidedList,
-  )
+}
+
+function showError(text, { focus = false } = {}) {
+  update({ error: text })
+  if (focus && text) document.getElementById('approvals-error')?.focus()
 }
 
 /** Shows an outcome on top of the decided ones. */
 function addOutcome(approval, results, action, jobId) {
   const outcome = { approval, results, action, jobId, titleId: uniqueId('outcome') }
-  decided = [outcome, ...decided]
-  draw()
+  update({ decided: [outcome, ...state.decided] })
   return outcome
 }
 
@@ -132,11 +107,11 @@ async function decide(approval, action, body, card) {
     )
   }
   await refreshApprovals()
-  if (note) statusLine.textContent = note
+  if (note) update({ status: note })
   if (card.isBusy()) card.busy(false)
   // The card leaves the list once decided: focus moves to what happened, never to nowhere.
   if (outcome) focusOutcome(outcome)
-  else if (!card.mounted() && !errorLine.hidden) errorLine.focus()
+  else if (!card.mounted() && state.error) document.getElementById('approvals-error')?.focus()
 }
 
 /** Resumes or stops an interrupted run; shows the outcome, then reloads. */
@@ -174,19 +149,6 @@ async function resume(approval, body, card) {
   if (outcome) focusOutcome(outcome)
 }
 
-/** Shows the lists and the count after a load. */
-function showLoaded(approvals, stopped) {
-  pending = approvals
-  interrupted = stopped
-  draw()
-  emptyLine.hidden = approvals.length > 0 || stopped.length > 0
-  count.hidden = approvals.length === 0
-  const hidden = document.createElement('span')
-  hidden.className = 'visually-hidden'
-  hidden.textContent = ' waiting'
-  count.replaceChildren(String(approvals.length), hidden)
-}
-
 /**
  * Loads the pending requests again. Does nothing unless a technician or admin is signed in;
  * called when the panel opens, after each decision, on "Refresh" and when the chat opens one.
@@ -194,10 +156,7 @@ function showLoaded(approvals, stopped) {
 export async function refreshApprovals() {
   if (!approver) return
   const load = ++loads
-  panelNode.setAttribute('aria-busy', 'true')
-  // aria-disabled, not disabled: a disabled button drops keyboard focus to the page and leaves
-  // the Tab order while the list loads.
-  refreshButton.setAttribute('aria-disabled', 'true')
+  update({ busy: true })
   try {
     const [response, stoppedResponse] = await Promise.all([
       api('/api/approvals?status=pending'),
@@ -211,27 +170,32 @@ export async function refreshApprovals() {
       const error = await errorOf(response)
       if (load !== loads) return
       loadFailed = true
-      interrupted = stopped
-      draw()
-      showError(
-        error.code === 'NOT_CONFIGURED'
-          ? `Approvals are not available on this server: ${sentence(error.message)}`
-          : `Could not load the approvals: ${sentence(error.message)}`,
-      )
-      statusLine.textContent = ''
+      update({
+        interrupted: stopped,
+        status: '',
+        error:
+          error.code === 'NOT_CONFIGURED'
+            ? `Approvals are not available on this server: ${sentence(error.message)}`
+            : `Could not load the approvals: ${sentence(error.message)}`,
+      })
       return
     }
     const body = await response.json()
     if (load !== loads) return
     const approvals = Array.isArray(body.approvals) ? body.approvals : []
-    showLoaded(approvals, stopped)
-    if (loadFailed) showError('')
-    loadFailed = false
     const many = approvals.length === 1 ? 'approval' : 'approvals'
     const cut = stopped.length
       ? `, ${stopped.length} interrupted ${stopped.length === 1 ? 'run' : 'runs'} to check`
       : ''
-    statusLine.textContent = `${approvals.length || 'No'} ${many} waiting${cut}, as of ${when(new Date().toISOString())}.`
+    update({
+      pending: approvals,
+      interrupted: stopped,
+      empty: approvals.length === 0 && stopped.length === 0,
+      count: approvals.length,
+      status: `${approvals.length || 'No'} ${many} waiting${cut}, as of ${when(new Date().toISOString())}.`,
+      ...(loadFailed ? { error: '' } : {}),
+    })
+    loadFailed = false
   } catch (error) {
     if (error instanceof SignInNeeded || load !== loads) return
     loadFailed = true
@@ -239,53 +203,39 @@ export async function refreshApprovals() {
       `Could not reach the helpdesk to load the approvals: ${sentence(describeError(error))}`,
     )
   } finally {
-    if (load === loads) {
-      panelNode.removeAttribute('aria-busy')
-      refreshButton.removeAttribute('aria-disabled')
-    }
+    if (load === loads) update({ busy: false })
   }
 }
 
 function setOpen(open) {
-  panelNode.hidden = !open
-  toggle.setAttribute('aria-expanded', String(open))
-  shell?.classList.toggle('with-approvals', open)
+  update({ open })
   if (open) void refreshApprovals()
+}
+
+function toggle() {
+  const open = !state.open
+  setOpen(open)
+  // Drawn at once (render is synchronous): the heading is there to take the focus.
+  if (open) document.getElementById('approvals-title')?.focus()
 }
 
 /** Follows who is signed in: the panel is for technicians and admins only, emptied on a change. */
 export function setApprovalsUser(user) {
   loads += 1
-  const may = user && (user.role === 'technician' || user.role === 'admin')
+  const may = Boolean(user && (user.role === 'technician' || user.role === 'admin'))
   const changed = approver?.username !== user?.username
   approver = may ? user : undefined
   if (changed || !may) {
-    pending = []
-    interrupted = []
-    decided = []
-    draw()
-    showError('')
     loadFailed = false
-    statusLine.textContent = ''
-    emptyLine.hidden = true
-    count.hidden = true
+    state = { ...EMPTY_STATE, open: state.open }
   }
-  toggle.hidden = !may
   if (!may) {
-    panelNode.hidden = true
-    toggle.setAttribute('aria-expanded', 'false')
-    shell?.classList.remove('with-approvals')
+    update({ may, open: false })
     return
   }
   // Open beside the chat on a wide screen; on a narrow one it waits for the button.
-  setOpen(WIDE.matches || !panelNode.hidden)
+  state = { ...state, may }
+  setOpen(WIDE.matches || state.open)
 }
 
-toggle.addEventListener('click', () => {
-  const open = panelNode.hidden
-  setOpen(open)
-  if (open) $('approvals-title').focus()
-})
-refreshButton.addEventListener('click', () => {
-  if (refreshButton.getAttribute('aria-disabled') !== 'true') void refreshApprovals()
-})
+draw()

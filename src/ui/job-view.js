@@ -3,13 +3,21 @@
 // click. It opens when a reply carries a job id, or from the address (#job=<id>). The state comes
 // from GET /api/jobs/:id, then the numbered events of GET /api/jobs/:id/events, read with fetch
 // (an EventSource cannot send the bearer token); after a dropped connection it reconnects with
-// Last-Event-ID and misses nothing. Events are applied at once but drawn once per animation
-// frame, and only the machines that changed are redrawn, so 200 machines stay smooth.
+// Last-Event-ID and misses nothing. Events are applied to a plain state object at once and the
+// Preact view is redrawn once per animation frame (keyed machines and log lines: Preact only
+// touches the ones that changed), so 200 machines stay smooth.
 
+import {
+  html,
+  render,
+  useEffect,
+  useLayoutEffect,
+  useRef,
+  useState,
+} from '/ui/vendor/preact-htm.js'
 import { followJobEvents } from './job-stream.js'
 import { api, SignInNeeded } from './sign-in.js'
 
-const $ = (id) => document.getElementById(id)
 const LOG_LINES = 200
 const FINAL = new Set(['succeeded', 'failed', 'skipped', 'unknown', 'cancelled', 'rolled-back'])
 const STATE_WORDS = {
@@ -23,13 +31,18 @@ const STATE_WORDS = {
   'rolled-back': 'rolled back',
 }
 
-let current
-
 /** Opens the job view for `id` (closing any other), and follows it until it ends. */
 export function openJob(id) {
   if (!/^[A-Za-z0-9-]{1,80}$/.test(id)) return
-  current?.stop()
-  current = followJob(id)
+  const slot = document.getElementById('job-view-slot')
+  if (!slot) return
+  // A new key: a new view, which stops following the job before it (its effect's clean-up).
+  render(html`<${JobView} key=${id} id=${id} onClose=${() => closeJob(slot, id)} />`, slot)
+}
+
+function closeJob(slot, id) {
+  render(null, slot)
+  if (location.hash === `#job=${id}`) history.replaceState(null, '', location.pathname)
 }
 
 /** Opens the job named in the address (`#job=<id>`), if any. */
@@ -38,10 +51,8 @@ export function openJobFromAddress() {
   if (match) openJob(match[1])
 }
 
-function followJob(id) {
-  const panel = $('job-view')
-  const controller = new AbortController()
-  const state = {
+function newState(id) {
+  return {
     id,
     steps: [],
     targets: [],
@@ -51,98 +62,97 @@ function followJob(id) {
     logs: [],
     logsByTarget: new Map(),
     lastEventId: 0,
-    selected: undefined,
-    dirtyTargets: new Set(),
-    logAdded: [],
-    everything: true,
+    lineNumber: 0,
+    connection: '',
+    error: '',
   }
-  let frame = 0
-  const schedule = () => {
-    if (frame) return
-    frame = requestAnimationFrame(() => {
-      frame = 0
-      draw(state)
-    })
-  }
-  panel.hidden = false
-  $('job-title').textContent = `Job ${id.slice(0, 8)}`
-  $('job-close').onclick = () => {
-    controller.abort()
-    panel.hidden = true
-    if (location.hash === `#job=${id}`) history.replaceState(null, '', location.pathname)
-  }
-  $('job-cancel').onclick = () => void cancel(state)
-  $('job-targets').onclick = (event) => {
-    const button = event.target.closest('button[data-target]')
-    if (!button) return
-    state.selected = button.dataset.target
-    state.everything = true
-    schedule()
-  }
-  void (async () => {
-    try {
-      const response = await api(`/api/jobs/${encodeURIComponent(id)}`, {
-        signal: controller.signal,
-      })
-      if (!response.ok) return showError(await response.text(), response.status)
-      const view = await response.json()
-      state.steps = view.steps
-      state.targets = view.targets
-      for (const cell of view.cells) state.cells.set(key(cell.stepIndex, cell.target), cell)
-      state.progress = view.progress
-      state.status = view.status
-      schedule()
-      // From the start: the log lines of the job so far are in its events.
-      await stream(state, controller.signal, schedule)
-    } catch (error) {
-      if (error instanceof SignInNeeded || controller.signal.aborted) return
-      showError(error instanceof Error ? error.message : String(error))
-    }
-  })()
-  return { stop: () => controller.abort() }
 }
 
-async function stream(state, signal, schedule) {
-  await followJobEvents({
-    id: state.id,
-    after: state.lastEventId,
-    api,
-    endsHere: (error) => error instanceof SignInNeeded,
-    signal,
-    onEvent: (id, body) => {
-      state.lastEventId = id
-      apply(state, body)
+/** The job's state, followed from the server, and a redraw at most once per animation frame. */
+function useFollowedJob(id) {
+  const state = useRef(newState(id)).current
+  const [, setFrame] = useState(0)
+  useEffect(() => {
+    const controller = new AbortController()
+    let frame = 0
+    const schedule = () => {
+      if (frame) return
+      frame = requestAnimationFrame(() => {
+        frame = 0
+        setFrame((each) => each + 1)
+      })
+    }
+    const fail = (text, status) => {
+      state.error = errorWords(text, status)
       schedule()
-    },
-    onConnection: (text) => {
-      $('job-connection').textContent = text
-    },
-  })
+    }
+    void (async () => {
+      try {
+        const response = await api(`/api/jobs/${encodeURIComponent(id)}`, {
+          signal: controller.signal,
+        })
+        if (!response.ok) return fail(await response.text(), response.status)
+        const view = await response.json()
+        state.steps = view.steps
+        state.targets = view.targets
+        for (const cell of view.cells) state.cells.set(key(cell.stepIndex, cell.target), cell)
+        state.progress = view.progress
+        state.status = view.status
+        schedule()
+        // From the start: the log lines of the job so far are in its events.
+        await followJobEvents({
+          id,
+          after: state.lastEventId,
+          api,
+          endsHere: (error) => error instanceof SignInNeeded,
+          signal: controller.signal,
+          onEvent: (eventId, body) => {
+            state.lastEventId = eventId
+            apply(state, body)
+            schedule()
+          },
+          onConnection: (text) => {
+            state.connection = text
+            schedule()
+          },
+        })
+      } catch (error) {
+        if (error instanceof SignInNeeded || controller.signal.aborted) return
+        fail(error instanceof Error ? error.message : String(error))
+      }
+    })()
+    return () => {
+      controller.abort()
+      if (frame) cancelAnimationFrame(frame)
+    }
+  }, [id, state])
+  return { state, redraw: () => setFrame((each) => each + 1) }
 }
 
 function apply(state, event) {
   switch (event.type) {
     case 'cell':
       state.cells.set(key(event.stepIndex, event.target), event.cell)
-      state.dirtyTargets.add(event.target)
       break
     case 'progress':
       state.progress = event
       break
     case 'log':
       for (const line of event.lines) {
-        const entry = { target: event.target, stream: event.stream, text: line }
+        state.lineNumber += 1
+        const entry = {
+          number: state.lineNumber,
+          target: event.target,
+          stream: event.stream,
+          text: line,
+        }
         state.logs.push(entry)
-        state.logAdded.push(entry)
         const own = state.logsByTarget.get(event.target) ?? []
         own.push(entry)
         if (own.length > 50) own.shift()
         state.logsByTarget.set(event.target, own)
       }
       if (state.logs.length > LOG_LINES) state.logs.splice(0, state.logs.length - LOG_LINES)
-      break
-    case 'target-failed':
-      state.dirtyTargets.add(event.target)
       break
     case 'cancel-requested':
       state.status = 'cancelling'
@@ -153,140 +163,206 @@ function apply(state, event) {
   }
 }
 
-function draw(state) {
+function JobView({ id, onClose }) {
+  const { state, redraw } = useFollowedJob(id)
+  const [selected, setSelected] = useState()
+  const [cancelling, setCancelling] = useState(false)
+  const cancel = async () => {
+    setCancelling(true)
+    try {
+      const response = await api(`/api/jobs/${encodeURIComponent(id)}/cancel`, { method: 'POST' })
+      if (!response.ok) state.error = errorWords(await response.text(), response.status)
+    } catch (error) {
+      if (!(error instanceof SignInNeeded)) state.error = String(error)
+    } finally {
+      setCancelling(false)
+      redraw()
+    }
+  }
   const progress = state.progress
   const steps = state.steps.length
   const stepNumber = progress
     ? Math.min(steps, progress.stepsEnded + (progress.pending > 0 ? 1 : 0))
     : 0
-  $('job-status').textContent = statusWords(state.status)
-  $('job-status').dataset.status = state.status
-  $('job-cancel').hidden = !(state.status === 'running')
   const stepTitle = state.steps[Math.max(0, stepNumber - 1)]?.title ?? ''
   const stopped = state.status === 'cancelled' || state.status === 'cancelling'
-  $('job-step-label').textContent = stopped
-    ? `Cancelled: ${progress?.stepsEnded ?? 0} of ${steps} steps ended`
-    : `Step ${stepNumber} of ${steps}${stepTitle ? `: ${stepTitle}` : ''}`
-  setBar($('job-step-bar'), progress ? progress.stepsEnded : 0, steps)
-  if (progress) {
-    const cancelled = progress.cancelled ?? 0
-    const succeeded = progress.done - progress.failed - cancelled
-    const total = progress.total || 1
-    $('job-bar-done').style.width = `${(100 * succeeded) / total}%`
-    $('job-bar-failed').style.width = `${(100 * progress.failed) / total}%`
-    $('job-bar-cancelled').style.width = `${(100 * cancelled) / total}%`
-    $('job-target-bar').setAttribute('aria-valuenow', String(progress.done))
-    $('job-target-bar').setAttribute('aria-valuemax', String(progress.total))
-    const cancelledWords = cancelled ? `${cancelled} cancelled · ` : ''
-    $('job-counts').textContent =
-      `${succeeded} done · ${progress.failed} failed · ${cancelledWords}${progress.pending} pending of ${progress.total}`
-    $('job-eta').textContent = etaWords(state.status, progress.etaMs)
-    const currentTargets = progress.current ?? []
-    $('job-current').textContent =
-      currentTargets.length === 0
-        ? 'No machine being worked on.'
-        : `Working on ${currentTargets.slice(0, 8).join(', ')}${currentTargets.length > 8 ? ` and ${currentTargets.length - 8} more` : ''}`
-  }
-  drawTargets(state)
-  drawLog(state)
-  drawDetail(state)
-  state.everything = false
+  return html`<section id="job-view" class="job-view" aria-labelledby="job-title">
+    <div class="job-head">
+      <h2 id="job-title">Job ${id.slice(0, 8)}</h2>
+      <span id="job-status" class="job-status" role="status" data-status=${state.status}
+        >${statusWords(state.status)}</span
+      >
+      <span id="job-connection" class="job-connection" aria-live="polite">${state.connection}</span>
+      <button
+        id="job-cancel"
+        type="button"
+        class="button button-small button-danger"
+        hidden=${state.status !== 'running'}
+        disabled=${cancelling}
+        onClick=${cancel}
+      >
+        Cancel job
+      </button>
+      <button
+        id="job-close"
+        type="button"
+        class="button button-small button-secondary"
+        onClick=${onClose}
+      >
+        Close
+      </button>
+    </div>
+    <p id="job-error" class="job-error" role="alert" hidden=${!state.error}>${state.error}</p>
+    <p id="job-step-label" class="job-label">
+      ${
+        stopped
+          ? `Cancelled: ${progress?.stepsEnded ?? 0} of ${steps} steps ended`
+          : `Step ${stepNumber} of ${steps}${stepTitle ? `: ${stepTitle}` : ''}`
+      }
+    </p>
+    <${Bar} id="job-step-bar" label="job-step-label" value=${progress?.stepsEnded ?? 0} max=${steps} />
+    <${TargetProgress} progress=${progress} status=${state.status} />
+    <div class="job-body">
+      <div class="job-machines">
+        <h3 class="job-subtitle">Machines</h3>
+        <ul id="job-targets" class="job-targets" aria-label="Machines: choose one for its steps">
+          ${state.targets.map((target) => {
+            const summary = targetState(state, target)
+            return html`<li key=${target}>
+              <button
+                type="button"
+                class="job-target"
+                data-target=${target}
+                data-state=${summary}
+                title=${`${target}: ${STATE_WORDS[summary] ?? summary}`}
+                aria-pressed=${String(selected === target)}
+                onClick=${() => setSelected(target)}
+              >
+                ${target}
+              </button>
+            </li>`
+          })}
+        </ul>
+      </div>
+      <div class="job-side">
+        ${selected && html`<${MachineDetail} state=${state} target=${selected} />`}
+        <h3 class="job-subtitle">Live log</h3>
+        <${Log} lines=${state.logs} />
+      </div>
+    </div>
+  </section>`
 }
 
-function drawTargets(state) {
-  const list = $('job-targets')
-  if (list.dataset.job !== state.id) {
-    list.dataset.job = state.id
-    list.replaceChildren(
-      ...state.targets.map((target) => {
-        const item = document.createElement('li')
-        const button = document.createElement('button')
-        button.type = 'button'
-        button.className = 'job-target'
-        button.dataset.target = target
-        button.textContent = target
-        item.append(button)
-        return item
-      }),
-    )
-    for (const target of state.targets) state.dirtyTargets.add(target)
-  }
-  for (const target of state.dirtyTargets) {
-    const button = list.querySelector(`button[data-target="${CSS.escape(target)}"]`)
-    if (!button) continue
-    const summary = targetState(state, target)
-    button.dataset.state = summary
-    button.title = `${target}: ${STATE_WORDS[summary] ?? summary}`
-    button.setAttribute('aria-pressed', String(state.selected === target))
-  }
-  if (state.everything)
-    for (const button of list.querySelectorAll('button[data-target]'))
-      button.setAttribute('aria-pressed', String(state.selected === button.dataset.target))
-  state.dirtyTargets.clear()
+function Bar({ id, label, value, max }) {
+  return html`<div
+    id=${id}
+    class="job-bar"
+    role="progressbar"
+    aria-labelledby=${label}
+    aria-valuemin="0"
+    aria-valuenow=${String(value)}
+    aria-valuemax=${String(max)}
+  >
+    <span class="job-bar-fill" style=${{ width: `${max ? (100 * value) / max : 0}%` }}></span>
+  </div>`
 }
 
-function drawLog(state) {
-  const log = $('job-log')
-  if (state.logAdded.length === 0) return
-  const stick = log.scrollTop + log.clientHeight >= log.scrollHeight - 4
-  const fragment = document.createDocumentFragment()
-  for (const entry of state.logAdded.slice(-LOG_LINES)) fragment.append(logLine(entry))
-  log.append(fragment)
-  while (log.childElementCount > LOG_LINES) log.firstElementChild.remove()
-  state.logAdded = []
-  if (stick) log.scrollTop = log.scrollHeight
+function TargetProgress({ progress, status }) {
+  if (!progress)
+    return html`<p id="job-counts" class="job-label"></p>
+      <div id="job-target-bar" class="job-bar job-bar-targets" role="progressbar" aria-labelledby="job-counts" aria-valuemin="0"></div>`
+  const cancelled = progress.cancelled ?? 0
+  const succeeded = progress.done - progress.failed - cancelled
+  const total = progress.total || 1
+  const share = (count) => ({ width: `${(100 * count) / total}%` })
+  const working = progress.current ?? []
+  const counts =
+    `${succeeded} done · ${progress.failed} failed · ` +
+    `${cancelled ? `${cancelled} cancelled · ` : ''}${progress.pending} pending of ${progress.total}`
+  return html`<p id="job-counts" class="job-label">${counts}</p>
+    <div
+      id="job-target-bar"
+      class="job-bar job-bar-targets"
+      role="progressbar"
+      aria-labelledby="job-counts"
+      aria-valuemin="0"
+      aria-valuenow=${String(progress.done)}
+      aria-valuemax=${String(progress.total)}
+    >
+      <span id="job-bar-done" class="job-bar-fill" style=${share(succeeded)}></span>
+      <span id="job-bar-failed" class="job-bar-fill job-bar-failed" style=${share(progress.failed)}></span>
+      <span id="job-bar-cancelled" class="job-bar-fill job-bar-cancelled" style=${share(cancelled)}></span>
+    </div>
+    <p class="job-meta">
+      <span id="job-eta" class="job-eta">${etaWords(status, progress.etaMs)}</span>${' '}
+      <span id="job-current" class="job-current">
+        ${
+          working.length === 0
+            ? 'No machine being worked on.'
+            : `Working on ${working.slice(0, 8).join(', ')}${working.length > 8 ? ` and ${working.length - 8} more` : ''}`
+        }
+      </span>
+    </p>`
 }
 
-function drawDetail(state) {
-  const detail = $('job-detail')
-  const target = state.selected
-  if (!target) {
-    detail.hidden = true
-    return
-  }
-  detail.hidden = false
-  $('job-detail-title').textContent = target
-  const rows = state.steps.map((step, index) => {
-    const cell = state.cells.get(key(index, target)) ?? { state: 'pending' }
-    const row = document.createElement('li')
-    row.className = 'job-detail-step'
-    row.dataset.state = cell.state
-    const name = document.createElement('span')
-    name.className = 'job-detail-name'
-    name.textContent = `${index + 1}. ${step.title}`
-    const word = document.createElement('span')
-    word.className = 'job-detail-state'
-    word.textContent = STATE_WORDS[cell.state] ?? cell.state
-    row.append(name, word)
-    for (const text of [
-      cell.reason,
-      cell.rollbackError && `rollback failed: ${cell.rollbackError}`,
-    ]) {
-      if (!text) continue
-      const reason = document.createElement('p')
-      reason.className = 'job-detail-reason'
-      reason.textContent = text
-      row.append(reason)
-    }
-    return row
+function MachineDetail({ state, target }) {
+  return html`<section id="job-detail" class="job-detail" aria-labelledby="job-detail-title">
+    <h3 id="job-detail-title" class="job-subtitle">${target}</h3>
+    <ol id="job-detail-steps" class="job-detail-steps">
+      ${state.steps.map((step, index) => {
+        const cell = state.cells.get(key(index, target)) ?? { state: 'pending' }
+        const reasons = [
+          cell.reason,
+          cell.rollbackError && `rollback failed: ${cell.rollbackError}`,
+        ]
+        return html`<li key=${index} class="job-detail-step" data-state=${cell.state}>
+          <span class="job-detail-name">${index + 1}. ${step.title}</span>
+          <span class="job-detail-state">${STATE_WORDS[cell.state] ?? cell.state}</span>
+          ${reasons.filter(Boolean).map((text) => html`<p class="job-detail-reason">${text}</p>`)}
+        </li>`
+      })}
+    </ol>
+    <ul
+      id="job-detail-log"
+      class="job-log job-log-short"
+      aria-label="This machine's output"
+      tabindex="0"
+    >
+      ${(state.logsByTarget.get(target) ?? []).map((entry) => html`<${LogLine} key=${entry.number} entry=${entry} />`)}
+    </ul>
+  </section>`
+}
+
+/**
+ * The last lines of output; it stays scrolled to the bottom while the reader is there. It takes
+ * the focus (Tab) so that a keyboard can scroll it.
+ */
+function Log({ lines }) {
+  const list = useRef()
+  const atBottom = useRef(true)
+  useLayoutEffect(() => {
+    if (atBottom.current && list.current) list.current.scrollTop = list.current.scrollHeight
   })
-  $('job-detail-steps').replaceChildren(...rows)
-  $('job-detail-log').replaceChildren(...(state.logsByTarget.get(target) ?? []).map(logLine))
+  const remember = () => {
+    const element = list.current
+    atBottom.current = element.scrollTop + element.clientHeight >= element.scrollHeight - 4
+  }
+  return html`<ul
+    id="job-log"
+    class="job-log"
+    aria-label="Output, newest last"
+    tabindex="0"
+    ref=${list}
+    onScroll=${remember}
+  >
+    ${lines.map((entry) => html`<${LogLine} key=${entry.number} entry=${entry} />`)}
+  </ul>`
 }
 
-async function cancel(state) {
-  const button = $('job-cancel')
-  button.disabled = true
-  try {
-    const response = await api(`/api/jobs/${encodeURIComponent(state.id)}/cancel`, {
-      method: 'POST',
-    })
-    if (!response.ok) showError(await response.text(), response.status)
-  } catch (error) {
-    if (!(error instanceof SignInNeeded)) showError(String(error))
-  } finally {
-    button.disabled = false
-  }
+function LogLine({ entry }) {
+  return html`<li class=${entry.stream === 'stderr' ? 'job-log-line job-log-error' : 'job-log-line'}>
+    <span class="job-log-target">${entry.target}</span> ${entry.text}
+  </li>`
 }
 
 function targetState(state, target) {
@@ -301,22 +377,6 @@ function targetState(state, target) {
     return cells.includes('cancelled') ? 'cancelled' : 'succeeded'
   }
   return cells.some((each) => each !== 'pending') ? 'running' : 'pending'
-}
-
-function logLine(entry) {
-  const line = document.createElement('li')
-  line.className = entry.stream === 'stderr' ? 'job-log-line job-log-error' : 'job-log-line'
-  const who = document.createElement('span')
-  who.className = 'job-log-target'
-  who.textContent = entry.target
-  line.append(who, ` ${entry.text}`)
-  return line
-}
-
-function setBar(bar, value, max) {
-  bar.setAttribute('aria-valuenow', String(value))
-  bar.setAttribute('aria-valuemax', String(max))
-  bar.firstElementChild.style.width = `${max ? (100 * value) / max : 0}%`
 }
 
 function statusWords(status) {
@@ -338,16 +398,13 @@ function etaWords(status, etaMs) {
   return seconds < 90 ? `About ${seconds} s left` : `About ${Math.round(seconds / 60)} min left`
 }
 
-function showError(text, status) {
-  let message = text
+function errorWords(text, status) {
+  if (status === 404) return 'This job does not exist or is not yours to see.'
   try {
-    message = JSON.parse(text).error?.message ?? text
+    return JSON.parse(text).error?.message ?? text
   } catch {
-    // plain text
+    return text
   }
-  $('job-error').textContent =
-    status === 404 ? 'This job does not exist or is not yours to see.' : message
-  $('job-error').hidden = false
 }
 
 function key(stepIndex, target) {

@@ -1,95 +1,16 @@
-// Thumbs up or down on the helpdesk's replies, for the conversation's owner: two toggle buttons
-// (aria-pressed) under each reply, saved by POST /api/sessions/:id/feedback; pressing the pressed
-// one again withdraws the rating. Kept out of app.js, which only says which message is which
-// reply; the conversation's Preact list mounts the buttons (chat/feedback-slot.js).
-// The icons are Feather's thumbs-up and thumbs-down (MIT licence), drawn inline.
+// Thumbs up or down on the helpdesk's replies, for the conversation's owner: what the buttons
+// (chat/feedback-slot.js, a Preact component) need from the server: whether it keeps ratings, the
+// ratings already given, a live reply's index, and saving one (POST /api/sessions/:id/feedback;
+// a null rating withdraws it). Kept out of app.js, which only says which message is which reply.
 
 import { api, SignInNeeded } from './sign-in.js'
 
-const SVG = 'http://www.w3.org/2000/svg'
-const CHOICES = {
-  up: {
-    label: 'Helpful',
-    path: 'M14 9V5a3 3 0 0 0-3-3l-4 9v11h11.28a2 2 0 0 0 2-1.7l1.38-9a2 2 0 0 0-2-2.3zM7 22H4a2 2 0 0 1-2-2v-7a2 2 0 0 1 2-2h3',
-  },
-  down: {
-    label: 'Not helpful',
-    path: 'M10 15v4a3 3 0 0 0 3 3l4-9V2H5.72a2 2 0 0 0-2 1.7l-1.38 9a2 2 0 0 0 2 2.3zm7-13h2.67A2.31 2.31 0 0 1 22 4v7a2.31 2.31 0 0 1-2.33 2H17',
-  },
-}
-
-function icon(path) {
-  const svg = document.createElementNS(SVG, 'svg')
-  svg.setAttribute('viewBox', '0 0 24 24')
-  svg.setAttribute('width', '18')
-  svg.setAttribute('height', '18')
-  svg.setAttribute('aria-hidden', 'true')
-  svg.setAttribute('focusable', 'false')
-  const line = document.createElementNS(SVG, 'path')
-  line.setAttribute('d', path)
-  svg.append(line)
-  return svg
-}
-
-async function problem(response) {
+export async function problem(response) {
   try {
     return (await response.json()).error?.message ?? `the server answered ${response.status}`
   } catch {
     return `the server answered ${response.status}`
   }
-}
-
-/**
- * The two buttons for one reply.
- * @param sessionId the conversation
- * @param replyIndex `() => Promise<number>`: the reply's index in the conversation's history
- * @param rating the rating already given, if any
- */
-export function feedbackControls(sessionId, replyIndex, rating) {
-  const group = document.createElement('div')
-  group.className = 'reply-feedback'
-  group.setAttribute('role', 'group')
-  group.setAttribute('aria-label', 'Was this reply helpful?')
-  const note = document.createElement('span')
-  note.className = 'reply-feedback-note'
-  note.setAttribute('role', 'status')
-  const buttons = {}
-  const show = (chosen) => {
-    for (const [name, button] of Object.entries(buttons))
-      button.setAttribute('aria-pressed', String(name === chosen))
-  }
-  for (const [name, choice] of Object.entries(CHOICES)) {
-    const button = document.createElement('button')
-    button.type = 'button'
-    button.className = `reply-feedback-button reply-feedback-${name}`
-    button.setAttribute('aria-label', choice.label)
-    button.title = choice.label
-    button.append(icon(choice.path))
-    button.addEventListener('click', async () => {
-      const next = button.getAttribute('aria-pressed') === 'true' ? null : name
-      for (const each of Object.values(buttons)) each.disabled = true
-      try {
-        const response = await api(`/api/sessions/${encodeURIComponent(sessionId)}/feedback`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ reply: await replyIndex(), rating: next }),
-        })
-        if (!response.ok) throw new Error(await problem(response))
-        show(next)
-        note.textContent = next ? 'Thanks for your feedback.' : 'Rating removed.'
-      } catch (error) {
-        if (error instanceof SignInNeeded) return
-        note.textContent = `Could not save your rating: ${error instanceof Error ? error.message : String(error)}`
-      } finally {
-        for (const each of Object.values(buttons)) each.disabled = false
-      }
-    })
-    buttons[name] = button
-    group.append(button)
-  }
-  show(rating)
-  group.append(note)
-  return group
 }
 
 /**
@@ -148,4 +69,17 @@ export async function restoredRatings(session, username) {
   } catch {
     return undefined
   }
+}
+
+/**
+ * Saves `rating` ('up', 'down', or null to withdraw) for the reply at `replyIndex()`.
+ * @throws {Error} with the server's message when it refuses; SignInNeeded when the sign-in lapsed
+ */
+export async function saveRating(sessionId, replyIndex, rating) {
+  const response = await api(`/api/sessions/${encodeURIComponent(sessionId)}/feedback`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ reply: await replyIndex(), rating }),
+  })
+  if (!response.ok) throw new Error(await problem(response))
 }

@@ -1,10 +1,11 @@
-// The runbook editor: the Markdown in a textarea, checked as one types (debounced) by the same
-// schema as the server's loader, with every problem by field and line (a button moves the caret
-// to the line); "which runbook would this hit?" routes a message against the draft set; save
-// sends the text with the reason and the version it started from (a change made meanwhile is
-// refused, not overwritten).
-import { announce, element, failureText } from './instructions.js'
-import { api } from './sign-in.js'
+// The runbook editor, a Preact component: the Markdown in a textarea, checked as one types
+// (debounced) by the same schema as the server's loader, with every problem by field and line (a
+// button moves the caret to the line); "which runbook would this hit?" routes a message against
+// the draft set; save sends the text with the reason and the version it started from (a change
+// made meanwhile is refused, not overwritten). Escape outside the textarea cancels.
+import { html, useEffect, useRef, useState } from '/ui/vendor/preact-htm.js'
+import { announce, failureText } from './runbook-parts.js'
+import { api, SignInNeeded } from './workspace/session.js'
 
 const VALIDATE_DELAY_MS = 400
 
@@ -41,229 +42,57 @@ When this runbook applies.
 let sequence = 0
 
 /**
- * Fills `container` with the editor for `runbook` (undefined: a new one).
- * @param handlers `saved(id)` after a save, `cancelled()` on Cancel or Escape
+ * The problems under the text: `problems` is undefined while a check runs, a list after one
+ * (empty: none), or `{ failed }` when the check itself could not run.
  */
-export function openEditor(container, runbook, handlers) {
-  sequence += 1
-  const prefix = `editor-${sequence}`
-  const textarea = element('textarea', 'runbook-text')
-  textarea.id = `${prefix}-text`
-  textarea.spellcheck = false
-  textarea.rows = 24
-  textarea.value = runbook?.markdown ?? TEMPLATE
-  textarea.setAttribute('aria-describedby', `${prefix}-problems-title`)
-  const problemsTitle = element('p', 'problems-title', 'Checking…')
-  problemsTitle.id = `${prefix}-problems-title`
-  problemsTitle.setAttribute('role', 'status')
-  const problems = element('ul', 'problems')
-
-  const reason = element('input', 'reason-input')
-  reason.id = `${prefix}-reason`
-  reason.type = 'text'
-  reason.maxLength = 500
-  reason.autocomplete = 'off'
-  reason.placeholder = runbook
-    ? 'e.g. added the Teams error code 0xCAA70004'
-    : 'e.g. new meeting-room hardware'
-  const save = element('button', 'button button-primary', runbook ? 'Save' : 'Add runbook')
-  save.type = 'button'
-  const cancel = element('button', 'button button-secondary', 'Cancel')
-  cancel.type = 'button'
-  const saveError = element('p', 'form-error')
-  saveError.setAttribute('role', 'alert')
-
-  const tryInput = element('input', 'try-input')
-  tryInput.id = `${prefix}-try`
-  tryInput.type = 'text'
-  tryInput.maxLength = 4000
-  tryInput.autocomplete = 'off'
-  tryInput.placeholder = 'e.g. the smartboard in room 4.12 shows no signal'
-  const tryButton = element('button', 'button button-secondary', 'Route it')
-  tryButton.type = 'button'
-  const tryResult = element('div', 'try-result')
-  tryResult.setAttribute('aria-live', 'polite')
-
-  const label = (forId, text) => {
-    const node = element('label', '', text)
-    node.htmlFor = forId
-    return node
+function Problems({ id, problems, onLine }) {
+  if (problems === undefined)
+    return html`<p id=${id} class="problems-title" role="status">Checking…</p>`
+  if (!Array.isArray(problems)) {
+    return html`<p id=${id} class="problems-title" role="status">Could not check: ${problems.failed}</p>`
   }
-  container.replaceChildren(
-    element(
-      'p',
-      'muted',
-      'The exact format of data/instructions/*.md: YAML front matter between --- lines, then ## sections of prose.',
-    ),
-    label(textarea.id, 'Runbook (Markdown)'),
-    textarea,
-    problemsTitle,
-    problems,
-    element(
-      'section',
-      'try-box',
-      element('h3', '', 'Which runbook would this message hit?'),
-      element('p', 'muted', 'Routed against the runbooks as they would be after this save.'),
-      label(tryInput.id, 'Message'),
-      element('div', 'inline-row', tryInput, tryButton),
-      tryResult,
-    ),
-    label(reason.id, 'Why this change (kept in the history)'),
-    reason,
-    element('div', 'inline-row editor-actions', save, cancel),
-    saveError,
-  )
-
-  let timer
-  let checked = 0
-  const validate = async () => {
-    const mine = ++checked
-    const query = runbook ? `?id=${encodeURIComponent(runbook.id)}` : ''
-    const response = await api(`/api/instructions/validate${query}`, {
-      method: 'POST',
-      headers: { 'content-type': 'text/markdown' },
-      body: textarea.value,
-    })
-    if (mine !== checked) return
-    if (!response.ok) {
-      problemsTitle.textContent = `Could not check: ${await failureText(response)}`
-      return
-    }
-    const result = await response.json()
-    showProblems(result.valid ? [] : result.problems)
-  }
-  const showProblems = (list) => {
-    problemsTitle.textContent =
-      list.length === 0
-        ? 'No problems found.'
-        : `${list.length} problem${list.length === 1 ? '' : 's'}:`
-    problemsTitle.className =
-      list.length === 0 ? 'problems-title problems-none' : 'problems-title problems-some'
-    textarea.setAttribute('aria-invalid', list.length === 0 ? 'false' : 'true')
-    problems.replaceChildren(
-      ...list.map((problem) => {
-        const where = problem.line ? `line ${problem.line}, ` : ''
-        const text = `${where}${problem.field}: ${problem.reason}`
-        if (!problem.line) return element('li', '', text)
-        const jump = element('button', 'link-button', text)
-        jump.type = 'button'
-        jump.addEventListener('click', () => goToLine(textarea, problem.line))
-        return element('li', '', jump)
-      }),
-    )
-  }
-  textarea.addEventListener('input', () => {
-    clearTimeout(timer)
-    problemsTitle.textContent = 'Checking…'
-    timer = setTimeout(validate, VALIDATE_DELAY_MS)
-  })
-  validate()
-
-  const route = async () => {
-    const message = tryInput.value.trim()
-    if (!message) {
-      tryInput.focus()
-      return
-    }
-    tryButton.disabled = true
-    try {
-      const response = await api('/api/instructions/route', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          message,
-          draft: textarea.value,
-          ...(runbook ? { id: runbook.id } : {}),
-        }),
-      })
-      if (!response.ok) {
-        tryResult.replaceChildren(element('p', 'form-error', await failureText(response)))
-        return
-      }
-      const { decision, usedDraft } = await response.json()
-      const chosen =
-        decision.tasks.length > 0
-          ? `Routed to ${decision.tasks.join(' + ')}`
-          : `Out of scope${decision.outOfScopeTopic ? ` (${decision.outOfScopeTopic})` : ''}: handed off`
-      tryResult.replaceChildren(
-        element(
-          'p',
-          'try-decision',
-          chosen,
-          usedDraft ? '' : ' (the draft has problems: routed with the saved runbooks)',
-        ),
-        element(
-          'ol',
-          'ranked',
-          ...decision.ranked.map((each) =>
-            element(
-              'li',
-              decision.tasks.includes(each.taskType) ? 'ranked-chosen' : '',
-              element('span', 'ranked-title', each.title ?? each.taskType),
-              ' ',
-              element('code', '', each.taskType),
-              ` ${Math.round(each.score * 100)}%`,
-            ),
-          ),
-        ),
-      )
-    } finally {
-      tryButton.disabled = false
-    }
-  }
-  tryButton.addEventListener('click', route)
-  tryInput.addEventListener('keydown', (event) => {
-    if (event.key === 'Enter') {
-      event.preventDefault()
-      route()
-    }
-  })
-
-  save.addEventListener('click', async () => {
-    save.disabled = true
-    saveError.textContent = ''
-    try {
-      const headers = {
-        'content-type': 'text/markdown',
-        'x-change-reason': encodeURIComponent(reason.value),
-      }
-      if (runbook?.version) headers['if-match'] = `"${runbook.version}"`
-      const response = await api(
-        runbook ? `/api/instructions/${encodeURIComponent(runbook.id)}` : '/api/instructions',
-        {
-          method: runbook ? 'PUT' : 'POST',
-          headers,
-          body: textarea.value,
-        },
-      )
-      if (response.status === 400) {
-        const body = await response.json()
-        if (body.problems) showProblems(body.problems)
-        saveError.textContent = 'Not saved: fix the problems listed above.'
-        textarea.focus()
-        return
-      }
-      if (!response.ok) {
-        saveError.textContent = `Not saved: ${await failureText(response)}`
-        return
-      }
-      const savedRunbook = await response.json()
-      announce(
-        `${savedRunbook.id} saved as version ${savedRunbook.version}; the next chat turn uses it`,
-      )
-      await handlers.saved(savedRunbook.id)
-    } finally {
-      save.disabled = false
-    }
-  })
-  cancel.addEventListener('click', () => handlers.cancelled())
-  container.onkeydown = (event) => {
-    if (event.key === 'Escape' && event.target !== textarea) handlers.cancelled()
-  }
-  textarea.focus()
+  const none = problems.length === 0
+  return html`<p id=${id} class=${`problems-title ${none ? 'problems-none' : 'problems-some'}`} role="status">
+      ${none ? 'No problems found.' : `${problems.length} problem${problems.length === 1 ? '' : 's'}:`}
+    </p>
+    <ul class="problems">
+      ${problems.map((problem, index) => {
+        const text = `${problem.line ? `line ${problem.line}, ` : ''}${problem.field}: ${problem.reason}`
+        return html`<li key=${index}>
+          ${
+            problem.line
+              ? html`<button type="button" class="link-button" onClick=${() => onLine(problem.line)}>${text}</button>`
+              : text
+          }
+        </li>`
+      })}
+    </ul>`
 }
 
-/** Puts the caret at the start of a 1-based line and scrolls it into view. */
+/** What routing the message would decide after the save: the chosen task and the ranking. */
+function RouteResult({ result }) {
+  if (!result) return null
+  if (result.failed) return html`<p class="form-error">${result.failed}</p>`
+  const { decision, usedDraft } = result
+  const chosen =
+    decision.tasks.length > 0
+      ? `Routed to ${decision.tasks.join(' + ')}`
+      : `Out of scope${decision.outOfScopeTopic ? ` (${decision.outOfScopeTopic})` : ''}: handed off`
+  return html`<p class="try-decision">
+      ${chosen}${usedDraft ? '' : ' (the draft has problems: routed with the saved runbooks)'}
+    </p>
+    <ol class="ranked">
+      ${decision.ranked.map(
+        (
+          each,
+        ) => html`<li key=${each.taskType} class=${decision.tasks.includes(each.taskType) ? 'ranked-chosen' : ''}>
+          <span class="ranked-title">${each.title ?? each.taskType}</span>${' '}<code>${each.taskType}</code>${` ${Math.round(each.score * 100)}%`}
+        </li>`,
+      )}
+    </ol>`
+}
+
+/** Puts the caret on a 1-based line (selecting it) and scrolls it into view. */
 function goToLine(textarea, line) {
   const lines = textarea.value.split('\n')
   let offset = 0
@@ -273,4 +102,192 @@ function goToLine(textarea, line) {
   textarea.setSelectionRange(offset, offset + (lines[line - 1]?.length ?? 0))
   const lineHeight = textarea.scrollHeight / Math.max(lines.length, 1)
   textarea.scrollTop = Math.max(0, (line - 3) * lineHeight)
+}
+
+/**
+ * The editor for `runbook` (undefined: a new one). `onSaved(id)` after a save, `onCancelled()`
+ * on Cancel or Escape.
+ */
+export function RunbookEditor({ runbook, onSaved, onCancelled }) {
+  const [prefix] = useState(() => `editor-${++sequence}`)
+  const [text, setText] = useState(runbook?.markdown ?? TEMPLATE)
+  const [problems, setProblems] = useState(undefined)
+  const [reason, setReason] = useState('')
+  const [saving, setSaving] = useState(false)
+  const [saveError, setSaveError] = useState('')
+  const [message, setMessage] = useState('')
+  const [routing, setRouting] = useState(false)
+  const [routeResult, setRouteResult] = useState(undefined)
+  const textarea = useRef()
+  const tryInput = useRef()
+  /** Bumped by each check, so an older answer never replaces a newer one. */
+  const checks = useRef(0)
+  const first = useRef(true)
+
+  useEffect(() => {
+    textarea.current?.focus()
+  }, [])
+  // The first check at once, then one a moment after typing stops.
+  useEffect(() => {
+    setProblems(undefined)
+    const mine = ++checks.current
+    const check = async () => {
+      const query = runbook ? `?id=${encodeURIComponent(runbook.id)}` : ''
+      const response = await api(`/api/instructions/validate${query}`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/markdown' },
+        body: text,
+      })
+      if (mine !== checks.current) return
+      if (!response.ok) {
+        setProblems({ failed: await failureText(response) })
+        return
+      }
+      const result = await response.json()
+      if (mine === checks.current) setProblems(result.valid ? [] : result.problems)
+    }
+    const delay = first.current ? 0 : VALIDATE_DELAY_MS
+    first.current = false
+    const timer = setTimeout(() => {
+      check().catch((error) => {
+        // A lapsed sign-in brings the form back by itself; anything else is said where the
+        // problems would be.
+        if (error instanceof SignInNeeded || mine !== checks.current) return
+        setProblems({ failed: error instanceof Error ? error.message : String(error) })
+      })
+    }, delay)
+    return () => clearTimeout(timer)
+  }, [text])
+
+  const route = async () => {
+    const trimmed = message.trim()
+    if (!trimmed) {
+      tryInput.current?.focus()
+      return
+    }
+    setRouting(true)
+    try {
+      const response = await api('/api/instructions/route', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          message: trimmed,
+          draft: text,
+          ...(runbook ? { id: runbook.id } : {}),
+        }),
+      })
+      setRouteResult(response.ok ? await response.json() : { failed: await failureText(response) })
+    } finally {
+      setRouting(false)
+    }
+  }
+
+  const save = async () => {
+    setSaving(true)
+    setSaveError('')
+    try {
+      const headers = {
+        'content-type': 'text/markdown',
+        'x-change-reason': encodeURIComponent(reason),
+      }
+      if (runbook?.version) headers['if-match'] = `"${runbook.version}"`
+      const response = await api(
+        runbook ? `/api/instructions/${encodeURIComponent(runbook.id)}` : '/api/instructions',
+        { method: runbook ? 'PUT' : 'POST', headers, body: text },
+      )
+      if (response.status === 400) {
+        const body = await response.json()
+        if (body.problems) {
+          checks.current += 1
+          setProblems(body.problems)
+        }
+        setSaveError('Not saved: fix the problems listed above.')
+        textarea.current?.focus()
+        return
+      }
+      if (!response.ok) {
+        setSaveError(`Not saved: ${await failureText(response)}`)
+        return
+      }
+      const saved = await response.json()
+      announce(`${saved.id} saved as version ${saved.version}; the next chat turn uses it`)
+      await onSaved(saved.id)
+    } finally {
+      setSaving(false)
+    }
+  }
+
+  const invalid = Array.isArray(problems) ? String(problems.length > 0) : undefined
+  return html`<div
+    onKeyDown=${(event) => {
+      if (event.key === 'Escape' && event.target !== textarea.current) onCancelled()
+    }}
+  >
+    <p class="muted">
+      The exact format of data/instructions/*.md: YAML front matter between --- lines, then ## sections of prose.
+    </p>
+    <label for=${`${prefix}-text`}>Runbook (Markdown)</label>
+    <textarea
+      id=${`${prefix}-text`}
+      ref=${textarea}
+      class="runbook-text"
+      spellcheck=${false}
+      rows="24"
+      aria-describedby=${`${prefix}-problems-title`}
+      aria-invalid=${invalid}
+      value=${text}
+      onInput=${(event) => setText(event.currentTarget.value)}
+    ></textarea>
+    <${Problems}
+      id=${`${prefix}-problems-title`}
+      problems=${problems}
+      onLine=${(line) => textarea.current && goToLine(textarea.current, line)}
+    />
+    <section class="try-box">
+      <h3>Which runbook would this message hit?</h3>
+      <p class="muted">Routed against the runbooks as they would be after this save.</p>
+      <label for=${`${prefix}-try`}>Message</label>
+      <div class="inline-row">
+        <input
+          id=${`${prefix}-try`}
+          ref=${tryInput}
+          class="try-input"
+          type="text"
+          maxlength="4000"
+          autocomplete="off"
+          placeholder="e.g. the smartboard in room 4.12 shows no signal"
+          value=${message}
+          onInput=${(event) => setMessage(event.currentTarget.value)}
+          onKeyDown=${(event) => {
+            if (event.key === 'Enter') {
+              event.preventDefault()
+              void route()
+            }
+          }}
+        />
+        <button type="button" class="button button-secondary" disabled=${routing} onClick=${() => void route()}>
+          Route it
+        </button>
+      </div>
+      <div class="try-result" aria-live="polite"><${RouteResult} result=${routeResult} /></div>
+    </section>
+    <label for=${`${prefix}-reason`}>Why this change (kept in the history)</label>
+    <input
+      id=${`${prefix}-reason`}
+      class="reason-input"
+      type="text"
+      maxlength="500"
+      autocomplete="off"
+      placeholder=${runbook ? 'e.g. added the Teams error code 0xCAA70004' : 'e.g. new meeting-room hardware'}
+      value=${reason}
+      onInput=${(event) => setReason(event.currentTarget.value)}
+    />
+    <div class="inline-row editor-actions">
+      <button type="button" class="button button-primary" disabled=${saving} onClick=${() => void save()}>
+        ${runbook ? 'Save' : 'Add runbook'}
+      </button>
+      <button type="button" class="button button-secondary" onClick=${() => onCancelled()}>Cancel</button>
+    </div>
+    <p class="form-error" role="alert">${saveError}</p>
+  </div>`
 }

@@ -1,87 +1,116 @@
-// A runbook's version history: who changed it, when and why, the diff of each version from the
-// one before, and (admins) restoring an old version, which becomes the newest and is used by the
-// next chat turn.
-import { announce, element, failureText, formatTime, isAdmin } from './instructions.js'
-import { api } from './sign-in.js'
-
-/**
- * Fills `container` with the history of runbook `id`.
- * @param handlers `restored(id)` after a restore, `back()` to the runbook
- */
-export async function openHistory(container, id, handlers) {
-  const back = element('button', 'button button-secondary', 'Back to the runbook')
-  back.type = 'button'
-  back.addEventListener('click', () => handlers.back())
-  container.replaceChildren(back, element('p', 'muted', 'Loading…'))
-  const response = await api(`/api/instructions/${encodeURIComponent(id)}/versions`)
-  if (!response.ok) {
-    container.replaceChildren(back, element('p', 'form-error', await failureText(response)))
-    return
-  }
-  const { versions, current } = await response.json()
-  const items = versions.map((version) => {
-    const title = element(
-      'p',
-      'version-title',
-      element('strong', '', `Version ${version.version}`),
-      ` · ${version.change} · ${formatTime(version.at)} by ${version.author}`,
-      version.version === current ? ' · current' : '',
-    )
-    const why = element('p', 'version-reason', version.reason)
-    const diff = element(
-      'details',
-      'version-diff',
-      element('summary', '', `Changes: +${version.added} −${version.removed}`),
-      renderDiff(version.diff),
-    )
-    const item = element('li', 'version', title, why)
-    if (version.change !== 'deleted') item.append(diff)
-    if (isAdmin() && version.change !== 'deleted' && version.version !== current) {
-      const restore = element(
-        'button',
-        'button button-secondary',
-        `Restore version ${version.version}`,
-      )
-      restore.type = 'button'
-      restore.addEventListener('click', async () => {
-        restore.disabled = true
-        const answer = await api(
-          `/api/instructions/${encodeURIComponent(id)}/versions/${version.version}/restore`,
-          {
-            method: 'POST',
-            headers: {
-              'x-change-reason': encodeURIComponent(`restored version ${version.version}`),
-            },
-          },
-        )
-        restore.disabled = false
-        if (!answer.ok) {
-          announce(`Not restored: ${await failureText(answer)}`)
-          return
-        }
-        announce(`Version ${version.version} of ${id} restored; the next chat turn uses it`)
-        await handlers.restored(id)
-      })
-      item.append(restore)
-    }
-    return item
-  })
-  container.replaceChildren(back, element('ol', 'versions', ...items))
-}
+// A runbook's version history, a Preact component: who changed it, when and why, the diff of
+// each version from the one before, and (admins) restoring an old version, which becomes the
+// newest and is used by the next chat turn.
+import { html, useEffect, useState } from '/ui/vendor/preact-htm.js'
+import { announce, failureText, formatTime } from './runbook-parts.js'
+import { api, SignInNeeded } from './workspace/session.js'
 
 /** The unified diff, one line each, added and removed lines marked (not by colour alone). */
-function renderDiff(text) {
-  const pre = element('pre', 'diff')
-  for (const line of text.split('\n')) {
-    const kind =
-      line.startsWith('+') && !line.startsWith('+++')
-        ? 'diff-added'
-        : line.startsWith('-') && !line.startsWith('---')
-          ? 'diff-removed'
-          : line.startsWith('@@')
-            ? 'diff-hunk'
-            : ''
-    pre.append(element('span', `diff-line ${kind}`, line), '\n')
+function Diff({ text }) {
+  const kindOf = (line) =>
+    line.startsWith('+') && !line.startsWith('+++')
+      ? 'diff-added'
+      : line.startsWith('-') && !line.startsWith('---')
+        ? 'diff-removed'
+        : line.startsWith('@@')
+          ? 'diff-hunk'
+          : ''
+  return html`<pre class="diff">${text
+    .split('\n')
+    .map((line) => html`<span class=${`diff-line ${kindOf(line)}`}>${line}</span>${'\n'}`)}</pre>`
+}
+
+/** One version; `onRestore` when an admin may restore it (undefined: no button). */
+function Version({ version, current, onRestore }) {
+  const [restoring, setRestoring] = useState(false)
+  return html`<li class="version">
+    <p class="version-title">
+      <strong>Version ${version.version}</strong>${` · ${version.change} · ${formatTime(version.at)} by ${version.author}`}${version.version === current ? ' · current' : ''}
+    </p>
+    <p class="version-reason">${version.reason}</p>
+    ${
+      version.change !== 'deleted' &&
+      html`<details class="version-diff">
+        <summary>Changes: +${version.added} −${version.removed}</summary>
+        <${Diff} text=${version.diff} />
+      </details>`
+    }
+    ${
+      onRestore &&
+      html`<button
+        type="button"
+        class="button button-secondary"
+        disabled=${restoring}
+        onClick=${async () => {
+          setRestoring(true)
+          try {
+            await onRestore()
+          } finally {
+            setRestoring(false)
+          }
+        }}
+      >
+        Restore version ${version.version}
+      </button>`
+    }
+  </li>`
+}
+
+/**
+ * The history of runbook `id`. `admin`: may restore; `onRestored(id)` after a restore, `onBack()`
+ * back to the runbook.
+ */
+export function RunbookHistory({ id, admin, onRestored, onBack }) {
+  // undefined while loading, then { versions, current } or { failed }.
+  const [loaded, setLoaded] = useState(undefined)
+  useEffect(() => {
+    let gone = false
+    setLoaded(undefined)
+    void (async () => {
+      try {
+        const response = await api(`/api/instructions/${encodeURIComponent(id)}/versions`)
+        const body = response.ok ? await response.json() : { failed: await failureText(response) }
+        if (!gone) setLoaded(body)
+      } catch (error) {
+        if (gone || error instanceof SignInNeeded) return
+        setLoaded({ failed: error instanceof Error ? error.message : String(error) })
+      }
+    })()
+    return () => {
+      gone = true
+    }
+  }, [id])
+
+  const restore = (version) => async () => {
+    const answer = await api(
+      `/api/instructions/${encodeURIComponent(id)}/versions/${version.version}/restore`,
+      {
+        method: 'POST',
+        headers: { 'x-change-reason': encodeURIComponent(`restored version ${version.version}`) },
+      },
+    )
+    if (!answer.ok) {
+      announce(`Not restored: ${await failureText(answer)}`)
+      return
+    }
+    announce(`Version ${version.version} of ${id} restored; the next chat turn uses it`)
+    await onRestored(id)
   }
-  return pre
+
+  const back = html`<button type="button" class="button button-secondary" onClick=${() => onBack()}>
+    Back to the runbook
+  </button>`
+  if (loaded === undefined) return html`${back}<p class="muted">Loading…</p>`
+  if (loaded.failed) return html`${back}<p class="form-error">${loaded.failed}</p>`
+  return html`${back}
+    <ol class="versions">
+      ${loaded.versions.map(
+        (version) => html`<${Version}
+          key=${version.version}
+          version=${version}
+          current=${loaded.current}
+          onRestore=${admin && version.change !== 'deleted' && version.version !== loaded.current ? restore(version) : undefined}
+        />`,
+      )}
+    </ol>`
 }

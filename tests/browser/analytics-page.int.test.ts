@@ -1,8 +1,7 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
+import { mkdirSync, readFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { type ServerType, serve } from '@hono/node-server'
-import { type Browser, chromium, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { AnalyticsService } from '../../src/analytics/analytics-service.ts'
 import {
@@ -17,6 +16,13 @@ import {
 } from '../../src/approvals/testing/approval-fixture.ts'
 import { SqliteUserStore } from '../../src/identity/sqlite-user-store.ts'
 import { createApp } from '../../src/server/create-app.ts'
+import {
+  checkAccessibility,
+  launchChromium,
+  newPage,
+  sideways as scrolledSideways,
+  tabTo,
+} from '../support/browser-page.ts'
 import { buildMemoryRuntime } from '../support/memory-runtime.ts'
 
 // The analytics page (/analytics) over the seeded store (1-3 March 2026, whose figures the unit
@@ -25,11 +31,6 @@ import { buildMemoryRuntime } from '../support/memory-runtime.ts'
 // a reload. Under the server's strict Content-Security-Policy: a violation is a console error,
 // which fails the test.
 
-const AXE_SOURCE = readFileSync(
-  createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
-  'utf8',
-)
-const CHROMIUM = '/usr/bin/chromium'
 const TIMEOUT = 30_000
 const RANGE = 'from=2026-03-01&to=2026-03-03'
 
@@ -44,11 +45,6 @@ let page: Page
 const pageErrors: string[] = []
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium is not installed at ${CHROMIUM}; run \`bash scripts/install-test-deps.sh\` first`,
-    )
-  }
   seeded = await seedAnalyticsStore()
   const runtime = await buildMemoryRuntime()
   tokens.tom = (await users.add('tom', 'technician')).token
@@ -80,10 +76,7 @@ beforeAll(async () => {
     )
   })
   baseUrl = `http://127.0.0.1:${port}`
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-  })
+  browser = await launchChromium()
 })
 
 afterAll(async () => {
@@ -97,20 +90,10 @@ afterAll(async () => {
   await users.close()
 })
 
-async function newPage(width: number, person: string): Promise<Page> {
+/** A page with `person`'s token remembered, its errors recorded (browser-page.ts). */
+async function pageFor(width: number, person: string): Promise<Page> {
   if (!browser) throw new Error('the browser did not start')
-  const opened = await browser.newPage({ viewport: { width, height: 900 } })
-  opened.setDefaultTimeout(TIMEOUT)
-  opened.on('pageerror', (error) => pageErrors.push(error.message))
-  opened.on('console', (message) => {
-    const expected = /^Failed to load resource: .* status of 4\d\d/.test(message.text())
-    if (message.type() === 'error' && !expected) pageErrors.push(message.text())
-  })
-  await opened.addInitScript(
-    (token) => localStorage.setItem('helpdesk.token', token),
-    tokens[person] ?? '',
-  )
-  return opened
+  return newPage(browser, pageErrors, { width, token: tokens[person] ?? '' })
 }
 
 beforeEach(() => {
@@ -122,36 +105,10 @@ afterEach(async () => {
   expect(pageErrors).toEqual([])
 })
 
-interface AxeViolation {
-  id: string
-  impact: string | null
-  help: string
-  nodes: Array<{ target: string[] }>
-}
-
-/** axe-core on the page as it is now: any serious or critical violation fails, named in full. */
-async function checkAccessibility(where: string) {
-  if (!(await page.evaluate("typeof window.axe !== 'undefined'"))) await page.evaluate(AXE_SOURCE)
-  const violations = (await page.evaluate(
-    "axe.run(document, { resultTypes: ['violations'] }).then((result) => result.violations)",
-  )) as AxeViolation[]
-  const severe = violations
-    .filter((each) => each.impact === 'serious' || each.impact === 'critical')
-    .map(
-      (each) =>
-        `${each.id} (${each.impact}): ${each.help} at ${each.nodes
-          .slice(0, 3)
-          .map((node) => node.target.join(' '))
-          .join(', ')}`,
-    )
-  expect(severe.join('\n'), where).toBe('')
-}
-
-const sideways = () =>
-  page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')
+const sideways = () => scrolledSideways(page)
 
 async function openAnalytics(width: number): Promise<void> {
-  page = await newPage(width, 'tom')
+  page = await pageFor(width, 'tom')
   await page.goto(`${baseUrl}/analytics?${RANGE}`)
   await expect
     .poll(() => page.locator('#report-status').textContent(), { timeout: TIMEOUT })
@@ -193,10 +150,14 @@ describe('the analytics page', () => {
     expect(
       await page.locator('table', { hasText: 'Most failing machines' }).locator('tbody tr').count(),
     ).toBe(3)
-    await checkAccessibility('analytics at 1280 px')
+    await checkAccessibility(page, 'analytics at 1280 px')
     mkdirSync('docs/screenshots', { recursive: true })
     await page.screenshot({ path: 'docs/screenshots/analytics-1280.png', fullPage: true })
 
+    // From the top of the page, Tab reaches the range form and a table's CSV button.
+    await page.evaluate('window.scrollTo(0, 0); document.activeElement?.blur()')
+    await tabTo(page, '#range-from')
+    await tabTo(page, '.report button')
     // CSV from the keyboard: the button names its table.
     const button = page.getByRole('button', { name: 'Download "Requests by task type" as CSV' })
     await button.focus()
@@ -215,7 +176,7 @@ describe('the analytics page', () => {
   it('fits 390 px with no sideways scrolling; a bad range is refused by the field', async () => {
     await openAnalytics(390)
     expect(await sideways()).toBe(0)
-    await checkAccessibility('analytics at 390 px')
+    await checkAccessibility(page, 'analytics at 390 px')
     await page.screenshot({ path: 'docs/screenshots/analytics-390.png', fullPage: true })
     // A range the server refuses: its message, on the field it names.
     await page.locator('#range-from').fill('2024-01-01')
@@ -227,16 +188,16 @@ describe('the analytics page', () => {
   })
 
   it('a requester is sent back to the chat', async () => {
-    page = await newPage(1280, 'bob')
+    page = await pageFor(1280, 'bob')
     await page.goto(`${baseUrl}/analytics`)
-    await page.locator('#not-staff').waitFor()
-    expect(await page.locator('#workspace').isHidden()).toBe(true)
+    await page.locator('.ws-denied', { hasText: 'for technicians and admins' }).waitFor()
+    expect(await page.locator('#workspace').count()).toBe(0)
   })
 })
 
 describe("thumbs up/down on the chat page's replies", () => {
   it('rates a reply from the keyboard, changes and keeps the rating across a reload (1280 and 390 px)', async () => {
-    page = await newPage(1280, 'bob')
+    page = await pageFor(1280, 'bob')
     await page.goto(`${baseUrl}/`)
     await expect.poll(() => page.locator('#message').isEnabled(), { timeout: TIMEOUT }).toBe(true)
     await page.locator('#message').fill('my printer on floor 3 is jammed')
@@ -260,12 +221,12 @@ describe("thumbs up/down on the chat page's replies", () => {
     )) as string
     const stored = await seeded.feedback.forSession(sessionId)
     expect(stored).toMatchObject([{ reply: 1, rating: 'down', owner: 'bob' }])
-    await checkAccessibility('chat page with thumbs at 1280 px')
+    await checkAccessibility(page, 'chat page with thumbs at 1280 px')
     await page.screenshot({ path: '/tmp/reply-feedback-1280.png' })
     await page.close()
 
     // Reloaded at 390 px: the rating is shown; pressing it again withdraws it.
-    page = await newPage(390, 'bob')
+    page = await pageFor(390, 'bob')
     // A new browser context: the page finds the conversation to show again where it keeps it.
     await page.addInitScript((id) => localStorage.setItem('helpdesk.session.bob', id), sessionId)
     await page.goto(`${baseUrl}/`)
@@ -274,12 +235,30 @@ describe("thumbs up/down on the chat page's replies", () => {
     const again = restored.getByRole('button', { name: 'Not helpful' })
     await expect.poll(() => again.getAttribute('aria-pressed'), { timeout: TIMEOUT }).toBe('true')
     expect(await sideways()).toBe(0)
-    await checkAccessibility('chat page with thumbs at 390 px')
+    await checkAccessibility(page, 'chat page with thumbs at 390 px')
     await page.screenshot({ path: '/tmp/reply-feedback-390.png' })
     await again.focus()
     await page.keyboard.press('Enter')
     await expect.poll(() => again.getAttribute('aria-pressed'), { timeout: TIMEOUT }).toBe('false')
     expect(await restored.locator('[role="status"]').textContent()).toBe('Rating removed.')
     expect(await seeded.feedback.forSession(sessionId)).toEqual([])
+
+    // A refused save says why and leaves the buttons as they were.
+    await page.route('**/feedback', (route) =>
+      route.request().method() === 'POST'
+        ? route.fulfill({
+            status: 409,
+            contentType: 'application/json',
+            body: JSON.stringify({ error: { code: 'CONFLICT', message: 'the reply changed' } }),
+          })
+        : route.continue(),
+    )
+    const helpful = restored.getByRole('button', { name: 'Helpful', exact: true })
+    await helpful.click()
+    await expect
+      .poll(() => restored.locator('[role="status"]').textContent())
+      .toBe('Could not save your rating: the reply changed')
+    expect(await helpful.getAttribute('aria-pressed')).toBe('false')
+    expect(await helpful.isEnabled()).toBe(true)
   })
 })

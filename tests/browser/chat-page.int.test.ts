@@ -1,18 +1,10 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { createRequire } from 'node:module'
+import { mkdtempSync, rmSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { type ServerType, serve } from '@hono/node-server'
-import { type Browser, chromium, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-
-// The axe-core engine, injected into the page to check it for accessibility violations.
-const AXE_SOURCE = readFileSync(
-  createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
-  'utf8',
-)
-
 import { assembleHelpdesk } from '../../src/app/assemble-helpdesk.ts'
 import { liveSteps } from '../../src/app/chat-step-runner.ts'
 import { approvalRequester } from '../../src/approvals/pending-approval.ts'
@@ -29,6 +21,11 @@ import { ExecutorRegistry } from '../../src/executors/executor-registry.ts'
 import { SqliteUserStore } from '../../src/identity/sqlite-user-store.ts'
 import type { Instruction } from '../../src/knowledge/instructions/instruction.ts'
 import { createApp } from '../../src/server/create-app.ts'
+import {
+  checkAccessibility as checkPageAccessibility,
+  launchChromium,
+  newPage,
+} from '../support/browser-page.ts'
 import { buildMemoryRuntime, MACHINE_GROUPS } from '../support/memory-runtime.ts'
 
 // The chat page in a real browser against the real HTTP server (in-memory reference store,
@@ -36,7 +33,6 @@ import { buildMemoryRuntime, MACHINE_GROUPS } from '../support/memory-runtime.ts
 // A second server runs the approval loop for real: a recording executor stands in for Active
 // Directory and SSH, so read-only checks "run", changes are held, and approving runs them.
 
-const CHROMIUM = '/usr/bin/chromium'
 const TIMEOUT = 30_000
 
 let server: ServerType | undefined
@@ -53,11 +49,6 @@ const users = new SqliteUserStore({ file: ':memory:' })
 const tokens: Record<string, string> = {}
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium is not installed at ${CHROMIUM}; run \`bash scripts/install-test-deps.sh\` first`,
-    )
-  }
   const runtime = await buildMemoryRuntime()
   tokens.jdoe = (await users.add('jdoe', 'requester')).token
   tokens['maria.garcia'] = (await users.add('maria.garcia', 'requester')).token
@@ -118,18 +109,7 @@ beforeAll(async () => {
     )
   })
   approvalsUrl = `http://127.0.0.1:${approvalsPort}`
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  })
+  browser = await launchChromium()
 })
 
 afterAll(async () => {
@@ -150,17 +130,13 @@ const pageErrors: string[] = []
 beforeEach(async () => {
   if (!browser) throw new Error('the browser did not start')
   pageErrors.length = 0
-  page = await browser.newPage({ viewport: { width: 1100, height: 900 } })
-  page.setDefaultTimeout(TIMEOUT)
-  page.on('pageerror', (error) => pageErrors.push(error.message))
-  page.on('console', (message) => {
-    // Chromium logs every 4xx response; those are expected here, script and CSP errors are not.
-    // Nor is the 503 of the approvals list on the server without executors (NOT_CONFIGURED).
-    const expected =
-      /^Failed to load resource: .* status of 4\d\d/.test(message.text()) ||
-      (/^Failed to load resource: .* status of 503/.test(message.text()) &&
-        message.location().url.startsWith(`${baseUrl}/api/approvals`))
-    if (message.type() === 'error' && !expected) pageErrors.push(message.text())
+  // Chromium logs every 4xx answer (expected, see browser-page.ts); so is the 503 of the approvals
+  // list on the server without executors (NOT_CONFIGURED). Script and CSP errors are not.
+  page = await newPage(browser, pageErrors, {
+    width: 1100,
+    expectedConsole: (message) =>
+      /^Failed to load resource: .* status of 503/.test(message.text()) &&
+      message.location().url.startsWith(`${baseUrl}/api/approvals`),
   })
   await page.goto(`${baseUrl}/`)
   // A fresh browser context remembers no token: the page asks for one.
@@ -173,34 +149,9 @@ afterEach(async () => {
   expect(pageErrors).toEqual([])
 })
 
-interface AxeViolation {
-  id: string
-  impact: string | null
-  help: string
-  nodes: Array<{ target: string[] }>
-}
-
-/**
- * Runs axe-core on the page as it is now and fails on any serious or critical violation,
- * naming the rule and the elements. The engine is injected through the DevTools protocol, which
- * the page's Content-Security-Policy does not apply to.
- */
-async function checkAccessibility(where: string) {
-  if (!(await page.evaluate("typeof window.axe !== 'undefined'"))) await page.evaluate(AXE_SOURCE)
-  const violations = (await page.evaluate(
-    "axe.run(document, { resultTypes: ['violations'] }).then((result) => result.violations)",
-  )) as AxeViolation[]
-  const severe = violations
-    .filter((each) => each.impact === 'serious' || each.impact === 'critical')
-    .map(
-      (each) =>
-        `${each.id} (${each.impact}): ${each.help} at ${each.nodes
-          .slice(0, 3)
-          .map((node) => node.target.join(' '))
-          .join(', ')}`,
-    )
-  // As one string, so a failure names every rule and element in full.
-  expect(severe.join('\n'), where).toBe('')
+/** axe-core on the page as it is now (browser-page.ts). */
+function checkAccessibility(where: string) {
+  return checkPageAccessibility(page, where)
 }
 
 // Browser-side code is passed as strings: the project's TypeScript has no DOM library.
@@ -255,8 +206,9 @@ describe('signing in', () => {
     await page.locator('#signed-in', { hasText: 'jdoe' }).waitFor()
     expect(await page.locator('#signed-in').textContent()).toBe('Signed in as jdoe requester')
     expect(await page.locator('#sign-in').isVisible()).toBe(false)
-    // A requester asks for themselves: no field to name someone else.
+    // A requester asks for themselves: no field to name someone else, and no workspace link.
     expect(await page.locator('#requester').isVisible()).toBe(false)
+    expect(await page.locator('#workspace-link').isVisible()).toBe(false)
     await expect.poll(() => focusedId()).toBe('message')
     expect(await storedToken()).toBe(tokens.jdoe)
 
@@ -269,6 +221,9 @@ describe('signing in', () => {
     await page.reload()
     await page.locator('#signed-in', { hasText: 'jdoe' }).waitFor()
     expect(await page.locator('#sign-in').isVisible()).toBe(false)
+    // The conversation comes back first (the box waits for it), then the next turn follows it.
+    await page.locator('.message-assistant').first().waitFor()
+    await expect.poll(() => page.locator('#message').isEnabled(), { timeout: TIMEOUT }).toBe(true)
     const again = await say('VPN error 809')
     await again.locator('.plan-card, .prompt').first().waitFor()
 
@@ -396,6 +351,10 @@ describe('the chat page', () => {
     await page.locator('#sign-out').click()
     await signIn('helper')
     expect(await page.locator('#signed-in').textContent()).toMatch(/helper technician/)
+    // Technicians and admins have a way into the workspace from the chat page.
+    const workspaceLink = page.getByRole('link', { name: 'Workspace' })
+    expect(await workspaceLink.isVisible()).toBe(true)
+    expect(await workspaceLink.getAttribute('href')).toBe('/jobs')
     await page.locator('#requester').fill('not a username')
     expect(await page.locator('#requester').getAttribute('aria-invalid')).toBe('true')
     await say('I forgot my password')
@@ -775,7 +734,8 @@ describe('the approvals panel', () => {
       'Denied: Locked on purpose by security, ticket SEC-12. Nothing of it runs.',
     )
     expect(denials).toHaveLength(1)
-    expect(await cardOf(id).count()).toBe(0)
+    // The outcome is drawn before the list is loaded again: the card goes a moment later.
+    await expect.poll(() => cardOf(id).count()).toBe(0)
     const denied = await stack?.service.get(id)
     expect(denied?.status).toBe('denied')
     expect(denied?.decisions.at(-1)).toMatchObject({ approver: 'helper', outcome: 'denied' })

@@ -1,8 +1,14 @@
-import { existsSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { type ServerType, serve } from '@hono/node-server'
-import { type Browser, chromium, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import {
+  checkAccessibility,
+  launchChromium,
+  newPage,
+  SCREENSHOTS,
+  tabTo,
+} from '../support/browser-page.ts'
 import {
   buildInstructionManagerWorld,
   type ManagerPerson,
@@ -11,10 +17,9 @@ import {
 
 // The runbook manager (/instructions) in a real Chromium against the real HTTP server (runbook
 // store in SQLite, the in-memory vector store): a runbook added in the editor is routed to by the
-// next chat turn on the chat page, with no restart. Screenshots at 1280 and 390 px go to /tmp.
+// next chat turn on the chat page, with no restart. axe-core at 1280 and 390 px; the README's
+// screenshots go to docs/screenshots, the others to /tmp.
 
-const CHROMIUM = '/usr/bin/chromium'
-const TIMEOUT = 30_000
 const REQUEST = 'the smartboard in room 4.12 says no signal from my laptop'
 
 let world: Awaited<ReturnType<typeof buildInstructionManagerWorld>>
@@ -25,7 +30,6 @@ let page: Page
 const pageErrors: string[] = []
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium is not installed at ${CHROMIUM}`)
   world = await buildInstructionManagerWorld()
   const port = await new Promise<number>((resolve) => {
     server = serve(
@@ -34,10 +38,7 @@ beforeAll(async () => {
     )
   })
   baseUrl = `http://127.0.0.1:${port}`
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-  })
+  browser = await launchChromium()
 }, 60_000)
 
 afterAll(async () => {
@@ -49,22 +50,18 @@ afterAll(async () => {
 async function openAs(person: ManagerPerson, width = 1280) {
   if (!browser) throw new Error('the browser did not start')
   pageErrors.length = 0
-  page = await browser.newPage({ viewport: { width, height: 900 } })
-  page.setDefaultTimeout(TIMEOUT)
-  page.on('pageerror', (error) => pageErrors.push(error.message))
-  page.on('console', (message) => {
-    // 4xx answers are expected (a 400 of a draft with problems), and the chat page's approvals
-    // list answers 503 on a server without executors; script and CSP errors are not.
-    const expected =
-      /status of 4\d\d/.test(message.text()) ||
-      (/status of 503/.test(message.text()) &&
-        message.location().url.startsWith(`${baseUrl}/api/approvals`))
-    if (message.type() === 'error' && !expected) pageErrors.push(message.text())
+  // The chat page's approvals list answers 503 on a server without executors: expected.
+  page = await newPage(browser, pageErrors, {
+    width,
+    expectedConsole: (message) =>
+      /status of 503/.test(message.text()) &&
+      message.location().url.startsWith(`${baseUrl}/api/approvals`),
   })
   await page.goto(`${baseUrl}/instructions`)
+  // The workspace shell's sign-in form (the same as the chat page's).
   await page.locator('#token').fill(world.tokens[person])
   await page.locator('#token').press('Enter')
-  await page.locator('#signed-in', { hasText: person }).waitFor()
+  await page.locator('.ws-user', { hasText: person }).waitFor()
 }
 
 afterEach(async () => {
@@ -77,8 +74,8 @@ const focusedId = () => page.evaluate('document.activeElement?.id')
 describe('runbook manager page', () => {
   it('a requester is told the page is for technicians', async () => {
     await openAs('rita')
-    await page.locator('#not-staff').waitFor()
-    expect(await page.locator('#manager-body').isHidden()).toBe(true)
+    await page.locator('.ws-denied', { hasText: 'for technicians and admins' }).waitFor()
+    expect(await page.locator('#manager-body').count()).toBe(0)
   })
 
   it('lists, searches and filters the runbooks, and opens one from the keyboard', async () => {
@@ -102,7 +99,14 @@ describe('runbook manager page', () => {
     await page.locator('#detail-view .action-list').waitFor()
     expect(await focusedId()).toBe('detail')
     expect(await page.locator('#detail-view pre.script').count()).toBeGreaterThan(0)
-    await page.screenshot({ path: '/tmp/instructions-1280.png' })
+    // The README's picture: the header, the list and the open runbook.
+    await page.evaluate('window.scrollTo(0, 0)')
+    await page.screenshot({ path: `${SCREENSHOTS}/instructions-1280.png` })
+    await checkAccessibility(page, 'runbook manager with a runbook open at 1280 px')
+    // From the top of the page, Tab reaches the search, then the list.
+    await page.evaluate('window.scrollTo(0, 0); document.activeElement?.blur()')
+    await tabTo(page, '#runbook-search')
+    await tabTo(page, '.runbook-item')
   })
 
   it('adds a runbook in the editor with live validation and the routing check; the next chat turn routes to it', async () => {
@@ -127,6 +131,7 @@ describe('runbook manager page', () => {
       .locator('.try-decision', { hasText: 'Routed to smartboard_not_projecting' })
       .waitFor({ timeout: 60_000 })
     await page.screenshot({ path: '/tmp/instructions-editor-1280.png', fullPage: true })
+    await checkAccessibility(page, 'runbook editor at 1280 px')
     await page.locator('.reason-input').fill('new meeting-room smartboards')
     await page.locator('.editor-actions .button-primary').click()
     await page
@@ -137,8 +142,8 @@ describe('runbook manager page', () => {
     // The chat page, same browser (the token is remembered): the next turn routes to it.
     await page.goto(`${baseUrl}/`)
     await page.locator('#message').waitFor()
-    // Technicians find the manager from the chat page.
-    expect(await page.locator('#runbooks-link').isVisible()).toBe(true)
+    // Technicians find the workspace (and in it the runbooks) from the chat page.
+    expect(await page.locator('#workspace-link').isVisible()).toBe(true)
     await page.locator('#message').fill(REQUEST)
     await page.locator('#message').press('Enter')
     const reply = page.locator('.message-assistant').last()
@@ -197,10 +202,61 @@ describe('runbook manager page', () => {
     await expect.poll(() => page.locator('.runbook-item').count()).toBe(23)
   }, 120_000)
 
+  it('a save with a problem is refused and listed, Escape leaves the editor; a technician sees the history without Restore', async () => {
+    const id = 'vpn_troubleshooting'
+    const before = (await world.library.versions(id)).length
+    await openAs('tom')
+    await page.goto(`${baseUrl}/instructions?id=${id}`)
+    await page.locator('#detail-view .action-list').waitFor()
+    await page.locator('#detail-view .button-primary', { hasText: 'Edit' }).click()
+    const text = page.locator('.runbook-text')
+    await page.locator('.problems-title', { hasText: 'No problems found.' }).waitFor()
+    const markdown = await text.inputValue()
+    await text.fill(markdown.replace(/^category: .*$/m, 'category: furniture'))
+    // Saved at once, before the live check: the server's 400 lists the problems all the same.
+    await page.locator('.editor-actions .button-primary').click()
+    await page
+      .locator('.form-error', { hasText: 'Not saved: fix the problems listed above.' })
+      .waitFor()
+    await page.locator('.problems li', { hasText: 'category' }).first().waitFor()
+    expect(await text.getAttribute('aria-invalid')).toBe('true')
+    expect(await page.evaluate("document.activeElement?.classList.contains('runbook-text')")).toBe(
+      true,
+    )
+    expect((await world.library.versions(id)).length).toBe(before)
+    // Escape in the editor (outside the text, where it would be typing) goes back to the runbook.
+    await page.locator('.reason-input').focus()
+    await page.keyboard.press('Escape')
+    await page.locator('#detail-view .action-list').waitFor()
+    expect(await page.locator('.runbook-text').count()).toBe(0)
+
+    // A valid edit, so there is an older version; a technician reads it but restores nothing.
+    await page.locator('#detail-view .button-primary', { hasText: 'Edit' }).click()
+    await text.fill(markdown.replace(/^risk: .*$/m, 'risk: high'))
+    await page.locator('.problems-title', { hasText: 'No problems found.' }).waitFor()
+    await page.locator('.reason-input').fill('VPN changes need a second look')
+    await page.locator('.editor-actions .button-primary').click()
+    await page
+      .locator('.runbook-item[aria-current="true"]', { hasText: `v${before + 1}` })
+      .waitFor({ timeout: 60_000 })
+    await page.locator('#detail-view .button-secondary', { hasText: 'History' }).click()
+    await expect.poll(() => page.locator('.version').count()).toBe(before + 1)
+    expect(await page.locator('.version-reason').first().textContent()).toBe(
+      'VPN changes need a second look',
+    )
+    expect(await page.locator('.version button', { hasText: 'Restore' }).count()).toBe(0)
+    await page.locator('.version-diff summary').first().click()
+    await page.locator('.diff-removed', { hasText: /^-risk: / }).waitFor()
+    await page.locator('#history button', { hasText: 'Back to the runbook' }).click()
+    await page.locator('#detail-view .action-list').waitFor()
+    expect(await page.evaluate('document.activeElement?.id')).toBe('detail')
+  }, 120_000)
+
   it('works at 390 px: list above the runbook, nothing wider than the screen', async () => {
     await openAs('tom', 390)
     await page.locator('.runbook-item').first().waitFor()
-    await page.screenshot({ path: '/tmp/instructions-390.png', fullPage: false })
+    await page.screenshot({ path: `${SCREENSHOTS}/instructions-390.png`, fullPage: false })
+    await checkAccessibility(page, 'runbook list at 390 px')
     await page.locator('.runbook-item', { hasText: 'account' }).first().click()
     await page.locator('#detail-view .action-list').waitFor()
     const overflow = await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')
@@ -211,5 +267,6 @@ describe('runbook manager page', () => {
     await page.locator('.runbook-text').waitFor()
     await page.locator('.problems-title', { hasText: 'No problems found.' }).waitFor()
     await page.screenshot({ path: '/tmp/instructions-editor-390.png', fullPage: false })
+    await checkAccessibility(page, 'runbook editor at 390 px')
   }, 60_000)
 })

@@ -21,6 +21,7 @@ import {
   sharedStateDirectory,
 } from '../../src/jobs/testing/sshd-fleet.ts'
 import { createApp } from '../../src/server/create-app.ts'
+import { checkAccessibility } from '../support/browser-page.ts'
 import { buildMemoryRuntime } from '../support/memory-runtime.ts'
 import { startTestService } from '../support/test-services.ts'
 
@@ -187,6 +188,7 @@ describe('job view on the chat page', () => {
       .poll(() => detail.locator('#job-detail-log').textContent(), settles)
       .toContain('copied demo.conf to WEB-007')
     await page.screenshot({ path: '/tmp/job-view-detail-1280.png' })
+    await checkAccessibility(page, 'job view with a machine open at 1280 px')
 
     await page.setViewportSize({ width: 390, height: 844 })
     await view.scrollIntoViewIfNeeded()
@@ -194,6 +196,7 @@ describe('job view on the chat page', () => {
     await view.screenshot({ path: '/tmp/job-view-element-390.png' })
     const overflow = await page.evaluate('document.documentElement.scrollWidth > window.innerWidth')
     expect(overflow).toBe(false)
+    await checkAccessibility(page, 'job view at 390 px')
   }, 120_000)
 
   it('a reload replays the whole run from the events; a requester sees only their own job', async () => {

@@ -1,9 +1,9 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { type ServerType, serve } from '@hono/node-server'
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config/load-config.ts'
 import { SqliteUserStore } from '../../src/identity/sqlite-user-store.ts'
@@ -11,6 +11,7 @@ import { createApp } from '../../src/server/create-app.ts'
 import { oidcSettingsFrom } from '../../src/server/oidc/oidc-settings.ts'
 import { OidcSignIn } from '../../src/server/oidc/oidc-sign-in.ts'
 import { SqliteBrowserSessionStore } from '../../src/server/oidc/sqlite-browser-session-store.ts'
+import { launchChromium } from '../support/browser-page.ts'
 import { buildMemoryRuntime } from '../support/memory-runtime.ts'
 import { type OidcTestProvider, startOidcTestProvider } from '../support/oidc-test-provider.ts'
 
@@ -19,7 +20,6 @@ import { type OidcTestProvider, startOidcTestProvider } from '../support/oidc-te
 // openid-client, roles from the `groups` claim, the session cookie on the API, sign-out at the
 // provider, and callbacks that must be refused (forged state, expired sign-in, another browser).
 
-const CHROMIUM = '/usr/bin/chromium'
 const TIMEOUT = 30_000
 
 let appServer: ServerType | undefined
@@ -37,10 +37,9 @@ let fetchApp: (request: Request) => Response | Promise<Response> = () =>
 const logged: string[] = []
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is not installed at ${CHROMIUM}; run scripts/install-test-deps.sh`)
-  }
-  // The app listens first: the provider registers its callback URL.
+  // First: without Chromium nothing else is started.
+  browser = await launchChromium()
+  // Then the app listens: the provider registers its callback URL.
   const port = await new Promise<number>((resolve) => {
     appServer = serve(
       { fetch: (request) => fetchApp(request), port: 0, hostname: '127.0.0.1' },
@@ -84,18 +83,6 @@ beforeAll(async () => {
     oidc: signIn,
   })
   fetchApp = (request) => app.fetch(request)
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  })
 })
 
 afterAll(async () => {

@@ -75,9 +75,36 @@ describe('approvals inbox', () => {
     const dialog = page.getByRole('dialog', { name: 'Approve and run now?' })
     await dialog.waitFor()
     await checkAccessibility(page, 'approve dialog')
+    // The dialog opens on its confirm button; the optional reason is one Shift+Tab before it.
+    expect(await page.evaluate('document.activeElement?.textContent?.trim()')).toMatch(
+      /^Yes, run it/,
+    )
+    await page.keyboard.press('Shift+Tab')
+    expect(await page.evaluate('document.activeElement?.id')).toBe('approve-reason')
+    await page.keyboard.type('Checked the memory use with carol on the phone.')
+    await page.screenshot({ path: `${SCREENSHOTS}/approvals-dialog-1280.png` })
+    await page.keyboard.press('Tab')
     await page.keyboard.press('Enter')
-    await page.locator('.ws-outcome', { hasText: 'Approved' }).waitFor()
-    expect((await workspace.target.world.stack.service.get(pending.id))?.status).not.toBe('pending')
+    const outcome = page.locator('.ws-outcome', { hasText: 'Approved' })
+    await outcome.waitFor()
+    expect(await outcome.textContent()).toContain('Checked the memory use with carol on the phone.')
+    const decided = await workspace.target.world.stack.service.get(pending.id)
+    expect(decided?.status).not.toBe('pending')
+    expect(decided?.decisions).toMatchObject([
+      {
+        outcome: 'approved',
+        approver: 'tom',
+        reason: 'Checked the memory use with carol on the phone.',
+      },
+    ])
+    // Recorded in the audit trail with the grant.
+    const records = await workspace.target.world.stack.audit.list({ newest: true, limit: 20 })
+    const grant = records.find(
+      (record) => record.action === 'approval-grant' && JSON.stringify(record).includes(pending.id),
+    )
+    expect(grant?.detail).toMatchObject({
+      reason: 'Checked the memory use with carol on the phone.',
+    })
   })
 
   it('denies with a reason, and asks for one first', async () => {

@@ -42,6 +42,41 @@ describe('audit viewer', () => {
     await checkAccessibility(page, 'audit at 1280 px')
   })
 
+  it("shows a decision's reason in its own column, and none where none was given", async () => {
+    const { world } = workspace.target
+    const denied = await world.approvalFor('alice', 2)
+    await world.stack.service.deny(
+      denied.id,
+      { username: 'tom', role: 'technician' },
+      'the account is under investigation',
+    )
+    const granted = await world.approvalFor('bob', 2)
+    await world.stack.service.approve(granted.id, { username: 'tina', role: 'technician' })
+    page = await workspace.newPage()
+    await signInAt(page, workspace.target, '/audit', 'ada')
+    await page.getByLabel('What (action)').fill('approval-deny')
+    await page.getByRole('button', { name: 'Search' }).click()
+    const reasonHeader = page.getByRole('columnheader', { name: 'Reason' })
+    await reasonHeader.waitFor()
+    const column = await page.evaluate(
+      `[...document.querySelectorAll('table thead th')].findIndex((cell) => cell.textContent === 'Reason') + 1`,
+    )
+    const row = page.locator('table tbody tr', { hasText: 'tom' }).first()
+    await expect
+      .poll(() => row.locator(`td:nth-child(${column})`).textContent())
+      .toBe('the account is under investigation')
+    await page.screenshot({ path: `${SCREENSHOTS}/audit-reason-1280.png` })
+    await page.getByLabel('What (action)').fill('approval-grant')
+    await page.getByLabel('Who').fill('tina')
+    await page.getByRole('button', { name: 'Search' }).click()
+    await expect
+      .poll(() => page.locator('table tbody tr td:nth-child(3)').first().textContent())
+      .toBe('tina')
+    expect(await page.locator(`table tbody tr td:nth-child(${column})`).first().textContent()).toBe(
+      '',
+    )
+  })
+
   it('names a bad filter, and fits 390 px', async () => {
     page = await workspace.newPage(390)
     await signInAt(page, workspace.target, '/audit', 'ada')
@@ -56,6 +91,23 @@ describe('audit viewer', () => {
     await checkAccessibility(page, 'audit at 390 px')
     await page.evaluate('window.scrollTo(0, 0)')
     await page.screenshot({ path: `${SCREENSHOTS}/audit-390.png` })
+  })
+
+  it('signed out: the one sign-in form, focused, with a refused token named (390 px)', async () => {
+    page = await workspace.newPage(390)
+    await page.goto(`${workspace.target.baseUrl}/audit`)
+    const field = page.getByLabel(/Access token/)
+    await field.waitFor()
+    expect(await page.evaluate('document.activeElement?.id')).toBe('token')
+    await page.keyboard.press('Enter')
+    await page.locator('#token-error', { hasText: 'Paste your access token' }).waitFor()
+    await field.fill(`hd_${'x'.repeat(43)}`)
+    await field.press('Enter')
+    await page.locator('#token-error', { hasText: 'not accepted' }).waitFor()
+    expect(await field.getAttribute('aria-invalid')).toBe('true')
+    expect(await widestRight(page)).toBeLessThanOrEqual(390)
+    await checkAccessibility(page, 'sign-in at 390 px')
+    await page.screenshot({ path: `${SCREENSHOTS}/workspace-sign-in-390.png` })
   })
 
   it('tells a technician the screen is for admins, and the API refuses', async () => {

@@ -8,8 +8,8 @@ import { buildMemoryRuntime } from './memory-runtime.ts'
 
 /**
  * The world of the dialogue tests (src/agent/core/dialogue*.test.ts): the offline core in memory,
- * alice's Windows laptop LT-0423 and bob's Linux laptop LT-0424, and `talk`, which plays one
- * conversation turn by turn.
+ * alice's Windows laptop LT-0423, bob's Linux laptop LT-0424, the technician kim's Windows laptop
+ * LT-0425, and `talk`, which plays one conversation turn by turn.
  */
 
 const machine = (name: string, os: 'windows' | 'linux', assignedTo: string[]) => ({
@@ -26,6 +26,8 @@ const machine = (name: string, os: 'windows' | 'linux', assignedTo: string[]) =>
 export const alice: Actor = { username: 'alice', role: 'requester' }
 export const tom: Actor = { username: 'tom', role: 'technician' }
 export const bob: Actor = { username: 'bob', role: 'requester' }
+/** A technician with a laptop of her own: asked which machine, since technicians mostly mean others'. */
+export const kim: Actor = { username: 'kim', role: 'technician' }
 
 /** Builds the core before the file's tests; `talk` plays each message in turn, results in order. */
 export function useDialogueWorld() {
@@ -35,7 +37,11 @@ export function useDialogueWorld() {
     const access = new AccessPolicy({
       accounts: new AccountMap({ users: {}, groups: {} }),
       machines: new Inventory({
-        targets: [machine('LT-0423', 'windows', ['alice']), machine('LT-0424', 'linux', ['bob'])],
+        targets: [
+          machine('LT-0423', 'windows', ['alice']),
+          machine('LT-0424', 'linux', ['bob']),
+          machine('LT-0425', 'windows', ['kim']),
+        ],
         groups: {},
       }),
     })

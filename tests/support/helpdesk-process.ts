@@ -1,12 +1,15 @@
 /**
  * Child processes of the real CLI (`bin/helpdesk.js serve` or `worker`) for the multi-process
  * tests: started with an environment, their log kept, ready when `/readyz` answers 200 (a
- * server) or a line matches (a worker); stopped with SIGINT, or killed.
+ * server) or a line matches (a worker); stopped with SIGINT, or killed. Users are added the way
+ * an admin does, with `helpdesk users add` on the same database.
  * @module
  */
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { promisify } from 'node:util'
 import { freePort } from '../../bench/bench-support.ts'
+import type { Role } from '../../src/identity/user.ts'
 
 export interface HelpdeskProcess {
   child: ChildProcess
@@ -70,4 +73,55 @@ export async function startHelpdesk(
       await done
     },
   }
+}
+
+/**
+ * Adds each user with `helpdesk users add NAME --role ROLE` in `environment` (the database the
+ * servers share, a data directory) and returns the token it printed, by name.
+ */
+export async function addUsers(
+  environment: Record<string, string>,
+  users: ReadonlyArray<readonly [name: string, role: Role]>,
+): Promise<Record<string, string>> {
+  const tokens: Record<string, string> = {}
+  for (const [name, role] of users) {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['bin/helpdesk.js', 'users', 'add', name, '--role', role],
+      { env: { ...process.env, ...environment, LOG_LEVEL: 'silent' } },
+    )
+    tokens[name] = stdout.trim()
+  }
+  return tokens
+}
+
+/** What one CLI command left: its exit code and both streams, whole. */
+export interface CommandResult {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+/**
+ * Runs one `helpdesk` command to its end with `environment` over this process's, and resolves
+ * with its exit code and output (never rejects: a failing command is what some tests check).
+ */
+export function runHelpdesk(
+  args: string[],
+  environment: Record<string, string>,
+): Promise<CommandResult> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['bin/helpdesk.js', ...args], {
+      env: { ...process.env, ...environment },
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk
+    })
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk
+    })
+    child.on('close', (code) => resolve({ code, stdout, stderr }))
+  })
 }

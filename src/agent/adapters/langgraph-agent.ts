@@ -16,6 +16,7 @@ import type { TurnInput } from '../core/helpdesk-core.ts'
 import type { TurnEvent, TurnResult, TurnState } from '../core/turn.ts'
 import { eventStream } from '../event-stream.ts'
 import type { AgentEvent, ApprovalDecision } from '../helpdesk-agent.ts'
+import { DeferredCheckpoints } from '../langgraph/deferred-checkpoints.ts'
 import { MemoryPausedRunStore } from '../paused/memory-paused-run-store.ts'
 import type { PausedRunStore } from '../paused/paused-run-store.ts'
 import { ToolboxAgent } from './toolbox-agent.ts'
@@ -30,14 +31,26 @@ const GraphState = Annotation.Root({
   runs: Annotation<Record<string, ApprovalRun>>(),
 })
 
+/**
+ * When the graph's state is written: only when a run stops (at an approval's `interrupt`, or at
+ * the end), not after every node. Nothing ever reads a thread part-way through a node sequence:
+ * a turn that ends is deleted, a turn that waits is resumed from its interrupt, and a run killed
+ * in between is recovered from the step ledger and the approval's state, not from checkpoints.
+ * Writing after every node cost about 60 PostgreSQL statements a turn (11 transactions) that the
+ * turn's end then deleted, most of a chat turn's database time on PostgreSQL. A new turn's one
+ * checkpoint is then kept in memory and written only if the turn paused (DeferredCheckpoints).
+ */
+const DURABILITY = 'exit'
+
 type Emit = (event: TurnEvent) => void
 const emitOf = (config: RunnableConfig): Emit =>
   (config.configurable?.emit as Emit | undefined) ?? (() => {})
 
 /**
  * LangGraph: each turn is a StateGraph run, route_request -> plan_tasks -> execute_steps ->
- * write_reply (out of scope goes straight to write_reply), checkpointed after every node on a
- * durable checkpointer (the project's SQLite file by default), one thread per turn. When the
+ * write_reply (out of scope goes straight to write_reply), checkpointed when the run stops (see
+ * DURABILITY) on a durable checkpointer (the project's SQLite file by default, PostgreSQL with
+ * DATABASE_URL), one thread per turn. When the
  * turn held steps for approval, the thread goes on to await_approval, which `interrupt`s: the
  * run stops there, checkpointed, until a technician decides (even after a restart); the decision
  * resumes the thread into run_approved, which carries the approved plan out through the approval
@@ -50,6 +63,8 @@ export class LangGraphAgent extends ToolboxAgent {
   readonly framework = 'langgraph'
   private readonly threads: PausedRunStore
   private readonly checkpointer: BaseCheckpointSaver
+  /** A new turn's thread stays in memory unless it pauses (see DeferredCheckpoints). */
+  private readonly turnCheckpoints: DeferredCheckpoints
   private readonly graph
 
   constructor(
@@ -59,6 +74,7 @@ export class LangGraphAgent extends ToolboxAgent {
   ) {
     super(toolbox)
     this.checkpointer = checkpointer
+    this.turnCheckpoints = new DeferredCheckpoints(checkpointer)
     this.threads = pausedRuns
     const core = toolbox.core
     // Node names must differ from state keys (LangGraph keeps them in one namespace).
@@ -116,21 +132,30 @@ export class LangGraphAgent extends ToolboxAgent {
         (state) => (state.waiting.length ? 'await_approval' : END),
         ['await_approval', END],
       )
-      .compile({ checkpointer })
+      .compile({ checkpointer: this.turnCheckpoints })
   }
 
   handleTurn(input: TurnInput): AsyncIterable<AgentEvent> {
     return eventStream(async (emit) => {
       const turn = await this.toolbox.core.startTurn(input)
       const threadId = `turn-${turn.session.id}-${randomUUID()}`
-      const state = await this.graph.invoke(
-        { turn, waiting: [] },
-        { configurable: { thread_id: threadId, emit } },
-      )
-      const waiting = (state.waiting as string[] | undefined) ?? []
-      if (waiting.length) await this.threads.remember(threadId, waiting)
-      // A finished thread is never read again; its checkpoints would only grow the store.
-      else await this.checkpointer.deleteThread(threadId)
+      this.turnCheckpoints.hold(threadId)
+      try {
+        const state = await this.graph.invoke(
+          { turn, waiting: [] },
+          { configurable: { thread_id: threadId, emit }, durability: DURABILITY },
+        )
+        const waiting = (state.waiting as string[] | undefined) ?? []
+        // Only a paused thread is read again (on the approval's decision, maybe by another
+        // replica): it goes to the durable store before anyone can decide. A finished one was
+        // never written there.
+        if (waiting.length) {
+          await this.turnCheckpoints.commit(threadId)
+          await this.threads.remember(threadId, waiting)
+        }
+      } finally {
+        await this.turnCheckpoints.discard(threadId)
+      }
     })
   }
 
@@ -144,10 +169,10 @@ export class LangGraphAgent extends ToolboxAgent {
     const config = { configurable: { thread_id: threadId } }
     const waiting = (await this.graph.getState(config)).values.waiting as string[] | undefined
     if (!waiting?.includes(approvalId)) return undefined
-    const state = await this.graph.invoke(
-      new Command({ resume: { ...decision, approvalId } }),
-      config,
-    )
+    const state = await this.graph.invoke(new Command({ resume: { ...decision, approvalId } }), {
+      ...config,
+      durability: DURABILITY,
+    })
     await this.threads.forget(approvalId)
     if (!(state.waiting as string[] | undefined)?.length)
       await this.checkpointer.deleteThread(threadId)

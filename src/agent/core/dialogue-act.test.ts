@@ -207,14 +207,15 @@ describe('what is not an answer is classified, never taken as a value', () => {
         known: { device: 'LT-0423' },
       }),
     ).toMatchObject({ kind: 'correction', parameter: 'device', value: 'LT-0424' })
-    // "no sound on LT-0423" is no "no,": a request of its own.
+    // "no sound on LT-0423" is no "no,": at most the machine said again, which the core routes
+    // and finds a request of its own (conversation dev-152).
     expect(
       classifyMessage({
         message: 'no sound on LT-0424 since this morning',
         current: runbook('laptop_running_slow'),
         known: { device: 'LT-0423' },
       }),
-    ).toEqual({ kind: 'new_request' })
+    ).toMatchObject({ kind: 'correction', restated: true })
     // Said at the end: "my own laptop then".
     expect(
       classifyMessage({

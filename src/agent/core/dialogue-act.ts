@@ -22,10 +22,13 @@ import {
   smallTalkOf,
   TRAILING_CORRECTION,
 } from './dialogue-cues.ts'
+import { type ClassedMachine, machineOfClassNamed } from './machine-class-words.ts'
 import { optionNamedIn } from './option-synonyms.ts'
 import { extractParameter } from './parameter-extraction.ts'
 import { allowedValues, validateParameter } from './parameter-validation.ts'
+import { restatedMachineOf } from './restated-machine.ts'
 import { aboutTheTask } from './runbook-vocabulary.ts'
+import { mostLike } from './value-tokens.ts'
 
 export { type SmallTalkTopic, smallTalkOf } from './dialogue-cues.ts'
 
@@ -47,6 +50,8 @@ export type DialogueAct =
        * on my workstation" gives the machine too); absent when only the value was said.
        */
       said?: string
+      /** The machine said again after a plan, with no cue word (see restated-machine.ts). */
+      restated?: true
     }
   /**
    * A correction to an option the current runbook does not have ("actually it's the AWS
@@ -89,6 +94,8 @@ export interface DialogueContext {
    * machine), for an answer to a machine question.
    */
   ownMachine?: string
+  /** The requester's own machines and their class: "the laptop" picks one of several. */
+  ownMachines?: readonly ClassedMachine[]
 }
 
 /** A greeting before the real content: "hi, it's LT-0423". */
@@ -129,6 +136,13 @@ export function classifyMessage(context: DialogueContext): DialogueAct {
   }
   const correction = correctionOf(text, context)
   if (correction) return correction
+  const restated = restatedMachineOf(text, context, (words) => {
+    const machine = context.current?.parameters.find((each) => each.kind === 'hostname')
+    return machine
+      ? (ownMachineAnswer(machine, words, context) ?? validated(machine, words, 'message'))
+      : undefined
+  })
+  if (restated) return restated
   if (!pending || !spec) return { kind: 'new_request' }
   const value = ownMachineAnswer(spec, text, context) ?? validated(spec, text, 'answer')
   if (value !== undefined) {
@@ -184,6 +198,7 @@ function correctionOf(text: string, context: DialogueContext): DialogueAct | und
     (left, right) =>
       Number(right.name === pending?.parameter) - Number(left.name === pending?.parameter),
   )
+  const candidates: Array<Extract<DialogueAct, { kind: 'correction' }>> = []
   for (const spec of ordered) {
     const isPending = spec.name === pending?.parameter && pending.instruction.id === current.id
     // A listed value is read by its natural names ("the AWS one"): a correction is short.
@@ -200,14 +215,17 @@ function correctionOf(text: string, context: DialogueContext): DialogueAct | und
         other.name !== spec.name &&
         (ownMachineAnswer(other, rest, context) ?? validated(other, rest, 'message')) !== undefined,
     )
-    return {
+    candidates.push({
       kind: 'correction',
       taskType: current.id,
       parameter: spec.name,
       value,
       ...(more ? { said: rest } : {}),
-    }
+    })
   }
+  // A value more than one parameter would take replaces the one it is most like.
+  const closest = mostLike(candidates, context.known)
+  if (closest) return closest
   // "sorry, it's actually kwong": a bare name replaces the value of its kind given before.
   const bare = words <= BARE_VALUE_WORDS ? bareReplacement(current, rest, context) : undefined
   if (bare) return bare
@@ -240,6 +258,7 @@ const REPLACEABLE_KINDS: readonly ParameterSpec['kind'][] = [
   'application',
   'package_name',
   'printer',
+  'group',
 ]
 
 function bareReplacement(
@@ -247,16 +266,18 @@ function bareReplacement(
   rest: string,
   context: DialogueContext,
 ): DialogueAct | undefined {
+  const candidates: Array<Extract<DialogueAct, { kind: 'correction' }>> = []
   for (const kind of REPLACEABLE_KINDS) {
     for (const spec of current.parameters) {
       const known = context.known[spec.name]
       if (spec.kind !== kind || known === undefined) continue
       const value = validated(spec, rest, 'answer')
       if (value === undefined || value === known) continue
-      return { kind: 'correction', taskType: current.id, parameter: spec.name, value }
+      candidates.push({ kind: 'correction', taskType: current.id, parameter: spec.name, value })
     }
   }
-  return undefined
+  // "jira-software-users" would do as a name too: it replaces the group it is most like.
+  return mostLike(candidates, context.known)
 }
 
 function namesOption(spec: ParameterSpec, text: string, value: string): boolean {
@@ -292,8 +313,9 @@ export function ownMachineAnswer(
   text: string,
   context: DialogueContext,
 ): string | undefined {
-  if (spec.kind !== 'hostname' || context.ownMachine === undefined) return undefined
-  return MY_MACHINE.test(text) ? context.ownMachine : undefined
+  if (spec.kind !== 'hostname') return undefined
+  if (context.ownMachine !== undefined && MY_MACHINE.test(text)) return context.ownMachine
+  return machineOfClassNamed(text, context.ownMachines ?? [])?.name
 }
 
 /** Where the parts of an answer meet: a comma or a full stop before a space, "and", "also". */

@@ -33,6 +33,11 @@ describe('phrasings the team set lacked (issue 9 item 2)', () => {
       ['my monitor is not detected', "haven't got a clue"],
       ['my monitor is not detected', "no idea what it's called"],
       ['my monitor is not detected', 'what do you mean by the name?'],
+      ['my monitor is not detected', 'hmm which one do you mean?'],
+      ['my monitor is not detected', 'which computer?'],
+      ['I forgot my password', "sorry I don't understand the question"],
+      ['I forgot my password', 'what do you need exactly?'],
+      ['I forgot my password', 'can you explain that please'],
     ] as const) {
       const { results } = await talk(tom, opening, reply)
       expect(results[1]?.tasks, reply).toEqual(results[0]?.tasks)

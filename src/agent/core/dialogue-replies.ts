@@ -93,6 +93,14 @@ function helpWith(spec: ParameterSpec, ownMachine?: string): string | undefined 
   return hint ? `${hint}${offer}` : undefined
 }
 
+/**
+ * Which machine was taken when the person named none: theirs, said so, so a wrong guess is one
+ * reply away from being put right.
+ */
+export function ownMachineNote(name: string, machineClass: string): string {
+  return `I've taken this to be your ${machineClass}, ${name}, the one assigned to you. If it's about another computer, tell me its name.`
+}
+
 /** Why a step was left out: the person did not know a value it needs. */
 export function skippedNote(parameter: string, titles: readonly string[]): string {
   const left = titles.map((title) => `"${title}"`).join(', ')
@@ -103,9 +111,14 @@ export function skippedNote(parameter: string, titles: readonly string[]): strin
 export function deferredNote(
   left: ReadonlyArray<{ title: string }>,
   missing: ReadonlyArray<{ question: string }>,
+  audience: 'requester' | 'technician' = 'technician',
 ): string {
-  const titles = left.map((action) => `"${action.title}"`).join(', ')
   const questions = missing.map((each) => each.question).join(' ')
+  // The employee reads no step titles (written for technicians): what to do, and that not
+  // knowing is fine.
+  if (audience === 'requester')
+    return `One more thing, if you know it: ${questions} With it I can plan the rest too; if you don't know, just say so and a technician will find it.`
+  const titles = left.map((action) => `"${action.title}"`).join(', ')
   return `I can also do ${titles}. For that I need to know: ${questions}`
 }
 

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { machineClassOf } from '../../inventory/inventory-schema.ts'
 import type { Instruction } from '../../knowledge/instructions/instruction.ts'
 import type { AccessPolicy } from '../../policy/access-policy.ts'
 import type { RequestRouter, RouteDecision } from '../../retrieval/request-router.ts'
@@ -21,7 +22,7 @@ import {
   unsupportedReply,
 } from './dialogue-replies.ts'
 import { canSkip, withoutActionsNeeding } from './optional-parameters.ts'
-import { assignedMachineOf } from './own-resources.ts'
+import { assignedMachineOf, ownMachinesOf } from './own-resources.ts'
 import { GENERIC_HANDOFF } from './reply-writer.ts'
 import type { Session } from './session.ts'
 import { type MissingParameter, parameterOptions } from './slot-filling.ts'
@@ -38,6 +39,10 @@ export function dialogueContextOf(turn: TurnState, dependencies: DialogueDepende
   const pending = session.pending
   const currentTask = pending?.taskType ?? session.lastTasks?.[0]
   const own = assignedMachineOf(turn, dependencies.access)
+  const machines = ownMachinesOf(turn, dependencies.access).map((machine) => ({
+    name: machine.name,
+    class: machineClassOf(machine),
+  }))
   const context: DialogueContext = {
     message,
     known: session.known,
@@ -51,6 +56,7 @@ export function dialogueContextOf(turn: TurnState, dependencies: DialogueDepende
       : {}),
     ...(currentTask ? { current: dependencies.instruction(currentTask) } : {}),
     ...(own ? { ownMachine: own.name } : {}),
+    ...(machines.length > 0 ? { ownMachines: machines } : {}),
   }
   return context
 }
@@ -265,7 +271,15 @@ export async function answerQuestion(
   options: Pick<HelpdeskCoreOptions, 'answers' | 'handoffs'>,
   onEvent: (event: TurnEvent) => void,
 ): Promise<boolean> {
-  const response = await options.answers?.respond(turn.message, decision)
+  const session = turn.session
+  const taskType = session.pending?.taskType ?? session.lastTasks?.[0]
+  // What they said before this message (the history ends with this message itself).
+  const said = session.history
+    .slice(0, -1)
+    .filter((entry) => entry.role === 'user')
+    .at(-1)?.text
+  const topic = taskType && said ? { taskType, said } : undefined
+  const response = await options.answers?.respond(turn.message, decision, topic)
   if (!response) return false
   onEvent({ type: 'route-end', tasks: [], ranked: decision.ranked })
   turn.outOfScope =

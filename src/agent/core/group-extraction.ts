@@ -49,7 +49,23 @@ export function findGroup(text: string): string | undefined {
       if (found !== undefined) return found
     }
   }
-  return nameBeforeGroupWord(text)
+  return nameBeforeGroupWord(text) ?? namedAlone(text)
+}
+
+/**
+ * "bob needs a jira licence, jira-software-users please": a clause that is only a compound
+ * name (words joined by - or _, each starting with a letter, so never a machine such as
+ * LT-0424 or WS-ENG-07) names the group without a cue.
+ */
+const ALONE =
+  /(?:^|[,;:]\s*)([A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z][A-Za-z0-9]*)+)(?=(?:\s+(?:please|pls|plz|thanks|thank\s+you|i\s+think))?\s*[.!?]*\s*(?:$|[,;]))/g
+
+function namedAlone(text: string): string | undefined {
+  const names = [...text.matchAll(ALONE)].map((match) => match[1] ?? '')
+  const [name, ...others] = names
+  return name !== undefined && others.length === 0 && !NOT_USERNAMES.has(name.toLowerCase())
+    ? name
+    : undefined
 }
 
 /** The name starting at `start`: quoted whole, or unquoted up to the end of the clause. */

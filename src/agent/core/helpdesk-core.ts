@@ -2,9 +2,11 @@ import { HelpdeskError } from '../../errors/index.ts'
 import type { Instruction } from '../../knowledge/instructions/instruction.ts'
 import type { RouteDecision } from '../../retrieval/request-router.ts'
 import type { RequestUnderstanding } from '../understanding/request-understanding.ts'
+import { withoutDetailParts, withValuedParts } from './compound-parts.ts'
+import { continuedText, namesAnotherSubject } from './continuation.ts'
 import type { HelpdeskCoreOptions, TurnInput } from './core-types.ts'
-import { classifyMessage } from './dialogue-act.ts'
-import { detailOf } from './dialogue-detail.ts'
+import { classifyMessage, type DialogueAct } from './dialogue-act.ts'
+import { detailOf, namedOptionOf } from './dialogue-detail.ts'
 import {
   answerQuestion,
   type DialogueDependencies,
@@ -15,6 +17,7 @@ import {
   takeValue,
 } from './dialogue-turn.ts'
 import { checkMessage } from './message-check.ts'
+import { MY_MACHINE } from './own-resources.ts'
 import { alsoForOf, looseRepeatOf, repeatOf } from './repeat-request.ts'
 import { recordReply } from './reply-view.ts'
 import { audienceOf, describeApproval, writeReply } from './reply-writer.ts'
@@ -23,6 +26,7 @@ import { missingAfter } from './slot-filling.ts'
 import type { TurnEvent, TurnResult, TurnState } from './turn.ts'
 import { executePlanned } from './turn-execution.ts'
 import { type PlanningDependencies, planQueued } from './turn-planning.ts'
+import { withNameAsUser } from './username-extraction.ts'
 
 export type {
   ApprovalRequester,
@@ -116,7 +120,13 @@ export class HelpdeskCore {
     const requeue = () => {
       if (followed && !session.queue.includes(followed)) session.queue.unshift(followed)
     }
-    const act = classifyMessage(dialogueContextOf(turn, this.dialogue))
+    const classified = classifyMessage(dialogueContextOf(turn, this.dialogue))
+    // The machine said again ("from LT-0423") stays with the task, unless the words are a
+    // request of their own ("LT-0423 has no sound either").
+    const act =
+      classified.kind === 'correction' && classified.restated
+        ? await this.restatedOrRequest(classified, turn)
+        : classified
     const decided = respondToAct(act, turn, this.dialogue)
     if (decided) {
       turn.outOfScope = decided
@@ -129,7 +139,16 @@ export class HelpdeskCore {
       )
       return 'continue'
     }
-    const routed = repeatOf(message, session) ?? (await this.routeMessage(turn, options))
+    // "the normal windows login one" after the plan: the task's own value, not a request.
+    const named =
+      act.kind === 'new_request' ? namedOptionOf(dialogueContextOf(turn, this.dialogue)) : undefined
+    if (named) {
+      await takeValue(named, turn, async () => {})
+      requeue()
+      turn.tasks = session.queue.length > 0 ? [...session.queue] : [named.taskType]
+      return 'continue'
+    }
+    const routed = repeatOf(message, session) ?? (await this.routeContinued(turn, options))
     const placed = routed.tasks.length > 0 && (routed.ranked[0]?.score ?? 0) >= NEW_REQUEST_SCORE
     // "kwong too", "and kwong?": a follow-up only when it is no request of its own.
     const loose = placed ? undefined : looseRepeatOf(message, session)
@@ -246,9 +265,66 @@ export class HelpdeskCore {
    * The router's decision, refined by a configured LLM's understanding when the caller has one
    * (model-driven adapters); the understanding chooses only among the router's candidates.
    */
-  private async routeMessage(turn: TurnState, options: RouteOptions): Promise<RouteDecision> {
-    const routed = await this.options.router.route(turn.message)
+  private async routeMessage(
+    turn: TurnState,
+    options: RouteOptions,
+    text = turn.message,
+  ): Promise<RouteDecision> {
+    const said = await this.options.router.route(text)
+    // "reset maria.garcia": the verb places it once the name is out of the way.
+    const unnamed = said.tasks.length === 0 ? withNameAsUser(turn.message) : undefined
+    const whole = unnamed ? await this.routeUnnamed(said, unnamed) : said
+    const runbook = (taskType: string) => this.options.instructions.get(taskType)
+    // "..., and he also needs adding to jira-fin-users": a set-apart clause naming a value.
+    const valued = await withValuedParts(
+      whole,
+      text,
+      (clause) => this.options.router.route(clause),
+      runbook,
+      NEW_REQUEST_SCORE,
+    )
+    // "... overheating and shutting itself down": one request, not a crash as well.
+    const routed = withoutDetailParts(valued, runbook)
     return options.understanding ? options.understanding.understand(turn, routed) : routed
+  }
+
+  private async restatedOrRequest(
+    act: Extract<DialogueAct, { kind: 'correction' }>,
+    turn: TurnState,
+  ): Promise<DialogueAct> {
+    // "same for bob, LT-0424" is a follow-up for someone else, played by the repeat path.
+    if (repeatOf(turn.message, turn.session) || looseRepeatOf(turn.message, turn.session))
+      return { kind: 'new_request' }
+    // The words besides the machine: a bare "LT-0423" must not route on its own name.
+    const rest = turn.message.replace(act.value, ' ').replace(MY_MACHINE, ' ').trim()
+    if (rest.split(/\s+/).length < 2) return act
+    const routed = await this.options.router.route(rest)
+    const other =
+      routed.tasks.length > 0 &&
+      !routed.tasks.includes(act.taskType) &&
+      (routed.ranked[0]?.score ?? 0) >= NEW_REQUEST_SCORE
+    return other ? { kind: 'new_request' } : act
+  }
+
+  /**
+   * "and says disconnected": routed with the message it goes on from (continuation.ts), unless
+   * it names a subject of its own ("also it shows teams offline"); any other message alone.
+   */
+  private async routeContinued(turn: TurnState, options: RouteOptions): Promise<RouteDecision> {
+    const alone = await this.routeMessage(turn, options)
+    const continued = continuedText(turn.session, turn.message)
+    const currentTask = turn.session.pending?.taskType ?? turn.session.lastTasks?.[0]
+    if (continued === undefined || currentTask === undefined) return alone
+    const placed = alone.tasks[0] ? this.options.instructions.get(alone.tasks[0]) : undefined
+    const current = this.options.instructions.get(currentTask)
+    if (placed && current && namesAnotherSubject(turn.message, placed, current)) return alone
+    return this.routeMessage(turn, options, continued)
+  }
+
+  /** The decision for the text without its name, when that places a task; else `said`. */
+  private async routeUnnamed(said: RouteDecision, unnamed: string): Promise<RouteDecision> {
+    const decision = await this.options.router.route(unnamed)
+    return decision.tasks.length > 0 ? decision : said
   }
 
   /**

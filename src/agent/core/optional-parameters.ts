@@ -60,11 +60,24 @@ export function deferOptional(
   )
   if (!optional) return undefined
   const reduced = withoutActionsNeeding(instruction, new Set(missing.map((each) => each.parameter)))
-  const changes = selectActions(reduced.instruction.actions, values).some((each) => !each.readOnly)
+  const kept = selectActions(reduced.instruction.actions, values)
+  const changes = kept.some((each) => !each.readOnly)
+  // An access group is seldom known to the person asking for the access, and the runbook's
+  // approval step finds it: the request is planned first, the group asked for after it.
+  const seldomKnown = missing.every((each) =>
+    SELDOM_KNOWN_KINDS.has(kindOf(instruction, each) ?? ''),
+  )
   // Only the steps these values would have run are worth offering.
-  return changes
+  return changes || (seldomKnown && kept.length > 0)
     ? { ...reduced, left: selectActions(reduced.left, values), parameter: first.parameter }
     : undefined
+}
+
+/** Kinds of value a requester seldom knows (and a runbook step can find). */
+const SELDOM_KNOWN_KINDS: ReadonlySet<string> = new Set(['group'])
+
+function kindOf(instruction: Instruction, missing: MissingParameter): string | undefined {
+  return instruction.parameters.find((spec) => spec.name === missing.parameter)?.kind
 }
 
 /** The action ids a follow-up question about this task was asked for, when it is open. */

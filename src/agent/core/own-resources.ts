@@ -6,15 +6,17 @@
  */
 
 import { samePerson } from '../../identity/user.ts'
-import type { Target } from '../../inventory/inventory-schema.ts'
+import { machineClassOf, type Target } from '../../inventory/inventory-schema.ts'
 import type { Instruction } from '../../knowledge/instructions/instruction.ts'
 import { ACCOUNT_SYSTEMS } from '../../knowledge/instructions/parameter-kinds.ts'
 import type { AccessPolicy } from '../../policy/access-policy.ts'
+import { ownMachineNote } from './dialogue-replies.ts'
+import { machineOfClassNamed } from './machine-class-words.ts'
 import { machineParameterOf, platformParameterOf } from './machine-groups.ts'
 import { type SlotState, selectActions } from './slot-filling.ts'
 import type { TurnState } from './turn.ts'
 
-const MY_MACHINE =
+export const MY_MACHINE =
   /\b(?:my|mine|my own)\s+(?:own\s+)?(?:work\s+|company\s+|office\s+)?(?:laptop|computer|pc|machine|desktop|workstation|notebook|device)\b/i
 
 const FIRST_PERSON = /\b(?:my|mine|i|i'?m|i'?ve|i'?d|me)\b/i
@@ -29,14 +31,23 @@ const SHARED_MACHINE =
 /**
  * The machine (and its system) "my laptop" means: the one workstation or laptop assigned to the
  * requester, when there is exactly one and the message says "my ..." (or answers the machine
- * question that way), or speaks in the first person of a task that needs a machine ("my wifi
- * keeps dropping"). Otherwise nothing: the machine is asked for as usual.
+ * question that way), or speaks of a task that needs a machine without naming one: in the first
+ * person ("my wifi keeps dropping"), or, from an employee, at all ("the laptop is slow", "teams
+ * won't sign in"): an employee's problem is on their own machine unless they say otherwise
+ * (someone else's, a phone, a meeting room's). The reply says which machine was taken
+ * (`ownMachineNote`). Otherwise nothing: the machine is asked for as usual (several or none
+ * assigned; a technician, who mostly writes about other people's machines).
  */
 export function ownMachineOf(
   instruction: Instruction,
   message: string,
   turn: Pick<TurnState, 'session' | 'actor'>,
   access: AccessPolicy | undefined,
+  /**
+   * Also for a runbook whose machine is optional: the caller asks this only when the machine
+   * question would otherwise be asked first (an employee with one machine is not asked which).
+   */
+  evenIfOptional = false,
 ): Record<string, string> {
   const parameter = machineParameterOf(instruction)
   const requester = turn.session.requester
@@ -45,15 +56,37 @@ export function ownMachineOf(
   if (turn.actor && !samePerson(turn.actor.username, requester)) return {}
   // "my laptop", or any first-person problem ("my wifi keeps dropping", "I can't print") with
   // a task that cannot go without a machine: the one they have is the one it is about.
-  const required = instruction.parameters.find((spec) => spec.name === parameter)?.required
+  const required =
+    evenIfOptional || instruction.parameters.find((spec) => spec.name === parameter)?.required
   // "I'm in the meeting room and the pc is slow" is about the room's machine, not theirs.
-  const elsewhere = OTHER_DEVICE.test(message) || SHARED_MACHINE.test(message)
-  const implied = required && FIRST_PERSON.test(message) && !elsewhere
+  const elsewhere =
+    OTHER_DEVICE.test(message) || SHARED_MACHINE.test(message) || SOMEONE_ELSE.test(message)
+  const employee = turn.actor === undefined || turn.actor.role === 'requester'
+  const implied = required && (FIRST_PERSON.test(message) || employee) && !elsewhere
   if (!MY_MACHINE.test(message) && !implied) return {}
-  const only = assignedMachineOf(turn, access)
+  // Several machines: "my desktop", "the laptop" still picks one of them by its class.
+  const only = assignedMachineOf(turn, access) ?? ownMachineOfClass(message, turn, access)
   if (!only) return {}
   const platform = platformParameterOf(instruction)
   return { [parameter]: only.name, ...(platform ? { [platform]: only.os } : {}) }
+}
+
+/**
+ * The note saying which machine was taken, when the plan runs on the requester's own machine
+ * and the message did not name it; undefined otherwise.
+ */
+export function ownMachineTaken(
+  instruction: Instruction,
+  own: Readonly<Record<string, string>>,
+  slots: Pick<SlotState, 'values' | 'fromMessage'>,
+  access: AccessPolicy | undefined,
+): string | undefined {
+  const parameter = machineParameterOf(instruction)
+  const name = parameter ? own[parameter] : undefined
+  if (!parameter || name === undefined || parameter in slots.fromMessage) return undefined
+  if (slots.values[parameter] !== name) return undefined
+  const machine = access?.machine(name)
+  return machine ? ownMachineNote(machine.name, machineClassOf(machine)) : undefined
 }
 
 /**
@@ -69,6 +102,91 @@ export function assignedMachineOf(
   if (turn.actor && !samePerson(turn.actor.username, requester)) return undefined
   const machines = access.ownMachines(requester)
   return machines.length === 1 ? machines[0] : undefined
+}
+
+/** "kwong's laptop", "maria.garcia's work pc": a person's name, then a machine word. */
+const SOMEONES_MACHINE =
+  /\b([a-z][a-z0-9._-]{1,40}?)['\u2019]s\s+((?:own\s+|usual\s+|main\s+)?(?:work\s+|company\s+|office\s+)?(?:laptop|notebook|desktop|workstation|tower|computer|pc|machine|device))\b/i
+
+/** Possessives that are no person: "the company's laptop", "today's pc". */
+const NOT_A_PERSON = new Set([
+  'it',
+  'that',
+  'this',
+  'company',
+  'today',
+  'everyone',
+  'someone',
+  'somebody',
+  'colleague',
+  'user',
+  'employee',
+  'manager',
+  'team',
+  'office',
+  'my',
+  'our',
+  'their',
+  'his',
+  'her',
+  'one',
+])
+
+/**
+ * For a technician: the machine "kwong's laptop" means, the one of that class (or the only
+ * one) assigned to kwong, with a note saying which was taken; undefined when the message names
+ * no one's machine, or the person has none or several that fit.
+ */
+export function someonesMachineOf(
+  instruction: Instruction,
+  message: string,
+  turn: Pick<TurnState, 'session' | 'actor'>,
+  access: AccessPolicy | undefined,
+): { values: Record<string, string>; note: string } | undefined {
+  const parameter = machineParameterOf(instruction)
+  if (!access || !parameter || turn.actor === undefined || turn.actor.role === 'requester')
+    return undefined
+  if (turn.session.known[parameter] !== undefined) return undefined
+  const found = SOMEONES_MACHINE.exec(message)
+  const person = found?.[1]?.toLowerCase()
+  if (!found || person === undefined || NOT_A_PERSON.has(person)) return undefined
+  const machines = access.ownMachines(person)
+  const named = machineOfClassNamed(
+    `the ${found[2] ?? ''}`,
+    machines.map((machine) => ({ name: machine.name, class: machineClassOf(machine) })),
+  )
+  const machine = machines.find((each) => each.name === named?.name)
+  if (!machine) return undefined
+  const platform = platformParameterOf(instruction)
+  return {
+    values: { [parameter]: machine.name, ...(platform ? { [platform]: machine.os } : {}) },
+    note: `I've taken ${person}'s ${machineClassOf(machine)} to be ${machine.name}, the one assigned to them. If it's another computer, tell me its name.`,
+  }
+}
+
+/** The requester's own workstations and laptops, when they send the turn themselves. */
+export function ownMachinesOf(
+  turn: Pick<TurnState, 'session' | 'actor'>,
+  access: AccessPolicy | undefined,
+): Target[] {
+  const requester = turn.session.requester
+  if (!access || !requester) return []
+  if (turn.actor && !samePerson(turn.actor.username, requester)) return []
+  return access.ownMachines(requester)
+}
+
+/** The one machine of theirs a class phrase means ("the laptop" of a laptop and a desktop). */
+function ownMachineOfClass(
+  message: string,
+  turn: Pick<TurnState, 'session' | 'actor'>,
+  access: AccessPolicy | undefined,
+): Target | undefined {
+  const machines = ownMachinesOf(turn, access)
+  const named = machineOfClassNamed(
+    message,
+    machines.map((machine) => ({ name: machine.name, class: machineClassOf(machine) })),
+  )
+  return named ? machines.find((machine) => machine.name === named.name) : undefined
 }
 
 /**
@@ -106,23 +224,32 @@ export function fillWithInventory(
 /**
  * Someone other than the sender, not yet named: "a user needs their password reset", "someone
  * is locked out", "my colleague can't log in". The account is then asked for, never taken to be
- * the sender's own (a technician got a plan for his own account that way).
+ * the sender's own (a technician got a plan for his own account that way). "On a colleague's pc"
+ * is only where they are: the account is still their own.
  */
 const SOMEONE_ELSE =
   /\b(?:someone|somebody|a\s+(?:new\s+)?(?:user|colleague|co-?worker|employee|staff\s+member|starter|hire|joiner|contractor|intern|team\s?mate)|an\s+(?:employee|intern|external)|one\s+of\s+(?:my|our|the)\s+(?:users|colleagues|co-?workers|employees|team|staff)|my\s+(?:colleague|co-?worker|team\s?mate|new\s+starter)|the\s+(?:user(?!\s+(?:account|name|profile|id)\b)|employee|new\s+starter|new\s+hire)|(?:his|her|their)\s+(?:password|account|login|logon|username))\b/i
+
+/** "a colleague's pc": whose machine, not whose account. */
+const SOMEONE_ELSES_ACCOUNT = new RegExp(
+  `${SOMEONE_ELSE.source}(?!['\u2019]?s?\\s+(?:pc|laptop|computer|machine|desk|workstation)\\b)`,
+  'i',
+)
 
 /** The requester, for parameters that default to them, unless the message is about someone else. */
 export function requesterDefault(
   message: string,
   requester: string | undefined,
 ): string | undefined {
-  return requester !== undefined && !SOMEONE_ELSE.test(message) ? requester : undefined
+  return requester !== undefined && !SOMEONE_ELSES_ACCOUNT.test(message) ? requester : undefined
 }
 
 /**
- * An account parameter that fell back to the requester's helpdesk name becomes their account on
- * the system in question (`alice` -> `alice.smith` in Active Directory). A name the person typed
- * or gave earlier is never changed.
+ * An account parameter holding a person's helpdesk name becomes their account on the system in
+ * question (`alice` -> `alice.smith` in Active Directory): where it fell back to the requester,
+ * and where a technician named the person ("unlock maria.garcia" unlocks `m.garcia`; technicians
+ * name people as the helpdesk knows them). A requester's typed name is kept as typed (and
+ * refused unless it is their own account), and so is a name the account map does not know.
  */
 export function ownAccountByDefault(
   instruction: Instruction,
@@ -130,16 +257,20 @@ export function ownAccountByDefault(
   known: Readonly<Record<string, string>>,
   requester: string | undefined,
   access: AccessPolicy | undefined,
+  technician = false,
 ): void {
-  if (!access || !requester) return
+  if (!access) return
   const systemSpec = instruction.parameters.find((spec) => spec.kind === 'system')
   const systemValue = systemSpec ? slots.values[systemSpec.name] : undefined
   const system = ACCOUNT_SYSTEMS.find((each) => each === systemValue) ?? 'active_directory'
   for (const spec of instruction.parameters) {
-    if (spec.kind !== 'username' || !spec.defaultFromRequester) continue
-    if (spec.name in slots.fromMessage || known[spec.name] !== undefined) continue
-    if (slots.values[spec.name] !== requester) continue
-    slots.values[spec.name] = access.accountOf(requester, system)
+    const value = slots.values[spec.name]
+    if (spec.kind !== 'username' || value === undefined) continue
+    const given = spec.name in slots.fromMessage || known[spec.name] !== undefined
+    // The requester's own name only where it stands in for them by default.
+    const fallback = !given && spec.defaultFromRequester === true && value === requester
+    if (!fallback && !(given && technician)) continue
+    slots.values[spec.name] = access.accountOf(value, system)
   }
 }
 

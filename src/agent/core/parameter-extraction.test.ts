@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import type { ParameterSpec } from '../../knowledge/instructions/instruction-schema.ts'
 import { extractParameter } from './parameter-extraction.ts'
 import { validateParameter } from './parameter-validation.ts'
+import { withNameAsUser } from './username-extraction.ts'
 
 const spec = (kind: ParameterSpec['kind'], extra: Partial<ParameterSpec> = {}): ParameterSpec => ({
   name: kind === 'hostname' ? 'device' : kind,
@@ -222,5 +223,19 @@ describe('validation keeps hostile values out', () => {
       ok: true,
       value: 'aws_iam',
     })
+  })
+})
+
+describe('withNameAsUser (the text the router reads when a name threw it off)', () => {
+  it.each([
+    ['reset maria.garcia', 'reset the user'],
+    ['bob needs adding to jira-fin-users', 'the user needs adding to jira-fin-users'],
+    ['unlock kwong please', 'unlock the user please'],
+  ])('"%s" is routed as "%s"', (message, routed) => {
+    expect(withNameAsUser(message)).toBe(routed)
+  })
+
+  it('leaves nothing to route again when no name is found', () => {
+    expect(withNameAsUser('my laptop is slow')).toBeUndefined()
   })
 })

@@ -1,5 +1,6 @@
 import type { ParameterSpec } from '../../knowledge/instructions/instruction-schema.ts'
 import { findGroup } from './group-extraction.ts'
+import { onlyMachineWords } from './machine-class-words.ts'
 import { optionAtPosition, optionNamedIn } from './option-synonyms.ts'
 import { allowedValues } from './parameter-validation.ts'
 import { findUsername, NOT_USERNAMES } from './username-extraction.ts'
@@ -233,6 +234,8 @@ function extractWord(spec: ParameterSpec, text: string, mode: ExtractionMode): s
   // "account is locked" to "which printer?" is a sentence too: a name has no verbs.
   // "my account is locked" leaves "locked" once its opening is read as "my account is".
   if (words.some((word) => PROSE_IN_NAMES.has(word.toLowerCase()))) return undefined
+  // "the laptop" to "which computer?" names a kind of machine, never one called LAPTOP.
+  if (spec.kind === 'hostname' && onlyMachineWords(bare)) return undefined
   return bare || undefined
 }
 

@@ -104,6 +104,14 @@ const RULES: Readonly<Record<Exclude<ParameterKind, 'enum' | 'system' | 'platfor
     maxLength: 1024,
     expected: 'an absolute path such as /etc/nginx/nginx.conf or C:\\inetpub\\web.config',
   },
+  file_name: {
+    // Relative to the files directory: no leading `/`, no segment starting with a dot (so no
+    // `..`, no hidden files), at most 8 levels. The same set as FILE_NAME_PATTERN.
+    pattern: /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}(\/[A-Za-z0-9_][A-Za-z0-9._-]{0,127}){0,7}$/,
+    maxLength: 1032,
+    expected:
+      'a file in the helpdesk files directory, named relative to it, such as motd.txt or nginx/site.conf',
+  },
   port: {
     pattern: /^[1-9][0-9]{0,4}$/,
     maxLength: 5,

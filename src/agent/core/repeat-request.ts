@@ -13,7 +13,7 @@ const REPEAT_THAT =
   /^\s*(?:(?:and|now|ok|okay|then|also)[\s,]+)*(?:(?:can|could|would)\s+you\s+(?:please\s+)?|please\s+)?(?:repeat|redo|do)\s+(?:that|this|it|the\s+same)(?:\s+(?:again|too|as\s+well))?\s+(?:for|with|on)\s+(?=\S)/i
 
 const REPEAT_PATTERNS: readonly RegExp[] = [
-  /^\s*(?:(?:and|now|ok|okay|please|then|also)[\s,]+)*(?:do\s+|please\s+do\s+)?(?:the\s+)?same(?:\s+thing)?\s+(?:for|with|on)\s+\S/i,
+  /^\s*(?:(?:and|now|ok|okay|please|then|also)[\s,]+)*(?:do\s+|please\s+do\s+)?(?:the\s+)?same(?:\s+(?:thing|error|problem|issue|fault|request|again))?\s+(?:for|with|on)\s+\S/i,
   /^\s*(?:(?:and|now|ok|okay|please|then|also)[\s,]+)*for\s+\S+\s+(?:too|as\s+well)\s*[.!]?\s*$/i,
   /^\s*(?:likewise|ditto)\s+(?:for|with|on)\s+\S/i,
   REPEAT_THAT,
@@ -22,8 +22,13 @@ const REPEAT_PATTERNS: readonly RegExp[] = [
 /** The previous request's decision again, when the message asks for the same for another. */
 export function repeatOf(message: string, session: Session): RouteDecision | undefined {
   if (!REPEAT_PATTERNS.some((pattern) => pattern.test(message))) return undefined
+  // "the same error for everyone on the VPN" describes a problem; it repeats nothing.
+  if (EVERYONE.test(message)) return undefined
   return previousDecision(session)
 }
+
+const EVERYONE =
+  /\bsame(?:\s+\w+)?\s+(?:for|with|on)\s+(?:every|all|any|no)(?:one|body)?\b|\b(?:for|with|on)\s+(?:everyone|everybody|all\s+of\s+us|people|users)\b/i
 
 function previousDecision(session: Session): RouteDecision | undefined {
   const previous = session.lastTasks ?? []
@@ -33,13 +38,14 @@ function previousDecision(session: Session): RouteDecision | undefined {
 
 /** Where the "X" of a follow-up starts, and the words that may follow it. */
 const SUBJECT_PATTERNS: readonly RegExp[] = [
-  /^\s*(?:(?:and|now|ok|okay|please|then|also)[\s,]+)*(?:do\s+|please\s+do\s+)?(?:the\s+)?same(?:\s+thing)?\s+(?:for|with|on)\s+/i,
+  /^\s*(?:(?:and|now|ok|okay|please|then|also)[\s,]+)*(?:do\s+|please\s+do\s+)?(?:the\s+)?same(?:\s+(?:thing|error|problem|issue|fault|request|again))?\s+(?:for|with|on)\s+/i,
   /^\s*(?:(?:and|now|ok|okay|please|then|also)[\s,]+)*for\s+/i,
   /^\s*(?:likewise|ditto)\s+(?:for|with|on)\s+/i,
   REPEAT_THAT,
 ]
 const DESCRIPTION =
   /^(?:the|my|our|his|her|their|its|this|that|these|those|all|every|each|a|an|him|her|them|me|us)\b/i
+const SUBJECT_TAIL = /(?:\s*,|\s+(?:on|from|at|with|using|in)\s).*$/is
 const SUBJECT_END =
   /(?:\s+(?:too|as\s+well|please|pls|thanks|thank\s+you|now|again))+\s*[.!?]?\s*$/i
 
@@ -56,7 +62,10 @@ export function repeatSubject(message: string): string | undefined {
     if (start === undefined) continue
     const quoted = quotedAt(message, start)
     if (quoted !== undefined) return quoted
-    const subject = trimTrailingPunctuation(message.slice(start).replace(SUBJECT_END, '').trim())
+    // "same error for kwong on LT-0425": the subject ends where another value's preposition
+    // starts; the machine after it is read by its own cues.
+    const named = message.slice(start).replace(SUBJECT_TAIL, '')
+    const subject = trimTrailingPunctuation(named.replace(SUBJECT_END, '').trim())
     // "the finance laptops", "my other account": a description (a machine group, say), which
     // the message's own cues read; only a name is a subject.
     if (subject.length === 0 || DESCRIPTION.test(subject)) return undefined

@@ -17,7 +17,7 @@ const FUNCTION_WORDS = new Set(
 )
 
 /**
- * "just the licence" beside the Jira group: every word of it is the runbook's own (its title,
+ * "just the licence" beside the Jira group: its words are mostly the runbook's own (its title,
  * its questions), so it says more about this request rather than making another.
  */
 export function aboutTheTask(instruction: Instruction, remainder: string): boolean {
@@ -32,5 +32,8 @@ export function aboutTheTask(instruction: Instruction, remainder: string): boole
   ]
     .join(' ')
     .toLowerCase()
-  return words.every((word) => new RegExp(`\\b${word}`).test(own))
+  // "just a normal licence": one word of its own may qualify the runbook's ("normal"); a
+  // remainder mostly of other words ("and my vpn is down") is a request of its own.
+  const owned = words.filter((word) => new RegExp(`\\b${word}`).test(own)).length
+  return owned > 0 && owned >= words.length - owned
 }

@@ -8,7 +8,7 @@ import type { Instruction } from '../../knowledge/instructions/instruction.ts'
 import { buildPlan } from '../../planning/planner.ts'
 import type { AccessPolicy } from '../../policy/access-policy.ts'
 import { deferredNote } from './dialogue-replies.ts'
-import { type MachineGroups, machinesOf } from './machine-groups.ts'
+import { type MachineGroups, machineParameterOf, machinesOf } from './machine-groups.ts'
 import {
   deferOptional,
   followUpOf,
@@ -20,9 +20,12 @@ import {
   fillWithInventory,
   ownAccountByDefault,
   ownMachineOf,
+  ownMachineTaken,
   refusalOf,
   requesterDefault,
+  someonesMachineOf,
 } from './own-resources.ts'
+import { audienceOf } from './reply-writer.ts'
 import type { PendingQuestion } from './session.ts'
 import { fillSlots } from './slot-filling.ts'
 import type { TurnEvent, TurnState } from './turn.ts'
@@ -32,6 +35,28 @@ export interface PlanningDependencies {
   instruction(taskType: string): Instruction
   machineGroups?: MachineGroups
   access?: AccessPolicy
+}
+
+/**
+ * The employee's one assigned machine where the runbook's machine is optional but its question
+ * would be asked first ("my S: drive is gone" from someone with one laptop): taken, and the
+ * reply says so, as for a runbook that needs the machine. Undefined when the machine is not the
+ * first question, a value was already found, or `ownMachineOf` finds none to take.
+ */
+function optionalOwnMachine(
+  instruction: Instruction,
+  message: string,
+  turn: TurnState,
+  own: Readonly<Record<string, string>>,
+  slots: ReturnType<typeof fillSlots>,
+  access: AccessPolicy | undefined,
+): Record<string, string> | undefined {
+  const parameter = machineParameterOf(instruction)
+  const first = slots.missing[0]
+  if (!parameter || first?.parameter !== parameter || first.problem !== undefined) return undefined
+  if (parameter in own || deferOptional(instruction, slots.missing, slots.values)) return undefined
+  const taken = ownMachineOf(instruction, message, turn, access, true)
+  return Object.keys(taken).length > 0 ? { ...own, ...taken } : undefined
 }
 
 /** Phase 3: fills each queued task's parameters and plans it, until one needs a question. */
@@ -59,28 +84,45 @@ export function planQueued(
     // The machine a first-person report implied stays meant while this task's questions are
     // answered ("PRN-2F-WEST" names no machine), and for this task only.
     const implied = session.pending?.taskType === taskType ? session.pending.implied : undefined
-    const own = {
+    // "kwong's laptop" from a technician: the one assigned to kwong, said in a note.
+    const theirs = someonesMachineOf(instruction, message, turn, dependencies.access)
+    let own: Record<string, string> = {
       ...implied,
       ...ownMachineOf(instruction, message, turn, dependencies.access),
+      ...theirs?.values,
     }
     const fleet = machinesOf(instruction, message, answered, dependencies.machineGroups)
-    const known = fleet
-      ? // A group stands for the machine (and its system): the rest is asked for as usual.
-        { ...session.known, ...fleet.members[0] }
-      : { ...session.known, ...own }
     const requester = requesterDefault(message, session.requester)
-    const fill = (overrides: Record<string, string>) =>
-      fillSlots(instruction, {
-        message,
-        mode: answered ? 'answer' : 'message',
-        ...(answered ? { answering: answered } : {}),
+    const fillWith = (mine: Record<string, string>) => {
+      const known = fleet
+        ? // A group stands for the machine (and its system): the rest is asked for as usual.
+          { ...session.known, ...fleet.members[0] }
+        : { ...session.known, ...mine }
+      const fill = (overrides: Record<string, string>) =>
+        fillSlots(instruction, {
+          message,
+          mode: answered ? 'answer' : 'message',
+          ...(answered ? { answering: answered } : {}),
+          known,
+          overrides,
+          ...(requester ? { requester } : {}),
+        })
+      // A machine the inventory knows brings its operating system: no Windows steps for Linux.
+      return {
         known,
-        overrides,
-        ...(requester ? { requester } : {}),
-      })
-    // A machine the inventory knows brings its operating system: no Windows steps for Linux.
-    const slots = fillWithInventory(instruction, fill, fleet ? undefined : dependencies.access)
-    ownAccountByDefault(instruction, slots, known, requester, dependencies.access)
+        slots: fillWithInventory(instruction, fill, fleet ? undefined : dependencies.access),
+      }
+    }
+    let { known, slots } = fillWith(own)
+    const optionalOwn = fleet
+      ? undefined
+      : optionalOwnMachine(instruction, message, turn, own, slots, dependencies.access)
+    if (optionalOwn) {
+      own = optionalOwn
+      ;({ known, slots } = fillWith(own))
+    }
+    const technician = turn.actor !== undefined && turn.actor.role !== 'requester'
+    ownAccountByDefault(instruction, slots, known, requester, dependencies.access, technician)
     const refusal = refusalOf(dependencies.access, turn, instruction, slots.values, fleet?.name)
     if (refusal) {
       // Nothing of it is kept: the next request must not inherit another person's name.
@@ -109,13 +151,23 @@ export function planQueued(
     if (deferred) {
       // The main steps now; what only the optional value enables is asked about after them.
       instruction = deferred.instruction
-      turn.notes = [...(turn.notes ?? []), deferredNote(deferred.left, slots.missing)]
+      const note = deferredNote(deferred.left, slots.missing, audienceOf(turn.actor))
+      turn.notes = [...(turn.notes ?? []), note]
       followUp = {
         taskType,
         parameter: deferred.parameter,
         only: deferred.left.map(({ id }) => id),
       }
     }
+    const machineParameter = machineParameterOf(instruction)
+    const theirsUsed =
+      theirs !== undefined &&
+      machineParameter !== undefined &&
+      slots.values[machineParameter] === theirs.values[machineParameter]
+    const taken = theirsUsed
+      ? theirs.note
+      : ownMachineTaken(instruction, own, slots, dependencies.access)
+    if (taken) turn.notes = [...new Set([...(turn.notes ?? []), taken])]
     delete session.pending
     session.queue.shift()
     // One plan per machine of a group: each runs, is approved and audited on its own, and

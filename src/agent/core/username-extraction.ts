@@ -17,7 +17,9 @@ export const NOT_USERNAMES = new Set(
     'failing error errors problem problems issue issues screen page window loop prompt details ' +
     'info keeps stuck working expires expiring needs wants forgot lost says said reports reported ' +
     'asks asked requires required requests requested tried tries called calls just also still ' +
-    'pls plz thx named'
+    'pls plz thx named ' +
+    // "the iam user one", "the normal user kind": a pronoun for the account, not its name.
+    'one ones kind type sort'
   ).split(' '),
 )
 
@@ -118,7 +120,7 @@ const PLAIN_NAME_CUES: readonly RegExp[] = [
   ),
   // "jdoe is locked out of the domain", "kwong forgot her password": the name is the subject.
   new RegExp(
-    `(?:^|[,;:.!?]\\s*|\\band\\s+|\\bbut\\s+)${NAME}(?=\\s+(?:is|was|got|gets|has\\s+been|keeps\\s+(?:getting|being))\\s+(?:locked|disabled|blocked)\\b|\\s+(?:(?:still\\s+)?(?:can'?t|cannot|can\\s+not|is\\s+unable\\s+to|unable\\s+to|isn'?t\\s+able\\s+to)\\s+(?:log\\s*(?:in|on)|sign\\s*(?:in|on)|login|logon|get\\s+(?:in|into|on|onto|to)|connect|access|reach|open|print|use))\\b|\\s+(?:needs?|wants?)\\s+(?:adding|to\\s+be\\s+added|access|a\\s+licen[cs]e)\\b|\\s+locked\\s+(?:out|him|her|them)\\b|\\s+(?:forgot|forgets|lost|can'?t\\s+remember|cannot\\s+remember|needs?\\s+(?:a\\s+)?(?:new\\s+)?)\\s*(?:his|her|their|the)?\\s*(?:\\w+\\s+)?password\\b)`,
+    `(?:^|[,;:.!?]\\s*|\\band\\s+|\\bbut\\s+)${NAME}(?=\\s+(?:is|was|got|gets|has\\s+been|keeps\\s+(?:getting|being))\\s+(?:locked|disabled|blocked)\\b|\\s+(?:(?:still\\s+)?(?:can'?t|cannot|can\\s+not|is\\s+unable\\s+to|unable\\s+to|isn'?t\\s+able\\s+to)\\s+(?:log\\s*(?:in|on)|sign\\s*(?:in|on)|login|logon|get\\s+(?:in|into|on|onto|to)|connect|access|reach|open|print|use))\\b|\\s+(?:needs?|wants?)\\s+(?:adding|to\\s+be\\s+added|(?:\\w+\\s+)?access|an?\\s+(?:\\w+\\s+)?licen[cs]e)\\b|\\s+locked\\s+(?:out|him|her|them)\\b|\\s+(?:forgot|forgets|lost|can'?t\\s+remember|cannot\\s+remember|needs?\\s+(?:a\\s+)?(?:new\\s+)?)\\s*(?:his|her|their|the)?\\s*(?:\\w+\\s+)?password\\b)`,
     'gid',
   ),
 ]
@@ -188,3 +190,16 @@ const TOP_LEVEL_DOMAINS = new Set(
     ' ',
   ),
 )
+
+/**
+ * The message with the account name it names put as "the user", for routing: a name tells the
+ * router nothing about the task, and one its examples never used ("reset maria.garcia", "bob
+ * needs adding to jira-fin-users") pulls it off the verb. Undefined when no name is found.
+ */
+export function withNameAsUser(text: string): string | undefined {
+  const name = findUsername(text)
+  if (name === undefined) return undefined
+  const at = text.indexOf(name)
+  if (at < 0) return undefined
+  return `${text.slice(0, at)}the user${text.slice(at + name.length)}`
+}

@@ -128,3 +128,34 @@ export function quotedAt(text: string, opening: number): string | undefined {
 function isSpace(character: string | undefined): boolean {
   return character !== undefined && SPACE.test(character)
 }
+
+/**
+ * The candidate whose value is most like the value it would replace (the longest common start
+ * plus end); the first among equals, so the parameters' order still decides the rest.
+ */
+export function mostLike<Candidate extends { parameter: string; value: string }>(
+  candidates: readonly Candidate[],
+  known: Readonly<Record<string, string>>,
+): Candidate | undefined {
+  let best: Candidate | undefined
+  let bestShared = -1
+  for (const candidate of candidates) {
+    const shared = sharedEnds(candidate.value, known[candidate.parameter] ?? '')
+    if (shared > bestShared) {
+      best = candidate
+      bestShared = shared
+    }
+  }
+  return best
+}
+
+function sharedEnds(left: string, right: string): number {
+  const a = left.toLowerCase()
+  const b = right.toLowerCase()
+  let start = 0
+  while (start < a.length && start < b.length && a[start] === b[start]) start += 1
+  let end = 0
+  while (end < a.length - start && end < b.length - start && a.at(-1 - end) === b.at(-1 - end))
+    end += 1
+  return start + end
+}

@@ -102,10 +102,13 @@ describe('whose account: a requester acts on their own account only', () => {
     expect(own.plan[0]?.parameters.username).toBe('tom')
   })
 
-  it('lets a technician act for someone else', async () => {
+  it('lets a technician act for someone else, on their account from the account map', async () => {
     const result = await turn(tom, 'user carol is locked out of active directory')
     expect(result.refused).toBeUndefined()
-    expect(result.plan[0]?.parameters.username).toBe('carol')
+    expect(result.plan[0]?.parameters.username).toBe('c.jones')
+    // A name the account map does not know is taken as typed.
+    const typed = await turn(tom, 'user d.smith is locked out of active directory')
+    expect(typed.plan[0]?.parameters.username).toBe('d.smith')
   })
 })
 

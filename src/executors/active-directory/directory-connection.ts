@@ -85,7 +85,7 @@ export class DirectoryConnection {
       url: config.url,
       timeout: config.timeoutMs,
       connectTimeout: config.timeoutMs,
-      tlsOptions: tlsOptions(config),
+      tlsOptions: directoryTlsOptions(config),
     })
     try {
       await client.bind(config.bindDn, secret.reveal())
@@ -202,7 +202,9 @@ function memberChange(operation: 'add' | 'delete', memberDn: string): Change {
  * The chain is always verified against AD_CA_FILE (or the system store). Only the host name may
  * be replaced, by the one name the certificate was issued to (AD_TLS_SERVERNAME).
  */
-function tlsOptions(config: ActiveDirectoryConfig): ConnectionOptions {
+export function directoryTlsOptions(
+  config: Pick<ActiveDirectoryConfig, 'caCertificates' | 'tlsServerName'>,
+): ConnectionOptions {
   const serverName = config.tlsServerName
   return {
     minVersion: 'TLSv1.2',
@@ -230,7 +232,7 @@ function memberKind(objectClasses: string[]): GroupMember['kind'] {
 }
 
 /** Attribute names come back in the server's spelling; AD treats them case-insensitively. */
-function values(entry: Entry, name: string): string[] {
+export function values(entry: Entry, name: string): string[] {
   const key = Object.keys(entry).find((each) => each.toLowerCase() === name.toLowerCase())
   const found = key === undefined ? undefined : entry[key]
   if (found === undefined) return []

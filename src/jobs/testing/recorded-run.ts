@@ -4,6 +4,7 @@
  * unit tests replay real runs instead of inventing timings.
  * @module
  */
+import { readFileSync } from 'node:fs'
 import type { JobCell, JobCellState, JobProgress } from '../job-model.ts'
 import { jobProgress } from '../job-progress.ts'
 
@@ -23,11 +24,32 @@ export interface RecordedRun {
   }>
 }
 
+/** How many runs of the job benchmark `tests/fixtures/job-timings/` holds. */
+export const RECORDED_RUNS = 14
+
+/**
+ * The recorded runs of the job benchmark (100 machines of the loopback sshd, concurrency 50,
+ * five steps), runs 1 to 14 in order: `tests/fixtures/job-timings/bench-100x50-runN.json`.
+ */
+export function recordedRuns(): RecordedRun[] {
+  return Array.from(
+    { length: RECORDED_RUNS },
+    (_, index) =>
+      JSON.parse(
+        readFileSync(`tests/fixtures/job-timings/bench-100x50-run${index + 1}.json`, 'utf8'),
+      ) as RecordedRun,
+  )
+}
+
 /** An arbitrary wall-clock origin for the replayed ISO timestamps. */
 const ORIGIN = Date.parse('2026-01-05T09:00:00.000Z')
 
 /** The progress the engine reports `atMs` into the run, from what had happened by then. */
-export function progressAt(run: RecordedRun, atMs: number): JobProgress {
+export function progressAt(
+  run: RecordedRun,
+  atMs: number,
+  estimate: 'smaller' | 'throughput' | 'slots' = 'smaller',
+): JobProgress {
   const iso = (ms: number) => new Date(ORIGIN + ms).toISOString()
   const cells: JobCell[] = []
   const byKey = new Map(run.cells.map((cell) => [`${cell.stepIndex} ${cell.target}`, cell]))
@@ -49,10 +71,13 @@ export function progressAt(run: RecordedRun, atMs: number): JobProgress {
         })
     }
   const finished: number[] = []
+  const finishedAt: number[] = []
   const running = new Map<string, number>()
   for (const target of run.targets) {
-    if (target.endedAt <= atMs) finished.push(target.endedAt - target.startedAt)
-    else if (target.startedAt <= atMs) running.set(target.target, ORIGIN + target.startedAt)
+    if (target.endedAt <= atMs) {
+      finished.push(target.endedAt - target.startedAt)
+      finishedAt.push(ORIGIN + target.endedAt)
+    } else if (target.startedAt <= atMs) running.set(target.target, ORIGIN + target.startedAt)
   }
   return jobProgress(
     cells,
@@ -62,10 +87,12 @@ export function progressAt(run: RecordedRun, atMs: number): JobProgress {
       concurrency: run.concurrency,
       times: {
         finished,
+        finishedAt,
         running,
         began: ORIGIN + Math.min(...run.targets.map((target) => target.startedAt)),
       },
       now: ORIGIN + atMs,
+      estimate,
     },
   )
 }
@@ -80,9 +107,10 @@ export function whenDone(run: RecordedRun, count: number): number {
 export function etaErrorAt(
   run: RecordedRun,
   fraction: number,
+  estimate: 'smaller' | 'throughput' | 'slots' = 'smaller',
 ): { eta: number; actual: number; error: number } {
   const at = whenDone(run, Math.ceil(run.targets.length * fraction))
-  const eta = progressAt(run, at).etaMs ?? Number.NaN
+  const eta = progressAt(run, at, estimate).etaMs ?? Number.NaN
   const actual = run.endedAt - at
   return { eta, actual, error: Math.abs(eta - actual) / actual }
 }

@@ -8,7 +8,7 @@
  * @module
  */
 import { createHash } from 'node:crypto'
-import type { Workflow, WorkflowStep } from '../../operations/workflow.ts'
+import type { FileTransfer, Workflow, WorkflowStep } from '../../operations/workflow.ts'
 import { quoteBash } from '../../rendering/quoting.ts'
 
 export interface SampleWorkflowOptions {
@@ -18,6 +18,13 @@ export interface SampleWorkflowOptions {
   continueOnFailure?: boolean
   /** Base64 of the file the copy step writes (default a short text). */
   fileBase64?: string
+  /**
+   * Copy a real file through the engine's transfer phase instead of writing it from the script:
+   * the file pinned from a files directory, its destination `DIRECTORY/conf`. On one host with
+   * many names the engine must upload per name (sshd-fleet's `uploadPerName`), so each name's
+   * upload lands at `DIRECTORY/NAME.conf.helpdesk-upload` and the change moves it to `NAME.conf`.
+   */
+  transfer?: Omit<FileTransfer, 'destination'>
   /** Seconds the check sleeps where `NAME.slow` exists (cancel and restart tests). */
   slowSeconds?: number
   /** Seconds the copy (a change) sleeps where `NAME.slowchange` exists (take-over tests). */
@@ -27,7 +34,14 @@ export interface SampleWorkflowOptions {
 export function sampleWorkflow(options: SampleWorkflowOptions): Workflow {
   const dir = quoteBash(options.directory)
   const content = options.fileBase64 ?? Buffer.from('setting=new\n').toString('base64')
-  const sum = createHash('sha256').update(Buffer.from(content, 'base64')).digest('hex')
+  const sum =
+    options.transfer?.sha256 ??
+    createHash('sha256').update(Buffer.from(content, 'base64')).digest('hex')
+  const slowChange = `echo "$name step-3" >> "$d/changes"\nif [ -f "$d/$name.slowchange" ]; then sleep ${options.slowChangeSeconds ?? 30}; fi`
+  // Written by the script (the file as base64 in it), or moved into place from the upload.
+  const place = options.transfer
+    ? 'mv "$d/$name.conf.helpdesk-upload" "$d/$name.conf"'
+    : `base64 -d > "$d/$name.conf.new" <<'HELPDESK_FILE'\n${content.replace(/(.{76})/g, '$1\n')}\nHELPDESK_FILE\nmv "$d/$name.conf.new" "$d/$name.conf"`
   const linux = (script: string) => ({ linux: `set -u\nname="$1"\nd=${dir}\n${script}\n` })
   const step = (
     index: number,
@@ -67,12 +81,13 @@ export function sampleWorkflow(options: SampleWorkflowOptions): Workflow {
         backup: linux(
           'if [ -f "$d/$name.conf" ]; then cp -p "$d/$name.conf" "$d/$name.conf.bak"; fi',
         ),
-        scripts: linux(
-          `echo "$name step-3" >> "$d/changes"\nif [ -f "$d/$name.slowchange" ]; then sleep ${options.slowChangeSeconds ?? 30}; fi\nbase64 -d > "$d/$name.conf.new" <<'HELPDESK_FILE'\n${content.replace(/(.{76})/g, '$1\n')}\nHELPDESK_FILE\nmv "$d/$name.conf.new" "$d/$name.conf"\necho "copied demo.conf to $name"`,
-        ),
+        scripts: linux(`${slowChange}\n${place}\necho "copied demo.conf to $name"`),
         verify: linux(
-          `sum=$(sha256sum < "$d/$name.conf")\nif [ "\${sum%% *}" != ${quoteBash(sum)} ]; then echo "checksum mismatch on $name" >&2; exit 1; fi`,
+          `sum=$(sha256sum < "$d/$name.conf")\nif [ "\${sum%% *}" != ${quoteBash(sum)} ]; then echo "checksum mismatch on $name" >&2; exit 1; fi${options.transfer ? `\necho "demo.conf on $name has SHA-256 \${sum%% *}"` : ''}`,
         ),
+        ...(options.transfer
+          ? { transfer: { ...options.transfer, destination: `${options.directory}/conf` } }
+          : {}),
         rollback: linux(
           'if [ -f "$d/$name.conf.bak" ]; then mv "$d/$name.conf.bak" "$d/$name.conf"; else rm -f "$d/$name.conf"; fi\necho "restored demo.conf on $name"',
         ),

@@ -11,10 +11,13 @@ import path from 'node:path'
 import { SqliteAuditLog } from '../../audit/sqlite-audit-log.ts'
 import { Inventory } from '../../inventory/inventory.ts'
 import type { Target } from '../../inventory/inventory-schema.ts'
+import type { FilesDirectory } from '../../operations/files-directory.ts'
+import { SftpUploader } from '../../transports/ssh/sftp-uploader.ts'
 import { SshRemoteShell } from '../../transports/ssh/ssh-remote-shell.ts'
 import { EmbeddedJobEngine } from '../embedded-job-engine.ts'
 import { SqliteJobStore } from '../sqlite-job-store.ts'
 import { WorkflowScriptRunner } from '../workflow-script-runner.ts'
+import { PerNameUploader } from './per-name-uploader.ts'
 
 export interface SshdFacts {
   port: number
@@ -77,15 +80,36 @@ export function openSshdEngine(options: {
   databaseFile: string
   concurrency?: number
   log?: (line: string) => void
+  /** Where file copies come from; uploads go over SFTP. */
+  files?: FilesDirectory
+  /**
+   * Each name's upload goes to `DIR/NAME.BASE` (PerNameUploader): the names share one host, so
+   * a copy to one destination would otherwise be one file written by every name at once.
+   */
+  uploadPerName?: boolean
+  /** More machines than the fleet's names (one that cannot be reached). */
+  extraTargets?: readonly Target[]
 }): SshdEngine {
   const store = new SqliteJobStore({ file: options.databaseFile })
   const audit = new SqliteAuditLog({ file: options.databaseFile })
   const shell = new SshRemoteShell({ connectTimeoutMs: 10_000 })
-  const inventory = fleetInventory(options.facts, options.names)
+  const sftp = new SftpUploader({ shell })
+  const uploader = options.uploadPerName ? new PerNameUploader({ inner: sftp }) : sftp
+  const fleet = fleetInventory(options.facts, options.names)
+  const inventory = options.extraTargets
+    ? new Inventory({
+        targets: [...fleet.list(), ...options.extraTargets],
+        groups: { fleet: [...options.names] },
+      })
+    : fleet
   const engine = new EmbeddedJobEngine({
     store,
     audit,
-    runner: new WorkflowScriptRunner({ shells: { ssh: shell }, audit }),
+    runner: new WorkflowScriptRunner({
+      shells: { ssh: shell },
+      audit,
+      ...(options.files ? { files: options.files, uploaders: { linux: uploader } } : {}),
+    }),
     inventory,
     ...(options.concurrency ? { concurrency: options.concurrency } : {}),
     ...(options.log ? { log: options.log } : {}),

@@ -19,6 +19,8 @@ describe('questionFormOf', () => {
     'How do I stop my wifi dropping after sleep',
     'quick q - how do i add a printer at home?',
     'random question, how do I change my desktop background',
+    // A short aside after the question is no second request.
+    "where do I find my computer's name? IT keeps asking me for it",
   ])('"%s" is a how-to question', (message) => {
     expect(questionFormOf(message)).toBe('how_to')
   })
@@ -35,6 +37,7 @@ describe('questionFormOf', () => {
     'what causes a laptop to overheat',
     'how does jira access work',
     'why does outlook say disconnected',
+    'why do I have to change my password every few months? seems pointless',
   ])('"%s" is a why question', (message) => {
     expect(questionFormOf(message)).toBe('why')
   })
@@ -65,6 +68,9 @@ describe('questionFormOf', () => {
     'I need access to Jira, username maria.garcia',
     'reset my password',
     'my vpn fails with error 809. how do I fix it?',
+    // A question with a report after it, not a short aside.
+    'how do I fix outlook? it keeps crashing every time I open the calendar since the update',
+    'how do I fix outlook? it crashes. and teams too',
     'can I get a new laptop?',
     'what is the weather tomorrow',
     // A story with a question in it is the request path's.

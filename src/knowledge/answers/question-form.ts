@@ -75,10 +75,27 @@ export function questionFormOf(message: string): QuestionForm | undefined {
   if (text.split(' ').length > MAXIMUM_WORDS) return undefined
   if (REQUEST_TO_ACT.some((pattern) => pattern.test(text))) return undefined
   if (GET_IT_DONE.test(text) || HELPDESK_ONLY.test(text)) return undefined
-  // Two requests or a report before the question ("my VPN fails. how do I fix it?") are the
-  // normal path's: only a message that is the question from its first word is answered.
-  if (/[.!?;]\s+\S/.test(text.replace(/[?.!]+\s*$/, ''))) return undefined
-  if (HOW_TO.some((pattern) => pattern.test(text))) return 'how_to'
-  if (WHY.some((pattern) => pattern.test(text))) return 'why'
+  const question = questionPartOf(text)
+  if (question === undefined) return undefined
+  if (HOW_TO.some((pattern) => pattern.test(question))) return 'how_to'
+  if (WHY.some((pattern) => pattern.test(question))) return 'why'
   return undefined
+}
+
+/** Words an aside after the question may have at most ("IT keeps asking me for it"). */
+const MAXIMUM_ASIDE_WORDS = 8
+
+/**
+ * The question itself: the whole message, or its first sentence when that ends in "?" and only
+ * a short aside follows ("where do I find my computer's name? IT keeps asking me for it", "why
+ * do I have to change it so often? seems pointless"). Two requests or a report before the
+ * question ("my VPN fails. how do I fix it?") are the normal path's: undefined.
+ */
+function questionPartOf(text: string): string | undefined {
+  const single = text.replace(/[?.!]+\s*$/, '')
+  if (!/[.!?;]\s+\S/.test(single)) return text
+  const asked = /^([^.!?;]+\?+)\s+(\S.*)$/.exec(text)
+  const aside = asked?.[2]?.replace(/[?.!]+\s*$/, '')
+  if (!asked?.[1] || aside === undefined || /[.!?;]\s+\S/.test(aside)) return undefined
+  return aside.split(' ').length <= MAXIMUM_ASIDE_WORDS ? asked[1] : undefined
 }

@@ -123,6 +123,40 @@ describe('how-to and why questions, through the core', () => {
     expect(result.plan.length + result.missing.length).toBeGreaterThan(0)
   })
 
+  it.each([
+    ["where do I find my computer's name? IT keeps asking me for it", 'Device name', 'device'],
+    ['where can I see the name of my laptop', 'Device name', 'device'],
+    ['where do I find the printer name', 'label', 'printer'],
+    ['how do I find the network path of a shared drive', 'Properties', 'unc path'],
+  ])('"%s" is answered from the help a runbook question gives', async (message, words, value) => {
+    const result = await core.handleTurn({ message })
+    expect(result.reply).toContain(words)
+    expect(result.answer?.sources).toEqual([
+      expect.objectContaining({ section: `Finding the ${value}` }),
+    ])
+    expect(result.reply).toContain(`› Finding the ${value}`)
+    expect(result.plan).toEqual([])
+  })
+
+  it('answers a why question that points back at the topic from its runbook', async () => {
+    const first = await core.handleTurn({
+      message: 'my laptop is slow, task manager says 100% disk',
+    })
+    expect(first.tasks).toEqual(['laptop_running_slow'])
+    const why = await core.handleTurn({
+      sessionId: first.sessionId,
+      message: 'why does it get like that?',
+    })
+    expect(why.answer?.sources.map((source) => source.runbook)).toContain('laptop_running_slow')
+    expect(why.plan).toEqual([])
+    // Not pointing back: a question of its own, which no runbook covers, is handed off.
+    const other = await core.handleTurn({
+      sessionId: first.sessionId,
+      message: 'why is the parking so expensive',
+    })
+    expect(other.answer).toBeUndefined()
+  })
+
   it('answers a question asked while a question of ours is open, and keeps ours open', async () => {
     const first = await core.handleTurn({ message: 'my printer is not working' })
     const asked = first.missing[0]?.parameter

@@ -3,7 +3,7 @@ import type { Instruction } from '../instructions/instruction.ts'
 import type { AnswerWriter, RunbookAnswer } from './answer-writer.ts'
 import { ExtractiveAnswerWriter } from './extractive-answer-writer.ts'
 import { type QuestionForm, questionFormOf } from './question-form.ts'
-import { RunbookPassages, type ScoredPassage } from './runbook-passages.ts'
+import { type Passage, RunbookPassages, type ScoredPassage } from './runbook-passages.ts'
 
 /**
  * What to do with a message that is a how-to or why question: `answer` it from the runbooks'
@@ -15,7 +15,21 @@ export type QuestionResponse =
 
 /** The core's view of the answers: undefined means "not a question, take the request path". */
 export interface QuestionAnswers {
-  respond(message: string, decision: RouteDecision): Promise<QuestionResponse | undefined>
+  /**
+   * `topic`: the runbook the conversation is about, for a question that only points back to it
+   * ("why does it get like that anyway?" after a slow-laptop plan).
+   */
+  respond(
+    message: string,
+    decision: RouteDecision,
+    topic?: ConversationTopic,
+  ): Promise<QuestionResponse | undefined>
+}
+
+/** What the conversation is about: its runbook, and what the person said of it. */
+export interface ConversationTopic {
+  taskType: string
+  said: string
 }
 
 export interface AnswerTuning {
@@ -30,6 +44,11 @@ export interface AnswerTuning {
   /** Passages within this fraction of the best join the answer, up to `maximumPassages`. */
   keepFraction: number
   maximumPassages: number
+  /**
+   * A how-to no runbook is about may still be answered by the help a runbook's question gives
+   * ("where do I find my computer's name"), when that help matches at least this well.
+   */
+  guidanceScore: number
 }
 
 export const DEFAULT_ANSWER_TUNING: AnswerTuning = {
@@ -39,6 +58,7 @@ export const DEFAULT_ANSWER_TUNING: AnswerTuning = {
   passageScore: 0.12,
   keepFraction: 0.6,
   maximumPassages: 3,
+  guidanceScore: 0.21,
 }
 
 /**
@@ -66,7 +86,9 @@ const SECTION_WEIGHTS: Readonly<Record<QuestionForm, ReadonlyArray<[RegExp, numb
  */
 export class RunbookAnswers implements QuestionAnswers {
   private readonly instructions: ReadonlyMap<string, Instruction>
-  private passageIndex: { key: string; passages: RunbookPassages } | undefined
+  private passageIndex:
+    | { key: string; passages: RunbookPassages; guidance: RunbookPassages }
+    | undefined
   private readonly writer: AnswerWriter
   private readonly tuning: AnswerTuning
 
@@ -80,16 +102,42 @@ export class RunbookAnswers implements QuestionAnswers {
     this.tuning = { ...DEFAULT_ANSWER_TUNING, ...options.tuning }
   }
 
-  async respond(message: string, decision: RouteDecision): Promise<QuestionResponse | undefined> {
+  async respond(
+    message: string,
+    decision: RouteDecision,
+    topic?: ConversationTopic,
+  ): Promise<QuestionResponse | undefined> {
     const form = questionFormOf(message)
     if (!form) return undefined
     // Two requests in one message are the request path's to split.
     if (decision.tasks.length > 1) return undefined
-    const runbook = decision.tasks[0]
+    const routed = decision.tasks[0]
+    const routeScore = decision.ranked.find((each) => each.taskType === routed)?.score ?? 0
+    const placed = routed !== undefined && routeScore >= this.tuning.routeScore
+    // Placed nowhere, but pointing back at what the conversation is about: that runbook.
+    const pointsBack = POINTS_BACK.test(message.replace(/^\W*is it\b/i, ''))
+    const back = !placed && pointsBack ? topic : undefined
+    const runbook = placed ? routed : back?.taskType
     const instruction = runbook ? this.instructions.get(runbook) : undefined
-    const routeScore = decision.ranked.find((each) => each.taskType === runbook)?.score ?? 0
-    if (!instruction || routeScore < this.tuning.routeScore) return { form, kind: 'uncovered' }
-    const chosen = this.bestPassages(message, form, instruction.id)
+    // "where do I find my computer's name": what the runbooks' questions say of finding it,
+    // whichever runbook the words brush against ("laptop" is not the VPN's).
+    const guidance = form === 'how_to' ? this.bestGuidance(message) : undefined
+    if (!instruction || guidance) {
+      if (!guidance) return { form, kind: 'uncovered' }
+      const answer = await this.writer.write({
+        question: message,
+        form,
+        runbookTitle: guidance.runbookTitle,
+        passages: [guidance],
+      })
+      return { form, kind: 'answer', answer }
+    }
+    // "why does it get like that?": "it" is what they said before ("100% disk").
+    const chosen = this.bestPassages(
+      back ? `${message} ${back.said}` : message,
+      form,
+      instruction.id,
+    )
     // The runbook is about it but its prose does not answer this: the request path plans it.
     if (chosen.length === 0) return undefined
     const answer = await this.writer.write({
@@ -106,11 +154,31 @@ export class RunbookAnswers implements QuestionAnswers {
    * without a restart, so the index is rebuilt when their content hashes change.
    */
   private get passages(): RunbookPassages {
+    return this.index().passages
+  }
+
+  private index(): { key: string; passages: RunbookPassages; guidance: RunbookPassages } {
     const key = [...this.instructions.values()].map((each) => each.contentHash).join(',')
     if (this.passageIndex?.key !== key) {
-      this.passageIndex = { key, passages: new RunbookPassages(this.instructions.values()) }
+      const instructions = [...this.instructions.values()]
+      this.passageIndex = {
+        key,
+        passages: new RunbookPassages(instructions),
+        guidance: new RunbookPassages(instructions, 'guidance'),
+      }
     }
-    return this.passageIndex.passages
+    return this.passageIndex
+  }
+
+  /** The one help text of the runbooks' questions that answers a how-to, if one does clearly. */
+  private bestGuidance(message: string): Passage | undefined {
+    if (!NAMES_A_VALUE.test(message)) return undefined
+    // The question, without an aside after it ("... name? IT keeps asking me for it").
+    const question = /^[^?]*\?/.exec(message)?.[0] ?? message
+    const [best, next] = this.index().guidance.search(question, { limit: 2 })
+    // Clearly one value's help: "where do I find the name" alone could be any of them.
+    const clear = !next || best === undefined || best.score >= next.score * GUIDANCE_MARGIN
+    return best && clear && best.score >= this.tuning.guidanceScore ? best.passage : undefined
   }
 
   private bestPassages(message: string, form: QuestionForm, runbook: string): ScoredPassage[] {
@@ -128,6 +196,15 @@ export class RunbookAnswers implements QuestionAnswers {
       .slice(0, this.tuning.maximumPassages)
   }
 }
+
+/** "it", "that", "this": the question is about what was just said. */
+const POINTS_BACK = /\b(?:it|that|this|they|these|those)\b/i
+
+/** How much better the best help must match than the next. */
+const GUIDANCE_MARGIN = 1.25
+
+/** A question about finding a value names it: a name, path, address, label or id. */
+const NAMES_A_VALUE = /\b(?:name|called|hostname|path|address|label|id)\b/i
 
 function sectionWeight(form: QuestionForm, section: string): number {
   return SECTION_WEIGHTS[form].find(([pattern]) => pattern.test(section))?.[1] ?? 1

@@ -37,25 +37,39 @@ export class RunbookPassages {
   private readonly inverseFrequency = new Map<string, number>()
   private readonly defaultInverseFrequency: number
 
-  constructor(instructions: Iterable<Instruction>) {
+  /**
+   * `prose`: the runbooks' sections (the default). `guidance`: what their questions tell a
+   * person about finding a value ("on Windows it is under Settings > System > About > Device
+   * name"), kept apart so it never crowds out the prose of a runbook's own answer.
+   */
+  constructor(instructions: Iterable<Instruction>, source: 'prose' | 'guidance' = 'prose') {
     const cut: Passage[] = []
-    for (const instruction of instructions) {
+    // What each passage is about, for scoring: its section and text, and for guidance the
+    // question it helps with ("Which computer is slow?" says it is the computer's name).
+    const about: string[] = []
+    const add = (instruction: Instruction, section: string, text: string, context = '') => {
+      about.push(`${section} ${context} ${text}`)
+      cut.push({
+        runbook: instruction.id,
+        runbookTitle: instruction.title,
+        section,
+        text,
+        position: cut.length,
+      })
+    }
+    if (source === 'guidance') {
+      for (const { instruction, section, text, about } of guidanceByValue(instructions))
+        add(instruction, section, text, about)
+    }
+    for (const instruction of source === 'prose' ? instructions : []) {
       for (const section of instruction.sections) {
         if (SCOPE_SECTIONS.test(section.heading)) continue
-        for (const text of splitPassages(section.text)) {
-          cut.push({
-            runbook: instruction.id,
-            runbookTitle: instruction.title,
-            section: section.heading,
-            text,
-            position: cut.length,
-          })
-        }
+        for (const text of splitPassages(section.text)) add(instruction, section.heading, text)
       }
     }
     // The section heading is part of what a passage is about ("Prevention" answers "how do I
     // stop it happening"), weighed once like any word.
-    const counts = cut.map((passage) => termCounts(`${passage.section} ${passage.text}`))
+    const counts = about.map((text) => termCounts(text))
     const documentFrequency = new Map<string, number>()
     for (const count of counts)
       for (const term of count.keys())
@@ -103,6 +117,54 @@ export class RunbookPassages {
     return vector
   }
 }
+
+/**
+ * The help a runbook's questions give for finding a value: each question's sentences after the
+ * question itself ("Which computer is slow? Please give its name (for example LT-0423); on
+ * Windows it is under Settings > System > About > Device name." gives the second sentence).
+ * A question with no such help gives nothing. Many runbooks ask for the computer alike: one
+ * passage per kind of value (the fullest help), each per runbook for values of its own.
+ */
+export function guidanceByValue(
+  instructions: Iterable<Instruction>,
+): Array<{ instruction: Instruction; section: string; text: string; about: string }> {
+  const fullest = new Map<
+    string,
+    { instruction: Instruction; section: string; text: string; about: string }
+  >()
+  for (const instruction of instructions) {
+    for (const parameter of instruction.parameters) {
+      const spoken = parameter.question.replace(/\s+/g, ' ')
+      const [, question, help] = /^([^?]*\?)\s+(.+)$/.exec(spoken) ?? []
+      // "Please give its name (for example LT-0423)." says what, not where: no help.
+      if (!question || !help || !WHERE_TO_FIND.test(help)) continue
+      const key = SHARED_KINDS.has(parameter.kind)
+        ? parameter.kind
+        : `${instruction.id}:${parameter.name}`
+      // What it is about: the question it helps with, and what people call such a value.
+      const about = `${KIND_WORDS[parameter.kind] ?? ''} ${question} ${parameter.description}`
+      const section = `Finding the ${parameter.name.replace(/_/g, ' ')}`
+      if (help.length > (fullest.get(key)?.text.length ?? 0))
+        fullest.set(key, { instruction, section, text: help, about })
+    }
+  }
+  return [...fullest.values()]
+}
+
+/** What people call the values of a kind when they ask where to find one. */
+const KIND_WORDS: Readonly<Partial<Record<string, string>>> = {
+  hostname: 'computer computer hostname device machine pc laptop',
+  printer: 'printer',
+  unc_path: 'network path share drive folder',
+  username: 'username login account',
+}
+
+/** Kinds of value that are the same thing whichever runbook asks: a computer's name. */
+const SHARED_KINDS = new Set(['hostname', 'printer', 'unc_path', 'username', 'email', 'url'])
+
+/** Help that says where a value is found or who knows it. */
+const WHERE_TO_FIND =
+  /\b(?:under|on the (?:asset )?label|right-click|shows it|knows it|in your \w+ list)\b/i
 
 /**
  * Cuts a section's Markdown into passages: each list item with its indented continuation and

@@ -12,6 +12,13 @@ export interface IngestReport {
   total: number
   fingerprint: string
   durationMs: number
+  /**
+   * A shared collection (replicas) was left alone: it already held this revision (`current`),
+   * or a newer one another replica indexed (`newer-elsewhere`). Nothing was embedded.
+   */
+  skipped?: 'current' | 'newer-elsewhere'
+  /** A shared collection: the runbook revision it holds now. */
+  markedRevision?: number
 }
 
 /** Embedding a few hundred short texts at once keeps remote endpoints within request limits. */

@@ -24,6 +24,8 @@ export const PARAMETER_KINDS = [
   'process',
   'package',
   'path',
+  // A file in the files directory (HELPDESK_FILES_DIRECTORY), named relative to it.
+  'file_name',
   'port',
   'hours',
   'version',

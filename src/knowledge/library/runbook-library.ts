@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import type { LiveRouter } from '../../app/live-router.ts'
 import type { AuditLog } from '../../audit/audit-log.ts'
 import { HelpdeskError, isHelpdeskError } from '../../errors/index.ts'
+import type { IngestReport } from '../ingest/ingest-knowledge.ts'
 import type { Instruction } from '../instructions/instruction.ts'
 import { type RunbookProblem, validateRunbookText } from '../instructions/runbook-text.ts'
 import type { KnowledgeBase } from '../knowledge-base.ts'
@@ -304,10 +305,11 @@ export class RunbookLibrary {
       instructions: set.instructions,
       outOfScope,
       outOfScopeFile: STORED_OUT_OF_SCOPE_FILE,
+      revision: set.revision,
     })
     let indexed = ingest
     try {
-      if (ingest) await this.knowledge.reingest()
+      if (ingest) this.log(describeReindex(set.revision, await this.knowledge.reingest()))
     } catch (error) {
       indexed = false
       this.log(
@@ -323,6 +325,18 @@ export class RunbookLibrary {
     this.queue = run.catch(() => undefined)
     return run
   }
+}
+
+/** One log line per re-index: what was embedded, or why nothing was (replicas). */
+function describeReindex(revision: number, report: IngestReport): string {
+  if (report.skipped === 'current')
+    return `runbooks revision ${revision}: the shared collection already holds it; nothing embedded`
+  if (report.skipped === 'newer-elsewhere')
+    return `runbooks revision ${revision}: the shared collection holds a newer one (${report.markedRevision}); nothing embedded`
+  return (
+    `runbooks revision ${revision} re-indexed: ${report.added} added, ${report.updated} updated, ` +
+    `${report.deleted} deleted in ${report.durationMs} ms`
+  )
 }
 
 /** The parsed runbook, or INVALID_RUNBOOK with every problem. */

@@ -116,5 +116,6 @@ export async function loadStoredSources(
     instructions: set.instructions,
     outOfScope: set.outOfScope ?? [],
     outOfScopeFile: STORED_OUT_OF_SCOPE_FILE,
+    revision: set.revision,
   }
 }

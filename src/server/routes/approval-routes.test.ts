@@ -118,3 +118,44 @@ describe('POST /api/approvals/:id/approve by the requester', () => {
     expect((await stack.service.get(request.id)).status).toBe('pending')
   })
 })
+
+describe('POST /api/approvals/:id/approve with a reason', () => {
+  const approveWith = (id: string, username: string, body: unknown) =>
+    app.request(`/api/approvals/${id}/approve`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens[username]}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    })
+
+  it('keeps the reason in the decision and in the audit record of the grant', async () => {
+    const request = await stack.service.requestApproval({
+      plan: unlockPlan(instructions),
+      requester: 'jdoe',
+    })
+    const response = await approveWith(request.id, 'helper', {
+      reason: '  called jdoe back on the desk phone  ',
+    })
+    expect(response.status).toBe(200)
+    const body = (await response.json()) as { approval: ApprovalRequest }
+    expect(body.approval.decisions).toMatchObject([
+      { approver: 'helper', outcome: 'approved', reason: 'called jdoe back on the desk phone' },
+    ])
+    const records = await stack.audit.list({ newest: true, limit: 20 })
+    const grant = records.find(
+      (record) => record.action === 'approval-grant' && JSON.stringify(record).includes(request.id),
+    )
+    expect(grant?.detail).toMatchObject({ reason: 'called jdoe back on the desk phone' })
+  })
+
+  it('refuses a blank reason, naming the field, and decides nothing', async () => {
+    const request = await stack.service.requestApproval({
+      plan: unlockPlan(instructions),
+      requester: 'jdoe',
+    })
+    const response = await approveWith(request.id, 'helper', { reason: '   ' })
+    expect(response.status).toBe(400)
+    const body = (await response.json()) as { error: { message: string } }
+    expect(body.error.message).toMatch(/reason/)
+    expect((await stack.service.get(request.id)).status).toBe('pending')
+  })
+})

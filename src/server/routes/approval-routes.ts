@@ -12,7 +12,11 @@ import { readJsonBody } from '../read-json-body.ts'
 
 const STATUSES = APPROVAL_STATUSES
 const approveSchema = z
-  .object({ stepIds: z.array(z.string().min(1).max(200)).max(100).optional() })
+  .object({
+    stepIds: z.array(z.string().min(1).max(200)).max(100).optional(),
+    /** Optional: why it is approved (what was checked); kept in the decision and the audit. */
+    reason: z.string().trim().min(1, 'leave it out or say why').max(1000).optional(),
+  })
   .strict()
 const denySchema = z.object({ reason: z.string().trim().min(1, 'say why').max(1000) }).strict()
 const resumeSchema = z
@@ -27,7 +31,7 @@ const resumeSchema = z
 
 /**
  * `GET /api/approvals?status=pending`, `GET /api/approvals/:id`,
- * `POST /api/approvals/:id/approve` (then the plan runs, exactly once) and
+ * `POST /api/approvals/:id/approve {stepIds?, reason?}` (then the plan runs, exactly once) and
  * `POST /api/approvals/:id/deny {reason}`, and
  * `POST /api/approvals/:id/resume {resolve: {stepId: succeeded|failed}, stop?, reason}` for a run
  * a server stop interrupted (technicians and admins; see `interrupted-runs.ts`). Technicians and
@@ -116,7 +120,10 @@ export function approvalRoutes(
     const decided = await service().approve(
       context.req.param('id'),
       { username: caller.username, role: caller.role },
-      body.stepIds ? { stepIds: body.stepIds } : {},
+      {
+        ...(body.stepIds ? { stepIds: body.stepIds } : {}),
+        ...(body.reason ? { reason: body.reason } : {}),
+      },
     )
     if (decided.status !== 'approved')
       return context.json({ approval: decided, results: [], resumedBy: null })

@@ -39,6 +39,8 @@ export function chatRoutes(
   operations?: OperationsDesk,
   /** Starts a previewed operation: a job at once (read-only) or an approval request. */
   operationJobs?: OperationJobs,
+  /** Before each turn: replicas catch up with runbook changes made elsewhere. */
+  beforeTurn?: () => Promise<unknown>,
 ): Hono<AuthenticatedEnvironment> {
   const app = new Hono<AuthenticatedEnvironment>()
 
@@ -50,6 +52,7 @@ export function chatRoutes(
     ...(tickets ? { tickets } : {}),
     ...(operations ? { operations } : {}),
     ...(operationJobs ? { operationJobs } : {}),
+    ...(beforeTurn ? { beforeTurn } : {}),
   })
 
   /** The body, checked against the caller (see `ChatTurns.prepare`); refusals are plain 4xx. */

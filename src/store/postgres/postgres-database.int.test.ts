@@ -72,6 +72,7 @@ describe('PostgreSQL store schema and connection', () => {
       'reply_feedback',
       'runbook_versions',
       'tickets',
+      'vector_index_marks',
       'workflow_job_cells',
       'workflow_job_events',
       'workflow_jobs',

@@ -1,4 +1,4 @@
-import { Client, type ClientChannel, type ConnectConfig } from 'ssh2'
+import { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2'
 import { HelpdeskError } from '../../errors/index.ts'
 import { resolveCredential } from '../../inventory/credential-reference.ts'
 import type { Target } from '../../inventory/inventory-schema.ts'
@@ -44,6 +44,8 @@ export class SshRemoteShell implements RemoteShell {
   private readonly credentials: (reference: string) => Promise<Secret>
   private readonly killGraceMs: number
   private readonly open = new Set<Client>()
+  /** The connection behind each session this shell opened, for SFTP on the same login. */
+  private readonly sessionConnections = new WeakMap<RemoteSession, Client>()
 
   constructor(options: SshRemoteShellOptions = {}) {
     this.connectTimeoutMs = options.connectTimeoutMs ?? 10_000
@@ -81,7 +83,7 @@ export class SshRemoteShell implements RemoteShell {
   async openSession(target: Target): Promise<RemoteSession> {
     const connection = await this.connect(target)
     let closed = false
-    return {
+    const session: RemoteSession = {
       run: async (command, options) => {
         const started = performance.now()
         if (options.signal?.aborted || closed) return cancelledBeforeStart(started)
@@ -95,6 +97,66 @@ export class SshRemoteShell implements RemoteShell {
         closed = true
         connection.end()
         this.open.delete(connection)
+      },
+    }
+    this.sessionConnections.set(session, connection)
+    return session
+  }
+
+  /**
+   * An SFTP channel to the target, on the session's connection when the session is this shell's
+   * (one login per machine), else on a new connection made exactly as `run` makes one (pinned
+   * host key, the target's credential). `run` executes a command on the same connection;
+   * `close` ends the channel and a connection opened here.
+   */
+  async openSftp(
+    target: Target,
+    session?: RemoteSession,
+  ): Promise<{
+    sftp: SFTPWrapper
+    run(command: RemoteCommand, options: RemoteRunOptions): Promise<RemoteCommandResult>
+    close(): void
+  }> {
+    const shared = session ? this.sessionConnections.get(session) : undefined
+    const connection = shared ?? (await this.connect(target))
+    const closeConnection = () => {
+      if (shared) return
+      connection.end()
+      this.open.delete(connection)
+    }
+    let sftp: SFTPWrapper
+    try {
+      sftp = await new Promise<SFTPWrapper>((resolve, reject) =>
+        connection.sftp((error, channel) => (error ? reject(error) : resolve(channel))),
+      )
+    } catch (error) {
+      closeConnection()
+      throw new HelpdeskError({
+        code: 'BACKEND_UNAVAILABLE',
+        category: 'THIRD_PARTY',
+        message: `${target.name}: the SSH server refused the SFTP subsystem (${(error as Error).message})`,
+        details: { reason: 'PROTOCOL_ERROR', target: target.name },
+      })
+    }
+    return {
+      sftp,
+      run: (command, options) => {
+        const commandLine =
+          target.os === 'linux'
+            ? wrapWithTimeout(command.commandLine, options.timeoutMs)
+            : command.commandLine
+        return execute(
+          connection,
+          commandLine,
+          command.stdin,
+          options,
+          performance.now(),
+          this.killGraceMs,
+        )
+      },
+      close: () => {
+        sftp.end()
+        closeConnection()
       },
     }
   }

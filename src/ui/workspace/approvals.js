@@ -1,7 +1,8 @@
 // The approvals inbox (/approvals, technicians and admins): pending requests, newest first, and
 // one request in full: the employee's own words, what the read-only checks found, and the exact
-// script of every step that would run. Approve (confirmed: it runs at once) or deny with a
-// reason. The chat page's approvals panel stays for quick decisions; both use the same API.
+// script of every step that would run. Approve (confirmed: it runs at once; a reason may be
+// given, kept in the decision and the audit trail) or deny with a reason (the employee reads it).
+// Earlier decisions (a level-3 request approved step by step) are listed with their reasons. The chat page's approvals panel stays for quick decisions; both use the same API.
 
 import { html, useEffect, useRef, useState } from '/ui/vendor/preact-htm.js'
 import { ConfirmDialog, describe, ErrorLine, StatusBadge, useApi, when } from './parts.js'
@@ -88,6 +89,20 @@ function Checks({ steps }) {
   </ul>`
 }
 
+/** Who decided what so far, with their reasons (a request approved step by step has several). */
+function Decisions({ decisions }) {
+  if (!decisions?.length) return null
+  return html`<h3>Decided so far</h3>
+    <ul class="ws-checks ws-decisions">
+      ${decisions.map(
+        (decision, index) => html`<li key=${index}>
+          <${StatusBadge} status=${decision.outcome} /> by ${decision.approver} (${decision.role}),
+          ${when(decision.at)}${decision.reason ? html`: <q>${decision.reason}</q>` : ''}
+        </li>`,
+      )}
+    </ul>`
+}
+
 /** ", 2 steps succeeded, 1 failed" from the run's results. */
 function ranWords(results) {
   if (!results?.length) return ''
@@ -100,6 +115,7 @@ function ApprovalDetail({ id, onDecided }) {
   const [asking, setAsking] = useState(false)
   const [reason, setReason] = useState('')
   const [reasonError, setReasonError] = useState('')
+  const [note, setNote] = useState('')
   const [error, setError] = useState('')
   const [busy, setBusy] = useState(false)
   const heading = useRef()
@@ -136,12 +152,17 @@ function ApprovalDetail({ id, onDecided }) {
   }
   const approve = () => {
     setAsking(false)
-    void decide('approve', {}, (answer) =>
-      answer.jobId
-        ? `Approved: “${approval.runbook.title}” for ${approval.requester} is running as job ${answer.jobId.slice(0, 8)}.`
-        : answer.approval?.status === 'pending'
-          ? `Your approval is recorded; “${approval.runbook.title}” needs another approval before it runs.`
-          : `Approved and run: “${approval.runbook.title}” for ${approval.requester}${ranWords(answer.results)}.`,
+    const why = note.trim()
+    void decide(
+      'approve',
+      why ? { reason: why } : {},
+      (answer) =>
+        (why ? `(Your reason: “${why}”.) ` : '') +
+        (answer.jobId
+          ? `Approved: “${approval.runbook.title}” for ${approval.requester} is running as job ${answer.jobId.slice(0, 8)}.`
+          : answer.approval?.status === 'pending'
+            ? `Your approval is recorded; “${approval.runbook.title}” needs another approval before it runs.`
+            : `Approved and run: “${approval.runbook.title}” for ${approval.requester}${ranWords(answer.results)}.`),
     )
   }
   const deny = (event) => {
@@ -178,6 +199,7 @@ function ApprovalDetail({ id, onDecided }) {
         ? html`<blockquote class="ws-words">${approval.requestText}</blockquote>`
         : html`<p class="ws-note">No message was kept with this request.</p>`
     }
+    <${Decisions} decisions=${approval.decisions} />
     <h3>What the checks found</h3>
     <${Checks} steps=${approval.steps} />
     <h3>What would run</h3>
@@ -227,6 +249,16 @@ function ApprovalDetail({ id, onDecided }) {
         ${held.length} step(s) run at once: ${held.map((step) => step.title).join('; ')}. The
         highest risk is ${held.some((step) => step.risk === 'critical') ? 'critical' : held.some((step) => step.risk === 'high') ? 'high' : 'at most medium'}.
       </p>
+      <div class="ws-field ws-approve-reason">
+        <label for="approve-reason">Reason (optional: kept in the audit trail)</label>
+        <textarea
+          id="approve-reason"
+          rows="2"
+          maxlength="1000"
+          value=${note}
+          onInput=${(event) => setNote(event.currentTarget.value)}
+        ></textarea>
+      </div>
     <//>
   </section>`
 }

@@ -1,6 +1,6 @@
 // The audit viewer (/audit, admins only): search the trail by who, what, machine and time, newest
-// first, a page at a time; each record's detail (the exact script, parameters, outcome) on
-// demand; and the chain's verification with its last anchor (the newest record a signed
+// first, a page at a time; the reason a person gave (an approval's or denial's, a resume's) in its
+// own column; each record's detail (the exact script, parameters, outcome) on demand; and the chain's verification with its last anchor (the newest record a signed
 // checkpoint outside the database covers).
 
 import { html, useState } from '/ui/vendor/preact-htm.js'
@@ -93,6 +93,15 @@ function Filters({ initial, onApply }) {
   </form>`
 }
 
+/**
+ * The words a person gave with a decision (approve, deny, resume, cancel): optional for most,
+ * so they live in the record's detail; shown in their own column, empty when none was given.
+ */
+function reasonOf(record) {
+  const reason = record.detail?.reason
+  return typeof reason === 'string' ? reason : ''
+}
+
 function Records({ records }) {
   if (records.length === 0) return html`<p class="ws-note">No record matches this search.</p>`
   return html`<div class="ws-table-wrap" tabindex="0" role="region" aria-label="Audit records, newest first">
@@ -104,6 +113,7 @@ function Records({ records }) {
           <th scope="col">Who</th>
           <th scope="col">What</th>
           <th scope="col">Where</th>
+          <th scope="col">Reason</th>
           <th scope="col">Detail</th>
         </tr>
       </thead>
@@ -115,6 +125,7 @@ function Records({ records }) {
             <td>${record.actor}</td>
             <td class="ws-mono">${record.action}</td>
             <td>${record.target ?? ''}</td>
+            <td class="ws-reason">${reasonOf(record)}</td>
             <td>
               <details>
                 <summary>Show</summary>

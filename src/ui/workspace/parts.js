@@ -1,6 +1,7 @@
 // Small pieces the workspace screens share: dates as people read them, a status badge, an error
 // line, loading from the API with its error, and a confirmation dialog (the native <dialog>:
-// it keeps the focus inside, Escape closes it, and the focus goes back where it was).
+// it keeps the focus inside, Escape closes it, and the focus goes back where it was; it opens on
+// its confirm button even when a field comes before it).
 
 import { html, useCallback, useEffect, useRef, useState } from '/ui/vendor/preact-htm.js'
 import { api, problem, SignInNeeded } from './session.js'
@@ -78,7 +79,12 @@ export function ConfirmDialog({ open, title, confirmLabel, onConfirm, onClose, c
     <h2 id="ws-dialog-title">${title}</h2>
     <div class="ws-dialog-body">${children}</div>
     <div class="ws-actions">
-      <button type="button" class="button button-primary ws-danger" onClick=${onConfirm}>
+      <button
+        type="button"
+        class="button button-primary ws-danger"
+        autofocus
+        onClick=${onConfirm}
+      >
         ${confirmLabel}
       </button>
       <button type="button" class="button button-secondary" onClick=${onClose}>Keep it</button>

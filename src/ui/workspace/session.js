@@ -31,7 +31,7 @@ export class SignInNeeded extends Error {}
 let token = remembered()
 let csrfToken
 /**
- * `{ phase: 'loading' }`, `{ phase: 'signed-out', reason, oidc }` or
+ * `{ phase: 'loading' }`, `{ phase: 'signed-out', reason, byPerson, oidc }` or
  * `{ phase: 'signed-in', user: { username, role, authentication } , oidc }`.
  */
 let state = { phase: 'loading', oidc: false }
@@ -52,11 +52,12 @@ export function sessionState() {
   return state
 }
 
-function signedOut(reason) {
+/** Back to the form; `byPerson`: the person pressed Sign out (the chat then forgets its conversation). */
+function signedOut(reason, byPerson = false) {
   token = undefined
   csrfToken = undefined
   remember(undefined)
-  set({ phase: 'signed-out', reason })
+  set({ phase: 'signed-out', reason, byPerson })
 }
 
 /** fetch() with the sign-in; a 401 forgets it and brings the form back (then throws). */
@@ -107,7 +108,7 @@ export async function signInWithToken(candidate) {
 /** Forgets the token, or ends the provider session and goes on to the provider's logout. */
 export async function signOut() {
   if (!csrfToken) {
-    signedOut('You are signed out. This device no longer remembers your token.')
+    signedOut('You are signed out. This device no longer remembers your token.', true)
     return
   }
   const response = await fetch('/auth/logout', {
@@ -116,7 +117,7 @@ export async function signOut() {
   })
   if (!response.ok) throw new Error(`${response.status} ${response.statusText}`)
   const { location } = await response.json()
-  signedOut('You are signed out.')
+  signedOut('You are signed out.', true)
   window.location.assign(location)
 }
 

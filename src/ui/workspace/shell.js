@@ -4,8 +4,9 @@
 // and the screen itself in <main>. A screen is a Preact component given the signed-in `user`;
 // `mountScreen` puts it on the page. How to add a screen: README, "Adding a workspace screen".
 
-import { html, render, useEffect, useRef, useState } from '/ui/vendor/preact-htm.js'
-import { sessionState, signInWithToken, signOut, startSession, subscribe } from './session.js'
+import { html, render, useEffect } from '/ui/vendor/preact-htm.js'
+import { startSession } from './session.js'
+import { Account, SignInForm, useSession } from './sign-in-form.js'
 
 const STAFF = ['technician', 'admin']
 
@@ -19,18 +20,13 @@ export const SCREENS = [
   { id: 'approvals', href: '/approvals', label: 'Approvals', roles: STAFF },
   { id: 'tickets', href: '/tickets', label: 'Tickets', roles: STAFF },
   { id: 'instructions', href: '/instructions', label: 'Runbooks', roles: STAFF },
+  { id: 'analytics', href: '/analytics', label: 'Analytics', roles: STAFF },
   { id: 'audit', href: '/audit', label: 'Audit', roles: ['admin'] },
 ]
 
 /** Whether `user` may use `screen` (sign-in off on the server: everyone is an admin). */
 export function mayUse(screen, user) {
   return user.authentication === 'none' || screen.roles.includes(user.role)
-}
-
-function useSession() {
-  const [state, setState] = useState(sessionState())
-  useEffect(() => subscribe(setState), [])
-  return state
 }
 
 function Navigation({ current, user }) {
@@ -48,98 +44,6 @@ function Navigation({ current, user }) {
   </nav>`
 }
 
-function Account({ user }) {
-  const [error, setError] = useState('')
-  if (!user) return null
-  const out = async () => {
-    try {
-      await signOut()
-    } catch (problem) {
-      setError(
-        `Could not sign out: ${problem instanceof Error ? problem.message : String(problem)}`,
-      )
-    }
-  }
-  return html`<div class="ws-account">
-    ${
-      user.authentication === 'none'
-        ? html`<p class="ws-signed-in">Sign-in is off on this server</p>`
-        : html`<p class="ws-signed-in">
-            Signed in as <strong class="ws-user">${user.username}</strong>${' '}
-            <span class="role">${user.role}</span>
-          </p>
-          <button type="button" class="button button-secondary button-small" onClick=${out}>
-            Sign out
-          </button>`
-    }
-    ${error && html`<p class="form-error" role="alert">${error}</p>`}
-  </div>`
-}
-
-function SignInForm({ reason, oidc }) {
-  const [value, setValue] = useState('')
-  const [error, setError] = useState('')
-  const [busy, setBusy] = useState(false)
-  const input = useRef()
-  useEffect(() => {
-    input.current?.focus()
-  }, [])
-  const submit = async (event) => {
-    event.preventDefault()
-    const candidate = value.trim()
-    if (candidate === '') {
-      setError('Paste your access token (it starts with hd_).')
-      input.current?.focus()
-      return
-    }
-    setBusy(true)
-    try {
-      const refused = await signInWithToken(candidate)
-      if (refused) {
-        setError(refused)
-        input.current?.select()
-      }
-    } catch (problem) {
-      setError(
-        `Could not reach the helpdesk: ${problem instanceof Error ? problem.message : String(problem)}`,
-      )
-    } finally {
-      setBusy(false)
-    }
-  }
-  return html`<section class="ws-panel ws-sign-in" aria-labelledby="ws-sign-in-title">
-    <h2 id="ws-sign-in-title">Sign in</h2>
-    ${reason && html`<p class="sign-in-reason" role="status">${reason}</p>`}
-    ${
-      oidc &&
-      html`<a class="button button-primary button-wide" href="/auth/login"
-        >Sign in with your company account</a
-      >
-      <p class="sign-in-or">Or sign in with an access token:</p>`
-    }
-    <form class="sign-in-form" novalidate onSubmit=${submit}>
-      <label for="ws-token">Access token (it starts with <code>hd_</code>)</label>
-      <div class="sign-in-row">
-        <input
-          id="ws-token"
-          ref=${input}
-          type="password"
-          autocomplete="off"
-          autocapitalize="off"
-          spellcheck="false"
-          required
-          value=${value}
-          onInput=${(event) => setValue(event.currentTarget.value)}
-          aria-invalid=${error ? 'true' : undefined}
-          aria-describedby="ws-token-error"
-        />
-        <button type="submit" class="button button-primary" disabled=${busy}>Sign in</button>
-      </div>
-      <p id="ws-token-error" class="form-error" role="alert">${error}</p>
-    </form>
-  </section>`
-}
-
 /**
  * The page around a screen. `screen`: its id in SCREENS; `title` and `intro`: the page's heading
  * and one sentence under it; `children(user)`: the screen, drawn once someone allowed is signed in.
@@ -153,7 +57,12 @@ export function WorkspaceShell({ screen, title, intro, children }) {
   }, [title])
   let body
   if (session.phase === 'loading') body = html`<p class="ws-note" role="status">Loading…</p>`
-  else if (!user) body = html`<${SignInForm} reason=${session.reason} oidc=${session.oidc} />`
+  else if (!user)
+    body = html`<${SignInForm}
+      reason=${session.reason}
+      oidc=${session.oidc}
+      className="ws-panel ws-sign-in"
+    />`
   else if (entry && !mayUse(entry, user))
     body = html`<p class="ws-note ws-denied" role="status">
       ${deniedSentence(entry)} You are signed in as ${user.username} (${user.role}). Your own
@@ -165,7 +74,7 @@ export function WorkspaceShell({ screen, title, intro, children }) {
       <header class="ws-header">
         <p class="ws-brand"><a href="/">IT Helpdesk</a> <span>Workspace</span></p>
         <${Navigation} current=${screen} user=${user} />
-        <${Account} user=${user} />
+        <${Account} user=${user} className="ws-account" />
       </header>
       <main id="main" class="ws-main" tabindex="-1">
         <h1 class="ws-title">${title}</h1>

@@ -64,23 +64,33 @@ export async function run(
   return result
 }
 
-export function clientOptions(): ClientOptions {
+/** How to reach the DC of `directory` (the facts samba-dc.sh printed; this file's by default). */
+export function clientOptions(directory: Record<string, string> = facts): ClientOptions {
   return {
-    url: facts.LDAP_URL ?? '',
+    url: directory.LDAP_URL ?? '',
     timeout: 10_000,
     tlsOptions: {
-      ca: [readFileSync(facts.LDAP_CA_FILE ?? '')],
-      servername: facts.LDAP_TLS_SERVERNAME,
+      ca: [readFileSync(directory.LDAP_CA_FILE ?? '')],
+      servername: directory.LDAP_TLS_SERVERNAME,
     },
   }
 }
 
-export async function asAdministrator<T>(work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client(clientOptions())
+/**
+ * Runs `work` on a connection bound as the service account, unbound afterwards.
+ * @param options.facts the DC's facts when the caller started the service itself (default: this
+ *   file's, from `facts$`)
+ */
+export async function asAdministrator<T>(
+  work: (client: Client) => Promise<T>,
+  options: { facts?: Record<string, string> } = {},
+): Promise<T> {
+  const directory = options.facts ?? facts
+  const client = new Client(clientOptions(directory))
   try {
     await client.bind(
-      facts.LDAP_BIND_DN ?? '',
-      readFileSync(facts.LDAP_BIND_PASSWORD_FILE ?? '', 'utf8').trim(),
+      directory.LDAP_BIND_DN ?? '',
+      readFileSync(directory.LDAP_BIND_PASSWORD_FILE ?? '', 'utf8').trim(),
     )
     return await work(client)
   } finally {
