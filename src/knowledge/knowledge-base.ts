@@ -202,6 +202,12 @@ export class KnowledgeBase {
     try {
       const count = await this.store.count()
       if (this.ingestedCount === 0 || count < this.ingestedCount) await this.ingest()
+      // Ready means a turn's query answers: after a restart Chroma loads the index on the first
+      // query, which can outlast a turn's limit on a busy machine while ping and count are quick.
+      await this.store.query(await this.embedding.embed(['readiness']), {
+        limit: 1,
+        identityOnly: true,
+      })
       return { ready: true, checks: { store: 'ok', ingested: 'ok' } }
     } catch (error) {
       const reason = isHelpdeskError(error) ? error.message : String(error)
