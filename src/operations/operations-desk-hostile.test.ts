@@ -8,11 +8,13 @@ import { OperationsDesk } from './operations-desk.ts'
 /**
  * Hostile operation requests at the desk, the one door from a chat message to a workflow: a
  * value is taken whole or refused naming the field, never cut at a shell or PowerShell
- * metacharacter nor swapped for a part of it.
+ * metacharacter nor swapped for a part of it; and a requester's refusal tells nothing about the
+ * inventory (which names exist, which words match a machine or group).
  */
 
 let desk: OperationsDesk
 const tom: Actor = { username: 'tom', role: 'technician' }
+const alice: Actor = { username: 'alice', role: 'requester' }
 
 beforeAll(async () => {
   const inventory = await Inventory.load('tests/fixtures/operations-inventory.yaml')
@@ -60,5 +62,28 @@ describe('values are taken whole or refused', () => {
     'check disk space for C:\\Program Files on app-win01',
   ])('%s: read as before', (message) => {
     expect(desk.answer(message, tom)?.kind).toBe('operation')
+  })
+})
+
+describe("a requester's refusal says nothing about the inventory", () => {
+  it('answers a machine that exists exactly like one that does not', () => {
+    const known = desk.answer('restart nginx on web01', alice)
+    const unknown = desk.answer('restart nginx on web77', alice)
+    expect(known?.kind).toBe('refused')
+    expect(JSON.stringify(known).replaceAll('web01', 'X')).toBe(
+      JSON.stringify(unknown).replaceAll('web77', 'X'),
+    )
+  })
+
+  it('never names a machine or group the requester did not type', () => {
+    for (const message of [
+      'restart nginx on the foo servers',
+      'restart nginx on the web servers',
+      'reboot the domain controller',
+    ]) {
+      const turn = desk.answer(message, alice)
+      const shown = JSON.stringify(turn ?? {})
+      for (const name of ['fs01', 'web-servers', 'web01', 'dc01']) expect(shown).not.toContain(name)
+    }
   })
 })
