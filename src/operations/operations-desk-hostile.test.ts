@@ -65,6 +65,29 @@ describe('values are taken whole or refused', () => {
   })
 })
 
+describe('one request, one set of machines', () => {
+  it.each([
+    'restart nginx on web01. reboot web02',
+    'restart nginx on web01\r\nreboot web02',
+    'reboot web02 and check disk space on web01',
+    'stop nginx on web01, then start apache on web02',
+  ])('%s: refused, since one job runs every step on every machine', (message) => {
+    const turn = desk.answer(message, tom)
+    expect(turn?.kind).toBe('refused')
+    expect(turn?.plan).toBeUndefined()
+    expect(turn?.reply).toMatch(/name different machines/)
+  })
+
+  it.each([
+    'restart nginx on web01 and web02',
+    'stop nginx and start apache on web01',
+    'on web01 stop nginx, then start apache',
+    'restart nginx on all web servers except web04',
+  ])('%s: one set of machines, read as before', (message) => {
+    expect(desk.answer(message, tom)?.kind).toBe('operation')
+  })
+})
+
 describe("a requester's refusal says nothing about the inventory", () => {
   it('answers a machine that exists exactly like one that does not', () => {
     const known = desk.answer('restart nginx on web01', alice)

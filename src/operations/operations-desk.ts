@@ -10,6 +10,7 @@ import type { FilesDirectory } from './files-directory.ts'
 import { answerInventoryQuestion } from './inventory-answers.ts'
 import type { OperationCatalog } from './operation-catalog.ts'
 import { evaluationRecord, type OperationRequest, readOperationRequest } from './request-reader.ts'
+import { mixedTargetsRefusal } from './request-target-sets.ts'
 import { fleetOf } from './request-targets.ts'
 import { cutValueRefusal } from './request-whole-values.ts'
 import { previewWorkflow } from './workflow-preview.ts'
@@ -91,6 +92,8 @@ export class OperationsDesk {
       return this.forRequester(actor, message, read.kind, request, read.unknownMachines)
     // Named servers or groups but not read in full: ask, never an employee runbook.
     if (read.clarify !== null) return { kind: 'clarify', reply: read.clarify, request }
+    const mixed = read.kind === 'operation' ? mixedTargetsRefusal(message, fleetOf(data)) : null
+    if (mixed !== null) return { kind: 'refused', reply: mixed, request, refused: [mixed] }
     if (read.kind === 'inventory') {
       return { kind: 'inventory', reply: answerInventoryQuestion(read, data), request }
     }
