@@ -300,8 +300,16 @@ function findPackage(text: string): string | undefined {
   const lowered = text.toLowerCase()
   const names = Object.keys(PACKAGE_IDS).sort((left, right) => right.length - left.length)
   for (const name of names) {
-    const pattern = new RegExp(`(^|[^a-z0-9])${escapeRegExp(name)}($|[^a-z0-9+])`)
-    if (pattern.test(lowered)) return PACKAGE_IDS[name]
+    const pattern = new RegExp(`(^|[^a-z0-9])${escapeRegExp(name)}($|[^a-z0-9+])`, 'd')
+    const match = pattern.exec(lowered)
+    const span = match?.indices?.[0]
+    if (!match || !span) continue
+    // Whole, as every value: "7zip$(id)" is refused, never read as 7-Zip.
+    const start = span[0] + (match[1] ?? '').length
+    const named = text.slice(start, start + name.length)
+    const whole = wholeToken(text, start, start + name.length, { extendLeft: true })
+    if (whole.toLowerCase() !== named.toLowerCase()) return whole
+    return PACKAGE_IDS[name]
   }
   return first(text, /\b([A-Z][A-Za-z0-9]+\.[A-Z][A-Za-z0-9.]+)\b/)
 }
