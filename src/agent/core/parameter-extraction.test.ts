@@ -263,3 +263,23 @@ describe('a program named inside a longer word is taken with it, whole, to be re
     expect(extractParameter(spec('package_name'), message, 'message')).toBe(id)
   })
 })
+
+describe('an application named inside a longer word is taken with it, whole, to be refused', () => {
+  it.each([
+    ['Outlook;calc keeps crashing', 'Outlook;calc'],
+    ['my app Notepad++|calc crashes on launch', 'Notepad++|calc'],
+    ['Excel$(id) keeps crashing on my laptop', 'Excel$(id)'],
+  ])('%s -> %s', (message, whole) => {
+    const found = extractParameter(spec('application'), message, 'message')
+    expect(found).toBe(whole)
+    expect(validateParameter(spec('application'), found ?? '').ok).toBe(false)
+  })
+
+  it.each([
+    ['Outlook keeps crashing', 'Outlook'],
+    ['my app (Notepad++) crashes on launch', 'Notepad++'],
+    ["Excel's crashing again", 'Excel'],
+  ])('%s -> %s, as before', (message, name) => {
+    expect(extractParameter(spec('application'), message, 'message')).toBe(name)
+  })
+})

@@ -286,14 +286,26 @@ function findApplication(text: string): string | undefined {
   for (const name of KNOWN_APPLICATIONS) {
     const caseSensitive = AMBIGUOUS_APPLICATIONS.has(name)
     const pattern = caseSensitive
-      ? new RegExp(`(^|[^A-Za-z0-9])${escapeRegExp(name)}($|[^A-Za-z0-9+])`)
-      : new RegExp(`(^|[^a-z0-9])${escapeRegExp(name.toLowerCase())}($|[^a-z0-9+])`)
-    if (pattern.test(caseSensitive ? text : lowered)) return name
+      ? new RegExp(`(^|[^A-Za-z0-9])${escapeRegExp(name)}($|[^A-Za-z0-9+])`, 'd')
+      : new RegExp(`(^|[^a-z0-9])${escapeRegExp(name.toLowerCase())}($|[^a-z0-9+])`, 'd')
+    const match = pattern.exec(caseSensitive ? text : lowered)
+    if (match) return gluedToken(text, match, name.length) ?? name
   }
   return cuedWord(
     text,
     /\b([A-Z][A-Za-z0-9+.]*(?:\s[A-Z][A-Za-z0-9+.]*)?)\s+(?:keeps\s+|just\s+|always\s+)?(?:crash|crashes|crashing|crashed|closes|freezes|won't open|will not open|stopped working|has stopped)/,
   )
+}
+
+/**
+ * A known name found by a pattern whose first group is what stands before it: the whole token
+ * there when something is glued to the name ("7zip$(id)", "Outlook;calc"), to be refused whole;
+ * undefined when the name stands alone (sentence punctuation, quotes and brackets aside).
+ */
+function gluedToken(text: string, match: RegExpExecArray, length: number): string | undefined {
+  const start = (match.indices?.[0]?.[0] ?? match.index) + (match[1] ?? '').length
+  const whole = wholeToken(text, start, start + length, { extendLeft: true })
+  return whole.toLowerCase() === text.slice(start, start + length).toLowerCase() ? undefined : whole
 }
 
 function findPackage(text: string): string | undefined {
@@ -302,14 +314,7 @@ function findPackage(text: string): string | undefined {
   for (const name of names) {
     const pattern = new RegExp(`(^|[^a-z0-9])${escapeRegExp(name)}($|[^a-z0-9+])`, 'd')
     const match = pattern.exec(lowered)
-    const span = match?.indices?.[0]
-    if (!match || !span) continue
-    // Whole, as every value: "7zip$(id)" is refused, never read as 7-Zip.
-    const start = span[0] + (match[1] ?? '').length
-    const named = text.slice(start, start + name.length)
-    const whole = wholeToken(text, start, start + name.length, { extendLeft: true })
-    if (whole.toLowerCase() !== named.toLowerCase()) return whole
-    return PACKAGE_IDS[name]
+    if (match) return gluedToken(text, match, name.length) ?? PACKAGE_IDS[name]
   }
   return first(text, /\b([A-Z][A-Za-z0-9]+\.[A-Z][A-Za-z0-9.]+)\b/)
 }
