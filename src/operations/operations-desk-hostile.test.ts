@@ -42,6 +42,8 @@ describe('values are taken whole or refused', () => {
     ['restart nginx on web01$(id)', 'web01$(id)', 'machine'],
     ['restart nginx on web-servers;id', 'web-servers;id', 'group'],
     ['restart service "nginx; reboot" on web01', 'nginx; reboot', 'value'],
+    ['install nginx=1.2 on web01', 'nginx=1.2', 'package'],
+    ['restart nginx on all servers except web04;id', 'web04;id', 'machine'],
   ])('%s: refused, naming %s as a %s', (message, whole, field) => {
     const turn = desk.answer(message, tom)
     expect(turn?.kind).toBe('refused')
@@ -59,6 +61,7 @@ describe('values are taken whole or refused', () => {
     'restart nginx on web01.',
     'restart nginx on web01;web02',
     'install tmxu on build01 tmux*',
+    'can web01 reach db01:5432',
     'check disk space for C:\\Program Files on app-win01',
   ])('%s: read as before', (message) => {
     expect(desk.answer(message, tom)?.kind).toBe('operation')

@@ -10,8 +10,12 @@ import type { ReadRequest } from './request-reader.ts'
  * @module
  */
 
-/** Characters some parameter kind may hold (docs/operations.md): names, hosts, versions, paths. */
-const VALUE_CHARACTER = /[A-Za-z0-9@._+:~/\\=-]/
+/**
+ * Characters some parameter kind may hold (docs/operations.md): names, hosts, versions, paths.
+ * Not "=", though a path may hold it: glued to a name it is a version pin ("nginx=1.2"), and a
+ * path with one is taken when it is the whole word.
+ */
+const VALUE_CHARACTER = /[A-Za-z0-9@._+:~/\\-]/
 /** Characters that continue a value on either side, so a value next to one is not a whole word. */
 const CONTINUES = /[A-Za-z0-9_@+~-]/
 /** Characters that make a quoted value a command, not a name. */
@@ -63,10 +67,13 @@ function valuesOf(request: ReadRequest): Array<[field: string, value: string]> {
   return values.filter(([, value]) => value !== '' && !/\s/.test(value))
 }
 
-/** "web01;web02": a word that is only values the reader took, joined by ";" or ",", is a list. */
+/**
+ * "web01;web02", "db01:5432": a word that is only values the reader took, joined by ";", ",",
+ * ":" or "/", is a list (or a host and its port).
+ */
 function listOf(word: string, values: ReadonlyArray<[string, string]>): boolean {
   const taken = new Set(values.map(([, value]) => value.toLowerCase()))
-  const pieces = word.replace(/[.,;:!?]+$/, '').split(/[;,]/)
+  const pieces = word.replace(/[.,;:!?]+$/, '').split(/[;,:/]/)
   return pieces.length > 1 && pieces.every((piece) => taken.has(piece.toLowerCase()))
 }
 
@@ -76,9 +83,10 @@ function holdsPartOf(word: string, value: string): boolean {
     .replace(/^["'“‘([{<]+/, '')
     .replace(/[.,;:!?)\]}>"'”’]+$/, '')
     .replace(/['’]s$/, '')
-  if ([...core].every((character) => VALUE_CHARACTER.test(character))) return false
   const lower = core.toLowerCase()
   const wanted = value.toLowerCase()
+  if (lower === wanted) return false
+  if ([...core].every((character) => VALUE_CHARACTER.test(character))) return false
   for (let at = lower.indexOf(wanted); at !== -1; at = lower.indexOf(wanted, at + 1)) {
     const before = lower[at - 1] ?? ''
     const after = lower.slice(at + wanted.length)
