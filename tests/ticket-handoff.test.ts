@@ -95,6 +95,12 @@ describe('tickets through the API', () => {
     expect(
       (await call('tom', 'POST', `/api/tickets/${opened.id}/answer`, { text: '   ' })).status,
     ).toBe(400)
+    // An answer the employee reads may not hide or reorder its text (bidi controls, zero widths).
+    const hidden = await call('tom', 'POST', `/api/tickets/${opened.id}/answer`, {
+      text: 'run \u202Etxt.exe',
+    })
+    expect(hidden.status).toBe(400)
+    expect((hidden.body.error as { message: string }).message).toContain('U+202E')
     const answered = await call('tom', 'POST', `/api/tickets/${opened.id}/answer`, {
       text: 'I repaired your Outlook profile; open Outlook again and tell me if it still crashes.',
     })

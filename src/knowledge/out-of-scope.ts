@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
 import { HelpdeskError } from '../errors/index.ts'
+import { findInvisibleCharacter } from '../rendering/invisible-characters.ts'
 
 const topicSchema = z
   .object({
@@ -60,6 +61,14 @@ export interface OutOfScopeProblem {
 export function parseOutOfScopeText(
   text: string,
 ): { ok: true; topics: OutOfScopeTopic[] } | { ok: false; problems: OutOfScopeProblem[] } {
+  // Hand-off texts are read by employees: a bidi control or zero width character would reorder
+  // or hide what they say, so the text is refused whole, as runbooks and chat messages are.
+  const invisible = findInvisibleCharacter(text, { allowEmojiJoiner: true })
+  if (invisible) {
+    const line = text.slice(0, invisible.index).split('\n').length
+    const reason = `line ${line}: contains ${invisible.description}, an invisible or format character that can make a text read otherwise than it is; remove it`
+    return { ok: false, problems: [{ field: '(file)', reason }] }
+  }
   let raw: unknown
   try {
     raw = parseYaml(text, { uniqueKeys: true, prettyErrors: true })

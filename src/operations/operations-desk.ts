@@ -10,7 +10,9 @@ import type { FilesDirectory } from './files-directory.ts'
 import { answerInventoryQuestion } from './inventory-answers.ts'
 import type { OperationCatalog } from './operation-catalog.ts'
 import { evaluationRecord, type OperationRequest, readOperationRequest } from './request-reader.ts'
+import { mixedTargetsRefusal } from './request-target-sets.ts'
 import { fleetOf } from './request-targets.ts'
+import { cutValueRefusal } from './request-whole-values.ts'
 import { previewWorkflow } from './workflow-preview.ts'
 
 /**
@@ -71,6 +73,11 @@ export class OperationsDesk {
     const data = this.snapshot()
     const read = readOperationRequest(message, fleetOf(data))
     const request = evaluationRecord(read)
+    const cut = read.kind === 'operation' ? cutValueRefusal(message, read) : null
+    if (cut !== null) {
+      const shown = isTechnician(actor.role) ? request : withoutTargets(request)
+      return { kind: 'refused', reply: cut, request: shown, refused: [cut] }
+    }
     if (read.kind === 'employee') {
       // "install htop" with no machine: an employee's software request by its words, but from a
       // technician it is fleet work, so they are asked which machines, never given a runbook.
@@ -82,9 +89,11 @@ export class OperationsDesk {
     // down for me") has a problem for the employee runbooks, not fleet work to refuse.
     if (!isTechnician(actor.role) && read.clarify !== null) return undefined
     if (!isTechnician(actor.role))
-      return this.forRequester(actor, read.kind, request, read.unknownMachines)
+      return this.forRequester(actor, message, read.kind, request, read.unknownMachines)
     // Named servers or groups but not read in full: ask, never an employee runbook.
     if (read.clarify !== null) return { kind: 'clarify', reply: read.clarify, request }
+    const mixed = read.kind === 'operation' ? mixedTargetsRefusal(message, fleetOf(data)) : null
+    if (mixed !== null) return { kind: 'refused', reply: mixed, request, refused: [mixed] }
     if (read.kind === 'inventory') {
       return { kind: 'inventory', reply: answerInventoryQuestion(read, data), request }
     }
@@ -100,35 +109,53 @@ export class OperationsDesk {
     return { kind: 'operation', reply: previewWorkflow(built.plan), request, plan: built.plan }
   }
 
+  /**
+   * A requester's refusal names only what they typed and is the same whether a machine exists or
+   * not: the targets the reader resolved (a machine found by a role's initials, a group by its
+   * words, which names the inventory knows) are left out of the answer.
+   */
   private forRequester(
     actor: Actor,
+    message: string,
     kind: 'operation' | 'inventory',
     request: OperationRequest,
     unknownMachines: readonly string[],
   ): OperationsTurn | undefined {
+    const shown = withoutTargets(request)
     if (kind === 'inventory') {
       const reason = `Questions about the machine inventory are for technicians; ${TECHNICIAN_CONTACT}.`
-      return { kind: 'refused', reply: reason, request, refused: [reason] }
+      return { kind: 'refused', reply: reason, request: shown, refused: [reason] }
     }
     const { targets } = request
-    const refusals: string[] = []
+    const refusals = new Set<string>()
     const group = targets.all ? 'all machines' : targets.groups[0]
     if (group !== undefined) {
+      const named = targets.all || typedIn(message, group) ? group : 'the machines you named'
       const decision = this.access.checkPlan(
         actor,
         { parameters: [] },
         { parameters: {}, steps: [] },
-        group,
+        named,
       )
-      if (!decision.ok) refusals.push(decision.reason)
+      if (!decision.ok) refusals.add(decision.reason)
     }
     for (const name of [...targets.machines, ...unknownMachines]) {
       const decision = this.access.checkMachine(actor, name)
-      if (!decision.ok) refusals.push(decision.reason)
+      if (decision.ok) continue
+      refusals.add(
+        typedIn(message, name)
+          ? decision.reason
+          : `The machines you named aren't computers assigned to you, so I can't run anything on them; ${TECHNICIAN_CONTACT}.`,
+      )
     }
     // Only their own laptop or workstation: the employee runbooks handle it as any request.
-    if (refusals.length === 0) return undefined
-    return { kind: 'refused', reply: refusals.join('\n'), request, refused: refusals }
+    if (refusals.size === 0) return undefined
+    return {
+      kind: 'refused',
+      reply: [...refusals].join('\n'),
+      request: shown,
+      refused: [...refusals],
+    }
   }
 
   private snapshot(): Pick<InventoryData, 'targets' | 'groups'> {
@@ -138,4 +165,15 @@ export class OperationsDesk {
     }
     return { targets: [...this.inventory.list()], groups }
   }
+}
+
+/** The request as a requester may see it back: what was asked, not which machines it resolved to. */
+function withoutTargets(request: OperationRequest): OperationRequest {
+  return { ...request, targets: { machines: [], groups: [], all: false, os: null } }
+}
+
+/** Did the message name this machine or group itself, as a word of its own (any letter case)? */
+function typedIn(message: string, name: string): boolean {
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  return new RegExp(`(?<![A-Za-z0-9_.-])${escaped}(?![A-Za-z0-9_-])`, 'i').test(message)
 }

@@ -239,3 +239,47 @@ describe('withNameAsUser (the text the router reads when a name threw it off)', 
     expect(withNameAsUser('my laptop is slow')).toBeUndefined()
   })
 })
+
+describe('a program named inside a longer word is taken with it, whole, to be refused', () => {
+  it.each([
+    ['can I get 7zip$(id) installed on my laptop', '7zip$(id)'],
+    ['can I get 7zip;id installed', '7zip;id'],
+    ['please install notepad++|id on my laptop', 'notepad++|id'],
+    ['please install vlc$(id)', 'vlc$(id)'],
+    ['install 7-zip&&calc on my laptop please', '7-zip&&calc'],
+  ])('%s -> %s', (message, whole) => {
+    const found = extractParameter(spec('package_name'), message, 'message')
+    expect(found).toBe(whole)
+    expect(validateParameter(spec('package_name'), found ?? '').ok).toBe(false)
+  })
+
+  it.each([
+    ['can I get 7zip installed, please?', '7zip.7zip'],
+    ['install vlc.', 'VideoLAN.VLC'],
+    ['I need Acrobat Reader on my laptop', 'Adobe.Acrobat.Reader.64-bit'],
+    ['please install notepad++', 'Notepad++.Notepad++'],
+    ['install (vlc) please', 'VideoLAN.VLC'],
+  ])('%s -> %s, as before', (message, id) => {
+    expect(extractParameter(spec('package_name'), message, 'message')).toBe(id)
+  })
+})
+
+describe('an application named inside a longer word is taken with it, whole, to be refused', () => {
+  it.each([
+    ['Outlook;calc keeps crashing', 'Outlook;calc'],
+    ['my app Notepad++|calc crashes on launch', 'Notepad++|calc'],
+    ['Excel$(id) keeps crashing on my laptop', 'Excel$(id)'],
+  ])('%s -> %s', (message, whole) => {
+    const found = extractParameter(spec('application'), message, 'message')
+    expect(found).toBe(whole)
+    expect(validateParameter(spec('application'), found ?? '').ok).toBe(false)
+  })
+
+  it.each([
+    ['Outlook keeps crashing', 'Outlook'],
+    ['my app (Notepad++) crashes on launch', 'Notepad++'],
+    ["Excel's crashing again", 'Excel'],
+  ])('%s -> %s, as before', (message, name) => {
+    expect(extractParameter(spec('application'), message, 'message')).toBe(name)
+  })
+})

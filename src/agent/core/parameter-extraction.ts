@@ -286,9 +286,10 @@ function findApplication(text: string): string | undefined {
   for (const name of KNOWN_APPLICATIONS) {
     const caseSensitive = AMBIGUOUS_APPLICATIONS.has(name)
     const pattern = caseSensitive
-      ? new RegExp(`(^|[^A-Za-z0-9])${escapeRegExp(name)}($|[^A-Za-z0-9+])`)
-      : new RegExp(`(^|[^a-z0-9])${escapeRegExp(name.toLowerCase())}($|[^a-z0-9+])`)
-    if (pattern.test(caseSensitive ? text : lowered)) return name
+      ? new RegExp(`(^|[^A-Za-z0-9])${escapeRegExp(name)}($|[^A-Za-z0-9+])`, 'd')
+      : new RegExp(`(^|[^a-z0-9])${escapeRegExp(name.toLowerCase())}($|[^a-z0-9+])`, 'd')
+    const match = pattern.exec(caseSensitive ? text : lowered)
+    if (match) return gluedToken(text, match, name.length) ?? name
   }
   return cuedWord(
     text,
@@ -296,12 +297,24 @@ function findApplication(text: string): string | undefined {
   )
 }
 
+/**
+ * A known name found by a pattern whose first group is what stands before it: the whole token
+ * there when something is glued to the name ("7zip$(id)", "Outlook;calc"), to be refused whole;
+ * undefined when the name stands alone (sentence punctuation, quotes and brackets aside).
+ */
+function gluedToken(text: string, match: RegExpExecArray, length: number): string | undefined {
+  const start = (match.indices?.[0]?.[0] ?? match.index) + (match[1] ?? '').length
+  const whole = wholeToken(text, start, start + length, { extendLeft: true })
+  return whole.toLowerCase() === text.slice(start, start + length).toLowerCase() ? undefined : whole
+}
+
 function findPackage(text: string): string | undefined {
   const lowered = text.toLowerCase()
   const names = Object.keys(PACKAGE_IDS).sort((left, right) => right.length - left.length)
   for (const name of names) {
-    const pattern = new RegExp(`(^|[^a-z0-9])${escapeRegExp(name)}($|[^a-z0-9+])`)
-    if (pattern.test(lowered)) return PACKAGE_IDS[name]
+    const pattern = new RegExp(`(^|[^a-z0-9])${escapeRegExp(name)}($|[^a-z0-9+])`, 'd')
+    const match = pattern.exec(lowered)
+    if (match) return gluedToken(text, match, name.length) ?? PACKAGE_IDS[name]
   }
   return first(text, /\b([A-Z][A-Za-z0-9]+\.[A-Z][A-Za-z0-9.]+)\b/)
 }

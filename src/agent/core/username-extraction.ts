@@ -24,7 +24,7 @@ export const NOT_USERNAMES = new Set(
 )
 
 /** What an account name looks like, for recognising one; the value taken is the whole token. */
-const USERNAME_VALUE = `["']?([A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9](?:@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)+)?)`
+const USERNAME_VALUE = `["']?@?([A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9](?:@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)+)?)`
 /** The start of whatever follows a strong cue, shape or not: "user $(id)" names "$(id)". */
 const ANY_VALUE = `["'‘“]?([^\\s"'‘“])`
 /** The name-shaped start of a token. */
@@ -150,12 +150,26 @@ function plainName(text: string): string | undefined {
   return undefined
 }
 
-export function findUsername(text: string): string | undefined {
+/**
+ * One word in quotes or brackets ("for 'bob'", "for (bob)", "unlock <bob>") as the bare word, the
+ * marks put as spaces so positions stay: a name set off by them is still a name, never prose
+ * that leaves the request to fall back on the sender's own account.
+ */
+const ENCLOSED_WORD =
+  /(?<=^|\s)(?:"([A-Za-z0-9][A-Za-z0-9._-]*)["”]|'([A-Za-z0-9][A-Za-z0-9._-]*)['’]|“([A-Za-z0-9][A-Za-z0-9._-]*)[”"]|‘([A-Za-z0-9][A-Za-z0-9._-]*)[’']|\(([A-Za-z0-9][A-Za-z0-9._-]*)\)|<([A-Za-z0-9][A-Za-z0-9._-]*)>|\[([A-Za-z0-9][A-Za-z0-9._-]*)\])(?=$|[\s,.;:!?])/g
+
+function withEnclosedWordsBare(text: string): string {
+  return text.replace(ENCLOSED_WORD, (whole: string) => ` ${whole.slice(1, -1)} `)
+}
+
+export function findUsername(typed: string): string | undefined {
+  const text = withEnclosedWordsBare(typed)
   for (const { cue, plainWordAllowed } of USERNAME_CUES) {
     for (const match of text.matchAll(cue)) {
       const start = match.indices?.[1]?.[0]
       if (start === undefined) continue
-      const token = wholeToken(text, start)
+      // "for @bob": the mark is part of the value, so "@bob" is refused whole, not read as bob.
+      const token = wholeToken(text, start, start, { extendLeft: text[start - 1] === '@' })
       if (PROSE_PUNCTUATION.test(token)) continue
       const shape = NAME_SHAPE.exec(token)?.[0]
       // Prose after the cue ("user is locked", "user can't log in"); a prose word with more

@@ -68,6 +68,23 @@ describe('whose account: a requester acts on their own account only', () => {
     expect(session?.known.username).toBeUndefined()
   })
 
+  it.each([
+    ["reset the AD password for 'bob'", /haven't done anything for bob/],
+    ['reset the AD password for "bob"', /haven't done anything for bob/],
+    ['reset the AD password for “bob”', /haven't done anything for bob/],
+    ['reset the AD password for (bob)', /haven't done anything for bob/],
+    ['reset the AD password for <bob>', /haven't done anything for bob/],
+    ['unlock "bob" please', /haven't done anything for bob/],
+    ['reset the AD password for @bob', /"@bob" is not a valid username/],
+  ])(
+    "never switches a quoted or bracketed name to the requester's own: %s",
+    async (message, said) => {
+      const result = await turn(alice, message)
+      expect(result.plan).toEqual([])
+      expect(result.reply).toMatch(said)
+    },
+  )
+
   it("plans for the requester's own account, named or not, in any letter case", async () => {
     const unnamed = await turn(alice, 'my AD account is locked out')
     expect(unnamed.refused).toBeUndefined()

@@ -3,6 +3,7 @@ import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parse as parseYaml, YAMLParseError } from 'yaml'
 import { HelpdeskError } from '../../errors/index.ts'
+import { findInvisibleCharacter } from '../../rendering/invisible-characters.ts'
 import type { Instruction, InstructionProblem, InstructionSection } from './instruction.ts'
 import { frontMatterSchema } from './instruction-schema.ts'
 
@@ -14,6 +15,17 @@ export type ParseResult =
 
 /** Parses and validates one runbook's text. Never throws for bad content; returns the problems. */
 export function parseInstruction(file: string, text: string): ParseResult {
+  // A bidi control or zero width character shows the approver of a step other text than what
+  // runs ("Trojan Source"), and a runbook is text a technician writes for others to run.
+  const invisible = findInvisibleCharacter(text, { allowEmojiJoiner: true })
+  if (invisible) {
+    const line = text.slice(0, invisible.index).split('\n').length
+    return problem(
+      file,
+      '(file)',
+      `line ${line}: contains ${invisible.description}, an invisible or format character that can make a script or text read otherwise than it runs; remove it`,
+    )
+  }
   const match = FRONT_MATTER.exec(text)
   if (!match) {
     return problem(file, '(file)', 'no YAML front matter: the file must start with a line "---"')

@@ -17,6 +17,30 @@ describe('validateRunbookText', () => {
     ])
   })
 
+  it.each([
+    ['\u202E', 'U+202E'],
+    ['\u2066', 'U+2066'],
+    ['\u200B', 'U+200B'],
+  ])(
+    'refuses an invisible or format character (%#) anywhere, naming it and its line',
+    (character, named) => {
+      // A bidi control in a script shows the approver other text than what runs ("Trojan Source").
+      const lines = good.split('\n')
+      const at = lines.findIndex((line) => line.startsWith('summary:'))
+      lines[at] = `${lines[at]} ${character}x`
+      const result = validateRunbookText(lines.join('\n'))
+      expect(result.ok).toBe(false)
+      if (result.ok) return
+      expect(result.problems).toEqual([
+        expect.objectContaining({
+          field: '(file)',
+          line: at + 1,
+          reason: expect.stringContaining(named),
+        }),
+      ])
+    },
+  )
+
   it('reports every problem at once, each with its field and line', () => {
     const bad = good
       .replace('category: hardware', 'category: furniture')

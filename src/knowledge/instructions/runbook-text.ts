@@ -87,7 +87,7 @@ function idOf(yamlText: string): string | undefined {
 
 /** The line of a problem: the YAML parser's own position, or the node its field path names. */
 function locate(field: string, reason: string, yamlText: string): number | undefined {
-  if (field === '(file)') return 1
+  if (field === '(file)') return Number(/^line (\d+):/.exec(reason)?.[1] ?? 1)
   if (field === '(front matter)') {
     const position = /at line (\d+), column/.exec(reason)
     return position ? Number(position[1]) + 1 : 2

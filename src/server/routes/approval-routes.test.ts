@@ -158,4 +158,29 @@ describe('POST /api/approvals/:id/approve with a reason', () => {
     expect(body.error.message).toMatch(/reason/)
     expect((await stack.service.get(request.id)).status).toBe('pending')
   })
+
+  it.each([
+    ['approve', { reason: 'checked \u202Egnp.exe' }, 'U+202E'],
+    ['deny', { reason: 'not\u200B now' }, 'U+200B'],
+    ['resume', { reason: 'looked\u2066 at it', resolve: {} }, 'U+2066'],
+  ])(
+    'refuses a %s reason with an invisible or format character, naming it',
+    async (decision, body, named) => {
+      const request = await stack.service.requestApproval({
+        plan: unlockPlan(instructions),
+        requester: 'jdoe',
+      })
+      const response = await app.request(`/api/approvals/${request.id}/${decision}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tokens.helper}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      })
+      expect(response.status).toBe(400)
+      const answer = (await response.json()) as { error: { code: string; message: string } }
+      expect(answer.error.code).toBe('INVALID_INPUT')
+      expect(answer.error.message).toMatch(/reason/)
+      expect(answer.error.message).toContain(named)
+      expect((await stack.service.get(request.id)).status).toBe('pending')
+    },
+  )
 })

@@ -9,23 +9,26 @@ import { samePerson } from '../../identity/user.ts'
 import type { OperationJobs } from '../../operations/operation-jobs.ts'
 import type { AuthenticatedEnvironment, Caller } from '../authentication.ts'
 import { readJsonBody } from '../read-json-body.ts'
+import { visibleText } from './visible-text.ts'
 
 const STATUSES = APPROVAL_STATUSES
 const approveSchema = z
   .object({
     stepIds: z.array(z.string().min(1).max(200)).max(100).optional(),
     /** Optional: why it is approved (what was checked); kept in the decision and the audit. */
-    reason: z.string().trim().min(1, 'leave it out or say why').max(1000).optional(),
+    reason: visibleText(z.string().trim().min(1, 'leave it out or say why').max(1000)).optional(),
   })
   .strict()
-const denySchema = z.object({ reason: z.string().trim().min(1, 'say why').max(1000) }).strict()
+const denySchema = z
+  .object({ reason: visibleText(z.string().trim().min(1, 'say why').max(1000)) })
+  .strict()
 const resumeSchema = z
   .object({
     /** For each step of unknown outcome: what the technician found on the target. */
     resolve: z.record(z.string().min(1).max(200), z.enum(['succeeded', 'failed'])).default({}),
     /** End the run: the steps not started never run. */
     stop: z.boolean().default(false),
-    reason: z.string().trim().min(1, 'say what you checked on the target').max(1000),
+    reason: visibleText(z.string().trim().min(1, 'say what you checked on the target').max(1000)),
   })
   .strict()
 

@@ -15,6 +15,7 @@ import { TICKET_STATUSES, type Ticket } from '../../tickets/ticket.ts'
 import { ANSWER_CHARACTERS, type TicketService } from '../../tickets/ticket-service.ts'
 import type { AuthenticatedEnvironment, Caller } from '../authentication.ts'
 import { readJsonBody } from '../read-json-body.ts'
+import { visibleText } from './visible-text.ts'
 
 const listQuerySchema = z
   .object({
@@ -33,9 +34,11 @@ const listQuerySchema = z
 
 const answerSchema = z
   .object({
-    text: z
-      .string({ error: 'expected the answer as a string' })
-      .max(ANSWER_CHARACTERS, `expected at most ${ANSWER_CHARACTERS} characters`),
+    text: visibleText(
+      z
+        .string({ error: 'expected the answer as a string' })
+        .max(ANSWER_CHARACTERS, `expected at most ${ANSWER_CHARACTERS} characters`),
+    ),
   })
   .strict()
 
