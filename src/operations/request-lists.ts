@@ -1,0 +1,62 @@
+import type { MachineNames } from './request-operations.ts'
+import { type Found, KEYWORD_BEFORE, OBJECT, VERBS } from './request-words.ts'
+
+/**
+ * One verb on several objects: "install htop and tmux", "restart the nginx service and the
+ * php-fpm service", "restart nginx, php-fpm and redis", "kill java and python". Each name after
+ * the first becomes its own step, in order, with the first one's operation.
+ * @module
+ */
+
+const MACHINE_WORDS = /^(?:servers?|machines?|box(?:es)?|hosts?|computers?|nodes?|vms?)$/i
+
+const NEXT_NAME = new RegExp(
+  String.raw`^(\s*,\s*(?:and\s+|&\s*|plus\s+)?|\s+(?:and|plus|as\s+well\s+as)\s+|\s*&\s*)(?:the\s+)?${KEYWORD_BEFORE}${OBJECT}(?:\s+(?:services?|packages?|process(?:es)?|daemons?))?`,
+  'id',
+)
+
+export interface ListContext {
+  text: string
+  found: Found[]
+  isObject: (word: string | undefined) => word is string
+  machines: MachineNames
+}
+
+/**
+ * Adds a step per name listed after `match`. A name after a comma alone joins only when `commas`
+ * is true, or when the list goes on to end with "and" a name: after a comma may come the next
+ * instruction ("stop nginx, clear the cache"). A verb, a machine word or a target ends the list.
+ */
+export function findListed(
+  { text, found, isObject, machines }: ListContext,
+  match: RegExpMatchArray,
+  { operation, key, commas }: { operation: string; key: string; commas: boolean },
+): void {
+  let after = (match.index ?? 0) + match[0].length
+  const pending: Found[] = []
+  for (;;) {
+    const more = NEXT_NAME.exec(text.slice(after))
+    const name = more?.[3]
+    if (
+      !more ||
+      !isObject(name) ||
+      VERBS.test(name) ||
+      MACHINE_WORDS.test(name) ||
+      machines.targetAt?.(after + (more.indices?.[3]?.[0] ?? 0))
+    )
+      break
+    const step: Found = {
+      operation,
+      parameters: { [key]: name },
+      start: after,
+      end: after + more[0].length,
+      valueSpans: [],
+    }
+    after += more[0].length
+    if (!commas && /^\s*,\s*$/.test(more[1] ?? '')) {
+      pending.push(step)
+      continue
+    }
+    found.push(...pending.splice(0), step)
+  }
+}
