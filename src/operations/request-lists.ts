@@ -37,9 +37,12 @@ export function findListed(
   for (;;) {
     const more = NEXT_NAME.exec(text.slice(after))
     const name = more?.[3]
+    // "restart W3SVC and WAS": a name in capitals is a name, even one spelled like a word.
+    const acronym = name !== undefined && /^[A-Z][A-Z0-9]+$/.test(name) && !machines.isMachine(name)
     if (
       !more ||
-      !isObject(name) ||
+      name === undefined ||
+      !(isObject(name) || acronym) ||
       VERBS.test(name) ||
       MACHINE_WORDS.test(name) ||
       machines.targetAt?.(after + (more.indices?.[3]?.[0] ?? 0))

@@ -55,6 +55,21 @@ describe('one verb on several objects (round 15)', () => {
     ])
   })
 
+  it('lists names in capitals, names in a status question and names before a participle', () => {
+    expect(steps('restart W3SVC and WAS on app-win01')).toEqual([
+      { operation: 'service.restart', parameters: { service: 'W3SVC' } },
+      { operation: 'service.restart', parameters: { service: 'WAS' } },
+    ])
+    expect(steps('check the status of nginx and php-fpm on web02')).toEqual([
+      { operation: 'service.status', parameters: { service: 'nginx' } },
+      { operation: 'service.status', parameters: { service: 'php-fpm' } },
+    ])
+    expect(steps('I need nginx and php-fpm restarted on web01')).toEqual([
+      { operation: 'service.restart', parameters: { service: 'nginx' } },
+      { operation: 'service.restart', parameters: { service: 'php-fpm' } },
+    ])
+  })
+
   it('still ends a list at the next instruction or a target', () => {
     expect(steps('stop nginx, clear the cache on web01')).toEqual([
       { operation: 'service.stop', parameters: { service: 'nginx' } },
