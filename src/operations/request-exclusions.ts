@@ -102,11 +102,11 @@ const LEAVE_CLOSING = /^\s*(?:alone|untouched|be|out(?:\s+of\s+(?:it|this|that))
 
 /**
  * "the one in maintenance, web02", "the box under maintenance: web03", "the two databases (db01
- * and db02)": a few words that describe what is left out, then a comma, colon, dash or bracket,
- * then the list of targets itself.
+ * and db02)", "the one in maintenance which is web02": a few words that describe what is left
+ * out, then a comma, colon, dash, bracket or "which is", then the list of targets itself.
  */
 const DESCRIPTION =
-  /^\s*(?:the|that|this|those|these|our)\s+[^,:;()\n-]{1,50}?(?:\s*[,:(]|\s+-+)\s*(?:i\.?e\.?,?\s+|namely\s+|so\s+|aka\s+)?/i
+  /^\s*(?:the|that|this|those|these|our)\s+[^,:;()\n-]{1,50}?(?:\s*[,:(]|\s+-+|\s+(?:which|that)\s+(?:is|was)|\s+(?:which|that)'s|\s+(?:i\.e\.|namely|aka)(?=\s))\s*(?:i\.?e\.?,?\s+|namely\s+|so\s+|aka\s+)?/i
 
 /** The list after a description, as [start, end) in the clause; undefined when there is none. */
 function listAfterDescription(

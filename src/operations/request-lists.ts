@@ -3,7 +3,8 @@ import { type Found, KEYWORD_BEFORE, OBJECT, VERBS } from './request-words.ts'
 
 /**
  * One verb on several objects: "install htop and tmux", "restart the nginx service and the
- * php-fpm service", "restart nginx, php-fpm and redis", "kill java and python". Each name after
+ * php-fpm service", "restart nginx, php-fpm and redis", "kill java and python", "restart nginx
+ * and then php-fpm". Each name after
  * the first becomes its own step, in order, with the first one's operation.
  * @module
  */
@@ -11,9 +12,13 @@ import { type Found, KEYWORD_BEFORE, OBJECT, VERBS } from './request-words.ts'
 const MACHINE_WORDS = /^(?:servers?|machines?|box(?:es)?|hosts?|computers?|nodes?|vms?)$/i
 
 const NEXT_NAME = new RegExp(
-  String.raw`^(\s*,\s*(?:and\s+|&\s*|plus\s+)?|\s+(?:and|plus|as\s+well\s+as)\s+|\s*&\s*)(?:the\s+)?${KEYWORD_BEFORE}${OBJECT}(?:\s+(?:services?|packages?|process(?:es)?|daemons?))?`,
+  String.raw`^(\s*,?\s+(?:and\s+)?then\s+|\s*,\s*(?:and\s+|&\s*|plus\s+)?|\s+(?:and|plus|as\s+well\s+as)\s+|\s*&\s*)(?:the\s+)?${KEYWORD_BEFORE}${OBJECT}(?:\s+(?:services?|packages?|process(?:es)?|daemons?))?`,
   'id',
 )
+
+/** What may follow a name said after "then": the end, punctuation, targets, "and", politeness. */
+const NAME_ENDS =
+  /^(?:\s*$|\s*[.,;!?]|\s+(?:on|across|for|at|in|and|too|as\s+well|again|please|pls|plz)\b)/i
 
 export interface ListContext {
   text: string
@@ -47,6 +52,10 @@ export function findListed(
       MACHINE_WORDS.test(name) ||
       machines.targetAt?.(after + (more.indices?.[3]?.[0] ?? 0))
     )
+      break
+    // "restart nginx, then php-fpm on web01", never "stop nginx, then clear the cache": after
+    // "then" a name alone, its targets or the end, not the object of another verb.
+    if (/\bthen\s+$/i.test(more[1] ?? '') && !NAME_ENDS.test(text.slice(after + more[0].length)))
       break
     const step: Found = {
       operation,

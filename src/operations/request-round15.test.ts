@@ -70,6 +70,19 @@ describe('one verb on several objects (round 15)', () => {
     ])
   })
 
+  it('reads "then" between two names as the same verb again', () => {
+    const both = [
+      { operation: 'service.restart', parameters: { service: 'nginx' } },
+      { operation: 'service.restart', parameters: { service: 'php-fpm' } },
+    ]
+    expect(steps('restart nginx and then php-fpm on web01')).toEqual(both)
+    expect(steps('restart nginx, then php-fpm on web01')).toEqual(both)
+    expect(steps('stop nginx then start it on web01')).toEqual([
+      { operation: 'service.stop', parameters: { service: 'nginx' } },
+      { operation: 'service.start', parameters: { service: 'nginx' } },
+    ])
+  })
+
   it('still ends a list at the next instruction or a target', () => {
     expect(steps('stop nginx, clear the cache on web01')).toEqual([
       { operation: 'service.stop', parameters: { service: 'nginx' } },
@@ -86,6 +99,7 @@ describe('exclusions described before they are named (round 15)', () => {
       'restart nginx on all web servers except the one in maintenance, web02',
       'restart nginx on all web servers except the one in maintenance (web02)',
       'restart nginx on the web servers excluding the box under maintenance: web02',
+      'restart nginx on all web servers except the one in maintenance which is web02',
     ]) {
       expect(read(text).targets).toEqual({
         machines: [],
@@ -131,10 +145,12 @@ describe("a technician's first-person command with no machine (round 15)", () =>
       ['we should reboot after patching', 'system.reboot'],
       ["I'd like to stop the dataprocessor service", 'service.stop'],
       ['we need to check uptime', 'system.uptime'],
+      ['we have to restart the print spooler', 'service.restart'],
     ] as const) {
       const request = read(text)
       expect(request.kind, text).toBe('operation')
       expect(request.operations[0]?.operation, text).toBe(operation)
+      expect(request.operations[0]?.parameters.service ?? 'spooler', text).not.toBe('print')
       expect(request.targets, text).toEqual({ machines: [], groups: [], all: false, os: null })
       expect(request.clarify, text).toMatch(/^Which machines should I/)
     }
