@@ -62,7 +62,10 @@ export function readExclusions(text: string, fleet: Fleet): ReadExclusions {
     const clauseEnd = CLAUSE_END.exec(after)?.index ?? after.length
     const clause = after
       .slice(0, clauseEnd)
-      .replace(ONES, (phrase, word: string) => `${word} node`.padEnd(phrase.length))
+      // "the windows ones" as machines of that OS ("windows vms": the OS words take a plural).
+      .replace(ONES, (phrase, word: string) =>
+        `${word} ${/^(?:linux|windows|win)$/i.test(word) ? 'vms' : 'node'}`.padEnd(phrase.length),
+      )
     // "except the one in maintenance, web02": the description before the names goes with them.
     const described = listAfterDescription(clause, fleet)
     const listStart = described?.start ?? 0

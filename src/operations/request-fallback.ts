@@ -153,7 +153,7 @@ const COMMAND_WORDS = new Set(
 
 /** Words that tell of trouble rather than ask for work: the message is an employee's problem. */
 const TROUBLE =
-  /\b(?:can'?t|cannot|won'?t|doesn'?t|isn'?t|aren'?t|didn'?t|not|no|never|crash\w*|freez\w*|slow\w*|lag\w*|hot|broken|keeps?|since|yesterday|happened|twice|help|sync\w*|says|saying|shows)\b/i
+  /\b(?:can'?t|cannot|won'?t|doesn'?t|isn'?t|aren'?t|didn'?t|not|no|never|crash\w*|freez\w*|froze|frozen|died|dead|slow\w*|lag\w*|hot|broken|keeps?|since|yesterday|happened|twice|help|sync\w*|says|saying|shows)\b/i
 
 /** "then it reboots", "which crashes": what a machine does, told, not work asked for. */
 const TOLD = /\b(?:it|this|that|which|then)\s+(?!is\b|was\b|has\b|does\b|runs\b)[a-z]+s\b/i

@@ -12,7 +12,7 @@ import { type Found, KEYWORD_BEFORE, OBJECT, VERBS } from './request-words.ts'
 const MACHINE_WORDS = /^(?:servers?|machines?|box(?:es)?|hosts?|computers?|nodes?|vms?)$/i
 
 const NEXT_NAME = new RegExp(
-  String.raw`^(\s*,?\s+(?:and\s+)?then\s+|\s*,\s*(?:and\s+|&\s*|plus\s+)?|\s+(?:and|plus|as\s+well\s+as)\s+|\s*&\s*)(?:the\s+)?${KEYWORD_BEFORE}${OBJECT}(?:\s+(?:services?|packages?|process(?:es)?|daemons?))?`,
+  String.raw`^(\s*,?\s+(?:and\s+)?then\s+|\s*,\s*(?:and\s+|&\s*|plus\s+)?|\s+(?:and|plus|as\s+well\s+as)\s+|\s*[&+]\s*|\/(?=[A-Za-z]))(?:the\s+)?${KEYWORD_BEFORE}${OBJECT}(?:\s+(?:services?|packages?|process(?:es)?|daemons?))?`,
   'id',
 )
 

@@ -83,6 +83,15 @@ describe('one verb on several objects (round 15)', () => {
     ])
   })
 
+  it('reads "+" and "/" between two names as a list', () => {
+    const both = [
+      { operation: 'service.restart', parameters: { service: 'nginx' } },
+      { operation: 'service.restart', parameters: { service: 'php-fpm' } },
+    ]
+    expect(steps('restart nginx + php-fpm on web01')).toEqual(both)
+    expect(steps('restart nginx/php-fpm on web01')).toEqual(both)
+  })
+
   it('still ends a list at the next instruction or a target', () => {
     expect(steps('stop nginx, clear the cache on web01')).toEqual([
       { operation: 'service.stop', parameters: { service: 'nginx' } },
@@ -131,6 +140,13 @@ describe('exclusions described before they are named (round 15)', () => {
     expect(read('reboot all web servers bar web02').targets).toEqual(web)
     expect(read('reboot all web servers, leave web02 alone').targets).toEqual(web)
     expect(read("reboot the web servers but don't touch web02").targets).toEqual(web)
+    // "the windows ones" left out of every box: the other operating system.
+    expect(read('check disk on all boxes but leave out the windows ones').targets).toEqual({
+      machines: [],
+      groups: [],
+      all: true,
+      os: 'linux',
+    })
     const patched = read('patch curl on all linux servers without touching db01')
     expect(patched.condition).toBeNull()
     expect(patched.targets.except).toEqual({ machines: ['db01'], groups: [] })
@@ -165,6 +181,7 @@ describe("a technician's first-person command with no machine (round 15)", () =>
       'we need to reboot my computer, it froze',
       'I need to restart teams, it keeps crashing',
       'can you check my disk space',
+      'can you reboot it for me, it froze',
     ]) {
       expect(read(text).kind, text).toBe('employee')
     }
