@@ -241,7 +241,7 @@ const OPPOSITE: Readonly<Record<WorkflowCondition, WorkflowCondition>> = {
  * machines a participle or "with"/"without" describes.
  */
 const DESCRIBED = new RegExp(
-  String.raw`(?<=\b${HOLDERS}\s+)(?:that\s+are\s+|which\s+are\s+)?(?:(?:still\s+|currently\s+)?(running)|(with(?:out)?|lacking|missing))\s+(?!(?:linux|windows|win|the\s+\w+\s+os|on|in|at|across|from|for|low|out|hot|slow|fine|ok|okay|well|normally|again|now|and|or|but)\b)(?:it|them|(?:the\s+)?[A-Za-z0-9][A-Za-z0-9@._+-]*)(?:\s+(installed|running))?\b`,
+  String.raw`(?<=\b${HOLDERS}\s+)(?:that\s+are\s+|which\s+are\s+)?(?:(?:still\s+|currently\s+)?(running)|(with(?:out)?|lacking|missing))\s+(?!(?:linux|windows|win|the\s+\w+\s+os|on|in|at|across|from|for|low|out|hot|slow|fine|ok|okay|well|normally|again|now|and|or|but|touching|affecting|hitting|including|disturbing)\b)(?:it|them|(?:the\s+)?[A-Za-z0-9][A-Za-z0-9@._+-]*)(?:\s+(installed|running))?\b`,
   'gi',
 )
 

@@ -33,7 +33,7 @@ export interface ReadExclusions {
 }
 
 const MARKER =
-  /(?:^|[\s,(;-])(except(?:\s+(?:for|on))?|excluding|exclude|apart\s+from|other\s+than|excl\.?|(?<!^\s*)besides|but\s+not(?:\s+on)?|not\s+including|minus|save\s+for|skip(?:ping)?|leav(?:e|ing)\s+out|not\s+on|(?<=[(,-]\s?)not|but(?!\s+(?:not|only|just|also|first|then|please|pls|make|do|don't|leave|keep|check|restart|start|stop)\b))(?=\s)/gi
+  /(?:^|[\s,(;-])(except(?:\s+(?:for|on))?|excluding|exclude|apart\s+from|other\s+than|excl\.?|(?<!^\s*)besides|but\s+not(?:\s+on)?|not\s+including|minus|save\s+for|skip(?:ping)?|leav(?:e|ing)(?:\s+out)?|not\s+on|bar|(?:without|not|avoid)\s+touching|(?:don't|do\s+not|never)\s+touch|(?<=[(,-]\s?)not|but(?!\s+(?:not|only|just|also|first|then|please|pls|make|do|don't|leave|keep|check|restart|start|stop)\b))(?=\s)/gi
 
 /** Words a list of targets may hold besides the targets themselves. */
 const FILLER = /^(?:[\s,&/]|\b(?:and|or|nor|also|the|on|of|for|from|any|all|both|either)\b)*/i
@@ -62,14 +62,26 @@ export function readExclusions(text: string, fleet: Fleet): ReadExclusions {
     const clauseEnd = CLAUSE_END.exec(after)?.index ?? after.length
     const clause = after
       .slice(0, clauseEnd)
-      .replace(ONES, (phrase, word: string) => `${word} node`.padEnd(phrase.length))
-    const listEnd = targetListEnd(clause, fleet)
+      // "the windows ones" as machines of that OS ("windows vms": the OS words take a plural).
+      .replace(ONES, (phrase, word: string) =>
+        `${word} ${/^(?:linux|windows|win)$/i.test(word) ? 'vms' : 'node'}`.padEnd(phrase.length),
+      )
+    // "except the one in maintenance, web02": the description before the names goes with them.
+    const described = listAfterDescription(clause, fleet)
+    const listStart = described?.start ?? 0
+    let listEnd = described?.end ?? targetListEnd(clause, fleet)
     if (listEnd === 0) continue
     // A bare "but" excludes only a list that ends its clause: "on everything but db02", never
     // "on web01 but db02 needs it too".
     if (/^but$/i.test(marker) && clause.slice(listEnd).trim() !== '') continue
+    // "leave web02 alone": a bare "leave" excludes only with the word that closes it.
+    if (/^leav(?:e|ing)$/i.test(marker)) {
+      const closing = LEAVE_CLOSING.exec(clause.slice(listEnd))
+      if (!closing) continue
+      listEnd += closing[0].length
+    }
     const before = rest.slice(0, markerStart)
-    const found = findTargets(`on ${clause.slice(0, listEnd)}`, fleet).targets
+    const found = findTargets(`on ${clause.slice(listStart, listEnd)}`, fleet).targets
     if (found.machines.length + found.groups.length === 0) {
       // "everywhere except the windows boxes": every machine of the other operating system.
       if (!found.all || found.os === null) continue
@@ -86,6 +98,29 @@ export function readExclusions(text: string, fleet: Fleet): ReadExclusions {
       ? { machines: [...machines].sort(), groups: [...groups].sort() }
       : null
   return { rest, except, fromAll: (except !== null || otherOs !== null) && fromAll, otherOs }
+}
+
+/** What closes a bare "leave": "leave web02 alone", "leave db01 and db02 out of it". */
+const LEAVE_CLOSING = /^\s*(?:alone|untouched|be|out(?:\s+of\s+(?:it|this|that))?)\b/i
+
+/**
+ * "the one in maintenance, web02", "the box under maintenance: web03", "the two databases (db01
+ * and db02)", "the one in maintenance which is web02": a few words that describe what is left
+ * out, then a comma, colon, dash, bracket or "which is", then the list of targets itself.
+ */
+const DESCRIPTION =
+  /^\s*(?:the|that|this|those|these|our)\s+[^,:;()\n-]{1,50}?(?:\s*[,:(]|\s+-+|\s+(?:which|that)\s+(?:is|was)|\s+(?:which|that)'s|\s+(?:i\.e\.|namely|aka)(?=\s))\s*(?:i\.?e\.?,?\s+|namely\s+|so\s+|aka\s+)?/i
+
+/** The list after a description, as [start, end) in the clause; undefined when there is none. */
+function listAfterDescription(
+  clause: string,
+  fleet: Fleet,
+): { start: number; end: number } | undefined {
+  const description = DESCRIPTION.exec(clause)
+  if (!description) return undefined
+  const start = description[0].length
+  const end = targetListEnd(clause.slice(start), fleet)
+  return end === 0 ? undefined : { start, end: start + end }
 }
 
 /**

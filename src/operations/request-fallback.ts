@@ -1,3 +1,4 @@
+import { FIRST_PERSON, onDesktopApplication, withoutWrappers } from './request-first-person.ts'
 import type { Fleet, FoundTargets, RequestTargets } from './request-targets.ts'
 
 /**
@@ -146,12 +147,13 @@ const COMMAND_WORDS = new Set(
   kick cycle recycle halt nuke zap fire spin turn off get rid purge rip out take copy push deploy
   distribute file dns resolution resolve nslookup port open reachable reach test alive enabled
   does do see find show what what's whats been complaining about pids pid cpu memory stuck hung
-  hanging around make sure confirm verify look`.split(/\s+/),
+  hanging around make sure confirm verify look after before patching maintenance tonight today
+  tomorrow later first`.split(/\s+/),
 )
 
 /** Words that tell of trouble rather than ask for work: the message is an employee's problem. */
 const TROUBLE =
-  /\b(?:can'?t|cannot|won'?t|doesn'?t|isn'?t|aren'?t|didn'?t|not|no|never|crash\w*|freez\w*|slow\w*|lag\w*|hot|broken|keeps?|since|yesterday|happened|twice|help|sync\w*|says|saying|shows)\b/i
+  /\b(?:can'?t|cannot|won'?t|doesn'?t|isn'?t|aren'?t|didn'?t|not|no|never|crash\w*|freez\w*|froze|frozen|died|dead|slow\w*|lag\w*|hot|broken|keeps?|since|yesterday|happened|twice|help|sync\w*|says|saying|shows)\b/i
 
 /** "then it reboots", "which crashes": what a machine does, told, not work asked for. */
 const TOLD = /\b(?:it|this|that|which|then)\s+(?!is\b|was\b|has\b|does\b|runs\b)[a-z]+s\b/i
@@ -171,9 +173,11 @@ export function commandWithoutTarget(
   unread: readonly string[],
 ): boolean {
   if (unread.length > 0 || operations.length === 0) return false
-  // "show me", "let me know" ask for an answer; they are not the writer's own machine.
-  const asked = text.replace(/\b(?:show|give|tell|get|send)\s+me\b|\blet\s+me\s+know\b/gi, '')
-  if (/\b(?:I|I'm|I've|I'd|I'll|my|me|mine|myself|our|we|us)\b/i.test(asked)) return false
+  // "I need to restart nginx", "check disk space for me": the wrappers claim no machine; what
+  // stays the writer's own ("my laptop"), or a desktop application, is an employee's request.
+  const { rest: asked, wrapped } = withoutWrappers(text)
+  if (FIRST_PERSON.test(asked)) return false
+  if (wrapped && onDesktopApplication(operations)) return false
   if (TROUBLE.test(text) || TOLD.test(text)) return false
   const values = new Set(
     operations.flatMap((operation) =>
@@ -182,7 +186,7 @@ export function commandWithoutTarget(
       ),
     ),
   )
-  const words = text
+  const words = asked
     .toLowerCase()
     .replace(/[()[\]"]/g, ' ')
     .replace(/[?!.,;:]+(?=\s|$)/g, ' ')

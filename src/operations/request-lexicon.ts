@@ -29,7 +29,7 @@ const LEXICON: ReadonlyArray<readonly [string, readonly string[]]> = [
   [
     // "the print spooler": the service technicians call by its last word.
     'spooler',
-    [String.raw`print\s+spooler(?=\s+(?:on|across|for|service|is|at)\b)`],
+    [String.raw`print\s+spooler(?=\s+(?:on|across|for|service|is|at)\b|\s*[.,;!?]|\s*$)`],
   ],
   [
     'start',

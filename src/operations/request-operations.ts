@@ -1,3 +1,4 @@
+import { findListed } from './request-lists.ts'
 import { findNetworkChecks } from './request-network.ts'
 import { finish } from './request-operations-finish.ts'
 import { findPhrasings } from './request-phrasings.ts'
@@ -16,7 +17,6 @@ import {
   PATH,
   TOOL_PACKAGES,
   trimPath,
-  VERBS,
 } from './request-words.ts'
 
 export type { OperationsFound, ReadOperation } from './request-words.ts'
@@ -73,31 +73,8 @@ export function findOperations(text: string, machines: MachineNames): Operations
     !machines.isMachine(word)
   const isPackage = (word: string | undefined): word is string =>
     word !== undefined && (TOOL_PACKAGES.has(word.toLowerCase()) || isObject(word))
-  /** "install htop and tmux", "restart smbd and nmbd": one step per listed name. */
-  const listed = (match: RegExpMatchArray, operation: string, key: string, commas = true) => {
-    let after = (match.index ?? 0) + match[0].length
-    for (;;) {
-      const more = new RegExp(
-        String.raw`^(?:${commas ? '\\s*,\\s*|' : ''}\s+and\s+)${OBJECT}(?:\s+(?:service|package|process))?`,
-        'i',
-      ).exec(text.slice(after))
-      if (
-        !more ||
-        !isObject(more[1]) ||
-        VERBS.test(more[1]) ||
-        machines.targetAt?.(after + more[0].indexOf(more[1] ?? ''))
-      )
-        break
-      found.push({
-        operation,
-        parameters: { [key]: more[1] },
-        start: after,
-        end: after + more[0].length,
-        valueSpans: [],
-      })
-      after += more[0].length
-    }
-  }
+  const listed = (match: RegExpMatchArray, operation: string, key: string, commas = true) =>
+    findListed({ text, found, isObject, machines }, match, { operation, key, commas })
 
   // --- file copy: two absolute paths
   for (const match of each(
@@ -317,7 +294,9 @@ export function findOperations(text: string, machines: MachineNames): Operations
     String.raw`\bcheck\s+(?:on\s+)?(?:the\s+)?(?:(?:service|daemon)\s+${OBJECT}|${OBJECT}\s+(?:service|daemon))\b`,
   )) {
     const name = match[1] ?? match[2]
-    if (isObject(name)) add(match, 'service.status', { service: name })
+    if (!isObject(name)) continue
+    add(match, 'service.status', { service: name })
+    listed(match, 'service.status', 'service', false)
   }
 
   // --- processes
@@ -331,9 +310,13 @@ export function findOperations(text: string, machines: MachineNames): Operations
     }
     if (!isObject(match[1])) continue
     // "kill the apache2 service": a service is stopped, not its process killed.
-    if (/^(?:service|daemon)$/i.test(match[2] ?? ''))
+    if (/^(?:service|daemon)$/i.test(match[2] ?? '')) {
       add(match, 'service.stop', { service: match[1] })
-    else add(match, 'process.stop', { process: match[1] })
+      listed(match, 'service.stop', 'service', false)
+    } else {
+      add(match, 'process.stop', { process: match[1] })
+      listed(match, 'process.stop', 'process', false)
+    }
   }
   for (const match of each(
     String.raw`\b(?:check|look|search|scan)\s+for\s+(?:a\s+|the\s+|any\s+)?(?:process\s+(?:called\s+|named\s+)?${OBJECT}|${OBJECT}\s+(?:process(?:es)?|procs?)\b)`,

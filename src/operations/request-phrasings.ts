@@ -65,9 +65,9 @@ export function findPhrasings(finder: PhrasingFinder): void {
   }
   // "web01 needs nginx restarted", "I want telnet removed from the databases".
   for (const match of each(
-    String.raw`\b(?:needs?|needed|wants?|wanted|like|get|have|having)\s+(?:the\s+)?${KEYWORD_BEFORE}${OBJECT}${KEYWORD_AFTER}\s+(restarted|started|stopped|killed|updated|upgraded|patched|installed|removed|uninstalled)\b`,
+    String.raw`\b(?:needs?|needed|wants?|wanted|like|get|have|having)\s+(?:the\s+)?${KEYWORD_BEFORE}${OBJECT}((?:(?:\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*)(?:the\s+)?[A-Za-z0-9][A-Za-z0-9@._+-]*)*)${KEYWORD_AFTER}\s+(restarted|started|stopped|killed|updated|upgraded|patched|installed|removed|uninstalled)\b`,
   )) {
-    const [, before, name, after, state = ''] = match
+    const [, before, name, more = '', after, state = ''] = match
     if (!isObject(name)) continue
     const lowered = state.toLowerCase()
     const process = `${before ?? ''} ${after ?? ''}`.toLowerCase().includes('process')
@@ -91,6 +91,13 @@ export function findPhrasings(finder: PhrasingFinder): void {
         ? 'process'
         : 'service'
     add(match, operation, { [key]: name })
+    // "I need nginx and php-fpm restarted": a step per name, after the first one's span.
+    const end = (match.index ?? 0) + match[0].length
+    for (const other of more.split(/\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*/)) {
+      const listed = other.replace(/^the\s+/i, '')
+      if (isObject(listed))
+        found.push({ operation, parameters: { [key]: listed }, start: end, end, valueSpans: [] })
+    }
   }
   for (const match of each(
     String.raw`\b(?:ensure|make\s+sure|see\s+that)\s+(?:the\s+)?(?:package\s+)?${OBJECT}(?:\s+package)?\s+(?:is|gets|get|are)\s+(installed|removed|uninstalled|updated|upgraded|up\s+to\s+date|(?:at|on)\s+(?:the\s+)?latest)\b`,

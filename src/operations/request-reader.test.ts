@@ -46,6 +46,8 @@ describe('the offline reader of operation requests', () => {
       // Exclusions, operations with no machine, work words on named laptops (round 13).
       'tests/fixtures/operations-dev-round13.jsonl',
       'tests/fixtures/operations-dev-round14.jsonl',
+      // One verb on several objects, described exclusions, first-person commands (round 15).
+      'tests/fixtures/operations-dev-round15.jsonl',
     ]) {
       const requests = lines<LabelledOperationRequest>(file)
       const report = scoreOperationRequests(

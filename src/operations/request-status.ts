@@ -1,3 +1,4 @@
+import { findListed } from './request-lists.ts'
 import type { MachineNames } from './request-operations.ts'
 import type { PhrasingFinder } from './request-phrasings.ts'
 import { FILLER, isProcessName, KEYWORD_AFTER, KEYWORD_BEFORE, OBJECT } from './request-words.ts'
@@ -36,7 +37,16 @@ export function findStatusChecks(finder: PhrasingFinder, machines: MachineNames)
       (!keyword.includes('service') && (isProcessName(named) || (resources && named !== '')))
     )
       add(match, 'process.check', { process: named })
-    else add(match, 'service.status', { service: named })
+    else {
+      add(match, 'service.status', { service: named })
+      // "check the status of nginx and php-fpm": a status per name.
+      if (named !== '')
+        findListed({ ...finder, machines }, match, {
+          operation: 'service.status',
+          key: 'service',
+          commas: false,
+        })
+    }
   }
   for (const match of each(
     String.raw`\b(?:is|are)\s+(?:the\s+)?${KEYWORD_BEFORE}${OBJECT}${KEYWORD_AFTER}\s+(?:(?:still|actually|currently)\s+)?(?:${STATES})\b`,

@@ -67,7 +67,7 @@ export const PROCESS_NAMES = new Set(
 )
 
 // "end all instances of msiexec": counting words before the name are not the name.
-export const FILLER = String.raw`(?:(?:the|a|an|any|all|each|every|everything|whole|entire|of|off|instances?\s+of|copies\s+of|stuck|hung|running|runaway|zombie|stray|orphaned|leftover|rogue|defunct|latest|newest|current|old|new|obsolete|legacy|named|called)\s+)*`
+export const FILLER = String.raw`(?:(?:the|a|an|any|all|both|each|every|everything|whole|entire|of|off|instances?\s+of|copies\s+of|stuck|hung|running|runaway|zombie|stray|orphaned|leftover|rogue|defunct|latest|newest|current|old|new|obsolete|legacy|named|called)\s+)*`
 
 export const KEYWORD_BEFORE = String.raw`(?:(service|svc|process|daemon|package)\s+(?:called\s+|named\s+)?)?`
 
