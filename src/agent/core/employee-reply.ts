@@ -61,7 +61,13 @@ export function writeEmployeeReply(parts: EmployeeReplyParts): string {
   }
   if (parts.question) {
     const problem = parts.question.problem ? `${redactForRequester(parts.question.problem)}. ` : ''
-    paragraphs.push(`${problem}${parts.question.question}`)
+    // Under the plan of another request ("the vpn ... since my password expired"), the question
+    // says which request it is for.
+    const taskType = parts.question.taskType
+    const another =
+      parts.plans.length > 0 && parts.plans.every(({ plan }) => plan.taskType !== taskType)
+    const prefix = another && parts.questionTitle ? `For "${parts.questionTitle}": ` : ''
+    paragraphs.push(`${problem}${prefix}${parts.question.question}`)
   }
   return paragraphs.join('\n\n')
 }
