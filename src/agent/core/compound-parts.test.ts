@@ -36,6 +36,28 @@ describe('withoutDetailParts', () => {
     expect(withoutDetailParts(value, instruction).tasks).toHaveLength(2)
   })
 
+  it('keeps a part linked to the other as its cause or its place, which has a subject of its own', () => {
+    const cause = decision([
+      ['my account got locked', 'account_locked'],
+      ["because of that the vpn won't connect", 'vpn_not_connecting'],
+    ])
+    expect(withoutDetailParts(cause, instruction).tasks).toEqual([
+      'account_locked',
+      'vpn_not_connecting',
+    ])
+    const place = decision([
+      ['my laptop is really slow', 'laptop_running_slow'],
+      ['onedrive shows a red x on it too', 'onedrive_sync_issue'],
+    ])
+    expect(withoutDetailParts(place, instruction).tasks).toHaveLength(2)
+    // A pointer that is the part's subject still makes it a detail.
+    const detail = decision([
+      ['LT-0423 is overheating', 'laptop_overheating'],
+      ["that's why it keeps shutting itself down", 'application_crashing'],
+    ])
+    expect(withoutDetailParts(detail, instruction).tasks).toEqual(['laptop_overheating'])
+  })
+
   it('drops a task only a part saying where the person is brought in', () => {
     const routed = decision([
       ['hi, I forgot my windows password', 'password_reset'],

@@ -31,6 +31,21 @@ const SITUATION =
 const PROBLEM_WORD =
   /\b(?:not|no|never|nothing|can'?t|cannot|won'?t|doesn'?t|isn'?t|error|fail\w*|broken|slow|crash\w*|stuck|frozen|issue|problem|help|need|locked|down)\b|n't\b/i
 
+/**
+ * "because of that the vpn won't connect", "that's why outlook asks again": the pointer names the
+ * cause, the other part, and the part keeps a subject of its own.
+ */
+const CAUSE_LINK =
+  /\b(?:because\s+of|due\s+to|as\s+a\s+result\s+of|thanks\s+to)\s+(?:that|this|it)\b|\b(?:that|this|it)(?:'s|’s|\s+is|\s+was)\s+(?:why|because|what)\b/gi
+
+/** "onedrive shows a red x on it": where the problem is (the machine just named), not its subject. */
+const PLACE_POINTER = /\b(?:on|in|with|from|at)\s+(?:it|that|this|them)(?:\s+too|\s+as\s+well)?\b/gi
+
+/** The part without the words that only link it to another: what is left may point back. */
+function withoutLinks(text: string): string {
+  return text.replace(JOINING_PHRASE, '').replace(CAUSE_LINK, '').replace(PLACE_POINTER, '')
+}
+
 /** Whether a part only sets the scene (where the person is, which device they are on). */
 export function onlySetsTheScene(text: string): boolean {
   return SITUATION.test(text.trim()) && !PROBLEM_WORD.test(text)
@@ -54,7 +69,7 @@ export function withoutDetailParts(
       details.add(taskType)
       continue
     }
-    if (!POINTS_BACK.test(part.text.replace(JOINING_PHRASE, ''))) continue
+    if (!POINTS_BACK.test(withoutLinks(part.text))) continue
     const spec = instruction(taskType)
     const named = spec?.parameters.some(
       (parameter) =>

@@ -308,6 +308,10 @@ export function validated(
 const MY_MACHINE =
   /\b(?:my|mine|my own)\s+(?:own\s+)?(?:work\s+|company\s+|office\s+)?(?:laptop|computer|pc|machine|desktop|workstation|notebook|device)\b/i
 
+/** A bare yes to a question that offered one machine: "yes", "yep that one", "that's it". */
+const CONFIRMED =
+  /^\s*(?:(?:yes|yeah|yep|yup|correct|right|exactly|sure)(?:\s+(?:please|it\s+is|that'?s\s+(?:it|the\s+one|right)|that\s+one))?|that'?s\s+(?:it|the\s+one|right)|that\s+one)\s*[.!]*\s*$/i
+
 export function ownMachineAnswer(
   spec: ParameterSpec,
   text: string,
@@ -315,6 +319,9 @@ export function ownMachineAnswer(
 ): string | undefined {
   if (spec.kind !== 'hostname') return undefined
   if (context.ownMachine !== undefined && MY_MACHINE.test(text)) return context.ownMachine
+  // "Is it the shared workstation WS-FIN-12?" offers their one machine: "yes" takes it.
+  const offered = context.ownMachines?.length === 1 ? context.ownMachines[0] : undefined
+  if (offered && CONFIRMED.test(text)) return offered.name
   return machineOfClassNamed(text, context.ownMachines ?? [])?.name
 }
 

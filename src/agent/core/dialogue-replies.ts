@@ -98,7 +98,7 @@ function helpWith(spec: ParameterSpec, ownMachine?: string): string | undefined 
  * reply away from being put right.
  */
 export function ownMachineNote(name: string, machineClass: string): string {
-  return `I've taken this to be your ${machineClass}, ${name}, the one assigned to you. If it's about another computer, tell me its name.`
+  return `I'll do this on your ${machineClass} ${name}, the one assigned to you. If it's about another computer, tell me its name.`
 }
 
 /** Why a step was left out: the person did not know a value it needs. */

@@ -89,7 +89,7 @@ describe('"I don\'t know" gets help or a way round, never a topic switch', () =>
     const { results } = await talk(alice, 'outlook is not syncing')
     expect(results[0]?.missing).toEqual([])
     expect(results[0]?.plan[0]?.parameters.device).toBe('LT-0423')
-    expect(results[0]?.reply).toMatch(/your laptop, LT-0423, the one assigned to you/)
+    expect(results[0]?.reply).toMatch(/on your laptop LT-0423, the one assigned to you/)
     // Named in the message: nothing to say about it.
     const named = await talk(alice, 'outlook is not syncing on LT-0423')
     expect(named.results[0]?.reply).not.toMatch(/assigned to you/)

@@ -51,6 +51,17 @@ describe('the reply for an employee', () => {
     expect(result.plan[0]?.steps.length).toBeGreaterThan(0)
   })
 
+  it.each(['can you add me to jira-software-users', 'please install 7-zip on my laptop LT-0423'])(
+    'after an access or application request (%s) says who acts, never "contact the service desk"',
+    async (message) => {
+      const result = await core.handleTurn({ message, requester: 'alice', actor: employee })
+      expect(result.plan.length).toBeGreaterThan(0)
+      for (const mark of TECHNICAL) expect(result.reply).not.toMatch(mark)
+      expect(result.reply).not.toMatch(/contact the service desk|still not working|try the steps/i)
+      expect(result.reply).toMatch(/^Next: a technician checks and approves your request/m)
+    },
+  )
+
   it('is the full reply for a technician', async () => {
     const result = await core.handleTurn({
       message: 'my teams will not sign in on laptop LT-0423',

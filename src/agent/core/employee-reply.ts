@@ -8,6 +8,7 @@
  */
 import { failedPrecondition } from '../../approvals/approval-preconditions.ts'
 import type { StepResult } from '../../executors/executor.ts'
+import type { Instruction } from '../../knowledge/instructions/instruction.ts'
 import type { RiskLevel } from '../../knowledge/instructions/instruction-schema.ts'
 import type { Plan } from '../../planning/plan.ts'
 import { employeeSteps } from './guidance-steps.ts'
@@ -29,7 +30,13 @@ const RISK_ORDER: readonly RiskLevel[] = ['low', 'medium', 'high', 'critical']
 
 export interface EmployeeReplyParts {
   /** `group`: the machine group the plan is one member's share of (the machine is then named). */
-  plans: ReadonlyArray<{ plan: Plan; results: readonly StepResult[]; group?: string }>
+  plans: ReadonlyArray<{
+    plan: Plan
+    results: readonly StepResult[]
+    group?: string
+    /** Its category says whether it grants something (access, an application) or fixes it. */
+    instruction?: Pick<Instruction, 'id' | 'category'>
+  }>
   question?: MissingParameter
   questionTitle?: string
   approvals?: readonly PendingApproval[]
@@ -38,7 +45,7 @@ export interface EmployeeReplyParts {
 export function writeEmployeeReply(parts: EmployeeReplyParts): string {
   const paragraphs: string[] = []
   const advised = new Set<string>()
-  for (const { plan, results, group } of parts.plans) {
+  for (const { plan, results, group, instruction } of parts.plans) {
     const approvals = (parts.approvals ?? []).filter(
       (approval) =>
         approval.taskType === plan.taskType &&
@@ -46,14 +53,21 @@ export function writeEmployeeReply(parts: EmployeeReplyParts): string {
           plan.steps.some((step) => step.target === approval.target)),
     )
     const machine = group ? plan.steps.find((step) => step.target)?.target : undefined
+    const granting = instruction ? ourChange(plan, instruction) : undefined
     paragraphs.push(
-      describeForEmployee(plan, results, approvals, !advised.has(plan.taskType), machine),
+      describeForEmployee(plan, results, approvals, !advised.has(plan.taskType), machine, granting),
     )
     advised.add(plan.taskType)
   }
   if (parts.question) {
     const problem = parts.question.problem ? `${redactForRequester(parts.question.problem)}. ` : ''
-    paragraphs.push(`${problem}${parts.question.question}`)
+    // Under the plan of another request ("the vpn ... since my password expired"), the question
+    // says which request it is for.
+    const taskType = parts.question.taskType
+    const another =
+      parts.plans.length > 0 && parts.plans.every(({ plan }) => plan.taskType !== taskType)
+    const prefix = another && parts.questionTitle ? `For "${parts.questionTitle}": ` : ''
+    paragraphs.push(`${problem}${prefix}${parts.question.question}`)
   }
   return paragraphs.join('\n\n')
 }
@@ -64,6 +78,7 @@ function describeForEmployee(
   approvals: readonly PendingApproval[],
   withAdvice: boolean,
   machine: string | undefined,
+  granting: OurChange | undefined,
 ): string {
   const lines = [`**${plan.title}**${machine ? ` on ${machine}` : ''}`]
   const checked = results.filter((each) => each.status === 'succeeded').length
@@ -89,9 +104,10 @@ function describeForEmployee(
         step.invocation.type === 'guidance' ? (employeeSteps(step.invocation.text) ?? []) : [],
       )
     : []
-  lines.push(nextStep(plan, held, approvals, blocked !== undefined, steps.length > 0))
+  lines.push(nextStep(plan, held, approvals, blocked !== undefined, steps.length > 0, granting))
   if (steps.length > 0) {
-    lines.push('', 'What you can do now:')
+    // A request's advice is for after it is done ("the program shows in the Start menu").
+    lines.push('', granting === 'request' ? 'Once it is done:' : 'What you can do now:')
     steps.forEach((step, index) => {
       lines.push(`${index + 1}. ${step}`)
     })
@@ -106,9 +122,19 @@ function nextStep(
   approvals: readonly PendingApproval[],
   blocked: boolean,
   withSteps: boolean,
+  granting: OurChange | undefined,
 ): string {
   if (blocked) {
     return 'I could not reach your computer, so nothing was asked for. Check that it is switched on and connected to the network (or the VPN), then ask me again; if it stays unreachable, contact the service desk.'
+  }
+  if (held.length === 0 && granting) {
+    // Access or an application asked for, an unlock or a reset: the plan is ours to carry out,
+    // so "contact the service desk" would send them to ask again for what they just asked.
+    if (granting === 'request')
+      return "Next: a technician checks and approves your request, then it is carried out; you don't need to contact anyone."
+    return withSteps
+      ? 'Next: a technician checks and approves the change, then it is carried out. Meanwhile, the steps below help.'
+      : "Next: a technician checks and approves the change, then it is carried out; you don't need to contact anyone."
   }
   if (held.length === 0) {
     return withSteps
@@ -124,6 +150,24 @@ function nextStep(
   }
   const minutes = TYPICAL_APPROVAL_MINUTES[highestRisk(plan, held)]
   return `Next: a technician reviews and approves the change, typically within ${minutes} minutes. I carry it out as soon as it is approved; you'll see the result here.`
+}
+
+/**
+ * A plan whose change is ours to carry out once approved, rather than advice: `request` for
+ * something asked for (runbooks named so, "software_install_request", "jira_access_request"),
+ * `access` for an account or share put right (an unlock, a reset). Undefined otherwise, or when
+ * no step changes anything.
+ */
+type OurChange = 'request' | 'access'
+
+function ourChange(
+  plan: Plan,
+  instruction: Pick<Instruction, 'id' | 'category'>,
+): OurChange | undefined {
+  const changes = plan.steps.some((step) => !step.readOnly && step.invocation.type !== 'guidance')
+  if (!changes) return undefined
+  if (instruction.id.endsWith('_request')) return 'request'
+  return instruction.category === 'access' ? 'access' : undefined
 }
 
 function highestRisk(plan: Plan, held: readonly StepResult[]): RiskLevel {

@@ -46,6 +46,15 @@ const GENERIC_WORDS = new Set([
   'main',
   'one',
   'it',
+  // "yes" to "is it the shared workstation WS-FIN-12?" confirms the machine offered, names none.
+  'yes',
+  'yeah',
+  'yep',
+  'yup',
+  'that',
+  'correct',
+  'right',
+  'exactly',
 ])
 
 /** Whether a bare answer is only a machine word ("the laptop", "work pc"), no machine name. */

@@ -13,7 +13,7 @@ import type { AccessPolicy } from '../../policy/access-policy.ts'
 import { ownMachineNote } from './dialogue-replies.ts'
 import { machineOfClassNamed } from './machine-class-words.ts'
 import { machineParameterOf, platformParameterOf } from './machine-groups.ts'
-import { type SlotState, selectActions } from './slot-filling.ts'
+import { type MissingParameter, type SlotState, selectActions } from './slot-filling.ts'
 import type { TurnState } from './turn.ts'
 
 export const MY_MACHINE =
@@ -91,7 +91,8 @@ export function ownMachineTaken(
 
 /**
  * The one workstation or laptop assigned to the requester, which "my laptop" means; undefined
- * when they have none or several, or when someone else (a technician) sends the turn.
+ * when they have none or several, when the one they have is shared with their group, or when
+ * someone else (a technician) sends the turn.
  */
 export function assignedMachineOf(
   turn: Pick<TurnState, 'session' | 'actor'>,
@@ -101,7 +102,16 @@ export function assignedMachineOf(
   if (!access || !requester) return undefined
   if (turn.actor && !samePerson(turn.actor.username, requester)) return undefined
   const machines = access.ownMachines(requester)
-  return machines.length === 1 ? machines[0] : undefined
+  const only = machines.length === 1 ? machines[0] : undefined
+  // A machine given to a whole group (finance's shared workstation) is never assumed to be theirs.
+  return only && assignedInPerson(only, requester) ? only : undefined
+}
+
+/** Assigned to the person by name, not only through a group they are in. */
+function assignedInPerson(target: Target, username: string): boolean {
+  return (target.assignedTo ?? []).some(
+    (assignee) => !assignee.startsWith('group:') && samePerson(assignee, username),
+  )
 }
 
 /** "kwong's laptop", "maria.garcia's work pc": a person's name, then a machine word. */
@@ -164,6 +174,42 @@ export function someonesMachineOf(
   }
 }
 
+/**
+ * The machine question for someone whose machine was not assumed (two or more, or one shared
+ * with their group): their machines become the options, by name and what they are, so they
+ * pick one rather than look its name up. Any other question is returned as it is.
+ */
+export function withOwnMachineOptions(
+  question: MissingParameter,
+  instruction: Instruction,
+  turn: Pick<TurnState, 'session' | 'actor'>,
+  access: AccessPolicy | undefined,
+): MissingParameter {
+  if (question.parameter !== machineParameterOf(instruction) || question.options) return question
+  const requester = turn.session.requester
+  const machines = ownMachinesOf(turn, access)
+  if (!requester || machines.length === 0) return question
+  const labels = machines.map((machine) => {
+    const whose = assignedInPerson(machine, requester) ? 'your' : 'the shared'
+    const what = machine.description ? ` (${machine.description})` : ''
+    return `${whose} ${machineClassOf(machine)} ${machine.name}${what}`
+  })
+  const listed =
+    labels.length === 1 ? labels[0] : `${labels.slice(0, -1).join(', ')} or ${labels.at(-1)}`
+  return {
+    ...question,
+    question: `${question.question} Is it ${listed}?`,
+    options: machines.map((machine, index) => {
+      const label = labels[index] ?? machine.name
+      return {
+        value: machine.name,
+        label: `${label.charAt(0).toUpperCase()}${label.slice(1)}`,
+        answer: machine.name,
+      }
+    }),
+  }
+}
+
 /** The requester's own workstations and laptops, when they send the turn themselves. */
 export function ownMachinesOf(
   turn: Pick<TurnState, 'session' | 'actor'>,
@@ -181,7 +227,11 @@ function ownMachineOfClass(
   turn: Pick<TurnState, 'session' | 'actor'>,
   access: AccessPolicy | undefined,
 ): Target | undefined {
-  const machines = ownMachinesOf(turn, access)
+  const requester = turn.session.requester ?? ''
+  // A group's shared machine is never taken for "my computer"; it is offered in the question.
+  const machines = ownMachinesOf(turn, access).filter((machine) =>
+    assignedInPerson(machine, requester),
+  )
   const named = machineOfClassNamed(
     message,
     machines.map((machine) => ({ name: machine.name, class: machineClassOf(machine) })),

@@ -24,6 +24,7 @@ import {
   refusalOf,
   requesterDefault,
   someonesMachineOf,
+  withOwnMachineOptions,
 } from './own-resources.ts'
 import { audienceOf } from './reply-writer.ts'
 import type { PendingQuestion } from './session.ts'
@@ -135,7 +136,9 @@ export function planQueued(
     }
     Object.assign(session.known, slots.fromMessage)
     const deferred = deferOptional(instruction, slots.missing, slots.values)
-    const question = deferred ? undefined : slots.missing[0]
+    const first = deferred ? undefined : slots.missing[0]
+    // Someone with machines of their own picks one of them by name, not by looking it up.
+    const question = first && withOwnMachineOptions(first, instruction, turn, dependencies.access)
     if (question) {
       turn.question = question
       const kept = Object.keys(own).length > 0 && !fleet ? { implied: own } : {}

@@ -23,12 +23,19 @@ const inventory = new Inventory({
     machine('WS-FIN-12', { class: 'workstation', assignedTo: ['group:finance'] }),
     machine('PROD-DB-01', { os: 'linux', class: 'server', assignedTo: ['alice'] }),
     machine('LT-0499', {}),
+    machine('LT-0431', { class: 'laptop', assignedTo: ['dana'] }),
+    machine('WS-OPS-03', {
+      class: 'workstation',
+      description: 'tower by the ops desk',
+      assignedTo: ['dana'],
+    }),
   ],
   groups: { finance: ['LT-0423', 'LT-0424'] },
 })
 
 const alice: Actor = { username: 'alice', role: 'requester' }
 const carol: Actor = { username: 'carol', role: 'requester' }
+const dana: Actor = { username: 'dana', role: 'requester' }
 const tom: Actor = { username: 'tom', role: 'technician' }
 
 let core: HelpdeskCore
@@ -182,6 +189,31 @@ describe('whose machine: a requester works on their own workstation or laptop on
     const result = await turn(carol, 'WS-FIN-12 shows a blue screen every morning')
     expect(result.refused).toBeUndefined()
     expect(result.plan[0]?.steps.some((step) => step.target === 'WS-FIN-12')).toBe(true)
+  })
+
+  it('never assumes a machine shared with the group: it is offered in the question', async () => {
+    const asked = await turn(carol, 'my computer is slow')
+    expect(asked.plan).toEqual([])
+    expect(asked.missing[0]?.parameter).toBe('device')
+    expect(asked.reply).toContain('the shared workstation WS-FIN-12')
+    expect(asked.missing[0]?.options?.map((option) => option.answer)).toEqual(['WS-FIN-12'])
+  })
+
+  it('asks someone with two machines which one, offering each by name and description', async () => {
+    const asked = await turn(dana, 'outlook keeps crashing')
+    expect(asked.plan).toEqual([])
+    expect(asked.missing[0]?.parameter).toBe('device')
+    expect(asked.reply).toContain(
+      'your laptop LT-0431 or your workstation WS-OPS-03 (tower by the ops desk)',
+    )
+    expect(asked.missing[0]?.options?.map((option) => option.label)).toEqual([
+      'Your laptop LT-0431',
+      'Your workstation WS-OPS-03 (tower by the ops desk)',
+    ])
+    // A named machine always wins, with nothing said about which was taken.
+    const named = await turn(dana, 'outlook keeps crashing on WS-OPS-03')
+    expect(named.plan[0]?.parameters.device).toBe('WS-OPS-03')
+    expect(named.reply).not.toMatch(/assigned to you/)
   })
 
   it('lets a technician work on any machine', async () => {

@@ -70,6 +70,32 @@ describe('how-to and why questions, through the core', () => {
   })
 
   it.each([
+    [
+      'how do I add my work calendar to my phone',
+      /\*\*Phone\*\*: Outlook mobile/,
+      /Open Shared Calendar/,
+    ],
+    [
+      'how do I add a shared mailbox in outlook',
+      /Open these additional mailboxes/,
+      /\*\*Phone\*\*/,
+    ],
+    [
+      'how do i map a network drive',
+      /remove and map again/,
+      /Could not reconnect all network drives/,
+    ],
+    ['how do I test my mic before a zoom call?', /Test Speaker and Microphone/, /ConsentStore/],
+  ])(
+    '"%s" quotes the passage that answers it, not a neighbour sharing a word',
+    async (message, wanted, unrelated) => {
+      const result = await core.handleTurn({ message })
+      expect(result.answer?.text).toMatch(wanted)
+      expect(result.answer?.text).not.toMatch(unrelated)
+    },
+  )
+
+  it.each([
     ['how do I change the bank account my salary goes to', 'hr_payroll_benefits'],
     ['how do I change my outlook signature', 'outlook_howto'],
     ['how do I claim travel expenses', 'expenses_and_travel'],

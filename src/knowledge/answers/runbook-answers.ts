@@ -49,6 +49,8 @@ export interface AnswerTuning {
    * ("where do I find my computer's name"), when that help matches at least this well.
    */
   guidanceScore: number
+  /** A how-to passage covering this share of the question's words is the whole answer. */
+  answeredCoverage: number
 }
 
 export const DEFAULT_ANSWER_TUNING: AnswerTuning = {
@@ -59,6 +61,7 @@ export const DEFAULT_ANSWER_TUNING: AnswerTuning = {
   keepFraction: 0.6,
   maximumPassages: 3,
   guidanceScore: 0.21,
+  answeredCoverage: 0.5,
 }
 
 /**
@@ -184,16 +187,30 @@ export class RunbookAnswers implements QuestionAnswers {
   private bestPassages(message: string, form: QuestionForm, runbook: string): ScoredPassage[] {
     const weighted = this.passages
       .search(message, { runbooks: new Set([runbook]), limit: 50 })
-      .map(({ passage, score }) => ({
-        passage,
-        score: score * sectionWeight(form, passage.section),
-      }))
+      .map((each) => {
+        const similarity = each.score * sectionWeight(form, each.passage.section)
+        // A how-to is ranked by how much of what was asked a passage has, not by how often it
+        // repeats one of its words: "calendar to my phone" is the phone passage, not
+        // "Calendars". A why question is answered by the causes, each naming few of its words.
+        return {
+          ...each,
+          similarity,
+          score: form === 'how_to' ? similarity * each.coverage : similarity,
+        }
+      })
       .sort((left, right) => right.score - left.score)
     const best = weighted[0]?.score ?? 0
-    if (best < this.tuning.passageScore) return []
-    return weighted
-      .filter((each) => each.score >= best * this.tuning.keepFraction)
-      .slice(0, this.tuning.maximumPassages)
+    // Whether the runbook's prose answers at all is the similarity's to say, as before.
+    const closest = Math.max(0, ...weighted.map((each) => each.similarity))
+    if (closest < this.tuning.passageScore || best <= 0) return []
+    const close = weighted.filter((each) => each.score >= best * this.tuning.keepFraction)
+    if (form !== 'how_to') return close.slice(0, this.tuning.maximumPassages)
+    // A how-to is answered by the passage about it, when one covers most of the question: no
+    // neighbour that shares a word ("Calendars" under "add my work calendar to my phone",
+    // which "Phone" answers). Otherwise the few that come closest, as before.
+    const [first] = close
+    if (first && first.coverage >= this.tuning.answeredCoverage) return [first]
+    return close.slice(0, this.tuning.maximumPassages)
   }
 }
 

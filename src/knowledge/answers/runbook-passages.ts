@@ -23,6 +23,13 @@ export interface ScoredPassage {
   passage: Passage
   /** Cosine similarity of TF-IDF vectors in [0, 1]. */
   score: number
+  /**
+   * The question's words the passage has (stemmed), and their share of the question's words
+   * weighed by rarity, in [0, 1]: "add my work calendar to my phone" is answered by the passage
+   * about phones and calendars, not by the one that only says "calendar" more often.
+   */
+  covered: ReadonlySet<string>
+  coverage: number
 }
 
 type SparseVector = Map<string, number>
@@ -92,11 +99,36 @@ export class RunbookPassages {
     options: { runbooks?: ReadonlySet<string>; limit?: number } = {},
   ): ScoredPassage[] {
     const query = this.weigh(termCounts(question))
+    // Words any passage has: one no runbook uses can be covered by none, so it weighs on none.
+    // Nor does the word that names the runbook searched ("outlook" in outlook_sync): every
+    // passage of it is about that, whether it says so or not.
+    const named = new Set(
+      [...(options.runbooks ?? [])].flatMap((runbook) => analyze(runbook.replace(/_/g, ' ')).terms),
+    )
+    const words = [...query.keys()].filter(
+      (term) =>
+        term.startsWith('w:') && this.inverseFrequency.has(term) && !FRAME_WORDS.has(term.slice(2)),
+    )
+    const candidates = this.passages.filter(
+      ({ passage }) => !options.runbooks || options.runbooks.has(passage.runbook),
+    )
+    // Rarity among the passages searched: "outlook" in the Outlook runbook is in half of them
+    // and tells little about which one answers, "phone" or "calendar" a lot.
+    const weightOf = (term: string) => {
+      const frequency = candidates.filter(({ vector }) => vector.has(term)).length
+      const rarity = Math.log((1 + candidates.length) / (1 + frequency)) + 1
+      return named.has(term.slice(2)) ? rarity * NAMED_WORD_WEIGHT : rarity
+    }
+    const weights = new Map(words.map((term) => [term, weightOf(term)]))
+    const total = words.reduce((sum, term) => sum + (weights.get(term) ?? 0), 0)
     const scored: ScoredPassage[] = []
-    for (const { passage, vector } of this.passages) {
-      if (options.runbooks && !options.runbooks.has(passage.runbook)) continue
+    for (const { passage, vector } of candidates) {
       const score = dot(query, vector)
-      if (score > 0) scored.push({ passage, score })
+      if (score <= 0) continue
+      const covered = new Set(words.filter((term) => vector.has(term)))
+      const weight = [...covered].reduce((sum, term) => sum + (weights.get(term) ?? 0), 0)
+      // A question of only unknown words: coverage says nothing, the similarity decides.
+      scored.push({ passage, score, covered, coverage: total > 0 ? weight / total : 1 })
     }
     scored.sort((left, right) => right.score - left.score)
     return scored.slice(0, options.limit ?? 20)
@@ -248,6 +280,19 @@ function sentences(paragraph: string): string[] {
   if (rest) result.push(rest)
   return result
 }
+
+/**
+ * Words (stemmed) that frame a how-to rather than say what it is about: "how do I stop my
+ * laptop overheating" is about overheating, not about a passage that says "stop".
+ */
+const FRAME_WORDS = new Set(
+  ['keep', 'stop', 'make', 'need', 'want', 'try', 'way', 'best', 'able', 'let', 'use'].flatMap(
+    (word) => analyze(word).terms,
+  ),
+)
+
+/** A word of the searched runbook's name counts this much towards coverage (see `search`). */
+const NAMED_WORD_WEIGHT = 0.25
 
 /** Character 4-grams of longer words weigh this much against a whole word. */
 const CHARACTER_WEIGHT = 0.25
