@@ -42,6 +42,7 @@ describe('the clause gate', () => {
     ['can you install the newest version instead', 'asks', 1],
     ['could you put 7-zip on my laptop', 'asks', 1],
     ['jira showed 403', 'problem', 1],
+    ['my pc blue screened twice', 'problem', 1],
     ['my laptop is super slow anyway', 'problem', 1],
     ['it is month end close today', 'problem', 0],
   ])('%j: %s = %d', (text, name, expected) => {

@@ -37,7 +37,7 @@ export interface ClauseSignals {
  * without a request verb) tells what the writer did or what happened before: background.
  */
 const PROBLEM =
-  /\b(?:not|never|no|nothing|none|can'?t|cannot|won'?t|doesn'?t|don'?t|isn'?t|aren'?t|didn'?t|stopped|stops|fail(?:s|ed|ing|ure)?|error|errors|broken|broke|crash(?:es|ed|ing)?|freez(?:es|ing)|froze|frozen|stuck|slow|laggy|lag|hangs?|locked|lost|missing|vanished|gone|disconnected|offline|drops?|dropping|keeps?|refuses?|black|blank|dead|hot|overheat\w*|bounced?|rejected|denied|forbidden|403|404|50\d|0x[0-9a-f]+|blue\s*screen|bsod|red\s+x)\b|n['\u2019]t\b|\b[a-z]*\d{3,}[a-z]*\b/i
+  /\b(?:not|never|no|nothing|none|can'?t|cannot|won'?t|doesn'?t|don'?t|isn'?t|aren'?t|didn'?t|stopped|stops|fail(?:s|ed|ing|ure)?|error|errors|broken|broke|crash(?:es|ed|ing)?|freez(?:es|ing)|froze|frozen|stuck|slow|laggy|lag|hangs?|locked|lost|missing|vanished|gone|disconnected|offline|drops?|dropping|keeps?|refuses?|black|blank|dead|hot|overheat\w*|bounced?|rejected|denied|forbidden|403|404|50\d|0x[0-9a-f]+|blue\s*screen\w*|bsod|red\s+x)\b|n['\u2019]t\b|\b[a-z]*\d{3,}[a-z]*\b/i
 /** The writer asks for something. */
 const ASKS =
   /\b(?:can|could|would|will)\s+(?:you|u|someone|i\s+get|i\s+have)\b|\b(?:please|pls|plz|need|needs|want|wanna|i'?d\s+like|give\s+me|get\s+me|add\s+me|grant|install|reset|unlock|set\s+up|setup|request|access\s+to)\b/i

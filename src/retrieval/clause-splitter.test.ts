@@ -33,6 +33,14 @@ describe('splitting a message into clauses', () => {
     ['Teams and Outlook work fine', ['Teams and Outlook work fine']],
     // ...but a request before a singular "is fine" is still its own clause.
     ['reset my password and the printer is fine', ['reset my password', 'the printer is fine']],
+    [
+      "my pc is crawling, and on top of that the vpn won't connect",
+      ['my pc is crawling', "the vpn won't connect"],
+    ],
+    [
+      'share access denied, and since you are at it reset my password',
+      ['share access denied', 'reset my password'],
+    ],
   ])('%j', (text, expected) => {
     expect(splitClauses(text).filter((part) => part.length > 3 || expected.includes(part))).toEqual(
       expected.filter((part) => part.length > 3),
@@ -68,6 +76,13 @@ describe('clauses the writer set apart as requests', () => {
     ['VPN error 809. Also, the printer is jammed. It is urgent.', [true, true, false]],
     ["excel freezing since this morning, it's month end close today", [false, false]],
     ['my laptop is slow and the fan is loud', [false, false]],
+    // "and on top of that", "and since you're at it": the announcing words after "and" count.
+    ["my pc is crawling, and on top of that the vpn won't connect", [true, true]],
+    [
+      "access denied on the legal share, and since you're at it, could you reset my password",
+      [true, true],
+    ],
+    ['printer offline. On top of that, excel freezes', [true, true]],
   ])('%j', (text, expected) => {
     expect(splitMarkedClauses(text).map((clause) => clause.announced)).toEqual(expected)
   })
@@ -123,6 +138,19 @@ describe('fine clauses for the clause gate', () => {
     const clauses = splitMarkedClauses(text, { fine: true })
     expect(clauses.map((clause) => clause.text)).toEqual(texts)
     expect(clauses.map((clause) => clause.joiner)).toEqual(joiners)
+  })
+
+  it('passes an announcing joiner on across a piece too short to keep', () => {
+    // ", and since you're at it, could you": the empty piece between the joiner and the comma
+    // before the request must not swallow the announcement.
+    const clauses = splitMarkedClauses(
+      "access denied on the legal share, and since you're at it, could you reset my password",
+      { fine: true },
+    )
+    expect(clauses.map((clause) => [clause.text, clause.joiner, clause.announced])).toEqual([
+      ['access denied on the legal share', 'start', true],
+      ['could you reset my password', 'announce', true],
+    ])
   })
 
   it('cuts at every comma when asked', () => {

@@ -6,12 +6,17 @@
  */
 const SENTENCE_BREAK =
   /(?<=[.!?])\s+(?=[A-Za-z0-9"'(])|[\r\n]+|;\s*|\s+-\s+|\s*\(\d\)\s*|(?:^|\s)\d[.)]\s+|(?:^|\s)[a-e]\)\s+|\s+\+\s+/
+/**
+ * "and on top of that", "and since you're at it": the announcing words are matched with the "and"
+ * before them, else "and" alone is taken as the joiner and the announcing words stay in the
+ * clause, which then reads as an unannounced detail.
+ */
 const CONJUNCTION =
-  /,?\s+(?:(?:and\s+)?while\s+you(?:'|\u2019)?re\s+at\s+it|(?:and\s+)?while\s+you\s+are\s+at\s+it|(?:and\s+)?one\s+more\s+thing:?|another\s+thing:?|on\s+another\s+note|separately|unrelated(?:ly)?:?|since|and\s+also|and\s+then|and\s+btw|oh\s+and|also|plus|as\s+well\s+as|additionally|on\s+top\s+of\s+that|another\s+thing|besides|btw|by\s+the\s+way|p\.?s\.?|and|&)\s+/i
+  /,?\s+(?:(?:and\s+)?(?:while|since|as)\s+you(?:(?:'|\u2019)?re|\s+are)\s+at\s+it|(?:and\s+)?on\s+top\s+of\s+(?:that|this)|(?:and\s+)?one\s+more\s+thing:?|another\s+thing:?|on\s+another\s+note|separately|unrelated(?:ly)?:?|since|and\s+also|and\s+then|and\s+btw|oh\s+and|also|plus|as\s+well\s+as|additionally|another\s+thing|besides|btw|by\s+the\s+way|p\.?s\.?|and|&)\s+/i
 
 /** A sentence may itself open with the joining word: "Also, the printer...". */
 const LEADING_CONJUNCTION =
-  /^(?:(?:and\s+)?while\s+you(?:'|\u2019)?re\s+at\s+it|(?:and\s+)?while\s+you\s+are\s+at\s+it|one\s+more\s+thing|on\s+another\s+note|separately|unrelated(?:ly)?|and\s+also|oh\s+and|and|also|plus|additionally|besides|btw|by\s+the\s+way|p\.?s\.?|another\s+thing)\b[,:]?\s*/i
+  /^(?:(?:and\s+)?(?:while|since|as)\s+you(?:(?:'|\u2019)?re|\s+are)\s+at\s+it|(?:and\s+)?on\s+top\s+of\s+(?:that|this)|one\s+more\s+thing|on\s+another\s+note|separately|unrelated(?:ly)?|and\s+also|oh\s+and|and|also|plus|additionally|besides|btw|by\s+the\s+way|p\.?s\.?|another\s+thing)\b[,:]?\s*/i
 
 const MIN_PART_CHARACTERS = 4
 
@@ -65,7 +70,7 @@ const SHARED_SUBJECT_WORDS = 3
  * which as often join a detail to the same request.
  */
 const ANNOUNCES_REQUEST =
-  /while\s+you|one\s+more\s+thing|another\s+thing|another\s+note|separately|unrelated|also|plus|as\s+well\s+as|additionally|on\s+top\s+of\s+that|besides|btw|by\s+the\s+way|p\.?s|oh\s+and|\d[.)]|\(\d\)|^\s*[a-e]\)|\s[a-e]\)|\+/i
+  /while\s+you|you(?:(?:'|\u2019)?re|\s+are)\s+at\s+it|one\s+more\s+thing|another\s+thing|another\s+note|separately|unrelated|also|plus|as\s+well\s+as|additionally|on\s+top\s+of\s+that|besides|btw|by\s+the\s+way|p\.?s|oh\s+and|\d[.)]|\(\d\)|^\s*[a-e]\)|\s[a-e]\)|\+/i
 
 /**
  * What stood before a clause: nothing (the first), a joiner that announces a request, a cause or
@@ -170,6 +175,9 @@ export function splitMarkedClauses(
         // "reset my password and I also need Jira": the dropped "I" stood between the two.
         const previous = parts.at(-1)
         if (previous) previous.announced = true
+        // A piece too short to keep (", and since you're at it, could you...") passes the
+        // announcement on to the next clause, as it passes on its joiner.
+        announceNext = true
       }
     }
   }

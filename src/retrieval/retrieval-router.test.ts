@@ -59,6 +59,19 @@ describe('the learned router', () => {
     expect(decision.tasks).toEqual(['account_locked', 'printer_not_working'])
   })
 
+  it.each([
+    [
+      "access denied on \\\\nas02\\legal since this morning, and since you're at it, could you reset my AWS password",
+      ['shared_drive_access', 'password_reset'],
+    ],
+    [
+      'my laptop is crawling, and on top of that the printer queue is stuck',
+      ['laptop_running_slow', 'printer_not_working'],
+    ],
+  ])('takes the part after an announcing joiner behind "and": %j', async (text, tasks) => {
+    expect((await router.route(text)).tasks).toEqual(tasks)
+  })
+
   it('keeps a part sure of its own task although the whole message gives that task almost nothing', async () => {
     const text =
       'please add me to the SALES project in jira and give me write access to the \\\\fs02\\sales share'
