@@ -170,12 +170,25 @@ describe.skipIf(missing !== undefined)(
         const hpa = named(objects, 'HorizontalPodAutoscaler', 'helpdesk-api')
         expect(hpa?.spec.minReplicas).toBeGreaterThan(1)
         expect(hpa?.spec.maxReplicas).toBeGreaterThan(hpa?.spec.minReplicas)
-        // No volume claim: nothing an API pod keeps outlives it.
-        expect(byKind(objects, 'PersistentVolumeClaim')).toEqual([])
+        // One volume claim only, shared by every pod: the audit checkpoints (outside the database
+        // by design); nothing else an API pod keeps outlives it.
         expect(
-          api?.spec.template.spec.volumes.some((volume: Manifest) => volume.persistentVolumeClaim),
-        ).toBe(false)
+          byKind(objects, 'PersistentVolumeClaim').map((claim) => claim.metadata.name),
+        ).toEqual(['helpdesk-audit-checkpoints'])
         const config = named(objects, 'ConfigMap', 'helpdesk-config')?.data ?? {}
+        for (const name of ['helpdesk-api', 'helpdesk-worker']) {
+          const pod = named(objects, 'Deployment', name)?.spec.template.spec
+          const claims = pod.volumes.filter((volume: Manifest) => volume.persistentVolumeClaim)
+          expect(claims.map((volume: Manifest) => volume.persistentVolumeClaim.claimName)).toEqual([
+            'helpdesk-audit-checkpoints',
+          ])
+          const mount = pod.containers[0].volumeMounts.find(
+            (volumeMount: Manifest) => volumeMount.name === claims[0].name,
+          )
+          expect(mount?.mountPath, name).toBe(config.HELPDESK_AUDIT_CHECKPOINT_DIR)
+          expect(mount?.readOnly, name).toBeUndefined()
+        }
+        expect(config.HELPDESK_AUDIT_CHECKPOINT_FILE).toBeUndefined()
         expect(config.HELPDESK_EMBEDDED_WORKER).toBe('false')
         const worker = named(objects, 'Deployment', 'helpdesk-worker')
         expect(worker?.spec.replicas).toBeGreaterThan(1)
@@ -193,6 +206,14 @@ describe.skipIf(missing !== undefined)(
         expect(workerEgress).toEqual(expect.arrayContaining(['5432', '22', '5985-5986']))
         expect(workerEgress).not.toContain('8000')
       })
+    })
+
+    it('the checkpoint volume: ReadWriteMany for several nodes, ReadWriteOnce on the one-node demo', () => {
+      const access = (overlay: string) =>
+        named(render(overlay), 'PersistentVolumeClaim', 'helpdesk-audit-checkpoints')?.spec
+          .accessModes
+      expect(access('production')).toEqual(['ReadWriteMany'])
+      expect(access('demo')).toEqual(['ReadWriteOnce'])
     })
 
     it('demo runs PostgreSQL in the cluster; production points at an external one', () => {
