@@ -85,6 +85,11 @@ export const configSchema = z
      */
     HELPDESK_WORKER_HEARTBEAT_SECONDS: z.coerce.number().int().min(10).max(3600).default(30),
     /**
+     * `helpdesk worker` serves /metrics (its job counters; HELPDESK_METRICS_TOKEN_FILE's token) on
+     * this port of HOST; unset, it opens no port.
+     */
+    HELPDESK_WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+    /**
      * Replicas on one database: how often an idle replica looks for runbook changes made through
      * another (a chat turn also looks, before it is routed).
      */

@@ -103,6 +103,7 @@ describe.skipIf(missing !== undefined)(
           ['Deployment', 'helpdesk-worker'],
           ['PodDisruptionBudget', 'helpdesk-worker'],
           ['NetworkPolicy', 'worker-egress'],
+          ['NetworkPolicy', 'worker-ingress'],
           ['StatefulSet', 'chroma'],
           ['Service', 'helpdesk-api'],
           ['Service', 'chroma'],
@@ -195,7 +196,24 @@ describe.skipIf(missing !== undefined)(
         const container = worker?.spec.template.spec.containers[0]
         expect(container.command).toEqual(['node', 'bin/helpdesk.js', 'worker'])
         expect(container.envFrom).toEqual([{ configMapRef: { name: 'helpdesk-config' } }])
-        expect(container.ports).toBeUndefined()
+        // No API: its one port is its own /metrics, reached from the monitoring namespace only.
+        expect(container.ports).toEqual([{ name: 'metrics', containerPort: 9464 }])
+        const port = container.env.find(
+          (variable: Manifest) => variable.name === 'HELPDESK_WORKER_METRICS_PORT',
+        )
+        expect(port?.value).toBe('9464')
+        expect(config.HELPDESK_METRICS_TOKEN_FILE).toMatch(/^\/run\/secrets\/helpdesk\//)
+        const workerIngress = named(objects, 'NetworkPolicy', 'worker-ingress')?.spec
+        expect(workerIngress?.ingress).toEqual([
+          {
+            from: [
+              {
+                namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
+              },
+            ],
+            ports: [{ protocol: 'TCP', port: 9464 }],
+          },
+        ])
         // Workers reach PostgreSQL and the managed machines' ports.
         const policies = byKind(objects, 'NetworkPolicy')
         const workerEgress = policies
