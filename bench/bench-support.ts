@@ -44,6 +44,8 @@ export async function startServer(
   url: string
   readyMs: number
   stop: () => Promise<void>
+  /** Its standard error so far (the log, when LOG_LEVEL lets it write). */
+  output: () => string
 }> {
   const port = await freePort()
   const started = performance.now()
@@ -80,7 +82,7 @@ export async function startServer(
     child.kill('SIGINT')
     await exited
   }
-  return { child, url, readyMs, stop }
+  return { child, url, readyMs, stop, output: () => stderr }
 }
 
 /** What `chatThroughput` measured. */

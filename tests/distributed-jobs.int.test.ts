@@ -11,11 +11,13 @@
  *   in this test process: the HTTP API starts only catalog operations, whose scripts would act
  *   on this machine, not on per-name state files.
  * - One approval approved at once on both APIs: one 200 with a job, one 409; one job exists.
+ * - Each worker serves its own job counters on its metrics port (HELPDESK_WORKER_METRICS_PORT).
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { freePort } from '../bench/bench-support.ts'
 import { parseAuditKey } from '../src/audit/audit-key.ts'
 import { PostgresAuditLog } from '../src/audit/postgres-audit-log.ts'
 import { DistributedJobEngine } from '../src/jobs/distributed-job-engine.ts'
@@ -41,6 +43,9 @@ let environment: Record<string, string> = {}
 let apiA: HelpdeskProcess
 let apiB: HelpdeskProcess
 const workers: HelpdeskProcess[] = []
+/** Each worker's /metrics port, in the order of `workers`. */
+const workerMetricsPorts: number[] = []
+const METRICS_TOKEN = 'c0ffee'.repeat(8)
 const tokens: Record<string, string> = {}
 let keyFile = ''
 
@@ -82,14 +87,29 @@ beforeAll(async () => {
     HELPDESK_WORKER_HEARTBEAT_SECONDS: '10',
     CHROMA_RUNTIME_DIR: path.resolve('.helpdesk/runtime'),
   }
+  const metricsTokenFile = path.join(shared, 'metrics-token')
+  writeFileSync(metricsTokenFile, `${METRICS_TOKEN}\n`, { mode: 0o600 })
+  workerMetricsPorts.push(await freePort(), await freePort())
+  const workerMetrics = (index: number) => ({
+    HELPDESK_METRICS_TOKEN_FILE: metricsTokenFile,
+    HELPDESK_WORKER_METRICS_PORT: String(workerMetricsPorts[index]),
+  })
   const dataDirectory = (name: string) => mkdtempSync(path.join(tmpdir(), `distributed-${name}-`))
   // The first API makes the schema and the first admin; the rest start together.
   const directoryA = dataDirectory('api-a')
   apiA = await startHelpdesk('serve', { ...environment, HELPDESK_DATA_DIR: directoryA })
   const started = await Promise.all([
     startHelpdesk('serve', { ...environment, HELPDESK_DATA_DIR: dataDirectory('api-b') }),
-    startHelpdesk('worker', { ...environment, HELPDESK_DATA_DIR: dataDirectory('worker-1') }),
-    startHelpdesk('worker', { ...environment, HELPDESK_DATA_DIR: dataDirectory('worker-2') }),
+    startHelpdesk('worker', {
+      ...environment,
+      ...workerMetrics(0),
+      HELPDESK_DATA_DIR: dataDirectory('worker-1'),
+    }),
+    startHelpdesk('worker', {
+      ...environment,
+      ...workerMetrics(1),
+      HELPDESK_DATA_DIR: dataDirectory('worker-2'),
+    }),
   ])
   apiB = started[0]
   workers.push(started[1], started[2])
@@ -133,6 +153,17 @@ describe('distributed jobs: 2 API servers, 2 workers, one PostgreSQL', () => {
     const ranBy = workers.filter((worker) => worker.log().includes(`running job ${jobId}`))
     expect(ranBy).toHaveLength(1)
     expect(apiA.log() + apiB.log()).not.toContain(`running job ${jobId}`)
+    // The worker that ran it counts it on its own /metrics port (no API replica could).
+    const port = workerMetricsPorts[workers.indexOf(ranBy[0] as HelpdeskProcess)]
+    const scrape = await fetch(`http://127.0.0.1:${port}/metrics`, {
+      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+    })
+    expect(scrape.status).toBe(200)
+    const text = await scrape.text()
+    expect(text).toMatch(/^helpdesk_jobs_total\{status="succeeded"\} [1-9]/m)
+    expect(text).toMatch(
+      /^helpdesk_job_target_steps_total\{executor="bash",state="succeeded"\} [1-9]/m,
+    )
   }, 60_000)
 
   it('SIGKILL of the worker running a fleet: the other finishes it, no change runs twice', async () => {

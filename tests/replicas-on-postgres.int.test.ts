@@ -2,12 +2,14 @@
  * Two real server processes on one PostgreSQL database (`DATABASE_URL`), no restart between:
  * a runbook edited through the API of one is served, changed, by the other; and a LangGraph run
  * paused on an approval by one is resumed by the approval given on the other (its paused-run
- * record and its checkpoints are in PostgreSQL), the unlock running once against the Samba DC.
- * Each process has its own data directory (and its own embedded Chroma), sharing only the
- * database and the audit key, as replicas do.
+ * record and its checkpoints are in PostgreSQL), the unlock running once against the Samba DC; a
+ * conversation begun on one continues on the other; the audit chain both wrote verifies on each
+ * from their shared checkpoint directory. Each process has its own data directory (and its own
+ * embedded Chroma), sharing only the database, the audit key and the checkpoint directory, as
+ * replicas do.
  */
 import { execFile } from 'node:child_process'
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -85,6 +87,7 @@ beforeAll(async () => {
     AD_BIND_CREDENTIAL: `file:${directory.LDAP_BIND_PASSWORD_FILE}`,
     AD_CA_FILE: directory.LDAP_CA_FILE ?? '',
     AD_TLS_SERVERNAME: directory.LDAP_TLS_SERVERNAME ?? '',
+    HELPDESK_AUDIT_CHECKPOINT_DIR: mkdtempSync(path.join(tmpdir(), 'replica-checkpoints-')),
   }
   const firstDirectory = mkdtempSync(path.join(tmpdir(), 'replica-a-'))
   const secondDirectory = mkdtempSync(path.join(tmpdir(), 'replica-b-'))
@@ -208,5 +211,36 @@ describe('two server processes on one PostgreSQL database', () => {
       [id, UNLOCK],
     )
     expect(ledger).toHaveLength(1)
+  })
+
+  it('a conversation begun on one replica continues on the other: it answers the open question', async () => {
+    const asked = await api(first, 'carol', 'POST', '/chat', {
+      json: { message: 'I need a password reset' },
+    })
+    expect(asked.status).toBe(200)
+    expect(asked.body.plan).toEqual([])
+    expect(asked.body.reply).toMatch(/AWS/)
+    const answered = await api(second, 'carol', 'POST', '/chat', {
+      json: { message: 'the AWS one', sessionId: asked.body.sessionId },
+    })
+    expect(answered.status).toBe(200)
+    expect(answered.body.sessionId).toBe(asked.body.sessionId)
+    const [plan] = answered.body.plan as Array<{ parameters: Record<string, string> }>
+    expect(plan?.parameters).toMatchObject({ username: 'carol', system: 'aws_iam' })
+  })
+
+  it('the audit chain both replicas wrote verifies on each, from their shared checkpoint directory', async () => {
+    const directory = shared.HELPDESK_AUDIT_CHECKPOINT_DIR ?? ''
+    expect(readdirSync(directory).filter((name) => name.endsWith('.jsonl')).length).toBeGreaterThan(
+      0,
+    )
+    for (const replica of [first, second]) {
+      const { status, body } = await api(replica, 'admin', 'GET', '/audit/verify')
+      expect(status).toBe(200)
+      const verification = body.verification as { ok: boolean; count: number; checkpointed: number }
+      expect(verification).toMatchObject({ ok: true })
+      expect(verification.count).toBeGreaterThan(0)
+      expect(verification.checkpointed).toBe(verification.count)
+    }
   })
 })

@@ -29,6 +29,8 @@ export interface AuditCheckpoint {
 }
 
 export interface NumberedCheckpoint extends AuditCheckpoint {
+  /** The checkpoint file it was read from, for messages. */
+  file: string
   /** Line number in the checkpoint file, from 1, for messages. */
   line: number
 }
@@ -192,7 +194,7 @@ export function readCheckpoints(file: string, key: AuditKey): CheckpointReading 
         reason: `checkpoint file ${file} line ${line} does not match its signature: the line was changed`,
       }
     }
-    checkpoints.push({ ...parsed, line })
+    checkpoints.push({ ...parsed, file, line })
   }
   return { ok: true, exists: true, checkpoints }
 }

@@ -1,5 +1,6 @@
 import type { HelpdeskConfig } from '../config/config-schema.ts'
 import { openPostgresDatabase } from '../store/postgres/postgres-database.ts'
+import { checkpointFileIn, describeCheckpointSource } from './audit-checkpoint-set.ts'
 import { defaultCheckpointFile, loggerForwarder } from './audit-checkpoints.ts'
 import { type AuditKeyLocation, defaultKeyLocation, findAuditKey } from './audit-key.ts'
 import type { AuditVerification } from './audit-log.ts'
@@ -11,24 +12,47 @@ type AuditConfig = Pick<
   | 'HELPDESK_AUDIT_KEY'
   | 'HELPDESK_AUDIT_KEY_FILE'
   | 'HELPDESK_AUDIT_CHECKPOINT_FILE'
+  | 'HELPDESK_AUDIT_CHECKPOINT_DIR'
   | 'HELPDESK_AUDIT_CHECKPOINT_SYSLOG'
 >
 
 export interface AuditSettings {
   keyLocation: AuditKeyLocation
+  /** Where this process appends its checkpoints. */
   checkpointFile: string
+  /** Replicas: the shared directory of every replica's checkpoint file, all read to verify. */
+  checkpointDirectory?: string
+  /** For messages: the file, or the directory's files. */
+  checkpoints: string
   syslog: boolean
+}
+
+/** The checkpoint options of an audit log, from its settings. */
+export function checkpointOptions(settings: AuditSettings): {
+  checkpointFile: string
+  checkpointDirectory?: string
+} {
+  const { checkpointFile, checkpointDirectory } = settings
+  return { checkpointFile, ...(checkpointDirectory !== undefined ? { checkpointDirectory } : {}) }
 }
 
 /** Where the key and the checkpoints of the audit log in `databaseFile` are, from the configuration. */
 export function auditSettings(config: AuditConfig, databaseFile: string): AuditSettings {
+  const directory = config.HELPDESK_AUDIT_CHECKPOINT_DIR
+  const checkpointFile =
+    directory !== undefined
+      ? checkpointFileIn(directory)
+      : (config.HELPDESK_AUDIT_CHECKPOINT_FILE ?? defaultCheckpointFile(databaseFile))
+  const source = { file: checkpointFile, ...(directory !== undefined ? { directory } : {}) }
   return {
     keyLocation: {
       ...defaultKeyLocation(databaseFile),
       value: config.HELPDESK_AUDIT_KEY,
       file: config.HELPDESK_AUDIT_KEY_FILE,
     },
-    checkpointFile: config.HELPDESK_AUDIT_CHECKPOINT_FILE ?? defaultCheckpointFile(databaseFile),
+    checkpointFile,
+    ...(directory !== undefined ? { checkpointDirectory: directory } : {}),
+    checkpoints: describeCheckpointSource(source),
     syslog: config.HELPDESK_AUDIT_CHECKPOINT_SYSLOG,
   }
 }
@@ -43,7 +67,7 @@ export function openConfiguredAuditLog(
   return new SqliteAuditLog({
     file: databaseFile,
     keyLocation: settings.keyLocation,
-    checkpointFile: settings.checkpointFile,
+    ...checkpointOptions(settings),
     ...(settings.syslog ? { forward: loggerForwarder(log) } : {}),
     log,
   })
@@ -68,7 +92,7 @@ export async function verifyAuditDatabase(
   const log = SqliteAuditLog.openExisting({
     file: databaseFile,
     key: lookup.key,
-    checkpointFile: settings.checkpointFile,
+    ...checkpointOptions(settings),
   })
   try {
     return await log.verify()
@@ -97,7 +121,7 @@ export async function verifyPostgresAudit(
   const log = await PostgresAuditLog.open({
     database,
     key: lookup.key,
-    checkpointFile: settings.checkpointFile,
+    ...checkpointOptions(settings),
     ownsDatabase: true,
   })
   try {

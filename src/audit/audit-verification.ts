@@ -120,7 +120,7 @@ export function verifyChain(chain: ChainToVerify): AuditVerification {
         return fail(
           'checkpoint-mismatch',
           count,
-          `record ${at} differs from checkpoint line ${checkpoint.line} (${checkpoint.at}): the log was rewritten up to it, or restored from an older copy and written to since`,
+          `record ${at} differs from checkpoint line ${checkpoint.line} of ${checkpoint.file} (${checkpoint.at}): the log was rewritten up to it, or restored from an older copy and written to since`,
           at,
         )
       nextCheckpoint += 1
@@ -160,7 +160,7 @@ export function verifyChain(chain: ChainToVerify): AuditVerification {
     )
   const furthest = checkpoints.at(-1)
   if (furthest && furthest.sequence > count) {
-    const where = `${chain.checkpointFile ?? 'the checkpoint file'} line ${furthest.line} (${furthest.at}) says ${furthest.count} records were written`
+    const where = `${furthest.file} line ${furthest.line} (${furthest.at}) says ${furthest.count} records were written`
     return count === 0
       ? fail('wiped', 0, `the audit log is empty but ${where}: the records were deleted`, 1)
       : fail(
@@ -174,7 +174,7 @@ export function verifyChain(chain: ChainToVerify): AuditVerification {
     return fail(
       'no-checkpoints',
       count,
-      `${keyed} keyed records but no checkpoint in ${chain.checkpointFile ?? 'the checkpoint file'}${chain.checkpoints.ok && !chain.checkpoints.exists ? ' (no such file)' : ''}: the checkpoint file was deleted or emptied, or HELPDESK_AUDIT_CHECKPOINT_FILE points elsewhere`,
+      `${keyed} keyed records but no checkpoint in ${chain.checkpointFile ?? 'the checkpoint file'}${chain.checkpoints.ok && !chain.checkpoints.exists ? ' (no such file)' : ''}: the checkpoint file was deleted or emptied, or HELPDESK_AUDIT_CHECKPOINT_FILE (or _DIR) points elsewhere`,
     )
   return { ok: true, count, headHash: previousHash, legacy, checkpointed: furthest?.sequence ?? 0 }
 }

@@ -2,10 +2,14 @@ import type pg from 'pg'
 import { HelpdeskError } from '../errors/index.ts'
 import type { PostgresDatabase } from '../store/postgres/postgres-database.ts'
 import {
+  type CheckpointSource,
+  describeCheckpointSource,
+  lastCheckpointOf,
+  readCheckpointSource,
+} from './audit-checkpoint-set.ts'
+import {
   AuditCheckpointFile,
   type CheckpointForwarder,
-  lastCheckpoint,
-  readCheckpoints,
   signCheckpoint,
 } from './audit-checkpoints.ts'
 import { GENESIS_HASH, KEYED_FORMAT, redactSecrets, signRecord } from './audit-hash.ts'
@@ -31,6 +35,8 @@ export interface PostgresAuditLogOptions {
   keyLocation?: AuditKeyLocation
   /** This process's checkpoint file; none (no checkpoints) when absent. */
   checkpointFile?: string
+  /** Replicas: the shared directory whose files are all read to verify (see CheckpointSource). */
+  checkpointDirectory?: string
   forward?: CheckpointForwarder
   log?: (line: string) => void
   /** Ends the database's pool on close (a log opened alone, as the CLI does). */
@@ -107,11 +113,11 @@ export class PostgresAuditLog implements AuditLog {
   private async warnWhenBehind(): Promise<void> {
     const file = this.options.checkpointFile
     if (!this.options.log || !file) return
-    const checkpoint = lastCheckpoint(file, this.key)
+    const checkpoint = lastCheckpointOf(this.checkpointSource(file), this.key)
     const count = (await this.head().catch(() => undefined))?.count ?? 0
     if (checkpoint && checkpoint.count > count)
       this.options.log(
-        `WARNING: the audit log ends at record ${count} but its last checkpoint (${checkpoint.at}) in ${file} says ${checkpoint.count} records were written: the database was restored from an older copy or its end was cut; run helpdesk audit verify`,
+        `WARNING: the audit log ends at record ${count} but its last checkpoint (${checkpoint.at}) in ${checkpoint.file} says ${checkpoint.count} records were written: the database was restored from an older copy or its end was cut; run helpdesk audit verify`,
       )
   }
 
@@ -235,7 +241,8 @@ export class PostgresAuditLog implements AuditLog {
       }
     const file = this.options.checkpointFile
     // Read before the snapshot: every checkpoint then names a record committed before it.
-    const checkpoints = file ? readCheckpoints(file, this.key) : undefined
+    const source = file ? this.checkpointSource(file) : undefined
+    const checkpoints = source ? readCheckpointSource(source, this.key) : undefined
     // One snapshot: records and head read together, so appends by other replicas meanwhile
     // cannot make a consistent chain look broken.
     const client = await this.pool.connect()
@@ -256,8 +263,13 @@ export class PostgresAuditLog implements AuditLog {
       head,
       key: this.key,
       checkpoints,
-      ...(file ? { checkpointFile: file } : {}),
+      ...(source ? { checkpointFile: describeCheckpointSource(source) } : {}),
     })
+  }
+
+  private checkpointSource(file: string): CheckpointSource {
+    const directory = this.options.checkpointDirectory
+    return { file, ...(directory !== undefined ? { directory } : {}) }
   }
 
   async close(): Promise<void> {

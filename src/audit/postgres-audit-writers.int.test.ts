@@ -54,6 +54,19 @@ describe('one audit chain, two writing processes on PostgreSQL', () => {
       })
       expect(await log.verify()).toMatchObject({ ok: true, count: 2 * PER_PROCESS })
     }
+    // A third replica sharing their directory (HELPDESK_AUDIT_CHECKPOINT_DIR), none of its own yet.
+    const verifier = await PostgresAuditLog.open({
+      database,
+      key,
+      checkpointFile: path.join(directory, 'verifier.jsonl'),
+      checkpointDirectory: directory,
+    })
+    expect(await verifier.verify()).toMatchObject({
+      ok: true,
+      count: 2 * PER_PROCESS,
+      checkpointed: 2 * PER_PROCESS,
+    })
+    await verifier.close()
     const log = await PostgresAuditLog.open({ database, key })
     const records = await log.list({ limit: 1000 })
     expect(records.map((record) => record.sequence)).toEqual(

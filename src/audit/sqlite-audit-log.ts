@@ -2,12 +2,16 @@ import type { DatabaseSync } from 'node:sqlite'
 import { HelpdeskError } from '../errors/index.ts'
 import { openProjectDatabase } from '../store/open-project-database.ts'
 import {
+  type CheckpointSource,
+  describeCheckpointSource,
+  lastCheckpointOf,
+  readCheckpointSource,
+} from './audit-checkpoint-set.ts'
+import {
   AuditCheckpointFile,
   type CheckpointForwarder,
   type CheckpointReading,
   defaultCheckpointFile,
-  lastCheckpoint,
-  readCheckpoints,
   signCheckpoint,
 } from './audit-checkpoints.ts'
 import { GENESIS_HASH, KEYED_FORMAT, redactSecrets, signRecord } from './audit-hash.ts'
@@ -30,6 +34,8 @@ export interface SqliteAuditLogOptions {
   keyLocation?: AuditKeyLocation
   /** The checkpoint file. Default: `audit-checkpoints.jsonl` beside the database. */
   checkpointFile?: string
+  /** Replicas: the shared directory whose files are all read to verify (see CheckpointSource). */
+  checkpointDirectory?: string
   /** Also sends each checkpoint line elsewhere (syslog). */
   forward?: CheckpointForwarder
   /** Told when a key file is created (never the key). */
@@ -46,6 +52,7 @@ export class SqliteAuditLog implements AuditLog {
   private readonly now: () => Date
   private readonly key: AuditKey | undefined
   private readonly checkpointPath: string | undefined
+  private readonly checkpointDirectory: string | undefined
   private readonly checkpoints: AuditCheckpointFile | undefined
 
   private readonly readOnly: boolean
@@ -54,6 +61,7 @@ export class SqliteAuditLog implements AuditLog {
     this.database = openProjectDatabase(options.file)
     this.now = options.now ?? (() => new Date())
     this.readOnly = options.readOnly === true
+    this.checkpointDirectory = options.checkpointDirectory
     try {
       if (this.readOnly) {
         this.key = options.key
@@ -98,6 +106,7 @@ export class SqliteAuditLog implements AuditLog {
     /** Needed by `verify` only. */
     key?: AuditKey
     checkpointFile?: string
+    checkpointDirectory?: string
   }): SqliteAuditLog {
     return new SqliteAuditLog({ ...options, readOnly: true })
   }
@@ -149,11 +158,11 @@ export class SqliteAuditLog implements AuditLog {
    */
   private warnWhenBehind(log: ((line: string) => void) | undefined): void {
     if (!log || !this.key || !this.checkpointPath) return
-    const checkpoint = lastCheckpoint(this.checkpointPath, this.key)
+    const checkpoint = lastCheckpointOf(this.checkpointSource(this.checkpointPath), this.key)
     const count = this.head()?.count ?? 0
     if (checkpoint && checkpoint.count > count)
       log(
-        `WARNING: the audit log ends at record ${count} but its last checkpoint (${checkpoint.at}) in ${this.checkpointPath} says ${checkpoint.count} records were written: the database was restored from an older copy or its end was cut; run helpdesk audit verify`,
+        `WARNING: the audit log ends at record ${count} but its last checkpoint (${checkpoint.at}) in ${checkpoint.file} says ${checkpoint.count} records were written: the database was restored from an older copy or its end was cut; run helpdesk audit verify`,
       )
   }
 
@@ -320,8 +329,9 @@ export class SqliteAuditLog implements AuditLog {
         problem: 'no-tables',
         reason: `the audit tables are missing (${missing.join(', ')}): they were dropped, or this is not the helpdesk database`,
       }
-    const checkpoints: CheckpointReading | undefined = this.checkpointPath
-      ? readCheckpoints(this.checkpointPath, key)
+    const source = this.checkpointPath ? this.checkpointSource(this.checkpointPath) : undefined
+    const checkpoints: CheckpointReading | undefined = source
+      ? readCheckpointSource(source, key)
       : undefined
     const rows = this.database
       .prepare(`SELECT ${this.recordColumns()} FROM audit_records ORDER BY sequence`)
@@ -333,8 +343,15 @@ export class SqliteAuditLog implements AuditLog {
       head: this.head(),
       key,
       checkpoints,
-      ...(this.checkpointPath ? { checkpointFile: this.checkpointPath } : {}),
+      ...(source ? { checkpointFile: describeCheckpointSource(source) } : {}),
     })
+  }
+
+  private checkpointSource(file: string): CheckpointSource {
+    return {
+      file,
+      ...(this.checkpointDirectory !== undefined ? { directory: this.checkpointDirectory } : {}),
+    }
   }
 
   async close(): Promise<void> {

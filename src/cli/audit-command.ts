@@ -39,8 +39,8 @@ export async function auditVerifyCommand(options: { database?: string }): Promis
   const notes = [`audit log ok: ${result.count} records, head ${result.headHash}`]
   notes.push(
     result.checkpointed > 0
-      ? `checkpointed up to record ${result.checkpointed} in ${settings.checkpointFile}`
-      : `no checkpoint yet in ${settings.checkpointFile}`,
+      ? `checkpointed up to record ${result.checkpointed} in ${settings.checkpoints}`
+      : `no checkpoint yet in ${settings.checkpoints}`,
   )
   if (result.count > result.checkpointed && result.checkpointed > 0)
     notes.push(

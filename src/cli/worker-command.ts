@@ -4,13 +4,17 @@
  * same executors' shells and audit chain as the server; SIGTERM or SIGINT stops claiming and
  * leaves running jobs to be taken over by another worker. With HELPDESK_WORKER_ALIVE_FILE set, it
  * touches that file after each database round trip (every 10 s): a container's probes read its
- * age, as the worker has no HTTP port.
+ * age, as the worker serves no API. With HELPDESK_WORKER_METRICS_PORT set it serves /metrics alone
+ * on that port (the jobs it ran are counted in its own memory), to HELPDESK_METRICS_TOKEN_FILE's
+ * token.
  * @module
  */
 import { writeFile } from 'node:fs/promises'
 import { buildExecution, databaseFile } from '../app/build-execution.ts'
 import { loadConfig } from '../config/load-config.ts'
 import { HelpdeskError } from '../errors/index.ts'
+import { readMetricsToken } from '../observability/http-observability.ts'
+import { type MetricsServer, startMetricsServer } from '../observability/metrics-server.ts'
 import { startTracing } from '../observability/tracing.ts'
 import { openProjectStores } from '../store/project-stores.ts'
 import { log } from './commands.ts'
@@ -33,6 +37,16 @@ export async function workerCommand(): Promise<void> {
       message:
         'helpdesk worker needs HELPDESK_INVENTORY (and/or HELPDESK_INVENTORY_AD): the machines its jobs run on (the same inventory as the servers)',
     })
+  if (config.HELPDESK_WORKER_METRICS_PORT !== undefined && !config.HELPDESK_METRICS_TOKEN_FILE)
+    throw new HelpdeskError({
+      code: 'INVALID_CONFIGURATION',
+      category: 'SYSTEM',
+      message:
+        'HELPDESK_WORKER_METRICS_PORT needs HELPDESK_METRICS_TOKEN_FILE: /metrics is served to the scrape token only',
+    })
+  const metricsToken = config.HELPDESK_METRICS_TOKEN_FILE
+    ? readMetricsToken(config.HELPDESK_METRICS_TOKEN_FILE)
+    : undefined
   const tracing = startTracing(process.env, { serviceName: 'helpdesk-worker', log })
   const stores = await openProjectStores(config, databaseFile(config), log)
   let execution: Awaited<ReturnType<typeof buildExecution>>
@@ -58,6 +72,15 @@ export async function workerCommand(): Promise<void> {
         }, ALIVE_INTERVAL_MS)
       : undefined
   if (aliveFile) await writeFile(aliveFile, `${new Date().toISOString()}\n`)
+  let metricsServer: MetricsServer | undefined
+  if (config.HELPDESK_WORKER_METRICS_PORT !== undefined && metricsToken !== undefined) {
+    metricsServer = await startMetricsServer({
+      host: config.HOST,
+      port: config.HELPDESK_WORKER_METRICS_PORT,
+      token: metricsToken,
+    })
+    log(`worker: /metrics on ${config.HOST}:${metricsServer.port}`)
+  }
   let stopping = false
   const stop = (signal: string) => {
     if (stopping) return
@@ -66,6 +89,7 @@ export async function workerCommand(): Promise<void> {
     log(`${signal}: the worker stops taking jobs`)
     execution
       .close()
+      .then(() => metricsServer?.close())
       .then(() => stores.close())
       .then(() => tracing?.shutdown())
       .finally(() => process.exit(0))

@@ -47,6 +47,11 @@ export const configSchema = z
     HELPDESK_AUDIT_KEY_FILE: z.string().min(1).optional(),
     /** Append-only file of signed checkpoints of the audit chain's head. Default: audit-checkpoints.jsonl beside the database. */
     HELPDESK_AUDIT_CHECKPOINT_FILE: z.string().min(1).optional(),
+    /**
+     * Replicas: a directory every replica (API and worker) mounts; each appends its checkpoints to
+     * `<host name>.jsonl` there and verification reads all of its files. Instead of the file.
+     */
+    HELPDESK_AUDIT_CHECKPOINT_DIR: z.string().min(1).optional(),
     /** Also send each audit checkpoint to syslog/journald (through the `logger` command). */
     HELPDESK_AUDIT_CHECKPOINT_SYSLOG: booleanText.default(false),
     /**
@@ -79,6 +84,11 @@ export const configSchema = z
      * (pg-boss's minimum is 10).
      */
     HELPDESK_WORKER_HEARTBEAT_SECONDS: z.coerce.number().int().min(10).max(3600).default(30),
+    /**
+     * `helpdesk worker` serves /metrics (its job counters; HELPDESK_METRICS_TOKEN_FILE's token) on
+     * this port of HOST; unset, it opens no port.
+     */
+    HELPDESK_WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
     /**
      * Replicas on one database: how often an idle replica looks for runbook changes made through
      * another (a chat turn also looks, before it is routed).
@@ -215,6 +225,13 @@ export const configSchema = z
         code: 'custom',
         path: ['HELPDESK_AUDIT_KEY_FILE'],
         message: 'set HELPDESK_AUDIT_KEY or HELPDESK_AUDIT_KEY_FILE, not both',
+      })
+    if (config.HELPDESK_AUDIT_CHECKPOINT_FILE && config.HELPDESK_AUDIT_CHECKPOINT_DIR)
+      context.addIssue({
+        code: 'custom',
+        path: ['HELPDESK_AUDIT_CHECKPOINT_DIR'],
+        message:
+          'set HELPDESK_AUDIT_CHECKPOINT_FILE (one process) or HELPDESK_AUDIT_CHECKPOINT_DIR (replicas), not both',
       })
     if (config.EMBEDDING_PROVIDER === 'openai') {
       for (const name of ['EMBEDDING_BASE_URL', 'EMBEDDING_MODEL', 'EMBEDDING_API_KEY'] as const) {

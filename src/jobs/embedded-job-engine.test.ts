@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { SqliteAuditLog } from '../audit/sqlite-audit-log.ts'
 import { Inventory } from '../inventory/inventory.ts'
 import type { Target } from '../inventory/inventory-schema.ts'
+import { metrics } from '../observability/metrics.ts'
 import type { ApprovalRecord } from '../policy/approval-record.ts'
 import { EmbeddedJobEngine } from './embedded-job-engine.ts'
 import type { JobCell, JobEvent } from './job-model.ts'
@@ -69,9 +70,27 @@ async function allEvents(engine: EmbeddedJobEngine, id: string, after = 0): Prom
   return events
 }
 
+/** The value of one labelled series of a counter. */
+async function counted(
+  counter: typeof metrics.jobs | typeof metrics.jobTargetSteps,
+  labels: Record<string, string>,
+): Promise<number> {
+  const { values } = await counter.get()
+  const series = values.find((value) =>
+    Object.entries(labels).every(([name, label]) => value.labels[name as never] === label),
+  )
+  return series?.value ?? 0
+}
+
 describe('EmbeddedJobEngine (local bash)', () => {
   it('runs conditions, continues past a failed target and rolls back its completed steps', async () => {
     const { engine, directory, audit, shell } = world()
+    const before = {
+      failedJobs: await counted(metrics.jobs, { status: 'failed' }),
+      succeeded: await counted(metrics.jobTargetSteps, { executor: 'bash', state: 'succeeded' }),
+      failed: await counted(metrics.jobTargetSteps, { executor: 'bash', state: 'failed' }),
+      rolledBack: await counted(metrics.jobTargetSteps, { executor: 'bash', state: 'rolled-back' }),
+    }
     for (const name of ['M-02', 'M-03', 'M-05'])
       writeFileSync(path.join(directory, `${name}.running`), '')
     for (const name of ['M-03', 'M-04']) writeFileSync(path.join(directory, `${name}.broken`), '')
@@ -132,6 +151,18 @@ describe('EmbeddedJobEngine (local bash)', () => {
       true,
     )
     expect(String(executes[0]?.detail.operation)).toContain('name="$1"')
+    // On /metrics: the job's outcome, and each machine's steps by executor and final state.
+    const cellsIn = (state: string) => view.cells.filter((cell) => cell.state === state).length
+    expect(await counted(metrics.jobs, { status: 'failed' })).toBe(before.failedJobs + 1)
+    expect(
+      await counted(metrics.jobTargetSteps, { executor: 'bash', state: 'succeeded' }),
+    ).toBeGreaterThanOrEqual(before.succeeded + cellsIn('succeeded'))
+    expect(await counted(metrics.jobTargetSteps, { executor: 'bash', state: 'failed' })).toBe(
+      before.failed + cellsIn('failed'),
+    )
+    expect(await counted(metrics.jobTargetSteps, { executor: 'bash', state: 'rolled-back' })).toBe(
+      before.rolledBack + cellsIn('rolled-back'),
+    )
   })
 
   it('stops at the first failure when continueOnFailure is false', async () => {

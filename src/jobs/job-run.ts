@@ -6,6 +6,7 @@
  * @module
  */
 import type { Inventory } from '../inventory/inventory.ts'
+import { metrics } from '../observability/metrics.ts'
 import {
   FINAL_CELL_STATES,
   type JobCell,
@@ -140,6 +141,7 @@ export class JobRun {
       status,
       performance.now() - this.began,
     )
+    metrics.jobs.inc({ status })
     return status
   }
 
@@ -161,6 +163,8 @@ export class JobRun {
     const cell: JobCell = { stepIndex, target, ...change }
     await this.dependencies.store.updateCell(record.id, stepIndex, target, change)
     this.cells.set(cellKey(stepIndex, target), cell)
+    if (FINAL_CELL_STATES.has(cell.state))
+      metrics.jobTargetSteps.inc({ executor: this.executorOf(target), state: cell.state })
     const step = record.workflow.steps[stepIndex]
     if (!step) return
     if (!this.startedSteps.has(stepIndex)) {
@@ -184,6 +188,13 @@ export class JobRun {
         })
       }
     }
+  }
+
+  /** The executor kind a target's steps run with, as the execution service names them. */
+  private executorOf(name: string): string {
+    const target = this.dependencies.inventory.find(name)
+    const platform = target ? platformOf(target) : undefined
+    return platform === 'linux' ? 'bash' : platform === 'windows' ? 'powershell' : 'none'
   }
 
   private emit(body: JobEventBody): Promise<void> {

@@ -58,6 +58,18 @@ export class HelpdeskMetrics {
     labelNames: ['executor', 'status'] as const,
     registers: [this.registry],
   })
+  readonly jobs = new Counter({
+    name: 'helpdesk_jobs_total',
+    help: 'Background jobs (operations on machines) ended by the process that ran them, by status (succeeded, failed, cancelled).',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+  })
+  readonly jobTargetSteps = new Counter({
+    name: 'helpdesk_job_target_steps_total',
+    help: "A background job's step on one machine reaching its final state, by executor (bash over SSH, powershell over WinRM; none: never reached a machine) and state.",
+    labelNames: ['executor', 'state'] as const,
+    registers: [this.registry],
+  })
   readonly chromaSeconds = new Histogram({
     name: 'helpdesk_chroma_call_duration_seconds',
     help: 'Calls to the vector store (Chroma), by operation and outcome.',

@@ -16,7 +16,11 @@ import { SqliteStepExecutionLedger } from '../approvals/sqlite-step-execution-le
 import type { StepExecutionLedger } from '../approvals/step-execution-ledger.ts'
 import { loggerForwarder } from '../audit/audit-checkpoints.ts'
 import type { AuditLog } from '../audit/audit-log.ts'
-import { auditSettings, openConfiguredAuditLog } from '../audit/audit-settings.ts'
+import {
+  auditSettings,
+  checkpointOptions,
+  openConfiguredAuditLog,
+} from '../audit/audit-settings.ts'
 import { PostgresAuditLog } from '../audit/postgres-audit-log.ts'
 import type { HelpdeskConfig } from '../config/config-schema.ts'
 import { PostgresUserStore } from '../identity/postgres-user-store.ts'
@@ -57,6 +61,7 @@ export type AuditConfig = Pick<
   | 'HELPDESK_AUDIT_KEY'
   | 'HELPDESK_AUDIT_KEY_FILE'
   | 'HELPDESK_AUDIT_CHECKPOINT_FILE'
+  | 'HELPDESK_AUDIT_CHECKPOINT_DIR'
   | 'HELPDESK_AUDIT_CHECKPOINT_SYSLOG'
 >
 
@@ -139,7 +144,7 @@ export function postgresStores(database: PostgresDatabase, file: string): Projec
       return PostgresAuditLog.open({
         database,
         keyLocation: settings.keyLocation,
-        checkpointFile: settings.checkpointFile,
+        ...checkpointOptions(settings),
         ...(settings.syslog ? { forward: loggerForwarder(log) } : {}),
         log,
       })

@@ -78,6 +78,7 @@ describe('docker/compose.yaml', () => {
     expect(compose.services.chroma?.volumes).toContain('chroma-data:/data')
     expect(compose.services.postgres?.volumes).toContain('postgres-data:/var/lib/postgresql/data')
     expect(Object.keys(compose.volumes).sort()).toEqual([
+      'audit-checkpoints',
       'chroma-data',
       'helpdesk-data',
       'postgres-data',
@@ -100,6 +101,17 @@ describe('docker/compose.yaml', () => {
     )
     expect(worker?.read_only).toBe(true)
     expect(worker?.cap_drop).toEqual(['ALL'])
+  })
+
+  it('gives every writer of the audit chain one shared checkpoint directory', () => {
+    for (const name of ['api', 'worker']) {
+      const service = compose.services[name]
+      expect(service?.environment?.HELPDESK_AUDIT_CHECKPOINT_DIR, name).toBe(
+        '/var/lib/helpdesk-audit',
+      )
+      expect(service?.environment?.HELPDESK_AUDIT_CHECKPOINT_FILE, name).toBeUndefined()
+      expect(service?.volumes, name).toContain('audit-checkpoints:/var/lib/helpdesk-audit')
+    }
   })
 
   it('passes secrets by file or by a required variable, never a literal', () => {

@@ -103,6 +103,7 @@ describe.skipIf(missing !== undefined)(
           ['Deployment', 'helpdesk-worker'],
           ['PodDisruptionBudget', 'helpdesk-worker'],
           ['NetworkPolicy', 'worker-egress'],
+          ['NetworkPolicy', 'worker-ingress'],
           ['StatefulSet', 'chroma'],
           ['Service', 'helpdesk-api'],
           ['Service', 'chroma'],
@@ -170,19 +171,49 @@ describe.skipIf(missing !== undefined)(
         const hpa = named(objects, 'HorizontalPodAutoscaler', 'helpdesk-api')
         expect(hpa?.spec.minReplicas).toBeGreaterThan(1)
         expect(hpa?.spec.maxReplicas).toBeGreaterThan(hpa?.spec.minReplicas)
-        // No volume claim: nothing an API pod keeps outlives it.
-        expect(byKind(objects, 'PersistentVolumeClaim')).toEqual([])
+        // One volume claim only, shared by every pod: the audit checkpoints (outside the database
+        // by design); nothing else an API pod keeps outlives it.
         expect(
-          api?.spec.template.spec.volumes.some((volume: Manifest) => volume.persistentVolumeClaim),
-        ).toBe(false)
+          byKind(objects, 'PersistentVolumeClaim').map((claim) => claim.metadata.name),
+        ).toEqual(['helpdesk-audit-checkpoints'])
         const config = named(objects, 'ConfigMap', 'helpdesk-config')?.data ?? {}
+        for (const name of ['helpdesk-api', 'helpdesk-worker']) {
+          const pod = named(objects, 'Deployment', name)?.spec.template.spec
+          const claims = pod.volumes.filter((volume: Manifest) => volume.persistentVolumeClaim)
+          expect(claims.map((volume: Manifest) => volume.persistentVolumeClaim.claimName)).toEqual([
+            'helpdesk-audit-checkpoints',
+          ])
+          const mount = pod.containers[0].volumeMounts.find(
+            (volumeMount: Manifest) => volumeMount.name === claims[0].name,
+          )
+          expect(mount?.mountPath, name).toBe(config.HELPDESK_AUDIT_CHECKPOINT_DIR)
+          expect(mount?.readOnly, name).toBeUndefined()
+        }
+        expect(config.HELPDESK_AUDIT_CHECKPOINT_FILE).toBeUndefined()
         expect(config.HELPDESK_EMBEDDED_WORKER).toBe('false')
         const worker = named(objects, 'Deployment', 'helpdesk-worker')
         expect(worker?.spec.replicas).toBeGreaterThan(1)
         const container = worker?.spec.template.spec.containers[0]
         expect(container.command).toEqual(['node', 'bin/helpdesk.js', 'worker'])
         expect(container.envFrom).toEqual([{ configMapRef: { name: 'helpdesk-config' } }])
-        expect(container.ports).toBeUndefined()
+        // No API: its one port is its own /metrics, reached from the monitoring namespace only.
+        expect(container.ports).toEqual([{ name: 'metrics', containerPort: 9464 }])
+        const port = container.env.find(
+          (variable: Manifest) => variable.name === 'HELPDESK_WORKER_METRICS_PORT',
+        )
+        expect(port?.value).toBe('9464')
+        expect(config.HELPDESK_METRICS_TOKEN_FILE).toMatch(/^\/run\/secrets\/helpdesk\//)
+        const workerIngress = named(objects, 'NetworkPolicy', 'worker-ingress')?.spec
+        expect(workerIngress?.ingress).toEqual([
+          {
+            from: [
+              {
+                namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
+              },
+            ],
+            ports: [{ protocol: 'TCP', port: 9464 }],
+          },
+        ])
         // Workers reach PostgreSQL and the managed machines' ports.
         const policies = byKind(objects, 'NetworkPolicy')
         const workerEgress = policies
@@ -193,6 +224,14 @@ describe.skipIf(missing !== undefined)(
         expect(workerEgress).toEqual(expect.arrayContaining(['5432', '22', '5985-5986']))
         expect(workerEgress).not.toContain('8000')
       })
+    })
+
+    it('the checkpoint volume: ReadWriteMany for several nodes, ReadWriteOnce on the one-node demo', () => {
+      const access = (overlay: string) =>
+        named(render(overlay), 'PersistentVolumeClaim', 'helpdesk-audit-checkpoints')?.spec
+          .accessModes
+      expect(access('production')).toEqual(['ReadWriteMany'])
+      expect(access('demo')).toEqual(['ReadWriteOnce'])
     })
 
     it('demo runs PostgreSQL in the cluster; production points at an external one', () => {

@@ -7,6 +7,15 @@ import { dirname, join, resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { stripVTControlCharacters } from 'node:util'
 import { type ErrorDetails, HelpdeskError, isHelpdeskError } from '../../errors/index.ts'
+import {
+  guard,
+  isRunning,
+  parentWatchArguments,
+  parentWatchEnvironment,
+  signalGroup,
+  terminate,
+  unguard,
+} from './chroma-child.ts'
 import { ensureGlibcRuntime, needsGlibcRuntime } from './glibc-runtime.ts'
 import { DEFAULT_WATCHDOG, HeartbeatWatchdog, type WatchdogSettings } from './heartbeat-watchdog.ts'
 import {
@@ -50,7 +59,6 @@ export interface EmbeddedChromaAddress {
   port: number
 }
 
-const STOP_GRACE_MS = 5000
 const LOG_TAIL_BYTES = 3000
 const RESTART_DELAY_CAP_MS = 30_000
 /** A server that stayed up this long starts its restart count (and backoff) over. */
@@ -223,7 +231,8 @@ export class EmbeddedChromaServer {
     }
     // Claimed after the slow glibc fetch, to keep the window in which a free port can be taken short.
     const port = await claimPort(host, this.port)
-    const args = [...prefix, chromaCliPath(), 'run', '--path', dataDirectory, '--host', host]
+    const args = [...prefix, ...parentWatchArguments(), chromaCliPath(), 'run', '--path']
+    args.push(dataDirectory, '--host', host)
     args.push('--port', String(port))
 
     const handle = await open(logFile, 'a')
@@ -234,7 +243,7 @@ export class EmbeddedChromaServer {
       detached: true,
       stdio: ['ignore', handle.fd, handle.fd],
       // Our loaders (vitest, --import) are not its; colour codes would garble the log tail.
-      env: { ...process.env, NODE_OPTIONS: undefined, NO_COLOR: '1' },
+      env: { ...process.env, NODE_OPTIONS: undefined, NO_COLOR: '1', ...parentWatchEnvironment() },
     })
     let spawnError = ''
     child.once('error', (error) => {
@@ -326,70 +335,10 @@ async function waitForHeartbeat(url: string, timeoutMs: number, child: ChildProc
   return false
 }
 
-function isRunning(child: ChildProcess): boolean {
-  return child.pid !== undefined && child.exitCode === null && child.signalCode === null
-}
-
-async function terminate(child: ChildProcess): Promise<void> {
-  if (!isRunning(child)) return
-  // Unreferenced at spawn so it never holds the app open; here its exit is what we wait for.
-  child.ref()
-  const exit = new Promise<boolean>((resolveExit) => child.once('exit', () => resolveExit(true)))
-  signalGroup(child, guarded.get(child) ?? 'SIGINT')
-  if (await Promise.race([exit, sleep(STOP_GRACE_MS, false, { ref: false })])) return
-  signalGroup(child, 'SIGKILL')
-  await exit
-}
-
-function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined) return
-  try {
-    process.kill(-child.pid, signal)
-  } catch {
-    // Already gone.
-  }
-}
-
 async function readTail(logFile: string, fromOffset: number): Promise<string> {
   const bytes = await readFile(logFile).catch(() => Buffer.alloc(0))
   const tail = bytes.subarray(Math.max(fromOffset, bytes.length - LOG_TAIL_BYTES))
   return stripVTControlCharacters(tail.toString('utf8'))
-}
-
-/**
- * How to stop each live child if this process ends without stop() (a crash, process.exit(),
- * Ctrl-C). SIGTERM makes Chroma 1.x log a shutdown and then spin forever, so a ready server gets
- * SIGINT. Until it is ready, a SIGINT can be lost: the CLI's JS handler is blocked behind the
- * synchronous native call and Chroma's own handler is not installed yet, so it gets SIGKILL.
- */
-const guarded = new Map<ChildProcess, 'SIGINT' | 'SIGKILL'>()
-const FATAL_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
-
-function releaseGuarded(): void {
-  for (const [child, signal] of guarded) signalGroup(child, signal)
-}
-
-function onFatalSignal(signal: NodeJS.Signals): void {
-  // Listening turned off Node's default of dying on the signal. An app with its own handler owns
-  // shutdown (its process.exit() runs releaseGuarded); otherwise die as Node would have.
-  if (process.listenerCount(signal) > 1) return
-  releaseGuarded()
-  for (const child of [...guarded.keys()]) unguard(child)
-  process.kill(process.pid, signal)
-}
-
-function guard(child: ChildProcess, stopSignal: 'SIGINT' | 'SIGKILL'): void {
-  if (guarded.size === 0) {
-    process.on('exit', releaseGuarded)
-    for (const signal of FATAL_SIGNALS) process.on(signal, onFatalSignal)
-  }
-  guarded.set(child, stopSignal)
-}
-
-function unguard(child: ChildProcess): void {
-  if (!guarded.delete(child) || guarded.size > 0) return
-  process.off('exit', releaseGuarded)
-  for (const signal of FATAL_SIGNALS) process.off(signal, onFatalSignal)
 }
 
 function failure(message: string, details: ErrorDetails = {}, cause?: unknown): HelpdeskError {

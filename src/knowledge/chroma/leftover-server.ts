@@ -5,10 +5,11 @@ import { setTimeout as sleep } from 'node:timers/promises'
 
 /**
  * A record beside Chroma's data: the Chroma server's pid, the helpdesk process that owns it and
- * its address. Node cannot make the kernel stop a child when its parent is SIGKILLed (an OOM
- * kill, `kill -9`), so the next start looks here for a server left behind on the same directory
- * and stops it before a second one opens the same files; but a server whose owner still runs (a
- * `helpdesk serve` while `helpdesk ingest` starts) is that owner's, and is never stopped.
+ * its address. A server whose owner was SIGKILLed (an OOM kill, `kill -9`) normally stops itself
+ * (./parent-watch.ts); one that could not (frozen, or started by an older version) is found here
+ * by the next start on the same directory and stopped before a second one opens the same files;
+ * but a server whose owner still runs (a `helpdesk serve` while `helpdesk ingest` starts) is that
+ * owner's, and is never stopped.
  */
 const PID_FILE = 'helpdesk-chroma.pid'
 const GRACE_MS = 5000
