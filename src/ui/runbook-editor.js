@@ -4,7 +4,8 @@
 // the draft set; save sends the text with the reason and the version it started from (a change
 // made meanwhile is refused, not overwritten). Escape outside the textarea cancels.
 import { html, useEffect, useRef, useState } from '/ui/vendor/preact-htm.js'
-import { announce, failureText } from './runbook-parts.js'
+import { failureText } from './runbook-parts.js'
+import { announce } from './status-line.js'
 import { api, SignInNeeded } from './workspace/session.js'
 
 const VALIDATE_DELAY_MS = 400

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { type ServerType, serve } from '@hono/node-server'
 import type { Browser, Page } from 'playwright-core'
@@ -107,6 +108,20 @@ describe('runbook manager page', () => {
     await page.evaluate('window.scrollTo(0, 0); document.activeElement?.blur()')
     await tabTo(page, '#runbook-search')
     await tabTo(page, '.runbook-item')
+    // Export from the keyboard: the .zip the server names; the status line says so and the
+    // focus stays on the button.
+    await page.locator('#export-runbooks').focus()
+    const [zip] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')])
+    expect(zip.suggestedFilename()).toMatch(/^runbooks-\d{4}-\d{2}-\d{2}\.zip$/)
+    expect(
+      readFileSync(await zip.path())
+        .subarray(0, 2)
+        .toString('latin1'),
+    ).toBe('PK')
+    await expect
+      .poll(() => page.locator('#page-status').textContent())
+      .toBe(`Downloaded ${zip.suggestedFilename()}`)
+    expect(await focusedId()).toBe('export-runbooks')
   })
 
   it('adds a runbook in the editor with live validation and the routing check; the next chat turn routes to it', async () => {

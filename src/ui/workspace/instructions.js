@@ -5,9 +5,10 @@
 
 import { RunbookEditor } from '/ui/runbook-editor.js'
 import { RunbookHistory } from '/ui/runbook-history.js'
-import { announce, failureText, formatTime } from '/ui/runbook-parts.js'
+import { failureText, formatTime } from '/ui/runbook-parts.js'
+import { announce, StatusLine } from '/ui/status-line.js'
 import { html, useEffect, useRef, useState } from '/ui/vendor/preact-htm.js'
-import { describe } from './parts.js'
+import { describe, useDownload } from './parts.js'
 import { ImportReport, RunbookView } from './runbook-view.js'
 import { api, SignInNeeded } from './session.js'
 import { mountScreen } from './shell.js'
@@ -76,6 +77,7 @@ function ManagerScreen({ user }) {
   const reportBox = useRef()
   const dialog = useRef()
   const reason = useRef()
+  const file = useDownload()
 
   const loadList = async (selectId) => {
     const response = await api('/api/instructions')
@@ -149,15 +151,7 @@ function ManagerScreen({ user }) {
       announce(`Export failed: ${await failureText(response)}`)
       return
     }
-    const link = document.createElement('a')
-    link.href = URL.createObjectURL(await response.blob())
-    link.download =
-      /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ??
-      'runbooks.zip'
-    document.body.append(link)
-    link.click()
-    link.remove()
-    setTimeout(() => URL.revokeObjectURL(link.href), 10_000)
+    announce(`Downloaded ${await file.save(response, 'runbooks.zip')}`)
   })
   const deleteClosed = guarded(async () => {
     const target = deleting
@@ -191,7 +185,7 @@ function ManagerScreen({ user }) {
         : mode.name === 'history'
           ? `History: ${runbook?.title}`
           : runbook?.title
-  return html`<p id="page-status" class="visually-hidden" role="status" aria-live="polite"></p>
+  return html`<${StatusLine} id="page-status" />
     <div id="manager-body" class="manager-body">
       <section class="runbook-list-pane" aria-labelledby="list-title">
         <h2 id="list-title" class="visually-hidden">All runbooks</h2>
@@ -244,6 +238,7 @@ function ManagerScreen({ user }) {
           <p id="list-count" class="list-count" aria-live="polite">
             ${count || `${shown.length} of ${runbooks.length} runbooks`}
           </p>
+          ${file.link}
         </div>
         <div id="import-report" class="import-report" hidden=${!report} tabindex="-1" ref=${reportBox}>
           ${report && html`<${ImportReport} report=${report} />`}
