@@ -55,6 +55,25 @@ describe('instruction manager API', { timeout: 30_000 }, () => {
     )
   })
 
+  it('GET one runbook: every action rendered for sample values, as a plan would run it', async () => {
+    const response = await world.app.request('/api/instructions/account_locked', {
+      headers: world.as('tom'),
+    })
+    const body = await json<{
+      actions: Array<{ id: string }>
+      sample: {
+        values: Record<string, string>
+        steps: Array<{ actionId: string; invocation: { type: string; arguments?: object } }>
+      }
+    }>(response)
+    expect(body.sample.values.username).toBe('jdoe')
+    expect(body.sample.steps.map((step) => step.actionId)).toEqual(
+      body.actions.map((action) => action.id),
+    )
+    const unlock = body.sample.steps.find((step) => step.invocation.type === 'operation')
+    expect(unlock?.invocation.arguments).toMatchObject({ username: 'jdoe' })
+  })
+
   it('POST: a requester gets 403; a technician 201 with the parsed runbook; the next turn routes to it', async () => {
     expect(await world.chatTasks(SMARTBOARD_REQUEST)).not.toContain('smartboard_not_projecting')
     expect((await send('POST', '/api/instructions', 'rita', SMARTBOARD)).status).toBe(403)

@@ -100,6 +100,8 @@ describe('runbook manager page', () => {
     await page.locator('#detail-view .action-list').waitFor()
     expect(await focusedId()).toBe('detail')
     expect(await page.locator('#detail-view pre.script').count()).toBeGreaterThan(0)
+    // The actions are rendered for sample values, named above them.
+    expect(await page.locator('#sample-values').textContent()).toMatch(/for sample values/)
     // The README's picture: the header, the list and the open runbook.
     await page.evaluate('window.scrollTo(0, 0)')
     await page.screenshot({ path: `${SCREENSHOTS}/instructions-1280.png` })
@@ -274,6 +276,8 @@ describe('runbook manager page', () => {
     await checkAccessibility(page, 'runbook list at 390 px')
     await page.locator('.runbook-item', { hasText: 'account' }).first().click()
     await page.locator('#detail-view .action-list').waitFor()
+    // An account runbook's steps name the sample account.
+    await page.locator('#detail-view pre.script', { hasText: 'jdoe' }).first().waitFor()
     const overflow = await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')
     expect(overflow).toBeLessThanOrEqual(0)
     await page.locator('#detail').scrollIntoViewIfNeeded()
