@@ -46,7 +46,7 @@ let sequence = 0
  * The problems under the text: `problems` is undefined while a check runs, a list after one
  * (empty: none), or `{ failed }` when the check itself could not run.
  */
-function Problems({ id, problems, onLine }) {
+export function Problems({ id, problems, onLine }) {
   if (problems === undefined)
     return html`<p id=${id} class="problems-title" role="status">Checking…</p>`
   if (!Array.isArray(problems)) {
@@ -94,7 +94,7 @@ function RouteResult({ result }) {
 }
 
 /** Puts the caret on a 1-based line (selecting it) and scrolls it into view. */
-function goToLine(textarea, line) {
+export function goToLine(textarea, line) {
   const lines = textarea.value.split('\n')
   let offset = 0
   for (let index = 0; index < line - 1 && index < lines.length; index += 1)

@@ -22,7 +22,7 @@ function Diff({ text }) {
 }
 
 /** One version; `onRestore` when an admin may restore it (undefined: no button). */
-function Version({ version, current, onRestore }) {
+export function Version({ version, current, onRestore }) {
   const [restoring, setRestoring] = useState(false)
   return html`<li class="version">
     <p class="version-title">
