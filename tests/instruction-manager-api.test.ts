@@ -55,6 +55,25 @@ describe('instruction manager API', { timeout: 30_000 }, () => {
     )
   })
 
+  it('GET one runbook: every action rendered for sample values, as a plan would run it', async () => {
+    const response = await world.app.request('/api/instructions/account_locked', {
+      headers: world.as('tom'),
+    })
+    const body = await json<{
+      actions: Array<{ id: string }>
+      sample: {
+        values: Record<string, string>
+        steps: Array<{ actionId: string; invocation: { type: string; arguments?: object } }>
+      }
+    }>(response)
+    expect(body.sample.values.username).toBe('jdoe')
+    expect(body.sample.steps.map((step) => step.actionId)).toEqual(
+      body.actions.map((action) => action.id),
+    )
+    const unlock = body.sample.steps.find((step) => step.invocation.type === 'operation')
+    expect(unlock?.invocation.arguments).toMatchObject({ username: 'jdoe' })
+  })
+
   it('POST: a requester gets 403; a technician 201 with the parsed runbook; the next turn routes to it', async () => {
     expect(await world.chatTasks(SMARTBOARD_REQUEST)).not.toContain('smartboard_not_projecting')
     expect((await send('POST', '/api/instructions', 'rita', SMARTBOARD)).status).toBe(403)
@@ -367,6 +386,35 @@ describe('instruction manager API', { timeout: 30_000 }, () => {
     expect(replaced.status, await replaced.clone().text()).toBe(200)
     expect(world.knowledge.handoffs.get('parking')).toMatch(/facilities/)
     expect((await put(extra, 'rita')).status).toBe(403)
+
+    // Rolled back by an admin: version 1's text again as a new version; the topic is gone.
+    const restore = (person: ManagerPerson, version: string) =>
+      world.app.request(`/api/out-of-scope/versions/${version}/restore`, {
+        method: 'POST',
+        headers: world.as(person),
+      })
+    expect((await restore('tom', '1')).status).toBe(403)
+    expect((await restore('ada', '0')).status).toBe(400)
+    expect((await restore('ada', '99')).status).toBe(404)
+    const restored = await restore('ada', '1')
+    expect(restored.status, await restored.clone().text()).toBe(200)
+    expect((await json<{ version: number }>(restored)).version).toBe(3)
+    expect(world.knowledge.handoffs.get('parking')).toBeUndefined()
+    const versions = await json<{
+      versions: Array<{ version: number; change: string; reason: string }>
+    }>(await world.app.request('/api/out-of-scope/versions', { headers: world.as('tom') }))
+    expect(versions.versions[0]).toMatchObject({
+      version: 3,
+      change: 'restored',
+      reason: 'restored version 1',
+    })
+    expect(
+      (
+        await json<{ text: string }>(
+          await world.app.request('/api/out-of-scope', { headers: world.as('tom') }),
+        )
+      ).text,
+    ).toBe(current.text)
   })
 
   it('a second server on the same store picks up a change (several replicas)', async () => {

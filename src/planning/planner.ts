@@ -36,7 +36,12 @@ export function buildPlan(
   }
 }
 
-function buildStep(
+/**
+ * One action rendered with `values`, whatever its `when` conditions say (the runbook manager
+ * shows every action of a runbook rendered with sample values).
+ * @throws {HelpdeskError} RENDER_FAILED when the action needs a value that is not there.
+ */
+export function buildStep(
   taskType: string,
   action: ActionSpec,
   values: Readonly<Record<string, string>>,

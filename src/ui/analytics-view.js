@@ -236,7 +236,7 @@ function Chart({ definition, table }) {
   ></div>`
 }
 
-function Panel({ definition, table, download }) {
+function Panel({ definition, table, download, downloading }) {
   const headingId = `panel-${definition.section}`
   return html`<section class=${`panel${definition.wide ? ' panel-wide' : ''}`} aria-labelledby=${headingId}>
     <div class="panel-head">
@@ -245,7 +245,11 @@ function Panel({ definition, table, download }) {
         type="button"
         class="button button-small"
         aria-label=${`Download "${table.title}" as CSV`}
-        onClick=${(event) => void download(definition.section, event.currentTarget)}
+        aria-disabled=${downloading === definition.section ? 'true' : undefined}
+        onClick=${() => {
+          // Waiting, not disabled: a disabled button would drop the keyboard's focus.
+          if (downloading !== definition.section) void download(definition.section)
+        }}
       >
         CSV
       </button>
@@ -267,16 +271,16 @@ function Panel({ definition, table, download }) {
 }
 
 /**
- * The whole report. `download(section, button)`: fetches one table as CSV (the button is
- * disabled meanwhile by the caller).
+ * The whole report. `download(section)`: fetches one table as CSV; `downloading`: the section
+ * being fetched (its button waits).
  */
-export function Report({ report, download }) {
+export function Report({ report, download, downloading }) {
   return html`<${Totals} figures=${report.totals} />
     ${report.truncated ? html`<p class="analytics-note">Partial figures: ${report.truncated}.</p>` : null}
     <div class="panels">
       ${PANELS.map(
         (definition) =>
-          html`<${Panel} key=${definition.section} definition=${definition} table=${report.tables[definition.section]} download=${download} />`,
+          html`<${Panel} key=${definition.section} definition=${definition} table=${report.tables[definition.section]} download=${download} downloading=${downloading} />`,
       )}
     </div>`
 }

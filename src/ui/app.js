@@ -7,7 +7,6 @@
 // Every API call goes through `api` (sign-in.js), which carries the user's bearer token.
 
 import { refreshApprovals, setApprovalsUser } from './approvals.js'
-import { announce } from './chat/announce.js'
 import { errorMessage, openApprovals, readEvents } from './chat/events.js'
 import {
   addMessage,
@@ -25,6 +24,7 @@ import { openJob, openJobFromAddress } from './job-view.js'
 import { myRequests } from './my-requests.js'
 import { liveReplyIndex, restoredRatings } from './reply-feedback.js'
 import { api, remember, remembered, SignInNeeded, startSignIn } from './sign-in.js'
+import { announce } from './status-line.js'
 import { ticketWatch } from './ticket-watch.js'
 
 /** The open conversation of each user on this device, so a reload brings it back. */

@@ -4,7 +4,8 @@
 // the draft set; save sends the text with the reason and the version it started from (a change
 // made meanwhile is refused, not overwritten). Escape outside the textarea cancels.
 import { html, useEffect, useRef, useState } from '/ui/vendor/preact-htm.js'
-import { announce, failureText } from './runbook-parts.js'
+import { failureText } from './runbook-parts.js'
+import { announce } from './status-line.js'
 import { api, SignInNeeded } from './workspace/session.js'
 
 const VALIDATE_DELAY_MS = 400
@@ -45,7 +46,7 @@ let sequence = 0
  * The problems under the text: `problems` is undefined while a check runs, a list after one
  * (empty: none), or `{ failed }` when the check itself could not run.
  */
-function Problems({ id, problems, onLine }) {
+export function Problems({ id, problems, onLine }) {
   if (problems === undefined)
     return html`<p id=${id} class="problems-title" role="status">Checking…</p>`
   if (!Array.isArray(problems)) {
@@ -93,7 +94,7 @@ function RouteResult({ result }) {
 }
 
 /** Puts the caret on a 1-based line (selecting it) and scrolls it into view. */
-function goToLine(textarea, line) {
+export function goToLine(textarea, line) {
   const lines = textarea.value.split('\n')
   let offset = 0
   for (let index = 0; index < line - 1 && index < lines.length; index += 1)

@@ -2,7 +2,8 @@
 // each version from the one before, and (admins) restoring an old version, which becomes the
 // newest and is used by the next chat turn.
 import { html, useEffect, useState } from '/ui/vendor/preact-htm.js'
-import { announce, failureText, formatTime } from './runbook-parts.js'
+import { failureText, formatTime } from './runbook-parts.js'
+import { announce } from './status-line.js'
 import { api, SignInNeeded } from './workspace/session.js'
 
 /** The unified diff, one line each, added and removed lines marked (not by colour alone). */
@@ -21,7 +22,7 @@ function Diff({ text }) {
 }
 
 /** One version; `onRestore` when an admin may restore it (undefined: no button). */
-function Version({ version, current, onRestore }) {
+export function Version({ version, current, onRestore }) {
   const [restoring, setRestoring] = useState(false)
   return html`<li class="version">
     <p class="version-title">

@@ -1,12 +1,6 @@
 // What the runbook editor and history (runbook-editor.js, runbook-history.js) share with the
-// runbook manager screen (workspace/instructions.js): the screen's status line, a failed
-// answer's message, and dates.
-
-/** Says `text` in the screen's status line (read by screen readers, not shown). */
-export function announce(text) {
-  const line = document.getElementById('page-status')
-  if (line) line.textContent = text
-}
+// runbook manager screen (workspace/instructions.js): a failed answer's message, and dates. The
+// screen's status line is status-line.js's.
 
 /** The error message of a failed answer, whatever shape its body has. */
 export async function failureText(response) {

@@ -171,6 +171,13 @@ describe('the analytics page', () => {
     expect(readFileSync(await download.path(), 'utf8')).toBe(
       'task type,requests\r\npassword_reset,3\r\nprinter_not_working,1\r\nvpn_not_connecting,1\r\n',
     )
+    // The status line names the file, and the keyboard's focus stays on the button.
+    await expect
+      .poll(() => page.locator('#report-status').textContent())
+      .toBe(`Downloaded ${download.suggestedFilename()}.`)
+    expect(await page.evaluate('document.activeElement?.getAttribute("aria-label")')).toBe(
+      'Download "Requests by task type" as CSV',
+    )
   })
 
   it('fits 390 px with no sideways scrolling; a bad range is refused by the field', async () => {

@@ -4,7 +4,13 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { SqliteUserStore } from '../../src/identity/sqlite-user-store.ts'
 import { createApp } from '../../src/server/create-app.ts'
-import { checkAccessibility, launchChromium, newPage, sideways } from '../support/browser-page.ts'
+import {
+  checkAccessibility,
+  launchChromium,
+  newPage,
+  SCREENSHOTS,
+  sideways,
+} from '../support/browser-page.ts'
 import { buildMemoryRuntime } from '../support/memory-runtime.ts'
 
 // The chat page's own parts (chat/composer.js, chat/page-parts.js, my-requests.js) in Chromium
@@ -77,6 +83,28 @@ async function signIn(username: string) {
 
 const focusedId = () => page.evaluate('document.activeElement?.id')
 
+/**
+ * The top bar's visible controls, in page order: each button's own words and how many lines they
+ * take, and where each control (the "For user" box too) ends.
+ */
+async function topBar() {
+  return (await page.evaluate(`[...document.querySelectorAll('.topbar button, .topbar a.button, .topbar input')]
+    .filter((control) => control.getClientRects().length > 0)
+    .map((control) => {
+      const tops = new Set()
+      let name = control.id
+      for (const node of control.childNodes) {
+        if (node.nodeType !== Node.TEXT_NODE || node.textContent.trim() === '') continue
+        name = node.textContent.trim()
+        const range = document.createRange()
+        range.selectNodeContents(node)
+        for (const rect of range.getClientRects()) if (rect.width > 0) tops.add(Math.round(rect.top))
+      }
+      const box = control.getBoundingClientRect()
+      return { name, lines: tops.size, bottom: Math.round(box.bottom), right: Math.round(box.right), width: Math.round(box.width) }
+    })`)) as Array<{ name: string; lines: number; bottom: number; right: number; width: number }>
+}
+
 describe('the chat page parts', () => {
   it('signed out: no message box, links, welcome or My requests; only the sign-in form', async () => {
     await open()
@@ -148,6 +176,13 @@ describe('the chat page parts', () => {
     expect(await page.locator('#message').inputValue()).toBe('')
     expect(await focusedId()).toBe('message')
     expect(await page.locator('#status').textContent()).toBe('Started a new conversation.')
+    // The same note again is a new text in the live region, so a screen reader says it again.
+    await page.evaluate("window.firstNote = document.querySelector('#status span')")
+    await page.locator('#new-conversation').click()
+    expect(await page.locator('#status').textContent()).toBe('Started a new conversation.')
+    expect(await page.evaluate("document.querySelector('#status span') !== window.firstNote")).toBe(
+      true,
+    )
   })
 
   it('"For user" is for technicians, checked as typed, and remembered across a reload', async () => {
@@ -183,6 +218,61 @@ describe('the chat page parts', () => {
     await error.waitFor()
     expect(await error.textContent()).toBe('Could not load your requests: the server answered 500')
     expect(await error.getAttribute('role')).toBe('alert')
+    await page.evaluate('localStorage.clear()')
+  })
+
+  it("the top bar keeps a technician's controls together, each button on one line (1280 and 390 px)", async () => {
+    await open(1280)
+    await signIn('helper')
+    await page.locator('#approvals-toggle').waitFor()
+    const wide = await topBar()
+    expect(wide.map((control) => control.name)).toEqual([
+      'Sign out',
+      'requester',
+      'Approvals',
+      'Workspace',
+      'New conversation',
+    ])
+    for (const control of wide.filter((each) => each.name !== 'requester'))
+      expect(control.lines, control.name).toBe(1)
+    // "For user", Approvals, Workspace and New conversation: one row, lined up on the bottom.
+    const controls = wide.slice(1)
+    for (const control of controls)
+      expect(
+        Math.abs(control.bottom - (controls[0]?.bottom ?? 0)),
+        control.name,
+      ).toBeLessThanOrEqual(2)
+    await page.locator('#message').fill('I forgot my Windows password, my username is jdoe')
+    await page.locator('#message').press('Enter')
+    await page.locator('.message-assistant .plan-card').first().waitFor({ timeout: 30_000 })
+    await page.evaluate('window.scrollTo(0, 0)')
+    await page.screenshot({ path: `${SCREENSHOTS}/chat-1280.png` })
+    await checkAccessibility(page, 'chat top bar at 1280 px')
+
+    await page.setViewportSize({ width: 390, height: 844 })
+    const narrow = await topBar()
+    for (const control of narrow.filter((each) => each.name !== 'requester'))
+      expect(control.lines, control.name).toBe(1)
+    // The box keeps room to type a username; nothing goes past the window.
+    expect(narrow.find((control) => control.name === 'requester')?.width).toBeGreaterThanOrEqual(
+      200,
+    )
+    for (const control of narrow) expect(control.right, control.name).toBeLessThanOrEqual(390)
+    expect(await sideways(page)).toBeLessThanOrEqual(0)
+    await page.screenshot({ path: `${SCREENSHOTS}/chat-390.png` })
+    await checkAccessibility(page, 'chat top bar at 390 px')
+    await page.evaluate('localStorage.clear()')
+  })
+
+  it("an employee's top bar: Sign out and New conversation, each on one line (1280 and 390 px)", async () => {
+    await open(1280)
+    await signIn('sam')
+    for (const width of [1280, 390]) {
+      await page.setViewportSize({ width, height: width === 390 ? 844 : 900 })
+      const controls = await topBar()
+      expect(controls.map((control) => control.name)).toEqual(['Sign out', 'New conversation'])
+      for (const control of controls) expect(control.lines, `${control.name} at ${width}`).toBe(1)
+    }
     await page.evaluate('localStorage.clear()')
   })
 

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { type ServerType, serve } from '@hono/node-server'
 import type { Browser, Page } from 'playwright-core'
@@ -99,6 +100,8 @@ describe('runbook manager page', () => {
     await page.locator('#detail-view .action-list').waitFor()
     expect(await focusedId()).toBe('detail')
     expect(await page.locator('#detail-view pre.script').count()).toBeGreaterThan(0)
+    // The actions are rendered for sample values, named above them.
+    expect(await page.locator('#sample-values').textContent()).toMatch(/for sample values/)
     // The README's picture: the header, the list and the open runbook.
     await page.evaluate('window.scrollTo(0, 0)')
     await page.screenshot({ path: `${SCREENSHOTS}/instructions-1280.png` })
@@ -107,6 +110,20 @@ describe('runbook manager page', () => {
     await page.evaluate('window.scrollTo(0, 0); document.activeElement?.blur()')
     await tabTo(page, '#runbook-search')
     await tabTo(page, '.runbook-item')
+    // Export from the keyboard: the .zip the server names; the status line says so and the
+    // focus stays on the button.
+    await page.locator('#export-runbooks').focus()
+    const [zip] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')])
+    expect(zip.suggestedFilename()).toMatch(/^runbooks-\d{4}-\d{2}-\d{2}\.zip$/)
+    expect(
+      readFileSync(await zip.path())
+        .subarray(0, 2)
+        .toString('latin1'),
+    ).toBe('PK')
+    await expect
+      .poll(() => page.locator('#page-status').textContent())
+      .toBe(`Downloaded ${zip.suggestedFilename()}`)
+    expect(await focusedId()).toBe('export-runbooks')
   })
 
   it('adds a runbook in the editor with live validation and the routing check; the next chat turn routes to it', async () => {
@@ -252,6 +269,43 @@ describe('runbook manager page', () => {
     expect(await page.evaluate('document.activeElement?.id')).toBe('detail')
   }, 120_000)
 
+  it('hand-off topics: a refused save names the field, a saved topic is used at once, an admin restores the old version', async () => {
+    await openAs('ada')
+    await page.locator('.runbook-item').first().waitFor()
+    await page.locator('#hand-off-topics').focus()
+    await page.keyboard.press('Enter')
+    const text = page.locator('#topics-text')
+    await expect.poll(() => text.inputValue()).toContain('topics:')
+    const original = await text.inputValue()
+    await text.fill('topics:\n  - topic: Bad Name\n    handoff: ""\n    examples: []\n')
+    await page.locator('#topics-save').click()
+    await page.locator('#topics-problems', { hasText: 'problem' }).waitFor()
+    await page.locator('.problems li', { hasText: 'topics.0.topic' }).waitFor()
+    expect(await text.getAttribute('aria-invalid')).toBe('true')
+    await checkAccessibility(page, 'hand-off topics with problems at 1280 px')
+    await text.fill(
+      `${original.trimEnd()}\n  - topic: parking\n    handoff: Parking permits are handled by facilities at parking@example.com.\n    examples:\n      - I need a parking permit for the garage\n      - my car park pass expired\n      - can I get a parking space for my visitor\n`,
+    )
+    await page.locator('#topics-reason').fill('parking goes to facilities')
+    await page.locator('#topics-save').click()
+    await expect
+      .poll(() => page.locator('#page-status').textContent(), { timeout: 60_000 })
+      .toMatch(/saved as version 2/)
+    expect(world.knowledge.handoffs.get('parking')).toMatch(/facilities/)
+    await page.locator('.version-reason', { hasText: 'parking goes to facilities' }).waitFor()
+    await page.screenshot({ path: '/tmp/instructions-topics-1280.png', fullPage: true })
+    await page.locator('.version button', { hasText: 'Restore version 1' }).click()
+    await expect
+      .poll(() => page.locator('#page-status').textContent(), { timeout: 60_000 })
+      .toMatch(/Version 1 of the hand-off topics restored/)
+    expect(world.knowledge.handoffs.get('parking')).toBeUndefined()
+    await expect.poll(() => text.inputValue()).toBe(original)
+    // Escape outside the text box goes back to the runbooks.
+    await page.locator('#topics-reason').focus()
+    await page.keyboard.press('Escape')
+    await expect.poll(() => focusedId()).toBe('runbook-search')
+  }, 120_000)
+
   it('works at 390 px: list above the runbook, nothing wider than the screen', async () => {
     await openAs('tom', 390)
     await page.locator('.runbook-item').first().waitFor()
@@ -259,6 +313,8 @@ describe('runbook manager page', () => {
     await checkAccessibility(page, 'runbook list at 390 px')
     await page.locator('.runbook-item', { hasText: 'account' }).first().click()
     await page.locator('#detail-view .action-list').waitFor()
+    // An account runbook's steps name the sample account.
+    await page.locator('#detail-view pre.script', { hasText: 'jdoe' }).first().waitFor()
     const overflow = await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')
     expect(overflow).toBeLessThanOrEqual(0)
     await page.locator('#detail').scrollIntoViewIfNeeded()
@@ -268,5 +324,12 @@ describe('runbook manager page', () => {
     await page.locator('.problems-title', { hasText: 'No problems found.' }).waitFor()
     await page.screenshot({ path: '/tmp/instructions-editor-390.png', fullPage: false })
     await checkAccessibility(page, 'runbook editor at 390 px')
+    await page.locator('#hand-off-topics').click()
+    await expect.poll(() => page.locator('#topics-text').inputValue()).toContain('topics:')
+    expect(
+      await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'),
+    ).toBeLessThanOrEqual(0)
+    await page.screenshot({ path: '/tmp/instructions-topics-390.png', fullPage: false })
+    await checkAccessibility(page, 'hand-off topics at 390 px')
   }, 60_000)
 })

@@ -192,5 +192,23 @@ export function instructionManagerRows(current: () => AuthorizationWorld): Row[]
       expected: STAFF,
       call: async () => ({ method: 'GET', path: '/api/out-of-scope/versions' }),
     },
+    {
+      route: 'POST /api/out-of-scope/versions/:version/restore',
+      whose: NONE,
+      expected: ADMIN,
+      call: async () => {
+        const before = library().outOfScope
+        return {
+          method: 'POST',
+          path: '/api/out-of-scope/versions/1/restore',
+          // An admin's restore is a new version with version 1's text; anyone else's, nothing.
+          check: ({ status }) => {
+            const after = library().outOfScope
+            expect(after?.version).toBe((before?.version ?? 0) + (status === 200 ? 1 : 0))
+            expect(after?.text).toBe(before?.text)
+          },
+        }
+      },
+    },
   ]
 }

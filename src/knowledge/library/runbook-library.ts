@@ -236,6 +236,7 @@ export class RunbookLibrary {
   async replaceOutOfScope(
     text: string,
     author: RunbookAuthor,
+    change: RunbookChangeKind = 'updated',
   ): Promise<{ topics: OutOfScopeTopic[]; version: RunbookVersion; indexed: boolean }> {
     const parsed = parseOutOfScopeText(text)
     if (!parsed.ok) throw invalidRunbook(parsed.problems, 'the out-of-scope topics')
@@ -245,7 +246,7 @@ export class RunbookLibrary {
         [
           {
             id: OUT_OF_SCOPE_ID,
-            change: 'updated',
+            change,
             text,
             baseVersion: this.outOfScopeVersion?.version ?? 0,
           },
@@ -257,6 +258,22 @@ export class RunbookLibrary {
       await this.record(version)
       return { topics: parsed.topics, version, indexed }
     })
+  }
+
+  /**
+   * Puts an older version of the out-of-scope topics back (a new version with its text).
+   * @throws {HelpdeskError} INSTRUCTION_NOT_FOUND when there is no such version.
+   */
+  async restoreOutOfScope(version: number, author: RunbookAuthor) {
+    const old = (await this.outOfScopeVersions()).find((each) => each.version === version)
+    if (!old) {
+      throw new HelpdeskError({
+        code: 'INSTRUCTION_NOT_FOUND',
+        message: `the out-of-scope topics have no version ${version}; GET /api/out-of-scope/versions lists them`,
+      })
+    }
+    const reason = author.reason || `restored version ${version}`
+    return this.replaceOutOfScope(old.text, { ...author, reason }, 'restored')
   }
 
   private async write(

@@ -5,12 +5,13 @@ import { diffLines, unifiedDiff } from '../../knowledge/instructions/line-diff.t
 import { exportRunbooks } from '../../knowledge/library/runbook-import.ts'
 import type { RunbookLibrary } from '../../knowledge/library/runbook-library.ts'
 import type { RunbookVersion } from '../../knowledge/library/runbook-store.ts'
+import { samplePlan } from '../../planning/sample-plan.ts'
 import type { AuthenticatedEnvironment } from '../authentication.ts'
 import { requireRole } from './instruction-change-routes.ts'
 
 /**
- * Read access to the runbooks: the list and one runbook in full (every signed-in caller, as
- * before the instruction manager), their version history and the export (technicians and admins).
+ * Read access to the runbooks: the list and one runbook in full with its actions rendered for
+ * sample values (every signed-in caller, as before the instruction manager), their version history and the export (technicians and admins).
  * Without a library (tests that assemble the helpdesk from files) only the first two exist in
  * effect: history and export answer NOT_CONFIGURED.
  */
@@ -63,6 +64,8 @@ export function instructionRoutes(
     }
     return context.json({
       ...instruction,
+      // Each action as it would run for a made-up request (the runbook manager shows these).
+      sample: samplePlan(instruction),
       ...(stored
         ? {
             markdown: stored.text,

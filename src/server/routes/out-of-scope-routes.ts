@@ -13,7 +13,8 @@ import { configured, describeVersions } from './instruction-routes.ts'
  * like the runbooks: `GET /api/out-of-scope` (the YAML text, its version and the parsed topics),
  * `PUT /api/out-of-scope` (the whole YAML of `data/routing/out-of-scope.yaml` as `text/yaml`;
  * validated, versioned, audited, and the router retrained at once) and
- * `GET /api/out-of-scope/versions`. Technicians and admins only.
+ * `GET /api/out-of-scope/versions` (technicians and admins), and
+ * `POST /api/out-of-scope/versions/:version/restore` (admins).
  */
 export function outOfScopeRoutes(
   library: RunbookLibrary | undefined,
@@ -36,13 +37,7 @@ export function outOfScopeRoutes(
     const text = await yamlBody(context)
     try {
       const result = await configured(library).replaceOutOfScope(text, author(context))
-      return context.json({
-        topics: result.topics,
-        version: result.version.version,
-        changedAt: result.version.at,
-        changedBy: result.version.author,
-        indexed: result.indexed,
-      })
+      return context.json(changed(result))
     } catch (error) {
       if (error instanceof InvalidRunbookError) {
         return context.json(
@@ -57,6 +52,19 @@ export function outOfScopeRoutes(
     }
   })
 
+  app.post('/out-of-scope/versions/:version/restore', async (context) => {
+    requireRole(context, 'admin', 'restore the out-of-scope topics')
+    const version = Number(context.req.param('version'))
+    if (!Number.isSafeInteger(version) || version < 1) {
+      throw new HelpdeskError({
+        code: 'INVALID_INPUT',
+        message: 'version: expected a positive whole number',
+      })
+    }
+    const result = await configured(library).restoreOutOfScope(version, author(context))
+    return context.json(changed(result))
+  })
+
   app.get('/out-of-scope/versions', async (context) => {
     requireRole(context, 'technician', 'read the out-of-scope history')
     const versions = await configured(library).outOfScopeVersions()
@@ -64,6 +72,19 @@ export function outOfScopeRoutes(
   })
 
   return app
+}
+
+/** The answer to a change of the topics: the topics now, and the version it made. */
+function changed(
+  result: Awaited<ReturnType<RunbookLibrary['replaceOutOfScope']>>,
+): Record<string, unknown> {
+  return {
+    topics: result.topics,
+    version: result.version.version,
+    changedAt: result.version.at,
+    changedBy: result.version.author,
+    indexed: result.indexed,
+  }
 }
 
 const YAML_TYPES = ['text/yaml', 'application/yaml', 'application/x-yaml', 'text/plain']

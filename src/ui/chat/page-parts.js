@@ -1,14 +1,15 @@
 /**
  * @module chat/page-parts
  * The chat page's own parts around the conversation, as Preact components drawn from one state:
- * the message box (chat/composer.js), the "For user" field, the welcome with its suggestions, and
- * the top bar's Workspace link and New conversation button. app.js changes the state through
- * `pageParts` (who is signed in, busy, the text in the box); a change draws every part again and
+ * the message box (chat/composer.js), the "For user" field, the welcome with its suggestions, the
+ * top bar's Workspace link and New conversation button, and the page's status line
+ * (status-line.js, which `announce` fills). app.js changes the state through `pageParts` (who is signed in, busy, the text in the box); a change draws every part again and
  * Preact touches only what differs, so the focus and the caret stay.
  */
 
 import { html, render } from '/ui/vendor/preact-htm.js'
 import { remember, remembered } from '../sign-in.js'
+import { StatusLine } from '../status-line.js'
 import { Composer, RequesterField } from './composer.js'
 
 const REQUESTER_KEY = 'helpdesk.requester'
@@ -108,6 +109,7 @@ function draw() {
     />`,
     document.getElementById('composer-slot'),
   )
+  render(html`<${StatusLine} id="status" />`, document.getElementById('status-slot'))
 }
 
 /** The page's handle on its parts. */

@@ -6,7 +6,7 @@
  */
 
 import { html, useRef, useState } from '/ui/vendor/preact-htm.js'
-import { announce } from './announce.js'
+import { announce } from '../status-line.js'
 import { APPROVAL_LEVELS } from './format.js'
 import { GuidanceList } from './rich-text.js'
 

@@ -6,7 +6,7 @@
 
 import { Report } from '/ui/analytics-view.js'
 import { html, useEffect, useRef, useState } from '/ui/vendor/preact-htm.js'
-import { describe } from './parts.js'
+import { describe, useDownload } from './parts.js'
 import { api, problem, SignInNeeded } from './session.js'
 import { mountScreen } from './shell.js'
 
@@ -37,30 +37,25 @@ function AnalyticsScreen() {
   const [shown, setShown] = useState()
   const fields = { from: useRef(), to: useRef() }
 
-  const download = async (shown, section, button) => {
+  /** The section whose CSV is being fetched (its button waits meanwhile). */
+  const [downloading, setDownloading] = useState('')
+  const file = useDownload()
+
+  const download = async (shown, section) => {
     const query = queryOf(shown)
     query.set('format', 'csv')
     query.set('section', section)
-    button.disabled = true
+    setDownloading(section)
     try {
       const response = await api(`/api/analytics?${query}`)
       if (!response.ok) throw new Error(await problem(response))
-      const name =
-        /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ??
-        `${section}.csv`
-      const link = document.createElement('a')
-      link.href = URL.createObjectURL(await response.blob())
-      link.download = name
-      document.body.append(link)
-      link.click()
-      link.remove()
-      setTimeout(() => URL.revokeObjectURL(link.href), 10_000)
+      const name = await file.save(response, `${section}.csv`)
       setStatus(`Downloaded ${name}.`)
     } catch (problemSeen) {
       if (!(problemSeen instanceof SignInNeeded))
         setStatus(`Could not download the CSV: ${describe(problemSeen)}`)
     } finally {
-      button.disabled = false
+      setDownloading('')
     }
   }
 
@@ -134,13 +129,15 @@ function AnalyticsScreen() {
         shown &&
         html`<${Report}
           report=${shown}
+          downloading=${downloading}
           download=${
             // The CSV buttons download the range the report shows.
-            (section, button) => download(shown.range, section, button)
+            (section) => download(shown.range, section)
           }
         />`
       }
     </div>
+    ${file.link}
   </div>`
 }
 

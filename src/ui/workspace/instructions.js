@@ -1,13 +1,16 @@
 // The runbook manager (/instructions, technicians and admins): the list with search and filters,
-// one runbook's front matter, prose and actions, import and export, and delete (admins, after a
-// confirmation). Editing and the history are the Preact components of runbook-editor.js and
-// runbook-history.js. A runbook is opened from the address too (?id=<id>). Everything goes through the same API outside checks use.
+// one runbook's front matter, prose and actions, import and export, delete (admins, after a
+// confirmation), and the out-of-scope hand-off topics (hand-off-topics.js). Editing and the
+// history are the Preact components of runbook-editor.js and runbook-history.js. A runbook is
+// opened from the address too (?id=<id>). Everything goes through the same API outside checks use.
 
 import { RunbookEditor } from '/ui/runbook-editor.js'
 import { RunbookHistory } from '/ui/runbook-history.js'
-import { announce, failureText, formatTime } from '/ui/runbook-parts.js'
+import { failureText, formatTime } from '/ui/runbook-parts.js'
+import { announce, StatusLine } from '/ui/status-line.js'
 import { html, useEffect, useRef, useState } from '/ui/vendor/preact-htm.js'
-import { describe } from './parts.js'
+import { HandOffTopics } from './hand-off-topics.js'
+import { describe, useDownload } from './parts.js'
 import { ImportReport, RunbookView } from './runbook-view.js'
 import { api, SignInNeeded } from './session.js'
 import { mountScreen } from './shell.js'
@@ -67,7 +70,8 @@ function ManagerScreen({ user }) {
   const [count, setCount] = useState('')
   const [filters, setFilters] = useState(NO_FILTERS)
   const [runbook, setRunbook] = useState()
-  // 'empty' | 'view' | 'editor' | 'history', and what the editor opens (a runbook or a new one).
+  // 'empty' | 'view' | 'editor' | 'history' | 'topics', and what the editor opens (a runbook or a
+  // new one).
   const [mode, setMode] = useState({ name: 'empty' })
   const [report, setReport] = useState()
   const [deleting, setDeleting] = useState()
@@ -76,6 +80,7 @@ function ManagerScreen({ user }) {
   const reportBox = useRef()
   const dialog = useRef()
   const reason = useRef()
+  const file = useDownload()
 
   const loadList = async (selectId) => {
     const response = await api('/api/instructions')
@@ -149,15 +154,7 @@ function ManagerScreen({ user }) {
       announce(`Export failed: ${await failureText(response)}`)
       return
     }
-    const link = document.createElement('a')
-    link.href = URL.createObjectURL(await response.blob())
-    link.download =
-      /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ??
-      'runbooks.zip'
-    document.body.append(link)
-    link.click()
-    link.remove()
-    setTimeout(() => URL.revokeObjectURL(link.href), 10_000)
+    announce(`Downloaded ${await file.save(response, 'runbooks.zip')}`)
   })
   const deleteClosed = guarded(async () => {
     const target = deleting
@@ -190,8 +187,10 @@ function ManagerScreen({ user }) {
           : 'New runbook'
         : mode.name === 'history'
           ? `History: ${runbook?.title}`
-          : runbook?.title
-  return html`<p id="page-status" class="visually-hidden" role="status" aria-live="polite"></p>
+          : mode.name === 'topics'
+            ? 'Hand-off topics'
+            : runbook?.title
+  return html`<${StatusLine} id="page-status" />
     <div id="manager-body" class="manager-body">
       <section class="runbook-list-pane" aria-labelledby="list-title">
         <h2 id="list-title" class="visually-hidden">All runbooks</h2>
@@ -240,10 +239,23 @@ function ManagerScreen({ user }) {
             <button id="export-runbooks" type="button" class="button button-secondary" onClick=${exportAll}>
               Export .zip
             </button>
+            <button
+              id="hand-off-topics"
+              type="button"
+              class="button button-secondary"
+              onClick=${() => {
+                setRunbook(undefined)
+                setMode({ name: 'topics' })
+                detail.current?.focus()
+              }}
+            >
+              Hand-off topics
+            </button>
           </div>
           <p id="list-count" class="list-count" aria-live="polite">
             ${count || `${shown.length} of ${runbooks.length} runbooks`}
           </p>
+          ${file.link}
         </div>
         <div id="import-report" class="import-report" hidden=${!report} tabindex="-1" ref=${reportBox}>
           ${report && html`<${ImportReport} report=${report} />`}
@@ -289,6 +301,18 @@ function ManagerScreen({ user }) {
                 mode.runbook
                   ? void guarded(show)(mode.runbook.id, true)
                   : setMode({ name: 'empty' })}
+            />
+          </div>`
+        }
+        ${
+          mode.name === 'topics' &&
+          html`<div id="topics" class="editor">
+            <${HandOffTopics}
+              admin=${admin}
+              onBack=${() => {
+                setMode({ name: 'empty' })
+                search.current?.focus()
+              }}
             />
           </div>`
         }

@@ -1,5 +1,6 @@
 // Small pieces the workspace screens share: dates as people read them, a status badge, an error
-// line, loading from the API with its error, and a confirmation dialog (the native <dialog>:
+// line, loading from the API with its error, saving a file the server sent, and a confirmation
+// dialog (the native <dialog>:
 // it keeps the focus inside, Escape closes it, and the focus goes back where it was; it opens on
 // its confirm button even when a field comes before it).
 
@@ -56,6 +57,33 @@ export function useApi(path) {
   }, [path, round])
   const reload = useCallback(() => setRound((each) => each + 1), [])
   return { ...result, reload }
+}
+
+/**
+ * Saving a file the server sent (a table as CSV, the runbooks as a .zip). It is fetched with the
+ * sign-in (a bearer token a plain link cannot carry), so `save(response, fallbackName)` puts the
+ * body behind a download link that `link` draws (hidden, out of the Tab order) and follows it
+ * once drawn; the name is the server's (Content-Disposition). Answers the name saved.
+ */
+export function useDownload() {
+  const anchor = useRef()
+  const [file, setFile] = useState()
+  useEffect(() => {
+    if (!file) return
+    anchor.current?.click()
+    // The browser reads the blob after the click returns: freed a while later, not at once.
+    setTimeout(() => URL.revokeObjectURL(file.href), 10_000)
+  }, [file])
+  const save = useCallback(async (response, fallbackName) => {
+    const name =
+      /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ??
+      fallbackName
+    setFile({ href: URL.createObjectURL(await response.blob()), name })
+    return name
+  }, [])
+  const link =
+    file && html`<a ref=${anchor} href=${file.href} download=${file.name} hidden tabindex="-1"></a>`
+  return { save, link }
 }
 
 /**

@@ -1,6 +1,6 @@
-// One runbook as the manager shows it (front matter, parameters, actions with their scripts, the
-// prose, and Edit, History and, for admins, Delete), and the report of an import (each file:
-// added, updated, unchanged or invalid with its reason).
+// One runbook as the manager shows it (front matter, parameters, actions with their scripts
+// rendered for sample values, the prose, and Edit, History and, for admins, Delete), and the
+// report of an import (each file: added, updated, unchanged or invalid with its reason).
 
 import { formatTime } from '/ui/runbook-parts.js'
 import { html } from '/ui/vendor/preact-htm.js'
@@ -9,8 +9,23 @@ export function RiskBadge({ risk }) {
   return html`<span class=${`badge risk-${risk}`}>${risk}</span>`
 }
 
-function Action({ action }) {
-  const body =
+/** What an action runs, rendered for the sample values (`invocation` of the server's `sample`). */
+function Invocation({ invocation }) {
+  if (invocation.type === 'guidance') return html`<p>${invocation.text}</p>`
+  if (invocation.type === 'operation') {
+    const values = Object.entries(invocation.arguments)
+      .map(([name, value]) => `${name}=${JSON.stringify(value)}`)
+      .join(', ')
+    return html`<pre class="script"><code>${`${invocation.executor}.${invocation.operation}(${values})`}</code></pre>
+      <p class="action-meta">${invocation.description}</p>`
+  }
+  return html`<pre class="script"><code>${invocation.script}</code></pre>
+    <p class="action-meta">Runs as <code>${invocation.commandLine}</code></p>`
+}
+
+/** `step`: the action rendered for the sample values (absent from an older server). */
+function Action({ action, step }) {
+  const written =
     action.script ??
     action.text ??
     `${action.executor}.${action.operation}(${action.uses.join(', ')})`
@@ -20,11 +35,20 @@ function Action({ action }) {
       ${`${action.executor} · `}<${RiskBadge} risk=${action.risk} />${action.readOnly ? ' · read-only' : ''}${action.uses.length ? ` · uses ${action.uses.join(', ')}` : ''}
     </p>
     ${
-      action.script || action.operation
-        ? html`<pre class="script"><code>${body}</code></pre>`
-        : html`<p>${body}</p>`
+      step
+        ? html`<${Invocation} invocation=${step.invocation} />`
+        : action.script || action.operation
+          ? html`<pre class="script"><code>${written}</code></pre>`
+          : html`<p>${written}</p>`
     }
   </li>`
+}
+
+/** "username = jdoe, system = active_directory": the values the actions are shown with. */
+function sampleLine(values) {
+  return Object.entries(values)
+    .map(([name, value]) => `${name} = ${value}`)
+    .join(', ')
 }
 
 /** `onEdit`, `onHistory`, `onDelete`: the buttons; Delete only when `admin`. */
@@ -64,8 +88,18 @@ export function RunbookView({ runbook, admin, onEdit, onHistory, onDelete }) {
         : html`<p class="muted">None.</p>`
     }
     <h3>Actions</h3>
+    ${
+      runbook.sample &&
+      html`<p id="sample-values" class="sample-values">
+        Every action, rendered as it would run for sample values${Object.keys(runbook.sample.values).length > 0 ? `: ${sampleLine(runbook.sample.values)}` : ''}.
+        Which actions run depends on the request (each action's conditions).
+      </p>`
+    }
     <ol class="action-list">
-      ${runbook.actions.map((action, index) => html`<${Action} key=${index} action=${action} />`)}
+      ${runbook.actions.map(
+        (action, index) =>
+          html`<${Action} key=${index} action=${action} step=${runbook.sample?.steps[index]} />`,
+      )}
     </ol>
     <h3>Prose</h3>
     <div class="prose">
