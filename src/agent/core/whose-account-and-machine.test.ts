@@ -1,30 +1,21 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { buildMemoryRuntime } from '../../../tests/support/memory-runtime.ts'
+import { windowsMachine } from '../../../tests/support/windows-machine.ts'
 import { Inventory } from '../../inventory/inventory.ts'
 import { AccessPolicy, type Actor } from '../../policy/access-policy.ts'
 import { AccountMap } from '../../policy/account-map.ts'
 import type { HelpdeskCore } from './helpdesk-core.ts'
 import type { SessionStore } from './session.ts'
 
-const machine = (name: string, extra: Record<string, unknown>) => ({
-  name,
-  host: '127.0.0.1',
-  os: 'windows' as const,
-  transport: 'winrm' as const,
-  username: 'helpdesk',
-  credential: 'env:WINRM_PASSWORD',
-  ...extra,
-})
-
 const inventory = new Inventory({
   targets: [
-    machine('LT-0423', { class: 'laptop', assignedTo: ['alice'] }),
-    machine('LT-0424', { class: 'laptop', assignedTo: ['bob'] }),
-    machine('WS-FIN-12', { class: 'workstation', assignedTo: ['group:finance'] }),
-    machine('PROD-DB-01', { os: 'linux', class: 'server', assignedTo: ['alice'] }),
-    machine('LT-0499', {}),
-    machine('LT-0431', { class: 'laptop', assignedTo: ['dana'] }),
-    machine('WS-OPS-03', {
+    windowsMachine('LT-0423', { class: 'laptop', assignedTo: ['alice'] }),
+    windowsMachine('LT-0424', { class: 'laptop', assignedTo: ['bob'] }),
+    windowsMachine('WS-FIN-12', { class: 'workstation', assignedTo: ['group:finance'] }),
+    windowsMachine('PROD-DB-01', { os: 'linux', class: 'server', assignedTo: ['alice'] }),
+    windowsMachine('LT-0499', {}),
+    windowsMachine('LT-0431', { class: 'laptop', assignedTo: ['dana'] }),
+    windowsMachine('WS-OPS-03', {
       class: 'workstation',
       description: 'tower by the ops desk',
       assignedTo: ['dana'],
