@@ -212,6 +212,26 @@ describe('instruction manager API', { timeout: 30_000 }, () => {
     )
     expect(history.versions.map((each) => each.change)).toEqual(['deleted', 'updated', 'created'])
     expect(history.versions[2]?.markdown).toBe(SMARTBOARD)
+    const listed = await world.app.request('/api/deleted-instructions', {
+      headers: world.as('tom'),
+    })
+    expect(listed.status).toBe(200)
+    expect(await json(listed)).toEqual({
+      deleted: [
+        {
+          id: 'smartboard_not_projecting',
+          title: expect.any(String),
+          deletedAt: expect.any(String),
+          deletedBy: 'ada',
+          reason: 'room closed',
+          version: 3,
+          lastVersion: 2,
+        },
+      ],
+    })
+    expect(
+      (await world.app.request('/api/deleted-instructions', { headers: world.as('rita') })).status,
+    ).toBe(403)
 
     expect(
       (await send('POST', '/api/instructions/smartboard_not_projecting/versions/1/restore', 'tom'))
@@ -225,6 +245,11 @@ describe('instruction manager API', { timeout: 30_000 }, () => {
     expect(restored.status).toBe(200)
     expect(await json(restored)).toMatchObject({ version: 4, reason: 'restored version 1' })
     expect(await world.chatTasks(SMARTBOARD_REQUEST)).toEqual(['smartboard_not_projecting'])
+    expect(
+      await json(
+        await world.app.request('/api/deleted-instructions', { headers: world.as('tom') }),
+      ),
+    ).toEqual({ deleted: [] })
     expect(
       (await send('POST', '/api/instructions/smartboard_not_projecting/versions/3/restore', 'ada'))
         .status,

@@ -58,10 +58,16 @@ export function Version({ version, current, onRestore }) {
 }
 
 /**
- * The history of runbook `id`. `admin`: may restore; `onRestored(id)` after a restore, `onBack()`
- * back to the runbook.
+ * The history of runbook `id` (also of a deleted one). `admin`: may restore; `onRestored(id)`
+ * after a restore, `onBack()` back to where it was opened from, named by `backLabel`.
  */
-export function RunbookHistory({ id, admin, onRestored, onBack }) {
+export function RunbookHistory({
+  id,
+  admin,
+  onRestored,
+  onBack,
+  backLabel = 'Back to the runbook',
+}) {
   // undefined while loading, then { versions, current } or { failed }.
   const [loaded, setLoaded] = useState(undefined)
   useEffect(() => {
@@ -99,7 +105,7 @@ export function RunbookHistory({ id, admin, onRestored, onBack }) {
   }
 
   const back = html`<button type="button" class="button button-secondary" onClick=${() => onBack()}>
-    Back to the runbook
+    ${backLabel}
   </button>`
   if (loaded === undefined) return html`${back}<p class="muted">Loading…</p>`
   if (loaded.failed) return html`${back}<p class="form-error">${loaded.failed}</p>`

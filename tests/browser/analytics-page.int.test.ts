@@ -1,6 +1,4 @@
 import { mkdirSync, readFileSync } from 'node:fs'
-import type { AddressInfo } from 'node:net'
-import { type ServerType, serve } from '@hono/node-server'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { AnalyticsService } from '../../src/analytics/analytics-service.ts'
@@ -23,6 +21,7 @@ import {
   sideways as scrolledSideways,
   tabTo,
 } from '../support/browser-page.ts'
+import { type LoopbackServer, serveOnLoopback } from '../support/loopback-server.ts'
 import { buildMemoryRuntime } from '../support/memory-runtime.ts'
 
 // The analytics page (/analytics) over the seeded store (1-3 March 2026, whose figures the unit
@@ -35,7 +34,7 @@ const TIMEOUT = 30_000
 const RANGE = 'from=2026-03-01&to=2026-03-03'
 
 let browser: Browser | undefined
-let server: ServerType | undefined
+let server: LoopbackServer | undefined
 let baseUrl = ''
 let seeded: SeededStore
 let stack: ApprovalStack | undefined
@@ -70,21 +69,14 @@ beforeAll(async () => {
       timeSaved: { default: 10, minutes: { password_reset: 15 } },
     }),
   })
-  const port = await new Promise<number>((resolve) => {
-    server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) =>
-      resolve(info.port),
-    )
-  })
-  baseUrl = `http://127.0.0.1:${port}`
+  server = await serveOnLoopback(app.fetch)
+  baseUrl = server.baseUrl
   browser = await launchChromium()
 })
 
 afterAll(async () => {
   await browser?.close()
-  await new Promise<void>((resolve) => {
-    if (!server) resolve()
-    else server.close(() => resolve())
-  })
+  await server?.close()
   await stack?.close()
   await seeded?.close()
   await users.close()

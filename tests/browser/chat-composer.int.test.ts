@@ -1,5 +1,3 @@
-import type { AddressInfo } from 'node:net'
-import { type ServerType, serve } from '@hono/node-server'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { SqliteUserStore } from '../../src/identity/sqlite-user-store.ts'
@@ -11,6 +9,7 @@ import {
   SCREENSHOTS,
   sideways,
 } from '../support/browser-page.ts'
+import { type LoopbackServer, serveOnLoopback } from '../support/loopback-server.ts'
 import { buildMemoryRuntime } from '../support/memory-runtime.ts'
 
 // The chat page's own parts (chat/composer.js, chat/page-parts.js, my-requests.js) in Chromium
@@ -19,7 +18,7 @@ import { buildMemoryRuntime } from '../support/memory-runtime.ts'
 // "For user" remembered across a reload, My requests empty and failing, what a signed-out
 // visitor sees, and the parts at 390 px.
 
-let server: ServerType | undefined
+let server: LoopbackServer | undefined
 let browser: Browser | undefined
 let baseUrl = ''
 let page: Page
@@ -39,18 +38,14 @@ beforeAll(async () => {
     readiness: async () => ({ ready: true, checks: { store: 'ok', ingested: 'ok' } }),
     log: () => {},
   })
-  const port = await new Promise<number>((resolve) => {
-    server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) =>
-      resolve(info.port),
-    )
-  })
-  baseUrl = `http://127.0.0.1:${port}`
+  server = await serveOnLoopback(app.fetch)
+  baseUrl = server.baseUrl
   browser = await launchChromium()
 })
 
 afterAll(async () => {
   await browser?.close()
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()))
+  await server?.close()
   await users.close()
 })
 

@@ -1,8 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { type ServerType, serve } from '@hono/node-server'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { assembleHelpdesk } from '../../src/app/assemble-helpdesk.ts'
@@ -26,6 +24,7 @@ import {
   launchChromium,
   newPage,
 } from '../support/browser-page.ts'
+import { type LoopbackServer, serveOnLoopback } from '../support/loopback-server.ts'
 import { buildMemoryRuntime, MACHINE_GROUPS } from '../support/memory-runtime.ts'
 
 // The chat page in a real browser against the real HTTP server (in-memory reference store,
@@ -35,8 +34,8 @@ import { buildMemoryRuntime, MACHINE_GROUPS } from '../support/memory-runtime.ts
 
 const TIMEOUT = 30_000
 
-let server: ServerType | undefined
-let approvalsServer: ServerType | undefined
+let server: LoopbackServer | undefined
+let approvalsServer: LoopbackServer | undefined
 let browser: Browser | undefined
 let baseUrl = ''
 let approvalsUrl = ''
@@ -65,12 +64,8 @@ beforeAll(async () => {
     readiness: async () => ({ ready: true, checks: { store: 'ok', ingested: 'ok' } }),
     log: () => {},
   })
-  const port = await new Promise<number>((resolve) => {
-    server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) =>
-      resolve(info.port),
-    )
-  })
-  baseUrl = `http://127.0.0.1:${port}`
+  server = await serveOnLoopback(app.fetch)
+  baseUrl = server.baseUrl
 
   // The runbooks plus a copy of the printer runbook whose queue steps need per-step approval.
   testInstructions = await loadTestInstructions()
@@ -102,24 +97,15 @@ beforeAll(async () => {
     log: () => {},
     approvals: approvals.service,
   })
-  const approvalsPort = await new Promise<number>((resolve) => {
-    approvalsServer = serve(
-      { fetch: approvalsApp.fetch, port: 0, hostname: '127.0.0.1' },
-      (info: AddressInfo) => resolve(info.port),
-    )
-  })
-  approvalsUrl = `http://127.0.0.1:${approvalsPort}`
+  approvalsServer = await serveOnLoopback(approvalsApp.fetch)
+  approvalsUrl = approvalsServer.baseUrl
   browser = await launchChromium()
 })
 
 afterAll(async () => {
   await browser?.close()
-  for (const each of [server, approvalsServer]) {
-    await new Promise<void>((resolve) => {
-      if (!each) resolve()
-      else each.close(() => resolve())
-    })
-  }
+  await server?.close()
+  await approvalsServer?.close()
   await stack?.close()
   await users.close()
   if (stackDirectory) rmSync(stackDirectory, { recursive: true, force: true })

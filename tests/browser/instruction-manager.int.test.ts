@@ -1,6 +1,4 @@
 import { readFileSync } from 'node:fs'
-import type { AddressInfo } from 'node:net'
-import { type ServerType, serve } from '@hono/node-server'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -15,6 +13,7 @@ import {
   type ManagerPerson,
   SMARTBOARD,
 } from '../support/instruction-manager-world.ts'
+import { type LoopbackServer, serveOnLoopback } from '../support/loopback-server.ts'
 
 // The runbook manager (/instructions) in a real Chromium against the real HTTP server (runbook
 // store in SQLite, the in-memory vector store): a runbook added in the editor is routed to by the
@@ -24,7 +23,7 @@ import {
 const REQUEST = 'the smartboard in room 4.12 says no signal from my laptop'
 
 let world: Awaited<ReturnType<typeof buildInstructionManagerWorld>>
-let server: ServerType | undefined
+let server: LoopbackServer | undefined
 let browser: Browser | undefined
 let baseUrl = ''
 let page: Page
@@ -32,19 +31,14 @@ const pageErrors: string[] = []
 
 beforeAll(async () => {
   world = await buildInstructionManagerWorld()
-  const port = await new Promise<number>((resolve) => {
-    server = serve(
-      { fetch: world.app.fetch, port: 0, hostname: '127.0.0.1' },
-      (info: AddressInfo) => resolve(info.port),
-    )
-  })
-  baseUrl = `http://127.0.0.1:${port}`
+  server = await serveOnLoopback(world.app.fetch)
+  baseUrl = server.baseUrl
   browser = await launchChromium()
 }, 60_000)
 
 afterAll(async () => {
   await browser?.close()
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()))
+  await server?.close()
   await world?.close()
 })
 

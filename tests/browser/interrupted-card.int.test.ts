@@ -1,8 +1,6 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { type ServerType, serve } from '@hono/node-server'
 import { type Browser, chromium, type Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import {
@@ -15,6 +13,7 @@ import {
 import { SqliteUserStore } from '../../src/identity/sqlite-user-store.ts'
 import type { Instruction } from '../../src/knowledge/instructions/instruction.ts'
 import { createApp } from '../../src/server/create-app.ts'
+import { type LoopbackServer, serveOnLoopback } from '../support/loopback-server.ts'
 import { buildMemoryRuntime } from '../support/memory-runtime.ts'
 
 // The approvals panel shows runs a server stop cut short, and a technician resumes or stops them
@@ -30,7 +29,7 @@ const UNLOCK = 'account_locked.unlock_ad_account'
 const GUIDANCE = 'account_locked.remove_stale_credentials'
 
 let browser: Browser | undefined
-let server: ServerType | undefined
+let server: LoopbackServer | undefined
 let baseUrl = ''
 let directory = ''
 let file = ''
@@ -63,12 +62,8 @@ beforeAll(async () => {
     log: () => {},
     approvals: stack.service,
   })
-  const port = await new Promise<number>((resolve) => {
-    server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) =>
-      resolve(info.port),
-    )
-  })
-  baseUrl = `http://127.0.0.1:${port}`
+  server = await serveOnLoopback(app.fetch)
+  baseUrl = server.baseUrl
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
@@ -77,10 +72,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close()
-  await new Promise<void>((resolve) => {
-    if (!server) resolve()
-    else server.close(() => resolve())
-  })
+  await server?.close()
   await stack?.close()
   for (const crashed of crashedStacks) await crashed.close()
   await users.close()

@@ -1,9 +1,7 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
-import type { AddressInfo } from 'node:net'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { type ServerType, serve } from '@hono/node-server'
-import { type Browser, chromium, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import {
   loadTestInstructions,
@@ -21,7 +19,8 @@ import {
   sharedStateDirectory,
 } from '../../src/jobs/testing/sshd-fleet.ts'
 import { createApp } from '../../src/server/create-app.ts'
-import { checkAccessibility } from '../support/browser-page.ts'
+import { checkAccessibility, launchChromium, newPage } from '../support/browser-page.ts'
+import { type LoopbackServer, serveOnLoopback } from '../support/loopback-server.ts'
 import { buildMemoryRuntime } from '../support/memory-runtime.ts'
 import { startTestService } from '../support/test-services.ts'
 
@@ -29,13 +28,12 @@ import { startTestService } from '../support/test-services.ts'
 // names on the one server): the bars, the ETA, the machines being worked on, the live log, one
 // machine's steps on click, and cancel; at 1280 and 390 px, with the strict CSP of the app.
 
-const CHROMIUM = '/usr/bin/chromium'
 const TIMEOUT = 60_000
 const NAMES = fleetNames(50, 'WEB')
 const BROKEN = ['WEB-007', 'WEB-033']
 
 let browser: Browser | undefined
-let server: ServerType | undefined
+let server: LoopbackServer | undefined
 let fleet: SshdEngine | undefined
 let baseUrl = ''
 const users = new SqliteUserStore({ file: ':memory:' })
@@ -44,7 +42,6 @@ let page: Page
 const pageErrors: string[] = []
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium is not installed at ${CHROMIUM}`)
   const facts = factsOf(await startTestService('sshd'))
   const directory = mkdtempSync(path.join(tmpdir(), 'job-view-'))
   fleet = openSshdEngine({
@@ -72,33 +69,21 @@ beforeAll(async () => {
       executor: new RecordingExecutor(),
     }).service,
   })
-  const port = await new Promise<number>((resolve) => {
-    server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) =>
-      resolve(info.port),
-    )
-  })
-  baseUrl = `http://127.0.0.1:${port}`
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-  })
+  server = await serveOnLoopback(app.fetch)
+  baseUrl = server.baseUrl
+  browser = await launchChromium()
 }, TIMEOUT)
 
 afterAll(async () => {
   await browser?.close()
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()))
+  await server?.close()
   await fleet?.close()
 })
 
 beforeEach(async () => {
   pageErrors.length = 0
-  page = await (browser as Browser).newPage({ viewport: { width: 1280, height: 900 } })
+  page = await newPage(browser as Browser, pageErrors)
   page.setDefaultTimeout(TIMEOUT)
-  page.on('pageerror', (error) => pageErrors.push(error.message))
-  page.on('console', (message) => {
-    const expected = /^Failed to load resource: .* status of 4\d\d/.test(message.text())
-    if (message.type() === 'error' && !expected) pageErrors.push(message.text())
-  })
 })
 
 afterEach(async () => {

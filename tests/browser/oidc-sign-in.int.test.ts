@@ -1,8 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { type ServerType, serve } from '@hono/node-server'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config/load-config.ts'
@@ -12,6 +10,7 @@ import { oidcSettingsFrom } from '../../src/server/oidc/oidc-settings.ts'
 import { OidcSignIn } from '../../src/server/oidc/oidc-sign-in.ts'
 import { SqliteBrowserSessionStore } from '../../src/server/oidc/sqlite-browser-session-store.ts'
 import { launchChromium } from '../support/browser-page.ts'
+import { type LoopbackServer, serveOnLoopback } from '../support/loopback-server.ts'
 import { buildMemoryRuntime } from '../support/memory-runtime.ts'
 import { type OidcTestProvider, startOidcTestProvider } from '../support/oidc-test-provider.ts'
 
@@ -22,7 +21,7 @@ import { type OidcTestProvider, startOidcTestProvider } from '../support/oidc-te
 
 const TIMEOUT = 30_000
 
-let appServer: ServerType | undefined
+let appServer: LoopbackServer | undefined
 let provider: OidcTestProvider | undefined
 let browser: Browser | undefined
 let appUrl = ''
@@ -40,13 +39,8 @@ beforeAll(async () => {
   // First: without Chromium nothing else is started.
   browser = await launchChromium()
   // Then the app listens: the provider registers its callback URL.
-  const port = await new Promise<number>((resolve) => {
-    appServer = serve(
-      { fetch: (request) => fetchApp(request), port: 0, hostname: '127.0.0.1' },
-      (info: AddressInfo) => resolve(info.port),
-    )
-  })
-  appUrl = `http://127.0.0.1:${port}`
+  appServer = await serveOnLoopback((request) => fetchApp(request))
+  appUrl = appServer.baseUrl
   provider = await startOidcTestProvider({
     redirectUri: `${appUrl}/auth/callback`,
     postLogoutRedirectUri: `${appUrl}/`,
@@ -87,10 +81,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close()
-  await new Promise<void>((resolve) => {
-    if (!appServer) resolve()
-    else appServer.close(() => resolve())
-  })
+  await appServer?.close()
   await provider?.close()
   await sessionStore?.close()
   await users.close()

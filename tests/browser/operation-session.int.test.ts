@@ -1,8 +1,6 @@
 import { existsSync, mkdtempSync } from 'node:fs'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { type ServerType, serve } from '@hono/node-server'
 import { type Browser, chromium, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -24,6 +22,7 @@ import { OperationsDesk } from '../../src/operations/operations-desk.ts'
 import { AccessPolicy } from '../../src/policy/access-policy.ts'
 import { AccountMap } from '../../src/policy/account-map.ts'
 import { createApp } from '../../src/server/create-app.ts'
+import { type LoopbackServer, serveOnLoopback } from '../support/loopback-server.ts'
 import { buildMemoryRuntime } from '../support/memory-runtime.ts'
 import { startTestService } from '../support/test-services.ts'
 
@@ -40,7 +39,7 @@ const NAMES = fleetNames(12, 'BATCH')
 const REQUEST = 'Stop the hd-demo-worker process on all machines in the batch workers group'
 
 let browser: Browser | undefined
-let server: ServerType | undefined
+let server: LoopbackServer | undefined
 let fleet: SshdEngine | undefined
 let baseUrl = ''
 const users = new SqliteUserStore({ file: ':memory:' })
@@ -80,12 +79,8 @@ beforeAll(async () => {
     }).service,
     operations: new OperationsDesk({ catalog: await OperationCatalog.load(), inventory, access }),
   })
-  const port = await new Promise<number>((resolve) => {
-    server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) =>
-      resolve(info.port),
-    )
-  })
-  baseUrl = `http://127.0.0.1:${port}`
+  server = await serveOnLoopback(app.fetch)
+  baseUrl = server.baseUrl
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
@@ -94,7 +89,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close()
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()))
+  await server?.close()
   await fleet?.close()
 })
 

@@ -16,6 +16,49 @@ import {
 const workspace = useWorkspaceBrowser()
 let page: Page
 
+interface FilterCell {
+  label: string
+  labelTop: number
+  controlTop: number
+  controlHeight: number
+}
+
+/**
+ * Each filter's label and control as drawn. Cells side by side (their controls overlap
+ * vertically) must start their labels and their controls at the same height, and every control
+ * is as tall as the others: a select drawn shorter than the text boxes beside it fails.
+ */
+async function expectFiltersAligned(where: string): Promise<void> {
+  const cells =
+    (await page.evaluate(`[...document.querySelectorAll('.ws-filters > div:not(.ws-actions)')]
+    .map((cell) => {
+      const label = cell.querySelector('label').getBoundingClientRect()
+      const control = cell.querySelector('input, select').getBoundingClientRect()
+      return {
+        label: cell.querySelector('label').textContent,
+        labelTop: Math.round(label.top),
+        controlTop: Math.round(control.top),
+        controlHeight: Math.round(control.height),
+      }
+    })`)) as FilterCell[]
+  expect(cells.length, where).toBe(6)
+  const heights = new Set(cells.map((cell) => cell.controlHeight))
+  expect([...heights], `${where}: control heights ${JSON.stringify(cells)}`).toHaveLength(1)
+  for (const cell of cells) {
+    for (const other of cells) {
+      const sideBySide =
+        cell.controlTop < other.controlTop + other.controlHeight &&
+        other.controlTop < cell.controlTop + cell.controlHeight
+      if (!sideBySide) continue
+      expect([other.label, other.labelTop, other.controlTop], where).toEqual([
+        other.label,
+        cell.labelTop,
+        cell.controlTop,
+      ])
+    }
+  }
+}
+
 describe('jobs screen', () => {
   it('lists jobs, filters them, follows a running job live and cancels it from the keyboard', async () => {
     const running = await workspace.target.world.workflowJobsEngine.jobFor('alice', { slow: true })
@@ -24,6 +67,7 @@ describe('jobs screen', () => {
     const rows = page.locator('.ws-table tbody tr')
     // Six people's finished workflow jobs, their chat runs, and alice's running job.
     await expect.poll(() => rows.count()).toBeGreaterThanOrEqual(13)
+    await expectFiltersAligned('filters at 1280 px')
     await expect(
       page.locator('nav[aria-label="Workspace"] a[aria-current="page"]').textContent(),
     ).resolves.toBe('Jobs')
@@ -80,6 +124,7 @@ describe('jobs screen', () => {
     await signInAt(page, workspace.target, '/jobs', 'ada')
     // An admin sees the audit link.
     expect(await page.locator('nav a[href="/audit"]').count()).toBe(1)
+    await expectFiltersAligned('filters at 390 px')
     await page.getByLabel('Task or operation').fill('laptop_running_slow')
     await page.getByRole('button', { name: 'Apply' }).click()
     const runs = page.locator('button[data-job]', { hasText: 'Chat plan' })

@@ -38,6 +38,12 @@ export function instructionManagerRows(current: () => AuthorizationWorld): Row[]
       call: async () => ({ method: 'GET', path: '/api/instructions/export' }),
     },
     {
+      route: 'GET /api/deleted-instructions',
+      whose: NONE,
+      expected: STAFF,
+      call: async () => ({ method: 'GET', path: '/api/deleted-instructions' }),
+    },
+    {
       route: 'GET /api/instructions/:id/versions',
       whose: NONE,
       expected: STAFF,

@@ -7,8 +7,6 @@
  * @module
  */
 import { mkdirSync } from 'node:fs'
-import type { AddressInfo } from 'node:net'
-import { type ServerType, serve } from '@hono/node-server'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, expect } from 'vitest'
 import {
@@ -17,6 +15,7 @@ import {
   type Person,
 } from './authorization-world.ts'
 import { launchChromium, newPage, SCREENSHOTS } from './browser-page.ts'
+import { serveOnLoopback } from './loopback-server.ts'
 
 export { checkAccessibility, SCREENSHOTS, sideways, tabTo } from './browser-page.ts'
 
@@ -29,22 +28,16 @@ export interface WorkspaceBrowser {
 
 export async function startWorkspaceBrowser(): Promise<WorkspaceBrowser> {
   const world = await buildAuthorizationWorld()
-  let server: ServerType | undefined
-  const port = await new Promise<number>((resolve) => {
-    server = serve(
-      { fetch: world.app.fetch, port: 0, hostname: '127.0.0.1' },
-      (info: AddressInfo) => resolve(info.port),
-    )
-  })
+  const server = await serveOnLoopback(world.app.fetch)
   const browser = await launchChromium()
   mkdirSync(SCREENSHOTS, { recursive: true })
   return {
     world,
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl: server.baseUrl,
     browser,
     close: async () => {
       await browser.close()
-      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()))
+      await server.close()
       await world.close()
     },
   }

@@ -28,12 +28,21 @@ export class PostgresRunbookStore implements RunbookStore {
   }
 
   async current(kind: RunbookDocumentKind): Promise<RunbookVersion[]> {
+    return (await this.latest(kind)).filter((each) => each.change !== 'deleted')
+  }
+
+  async deleted(kind: RunbookDocumentKind): Promise<RunbookVersion[]> {
+    return (await this.latest(kind)).filter((each) => each.change === 'deleted')
+  }
+
+  /** The latest version of each document of a kind, deletions included, by id. */
+  private async latest(kind: RunbookDocumentKind): Promise<RunbookVersion[]> {
     const result = await this.database.pool.query<RunbookVersionRow>(
       `SELECT DISTINCT ON (id) ${RUNBOOK_VERSION_COLUMNS} FROM runbook_versions
        WHERE kind = $1 ORDER BY id, version DESC`,
       [kind],
     )
-    return result.rows.filter((row) => row.change !== 'deleted').map(versionFromRow)
+    return result.rows.map(versionFromRow)
   }
 
   async versions(kind: RunbookDocumentKind, id: string): Promise<RunbookVersion[]> {

@@ -123,6 +123,11 @@ export class RunbookLibrary {
     return versions
   }
 
+  /** The deletion of each runbook that is deleted now (its old versions stay readable). */
+  deletions(): Promise<RunbookVersion[]> {
+    return this.store.deleted('runbook')
+  }
+
   async outOfScopeVersions(): Promise<RunbookVersion[]> {
     return this.store.versions('out_of_scope', OUT_OF_SCOPE_ID)
   }

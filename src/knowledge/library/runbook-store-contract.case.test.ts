@@ -54,6 +54,10 @@ export function runRunbookStoreContract(initializer: RunbookStoreContractInitial
       await store.apply('runbook', [{ id: 'vpn', change: 'created', text: 'v1' }], ada)
       await store.apply('runbook', [{ id: 'vpn', change: 'deleted', text: 'ignored' }], ada)
       expect(await store.current('runbook')).toEqual([])
+      expect(
+        (await store.deleted('runbook')).map((each) => [each.id, each.version, each.change]),
+      ).toEqual([['vpn', 2, 'deleted']])
+      expect(await store.deleted('out_of_scope')).toEqual([])
       expect(await store.everWritten('runbook')).toBe(true)
       const versions = await store.versions('runbook', 'vpn')
       expect(versions.map((each) => [each.version, each.change, each.text])).toEqual([
@@ -62,6 +66,7 @@ export function runRunbookStoreContract(initializer: RunbookStoreContractInitial
       ])
       await store.apply('runbook', [{ id: 'vpn', change: 'restored', text: 'v1' }], ada)
       expect((await store.current('runbook'))[0]?.version).toBe(3)
+      expect(await store.deleted('runbook')).toEqual([])
     })
 
     it('a batch is atomic: a conflict in it writes nothing', async () => {

@@ -64,6 +64,8 @@ export interface RunbookWrite {
 export interface RunbookStore {
   /** The latest version of each document of a kind that is not deleted, by id. */
   current(kind: RunbookDocumentKind): Promise<RunbookVersion[]>
+  /** The deletion of each document of a kind whose latest version is one, by id. */
+  deleted(kind: RunbookDocumentKind): Promise<RunbookVersion[]>
   /** Every version of a document, oldest first (deletions included); [] when it never existed. */
   versions(kind: RunbookDocumentKind, id: string): Promise<RunbookVersion[]>
   /** Whether any version of this kind was ever written (an emptied store is not re-seeded). */

@@ -41,13 +41,22 @@ export class SqliteRunbookStore implements RunbookStore {
   }
 
   async current(kind: RunbookDocumentKind): Promise<RunbookVersion[]> {
+    return (await this.latest(kind)).filter((each) => each.change !== 'deleted')
+  }
+
+  async deleted(kind: RunbookDocumentKind): Promise<RunbookVersion[]> {
+    return (await this.latest(kind)).filter((each) => each.change === 'deleted')
+  }
+
+  /** The latest version of each document of a kind, deletions included, by id. */
+  private async latest(kind: RunbookDocumentKind): Promise<RunbookVersion[]> {
     const rows = this.database
       .prepare(
         `SELECT v.kind, v.id, v.version, v.change, v.text, v.author, v.reason, v.at
          FROM runbook_versions v
          JOIN (SELECT id, MAX(version) AS latest FROM runbook_versions WHERE kind = ? GROUP BY id) l
            ON v.id = l.id AND v.version = l.latest
-         WHERE v.kind = ? AND v.change != 'deleted'
+         WHERE v.kind = ?
          ORDER BY v.id`,
       )
       .all(kind, kind) as unknown as RunbookVersionRow[]

@@ -2,6 +2,7 @@ import { Hono } from 'hono'
 import { HelpdeskError } from '../../errors/index.ts'
 import type { Instruction } from '../../knowledge/instructions/instruction.ts'
 import { diffLines, unifiedDiff } from '../../knowledge/instructions/line-diff.ts'
+import { validateRunbookText } from '../../knowledge/instructions/runbook-text.ts'
 import { exportRunbooks } from '../../knowledge/library/runbook-import.ts'
 import type { RunbookLibrary } from '../../knowledge/library/runbook-library.ts'
 import type { RunbookVersion } from '../../knowledge/library/runbook-store.ts'
@@ -11,7 +12,8 @@ import { requireRole } from './instruction-change-routes.ts'
 
 /**
  * Read access to the runbooks: the list and one runbook in full with its actions rendered for
- * sample values (every signed-in caller, as before the instruction manager), their version history and the export (technicians and admins).
+ * sample values (every signed-in caller, as before the instruction manager), their version
+ * history, the deleted runbooks and the export (technicians and admins).
  * Without a library (tests that assemble the helpdesk from files) only the first two exist in
  * effect: history and export answer NOT_CONFIGURED.
  */
@@ -75,6 +77,30 @@ export function instructionRoutes(
           }
         : {}),
     })
+  })
+
+  // Not under /instructions/: every lower_snake_case word there can be a runbook id.
+  app.get('/deleted-instructions', async (context) => {
+    requireRole(context, 'technician', 'read deleted runbooks')
+    const runbooks = configured(library)
+    const deleted = []
+    for (const deletion of await runbooks.deletions()) {
+      const versions = await runbooks.versions(deletion.id)
+      const last = versions.findLast((each) => each.change !== 'deleted')
+      const checked = last ? validateRunbookText(last.text, deletion.id) : undefined
+      deleted.push({
+        id: deletion.id,
+        title: checked?.ok ? checked.instruction.title : deletion.id,
+        deletedAt: deletion.at,
+        deletedBy: deletion.author,
+        reason: deletion.reason,
+        version: deletion.version,
+        // The version a restore brings back (the last one with a text).
+        lastVersion: last?.version ?? null,
+      })
+    }
+    deleted.sort((left, right) => right.deletedAt.localeCompare(left.deletedAt))
+    return context.json({ deleted })
   })
 
   app.get('/instructions/:id/versions', async (context) => {

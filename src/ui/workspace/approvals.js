@@ -4,7 +4,7 @@
 // given, kept in the decision and the audit trail) or deny with a reason (the employee reads it).
 // Earlier decisions (a level-3 request approved step by step) are listed with their reasons. The chat page's approvals panel stays for quick decisions; both use the same API.
 
-import { html, useEffect, useRef, useState } from '/ui/vendor/preact-htm.js'
+import { html, useLayoutEffect, useRef, useState } from '/ui/vendor/preact-htm.js'
 import { ConfirmDialog, describe, ErrorLine, StatusBadge, useApi, when } from './parts.js'
 import { api, problem, SignInNeeded } from './session.js'
 import { mountScreen } from './shell.js'
@@ -121,7 +121,8 @@ function ApprovalDetail({ id, onDecided }) {
   const heading = useRef()
   const approveButton = useRef()
   const reasonField = useRef()
-  useEffect(() => {
+  // In the same task as the heading appears (tickets.js says why).
+  useLayoutEffect(() => {
     if (approval) heading.current?.focus()
   }, [approval?.id])
 

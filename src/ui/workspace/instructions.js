@@ -1,6 +1,7 @@
 // The runbook manager (/instructions, technicians and admins): the list with search and filters,
 // one runbook's front matter, prose and actions, import and export, delete (admins, after a
-// confirmation), and the out-of-scope hand-off topics (hand-off-topics.js). Editing and the
+// confirmation), the deleted runbooks with their versions (deleted-runbooks.js), and the
+// out-of-scope hand-off topics (hand-off-topics.js). Editing and the
 // history are the Preact components of runbook-editor.js and runbook-history.js. A runbook is
 // opened from the address too (?id=<id>). Everything goes through the same API outside checks use.
 
@@ -9,6 +10,7 @@ import { RunbookHistory } from '/ui/runbook-history.js'
 import { failureText, formatTime } from '/ui/runbook-parts.js'
 import { announce, StatusLine } from '/ui/status-line.js'
 import { html, useEffect, useRef, useState } from '/ui/vendor/preact-htm.js'
+import { DeletedRunbooks } from './deleted-runbooks.js'
 import { HandOffTopics } from './hand-off-topics.js'
 import { describe, useDownload } from './parts.js'
 import { ImportReport, RunbookView } from './runbook-view.js'
@@ -70,8 +72,8 @@ function ManagerScreen({ user }) {
   const [count, setCount] = useState('')
   const [filters, setFilters] = useState(NO_FILTERS)
   const [runbook, setRunbook] = useState()
-  // 'empty' | 'view' | 'editor' | 'history' | 'topics', and what the editor opens (a runbook or a
-  // new one).
+  // 'empty' | 'view' | 'editor' | 'history' | 'deleted' | 'topics', what the editor opens (a
+  // runbook or a new one), and whose history (`id`, `deleted`: one from the deleted list).
   const [mode, setMode] = useState({ name: 'empty' })
   const [report, setReport] = useState()
   const [deleting, setDeleting] = useState()
@@ -186,10 +188,12 @@ function ManagerScreen({ user }) {
           ? `Edit: ${mode.runbook.title}`
           : 'New runbook'
         : mode.name === 'history'
-          ? `History: ${runbook?.title}`
-          : mode.name === 'topics'
-            ? 'Hand-off topics'
-            : runbook?.title
+          ? `History: ${mode.deleted ? `${mode.deleted.title} (deleted)` : runbook?.title}`
+          : mode.name === 'deleted'
+            ? 'Deleted runbooks'
+            : mode.name === 'topics'
+              ? 'Hand-off topics'
+              : runbook?.title
   return html`<${StatusLine} id="page-status" />
     <div id="manager-body" class="manager-body">
       <section class="runbook-list-pane" aria-labelledby="list-title">
@@ -251,6 +255,18 @@ function ManagerScreen({ user }) {
             >
               Hand-off topics
             </button>
+            <button
+              id="deleted-runbooks"
+              type="button"
+              class="button button-secondary"
+              onClick=${() => {
+                setRunbook(undefined)
+                setMode({ name: 'deleted' })
+                detail.current?.focus()
+              }}
+            >
+              Deleted runbooks
+            </button>
           </div>
           <p id="list-count" class="list-count" aria-live="polite">
             ${count || `${shown.length} of ${runbooks.length} runbooks`}
@@ -282,7 +298,7 @@ function ManagerScreen({ user }) {
               runbook=${runbook}
               admin=${admin}
               onEdit=${() => setMode({ name: 'editor', runbook })}
-              onHistory=${() => setMode({ name: 'history' })}
+              onHistory=${() => setMode({ name: 'history', id: runbook.id })}
               onDelete=${() => setDeleting(runbook)}
             />`
           }
@@ -317,14 +333,37 @@ function ManagerScreen({ user }) {
           </div>`
         }
         ${
+          mode.name === 'deleted' &&
+          html`<div id="deleted" class="history">
+            <${DeletedRunbooks}
+              onVersions=${(deleted) => {
+                setMode({ name: 'history', id: deleted.id, deleted })
+                detail.current?.focus()
+              }}
+              onBack=${() => {
+                setMode({ name: 'empty' })
+                search.current?.focus()
+              }}
+            />
+          </div>`
+        }
+        ${
           mode.name === 'history' &&
-          runbook &&
           html`<div id="history" class="history">
             <${RunbookHistory}
-              id=${runbook.id}
+              key=${mode.id}
+              id=${mode.id}
               admin=${admin}
-              onRestored=${guarded(async (id) => loadList(id))}
-              onBack=${() => void guarded(show)(runbook.id, true)}
+              backLabel=${mode.deleted ? 'Back to the deleted runbooks' : 'Back to the runbook'}
+              onRestored=${guarded(async (id) => {
+                await loadList(id)
+                detail.current?.focus()
+              })}
+              onBack=${() => {
+                if (!mode.deleted) return void guarded(show)(mode.id, true)
+                setMode({ name: 'deleted' })
+                detail.current?.focus()
+              }}
             />
           </div>`
         }

@@ -2,7 +2,7 @@
 // events (steps on each machine, cancel after a confirmation), or a chat plan's run as the audit
 // trail tells it.
 
-import { html, useEffect, useRef, useState } from '/ui/vendor/preact-htm.js'
+import { html, useEffect, useLayoutEffect, useRef, useState } from '/ui/vendor/preact-htm.js'
 import { followJobEvents } from '../job-stream.js'
 import { ConfirmDialog, describe, ErrorLine, StatusBadge, when, words } from './parts.js'
 import { api, problem, SignInNeeded } from './session.js'
@@ -12,7 +12,7 @@ const SHOWN_TARGETS = 200
 /** A chat plan's run: its steps as the audit trail recorded them. */
 export function ChatRun({ job }) {
   const heading = useRef()
-  useEffect(() => heading.current?.focus(), [job.id])
+  useLayoutEffect(() => heading.current?.focus(), [job.id])
   return html`<section class="ws-panel" aria-labelledby="job-title">
     <h2 id="job-title" tabindex="-1" ref=${heading}>Chat plan: ${words(job.taskType)}</h2>
     <dl class="ws-facts">
@@ -111,7 +111,8 @@ export function WorkflowJob({ id, onChange }) {
   // The opened job's heading takes the focus once it is drawn (keyboard and screen-reader users
   // land on what they opened).
   const loaded = view !== undefined
-  useEffect(() => {
+  // In the same task as the heading appears (tickets.js says why).
+  useLayoutEffect(() => {
     if (loaded) heading.current?.focus()
   }, [loaded])
 

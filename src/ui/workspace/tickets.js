@@ -2,7 +2,14 @@
 // conversation it came from, and Pick up, Answer and Close. The open ticket's id is in the
 // address (#id), so a link opens it. On the workspace shell: its sign-in, header and roles.
 
-import { html, useCallback, useEffect, useRef, useState } from '/ui/vendor/preact-htm.js'
+import {
+  html,
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useRef,
+  useState,
+} from '/ui/vendor/preact-htm.js'
 import { describe, ErrorLine, useApi, when } from './parts.js'
 import { api, problem, SignInNeeded } from './session.js'
 import { mountScreen } from './shell.js'
@@ -107,7 +114,9 @@ function Ticket({ ticket, user, focusTitle, onChanged }) {
   const [busy, setBusy] = useState(false)
   const title = useRef()
   const answerField = useRef()
-  useEffect(() => {
+  // A layout effect: the focus moves in the same task as the ticket appears. A plain effect
+  // waits for the next frame, and a key pressed meanwhile still acted on the queue.
+  useLayoutEffect(() => {
     if (focusTitle.current) title.current?.focus()
     focusTitle.current = false
   }, [ticket.id])
