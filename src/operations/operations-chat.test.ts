@@ -32,7 +32,12 @@ beforeAll(async () => {
     instructions: runtime.knowledge.instructions,
     readiness: async () => ({ ready: true, checks: { store: 'ok', ingested: 'ok' } }),
     log: () => {},
-    operations: new OperationsDesk({ catalog: await OperationCatalog.load(), inventory, access }),
+    operations: new OperationsDesk({
+      catalog: await OperationCatalog.load(),
+      inventory,
+      access,
+      runbooks: runtime.router,
+    }),
   })
 })
 
@@ -98,6 +103,12 @@ describe('operations in the chat', () => {
     const requester = await chat('alice', 'the intranet on web02 is down for me')
     expect(requester.operation).toBeUndefined()
     expect(requester.tasks.length).toBeGreaterThan(0)
+  })
+
+  it("gives a technician's symptom on a named server the runbook, not a question", async () => {
+    const slow = await chat('tech', 'web01 is running really slow since this morning')
+    expect(slow.operation).toBeUndefined()
+    expect(slow.tasks).toEqual(['laptop_running_slow'])
   })
 
   it('asks a technician which machines for an operation with no machine, never a runbook', async () => {

@@ -8,6 +8,7 @@ import {
 import { buildWorkflow, type WorkflowPlan } from './build-workflow.ts'
 import type { FilesDirectory } from './files-directory.ts'
 import { answerInventoryQuestion } from './inventory-answers.ts'
+import { namesAnAction } from './request-fallback.ts'
 import type { OperationCatalog } from './operation-catalog.ts'
 import { evaluationRecord, type OperationRequest, readOperationRequest } from './request-reader.ts'
 import { mixedTargetsRefusal } from './request-target-sets.ts'
@@ -44,11 +45,17 @@ export interface OperationsTurn {
   refused?: string[]
 }
 
+/** What the desk needs of the employee router: whether the runbooks know a message's problem. */
+export interface RunbookRouter {
+  route(text: string): Promise<{ tasks: readonly string[] }>
+}
+
 export class OperationsDesk {
   private readonly catalog: OperationCatalog
   private readonly inventory: InventoryView
   private readonly access: AccessPolicy
   private readonly files: FilesDirectory | undefined
+  private readonly runbooks: RunbookRouter | undefined
 
   constructor(options: {
     catalog: OperationCatalog
@@ -56,11 +63,27 @@ export class OperationsDesk {
     access: AccessPolicy
     /** Where file copies come from (HELPDESK_FILES_DIRECTORY); without it copies are refused. */
     files?: FilesDirectory
+    /** The employee router, for `defersToRunbooks`; without it the desk always asks. */
+    runbooks?: RunbookRouter
   }) {
     this.catalog = options.catalog
     this.inventory = options.inventory
     this.access = options.access
     this.files = options.files
+    this.runbooks = options.runbooks
+  }
+
+  /**
+   * Whether a technician's message that names machines but asks for no operation is a problem the
+   * runbooks know ("SRV-FILE-01 is running slow"): then the runbook's diagnostics serve them
+   * better than "What should I do on SRV-FILE-01?". Work without machines ("install htop") stays
+   * fleet work and is asked about.
+   */
+  async defersToRunbooks(turn: OperationsTurn, message: string): Promise<boolean> {
+    if (turn.kind !== 'clarify' || turn.request.kind === 'employee' || !this.runbooks) return false
+    // "restart the service on web01" asks for work and is asked which service.
+    if (turn.request.operations.length > 0 || namesAnAction(message)) return false
+    return (await this.runbooks.route(message)).tasks.length > 0
   }
 
   /**

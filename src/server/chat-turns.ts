@@ -113,7 +113,7 @@ export function chatTurns(options: ChatTurnsOptions): ChatTurns {
     const actor = input.actor
     // Read in memory first: most turns are not fleet work, and the core reads the session itself.
     const answered = operations.answer(input.message, actor)
-    if (!answered) return undefined
+    if (!answered || (await operations.defersToRunbooks(answered, input.message))) return undefined
     const session = await sessions.get(input.sessionId)
     if (!session) return undefined
     if (actor && session.requester !== undefined && !samePerson(session.requester, actor.username))
