@@ -7,6 +7,7 @@
 //        and measures the files with it (paste the printed gate into DEFAULT_CLAUSE_GATE).
 //        GRID='[{"threshold":0.3},{"l2":1e-4}]' node scripts/tune-routing.ts tests/fixtures/routing-dev.jsonl
 //        GRID='[{"vectors":false},{}]' ... compares without and with the installed word vectors.
+//        FIT_DROP=3,4 with --fit-gate: fits the gate with those features (GATE_FEATURES order) at 0.
 import { readFile } from 'node:fs/promises'
 import { HashingEmbeddingFunction } from '../src/embeddings/hashing-embedding-function.ts'
 import { OUT_OF_SCOPE_PREFIX } from '../src/knowledge/ingest/chunk-instructions.ts'
@@ -124,7 +125,9 @@ async function fittedGate(setting: Setting): Promise<ClauseGate> {
     const clauses = router
       .clauses(request.text, whole)
       .flatMap((each) =>
-        each.taskType ? [{ taskType: each.taskType, features: gateFeatures(each.signals) }] : [],
+        each.taskType
+          ? [{ taskType: each.taskType, features: dropped(gateFeatures(each.signals)) }]
+          : [],
       )
     gathered.push({ labels: request.labels, single, clauses })
   })
@@ -215,6 +218,12 @@ async function fittedGate(setting: Setting): Promise<ClauseGate> {
   }
 }
 
+/** FIT_DROP=3,4: fit the gate without those features (their weights stay 0), to compare. */
+function dropped(features: number[]): number[] {
+  const drop = (process.env.FIT_DROP ?? '').split(',').filter(Boolean).map(Number)
+  return features.map((value, index) => (drop.includes(index) ? 0 : value))
+}
+
 async function crossValidate(
   setting: Setting,
   visit?: (router: RetrievalRouter, request: LabelledRequest) => Promise<void>,
@@ -258,6 +267,9 @@ async function crossValidate(
       ', then ',
       ' and also ',
       ' since ',
+      ', so ',
+      ' which means ',
+      ', and ',
     ]
     for (let index = 0; index + 7 < tasks.length; index += 7) {
       const first = tasks[index]
@@ -269,6 +281,26 @@ async function crossValidate(
         labels: [first.label, second.label],
       })
     }
+    // Requests with a tail that asks for nothing ("..., so I can't work"): a clause the gate must
+    // not take for a request of its own, as people add them as often as a second request.
+    const tails = [
+      ', so I can not work',
+      ', which is really annoying',
+      ' and I have a deadline today',
+      ', so I am stuck',
+      '. It started after the weekend',
+      ' and my manager is not happy about it',
+      ', so nothing gets done',
+      '. Thanks in advance',
+    ]
+    heldOut.forEach((each, index) => {
+      if (index % 4 !== 1) return
+      requests.push({
+        id: `cv${fold}-tail-${index}`,
+        text: `${each.text}${tails[index % tails.length]}`,
+        labels: [labelOf(each.label)],
+      })
+    })
     if (visit) for (const request of requests) await visit(router, request)
     else results.push(...(await evaluate(router, requests)))
   }

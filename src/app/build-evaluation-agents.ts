@@ -1,10 +1,14 @@
 import type { SessionStore } from '../agent/core/session.ts'
-import type { HelpdeskAgent } from '../agent/helpdesk-agent.ts'
+import type { AgentEvent } from '../agent/helpdesk-agent.ts'
 import type { HelpdeskConfig } from '../config/config-schema.ts'
+import type { ConversationAgent } from '../evaluation/conversation-evaluation.ts'
 import { Inventory } from '../inventory/inventory.ts'
 import type { KnowledgeBase } from '../knowledge/knowledge-base.ts'
+import { OperationCatalog } from '../operations/operation-catalog.ts'
+import { OperationsDesk } from '../operations/operations-desk.ts'
 import { AccessPolicy } from '../policy/access-policy.ts'
 import { AccountMap } from '../policy/account-map.ts'
+import { chatTurns } from '../server/chat-turns.ts'
 import { assembleHelpdesk } from './assemble-helpdesk.ts'
 import { buildAgents } from './build-agents.ts'
 import { dryRunSteps } from './chat-step-runner.ts'
@@ -15,6 +19,11 @@ import { dryRunSteps } from './chat-step-runner.ts'
  * account map are read only for what they tell the conversation (whose machine, which operating
  * system, which groups, whose account), so an evaluation never runs anything on a machine, even
  * one with a reachable address in the inventory.
+ *
+ * Turns go the way `/api/chat` sends them (`chatTurns`): with an inventory, a technician's work on
+ * machines and questions about the inventory reach the operations desk first (previewed, never
+ * started), a requester's request for a server is refused there, and a requester reads the
+ * requester's view of the result; the rest goes to the adapter.
  */
 export async function buildEvaluationAgents(
   knowledge: KnowledgeBase,
@@ -28,8 +37,11 @@ export async function buildEvaluationAgents(
   },
 ): Promise<{
   sessions: SessionStore
-  /** The adapter of that framework, built over the same core (the previous one is closed). */
-  agent(framework: string): Promise<HelpdeskAgent>
+  /**
+   * That framework's adapter behind the chat turns, built over the same core (the previous one
+   * is closed).
+   */
+  agent(framework: string): Promise<ConversationAgent>
   close(): Promise<void>
 }> {
   const inventory = options.inventoryFile ? await Inventory.load(options.inventoryFile) : undefined
@@ -55,9 +67,33 @@ export async function buildEvaluationAgents(
     runStep,
     log: options.log,
   })
+  const operations = inventory
+    ? new OperationsDesk({
+        catalog: await OperationCatalog.load(config.OPERATIONS_DIR),
+        inventory,
+        access,
+        runbooks: router,
+      })
+    : undefined
+  const turns = chatTurns({
+    core,
+    sessions,
+    agents: built.agents,
+    ...(operations ? { operations } : {}),
+  })
   return {
     sessions,
-    agent: (framework) => built.agents.switchTo(framework),
+    agent: async (framework) => {
+      const agent = await built.agents.switchTo(framework)
+      return {
+        framework: agent.framework,
+        async *handleTurn(input) {
+          const events: AgentEvent[] = []
+          await turns.run(input, (event) => events.push(event))
+          yield* events
+        },
+      }
+    },
     close: async () => {
       await built.agents.agent.close()
       await built.close()

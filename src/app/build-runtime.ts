@@ -354,6 +354,7 @@ export async function buildRuntime(
             catalog: await OperationCatalog.load(config.OPERATIONS_DIR),
             inventory: execution.inventory,
             access,
+            runbooks: router,
             ...(execution.files ? { files: execution.files } : {}),
           })
         : undefined,

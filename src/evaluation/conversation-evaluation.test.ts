@@ -223,6 +223,18 @@ describe('the evaluation helpdesk: the real core, the inventory and account map,
         turns: [{ message: 'LT-0423 is really slow', expect: { refused: true, plan: false } }],
       },
       {
+        // Turns go the way /api/chat sends them: a technician's operation is previewed by the
+        // operations desk, not planned from an employee runbook.
+        id: 'technician-operation',
+        as: { username: 'tina', role: 'technician' },
+        turns: [
+          {
+            message: 'restart the Spooler service on WS-FIN-12',
+            expect: { refused: false, plan: false, replyIncludes: ['WS-FIN-12', 'Spooler'] },
+          },
+        ],
+      },
+      {
         id: 'technician-may',
         as: { username: 'tina', role: 'technician' },
         turns: [

@@ -32,7 +32,12 @@ beforeAll(async () => {
     instructions: runtime.knowledge.instructions,
     readiness: async () => ({ ready: true, checks: { store: 'ok', ingested: 'ok' } }),
     log: () => {},
-    operations: new OperationsDesk({ catalog: await OperationCatalog.load(), inventory, access }),
+    operations: new OperationsDesk({
+      catalog: await OperationCatalog.load(),
+      inventory,
+      access,
+      runbooks: runtime.router,
+    }),
   })
 })
 
@@ -98,6 +103,33 @@ describe('operations in the chat', () => {
     const requester = await chat('alice', 'the intranet on web02 is down for me')
     expect(requester.operation).toBeUndefined()
     expect(requester.tasks.length).toBeGreaterThan(0)
+  })
+
+  it('points the earlier operation at other machines: "same for web02"', async () => {
+    const first = await chat('tech', 'restart nginx on web01')
+    expect(first.operation?.plan?.workflow.targets).toEqual(['web01'])
+    const same = await chat('tech', 'same for web02', first.sessionId)
+    expect(same.operation?.kind).toBe('operation')
+    expect(same.operation?.plan?.workflow.targets).toEqual(['web02'])
+    expect(same.operation?.plan?.workflow.steps[0]?.operation).toBe('service.restart')
+    expect(same.reply).toContain('nginx')
+    const again = await chat('tech', 'and the same on the web servers group', first.sessionId)
+    expect(again.operation?.plan?.workflow.targets).toEqual(['web01', 'web02', 'web03', 'web04'])
+    // Without an earlier operation there is nothing to repeat: the runbooks or a question.
+    const alone = await chat('tech', 'same for web02')
+    expect(alone.operation?.plan).toBeUndefined()
+  })
+
+  it('reads an inventory question that goes on from the last one: "and how many..."', async () => {
+    const first = await chat('tech', 'how many assets do we have?')
+    const next = await chat('tech', 'and how many linux machines?', first.sessionId)
+    expect(next.operation?.kind).toBe('inventory')
+  })
+
+  it("gives a technician's symptom on a named server the runbook, not a question", async () => {
+    const slow = await chat('tech', 'web01 is running really slow since this morning')
+    expect(slow.operation).toBeUndefined()
+    expect(slow.tasks).toEqual(['laptop_running_slow'])
   })
 
   it('asks a technician which machines for an operation with no machine, never a runbook', async () => {

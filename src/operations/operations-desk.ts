@@ -9,9 +9,15 @@ import { buildWorkflow, type WorkflowPlan } from './build-workflow.ts'
 import type { FilesDirectory } from './files-directory.ts'
 import { answerInventoryQuestion } from './inventory-answers.ts'
 import type { OperationCatalog } from './operation-catalog.ts'
-import { evaluationRecord, type OperationRequest, readOperationRequest } from './request-reader.ts'
+import { namesAnAction } from './request-fallback.ts'
+import {
+  evaluationRecord,
+  type OperationRequest,
+  type ReadRequest,
+  readOperationRequest,
+} from './request-reader.ts'
 import { mixedTargetsRefusal } from './request-target-sets.ts'
-import { fleetOf } from './request-targets.ts'
+import { findTargets, fleetOf, hasTarget } from './request-targets.ts'
 import { cutValueRefusal } from './request-whole-values.ts'
 import { previewWorkflow } from './workflow-preview.ts'
 
@@ -44,11 +50,24 @@ export interface OperationsTurn {
   refused?: string[]
 }
 
+/** "same for LT-0423", "and the same on web02", "do the same thing for the finance group". */
+const SAME_FOR =
+  /^\s*(?:(?:and|ok|okay|now|then|great|thanks)[,!.]?\s+)*(?:(?:please\s+)?(?:do\s+)?(?:the\s+)?same\s+(?:thing\s+)?(?:for|on|with)|likewise\s+(?:for|on)|(?:now\s+|also\s+)?(?:again\s+)?on)\s+(?=\S)/i
+
+/** How many earlier messages a follow-up looks back through for the operation it repeats. */
+const FOLLOW_UP_REACH = 5
+
+/** What the desk needs of the employee router: whether the runbooks know a message's problem. */
+export interface RunbookRouter {
+  route(text: string): Promise<{ tasks: readonly string[] }>
+}
+
 export class OperationsDesk {
   private readonly catalog: OperationCatalog
   private readonly inventory: InventoryView
   private readonly access: AccessPolicy
   private readonly files: FilesDirectory | undefined
+  private readonly runbooks: RunbookRouter | undefined
 
   constructor(options: {
     catalog: OperationCatalog
@@ -56,22 +75,85 @@ export class OperationsDesk {
     access: AccessPolicy
     /** Where file copies come from (HELPDESK_FILES_DIRECTORY); without it copies are refused. */
     files?: FilesDirectory
+    /** The employee router, for `defersToRunbooks`; without it the desk always asks. */
+    runbooks?: RunbookRouter
   }) {
     this.catalog = options.catalog
     this.inventory = options.inventory
     this.access = options.access
     this.files = options.files
+    this.runbooks = options.runbooks
+  }
+
+  /**
+   * Whether a technician's message that names machines but asks for no operation is a problem the
+   * runbooks know ("SRV-FILE-01 is running slow"): then the runbook's diagnostics serve them
+   * better than "What should I do on SRV-FILE-01?". Work without machines ("install htop") stays
+   * fleet work and is asked about.
+   */
+  async defersToRunbooks(turn: OperationsTurn, message: string): Promise<boolean> {
+    if (turn.kind !== 'clarify' || turn.request.kind === 'employee' || !this.runbooks) return false
+    // "restart the service on web01" asks for work and is asked which service.
+    if (turn.request.operations.length > 0 || namesAnAction(message)) return false
+    return (await this.runbooks.route(message)).tasks.length > 0
+  }
+
+  /** Whether the message only points the earlier request at other machines ("same for LT-0423"). */
+  isFollowUp(message: string): boolean {
+    return SAME_FOR.test(message)
+  }
+
+  /**
+   * "same for LT-0423" after "restart the Spooler service on WS-FIN-12" (`earlier`: the user's
+   * earlier messages, latest first): the earlier operation's
+   * work on the machines the follow-up names, checked and previewed like a request of its own
+   * (the earlier message supplies the values, so they are checked whole against it). Undefined
+   * when the earlier message was no operation read in full or the follow-up names no machine.
+   */
+  answerFollowUp(
+    earlier: readonly string[],
+    message: string,
+    actor: Actor | undefined,
+  ): OperationsTurn | undefined {
+    if (!actor || !this.isFollowUp(message)) return undefined
+    const fleet = fleetOf(this.snapshot())
+    // The latest earlier message that was an operation read in full ("same for web02" twice in a
+    // row repeats the operation before them).
+    let previous: string | undefined
+    let before: ReadRequest | undefined
+    for (const text of earlier.slice(0, FOLLOW_UP_REACH)) {
+      const read = readOperationRequest(text, fleet)
+      if (read.kind === 'operation' && read.clarify === null && read.operations.length > 0) {
+        previous = text
+        before = read
+        break
+      }
+    }
+    if (previous === undefined || before === undefined) return undefined
+    const now = findTargets(message.replace(SAME_FOR, ' '), fleet)
+    if (!hasTarget(now)) return undefined
+    const read: ReadRequest = {
+      ...before,
+      targets: now.targets,
+      unknownMachines: now.unknownMachines,
+      machineClass: now.allClass,
+    }
+    return this.answer(`${previous}\n${message}`, actor, { read })
   }
 
   /**
    * The answer when the message is an operation or an inventory question for this actor; undefined
    * when the employee runbooks should take it (an employee's request, or a requester's own machine).
    */
-  answer(message: string, actor: Actor | undefined): OperationsTurn | undefined {
+  answer(
+    message: string,
+    actor: Actor | undefined,
+    followUp?: { read: ReadRequest },
+  ): OperationsTurn | undefined {
     // Without sign-in nobody is known to be a technician: the employee path keeps the turn.
     if (!actor) return undefined
     const data = this.snapshot()
-    const read = readOperationRequest(message, fleetOf(data))
+    const read = followUp?.read ?? readOperationRequest(message, fleetOf(data))
     const request = evaluationRecord(read)
     const cut = read.kind === 'operation' ? cutValueRefusal(message, read) : null
     if (cut !== null) {
@@ -92,7 +174,9 @@ export class OperationsDesk {
       return this.forRequester(actor, message, read.kind, request, read.unknownMachines)
     // Named servers or groups but not read in full: ask, never an employee runbook.
     if (read.clarify !== null) return { kind: 'clarify', reply: read.clarify, request }
-    const mixed = read.kind === 'operation' ? mixedTargetsRefusal(message, fleetOf(data)) : null
+    // A follow-up names one set of machines for the earlier request's work.
+    const mixed =
+      read.kind === 'operation' && !followUp ? mixedTargetsRefusal(message, fleetOf(data)) : null
     if (mixed !== null) return { kind: 'refused', reply: mixed, request, refused: [mixed] }
     if (read.kind === 'inventory') {
       return { kind: 'inventory', reply: answerInventoryQuestion(read, data), request }

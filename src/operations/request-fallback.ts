@@ -95,6 +95,11 @@ const VERBS: ReadonlyArray<[RegExp, string]> = [
   [/\bcheck\b|\bverify\b|\blook\b/i, 'check'],
 ]
 
+/** Whether the text asks for any work the catalog has a verb for ("restart", "check", "kill"...). */
+export function namesAnAction(text: string): boolean {
+  return VERBS.some(([pattern]) => pattern.test(text))
+}
+
 const NOUN_BY_OPERATION: Record<string, string> = {
   service: 'service',
   process: 'process',

@@ -128,6 +128,30 @@ describe('fine clauses for the clause gate', () => {
       ['my printer shows offline.', 'restarted it twice'],
       ['start', 'sentence'],
     ],
+    // A consequence is a clause of its own: the cause may be one request, the effect another.
+    [
+      'my account is locked, so the vpn fails',
+      ['my account is locked', 'the vpn fails'],
+      ['start', 'cause'],
+    ],
+    [
+      "I got locked out of windows so now teams won't sign me in",
+      ['I got locked out of windows', "teams won't sign me in"],
+      ['start', 'cause'],
+    ],
+    [
+      'password expired which means outlook keeps asking for it',
+      ['password expired', 'outlook keeps asking for it'],
+      ['start', 'cause'],
+    ],
+    [
+      'my pc keeps blue screening, now outlook is not updating',
+      ['my pc keeps blue screening', 'outlook is not updating'],
+      ['start', 'comma'],
+    ],
+    // "so" as an intensifier ("so slow", "so hot that") is not a joiner.
+    ['my laptop is so slow I cannot work', ['my laptop is so slow I cannot work'], ['start']],
+    ['it gets so hot that it shuts off', ['it gets so hot that it shuts off'], ['start']],
     // Without `commas`, a comma before no request keeps the clause whole.
     [
       'excel extremely slow on one workbook, typing a number takes 10 seconds',

@@ -90,18 +90,20 @@ export interface Clause {
 
 /**
  * Fine splitting also cuts at "then", "because" and a comma before a question or a request
- * ("..., can you install the newest version"); with `commas`, at every comma. Pieces that are not
+ * ("..., can you install the newest version"), before a consequence ("locked out, so the VPN
+ * fails", "which means", "hence", "that's why", ", now"; a bare "so" only before a subject, not in
+ * "so slow"); with `commas`, at every comma. Pieces that are not
  * requests of their own are the clause gate's to drop.
  */
 const FINE_BREAK =
-  /,?\s+then\s+|\s+because\s+|,\s*(?=(?:can|could|would)\s+(?:you|u|i|someone)\b|(?:please|pls|plz)\b)/
+  /,?\s+then\s+|\s+because\s+|,\s*(?=(?:can|could|would)\s+(?:you|u|i|someone)\b|(?:please|pls|plz)\b)|,?\s+(?:which\s+means|that(?:'|\u2019)?s\s+why|hence|as\s+a\s+result|so\s+now)\s+|,\s*so\s+|\s+so\s+(?=(?:the|my|i|i'm|im|it|it's|its|we|nothing|everything|outlook|teams|jira|zoom|excel|onedrive|vpn|wifi)\b)|,\s*now\s+/
 const COMMA_BREAK = /,\s*/
 
 /** The kind of joiner between two clauses; only spaces between them mean a sentence ended. */
 export function joinerKind(joiner: string): JoinerKind {
   if (!joiner.trim()) return 'sentence'
   if (ANNOUNCES_REQUEST.test(joiner)) return 'announce'
-  if (/\b(?:since|because|as)\b/i.test(joiner)) return 'cause'
+  if (/\b(?:since|because|as|so|means|hence|why)\b/i.test(joiner)) return 'cause'
   if (/\bthen\b/i.test(joiner)) return 'then'
   if (/\band\b|&/i.test(joiner)) return 'and'
   if (/[.!?;\r\n]|\s-\s/.test(joiner)) return 'sentence'

@@ -112,10 +112,23 @@ export function chatTurns(options: ChatTurnsOptions): ChatTurns {
     await core.checkInput({ message: input.message })
     const actor = input.actor
     // Read in memory first: most turns are not fleet work, and the core reads the session itself.
-    const answered = operations.answer(input.message, actor)
-    if (!answered) return undefined
+    let answered = operations.answer(input.message, actor)
+    // "same for LT-0423": the earlier request's work on other machines (the session is read only
+    // for such a follow-up; most turns are not fleet work).
+    const followUp = operations.isFollowUp(input.message)
+    if (!followUp && (!answered || (await operations.defersToRunbooks(answered, input.message))))
+      return undefined
     const session = await sessions.get(input.sessionId)
     if (!session) return undefined
+    if (followUp) {
+      const earlier = session.history
+        .filter((entry) => entry.role === 'user')
+        .map((entry) => entry.text)
+        .reverse()
+      answered = operations.answerFollowUp(earlier, input.message, actor) ?? answered
+      if (answered && (await operations.defersToRunbooks(answered, input.message))) return undefined
+    }
+    if (!answered) return undefined
     if (actor && session.requester !== undefined && !samePerson(session.requester, actor.username))
       return undefined
     let started: OperationStart | undefined
