@@ -241,5 +241,14 @@ describe('approvals across a server restart, and switching frameworks at run tim
       const turn = await api('carol', 'POST', '/api/chat', { message: 'my printer is not working' })
       expect(turn.body.tasks).toEqual(['printer_not_working'])
     }
+    // Every switch is in the audit trail: who, from which, to which.
+    const audited = await api('admin', 'GET', '/api/audit?action=agent-framework-switch&limit=10')
+    expect(audited.status).toBe(200)
+    const switches = (audited.body.records as Array<{ actor: string; detail: { to: string } }>)
+      .map((record) => `${record.actor}:${record.detail.to}`)
+      .sort()
+    expect(switches).toEqual(
+      ['openai-agents', 'mastra', 'langchain', 'langgraph'].map((to) => `admin:${to}`).sort(),
+    )
   })
 })

@@ -322,7 +322,10 @@ export function createApp(dependencies: AppDependencies): Hono<AuthenticatedEnvi
   )
   app.route('/api', jobRoutes(dependencies.jobs, dependencies.jobEngine))
   app.route('/api', auditRoutes(dependencies.audit))
-  app.route('/api', adminRoutes(dependencies.agents, dependencies.frameworks ?? []))
+  app.route(
+    '/api',
+    adminRoutes(dependencies.agents, dependencies.frameworks ?? [], dependencies.audit),
+  )
   app.route(
     '/api',
     sessionRoutes(

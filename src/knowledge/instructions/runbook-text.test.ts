@@ -81,6 +81,19 @@ describe('validateRunbookText', () => {
     expect(!hostile.ok && hostile.problems[0]?.field).toBe('id')
   })
 
+  it.each(['export', 'import', 'validate', 'route'])(
+    'refuses the id %j: a word of the API paths, the runbook could never be read by its path',
+    (id) => {
+      const text = good.replace('id: smartboard_not_projecting', `id: ${id}`)
+      const result = validateRunbookText(text)
+      expect(!result.ok && result.problems[0]).toMatchObject({
+        field: 'id',
+        line: lineOf(text, `id: ${id}`),
+      })
+      expect(!result.ok && result.problems[0]?.reason).toContain('a word of the API')
+    },
+  )
+
   it('no front matter, and too large, are refused whole', () => {
     expect(validateRunbookText('just prose').ok).toBe(false)
     const huge = validateRunbookText(good + 'x'.repeat(70 * 1024))

@@ -27,6 +27,11 @@ export const MAX_RUNBOOK_BYTES = 64 * 1024
 
 const FRONT_MATTER = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?([\s\S]*)$/
 const ID_PATTERN = /^[a-z][a-z0-9_]{0,79}$/
+/**
+ * Words the API's paths use after `/api/instructions/` (`GET .../export`, `POST .../import`,
+ * `.../validate`, `.../route`): a runbook of that id could never be read or changed by its path.
+ */
+export const RESERVED_RUNBOOK_IDS: readonly string[] = ['export', 'import', 'validate', 'route']
 
 /**
  * Validates one runbook text. `expectedId` (the id in a `PUT` path, or the file name of an
@@ -49,6 +54,15 @@ export function validateRunbookText(text: string, expectedId?: string): RunbookV
         ...(frontId !== undefined ? { line: lineOfPath(match?.[1] ?? '', ['id']) } : {}),
         reason:
           'must be lower_snake_case (a-z, 0-9, _), starting with a letter, at most 80 characters',
+      },
+    ])
+  }
+  if (id !== undefined && RESERVED_RUNBOOK_IDS.includes(id)) {
+    return failed(id, [
+      {
+        field: 'id',
+        ...(frontId !== undefined ? { line: lineOfPath(match?.[1] ?? '', ['id']) } : {}),
+        reason: `"${id}" is a word of the API's paths (${RESERVED_RUNBOOK_IDS.join(', ')}); choose another id`,
       },
     ])
   }
