@@ -13,7 +13,7 @@ import type { RiskLevel } from '../../knowledge/instructions/instruction-schema.
 import type { Plan } from '../../planning/plan.ts'
 import { employeeSteps } from './guidance-steps.ts'
 import { leftOutNote, stepsForPlatform } from './platform-steps.ts'
-import type { MissingParameter } from './slot-filling.ts'
+import { changePhrase, type MissingParameter } from './slot-filling.ts'
 import type { PendingApproval } from './turn.ts'
 
 /**
@@ -68,7 +68,11 @@ export function writeEmployeeReply(parts: EmployeeReplyParts): string {
     const another =
       parts.plans.length > 0 && parts.plans.every(({ plan }) => plan.taskType !== taskType)
     const prefix = another && parts.questionTitle ? `For "${parts.questionTitle}": ` : ''
-    paragraphs.push(`${problem}${prefix}${parts.question.question}`)
+    // A detail only a technician's change by hand needs: say who acts and why it is asked.
+    const purpose = parts.question.purpose
+      ? `To ${parts.question.purpose}, a technician needs one detail from you. `
+      : ''
+    paragraphs.push(`${problem}${prefix}${purpose}${parts.question.question}`)
   }
   return paragraphs.join('\n\n')
 }
@@ -143,6 +147,10 @@ function nextStep(
   }
   if (held.length === 0) {
     // This chat is the service desk: the employee is never sent elsewhere to ask again.
+    const byHand = plan.steps.find((step) => step.invocation.type === 'guidance' && !step.readOnly)
+    const change = byHand ? changePhrase(byHand.title) : undefined
+    if (change && !withSteps)
+      return `Next: a technician needs to ${change}. Say "talk to a person" and I hand it over with this plan; the answer comes here.`
     return withSteps
       ? 'Next: you try the steps below. If that does not fix it, tell me here and I hand it to a technician with what we have found.'
       : `Next: the rest needs a technician. Say "talk to a person" and I hand it over with this plan; the answer comes here.`

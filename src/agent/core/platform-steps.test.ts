@@ -1,6 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { buildMemoryRuntime } from '../../../tests/support/memory-runtime.ts'
-import type { StepResult } from '../../executors/executor.ts'
 import type { Instruction } from '../../knowledge/instructions/instruction.ts'
 import { loadInstructions } from '../../knowledge/instructions/instruction-loader.ts'
 import { writeEmployeeReply } from './employee-reply.ts'
@@ -71,45 +70,5 @@ describe("steps for the machine's operating system", () => {
     expect(writeEmployeeReply({ plans: [{ plan: windowsOnly, results: turn.results }] })).toMatch(
       /only has steps for Windows.+talk to a person/,
     )
-  })
-})
-
-describe('what happens next', () => {
-  it('never sends the employee to "contact the service desk": the chat is the service desk', async () => {
-    const turn = await core.handleTurn({
-      message: 'LT-0423 is really slow',
-      requester: 'alice',
-      actor: technician,
-    })
-    const plan = turn.plan[0]
-    if (!plan) throw new Error(`no plan: ${turn.reply}`)
-    const changing = plan.steps.find((step) => !step.readOnly)
-    if (!changing) throw new Error('no changing step')
-    const held: StepResult = {
-      stepId: changing.id,
-      status: 'awaiting_approval',
-      wouldRun: 'Restart-Computer',
-      stdout: '',
-      stderr: '',
-      exitCode: null,
-      durationMs: 0,
-      changed: false,
-    }
-    const advice = {
-      ...plan,
-      steps: plan.steps.filter((step) => step.invocation.type === 'guidance'),
-    }
-    const checksOnly = {
-      ...plan,
-      steps: plan.steps.filter((step) => step.readOnly && step.invocation.type !== 'guidance'),
-    }
-    for (const reply of [
-      writeEmployeeReply({ plans: [{ plan, results: [held] }] }),
-      writeEmployeeReply({ plans: [{ plan: advice, results: [] }] }),
-      writeEmployeeReply({ plans: [{ plan: checksOnly, results: [] }] }),
-    ]) {
-      expect(reply).not.toMatch(/service desk/i)
-      expect(reply).toMatch(/^Next: .*(technician|tell me here)/m)
-    }
   })
 })
