@@ -9,7 +9,7 @@ import {
   TYPICAL_APPROVAL_MINUTES,
   writeEmployeeReply,
 } from './employee-reply.ts'
-import { employeeSteps, splitSteps } from './guidance-steps.ts'
+import { employeeSteps, splitSteps } from '../../knowledge/instructions/guidance-steps.ts'
 import type { HelpdeskCore } from './helpdesk-core.ts'
 import { extractParameter } from './parameter-extraction.ts'
 import { writeReply } from './reply-writer.ts'

@@ -3,7 +3,7 @@ import { buildMemoryRuntime } from '../../../tests/support/memory-runtime.ts'
 import type { Instruction } from '../../knowledge/instructions/instruction.ts'
 import { loadInstructions } from '../../knowledge/instructions/instruction-loader.ts'
 import { writeEmployeeReply } from './employee-reply.ts'
-import { employeeSteps } from './guidance-steps.ts'
+import { employeeSteps } from '../../knowledge/instructions/guidance-steps.ts'
 import type { HelpdeskCore } from './helpdesk-core.ts'
 import { stepsForPlatform } from './platform-steps.ts'
 
