@@ -8,10 +8,10 @@
  */
 import { failedPrecondition } from '../../approvals/approval-preconditions.ts'
 import type { StepResult } from '../../executors/executor.ts'
+import { employeeSteps } from '../../knowledge/instructions/guidance-steps.ts'
 import type { Instruction } from '../../knowledge/instructions/instruction.ts'
 import type { RiskLevel } from '../../knowledge/instructions/instruction-schema.ts'
 import type { Plan } from '../../planning/plan.ts'
-import { employeeSteps } from '../../knowledge/instructions/guidance-steps.ts'
 import { leftOutNote, stepsForPlatform } from './platform-steps.ts'
 import { changePhrase, type MissingParameter } from './slot-filling.ts'
 import type { PendingApproval } from './turn.ts'

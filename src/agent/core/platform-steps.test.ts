@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { buildMemoryRuntime } from '../../../tests/support/memory-runtime.ts'
+import { employeeSteps } from '../../knowledge/instructions/guidance-steps.ts'
 import type { Instruction } from '../../knowledge/instructions/instruction.ts'
 import { loadInstructions } from '../../knowledge/instructions/instruction-loader.ts'
 import { writeEmployeeReply } from './employee-reply.ts'
-import { employeeSteps } from '../../knowledge/instructions/guidance-steps.ts'
 import type { HelpdeskCore } from './helpdesk-core.ts'
 import { stepsForPlatform } from './platform-steps.ts'
 
