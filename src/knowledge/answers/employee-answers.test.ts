@@ -28,6 +28,14 @@ describe('how-to answers for the employee who asks', () => {
     expect(result.reply).not.toMatch(/OneDrive\.exe \/reset/)
   })
 
+  it('answer "how do I connect to the vpn from home" with the steps to connect, not a technician\'s diagnosis', async () => {
+    const result = await core.handleTurn({ message: 'how do I connect to the vpn from home' })
+    expect(result.answer?.sources).toEqual([
+      { runbook: 'vpn_not_connecting', section: 'Connecting from home' },
+    ])
+    expect(result.reply).not.toMatch(/RasClient|IKEEXT|Get-VpnConnection/)
+  })
+
   it('do not answer a why question with the employee advice', async () => {
     const result = await core.handleTurn({ message: 'why does my laptop get so hot' })
     for (const source of result.answer?.sources ?? [])
