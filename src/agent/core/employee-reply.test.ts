@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { buildMemoryRuntime } from '../../../tests/support/memory-runtime.ts'
 import type { StepResult } from '../../executors/executor.ts'
+import { employeeSteps, splitSteps } from '../../knowledge/instructions/guidance-steps.ts'
 import type { Instruction } from '../../knowledge/instructions/instruction.ts'
 import { loadInstructions } from '../../knowledge/instructions/instruction-loader.ts'
 import type { Plan } from '../../planning/plan.ts'
@@ -9,7 +10,6 @@ import {
   TYPICAL_APPROVAL_MINUTES,
   writeEmployeeReply,
 } from './employee-reply.ts'
-import { employeeSteps, splitSteps } from './guidance-steps.ts'
 import type { HelpdeskCore } from './helpdesk-core.ts'
 import { extractParameter } from './parameter-extraction.ts'
 import { writeReply } from './reply-writer.ts'

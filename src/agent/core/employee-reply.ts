@@ -8,11 +8,12 @@
  */
 import { failedPrecondition } from '../../approvals/approval-preconditions.ts'
 import type { StepResult } from '../../executors/executor.ts'
+import { employeeSteps } from '../../knowledge/instructions/guidance-steps.ts'
 import type { Instruction } from '../../knowledge/instructions/instruction.ts'
 import type { RiskLevel } from '../../knowledge/instructions/instruction-schema.ts'
 import type { Plan } from '../../planning/plan.ts'
-import { employeeSteps } from './guidance-steps.ts'
-import type { MissingParameter } from './slot-filling.ts'
+import { leftOutNote, stepsForPlatform } from './platform-steps.ts'
+import { changePhrase, type MissingParameter } from './slot-filling.ts'
 import type { PendingApproval } from './turn.ts'
 
 /**
@@ -67,7 +68,11 @@ export function writeEmployeeReply(parts: EmployeeReplyParts): string {
     const another =
       parts.plans.length > 0 && parts.plans.every(({ plan }) => plan.taskType !== taskType)
     const prefix = another && parts.questionTitle ? `For "${parts.questionTitle}": ` : ''
-    paragraphs.push(`${problem}${prefix}${parts.question.question}`)
+    // A detail only a technician's change by hand needs: say who acts and why it is asked.
+    const purpose = parts.question.purpose
+      ? `To ${parts.question.purpose}, a technician needs one detail from you. `
+      : ''
+    paragraphs.push(`${problem}${prefix}${purpose}${parts.question.question}`)
   }
   return paragraphs.join('\n\n')
 }
@@ -99,11 +104,14 @@ function describeForEmployee(
     )
   }
   lines.push(done.join(' '))
-  const steps = withAdvice
+  const advice = withAdvice
     ? plan.steps.flatMap((step) =>
         step.invocation.type === 'guidance' ? (employeeSteps(step.invocation.text) ?? []) : [],
       )
     : []
+  // A Linux machine gets no Windows-only steps ("Task Manager > Startup apps").
+  const { steps, leftOut } = stepsForPlatform(advice, plan.parameters.platform)
+  const note = leftOutNote(steps.length, leftOut)
   lines.push(nextStep(plan, held, approvals, blocked !== undefined, steps.length > 0, granting))
   if (steps.length > 0) {
     // A request's advice is for after it is done ("the program shows in the Start menu").
@@ -112,6 +120,7 @@ function describeForEmployee(
       lines.push(`${index + 1}. ${step}`)
     })
   }
+  if (note) lines.push('', note)
   return lines.join('\n')
 }
 
@@ -125,7 +134,7 @@ function nextStep(
   granting: OurChange | undefined,
 ): string {
   if (blocked) {
-    return 'I could not reach your computer, so nothing was asked for. Check that it is switched on and connected to the network (or the VPN), then ask me again; if it stays unreachable, contact the service desk.'
+    return 'I could not reach your computer, so nothing was asked for. Check that it is switched on and connected to the network (or the VPN), then ask me again; if it stays unreachable, tell me here and I hand it to a technician.'
   }
   if (held.length === 0 && granting) {
     // Access or an application asked for, an unlock or a reset: the plan is ours to carry out,
@@ -137,16 +146,23 @@ function nextStep(
       : "Next: a technician checks and approves the change, then it is carried out; you don't need to contact anyone."
   }
   if (held.length === 0) {
+    // This chat is the service desk: the employee is never sent elsewhere to ask again.
+    const byHand = plan.steps.find((step) => step.invocation.type === 'guidance' && !step.readOnly)
+    const change = byHand ? changePhrase(byHand.title) : undefined
+    if (change && !withSteps)
+      return `Next: a technician needs to ${change}. Say "talk to a person" and I hand it over with this plan; the answer comes here.`
     return withSteps
-      ? 'Next: you try the steps below. If that does not fix it, tell me here or contact the service desk.'
-      : 'Next: if it is still not working, contact the service desk; a technician can carry out this plan.'
+      ? 'Next: you try the steps below. If that does not fix it, tell me here and I hand it to a technician with what we have found.'
+      : `Next: the rest needs a technician. Say "talk to a person" and I hand it over with this plan; the answer comes here.`
   }
   const confirm = approvals.find((approval) => approval.level === 1)
   if (confirm && approvals.every((approval) => approval.level === 1)) {
     return 'Next: you confirm. Press Confirm below to go ahead, or Cancel to drop it. Nothing changes until you do.'
   }
   if (approvals.length === 0) {
-    return 'Next: a change is needed that a technician must approve; please contact the service desk.'
+    // No approval request could be opened (approvals are not set up): who decides, and how the
+    // employee gets there from this chat.
+    return `Next: a change is needed that a technician must approve. Say "talk to a person" and I hand it to a technician with this plan; you'll be told here when it is approved and done.`
   }
   const minutes = TYPICAL_APPROVAL_MINUTES[highestRisk(plan, held)]
   return `Next: a technician reviews and approves the change, typically within ${minutes} minutes. I carry it out as soon as it is approved; you'll see the result here.`

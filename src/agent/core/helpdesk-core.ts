@@ -2,6 +2,7 @@ import { HelpdeskError } from '../../errors/index.ts'
 import type { Instruction } from '../../knowledge/instructions/instruction.ts'
 import type { RouteDecision } from '../../retrieval/request-router.ts'
 import type { RequestUnderstanding } from '../understanding/request-understanding.ts'
+import { causeFirst } from './cause-and-effect.ts'
 import { withoutDetailParts, withValuedParts } from './compound-parts.ts'
 import { continuedText, namesAnotherSubject } from './continuation.ts'
 import type { HelpdeskCoreOptions, TurnInput } from './core-types.ts'
@@ -284,7 +285,12 @@ export class HelpdeskCore {
       NEW_REQUEST_SCORE,
     )
     // "... overheating and shutting itself down": one request, not a crash as well.
-    const routed = withoutDetailParts(valued, runbook)
+    const detailed = withoutDetailParts(valued, runbook)
+    // "my account is locked, so the vpn fails": the unlock first, the VPN mentioned after.
+    const { decision: routed, note } = await causeFirst(detailed, text, (clause) =>
+      this.options.router.route(clause),
+    )
+    if (note) turn.notes = [...new Set([...(turn.notes ?? []), note])]
     return options.understanding ? options.understanding.understand(turn, routed) : routed
   }
 

@@ -3,11 +3,11 @@ import {
   failedPrecondition,
 } from '../../approvals/approval-preconditions.ts'
 import type { StepResult } from '../../executors/executor.ts'
+import { splitSteps } from '../../knowledge/instructions/guidance-steps.ts'
 import type { Instruction } from '../../knowledge/instructions/instruction.ts'
 import type { Plan } from '../../planning/plan.ts'
 import { APPROVAL_LEVEL_NAMES, type ApprovalLevel } from '../../policy/approval-policy.ts'
 import { writeEmployeeReply } from './employee-reply.ts'
-import { splitSteps } from './guidance-steps.ts'
 import type { MissingParameter } from './slot-filling.ts'
 import type { PendingApproval } from './turn.ts'
 

@@ -14,6 +14,12 @@ export interface MissingParameter {
   /** Set when a value was given but rejected: why. */
   problem?: string
   /**
+   * What the value is for, when only a technician's change by hand needs it ("grant Full Access
+   * to the shared mailbox after the owner's approval"): the employee is told who acts and why
+   * the detail is asked, not only asked.
+   */
+  purpose?: string
+  /**
    * For a parameter with a fixed list of values (enum, system, platform): each value, its label
    * for a quick-reply button, and the words to send as the answer (they are recognised as it).
    */
@@ -141,19 +147,25 @@ export function fillSlots(instruction: Instruction, sources: SlotSources): SlotS
   const needed = new Set(
     instruction.parameters.filter((spec) => spec.required).map((spec) => spec.name),
   )
+  const neededBy = new Map<string, ActionSpec[]>()
   for (const action of selectActions(instruction.actions, values)) {
-    for (const name of [...action.uses, ...(action.target ? [action.target] : [])]) needed.add(name)
+    for (const name of [...action.uses, ...(action.target ? [action.target] : [])]) {
+      needed.add(name)
+      neededBy.set(name, [...(neededBy.get(name) ?? []), action])
+    }
   }
   const missing: MissingParameter[] = []
   for (const spec of instruction.parameters) {
     if (!needed.has(spec.name) || values[spec.name] !== undefined) continue
     const problem = problems.get(spec.name)
     const options = parameterOptions(spec)
+    const purpose = spec.required ? undefined : changeByHand(neededBy.get(spec.name) ?? [])
     missing.push({
       taskType: instruction.id,
       parameter: spec.name,
       question: spec.question,
       ...(problem ? { problem } : {}),
+      ...(purpose ? { purpose } : {}),
       ...(options ? { options } : {}),
     })
   }
@@ -217,6 +229,24 @@ export function accountNameProblems(
     }
   }
   return problems
+}
+
+/**
+ * The change a technician makes by hand (a guidance step that is not read-only) when that is
+ * all the actions needing a value are, as a phrase from its title without the "(technician, by
+ * hand)" remark; undefined otherwise.
+ */
+function changeByHand(actions: readonly ActionSpec[]): string | undefined {
+  const first = actions[0]
+  if (!first || !actions.every((action) => action.executor === 'guidance' && !action.readOnly))
+    return undefined
+  return changePhrase(first.title)
+}
+
+/** A step's title as a phrase after "to": "Grant X (technician, by hand)" -> "grant X". */
+export function changePhrase(title: string): string | undefined {
+  const phrase = title.replace(/\s*\([^)]*\)\s*$/, '').trim()
+  return phrase ? `${phrase.charAt(0).toLowerCase()}${phrase.slice(1)}` : undefined
 }
 
 /** The runbook actions whose `when` conditions hold for these values, in runbook order. */

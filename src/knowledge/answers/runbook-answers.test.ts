@@ -1,7 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { buildMemoryRuntime } from '../../../tests/support/memory-runtime.ts'
 import type { HelpdeskCore } from '../../agent/core/helpdesk-core.ts'
+import { employeeSteps } from '../instructions/guidance-steps.ts'
 import type { Instruction } from '../instructions/instruction.ts'
+import { EMPLOYEE_SECTION } from './runbook-passages.ts'
 
 let core: HelpdeskCore
 let instructions: ReadonlyMap<string, Instruction>
@@ -13,8 +15,15 @@ beforeAll(async () => {
 })
 
 /** Runbook text with Markdown line wrapping undone, to find an extract in it. */
+/** The runbook's prose and the advice its guidance hands to the employee, as answers quote them. */
 function flatBody(runbook: string): string {
-  return (instructions.get(runbook)?.body ?? '').replace(/\s+/g, ' ')
+  const instruction = instructions.get(runbook)
+  const advice = (instruction?.actions ?? []).flatMap((action) =>
+    action.executor === 'guidance' && action.text
+      ? (employeeSteps(action.text) ?? []).map((step, index) => `${index + 1}. ${step}`)
+      : [],
+  )
+  return [instruction?.body ?? '', EMPLOYEE_SECTION, ...advice].join(' ').replace(/\s+/g, ' ')
 }
 
 describe('how-to and why questions, through the core', () => {
@@ -47,7 +56,10 @@ describe('how-to and why questions, through the core', () => {
       new Set([runbook]),
     )
     const instruction = instructions.get(runbook)
-    const headings = instruction?.sections.map((section) => section.heading)
+    const headings = [
+      ...(instruction?.sections.map((section) => section.heading) ?? []),
+      EMPLOYEE_SECTION,
+    ]
     for (const source of result.answer?.sources ?? []) expect(headings).toContain(source.section)
     expect(result.reply).toBe(result.answer?.text)
     expect(result.reply).toContain(`Source: ${instruction?.title} › `)
@@ -66,7 +78,8 @@ describe('how-to and why questions, through the core', () => {
 
   it('keeps a numbered step as a step', async () => {
     const result = await core.handleTurn({ message: 'how can I keep my laptop from overheating' })
-    expect(result.answer?.text).toMatch(/^\d\. Physical: hard surface, clear vents/m)
+    // The advice the runbook hands to the employee, in direct address.
+    expect(result.answer?.text).toMatch(/^\d\. Use the laptop on a hard, flat surface/m)
   })
 
   it.each([

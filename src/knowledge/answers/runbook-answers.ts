@@ -3,7 +3,12 @@ import type { Instruction } from '../instructions/instruction.ts'
 import type { AnswerWriter, RunbookAnswer } from './answer-writer.ts'
 import { ExtractiveAnswerWriter } from './extractive-answer-writer.ts'
 import { type QuestionForm, questionFormOf } from './question-form.ts'
-import { type Passage, RunbookPassages, type ScoredPassage } from './runbook-passages.ts'
+import {
+  EMPLOYEE_SECTION,
+  type Passage,
+  RunbookPassages,
+  type ScoredPassage,
+} from './runbook-passages.ts'
 
 /**
  * What to do with a message that is a how-to or why question: `answer` it from the runbooks'
@@ -70,9 +75,14 @@ export const DEFAULT_ANSWER_TUNING: AnswerTuning = {
  */
 const SECTION_WEIGHTS: Readonly<Record<QuestionForm, ReadonlyArray<[RegExp, number]>>> = {
   how_to: [
-    [/^(?:fix|steps|install|after the reset|active directory|local accounts|aws)/i, 1.3],
+    [
+      /^(?:what you can do|fix|steps|install|after the reset|active directory|local accounts|aws)/i,
+      1.3,
+    ],
     [/^(?:prevention|approval|before resetting|how .* organised)/i, 1.1],
     [/^(?:symptoms|stop codes|ndr codes|verif)/i, 0.8],
+    // A technician's diagnosis (event ids, cmdlets) answers no employee's "how do I".
+    [/^diagnosis/i, 0.6],
   ],
   why: [
     [/^(?:symptoms|diagnosis|stop codes|ndr codes|how .* organised)/i, 1.3],
@@ -187,8 +197,11 @@ export class RunbookAnswers implements QuestionAnswers {
   private bestPassages(message: string, form: QuestionForm, runbook: string): ScoredPassage[] {
     const weighted = this.passages
       .search(message, { runbooks: new Set([runbook]), limit: 50 })
+      // The employee's advice says what to do, not why something happens.
+      .filter((each) => form === 'how_to' || each.passage.section !== EMPLOYEE_SECTION)
       .map((each) => {
-        const similarity = each.score * sectionWeight(form, each.passage.section)
+        const similarity =
+          each.score * sectionWeight(form, each.passage.section) * plainness(form, each.passage)
         // A how-to is ranked by how much of what was asked a passage has, not by how often it
         // repeats one of its words: "calendar to my phone" is the phone passage, not
         // "Calendars". A why question is answered by the causes, each naming few of its words.
@@ -222,6 +235,18 @@ const GUIDANCE_MARGIN = 1.25
 
 /** A question about finding a value names it: a name, path, address, label or id. */
 const NAMES_A_VALUE = /\b(?:name|called|hostname|path|address|label|id)\b/i
+
+/**
+ * "Why does it say X", "what does X mean": the cause in plain words counts fully, a passage
+ * with commands or paths in code spans (a technician's diagnosis or fix) half. A how-to keeps
+ * its commands: "net stop spooler" is what clears stuck print jobs.
+ */
+function plainness(form: QuestionForm, passage: Passage): number {
+  return form === 'why' && /`[^`]+`/.test(passage.text) ? CODE_WEIGHT : 1
+}
+
+/** How much a passage with code spans counts in the answer to a why question. */
+const CODE_WEIGHT = 0.5
 
 function sectionWeight(form: QuestionForm, section: string): number {
   return SECTION_WEIGHTS[form].find(([pattern]) => pattern.test(section))?.[1] ?? 1

@@ -1,4 +1,5 @@
 import { analyze } from '../../embeddings/text-analysis.ts'
+import { employeeSteps } from '../instructions/guidance-steps.ts'
 import type { Instruction } from '../instructions/instruction.ts'
 
 /**
@@ -7,6 +8,9 @@ import type { Instruction } from '../instructions/instruction.ts'
  * read as an answer.
  */
 const SCOPE_SECTIONS = /^(?:when to use|escalation)\b/i
+
+/** The section name of the advice a runbook's guidance hands to the employee. */
+export const EMPLOYEE_SECTION = 'What you can do'
 
 /** One answerable piece of a runbook: a paragraph's sentence, a list item (a step), a table row. */
 export interface Passage {
@@ -72,6 +76,15 @@ export class RunbookPassages {
       for (const section of instruction.sections) {
         if (SCOPE_SECTIONS.test(section.heading)) continue
         for (const text of splitPassages(section.text)) add(instruction, section.heading, text)
+      }
+      // The advice a runbook hands to the employee, in direct address, is the plainest answer
+      // to "how do I ..." about its problem: about what the runbook's title says.
+      for (const action of instruction.actions) {
+        const steps =
+          action.executor === 'guidance' && action.text ? employeeSteps(action.text) : undefined
+        if (!steps || steps.length === 0) continue
+        const text = steps.map((step, index) => `${index + 1}. ${step}`).join('\n')
+        add(instruction, EMPLOYEE_SECTION, text, instruction.title)
       }
     }
     // The section heading is part of what a passage is about ("Prevention" answers "how do I
