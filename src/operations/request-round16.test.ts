@@ -37,4 +37,13 @@ describe('status questions about several services (round 16)', () => {
       expect.objectContaining({ operation: 'service.status' }),
     )
   })
+
+  it("reads 'kick' on an owner's service as a restart of that service, never a reboot", () => {
+    expect(steps("kick the build agents' jenkins-agent service")).toEqual([
+      { operation: 'service.restart', parameters: { service: 'jenkins-agent' } },
+    ])
+    expect(steps("kick web01's nginx")).toEqual([
+      { operation: 'service.restart', parameters: { service: 'nginx' } },
+    ])
+  })
 })
