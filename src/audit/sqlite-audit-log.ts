@@ -14,11 +14,12 @@ import {
   defaultCheckpointFile,
   signCheckpoint,
 } from './audit-checkpoints.ts'
-import { GENESIS_HASH, KEYED_FORMAT, redactSecrets, signRecord } from './audit-hash.ts'
+import { KEYED_FORMAT } from './audit-hash.ts'
 import { AuditKey, type AuditKeyLocation, defaultKeyLocation, openAuditKey } from './audit-key.ts'
 import type { AuditEntry, AuditLog, AuditRecord, AuditVerification } from './audit-log.ts'
 import { type AuditRecordRow, recordFromRow } from './audit-record-row.ts'
 import { type StoredAuditRecord, verifyChain } from './audit-verification.ts'
+import { AuditAppendBatch, writeAuditBatch } from './sqlite-audit-batch.ts'
 import { KEYED_COLUMNS, SCHEMA } from './sqlite-audit-schema.ts'
 
 export interface SqliteAuditLogOptions {
@@ -56,6 +57,7 @@ export class SqliteAuditLog implements AuditLog {
   private readonly checkpoints: AuditCheckpointFile | undefined
 
   private readonly readOnly: boolean
+  private readonly batch = new AuditAppendBatch((entries) => this.writeBatch(entries))
 
   constructor(options: SqliteAuditLogOptions & { readOnly?: boolean }) {
     this.database = openProjectDatabase(options.file)
@@ -183,82 +185,37 @@ export class SqliteAuditLog implements AuditLog {
     )
   }
 
-  async append(entry: AuditEntry): Promise<AuditRecord> {
-    const key = this.key
-    let record: AuditRecord
-    try {
-      if (this.readOnly || !key) throw new Error('this audit log was opened only to be read')
-      // One immediate transaction: concurrent writers queue here instead of forking the chain.
-      this.database.exec('BEGIN IMMEDIATE')
-      try {
-        const head = this.head()
-        const partial: Omit<AuditRecord, 'hash'> = {
-          sequence: (head?.count ?? 0) + 1,
-          at: this.now().toISOString(),
-          actor: entry.actor,
-          action: entry.action,
-          ...(entry.target !== undefined ? { target: entry.target } : {}),
-          ...(entry.requestId !== undefined ? { requestId: entry.requestId } : {}),
-          detail: redactSecrets(entry.detail) as AuditEntry['detail'],
-          previousHash: head?.hash ?? GENESIS_HASH,
-        }
-        record = { ...partial, hash: signRecord(partial, key) }
-        this.database
-          .prepare(
-            'INSERT INTO audit_records (sequence, at, actor, action, target, request_id, detail, previous_hash, hash, format, key_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-          )
-          .run(
-            record.sequence,
-            record.at,
-            record.actor,
-            record.action,
-            record.target ?? null,
-            record.requestId ?? null,
-            JSON.stringify(record.detail),
-            record.previousHash,
-            record.hash,
-            KEYED_FORMAT,
-            key.id,
-          )
-        this.database
-          .prepare(
-            'INSERT INTO audit_head (id, count, hash) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET count = excluded.count, hash = excluded.hash',
-          )
-          .run(record.sequence, record.hash)
-        this.database.exec('COMMIT')
-      } catch (error) {
-        this.database.exec('ROLLBACK')
-        throw error
-      }
-    } catch (error) {
-      throw new HelpdeskError({
-        code: 'AUDIT_FAILED',
-        category: 'SYSTEM',
-        message: `the audit record could not be written: ${(error as Error).message}`,
-        cause: error,
-      })
-    }
-    // After the commit: a checkpoint must never claim a record the database does not have. A
-    // crash between the two leaves the database one record ahead of its checkpoints, which
-    // verify accepts (those records are signed); the reverse would read as a rollback.
-    try {
-      this.checkpoints?.append(
-        signCheckpoint(key, {
-          sequence: record.sequence,
-          count: record.sequence,
-          headHash: record.hash,
-          at: record.at,
+  /**
+   * Resolves once the record is committed (FULL: on disk) and its checkpoint appended. Appends
+   * made while the event loop is busy are written together, in call order, in one transaction
+   * with one disk flush: a flush costs milliseconds and blocks the loop, so one per record was
+   * most of a fleet job's time. Each caller still waits for its own record to be durable.
+   */
+  append(entry: AuditEntry): Promise<AuditRecord> {
+    if (this.readOnly || !this.key)
+      return Promise.reject(
+        new HelpdeskError({
+          code: 'AUDIT_FAILED',
+          category: 'SYSTEM',
+          message:
+            'the audit record could not be written: this audit log was opened only to be read',
         }),
       )
-    } catch (error) {
-      throw new HelpdeskError({
-        code: 'AUDIT_FAILED',
-        category: 'SYSTEM',
-        message: `audit record ${record.sequence} was written but its checkpoint could not be appended to ${this.checkpointPath}: ${(error as Error).message}`,
-        cause: error,
-      })
-    }
-    return record
+    return this.batch.add(entry)
+  }
+
+  /** Writes one batch: called by `AuditAppendBatch` with the appends of one loop turn. */
+  private writeBatch(entries: readonly AuditEntry[]): Array<AuditRecord | Error> {
+    const key = this.key
+    if (!key) throw new Error('this audit log was opened only to be read')
+    return writeAuditBatch({
+      database: this.database,
+      key,
+      now: this.now,
+      entries,
+      ...(this.checkpoints ? { checkpoints: this.checkpoints } : {}),
+      checkpointPath: this.checkpointPath,
+    })
   }
 
   async list(
@@ -355,6 +312,8 @@ export class SqliteAuditLog implements AuditLog {
   }
 
   async close(): Promise<void> {
+    // Appends still waiting for their turn are written first: their callers are told the outcome.
+    this.batch.flush()
     this.checkpoints?.close()
     if (this.database.isOpen) this.database.close()
   }

@@ -44,6 +44,13 @@ describe('values are taken whole or refused', () => {
     ['restart service "nginx; reboot" on web01', 'nginx; reboot', 'value'],
     ['install nginx=1.2 on web01', 'nginx=1.2', 'package'],
     ['restart nginx on all servers except web04;id', 'web04;id', 'machine'],
+    // apt's name/release selector: neither two packages nor the package without its release.
+    [
+      'install python3-pip/bookworm-backports on build01',
+      'python3-pip/bookworm-backports',
+      'package',
+    ],
+    ['remove libfoo/stable from build01', 'libfoo/stable', 'package'],
   ])('%s: refused, naming %s as a %s', (message, whole, field) => {
     const turn = desk.answer(message, tom)
     expect(turn?.kind).toBe('refused')
@@ -63,6 +70,9 @@ describe('values are taken whole or refused', () => {
     'install tmxu on build01 tmux*',
     'can web01 reach db01:5432',
     'check disk space for C:\\Program Files on app-win01',
+    // A service or process name cannot hold "/": the shorthand for both.
+    'restart nginx/php-fpm on web01',
+    'kill java/python on dp01',
   ])('%s: read as before', (message) => {
     expect(desk.answer(message, tom)?.kind).toBe('operation')
   })

@@ -276,7 +276,7 @@ const NOT_SUBJECTS = new Set(
  * so the name comes first and the owner after "on".
  */
 const POSSESSIVE =
-  /\b(restart|start|stop|kill|check|update|upgrade|install|remove|bounce|reload)\s+(the\s+)?((?:[A-Za-z0-9][A-Za-z0-9._-]*\s+)?[A-Za-z0-9][A-Za-z0-9._-]*?)(?:['\u2019]s|s['\u2019])\s+([A-Za-z0-9][A-Za-z0-9@._+-]*)/gi
+  /\b(restart|start|stop|kill|check|update|upgrade|install|remove|bounce|kick|reload)\s+(the\s+)?((?:[A-Za-z0-9][A-Za-z0-9._-]*\s+)?[A-Za-z0-9][A-Za-z0-9._-]*?)(?:['\u2019]s|s['\u2019])\s+([A-Za-z0-9][A-Za-z0-9@._+-]*)/gi
 
 export function applyLexicon(text: string): string {
   let result = verbFirst(correctSlips(rewriteCommands(text))).replace(

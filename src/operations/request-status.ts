@@ -25,6 +25,7 @@ const RESOURCE_WORDS = /\b(?:memory|cpu|ram|hog(?:s|ging)?|leak(?:s|ing|y)?)\b/i
 
 export function findStatusChecks(finder: PhrasingFinder, machines: MachineNames): void {
   const { add, each, isObject } = finder
+  findListedStatusChecks(finder, machines)
   // "check memory hog: is clamd running": a question about resource use is about the process
   // (process.check reports CPU and memory; a service status does not).
   const resources = RESOURCE_WORDS.test(finder.text)
@@ -171,5 +172,51 @@ export function findStatusChecks(finder: PhrasingFinder, machines: MachineNames)
     if (!isObject(match[2])) continue
     if (/^proc/i.test(match[1] ?? '')) add(match, 'process.check', { process: match[2] })
     else add(match, 'service.status', { service: match[2] })
+  }
+}
+
+/** A name in a list of status questions (OBJECT without its capture group). */
+const NAME = '[A-Za-z0-9](?:[A-Za-z0-9@._+:~-]*[A-Za-z0-9+])?'
+
+/** Two or more names: "nginx and php-fpm", "nginx, php-fpm and memcached". */
+const NAME_LIST = String.raw`(?<list>${NAME}(?:\s*,\s*(?:the\s+)?${NAME})*\s*,?\s+(?:and|&)\s+(?:the\s+)?${NAME})`
+
+/**
+ * Status questions about several names at once: "are nginx and php-fpm running", "check whether
+ * sshd and cron are up", "check nginx, php-fpm and memcached on web02". Each name is its own
+ * check (one status per service), with its own span so the finish pass keeps them all. A list
+ * with a machine in it ("is web01 and web02 up") is left to the machine-state readings.
+ */
+function findListedStatusChecks(finder: PhrasingFinder, machines: MachineNames): void {
+  const patterns = [
+    String.raw`\b(?:is|are|if|whether|that)\s+(?:the\s+)?${NAME_LIST}(?:\s+(?:services?|daemons?))?\s+(?:(?:is|are)\s+)?(?:(?:still|actually|currently|both|all)\s+)?(?:${STATES})\b`,
+    String.raw`\b(?:check|verify|confirm|inspect)\s+(?:on\s+)?(?:the\s+)?${NAME_LIST}(?:\s+(?:services?|daemons?))?\s+(?=(?:on|across|for|over)\s)`,
+  ]
+  const resources = RESOURCE_WORDS.test(finder.text)
+  for (const pattern of patterns) {
+    for (const match of finder.each(pattern)) {
+      const list = match.groups?.list ?? ''
+      const listStart = (match.index ?? 0) + match[0].indexOf(list)
+      const names = [
+        ...list.matchAll(
+          new RegExp(`(?:^|,\\s*(?:and\\s+|&\\s*)?|\\s(?:and|&)\\s+)(?:the\\s+)?(${NAME})`, 'gd'),
+        ),
+      ]
+      const words = names.map((name) => name[1] ?? '')
+      if (words.some((word) => !finder.isObject(word) || machines.isMachine(word))) continue
+      names.forEach((name, index) => {
+        const word = name[1] ?? ''
+        const start = index === 0 ? (match.index ?? 0) : listStart + (name.indices?.[1]?.[0] ?? 0)
+        const end = listStart + (name.indices?.[1]?.[1] ?? 0)
+        const process = isProcessName(word) || resources
+        finder.found.push({
+          operation: process ? 'process.check' : 'service.status',
+          parameters: process ? { process: word } : { service: word },
+          start,
+          end: index === names.length - 1 ? (match.index ?? 0) + match[0].length : end,
+          valueSpans: [],
+        })
+      })
+    }
   }
 }

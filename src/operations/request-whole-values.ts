@@ -33,11 +33,36 @@ export function cutValueRefusal(message: string, request: ReadRequest): string |
   // "install tmxu on build01 tmux*": a star after the last word corrects a misspelt name.
   const last = words.length - 1
   if (words[last]?.endsWith('*')) words[last] = words[last].replace(/\*$/, '')
+  const release = releaseSelectorRefusal(words, values)
+  if (release !== null) return release
   for (const [field, value] of values) {
     for (const word of words) {
       if (holdsPartOf(word, value) && !listOf(word, values))
         return refusal(word.replace(/[.,;:!?]+$/, ''), field)
     }
+  }
+  return null
+}
+
+/**
+ * "install python3-pip/bookworm-backports": after a package, "/" is apt's release selector
+ * (name/release), not a second package. Reading two packages would install one that was never
+ * asked for, and the package alone would drop the release asked for, so it is refused. Service
+ * and process names cannot hold "/" (systemd units and Windows services refuse it), so there
+ * "nginx/php-fpm" stays the shorthand for both.
+ */
+function releaseSelectorRefusal(
+  words: readonly string[],
+  values: ReadonlyArray<[field: string, value: string]>,
+): string | null {
+  const packages = values
+    .filter(([field, value]) => field === 'package' && !value.includes('/'))
+    .map(([, value]) => value.toLowerCase())
+  for (const word of words) {
+    const core = word.replace(/[.,;:!?]+$/, '')
+    const pieces = core.toLowerCase().split('/')
+    if (pieces.length < 2 || !pieces.some((piece) => packages.includes(piece))) continue
+    return `"${core}" is not a valid package: "/" after a package name picks a release (apt's name/release), which the package steps do not take, and a value is never split or cut short; name the package alone (or each package, with "and"); nothing was prepared.`
   }
   return null
 }
