@@ -22,6 +22,28 @@ describe('the ETA by the slots replayed', () => {
     expect(left).toBeLessThan(12_000)
   })
 
+  it('gives no ETA of 0 when several targets end in the same millisecond', () => {
+    // One wave of 30 at 0; 6 ended at 3 s, written together; 24 still running at 3.001 s.
+    const running = new Map(Array.from({ length: 24 }, (_, index) => [`m${index}`, 0]))
+    const ends = Array.from({ length: 6 }, () => 3_000)
+    const left = cohortRemaining(
+      { finished: ends, finishedAt: ends, running, began: 0 },
+      0,
+      50,
+      3_001,
+    )
+    // No pace can be read from ends that came together: no estimate (the throughput one stands).
+    expect(left).toBeUndefined()
+    // Half a second later, with nothing more ended, the pace is 5 ends in 0.5 s.
+    const later = cohortRemaining(
+      { finished: ends, finishedAt: ends, running, began: 0 },
+      0,
+      50,
+      3_500,
+    )
+    expect(later).toBeGreaterThan(2_000)
+  })
+
   it('has no estimate before two targets have ended or without their end times', () => {
     const running = new Map([['b', 0]])
     expect(cohortRemaining({ finished: [5], finishedAt: [5], running }, 1, 2, 10)).toBeUndefined()

@@ -21,10 +21,12 @@ import type { TargetTimes } from './job-progress.ts'
 
 /** How many of the latest ends give the pace at which a cluster of targets is ending. */
 const RECENT_ENDS = 10
+/** A pace is read over at least this share (1/N) of a typical target's time. */
+const MIN_PACE_SPAN_SHARE = 100
 
 /**
  * Milliseconds until the last target ends, by the slots replayed; undefined before two targets
- * have ended or without their end times.
+ * have ended, without their end times, or when the latest ends came together just now.
  */
 export function cohortRemaining(
   times: TargetTimes,
@@ -37,6 +39,10 @@ export function cohortRemaining(
   const typical = median(times.finished)
   const recent = Math.min(RECENT_ENDS, ends.length - 1)
   const since = ends[ends.length - 1 - recent] ?? now
+  // Ends recorded together (one write for several targets) and read at once tell no pace: it
+  // would come out at thousands a second and the ETA at 0. Then this estimate has nothing to say
+  // (the throughput estimate stands) until time has passed since.
+  if (now - since < typical / MIN_PACE_SPAN_SHARE) return undefined
   const pace = recent / Math.max(1, now - since)
   const running = [...times.running.values()].sort((left, right) => left - right)
   const older = running.filter((started) => now - started >= typical)
