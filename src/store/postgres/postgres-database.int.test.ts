@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -132,6 +132,8 @@ describe('PostgreSQL store schema and connection', () => {
         `${fields.map((field) => field.replace(/[\\:]/g, '\\$&')).join(':')}\n`,
         { mode: 0o600 },
       )
+      // The mode above applies only when the file is created.
+      chmodSync(join(home, '.pgpass'), 0o600)
     }
     try {
       writePgpass(server.password)
@@ -143,6 +145,14 @@ describe('PostgreSQL store schema and connection', () => {
       expect((await database.pool.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }])
       expectNoSecret(database.description)
       await database.close()
+
+      // A .pgpass others may read is ignored (by pg, like libpq): no password at all, said so.
+      chmodSync(join(home, '.pgpass'), 0o644)
+      const unread = await rejection(openPostgresDatabase({ url: bare.toString(), log: () => {} }))
+      expect(unread.details).toMatchObject({ reason: 'AUTHENTICATION_FAILED' })
+      expect(unread.message).toContain('none was found')
+      expect(unread.message).toContain('~/.pgpass')
+      expectNoSecret(unread.message)
 
       // A stale entry: refused as an authentication failure, the password in no message.
       const lines: string[] = []
