@@ -113,7 +113,16 @@ export function databaseFailure(
     '42501': ['PERMISSION_DENIED', `user ${target.user} may not create the tables (${raw})`],
   }
   const timedOut = /timeout/i.test(raw)
+  // pg found no password anywhere and the server asked for one (SCRAM): its own words ("client
+  // password must be a string") do not say where a password may come from.
+  const noPassword = /password must be a string/i.test(raw)
+    ? ([
+        'AUTHENTICATION_FAILED',
+        `the server wants a password for user ${target.user} and none was found (the URL, PGPASSWORD, or a ~/.pgpass entry in a file of mode 0600)`,
+      ] as [string, string])
+    : undefined
   const [reason, explanation] = (code ? reasons[code] : undefined) ??
+    noPassword ??
     (timedOut ? reasons.ETIMEDOUT : undefined) ?? ['PROTOCOL_ERROR', raw || 'unknown error']
   return new HelpdeskError({
     code: 'BACKEND_UNAVAILABLE',

@@ -1,4 +1,6 @@
-import { readdirSync } from 'node:fs'
+import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { HelpdeskError } from '../../errors/index.ts'
 import { openProjectStores } from '../project-stores.ts'
@@ -100,6 +102,76 @@ describe('PostgreSQL store schema and connection', () => {
     } finally {
       if (saved === undefined) delete process.env.PGPASSWORD
       else process.env.PGPASSWORD = saved
+    }
+  })
+
+  it('takes the password from ~/.pgpass when neither the URL nor PGPASSWORD has one', async () => {
+    const bare = new URL(server.url)
+    bare.password = ''
+    const home = mkdtempSync(join(tmpdir(), 'helpdesk-pgpass-'))
+    const saved = {
+      HOME: process.env.HOME,
+      PGPASSWORD: process.env.PGPASSWORD,
+      PGPASSFILE: process.env.PGPASSFILE,
+    }
+    // pg reads HOME/.pgpass (through the pgpass package) only when no other password is given.
+    delete process.env.PGPASSWORD
+    delete process.env.PGPASSFILE
+    process.env.HOME = home
+    const writePgpass = (password: string) => {
+      const fields = [
+        bare.hostname,
+        bare.port,
+        bare.pathname.slice(1),
+        decodeURIComponent(bare.username),
+        password,
+      ]
+      // .pgpass escapes ':' and '\\' with a backslash; pg ignores the file unless it is 0600.
+      writeFileSync(
+        join(home, '.pgpass'),
+        `${fields.map((field) => field.replace(/[\\:]/g, '\\$&')).join(':')}\n`,
+        { mode: 0o600 },
+      )
+      // The mode above applies only when the file is created.
+      chmodSync(join(home, '.pgpass'), 0o600)
+    }
+    try {
+      writePgpass(server.password)
+      const database = await openPostgresDatabase({
+        url: bare.toString(),
+        schema: server.schemaName('pgpass'),
+        log: () => {},
+      })
+      expect((await database.pool.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }])
+      expectNoSecret(database.description)
+      await database.close()
+
+      // A .pgpass others may read is ignored (by pg, like libpq): no password at all, said so.
+      chmodSync(join(home, '.pgpass'), 0o644)
+      const unread = await rejection(openPostgresDatabase({ url: bare.toString(), log: () => {} }))
+      expect(unread.details).toMatchObject({ reason: 'AUTHENTICATION_FAILED' })
+      expect(unread.message).toContain('none was found')
+      expect(unread.message).toContain('~/.pgpass')
+      expectNoSecret(unread.message)
+
+      // A stale entry: refused as an authentication failure, the password in no message.
+      const lines: string[] = []
+      writePgpass(`${server.password}x`)
+      const refused = await rejection(
+        openPostgresDatabase({ url: bare.toString(), log: (line) => lines.push(line) }),
+      )
+      expect(refused).toMatchObject({
+        code: 'BACKEND_UNAVAILABLE',
+        details: { reason: 'AUTHENTICATION_FAILED' },
+      })
+      expectNoSecret(`${refused.message}\n${JSON.stringify(refused.toJSON())}\n${refused.stack}`)
+      for (const line of lines) expectNoSecret(line)
+    } finally {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name]
+        else process.env[name] = value
+      }
+      rmSync(home, { recursive: true, force: true })
     }
   })
 
