@@ -45,8 +45,9 @@ describe('a message that links a cause and its effect', () => {
   })
 
   it('plans the cause and mentions the effect the cause explains', async () => {
+    // The router keeps the lockout only (the effect is no request of its own here).
     const result = await core.handleTurn({
-      message: 'my account is locked, so the vpn fails',
+      message: 'my account is locked, which is probably why the vpn fails',
       requester: 'alice',
       actor: employee,
     })

@@ -16,7 +16,7 @@ export interface CauseAndEffect {
 
 /** "X, so Y", "X and that's why Y", "X and because of that Y": the cause comes first. */
 const CAUSE_THEN_EFFECT =
-  /^(.+?)(?:\s*,\s*|\s+)(?:and\s+)?(?:so|therefore|which\s+is\s+why|that(?:'|’)?s\s+why|because\s+of\s+(?:that|this|it)|as\s+a\s+result)\s+(.+)$/i
+  /^(.+?)(?:\s*,\s*|\s+)(?:and\s+)?(?:so|therefore|which\s+is\s+(?:probably\s+|likely\s+|maybe\s+)?why|that(?:'|’)?s\s+why|because\s+of\s+(?:that|this|it)|as\s+a\s+result)\s+(.+)$/i
 
 /** "Y because X", "Y, i think it's because X", "Y due to X": the effect comes first. */
 const EFFECT_THEN_CAUSE =

@@ -23,6 +23,17 @@ describe('withoutDetailParts', () => {
     expect(withoutDetailParts(routed, instruction).tasks).toEqual(['laptop_overheating'])
   })
 
+  it('keeps a part that adds a problem of the same thing ("it\'s slow too")', () => {
+    const added = decision([
+      ['my laptop gets really hot', 'laptop_overheating'],
+      ["it's slow too", 'laptop_running_slow'],
+    ])
+    expect(withoutDetailParts(added, instruction).tasks).toEqual([
+      'laptop_overheating',
+      'laptop_running_slow',
+    ])
+  })
+
   it('keeps a second request with a subject or a value of its own', () => {
     const subject = decision([
       ['my laptop is painfully slow', 'laptop_running_slow'],

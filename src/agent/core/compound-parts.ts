@@ -41,6 +41,9 @@ const CAUSE_LINK =
 /** "onedrive shows a red x on it": where the problem is (the machine just named), not its subject. */
 const PLACE_POINTER = /\b(?:on|in|with|from|at)\s+(?:it|that|this|them)(?:\s+too|\s+as\s+well)?\b/gi
 
+/** A part that adds a problem ("it's slow too", "it also freezes", "it's overheating as well"). */
+const ANOTHER_PROBLEM = /\b(?:too|also|either)\b|\bas\s+well\b/i
+
 /** The part without the words that only link it to another: what is left may point back. */
 function withoutLinks(text: string): string {
   return text.replace(JOINING_PHRASE, '').replace(CAUSE_LINK, '').replace(PLACE_POINTER, '')
@@ -69,6 +72,8 @@ export function withoutDetailParts(
       details.add(taskType)
       continue
     }
+    // "... and it's slow too": a second problem of the same thing, said as one.
+    if (ANOTHER_PROBLEM.test(part.text)) continue
     if (!POINTS_BACK.test(withoutLinks(part.text))) continue
     const spec = instruction(taskType)
     const named = spec?.parameters.some(

@@ -23,6 +23,9 @@ describe('a message that only continues the last one', () => {
       'says access denied',
       'keeps crashing',
       'also it still gives error 809',
+      'and it drops every 10 minutes',
+      'it crashed again',
+      "they won't open",
     ])
       expect(continuesTheLastMessage(message), message).toBe(true)
     for (const message of [

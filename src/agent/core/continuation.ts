@@ -18,13 +18,21 @@ import type { Session } from './session.ts'
 const CONTINUATION =
   /^\W*(?:(?:and(?:\s+also|\s+now|\s+then)?|also|plus|oh\s+and|now)\s+)?(?:(?:it|that|this|they|which|the\s+same\s+thing)\s+)?(?:also\s+|still\s+|just\s+|then\s+|now\s+|even\s+|always\s+|sometimes\s+)?(?:says|said|saying|shows|showed|showing|gives|gave|giving|keeps|kept|displays|displayed|pops\s+up|popped\s+up|throws|threw|reads|comes\s+up\s+with|came\s+up\s+with|complains|returns|returned)\b/i
 
+/**
+ * With a pointer back, any verb of what the thing does: "and it drops every 10 minutes", "it
+ * crashed again", "they won't open".
+ */
+const POINTED_CONTINUATION =
+  /^\W*(?:(?:and(?:\s+also|\s+now|\s+then)?|also|plus|oh\s+and|now)\s+)?(?:it|that|this|they)\s+(?:also\s+|still\s+|just\s+|then\s+|now\s+|even\s+|always\s+|sometimes\s+|randomly\s+|constantly\s+)?(?:[a-z]{3,}(?:s|ed)|won'?t|doesn'?t|didn'?t|can'?t|isn'?t|wouldn'?t|never)\b/i
+
 /** Longer than this, the message says enough to be routed on its own. */
 const CONTINUATION_WORDS = 12
 
 /** Whether the message is a subjectless continuation of the one before. */
 export function continuesTheLastMessage(message: string): boolean {
   return (
-    message.trim().split(/\s+/).length <= CONTINUATION_WORDS && CONTINUATION.test(message.trim())
+    message.trim().split(/\s+/).length <= CONTINUATION_WORDS &&
+    (CONTINUATION.test(message.trim()) || POINTED_CONTINUATION.test(message.trim()))
   )
 }
 

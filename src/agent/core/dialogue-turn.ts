@@ -42,6 +42,7 @@ export function dialogueContextOf(turn: TurnState, dependencies: DialogueDepende
   const machines = ownMachinesOf(turn, dependencies.access).map((machine) => ({
     name: machine.name,
     class: machineClassOf(machine),
+    ...(machine.os ? { os: machine.os } : {}),
   }))
   const context: DialogueContext = {
     message,

@@ -17,6 +17,7 @@ import {
   routeRemainder,
   takeValue,
 } from './dialogue-turn.ts'
+import { withoutDismissal } from './dismissal.ts'
 import { checkMessage } from './message-check.ts'
 import { MY_MACHINE } from './own-resources.ts'
 import { alsoForOf, looseRepeatOf, repeatOf } from './repeat-request.ts'
@@ -115,6 +116,14 @@ export class HelpdeskCore {
     onEvent: (event: TurnEvent) => void = () => {},
     options: RouteOptions = {},
   ): Promise<'continue' | 'out_of_scope'> {
+    // "actually forget the printer, my vpn fails": the rest alone is the request; the dropped
+    // topic's question and queue go with it.
+    const rest = withoutDismissal(turn.message)
+    if (rest !== undefined) {
+      turn.message = rest
+      delete turn.session.pending
+      turn.session.queue = []
+    }
     const { session, message } = turn
     // A follow-up's task was planned already: an answer (or a retry) brings it back.
     const followed = session.pending?.only ? session.pending.taskType : undefined

@@ -10,6 +10,8 @@
 export interface ClassedMachine {
   name: string
   class: string
+  /** windows, linux, macos: "the windows laptop", "the linux one". */
+  os?: string
 }
 
 /** The class each word stands for; `undefined`: any of the person's machines. */
@@ -23,11 +25,26 @@ const CLASS_OF_WORD: Readonly<Record<string, string | undefined>> = {
   pc: undefined,
   machine: undefined,
   device: undefined,
+  box: undefined,
+  one: undefined,
 }
 
-/** "the laptop", "my work desktop", "our office pc": a determiner, then a machine word. */
+/**
+ * "the laptop", "my work desktop", "our office pc", "the windows laptop", "the linux one": a
+ * determiner, maybe an operating system, then a machine word ("one" only after an operating
+ * system).
+ */
 const CLASS_PHRASE =
-  /\b(?:my|mine|the|our|my\s+own)\s+(?:own\s+|usual\s+|regular\s+|main\s+)?(?:work\s+|company\s+|office\s+)?(laptop|notebook|desktop|workstation|tower|computer|pc|machine|device)\b/i
+  /\b(?:my|mine|the|our|my\s+own)\s+(?:own\s+|usual\s+|regular\s+|main\s+)?(?:work\s+|company\s+|office\s+)?(?:(windows|linux|ubuntu|mac|macos)\s+)?(laptop|notebook|desktop|workstation|tower|computer|pc|machine|device|box|one)\b/i
+
+/** The operating system each word means. */
+const OS_OF_WORD: Readonly<Record<string, string>> = {
+  windows: 'windows',
+  linux: 'linux',
+  ubuntu: 'linux',
+  mac: 'macos',
+  macos: 'macos',
+}
 
 /** Words that say nothing beyond "a computer": a bare answer of only these names no machine. */
 const GENERIC_WORDS = new Set([
@@ -63,7 +80,12 @@ export function onlyMachineWords(text: string): boolean {
     .toLowerCase()
     .split(/[^a-z0-9-]+/)
     .filter((word) => word !== '')
-  return words.length > 0 && words.every((word) => GENERIC_WORDS.has(word))
+  // "the windows laptop": an operating system said with a machine word names none either.
+  return (
+    words.length > 0 &&
+    words.every((word) => GENERIC_WORDS.has(word) || word in OS_OF_WORD) &&
+    words.some((word) => GENERIC_WORDS.has(word))
+  )
 }
 
 /**
@@ -74,9 +96,17 @@ export function machineOfClassNamed(
   text: string,
   machines: readonly ClassedMachine[],
 ): ClassedMachine | undefined {
-  const word = CLASS_PHRASE.exec(text)?.[1]?.toLowerCase()
+  const found = CLASS_PHRASE.exec(text)
+  const word = found?.[2]?.toLowerCase()
   if (word === undefined) return undefined
+  const os = found?.[1] ? OS_OF_WORD[found[1].toLowerCase()] : undefined
+  // "the one" alone points at nothing; "the windows one" at the Windows machine.
+  if ((word === 'one' || word === 'box') && os === undefined) return undefined
   const wanted = CLASS_OF_WORD[word]
-  const fitting = machines.filter((machine) => wanted === undefined || machine.class === wanted)
+  const fitting = machines.filter(
+    (machine) =>
+      (wanted === undefined || machine.class === wanted) &&
+      (os === undefined || machine.os === undefined || machine.os === os),
+  )
   return fitting.length === 1 ? fitting[0] : undefined
 }

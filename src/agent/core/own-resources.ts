@@ -163,7 +163,11 @@ export function someonesMachineOf(
   const machines = access.ownMachines(person)
   const named = machineOfClassNamed(
     `the ${found[2] ?? ''}`,
-    machines.map((machine) => ({ name: machine.name, class: machineClassOf(machine) })),
+    machines.map((machine) => ({
+      name: machine.name,
+      class: machineClassOf(machine),
+      ...(machine.os ? { os: machine.os } : {}),
+    })),
   )
   const machine = machines.find((each) => each.name === named?.name)
   if (!machine) return undefined
@@ -234,7 +238,11 @@ function ownMachineOfClass(
   )
   const named = machineOfClassNamed(
     message,
-    machines.map((machine) => ({ name: machine.name, class: machineClassOf(machine) })),
+    machines.map((machine) => ({
+      name: machine.name,
+      class: machineClassOf(machine),
+      ...(machine.os ? { os: machine.os } : {}),
+    })),
   )
   return named ? machines.find((machine) => machine.name === named.name) : undefined
 }

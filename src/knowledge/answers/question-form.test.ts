@@ -21,6 +21,11 @@ describe('questionFormOf', () => {
     'random question, how do I change my desktop background',
     // A short aside after the question is no second request.
     "where do I find my computer's name? IT keeps asking me for it",
+    // What the employee can try themselves, and a question that goes on from the last one.
+    'what can I try myself when excel freezes on big workbooks?',
+    'is there anything I can do first while I wait?',
+    'and how do I get it on my phone as well?',
+    'thanks! also, how do I show the room calendar?',
   ])('"%s" is a how-to question', (message) => {
     expect(questionFormOf(message)).toBe('how_to')
   })

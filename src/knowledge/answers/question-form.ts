@@ -15,7 +15,7 @@ const MAXIMUM_WORDS = 30
 
 /** Greetings and fillers before the question proper ("hi team, quick question: ..."). */
 const LEAD_IN =
-  /^(?:(?:(?:hi|hello|hey|good (?:morning|afternoon|evening))(?: (?:team|all|everyone|there|support|it))?|(?:(?:quick|random|small|silly|dumb|stupid|simple|general) )?(?:question|q)|qq|sorry|so|ok|okay|um+|hmm+)\b[\s,:;!.-]*)+/
+  /^(?:(?:(?:hi|hello|hey|good (?:morning|afternoon|evening))(?: (?:team|all|everyone|there|support|it))?|(?:(?:quick|random|small|silly|dumb|stupid|simple|general) )?(?:question|q)|qq|sorry|so|ok|okay|um+|hmm+|and|also|then|thanks|thank you)\b[\s,:;!.-]*)+/
 
 const HOW_TO: readonly RegExp[] = [
   /^how (?:do|can|could|should|would|shall|must) (?:i|we|one|you|people|staff|employees)\b/,
@@ -24,6 +24,9 @@ const HOW_TO: readonly RegExp[] = [
   /^what(?:'s| is) the (?:best |right |correct |quickest |usual )?(?:way|procedure|process) (?:to|for)\b/,
   /^where (?:do|can|should) (?:i|we) (?:find|see|set|change|check|look)\b/,
   /^is there (?:a|any) way to\b/,
+  // "what can I try myself when excel freezes", "is there anything I can do first"
+  /^what (?:can|could|should) (?:i|we) (?:try|check|do)\b/,
+  /^(?:is there )?anything (?:i|we) (?:can|could|should) (?:try|check|do)\b/,
   /^what are the steps to\b/,
 ]
 
