@@ -2,6 +2,7 @@ import { HelpdeskError } from '../../errors/index.ts'
 import type { Instruction } from '../../knowledge/instructions/instruction.ts'
 import type { RouteDecision } from '../../retrieval/request-router.ts'
 import type { RequestUnderstanding } from '../understanding/request-understanding.ts'
+import { approvalNoteTasks } from './approval-note.ts'
 import { causeFirst } from './cause-and-effect.ts'
 import { withoutDetailParts, withValuedParts } from './compound-parts.ts'
 import { continuedText, namesAnotherSubject } from './continuation.ts'
@@ -158,7 +159,10 @@ export class HelpdeskCore {
       turn.tasks = session.queue.length > 0 ? [...session.queue] : [named.taskType]
       return 'continue'
     }
-    const routed = repeatOf(message, session) ?? (await this.routeContinued(turn, options))
+    const said = repeatOf(message, session) ?? (await this.routeContinued(turn, options))
+    // "my manager already said yes": a note on the request in hand, not a request of its own.
+    const noted = approvalNoteTasks(message, session.lastTasks, said)
+    const routed = noted ? { ...said, tasks: noted } : said
     const placed = routed.tasks.length > 0 && (routed.ranked[0]?.score ?? 0) >= NEW_REQUEST_SCORE
     // "kwong too", "and kwong?": a follow-up only when it is no request of its own.
     const loose = placed ? undefined : looseRepeatOf(message, session)
