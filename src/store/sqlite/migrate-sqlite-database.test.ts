@@ -155,7 +155,8 @@ describe('versioned SQLite migrations (umzug)', () => {
     const script = `
       const { migrateProjectDatabase } = await import(${JSON.stringify(module)})
       const [file, start] = process.argv.slice(-2)
-      while (Date.now() < Number(start)) await new Promise((resolve) => setTimeout(resolve, 1))
+      // Spinning, not sleeping: a timer could wake one child tens of milliseconds late.
+      while (Date.now() < Number(start)) {}
       console.log(JSON.stringify(await migrateProjectDatabase(file)))`
     const run = () =>
       new Promise<{ code: number | null; output: string; errors: string }>((resolve) => {
