@@ -39,6 +39,8 @@ export const ERROR_HTTP_STATUS = {
   INVALID_INSTRUCTION: 500,
   /** Configuration (environment variables) is invalid. */
   INVALID_CONFIGURATION: 500,
+  /** The SQLite project file records a schema migration this version does not have. */
+  DATABASE_NEWER: 500,
   /** The vector store (Chroma) cannot be reached or answered with an error. */
   KNOWLEDGE_STORE_UNAVAILABLE: 503,
   /** The embedded Chroma runtime could not be prepared or started. */

@@ -75,6 +75,11 @@ export function prepareUserSchema(
         message: `the user store holds users whose names differ only by case (${clashes.map((clash) => clash.names).join('; ')}); usernames now compare without case, so rename or delete all but one of each in helpdesk_users before starting (nothing was changed)`,
       })
     }
+    // Migration 0003 (src/store/sqlite/migrations) may have created an empty tokens table beside
+    // the first version's users; renaming helpdesk_users would point its foreign key at the
+    // renamed table, so it is dropped first and recreated below. The first version had no tokens
+    // table, so one holding rows is not ours to drop.
+    dropEmptyTokensTable(database)
     database.exec('ALTER TABLE helpdesk_users RENAME TO helpdesk_users_version1')
     database.exec(USERS_TABLE + TOKENS_TABLE)
     const old = database
@@ -102,4 +107,23 @@ function hasTokenColumn(database: DatabaseSync): boolean {
     name: string
   }>
   return columns.some((column) => column.name === 'token_sha256')
+}
+
+function dropEmptyTokensTable(database: DatabaseSync): void {
+  const table = database
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'helpdesk_tokens'")
+    .get()
+  if (table === undefined) return
+  const row = database.prepare('SELECT count(*) AS count FROM helpdesk_tokens').get() as {
+    count: number
+  }
+  if (row.count > 0) {
+    throw new HelpdeskError({
+      code: 'INVALID_CONFIGURATION',
+      category: 'SYSTEM',
+      message:
+        "the user store has both the first version's token_sha256 column on helpdesk_users and a helpdesk_tokens table with rows; it cannot tell which tokens are current, so move the database aside or remove one of them before starting (nothing was changed)",
+    })
+  }
+  database.exec('DROP TABLE helpdesk_tokens')
 }

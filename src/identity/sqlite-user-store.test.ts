@@ -4,6 +4,7 @@ import path from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { describe, expect, it } from 'vitest'
 import { isHelpdeskError } from '../errors/index.ts'
+import { migrateProjectDatabase } from '../store/sqlite/migrate-sqlite-database.ts'
 import { createAccessToken, hashAccessToken } from './access-token.ts'
 import { SqliteUserStore } from './sqlite-user-store.ts'
 import { runUserStoreContract } from './user-store-contract.case.test.ts'
@@ -84,6 +85,27 @@ describe('a user store of the first version', () => {
       .all()
       .map((row) => row.name)
     expect(tables).toEqual(['helpdesk_tokens', 'helpdesk_users'])
+    database.close()
+  })
+
+  it('is migrated after the versioned SQLite migrations ran first (as openProjectStores does)', async () => {
+    const admin = createAccessToken()
+    const file = version1Store([['zed', 'admin', admin]])
+    // Migration 0003 adds an empty helpdesk_tokens beside the first version's users.
+    expect(await migrateProjectDatabase(file)).toContain('0003_users')
+    const store = new SqliteUserStore({ file, tokenLifetimeDays: 10 })
+    try {
+      expect(await store.findByToken(admin)).toMatchObject({ username: 'zed', role: 'admin' })
+      await store.add('jdoe', 'requester')
+      expect(await store.listTokens()).toHaveLength(2)
+    } finally {
+      await store.close()
+    }
+    const database = new DatabaseSync(file)
+    // The tokens' foreign key still names helpdesk_users, not the renamed first-version table.
+    expect(database.prepare('PRAGMA foreign_key_list(helpdesk_tokens)').all()).toMatchObject([
+      { table: 'helpdesk_users' },
+    ])
     database.close()
   })
 

@@ -5,6 +5,12 @@ import { DatabaseSync } from 'node:sqlite'
 /** Owner read/write only: the store holds audit records, users' token hashes and conversations. */
 const FILE_MODE = 0o600
 
+/** How long a connection waits for another one's write before giving up. */
+const BUSY_TIMEOUT_MILLISECONDS = 5000
+
+/** SQLite's primary result code for "database is locked" (extended codes keep it in the low byte). */
+const SQLITE_BUSY = 5
+
 /**
  * One connection to the project store (one SQLite file shared by the audit log, sessions,
  * users, approvals and LangGraph's checkpoints), opened the same way by every store: its folder
@@ -29,8 +35,8 @@ export function openProjectDatabase(
     closeSync(openSync(file, 'a', FILE_MODE))
     restrictMode(file)
   }
-  const database = new DatabaseSync(file, { timeout: 5000 })
-  database.exec('PRAGMA journal_mode = WAL')
+  const database = new DatabaseSync(file, { timeout: BUSY_TIMEOUT_MILLISECONDS })
+  useWriteAheadLog(database)
   database.exec(`PRAGMA synchronous = ${options.synchronous ?? 'FULL'}`)
   if (file !== ':memory:') for (const suffix of ['-wal', '-shm']) restrictMode(`${file}${suffix}`)
   return database
@@ -52,5 +58,26 @@ function restrictMode(file: string): void {
     chmodSync(file, mode & FILE_MODE)
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EPERM') throw error
+  }
+}
+
+/**
+ * Switches the file to WAL, waiting for another process that holds it. Switching needs an
+ * exclusive lock, and when two processes open one new file at once SQLite answers the second
+ * with SQLITE_BUSY at once, without its busy handler (it would deadlock otherwise), so the wait
+ * is done here, in short sleeps, up to the same timeout.
+ */
+function useWriteAheadLog(database: DatabaseSync): void {
+  const deadline = Date.now() + BUSY_TIMEOUT_MILLISECONDS
+  for (;;) {
+    try {
+      database.exec('PRAGMA journal_mode = WAL')
+      return
+    } catch (error) {
+      const code = (error as { errcode?: number }).errcode
+      if (code === undefined || (code & 0xff) !== SQLITE_BUSY || Date.now() > deadline) throw error
+      // A synchronous sleep: the open is synchronous, and the other process needs milliseconds.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10)
+    }
   }
 }

@@ -40,10 +40,12 @@ import { SqliteTicketStore } from '../tickets/sqlite-ticket-store.ts'
 import type { TicketStore } from '../tickets/ticket.ts'
 import { openProjectDatabase } from './open-project-database.ts'
 import { openPostgresDatabase, type PostgresDatabase } from './postgres/postgres-database.ts'
+import { migrateProjectDatabase } from './sqlite/migrate-sqlite-database.ts'
 
 /**
  * The one place that chooses where the stores live: `DATABASE_URL` set, PostgreSQL (one pool,
- * migrated at open under node-pg-migrate's lock); unset, the embedded SQLite file as before.
+ * migrated at open under node-pg-migrate's lock); unset, the embedded SQLite file, migrated at
+ * open by umzug from `src/store/sqlite/migrations/` inside one exclusive transaction.
  * Everything that opens a store asks this object, so the choice is made once.
  *
  * Adding a store (the job store, say): write the interface and its contract suite,
@@ -51,7 +53,7 @@ import { openPostgresDatabase, type PostgresDatabase } from './postgres/postgres
  * using `database.pool` with `$1` parameters (tables found through the pool's search_path, never
  * a schema spliced into SQL); add its tables as the next numbered file in
  * `src/store/postgres/migrations/` (`NNNN_name.sql`, starting `-- Up Migration`; never edit an
- * applied file, add another); add a method here choosing between the two; register the contract
+ * applied file, add another) and in `src/store/sqlite/migrations/` (the SQLite DDL); add a method here choosing between the two; register the contract
  * for PostgreSQL in a `*.int.test.ts` with `startPostgresTestServer()` (one schema per case).
  * @module
  */
@@ -163,7 +165,13 @@ export async function openProjectStores(
   file: string,
   log: (line: string) => void,
 ): Promise<ProjectStores> {
-  if (!config.DATABASE_URL) return sqliteStores(file)
+  if (!config.DATABASE_URL) {
+    // The versioned schema first (umzug, one exclusive transaction, so replicas take turns).
+    const applied = await migrateProjectDatabase(file)
+    if (applied.length > 0)
+      log(`stores: SQLite migrations applied to ${file}: ${applied.join(', ')}`)
+    return sqliteStores(file)
+  }
   const database = await openPostgresDatabase({ url: config.DATABASE_URL, log })
   log(
     `stores: audit chain, approvals, the step execution ledger, users, conversations, reply ratings, tickets, runbooks, browser sessions, paused agent runs and jobs in ${database.description}`,
