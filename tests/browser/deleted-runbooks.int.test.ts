@@ -125,6 +125,8 @@ describe('deleted runbooks on the runbook manager', () => {
     await expect.poll(() => page.locator('.version').count()).toBe(3)
     expect(await sideways(page)).toBeLessThanOrEqual(0)
     await checkAccessibility(page, 'a deleted runbook’s versions at 390 px')
+    await page.evaluate("document.querySelector('#history').scrollIntoView()")
+    await page.screenshot({ path: `${SCREENSHOTS}/instructions-deleted-390.png` })
     // A deletion has no text to restore: versions 1 and 2 have a button, version 3 none.
     expect(await page.locator('.version button').allTextContents()).toEqual([
       'Restore version 2',

@@ -13,6 +13,7 @@ import {
 import { SqliteUserStore } from '../../src/identity/sqlite-user-store.ts'
 import type { Instruction } from '../../src/knowledge/instructions/instruction.ts'
 import { createApp } from '../../src/server/create-app.ts'
+import { checkAccessibility } from '../support/browser-page.ts'
 import { type LoopbackServer, serveOnLoopback } from '../support/loopback-server.ts'
 import { buildMemoryRuntime } from '../support/memory-runtime.ts'
 
@@ -153,6 +154,7 @@ describe('interrupted runs in the approvals panel', () => {
     expect(await unknown.locator('legend').textContent()).toMatch(/^What happened to “.+”\?$/)
     expect(await card.locator('.resume-waiting li').count()).toBe(1)
 
+    await checkAccessibility(page, 'the interrupted-run card at 1280 px')
     await page.screenshot({ path: '/tmp/resume-card-1280.png', fullPage: false })
     await card.screenshot({ path: '/tmp/resume-form-1280.png' })
     await page.setViewportSize({ width: 390, height: 844 })
@@ -163,6 +165,7 @@ describe('interrupted runs in the approvals panel', () => {
     await page.screenshot({ path: '/tmp/resume-card-390.png', fullPage: false })
     await card.screenshot({ path: '/tmp/resume-form-390.png' })
     await card.getByRole('button', { name: 'Stop here' }).scrollIntoViewIfNeeded()
+    await checkAccessibility(page, 'the interrupted-run card at 390 px')
     await page.screenshot({ path: '/tmp/resume-buttons-390.png', fullPage: false })
     const overflow = await page.evaluate(
       `[...document.querySelectorAll('.interrupted-card, .interrupted-card *')].filter((node) => node.getBoundingClientRect().right > 391).map((node) => node.className || node.tagName)`,

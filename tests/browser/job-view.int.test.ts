@@ -19,7 +19,7 @@ import {
   sharedStateDirectory,
 } from '../../src/jobs/testing/sshd-fleet.ts'
 import { createApp } from '../../src/server/create-app.ts'
-import { checkAccessibility, launchChromium, newPage } from '../support/browser-page.ts'
+import { checkAccessibility, launchChromium, newPage, tabTo } from '../support/browser-page.ts'
 import { type LoopbackServer, serveOnLoopback } from '../support/loopback-server.ts'
 import { buildMemoryRuntime } from '../support/memory-runtime.ts'
 import { startTestService } from '../support/test-services.ts'
@@ -207,7 +207,9 @@ describe('job view on the chat page', () => {
     const jobId = await startJob({ slow: NAMES, slowSeconds: 20 })
     await openAs('tom', jobId)
     await page.locator('#job-current', { hasText: 'Working on' }).waitFor()
-    await page.locator('#job-cancel').click()
+    // By keyboard, as every control of the page must work: Tab to the button, Enter.
+    await tabTo(page, '#job-cancel')
+    await page.keyboard.press('Enter')
     await page.locator('#job-status', { hasText: 'Cancelled' }).waitFor({ timeout: 15_000 })
     await expect
       .poll(() => page.locator('#job-targets button[data-state="cancelled"]').count(), {

@@ -22,6 +22,7 @@ import { OperationsDesk } from '../../src/operations/operations-desk.ts'
 import { AccessPolicy } from '../../src/policy/access-policy.ts'
 import { AccountMap } from '../../src/policy/account-map.ts'
 import { createApp } from '../../src/server/create-app.ts'
+import { checkAccessibility } from '../support/browser-page.ts'
 import { type LoopbackServer, serveOnLoopback } from '../support/loopback-server.ts'
 import { buildMemoryRuntime } from '../support/memory-runtime.ts'
 import { startTestService } from '../support/test-services.ts'
@@ -123,6 +124,7 @@ describe('an operation from words to a finished job', () => {
     expect(text).toContain('pkill -TERM -x')
     expect(text).toMatch(/Waiting for approval [0-9a-f-]{36}/)
     expect(text).toContain('you cannot approve your own request')
+    await checkAccessibility(asker, "the operation's preview in the chat")
     await asker.screenshot({ path: '/tmp/operation-preview-1280.png', fullPage: false })
 
     const approver = await openAs('tina', 1280)
@@ -143,9 +145,11 @@ describe('an operation from words to a finished job', () => {
     expect(await approver.locator('#job-counts').textContent()).toBe(
       '12 done · 0 failed · 0 pending of 12',
     )
+    await checkAccessibility(approver, "the approver's job view at 1280 px")
     await approver.screenshot({ path: '/tmp/operation-job-1280.png' })
     await approver.setViewportSize({ width: 390, height: 844 })
     await approver.locator('#job-view').scrollIntoViewIfNeeded()
+    await checkAccessibility(approver, "the approver's job view at 390 px")
     await approver.screenshot({ path: '/tmp/operation-job-390.png' })
     const overflow = await approver.evaluate(
       'document.documentElement.scrollWidth > window.innerWidth',
