@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { HashingEmbeddingFunction } from '../embeddings/hashing-embedding-function.ts'
-import { loadKnowledgeSources } from '../knowledge/knowledge-base.ts'
+import { KnowledgeBase, loadKnowledgeSources } from '../knowledge/knowledge-base.ts'
 import { MemoryVectorStore } from '../knowledge/memory-vector-store.ts'
 import { includingDecided, RetrievalRouter, taskEvidence } from './retrieval-router.ts'
 import { RoutingModel } from './routing-model.ts'
@@ -192,6 +192,38 @@ describe('the learned router', () => {
     expect(router.clauses('my laptop is slow', router.classify('my laptop is slow', []))).toEqual(
       [],
     )
+  })
+
+  it("lets each clause's nearest runbook examples vote, asked beside the whole message's query", async () => {
+    const embedding = new HashingEmbeddingFunction()
+    const store = new MemoryVectorStore()
+    await new KnowledgeBase({ ...sources, store, embedding }).ingest()
+    const queried: number[] = []
+    const counting = Object.assign(Object.create(store) as MemoryVectorStore, {
+      query: (vectors: readonly number[][], options: Parameters<MemoryVectorStore['query']>[1]) => {
+        queried.push(vectors.length)
+        return store.query(vectors, options)
+      },
+    })
+    const text = 'i need a Tableau licence and jira access for project BI'
+    const voting = new RetrievalRouter({ store: counting, embedding, model })
+    const silent = new RetrievalRouter({
+      store,
+      embedding,
+      model,
+      tuning: { clauseDenseWeight: 0 },
+    })
+    expect((await voting.route(text)).tasks).toEqual([
+      'software_install_request',
+      'jira_access_request',
+    ])
+    // The whole message and the clause that points at another task than the whole's, side by
+    // side; a message whose clauses all point at one task asks once.
+    expect(queried).toEqual([1, 1])
+    queried.length = 0
+    await voting.route('my laptop is really slow and it takes ages to boot')
+    expect(queried).toEqual([1])
+    expect((await silent.route(text)).tasks).toEqual(['jira_access_request'])
   })
 
   it('measures evidence as the best task logit above the mean of all classes', () => {

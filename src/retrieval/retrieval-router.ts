@@ -10,7 +10,11 @@ import {
   DEFAULT_CLAUSE_GATE,
   gateProbability,
 } from './clause-gate.ts'
-import { splitMarkedClauses, withoutNoProblem } from './clause-splitter.ts'
+import {
+  type Clause as MarkedClause,
+  splitMarkedClauses,
+  withoutNoProblem,
+} from './clause-splitter.ts'
 import { softmaxInPlace } from './intent-classifier.ts'
 import type { RankedTask, RequestRouter, RouteDecision, RoutedPart } from './request-router.ts'
 import type { ClassProbabilities, RoutingModel } from './routing-model.ts'
@@ -18,6 +22,8 @@ import type { ClassProbabilities, RoutingModel } from './routing-model.ts'
 export interface RoutingTuning {
   /** Chunks fetched from the store per query. */
   candidates: number
+  /** Chunks fetched per clause of a compound message. */
+  clauseCandidates: number
   /** Below this probability for its best task type a request is out of scope. */
   threshold: number
   /** A clause must reach this probability for its best task to be considered at all. */
@@ -29,6 +35,11 @@ export interface RoutingTuning {
    * classifier's calibrated logit: retrieval votes for the class whose wording is closest.
    */
   denseWeight: number
+  /**
+   * The same vote for each clause of a compound message (its nearest chunks come in the whole
+   * message's one query): a short clause's own words are few, its closest examples say more.
+   */
+  clauseDenseWeight: number
   /** How much each kind of chunk counts in that vote; prose sections and steps do not. */
   kindWeights: Readonly<Record<ChunkKind, number>>
   /** A part of a compound request needs at least this many content words. */
@@ -39,10 +50,12 @@ export interface RoutingTuning {
 
 export const DEFAULT_ROUTING_TUNING: RoutingTuning = {
   candidates: 40,
+  clauseCandidates: 40,
   threshold: 0.25,
   partThreshold: 0.4,
   gate: DEFAULT_CLAUSE_GATE,
   denseWeight: 2,
+  clauseDenseWeight: 1,
   kindWeights: { example: 1, keyword: 0.9, summary: 0.85, section: 0, step: 0, out_of_scope: 1 },
   minimumPartTerms: 1,
   splitAtCommas: false,
@@ -62,6 +75,11 @@ const RANKED_LIMIT = 5
 /** Fewer known words and word pairs than this are thin evidence, flattened by the factor. */
 const THIN_EVIDENCE = 3
 const THIN_EVIDENCE_FACTOR = 2
+/**
+ * A clause whose best other task is less sure than this (by its words alone) does not ask the
+ * store: half the least probability a clause's task needs (`partThreshold`), as the vote may lift it.
+ */
+const CLAUSE_QUERY_FLOOR = 0.2
 /** The least probability of the nearest out-of-scope topic for a recognised hand-off. */
 const TOPIC_SCORE = 0.3
 
@@ -91,10 +109,13 @@ export class RetrievalRouter implements RequestRouter {
   }
 
   async route(text: string): Promise<RouteDecision> {
-    const whole = this.classify(text, await this.neighbours(text))
+    const parts = this.otherTaskClauses(text)
+    const hits = await this.neighbours([text, ...parts])
+    const whole = this.classify(text, hits[0] ?? [])
     const ranked = rank(whole)
     const single = this.decide(whole, this.tuning.threshold)
-    const clauses = this.clauses(text, whole)
+    const hitsOf = new Map(parts.map((part, index) => [part, hits[index + 1] ?? []]))
+    const clauses = this.clauses(text, whole, hitsOf)
     if (clauses.length >= 2) {
       const tasks: string[] = []
       const parts: RoutedPart[] = clauses.map(({ text: part, taskType, signals, probability }) => {
@@ -116,17 +137,22 @@ export class RetrievalRouter implements RequestRouter {
    * its own words point at, the signals the clause gate reads and the gate's probability that the
    * clause is a request of its own. Empty for a message of one clause.
    */
-  clauses(text: string, whole: ClassProbabilities): ClauseCandidate[] {
-    const clauses = splitMarkedClauses(text, {
-      fine: true,
-      commas: this.tuning.splitAtCommas,
-    }).filter((clause) => analyze(clause.text).terms.length >= this.tuning.minimumPartTerms)
+  clauses(
+    text: string,
+    whole: ClassProbabilities,
+    hitsOf: ReadonlyMap<string, readonly ScoredChunk[]> = new Map(),
+  ): ClauseCandidate[] {
+    const clauses = this.markedClauses(text)
     if (clauses.length < 2) return []
     const order = [...whole.tasks].sort((left, right) => right[1] - left[1])
     const wholeBest = order[0]?.[0]
     return clauses.map((clause) => {
       const problem = withoutNoProblem(clause.text)
-      const scores = this.classify(problem || clause.text, [])
+      const scores = this.classify(
+        problem || clause.text,
+        hitsOf.get(problemText(clause)) ?? [],
+        this.tuning.clauseDenseWeight,
+      )
       let taskType: string | undefined
       let own = 0
       for (const [task, probability] of scores.tasks)
@@ -164,23 +190,57 @@ export class RetrievalRouter implements RequestRouter {
 
   /**
    * The whole message's nearest chunks in the vector store. Always asked, even at weight 0, so a
-   * store that is down is reported (KNOWLEDGE_STORE_UNAVAILABLE) rather than routed around; the
-   * clauses of a compound message are classified without it (one query keeps latency flat).
+   * store that is down is reported (KNOWLEDGE_STORE_UNAVAILABLE) rather than routed around. The
+   * first list is the whole message's (the first text), then one per clause text given.
    */
-  private async neighbours(text: string): Promise<ScoredChunk[]> {
-    const vectors = await this.embedding.embed([text])
+  private async neighbours(texts: string[]): Promise<ScoredChunk[][]> {
+    const vectors = await this.embedding.embed(texts)
     // No kind filter on the server: local Chroma pre-filters metadata by brute force, which
     // cost ~6 ms a query; prose sections weigh 0 below and are dropped here instead. The vote
     // needs each hit's task type and kind only, which its id names: no texts or metadata sent.
-    const [hits] = await this.store.query(vectors, {
-      limit: this.tuning.candidates,
-      identityOnly: true,
+    const [whole, ...parts] = vectors
+    if (!whole) return []
+    // The clauses' vote needs only each nearby class's closest chunk: fewer results each, asked
+    // alongside the whole message's query rather than after it.
+    const [wholeHits, partHits] = await Promise.all([
+      this.store.query([whole], { limit: this.tuning.candidates, identityOnly: true }),
+      parts.length > 0
+        ? this.store.query(parts, { limit: this.tuning.clauseCandidates, identityOnly: true })
+        : Promise.resolve([]),
+    ])
+    return [...wholeHits, ...partHits]
+  }
+
+  /**
+   * The clause texts that ask the store for their nearest chunks: those whose own words point at
+   * another task than the whole message's (by the classifier alone, at least `CLAUSE_QUERY_FLOOR`
+   * sure). A clause about the same task, or about nothing, cannot add a request; leaving it out
+   * keeps a one-request message at one query.
+   */
+  private otherTaskClauses(text: string): string[] {
+    if (this.tuning.clauseDenseWeight <= 0) return []
+    const clauses = this.markedClauses(text)
+    if (clauses.length < 2) return []
+    const wholeBest = bestTask(this.classify(text, []))
+    return clauses.map(problemText).filter((part) => {
+      const own = bestTask(this.classify(part, []))
+      return own.taskType !== wholeBest.taskType && own.probability >= CLAUSE_QUERY_FLOOR
     })
-    return hits ?? []
+  }
+
+  /** The clauses of a message, cut finely, each with enough content words. */
+  private markedClauses(text: string): MarkedClause[] {
+    return splitMarkedClauses(text, { fine: true, commas: this.tuning.splitAtCommas }).filter(
+      (clause) => analyze(clause.text).terms.length >= this.tuning.minimumPartTerms,
+    )
   }
 
   /** Class probabilities: the classifier's calibrated logits plus the weighted dense vote. */
-  classify(text: string, hits: readonly ScoredChunk[]): ClassProbabilities {
+  classify(
+    text: string,
+    hits: readonly ScoredChunk[],
+    denseWeight = this.tuning.denseWeight,
+  ): ClassProbabilities {
     const classifier = this.model.classifier
     const features = this.model.features(text)
     const logits = classifier.logits(features)
@@ -192,14 +252,14 @@ export class RetrievalRouter implements RequestRouter {
       classifier.temperature * (knownWords >= THIN_EVIDENCE ? 1 : THIN_EVIDENCE_FACTOR)
     for (let index = 0; index < logits.length; index += 1)
       logits[index] = (logits[index] ?? 0) / temperature
-    if (this.tuning.denseWeight > 0 && hits.length > 0) {
+    if (denseWeight > 0 && hits.length > 0) {
       const nearest = new Map<string, number>()
       for (const { chunk, similarity } of hits) {
         const score = similarity * this.tuning.kindWeights[chunk.kind]
         if (score > (nearest.get(chunk.taskType) ?? 0)) nearest.set(chunk.taskType, score)
       }
       classifier.labels.forEach((label, index) => {
-        logits[index] = (logits[index] ?? 0) + this.tuning.denseWeight * (nearest.get(label) ?? 0)
+        logits[index] = (logits[index] ?? 0) + denseWeight * (nearest.get(label) ?? 0)
       })
     }
     return { ...this.model.group(softmaxInPlace(logits), knownWords), evidence }
@@ -235,6 +295,25 @@ function recognisedOutOfScope(scores: ClassProbabilities): boolean {
     return false
   for (const probability of scores.tasks.values()) if (probability > scores.outOfScope) return false
   return true
+}
+
+/** The most probable task and its probability. */
+function bestTask(scores: ClassProbabilities): {
+  taskType: string | undefined
+  probability: number
+} {
+  let best: { taskType: string | undefined; probability: number } = {
+    taskType: undefined,
+    probability: 0,
+  }
+  for (const [taskType, probability] of scores.tasks)
+    if (probability > best.probability) best = { taskType, probability }
+  return best
+}
+
+/** What a clause is classified by: its words without a "no problem" aside, or all of them. */
+function problemText(clause: MarkedClause): string {
+  return withoutNoProblem(clause.text) || clause.text
 }
 
 /** The best task's raw logit above the mean logit of all classes (tasks and topics). */
