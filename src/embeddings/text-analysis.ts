@@ -8,7 +8,7 @@ import { stemmer } from 'stemmer'
  */
 
 /** Bump whenever the output of `analyze` changes for some input: stored vectors become stale. */
-export const ANALYSIS_VERSION = 4
+export const ANALYSIS_VERSION = 5
 
 const STOPWORDS = new Set(
   (
@@ -45,6 +45,18 @@ const CANONICAL: Readonly<Record<string, string>> = {
   earbuds: 'headphones',
   laggy: 'slow',
   sluggish: 'slow',
+  // Comparatives the stemmer leaves alone ("it's way slower"): the plain word is what the
+  // runbooks' examples say. Only adjectives of complaints; "-er" is no suffix to strip in general
+  // (printer, server, folder).
+  slower: 'slow',
+  slowest: 'slow',
+  laggier: 'slow',
+  hotter: 'hot',
+  hottest: 'hot',
+  warmer: 'warm',
+  louder: 'loud',
+  noisier: 'noisy',
+  quieter: 'quiet',
   screen2: 'monitor',
   display: 'monitor',
   displays: 'monitor',

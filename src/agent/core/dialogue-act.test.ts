@@ -137,10 +137,31 @@ describe('what is not an answer is classified, never taken as a value', () => {
       'bye!',
       'thank you, have a nice day',
       "it's working now",
+      // The fix worked: the person is done, not asking again.
+      'that worked, thank you!',
+      'yes that did the trick',
+      'it worked thanks',
+      'thanks, that fixed it',
+      "it's fine now, cheers",
     ])
       expect(smallTalkOf(message), message).toBe('goodbye')
     expect(smallTalkOf('thanks for the help')).toBe('thanks')
     expect(smallTalkOf('the printer works now')).toBeUndefined()
+    expect(smallTalkOf('that worked for outlook but excel still freezes')).toBeUndefined()
+  })
+
+  it('"sorry I meant the finance one" to a path question stays with the question, never routed', () => {
+    const answer = asking('shared_drive_access', 'unc_path')
+    expect(answer('sorry I meant the finance one, not audit')).toEqual({
+      kind: 'new_request',
+      invalidAnswer: true,
+      correctionOnly: true,
+    })
+    expect(answer('actually, my vpn keeps dropping too')).toEqual({ kind: 'new_request' })
+    expect(answer('sorry I meant \\\\fs01\\finance')).toMatchObject({
+      kind: 'answer',
+      parameter: 'unc_path',
+    })
   })
 
   it('a question about company records is not a request ("how many laptops do we have")', () => {

@@ -64,6 +64,12 @@ export type DialogueAct =
       kind: 'new_request'
       /** A short reply that failed the open question's check: likely a mistyped answer. */
       invalidAnswer?: boolean
+      /**
+       * "sorry, I meant the finance one": it says a value was wrong, names no problem, and no
+       * value it gives passes the open question's check. It stays with the question (asked
+       * again), never routed as a request of its own.
+       */
+      correctionOnly?: boolean
     }
   | { kind: 'small_talk'; topic: SmallTalkTopic }
   /** "I don't know" to the open question (with nothing in the message that answers it). */
@@ -136,6 +142,8 @@ export function classifyMessage(context: DialogueContext): DialogueAct {
   }
   const correction = correctionOf(text, context)
   if (correction) return correction
+  if (pending && spec && isCorrectionOnly(text))
+    return { kind: 'new_request', invalidAnswer: true, correctionOnly: true }
   const restated = restatedMachineOf(text, context, (words) => {
     const machine = context.current?.parameters.find((each) => each.kind === 'hostname')
     return machine
@@ -238,6 +246,26 @@ function correctionOf(text: string, context: DialogueContext): DialogueAct | und
   }
   return undefined
 }
+
+/**
+ * A short message that opens by saying a value was wrong ("sorry I meant", "actually", "no,")
+ * and names no problem of its own: "actually my vpn is down too" is a request, "sorry I meant
+ * the finance one, not audit" is not.
+ */
+function isCorrectionOnly(text: string): boolean {
+  const cue = CORRECTION.exec(text)
+  if (!cue || !STRONG_CORRECTION.test(cue[0])) return false
+  const rest = text.slice(cue[0].length).trim()
+  return (
+    rest.length > 0 &&
+    rest.split(/\s+/).length <= NAMED_CORRECTION_WORDS &&
+    !NAMES_A_PROBLEM.test(rest)
+  )
+}
+
+/** Words that state a fault or a need: a correction that has them may be a new request. */
+const NAMES_A_PROBLEM =
+  /\b(?:not\s+working|broken|broke|crash\w*|freez\w*|frozen|stuck|slow|error|fail\w*|can'?t|cannot|won'?t|doesn'?t|isn'?t|down|locked|dropp?\w*|too|also|as\s+well|need|please|help)\b/i
 
 /** "... then", "... instead" at the end of a correction. */
 const CLOSING_CUE =

@@ -23,13 +23,13 @@ const THANKS = String.raw`(?:thanks?|thank\s+(?:you|u)|thx|ty|ta|tyvm|cheers|man
 /** Praise that comes with thanks: "you're a star", "legend", "lifesaver". */
 const PRAISE = String.raw`(?:(?:you(?:'re|\s+are)|ur)\s+(?:a\s+|the\s+)?(?:star|legend|hero|life\s*saver|genius|champ|gem|best|great|awesome|amazing|brilliant|wonderful)|(?:a\s+)?(?:legend|star|hero|life\s*saver|champ|gem)|you\s+rock|nice\s+one|great\s+job|good\s+job|well\s+done|much\s+obliged)`
 /** How people end a chat: "that's all", "bye", "have a nice day", "all sorted". */
-const CLOSING = String.raw`(?:that'?s\s+(?:all|it|everything)(?:\s+for\s+(?:now|today))?|that\s+is\s+(?:all|it)|nothing\s+else|all\s+(?:good|sorted|set|done|fixed)|(?:it'?s\s+)?(?:working|sorted|fixed)\s+now|(?:good\s*)?bye(?:\s+bye)?|goodbye|see\s+(?:you|ya)|have\s+a\s+(?:nice|good|great)\s+(?:day|one|evening|weekend)|(?:you\s+)?can\s+close\s+(?:this|it))(?:\s+now)?`
+const CLOSING = String.raw`(?:that'?s\s+(?:all|it|everything)(?:\s+for\s+(?:now|today))?|that\s+is\s+(?:all|it)|nothing\s+else|all\s+(?:good|sorted|set|done|fixed)|(?:it'?s\s+)?(?:working|sorted|fixed)\s+now|(?:that|it|this)\s+(?:(?:has\s+|'s\s+)?(?:worked|helped|fixed\s+it|solved\s+it|sorted\s+it)|did\s+(?:it|the\s+trick)|works(?:\s+now)?)|problem\s+solved|(?:it'?s|it\s+is)\s+(?:fine|ok|okay|good)\s+now|(?:good\s*)?bye(?:\s+bye)?|goodbye|see\s+(?:you|ya)|have\s+a\s+(?:nice|good|great)\s+(?:day|one|evening|weekend)|(?:you\s+)?can\s+close\s+(?:this|it))(?:\s+now)?`
 
 const SMALL_TALK: ReadonlyArray<[SmallTalkTopic, RegExp]> = [
   [
     'goodbye',
     new RegExp(
-      String.raw`^(?:(?:ok(?:ay)?|great|perfect|awesome|cool|brilliant|nice|lovely|no)\s+)*(?:${THANKS}\s+)?${CLOSING}(?:\s+${THANKS})?(?:\s+${CLOSING})*$`,
+      String.raw`^(?:(?:ok(?:ay)?|great|perfect|awesome|cool|brilliant|nice|lovely|no|yes|yep|yeah|ah|oh|wow)\s+)*(?:${THANKS}\s+)?${CLOSING}(?:\s+${THANKS})?(?:\s+${CLOSING})*$`,
     ),
   ],
   [

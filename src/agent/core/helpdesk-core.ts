@@ -173,7 +173,9 @@ export class HelpdeskCore {
     turn.ranked = decision.ranked
     onEvent({ type: 'route-end', tasks: decision.tasks, ranked: decision.ranked })
     const invalid = act.kind === 'new_request' && act.invalidAnswer === true
-    const confident = !invalid || (decision.ranked[0]?.score ?? 0) >= NEW_REQUEST_SCORE
+    const correctionOnly = act.kind === 'new_request' && act.correctionOnly === true
+    const confident =
+      !invalid || (!correctionOnly && (decision.ranked[0]?.score ?? 0) >= NEW_REQUEST_SCORE)
     const detail =
       placed || decision.tasks.length > 0
         ? undefined
@@ -198,8 +200,10 @@ export class HelpdeskCore {
       turn.outOfScope = outOfScopeResult(session, decision, this.options.handoffs)
       return 'out_of_scope'
     }
-    // Otherwise: an attempt at an answer that was invalid; ask again with the reason.
+    // Otherwise: an attempt at an answer that was invalid; ask again with the reason, on the
+    // task asked about (not the one its words were routed to).
     requeue()
+    turn.tasks = [...session.queue]
     return 'continue'
   }
 

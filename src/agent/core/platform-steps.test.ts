@@ -39,6 +39,17 @@ describe("steps for the machine's operating system", () => {
     const wifi = stepsForPlatform(guidanceSteps('wifi_not_working'), 'linux').steps.join(' ')
     expect(wifi).toMatch(/nmcli/)
     expect(wifi).not.toMatch(/gpupdate/)
+    // The step written for both says only the Linux way to a Linux user (no netsh beside it).
+    expect(wifi).not.toMatch(/netsh|Action Center|Settings > Network/)
+    expect(
+      stepsForPlatform(['Restart the laptop (on Linux: from the menu)'], 'linux').steps,
+    ).toEqual(['Restart the laptop (on Linux: from the menu)'])
+    expect(
+      stepsForPlatform(['Open Task Manager (on Linux: htop), end the task'], 'linux').steps,
+    ).toEqual(['On Linux: htop.'])
+    expect(
+      stepsForPlatform(['Open Task Manager and end it; on Linux `top` then k'], 'linux').steps,
+    ).toEqual(['On Linux: `top` then k.'])
   })
 
   it('tells the employee of a Linux laptop what was left out, and offers a person when nothing is left', async () => {

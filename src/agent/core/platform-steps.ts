@@ -16,6 +16,24 @@ const WINDOWS_ONLY =
 /** A step that names Linux is kept for Linux whatever else it names ("... (on Linux: nmcli ...)"). */
 const NAMES_LINUX = /\b(?:linux|ubuntu|gnome|kde|nmcli|systemctl|fwupd)\b/i
 
+/**
+ * What a step says to do on Linux, in the runbooks' way of writing it beside the Windows way:
+ * "(on Linux: nmcli connection delete ...)", "; on Linux `top`".
+ */
+const LINUX_PART = /(?:\(|[;,.]\s*|\s)on\s+linux[:,]?\s+([^();]+?)\s*(?:\)|;|$)/i
+
+/**
+ * The step as a Linux user reads it: a step that names a Windows-only thing but says what to do
+ * on Linux becomes that Linux part alone ("forget the network: Settings > ... or netsh ... (on
+ * Linux: nmcli ...)" is "Nmcli ..."); other steps stay as written.
+ */
+function linuxStep(step: string): string {
+  const part = LINUX_PART.exec(step)?.[1]?.trim()
+  if (!part || !WINDOWS_ONLY.test(step) || WINDOWS_ONLY.test(part)) return step
+  const sentence = `On Linux: ${part}`
+  return /[.!?]$/.test(sentence) ? sentence : `${sentence}.`
+}
+
 /** The steps of one guidance text that apply to the platform, and how many were left out. */
 export interface PlatformSteps {
   steps: string[]
@@ -32,7 +50,9 @@ export function stepsForPlatform(
   platform: string | undefined,
 ): PlatformSteps {
   if (platform !== 'linux') return { steps: [...steps], leftOut: 0 }
-  const kept = steps.filter((step) => NAMES_LINUX.test(step) || !WINDOWS_ONLY.test(step))
+  const kept = steps
+    .filter((step) => NAMES_LINUX.test(step) || !WINDOWS_ONLY.test(step))
+    .map(linuxStep)
   return { steps: kept, leftOut: steps.length - kept.length }
 }
 
