@@ -48,6 +48,9 @@ const LEXICON: ReadonlyArray<readonly [string, readonly string[]]> = [
       String.raw`(?:re)?enable\s+and\s+start`,
       // "the service on dp02 is down, bring it back"
       String.raw`bring\s+(?<object>it|them)\s+back(?!\s+(?:up|online|down|offline)\b)`,
+      // "bring up the WinRM service", "bring nginx back up", "bring the spooler back online"
+      String.raw`bring\s+(?<object>(?:the\s+)?[A-Za-z0-9][A-Za-z0-9@._-]*(?:\s+(?:service|daemon))?)\s+(?:back\s+)?(?:up(?!\s+to\s+date)|online)`,
+      String.raw`bring\s+(?:back\s+)?up(?!\s+to\s+date)`,
     ],
   ],
   [
@@ -126,9 +129,12 @@ const PATTERNS: ReadonlyArray<readonly [string, RegExp]> = LEXICON.map(([verb, p
   new RegExp(String.raw`\b(?:${phrases.join('|')})\b`, 'gi'),
 ])
 
-/** Package verbs said with a name and a place: "put htop on web01", "add jq to the build agents". */
+/**
+ * Package verbs said with a name and a place: "put htop on web01", "add jq to the build agents";
+ * not a name put to a path ("deploy chrony.conf to /etc/chrony.conf" is a file copy).
+ */
 const PLACE_INSTALL =
-  /\b(?:put|add|deploy|drop|get|push|roll\s+out|set\s+up|lay\s+down|need|needs|want|wants)\s+(?!\/|[A-Za-z]:\\|the\s+(?:new|updated|latest)\s+(?:file|config)|file\b|config\b|it\b|them\b|me\b)((?:the\s+)?(?:package\s+)?[A-Za-z0-9][A-Za-z0-9.+_:-]*(?:\s+(?:package|client|agent|tool))?)\s+(?:out\s+)?(?=(?:on|onto|to|across)\s)/gi
+  /\b(?:put|add|deploy|drop|get|push|roll\s+out|set\s+up|lay\s+down|need|needs|want|wants)\s+(?!\/|[A-Za-z]:\\|the\s+(?:new|updated|latest)\s+(?:file|config)|file\b|config\b|it\b|them\b|me\b)((?:the\s+)?(?:package\s+)?[A-Za-z0-9][A-Za-z0-9.+_:-]*(?:\s+(?:package|client|agent|tool))?)\s+(?:out\s+)?(?=(?:on|onto|to|across)\s)(?!(?:to|onto)\s+(?:~|\$HOME|\/|[A-Za-z]:\\))/gi
 
 /** "get the latest 7zip on fs01", "push the newest git to the build agents": an update. */
 const PLACE_LATEST =

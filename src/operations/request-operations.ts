@@ -109,6 +109,25 @@ export function findOperations(text: string, machines: MachineNames): Operations
     )
   }
 
+  // "put config/app.json onto app-win02 at C:\App\app.json": the machines between the file and
+  // where it goes; "push this file to the dp group: dp/settings.yaml -> /opt/dp/settings.yaml".
+  for (const match of each(
+    String.raw`\b(?:copy|push|deploy|put|upload|distribute|roll\s+out|ship|send|drop|place|stage|transfer)\s+(?:the\s+)?(?:new\s+|updated\s+|latest\s+)?(?:file\s+|config\s+)?(?<![\/\w.-])${FILE_NAME}\s+(?:to|onto|on)\s+(?:the\s+)?[A-Za-z0-9][\w.-]*(?:\s+(?:and\s+)?[A-Za-z0-9][\w.-]*){0,3}?\s+(?:at|in|into|as|under)\s+${PATH}|\b(?:copy|push|deploy|put|upload|distribute|roll\s+out|ship|send|place|stage|transfer)\b[^:\n]{0,60}:\s*(?<![\/\w.-])${FILE_NAME}\s*(?:->|\u2192|=>)\s*${PATH}`,
+  )) {
+    const source = match[1] ?? match[3] ?? ''
+    const destination = trimPath(match[2] ?? match[4])
+    const paths = [1, 2, 3, 4]
+      .map((index) => match.indices?.[index])
+      .filter((span): span is [number, number] => span !== undefined)
+    const overwrite = /\b(?:overwrit\w*|replac\w*)\b/i.test(text)
+    add(
+      match,
+      'file.copy',
+      { source, destination, ...(overwrite ? { overwrite: 'yes' } : {}) },
+      paths,
+    )
+  }
+
   // "replace /etc/hosts on web01 with /srv/hosts.new": the copy written destination first.
   for (const match of each(
     String.raw`\b(?:replace|overwrite|swap\s+out)\s+(?:the\s+)?(?:file\s+|config\s+)?${PATH}\s+(?:[^/\\\n]{0,40}?\s)?with\s+(?:the\s+)?(?:new\s+|updated\s+)?(?:file\s+|config\s+|copy\s+(?:at|in|from)\s+)?${PATH}`,

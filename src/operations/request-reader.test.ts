@@ -48,6 +48,8 @@ describe('the offline reader of operation requests', () => {
       'tests/fixtures/operations-dev-round14.jsonl',
       // One verb on several objects, described exclusions, first-person commands (round 15).
       'tests/fixtures/operations-dev-round15.jsonl',
+      // The fresh7 set, written blind and read since (round 17).
+      'tests/fixtures/operations-dev-fresh7.jsonl',
     ]) {
       const requests = lines<LabelledOperationRequest>(file)
       const report = scoreOperationRequests(
