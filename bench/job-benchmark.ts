@@ -11,11 +11,12 @@
 //
 //   node bench/job-benchmark.ts   (or npm run bench:jobs; part of npm run bench)
 //   BENCH_JOB_TARGETS=100 BENCH_JOB_ROUNDS=3 BENCH_JOB_CONCURRENCY=50 BENCH_SSHD=private|shared|auto (default private)
+//   BENCH_JOB_ANSIBLE_ROUNDS=1: runs of the same workflow by Ansible ad-hoc (0 leaves it out)
 //   BENCH_JOB_RECORD=DIR: each of our runs' timings to DIR/job-run-N.json (the ETA tests replay them)
 //
 // Rounds interleave the two tools (the order alternates) after one warm-up of each; figures are
 // medians. On a shared 2-core machine compare the ratio, not the seconds.
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -23,7 +24,6 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
-import { Client, type SFTPWrapper } from 'ssh2'
 import type { JobEvent } from '../src/jobs/job-model.ts'
 import { perNamePath } from '../src/jobs/testing/per-name-uploader.ts'
 import type { RecordedRun } from '../src/jobs/testing/recorded-run.ts'
@@ -31,10 +31,10 @@ import { sampleWorkflow } from '../src/jobs/testing/sample-workflow.ts'
 import { readEvents } from '../src/jobs/testing/sse-client.ts'
 import { fleetNames, openSshdEngine, sharedStateDirectory } from '../src/jobs/testing/sshd-fleet.ts'
 import { FilesDirectory } from '../src/operations/files-directory.ts'
-import type { Workflow } from '../src/operations/workflow.ts'
-import { quoteBash } from '../src/rendering/quoting.ts'
 import type { AuthenticatedEnvironment } from '../src/server/authentication.ts'
 import { jobRoutes } from '../src/server/routes/job-routes.ts'
+import { ansibleWorkflow } from './fleet/ansible-workflow.ts'
+import { bareWorkflow } from './fleet/bare-workflow.ts'
 import { openSshEndpoint, type SshEndpoint } from './fleet/sshd.ts'
 
 const RATIO_GOAL = 1.3
@@ -65,6 +65,8 @@ export async function runJobBenchmark(
     targets?: number
     rounds?: number
     concurrency?: number
+    /** Runs of the workflow by Ansible ad-hoc after the measured rounds (0 leaves it out). */
+    ansibleRounds?: number
     sshd?: 'shared' | 'private' | 'auto'
     log?: (line: string) => void
   } = {},
@@ -122,6 +124,16 @@ export async function runJobBenchmark(
       )
     })
     const bare = bareWorkflow(endpoint, workflow, concurrency, path.join(files.root, source.name))
+    const ansibleRounds = options.ansibleRounds ?? 1
+    const ansible = await ansibleWorkflow({
+      endpoint,
+      workflow,
+      names,
+      concurrency,
+      localFile: path.join(files.root, source.name),
+      uploadPath: (name) => perNamePath(`${state}/conf.helpdesk-upload`, name),
+      directory: work,
+    })
     let recorded = 0
     const ours = async (): Promise<OurRun> => {
       await resetState(state, names)
@@ -209,6 +221,17 @@ export async function runJobBenchmark(
       if (!run.gapless || run.eventsReceived !== run.eventsStored)
         failures.push(`SSE: received ${run.eventsReceived} of ${run.eventsStored} events`)
     }
+    // Ansible after the interleaved rounds (its runs take several times longer): then the
+    // state is checked here, the machines' files being local, so its run did the same work.
+    const ansibleRuns: Array<Awaited<ReturnType<typeof ansible>>> = []
+    for (let round = 0; round < ansibleRounds; round++) {
+      await resetState(state, names)
+      const run = await ansible()
+      const wrong = run.failures.length ? [] : await wrongState(state, names, source.sha256)
+      ansibleRuns.push({ ...run, failures: [...run.failures, ...wrong] })
+      log(`ansible round ${round + 1}: ${run.ms.toFixed(0)} ms`)
+    }
+    for (const run of ansibleRuns) failures.push(...run.failures.map((line) => `ansible: ${line}`))
     server.close()
     await fleet.close()
     const oursMedian = median(oursRuns.map((run) => run.ms))
@@ -227,7 +250,13 @@ export async function runJobBenchmark(
       `  ETA at 20 % done vs actual remaining: ${oursRuns.map((run) => (run.etaAt20 === null ? 'none' : `${(run.etaAt20 / 1000).toFixed(2)} s vs ${((run.remainingAt20 ?? 0) / 1000).toFixed(2)} s (${((run.etaError ?? 0) * 100).toFixed(0)} %)`)).join('; ')}; median error ${(median(etaErrors) * 100).toFixed(0)} % (goal <= ${ETA_GOAL * 100} %: ${median(etaErrors) <= ETA_GOAL ? 'met' : 'NOT met'})`,
       "  bare ssh2: per machine one connection, then the same scripts in the same order (condition, backup, change, verify) as `bash -s -- NAME` execs, the copy's file by sftp.fastPut to NAME.conf.helpdesk-upload and checked by a `sha256sum` exec before the change moves it; no store, no audit, no events",
       '  ours: EmbeddedJobEngine -> WorkflowScriptRunner (bash -n once per script, 2 audit records per script and per upload in SQLite) -> SshRemoteShell session per machine, the copy through the transfer phase (files directory read and re-checked, SftpUploader: unlink, exclusive create, 16 x 32 KB writes in flight, sha256sum on the target); every cell change and event in the SQLite job store',
-      '  Ansible ad-hoc and parallel-ssh are in the fleet benchmark (one command); not run for the five-step workflow',
+      ...(ansibleRuns.length
+        ? [
+            `  Ansible ad-hoc (ansible-core, -f ${concurrency}, shell with pipelining, copy module): median ${(median(ansibleRuns.map((run) => run.ms)) / 1000).toFixed(2)} s (${ansibleRuns.map((run) => (run.ms / 1000).toFixed(2)).join(' ')}); ${(median(ansibleRuns.map((run) => run.ms)) / oursMedian).toFixed(1)}x ours; phases ${ansibleRuns[0]?.phases.map((phase) => `${phase.title} ${(phase.ms / 1000).toFixed(1)} s`).join(', ')}`,
+            "  Ansible: one `ansible all` per phase (each step a shell phase with its condition inside; the copy as backup, `copy` module, SHA-256 check + change + verify), so a phase waits for every machine before the next; afterwards every machine's file and service state is checked",
+          ]
+        : []),
+      '  parallel-ssh is not run for the five-step workflow: the 100 machines are names of one loopback sshd, and pssh gives a host no name of its own to act on (the fleet benchmark times it on one command)',
       ...notes.map((line) => `  note: ${line}`),
       ...(failures.length
         ? [`FAILURES (${failures.length}):`, ...failures.map((line) => `  ${line}`)]
@@ -281,6 +310,28 @@ function recordTimings(
   return run
 }
 
+/** What is wrong after a run: each machine must have the service running and the file whole. */
+async function wrongState(
+  directory: string,
+  names: readonly string[],
+  sha256: string,
+): Promise<string[]> {
+  const wrong: string[] = []
+  for (const name of names) {
+    const file = await readFile(path.join(directory, `${name}.conf`)).catch(() => undefined)
+    if (!file || createHash('sha256').update(file).digest('hex') !== sha256)
+      wrong.push(`${name}: ${name}.conf missing or not the file sent`)
+    if (
+      !(await readFile(path.join(directory, `${name}.running`)).then(
+        () => true,
+        () => false,
+      ))
+    )
+      wrong.push(`${name}: the service is not running`)
+  }
+  return wrong.slice(0, 5)
+}
+
 /** Each machine: the service running on every other one, no config file, nothing broken. */
 async function resetState(directory: string, names: readonly string[]): Promise<void> {
   for (const entry of await readdir(directory))
@@ -290,112 +341,6 @@ async function resetState(directory: string, names: readonly string[]): Promise<
       .filter((_, index) => index % 2 === 0)
       .map((name) => writeFile(path.join(directory, `${name}.running`), '', { mode: 0o666 })),
   )
-}
-
-/**
- * The workflow's scripts over plain ssh2: one connection per machine, phases in order; a copy's
- * file (`localFile`) goes up by SFTP after the backup, to the temporary name the engine uses,
- * and its SHA-256 is checked there before the change moves it into place.
- */
-function bareWorkflow(
-  endpoint: SshEndpoint,
-  workflow: Workflow,
-  concurrency: number,
-  localFile: string,
-) {
-  const pinned = Buffer.from(endpoint.hostKey.split(' ')[1] ?? '', 'base64')
-  let privateKey = ''
-  const exec = (client: Client, command: string, script: string) =>
-    new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
-      client.exec(command, (error, channel) => {
-        if (error) return reject(error)
-        let code: number | null = null
-        let stdout = ''
-        channel.on('data', (chunk: Buffer) => {
-          stdout += chunk.toString('utf8')
-        })
-        channel.stderr.on('data', () => undefined)
-        channel.on('exit', (exitCode: number | null) => {
-          code = exitCode
-        })
-        channel.on('close', () => resolve({ code, stdout }))
-        channel.end(script)
-      })
-    })
-  const run = async (client: Client, name: string, script: string) =>
-    (await exec(client, `bash -s -- ${name}`, script)).code
-  const upload = async (client: Client, remotePath: string, sha256: string) => {
-    const sftp = await new Promise<SFTPWrapper>((resolve, reject) =>
-      client.sftp((error, channel) => (error ? reject(error) : resolve(channel))),
-    )
-    try {
-      await new Promise<void>((resolve, reject) =>
-        sftp.fastPut(localFile, remotePath, { mode: 0o644 }, (error) =>
-          error ? reject(error) : resolve(),
-        ),
-      )
-    } finally {
-      sftp.end()
-    }
-    const sum = await exec(client, `sha256sum -- ${quoteBash(remotePath)}`, '')
-    return sum.code === 0 && sum.stdout.startsWith(sha256)
-  }
-  const machine = async (name: string): Promise<string | undefined> => {
-    const client = new Client()
-    await new Promise<void>((resolve, reject) => {
-      client.once('ready', () => resolve())
-      client.once('error', reject)
-      client.connect({
-        host: endpoint.host,
-        port: endpoint.port,
-        username: endpoint.user,
-        privateKey,
-        hostVerifier: (key: Buffer) => key.equals(pinned),
-      })
-      client.setNoDelay(true)
-    })
-    try {
-      for (const step of workflow.steps) {
-        const condition = step.condition?.scripts.linux
-        if (condition !== undefined && (await run(client, name, condition)) !== 0) continue
-        for (const script of [
-          step.backup?.linux,
-          'transfer',
-          step.scripts.linux,
-          step.verify?.linux,
-        ]) {
-          if (script === 'transfer') {
-            if (!step.transfer) continue
-            const remotePath = perNamePath(`${step.transfer.destination}.helpdesk-upload`, name)
-            if (!(await upload(client, remotePath, step.transfer.sha256)))
-              return `${name}: ${step.id} upload did not arrive whole`
-            continue
-          }
-          if (script === undefined) continue
-          const code = await run(client, name, script)
-          if (code !== 0) return `${name}: ${step.id} exited ${code}`
-        }
-      }
-      return undefined
-    } finally {
-      client.end()
-    }
-  }
-  return async (names: readonly string[]) => {
-    privateKey ||= await readFile(endpoint.keyFile, 'utf8')
-    const began = performance.now()
-    const failures: string[] = []
-    let next = 0
-    const worker = async () => {
-      while (next < names.length) {
-        const name = names[next++] ?? ''
-        const failure = await machine(name).catch((error: Error) => `${name}: ${error.message}`)
-        if (failure) failures.push(failure)
-      }
-    }
-    await Promise.all(Array.from({ length: Math.min(concurrency, names.length) }, worker))
-    return { ms: performance.now() - began, failures }
-  }
 }
 
 function median(values: readonly number[]): number {
@@ -422,6 +367,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     targets: numeric('BENCH_JOB_TARGETS'),
     rounds: numeric('BENCH_JOB_ROUNDS'),
     concurrency: numeric('BENCH_JOB_CONCURRENCY'),
+    ansibleRounds: numeric('BENCH_JOB_ANSIBLE_ROUNDS'),
     log: (line) => console.error(line),
   })
   console.log(result.report)

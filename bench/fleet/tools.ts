@@ -97,7 +97,7 @@ interface ProcessRun {
 }
 
 /** Spawn to exit, the tool's own start-up included (that is what its user waits for). */
-function timeProcess(
+export function timeProcess(
   command: string,
   args: readonly string[],
   options: { stdin?: string; env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number },
@@ -134,14 +134,14 @@ function timeProcess(
   })
 }
 
-function processFailure(name: string, result: ProcessRun): string {
+export function processFailure(name: string, result: ProcessRun): string {
   if (result.missing) return `${name} is not installed (not on the PATH)`
   const tail = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-3).join(' | ')
   return `${name} exited ${result.code}: ${tail.slice(0, 400)}`
 }
 
 /** `known_hosts` line for the endpoint, as OpenSSH writes it for a non-default port. */
-function knownHostsLine(endpoint: SshEndpoint): string {
+export function knownHostsLine(endpoint: SshEndpoint): string {
   return `[${endpoint.host}]:${endpoint.port} ${endpoint.hostKey}\n`
 }
 
