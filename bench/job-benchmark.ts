@@ -11,7 +11,7 @@
 //
 //   node bench/job-benchmark.ts   (or npm run bench:jobs; part of npm run bench)
 //   BENCH_JOB_TARGETS=100 BENCH_JOB_ROUNDS=3 BENCH_JOB_CONCURRENCY=50 BENCH_SSHD=private|shared|auto (default private)
-//   BENCH_JOB_ANSIBLE_ROUNDS=1: runs of the same workflow by Ansible ad-hoc (0 leaves it out)
+//   BENCH_JOB_OTHER_ROUNDS=1: runs of the same workflow by Ansible ad-hoc and parallel-ssh (0: none)
 //   BENCH_JOB_RECORD=DIR: each of our runs' timings to DIR/job-run-N.json (the ETA tests replay them)
 //
 // Rounds interleave the two tools (the order alternates) after one warm-up of each; figures are
@@ -35,7 +35,9 @@ import type { AuthenticatedEnvironment } from '../src/server/authentication.ts'
 import { jobRoutes } from '../src/server/routes/job-routes.ts'
 import { ansibleWorkflow } from './fleet/ansible-workflow.ts'
 import { bareWorkflow } from './fleet/bare-workflow.ts'
+import { psshWorkflow } from './fleet/pssh-workflow.ts'
 import { openSshEndpoint, type SshEndpoint } from './fleet/sshd.ts'
+import type { PhasedRun } from './fleet/workflow-phases.ts'
 
 const RATIO_GOAL = 1.3
 const ETA_GOAL = 0.2
@@ -65,8 +67,8 @@ export async function runJobBenchmark(
     targets?: number
     rounds?: number
     concurrency?: number
-    /** Runs of the workflow by Ansible ad-hoc after the measured rounds (0 leaves it out). */
-    ansibleRounds?: number
+    /** Runs of the workflow by Ansible ad-hoc and parallel-ssh after the measured rounds (0: none). */
+    otherToolRounds?: number
     sshd?: 'shared' | 'private' | 'auto'
     log?: (line: string) => void
   } = {},
@@ -124,16 +126,23 @@ export async function runJobBenchmark(
       )
     })
     const bare = bareWorkflow(endpoint, workflow, concurrency, path.join(files.root, source.name))
-    const ansibleRounds = options.ansibleRounds ?? 1
-    const ansible = await ansibleWorkflow({
+    const otherRounds = options.otherToolRounds ?? 1
+    const toolOptions = {
       endpoint,
       workflow,
       names,
       concurrency,
       localFile: path.join(files.root, source.name),
-      uploadPath: (name) => perNamePath(`${state}/conf.helpdesk-upload`, name),
+      uploadPath: (name: string) => perNamePath(`${state}/conf.helpdesk-upload`, name),
       directory: work,
-    })
+    }
+    const otherTools = [
+      { name: 'Ansible', run: await ansibleWorkflow(toolOptions) },
+      // The shared sshd does not accept the machine name the aliases send.
+      ...(endpoint.mode === 'private'
+        ? [{ name: 'parallel-ssh', run: await psshWorkflow(toolOptions) }]
+        : []),
+    ]
     let recorded = 0
     const ours = async (): Promise<OurRun> => {
       await resetState(state, names)
@@ -221,17 +230,21 @@ export async function runJobBenchmark(
       if (!run.gapless || run.eventsReceived !== run.eventsStored)
         failures.push(`SSE: received ${run.eventsReceived} of ${run.eventsStored} events`)
     }
-    // Ansible after the interleaved rounds (its runs take several times longer): then the
-    // state is checked here, the machines' files being local, so its run did the same work.
-    const ansibleRuns: Array<Awaited<ReturnType<typeof ansible>>> = []
-    for (let round = 0; round < ansibleRounds; round++) {
-      await resetState(state, names)
-      const run = await ansible()
-      const wrong = run.failures.length ? [] : await wrongState(state, names, source.sha256)
-      ansibleRuns.push({ ...run, failures: [...run.failures, ...wrong] })
-      log(`ansible round ${round + 1}: ${run.ms.toFixed(0)} ms`)
+    // The other tools after the interleaved rounds (a phase at a time, they take longer): then
+    // the state is checked here, the machines' files being local, so each did the same work.
+    const otherRuns = new Map<string, PhasedRun[]>()
+    for (const tool of otherTools) {
+      const runs: PhasedRun[] = []
+      for (let round = 0; round < otherRounds; round++) {
+        await resetState(state, names)
+        const run = await tool.run()
+        const wrong = run.failures.length ? [] : await wrongState(state, names, source.sha256)
+        runs.push({ ...run, failures: [...run.failures, ...wrong] })
+        log(`${tool.name} round ${round + 1}: ${run.ms.toFixed(0)} ms`)
+      }
+      otherRuns.set(tool.name, runs)
+      for (const run of runs) failures.push(...run.failures.map((line) => `${tool.name}: ${line}`))
     }
-    for (const run of ansibleRuns) failures.push(...run.failures.map((line) => `ansible: ${line}`))
     server.close()
     await fleet.close()
     const oursMedian = median(oursRuns.map((run) => run.ms))
@@ -250,13 +263,14 @@ export async function runJobBenchmark(
       `  ETA at 20 % done vs actual remaining: ${oursRuns.map((run) => (run.etaAt20 === null ? 'none' : `${(run.etaAt20 / 1000).toFixed(2)} s vs ${((run.remainingAt20 ?? 0) / 1000).toFixed(2)} s (${((run.etaError ?? 0) * 100).toFixed(0)} %)`)).join('; ')}; median error ${(median(etaErrors) * 100).toFixed(0)} % (goal <= ${ETA_GOAL * 100} %: ${median(etaErrors) <= ETA_GOAL ? 'met' : 'NOT met'})`,
       "  bare ssh2: per machine one connection, then the same scripts in the same order (condition, backup, change, verify) as `bash -s -- NAME` execs, the copy's file by sftp.fastPut to NAME.conf.helpdesk-upload and checked by a `sha256sum` exec before the change moves it; no store, no audit, no events",
       '  ours: EmbeddedJobEngine -> WorkflowScriptRunner (bash -n once per script, 2 audit records per script and per upload in SQLite) -> SshRemoteShell session per machine, the copy through the transfer phase (files directory read and re-checked, SftpUploader: unlink, exclusive create, 16 x 32 KB writes in flight, sha256sum on the target); every cell change and event in the SQLite job store',
-      ...(ansibleRuns.length
-        ? [
-            `  Ansible ad-hoc (ansible-core, -f ${concurrency}, shell with pipelining, copy module): median ${(median(ansibleRuns.map((run) => run.ms)) / 1000).toFixed(2)} s (${ansibleRuns.map((run) => (run.ms / 1000).toFixed(2)).join(' ')}); ${(median(ansibleRuns.map((run) => run.ms)) / oursMedian).toFixed(1)}x ours; phases ${ansibleRuns[0]?.phases.map((phase) => `${phase.title} ${(phase.ms / 1000).toFixed(1)} s`).join(', ')}`,
-            "  Ansible: one `ansible all` per phase (each step a shell phase with its condition inside; the copy as backup, `copy` module, SHA-256 check + change + verify), so a phase waits for every machine before the next; afterwards every machine's file and service state is checked",
-          ]
-        : []),
-      '  parallel-ssh is not run for the five-step workflow: the 100 machines are names of one loopback sshd, and pssh gives a host no name of its own to act on (the fleet benchmark times it on one command)',
+      ...[...otherRuns].map(([name, runs]) => {
+        const middle = median(runs.map((run) => run.ms))
+        const phases = runs[0]?.phases.map(
+          (phase) => `${phase.title} ${(phase.ms / 1000).toFixed(1)} s`,
+        )
+        return `  ${name === 'Ansible' ? `Ansible ad-hoc (ansible-core, -f ${concurrency}, shell with pipelining, copy module)` : `parallel-ssh -p ${concurrency} -I (one ssh per machine and phase, the file on stdin)`}: median ${(middle / 1000).toFixed(2)} s (${runs.map((run) => (run.ms / 1000).toFixed(2)).join(' ')}), ${(middle / oursMedian).toFixed(1)}x ours; phases ${phases?.join(', ')}`
+      }),
+      "  Ansible and parallel-ssh: one command on every machine per phase (a step with its condition inside; the copy as backup, transfer, SHA-256 check + change + verify), so a phase waits for every machine before the next; after each run every machine's file and service state is checked. parallel-ssh reaches each name as its own ssh_config Host that sends the name (SetEnv) to the private sshd",
       ...notes.map((line) => `  note: ${line}`),
       ...(failures.length
         ? [`FAILURES (${failures.length}):`, ...failures.map((line) => `  ${line}`)]
@@ -367,7 +381,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     targets: numeric('BENCH_JOB_TARGETS'),
     rounds: numeric('BENCH_JOB_ROUNDS'),
     concurrency: numeric('BENCH_JOB_CONCURRENCY'),
-    ansibleRounds: numeric('BENCH_JOB_ANSIBLE_ROUNDS'),
+    otherToolRounds: numeric('BENCH_JOB_OTHER_ROUNDS'),
     log: (line) => console.error(line),
   })
   console.log(result.report)

@@ -18,6 +18,9 @@ import { freePort } from '../bench-support.ts'
 
 const run = promisify(execFile)
 
+/** The environment variable a client may send with the machine name it stands for. */
+export const MACHINE_NAME_VARIABLE = 'HELPDESK_MACHINE'
+
 export interface SshEndpoint {
   mode: 'shared' | 'private'
   host: string
@@ -138,6 +141,8 @@ async function startPrivateSshd(
       `PidFile ${pidFile}`,
       `AuthorizedKeysFile ${authorizedKeys}`,
       'StrictModes no',
+      // parallel-ssh's machines are aliases of this one server: each alias sends its name.
+      `AcceptEnv ${MACHINE_NAME_VARIABLE}`,
     ])
     .join('\n')
   const configFile = path.join(directory, 'sshd_config')

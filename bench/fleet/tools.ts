@@ -100,7 +100,7 @@ interface ProcessRun {
 export function timeProcess(
   command: string,
   args: readonly string[],
-  options: { stdin?: string; env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number },
+  options: { stdin?: string | Buffer; env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number },
 ): Promise<ProcessRun> {
   return new Promise((resolve) => {
     const started = performance.now()
