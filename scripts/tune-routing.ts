@@ -8,6 +8,10 @@
 //        GRID='[{"threshold":0.3},{"l2":1e-4}]' node scripts/tune-routing.ts tests/fixtures/routing-dev.jsonl
 //        GRID='[{"vectors":false},{}]' ... compares without and with the installed word vectors.
 //        FIT_DROP=3,4 with --fit-gate: fits the gate with those features (GATE_FEATURES order) at 0.
+//        FIT_ON=a.jsonl,b.jsonl with --fit-gate: those labelled requests join the fit (never blind).
+//        CV_DENSE=1: cross-validation with the vector store's votes (whole and clauses), each
+//        fold's held-out examples hidden from the store, as the product routes.
+import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { HashingEmbeddingFunction } from '../src/embeddings/hashing-embedding-function.ts'
 import { OUT_OF_SCOPE_PREFIX } from '../src/knowledge/ingest/chunk-instructions.ts'
@@ -43,6 +47,7 @@ const COMPOUND_SHARE = 0.13
 
 const argumentsGiven = process.argv.slice(2)
 const showErrors = argumentsGiven.includes('--errors')
+const denseCrossValidation = process.env.CV_DENSE === '1'
 const fitGate = argumentsGiven.includes('--fit-gate')
 const foldsAt = argumentsGiven.indexOf('--folds')
 const folds = foldsAt >= 0 ? Number(argumentsGiven[foldsAt + 1]) : 5
@@ -256,15 +261,16 @@ async function crossValidate(
       ...examples.filter((_, index) => !inFold(index)),
     ]
     const model = new RoutingModel(training, { calibrationFolds: 0, ...modelOptions(setting) })
+    const heldOut = examples.filter((_, index) => inFold(index))
     // Dense scores would leak (the store holds every example), so cross-validation measures the
-    // classifier alone.
+    // classifier alone; CV_DENSE=1 keeps the votes and hides the held-out examples' own chunks
+    // from them instead (each example chunk's id is its task, kind and text hash).
     const router = new RetrievalRouter({
-      store,
+      store: withoutChunks(store, new Set(heldOut.map(chunkIdOf))),
       embedding,
       model,
-      tuning: { ...setting, denseWeight: 0, clauseDenseWeight: 0 },
+      tuning: denseCrossValidation ? setting : { ...setting, denseWeight: 0, clauseDenseWeight: 0 },
     })
-    const heldOut = examples.filter((_, index) => inFold(index))
     const requests: LabelledRequest[] = heldOut.map((each, index) => ({
       id: `cv${fold}-${index}`,
       text: each.text,
@@ -322,6 +328,26 @@ async function crossValidate(
     else results.push(...(await evaluate(router, requests)))
   }
   return results
+}
+
+/** The store's id of the chunk an example became (see chunk-instructions.ts). */
+function chunkIdOf(example: LabelledText): string {
+  const kind = example.label.startsWith(OUT_OF_SCOPE_PREFIX) ? 'out_of_scope' : 'example'
+  const hash = createHash('sha256').update(example.text).digest('hex').slice(0, 16)
+  return `${example.label}:${kind}:${hash}`
+}
+
+/** The store with those chunks never in a query's results. */
+function withoutChunks(inner: MemoryVectorStore, hidden: ReadonlySet<string>): MemoryVectorStore {
+  return Object.assign(Object.create(inner) as MemoryVectorStore, {
+    query: async (
+      vectors: readonly number[][],
+      options: Parameters<MemoryVectorStore['query']>[1],
+    ) =>
+      (await inner.query(vectors, { ...options, limit: options.limit + hidden.size })).map((hits) =>
+        hits.filter((hit) => !hidden.has(hit.chunk.id)).slice(0, options.limit),
+      ),
+  })
 }
 
 async function evaluate(
