@@ -57,6 +57,17 @@ describe('a message that links a cause and its effect', () => {
     )
   })
 
+  it('tells a technician acting for the employee to have them try again', async () => {
+    const result = await core.handleTurn({
+      message: 'my account is locked, which is probably why my vpn fails',
+      requester: 'alice',
+      actor: { username: 'tom', role: 'technician' },
+    })
+    expect(result.tasks[0], result.reply).toBe('account_locked')
+    expect(result.reply).toMatch(/Once this is done, ask alice to try their vpn again;/)
+    expect(retrySubject("my outlook won't connect", 'their')).toBe('their outlook')
+  })
+
   it('asks about the cause first when both are requests', async () => {
     const result = await core.handleTurn({
       message: "the vpn won't connect and i think that's because my password expired",

@@ -40,11 +40,11 @@ export function causeAndEffect(message: string): CauseAndEffect | undefined {
 }
 
 /** What to try again once the cause is put right: the effect's subject, said to the person. */
-export function retrySubject(effect: string): string | undefined {
+export function retrySubject(effect: string, possessive = 'your'): string | undefined {
   const cleaned = effect.replace(/^(?:(?:and|so|then|now|also|i\s+think)\s+)+/i, '').trim()
   const end = SUBJECT_END.exec(cleaned)
   if (!end) return undefined
-  const subject = cleaned.slice(0, end.index).trim().replace(/^my\b/i, 'your')
+  const subject = cleaned.slice(0, end.index).trim().replace(/^my\b/i, possessive)
   if (subject === '' || NO_SUBJECT.test(subject) || subject.split(/\s+/).length > 4)
     return undefined
   return subject
@@ -64,6 +64,8 @@ export async function causeFirst(
   decision: RouteDecision,
   message: string,
   route: (clause: string) => Promise<RouteDecision>,
+  /** The employee a technician acts for: the note tells the technician to have them try. */
+  actingFor?: string,
 ): Promise<CauseFirst> {
   const linked = decision.tasks.length > 0 ? causeAndEffect(message) : undefined
   if (!linked) return { decision }
@@ -73,7 +75,10 @@ export async function causeFirst(
   if (effect === undefined || effect === cause) return { decision }
   const tasks = [cause, ...decision.tasks.filter((task) => task !== cause)]
   if (decision.tasks.includes(effect)) return { decision: { ...decision, tasks } }
-  const subject = retrySubject(linked.effect)
-  const note = `Once this is done, try ${subject ?? 'again what was failing'}${subject ? ' again' : ''}; if it still fails, tell me here and I'll look at that too.`
+  const subject = retrySubject(linked.effect, actingFor ? 'their' : 'your')
+  const retry = `${subject ?? 'again what was failing'}${subject ? ' again' : ''}`
+  const note = actingFor
+    ? `Once this is done, ask ${actingFor} to try ${retry}; if it still fails, tell me here and I'll look at that too.`
+    : `Once this is done, try ${retry}; if it still fails, tell me here and I'll look at that too.`
   return { decision: { ...decision, tasks }, note }
 }

@@ -1,4 +1,5 @@
 import { HelpdeskError } from '../../errors/index.ts'
+import { samePerson } from '../../identity/user.ts'
 import type { Instruction } from '../../knowledge/instructions/instruction.ts'
 import type { RouteDecision } from '../../retrieval/request-router.ts'
 import type { RequestUnderstanding } from '../understanding/request-understanding.ts'
@@ -304,8 +305,14 @@ export class HelpdeskCore {
     // "... overheating and shutting itself down": one request, not a crash as well.
     const detailed = withoutDetailParts(valued, runbook)
     // "my account is locked, so the vpn fails": the unlock first, the VPN mentioned after.
-    const { decision: routed, note } = await causeFirst(detailed, text, (clause) =>
-      this.options.router.route(clause),
+    const requester = turn.session.requester
+    const actingFor =
+      turn.actor && requester && !samePerson(turn.actor.username, requester) ? requester : undefined
+    const { decision: routed, note } = await causeFirst(
+      detailed,
+      text,
+      (clause) => this.options.router.route(clause),
+      actingFor,
     )
     if (note) turn.notes = [...new Set([...(turn.notes ?? []), note])]
     return options.understanding ? options.understanding.understand(turn, routed) : routed
