@@ -2,12 +2,14 @@
 // scripts in the same order, one `ansible` run per phase over an inventory of the machine names
 // (each an alias of the loopback sshd, host key pinned), so a technician's Ansible way of doing
 // the five steps is timed beside ours and the bare ssh2 script.
-import { mkdir, writeFile } from 'node:fs/promises'
-import path from 'node:path'
-import type { Workflow } from '../../src/operations/workflow.ts'
-import type { SshEndpoint } from './sshd.ts'
-import { knownHostsLine, processFailure, timeProcess } from './tools.ts'
-import { PHASE_DONE, type Phase, type PhasedRun, phasesOf } from './workflow-phases.ts'
+import { ansibleSetup, processFailure, timeProcess } from './tools.ts'
+import {
+  PHASE_DONE,
+  type Phase,
+  type PhasedRun,
+  type PhasedToolOptions,
+  phasesOf,
+} from './workflow-phases.ts'
 
 const OUTER = 'HELPDESK_BENCH_SCRIPT'
 
@@ -16,47 +18,14 @@ const OUTER = 'HELPDESK_BENCH_SCRIPT'
  * phase) and `-m copy`, `-f concurrency`. SSH multiplexing is off, as in the fleet benchmark:
  * the aliases of one address would otherwise share a few connections.
  */
-export async function ansibleWorkflow(options: {
-  endpoint: SshEndpoint
-  workflow: Workflow
-  names: readonly string[]
-  concurrency: number
-  localFile: string
-  /** Where a machine's upload goes, given its name as it is written in the phase. */
-  uploadPath: (name: string) => string
-  directory: string
-}): Promise<() => Promise<PhasedRun>> {
+export async function ansibleWorkflow(
+  options: PhasedToolOptions,
+): Promise<() => Promise<PhasedRun>> {
   const { endpoint, names, directory } = options
-  const knownHosts = path.join(directory, 'known_hosts')
-  const inventory = path.join(directory, 'ansible-workflow-inventory.ini')
-  const home = path.join(directory, 'ansible-workflow-home')
-  await mkdir(home, { recursive: true })
-  await writeFile(knownHosts, knownHostsLine(endpoint))
-  await writeFile(
-    inventory,
-    [
-      '[bench]',
-      ...names.map((name) => `${name} ansible_host=${endpoint.host}`),
-      '[bench:vars]',
-      `ansible_port=${endpoint.port}`,
-      `ansible_user=${endpoint.user}`,
-      `ansible_ssh_private_key_file=${endpoint.keyFile}`,
-      `ansible_ssh_common_args='-o UserKnownHostsFile=${knownHosts} -o StrictHostKeyChecking=yes'`,
-      'ansible_python_interpreter=/usr/bin/python3',
-      '',
-    ].join('\n'),
-  )
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    ANSIBLE_HOME: home,
-    ANSIBLE_LOCAL_TEMP: path.join(home, 'tmp'),
-    ANSIBLE_HOST_KEY_CHECKING: 'True',
-    ANSIBLE_SSH_ARGS: '-o ControlMaster=no -o ControlPath=none',
-    ANSIBLE_PIPELINING: 'True',
-    ANSIBLE_NOCOLOR: '1',
-    ANSIBLE_DEPRECATION_WARNINGS: 'False',
-    ANSIBLE_SSH_RETRIES: '0',
-  }
+  const { inventory, env } = await ansibleSetup(endpoint, names, directory, {
+    name: 'ansible-workflow',
+    pipelining: true,
+  })
   const argumentsOf = (phase: Phase): string[] => {
     if (phase.kind === 'copy')
       return ['-m', 'copy', '-a', `src=${options.localFile} dest=${phase.destinationFor} mode=0644`]

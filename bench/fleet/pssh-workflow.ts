@@ -4,26 +4,16 @@
 // so the same scripts act on that machine's state, as on separate machines.
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import type { Workflow } from '../../src/operations/workflow.ts'
-import { MACHINE_NAME_VARIABLE, type SshEndpoint } from './sshd.ts'
+import { MACHINE_NAME_VARIABLE } from './sshd.ts'
 import { knownHostsLine, processFailure, timeProcess } from './tools.ts'
-import { PHASE_DONE, type PhasedRun, phasesOf } from './workflow-phases.ts'
+import { PHASE_DONE, type PhasedRun, type PhasedToolOptions, phasesOf } from './workflow-phases.ts'
 
 /**
  * A runner of the workflow by `parallel-ssh -p concurrency -I`; the file copy is the pssh way of
  * sending a file to many machines with one command each, the file on stdin (`cat > upload`),
  * then the same SHA-256 check as the others before the change moves it into place.
  */
-export async function psshWorkflow(options: {
-  endpoint: SshEndpoint
-  workflow: Workflow
-  names: readonly string[]
-  concurrency: number
-  localFile: string
-  /** Where a machine's upload goes, given its name as it is written in the phase. */
-  uploadPath: (name: string) => string
-  directory: string
-}): Promise<() => Promise<PhasedRun>> {
+export async function psshWorkflow(options: PhasedToolOptions): Promise<() => Promise<PhasedRun>> {
   const { endpoint, names, directory } = options
   const base = path.join(directory, 'pssh-workflow')
   await mkdir(base, { recursive: true })

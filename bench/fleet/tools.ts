@@ -224,42 +224,16 @@ export async function ansibleAdHoc(
   directory: string,
   module: 'raw' | 'shell',
 ): Promise<{ runner: Runner; describe: string }> {
-  const knownHosts = path.join(directory, 'known_hosts')
-  const inventory = path.join(directory, 'ansible-inventory.ini')
-  const home = path.join(directory, 'ansible-home')
-  await mkdir(home, { recursive: true })
-  await writeFile(knownHosts, knownHostsLine(endpoint))
-  await writeFile(
-    inventory,
-    [
-      '[bench]',
-      ...names.map((name) => `${name} ansible_host=${endpoint.host}`),
-      '[bench:vars]',
-      `ansible_port=${endpoint.port}`,
-      `ansible_user=${endpoint.user}`,
-      `ansible_ssh_private_key_file=${endpoint.keyFile}`,
-      `ansible_ssh_common_args='-o UserKnownHostsFile=${knownHosts} -o StrictHostKeyChecking=yes'`,
-      'ansible_python_interpreter=/usr/bin/python3',
-      '',
-    ].join('\n'),
-  )
   const delimiter = 'HELPDESK_BENCH_SCRIPT'
   if (command.script.includes(delimiter)) throw new Error(`the script contains ${delimiter}`)
   // Module arguments are Jinja templates; a script with Jinja markers would be altered.
   if (/\{\{|\{%|\{#/.test(command.script)) throw new Error('the script contains Jinja markers')
   const script = command.script.endsWith('\n') ? command.script : `${command.script}\n`
   const argument = `${command.commandLine} <<'${delimiter}'\n${script}${delimiter}`
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    ANSIBLE_HOME: home,
-    ANSIBLE_LOCAL_TEMP: path.join(home, 'tmp'),
-    ANSIBLE_HOST_KEY_CHECKING: 'True',
-    ANSIBLE_SSH_ARGS: '-o ControlMaster=no -o ControlPath=none',
-    ANSIBLE_PIPELINING: module === 'shell' ? 'True' : 'False',
-    ANSIBLE_NOCOLOR: '1',
-    ANSIBLE_DEPRECATION_WARNINGS: 'False',
-    ANSIBLE_SSH_RETRIES: '0',
-  }
+  const { inventory, env } = await ansibleSetup(endpoint, names, directory, {
+    name: 'ansible',
+    pipelining: module === 'shell',
+  })
   const args = [
     'all',
     '-i',
@@ -296,4 +270,48 @@ export async function ansibleAdHoc(
     runner,
     describe: `${module === 'shell' ? 'ANSIBLE_PIPELINING=True ' : ''}ANSIBLE_SSH_ARGS='-o ControlMaster=no -o ControlPath=none' ansible ${shown.join(' ')}`,
   }
+}
+
+/**
+ * An inventory of `names`, each an alias of the endpoint (host key pinned), and the environment
+ * the benchmarks run Ansible with: no multiplexing (the aliases of one address would share a few
+ * connections), host keys checked, no retries. `name` keeps each caller's files apart.
+ */
+export async function ansibleSetup(
+  endpoint: SshEndpoint,
+  names: readonly string[],
+  directory: string,
+  options: { name: string; pipelining: boolean },
+): Promise<{ inventory: string; env: NodeJS.ProcessEnv }> {
+  const knownHosts = path.join(directory, 'known_hosts')
+  const inventory = path.join(directory, `${options.name}-inventory.ini`)
+  const home = path.join(directory, `${options.name}-home`)
+  await mkdir(home, { recursive: true })
+  await writeFile(knownHosts, knownHostsLine(endpoint))
+  await writeFile(
+    inventory,
+    [
+      '[bench]',
+      ...names.map((name) => `${name} ansible_host=${endpoint.host}`),
+      '[bench:vars]',
+      `ansible_port=${endpoint.port}`,
+      `ansible_user=${endpoint.user}`,
+      `ansible_ssh_private_key_file=${endpoint.keyFile}`,
+      `ansible_ssh_common_args='-o UserKnownHostsFile=${knownHosts} -o StrictHostKeyChecking=yes'`,
+      'ansible_python_interpreter=/usr/bin/python3',
+      '',
+    ].join('\n'),
+  )
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ANSIBLE_HOME: home,
+    ANSIBLE_LOCAL_TEMP: path.join(home, 'tmp'),
+    ANSIBLE_HOST_KEY_CHECKING: 'True',
+    ANSIBLE_SSH_ARGS: '-o ControlMaster=no -o ControlPath=none',
+    ANSIBLE_PIPELINING: options.pipelining ? 'True' : 'False',
+    ANSIBLE_NOCOLOR: '1',
+    ANSIBLE_DEPRECATION_WARNINGS: 'False',
+    ANSIBLE_SSH_RETRIES: '0',
+  }
+  return { inventory, env }
 }

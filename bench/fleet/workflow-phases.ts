@@ -1,6 +1,19 @@
 // The job benchmark's workflow cut into phases that a tool running one command on every machine
 // at once can do (Ansible ad-hoc, parallel-ssh): the same step scripts, in the same order.
 import type { Workflow } from '../../src/operations/workflow.ts'
+import type { SshEndpoint } from './sshd.ts'
+
+/** What a tool that runs the workflow phase by phase is given. */
+export interface PhasedToolOptions {
+  endpoint: SshEndpoint
+  workflow: Workflow
+  names: readonly string[]
+  concurrency: number
+  localFile: string
+  /** Where a machine's upload goes, given its name as it is written in the phase. */
+  uploadPath: (name: string) => string
+  directory: string
+}
 
 /** Every phase script ends by printing this: a host that printed it ran the whole phase. */
 export const PHASE_DONE = 'HELPDESK_PHASE_DONE'
