@@ -16,9 +16,12 @@ import {
   CORRECTION,
   DONT_KNOW,
   HANDOFF,
+  isCorrectionOnly,
+  NAMED_CORRECTION_WORDS,
   NEGATED_VALUE,
   RECORDS_QUESTION,
   type SmallTalkTopic,
+  STRONG_CORRECTION,
   smallTalkOf,
   TRAILING_CORRECTION,
 } from './dialogue-cues.ts'
@@ -247,34 +250,9 @@ function correctionOf(text: string, context: DialogueContext): DialogueAct | und
   return undefined
 }
 
-/**
- * A short message that opens by saying a value was wrong ("sorry I meant", "actually", "no,")
- * and names no problem of its own: "actually my vpn is down too" is a request, "sorry I meant
- * the finance one, not audit" is not.
- */
-function isCorrectionOnly(text: string): boolean {
-  const cue = CORRECTION.exec(text)
-  if (!cue || !STRONG_CORRECTION.test(cue[0])) return false
-  const rest = text.slice(cue[0].length).trim()
-  return (
-    rest.length > 0 &&
-    rest.split(/\s+/).length <= NAMED_CORRECTION_WORDS &&
-    !NAMES_A_PROBLEM.test(rest)
-  )
-}
-
-/** Words that state a fault or a need: a correction that has them may be a new request. */
-const NAMES_A_PROBLEM =
-  /\b(?:not\s+working|broken|broke|crash\w*|freez\w*|frozen|stuck|slow|error|fail\w*|can'?t|cannot|won'?t|doesn'?t|isn'?t|down|locked|dropp?\w*|too|also|as\s+well|need|please|help)\b/i
-
 /** "... then", "... instead" at the end of a correction. */
 const CLOSING_CUE =
   /[,\s]+(?:then|instead|my\s+(?:mistake|bad|error)|sorry|(?:that\s+was\s+)?a\s+typo)\s*[.!]*\s*$/i
-/** Cue words that say outright that a value was wrong. */
-const STRONG_CORRECTION =
-  /\b(?:actually|meant?|wrong|correction|no|nope|nah|should|make|change|rather|not)\b/i
-/** How long a correction that names another choice outright may be. */
-const NAMED_CORRECTION_WORDS = 12
 /** Choices named outright in a correction; the platform comes from the inventory instead. */
 const NAMED_KINDS: ReadonlySet<ParameterSpec['kind']> = new Set(['system', 'enum'])
 /** How long a bare value may be ("kwong", "the aws one"). */

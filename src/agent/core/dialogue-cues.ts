@@ -127,3 +127,29 @@ export function smallTalkOf(message: string): SmallTalkTopic | undefined {
 /** "my own laptop then", "LT-0424 instead": a correction said at the end. */
 export const TRAILING_CORRECTION =
   /^\s*(?:(?:oh|oops|sorry|ok(?:ay)?|fine|hmm|right)[,.!]?\s+)*(.+?)[,\s]+(?:then|instead|my\s+(?:mistake|bad|error)|sorry|(?:that\s+was\s+)?a\s+typo)\s*[.!]*\s*$/i
+
+/** Cue words that say outright that a value was wrong. */
+export const STRONG_CORRECTION =
+  /\b(?:actually|meant?|wrong|correction|no|nope|nah|should|make|change|rather|not)\b/i
+/** How long a correction that names another choice outright may be. */
+export const NAMED_CORRECTION_WORDS = 12
+
+/**
+ * A short message that opens by saying a value was wrong ("sorry I meant", "actually", "no,")
+ * and names no problem of its own: "actually my vpn is down too" is a request, "sorry I meant
+ * the finance one, not audit" is not.
+ */
+export function isCorrectionOnly(text: string): boolean {
+  const cue = CORRECTION.exec(text)
+  if (!cue || !STRONG_CORRECTION.test(cue[0])) return false
+  const rest = text.slice(cue[0].length).trim()
+  return (
+    rest.length > 0 &&
+    rest.split(/\s+/).length <= NAMED_CORRECTION_WORDS &&
+    !NAMES_A_PROBLEM.test(rest)
+  )
+}
+
+/** Words that state a fault or a need: a correction that has them may be a new request. */
+const NAMES_A_PROBLEM =
+  /\b(?:not\s+working|broken|broke|crash\w*|freez\w*|frozen|stuck|slow|error|fail\w*|can'?t|cannot|won'?t|doesn'?t|isn'?t|down|locked|dropp?\w*|too|also|as\s+well|need|please|help)\b/i

@@ -1,5 +1,4 @@
 import { HelpdeskError } from '../../errors/index.ts'
-import { samePerson } from '../../identity/user.ts'
 import type { Instruction } from '../../knowledge/instructions/instruction.ts'
 import type { RouteDecision } from '../../retrieval/request-router.ts'
 import type { RequestUnderstanding } from '../understanding/request-understanding.ts'
@@ -21,7 +20,7 @@ import {
 } from './dialogue-turn.ts'
 import { withoutDismissal } from './dismissal.ts'
 import { checkMessage } from './message-check.ts'
-import { MY_MACHINE } from './own-resources.ts'
+import { actingForOf, MY_MACHINE } from './own-resources.ts'
 import { alsoForOf, looseRepeatOf, repeatOf } from './repeat-request.ts'
 import { recordReply } from './reply-view.ts'
 import { audienceOf, describeApproval, writeReply } from './reply-writer.ts'
@@ -305,14 +304,11 @@ export class HelpdeskCore {
     // "... overheating and shutting itself down": one request, not a crash as well.
     const detailed = withoutDetailParts(valued, runbook)
     // "my account is locked, so the vpn fails": the unlock first, the VPN mentioned after.
-    const requester = turn.session.requester
-    const actingFor =
-      turn.actor && requester && !samePerson(turn.actor.username, requester) ? requester : undefined
     const { decision: routed, note } = await causeFirst(
       detailed,
       text,
       (clause) => this.options.router.route(clause),
-      actingFor,
+      actingForOf(turn),
     )
     if (note) turn.notes = [...new Set([...(turn.notes ?? []), note])]
     return options.understanding ? options.understanding.understand(turn, routed) : routed

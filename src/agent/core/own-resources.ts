@@ -53,7 +53,7 @@ export function ownMachineOf(
   const requester = turn.session.requester
   if (!access || !parameter || !requester || turn.session.known[parameter] !== undefined) return {}
   // "my laptop" from a technician acting for someone is the technician's, not theirs.
-  if (turn.actor && !samePerson(turn.actor.username, requester)) return {}
+  if (actingForOf(turn)) return {}
   // "my laptop", or any first-person problem ("my wifi keeps dropping", "I can't print") with
   // a task that cannot go without a machine: the one they have is the one it is about.
   const required =
@@ -100,7 +100,7 @@ export function assignedMachineOf(
 ): Target | undefined {
   const requester = turn.session.requester
   if (!access || !requester) return undefined
-  if (turn.actor && !samePerson(turn.actor.username, requester)) return undefined
+  if (actingForOf(turn)) return undefined
   const machines = access.ownMachines(requester)
   const only = machines.length === 1 ? machines[0] : undefined
   // A machine given to a whole group (finance's shared workstation) is never assumed to be theirs.
@@ -221,7 +221,7 @@ export function ownMachinesOf(
 ): Target[] {
   const requester = turn.session.requester
   if (!access || !requester) return []
-  if (turn.actor && !samePerson(turn.actor.username, requester)) return []
+  if (actingForOf(turn)) return []
   return access.ownMachines(requester)
 }
 
@@ -351,4 +351,12 @@ export function refusalOf(
   })
   const decision = access.checkPlan(turn.actor, instruction, { parameters: values, steps }, group)
   return decision.ok ? undefined : decision.reason
+}
+
+/** The employee a technician acts for in this turn, or undefined when the sender is the requester. */
+export function actingForOf(turn: Pick<TurnState, 'session' | 'actor'>): string | undefined {
+  const requester = turn.session.requester
+  return turn.actor && requester && !samePerson(turn.actor.username, requester)
+    ? requester
+    : undefined
 }
