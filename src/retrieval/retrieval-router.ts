@@ -109,13 +109,13 @@ export class RetrievalRouter implements RequestRouter {
   }
 
   async route(text: string): Promise<RouteDecision> {
-    const parts = this.otherTaskClauses(text)
+    const { parts, plain } = this.otherTaskClauses(text)
     const hits = await this.neighbours([text, ...parts])
     const whole = this.classify(text, hits[0] ?? [])
     const ranked = rank(whole)
     const single = this.decide(whole, this.tuning.threshold)
     const hitsOf = new Map(parts.map((part, index) => [part, hits[index + 1] ?? []]))
-    const clauses = this.clauses(text, whole, hitsOf)
+    const clauses = this.clauses(text, whole, hitsOf, plain)
     if (clauses.length >= 2) {
       const tasks: string[] = []
       const parts: RoutedPart[] = clauses.map(({ text: part, taskType, signals, probability }) => {
@@ -141,6 +141,8 @@ export class RetrievalRouter implements RequestRouter {
     text: string,
     whole: ClassProbabilities,
     hitsOf: ReadonlyMap<string, readonly ScoredChunk[]> = new Map(),
+    /** Clause texts already classified without votes (not asked again when they had none). */
+    plain: ReadonlyMap<string, ClassProbabilities> = new Map(),
   ): ClauseCandidate[] {
     const clauses = this.markedClauses(text)
     if (clauses.length < 2) return []
@@ -148,11 +150,11 @@ export class RetrievalRouter implements RequestRouter {
     const wholeBest = order[0]?.[0]
     return clauses.map((clause) => {
       const problem = withoutNoProblem(clause.text)
-      const scores = this.classify(
-        problem || clause.text,
-        hitsOf.get(problemText(clause)) ?? [],
-        this.tuning.clauseDenseWeight,
-      )
+      const read = problemText(clause)
+      const hits = hitsOf.get(read)
+      const scores =
+        (hits === undefined ? plain.get(read) : undefined) ??
+        this.classify(read, hits ?? [], this.tuning.clauseDenseWeight)
       let taskType: string | undefined
       let own = 0
       for (const [task, probability] of scores.tasks)
@@ -217,15 +219,23 @@ export class RetrievalRouter implements RequestRouter {
    * sure). A clause about the same task, or about nothing, cannot add a request; leaving it out
    * keeps a one-request message at one query.
    */
-  private otherTaskClauses(text: string): string[] {
-    if (this.tuning.clauseDenseWeight <= 0) return []
+  private otherTaskClauses(text: string): {
+    parts: string[]
+    /** Each clause text's classification without votes, kept for the clauses not asked. */
+    plain: Map<string, ClassProbabilities>
+  } {
+    const plain = new Map<string, ClassProbabilities>()
+    if (this.tuning.clauseDenseWeight <= 0) return { parts: [], plain }
     const clauses = this.markedClauses(text)
-    if (clauses.length < 2) return []
+    if (clauses.length < 2) return { parts: [], plain }
     const wholeBest = bestTask(this.classify(text, []))
-    return clauses.map(problemText).filter((part) => {
-      const own = bestTask(this.classify(part, []))
+    const parts = clauses.map(problemText).filter((part) => {
+      const scores = this.classify(part, [])
+      plain.set(part, scores)
+      const own = bestTask(scores)
       return own.taskType !== wholeBest.taskType && own.probability >= CLAUSE_QUERY_FLOOR
     })
+    return { parts, plain }
   }
 
   /** The clauses of a message, cut finely, each with enough content words. */
