@@ -313,7 +313,7 @@ describe('NOT REAL WINDOWS: a workflow on two Windows targets through the job en
       inventory,
       access: new AccessPolicy({ accounts: new AccountMap(), machines: inventory }),
     })
-    const turn = desk.answer(
+    const turn = await desk.answer(
       'stop the dataprocessor service on the windows-servers group, only where it is running',
       { username: 'tom', role: 'technician' },
     )

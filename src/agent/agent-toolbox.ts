@@ -1,31 +1,19 @@
-import { randomUUID } from 'node:crypto'
 import type { ApprovalService } from '../approvals/approval-service.ts'
-import { pendingApprovalOf } from '../approvals/pending-approval.ts'
 import { HelpdeskError } from '../errors/index.ts'
 import type { StepResult } from '../executors/executor.ts'
 import type { Instruction } from '../knowledge/instructions/instruction.ts'
-import type { ParameterSpec } from '../knowledge/instructions/instruction-schema.ts'
 import type { Plan } from '../planning/plan.ts'
 import { buildPlan } from '../planning/planner.ts'
 import type { ApprovalRecord } from '../policy/approval-record.ts'
 import type { RankedTask, RequestRouter } from '../retrieval/request-router.ts'
 import type { HelpdeskCore, StepRunner } from './core/helpdesk-core.ts'
-import { validateParameter } from './core/parameter-validation.ts'
 import type { SessionStore } from './core/session.ts'
 import { fillSlots } from './core/slot-filling.ts'
 import type { TurnEvent, TurnResult, TurnState } from './core/turn.ts'
+import { scriptProposer } from './propose-script.ts'
 import type { ProposeScript } from './turn-run.ts'
 import type { ReplyWriter } from './understanding/model-reply-writer.ts'
 import type { RequestUnderstanding } from './understanding/request-understanding.ts'
-
-const TARGET_SPEC: ParameterSpec = {
-  name: 'target',
-  kind: 'hostname',
-  description: 'the machine a proposed script runs on',
-  question: 'Which machine?',
-  required: true,
-  defaultFromRequester: false,
-}
 
 /** What every adapter orchestrates: the core's turn phases and the helpdesk's tools. */
 export interface AgentToolboxOptions {
@@ -69,29 +57,8 @@ export class AgentToolbox {
   }
 
   /** For `propose_script`: the proposal checked (target name, policy) and turned into a request. */
-  readonly proposeScript: ProposeScript = async (input, context) => {
-    if (!this.approvals)
-      throw new HelpdeskError({ code: 'NOT_CONFIGURED', message: 'approvals are not configured' })
-    const target = validateParameter(TARGET_SPEC, input.target)
-    if (!target.ok) throw new HelpdeskError({ code: 'INVALID_INPUT', message: target.reason })
-    if (input.language !== 'bash' && input.language !== 'powershell') {
-      throw new HelpdeskError({
-        code: 'INVALID_INPUT',
-        message: 'language: expected bash or powershell',
-      })
-    }
-    const request = await this.approvals.requestProposal({
-      proposal: {
-        id: randomUUID().slice(0, 8),
-        language: input.language,
-        script: input.script,
-        target: target.value,
-        reason: input.reason,
-      },
-      requester: context.requester,
-      sessionId: context.sessionId,
-    })
-    return pendingApprovalOf(request)
+  get proposeScript(): ProposeScript {
+    return scriptProposer(this.approvals)
   }
 
   /**

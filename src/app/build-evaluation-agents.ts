@@ -11,6 +11,7 @@ import { AccountMap } from '../policy/account-map.ts'
 import { chatTurns } from '../server/chat-turns.ts'
 import { assembleHelpdesk } from './assemble-helpdesk.ts'
 import { buildAgents } from './build-agents.ts'
+import { operationsReaderFromEnvironment } from './build-operations-reader.ts'
 import { dryRunSteps } from './chat-step-runner.ts'
 
 /**
@@ -67,14 +68,17 @@ export async function buildEvaluationAgents(
     runStep,
     log: options.log,
   })
-  const operations = inventory
-    ? new OperationsDesk({
-        catalog: await OperationCatalog.load(config.OPERATIONS_DIR),
-        inventory,
-        access,
-        runbooks: router,
-      })
-    : undefined
+  const catalog = inventory ? await OperationCatalog.load(config.OPERATIONS_DIR) : undefined
+  const operations =
+    inventory && catalog
+      ? new OperationsDesk({
+          catalog,
+          inventory,
+          access,
+          runbooks: router,
+          reader: operationsReaderFromEnvironment(catalog, options.log),
+        })
+      : undefined
   const turns = chatTurns({
     core,
     sessions,

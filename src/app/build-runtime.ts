@@ -40,6 +40,7 @@ import { buildAgents } from './build-agents.ts'
 import { buildAnalytics } from './build-analytics.ts'
 import { buildEmbedding } from './build-embedding.ts'
 import { buildExecution, databaseFile, type ExecutionRuntime } from './build-execution.ts'
+import { operationsReaderFromEnvironment } from './build-operations-reader.ts'
 import { buildVectorStore, sharedIndexFor } from './build-vector-store.ts'
 import { dryRunSteps, liveSteps } from './chat-step-runner.ts'
 import type { LiveRouter } from './live-router.ts'
@@ -350,12 +351,13 @@ export async function buildRuntime(
       jobEngine: execution?.jobEngine,
       access,
       operations: execution?.inventory
-        ? new OperationsDesk({
+        ? operationsDesk({
             catalog: await OperationCatalog.load(config.OPERATIONS_DIR),
             inventory: execution.inventory,
             access,
             runbooks: router,
             ...(execution.files ? { files: execution.files } : {}),
+            log: options.log,
           })
         : undefined,
       findPerson: knownPeople({
@@ -374,4 +376,17 @@ export async function buildRuntime(
     await close()
     throw error
   }
+}
+
+/** The operations desk, reading messages as the configuration asks (build-operations-reader.ts). */
+function operationsDesk(
+  options: ConstructorParameters<typeof OperationsDesk>[0] & {
+    catalog: OperationCatalog
+    log: (line: string) => void
+  },
+): OperationsDesk {
+  const { log, ...desk } = options
+  const reader = operationsReaderFromEnvironment(options.catalog, log)
+  log(`operations: requests read by ${reader.description}`)
+  return new OperationsDesk({ ...desk, reader })
 }

@@ -1,19 +1,23 @@
 import { readFile } from 'node:fs/promises'
 import { z } from 'zod'
+import { operationsReaderFromEnvironment } from '../app/build-operations-reader.ts'
 import { loadYamlSettings } from '../config/yaml-settings-file.ts'
 import { HelpdeskError } from '../errors/index.ts'
 import { inventorySchema } from '../inventory/inventory-schema.ts'
+import { OperationCatalog } from '../operations/operation-catalog.ts'
+import type { OperationRequestReader } from '../operations/operation-request-reader.ts'
 import {
   type LabelledOperationRequest,
   scoreOperationRequests,
 } from '../operations/operations-evaluation.ts'
-import { readOperationRequest } from '../operations/request-reader.ts'
+import type { ReadRequest } from '../operations/request-reader.ts'
 import { fleetOf } from '../operations/request-targets.ts'
 import { parseJsonLines } from './json-lines.ts'
 
 /**
- * `helpdesk eval --operations FILE --inventory FILE`: the offline reader of operation requests
- * on labelled requests (docs/operations.md); no Chroma, no model, no machine is contacted.
+ * `helpdesk eval --operations FILE --inventory FILE`: the reader of operation requests on
+ * labelled requests (docs/operations.md): the offline rules, or with an LLM configured
+ * (`LLM_BASE_URL`, `LLM_MODEL`) the model's checked reading. No Chroma, no machine is contacted.
  * @module
  */
 
@@ -59,6 +63,8 @@ export interface EvalOperationsOptions {
   employeeRequests?: string
   json?: boolean
   errors?: boolean
+  /** The operations catalog (default data/operations), for the model reader's check. */
+  operationsDirectory?: string
 }
 
 export async function evalOperationsCommand(options: EvalOperationsOptions): Promise<void> {
@@ -82,14 +88,23 @@ export async function evalOperationsCommand(options: EvalOperationsOptions): Pro
         ? `${problems.length} invalid line(s):\n  ${problems.slice(0, 20).join('\n  ')}`
         : `--operations ${options.operations}: the file has no requests`,
     })
-  const results = values.map((request) => ({
-    request: request as LabelledOperationRequest,
-    got: readOperationRequest(request.text, fleet),
-  }))
+  // With an LLM configured the model reads (checked, the rules' reading kept when refused).
+  const refusedAnswers: string[] = []
+  const reader = operationsReaderFromEnvironment(
+    await OperationCatalog.load(options.operationsDirectory),
+    (line) => refusedAnswers.push(line),
+  )
+  const results: Array<{ request: LabelledOperationRequest; got: ReadRequest }> = []
+  for (const request of values) {
+    results.push({
+      request: request as LabelledOperationRequest,
+      got: await reader.read(request.text, fleet),
+    })
+  }
   const report = {
     ...scoreOperationRequests(results),
     ...(options.employeeRequests
-      ? { employeeFile: await employeeCheck(options.employeeRequests, fleet) }
+      ? { employeeFile: await employeeCheck(options.employeeRequests, fleet, reader) }
       : {}),
   }
   if (options.json) {
@@ -99,6 +114,7 @@ export async function evalOperationsCommand(options: EvalOperationsOptions): Pro
     return
   }
   const lines = [
+    `reader: ${reader.description}${refusedAnswers.length > 0 ? ` (${refusedAnswers.length} model answers refused or failed, the rules' reading kept)` : ''}`,
     `requests: ${report.count}`,
     `accuracy (exactly right): ${report.accuracy} (${report.correct}/${report.count})`,
     `by kind: ${Object.entries(report.byKind)
@@ -116,6 +132,7 @@ export async function evalOperationsCommand(options: EvalOperationsOptions): Pro
       for (const taken of report.employeeFile.takenAsOperation) lines.push(`  ${taken}`)
   }
   if (options.errors) {
+    for (const line of refusedAnswers) lines.push(`  ${line}`)
     for (const error of report.errors) {
       lines.push(`  ${error.id} [${error.fields.join(', ')}]: ${error.text}`)
       lines.push(`    expected ${JSON.stringify(error.expected)}`)
@@ -131,6 +148,7 @@ const routingLineSchema = z.object({ id: z.string().min(1), text: z.string().min
 async function employeeCheck(
   file: string,
   fleet: ReturnType<typeof fleetOf>,
+  reader: OperationRequestReader,
 ): Promise<{ count: number; takenAsOperation: string[] }> {
   const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
     throw new HelpdeskError({
@@ -144,8 +162,10 @@ async function employeeCheck(
       code: 'INVALID_INPUT',
       message: `${problems.length} invalid line(s):\n  ${problems.slice(0, 20).join('\n  ')}`,
     })
-  const takenAsOperation = values
-    .filter((line) => readOperationRequest(line.text, fleet).kind !== 'employee')
-    .map((line) => `${line.id}: ${line.text.slice(0, 120)}`)
+  const takenAsOperation: string[] = []
+  for (const line of values) {
+    if ((await reader.read(line.text, fleet)).kind !== 'employee')
+      takenAsOperation.push(`${line.id}: ${line.text.slice(0, 120)}`)
+  }
   return { count: values.length, takenAsOperation }
 }

@@ -64,7 +64,7 @@ describe('NOT REAL WINDOWS: an operation on an AD group, run through the job eng
     const { inventory } = opened
     const access = new AccessPolicy({ accounts: new AccountMap(), machines: inventory })
     const desk = new OperationsDesk({ catalog: await OperationCatalog.load(), inventory, access })
-    const turn = desk.answer('stop the batchjob service on the Batch Servers group', {
+    const turn = await desk.answer('stop the batchjob service on the Batch Servers group', {
       username: 'tom',
       role: 'technician',
     })

@@ -188,16 +188,16 @@ describe('inventory questions and operations answered from the AD-sourced invent
     })
   })
 
-  it('"how many windows machines do we have": counted from the computer objects', () => {
-    const turn = desk.answer('how many windows machines do we have?', tech)
+  it('"how many windows machines do we have": counted from the computer objects', async () => {
+    const turn = await desk.answer('how many windows machines do we have?', tech)
     expect(turn?.kind).toBe('inventory')
     expect(turn?.reply).toBe(
       'In the inventory, Windows only: 5 machines (5 Windows; 4 server, 1 laptop).',
     )
   })
 
-  it("one machine's details: OS, class, how it is reached, groups, owner, OU and description", () => {
-    const turn = desk.answer('give me the details for LT-0101', tech)
+  it("one machine's details: OS, class, how it is reached, groups, owner, OU and description", async () => {
+    const turn = await desk.answer('give me the details for LT-0101', tech)
     expect(turn?.kind).toBe('inventory')
     expect(turn?.reply).toBe(
       [
@@ -211,26 +211,26 @@ describe('inventory questions and operations answered from the AD-sourced invent
     )
   })
 
-  it("a group's members, from the AD group the computers are in", () => {
-    const turn = desk.answer('which ones are the web servers again? list them', tech)
+  it("a group's members, from the AD group the computers are in", async () => {
+    const turn = await desk.answer('which ones are the web servers again? list them', tech)
     expect(turn?.kind).toBe('inventory')
     expect(turn?.reply).toContain('group web-servers: 2 machines (2 Linux; 2 server)')
     expect(turn?.reply).toContain('- WEB01: Linux server')
     expect(turn?.reply).toContain('- WEB02: Linux server')
   })
 
-  it('an operation on a group of groups targets the computers of the groups nested in it', () => {
-    const turn = desk.answer('restart nginx on the linux-fleet group except WEB02', tech)
+  it('an operation on a group of groups targets the computers of the groups nested in it', async () => {
+    const turn = await desk.answer('restart nginx on the linux-fleet group except WEB02', tech)
     expect(turn?.kind).toBe('operation')
     expect(turn?.plan?.workflow.targets).toEqual(['WEB01'])
     expect(turn?.reply).toContain('- Left out as you asked: WEB02')
-    const all = desk.answer('how many machines are in the infrastructure group', tech)
+    const all = await desk.answer('how many machines are in the infrastructure group', tech)
     expect(all?.kind).toBe('inventory')
     expect(all?.reply).toMatch(/group infrastructure: 5 machines/)
   })
 
-  it('an operation on an AD group targets its computers, with the Windows script', () => {
-    const turn = desk.answer(
+  it('an operation on an AD group targets its computers, with the Windows script', async () => {
+    const turn = await desk.answer(
       'Stop the dataprocessor service on all servers in the Data Processing group',
       tech,
     )

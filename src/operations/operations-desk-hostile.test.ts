@@ -51,8 +51,8 @@ describe('values are taken whole or refused', () => {
       'package',
     ],
     ['remove libfoo/stable from build01', 'libfoo/stable', 'package'],
-  ])('%s: refused, naming %s as a %s', (message, whole, field) => {
-    const turn = desk.answer(message, tom)
+  ])('%s: refused, naming %s as a %s', async (message, whole, field) => {
+    const turn = await desk.answer(message, tom)
     expect(turn?.kind).toBe('refused')
     expect(turn?.plan).toBeUndefined()
     expect(turn?.reply).toContain(`"${whole}" is not a valid ${field}`)
@@ -73,8 +73,8 @@ describe('values are taken whole or refused', () => {
     // A service or process name cannot hold "/": the shorthand for both.
     'restart nginx/php-fpm on web01',
     'kill java/python on dp01',
-  ])('%s: read as before', (message) => {
-    expect(desk.answer(message, tom)?.kind).toBe('operation')
+  ])('%s: read as before', async (message) => {
+    expect((await desk.answer(message, tom))?.kind).toBe('operation')
   })
 })
 
@@ -84,8 +84,8 @@ describe('one request, one set of machines', () => {
     'restart nginx on web01\r\nreboot web02',
     'reboot web02 and check disk space on web01',
     'stop nginx on web01, then start apache on web02',
-  ])('%s: refused, since one job runs every step on every machine', (message) => {
-    const turn = desk.answer(message, tom)
+  ])('%s: refused, since one job runs every step on every machine', async (message) => {
+    const turn = await desk.answer(message, tom)
     expect(turn?.kind).toBe('refused')
     expect(turn?.plan).toBeUndefined()
     expect(turn?.reply).toMatch(/name different machines/)
@@ -96,28 +96,28 @@ describe('one request, one set of machines', () => {
     'stop nginx and start apache on web01',
     'on web01 stop nginx, then start apache',
     'restart nginx on all web servers except web04',
-  ])('%s: one set of machines, read as before', (message) => {
-    expect(desk.answer(message, tom)?.kind).toBe('operation')
+  ])('%s: one set of machines, read as before', async (message) => {
+    expect((await desk.answer(message, tom))?.kind).toBe('operation')
   })
 })
 
 describe("a requester's refusal says nothing about the inventory", () => {
-  it('answers a machine that exists exactly like one that does not', () => {
-    const known = desk.answer('restart nginx on web01', alice)
-    const unknown = desk.answer('restart nginx on web77', alice)
+  it('answers a machine that exists exactly like one that does not', async () => {
+    const known = await desk.answer('restart nginx on web01', alice)
+    const unknown = await desk.answer('restart nginx on web77', alice)
     expect(known?.kind).toBe('refused')
     expect(JSON.stringify(known).replaceAll('web01', 'X')).toBe(
       JSON.stringify(unknown).replaceAll('web77', 'X'),
     )
   })
 
-  it('never names a machine or group the requester did not type', () => {
+  it('never names a machine or group the requester did not type', async () => {
     for (const message of [
       'restart nginx on the foo servers',
       'restart nginx on the web servers',
       'reboot the domain controller',
     ]) {
-      const turn = desk.answer(message, alice)
+      const turn = await desk.answer(message, alice)
       const shown = JSON.stringify(turn ?? {})
       for (const name of ['fs01', 'web-servers', 'web01', 'dc01']) expect(shown).not.toContain(name)
     }

@@ -8,17 +8,15 @@ import {
 import { buildWorkflow, type WorkflowPlan } from './build-workflow.ts'
 import type { FilesDirectory } from './files-directory.ts'
 import { answerInventoryQuestion } from './inventory-answers.ts'
+import { OfflineRequestReader } from './offline-request-reader.ts'
 import type { OperationCatalog } from './operation-catalog.ts'
+import type { OperationRequestReader } from './operation-request-reader.ts'
 import { namesAnAction } from './request-fallback.ts'
-import {
-  evaluationRecord,
-  type OperationRequest,
-  type ReadRequest,
-  readOperationRequest,
-} from './request-reader.ts'
+import { evaluationRecord, type OperationRequest, type ReadRequest } from './request-reader.ts'
 import { mixedTargetsRefusal } from './request-target-sets.ts'
 import { findTargets, fleetOf, hasTarget } from './request-targets.ts'
 import { cutValueRefusal } from './request-whole-values.ts'
+import { type MachineProposal, proposalsFor } from './script-proposal.ts'
 import { previewWorkflow } from './workflow-preview.ts'
 
 /**
@@ -39,8 +37,12 @@ export interface InventoryView {
 }
 
 export interface OperationsTurn {
-  /** `clarify`: fleet work the reader could not read in full; the reply asks what it missed. */
-  kind: 'operation' | 'inventory' | 'refused' | 'clarify'
+  /**
+   * `clarify`: fleet work the reader could not read in full; the reply asks what it missed.
+   * `proposal`: work no catalog operation expresses, as a configured model scripted it
+   * (`proposals`, one per machine, for the `propose_script` approvals).
+   */
+  kind: 'operation' | 'inventory' | 'refused' | 'clarify' | 'proposal'
   reply: string
   /** What the reader read (the evaluation record of docs/operations.md). */
   request: OperationRequest
@@ -48,6 +50,8 @@ export interface OperationsTurn {
   plan?: WorkflowPlan
   /** For a refusal: why, in the access policy's words. */
   refused?: string[]
+  /** For a proposal: the script per machine, each to be approved in full before it runs. */
+  proposals?: MachineProposal[]
 }
 
 /** "same for LT-0423", "and the same on web02", "do the same thing for the finance group". */
@@ -68,6 +72,7 @@ export class OperationsDesk {
   private readonly access: AccessPolicy
   private readonly files: FilesDirectory | undefined
   private readonly runbooks: RunbookRouter | undefined
+  private readonly reader: OperationRequestReader
 
   constructor(options: {
     catalog: OperationCatalog
@@ -77,12 +82,20 @@ export class OperationsDesk {
     files?: FilesDirectory
     /** The employee router, for `defersToRunbooks`; without it the desk always asks. */
     runbooks?: RunbookRouter
+    /** How messages are read; the offline rules unless a model is configured. */
+    reader?: OperationRequestReader
   }) {
     this.catalog = options.catalog
     this.inventory = options.inventory
     this.access = options.access
     this.files = options.files
     this.runbooks = options.runbooks
+    this.reader = options.reader ?? new OfflineRequestReader()
+  }
+
+  /** How this desk reads messages, for the start-up log. */
+  get readerDescription(): string {
+    return this.reader.description
   }
 
   /**
@@ -110,11 +123,11 @@ export class OperationsDesk {
    * (the earlier message supplies the values, so they are checked whole against it). Undefined
    * when the earlier message was no operation read in full or the follow-up names no machine.
    */
-  answerFollowUp(
+  async answerFollowUp(
     earlier: readonly string[],
     message: string,
     actor: Actor | undefined,
-  ): OperationsTurn | undefined {
+  ): Promise<OperationsTurn | undefined> {
     if (!actor || !this.isFollowUp(message)) return undefined
     const fleet = fleetOf(this.snapshot())
     // The latest earlier message that was an operation read in full ("same for web02" twice in a
@@ -122,7 +135,7 @@ export class OperationsDesk {
     let previous: string | undefined
     let before: ReadRequest | undefined
     for (const text of earlier.slice(0, FOLLOW_UP_REACH)) {
-      const read = readOperationRequest(text, fleet)
+      const read = await this.reader.read(text, fleet)
       if (read.kind === 'operation' && read.clarify === null && read.operations.length > 0) {
         previous = text
         before = read
@@ -145,15 +158,15 @@ export class OperationsDesk {
    * The answer when the message is an operation or an inventory question for this actor; undefined
    * when the employee runbooks should take it (an employee's request, or a requester's own machine).
    */
-  answer(
+  async answer(
     message: string,
     actor: Actor | undefined,
     followUp?: { read: ReadRequest },
-  ): OperationsTurn | undefined {
+  ): Promise<OperationsTurn | undefined> {
     // Without sign-in nobody is known to be a technician: the employee path keeps the turn.
     if (!actor) return undefined
     const data = this.snapshot()
-    const read = followUp?.read ?? readOperationRequest(message, fleetOf(data))
+    const read = followUp?.read ?? (await this.reader.read(message, fleetOf(data)))
     const request = evaluationRecord(read)
     const cut = read.kind === 'operation' ? cutValueRefusal(message, read) : null
     if (cut !== null) {
@@ -180,6 +193,17 @@ export class OperationsDesk {
     if (mixed !== null) return { kind: 'refused', reply: mixed, request, refused: [mixed] }
     if (read.kind === 'inventory') {
       return { kind: 'inventory', reply: answerInventoryQuestion(read, data), request }
+    }
+    if (read.proposal) {
+      const proposed = proposalsFor(read, data)
+      return proposed.ok
+        ? { kind: 'proposal', reply: proposed.reply, request, proposals: proposed.proposals }
+        : {
+            kind: 'refused',
+            reply: `I can't prepare that as written: ${proposed.reason}`,
+            request,
+            refused: [proposed.reason],
+          }
     }
     const built = buildWorkflow(read, this.catalog, data, this.files)
     if (!built.ok) {

@@ -49,6 +49,17 @@ export interface ReadRequest extends OperationRequest {
    * ("Which service should I restart on web01?"); null when the request was read whole.
    */
   clarify: string | null
+  /**
+   * Work the catalog cannot express, as a configured model proposed it (model-request-reader.ts):
+   * a script per operating system, shown in full and approved machine by machine through the
+   * `propose_script` path; absent from the offline reader.
+   */
+  proposal?: ScriptForTargets
+}
+
+export interface ScriptForTargets {
+  reason: string
+  scripts: { linux?: string; windows?: string }
 }
 
 /** Questions about the fleet itself, answered from the inventory. */

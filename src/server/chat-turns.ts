@@ -2,9 +2,10 @@ import type { Span } from '@opentelemetry/api'
 import type { SwitchableAgent } from '../agent/agent-registry.ts'
 import type { HelpdeskCore, TurnInput } from '../agent/core/helpdesk-core.ts'
 import type { SessionStore } from '../agent/core/session.ts'
-import type { TurnResult } from '../agent/core/turn.ts'
+import type { PendingApproval, TurnResult } from '../agent/core/turn.ts'
 import { lastReply } from '../agent/event-stream.ts'
 import type { AgentEvent } from '../agent/helpdesk-agent.ts'
+import type { ProposeScript } from '../agent/turn-run.ts'
 import { HelpdeskError } from '../errors/index.ts'
 import { samePerson } from '../identity/user.ts'
 import { type HelpdeskMetrics, metrics } from '../observability/metrics.ts'
@@ -67,6 +68,11 @@ export interface ChatTurnsOptions {
    */
   operationJobs?: OperationJobs
   /**
+   * The `propose_script` path (AgentToolbox.proposeScript): a script for work no catalog
+   * operation expresses becomes approval requests. Without it such work is not proposed.
+   */
+  proposeScript?: ProposeScript
+  /**
    * Run before each turn is checked: replicas on one database bring their runbooks in line with
    * the store here, so a runbook changed through another replica is routed to by this turn.
    */
@@ -81,6 +87,11 @@ export type ChatTurnResult = TurnResult & {
 }
 
 export function chatTurns(options: ChatTurnsOptions): ChatTurns {
+  const proposeWith: ProposeScript =
+    options.proposeScript ??
+    (async () => {
+      throw new HelpdeskError({ code: 'NOT_CONFIGURED', message: 'approvals are not configured' })
+    })
   const { core, sessions, agents, findPerson, tickets, operations, operationJobs, beforeTurn } =
     options
 
@@ -112,7 +123,7 @@ export function chatTurns(options: ChatTurnsOptions): ChatTurns {
     await core.checkInput({ message: input.message })
     const actor = input.actor
     // Read in memory first: most turns are not fleet work, and the core reads the session itself.
-    let answered = operations.answer(input.message, actor)
+    let answered = await operations.answer(input.message, actor)
     // "same for LT-0423": the earlier request's work on other machines (the session is read only
     // for such a follow-up; most turns are not fleet work).
     const followUp = operations.isFollowUp(input.message)
@@ -125,7 +136,7 @@ export function chatTurns(options: ChatTurnsOptions): ChatTurns {
         .filter((entry) => entry.role === 'user')
         .map((entry) => entry.text)
         .reverse()
-      answered = operations.answerFollowUp(earlier, input.message, actor) ?? answered
+      answered = (await operations.answerFollowUp(earlier, input.message, actor)) ?? answered
       if (answered && (await operations.defersToRunbooks(answered, input.message))) return undefined
     }
     if (!answered) return undefined
@@ -133,6 +144,21 @@ export function chatTurns(options: ChatTurnsOptions): ChatTurns {
       return undefined
     let started: OperationStart | undefined
     let notStarted: string | undefined
+    const proposed: PendingApproval[] = []
+    if (answered.kind === 'proposal' && answered.proposals && actor) {
+      // The propose_script path: each machine's script is an approval request of its own, shown
+      // in full; a refusal (approvals not configured, the script checker's verdict) is said.
+      try {
+        for (const proposal of answered.proposals) {
+          proposed.push(
+            await proposeWith(proposal, { requester: actor.username, sessionId: session.id }),
+          )
+        }
+      } catch (error) {
+        if (!(error instanceof HelpdeskError)) throw error
+        notStarted = `Nothing was proposed for approval: ${error.message}`
+      }
+    }
     if (answered.kind === 'operation' && answered.plan && actor && operationJobs) {
       try {
         started = await operationJobs.begin(answered.plan, {
@@ -147,7 +173,11 @@ export function chatTurns(options: ChatTurnsOptions): ChatTurns {
         notStarted = `Nothing was started: ${error.message}`
       }
     }
-    const ending = started ? describeStart(started) : notStarted
+    const ending = started
+      ? describeStart(started)
+      : proposed.length > 0
+        ? `Waiting for a technician's approval: ${proposed.length === 1 ? 'one request' : `${proposed.length} requests, one per machine`} (${proposed.map((each) => each.id).join(', ')}).`
+        : notStarted
     const reply = ending ? `${answered.reply}\n\n${ending}` : answered.reply
     const at = new Date().toISOString()
     session.history.push({ role: 'user', text: input.message, at })
@@ -158,6 +188,7 @@ export function chatTurns(options: ChatTurnsOptions): ChatTurns {
       reply,
       ...(started?.kind === 'job' ? { jobId: started.jobId } : {}),
       ...(started?.kind === 'approval' ? { approvals: [started.approval] } : {}),
+      ...(proposed.length > 0 ? { approvals: proposed } : {}),
       tasks: [],
       plan: [],
       results: [],

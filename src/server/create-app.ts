@@ -7,6 +7,7 @@ import type { Logger } from 'pino'
 import type { SwitchableAgent } from '../agent/agent-registry.ts'
 import type { HelpdeskCore } from '../agent/core/helpdesk-core.ts'
 import type { SessionStore } from '../agent/core/session.ts'
+import { scriptProposer } from '../agent/propose-script.ts'
 import type { AnalyticsService } from '../analytics/analytics-service.ts'
 import type { ReplyFeedbackStore } from '../analytics/feedback/reply-feedback.ts'
 import type { ApprovalService } from '../approvals/approval-service.ts'
@@ -296,20 +297,15 @@ export function createApp(dependencies: AppDependencies): Hono<AuthenticatedEnvi
           ),
         )
     : undefined
-  app.route(
-    '/api',
-    chatRoutes(
-      dependencies.core,
-      dependencies.sessions,
-      log,
-      dependencies.agents,
-      findPerson,
-      dependencies.tickets,
-      dependencies.operations,
-      operationJobs,
-      beforeTurn,
-    ),
-  )
+  // One set of chat turns for the JSON, streaming and Gradio endpoints.
+  const turns = chatTurns({
+    ...dependencies,
+    findPerson,
+    ...(operationJobs ? { operationJobs } : {}),
+    proposeScript: scriptProposer(dependencies.approvals),
+    ...(beforeTurn ? { beforeTurn } : {}),
+  })
+  app.route('/api', chatRoutes(turns, log))
   app.route(
     '/api',
     approvalRoutes(
@@ -348,12 +344,7 @@ export function createApp(dependencies: AppDependencies): Hono<AuthenticatedEnvi
   app.route(
     '/',
     gradioRoutes({
-      turns: chatTurns({
-        ...dependencies,
-        findPerson,
-        ...(operationJobs ? { operationJobs } : {}),
-        ...(beforeTurn ? { beforeTurn } : {}),
-      }),
+      turns,
       signIn,
       log,
     }),

@@ -1,5 +1,6 @@
 import type { Instruction } from '../../knowledge/instructions/instruction.ts'
 import type { ModelEndpoint } from '../../models/model-endpoint.ts'
+import { toolCallArguments } from '../../models/tool-call-arguments.ts'
 import type { RouteDecision } from '../../retrieval/request-router.ts'
 import { validateParameter } from '../core/parameter-validation.ts'
 import type { TurnState } from '../core/turn.ts'
@@ -114,7 +115,7 @@ export class ModelUnderstanding implements RequestUnderstanding {
         `it answered HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`,
       )
     }
-    return argumentsOf(await response.json())
+    return toolCallArguments(await response.json(), UNDERSTAND_TOOL)
   }
 
   /**
@@ -150,27 +151,6 @@ export class ModelUnderstanding implements RequestUnderstanding {
       if (specs.length > 0 && !specs.some((spec) => validateParameter(spec, value).ok))
         delete known[name]
     }
-  }
-}
-
-/** The arguments of the answer's `understand_request` call, or JSON content from a server that answered in text. */
-function argumentsOf(body: unknown): unknown {
-  const message = (
-    body as {
-      choices?: Array<{
-        message?: {
-          content?: string | null
-          tool_calls?: Array<{ function?: { name?: string; arguments?: string } }>
-        }
-      }>
-    }
-  ).choices?.[0]?.message
-  const call = message?.tool_calls?.find((each) => each.function?.name === UNDERSTAND_TOOL)
-  const text = call?.function?.arguments ?? message?.content ?? ''
-  try {
-    return JSON.parse(text)
-  } catch {
-    return `not JSON: ${text.slice(0, 80)}`
   }
 }
 

@@ -1,16 +1,10 @@
 import { type Context, Hono } from 'hono'
 import { streamSSE } from 'hono/streaming'
 import { z } from 'zod'
-import type { SwitchableAgent } from '../../agent/agent-registry.ts'
 import type { HelpdeskCore, TurnInput } from '../../agent/core/helpdesk-core.ts'
-import type { SessionStore } from '../../agent/core/session.ts'
 import { USERNAME_PATTERN } from '../../identity/user.ts'
-import type { OperationJobs } from '../../operations/operation-jobs.ts'
-import type { OperationsDesk } from '../../operations/operations-desk.ts'
-import type { PersonLookup } from '../../policy/known-people.ts'
-import type { TicketService } from '../../tickets/ticket-service.ts'
 import type { AuthenticatedEnvironment } from '../authentication.ts'
-import { chatTurns } from '../chat-turns.ts'
+import type { ChatTurns } from '../chat-turns.ts'
 import { isStaff, publicError } from '../error-response.ts'
 import { readJsonBody } from '../read-json-body.ts'
 
@@ -24,36 +18,15 @@ const chatRequestSchema = z
   })
   .strict()
 
-/** `POST /api/chat` (one JSON answer) and `POST /api/chat/stream` (server-sent events). */
+/**
+ * `POST /api/chat` (one JSON answer) and `POST /api/chat/stream` (server-sent events), over the
+ * app's one set of chat turns (the Gradio endpoint uses the same).
+ */
 export function chatRoutes(
-  core: HelpdeskCore,
-  sessions: SessionStore,
+  turns: ChatTurns,
   log: (line: string) => void,
-  /** The agent adapter that orchestrates turns; without one the core runs them directly. */
-  agents?: SwitchableAgent,
-  /** Whether a person a technician acts for exists; without it, names are not checked. */
-  findPerson?: PersonLookup,
-  /** The built-in ticket queue a hand-off opens a ticket in. */
-  tickets?: TicketService,
-  /** Operations on machines and inventory questions, before the employee runbooks. */
-  operations?: OperationsDesk,
-  /** Starts a previewed operation: a job at once (read-only) or an approval request. */
-  operationJobs?: OperationJobs,
-  /** Before each turn: replicas catch up with runbook changes made elsewhere. */
-  beforeTurn?: () => Promise<unknown>,
 ): Hono<AuthenticatedEnvironment> {
   const app = new Hono<AuthenticatedEnvironment>()
-
-  const turns = chatTurns({
-    core,
-    sessions,
-    ...(agents ? { agents } : {}),
-    ...(findPerson ? { findPerson } : {}),
-    ...(tickets ? { tickets } : {}),
-    ...(operations ? { operations } : {}),
-    ...(operationJobs ? { operationJobs } : {}),
-    ...(beforeTurn ? { beforeTurn } : {}),
-  })
 
   /** The body, checked against the caller (see `ChatTurns.prepare`); refusals are plain 4xx. */
   async function prepareTurn(context: Context<AuthenticatedEnvironment>): Promise<TurnInput> {
