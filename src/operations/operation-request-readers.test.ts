@@ -110,13 +110,13 @@ runOperationRequestReaderContract({
 
 describe('the model reader', () => {
   it('reads what the offline rules miss when its answer holds', async () => {
-    const text = 'tail erors on web02 for teh last 6 hours'
+    const text = 'give db02 the once-over for chronyd health'
     const offline = await new OfflineRequestReader().read(text, fleet)
     expect(offline.operations).toEqual([])
     const expected = {
       kind: 'operation' as const,
-      operations: [{ operation: 'logs.errors', parameters: { hours: 6 } }],
-      targets: { machines: ['web02'], groups: [], all: false, os: null },
+      operations: [{ operation: 'service.status', parameters: { service: 'chronyd' } }],
+      targets: { machines: ['db02'], groups: [], all: false, os: null },
       condition: null,
     }
     const { reader, log } = await modelReader([

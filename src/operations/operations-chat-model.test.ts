@@ -131,14 +131,14 @@ describe('operations read by a configured model, in the chat', () => {
   it('previews what the model read where the rules read nothing whole', async () => {
     answers.push({
       kind: 'operation',
-      operations: [{ operation: 'logs.errors', parameters: { hours: 6 } }],
-      targets: { ...none, machines: ['web02'] },
+      operations: [{ operation: 'service.status', parameters: { service: 'chronyd' } }],
+      targets: { ...none, machines: ['db02'] },
       condition: null,
     })
-    const result = await chat('tech', 'tail erors on web02 for teh last 6 hours')
+    const result = await chat('tech', 'give db02 the once-over for chronyd health')
     expect(result.operation?.kind).toBe('operation')
-    expect(result.operation?.plan?.workflow.steps[0]?.operation).toBe('logs.errors')
-    expect(result.operation?.plan?.workflow.targets).toEqual(['web02'])
+    expect(result.operation?.plan?.workflow.steps[0]?.operation).toBe('service.status')
+    expect(result.operation?.plan?.workflow.targets).toEqual(['db02'])
   })
 
   it("shows the model's script in full and asks approval per machine, running nothing", async () => {

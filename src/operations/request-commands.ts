@@ -64,6 +64,15 @@ const COMMANDS: ReadonlyArray<readonly [RegExp, (...groups: string[]) => string]
     new RegExp(String.raw`${SUDO}\bservice\s+${NAME}\s+(restart|reload|start|stop|status)\b`, 'gi'),
     (name, verb) => serviceWords(SERVICE_VERBS[verb.toLowerCase()] ?? verb, name),
   ],
+  // sc stop spooler, sc.exe query W3SVC, net start spooler (Windows' own service commands)
+  [
+    new RegExp(String.raw`\bsc(?:\.exe)?\s+(start|stop|query)\s+${NAME}`, 'gi'),
+    (verb, name) => serviceWords(verb.toLowerCase() === 'query' ? 'status' : verb, name),
+  ],
+  [
+    new RegExp(String.raw`\bnet\s+(start|stop)\s+${NAME}`, 'gi'),
+    (verb, name) => serviceWords(verb, name),
+  ],
   // Restart-Service -Name W3SVC -Force, Get-Service Spooler
   [
     new RegExp(String.raw`\b(Restart|Start|Stop)-Service\s+${FLAGS}${NAME}(?:\s+-Force\b)?`, 'gi'),

@@ -11,6 +11,9 @@ import { NOT_OBJECTS } from './request-words.ts'
  * @module
  */
 
+/** What "bring X up to ..." ends with when it means an update, not a start. */
+const UP_TO = String.raw`(?:date|(?:the\s+)?(?:latest|newest|current)(?:\s+version)?|version\b)`
+
 /** [canonical verb, phrases that mean it]. Phrases are regular-expression sources, word-bounded. */
 const LEXICON: ReadonlyArray<readonly [string, readonly string[]]> = [
   [
@@ -49,8 +52,8 @@ const LEXICON: ReadonlyArray<readonly [string, readonly string[]]> = [
       // "the service on dp02 is down, bring it back"
       String.raw`bring\s+(?<object>it|them)\s+back(?!\s+(?:up|online|down|offline)\b)`,
       // "bring up the WinRM service", "bring nginx back up", "bring the spooler back online"
-      String.raw`bring\s+(?<object>(?:the\s+)?[A-Za-z0-9][A-Za-z0-9@._-]*(?:\s+(?:service|daemon))?)\s+(?:back\s+)?(?:up(?!\s+to\s+date)|online)`,
-      String.raw`bring\s+(?:back\s+)?up(?!\s+to\s+date)`,
+      String.raw`bring\s+(?<object>(?:the\s+)?[A-Za-z0-9][A-Za-z0-9@._-]*(?:\s+(?:service|daemon))?)\s+(?:back\s+)?(?:up(?!\s+to\s+${UP_TO})|online)`,
+      String.raw`bring\s+(?:back\s+)?up(?!\s+to\s+${UP_TO})`,
     ],
   ],
   [
@@ -91,6 +94,8 @@ const LEXICON: ReadonlyArray<readonly [string, readonly string[]]> = [
       // "take vim off build01", "take telnet out of the web servers": gone from the machine.
       String.raw`take\s+(?<object>(?:the\s+)?[A-Za-z0-9][A-Za-z0-9.+_:-]*(?:\s+package)?)\s+(?=(?:off|out\s+of|from)\s)`,
       String.raw`get\s+rid\s+of`,
+      // "drop the nodejs package from web04" (dropping one onto machines is an install)
+      String.raw`drop\s+(?=(?:the\s+)?[A-Za-z0-9][A-Za-z0-9.+_:-]*(?:\s+package)?\s+(?:from|off)\s)`,
       String.raw`rip\s+out`,
       String.raw`rip\s+(?=\S+\s+(?:out\s+)?(?:off|from)\b)`,
       String.raw`purge`,
@@ -103,8 +108,9 @@ const LEXICON: ReadonlyArray<readonly [string, readonly string[]]> = [
     'update',
     [
       String.raw`bump`,
-      String.raw`bring\s+up\s+to\s+date`,
-      String.raw`bring\s+(?<object>(?:the\s+)?[A-Za-z0-9][A-Za-z0-9.+_:-]*(?:\s+package)?)\s+up\s+to\s+date`,
+      String.raw`bring\s+up\s+to\s+${UP_TO}`,
+      // "bring nginx up to date", "bring nginx up to the latest version"
+      String.raw`bring\s+(?<object>(?:the\s+)?[A-Za-z0-9][A-Za-z0-9.+_:-]*(?:\s+package)?)\s+up\s+to\s+${UP_TO}`,
       String.raw`refresh\s+(?=the\s+package)`,
     ],
   ],
@@ -284,8 +290,39 @@ const NOT_SUBJECTS = new Set(
 const POSSESSIVE =
   /\b(restart|start|stop|kill|check|update|upgrade|install|remove|bounce|kick|reload)\s+(the\s+)?((?:[A-Za-z0-9][A-Za-z0-9._-]*\s+)?[A-Za-z0-9][A-Za-z0-9._-]*?)(?:['\u2019]s|s['\u2019])\s+([A-Za-z0-9][A-Za-z0-9@._+-]*)/gi
 
+/**
+ * Words the reader keys on, misspelt anywhere in the sentence ("tail erors", "can dp03 reslove
+ * db02"), and phrases said another way ("the event viewer" is the event log, "is X even
+ * running" is "is X running"). Names are never touched: only these words, one edit away.
+ */
+const KEY_WORDS = ['errors', 'resolve']
+const NOT_SLIPS = new Set([
+  'error',
+  'terrors',
+  'revolve',
+  'resolver',
+  'resolved',
+  'resolves',
+  'errored',
+])
+const PHRASES: ReadonlyArray<[RegExp, string]> = [
+  [/\bteh\b/gi, 'the'],
+  [/\bevent\s+viewer\b/gi, 'event log'],
+  [/\b(?:even|actually|really|still)\s+(?=(?:running|up|alive|installed|there|reachable)\b)/gi, ''],
+]
+
+function correctKeyWords(text: string): string {
+  let result = text.replace(/\b[A-Za-z]{5,9}\b/g, (word) => {
+    const lowered = word.toLowerCase()
+    if (NOT_SLIPS.has(lowered) || KEY_WORDS.includes(lowered)) return word
+    return KEY_WORDS.find((key) => oneEditApart(lowered, key)) ?? word
+  })
+  for (const [pattern, replacement] of PHRASES) result = result.replace(pattern, replacement)
+  return result
+}
+
 export function applyLexicon(text: string): string {
-  let result = verbFirst(correctSlips(rewriteCommands(text))).replace(
+  let result = verbFirst(correctSlips(correctKeyWords(rewriteCommands(text)))).replace(
     POSSESSIVE,
     (whole, verb: string, article: string | undefined, owner: string, name: string) =>
       NOT_OBJECTS.has(name.toLowerCase())

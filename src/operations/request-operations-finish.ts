@@ -199,7 +199,7 @@ function logParameters(text: string, machines: MachineNames): Record<string, str
  */
 function troubledName(text: string, machines: MachineNames): { name: string; process: boolean } {
   const subject = new RegExp(
-    String.raw`\b${OBJECT}\s+(?:service\s+)?(?:(?:on|across)\s+[^.;!?]{1,40}?\s+)?(?:(?:has\s+|just\s+)?(?:crashed|died|hung|froze|fell\s+over|went\s+down|stopped\s+working)\b|is\s+down\b|down\s+(?=on\b)|(?:is|keeps|has|seems|looks)\s+(?:\w+\s+)?(?:throwing|eating|hogging|chewing|pegging|burning|using|hanging|hung|stuck|down|crashed|crashing|dead|failing|failed|frozen|not\s+responding|unresponsive|misbehaving|broken|wedged|borked|hosed|flapping|erroring|acting\s+up|leaking|spinning)\b)`,
+    String.raw`\b${OBJECT}\s+(?:service\s+)?(?:(?:on|across)\s+[^.;!?]{1,40}?\s+)?(?:(?:has\s+|just\s+)?(?:crashed|died|hung|froze|fell\s+over|went\s+down|stopped\s+working)\b|is\s+down\b|down\s+(?=on\b)|(?:is|keeps|has|seems|looks)\s+(?:\w+\s+)?(?:throwing|eating|hogging|chewing|pegging|burning|using|hanging|hung|stuck|down|crashed|crashing|dead|dying|failing|failed|frozen|not\s+responding|unresponsive|misbehaving|broken|wedged|borked|hosed|flapping|erroring|acting\s+up|leaking|spinning|falling\s+over|going\s+down|restarting|segfaulting|timing\s+out)\b)`,
     'i',
   ).exec(text)
   // "there's a runaway java proc on dp03 eating all the cpu, kill it", "someone's runaway perl

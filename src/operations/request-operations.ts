@@ -379,7 +379,7 @@ export function findOperations(text: string, machines: MachineNames): Operations
 
   // --- logs
   for (const match of each(
-    String.raw`\b(?:errors?\s+(?:logs?|in\s+the\s+logs?)|event\s+logs?|errors|erroring|throwing\s+errors|(?:complain(?:ing|ed|s)?|moaning|whining|grumbling)\s+about|(?:been|got|was|were)\s+logged(?!\s+(?:in|out|into)\b)|journal|syslog|(?:check|show|pull|grab|review|read|tail|see|look\s+at|go\s+through)\s+(?:me\s+)?(?:the\s+)?(?:recent\s+|latest\s+|system\s+)?(?:[A-Za-z0-9][A-Za-z0-9@._-]*\s+)?logs?|(?:hours?|days?|week|minutes?)\s+of\s+(?:the\s+)?(?:[A-Za-z0-9][A-Za-z0-9@._-]*\s+)?(?:logs?|errors))\b`,
+    String.raw`\b(?:errors?\s+(?:logs?|in\s+the\s+logs?)|event\s+logs?|errors|erroring|throwing\s+errors|(?:complain(?:ing|ed|s)?|moaning|whining|grumbling)\s+about|(?:been|got|was|were)\s+logged(?!\s+(?:in|out|into)\b)|journal|syslog|(?:check|show|pull|grab|review|read|tail|see|look\s+at|go\s+through)\s+(?:me\s+)?(?:the\s+)?(?:recent\s+|latest\s+|system\s+)?(?:[A-Za-z0-9][A-Za-z0-9@._-]*\s+)?logs?|(?:hours?|days?|week|minutes?)\s+of\s+(?:the\s+)?(?:[A-Za-z0-9][A-Za-z0-9@._-]*\s+)?(?:logs?|errors)|what(?:'s|\s+has|\s+have)?\s+(?:been\s+)?(?:going\s+wrong|gone\s+wrong|went\s+wrong|broke(?:n)?|failing|failed)(?=[^.?!]{0,60}\b(?:last|past)\s+(?:\d+\s+)?(?:hours?|days?|week|minutes?|night)\b))\b`,
   )) {
     add(match, 'logs.errors', {})
   }

@@ -50,6 +50,8 @@ describe('the offline reader of operation requests', () => {
       'tests/fixtures/operations-dev-round15.jsonl',
       // The fresh7 set, written blind and read since (round 17).
       'tests/fixtures/operations-dev-fresh7.jsonl',
+      // The fresh8 set's odd half, read since (round 18); its even half is kept unread.
+      'tests/fixtures/operations-dev-fresh8.jsonl',
     ]) {
       const requests = lines<LabelledOperationRequest>(file)
       const report = scoreOperationRequests(

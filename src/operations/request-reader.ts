@@ -62,9 +62,17 @@ export interface ScriptForTargets {
   scripts: { linux?: string; windows?: string }
 }
 
+/**
+ * Fleet machines named by a role or a plural the inventory has no group for: "on the jenkins
+ * agents", "across the sql boxes", "for the ci runners" (a machine noun in the plural, or a
+ * cluster word, after a preposition; an owner's "my"/"our" machine is not fleet work).
+ */
+const UNRESOLVED_FLEET =
+  /\b(?:on|across|for|from|to|at)\s+(?:all\s+)?(?:the\s+|those\s+|these\s+)?(?:[A-Za-z0-9][A-Za-z0-9.-]*\s+){0,3}(?:servers|box(?:es)|nodes|agents|runners|hosts|vms|instances|cluster|tier|farm|workers|frontends|backends|replicas|primaries)\b/i
+
 /** Questions about the fleet itself, answered from the inventory. */
 const INVENTORY_QUESTION =
-  /^\s*(?:(?:hey|so|ok|quick question|and|also|and also|then)[,:]?\s+)?(?:(?:can|could|would)\s+(?:you|someone|somebody)\s+(?:please\s+)?(?=(?:give|get|send|pull|list|count)\b))?(?:how\s+many\b(?!\s+\S+\s+(?:processes|procs|instances|threads|workers)\b)|count\b|list\b|which\b|what\s+(?:linux\s+|windows\s+)?(?:machines|servers|boxes|computers|assets|laptops|workstations)\b|what(?:'s|\s+is)\s+in\b(?!\s+(?:the\s+)?(?:[\w-]+\s+)?(?:logs?|journal|syslog)\b)|(?:who\s+are\s+the\s+)?members\s+of\b|tell\s+me\s+(?:everything\s+|all\s+|more\s+)?about\b|details?\s+(?:for|of|about|on)\b|what\s+os\b|what\s+(?:class|type|kind)\s+(?:is|of)\b|who\s+is\b|show\s+(?:me\s+)?all\b|show\s+me\s+\S+'s\s+details\b|what\s+is\s+[A-Za-z0-9-]+\s*(?:[?,]|$)|whose\b|who(?:'s|\s+is)\s+(?:it\s+|[A-Za-z0-9-]+\s+)?(?:assigned|owned|used)\b|who\s+(?:uses|owns|has|is\s+using|is\s+on)\b|(?:show|give)\s+(?:me\s+)?(?:the\s+)?(?:details|specs|info(?:rmation)?)\b|what\s+groups?\b|which\s+groups?\b|what(?:'s|s|\s+is)\s+the\s+(?:os|operating\s+system|class|address|ip)\b|(?:give|get|send|pull)\s+(?:me\s+)?(?:up\s+)?(?:a\s+|the\s+)?(?:full\s+|complete\s+|quick\s+)?(?:count|number|list(?:ing)?|breakdown|rundown|inventory)\b|(?:the\s+)?number\s+of\b|(?:do\s+we\s+have|are\s+there)\s+any\s+(?:linux\s+|windows\s+|macos\s+)?(?:machines|servers|boxes|computers|laptops|workstations|hosts|macs|macbooks)\b|describe\b|where\s+is\b|what(?:'s|\s+is|\s+does)\s+(?:the\s+|our\s+)?(?:inventory|fleet)\b|info(?:rmation)?\s+(?:on|about|for)\b)/i
+  /^\s*(?:(?:hey|so|ok|quick question|and|also|and also|then)[,:]?\s+)?(?:(?:can|could|would)\s+(?:you|someone|somebody)\s+(?:please\s+)?(?=(?:give|get|send|pull|list|count)\b))?(?:how\s+many\b(?!\s+\S+\s+(?:processes|procs|instances|threads|workers)\b)|count\b|list\b|which\b|what\s+(?:linux\s+|windows\s+)?(?:machines|servers|boxes|computers|assets|laptops|workstations)\b|what(?:'s|\s+is)\s+in\b(?!\s+(?:the\s+)?(?:[\w-]+\s+)?(?:logs?|journal|syslog)\b)|(?:who\s+are\s+the\s+)?members\s+of\b|tell\s+me\s+(?:everything\s+|all\s+|more\s+)?about\b|details?\s+(?:for|of|about|on)\b|what\s+os\b|what\s+(?:class|type|kind)\s+(?:is|of)\b|who\s+is\b|show\s+(?:me\s+)?all\b|show\s+me\s+\S+'s\s+details\b|what(?:'s|\s+is)\s+[A-Za-z0-9-]+\s*(?:[?,]|$)|how\s+big\s+is\b|how\s+do\s+(?:we|I|you)\s+(?:connect|get|log)\s+(?:in\s+)?(?:to|into|on)\b|whose\b|who(?:'s|\s+is)\s+(?:it\s+|[A-Za-z0-9-]+\s+)?(?:assigned|owned|used)\b|who\s+(?:uses|owns|has|is\s+using|is\s+on)\b|(?:show|give)\s+(?:me\s+)?(?:the\s+)?(?:details|specs|info(?:rmation)?)\b|what\s+groups?\b|which\s+groups?\b|what(?:'s|s|\s+is)\s+the\s+(?:os|operating\s+system|class|address|ip)\b|(?:give|get|send|pull)\s+(?:me\s+)?(?:up\s+)?(?:a\s+|the\s+)?(?:full\s+|complete\s+|quick\s+)?(?:count|number|list(?:ing)?|breakdown|rundown|inventory)\b|(?:the\s+)?number\s+of\b|(?:do\s+we\s+have|are\s+there)\s+any\s+(?:linux\s+|windows\s+|macos\s+)?(?:machines|servers|boxes|computers|laptops|workstations|hosts|macs|macbooks)\b|describe\b|where\s+is\b|what(?:'s|\s+is|\s+does)\s+(?:the\s+|our\s+)?(?:inventory|fleet)\b|info(?:rmation)?\s+(?:on|about|for)\b|show\s+(?:me\s+)?(?:the\s+|our\s+)?(?:whole\s+|entire\s+|full\s+|complete\s+)?(?:inventory|fleet|estate|asset\s+list|machine\s+list|server\s+list)\b|(?:can|could|may)\s+I\s+(?:see|get|have)\s+(?:the\s+|our\s+|a\s+)?(?:full\s+|complete\s+)?(?:inventory|asset\s+list|machine\s+list|server\s+list|list|count)\b|I\s+(?:want|need|would\s+like|'d\s+like)\s+(?:to\s+see\s+)?(?:the\s+|our\s+|a\s+)(?:full\s+|complete\s+)?(?:inventory|asset\s+list|machine\s+list|server\s+list|list\s+of|count\s+of)\b|what\s+do\s+we\s+(?:have|run|own)\b|(?:give|send|get)\s+(?:me\s+)?(?:our|the)\s+(?:full\s+|complete\s+)?(?:machine|server|asset|host)\s+list\b)/i
 
 const CLASSES: ReadonlyArray<[string, RegExp]> = [
   ['laptop', /\blaptops?\b/i],
@@ -109,8 +117,15 @@ export function readOperationRequest(typed: string, fleet: Fleet): ReadRequest {
   // "restart nginx": a command with no machine; the technician is asked which machines.
   // Package work alone reads as an employee's software request; the desk still asks a
   // technician which machines (ReadRequest.clarify), never sending them to a runbook.
-  if (!(hasTarget(found) || everywhere) && commandWithoutTarget(typed, operations, unread)) {
-    const shaped = employeeShaped(operations)
+  // "restart nginx on the jenkins agents": machines named by a role the inventory does not
+  // know are still fleet machines; the technician is asked which ones.
+  const unresolvedFleet =
+    operations.length > 0 && unread.length === 0 && UNRESOLVED_FLEET.test(found.rest)
+  if (
+    !(hasTarget(found) || everywhere) &&
+    (unresolvedFleet || commandWithoutTarget(typed, operations, unread))
+  ) {
+    const shaped = !unresolvedFleet && employeeShaped(operations)
     return {
       kind: shaped ? 'employee' : 'operation',
       operations: shaped ? [] : operations,
@@ -159,7 +174,8 @@ function fallBack(
   except: Exclusion | null,
 ): ReadRequest {
   const work = namesWorkOn(text, found)
-  if (!(everywhere || namesTheFleet(found, fleet) || work)) return employee()
+  if (!(everywhere || namesTheFleet(found, fleet) || work || typedMachine(text, found)))
+    return employee()
   if (!work && (ownMachineOnly(text, found.targets, fleet) || ownTrouble(text))) return employee()
   if (unread.length === 0 && asksTheInventory(text)) return inventoryQuestion(text, fleet)
   const targets = withExclusion({ ...found.targets, all: found.targets.all || everywhere }, except)
@@ -173,6 +189,24 @@ function fallBack(
     clarify: clarifyingQuestion(text, targets, unread),
   }
 }
+
+/**
+ * "LT-0423 - outlook cache needs clearing": a machine named by its inventory name, by someone
+ * telling of no trouble of their own, is a technician's subject, whatever its class; the desk
+ * asks what to do there, or hands a symptom to the runbooks (OperationsDesk.defersToRunbooks).
+ */
+function typedMachine(text: string, found: FoundTargets): boolean {
+  // "need python installed on LT-0423": software for a laptop reads as its user's request.
+  if (FIRST_PERSON_WORDS.test(text) || /\binstall/i.test(text)) return false
+  return found.targets.machines.some((name) =>
+    new RegExp(
+      `(?<![A-Za-z0-9_-])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![A-Za-z0-9_-])`,
+      'i',
+    ).test(text),
+  )
+}
+
+const FIRST_PERSON_WORDS = /\b(?:I|I'm|I've|I'd|I'll|my|me|mine|myself|we|we're|we've|our|us)\b/i
 
 /** The exclusion joins the targets only when there is one, so records without it compare as before. */
 function withExclusion(targets: RequestTargets, except: Exclusion | null): RequestTargets {
@@ -215,7 +249,7 @@ export function withoutGreeting(text: string): string {
 
 /** "how many holiday days" is not about the fleet: a question must name machines or the inventory. */
 const FLEET_NOUNS =
-  /\b(?:machines?|servers?|box(?:es)?|computers?|assets?|hosts?|devices?|laptops?|workstations?|desktops?|inventory|fleet|group|linux|windows|macs|macbooks?|nodes?|vms?)\b/i
+  /\b(?:machines?|servers?|box(?:es)?|computers?|assets?|hosts?|devices?|laptops?|workstations?|desktops?|inventory|fleet|estate|group|linux|windows|macs|macbooks?|nodes?|vms?)\b/i
 
 function aboutTheFleet(text: string, fleet: Fleet): boolean {
   if (FLEET_NOUNS.test(text)) return true

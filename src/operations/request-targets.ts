@@ -94,7 +94,7 @@ function osOf(word: string | undefined): RequestTargets['os'] {
 const ALL_CLASS =
   /\b(?:(?:on|across|for|to)\s+)?(?:all|every(?:\s+single)?|each)\s+(?:(?:of\s+)?(?:the|our)\s+)?(?:(linux|windows|win)\s+)?(laptops?|notebooks?|workstations?|desktops?|pcs?)\b/gi
 const EVERYWHERE =
-  /\b(?:everywhere|(?:across\s+|on\s+)?the\s+(?:whole\s+|entire\s+)?fleet|fleet-wide)\b/gi
+  /\b(?:everywhere|(?:across\s+|on\s+)?(?:the|our)\s+(?:whole\s+|entire\s+)?(?:fleet|estate)|fleet-wide|estate-wide|(?<=\b(?:on|across|to)\s+)everything(?!\s+(?:in|on|under|from|at)\b))\b/gi
 
 /** The words that can follow a group alias: "web boxes", "dp servers", "the databases group". */
 function groupPatterns(fleet: Fleet): Array<{ group: string; pattern: RegExp }> {
@@ -116,7 +116,13 @@ function groupPatterns(fleet: Fleet): Array<{ group: string; pattern: RegExp }> 
     const bare =
       words.length > 1
         ? `${spelled}(?![-@\\w])`
-        : `(?<=(?:\\b(?:on|from|across|in|for|to|of|at|and|me|list|both)|,)\\s+(?:the\\s+|all\\s+(?:the\\s+)?|our\\s+|both\\s+)?)${spelled}(?![-@\\w])`
+        : `(?<=(?:\\b(?:on|from|across|in|for|to|of|at|and|me|list|both)|,)\\s+(?:the\\s+|all\\s+(?:the\\s+)?|our\\s+|both\\s+)?)${spelled}(?![-@\\w])${
+            // "losing the connection to the database": a direction's singular is a thing, not
+            // the group; "on the database", "to the databases" still name it.
+            /s$/.test(group)
+              ? `(?<!\\b(?:to|from)\\s+(?:the\\s+)?${escapeRegExp(group.replace(/s$/, ''))})`
+              : ''
+          }`
     const alternatives = [`${spelled}\\s+${nouns}`, `group\\s+${spelled}`, bare]
     // The members' common name stem: web01..web04 -> "web boxes", db01/db02 -> "db servers".
     const stem = commonStem(members)
@@ -124,7 +130,8 @@ function groupPatterns(fleet: Fleet): Array<{ group: string; pattern: RegExp }> 
     if (stem)
       alternatives.push(
         `${escapeRegExp(stem)}[-\\s]?${MACHINE_NOUNS}`,
-        `(?<=\\b(?:the|our|all|both|on|across|of|from|in|list|show)\\s+)${escapeRegExp(stem)}s(?![-@/.\\w])`,
+        // After a bare preposition only a short stem ("on dbs"): "hanging on builds" is a noun.
+        `(?<=\\b(?:the|our|all|both|list|show${stem.length <= 3 ? '|on|across|of|from|in' : ''})\\s+)${escapeRegExp(stem)}s(?![-@/.\\w])`,
       )
     // Initials of a two-word name that is not "<x> servers": data-processing -> "dp servers".
     if (words.length > 1 && !/^servers?$/.test(words[words.length - 1] ?? '')) {
@@ -195,7 +202,7 @@ function machinesOfWord(fleet: Fleet, word: string): FleetMachine[] {
 }
 
 const RANGE =
-  /\b([A-Za-z][A-Za-z-]*?)(\d+)\s*(?:through|thru|to|until|-|\u2013|\.\.)\s*(?:([A-Za-z][A-Za-z-]*?)?(\d+))\b/gi
+  /\b([A-Za-z][A-Za-z-]*?)(\d+)\s*(?:through|thru|to|until|-|\u2013|\.\.)\s*(?:([A-Za-z][A-Za-z-]*?)?(\d+))\b(?![.:]\d)/gi
 
 /** A token that looks like a machine name: letters, then digits at the end (web09, srv-legacy-02). */
 const MACHINE_LIKE = /^[A-Za-z]{2,}[A-Za-z0-9]*(?:-[A-Za-z0-9]+)*\d+$/
@@ -341,6 +348,8 @@ export function findTargets(text: string, fleet: Fleet): FoundTargets {
     rest = blank(rest, match.index, match.index + match[0].length)
   }
   for (const match of rest.matchAll(EVERYWHERE)) {
+    // "dp03 is timing out on everything": beside a named machine it is what, not where.
+    if (/^everything$/i.test(match[0]) && (machines.size > 0 || groups.size > 0)) continue
     all = true
     rest = blank(rest, match.index, match.index + match[0].length)
   }
