@@ -1,7 +1,7 @@
 import { type Context, Hono } from 'hono'
 import { streamSSE } from 'hono/streaming'
 import { z } from 'zod'
-import type { HelpdeskCore, TurnInput } from '../../agent/core/helpdesk-core.ts'
+import type { TurnInput } from '../../agent/core/helpdesk-core.ts'
 import { USERNAME_PATTERN } from '../../identity/user.ts'
 import type { AuthenticatedEnvironment } from '../authentication.ts'
 import type { ChatTurns } from '../chat-turns.ts'
