@@ -71,7 +71,12 @@ export function ownTrouble(text: string): boolean {
     /\b(?:show|give|tell|get|send|find|list)\s+me\b|\blet\s+me\s+know\b/gi,
     '',
   )
-  return /\b(?:I|I'm|I've|I'd|my|me|mine)\b/i.test(told) && !WORK.test(told)
+  // "cant get the vpn to connect": the writer's own trouble, the "I" left out.
+  const implicit =
+    /^\s*(?:cant|can'?t|cannot|unable\s+to|couldn'?t|still\s+can'?t)\s+(?!you\b|we\b|someone\b)/i
+  return (
+    (/\b(?:I|I'm|I've|I'd|my|me|mine)\b/i.test(told) || implicit.test(told)) && !WORK.test(told)
+  )
 }
 
 export function asksTheInventory(text: string): boolean {

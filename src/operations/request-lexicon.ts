@@ -307,6 +307,20 @@ const NOT_SLIPS = new Set([
 ])
 const PHRASES: ReadonlyArray<[RegExp, string]> = [
   [/\bteh\b/gi, 'the'],
+  // "remove the broken nodejs package", "kill the hung w3wp": the state is not the name.
+  [
+    /\b(?<=(?:the|that|this|those)\s+)(?:broken|old|stale|outdated|corrupt(?:ed)?|bad|hung|stuck|dodgy|faulty|existing|runaway|rogue|zombie|frozen|crashed|misbehaving)\s+(?=[A-Za-z0-9][A-Za-z0-9.+_:@-]*\s+(?:package|service|daemon|process|on|from|across|off)\b)/gi,
+    '',
+  ],
+  // "Stop-Process the hung w3wp": the cmdlet said as a verb.
+  [/\bStop-Process\s+the\s+/gi, 'Stop-Process '],
+  // "ps check for gunicorn": a process check.
+  [/\bps\s+check\s+(?:for|on)\s+/gi, 'check for process '],
+  // "... only where it's running, dont start it anywhere it was off": what not to do is no step.
+  [
+    /\b(?:don'?t|dont|do\s+not|never|no\s+need\s+to)\s+(?:re)?(?:start|stop|restart|reboot|kill|install|remove|update|upgrade)\b[^,.;!?]*/gi,
+    '',
+  ],
   [/\bevent\s+viewer\b/gi, 'event log'],
   [/\b(?:even|actually|really|still)\s+(?=(?:running|up|alive|installed|there|reachable)\b)/gi, ''],
 ]
@@ -322,7 +336,7 @@ function correctKeyWords(text: string): string {
 }
 
 export function applyLexicon(text: string): string {
-  let result = verbFirst(correctSlips(correctKeyWords(rewriteCommands(text)))).replace(
+  let result = verbFirst(correctSlips(rewriteCommands(correctKeyWords(text)))).replace(
     POSSESSIVE,
     (whole, verb: string, article: string | undefined, owner: string, name: string) =>
       NOT_OBJECTS.has(name.toLowerCase())
@@ -357,7 +371,11 @@ export function applyLexicon(text: string): string {
     if (
       NOT_OBJECTS.has(name) ||
       NOT_PACKAGES.has(name) ||
-      /^\S+\s+(?:the\s+)?\S+\s+group\b/i.test(after)
+      /^\S+\s+(?:the\s+)?\S+\s+group\b/i.test(after) ||
+      // "cant get the vpn to connect": "get X to" and a verb is making it work, not installing.
+      (/^get\b/i.test(whole) &&
+        /^to\s+[a-z]+\b/.test(after) &&
+        !/^to\s+(?:the|all|every|each|our|both|those|these|any)\b/i.test(after))
     )
       return whole
     return `install ${object} `

@@ -38,6 +38,12 @@ export function findNetworkChecks(text: string, add: Add): void {
         text,
       ) ??
       new RegExp(String.raw`\bport\s+\d{1,5}\s+on\s+${HOST}`, 'i').exec(text) ??
+      // "cannot reach the file server. Could you check whether app-win01 can reach fs01 on
+      // port 445": the reach that the port follows.
+      new RegExp(
+        String.raw`\b(?:reach|hit)\s+(?:the\s+)?${HOST}\s+(?:on\s+|at\s+|via\s+)?(?:port|tcp)\b`,
+        'i',
+      ).exec(text) ??
       new RegExp(String.raw`\b(?:reach|hit)\s+(?:the\s+)?${HOST}`, 'i').exec(text) ??
       new RegExp(
         String.raw`\bport\s+\d{1,5}\s+(?:is\s+)?(?:open|reachable|listening)\s+on\s+${HOST}(?=\s+from\b)`,

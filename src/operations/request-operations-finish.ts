@@ -28,6 +28,14 @@ export function finish(text: string, found: Found[], machines: MachineNames): Op
     if (previous && candidate.start < previous.end) continue
     kept.push(candidate)
   }
+  // "does X resolve from the web boxes? getting dns errors everywhere": errors someone tells of,
+  // beside other work asked for, are why it is asked, not a step of their own.
+  if (kept.some((step) => step.operation !== 'logs.errors')) {
+    for (let index = kept.length - 1; index >= 0; index -= 1) {
+      const step = kept[index]
+      if (step?.operation === 'logs.errors' && toldErrors(text, step)) kept.splice(index, 1)
+    }
+  }
   let lastName = ''
   const operations: ReadOperation[] = []
   const valueSpans: Array<[number, number]> = []
@@ -95,6 +103,27 @@ export function finish(text: string, found: Found[], machines: MachineNames): Op
   return { operations, valueSpans, unread }
 }
 
+/** Errors named as what people see ("users are getting errors", "getting dns errors"). */
+function toldErrors(text: string, step: Found): boolean {
+  const said = text.slice(step.start, step.end)
+  if (
+    !/^(?:errors|erroring|throwing\s+errors|(?:complain\w*|moaning|whining|grumbling)\s+about)$/i.test(
+      said,
+    )
+  )
+    return false
+  const clause =
+    text
+      .slice(0, step.start)
+      .split(/[.;!?]|,\s*(?:so|and|but|then)\b/)
+      .pop() ?? ''
+  return (
+    /\b(?:getting|seeing|having|get|see|users?|people|customers?|folks|everyone|complain\w*|report\w*)\b/i.test(
+      clause,
+    ) || /^(?:complain|moaning|whining|grumbling)/i.test(said)
+  )
+}
+
 function key(parameters: Record<string, string | number>): string {
   return 'service' in parameters ? 'service' : 'process' in parameters ? 'process' : ''
 }
@@ -134,7 +163,7 @@ const LOG_NOT_SERVICE = new Set([
 
 /** Words before "errors" that are not a service: kinds of error, log words, verbs. */
 const LOG_NOT_NAMES =
-  /^(?:system|application|app|kernel|critical|fatal|new|latest|other|those|event|windows|linux|pull|dump|fetch|give|list|tail|read|review|grab|5\d\d|4\d\d|http|disk|io|hardware|auth|login|boot|ssl|tls)$/
+  /^(?:system|application|app|kernel|critical|fatal|new|latest|other|those|event|windows|linux|pull|dump|fetch|give|list|tail|read|review|grab|5\d\d|4\d\d|http|disk|io|hardware|auth|login|boot|ssl|tls|[a-z]{2,}ing)$/
 
 function logParameters(text: string, machines: MachineNames): Record<string, string | number> {
   const parameters: Record<string, string | number> = {}

@@ -70,6 +70,8 @@ export function findOperations(text: string, machines: MachineNames): Operations
     word !== undefined &&
     /[A-Za-z]/.test(word) &&
     !NOT_OBJECTS.has(word.toLowerCase()) &&
+    // "the shares are filling up": a plain word in -ing is what something does, not its name.
+    !/^[a-z]{3,}ing$/.test(word) &&
     !machines.isMachine(word)
   const isPackage = (word: string | undefined): word is string =>
     word !== undefined && (TOOL_PACKAGES.has(word.toLowerCase()) || isObject(word))

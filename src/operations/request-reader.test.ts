@@ -52,6 +52,8 @@ describe('the offline reader of operation requests', () => {
       'tests/fixtures/operations-dev-fresh7.jsonl',
       // The fresh8 set's odd half, read since (round 18); its even half is kept unread.
       'tests/fixtures/operations-dev-fresh8.jsonl',
+      // The fresh9 set's odd half, read since (round 19); its even half is kept unread.
+      'tests/fixtures/operations-dev-fresh9.jsonl',
     ]) {
       const requests = lines<LabelledOperationRequest>(file)
       const report = scoreOperationRequests(

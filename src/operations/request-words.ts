@@ -36,7 +36,7 @@ export const FILE_NAME = String.raw`([A-Za-z0-9_][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-
 export const NOT_OBJECTS = new Set(
   `it them this that these those again me my our your the a an any all every each of on in at to
    from for with by and or then also just please pls plz now tonight today recent last past show
-   check see get pull grab look journal log logs event error errors up down running stopped
+   check see get pull grab look journal log logs event error errors up down running stopped df
    status service services process processes package packages version latest updates update
    install remove restart start stop reboot kill out disk space free memory cpu time afterwards
    is are was be where if only but so as there here what which who how when i we you they he she
