@@ -221,6 +221,10 @@ function fallBack(
 function typedMachine(text: string, found: FoundTargets): boolean {
   // "need python installed on LT-0423": software for a laptop reads as its user's request.
   if (FIRST_PERSON_WORDS.test(text) || /\binstall/i.test(text)) return false
+  // "same problem for bob on LT-0425": the conversation's earlier problem, for someone else.
+  if (/\b(?:same|again|also|too)\b/i.test(text)) return false
+  // "LT-0423", "it's LT-0423": a machine given as the answer to a question, not a request.
+  if (found.rest.split(/[^A-Za-z]+/).filter((word) => word.length > 2).length < 3) return false
   return found.targets.machines.some((name) =>
     new RegExp(
       `(?<![A-Za-z0-9_-])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![A-Za-z0-9_-])`,

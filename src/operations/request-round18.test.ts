@@ -106,6 +106,11 @@ describe('round 18 phrasings', () => {
       'employee',
     )
     expect(read('my laptop LT-0423 is slow').kind).toBe('employee')
+    // An answer to the chat's question, or the conversation's problem for someone else, stays
+    // with the conversation.
+    expect(read('LT-0423').kind).toBe('employee')
+    expect(read("it's LT-0423").kind).toBe('employee')
+    expect(read('same problem for bob on LT-0425').kind).toBe('employee')
     // Machines named by a role the inventory has no group for.
     const role = read('check disk on the jenkins agents')
     expect(role.kind).toBe('operation')
