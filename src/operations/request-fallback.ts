@@ -59,7 +59,7 @@ const WORK =
 
 /** "is print01 linux or windows?", "is mon01 a server": a question about what a machine is. */
 const IS_WHAT =
-  /^\s*(?:is|are)\s+\S+\s+(?:a\s+|an\s+)?(?:linux|windows|mac|macos|server|laptop|workstation|in\s+(?:the\s+)?\S+\s+group)\b/i
+  /^\s*(?:is|are)\s+(?!(?:the|a|an|this|that)\b)\S+\s+(?:a\s+|an\s+)?(?:linux|windows|mac|macos|server|laptop|workstation|in\s+(?:the\s+)?\S+\s+group)\b/i
 
 /**
  * "I can't log into the app server", "the intranet on web02 is down for me": someone telling of

@@ -295,7 +295,7 @@ const POSSESSIVE =
  * db02"), and phrases said another way ("the event viewer" is the event log, "is X even
  * running" is "is X running"). Names are never touched: only these words, one edit away.
  */
-const KEY_WORDS = ['errors', 'resolve']
+const KEY_WORDS = ['errors', 'resolve', 'check', 'running']
 const NOT_SLIPS = new Set([
   'error',
   'terrors',
@@ -304,6 +304,16 @@ const NOT_SLIPS = new Set([
   'resolved',
   'resolves',
   'errored',
+  'cheek',
+  'chick',
+  'chuck',
+  'checks',
+  'cheeks',
+  'chalk',
+  'cunning',
+  'ruining',
+  'turning',
+  'burning',
 ])
 const PHRASES: ReadonlyArray<[RegExp, string]> = [
   [/\bteh\b/gi, 'the'],
@@ -311,6 +321,21 @@ const PHRASES: ReadonlyArray<[RegExp, string]> = [
   [
     /\b(?<=(?:the|that|this|those)\s+)(?:broken|old|stale|outdated|corrupt(?:ed)?|bad|hung|stuck|dodgy|faulty|existing|runaway|rogue|zombie|frozen|crashed|misbehaving)\s+(?=[A-Za-z0-9][A-Za-z0-9.+_:@-]*\s+(?:package|service|daemon|process|on|from|across|off)\b)/gi,
     '',
+  ],
+  // "replace C:\App\config.json with app/config.json": a copy over the file there.
+  [
+    /\breplace\s+((?:[A-Za-z]:\\|\/)[^\s,;]+)\s+with\s+([A-Za-z0-9_][A-Za-z0-9._/-]*\.[A-Za-z0-9]{1,10})\b/gi,
+    'copy $2 to $1 and overwrite',
+  ],
+  // "If php-fpm is running on web03, kill the process": the process the sentence named.
+  [
+    /\b(kill|stop|end|terminate)\s+(?:the|that|this)\s+process\b(?!\s+(?!on\b|there\b)[A-Za-z0-9])/gi,
+    '$1 it',
+  ],
+  // "the Windows Time (W32Time) service": a display name with the service's own name after it.
+  [
+    /\b(?:(?!(?:Please|Pls|Stop|Start|Restart|Check|Is|Are|Kill|Can|Could|Would|Bounce|Reboot|Make|Ensure|Confirm|Verify|See|Tell|Show|Get|Set|If|When|And|Then|On|The|Our)\b)[A-Z][A-Za-z0-9-]*\s+){1,5}\(([A-Za-z0-9][A-Za-z0-9@._-]*)\)/g,
+    '$1',
   ],
   // "Stop-Process the hung w3wp": the cmdlet said as a verb.
   [/\bStop-Process\s+the\s+/gi, 'Stop-Process '],

@@ -368,7 +368,7 @@ export function findOperations(text: string, machines: MachineNames): Operations
 
   // --- disk, uptime, reboot
   for (const match of each(
-    String.raw`\b(?:disk\s+(?:space|usage|capacity|free)|free\s+(?:disk\s+)?space|free\s+disk|df|how\s+full\s+(?:is|are)|out\s+of\s+(?:disk|space)|disks?\s+(?:is\s+|are\s+)?full|drives?\s+(?:is\s+|are\s+)?(?:full|filling\s+up|space|usage)|how\s+much\s+(?:free\s+)?(?:disk\s+)?(?:space|room)|(?:space|room)\s+(?:is\s+)?(?:left|free|remaining|available)|storage\s+(?:left|usage|space)|disks?|storage|space\s+(?:check|usage)|(?:check|show|get|report)\s+(?:the\s+)?(?:free\s+)?space|space\s+(?:on|in|under|for|of|at)(?=\s+(?:[A-Za-z]:|\/))|(?:check|look\s+at|scan)\s+[^.?!]{1,60}?\s+for\s+(?:free\s+)?(?:disk\s+)?(?:space|room))\b`,
+    String.raw`\b(?:disk\s+(?:space|usage|capacity|free)|free\s+(?:disk\s+)?space|free\s+disk|df|how\s+full\s+(?:is|are)|how\s+(?:big|large)\s+(?:is|are)(?=\s+(?:[A-Za-z]:\\|\/))|out\s+of\s+(?:disk|space)|disks?\s+(?:is\s+|are\s+)?full|drives?\s+(?:is\s+|are\s+)?(?:full|filling\s+up|space|usage)|how\s+much\s+(?:free\s+)?(?:disk\s+)?(?:space|room)|(?:space|room)\s+(?:is\s+)?(?:left|free|remaining|available)|storage\s+(?:left|usage|space)|disks?|storage|space\s+(?:check|usage)|(?:check|show|get|report)\s+(?:the\s+)?(?:free\s+)?space|space\s+(?:on|in|under|for|of|at)(?=\s+(?:[A-Za-z]:|\/))|(?:check|look\s+at|scan)\s+[^.?!]{1,60}?\s+for\s+(?:free\s+)?(?:disk\s+)?(?:space|room))\b`,
   )) {
     add(match, 'disk.usage', {})
   }

@@ -54,6 +54,8 @@ describe('the offline reader of operation requests', () => {
       'tests/fixtures/operations-dev-fresh8.jsonl',
       // The fresh9 set's odd half, read since (round 19); its even half is kept unread.
       'tests/fixtures/operations-dev-fresh9.jsonl',
+      // The fresh10 set's odd half, read since (round 20); its even half is kept unread.
+      'tests/fixtures/operations-dev-fresh10.jsonl',
     ]) {
       const requests = lines<LabelledOperationRequest>(file)
       const report = scoreOperationRequests(

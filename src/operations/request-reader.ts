@@ -1,4 +1,5 @@
 import { readCondition } from './request-conditions.ts'
+import { requestParts } from './request-context.ts'
 import { withCorrections } from './request-corrections.ts'
 import { type Exclusion, readExclusions } from './request-exclusions.ts'
 import {
@@ -72,7 +73,7 @@ const UNRESOLVED_FLEET =
 
 /** Questions about the fleet itself, answered from the inventory. */
 const INVENTORY_QUESTION =
-  /^\s*(?:(?:hey|so|ok|quick question|and|also|and also|then)[,:]?\s+)?(?:(?:can|could|would)\s+(?:you|someone|somebody)\s+(?:please\s+)?(?=(?:give|get|send|pull|list|count)\b))?(?:how\s+many\b(?!\s+\S+\s+(?:processes|procs|instances|threads|workers)\b)|count\b|list\b|which\b|what\s+(?:linux\s+|windows\s+)?(?:machines|servers|boxes|computers|assets|laptops|workstations)\b|what(?:'s|\s+is)\s+in\b(?!\s+(?:the\s+)?(?:[\w-]+\s+)?(?:logs?|journal|syslog)\b)|(?:who\s+are\s+the\s+)?members\s+of\b|tell\s+me\s+(?:everything\s+|all\s+|more\s+)?about\b|details?\s+(?:for|of|about|on)\b|what\s+os\b|what\s+(?:class|type|kind)\s+(?:is|of)\b|who\s+is\b|show\s+(?:me\s+)?all\b|show\s+me\s+\S+'s\s+details\b|what(?:'s|\s+is)\s+[A-Za-z0-9-]+\s*(?:[?,]|$)|how\s+big\s+is\b|how\s+do\s+(?:we|I|you)\s+(?:connect|get|log)\s+(?:in\s+)?(?:to|into|on)\b|whose\b|who(?:'s|\s+is)\s+(?:it\s+|[A-Za-z0-9-]+\s+)?(?:assigned|owned|used)\b|who\s+(?:uses|owns|has|is\s+using|is\s+on)\b|who\s+(?:the\s+)?[^?,.]{1,40}?\s+(?:is|was)\s+(?:assigned|issued|registered|given)\s+to\b|(?:show|give)\s+(?:me\s+)?(?:the\s+)?(?:details|specs|info(?:rmation)?)\b|what\s+groups?\b|which\s+groups?\b|what(?:'s|s|\s+is)\s+the\s+(?:os|operating\s+system|class|address|ip)\b|(?:give|get|send|pull)\s+(?:me\s+)?(?:up\s+)?(?:a\s+|the\s+)?(?:full\s+|complete\s+|quick\s+)?(?:count|number|list(?:ing)?|breakdown|rundown|inventory)\b|(?:the\s+)?number\s+of\b|(?:do\s+we\s+have|are\s+there)\s+any\s+(?:linux\s+|windows\s+|macos\s+)?(?:machines|servers|boxes|computers|laptops|workstations|hosts|macs|macbooks)\b|describe\b|where\s+is\b|what(?:'s|\s+is|\s+does)\s+(?:the\s+|our\s+)?(?:inventory|fleet)\b|info(?:rmation)?\s+(?:on|about|for)\b|show\s+(?:me\s+)?(?:the\s+|our\s+)?(?:whole\s+|entire\s+|full\s+|complete\s+)?(?:inventory|fleet|estate|asset\s+list|machine\s+list|server\s+list)\b|(?:can|could|may)\s+I\s+(?:see|get|have)\s+(?:the\s+|our\s+|a\s+)?(?:full\s+|complete\s+)?(?:inventory|asset\s+list|machine\s+list|server\s+list|list|count)\b|I\s+(?:want|need|would\s+like|'d\s+like)\s+(?:to\s+see\s+)?(?:the\s+|our\s+|a\s+)(?:full\s+|complete\s+)?(?:inventory|asset\s+list|machine\s+list|server\s+list|list\s+of|count\s+of)\b|what\s+do\s+we\s+(?:have|run|own)\b|(?:give|send|get)\s+(?:me\s+)?(?:our|the)\s+(?:full\s+|complete\s+)?(?:machine|server|asset|host)\s+list\b)/i
+  /^\s*(?:(?:hey|so|ok|quick question|and|also|and also|then)[,:]?\s+)?(?:(?:can|could|would)\s+(?:you|someone|somebody)\s+(?:please\s+)?(?=(?:give|get|send|pull|list|count)\b))?(?:how\s+many\b(?!\s+\S+\s+(?:processes|procs|instances|threads|workers)\b)|count\b|list\b|which\b|what\s+(?:linux\s+|windows\s+)?(?:machines|servers|boxes|computers|assets|laptops|workstations)\b|what(?:'s|\s+is)\s+in\b(?!\s+(?:the\s+)?(?:[\w-]+\s+)?(?:logs?|journal|syslog)\b)|(?:who\s+are\s+the\s+)?members\s+of\b|tell\s+me\s+(?:everything\s+|all\s+|more\s+)?about\b|details?\s+(?:for|of|about|on)\b|what\s+os\b|what\s+(?:class|type|kind)\s+(?:is|of)\b|who\s+is\b|show\s+(?:me\s+)?all\b|show\s+me\s+\S+'s\s+details\b|what(?:'s|\s+is)\s+[A-Za-z0-9-]+\s*(?:[?,]|$)|how\s+big\s+is\s+(?:the\s+|our\s+)?[A-Za-z0-9-]+\s+(?:[A-Za-z0-9-]+\s+)?(?:group|tier|fleet|estate|inventory|cluster|farm|pool)\b|how\s+is\s+[A-Za-z0-9-]+\s+(?:reached|accessed|managed|connected(?:\s+to)?)\b|how\s+do\s+(?:we|I|you)\s+(?:connect|get|log)\s+(?:in\s+)?(?:to|into|on)\b|whose\b|who(?:'s|\s+is)\s+(?:it\s+|[A-Za-z0-9-]+\s+)?(?:assigned|owned|used)\b|who\s+(?:uses|owns|has|is\s+using|is\s+on)\b|who\s+(?:the\s+)?[^?,.]{1,40}?\s+(?:is|was)\s+(?:assigned|issued|registered|given)\s+to\b|(?:show|give)\s+(?:me\s+)?(?:the\s+)?(?:details|specs|info(?:rmation)?)\b|what\s+groups?\b|which\s+groups?\b|what(?:'s|s|\s+is)\s+the\s+(?:os|operating\s+system|class|address|ip)\b|(?:give|get|send|pull)\s+(?:me\s+)?(?:up\s+)?(?:a\s+|the\s+)?(?:full\s+|complete\s+|quick\s+)?(?:count|number|list(?:ing)?|breakdown|rundown|inventory)\b|(?:the\s+)?number\s+of\b|(?:do\s+we\s+have|are\s+there)\s+any\s+(?:linux\s+|windows\s+|macos\s+)?(?:machines|servers|boxes|computers|laptops|workstations|hosts|macs|macbooks)\b|describe\b|where\s+is\b|what(?:'s|\s+is|\s+does)\s+(?:the\s+|our\s+)?(?:inventory|fleet)\b|info(?:rmation)?\s+(?:on|about|for)\b|show\s+(?:me\s+)?(?:the\s+|our\s+)?(?:whole\s+|entire\s+|full\s+|complete\s+)?(?:inventory|fleet|estate|asset\s+list|machine\s+list|server\s+list)\b|(?:can|could|may)\s+I\s+(?:see|get|have)\s+(?:the\s+|our\s+|a\s+)?(?:full\s+|complete\s+)?(?:inventory|asset\s+list|machine\s+list|server\s+list|list|count)\b|I\s+(?:want|need|would\s+like|'d\s+like)\s+(?:to\s+see\s+)?(?:the\s+|our\s+|a\s+)(?:full\s+|complete\s+)?(?:inventory|asset\s+list|machine\s+list|server\s+list|list\s+of|count\s+of)\b|what\s+do\s+we\s+(?:have|run|own)\b|(?:give|send|get)\s+(?:me\s+)?(?:our|the)\s+(?:full\s+|complete\s+)?(?:machine|server|asset|host)\s+list\b)/i
 
 const CLASSES: ReadonlyArray<[string, RegExp]> = [
   ['laptop', /\blaptops?\b/i],
@@ -82,26 +83,22 @@ const CLASSES: ReadonlyArray<[string, RegExp]> = [
 
 export function readOperationRequest(typed: string, fleet: Fleet): ReadRequest {
   const whole = readWhole(typed, fleet)
-  // "Users are complaining about timeouts, so please stop nginx on web03 ...": the reason told
-  // first is context; when the request after it reads whole on its own, that is the request.
-  const asked = ASKED_AFTER_CONTEXT.exec(typed)
-  if (!asked?.groups?.asked || IMPERATIVE.test(asked.groups.context ?? '')) return whole
-  const part = readWhole(asked.groups.asked, fleet)
-  const complete =
-    part.kind === 'operation' &&
-    part.clarify === null &&
-    part.operations.length > 0 &&
-    (part.targets.all || part.targets.machines.length > 0 || part.targets.groups.length > 0)
-  return complete ? part : whole
+  // The reason told beside the request is context (request-context.ts): the first part that
+  // reads whole on its own is the request; otherwise the whole message is.
+  // Only an operation is narrowed: what the whole message says of its writer ("my password")
+  // keeps an employee's request theirs.
+  if (whole.kind !== 'operation') return whole
+  for (const asked of requestParts(typed)) {
+    const part = readWhole(asked, fleet)
+    const complete =
+      part.kind === 'operation' &&
+      part.clarify === null &&
+      part.operations.length > 0 &&
+      (part.targets.all || part.targets.machines.length > 0 || part.targets.groups.length > 0)
+    if (complete) return part
+  }
+  return whole
 }
-
-/** A statement, then the request: "<context>. Could you ...", "<context>, so please ...". */
-const ASKED_AFTER_CONTEXT =
-  /^(?<context>[\s\S]*?\S)\s*(?:[.!?]+\s+|,?\s+so\s+|;\s*|\s+-+\s+)(?<asked>(?:so\s+)?(?:(?:could|can|would|will)\s+(?:you|someone|somebody)\b|please\b|pls\b|kindly\b)[\s\S]*)$/i
-
-/** A context that is itself an instruction is part of the request. */
-const IMPERATIVE =
-  /^\s*(?:please|pls|plz|kindly|can|could|would|restart|start|stop|reboot|kill|install|uninstall|remove|update|upgrade|patch|copy|deploy|push|check|verify|clear|run|tail|show|get|pull|bounce|list|count)\b/i
 
 function readWhole(typed: string, fleet: Fleet): ReadRequest {
   const text = applyLexicon(typed)

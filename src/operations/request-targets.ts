@@ -94,7 +94,7 @@ function osOf(word: string | undefined): RequestTargets['os'] {
 const ALL_CLASS =
   /\b(?:(?:on|across|for|to)\s+)?(?:all|every(?:\s+single)?|each)\s+(?:(?:of\s+)?(?:the|our)\s+)?(?:(linux|windows|win)\s+)?(laptops?|notebooks?|workstations?|desktops?|pcs?)\b/gi
 const EVERYWHERE =
-  /\b(?:everywhere|(?:across\s+|on\s+)?(?:the|our)\s+(?:whole\s+|entire\s+)?(?:fleet|estate)|fleet-wide|estate-wide|(?<=\b(?:on|across|to)\s+)everything(?!\s+(?:in|on|under|from|at)\b))\b/gi
+  /\b(?:everywhere|(?:across\s+|on\s+)?(?:the|our)\s+(?:whole\s+|entire\s+)?(?:fleet|estate)|fleet-wide|estate-wide|(?<=^\s*|[:,;]\s*)(?:the\s+)?whole\s+(?:fleet|estate)|(?<=\b(?:on|across|to)\s+)everything(?!\s+(?:in|on|under|from|at)\b))\b/gi
 
 /** The words that can follow a group alias: "web boxes", "dp servers", "the databases group". */
 function groupPatterns(fleet: Fleet): Array<{ group: string; pattern: RegExp }> {
