@@ -123,7 +123,7 @@ describe("checking a model's composed request", () => {
       /"printers" is no group/,
     ],
   ])('refuses %s', (_, targets, reason) => {
-    const checked = check('restart nginx on the servers', {
+    const checked = check('restart nginx on all the servers', {
       kind: 'operation',
       operations: [{ operation: 'service.restart', parameters: { service: 'nginx' } }],
       targets,
@@ -160,7 +160,7 @@ describe("checking a model's composed request", () => {
     ],
     [
       'an operation answer without operations',
-      { kind: 'operation', targets: { ...none, all: true } },
+      { kind: 'operation', targets: { ...none, machines: ['web01'] } },
       /lists no operation/,
     ],
     [
@@ -190,6 +190,77 @@ describe("checking a model's composed request", () => {
   ])('refuses %s', (_, answer, reason) => {
     const checked = check('rotate the logs on web01 now', answer)
     expect(!checked.ok && checked.reason).toMatch(reason)
+  })
+
+  it.each([
+    [
+      'a machine the message does not name',
+      'show uptime on web01',
+      { ...none, machines: ['web01', 'db01'] },
+      /does not name the machine "db01"/,
+    ],
+    [
+      'a group the message does not name',
+      'show uptime on web01',
+      { ...none, groups: ['databases'] },
+      /does not name the group "databases"/,
+    ],
+    [
+      'every machine when the message names one',
+      'show uptime on web01',
+      { ...none, all: true },
+      /does not ask for every machine/,
+    ],
+    [
+      'an operating system the message does not say',
+      'show uptime on every machine',
+      { ...none, all: true, os: 'windows' },
+      /does not say windows/,
+    ],
+  ])('refuses targets nobody asked for: %s', (_, message, targets, reason) => {
+    const checked = check(message, {
+      kind: 'operation',
+      operations: [{ operation: 'system.uptime', parameters: {} }],
+      targets,
+      condition: null,
+    })
+    expect(!checked.ok && checked.reason).toMatch(reason)
+  })
+
+  it('takes targets the message names loosely, and the class "all servers" says', () => {
+    const tier = check('bounce nginx on the web tier', {
+      kind: 'operation',
+      operations: [{ operation: 'service.restart', parameters: { service: 'nginx' } }],
+      targets: { ...none, groups: ['web-servers'] },
+      condition: null,
+    })
+    expect(tier.ok && tier.read.targets.groups).toEqual(['web-servers'])
+    const servers = check('show uptime on all servers', {
+      kind: 'operation',
+      operations: [{ operation: 'system.uptime', parameters: {} }],
+      targets: { ...none, all: true },
+      condition: null,
+    })
+    expect(servers.ok && servers.read.machineClass).toBe('server')
+  })
+
+  it('refuses a version nobody wrote and a path cut from a longer one', () => {
+    const version = check('install nginx on web01', {
+      kind: 'operation',
+      operations: [
+        { operation: 'package.install', parameters: { package: 'nginx', version: '1.0.0' } },
+      ],
+      targets: { ...none, machines: ['web01'] },
+      condition: null,
+    })
+    expect(!version.ok && version.reason).toMatch(/version: the message does not say it/)
+    const path = check('show disk usage of /var/log/app on web01', {
+      kind: 'operation',
+      operations: [{ operation: 'disk.usage', parameters: { path: '/var' } }],
+      targets: { ...none, machines: ['web01'] },
+      condition: null,
+    })
+    expect(!path.ok && path.reason).toMatch(/path: the message does not say it/)
   })
 
   it("reads an employee's own problem as one, and an inventory question with its one operation", () => {

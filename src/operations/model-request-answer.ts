@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { validateParameter } from '../agent/core/parameter-validation.ts'
 import { PROPOSAL_SCHEMA } from '../agent/proposal-schema.ts'
+import { checkTargets, writtenIn } from './model-request-targets.ts'
 import type { OperationCatalog } from './operation-catalog.ts'
 import { OPERATION_CONDITIONS } from './operation-schema.ts'
 import { whichMachines } from './request-fallback.ts'
@@ -64,7 +65,15 @@ export const COMPOSE_SCHEMA = z.toJSONSchema(answerSchema, { io: 'input' })
 export type CheckedRequest = { ok: true; read: ReadRequest } | { ok: false; reason: string }
 
 /** Kinds whose values are free text, so they must be found in the message as written. */
-const WRITTEN_KINDS = new Set(['service', 'process', 'package', 'path', 'file_name', 'hostname'])
+const WRITTEN_KINDS = new Set([
+  'service',
+  'process',
+  'package',
+  'path',
+  'file_name',
+  'hostname',
+  'version',
+])
 
 export function checkComposedRequest(
   answer: unknown,
@@ -107,6 +116,7 @@ export function checkComposedRequest(
         operations: [{ operation: only.operation, parameters: {} }],
         targets: targets.targets,
         unknownMachines: targets.unknown,
+        machineClass: targets.machineClass,
       },
     }
   }
@@ -129,6 +139,7 @@ export function checkComposedRequest(
         kind: 'operation',
         targets: targets.targets,
         unknownMachines: targets.unknown,
+        machineClass: targets.machineClass,
         proposal: { reason: script.reason, scripts },
       },
     }
@@ -157,6 +168,7 @@ export function checkComposedRequest(
       targets: targets.targets,
       condition: composed.condition,
       unknownMachines: targets.unknown,
+      machineClass: targets.machineClass,
       clarify,
     },
   }
@@ -197,56 +209,6 @@ function checkStep(
     step: { operation: definition.id, parameters },
     missing: absent ? absent.question : null,
   }
-}
-
-/** The value as a word (or path) of its own in the message, any letter case. */
-function writtenIn(message: string, value: string): boolean {
-  const escaped = value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-  return new RegExp(`(?<![A-Za-z0-9_])${escaped}(?![A-Za-z0-9_])`, 'i').test(message)
-}
-
-function checkTargets(
-  given: RequestTargets,
-  message: string,
-  fleet: Fleet,
-): { ok: true; targets: RequestTargets; unknown: string[] } | { ok: false; reason: string } {
-  const machineNames = new Map(
-    fleet.machines.map((machine) => [machine.name.toLowerCase(), machine.name]),
-  )
-  const groupNames = new Map(Object.keys(fleet.groups).map((group) => [group.toLowerCase(), group]))
-  const unknown: string[] = []
-  const resolve = (
-    list: readonly string[],
-    known: Map<string, string>,
-    what: 'machine' | 'group',
-  ): string[] | string => {
-    const found: string[] = []
-    for (const name of list) {
-      const real = known.get(name.toLowerCase())
-      if (real !== undefined) found.push(real)
-      // A name the technician typed that the inventory does not know: reported, never run.
-      else if (what === 'machine' && writtenIn(message, name)) unknown.push(name)
-      else return `"${name.slice(0, 64)}" is no ${what} of the inventory`
-    }
-    return [...new Set(found)].sort()
-  }
-  const machines = resolve(given.machines, machineNames, 'machine')
-  if (typeof machines === 'string') return { ok: false, reason: machines }
-  const groups = resolve(given.groups, groupNames, 'group')
-  if (typeof groups === 'string') return { ok: false, reason: groups }
-  const targets: RequestTargets = { machines, groups, all: given.all, os: given.os }
-  if (given.except) {
-    const leftMachines = resolve(given.except.machines, machineNames, 'machine')
-    if (typeof leftMachines === 'string') return { ok: false, reason: leftMachines }
-    const leftGroups = resolve(given.except.groups, groupNames, 'group')
-    if (typeof leftGroups === 'string') return { ok: false, reason: leftGroups }
-    if (leftMachines.length > 0 || leftGroups.length > 0) {
-      const left = new Set(leftMachines)
-      targets.machines = machines.filter((name) => !left.has(name))
-      targets.except = { machines: leftMachines, groups: leftGroups }
-    }
-  }
-  return { ok: true, targets, unknown: [...new Set(unknown)] }
 }
 
 function hasTargets(targets: RequestTargets): boolean {

@@ -7,8 +7,9 @@ import {
 } from './model-request-answer.ts'
 import type { OperationCatalog } from './operation-catalog.ts'
 import type { OperationRequestReader } from './operation-request-reader.ts'
+import { namesAnAction } from './request-fallback.ts'
 import { evaluationRecord, type ReadRequest } from './request-reader.ts'
-import type { Fleet } from './request-targets.ts'
+import { type Fleet, findTargets, hasTarget } from './request-targets.ts'
 
 export const COMPOSE_TOOL = 'compose_operations'
 
@@ -59,6 +60,14 @@ export class ModelRequestReader implements OperationRequestReader {
 
   async read(message: string, fleet: Fleet): Promise<ReadRequest> {
     const draft = await this.offline.read(message, fleet)
+    // An employee's problem with no machine, group or work named: nothing for the model to
+    // compose, so the turn does not wait on it.
+    if (
+      draft.kind === 'employee' &&
+      !hasTarget(findTargets(message, fleet)) &&
+      !namesAnAction(message)
+    )
+      return draft
     let answer: unknown
     try {
       answer = await this.ask(message, fleet, draft)
@@ -75,12 +84,7 @@ export class ModelRequestReader implements OperationRequestReader {
       )
       return draft
     }
-    const read = checked.read
-    // "all servers" limits all to servers: the class is the offline reading's, the model does not
-    // give one.
-    return read.targets.all && draft.targets.all
-      ? { ...read, machineClass: draft.machineClass }
-      : read
+    return checked.read
   }
 
   private async ask(message: string, fleet: Fleet, draft: ReadRequest): Promise<unknown> {

@@ -161,6 +161,14 @@ describe('the model reader', () => {
     )
   })
 
+  it("does not ask the model about an employee's problem that names no machine and no work", async () => {
+    const { reader, requests } = await modelReader([], contractModel)
+    expect((await reader.read('I forgot my password', fleet)).kind).toBe('employee')
+    expect(requests).toHaveLength(0)
+    await reader.read('restart nginx on web01', fleet)
+    expect(requests).toHaveLength(1)
+  })
+
   it('forces the one tool, and tells the model names and the catalog, never addresses or credentials', async () => {
     const { reader, requests } = await modelReader([], contractModel)
     await reader.read('check disk space on web01', fleet)

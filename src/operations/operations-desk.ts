@@ -73,6 +73,8 @@ export class OperationsDesk {
   private readonly files: FilesDirectory | undefined
   private readonly runbooks: RunbookRouter | undefined
   private readonly reader: OperationRequestReader
+  /** The offline rules: requesters' messages and the earlier messages of a follow-up. */
+  private readonly rules = new OfflineRequestReader()
 
   constructor(options: {
     catalog: OperationCatalog
@@ -135,7 +137,8 @@ export class OperationsDesk {
     let previous: string | undefined
     let before: ReadRequest | undefined
     for (const text of earlier.slice(0, FOLLOW_UP_REACH)) {
-      const read = await this.reader.read(text, fleet)
+      // The rules, not a model: deterministic and free, five messages back.
+      const read = await this.rules.read(text, fleet)
       if (read.kind === 'operation' && read.clarify === null && read.operations.length > 0) {
         previous = text
         before = read
@@ -166,7 +169,10 @@ export class OperationsDesk {
     // Without sign-in nobody is known to be a technician: the employee path keeps the turn.
     if (!actor) return undefined
     const data = this.snapshot()
-    const read = followUp?.read ?? (await this.reader.read(message, fleetOf(data)))
+    // A configured model reads technicians' messages only: a requester's access is decided on
+    // the rules' reading, and their turns never wait on the model.
+    const reader = isTechnician(actor.role) ? this.reader : this.rules
+    const read = followUp?.read ?? (await reader.read(message, fleetOf(data)))
     const request = evaluationRecord(read)
     const cut = read.kind === 'operation' ? cutValueRefusal(message, read) : null
     if (cut !== null) {

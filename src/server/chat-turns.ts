@@ -145,19 +145,23 @@ export function chatTurns(options: ChatTurnsOptions): ChatTurns {
     let started: OperationStart | undefined
     let notStarted: string | undefined
     const proposed: PendingApproval[] = []
+    const notProposed: string[] = []
     if (answered.kind === 'proposal' && answered.proposals && actor) {
       // The propose_script path: each machine's script is an approval request of its own, shown
-      // in full; a refusal (approvals not configured, the script checker's verdict) is said.
-      try {
-        for (const proposal of answered.proposals) {
+      // in full; a refusal (approvals not configured, the script checker's verdict) is said per
+      // machine, beside the requests that were made.
+      for (const proposal of answered.proposals) {
+        try {
           proposed.push(
             await proposeWith(proposal, { requester: actor.username, sessionId: session.id }),
           )
+        } catch (error) {
+          if (!(error instanceof HelpdeskError)) throw error
+          notProposed.push(`${proposal.target}: ${error.message}`)
         }
-      } catch (error) {
-        if (!(error instanceof HelpdeskError)) throw error
-        notStarted = `Nothing was proposed for approval: ${error.message}`
       }
+      if (notProposed.length > 0)
+        notStarted = `Not proposed for approval: ${notProposed.join('; ')}`
     }
     if (answered.kind === 'operation' && answered.plan && actor && operationJobs) {
       try {
@@ -173,11 +177,13 @@ export function chatTurns(options: ChatTurnsOptions): ChatTurns {
         notStarted = `Nothing was started: ${error.message}`
       }
     }
+    const waiting =
+      proposed.length > 0
+        ? `Waiting for a technician's approval: ${proposed.length === 1 ? 'one request' : `${proposed.length} requests, one per machine`} (${proposed.map((each) => each.id).join(', ')}).`
+        : undefined
     const ending = started
       ? describeStart(started)
-      : proposed.length > 0
-        ? `Waiting for a technician's approval: ${proposed.length === 1 ? 'one request' : `${proposed.length} requests, one per machine`} (${proposed.map((each) => each.id).join(', ')}).`
-        : notStarted
+      : [waiting, notStarted].filter((line) => line !== undefined).join('\n') || undefined
     const reply = ending ? `${answered.reply}\n\n${ending}` : answered.reply
     const at = new Date().toISOString()
     session.history.push({ role: 'user', text: input.message, at })
