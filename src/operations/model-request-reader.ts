@@ -1,5 +1,5 @@
+import { forcedToolArguments } from '../models/chat-completion.ts'
 import type { ModelEndpoint } from '../models/model-endpoint.ts'
-import { toolCallArguments } from '../models/tool-call-arguments.ts'
 import {
   COMPOSE_SCHEMA,
   checkComposedRequest,
@@ -111,45 +111,20 @@ export class ModelRequestReader implements OperationRequestReader {
       })),
       groups: Object.keys(fleet.groups).sort(),
     }
-    const response = await this.endpoint.fetch(`${this.endpoint.baseURL}/chat/completions`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Bearer ${this.endpoint.apiKey}`,
-      },
-      body: JSON.stringify({
-        model: this.endpoint.model,
-        temperature: 0,
-        messages: [
-          { role: 'system', content: SYSTEM_PROMPT },
-          {
-            role: 'user',
-            content: JSON.stringify({
-              message,
-              catalog,
-              inventory,
-              draft: { ...evaluationRecord(draft), clarify: draft.clarify },
-            }),
-          },
-        ],
-        tools: [
-          {
-            type: 'function',
-            function: {
-              name: COMPOSE_TOOL,
-              description: 'Report the operations, targets and condition the message asks for.',
-              parameters: COMPOSE_SCHEMA,
-            },
-          },
-        ],
-        tool_choice: { type: 'function', function: { name: COMPOSE_TOOL } },
+    return forcedToolArguments(this.endpoint, {
+      system: SYSTEM_PROMPT,
+      user: JSON.stringify({
+        message,
+        catalog,
+        inventory,
+        draft: { ...evaluationRecord(draft), clarify: draft.clarify },
       }),
+      tool: {
+        name: COMPOSE_TOOL,
+        description: 'Report the operations, targets and condition the message asks for.',
+        parameters: COMPOSE_SCHEMA,
+      },
     })
-    if (!response.ok)
-      throw new Error(
-        `it answered HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`,
-      )
-    return toolCallArguments(await response.json(), COMPOSE_TOOL)
   }
 }
 

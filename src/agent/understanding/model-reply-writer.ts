@@ -1,4 +1,5 @@
 import type { Instruction } from '../../knowledge/instructions/instruction.ts'
+import { chatCompletion, replyText } from '../../models/chat-completion.ts'
 import type { ModelEndpoint } from '../../models/model-endpoint.ts'
 import type { TurnResult } from '../core/turn.ts'
 import { checkGrounded, type ReplyFacts } from './reply-grounding.ts'
@@ -79,36 +80,15 @@ export class ModelReplyWriter implements ReplyWriter {
   }
 
   private async ask(facts: ReplyFacts): Promise<string> {
-    const response = await this.endpoint.fetch(`${this.endpoint.baseURL}/chat/completions`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Bearer ${this.endpoint.apiKey}`,
-      },
-      body: JSON.stringify({
-        model: this.endpoint.model,
-        temperature: 0,
-        messages: [
-          { role: 'system', content: SYSTEM_PROMPT },
-          {
-            role: 'user',
-            content: JSON.stringify({
-              message: facts.message,
-              reply: facts.reply,
-              keepWordForWord: facts.verbatim,
-            }),
-          },
-        ],
+    return replyText(
+      await chatCompletion(this.endpoint, {
+        system: SYSTEM_PROMPT,
+        user: JSON.stringify({
+          message: facts.message,
+          reply: facts.reply,
+          keepWordForWord: facts.verbatim,
+        }),
       }),
-    })
-    if (!response.ok) {
-      throw new Error(
-        `it answered HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`,
-      )
-    }
-    const body = (await response.json()) as {
-      choices?: Array<{ message?: { content?: string | null } }>
-    }
-    return body.choices?.[0]?.message?.content ?? ''
+    )
   }
 }

@@ -1,6 +1,6 @@
 import type { Instruction } from '../../knowledge/instructions/instruction.ts'
+import { forcedToolArguments } from '../../models/chat-completion.ts'
 import type { ModelEndpoint } from '../../models/model-endpoint.ts'
-import { toolCallArguments } from '../../models/tool-call-arguments.ts'
 import type { RouteDecision } from '../../retrieval/request-router.ts'
 import { validateParameter } from '../core/parameter-validation.ts'
 import type { TurnState } from '../core/turn.ts'
@@ -77,45 +77,19 @@ export class ModelUnderstanding implements RequestUnderstanding {
     candidates: ReturnType<typeof candidatesOf>,
   ): Promise<unknown> {
     const conversation = recentConversation(turn)
-    const response = await this.endpoint.fetch(`${this.endpoint.baseURL}/chat/completions`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Bearer ${this.endpoint.apiKey}`,
-      },
-      body: JSON.stringify({
-        model: this.endpoint.model,
-        temperature: 0,
-        messages: [
-          { role: 'system', content: SYSTEM_PROMPT },
-          {
-            role: 'user',
-            content: JSON.stringify({
-              conversation: conversation.slice(0, -1),
-              message: turn.message,
-              candidates,
-            }),
-          },
-        ],
-        tools: [
-          {
-            type: 'function',
-            function: {
-              name: UNDERSTAND_TOOL,
-              description: 'Report which candidate runbooks apply and the values given.',
-              parameters: UNDERSTANDING_SCHEMA,
-            },
-          },
-        ],
-        tool_choice: { type: 'function', function: { name: UNDERSTAND_TOOL } },
+    return forcedToolArguments(this.endpoint, {
+      system: SYSTEM_PROMPT,
+      user: JSON.stringify({
+        conversation: conversation.slice(0, -1),
+        message: turn.message,
+        candidates,
       }),
+      tool: {
+        name: UNDERSTAND_TOOL,
+        description: 'Report which candidate runbooks apply and the values given.',
+        parameters: UNDERSTANDING_SCHEMA,
+      },
     })
-    if (!response.ok) {
-      throw new Error(
-        `it answered HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`,
-      )
-    }
-    return toolCallArguments(await response.json(), UNDERSTAND_TOOL)
   }
 
   /**
