@@ -6,8 +6,8 @@ import type { OperationCatalog } from './operation-catalog.ts'
 import { OPERATION_CONDITIONS } from './operation-schema.ts'
 import { whichMachines } from './request-fallback.ts'
 import type { ReadOperation } from './request-operations.ts'
-import type { ReadRequest } from './request-reader.ts'
-import type { Fleet, RequestTargets } from './request-targets.ts'
+import { employeeRequest, type ReadRequest } from './request-reader.ts'
+import { type Fleet, hasTarget } from './request-targets.ts'
 
 /**
  * The check of a model's composed request (model-request-reader.ts). The answer is taken whole
@@ -88,15 +88,7 @@ export function checkComposedRequest(
     }
   }
   const composed = parsed.data
-  const nothing: ReadRequest = {
-    kind: 'employee',
-    operations: [],
-    targets: { machines: [], groups: [], all: false, os: null },
-    condition: null,
-    unknownMachines: [],
-    machineClass: null,
-    clarify: null,
-  }
+  const nothing = employeeRequest()
   if (composed.kind === 'employee') {
     return composed.operations.length === 0
       ? { ok: true, read: nothing }
@@ -120,7 +112,7 @@ export function checkComposedRequest(
       },
     }
   }
-  const named = hasTargets(targets.targets) || targets.unknown.length > 0
+  const named = hasTarget({ targets: targets.targets, unknownMachines: targets.unknown })
   if (composed.kind === 'script') {
     const script = composed.script
     if (!script || (!script.linux && !script.windows))
@@ -209,8 +201,4 @@ function checkStep(
     step: { operation: definition.id, parameters },
     missing: absent ? absent.question : null,
   }
-}
-
-function hasTargets(targets: RequestTargets): boolean {
-  return targets.all || targets.machines.length > 0 || targets.groups.length > 0
 }

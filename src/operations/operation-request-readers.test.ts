@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startRecordedLlmServer } from '../../tests/support/recorded-llm-server.ts'
+import {
+  startRecordedLlmServer,
+  toolCallResponse,
+} from '../../tests/support/recorded-llm-server.ts'
 import { loadYamlSettings } from '../config/yaml-settings-file.ts'
 import { inventorySchema } from '../inventory/inventory-schema.ts'
 import { modelEndpointFromEnvironment } from '../models/model-endpoint.ts'
@@ -35,24 +38,7 @@ function askedAbout(init: RequestInit | undefined): string {
 }
 
 function toolAnswer(argumentsObject: unknown): Response {
-  return Response.json({
-    choices: [
-      {
-        message: {
-          role: 'assistant',
-          content: null,
-          tool_calls: [
-            {
-              id: 'call_1',
-              type: 'function',
-              function: { name: COMPOSE_TOOL, arguments: JSON.stringify(argumentsObject) },
-            },
-          ],
-        },
-        finish_reason: 'tool_calls',
-      },
-    ],
-  })
+  return toolCallResponse(COMPOSE_TOOL, JSON.stringify(argumentsObject))
 }
 
 /**

@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildMemoryRuntime } from '../../tests/support/memory-runtime.ts'
-import { startRecordedLlmServer } from '../../tests/support/recorded-llm-server.ts'
+import {
+  startRecordedLlmServer,
+  toolCallResponse,
+} from '../../tests/support/recorded-llm-server.ts'
 import type { TurnResult } from '../agent/core/turn.ts'
 import {
   loadTestInstructions,
@@ -46,24 +49,7 @@ beforeAll(async () => {
   const server = await startRecordedLlmServer([], {
     otherwise: async () => {
       const next = answers.shift() ?? { kind: 'employee' }
-      return Response.json({
-        choices: [
-          {
-            message: {
-              role: 'assistant',
-              content: null,
-              tool_calls: [
-                {
-                  id: 'call_1',
-                  type: 'function',
-                  function: { name: COMPOSE_TOOL, arguments: JSON.stringify(next) },
-                },
-              ],
-            },
-            finish_reason: 'tool_calls',
-          },
-        ],
-      })
+      return toolCallResponse(COMPOSE_TOOL, JSON.stringify(next))
     },
   })
   closeServer = server.close

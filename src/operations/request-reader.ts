@@ -159,7 +159,7 @@ function readWhole(typed: string, fleet: Fleet): ReadRequest {
   if (operations.length === 0 || !(hasTarget(found) || everywhere))
     return fallBack(text, fleet, found, unread, everywhere, exclusions.except)
   // Only unknown names, or only laptops and workstations, asked about in the first person.
-  if (ownMachineOnly(text, found.targets, fleet)) return employee()
+  if (ownMachineOnly(text, found.targets, fleet)) return employeeRequest()
   // "all machines running Linux": the OS said anywhere limits "all".
   const all = found.targets.all || everywhere
   // "everything except the windows boxes": the other operating system.
@@ -195,8 +195,9 @@ function fallBack(
 ): ReadRequest {
   const work = namesWorkOn(text, found)
   if (!(everywhere || namesTheFleet(found, fleet) || work || typedMachine(text, found)))
-    return employee()
-  if (!work && (ownMachineOnly(text, found.targets, fleet) || ownTrouble(text))) return employee()
+    return employeeRequest()
+  if (!work && (ownMachineOnly(text, found.targets, fleet) || ownTrouble(text)))
+    return employeeRequest()
   if (unread.length === 0 && asksTheInventory(text)) return inventoryQuestion(text, fleet)
   const targets = withExclusion({ ...found.targets, all: found.targets.all || everywhere }, except)
   return {
@@ -333,7 +334,8 @@ function inventoryQuestion(text: string, fleet: Fleet): ReadRequest {
   }
 }
 
-function employee(): ReadRequest {
+/** An employee's request: nothing for the operations desk. */
+export function employeeRequest(): ReadRequest {
   return {
     kind: 'employee',
     operations: [],

@@ -396,7 +396,7 @@ function machinesByShape(fleet: Fleet): Map<string, FleetMachine> {
   return unique
 }
 
-export function hasTarget(found: FoundTargets): boolean {
+export function hasTarget(found: Pick<FoundTargets, 'targets' | 'unknownMachines'>): boolean {
   const { targets } = found
   return (
     targets.all ||

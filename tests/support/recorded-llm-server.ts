@@ -122,3 +122,22 @@ async function forward(
   })
   response.end(await answer.text())
 }
+
+/** A chat-completions answer that calls `tool` with these arguments (JSON text), as a model does. */
+export function toolCallResponse(tool: string, argumentsText: string): Response {
+  return Response.json({
+    choices: [
+      {
+        index: 0,
+        message: {
+          role: 'assistant',
+          content: null,
+          tool_calls: [
+            { id: 'call_1', type: 'function', function: { name: tool, arguments: argumentsText } },
+          ],
+        },
+        finish_reason: 'tool_calls',
+      },
+    ],
+  })
+}

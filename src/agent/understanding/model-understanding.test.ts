@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { buildMemoryRuntime } from '../../../tests/support/memory-runtime.ts'
+import { toolCallResponse } from '../../../tests/support/recorded-llm-server.ts'
 import { guardedModelFetch } from '../../models/guarded-model-fetch.ts'
 import type { ModelEndpoint } from '../../models/model-endpoint.ts'
 import type { RouteDecision } from '../../retrieval/request-router.ts'
@@ -38,25 +39,7 @@ function endpointAnswering(answers: Array<() => Response>, asked: unknown[] = []
 }
 
 const toolAnswer = (argumentsText: string) => () =>
-  Response.json({
-    choices: [
-      {
-        index: 0,
-        message: {
-          role: 'assistant',
-          content: null,
-          tool_calls: [
-            {
-              id: 'call_1',
-              type: 'function',
-              function: { name: 'understand_request', arguments: argumentsText },
-            },
-          ],
-        },
-        finish_reason: 'tool_calls',
-      },
-    ],
-  })
+  toolCallResponse('understand_request', argumentsText)
 
 function turnOf(message: string, known: Record<string, string> = {}): TurnState {
   return {
