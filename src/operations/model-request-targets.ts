@@ -1,3 +1,4 @@
+import { escapeRegExp } from './request-groups.ts'
 import { type Fleet, findTargets, type RequestTargets } from './request-targets.ts'
 
 /**
@@ -76,7 +77,7 @@ export function checkTargets(given: RequestTargets, message: string, fleet: Flee
 
 /** The value as a word (or path) of its own in the message, any letter case. */
 export function writtenIn(message: string, value: string): boolean {
-  const escaped = value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  const escaped = escapeRegExp(value)
   // Whole: "/var" is not written in "/var/log/app", nor "nginx" in "nginx-extras"; a full stop
   // after a name ends the sentence.
   return new RegExp(

@@ -12,6 +12,7 @@ import { OfflineRequestReader } from './offline-request-reader.ts'
 import type { OperationCatalog } from './operation-catalog.ts'
 import type { OperationRequestReader } from './operation-request-reader.ts'
 import { namesAnAction } from './request-fallback.ts'
+import { escapeRegExp } from './request-groups.ts'
 import { evaluationRecord, type OperationRequest, type ReadRequest } from './request-reader.ts'
 import { mixedTargetsRefusal } from './request-target-sets.ts'
 import { findTargets, fleetOf, hasTarget } from './request-targets.ts'
@@ -288,6 +289,6 @@ function withoutTargets(request: OperationRequest): OperationRequest {
 
 /** Did the message name this machine or group itself, as a word of its own (any letter case)? */
 function typedIn(message: string, name: string): boolean {
-  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  const escaped = escapeRegExp(name)
   return new RegExp(`(?<![A-Za-z0-9_.-])${escaped}(?![A-Za-z0-9_-])`, 'i').test(message)
 }

@@ -12,6 +12,7 @@ import {
   ownTrouble,
   whichMachines,
 } from './request-fallback.ts'
+import { escapeRegExp } from './request-groups.ts'
 import { applyLexicon } from './request-lexicon.ts'
 import { findOperations, type ReadOperation } from './request-operations.ts'
 import {
@@ -224,10 +225,7 @@ function typedMachine(text: string, found: FoundTargets): boolean {
   // "LT-0423", "it's LT-0423": a machine given as the answer to a question, not a request.
   if (found.rest.split(/[^A-Za-z]+/).filter((word) => word.length > 2).length < 3) return false
   return found.targets.machines.some((name) =>
-    new RegExp(
-      `(?<![A-Za-z0-9_-])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![A-Za-z0-9_-])`,
-      'i',
-    ).test(text),
+    new RegExp(`(?<![A-Za-z0-9_-])${escapeRegExp(name)}(?![A-Za-z0-9_-])`, 'i').test(text),
   )
 }
 
