@@ -7,7 +7,7 @@ import type { Fleet } from './request-targets.ts'
  * @module
  */
 
-export const MACHINE_NOUNS =
+const MACHINE_NOUNS =
   '(?:servers?|box(?:es)?|machines?|hosts?|nodes?|computers?|vms?|instances?|tier|farm|cluster|pool|fleet)'
 
 /** The words that can follow a group alias: "web boxes", "dp servers", "the databases group". */

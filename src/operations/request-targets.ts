@@ -1,5 +1,5 @@
 import type { InventoryData } from '../inventory/inventory-schema.ts'
-import { escapeRegExp, groupPatterns, MACHINE_NOUNS } from './request-groups.ts'
+import { escapeRegExp, groupPatterns } from './request-groups.ts'
 
 /**
  * Finds the machines and groups a request names, against the inventory: group names with
